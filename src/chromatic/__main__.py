@@ -1,0 +1,3 @@
+from chromatic.cli import run
+
+run()

@@ -1,0 +1,2 @@
+"""The catalog: manifests and LRC, validation, the tracks table, segments, verification,
+dataset export and example-catalog synthesis. Import submodules directly."""

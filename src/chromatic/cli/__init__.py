@@ -1,0 +1,60 @@
+"""The ``chromatic`` command line: thin Typer commands that parse, call one function, print.
+
+Heavy libraries are imported inside the commands, so ``chromatic --help`` stays instant.
+Errors a user can act on (``ChromaticError``) are printed as one line, exit code 1.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from chromatic.cli import catalog as _catalog
+
+app = typer.Typer(
+    name="chromatic",
+    help="Train the chromatic fitness model on a catalog and compose songs with it.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(_catalog.app, name="catalog")
+
+
+@app.command()
+def version() -> None:
+    """Print the package version."""
+    from chromatic import __version__
+
+    typer.echo(__version__)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from chromatic.errors import ChromaticError
+
+    try:
+        rv = app(args=argv, standalone_mode=False)
+    except ChromaticError as e:
+        typer.secho(f"error: {e}", err=True, fg="red")
+        return 1
+    except typer.Exit as e:
+        return e.exit_code
+    except typer.Abort:
+        typer.secho("aborted", err=True, fg="red")
+        return 130
+    except KeyboardInterrupt:
+        typer.secho("interrupted", err=True, fg="red")
+        return 130
+    except Exception as e:  # click usage errors carry their own exit code
+        import click
+
+        if isinstance(e, click.exceptions.ClickException):
+            e.show()
+            return e.exit_code
+        raise
+    return rv if isinstance(rv, int) else 0
+
+
+def run() -> None:  # pragma: no cover - console-script shim
+    sys.exit(main())

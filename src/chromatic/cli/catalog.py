@@ -1,0 +1,113 @@
+"""``chromatic catalog validate|build|synth``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+app = typer.Typer(help="Validate and build the catalog; synthesize media for it.", no_args_is_help=True)
+
+
+def _problem_table(problems, title: str):
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False, expand=False)
+    table.add_column("severity")
+    table.add_column("song")
+    table.add_column("file")
+    table.add_column("field")
+    table.add_column("problem", overflow="fold")
+    for p in problems:
+        style = "red" if p.severity == "error" else "yellow"
+        table.add_row(f"[{style}]{p.severity}[/{style}]", p.song, Path(p.path).name, p.field, p.message)
+    return table
+
+
+@app.command()
+def validate(
+    catalog: Path = typer.Argument(..., help="Catalog folder with one AA_TT/ folder per song."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    no_media: bool = typer.Option(False, "--no-media", help="Do not check that referenced audio/MIDI exist."),
+) -> None:
+    """Report every problem of every manifest and LRC file. Exit 1 if any is an error."""
+    from rich.console import Console
+
+    from chromatic.catalog.validate import validate_catalog
+
+    report = validate_catalog(catalog, check_media=not no_media)
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), indent=2, default=str))
+    else:
+        console = Console()
+        problems = list(report.all_problems())
+        if problems:
+            console.print(_problem_table(problems, f"{catalog}: problems"))
+        summary = report.to_json()
+        console.print(
+            f"{summary['manifests']} manifests ({summary['loaded']} loaded), {summary['lrc_files']} LRC files, "
+            f"{summary['tracks']} tracks: [red]{summary['errors']} error(s)[/red], "
+            f"[yellow]{summary['warnings']} warning(s)[/yellow]"
+        )
+    raise typer.Exit(1 if report.errors else 0)
+
+
+@app.command()
+def build(
+    catalog: Path = typer.Argument(..., help="Catalog folder."),
+    out: Path = typer.Option(..., "--out", help="Data folder; tracks.parquet is written there."),
+    strict: bool = typer.Option(False, "--strict", help="Refuse to write anything if any error is found."),
+    no_media: bool = typer.Option(False, "--no-media", help="Do not check that referenced media exist."),
+) -> None:
+    """Write DATA/tracks.parquet: one row per audio track (atomic; refuses duplicate keys)."""
+    from rich.console import Console
+
+    from chromatic.catalog.tracks import build_tracks
+
+    console = Console(stderr=True)
+    result = build_tracks(catalog, out, strict=strict, check_media=not no_media)
+    errors = result.report.errors
+    if errors:
+        console.print(_problem_table(errors, "errors (songs with load errors or duplicate keys are left out)"))
+    if result.skipped:
+        console.print(f"[red]left out {len(result.skipped)} song(s):[/red] {', '.join(result.skipped)}")
+    if result.changed_since_last:
+        console.print(f"manifests changed since the previous build: {', '.join(result.changed_since_last)}")
+    typer.echo(
+        f"wrote {result.path}: {result.rows} track rows, {result.songs} songs, {result.colors} colors "
+        f"({len(result.report.warnings)} warning(s); run 'chromatic catalog validate' for details)"
+    )
+
+
+@app.command()
+def synth(
+    catalog: Path = typer.Argument(..., help="Catalog folder whose manifests to follow."),
+    out: Path = typer.Option(..., "--out", help="Folder for the synthesized catalog (manifests, LRC, MIDI, WAV)."),
+    songs: str = typer.Option("", "--songs", help="Comma-separated song ids (default: all)."),
+    max_seconds: float = typer.Option(0.0, "--max-seconds", help="Trim each song to this length (0: full length)."),
+    sample_rate: int = typer.Option(22050, "--sample-rate", help="Audio sample rate in Hz."),
+    soundfont: Path | None = typer.Option(None, "--soundfont", help="General MIDI soundfont (default: TimGM6mb.sf2)."),
+    seed: int = typer.Option(0, "--seed", help="Seed for the generated parts."),
+) -> None:
+    """Write MIDI and audio (main mix + stems) that follow each manifest, rendered with FluidSynth."""
+    from chromatic.catalog.synth import synth_catalog
+
+    wanted = [s.strip() for s in songs.split(",") if s.strip()] or None
+    result = synth_catalog(
+        catalog,
+        out,
+        songs=wanted,
+        max_seconds=max_seconds or None,
+        sample_rate=sample_rate,
+        soundfont=soundfont,
+        seed=seed,
+    )
+    for song, err in result.failed.items():
+        typer.secho(f"error: {song}: {err}", err=True, fg="red")
+    typer.echo(
+        f"synthesized {len(result.done)} song(s) into {out}: {result.midi_files} MIDI files, "
+        f"{result.audio_files} audio files, {result.audio_seconds:.0f} s of audio"
+        + (f"; {len(result.failed)} failed" if result.failed else "")
+    )
+    raise typer.Exit(1 if result.failed else 0)

@@ -1,0 +1,133 @@
+"""Tempo-map-aware MIDI reading and writing on symusic.
+
+symusic applies a type-1 file's tempo track to every track when it parses, and converts
+ticks to seconds through the full tempo map (``score.to("second")``); everything here keeps
+that map instead of assuming one tempo.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from symusic import KeySignature, Score, Tempo, Track
+from symusic import TimeSignature as SymTimeSignature
+
+from chromatic.errors import MidiError
+from chromatic.fileio import write_bytes_atomic
+from chromatic.music.key import Key, TimeSignature
+
+DEFAULT_TPQ = 480
+DRUM_CHANNEL = 9  # channel 10 in 1-based numbering
+
+
+def load_score(source: str | os.PathLike | bytes, *, name: str | None = None) -> Score:
+    """Parse a MIDI file (path or bytes) into a tick-based symusic Score, or raise MidiError."""
+    label = name or ("<bytes>" if isinstance(source, bytes | bytearray) else str(source))
+    try:
+        if isinstance(source, bytes | bytearray):
+            if len(source) < 14 or bytes(source[:4]) != b"MThd":
+                raise ValueError("expected a Standard MIDI File starting with 'MThd'")
+            return Score.from_midi(bytes(source))
+        path = Path(source)
+        if not path.is_file():
+            raise MidiError("file not found", path=path)
+        data = path.read_bytes()
+        return load_score(data, name=str(path))
+    except MidiError as e:
+        if e.path is None:
+            raise MidiError(e.detail, path=label) from None
+        raise
+    except Exception as e:  # symusic raises RuntimeError/ValueError on corrupt input
+        raise MidiError(f"cannot parse MIDI: {e}", path=label) from None
+
+
+def score_bytes(score: Score) -> bytes:
+    return bytes(score.dumps_midi())
+
+
+def write_score(score: Score, path: str | os.PathLike) -> Path:
+    """Write a Score as a Standard MIDI File, atomically."""
+    path = Path(path)
+    write_bytes_atomic(path, score_bytes(score))
+    return path
+
+
+def new_score(
+    bpm: float,
+    time_signature: TimeSignature | str = "4/4",
+    key: Key | str | None = None,
+    *,
+    tpq: int = DEFAULT_TPQ,
+) -> Score:
+    """An empty tick-based Score carrying a tempo, time signature and (optionally) key."""
+    ts = TimeSignature.parse(time_signature)
+    score = Score(tpq)
+    score.tempos.append(Tempo(time=0, qpm=float(bpm)))
+    score.time_signatures.append(SymTimeSignature(time=0, numerator=ts.numerator, denominator=ts.denominator))
+    if key is not None:
+        k = Key.parse(key)
+        score.key_signatures.append(KeySignature(time=0, key=k.sharps, tonality=1 if k.is_minor else 0))
+    return score
+
+
+def add_track(score: Score, name: str, *, program: int = 0, is_drum: bool = False) -> Track:
+    track = Track(name=name, program=program, is_drum=is_drum)
+    score.tracks.append(track)
+    return score.tracks[-1]
+
+
+@dataclass(frozen=True)
+class TempoMap:
+    """Tempo changes as (seconds, ticks, qpm), sorted; answers tempo and tick/second queries."""
+
+    tpq: int
+    seconds: tuple[float, ...]
+    ticks: tuple[int, ...]
+    qpm: tuple[float, ...]
+
+    @classmethod
+    def of(cls, score: Score) -> TempoMap:
+        tempos = sorted(score.tempos, key=lambda t: t.time)
+        if not tempos or tempos[0].time > 0:
+            tempos = [Tempo(time=0, qpm=120.0), *tempos]  # the MIDI default until the first event
+        secs, ticks, qpms = [], [], []
+        t_sec = 0.0
+        for i, t in enumerate(tempos):
+            if i:
+                prev = tempos[i - 1]
+                t_sec += (t.time - prev.time) / score.tpq * 60.0 / prev.qpm
+            if ticks and ticks[-1] == t.time:  # two events at one tick: the later wins
+                secs[-1], qpms[-1] = t_sec, float(t.qpm)
+                continue
+            secs.append(t_sec)
+            ticks.append(int(t.time))
+            qpms.append(float(t.qpm))
+        return cls(score.tpq, tuple(secs), tuple(ticks), tuple(qpms))
+
+    def qpm_at(self, seconds: float) -> float:
+        i = bisect.bisect_right(self.seconds, seconds + 1e-9) - 1
+        return self.qpm[max(i, 0)]
+
+    def tick_to_seconds(self, tick: float) -> float:
+        i = max(bisect.bisect_right(self.ticks, tick) - 1, 0)
+        return self.seconds[i] + (tick - self.ticks[i]) / self.tpq * 60.0 / self.qpm[i]
+
+    def seconds_to_tick(self, seconds: float) -> float:
+        i = max(bisect.bisect_right(self.seconds, seconds) - 1, 0)
+        return self.ticks[i] + (seconds - self.seconds[i]) * self.qpm[i] / 60.0 * self.tpq
+
+
+def time_signature_at(score: Score, tick: int) -> TimeSignature:
+    current = TimeSignature(4, 4)
+    for ts in sorted(score.time_signatures, key=lambda t: t.time):
+        if ts.time > tick:
+            break
+        current = TimeSignature(int(ts.numerator), int(ts.denominator))
+    return current
+
+
+def score_duration_seconds(score: Score) -> float:
+    return float(score.to("second").end()) if score.note_num() or score.tracks else 0.0
