@@ -11,6 +11,7 @@ so every later step (build, segments, verify, train) runs on it as on a staged c
 
 from __future__ import annotations
 
+import multiprocessing
 import re
 import shutil
 import zlib
@@ -209,7 +210,7 @@ def harmony_notes(plan: SongPlan, program: int, rng: np.random.Generator) -> lis
             onsets = beats if energy == 2 else beats[:: max(1, len(beats) // 2)]
         for j, off in enumerate(onsets):
             on = start + off
-            nxt = start + onsets[j + 1] if j + 1 < len(onsets) else end
+            nxt = min(start + onsets[j + 1], end) if j + 1 < len(onsets) else end
             if on >= end:
                 break
             for p in pitches:
@@ -232,7 +233,7 @@ def bass_notes(plan: SongPlan, rng: np.random.Generator) -> list[Note]:
             pattern = [(b, root if k % 2 == 0 else fifth) for k, b in enumerate(beats)]
         for j, (off, pitch) in enumerate(pattern):
             on = start + off
-            nxt = start + pattern[j + 1][0] if j + 1 < len(pattern) else end
+            nxt = min(start + pattern[j + 1][0], end) if j + 1 < len(pattern) else end
             if on < end:
                 notes.append(Note(time=on, duration=max(nxt - on - 20, 30), pitch=pitch, velocity=(70, 85, 100)[energy]))
     return notes
@@ -535,7 +536,9 @@ def synth_catalog(
             for p in paths:
                 collect(p.parent.name, lambda p=p: synth_song(p, out, **kwargs))
         else:
-            with ProcessPoolExecutor(n_workers) as pool:
+            # spawn, not fork: FluidSynth's threads do not survive a fork of a process using them
+            ctx = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(n_workers, mp_context=ctx) as pool:
                 futures = {pool.submit(synth_song, p, out, **kwargs): p.parent.name for p in paths}
                 for fut in as_completed(futures):
                     collect(futures[fut], fut.result)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-_TS_RE = re.compile(r"^\s*\[?\s*(\d{1,3}):(\d{1,2})(?:\.(\d{1,3}))?\s*\]?\s*$")
+_TS_RE = re.compile(r"^\s*(\[?)\s*(\d{1,3}):(\d{1,2})(?:\.(\d{1,3}))?\s*(\]?)\s*$")
 
 
 def parse_timestamp(value: object) -> float:
@@ -14,9 +14,9 @@ def parse_timestamp(value: object) -> float:
     if not isinstance(value, str):
         raise ValueError(f"expected a timestamp like '[01:23.456]', got {value!r}")
     m = _TS_RE.match(value)
-    if not m:
+    if not m or bool(m.group(1)) != bool(m.group(5)):
         raise ValueError(f"expected a timestamp like '[01:23.456]', got {value!r}")
-    minutes, seconds, frac = int(m.group(1)), int(m.group(2)), m.group(3) or "0"
+    minutes, seconds, frac = int(m.group(2)), int(m.group(3)), m.group(4) or "0"
     if seconds >= 60:
         raise ValueError(f"expected seconds below 60 in timestamp {value!r}")
     return minutes * 60 + seconds + int(frac) / (10 ** len(frac))

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import pytest
+
+from chromatic.errors import MusicError
+from chromatic.music.key import Key, TimeSignature
+
+
+@pytest.mark.parametrize(
+    "text, tonic, mode, pc, sharps",
+    [
+        ("A minor", "A", "minor", 9, 0),
+        ("C Major", "C", "major", 0, 0),
+        ("C major", "C", "major", 0, 0),
+        ("F#m", "F#", "minor", 6, 3),
+        ("Bb major", "Bb", "major", 10, -2),
+        ("Bb minor", "Bb", "minor", 10, -5),
+        ("E ♭ major", "Eb", "major", 3, -3),
+        ("Gb major", "Gb", "major", 6, -6),
+        ("F# major", "F#", "major", 6, 6),
+        ("C# major", "C#", "major", 1, 7),
+        ("Ab minor", "Ab", "minor", 8, -7),
+        ("G# minor", "G#", "minor", 8, 5),
+        ("Am", "A", "minor", 9, 0),
+        ("d dorian", "D", "dorian", 2, 0),
+    ],
+)
+def test_parse(text, tonic, mode, pc, sharps):
+    k = Key.parse(text)
+    assert (k.tonic, k.mode, k.pc, k.sharps) == (tonic, mode, pc, sharps)
+
+
+def test_dict_forms_and_scale():
+    assert Key.parse({"tonic": "E", "mode": "minor"}) == Key("E", "minor")
+    assert Key.parse({"root": "Bb", "quality": "major"}) == Key("Bb", "major")
+    assert Key.parse("A minor").scale_pcs() == (9, 11, 0, 2, 4, 5, 7)
+    assert str(Key.parse("F#m")) == "F# minor"
+
+
+def test_every_real_manifest_key_parses(real_catalog):
+    import yaml
+
+    for path in real_catalog.glob("*/*.yml"):
+        Key.parse(yaml.safe_load(path.read_text())["key"])
+
+
+@pytest.mark.parametrize("bad", ["H minor", "All Keys (Chromatic Convergence)", "", "C major (resolving)", "C blues", 7, None])
+def test_nonsense_is_rejected_clearly(bad):
+    with pytest.raises(MusicError, match="expected"):
+        Key.parse(bad, source="proposal.yml: key")
+
+
+@pytest.mark.parametrize(
+    "value, num, den, qpb",
+    [("4/4", 4, 4, 4), ("7/8", 7, 8, 3.5), ("18/32", 18, 32, 2.25), ({"numerator": 6, "denominator": 8}, 6, 8, 3),
+     (" 3 / 4 ", 3, 4, 3), ((5, 4), 5, 4, 5)],
+)
+def test_time_signature(value, num, den, qpb):
+    ts = TimeSignature.parse(value)
+    assert (ts.numerator, ts.denominator, float(ts.quarters_per_bar)) == (num, den, qpb)
+    assert ts.bar_seconds(120) == pytest.approx(qpb * 0.5)
+
+
+@pytest.mark.parametrize("bad", ["4/5", "four/four", "0/4", {"numerator": 4}, "4"])
+def test_time_signature_rejects(bad):
+    with pytest.raises(MusicError):
+        TimeSignature.parse(bad)

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+
+def test_help_is_light():
+    """`chromatic --help` must not import the heavy stack (measured, not timed)."""
+    code = (
+        "import sys, io, contextlib\n"
+        "from chromatic.cli import main\n"
+        "buf = io.StringIO()\n"
+        "with contextlib.redirect_stdout(buf):\n"
+        "    main(['--help'])\n"
+        "heavy = [m for m in ('torch', 'pyarrow', 'symusic', 'numpy', 'librosa', 'transformers', 'pydantic') if m in sys.modules]\n"
+        "print(heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_subcommand_help_lists_commands():
+    out = subprocess.run([sys.executable, "-m", "chromatic", "catalog", "--help"], capture_output=True, text=True)
+    assert out.returncode == 0
+    for cmd in ("validate", "build", "synth"):
+        assert cmd in out.stdout
+
+
+def test_error_is_one_line_and_exit_1(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "chromatic", "catalog", "validate", str(tmp_path / "nope")],
+                         capture_output=True, text=True)
+    assert out.returncode == 1
+    assert out.stderr.strip().count("\n") == 0 and "catalog folder not found" in out.stderr
+
+
+def test_version():
+    out = subprocess.run([sys.executable, "-m", "chromatic", "version"], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == json.loads(json.dumps(out.stdout.strip()))
