@@ -63,7 +63,7 @@ def test_harmony_is_in_key(synth_real):
 def test_vocals_follow_lyrics(synth_real):
     m = load_manifest(synth_real / "01_01" / "01_01.yml").manifest
     vocal = next(t for t in m.audio_tracks if t.description == "lead vocals")
-    audio, sr = sf.read(synth_real / "01_01" / vocal.audio_file)
+    audio, _sr = sf.read(synth_real / "01_01" / vocal.audio_file)
     # 01_01's first lyric line is at 15 s, beyond the 12 s cut: the vocal stem is silent
     assert np.abs(audio).max() < 1e-3
 

@@ -80,7 +80,7 @@ def test_staleness_detected_after_manifest_edit(catalog, tmp_path):
     path.write_text(path.read_text().replace("title:", "title: Renamed -", 1))
     st = tracks_staleness(data / TRACKS_FILE, catalog)
     assert st.changed == ["02_01"] and st.stale
-    with pytest.raises(CatalogError, match="stale.*02_01"):
+    with pytest.raises(CatalogError, match=r"stale.*02_01"):
         require_fresh(data / TRACKS_FILE, catalog)
     res = build_tracks(catalog, data)
     assert res.changed_since_last == ["02_01"]

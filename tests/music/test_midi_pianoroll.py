@@ -10,7 +10,14 @@ import pytest
 from symusic import Note, Tempo
 
 from chromatic.errors import MidiError
-from chromatic.music.midi import TempoMap, add_track, load_score, new_score, score_bytes, time_signature_at
+from chromatic.music.midi import (
+    TempoMap,
+    add_track,
+    load_score,
+    new_score,
+    score_bytes,
+    time_signature_at,
+)
 from chromatic.music.pianoroll import PianoRollConfig, piano_roll, piano_roll_pretty_midi
 
 

@@ -166,7 +166,7 @@ def build_tracks(
             f"strict build refused: {len(report.errors)} error(s); first: {first.path}: {first.field}: {first.message}"
         )
     dup_songs = {
-        p.song for p in report.all_problems() if p.severity == "error" and (p.field == "manifest_id" and "duplicate" in p.message or p.field.endswith("].id"))
+        p.song for p in report.all_problems() if p.severity == "error" and ((p.field == "manifest_id" and "duplicate" in p.message) or p.field.endswith("].id"))
     }
     rows, skipped, hashes = [], [], {}
     for s in report.songs:

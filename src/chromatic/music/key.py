@@ -123,10 +123,7 @@ class Key:
         acc = m.group("acc") or ""
         acc = {"♯": "#", "♭": "b"}.get(acc, acc)
         word = m.group("mode")
-        if word == "M":
-            mode = "major"
-        else:
-            mode = _MODE_WORDS.get(word.lower()) if word else "major"
+        mode = "major" if word == "M" else _MODE_WORDS.get(word.lower()) if word else "major"
         if mode is None:
             raise MusicError(
                 f"{where}expected a mode (major, minor, m, dorian, ...) in key {value!r}, got {word!r}"
