@@ -387,6 +387,7 @@ def synth_song(
     sample_rate: int,
     soundfont: Path | None,
     seed: int,
+    audio: bool = True,
 ) -> SongSynth:
     import soundfile as sf
 
@@ -453,6 +454,8 @@ def synth_song(
             write_score(score_of([("drums", drums, 0, True)]), dest / t.midi_group_file)
             written.add(t.midi_group_file)
     result.midi_files = len(written)
+    if not audio:
+        return result
 
     # Audio: one stem per audio file (tracks sharing a file are mixed into it), then the main mix
     by_file: dict[str, list[AudioTrack]] = {}
@@ -497,6 +500,7 @@ def synth_catalog(
     seed: int = 0,
     workers: int | None = None,
     progress: bool = True,
+    audio: bool = True,
 ) -> SynthResult:
     """Synthesize every (or the named) song; one failing song is reported, never fatal."""
     from rich.progress import Progress
@@ -511,7 +515,7 @@ def synth_catalog(
         paths = [p for p in paths if p.parent.name in wanted]
     sfont = Path(soundfont) if soundfont else None
     result = SynthResult()
-    kwargs = dict(max_seconds=max_seconds, sample_rate=sample_rate, soundfont=sfont, seed=seed)
+    kwargs = dict(max_seconds=max_seconds, sample_rate=sample_rate, soundfont=sfont, seed=seed, audio=audio)
     import os
 
     n_workers = workers or min(len(paths), os.cpu_count() or 1) or 1

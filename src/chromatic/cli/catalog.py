@@ -89,6 +89,7 @@ def synth(
     sample_rate: int = typer.Option(22050, "--sample-rate", help="Audio sample rate in Hz."),
     soundfont: Path | None = typer.Option(None, "--soundfont", help="General MIDI soundfont (default: TimGM6mb.sf2)."),
     seed: int = typer.Option(0, "--seed", help="Seed for the generated parts."),
+    no_audio: bool = typer.Option(False, "--no-audio", help="Write MIDI only (no rendering)."),
 ) -> None:
     """Write MIDI and audio (main mix + stems) that follow each manifest, rendered with FluidSynth."""
     from chromatic.catalog.synth import synth_catalog
@@ -102,6 +103,7 @@ def synth(
         sample_rate=sample_rate,
         soundfont=soundfont,
         seed=seed,
+        audio=not no_audio,
     )
     for song, err in result.failed.items():
         typer.secho(f"error: {song}: {err}", err=True, fg="red")
