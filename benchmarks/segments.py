@@ -1,0 +1,75 @@
+"""Segments benchmark: audio seconds processed per wall second, serial vs parallel, and peak
+memory for 4 songs vs 8 songs (it must stay flat: songs are streamed, never all held).
+
+    .venv/bin/python benchmarks/segments.py [--songs-dir DIR]
+
+By default it synthesizes the example catalog into a temp folder first (not timed). Every
+build runs in a fresh process so its peak RSS (its own and its workers') is measured alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+CHILD = r"""
+import json, resource, sys, time
+from pathlib import Path
+from chromatic.catalog.segments import build_segments
+catalog, data, workers, songs = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+t = time.perf_counter()
+res = build_segments(catalog, data, workers=workers, songs=songs.split(",") if songs else None, progress=False)
+wall = time.perf_counter() - t
+me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"wall": wall, "audio_seconds": res.audio_seconds, "rows": res.rows, "rss_mb": max(me, kids) / 1024}))
+"""
+
+
+def run(catalog: Path, work: Path, workers: int, songs: list[str] | None) -> dict:
+    data = Path(tempfile.mkdtemp(dir=work))
+    shutil.copy(work / "tracks.parquet", data / "tracks.parquet")
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(catalog), str(data), str(workers), ",".join(songs or [])],
+        capture_output=True, text=True, check=True,
+    )
+    shutil.rmtree(data)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--songs-dir", type=Path, help="an already synthesized catalog")
+    args = ap.parse_args()
+    from chromatic.catalog.synth import synth_catalog
+    from chromatic.catalog.tracks import build_tracks
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        catalog = args.songs_dir
+        if catalog is None:
+            catalog = work / "catalog"
+            synth_catalog(REPO / "examples" / "catalog", catalog, progress=False)
+        build_tracks(catalog, work)
+        songs = sorted(p.name for p in catalog.iterdir() if p.is_dir())
+        serial = run(catalog, work, 1, None)
+        parallel = run(catalog, work, 2, None)
+        print(f"segments build on {len(songs)} songs, {serial['rows']} rows, {serial['audio_seconds']:.0f} s of track audio")
+        for name, r in (("serial (1 worker)", serial), ("parallel (2 workers)", parallel)):
+            print(f"  {name:22s} {r['wall']:6.2f} s  {r['audio_seconds'] / r['wall']:8.0f} audio s per wall s")
+        print(f"  parallel / serial speed-up: {serial['wall'] / parallel['wall']:.2f}x")
+        four = run(catalog, work, 2, songs[:4])
+        eight = run(catalog, work, 2, songs[:8])
+        print(f"peak RSS (largest process), 2 workers: 4 songs {four['rss_mb']:.0f} MB, 8 songs {eight['rss_mb']:.0f} MB "
+              f"(ratio {eight['rss_mb'] / four['rss_mb']:.2f})")
+
+
+if __name__ == "__main__":
+    main()
