@@ -89,6 +89,9 @@ def test_agreeing_color_object_is_silent():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert tx.parse_color({"color_name": "Blue", "temporal_mode": None}).name == "Blue"
+        # the agent's string "None" means no mode, which is Black's canonical value
+        assert tx.parse_color({"color_name": "Black", "temporal_mode": "None",
+                               "objectional_mode": "None", "ontological_mode": None}).name == "Black"
 
 
 def test_color_name_with_hex_suffix_from_file_names():

@@ -42,3 +42,11 @@ class CatalogError(ChromaticError):
 
 class RenderError(ChromaticError):
     """Audio rendering failed (FluidSynth or the soundfont missing)."""
+
+
+class ChainError(ChromaticError):
+    """Concept-chain output (threads, shrinkwrapped folders, constraints) that cannot be used."""
+
+
+class DatasetError(ChromaticError):
+    """The built dataset (segments and media) cannot be verified, exported or published."""

@@ -187,7 +187,12 @@ def _modes_of(value: object) -> list[str] | None:
     if value is None:
         return None
     items = value if isinstance(value, list | tuple) else [value]
-    return [str(v).strip().lower() for v in items if v is not None and str(v).strip()]
+    # the agent writes the string "None" for an axis without a mode: that is no mode, not a mode
+    return [
+        str(v).strip().lower()
+        for v in items
+        if v is not None and str(v).strip() and str(v).strip().lower() not in ("none", "null")
+    ]
 
 
 # --- distributions -----------------------------------------------------------------------------
