@@ -50,3 +50,15 @@ class ChainError(ChromaticError):
 
 class DatasetError(ChromaticError):
     """The built dataset (segments and media) cannot be verified, exported or published."""
+
+
+class ProposalError(ChromaticError):
+    """A concept-agent song proposal whose title, key, bpm, meter or color cannot be understood."""
+
+
+class ReviewError(ChromaticError):
+    """A review.yml that does not follow its schema (unknown status, duplicate ids, missing files)."""
+
+
+class ProduceError(ChromaticError):
+    """A production step that cannot run: missing folder or phase, scorer unavailable, promotion refused."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from chromatic.catalog.segment import (
@@ -35,9 +37,9 @@ def test_rules_hold_on_every_real_song(real_songs):
         assert segs, s.song
         assert all(0 < g.duration <= 30.0 + 1e-6 for g in segs), s.song
         assert [g.index for g in segs] == list(range(len(segs)))
-        assert all(a.start <= b.start for a, b in zip(segs, segs[1:], strict=False))
+        assert all(a.start <= b.start for a, b in itertools.pairwise(segs))
         # split windows overlap by exactly 2 s
-        for a, b in zip(segs, segs[1:], strict=False):
+        for a, b in itertools.pairwise(segs):
             if b.window > 0:
                 assert a.end - b.start == pytest.approx(2.0)
         if s.lrc is None:
@@ -89,7 +91,7 @@ def test_split_windows_are_equal_and_cover():
     w = split_windows(10.0, 100.0)
     assert w[0][0] == 10.0 and w[-1][1] == 100.0
     assert all(b - a <= 30.0 + 1e-9 for a, b in w)
-    assert all(x[1] - y[0] == pytest.approx(2.0) for x, y in zip(w, w[1:], strict=False))
+    assert all(x[1] - y[0] == pytest.approx(2.0) for x, y in itertools.pairwise(w))
 
 
 def test_duplicate_timestamps_merge_text():

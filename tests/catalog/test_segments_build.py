@@ -28,7 +28,7 @@ def built(synth_real, tmp_path_factory):
 
 
 def test_rows_ids_and_media(built):
-    catalog, data, res = built
+    _catalog, data, res = built
     assert not res.failed and not res.problems
     rows = pq.read_table(data / SEGMENTS_FILE).to_pylist()
     assert rows and len(rows) == res.rows
@@ -54,7 +54,7 @@ def test_rows_ids_and_media(built):
 
 
 def test_silent_track_segments_are_dropped(built):
-    catalog, data, res = built
+    _catalog, data, res = built
     rows = pq.read_table(data / SEGMENTS_FILE).to_pylist()
     # 01_01's lead vocal is silent before its first line at 15 s (the synth was cut at 12 s)
     assert not [r for r in rows if r["song_id"] == "01_01" and r["track_id"] == 1]
@@ -62,14 +62,14 @@ def test_silent_track_segments_are_dropped(built):
 
 
 def test_stale_tracks_table_is_refused(built, tmp_path):
-    catalog, data, _ = built
+    catalog, _data, _ = built
     cat = tmp_path / "cat"
     shutil.copytree(catalog, cat)
     d = tmp_path / "d"
     build_tracks(cat, d)
     m = cat / "05_03" / "05_03.yml"
     m.write_text(m.read_text().replace("bpm: 120", "bpm: 121"))
-    with pytest.raises(CatalogError, match="stale.*05_03"):
+    with pytest.raises(CatalogError, match=r"stale.*05_03"):
         build_segments(cat, d, workers=1, progress=False)
 
 

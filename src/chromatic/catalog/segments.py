@@ -126,7 +126,7 @@ def _song_key(song_dir: Path, manifest_file: str, lrc_file: str | None, rows: li
     files' sizes and times, the settings and the build format."""
     h = hashlib.sha256()
     h.update(json.dumps([BUILD_FORMAT, __version__, settings.to_dict()], sort_keys=True).encode())
-    for name in [manifest_file, lrc_file] + sorted({r["audio_file"] or "" for r in rows} | {(r["midi_file"] or r["midi_group_file"] or "") for r in rows}):
+    for name in [manifest_file, lrc_file, *sorted({r["audio_file"] or "" for r in rows} | {r["midi_file"] or r["midi_group_file"] or "" for r in rows})]:
         if not name:
             continue
         p = song_dir / name
@@ -430,6 +430,8 @@ def build_segments(
 def read_media(data_dir: str | Path, song: str, segment_ids: list[str] | None = None) -> dict[str, dict]:
     """Media of one song's segments: {segment_id: {audio_flac, audio_sample_rate, midi}}."""
     path = Path(data_dir) / MEDIA_DIR / f"{song}.parquet"
+    if segment_ids is not None and not segment_ids:
+        return {}
     filters = [("segment_id", "in", segment_ids)] if segment_ids else None
     rows = pq.read_table(path, filters=filters).to_pylist()
     return {r["segment_id"]: r for r in rows}

@@ -11,6 +11,12 @@ import sys
 import typer
 
 from chromatic.cli import catalog as _catalog
+from chromatic.cli import chain as _chain
+from chromatic.cli import dataset as _dataset
+from chromatic.cli import embed as _embed
+from chromatic.cli import segments as _segments
+from chromatic.cli import train as _train
+from chromatic.cli import verify as _verify
 
 app = typer.Typer(
     name="chromatic",
@@ -20,6 +26,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(_catalog.app, name="catalog")
+app.add_typer(_chain.app, name="chain")
+app.add_typer(_dataset.app, name="dataset")
+app.command("verify")(_verify.verify)
+app.add_typer(_segments.app, name="segments")
+app.command("embed")(_embed.embed)
+app.command("train")(_train.train)
 
 
 @app.command()
@@ -46,10 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         typer.secho("interrupted", err=True, fg="red")
         return 130
-    except Exception as e:  # click usage errors carry their own exit code
-        import click
-
-        if isinstance(e, click.exceptions.ClickException):
+    except Exception as e:  # usage errors (typer's bundled click) carry their own exit code
+        if hasattr(e, "show") and isinstance(getattr(e, "exit_code", None), int):
             e.show()
             return e.exit_code
         raise

