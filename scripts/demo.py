@@ -29,6 +29,7 @@ def step(argv: list[str], allow: tuple[int, ...] = (0,)) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default="demo", help="output folder (default: demo/)")
+    ap.add_argument("--epochs", type=int, default=15, help="training epochs (default: 15)")
     args = ap.parse_args()
     out = Path(args.out)
     examples = REPO / "examples" / "catalog"
@@ -39,9 +40,18 @@ def main() -> None:
     step(["catalog", "synth", str(examples), "--out", str(catalog)])
     step(["catalog", "validate", str(catalog)])
     step(["catalog", "build", str(catalog), "--out", str(data), "--strict"])
+    step(["segments", "build", str(catalog), "--data", str(data)])
+    step(["verify", "--data", str(data)])
+    step(["dataset", "export", "--data", str(data), "--out", str(out / "dataset")])
+    step(["embed", "--data", str(data)])
+    run = out / "run"
+    step(["train", "--data", str(data), "--out", str(run), "--epochs", str(args.epochs)])
     print(f"\ndemo finished in {time.perf_counter() - t0:.0f} s:")
     print(f"  synthesized catalog (MIDI, stems, main mixes): {catalog}/")
-    print(f"  tracks table:                                  {data / 'tracks.parquet'}")
+    print(f"  tracks, segments, media, embeddings:           {data}/")
+    print(f"  coverage chart:                                {data / 'verify' / 'coverage.png'}")
+    print(f"  publishable dataset (4 configs + card):        {out / 'dataset'}/")
+    print(f"  trained model, metrics, curves, confusion:     {run}/")
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from chromatic.embed.base import EncoderBase, EncoderUnavailable
 MIR_SR = 22050
 CLAP_SR = 48000
 CLAP_ID = "laion/larger_clap_music"
+CLAP_CHUNK = 10 * CLAP_SR
 MIN_SAMPLES = 2048
 
 MIR_FEATURES: tuple[str, ...] = (
@@ -144,16 +145,33 @@ class ClapAudioEncoder(EncoderBase):
     def encode(self, batch: Sequence[tuple[np.ndarray, int]]) -> np.ndarray:
         import torch
 
-        out = []
-        for i in range(0, len(batch), self.batch_size):
-            waves = [to_rate(x, sr, CLAP_SR) for x, sr in batch[i : i + self.batch_size]]
-            inputs = self.extractor(waves, sampling_rate=CLAP_SR, return_tensors="pt")
+        # CLAP sees at most 10 s; a longer clip is cut into 10 s chunks whose embeddings are
+        # averaged (the one pooling rule, used alike for training data and scoring), so no random
+        # crop ever makes an embedding irreproducible.
+        chunks, owner = [], []
+        for k, (x, sr) in enumerate(batch):
+            y = to_rate(x, sr, CLAP_SR)
+            pieces = [y[s : s + CLAP_CHUNK] for s in range(0, max(len(y), 1), CLAP_CHUNK)] or [y]
+            for piece in pieces:
+                if len(piece) >= CLAP_SR // 10 or len(pieces) == 1:
+                    chunks.append(piece if len(piece) else np.zeros(CLAP_SR // 10, np.float32))
+                    owner.append(k)
+        truncation = "fusion" if getattr(self.model.config.audio_config, "enable_fusion", False) else "rand_trunc"
+        embs = []
+        for i in range(0, len(chunks), self.batch_size):
+            inputs = self.extractor(chunks[i : i + self.batch_size], sampling_rate=CLAP_SR, return_tensors="pt",
+                                    truncation=truncation, padding="repeatpad")
             with torch.inference_mode():
                 emb = self.model.get_audio_features(**inputs)
             if not isinstance(emb, torch.Tensor):  # newer transformers return an output object
                 emb = emb.pooler_output if getattr(emb, "pooler_output", None) is not None else emb[0]
-            out.append(torch.nn.functional.normalize(emb, dim=-1).float().numpy())
-        return np.concatenate(out, axis=0) if out else np.zeros((0, self.dim), dtype=np.float32)
+            embs.append(emb.float())
+        if not embs:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        allv = torch.cat(embs)
+        own = torch.tensor(owner)
+        pooled = torch.stack([allv[own == k].mean(0) for k in range(len(batch))])
+        return torch.nn.functional.normalize(pooled, dim=-1).numpy()
 
 
 def clap() -> ClapAudioEncoder:

@@ -37,7 +37,9 @@ class Dataset:
     lyric_mask: np.ndarray
     roll_index: np.ndarray  # [N] int, -1 = no MIDI
     rolls: np.ndarray  # [M, P, T] uint8 velocities
-    texts: list[str]  # concept + lyric text per row (text-only tasks)
+    texts: list[str]  # concept + lyric text per row
+    concept_texts: list[str]
+    lyric_texts: list[str]  # "" for instrumental rows
     encoders: dict
     data_hash: str
     roll_config: PianoRollConfig
@@ -67,6 +69,7 @@ class Dataset:
             concept_mask=self.concept_mask[idx], lyric=self.lyric[idx], lyric_mask=self.lyric_mask[idx],
             roll_index=np.array([remap.get(int(r), -1) for r in keep_rolls], dtype=np.int64),
             rolls=self.rolls[used] if len(used) else self.rolls[:0], texts=[self.texts[i] for i in idx],
+            concept_texts=[self.concept_texts[i] for i in idx], lyric_texts=[self.lyric_texts[i] for i in idx],
             encoders=self.encoders, data_hash=self.data_hash, roll_config=self.roll_config,
         )
 
@@ -122,7 +125,6 @@ def load_dataset(data_dir: str | Path, *, roll_config: PianoRollConfig = DEFAULT
             rolls.append(np.rint(roll * 127).astype(np.uint8))
     h = hashlib.sha256()
     h.update(json.dumps(meta, sort_keys=True).encode())
-    h.update(seg.column("segment_id").to_string().encode() if hasattr(seg.column("segment_id"), "to_string") else b"")
     for p in (seg_path, emb_path):
         h.update(p.read_bytes())
     return Dataset(
@@ -134,6 +136,8 @@ def load_dataset(data_dir: str | Path, *, roll_config: PianoRollConfig = DEFAULT
         roll_index=roll_index,
         rolls=np.stack(rolls) if rolls else np.zeros((0, roll_config.pitches, roll_config.steps), np.uint8),
         texts=[(r["concept"] or "") + ("\n" + r["lyric_text"] if r["has_lyric"] and r["lyric_text"] else "") for r in rows],
+        concept_texts=[r["concept"] or "" for r in rows],
+        lyric_texts=[r["lyric_text"] if r["has_lyric"] and r["lyric_text"] else "" for r in rows],
         encoders=meta, data_hash=h.hexdigest()[:16], roll_config=roll_config,
     )
 

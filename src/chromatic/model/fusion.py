@@ -162,7 +162,7 @@ def fusion_loss(out: dict[str, torch.Tensor], targets: dict[str, torch.Tensor], 
     conf_target = torch.exp(-kl_rows).detach()
     conf_loss = F.mse_loss(out["confidence"], conf_target)
     loss = kl_rows.mean() + confidence_weight * conf_loss
-    parts["confidence_mse"] = float(conf_loss)
+    parts["confidence_mse"] = float(conf_loss.detach())
     return loss, parts
 
 

@@ -132,7 +132,7 @@ def fit(
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
-                total += float(loss) * len(b)
+                total += float(loss.detach()) * len(b)
             train_pred, _, _ = predict(model, ds, split.train, device)
             val_pred, _, val_loss = predict(model, ds, split.val, device)
             rec = {
