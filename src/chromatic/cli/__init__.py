@@ -14,6 +14,7 @@ from chromatic.cli import catalog as _catalog
 from chromatic.cli import chain as _chain
 from chromatic.cli import dataset as _dataset
 from chromatic.cli import embed as _embed
+from chromatic.cli import produce as _produce
 from chromatic.cli import segments as _segments
 from chromatic.cli import train as _train
 from chromatic.cli import verify as _verify
@@ -30,6 +31,8 @@ app.add_typer(_chain.app, name="chain")
 app.add_typer(_dataset.app, name="dataset")
 app.command("verify")(_verify.verify)
 app.add_typer(_segments.app, name="segments")
+app.add_typer(_produce.app, name="produce")
+app.command("promote")(_produce.promote)
 app.command("embed")(_embed.embed)
 app.command("train")(_train.train)
 

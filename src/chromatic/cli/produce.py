@@ -1,0 +1,114 @@
+"""``chromatic produce proposals|init|chords`` and ``chromatic promote``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+app = typer.Typer(help="Production: proposals, production folders and candidate phases.", no_args_is_help=True)
+
+
+@app.command()
+def proposals(
+    chain_dir: Path = typer.Argument(..., help="chain_artifacts folder with one <thread-uuid>/ folder per thread."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not list the warnings."),
+) -> None:
+    """Load every song proposal (and every thread iteration); report loaded / warned / failed."""
+    from rich.console import Console
+
+    from chromatic.produce.proposal import load_all
+
+    report = load_all(chain_dir)
+    counts = report.counts()
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        console = Console(highlight=False, soft_wrap=True)
+        for r in report.results:
+            if r.proposal is None:
+                console.print(f"[red]failed[/red] {r.source}: {r.error}")
+            elif r.proposal.warnings and not quiet:
+                for w in r.proposal.warnings:
+                    console.print(f"[yellow]warned[/yellow] {r.source}: {w}")
+        for t in report.threads:
+            final = f"[red]{t.error}[/red]" if t.error else t.final
+            console.print(f"thread {t.thread_id}: {t.iterations} iteration(s), final: {final}")
+        console.print(
+            f"{counts['proposals']} proposals in {counts['files']} files, {counts['threads']} threads: "
+            f"{counts['loaded']} loaded ({counts['warned']} with warnings), [red]{counts['failed']} failed[/red]"
+        )
+    raise typer.Exit(1 if counts["failed"] else 0)
+
+
+@app.command()
+def init(
+    proposal: Path = typer.Argument(..., help="A song_proposal_*.yml, an all_song_proposals_*.yml (its last iteration) or a thread folder."),
+    out: Path = typer.Option(..., "--out", help="Folder under which <slug-of-title>/ is created."),
+    force: bool = typer.Option(False, "--force", help="Replace a different proposal already in that folder."),
+) -> None:
+    """Create the production folder: proposal.yml and <phase>/{candidates,approved}/."""
+    from chromatic.produce.folder import init_production
+
+    folder, written = init_production(proposal, out, force=force)
+    p = folder.proposal()
+    for w in p.warnings:
+        typer.secho(f"warning: {w}", err=True, fg="yellow")
+    state = "created" if written else "unchanged"
+    typer.echo(f"{state} {folder.root}: {p.title!r}, {p.key}, {p.bpm:g} bpm, {p.time_signature}, {p.color.name}")
+
+
+@app.command()
+def chords(
+    folder: Path = typer.Argument(..., help="Production folder (from 'chromatic produce init')."),
+    n: int = typer.Option(200, "-n", "--n", min=1, help="Progressions to generate."),
+    top: int = typer.Option(10, "--top", min=1, help="Candidates to keep in review.yml."),
+    seed: int = typer.Option(0, "--seed", help="Seed: the same seed gives byte-identical output."),
+    model: Path | None = typer.Option(None, "--model", help="Exported fitness model; without it, theory only."),
+    theory_weight: float = typer.Option(0.3, "--theory-weight", min=0.0, help="Composite weight of the theory score (with a model)."),
+    chromatic_weight: float = typer.Option(0.7, "--chromatic-weight", min=0.0, help="Composite weight of the chromatic match (with a model)."),
+) -> None:
+    """Generate chord candidates, rank them, write candidates/ and merge review.yml."""
+    from chromatic.produce.folder import open_folder
+    from chromatic.produce.phases.chords import run_chords
+    from chromatic.produce.review import load_review
+    from chromatic.produce.scoring_adapter import NO_MODEL_WARNING, Weights, load_scorer
+
+    prod = open_folder(folder)
+    weights = Weights(theory_weight, chromatic_weight)
+    scorer = load_scorer(model) if model else None
+    if scorer is None:
+        typer.secho(f"warning: {NO_MODEL_WARNING}", err=True, fg="yellow")
+    run = run_chords(prod, n=n, top=top, seed=seed, scorer=scorer, model=str(model) if model else None, weights=weights)
+    review = load_review(run.merge.path)
+    typer.echo(f"{prod.root.name}: chords, {run.generated} generated, {run.distinct} distinct, kept {len(review.model.candidates)}")
+    typer.echo("rank id         status    score  melody voice variety trans  bars strum      progression")
+    for c in sorted(review.model.candidates, key=lambda c: c.rank):
+        t = c.scores.theory
+        parts = "  ".join(f"{t.get(p, 0):.2f}" for p in ("melody", "voice_leading", "variety", "transition"))
+        rhythm = c.details.get("harmonic_rhythm") or {}
+        typer.echo(
+            f"{c.rank:>4} {c.id:<10} {c.status:<9} {c.scores.composite:.3f}  {parts}  "
+            f"{rhythm.get('total_bars', ''):>4} {c.details.get('strum', ''):<10} "
+            + " ".join(c.details.get("progression", []))
+        )
+    typer.echo(f"{run.merge.path}: {run.merge.summary()}")
+
+
+def promote(
+    folder: Path = typer.Argument(..., help="Production folder."),
+    phase: str = typer.Argument(..., help="Phase: chords, drums, bass or melody."),
+    clean: bool = typer.Option(False, "--clean", help="Empty approved/ before promoting."),
+) -> None:
+    """Copy approved candidates to <phase>/approved/<label>.mid (all or nothing)."""
+    from chromatic.produce.promote import promote as run
+
+    result = run(folder, phase, clean=clean)
+    for name in result.removed:
+        typer.echo(f"removed  {name}")
+    for p in result.promoted:
+        typer.echo(f"promoted {p.id} -> {p.path}")
+    if not result.promoted:
+        typer.secho(f"no approved candidates in {phase}/review.yml", err=True, fg="yellow")

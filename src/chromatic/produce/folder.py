@@ -1,0 +1,147 @@
+"""The production folder of one song: the normalized proposal and one folder per phase.
+
+::
+
+    <slug-of-title>/
+      proposal.yml                 the normalized Proposal (what every phase reads)
+      .chromatic.lock              taken by every step that writes (promote, regenerate)
+      chords/candidates/*.mid      generated candidates (and their scratch beats)
+      chords/approved/<label>.mid  promoted by ``chromatic promote``
+      chords/review.yml            ranked candidates; the human's labels and statuses
+      drums/ bass/ melody/         the same shape
+
+Everything that reads the folder goes through ``ProductionFolder`` so paths are spelled once.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from chromatic.errors import ProduceError
+from chromatic.produce.proposal import Proposal, final_proposal_of_thread, load_proposal
+
+PHASES: tuple[str, ...] = ("chords", "drums", "bass", "melody")
+LOCK_TIMEOUT_S = 120.0
+PROPOSAL_FILE = "proposal.yml"
+LOCK_FILE = ".chromatic.lock"
+REVIEW_FILE = "review.yml"
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII words joined by '-' ("Déjà Vu: Part II" -> "deja-vu-part-ii")."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    return "-".join(words) or "untitled"
+
+
+@dataclass(frozen=True)
+class ProductionFolder:
+    root: Path
+
+    @property
+    def proposal_path(self) -> Path:
+        return self.root / PROPOSAL_FILE
+
+    @property
+    def lock_path(self) -> Path:
+        return self.root / LOCK_FILE
+
+    def phase_dir(self, phase: str) -> Path:
+        return self.root / check_phase(phase)
+
+    def candidates_dir(self, phase: str) -> Path:
+        return self.phase_dir(phase) / "candidates"
+
+    def approved_dir(self, phase: str) -> Path:
+        return self.phase_dir(phase) / "approved"
+
+    def review_path(self, phase: str) -> Path:
+        return self.phase_dir(phase) / REVIEW_FILE
+
+    def proposal(self) -> Proposal:
+        return load_proposal(self.proposal_path)
+
+    @contextmanager
+    def locked(self, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
+        """Hold the folder's lock: two writers (promote, regenerate) never interleave."""
+        from filelock import FileLock, Timeout
+
+        lock = FileLock(str(self.lock_path))
+        try:
+            lock.acquire(timeout=timeout)
+        except Timeout:
+            raise ProduceError(f"folder is busy: another chromatic step holds {LOCK_FILE} (waited {timeout:g} s)",
+                               path=self.root) from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def ensure_phase(self, phase: str) -> None:
+        self.candidates_dir(phase).mkdir(parents=True, exist_ok=True)
+        self.approved_dir(phase).mkdir(parents=True, exist_ok=True)
+
+
+def check_phase(phase: str) -> str:
+    if phase not in PHASES:
+        raise ProduceError(f"unknown phase {phase!r}; expected one of {', '.join(PHASES)}")
+    return phase
+
+
+def open_folder(path: str | os.PathLike) -> ProductionFolder:
+    """A production folder made by ``init_production``, or a ProduceError saying what is missing."""
+    folder = ProductionFolder(Path(path))
+    if not folder.root.is_dir():
+        raise ProduceError("production folder not found", path=folder.root)
+    if not folder.proposal_path.is_file():
+        raise ProduceError(
+            f"not a production folder: {PROPOSAL_FILE} missing (run 'chromatic produce init' first)",
+            path=folder.root,
+        )
+    return folder
+
+
+def read_any_proposal(source: str | os.PathLike) -> Proposal:
+    """A proposal file, a thread's iteration list (its last iteration) or a thread folder."""
+    source = Path(source)
+    if source.is_dir():
+        return final_proposal_of_thread(source)
+    return load_proposal(source)
+
+
+def init_production(source: str | os.PathLike, out: str | os.PathLike, *, force: bool = False) -> tuple[ProductionFolder, bool]:
+    """Create ``out/<slug of title>/`` with ``proposal.yml`` and every phase's folders.
+
+    Returns the folder and whether ``proposal.yml`` was (re)written. Initialising again from the
+    same proposal changes nothing; from a different one it is refused unless ``force``, because
+    reviewed candidates belong to the proposal they were generated for.
+    """
+    from chromatic.produce.yamlio import dump_yaml, load_plain
+
+    proposal = read_any_proposal(Path(source).resolve())  # provenance that survives a cd
+    folder = ProductionFolder(Path(out) / slugify(proposal.title))
+    text = dump_yaml({"schema_version": 1, **proposal.to_dict()})
+    written = True
+    if folder.proposal_path.is_file():
+        if folder.proposal_path.read_text(encoding="utf-8") == text:
+            written = False
+        elif not force:
+            old = load_plain(folder.proposal_path)
+            raise ProduceError(
+                f"already holds a different proposal ({old.get('source')}); use --force to replace it",
+                path=folder.root,
+            )
+    folder.root.mkdir(parents=True, exist_ok=True)
+    for phase in PHASES:
+        folder.ensure_phase(phase)
+    if written:
+        from chromatic.fileio import write_text_atomic
+
+        write_text_atomic(folder.proposal_path, text)
+    return folder, written

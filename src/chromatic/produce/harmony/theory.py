@@ -1,0 +1,92 @@
+"""Theory scores of a voiced progression, each part in [0, 1], all computed on the loop
+(the last chord leads back to the first, as the delivered loop does).
+
+- melody: the top voice is what a listener follows. Steps (1-2 semitones) score best, a held
+  note or a third a little less, leaps over a fifth not at all; a range of 3-12 semitones is
+  ideal (a static line is dull, one over an octave is hard to hear as a line).
+- voice_leading: small total movement of the upper voices between chords, and no parallel
+  fifths or octaves between the outer voices (bass and top).
+- variety: enough distinct chords for the length, and no transition repeated within the loop
+  (an 8-chord loop that is a 4-chord loop played twice is not variety).
+- transition: how likely the table finds the path, as exp of the mean log ratio of each step's
+  probability to the most likely step from the same chord (1 = always the likeliest step).
+
+``theory`` is the mean of the four parts.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from chromatic.produce.harmony.progression import TransitionModel
+
+PARTS = ("melody", "voice_leading", "variety", "transition")
+MOVE_SCALE = 18.0  # total upper-voice semitones at which the movement score reaches 0
+_STEP_SCORE = {0: 0.6, 1: 1.0, 2: 1.0, 3: 0.7, 4: 0.7, 5: 0.4, 6: 0.4, 7: 0.4}
+
+
+@dataclass(frozen=True)
+class TheoryScores:
+    melody: float
+    voice_leading: float
+    variety: float
+    transition: float
+
+    @property
+    def total(self) -> float:
+        return (self.melody + self.voice_leading + self.variety + self.transition) / 4
+
+    def to_dict(self, digits: int = 4) -> dict[str, float]:
+        d = {p: round(float(getattr(self, p)), digits) for p in PARTS}
+        d["total"] = round(float(self.total), digits)
+        return d
+
+
+def melody_score(top: np.ndarray) -> float:
+    loop = np.append(top, top[0])
+    steps = np.abs(np.diff(loop)).tolist()
+    step = sum(_STEP_SCORE.get(int(s), 0.0) for s in steps) / len(steps)
+    r = int(top.max() - top.min())
+    if r < 3:
+        rng = 0.6 + 0.4 * r / 3
+    elif r <= 12:
+        rng = 1.0
+    else:
+        rng = max(0.0, 1.0 - (r - 12) / 12)
+    return 0.7 * step + 0.3 * rng
+
+
+def voice_leading_score(voicing: np.ndarray) -> float:
+    loop = np.vstack([voicing, voicing[:1]])
+    upper = loop[:, 1:]
+    moves = np.abs(np.diff(upper, axis=0)).sum(axis=1)
+    move = float(np.clip(1.0 - moves / MOVE_SCALE, 0.0, 1.0).mean())
+    bass, top = loop[:, 0], loop[:, 3]
+    interval = (top - bass) % 12
+    db, dt = np.diff(bass), np.diff(top)
+    parallel = (interval[:-1] == interval[1:]) & np.isin(interval[:-1], (0, 7)) & (db != 0) & (np.sign(db) == np.sign(dt))
+    return move * (1.0 - 0.5 * float(parallel.mean()))
+
+
+def variety_score(path: tuple[int, ...]) -> float:
+    n = len(path)
+    distinct = min(1.0, len(set(path)) / min(n, 5))
+    pairs = list(zip(path, path[1:] + path[:1], strict=True))
+    repeated = 1.0 - len(set(pairs)) / len(pairs)
+    return 0.7 * distinct + 0.3 * (1.0 - repeated)
+
+
+def transition_score(model: TransitionModel, path: tuple[int, ...]) -> float:
+    return math.exp(model.log_ratio(path))
+
+
+def theory_scores(model: TransitionModel, path: tuple[int, ...], voicing: np.ndarray) -> TheoryScores:
+    return TheoryScores(
+        melody=melody_score(voicing[:, 3]),
+        voice_leading=voice_leading_score(voicing),
+        variety=variety_score(path),
+        transition=transition_score(model, path),
+    )

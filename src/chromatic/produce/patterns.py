@@ -1,0 +1,238 @@
+"""Meter-aware rhythm: beat groupings, harmonic rhythm, strum patterns and the scratch beat.
+
+All times are exact ``Fraction`` quarter notes, so an odd meter (7/8 = 3.5 quarters, 18/32)
+never accumulates rounding; ticks are computed once, at rendering.
+
+Meters group their beats (in denominator units) the way players count them: simple x/4 meters
+count every beat; compound meters (6/8, 9/8, 12/8) count dotted groups of three; other x/8
+meters count twos with one three first (5/8 = 3+2, 7/8 = 3+2+2). A chord may last half a bar
+only where the bar splits into two equal halves of whole groups (2/4, 4/4, 6/8, 12/8).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from chromatic.music.key import TimeSignature
+
+ACCENT, NORMAL, SOFT = 96, 80, 66
+
+
+@dataclass(frozen=True)
+class Meter:
+    numerator: int
+    denominator: int
+    groups: tuple[int, ...]  # beat groups in denominator units, summing to the numerator
+
+    @property
+    def unit(self) -> Fraction:
+        """One denominator unit in quarter notes."""
+        return Fraction(4, self.denominator)
+
+    @property
+    def bar(self) -> Fraction:
+        return self.numerator * self.unit
+
+    @property
+    def onsets(self) -> tuple[Fraction, ...]:
+        out, t = [], Fraction(0)
+        for g in self.groups:
+            out.append(t)
+            t += g * self.unit
+        return tuple(out)
+
+    @property
+    def half_bar(self) -> bool:
+        n = len(self.groups)
+        return n % 2 == 0 and sum(self.groups[: n // 2]) == sum(self.groups[n // 2 :])
+
+    @property
+    def step(self) -> Fraction:
+        """The subdivision a strum or hi-hat runs on: eighths, or the unit when finer."""
+        return min(self.unit, Fraction(1, 2))
+
+    @property
+    def compound(self) -> bool:
+        return self.denominator >= 8 and self.numerator % 3 == 0 and self.numerator > 3
+
+    def __str__(self) -> str:
+        return f"{self.numerator}/{self.denominator}"
+
+
+def meter_of(ts: TimeSignature | str) -> Meter:
+    ts = TimeSignature.parse(ts)
+    n, d = ts.numerator, ts.denominator
+    if d <= 4 or n <= 3:
+        groups = (1,) * n
+    elif ts.is_compound:
+        groups = (3,) * (n // 3)
+    else:
+        twos = [2] * (n // 2)
+        if n % 2:
+            twos[0] = 3
+        groups = tuple(twos)
+    return Meter(n, d, groups)
+
+
+# --- harmonic rhythm ---------------------------------------------------------------------------
+
+HALF, ONE, TWO = Fraction(1, 2), Fraction(1), Fraction(2)
+#: Named distributions over chord durations (in bars); the half-bar ones need a halvable bar.
+RHYTHM_PROFILES: dict[str, dict[Fraction, float]] = {
+    "steady": {ONE: 1.0},
+    "mostly_one": {ONE: 0.7, TWO: 0.3},
+    "broad": {ONE: 0.3, TWO: 0.7},
+    "quick": {HALF: 0.4, ONE: 0.6},
+    "mixed": {HALF: 0.1, ONE: 0.6, TWO: 0.3},
+}
+
+
+@dataclass(frozen=True)
+class HarmonicRhythm:
+    profile: str
+    distribution: dict[Fraction, float]
+    bars: tuple[Fraction, ...]  # per chord
+
+    @property
+    def total_bars(self) -> int:
+        return int(sum(self.bars))
+
+    def to_dict(self) -> dict:
+        return {
+            "profile": self.profile,
+            "distribution": {_num(k): v for k, v in self.distribution.items()},
+            "bars": [_num(b) for b in self.bars],
+            "total_bars": self.total_bars,
+        }
+
+
+def _num(x: Fraction) -> int | float:
+    return int(x) if x.denominator == 1 else float(x)
+
+
+def rhythm_profiles(meter: Meter) -> list[str]:
+    return [name for name, dist in RHYTHM_PROFILES.items() if meter.half_bar or HALF not in dist]
+
+
+def harmonic_rhythm(meter: Meter, n_chords: int, u_profile: float, u_chords: list[float]) -> HarmonicRhythm:
+    """Pick a profile and draw each chord's duration from it (uniforms given by the caller).
+    Half-bar chords come in pairs so the loop is a whole number of bars: an unpaired last half
+    becomes a whole bar."""
+    names = rhythm_profiles(meter)
+    name = names[min(int(u_profile * len(names)), len(names) - 1)]
+    dist = RHYTHM_PROFILES[name]
+    values = sorted(dist)
+    cum, total = [], 0.0
+    for v in values:
+        total += dist[v]
+        cum.append(total)
+    bars = []
+    for u in u_chords[:n_chords]:
+        bars.append(next((v for v, c in zip(values, cum, strict=True) if u * total < c), values[-1]))
+    if sum(bars) % 1:
+        last_half = max(i for i, b in enumerate(bars) if b == HALF)
+        bars[last_half] = ONE
+    return HarmonicRhythm(name, dict(sorted(dist.items())), tuple(bars))
+
+
+# --- strum patterns ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One strum event within a bar. ``voices``: all, upper, bass, or u0/u1/u2 (one upper voice,
+    low to high)."""
+
+    onset: Fraction
+    duration: Fraction
+    velocity: int
+    voices: str = "all"
+
+
+@dataclass(frozen=True)
+class StrumPattern:
+    name: str
+    hits: tuple[Hit, ...]
+    fill: str = "all"  # what sounds at a chord change that falls between the pattern's hits
+
+
+def _grid(meter: Meter, step: Fraction, voices: str = "all") -> tuple[Hit, ...]:
+    accents = set(meter.onsets)
+    hits, t = [], Fraction(0)
+    while t < meter.bar:
+        vel = ACCENT if t == 0 else NORMAL if t in accents else SOFT
+        hits.append(Hit(t, min(step, meter.bar - t), vel, voices))
+        t += step
+    return tuple(hits)
+
+
+def _groups(meter: Meter, groups: tuple[int, ...]) -> tuple[Hit, ...]:
+    hits, t = [], Fraction(0)
+    for i, g in enumerate(groups):
+        hits.append(Hit(t, g * meter.unit, ACCENT if i == 0 else NORMAL))
+        t += g * meter.unit
+    return tuple(hits)
+
+
+def _arp(meter: Meter, order: tuple[str, ...]) -> tuple[Hit, ...]:
+    steps = _grid(meter, meter.step)
+    arp = tuple(Hit(h.onset, h.duration, h.velocity - 10, order[i % len(order)]) for i, h in enumerate(steps))
+    return (Hit(Fraction(0), meter.bar, NORMAL, "bass"), *arp)
+
+
+def strum_patterns(meter: Meter) -> dict[str, StrumPattern]:
+    """The patterns that suit a meter, in a fixed order (the seed indexes into it)."""
+    bar = meter.bar
+    pats = [StrumPattern("whole", (Hit(Fraction(0), bar, ACCENT),))]
+    simple = meter.denominator <= 4
+    if meter.half_bar and simple:
+        pats.append(StrumPattern("half", (Hit(Fraction(0), bar / 2, ACCENT), Hit(bar / 2, bar / 2, NORMAL))))
+    if simple:
+        pats.append(StrumPattern("quarter" if meter.denominator == 4 else "beat", _grid(meter, meter.unit)))
+    elif meter.compound or len(set(meter.groups)) == 1:
+        pats.append(StrumPattern("beat", _groups(meter, meter.groups)))
+    else:  # irregular: the default grouping and the one with the long group last
+        alt = meter.groups[1:] + meter.groups[:1]
+        for groups in (meter.groups, alt):
+            pats.append(StrumPattern("+".join(map(str, groups)), _groups(meter, groups)))
+    if meter.numerator == 3 and simple:
+        pats.append(StrumPattern("waltz", (Hit(Fraction(0), meter.unit, ACCENT, "bass"),
+                                           Hit(meter.unit, meter.unit, NORMAL, "upper"),
+                                           Hit(2 * meter.unit, meter.unit, NORMAL, "upper")), fill="bass"))
+    if meter.denominator <= 8:
+        if meter.step < meter.unit or not simple:
+            pats.append(StrumPattern("eighth", _grid(meter, meter.step)))
+        if meter.numerator == 4 and meter.denominator == 4:
+            e = Fraction(1, 2)
+            pats.append(StrumPattern("push", (Hit(Fraction(0), 3 * e, ACCENT), Hit(3 * e, 2 * e, NORMAL),
+                                              Hit(5 * e, 2 * e, NORMAL), Hit(7 * e, e, NORMAL))))
+        pats.append(StrumPattern("arp_up", _arp(meter, ("u0", "u1", "u2")), fill="bass"))
+        pats.append(StrumPattern("arp_down", _arp(meter, ("u2", "u1", "u0")), fill="bass"))
+    return {p.name: p for p in pats}
+
+
+# --- scratch drum beat -------------------------------------------------------------------------
+
+KICK, SNARE, CLOSED_HAT = 36, 38, 42
+
+
+def drum_bar(meter: Meter) -> list[tuple[Fraction, int, int]]:
+    """(onset, GM drum pitch, velocity) for one bar: kick on the first group, snare and kick
+    alternating on the others (K S S for three equal groups), hats on every step."""
+    hits = []
+    n = len(meter.groups)
+    waltz = n == 3 and len(set(meter.groups)) == 1
+    for i, onset in enumerate(meter.onsets):
+        if i == 0:
+            hits.append((onset, KICK, 112))
+        elif waltz or i % 2:
+            hits.append((onset, SNARE, 100))
+        else:
+            hits.append((onset, KICK, 96))
+    accents = set(meter.onsets)
+    t = Fraction(0)
+    while t < meter.bar:
+        hits.append((t, CLOSED_HAT, 84 if t in accents else 64))
+        t += meter.step
+    return sorted(hits)

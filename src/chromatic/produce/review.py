@@ -1,0 +1,336 @@
+"""review.yml: the ranked candidates of one phase, and the human's verdict on them.
+
+The file is generated, then edited by hand (``label``, ``status``, ``notes``, comments), then
+regenerated: so it is read with ruamel round-trip, validated against ``ReviewFile`` on every
+load, and written atomically. A regeneration keeps every candidate the human touched (status
+not pending, a label or notes set, or a ``#`` comment inside it) at its position, with its
+files; only untouched pending candidates are replaced by the new best ones. ``rank`` is
+recomputed over the whole list by composite score.
+
+A full-line comment placed *above* a candidate belongs, for YAML, to the candidate before it;
+that candidate is then kept too, so the comment survives either way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from chromatic.errors import ReviewError
+from chromatic.fileio import write_bytes_atomic, write_text_atomic
+from chromatic.produce.yamlio import dump_yaml, load_rt
+
+SCHEMA_VERSION = 1
+STATUSES = ("pending", "approved", "rejected")
+HEADER = (
+    "Review file (schema_version 1). Edit by hand: label (name for approved/<label>.mid),\n"
+    "status (pending | approved | rejected), notes; comments are kept. Regenerating this phase\n"
+    "keeps every candidate you touched and replaces only untouched pending ones.\n"
+    "Then run: chromatic promote <folder> <phase>"
+)
+
+
+class ChromaticScores(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    temporal: list[float]
+    spatial: list[float]
+    ontological: list[float]
+    confidence: float
+    match: float
+
+
+class Scores(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    composite: float
+    theory: dict[str, float]
+    chromatic: ChromaticScores | None = None
+
+
+class Candidate(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: str
+    rank: int
+    status: Literal["pending", "approved", "rejected"] = "pending"
+    label: str | None = None
+    notes: str | None = None
+    midi_file: str
+    scores: Scores
+    details: dict = Field(default_factory=dict)
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status(cls, v: object) -> object:
+        """Humans type "Approved" or leave the value empty; both mean what they say."""
+        if v is None:
+            return "pending"
+        return v.strip().lower() if isinstance(v, str) else v
+
+    @field_validator("label", "notes", mode="before")
+    @classmethod
+    def _text(cls, v: object) -> object:
+        """A label typed as a number (``label: 2``) is text; an empty one is no label."""
+        if isinstance(v, str | int | float) and not isinstance(v, bool):
+            return str(v).strip() or None
+        return v
+
+    @property
+    def touched(self) -> bool:
+        return self.status != "pending" or self.label is not None or self.notes is not None
+
+
+class Song(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    title: str
+    key: str
+    bpm: float
+    time_signature: str
+    color: str
+    proposal: str
+
+
+class Scoring(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    weights: dict[str, float]
+    model: str | None = None
+
+
+class ReviewFile(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    schema_version: int
+    phase: str
+    song: Song
+    seed: int
+    scoring: Scoring
+    candidates: list[Candidate] = Field(default_factory=list)
+
+
+@dataclass
+class Review:
+    """A loaded review.yml: the round-trip document (comments and all) and its validated model."""
+
+    path: Path
+    doc: CommentedMap
+    model: ReviewFile
+
+
+def _field_name(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _short(value: object, limit: int = 60) -> str:
+    plain = dict(value) if isinstance(value, Mapping) else list(value) if isinstance(value, list) else value
+    text = repr(plain)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def load_review(path: str | os.PathLike, *, check_files: bool = True) -> Review:
+    """Load and validate a review.yml; any problem is a ReviewError naming the field."""
+    path = Path(path)
+    doc = load_rt(path, ReviewError)
+    if not isinstance(doc, Mapping):
+        raise ReviewError(f"expected a mapping, got {type(doc).__name__}", path=path)
+    version = doc.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise ReviewError(
+            f"expected schema_version {SCHEMA_VERSION}, got {version!r}", path=path, field="schema_version"
+        )
+    try:
+        model = ReviewFile.model_validate(doc)
+    except ValidationError as e:
+        err = e.errors()[0]
+        got = "" if err["type"] == "missing" else f", got {_short(err.get('input'))}"
+        more = f" (and {e.error_count() - 1} more)" if e.error_count() > 1 else ""
+        raise ReviewError(f"{err['msg']}{got}{more}", path=path, field=_field_name(err["loc"])) from None
+    seen: dict[str, int] = {}
+    for i, cand in enumerate(model.candidates):
+        if cand.id in seen:
+            raise ReviewError(
+                f"duplicate id {cand.id!r} (also candidates[{seen[cand.id]}])", path=path, field=f"candidates[{i}].id"
+            )
+        seen[cand.id] = i
+        if check_files and not (path.parent / cand.midi_file).is_file():
+            raise ReviewError(f"file not found: {cand.midi_file}", path=path, field=f"candidates[{i}].midi_file")
+    return Review(path, doc, model)  # type: ignore[arg-type]
+
+
+def has_comment(node: object) -> bool:
+    """Whether a round-trip node carries a ``#`` comment anywhere inside it."""
+    ca = getattr(node, "ca", None)
+    if ca is not None and _tokens_have_hash([ca.comment, *ca.items.values()]):
+        return True
+    if isinstance(node, Mapping):
+        return any(has_comment(v) for v in node.values())
+    if isinstance(node, list):
+        return any(has_comment(v) for v in node)
+    return False
+
+
+def _tokens_have_hash(tokens: object) -> bool:
+    if tokens is None:
+        return False
+    if isinstance(tokens, list | tuple):
+        return any(_tokens_have_hash(t) for t in tokens)
+    return "#" in str(getattr(tokens, "value", ""))
+
+
+# --- regeneration ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FreshCandidate:
+    """A newly generated candidate before it has an id. ``attachments`` maps a details key to a
+    (file-name suffix, bytes) pair written beside the MIDI (e.g. the scratch beat)."""
+
+    scores: dict
+    details: dict
+    midi: bytes
+    attachments: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    path: Path
+    kept: tuple[str, ...]
+    replaced: tuple[str, ...]
+    added: tuple[str, ...]
+    duplicates: int
+
+    def summary(self) -> str:
+        parts = [f"{len(self.added)} new candidate(s)"]
+        if self.kept:
+            parts.append(f"kept {len(self.kept)} reviewed ({', '.join(self.kept)})")
+        if self.replaced:
+            parts.append(f"replaced {len(self.replaced)} pending")
+        if self.duplicates:
+            parts.append(f"skipped {self.duplicates} identical to a kept one")
+        return "; ".join(parts)
+
+
+def regenerate(
+    phase_dir: str | os.PathLike,
+    *,
+    facts: dict,
+    fresh: Iterable[FreshCandidate],
+    prefix: str,
+    top: int,
+) -> MergeResult:
+    """Write ``fresh`` (best first) into ``phase_dir`` as candidates + review.yml, merging with
+    an existing review.yml. ``fresh`` is consumed lazily, only as far as needed, so a phase can
+    render candidates on demand. The caller holds the folder lock."""
+    phase_dir = Path(phase_dir)
+    path = phase_dir / "review.yml"
+    old = load_review(path, check_files=False) if path.exists() else None
+    doc = old.doc if old else _new_doc()
+    _sync(doc, facts)
+
+    old_maps: list[CommentedMap] = list(doc.get("candidates") or []) if old else []
+    old_models = old.model.candidates if old else []
+    keep = [c.touched or has_comment(m) for c, m in zip(old_models, old_maps, strict=True)]
+    for i, (c, k) in enumerate(zip(old_models, keep, strict=True)):
+        if k and not (phase_dir / c.midi_file).is_file():  # a pending one's file may be gone: it is replaced
+            raise ReviewError(f"file not found: {c.midi_file} (a reviewed candidate is kept with its file)",
+                              path=path, field=f"candidates[{i}].midi_file")
+    kept_ids = {c.id for c, k in zip(old_models, keep, strict=True) if k}
+    kept_digests = {_digest(phase_dir / c.midi_file) for c, k in zip(old_models, keep, strict=True) if k}
+    pool: list[FreshCandidate] = []
+    duplicates = 0
+    wanted = max(top - len(kept_ids), 0)
+    for f in fresh:
+        if len(pool) >= wanted:
+            break
+        if hashlib.sha256(f.midi).hexdigest() in kept_digests:
+            duplicates += 1
+        else:
+            pool.append(f)
+    ids = _new_ids(prefix, len(pool), kept_ids)
+    new_maps = [_candidate_map(cid, f) for cid, f in zip(ids, pool, strict=True)]
+
+    seq = CommentedSeq()
+    queue = list(new_maps)
+    for m, k in zip(old_maps, keep, strict=True):
+        if k:
+            seq.append(m)
+        elif queue:
+            seq.append(queue.pop(0))
+    seq.extend(queue)
+    order = sorted(range(len(seq)), key=lambda i: -float(seq[i]["scores"]["composite"]))
+    for rank, i in enumerate(order, start=1):
+        seq[i]["rank"] = rank
+    doc["candidates"] = seq
+
+    try:  # never write a file that would not load back
+        ReviewFile.model_validate(doc)
+    except ValidationError as e:  # pragma: no cover - a bug in the phase, not in the user's file
+        raise ReviewError(f"generated review does not validate: {e.errors()[0]['msg']}", path=path) from None
+    for cid, f in zip(ids, pool, strict=True):
+        write_bytes_atomic(phase_dir / "candidates" / f"{cid}.mid", f.midi)
+        for suffix, data in f.attachments.values():
+            write_bytes_atomic(phase_dir / "candidates" / f"{cid}{suffix}.mid", data)
+    write_text_atomic(path, dump_yaml(doc))
+    replaced = [c.id for c, k in zip(old_models, keep, strict=True) if not k]
+    for cid in replaced:
+        if cid not in ids:
+            _remove_files(phase_dir / "candidates", cid)
+    return MergeResult(path, tuple(sorted(kept_ids)), tuple(replaced), tuple(ids), duplicates)
+
+
+def _new_doc() -> CommentedMap:
+    doc = CommentedMap()
+    doc.yaml_set_start_comment(HEADER)
+    return doc
+
+
+def _sync(target: CommentedMap, new: Mapping) -> None:
+    """Set machine-owned values in place, so comments attached to their keys survive."""
+    for k, v in new.items():
+        if isinstance(v, Mapping) and isinstance(target.get(k), Mapping):
+            _sync(target[k], v)
+            for extra in [x for x in target[k] if x not in v]:
+                del target[k][extra]
+        elif k not in target or target[k] != v:
+            target[k] = v
+
+
+def _candidate_map(cid: str, f: FreshCandidate) -> CommentedMap:
+    details = dict(f.details)
+    for key, (suffix, _) in f.attachments.items():
+        details[key] = f"candidates/{cid}{suffix}.mid"
+    return CommentedMap(
+        id=cid,
+        rank=0,
+        status="pending",
+        label=None,
+        notes=None,
+        midi_file=f"candidates/{cid}.mid",
+        scores=f.scores,
+        details=details,
+    )
+
+
+def _new_ids(prefix: str, count: int, taken: set[str]) -> list[str]:
+    ids, n = [], 0
+    while len(ids) < count:
+        n += 1
+        cid = f"{prefix}_{n:03d}"
+        if cid not in taken:
+            ids.append(cid)
+    return ids
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+
+
+def _remove_files(candidates: Path, cid: str) -> None:
+    for p in [candidates / f"{cid}.mid", *candidates.glob(f"{cid}_*.mid")]:
+        p.unlink(missing_ok=True)
