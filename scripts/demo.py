@@ -26,6 +26,20 @@ def step(argv: list[str], allow: tuple[int, ...] = (0,)) -> None:
         sys.exit(f"demo: step failed with exit code {rc}")
 
 
+def rank_rate(model: Path, data: Path, run: Path) -> None:
+    """How often the scorer ranks a segment of the target color above a segment of another
+    color, on the validation songs the model never saw (0.5 = chance)."""
+    import json
+
+    from chromatic.scoring.evaluate import rank_rate_on_segments
+
+    val = json.loads((run / "split.json").read_text())["val_songs"]
+    r = rank_rate_on_segments(model, data, songs=val)
+    print(f"\nscorer ranking on {r['rows']} validation segments ({len(val)} unseen songs): target color above "
+          f"another in {r['mean']:.1%} of pairs (chance 50%)")
+    print("  " + ", ".join(f"{c} {v:.0%}" for c, v in r["per_color"].items()))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default="demo", help="output folder (default: demo/)")
@@ -46,12 +60,16 @@ def main() -> None:
     step(["embed", "--data", str(data)])
     run = out / "run"
     step(["train", "--data", str(data), "--out", str(run), "--epochs", str(args.epochs)])
+    model = out / "model" / "fitness"
+    step(["export", str(run), "--out", str(model)])
+    rank_rate(model, data, run)
     print(f"\ndemo finished in {time.perf_counter() - t0:.0f} s:")
     print(f"  synthesized catalog (MIDI, stems, main mixes): {catalog}/")
     print(f"  tracks, segments, media, embeddings:           {data}/")
     print(f"  coverage chart:                                {data / 'verify' / 'coverage.png'}")
     print(f"  publishable dataset (4 configs + card):        {out / 'dataset'}/")
     print(f"  trained model, metrics, curves, confusion:     {run}/")
+    print(f"  exported scorer model:                         {model}.onnx + .json")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from chromatic.cli import chain as _chain
 from chromatic.cli import dataset as _dataset
 from chromatic.cli import embed as _embed
 from chromatic.cli import produce as _produce
+from chromatic.cli import score as _score
 from chromatic.cli import segments as _segments
 from chromatic.cli import train as _train
 from chromatic.cli import verify as _verify
@@ -35,6 +36,8 @@ app.add_typer(_produce.app, name="produce")
 app.command("promote")(_produce.promote)
 app.command("embed")(_embed.embed)
 app.command("train")(_train.train)
+app.command("export")(_score.export)
+app.command("score")(_score.score)
 
 
 @app.command()

@@ -1,0 +1,119 @@
+"""Scorer benchmark: a batch of 50 eight-bar four-part MIDI candidates, end to end (MIDI bytes
+-> piano roll -> ONNX -> ranking) beside ONNX inference alone and beside the PyTorch model,
+as ratios measured in one run. The model is the default fusion architecture (the weights do
+not change the cost), exported to ONNX in a temp folder.
+
+    .venv/bin/python benchmarks/scoring.py [--model MODEL] [--repeat 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def candidates(n: int = 50, bars: int = 8, seed: int = 0) -> list[bytes]:
+    from symusic import Note
+
+    from chromatic.music.midi import add_track, new_score, score_bytes
+
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(n):
+        s = new_score(int(rng.integers(80, 140)), "4/4", "A minor")
+        chords, bass, mel = add_track(s, "chords", program=0), add_track(s, "bass", program=33), add_track(s, "melody", program=73)
+        drums = add_track(s, "drums", is_drum=True)
+        for b in range(bars):
+            root = int(rng.choice([57, 60, 62, 64, 65, 67]))
+            for p in (root, root + 3, root + 7):
+                chords.notes.append(Note(time=b * 1920, duration=1900, pitch=p, velocity=80))
+            for k in range(4):
+                bass.notes.append(Note(time=b * 1920 + k * 480, duration=450, pitch=root - 24 + (7 if k % 2 else 0), velocity=90))
+            for k in range(8):
+                mel.notes.append(Note(time=b * 1920 + k * 240, duration=220, pitch=int(root + 12 + rng.choice([0, 2, 3, 5, 7])), velocity=85))
+                drums.notes.append(Note(time=b * 1920 + k * 240, duration=60, pitch=42, velocity=70))
+            drums.notes.append(Note(time=b * 1920, duration=60, pitch=36, velocity=110))
+            drums.notes.append(Note(time=b * 1920 + 960, duration=60, pitch=38, velocity=100))
+        out.append(score_bytes(s))
+    return out
+
+
+def cnn_macs(cfg) -> int:
+    """Multiply-accumulates per candidate: strided convolutions + projections + MLP."""
+    h, w, c_in, total = cfg.roll_pitches, cfg.roll_steps, 1, 0
+    for i, c in enumerate(cfg.cnn_channels):
+        k = 5 if i == 0 else 3
+        h, w = (h + 1) // 2, (w + 1) // 2
+        total += h * w * c * c_in * k * k
+        c_in = c
+    total += c_in * cfg.midi_dim
+    total += (cfg.audio_dim + cfg.midi_dim + 2 * cfg.text_dim) * cfg.proj_dim
+    d = 4 * cfg.proj_dim
+    for hd in cfg.hidden_dims:
+        total += d * hd
+        d = hd
+    return total + d * 10
+
+
+def best(fn, repeat: int) -> float:
+    ts = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        ts.append(time.perf_counter() - t)
+    return min(ts)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", type=Path)
+    ap.add_argument("--repeat", type=int, default=20)
+    args = ap.parse_args()
+    import torch
+
+    from chromatic.model.export import export_run
+    from chromatic.model.fusion import FusionConfig, FusionModel
+    from chromatic.model.train import load_model, save_model
+    from chromatic.scoring import ChromaticScorer
+
+    blobs = candidates()
+    with tempfile.TemporaryDirectory() as tmp:
+        model_path = args.model
+        if model_path is None:
+            cfg = FusionConfig(encoders={"text_encoder": {"name": "minilm", "id": "minilm@all-MiniLM-L6-v2-0.1.0", "dim": 384},
+                                         "audio_encoder": {"name": "mir", "id": "mir@1", "dim": 100}})
+            torch.manual_seed(0)
+            save_model(FusionModel(cfg).eval(), Path(tmp) / "model.pt", {"metrics": {}})
+            export_run(tmp, Path(tmp) / "fitness")
+            model_path = Path(tmp) / "fitness"
+            run = Path(tmp)
+        else:
+            run = Path(model_path.with_suffix(".json").read_text() and __import__("json").loads(model_path.with_suffix(".json").read_text())["training"]["run"])
+        scorer = ChromaticScorer.load(model_path)
+        torch_model, _ = load_model(run)
+        n = len(blobs)
+        rolls = np.stack([scorer.roll(b) for b in blobs])
+        feeds = scorer._feeds(n, rolls, [None] * n, None, None)
+
+        t_e2e = best(lambda: scorer.score_batch([{"id": str(i), "midi": b} for i, b in enumerate(blobs)], color="G"), args.repeat)
+        t_roll = best(lambda: [scorer.roll(b) for b in blobs], args.repeat)
+        t_onnx = best(lambda: scorer.infer(feeds), args.repeat)
+        tfeeds = {k: torch.from_numpy(np.ascontiguousarray(v, dtype=np.float32)) for k, v in feeds.items()}
+        with torch.inference_mode():
+            t_torch = best(lambda: torch_model(**tfeeds), args.repeat)
+        macs = cnn_macs(torch_model.cfg)
+        print(f"scorer on {n} eight-bar four-part MIDI candidates (torch {torch.get_num_threads()} threads, onnxruntime CPU)")
+        print(f"  end to end (bytes -> roll -> ONNX -> rank) {t_e2e * 1000:7.1f} ms  {n / t_e2e:7.0f} candidates/s")
+        print(f"  piano rolls alone                          {t_roll * 1000:7.1f} ms  {n / t_roll:7.0f} candidates/s")
+        print(f"  ONNX inference alone                       {t_onnx * 1000:7.1f} ms  {n / t_onnx:7.0f} candidates/s")
+        print(f"  PyTorch model inference                    {t_torch * 1000:7.1f} ms  {n / t_torch:7.0f} candidates/s")
+        print(f"  end to end / ONNX inference: {t_e2e / t_onnx:.2f}x;  PyTorch / ONNX: {t_torch / t_onnx:.2f}x")
+        print(f"  model cost: {macs / 1e6:.1f} M multiply-accumulates per candidate ({2 * macs / 1e6:.0f} MFLOP)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""``chromatic export`` and ``chromatic score``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+
+def export(
+    run: Path = typer.Argument(..., help="Run folder written by 'chromatic train'."),
+    out: Path = typer.Option(..., "--out", help="MODEL path: MODEL.onnx and MODEL.json are written."),
+) -> None:
+    """Export a trained fusion model to ONNX with self-describing metadata."""
+    from chromatic.model.export import export_run
+
+    onnx_path, json_path = export_run(run, out)
+    typer.echo(f"wrote {onnx_path} ({onnx_path.stat().st_size / 1e6:.1f} MB) and {json_path}")
+
+
+def score(
+    model: Path = typer.Argument(..., help="MODEL (.onnx, with .json beside it)."),
+    files: list[Path] = typer.Argument(..., help="Candidates: .mid/.midi and/or .wav/.flac files."),
+    color: str = typer.Option("", "--color", help="Target color (mnemonic or name); default: the proposal's."),
+    concept: str = typer.Option("", "--concept", help="Concept text shared by all candidates."),
+    proposal: Path | None = typer.Option(None, "--proposal", help="Song proposal YAML: concept and color from it."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON for programs."),
+) -> None:
+    """Rank candidates by chromatic match to the target color."""
+    from chromatic.scoring import ChromaticScorer
+
+    if concept and proposal:
+        raise typer.BadParameter("give --concept or --proposal, not both")
+    target, text = color or None, concept or None
+    if proposal is not None:
+        from chromatic.produce.proposal import load_proposal
+
+        p = load_proposal(proposal)
+        text = p.concept or None
+        target = target or p.color.name
+    if not target:
+        raise typer.BadParameter("a target color is needed: --color G, or --proposal", param_hint="--color")
+    scorer = ChromaticScorer.load(model)
+    cands = []
+    for f in files:
+        if f.suffix.lower() in (".mid", ".midi"):
+            cands.append({"id": str(f), "midi": f})
+        elif f.suffix.lower() in (".wav", ".flac", ".ogg", ".aiff", ".aif"):
+            cands.append({"id": str(f), "midi": None, "audio": f})
+        else:
+            cands.append({"id": str(f), "midi": f})  # let the MIDI reader say what is wrong
+    ranked = scorer.score_batch(cands, color=target, concept=text)
+    if as_json:
+        typer.echo(json.dumps({"model": str(model), "color": target, "results": ranked}, indent=2))
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        t = Table(title=f"chromatic match to {target}")
+        for col in ("rank", "candidate", "match", "predicted", "confidence", "temporal", "spatial", "ontological"):
+            t.add_column(col)
+        from chromatic.taxonomy import MODES
+
+        for r in ranked:
+            if r.get("error"):
+                t.add_row("-", Path(r["id"]).name, "[red]error[/red]", r["error"][:60], "", "", "", "")
+                continue
+            modes = [MODES[a][max(range(3), key=lambda k, a=a: r[a][k])] for a in ("temporal", "spatial", "ontological")]
+            t.add_row(str(r["rank"]), Path(r["id"]).name, f"{r['match']:.3f}", f"{r['predicted_color']} ({r['color_probability']:.0%})",
+                      f"{r['confidence']:.2f}", *modes)
+        Console().print(t)
+    raise typer.Exit(1 if all(r.get("error") for r in ranked) else 0)

@@ -1,0 +1,59 @@
+"""How well a scorer separates colors on real segments: for each target color, the share of
+(segment of that color, segment of another color) pairs in which the scorer gives the
+segment of the target color the higher chromatic match. 0.5 is chance; 1.0 is a perfect
+ranking. This is the question the production pipeline asks of the scorer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+
+def pairwise_rank_rate(matches: np.ndarray, is_target: np.ndarray) -> float:
+    """P(match of a random target row > match of a random other row), ties counting half."""
+    pos, neg = matches[is_target], matches[~is_target]
+    if not len(pos) or not len(neg):
+        return float("nan")
+    order = np.argsort(np.concatenate([pos, neg]), kind="mergesort")
+    ranks = np.empty(len(order))
+    allv = np.concatenate([pos, neg])[order]
+    # average ranks for ties (Mann-Whitney U)
+    i = 0
+    while i < len(allv):
+        j = i
+        while j + 1 < len(allv) and allv[j + 1] == allv[i]:
+            j += 1
+        ranks[order[i : j + 1]] = (i + j) / 2 + 1
+        i = j + 1
+    u = ranks[: len(pos)].sum() - len(pos) * (len(pos) + 1) / 2
+    return float(u / (len(pos) * len(neg)))
+
+
+def rank_rate_on_segments(model: str | Path, data_dir: str | Path, *, songs: list[str] | None = None) -> dict:
+    """Score every segment row (all its modalities, from DATA's embeddings and MIDI) against
+    every album color and report the per-color and mean pairwise rank rate."""
+    from chromatic.model.data import load_dataset
+    from chromatic.scoring import ChromaticScorer
+    from chromatic.taxonomy import ALBUM_COLORS, chromatic_match
+
+    scorer = ChromaticScorer.load(model)
+    ds = load_dataset(data_dir, roll_config=scorer.roll_config)
+    idx = np.flatnonzero(np.isin(ds.songs, songs)) if songs else np.arange(len(ds))
+    feeds = {
+        "audio": ds.audio[idx], "audio_mask": ds.audio_mask[idx], "roll": ds.roll_batch(idx), "midi_mask": ds.midi_mask[idx],
+        "concept": ds.concept[idx], "concept_mask": ds.concept_mask[idx], "lyric": ds.lyric[idx], "lyric_mask": ds.lyric_mask[idx],
+    }
+    out = scorer.infer(feeds)
+    colors = ds.colors[idx]
+    per_color = {}
+    for c in ALBUM_COLORS:
+        is_c = colors == c.name
+        if not is_c.any() or is_c.all():
+            continue
+        m = np.array([chromatic_match({a: out[a][i] for a in ("temporal", "spatial", "ontological")}, c, float(out["confidence"][i]))
+                      for i in range(len(idx))])
+        per_color[c.name] = pairwise_rank_rate(m, is_c)
+    vals = [v for v in per_color.values() if v == v]
+    return {"rows": len(idx), "songs": sorted(set(ds.songs[idx].tolist())), "per_color": per_color,
+            "mean": float(np.mean(vals)) if vals else float("nan"), "chance": 0.5}

@@ -1,0 +1,144 @@
+"""Export parity, the scorer's ranking, lazy imports, bad input and metadata checks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from chromatic.model.data import load_dataset
+from chromatic.model.export import parity
+from chromatic.scoring import ChromaticScorer, ScorerError
+from chromatic.scoring.evaluate import pairwise_rank_rate, rank_rate_on_segments
+from tests.scoring.loops import loop
+
+
+@pytest.mark.parametrize("absent", [None, "audio", "midi", "concept", "lyric", "all"])
+def test_onnx_matches_pytorch_on_real_inputs(exported, absent):
+    run, model, data = exported
+    ds = load_dataset(data)
+    idx = np.arange(min(len(ds), 24))
+    inputs = [ds.audio[idx], ds.audio_mask[idx], ds.roll_batch(idx), ds.midi_mask[idx],
+              ds.concept[idx], ds.concept_mask[idx], ds.lyric[idx], ds.lyric_mask[idx]]
+    names = ["audio", "audio_mask", "roll", "midi_mask", "concept", "concept_mask", "lyric", "lyric_mask"]
+    for i, n in enumerate(names):
+        if n.endswith("_mask") and (absent == "all" or n.startswith(str(absent))):
+            inputs[i] = np.zeros_like(inputs[i])
+    assert ds.midi_mask[idx].any() and ds.audio_mask[idx].any()
+    assert parity(run, model.with_suffix(".onnx"), tuple(inputs)) < 1e-4
+
+
+def test_metadata_describes_the_model(exported):
+    _, model, _ = exported
+    meta = json.loads(model.with_suffix(".json").read_text())
+    assert meta["encoders"]["text_encoder"]["dim"] == 384 and meta["inputs"]["concept"] == [None, 384]
+    assert meta["piano_roll"] == {"pitches": 128, "steps": 256, "step_seconds": 0.1, "include_drums": True}
+    assert meta["training"]["data_hash"] and meta["chromatic_version"] and meta["taxonomy_version"]
+    assert "validation" in meta["training"]["metrics"]
+
+
+def test_ranked_by_match_not_confidence_and_stable(exported):
+    _, model, _ = exported
+    scorer = ChromaticScorer.load(model)
+    cands = [{"id": f"c{i}", "midi": loop([57 + i, 60 + i, 64 + i, 67])} for i in range(6)]
+    cands.insert(3, {"id": "dup", "midi": cands[0]["midi"]})  # an exact tie with c0
+    ranked = scorer.score_batch(cands, color="Red", concept="an old radio I remember from years ago")
+    matches = [r["match"] for r in ranked]
+    assert matches == sorted(matches, reverse=True)
+    assert [r["rank"] for r in ranked] == list(range(1, 8))
+    ids = [r["id"] for r in ranked]
+    assert ids.index("c0") < ids.index("dup")  # ties keep the input order
+    for r in ranked:
+        assert r["match"] == pytest.approx(
+            sum(np.dot(r[a], t) for a, t in zip(("temporal", "spatial", "ontological"),
+                                                 ([0.8, 0.1, 0.1], [0.8, 0.1, 0.1], [0.1, 0.1, 0.8]), strict=True)) / 3
+            * (0.5 + 0.5 * r["confidence"]), rel=1e-5)
+
+
+def test_corrupt_midi_gets_an_error_entry(exported):
+    _, model, _ = exported
+    scorer = ChromaticScorer.load(model)
+    good = loop([60, 64, 67, 72])
+    ranked = scorer.score_batch([{"id": "a", "midi": good}, {"id": "bad", "midi": b"MThd\x00\x00garbage"},
+                                 {"id": "b", "midi": good}], color="G")
+    assert [r["id"] for r in ranked] == ["a", "b", "bad"]
+    assert ranked[2]["error"] and ranked[2]["rank"] is None
+    assert ranked[0]["rank"] == 1 and ranked[1]["rank"] == 2
+
+
+def test_single_score_with_all_modalities(exported):
+    _, model, _ = exported
+    scorer = ChromaticScorer.load(model)
+    sr = 22050
+    audio = (0.3 * np.sin(2 * np.pi * 220 * np.arange(sr * 2) / sr)).astype(np.float32)
+    r = scorer.score(midi=loop([60, 63, 67, 70]), audio=(audio, sr), concept="a coat left at a station",
+                     lyric="I will be there tomorrow", color="Y")
+    for a in ("temporal", "spatial", "ontological"):
+        assert sum(getattr(r, a)) == pytest.approx(1.0, abs=1e-5)
+    assert 0 <= r.match <= 1 and r.predicted_color
+    from chromatic.taxonomy import chromatic_match, predict_color
+
+    dist = {a: getattr(r, a) for a in ("temporal", "spatial", "ontological")}
+    best, prob = predict_color(dist)  # the vectorised scorer agrees with the taxonomy module
+    assert (best.name, prob) == (r.predicted_color, pytest.approx(r.color_probability, rel=1e-6))
+    assert r.match == pytest.approx(chromatic_match(dist, "Y", r.confidence), rel=1e-6)
+    assert scorer.score(color="Y").match is not None  # nothing at all: the null embeddings
+
+
+def test_midi_only_scoring_never_imports_torch(exported):
+    _, model, _ = exported
+    code = (
+        "import sys\n"
+        "from chromatic.scoring import ChromaticScorer\n"
+        "from tests.scoring.loops import loop\n"
+        f"s = ChromaticScorer.load({str(model)!r})\n"
+        "r = s.score_batch([loop([60, 64, 67, 71]), loop([57, 60, 64, 67])], color='V')\n"
+        "assert r[0]['rank'] == 1\n"
+        "print(sorted(m for m in ('torch', 'transformers', 'librosa', 'sentence_transformers') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_mismatched_metadata_refuses_to_load(exported, tmp_path):
+    _, model, _ = exported
+    shutil.copy(model.with_suffix(".onnx"), tmp_path / "m.onnx")
+    meta = json.loads(model.with_suffix(".json").read_text())
+    meta["encoders"]["text_encoder"]["id"] = "minilm@all-MiniLM-L6-v2-9.9.9"
+    (tmp_path / "m.json").write_text(json.dumps(meta))
+    with pytest.raises(ScorerError, match=r"text encoder minilm@all-MiniLM-L6-v2-9\.9\.9.*installed"):
+        ChromaticScorer.load(tmp_path / "m")
+    meta = json.loads(model.with_suffix(".json").read_text())
+    meta["encoders"]["audio_encoder"]["dim"] = 7
+    (tmp_path / "m.json").write_text(json.dumps(meta))
+    with pytest.raises(ScorerError, match="audio_encoder"):
+        ChromaticScorer.load(tmp_path / "m")
+    with pytest.raises(ScorerError, match="not found"):
+        ChromaticScorer.load(tmp_path / "nothing")
+
+
+def test_pairwise_rank_rate():
+    assert pairwise_rank_rate(np.array([3.0, 4.0, 1.0, 2.0]), np.array([True, True, False, False])) == 1.0
+    assert pairwise_rank_rate(np.array([1.0, 2.0, 3.0, 4.0]), np.array([True, True, False, False])) == 0.0
+    assert pairwise_rank_rate(np.array([1.0, 1.0]), np.array([True, False])) == 0.5
+
+
+def test_rank_rate_runs_on_segments(exported):
+    _, model, data = exported
+    r = rank_rate_on_segments(model, data)
+    assert set(r["per_color"]) == {"Red", "Green"} and 0.0 <= r["mean"] <= 1.0
+
+
+def test_score_cli_json(exported, tmp_path):
+    _, model, _ = exported
+    (tmp_path / "a.mid").write_bytes(loop([60, 64, 67, 72]))
+    (tmp_path / "b.mid").write_bytes(b"not midi")
+    out = subprocess.run([sys.executable, "-m", "chromatic", "score", str(model), str(tmp_path / "a.mid"),
+                          str(tmp_path / "b.mid"), "--color", "B", "--json"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    res = json.loads(out.stdout)["results"]
+    assert res[0]["rank"] == 1 and res[1]["error"]
