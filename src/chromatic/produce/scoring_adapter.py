@@ -88,9 +88,7 @@ def load_scorer(path: str | os.PathLike) -> Scorer:
         raise ProduceError(
             f"the chromatic scorer is not available ({e}); run without --model for theory-only scores"
         ) from None
-    if not os.path.exists(path):
-        raise ProduceError("model not found", path=path)
-    try:
+    try:  # MODEL, MODEL.onnx: the scorer resolves both and names what is missing
         return ChromaticScorer.load(path)
     except ChromaticError:
         raise
