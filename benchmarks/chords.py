@@ -17,20 +17,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from timing import best_of
+
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT = (
     REPO.parent / "shared" / "real" / "chain_artifacts" / "136919aa-c350-41aa-af7b-0ab538ae2cff" / "yml"
     / "song_proposal_Black (0x231f20)_digital_flesh_yearning_v2.yml"
 )
-
-
-def best_of(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def main() -> None:

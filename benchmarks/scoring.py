@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
+
+from timing import best_of
 
 
 def candidates(n: int = 50, bars: int = 8, seed: int = 0) -> list[bytes]:
@@ -59,15 +60,6 @@ def cnn_macs(cfg) -> int:
     return total + d * 10
 
 
-def best(fn, repeat: int) -> float:
-    ts = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t)
-    return min(ts)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", type=Path)
@@ -99,12 +91,12 @@ def main() -> None:
         rolls = np.stack([scorer.roll(b) for b in blobs])
         feeds = scorer._feeds(n, rolls, [None] * n, None, None)
 
-        t_e2e = best(lambda: scorer.score_batch([{"id": str(i), "midi": b} for i, b in enumerate(blobs)], color="G"), args.repeat)
-        t_roll = best(lambda: [scorer.roll(b) for b in blobs], args.repeat)
-        t_onnx = best(lambda: scorer.infer(feeds), args.repeat)
+        t_e2e = best_of(lambda: scorer.score_batch([{"id": str(i), "midi": b} for i, b in enumerate(blobs)], color="G"), args.repeat)
+        t_roll = best_of(lambda: [scorer.roll(b) for b in blobs], args.repeat)
+        t_onnx = best_of(lambda: scorer.infer(feeds), args.repeat)
         tfeeds = {k: torch.from_numpy(np.ascontiguousarray(v, dtype=np.float32)) for k, v in feeds.items()}
         with torch.inference_mode():
-            t_torch = best(lambda: torch_model(**tfeeds), args.repeat)
+            t_torch = best_of(lambda: torch_model(**tfeeds), args.repeat)
         macs = cnn_macs(torch_model.cfg)
         print(f"scorer on {n} eight-bar four-part MIDI candidates (torch {torch.get_num_threads()} threads, onnxruntime CPU)")
         print(f"  end to end (bytes -> roll -> ONNX -> rank) {t_e2e * 1000:7.1f} ms  {n / t_e2e:7.0f} candidates/s")

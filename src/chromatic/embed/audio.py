@@ -120,26 +120,14 @@ class ClapAudioEncoder(EncoderBase):
     modality = "audio"
 
     def __init__(self, source: str | Path, *, name: str, local_files_only: bool = True, batch_size: int = 8):
-        try:
-            import torch  # noqa: F401
-            from transformers import ClapFeatureExtractor, ClapModel
-        except ImportError as e:
-            raise EncoderUnavailable(f"audio encoder {name!r} needs torch and transformers ({e})") from None
-        try:
-            self.extractor = ClapFeatureExtractor.from_pretrained(str(source), local_files_only=local_files_only)
-            self.model = ClapModel.from_pretrained(str(source), local_files_only=local_files_only)
-        except OSError as e:
-            raise EncoderUnavailable(
-                f"audio encoder {name!r}: weights for {source} are not available offline ({str(e).splitlines()[0]}); "
-                f"cache them with 'huggingface-cli download {source}' on a connected machine, or use --audio-encoder mir"
-            ) from None
-        self.model.eval()
+        from transformers import ClapFeatureExtractor, ClapModel
+
+        from chromatic.embed.text import load_pretrained
+
+        self.extractor, self.model, self.version = load_pretrained(
+            (ClapFeatureExtractor, ClapModel), source, name, local_files_only, "--audio-encoder mir")
         self.name = name
         self.dim = int(self.model.config.projection_dim)
-        from chromatic.embed.text import _weights_digest
-
-        folder = Path(source)
-        self.version = _weights_digest(folder) if folder.is_dir() else "hub"
         self.batch_size = batch_size
 
     def encode(self, batch: Sequence[tuple[np.ndarray, int]]) -> np.ndarray:

@@ -30,28 +30,36 @@ def _weights_digest(folder: Path) -> str:
     return h.hexdigest()[:12]
 
 
+def load_pretrained(loader_classes: tuple, source: str | Path, name: str, local_files_only: bool, instead: str) -> tuple:
+    """Load (processor, model) classes from a local folder or the local HF cache, or raise
+    EncoderUnavailable saying what to install or cache."""
+    try:
+        import torch  # noqa: F401
+    except ImportError as e:
+        raise EncoderUnavailable(f"encoder {name!r} needs torch and transformers ({e}); install chromatic[ml]") from None
+    try:
+        loaded = tuple(cls.from_pretrained(str(source), local_files_only=local_files_only) for cls in loader_classes)
+    except OSError as e:
+        raise EncoderUnavailable(
+            f"encoder {name!r}: weights for {source} are not available offline ({str(e).splitlines()[0]}); "
+            f"cache them with 'huggingface-cli download {source}' on a connected machine, or use {instead}"
+        ) from None
+    loaded[-1].eval()
+    folder = Path(source)
+    version = _weights_digest(folder) if folder.is_dir() else "hub"
+    return (*loaded, version)
+
+
 class TransformerTextEncoder(EncoderBase):
     modality = "text"
 
     def __init__(self, source: str | Path, *, name: str, local_files_only: bool = True, batch_size: int = 32):
-        try:
-            import torch  # noqa: F401
-            from transformers import AutoModel, AutoTokenizer
-        except ImportError as e:
-            raise EncoderUnavailable(f"text encoder {name!r} needs torch and transformers ({e}); install chromatic[ml]") from None
-        try:
-            self.tokenizer = AutoTokenizer.from_pretrained(str(source), local_files_only=local_files_only)
-            self.model = AutoModel.from_pretrained(str(source), local_files_only=local_files_only)
-        except OSError as e:
-            raise EncoderUnavailable(
-                f"text encoder {name!r}: weights for {source} are not available offline ({str(e).splitlines()[0]}); "
-                f"cache them with 'huggingface-cli download {source}' on a connected machine, or use --text-encoder minilm"
-            ) from None
-        self.model.eval()
+        from transformers import AutoModel, AutoTokenizer
+
+        self.tokenizer, self.model, self.version = load_pretrained(
+            (AutoTokenizer, AutoModel), source, name, local_files_only, "--text-encoder minilm")
         self.name = name
         self.dim = int(self.model.config.hidden_size)
-        folder = Path(source)
-        self.version = _weights_digest(folder) if folder.is_dir() else str(getattr(self.model.config, "_commit_hash", None) or "hub")
         self.batch_size = batch_size
 
     def encode(self, batch: Sequence[str]) -> np.ndarray:

@@ -132,27 +132,23 @@ class ChromaticScorer:
                     "install the matching version or retrain", path=path, field=f"encoders.{kind}")
 
     # --- encoders (lazy) ----------------------------------------------------------------------
-    def _text_encoder(self):
-        if self._text is None:
+    def _encoder(self, kind: str):
+        """The model's own text or audio encoder, built on first use and checked against it."""
+        attr = "_text" if kind == "text" else "_audio"
+        if getattr(self, attr) is None:
             from chromatic.embed.base import get_encoder
 
-            desc = self.meta["encoders"]["text_encoder"]
-            enc = get_encoder(desc["name"] if not desc["name"].startswith("text-local:") else "text:" + desc["name"].split(":", 1)[1])
-            if enc.id != desc["id"] or enc.dim != self.text_dim:
-                raise ScorerError(f"text encoder {enc.id} ({enc.dim}-d) does not match the model's {desc['id']} ({self.text_dim}-d)")
-            self._text = enc
-        return self._text
-
-    def _audio_encoder(self):
-        if self._audio is None:
-            from chromatic.embed.base import get_encoder
-
-            desc = self.meta["encoders"]["audio_encoder"]
-            enc = get_encoder(desc["name"] if not desc["name"].startswith("clap-local:") else "clap:" + desc["name"].split(":", 1)[1])
-            if enc.id != desc["id"] or enc.dim != self.audio_dim:
-                raise ScorerError(f"audio encoder {enc.id} ({enc.dim}-d) does not match the model's {desc['id']} ({self.audio_dim}-d)")
-            self._audio = enc
-        return self._audio
+            desc = self.meta["encoders"][f"{kind}_encoder"]
+            dim = self.text_dim if kind == "text" else self.audio_dim
+            name = desc["name"]
+            for local, spec in (("text-local:", "text:"), ("clap-local:", "clap:")):
+                if name.startswith(local):
+                    name = spec + name.split(":", 1)[1]
+            enc = get_encoder(name)
+            if enc.id != desc["id"] or enc.dim != dim:
+                raise ScorerError(f"{kind} encoder {enc.id} ({enc.dim}-d) does not match the model's {desc['id']} ({dim}-d)")
+            setattr(self, attr, enc)
+        return getattr(self, attr)
 
     def embed_text(self, text: str | np.ndarray | None) -> np.ndarray | None:
         """A text (encoded once, then cached) or an already computed vector."""
@@ -163,7 +159,7 @@ class ChromaticScorer:
                 raise ScorerError(f"text vector has shape {text.shape}; expected ({self.text_dim},)")
             return text.astype(np.float32)
         if text not in self._text_cache:
-            self._text_cache[text] = self._text_encoder().encode([text])[0]
+            self._text_cache[text] = self._encoder("text").encode([text])[0]
         return self._text_cache[text]
 
     def embed_audio(self, audio) -> np.ndarray | None:
@@ -175,7 +171,7 @@ class ChromaticScorer:
             samples, sr = sf.read(str(audio), dtype="float32")
         else:
             samples, sr = audio
-        return self._audio_encoder().encode([(samples, int(sr))])[0]
+        return self._encoder("audio").encode([(samples, int(sr))])[0]
 
     def roll(self, midi) -> np.ndarray:
         """Piano roll of MIDI bytes, a path or a symusic Score (raises MidiError when corrupt)."""
