@@ -184,6 +184,7 @@ def test_extract_writes_playable_files(data, tmp_path, capsys):
             assert info.format == "WAV" and abs(info.duration - r["duration_seconds"]) < 0.5
         if r["has_midi"]:
             assert load_score(out_dir / f"{sid}.mid").note_num() == r["midi_notes"]
+            assert (out_dir / f"{sid}.png").read_bytes()[:4] == b"\x89PNG"  # its piano roll
         else:
             assert not (out_dir / f"{sid}.mid").exists()
 

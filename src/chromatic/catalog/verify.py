@@ -125,7 +125,8 @@ def select_rows(rows: Sequence[Mapping], *, random_n: int | None = None, seed: i
 
 
 def extract_segments(data: Path, rows: Sequence[Mapping], out: Path) -> int:
-    """Write ``<segment_id>.wav`` / ``.mid`` / ``.json`` for each row, to listen to; returns
+    """Write ``<segment_id>.wav`` / ``.mid`` / ``.png`` (piano roll) / ``.json`` for each row, to
+    listen to and look at; returns
     how many segments were written. Media that does not decode is skipped (verify reports it)."""
     import soundfile as sf
 
@@ -150,6 +151,12 @@ def extract_segments(data: Path, rows: Sequence[Mapping], out: Path) -> int:
                         sf.write(str(tmp), samples, sr, format="WAV", subtype="PCM_16")
             if m["midi"]:
                 write_bytes_atomic(out / f"{sid}.mid", m["midi"])
+                try:
+                    from chromatic.music.pianoroll import piano_roll, save_roll_png
+
+                    save_roll_png(piano_roll(m["midi"]), out / f"{sid}.png", title=f"{sid}  ({row['section']})")
+                except Exception:  # an unreadable slice: nothing to draw (verify reports it)
+                    pass
             write_text_atomic(out / f"{sid}.json", json.dumps(dict(row), indent=2, ensure_ascii=False, default=str))
             written += 1
     return written
