@@ -1,7 +1,7 @@
 """Segments benchmark: audio seconds processed per wall second, serial vs parallel, and peak
 memory for 4 songs vs 8 songs (it must stay flat: songs are streamed, never all held).
 
-    .venv/bin/python benchmarks/segments.py [--songs-dir DIR]
+    .venv/bin/python benchmarks/segments.py [--real | --songs-dir DIR]
 
 By default it synthesizes the example catalog into a temp folder first (not timed). Every
 build runs in a fresh process so its peak RSS (its own and its workers') is measured alone.
@@ -47,6 +47,8 @@ def run(catalog: Path, work: Path, workers: int, songs: list[str] | None) -> dic
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--songs-dir", type=Path, help="an already synthesized catalog")
+    ap.add_argument("--real", action="store_true",
+                    help="synthesize 8 real-catalog songs (one per album, 90 s each, ~20 stems) instead of the example catalog")
     args = ap.parse_args()
     from chromatic.catalog.synth import synth_catalog
     from chromatic.catalog.tracks import build_tracks
@@ -56,7 +58,12 @@ def main() -> None:
         catalog = args.songs_dir
         if catalog is None:
             catalog = work / "catalog"
-            synth_catalog(REPO / "examples" / "catalog", catalog, progress=False)
+            if args.real:
+                real = REPO.parent / "shared" / "real" / "catalog"
+                songs = ["01_01", "02_03", "03_04", "04_02", "05_01", "06_05", "07_03", "08_02"]
+                synth_catalog(real, catalog, songs=songs, max_seconds=90, progress=False)
+            else:
+                synth_catalog(REPO / "examples" / "catalog", catalog, progress=False)
         build_tracks(catalog, work)
         songs = sorted(p.name for p in catalog.iterdir() if p.is_dir())
         serial = run(catalog, work, 1, None)
