@@ -1,4 +1,4 @@
-"""``chromatic produce proposals|init|chords`` and ``chromatic promote``."""
+"""``chromatic produce proposals|init|chords|drums|bass|melody`` and ``chromatic promote``."""
 
 from __future__ import annotations
 
@@ -95,6 +95,111 @@ def chords(
             + " ".join(c.details.get("progression", []))
         )
     typer.echo(f"{run.merge.path}: {run.merge.summary()}")
+
+
+_N_HELP = "Candidates to generate per section."
+_TOP_HELP = "Candidates to keep per section in review.yml."
+
+
+def _scoring(model: Path | None, theory_weight: float, chromatic_weight: float):
+    from chromatic.produce.scoring_adapter import NO_MODEL_WARNING, Weights, load_scorer
+
+    weights = Weights(theory_weight, chromatic_weight)
+    scorer = load_scorer(model) if model else None
+    if scorer is None:
+        typer.secho(f"warning: {NO_MODEL_WARNING}", err=True, fg="yellow")
+    return scorer, weights, str(model) if model else None
+
+
+def _report(prod, run, columns: tuple[str, ...]) -> None:
+    """One block per section: rank, id, status, composite, theory parts and a few details."""
+    from chromatic.produce.review import load_review
+
+    review = load_review(run.merge.path)
+    for w in run.warnings:
+        if "no model given" not in w:
+            typer.secho(f"warning: {w}", err=True, fg="yellow")
+    kept = review.model.candidates
+    typer.echo(f"{prod.root.name}: {run.phase}, {sum(run.generated.values())} generated over "
+               f"{len(run.generated)} section(s), kept {len(kept)}")
+    for section in run.generated:
+        rows = sorted((c for c in kept if c.details.get("section") == section), key=lambda c: c.rank)
+        if not rows:
+            continue
+        d0 = rows[0].details
+        typer.echo(f"[{section}] energy {d0.get('energy')}, next: {d0.get('next_section') or '(end)'}")
+        for c in rows:
+            parts = " ".join(f"{k}={v:.2f}" for k, v in c.scores.theory.items() if k != "total")
+            extra = " ".join(str(c.details.get(k, "")) for k in columns)
+            typer.echo(f"  {c.rank:>2} {c.id:<22} {c.status:<9} {c.scores.composite:.3f}  {parts}  {extra}")
+    typer.echo(f"{run.merge.path}: {run.merge.summary()}")
+
+
+@app.command()
+def drums(
+    folder: Path = typer.Argument(..., help="Production folder with approved chords."),
+    n: int = typer.Option(40, "-n", "--n", min=1, help=_N_HELP),
+    top: int = typer.Option(5, "--top", min=1, help=_TOP_HELP),
+    seed: int = typer.Option(0, "--seed", help="Seed: the same seed gives byte-identical output."),
+    humanize: str | None = typer.Option(None, "--humanize", help="Groove template: laid_back, push, swing or shuffle16 (default: none, straight)."),
+    model: Path | None = typer.Option(None, "--model", help="Exported fitness model; without it, energy fit only."),
+    theory_weight: float = typer.Option(0.3, "--theory-weight", min=0.0, help="Composite weight of the energy fit (with a model)."),
+    chromatic_weight: float = typer.Option(0.7, "--chromatic-weight", min=0.0, help="Composite weight of the chromatic match (with a model)."),
+) -> None:
+    """Drum loops per approved chord section, from the template library; merge review.yml."""
+    from chromatic.produce.folder import open_folder
+    from chromatic.produce.phases.drums import run_drums
+    from chromatic.produce.rhythm.humanize import groove
+
+    prod = open_folder(folder)
+    if humanize:
+        groove(humanize)  # an unknown name fails before anything is loaded
+    scorer, weights, name = _scoring(model, theory_weight, chromatic_weight)
+    run = run_drums(prod, n=n, top=top, seed=seed, scorer=scorer, model=name, weights=weights, humanize_with=humanize)
+    _report(prod, run, ("template", "family", "fill"))
+
+
+@app.command()
+def bass(
+    folder: Path = typer.Argument(..., help="Production folder with approved chords and drums."),
+    n: int = typer.Option(40, "-n", "--n", min=1, help=_N_HELP),
+    top: int = typer.Option(5, "--top", min=1, help=_TOP_HELP),
+    seed: int = typer.Option(0, "--seed", help="Seed: the same seed gives byte-identical output."),
+    model: Path | None = typer.Option(None, "--model", help="Exported fitness model; without it, theory only."),
+    theory_weight: float = typer.Option(0.3, "--theory-weight", min=0.0, help="Composite weight of the theory score (with a model)."),
+    chromatic_weight: float = typer.Option(0.7, "--chromatic-weight", min=0.0, help="Composite weight of the chromatic match (with a model)."),
+) -> None:
+    """Bass lines per approved chord section, locked to the approved drums; merge review.yml."""
+    from chromatic.produce.folder import open_folder
+    from chromatic.produce.phases.bass import run_bass
+
+    prod = open_folder(folder)
+    scorer, weights, name = _scoring(model, theory_weight, chromatic_weight)
+    run = run_bass(prod, n=n, top=top, seed=seed, scorer=scorer, model=name, weights=weights)
+    _report(prod, run, ("template", "register", "approach"))
+
+
+@app.command()
+def melody(
+    folder: Path = typer.Argument(..., help="Production folder with approved chords."),
+    singer: str | None = typer.Option(None, "--singer", help="Who sings it (default: the proposal's singer, else Gabriel)."),
+    singers: Path | None = typer.Option(None, "--singers", help="YAML file adding or overriding singers and ranges."),
+    n: int = typer.Option(40, "-n", "--n", min=1, help=_N_HELP),
+    top: int = typer.Option(5, "--top", min=1, help=_TOP_HELP),
+    seed: int = typer.Option(0, "--seed", help="Seed: the same seed gives byte-identical output."),
+    model: Path | None = typer.Option(None, "--model", help="Exported fitness model; without it, theory only."),
+    theory_weight: float = typer.Option(0.3, "--theory-weight", min=0.0, help="Composite weight of the theory score (with a model)."),
+    chromatic_weight: float = typer.Option(0.7, "--chromatic-weight", min=0.0, help="Composite weight of the chromatic match (with a model)."),
+) -> None:
+    """Melodies per approved chord section inside a singer's range; merge review.yml."""
+    from chromatic.produce.folder import open_folder
+    from chromatic.produce.phases.melody import run_melody
+
+    prod = open_folder(folder)
+    scorer, weights, name = _scoring(model, theory_weight, chromatic_weight)
+    run = run_melody(prod, n=n, top=top, seed=seed, singer=singer, singers_file=str(singers) if singers else None,
+                     scorer=scorer, model=name, weights=weights)
+    _report(prod, run, ("singer", "contour", "rhythm"))
 
 
 def promote(

@@ -8,7 +8,9 @@
       chords/candidates/*.mid      generated candidates (and their scratch beats)
       chords/approved/<label>.mid  promoted by ``chromatic promote``
       chords/review.yml            ranked candidates; the human's labels and statuses
-      drums/ bass/ melody/         the same shape
+      drums/ bass/ melody/         the same shape; candidates per section (drum_verse_01.mid)
+      lyrics/approved/<label>.txt  optional sung text per section, one line per sung line
+      singers.yml                  optional singers added to / overriding the built-in registry
 
 Everything that reads the folder goes through ``ProductionFolder`` so paths are spelled once.
 """
@@ -31,6 +33,7 @@ LOCK_TIMEOUT_S = 120.0
 PROPOSAL_FILE = "proposal.yml"
 LOCK_FILE = ".chromatic.lock"
 REVIEW_FILE = "review.yml"
+SINGERS_FILE = "singers.yml"
 
 
 def slugify(text: str) -> str:
@@ -63,6 +66,15 @@ class ProductionFolder:
 
     def review_path(self, phase: str) -> Path:
         return self.phase_dir(phase) / REVIEW_FILE
+
+    @property
+    def lyrics_dir(self) -> Path:
+        """Approved lyrics, ``<label>.txt`` per section (written by hand or by a lyrics step)."""
+        return self.root / "lyrics" / "approved"
+
+    @property
+    def singers_path(self) -> Path:
+        return self.root / SINGERS_FILE
 
     def proposal(self) -> Proposal:
         return load_proposal(self.proposal_path)

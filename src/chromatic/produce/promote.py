@@ -4,6 +4,11 @@ All-or-nothing. Everything is checked before anything is written (each approved 
 label, labels are unique once normalized, each MIDI parses); the renamed copies are built in a
 temporary folder inside the phase folder and only then moved into ``approved/``. The folder lock
 serializes concurrent runs, so two ``promote`` processes cannot interleave their moves.
+
+In the per-section phases (drums, bass, melody) a candidate's label defaults to its section
+(``details.section``): approving ``drum_verse_02`` promotes it to ``drums/approved/verse.mid``,
+which is where the later phases look for the verse's part. Two approved candidates of one
+section are two candidates with the same label: an error, and nothing is written.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from pathlib import Path
 from chromatic.errors import ProduceError, ReviewError
 from chromatic.music.midi import load_score, write_score
 from chromatic.produce.folder import check_phase, open_folder
-from chromatic.produce.review import load_review
+from chromatic.produce.review import GROUP_KEY, load_review
 
 
 def normalize_label(label: str) -> str:
@@ -86,21 +91,22 @@ def _approved(review) -> list[tuple[str, str, str]]:
     for i, c in enumerate(review.model.candidates):
         if c.status != "approved":
             continue
-        if not c.label:
+        raw = c.label or c.details.get(GROUP_KEY)
+        if not raw or not isinstance(raw, str):
             raise ReviewError(f"{c.id} is approved but has no label (set label: to name approved/<label>.mid)",
                               path=review.path, field=f"candidates[{i}].label")
-        label = normalize_label(c.label)
+        label = normalize_label(raw)
         if not label:
-            raise ReviewError(f"label {c.label!r} of {c.id} has no letters or digits",
+            raise ReviewError(f"label {raw!r} of {c.id} has no letters or digits",
                               path=review.path, field=f"candidates[{i}].label")
         if label in owner:
             j, other_id, other_label = owner[label]
             raise ReviewError(
                 f"two approved candidates share the label {label!r}: {other_id} "
-                f"(candidates[{j}], label {other_label!r}) and {c.id} (candidates[{i}], label {c.label!r}); "
+                f"(candidates[{j}], label {other_label!r}) and {c.id} (candidates[{i}], label {raw!r}); "
                 "nothing written",
                 path=review.path, field=f"candidates[{i}].label",
             )
-        owner[label] = (i, c.id, c.label)
+        owner[label] = (i, c.id, raw)
         out.append((c.id, label, c.midi_file))
     return out

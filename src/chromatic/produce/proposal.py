@@ -67,6 +67,7 @@ class Proposal:
     mood: tuple[str, ...] = ()
     genres: tuple[str, ...] = ()
     singer: str | None = None
+    lyrics: str | None = None  # sung text, lines with optional [section] headers (produce.lyrics)
     agent: str | None = None
     iteration_id: str | None = None
     source: str | None = None
@@ -77,8 +78,10 @@ class Proposal:
         return self.key.mode
 
     def to_dict(self) -> dict:
-        """Plain values in a stable order: what ``proposal.yml`` holds and ``load_proposal`` reads."""
-        return {
+        """Plain values in a stable order: what ``proposal.yml`` holds and ``load_proposal`` reads.
+        ``lyrics`` appears only when the proposal has some, so folders made before it existed
+        compare equal."""
+        out = {
             "title": self.title,
             "key": str(self.key),
             "bpm": self.bpm,
@@ -93,6 +96,9 @@ class Proposal:
             "source": self.source,
             "warnings": list(self.warnings),
         }
+        if self.lyrics is not None:
+            out["lyrics"] = self.lyrics
+        return out
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -186,6 +192,7 @@ def proposal_from_mapping(data: object, *, source: str | os.PathLike | None = No
         mood=_words(data.get("mood")),
         genres=_words(data.get("genres")),
         singer=str(singer).strip() if singer not in (None, "") else None,
+        lyrics=_lyrics_text(data.get("lyrics")),
         agent=_opt_str(data.get("agent_name", data.get("agent"))),
         iteration_id=_opt_str(data.get("iteration_id")),
         source=str(data.get("source")) if data.get("source") else path,
@@ -288,6 +295,21 @@ def _words(value: object) -> tuple[str, ...]:
         return ()
     items = value.split(",") if isinstance(value, str) else value if isinstance(value, list | tuple) else [value]
     return tuple(s for s in (" ".join(str(v).split()) for v in items if v is not None) if s)
+
+
+def _lyrics_text(value: object) -> str | None:
+    """Lyrics as one text: a string as is, a list as its lines, a mapping ``{section: text or
+    lines}`` as ``[section]`` blocks. A catalog-style boolean (``lyrics: true``) carries no text."""
+    if isinstance(value, str):
+        text = "\n".join(line.rstrip() for line in value.strip().splitlines())
+    elif isinstance(value, list | tuple):
+        text = "\n".join(str(v).strip() for v in value if v is not None)
+    elif isinstance(value, Mapping):
+        blocks = [f"[{k}]\n{_lyrics_text(v) or ''}".rstrip() for k, v in value.items()]
+        text = "\n\n".join(blocks)
+    else:
+        return None
+    return text.strip() or None
 
 
 def _opt_str(value: object) -> str | None:

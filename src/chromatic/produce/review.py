@@ -5,7 +5,9 @@ regenerated: so it is read with ruamel round-trip, validated against ``ReviewFil
 load, and written atomically. A regeneration keeps every candidate the human touched (status
 not pending, a label or notes set, or a ``#`` comment inside it) at its position, with its
 files; only untouched pending candidates are replaced by the new best ones. ``rank`` is
-recomputed over the whole list by composite score.
+recomputed over the whole list by composite score. Per-section phases (drums, bass, melody)
+merge each section separately (``regenerate_groups``): a section's candidates carry
+``details.section``, get ids like ``drum_verse_01`` and are ranked within their section.
 
 A full-line comment placed *above* a candidate belongs, for YAML, to the candidate before it;
 that candidate is then kept too, so the comment survives either way.
@@ -216,6 +218,21 @@ class MergeResult:
         return "; ".join(parts)
 
 
+#: The details key that names a candidate's group (its section) in a per-section phase.
+GROUP_KEY = "section"
+
+
+@dataclass(frozen=True)
+class Group:
+    """The fresh candidates of one group: a section of a per-section phase (``name`` matches
+    ``details[GROUP_KEY]``), or the whole phase (``name`` None). Ids are ``{prefix}_{n}``."""
+
+    name: str | None
+    prefix: str
+    fresh: Iterable[FreshCandidate]
+    top: int
+
+
 def regenerate(
     phase_dir: str | os.PathLike,
     *,
@@ -227,12 +244,28 @@ def regenerate(
     """Write ``fresh`` (best first) into ``phase_dir`` as candidates + review.yml, merging with
     an existing review.yml. ``fresh`` is consumed lazily, only as far as needed, so a phase can
     render candidates on demand. The caller holds the folder lock."""
+    return regenerate_groups(phase_dir, facts=facts, groups=[Group(None, prefix, fresh, top)], digits=3)
+
+
+def regenerate_groups(
+    phase_dir: str | os.PathLike,
+    *,
+    facts: dict,
+    groups: list[Group],
+    digits: int = 3,
+) -> MergeResult:
+    """``regenerate`` per group: each group keeps its reviewed candidates and fills up to its own
+    ``top`` with fresh ones; ranks are computed within each group. Untouched candidates of a group
+    that is no longer generated (a section no longer approved) are dropped; touched ones stay.
+    With several groups the list is ordered by group (in the order given), so a section's
+    candidates sit together; within a group, kept candidates keep their relative order."""
     phase_dir = Path(phase_dir)
     path = phase_dir / "review.yml"
     old = load_review(path, check_files=False) if path.exists() else None
     doc = old.doc if old else _new_doc()
     _sync(doc, facts)
 
+    single = len(groups) == 1 and groups[0].name is None
     old_maps: list[CommentedMap] = list(doc.get("candidates") or []) if old else []
     old_models = old.model.candidates if old else []
     keep = [c.touched or has_comment(m) for c, m in zip(old_models, old_maps, strict=True)]
@@ -240,48 +273,74 @@ def regenerate(
         if k and not (phase_dir / c.midi_file).is_file():  # a pending one's file may be gone: it is replaced
             raise ReviewError(f"file not found: {c.midi_file} (a reviewed candidate is kept with its file)",
                               path=path, field=f"candidates[{i}].midi_file")
+
+    def group_of(c: Candidate) -> str | None:
+        return None if single else c.details.get(GROUP_KEY)
+
     kept_ids = {c.id for c, k in zip(old_models, keep, strict=True) if k}
-    kept_digests = {_digest(phase_dir / c.midi_file) for c, k in zip(old_models, keep, strict=True) if k}
-    pool: list[FreshCandidate] = []
+    taken = set(kept_ids)
+    queues: dict[str | None, list[CommentedMap]] = {}
+    written: list[tuple[str, FreshCandidate]] = []
     duplicates = 0
-    wanted = max(top - len(kept_ids), 0)
-    for f in fresh:
-        if len(pool) >= wanted:
-            break
-        if hashlib.sha256(f.midi).hexdigest() in kept_digests:
-            duplicates += 1
-        else:
-            pool.append(f)
-    ids = _new_ids(prefix, len(pool), kept_ids)
-    new_maps = [_candidate_map(cid, f) for cid, f in zip(ids, pool, strict=True)]
+    for g in groups:
+        kept_here = [c for c, k in zip(old_models, keep, strict=True) if k and group_of(c) == g.name]
+        kept_digests = {_digest(phase_dir / c.midi_file) for c in kept_here}
+        pool: list[FreshCandidate] = []
+        wanted = max(g.top - len(kept_here), 0)
+        for f in g.fresh:
+            if len(pool) >= wanted:
+                break
+            if hashlib.sha256(f.midi).hexdigest() in kept_digests:
+                duplicates += 1
+            else:
+                pool.append(f)
+        ids = _new_ids(g.prefix, len(pool), taken, digits)
+        taken.update(ids)
+        queues[g.name] = [_candidate_map(cid, f) for cid, f in zip(ids, pool, strict=True)]
+        written.extend(zip(ids, pool, strict=True))
 
     seq = CommentedSeq()
-    queue = list(new_maps)
-    for m, k in zip(old_maps, keep, strict=True):
+    for c, m, k in zip(old_models, old_maps, keep, strict=True):
         if k:
             seq.append(m)
-        elif queue:
-            seq.append(queue.pop(0))
-    seq.extend(queue)
-    order = sorted(range(len(seq)), key=lambda i: -float(seq[i]["scores"]["composite"]))
-    for rank, i in enumerate(order, start=1):
-        seq[i]["rank"] = rank
+        elif queues.get(group_of(c)):
+            seq.append(queues[group_of(c)].pop(0))
+    for g in groups:
+        seq.extend(queues[g.name])
+    if not single:
+        order_of = {g.name: i for i, g in enumerate(groups)}
+        items = sorted(seq, key=lambda m: order_of.get(_group(m), len(groups)))
+        seq = CommentedSeq(items)
+    by_group: dict[str | None, list[int]] = {}
+    for i, m in enumerate(seq):
+        by_group.setdefault(None if single else _group(m), []).append(i)
+    for members in by_group.values():
+        order = sorted(members, key=lambda i: -float(seq[i]["scores"]["composite"]))
+        for rank, i in enumerate(order, start=1):
+            seq[i]["rank"] = rank
     doc["candidates"] = seq
 
     try:  # never write a file that would not load back
         ReviewFile.model_validate(doc)
     except ValidationError as e:  # pragma: no cover - a bug in the phase, not in the user's file
         raise ReviewError(f"generated review does not validate: {e.errors()[0]['msg']}", path=path) from None
-    for cid, f in zip(ids, pool, strict=True):
+    for cid, f in written:
         write_bytes_atomic(phase_dir / "candidates" / f"{cid}.mid", f.midi)
         for suffix, data in f.attachments.values():
             write_bytes_atomic(phase_dir / "candidates" / f"{cid}{suffix}.mid", data)
     write_text_atomic(path, dump_yaml(doc))
-    replaced = [c.id for c, k in zip(old_models, keep, strict=True) if not k]
-    for cid in replaced:
-        if cid not in ids:
-            _remove_files(phase_dir / "candidates", cid)
-    return MergeResult(path, tuple(sorted(kept_ids)), tuple(replaced), tuple(ids), duplicates)
+    new_ids = {cid for cid, _ in written}
+    replaced = [c for c, k in zip(old_models, keep, strict=True) if not k]
+    for c in replaced:
+        if c.id not in new_ids:
+            _remove_files(phase_dir, c)
+    return MergeResult(path, tuple(sorted(kept_ids)), tuple(c.id for c in replaced),
+                       tuple(cid for cid, _ in written), duplicates)
+
+
+def _group(m: Mapping) -> object:
+    details = m.get("details")
+    return details.get(GROUP_KEY) if isinstance(details, Mapping) else None
 
 
 def _new_doc() -> CommentedMap:
@@ -317,11 +376,11 @@ def _candidate_map(cid: str, f: FreshCandidate) -> CommentedMap:
     )
 
 
-def _new_ids(prefix: str, count: int, taken: set[str]) -> list[str]:
+def _new_ids(prefix: str, count: int, taken: set[str], digits: int = 3) -> list[str]:
     ids, n = [], 0
     while len(ids) < count:
         n += 1
-        cid = f"{prefix}_{n:03d}"
+        cid = f"{prefix}_{n:0{digits}d}"
         if cid not in taken:
             ids.append(cid)
     return ids
@@ -331,6 +390,10 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
 
 
-def _remove_files(candidates: Path, cid: str) -> None:
-    for p in [candidates / f"{cid}.mid", *candidates.glob(f"{cid}_*.mid")]:
-        p.unlink(missing_ok=True)
+def _remove_files(phase_dir: Path, cand: Candidate) -> None:
+    """A replaced candidate's MIDI and its attachments (the ``candidates/<id>_*.mid`` files its
+    details name). Named, not globbed: ``drum_verse_01_*`` would also match section verse_01's."""
+    own = f"candidates/{cand.id}_"
+    attached = [v for v in cand.details.values() if isinstance(v, str) and v.startswith(own) and v.endswith(".mid")]
+    for rel in [f"candidates/{cand.id}.mid", *attached]:
+        (phase_dir / rel).unlink(missing_ok=True)

@@ -1,0 +1,184 @@
+"""The bass phase: per approved chord section, bass lines over exactly what was approved.
+
+Depends on approved chords (the sections, their chord timing and roots, read from the approved
+MIDI) and approved drums (the kicks to lock with). With no approved drums at all it refuses and
+names the commands to run. A section whose drums are not approved (a drumless intro, say)
+aligns to the chord phase's scratch beat for the meter instead, and review.yml says so
+(``kick_source: scratch`` and a warning): refusing would make a drumless section impossible.
+
+Options: every bass template for the meter (``bassline``) x register (low, mid) x approach
+(chromatic below, chromatic above, diatonic); ``n`` drawn per section (seeded).
+
+Theory = mean of:
+
+- ``root_adherence``: of the strong beats (``rhythm.meter.strong_onsets``) where the bass
+  sounds, the share where it sounds the root of the chord at that moment;
+- ``kick_alignment``: 0.6 x the share of kicks with a bass onset within 30 ticks (kick
+  coverage) + 0.4 x the share of bass onsets on a kick; 1.0 when the drums have no kick;
+- ``voice_leading``: root-to-root motion at the chord changes (loop included): a step or a
+  repeat scores 1, up to a fourth 0.9, a fifth 0.75, wider less.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
+
+from chromatic.errors import ProduceError
+from chromatic.music.midi import load_score
+from chromatic.produce.bassline import APPROACHES, REGISTERS, BassOption, bass_templates, realize
+from chromatic.produce.folder import ProductionFolder
+from chromatic.produce.patterns import KICK, drum_bar
+from chromatic.produce.phases.parts import (
+    NoteTuple,
+    PartCandidate,
+    PartsRun,
+    TrackSpec,
+    draw_order,
+    run_part_phase,
+)
+from chromatic.produce.rhythm.drumkit import KICKS
+from chromatic.produce.rhythm.genres import family_fit
+from chromatic.produce.rhythm.meter import TPQ, strong_ticks, ticks
+from chromatic.produce.scoring_adapter import Scorer, Weights
+from chromatic.produce.sections import Section, Song, approved_files, load_song, require_approved
+from chromatic.produce.yamlio import flow
+
+PHASE = "bass"
+ID_PREFIX = "bass"
+STREAM = zlib.crc32(b"chromatic.produce.bass")
+KICK_TOLERANCE = 30  # ticks: a humanized kick still counts
+THEORY_TEXT = "mean of root_adherence, kick_alignment, voice_leading"
+#: GM programs: acoustic bass for acoustic families, synth bass for electronic, else finger bass.
+PROGRAMS = {"folk": 32, "jazz": 32, "classical": 32, "electronic": 38}
+FINGER_BASS = 33
+
+
+@dataclass(frozen=True)
+class Kicks:
+    ticks: tuple[int, ...]
+    source: str  # "drums" (the approved loop) or "scratch" (the chord phase's scratch beat)
+
+
+def section_kicks(section: Section, drums: dict) -> Kicks:
+    """Kick onsets over the section: the approved drum loop's (tiled if shorter), else the
+    scratch beat's."""
+    path = drums.get(section.label)
+    if path is None:
+        one = [ticks(t) for t, p, _ in drum_bar(section.meter) if p == KICK]
+        return Kicks(tuple(b * section.bar_ticks + t for b in range(section.bars) for t in one), "scratch")
+    score = load_score(path)
+    scale = TPQ / score.tpq
+    hits = sorted({round(n.time * scale) for t in score.tracks for n in t.notes if n.pitch in KICKS})
+    loop = max(1, math.ceil(round(score.end() * scale) / section.bar_ticks)) * section.bar_ticks
+    tiled = sorted({k + r * loop for r in range(math.ceil(section.total_ticks / loop)) for k in hits})
+    return Kicks(tuple(k for k in tiled if k < section.total_ticks), "drums")
+
+
+def sounding(notes: tuple[NoteTuple, ...], tick: int) -> NoteTuple | None:
+    return next((n for n in notes if n[0] <= tick < n[0] + n[1]), None)
+
+
+def root_adherence(section: Section, notes: tuple[NoteTuple, ...]) -> float:
+    hits = roots = 0
+    for t in strong_ticks(section.meter, section.bars):
+        n = sounding(notes, t)
+        if n is not None:
+            hits += 1
+            roots += n[2] % 12 == section.chord_at(t).root
+    return roots / hits if hits else 0.0
+
+
+def kick_alignment(notes: tuple[NoteTuple, ...], kicks: tuple[int, ...]) -> float:
+    if not kicks:
+        return 1.0
+    onsets = np.array([n[0] for n in notes])
+    k = np.array(kicks)
+    near = np.abs(onsets[:, None] - k[None, :]) <= KICK_TOLERANCE
+    return 0.6 * float(near.any(axis=0).mean()) + 0.4 * float(near.any(axis=1).mean())
+
+
+def _move_score(d: int) -> float:
+    return 1.0 if d <= 2 else 0.9 if d <= 5 else 0.75 if d <= 7 else max(0.0, 1.0 - d / 16)
+
+
+def voice_leading(section: Section, notes: tuple[NoteTuple, ...]) -> float:
+    at = [next((n[2] for n in notes if n[0] == c.start), None) for c in section.chords]
+    played = [p for p in at if p is not None]
+    if len(played) < 2:
+        return 1.0
+    loop = [*played, played[0]]
+    return float(np.mean([_move_score(abs(b - a)) for a, b in pairwise(loop)]))
+
+
+def bass_options(section: Section) -> list[BassOption]:
+    return [BassOption(t, r, a) for t in bass_templates(section.meter) for r in REGISTERS for a in APPROACHES]
+
+
+def bass_candidate(song: Song, section: Section, index: int, opt: BassOption, kicks: Kicks) -> PartCandidate:
+    notes, roots = realize(section, song.proposal.key, opt)
+    parts = {
+        "root_adherence": root_adherence(section, notes),
+        "kick_alignment": kick_alignment(notes, kicks.ticks),
+        "voice_leading": voice_leading(section, notes),
+    }
+    theory = {k: round(float(v), 4) for k, v in parts.items()}
+    theory["total"] = round(float(sum(parts.values()) / len(parts)), 4)
+    details = {
+        "section": section.label,
+        "energy": section.energy,
+        "next_section": section.next,
+        "template": opt.template.name,
+        "style": opt.template.style,
+        "register": opt.register,
+        "approach": opt.approach,
+        "roots": flow(roots),
+        "range": flow([min(n[2] for n in notes), max(n[2] for n in notes)]),
+        "kick_source": kicks.source,
+        "kicks": len(kicks.ticks),
+        "bars": section.bars,
+    }
+    return PartCandidate(section.label, index, theory, details, notes)
+
+
+def generate_bass(song: Song, section: Section, kicks: Kicks, n: int, seed: int) -> list[PartCandidate]:
+    options = bass_options(section)
+    rng = np.random.default_rng([int(seed), STREAM, zlib.crc32(section.label.encode())])
+    return [bass_candidate(song, section, i, options[j], kicks) for i, j in enumerate(draw_order(len(options), n, rng))]
+
+
+def run_bass(
+    folder: ProductionFolder,
+    *,
+    n: int = 40,
+    top: int = 5,
+    seed: int = 0,
+    scorer: Scorer | None = None,
+    model: str | None = None,
+    weights: Weights = Weights(),
+) -> PartsRun:
+    """Bass candidates for every approved chord section; ``n`` generated and ``top`` kept per section."""
+    if n < 1 or top < 1:
+        raise ProduceError(f"expected n >= 1 and top >= 1, got n={n}, top={top}")
+    song = load_song(folder, "bass")
+    require_approved(folder, "drums", "bass")
+    drums = approved_files(folder, "drums")
+    kicks = {s.label: section_kicks(s, drums) for s in song.sections}
+    notes = []
+    scratch = [label for label, k in kicks.items() if k.source == "scratch"]
+    if scratch:
+        notes.append(f"no approved drums for {', '.join(scratch)}: the bass aligns to the scratch beat there")
+    unused = sorted(set(drums) - set(kicks))
+    if unused:
+        notes.append(f"approved drums without approved chords ignored: {', '.join(unused)}")
+    program = PROGRAMS.get(family_fit(song.proposal.genres).main, FINGER_BASS)
+    cands = {s.label: generate_bass(song, s, kicks[s.label], n, seed) for s in song.sections}
+    return run_part_phase(
+        folder, song, phase=PHASE, prefix=ID_PREFIX, track=TrackSpec("bass", program), candidates=cands,
+        top=top, seed=seed, variety="style", scorer=scorer, model=model, weights=weights,
+        theory_text=THEORY_TEXT, extra={"program": program}, warnings=notes,
+    )

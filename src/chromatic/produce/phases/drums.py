@@ -1,0 +1,166 @@
+"""The drum phase: per approved chord section, drum loops from the template library, scored on
+energy fit (and the chromatic match with a model), written as ``drum_<section>_NN.mid``.
+
+1. Read the approved chord sections (``sections.load_song``; none approved -> refusal) with
+   their energy (intro low, verse medium, chorus high, bridge low, outro medium) and next
+   section.
+2. Genre words -> families (``rhythm.genres``); every template of those families for the
+   section's meter is an option, crossed with the fills its transition allows and a crash on
+   the first downbeat or not. ``n`` options are drawn per section (seeded); nothing used by
+   an earlier section is excluded, so every section gets candidates.
+3. Theory = 0.8 energy fit + 0.2 genre-family fit. Energy fit compares the section's target
+   (low 0.2, medium 0.5, high 0.85) with the loop's energy: the mean of its template's declared
+   level and its measured intensity (velocity-weighted hits per quarter note, cymbals counting
+   1.5), so two "medium" templates still differ. Composite = 0.3 theory + 0.7 chromatic match
+   with a model.
+4. Optional ``humanize``: a named groove template (``rhythm.humanize``), deterministic.
+
+Every note is on channel 10 at a GM percussion key; the same seed gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from chromatic.errors import ProduceError
+from chromatic.produce.folder import ProductionFolder
+from chromatic.produce.patterns import Meter
+from chromatic.produce.phases.parts import (
+    NoteTuple,
+    PartCandidate,
+    PartsRun,
+    TrackSpec,
+    draw_order,
+    run_part_phase,
+)
+from chromatic.produce.rhythm.drumkit import ACCENT, CYMBALS, VOICES
+from chromatic.produce.rhythm.fills import apply_fill, fill_options
+from chromatic.produce.rhythm.genres import FamilyFit, family_fit
+from chromatic.produce.rhythm.humanize import Groove, groove, humanize
+from chromatic.produce.rhythm.meter import fine_step, ticks
+from chromatic.produce.rhythm.templates import DrumTemplate, templates_for
+from chromatic.produce.scoring_adapter import Scorer, Weights
+from chromatic.produce.sections import ENERGY_VALUE, Section, load_song
+from chromatic.produce.yamlio import flow
+
+PHASE = "drums"
+ID_PREFIX = "drum"
+STREAM = zlib.crc32(b"chromatic.produce.drums")
+TRACK = TrackSpec("drums", program=0, is_drum=True)
+#: Velocity-weighted hits per quarter note that count as full energy (a sixteenth-hat rock
+#: groove with accents sits near it).
+FULL_INTENSITY = 4.0
+ENERGY_TOLERANCE = 0.6  # energy distance at which the fit reaches 0
+THEORY_TEXT = "0.8 energy_fit + 0.2 family_fit"
+
+
+@dataclass(frozen=True)
+class DrumOption:
+    template: DrumTemplate
+    fill: str
+    crash: bool
+
+
+def drum_options(section: Section, fit: FamilyFit) -> list[DrumOption]:
+    fills = fill_options(section.energy, section.next_energy)
+    return [DrumOption(t, f, c) for t in templates_for(section.meter, tuple(fit.fits))
+            for f in fills for c in (False, True)]
+
+
+@lru_cache(maxsize=4096)
+def bar_hits(template: DrumTemplate, meter: Meter, fill: str) -> tuple[tuple[int, int, int], ...]:
+    """(tick, GM key, velocity) of one bar of ``template`` with ``fill`` (cached: the exact
+    fractions are computed once per template, meter and fill)."""
+    return tuple((ticks(t), VOICES[v], vel) for t, v, vel in apply_fill(template.hits(meter), meter, fill))
+
+
+def drum_notes(section: Section, opt: DrumOption, g: Groove | None = None) -> tuple[NoteTuple, ...]:
+    """The loop over the section's bars: the template, its fill in the last bar, the crash."""
+    meter, bar = section.meter, section.bar_ticks
+    base = bar_hits(opt.template, meter, "none")
+    last = bar_hits(opt.template, meter, opt.fill)
+    events: dict[tuple[int, int], int] = {}
+    for b in range(section.bars):
+        for t, pitch, vel in last if b == section.bars - 1 else base:
+            key = (b * bar + t, pitch)
+            events[key] = max(events.get(key, 0), vel)
+    if opt.crash:
+        events[(0, VOICES["crash"])] = ACCENT
+    dur = ticks(fine_step(meter))
+    notes = sorted((t, dur, p, v) for (t, p), v in events.items())
+    if g is not None:
+        notes = humanize(notes, g, section.total_ticks)
+    return tuple(notes)
+
+
+def measured_energy(notes: tuple[NoteTuple, ...], section: Section) -> float:
+    quarters = section.total_ticks / ticks(1)
+    weight = sum(v / ACCENT * (1.5 if p in CYMBALS else 1.0) for _, _, p, v in notes)
+    return min(1.0, weight / quarters / FULL_INTENSITY)
+
+
+def drum_candidate(section: Section, index: int, opt: DrumOption, fit: FamilyFit, g: Groove | None) -> PartCandidate:
+    notes = drum_notes(section, opt, g)
+    measured = measured_energy(notes, section)
+    energy = (ENERGY_VALUE[opt.template.energy] + measured) / 2
+    energy_fit = max(0.0, 1.0 - abs(energy - ENERGY_VALUE[section.energy]) / ENERGY_TOLERANCE)
+    family = fit.fits.get(opt.template.family, 0.0)
+    theory = {"energy_fit": round(energy_fit, 4), "family_fit": round(family, 4),
+              "total": round(0.8 * energy_fit + 0.2 * family, 4)}
+    details = {
+        "section": section.label,
+        "energy": section.energy,
+        "next_section": section.next,
+        "next_energy": section.next_energy,
+        "template": opt.template.name,
+        "family": opt.template.family,
+        "template_energy": opt.template.energy,
+        "loop_energy": round(energy, 4),
+        "fill": opt.fill,
+        "crash_start": opt.crash,
+        "groove": g.name if g else None,
+        "voices": flow(sorted({v for v, _ in opt.template.voices})),
+        "meter": str(section.time_signature),
+        "bars": section.bars,
+    }
+    return PartCandidate(section.label, index, theory, details, notes)
+
+
+def generate_drums(section: Section, fit: FamilyFit, n: int, seed: int, g: Groove | None = None) -> list[PartCandidate]:
+    """``n`` options of one section drawn in a seeded order (the section's own stream, so
+    sections do not depend on each other) and scored."""
+    options = drum_options(section, fit)
+    rng = np.random.default_rng([int(seed), STREAM, zlib.crc32(section.label.encode())])
+    return [drum_candidate(section, i, options[j], fit, g) for i, j in enumerate(draw_order(len(options), n, rng))]
+
+
+def run_drums(
+    folder: ProductionFolder,
+    *,
+    n: int = 40,
+    top: int = 5,
+    seed: int = 0,
+    scorer: Scorer | None = None,
+    model: str | None = None,
+    weights: Weights = Weights(),
+    humanize_with: str | None = None,
+) -> PartsRun:
+    """Drum candidates for every approved chord section; ``n`` generated and ``top`` kept per section."""
+    if n < 1 or top < 1:
+        raise ProduceError(f"expected n >= 1 and top >= 1, got n={n}, top={top}")
+    g = groove(humanize_with) if humanize_with else None
+    song = load_song(folder, "drums")
+    fit = family_fit(song.proposal.genres)
+    notes = []
+    if not fit.matched:
+        notes.append(f"no genre word recognized in {list(song.proposal.genres)}: every drum family offered")
+    cands = {s.label: generate_drums(s, fit, n, seed, g) for s in song.sections}
+    return run_part_phase(
+        folder, song, phase=PHASE, prefix=ID_PREFIX, track=TRACK, candidates=cands, top=top, seed=seed, variety="template",
+        scorer=scorer, model=model, weights=weights, theory_text=THEORY_TEXT,
+        extra={"families": dict(fit.fits), "groove": g.name if g else None}, warnings=notes,
+    )

@@ -1,0 +1,183 @@
+"""What the drum, bass and melody phases share: one MIDI track per candidate, one batch for the
+model, ranking within each section, and review.yml merged section by section.
+
+Like the chord phase, the bytes a model scores are the bytes delivered: with a model every
+candidate is rendered once, scored, and the kept ones are written from those same bytes;
+without one, only the kept candidates are rendered (on demand, best first). Composite = theory
+with no model (and the visible warning), else the weighted mean of theory and chromatic match.
+The kept few of a section are spread over kinds (``variety``: template, style or contour)
+before any kind repeats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from symusic import Note
+
+from chromatic.music.midi import add_track, new_score, score_bytes
+from chromatic.produce.folder import ProductionFolder
+from chromatic.produce.review import FreshCandidate, Group, MergeResult, regenerate_groups
+from chromatic.produce.scoring_adapter import (
+    NO_MODEL_WARNING,
+    THEORY_ONLY,
+    ChromaticResult,
+    Scorer,
+    Weights,
+    composite,
+    score_midi,
+)
+from chromatic.produce.sections import Section, Song
+
+NoteTuple = tuple[int, int, int, int]  # time, duration, pitch, velocity (ticks at 480 per quarter)
+ID_DIGITS = 2  # drum_verse_01
+
+
+@dataclass(frozen=True)
+class TrackSpec:
+    """How a part's notes become a MIDI track a DAW opens as the right instrument."""
+
+    name: str
+    program: int
+    is_drum: bool = False
+
+
+@dataclass(frozen=True)
+class PartCandidate:
+    section: str
+    index: int  # draw order within the section: the tie-breaker, so ranks are stable
+    theory: dict[str, float]  # the parts and their "total"
+    details: dict
+    notes: tuple[NoteTuple, ...]
+
+
+@dataclass(frozen=True)
+class PartsRun:
+    phase: str
+    merge: MergeResult
+    generated: dict[str, int]  # candidates generated per section
+    warnings: tuple[str, ...]
+    weights: Weights
+
+
+def render_part(song: Song, section: Section, track: TrackSpec, notes: tuple[NoteTuple, ...]) -> bytes:
+    """One track on the section's tempo and meter and the song's key, for a DAW."""
+    score = new_score(section.bpm, section.time_signature, song.proposal.key)
+    tr = add_track(score, track.name, program=track.program, is_drum=track.is_drum)
+    for t, d, p, v in notes:
+        tr.notes.append(Note(time=int(t), duration=int(d), pitch=int(p), velocity=int(v)))
+    return score_bytes(score)
+
+
+def song_facts(song: Song, phase: str, seed: int) -> dict:
+    p = song.proposal
+    return {
+        "schema_version": 1,
+        "phase": phase,
+        "song": {
+            "title": p.title,
+            "key": str(p.key),
+            "bpm": p.bpm,
+            "time_signature": str(p.time_signature),
+            "color": p.color.name,
+            "proposal": "../proposal.yml",
+        },
+        "seed": int(seed),
+    }
+
+
+def run_part_phase(
+    folder: ProductionFolder,
+    song: Song,
+    *,
+    phase: str,
+    prefix: str,
+    track: TrackSpec | Callable[[PartCandidate], TrackSpec],
+    candidates: dict[str, list[PartCandidate]],
+    top: int,
+    variety: str | None = None,
+    seed: int,
+    scorer: Scorer | None,
+    model: str | None,
+    weights: Weights,
+    theory_text: str,
+    extra: dict | None = None,
+    warnings: list[str] | None = None,
+) -> PartsRun:
+    """Score, rank per section, render the kept ones and merge review.yml (under the lock)."""
+    notes = [*song.warnings, *(warnings or [])]
+    track_of = track if callable(track) else (lambda _c: track)
+    sections = {s.label: s for s in song.sections}
+
+    def render(c: PartCandidate) -> bytes:
+        return render_part(song, sections[c.section], track_of(c), c.notes)
+
+    midi: dict[tuple[str, int], bytes] = {}
+    chroma: dict[tuple[str, int], ChromaticResult] = {}
+    if scorer is not None:
+        every = [c for label in candidates for c in candidates[label]]
+        midi = {(c.section, c.index): render(c) for c in every}
+        ids = {f"{s}#{i}": (s, i) for s, i in midi}
+        scored = score_midi(scorer, [(k, midi[v]) for k, v in ids.items()],
+                            color=song.proposal.color.name, concept=song.proposal.concept)
+        chroma = {ids[k]: v for k, v in scored.items() if k in ids}
+        applied = weights
+    else:
+        notes.append(NO_MODEL_WARNING)
+        applied = THEORY_ONLY
+
+    def comp(c: PartCandidate) -> float:
+        match = chroma[(c.section, c.index)].match if chroma else None
+        return round(composite(c.theory["total"], match, applied), 4)
+
+    def fresh(ranked: list[PartCandidate]) -> Iterator[FreshCandidate]:
+        for c in ranked:
+            key = (c.section, c.index)
+            scores = {"composite": comp(c), "theory": c.theory,
+                      "chromatic": chroma[key].to_dict() if key in chroma else None}
+            yield FreshCandidate(scores, c.details, midi.get(key) or render(c))
+
+    groups = []
+    for s in song.sections:
+        ranked = sorted(candidates.get(s.label, []), key=lambda c: (-comp(c), c.index))
+        if variety:
+            ranked = spread(ranked, lambda c: c.details.get(variety))
+        groups.append(Group(s.label, f"{prefix}_{s.label}", fresh(ranked), top))
+    facts = {
+        **song_facts(song, phase, seed),
+        "generated": {label: len(cs) for label, cs in candidates.items()},
+        "sections": [s.summary() for s in song.sections],
+        "scoring": {
+            "weights": applied.to_dict(),
+            "model": str(model) if model else None,
+            "composite": "theory only" if scorer is None
+            else f"{applied.theory:g} theory + {applied.chromatic:g} chromatic match",
+            "theory": theory_text,
+        },
+        **(extra or {}),
+        "warnings": notes,
+    }
+    with folder.locked():
+        folder.ensure_phase(phase)
+        merge = regenerate_groups(folder.phase_dir(phase), facts=facts, groups=groups, digits=ID_DIGITS)
+    return PartsRun(phase, merge, {label: len(cs) for label, cs in candidates.items()}, tuple(notes), applied)
+
+
+def spread(ranked: list[PartCandidate], key: Callable[[PartCandidate], object]) -> list[PartCandidate]:
+    """Best first, but one of each kind before a second of any (round robin over ``key`` in
+    rank order): the kept few of a section show different templates, styles or contours
+    rather than five fills of one groove. Ranks stay by composite."""
+    rounds: dict[object, int] = {}
+    tagged = []
+    for pos, c in enumerate(ranked):
+        k = key(c)
+        rounds[k] = rounds.get(k, -1) + 1
+        tagged.append((rounds[k], pos, c))
+    return [c for _, _, c in sorted(tagged, key=lambda x: (x[0], x[1]))]
+
+
+def draw_order(n_options: int, n: int, rng) -> list[int]:
+    """``n`` distinct option indices in a seeded order (all of them, shuffled, when n >= n_options)."""
+    order = rng.permutation(n_options).tolist()
+    return order[: min(n, n_options)]

@@ -1,0 +1,3 @@
+"""Rhythm for the part phases: meter grids and strong beats (``meter``), the General MIDI drum
+kit (``drumkit``), genre words -> drum families (``genres``), the drum template library
+(``templates``), section-transition fills (``fills``) and groove templates (``humanize``)."""

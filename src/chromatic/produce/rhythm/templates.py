@@ -1,0 +1,238 @@
+"""The drum template library: one-bar grooves per genre family and energy, for any meter.
+
+A template is a set of voices, each a pattern string over one bar: ``X`` accent (120), ``x``
+normal (90), ``o`` ghost (45), ``.`` rest. A string of length L divides the bar into L equal
+cells, so "x.x.x.x.x.x.x.x." in 4/4 is eighths and a 7-character string in 7/8 is the seven
+eighths of the bar; every string's length is a multiple of the meter's numerator, so each
+notated beat holds whole cells.
+
+Two sources:
+
+- ``HANDWRITTEN``: idiomatic grooves for the meters the real proposals use (4/4, 3/4, 7/8) and
+  6/8: a motorik beat, a train beat, a swing ride, a march, a 3+2+2 rock groove...
+- ``generic``: for every family and energy, a groove built from the meter's beat groups
+  (kick on the strong beats, backbeat on the off groups, time on eighths...). It exists for
+  every meter, so 5/4, 5/8, 9/8, 12/8 or 18/32 still get every family at every energy.
+
+A section never lacks templates: all of them are offered to every section (the old phase
+excluded templates used by an earlier section and starved the late ones); the energy fit and
+the chromatic match choose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+
+from chromatic.produce.patterns import Meter
+from chromatic.produce.rhythm.drumkit import LEVELS
+from chromatic.produce.rhythm.genres import FAMILIES
+from chromatic.produce.rhythm.meter import fine_step, strong_onsets
+from chromatic.produce.sections import ENERGIES
+
+
+@dataclass(frozen=True)
+class DrumTemplate:
+    name: str
+    family: str
+    energy: str  # declared level: low, medium, high
+    voices: tuple[tuple[str, str], ...]  # (voice, pattern string)
+    generic: bool = False
+
+    def hits(self, meter: Meter) -> list[tuple[Fraction, str, int]]:
+        """(onset in quarters, voice, velocity) of one bar, sorted."""
+        out = []
+        for voice, pattern in self.voices:
+            cell = meter.bar / len(pattern)
+            out.extend((i * cell, voice, LEVELS[ch]) for i, ch in enumerate(pattern) if ch in LEVELS)
+        return sorted(out)
+
+    def fits(self, meter: Meter) -> bool:
+        """Every pattern divides each notated beat into whole cells on the 480-tick grid."""
+        return all(len(p) % meter.numerator == 0 and (meter.bar / len(p) * 480).denominator == 1
+                   for _, p in self.voices)
+
+
+def _t(name: str, family: str, energy: str, **voices: str) -> DrumTemplate:
+    return DrumTemplate(name, family, energy, tuple(voices.items()))
+
+
+# fmt: off
+HANDWRITTEN: dict[str, tuple[DrumTemplate, ...]] = {
+    "4/4": (  # sixteen cells: 1 e & a 2 e & a 3 e & a 4 e & a
+        _t("heartbeat", "ambient", "low", kick="x.........o.....", ride="o...o...o...o..."),
+        _t("shaker_drift", "ambient", "low", kick="x...............", shaker="o.o.o.o.o.o.o.o."),
+        _t("ambient_pulse", "ambient", "medium", kick="x.......x.......", rim="....x.......x...", shaker="o.o.o.o.o.o.o.o."),
+        _t("ambient_swell", "ambient", "high", kick="X.......x.x.....", snare="....x.......x...", ride="x.o.x.o.x.o.x.o."),
+        _t("glitch_sparse", "electronic", "low", kick="x.....o.........", rim="...o......o..o..", hat="o..o..o..o..o..."),
+        _t("half_time_electro", "electronic", "medium", kick="X.........x.....", clap="........X.......", hat="x.x.x.x.x.x.x.x."),
+        _t("four_on_the_floor", "electronic", "medium", kick="X...X...X...X...", clap="....x.......x...", hat="..x...x...x...x."),
+        _t("four_floor_drive", "electronic", "high", kick="X...X...X...X...", clap="....X.......X...", hat="xo.oxo.oxo.oxo.o", open="..x...x...x...x."),
+        _t("breakbeat", "electronic", "high", kick="X.........X.....", snare="....X..o.o..X..o", hat="x.x.x.x.x.x.x.x."),
+        _t("kosmische_pulse", "krautrock", "low", kick="x...x...x...x...", hat="o.o.o.o.o.o.o.o."),
+        _t("motorik", "krautrock", "medium", kick="X.x.....X.x.....", snare="....X.......X...", hat="x.x.x.x.x.x.x.x."),
+        _t("motorik_drive", "krautrock", "high", kick="X.x...x.X.x...x.", snare="....X.......X...", hat="x.x.x.x.x.x.x...", open="..............x."),
+        _t("rock_halftime", "rock", "low", kick="X...........x...", snare="........X.......", hat="x...x...x...x..."),
+        _t("rock_backbeat", "rock", "medium", kick="X.......X.x.....", snare="....X.......X...", hat="x.x.x.x.x.x.x.x."),
+        _t("rock_drive", "rock", "high", kick="X.x.....X.x..x..", snare="....X..o....X...", ride="X.x.X.x.X.x.X.x."),
+        _t("tom_drive", "rock", "high", kick="X.......X.......", snare="....X.......X...", floor_tom="x.x.x.x.x.x.x.x."),
+        _t("timpani", "classical", "low", floor_tom="X.......o.......", triangle="........o......."),
+        _t("processional", "classical", "medium", kick2="X...............", floor_tom="....x.......x...", triangle="........x......."),
+        _t("march", "classical", "medium", kick2="X.......X.......", snare="X.o.x.o.X.o.x.oo"),
+        _t("march_tutti", "classical", "high", kick2="X...x...X...x...", snare="X.oox.ooX.oox.oo", crash="X..............."),
+        _t("fractured", "experimental", "medium", kick="X.....x...x.....", rim="...x.....x....x.", hat="o.oo.o..o.oo.o.."),
+        _t("brushes", "folk", "low", kick="x.......x.......", snare="o.o.o.o.o.o.o.o."),
+        _t("train_beat", "folk", "medium", kick="X.......X.......", snare="o.o.X.o.o.o.X.o."),
+        _t("folk_rim", "folk", "medium", kick="X.......X.......", rim="....x.......x...", shaker="o.o.o.o.o.o.o.o."),
+        _t("stomp_clap", "folk", "high", kick="X...X...X...X...", clap="....X.......X...", tambourine="..x...x...x...x."),
+        _t("brush_ballad", "jazz", "low", ride="o...o...o...o...", pedal="....o.......o...", snare="o.o.o.o.o.o.o.o."),
+        _t("swing_ride", "jazz", "medium", ride="x...x..xx...x..x", pedal="....x.......x...", kick="o...o...o...o...", snare="..........o....."),
+        _t("jazz_drive", "jazz", "high", ride="X...x..xX...x..x", pedal="....x.......x...", kick="x...o...x...o..x", snare="..o...o..o..x..."),
+        _t("pop_soft", "pop", "low", kick="x.......x.......", rim="....x.......x...", hat="x...x...x...x..."),
+        _t("pop_backbeat", "pop", "medium", kick="X.......X.x.....", clap="....X.......X...", hat="x.x.x.x.x.x.x.x."),
+        _t("pop_lift", "pop", "high", kick="X..x..x.X..x....", clap="....X.......X...", hat="xoxoxoxoxoxoxoxo"),
+    ),
+    "3/4": (  # twelve cells: three beats of sixteenths
+        _t("waltz", "folk", "medium", kick="X...........", snare="....x...x...", hat="x.x.x.x.x.x."),
+        _t("jazz_waltz", "jazz", "medium", ride="x...x..xx...", pedal="....x.......", kick="o..........."),
+        _t("minuet", "classical", "low", floor_tom="X...........", triangle="........o..."),
+        _t("rock_waltz", "rock", "high", kick="X.....x.....", snare="....X...X...", hat="x.x.x.x.x.x."),
+        _t("ambient_three", "ambient", "low", kick="x...........", shaker="o.o.o.o.o.o."),
+    ),
+    "6/8": (  # twelve cells: six eighths of sixteenths
+        _t("rock_six_eight", "rock", "medium", kick="X...........", snare="......X.....", hat="x.x.x.x.x.x."),
+        _t("jig", "folk", "high", kick="X.....x.....", snare="......X.....", tambourine="x.x.x.x.x.x."),
+        _t("ambient_six_eight", "ambient", "low", kick="x...........", ride="o.....o....."),
+    ),
+    "7/8": (  # fourteen cells (sixteenths) or seven (eighths); beat groups 3+2+2
+        _t("rock_seven", "rock", "medium", kick="X.........x...", snare="......X.......", hat="x.x.x.x.x.x.x."),
+        _t("electro_seven", "electronic", "high", kick="X.....X...X...", clap="......X.......", hat="xoxoxoxoxoxoxo"),
+        _t("folk_seven", "folk", "medium", kick="X.........x...", rim="......x.......", shaker="o.o.o.o.o.o.o."),
+        _t("motorik_seven", "krautrock", "high", kick="X.x.......x...", snare="......X...X...", hat="x.x.x.x.x.x.x."),
+        _t("ambient_seven", "ambient", "medium", kick="x......", rim="...x...", shaker="ooooooo"),
+        _t("swing_seven", "jazz", "medium", ride="x..x.x.", pedal="...x.x.", kick="o......"),
+    ),
+}
+# fmt: on
+
+
+# --- generic grooves from the beat groups ------------------------------------------------------
+
+
+def _euclid(k: int, n: int, rotate: int = 0) -> list[int]:
+    """k onsets spread as evenly as possible over n cells (a Euclidean rhythm), rotated."""
+    k = max(1, min(k, n))
+    return sorted({((i * n) // k + rotate) % n for i in range(k)})
+
+
+def _line(cells: int, marks: dict[int, str]) -> str:
+    row = ["."] * cells
+    for i, ch in marks.items():
+        row[i % cells] = ch
+    return "".join(row)
+
+
+def generic(meter: Meter, family: str, energy: str) -> DrumTemplate:
+    """A groove for any meter, built from its beat groups (see the module docstring)."""
+    fine = fine_step(meter)
+    cells = int(meter.bar / fine)
+    e = max(int(meter.step / fine), 1)  # cells per eighth
+    groups = [int(o / fine) for o in meter.onsets]
+    strong = [int(o / fine) for o in strong_onsets(meter)]
+    if len(groups) == 3 and len(set(meter.groups)) == 1:
+        off = groups[1:]  # waltz: backbeat on 2 and 3
+    else:
+        off = groups[1::2] or groups[-1:]
+    even = groups[0::2]
+    eighths = list(range(0, cells, e))
+    unit = int(meter.unit / fine)
+    offbeats = [i for i in eighths if i % unit] if unit > e else [i for i in eighths if i not in groups]
+    sixteenths = list(range(cells))
+    before = [(g - e) % cells for g in strong[1:]]  # an eighth before each strong beat
+
+    def mk(positions, ch):
+        return _line(cells, dict.fromkeys(positions, ch))
+
+    def over(base: str, top: str) -> str:
+        return "".join(t if t != "." else b for b, t in zip(base, top, strict=True))
+
+    lo, mid, hi = energy == "low", energy == "medium", energy == "high"
+    v: dict[str, str] = {}
+    if family == "ambient":
+        v["kick"] = mk(strong[:1] if not hi else strong, "X" if hi else "x")
+        if lo:
+            v["ride"] = mk(groups, "o")
+        else:
+            v["rim" if mid else "snare"] = mk(off, "x")
+            v["shaker" if mid else "ride"] = mk(eighths, "o" if mid else "x")
+    elif family == "electronic":
+        v["kick"] = mk(strong[:1] if lo else groups, "x" if lo else "X")
+        if not lo:
+            v["clap"] = mk(off, "X" if hi else "x")
+        if hi:  # sixteenth hats, accented eighths, open hats on the off-beats
+            hats = {**dict.fromkeys(sixteenths, "o"), **dict.fromkeys(eighths, "x")}
+            v["hat"] = _line(cells, {i: ch for i, ch in hats.items() if i not in offbeats})
+            v["open"] = mk(offbeats, "x")
+        else:
+            v["hat"] = mk(offbeats, "o" if lo else "x")
+    elif family == "krautrock":
+        v["kick"] = mk(groups + ([groups[0] + e] if not lo else []) + (offbeats[::2] if hi else []), "x" if lo else "X")
+        if not lo:
+            v["snare"] = mk(off, "X")
+        v["hat"] = mk(eighths, "o" if lo else "x")
+    elif family == "rock":
+        v["kick"] = mk(strong[:1] + (even[1:] if not lo else []) + (before if hi else []), "X")
+        v["snare"] = mk(off if not lo else (strong[1:2] or groups[-1:]), "X" if not lo else "x")
+        v["ride" if hi else "hat"] = mk(groups if lo else eighths, "x")
+    elif family == "classical":
+        if hi:
+            v["kick2"] = mk(strong, "X")
+            v["snare"] = over(mk(sixteenths, "o"), mk(groups, "X"))
+        else:
+            v["floor_tom"] = mk(strong if mid else strong[:1], "X")
+            v["triangle"] = mk(groups[-1:], "o" if lo else "x")
+    elif family == "experimental":
+        n = cells
+        v["kick"] = mk(_euclid(2 if lo else 3 if mid else 5, n), "x" if lo else "X")
+        v["rim" if lo else "clap"] = mk(_euclid(3 if lo else 2, n, n // 3), "x")
+        v["hat"] = mk(_euclid(5 if lo else 7 if mid else 11, n, 1), "o" if lo else "x")
+        if hi:
+            v["low_tom"] = mk(_euclid(3, n, n // 2 + 1), "x")
+    elif family == "folk":
+        v["kick"] = mk(strong[:1] if lo else strong if mid else groups, "x" if lo else "X")
+        if lo:
+            v["snare"] = mk(eighths, "o")
+        else:
+            v["rim" if mid else "clap"] = mk(off, "x" if mid else "X")
+            v["tambourine"] = mk(offbeats if mid else eighths, "x")
+    elif family == "jazz":
+        skips = [(g - 1) % cells for g in off] if e > 1 else []
+        v["ride"] = mk(groups + skips, "o" if lo else "X" if hi else "x")
+        v["pedal"] = mk(off, "o" if lo else "x")
+        v["kick" if not lo else "snare"] = mk(groups if not lo else eighths, "o")
+        if hi:
+            v["snare"] = mk(_euclid(3, cells, e + 1), "o")
+    else:  # pop
+        v["kick"] = mk(strong[:1] + (even[1:] if not lo else []) + (before if hi else []), "x" if lo else "X")
+        v["rim" if lo else "clap"] = mk(off, "x" if lo else "X")
+        v["hat"] = mk(groups if lo else eighths if mid else sixteenths, "x")
+    voices = tuple((k, p) for k, p in v.items() if any(ch in LEVELS for ch in p))
+    return DrumTemplate(f"{family}_{energy}", family, energy, voices, generic=True)
+
+
+@lru_cache(maxsize=64)
+def templates_for(meter: Meter, families: tuple[str, ...] = FAMILIES) -> tuple[DrumTemplate, ...]:
+    """Every template for ``meter`` in ``families``: the hand-written ones for this meter, then
+    a generic one per family and energy unless one of that family and energy already plays the
+    same hits (so every family keeps every energy)."""
+    out: list[DrumTemplate] = []
+    seen: set[tuple] = set()
+    hand = [t for t in HANDWRITTEN.get(str(meter), ()) if t.family in families and t.fits(meter)]
+    gen = [generic(meter, f, e) for f in families for e in ENERGIES]
+    for t in [*hand, *gen]:
+        key = (t.family, t.energy, tuple(t.hits(meter)))
+        if key not in seen:
+            seen.add(key)
+            out.append(t)
+    return tuple(out)

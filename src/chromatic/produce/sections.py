@@ -1,0 +1,341 @@
+"""The song's sections, as the approved chords define them: what drums, bass and melody build on.
+
+A section is an approved chord loop, ``chords/approved/<label>.mid``; its label names it
+("verse", "chorus_2", "bridge"). Everything a part needs is read from what was delivered:
+
+- **timing and pitches from the approved MIDI itself** (read with ``load_score``), so a part
+  follows exactly what the human approved, even a hand-edited file. Chord boundaries come from
+  the approved candidate's harmonic rhythm in ``chords/review.yml`` when it matches the file's
+  length, else one chord per bar (consecutive equal bars merged), with a warning.
+- a chord's tones are the pitch classes of the notes starting inside it; its root is the pitch
+  class of its lowest note (the chord phase always voices the root in the bass).
+
+Energy comes from the label by whole-word rules (FORMATS.md §6): intro low, verse medium,
+chorus high, bridge low, outro medium; "pre_chorus" is a pre-chorus (medium), not a chorus;
+unknown labels are medium. Song order: the section names of ``production_plan.yml`` when it
+exists, else the usual song form: intro first, outro last, and in between by instance number,
+then verse < pre-chorus < chorus < bridge (a bridge, solo or breakdown counts as the second
+instance, since it usually follows the second chorus). Each section knows the next one (the
+last knows none), so parts can lead into it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from dataclasses import dataclass, replace
+from functools import cached_property
+from pathlib import Path
+
+from chromatic.errors import ProduceError
+from chromatic.music.key import TimeSignature
+from chromatic.music.midi import load_score, time_signature_at
+from chromatic.produce.folder import ProductionFolder
+from chromatic.produce.patterns import Meter, meter_of
+from chromatic.produce.proposal import Proposal
+from chromatic.produce.rhythm.meter import TPQ, bar_ticks
+
+ENERGIES = ("low", "medium", "high")
+ENERGY_VALUE = {"low": 0.2, "medium": 0.5, "high": 0.85}
+
+#: Label word -> (role, energy, position in song form). Whole words only.
+ROLES: dict[str, tuple[str, str, int]] = {
+    "intro": ("intro", "low", 0),
+    "opening": ("intro", "low", 0),
+    "verse": ("verse", "medium", 1),
+    "prechorus": ("prechorus", "medium", 2),
+    "build": ("prechorus", "medium", 2),
+    "buildup": ("prechorus", "medium", 2),
+    "chorus": ("chorus", "high", 3),
+    "refrain": ("chorus", "high", 3),
+    "hook": ("chorus", "high", 3),
+    "drop": ("chorus", "high", 3),
+    "bridge": ("bridge", "low", 4),
+    "middle": ("bridge", "low", 4),
+    "breakdown": ("bridge", "low", 4),
+    "interlude": ("bridge", "low", 4),
+    "solo": ("solo", "high", 4),
+    "outro": ("outro", "medium", 9),
+    "coda": ("outro", "medium", 9),
+    "ending": ("outro", "medium", 9),
+}
+_LATE_ROLES = {"bridge", "solo"}  # come after the second chorus unless numbered
+PLAN_FILE = "production_plan.yml"
+
+
+def label_words(label: str) -> list[str]:
+    words = re.findall(r"[a-z]+|\d+", label.lower())
+    out: list[str] = []
+    for w in words:
+        if w == "chorus" and out and out[-1] == "pre":
+            out[-1] = "prechorus"
+        else:
+            out.append(w)
+    return out
+
+
+def section_role(label: str) -> tuple[str, str, int]:
+    """(role, energy, song-form position) of a label; unknown words -> ("other", medium, 5)."""
+    for w in label_words(label):
+        if w in ROLES:
+            return ROLES[w]
+    return ("other", "medium", 5)
+
+
+def section_energy(label: str) -> str:
+    return section_role(label)[1]
+
+
+def _instance(label: str) -> int:
+    words = label_words(label)
+    for w in words:
+        if w.isdigit():
+            return int(w)
+    for w in words[1:]:  # "verse_a", "verse_b"
+        if len(w) == 1 and w in "abcdefgh":
+            return "abcdefgh".index(w) + 1
+    return 0
+
+
+def song_order(labels: list[str]) -> list[str]:
+    """Labels in the usual song form (see the module docstring)."""
+
+    def key(label: str):
+        role, _, rank = section_role(label)
+        n = _instance(label)
+        if rank == 0:
+            return (0, n, 0, label)
+        if rank == 9:
+            return (2, n, 0, label)
+        if role in _LATE_ROLES and n == 0:
+            n = 2
+        return (1, max(n, 1), rank, label)
+
+    return sorted(labels, key=key)
+
+
+# --- chords as delivered -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChordSpan:
+    """One chord of an approved loop: ticks [start, end), pitch classes, root pitch class."""
+
+    start: int
+    end: int
+    tones: tuple[int, ...]
+    root: int
+    symbol: str | None = None
+
+    def interval(self, *options: int) -> int | None:
+        """The first of ``options`` (semitones above the root) that is a chord tone."""
+        return next((o for o in options if (self.root + o) % 12 in self.tones), None)
+
+    @property
+    def third(self) -> int | None:
+        return self.interval(4, 3)
+
+    @property
+    def fifth(self) -> int | None:
+        return self.interval(7, 6, 8)
+
+
+@dataclass(frozen=True)
+class Section:
+    label: str
+    role: str
+    energy: str
+    meter: Meter
+    time_signature: TimeSignature
+    bpm: float
+    bars: int
+    chords: tuple[ChordSpan, ...]
+    source: Path
+    timing: str  # "harmonic_rhythm" (from chords/review.yml) or "bars" (one chord per bar)
+    next: str | None = None
+    next_energy: str | None = None
+    following: ChordSpan | None = None  # the next section's first chord, for lead-ins
+
+    @cached_property
+    def bar_ticks(self) -> int:
+        return bar_ticks(self.meter)
+
+    @cached_property
+    def total_ticks(self) -> int:
+        return self.bars * self.bar_ticks
+
+    @cached_property
+    def _starts(self) -> list[int]:
+        return [c.start for c in self.chords]
+
+    def chord_index(self, tick: int) -> int:
+        return max(bisect.bisect_right(self._starts, tick % self.total_ticks) - 1, 0)
+
+    def chord_at(self, tick: int) -> ChordSpan:
+        return self.chords[self.chord_index(tick)]
+
+    def next_chord(self, index: int) -> ChordSpan:
+        """The chord after chord ``index``: the next in the loop, or after the last one the
+        next section's first chord (the loop's own first chord for the last section)."""
+        if index + 1 < len(self.chords):
+            return self.chords[index + 1]
+        return self.following or self.chords[0]
+
+    def summary(self) -> dict:
+        return {"name": self.label, "energy": self.energy, "next": self.next, "bars": self.bars,
+                "chords": len(self.chords), "timing": self.timing}
+
+
+@dataclass(frozen=True)
+class Song:
+    proposal: Proposal
+    sections: tuple[Section, ...]
+    warnings: tuple[str, ...]
+
+    def section(self, label: str) -> Section:
+        return next(s for s in self.sections if s.label == label)
+
+
+# --- dependencies ------------------------------------------------------------------------------
+
+
+def approved_files(folder: ProductionFolder, phase: str) -> dict[str, Path]:
+    d = folder.approved_dir(phase)
+    return {p.stem: p for p in sorted(d.glob("*.mid"))} if d.is_dir() else {}
+
+
+def refusal(folder: ProductionFolder, phase: str, needed_by: str) -> ProduceError:
+    """The error a phase raises when a part it depends on is not approved yet: it names the
+    commands to run first."""
+    root = folder.root
+    return ProduceError(
+        f"{needed_by} needs approved {phase}: no approved {phase} in {folder.approved_dir(phase)}; "
+        f"run 'chromatic produce {phase} {root}', "
+        f"approve candidates in {folder.review_path(phase)}, then 'chromatic promote {root} {phase}'"
+    )
+
+
+def require_approved(folder: ProductionFolder, phase: str, needed_by: str) -> dict[str, Path]:
+    files = approved_files(folder, phase)
+    if not files:
+        raise refusal(folder, phase, needed_by)
+    return files
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def load_song(folder: ProductionFolder, needed_by: str) -> Song:
+    """Every approved chord section in song order, or a refusal naming the commands to run."""
+    proposal = folder.proposal()
+    files = require_approved(folder, "chords", needed_by)
+    entries = _approved_entries(folder)
+    notes: list[str] = []
+    order = _plan_order(folder, list(files), notes) or song_order(list(files))
+    sections = [_read_section(label, files[label], entries.get(label), proposal, notes) for label in order]
+    linked = []
+    for i, s in enumerate(sections):
+        nxt = sections[i + 1] if i + 1 < len(sections) else None
+        linked.append(replace(s, next=nxt.label if nxt else None, next_energy=nxt.energy if nxt else None,
+                              following=nxt.chords[0] if nxt else None))
+    return Song(proposal, tuple(linked), tuple(notes))
+
+
+def _approved_entries(folder: ProductionFolder) -> dict[str, dict]:
+    """Details of each approved chord candidate by normalized label (for its harmonic rhythm).
+    Read with the fast C loader: nothing is written back, so comments need not survive."""
+    from chromatic.produce.promote import normalize_label
+    from chromatic.produce.proposal import read_yaml
+
+    path = folder.review_path("chords")
+    if not path.is_file():
+        return {}
+    data = read_yaml(path)
+    out = {}
+    for c in (data.get("candidates") if isinstance(data, dict) else None) or []:
+        if not isinstance(c, dict) or not isinstance(c.get("details"), dict):
+            continue
+        status, label = str(c.get("status") or "").strip().lower(), c.get("label")
+        if status == "approved" and label not in (None, ""):
+            out[normalize_label(str(label))] = c["details"]
+    return out
+
+
+def _plan_order(folder: ProductionFolder, labels: list[str], notes: list[str]) -> list[str] | None:
+    path = folder.root / PLAN_FILE
+    if not path.is_file():
+        return None
+    from chromatic.produce.yamlio import load_plain
+
+    plan = load_plain(path)
+    names = [str(s.get("name")) for s in plan.get("sections") or [] if isinstance(s, dict)]
+    ordered = list(dict.fromkeys(n for n in names if n in labels))
+    rest = [x for x in song_order(labels) if x not in ordered]
+    if rest:
+        notes.append(f"{PLAN_FILE} does not list {', '.join(rest)}: placed by song form after its sections")
+    return ordered + rest
+
+
+def _read_section(label: str, path: Path, entry: dict | None, proposal: Proposal, notes: list[str]) -> Section:
+    score = load_score(path)
+    scale = TPQ / score.tpq
+    ts = time_signature_at(score, 0) if len(score.time_signatures) else proposal.time_signature
+    if ts != proposal.time_signature:
+        notes.append(f"{label}: the approved chords are in {ts}, the proposal in {proposal.time_signature}; using {ts}")
+    meter = meter_of(ts)
+    bpm = float(score.tempos[0].qpm) if len(score.tempos) else proposal.bpm
+    events = sorted((round(n.time * scale), round(n.end * scale), int(n.pitch))
+                    for t in score.tracks if not t.is_drum for n in t.notes)
+    if not events:
+        raise ProduceError("the approved chords hold no notes", path=path)
+    bar = bar_ticks(meter)
+    bars = max(1, math.ceil(max(e for _, e, _ in events) / bar))
+    bounds, symbols, timing = _bounds_from_review(entry, bars * bar, bar)
+    if bounds is None:
+        if entry is None:
+            notes.append(f"{label}: no approved entry in chords/review.yml; one chord per bar, read from the MIDI")
+        else:
+            notes.append(f"{label}: the harmonic rhythm in chords/review.yml does not match the file; one chord per bar")
+        bounds = [(b * bar, (b + 1) * bar) for b in range(bars)]
+    spans = []
+    for i, (s, e) in enumerate(bounds):
+        inside = [p for t0, _, p in events if s <= t0 < e] or [p for t0, t1, p in events if t0 < s < t1]
+        if not inside:
+            if spans:  # nothing new sounds: the previous chord goes on
+                prev = spans.pop()
+                spans.append(replace(prev, end=e))
+                continue
+            inside = [events[0][2]]
+        sym = symbols[i] if symbols else None
+        spans.append(ChordSpan(s, e, tuple(sorted({p % 12 for p in inside})), min(inside) % 12, sym))
+    if timing == "bars":
+        spans = _merge_equal(spans)
+    role, energy, _ = section_role(label)
+    return Section(label, role, energy, meter, ts, bpm, bars, tuple(spans), path, timing)
+
+
+def _bounds_from_review(entry: dict | None, total: int, bar: int):
+    rhythm = (entry or {}).get("harmonic_rhythm") or {}
+    try:
+        lengths = [round(float(b) * bar) for b in rhythm.get("bars") or []]
+    except (TypeError, ValueError):
+        lengths = []
+    if not lengths or sum(lengths) != total or min(lengths) <= 0:
+        return None, None, "bars"
+    bounds, t = [], 0
+    for n in lengths:
+        bounds.append((t, t + n))
+        t += n
+    symbols = [str(x) for x in entry.get("chords") or []]  # type: ignore[union-attr]
+    return bounds, symbols if len(symbols) == len(bounds) else None, "harmonic_rhythm"
+
+
+def _merge_equal(spans: list[ChordSpan]) -> list[ChordSpan]:
+    out: list[ChordSpan] = []
+    for s in spans:
+        if out and (out[-1].tones, out[-1].root) == (s.tones, s.root):
+            out[-1] = replace(out[-1], end=s.end)
+        else:
+            out.append(s)
+    return out
