@@ -12,6 +12,7 @@ import typer
 
 from chromatic.cli import catalog as _catalog
 from chromatic.cli import chain as _chain
+from chromatic.cli import compose as _compose
 from chromatic.cli import dataset as _dataset
 from chromatic.cli import embed as _embed
 from chromatic.cli import produce as _produce
@@ -38,6 +39,9 @@ app.command("embed")(_embed.embed)
 app.command("train")(_train.train)
 app.command("export")(_score.export)
 app.command("score")(_score.score)
+app.command("plan")(_compose.plan)
+app.command("assemble")(_compose.assemble)
+app.command("compose")(_compose.compose)
 
 
 @app.command()

@@ -1,0 +1,184 @@
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from chromatic.cli import main
+from chromatic.errors import ProduceError
+from chromatic.music.midi import load_score
+from chromatic.produce.compose import FORM, ComposeOptions, compose_auto, compose_step, phase_runner
+from chromatic.produce.folder import PHASES, ProductionFolder
+from chromatic.produce.promote import promote
+from chromatic.produce.review import load_review
+from tests.conftest import REAL
+from tests.produce.conftest import MAJOR_4_4, MINOR_7_8
+
+N, BEAM = 8, 2
+CHAINS = REAL / "chain_artifacts"
+THREADS = sorted(p.name for p in CHAINS.iterdir() if p.is_dir()) if CHAINS.is_dir() else []
+
+
+@pytest.fixture(scope="module")
+def composed(real_chains, tmp_path_factory):
+    out = tmp_path_factory.mktemp("composed") / "song"
+    result = compose_auto(real_chains / MINOR_7_8, out, ComposeOptions(n=N, beam=BEAM, seed=5, render=False))
+    return result, ProductionFolder(out)
+
+
+def test_compose_auto_approves_the_best_combination_and_assembles_it(composed):
+    result, folder = composed
+    summary = json.loads((folder.root / "compose_summary.json").read_text())
+    assert [p["phase"] for p in summary["phases"]] == list(PHASES)
+    for ph in summary["phases"]:
+        review = load_review(folder.review_path(ph["phase"]))
+        approved = {c.id: c.label for c in review.model.candidates if c.status == "approved"}
+        assert approved == {cid: section for section, cid in ph["chosen"].items()}
+        assert sorted(p.stem for p in folder.approved_dir(ph["phase"]).glob("*.mid")) == sorted(FORM)
+        assert ph["score"] == pytest.approx(sum(ph["composites"].values()) / len(FORM), abs=1e-3)
+        # what compose promoted is exactly what 'chromatic promote' makes of the review
+        before = {p.name: p.read_bytes() for p in folder.approved_dir(ph["phase"]).iterdir()}
+        promote(folder.root, ph["phase"], clean=True)
+        assert {p.name: p.read_bytes() for p in folder.approved_dir(ph["phase"]).iterdir()} == before
+    # the chosen combination: the mean over phases of the mean composite of its candidates
+    assert summary["score"] == pytest.approx(sum(p["score"] for p in summary["phases"]) / 4, abs=1e-3)
+    assert summary["score"] == max(k["score"] for k in summary["phases"][-1]["kept"]) == round(result.score, 4)
+    assert [s["name"] for s in summary["sections"]] == list(FORM)
+    arrangement = load_score(folder.root / "arrangement.mid")
+    assert [m.text for m in arrangement.markers] == list(FORM)
+    assert {t.name for t in arrangement.tracks if t.notes} == set(PHASES)
+    for name in ("production_plan.yml", "manifest_bootstrap.yml", "compose_summary.md"):
+        assert (folder.root / name).is_file()
+    assert not (folder.root / ".compose").exists()
+    md = (folder.root / "compose_summary.md").read_text()
+    assert "| chords |" in md and summary["phases"][1]["chosen"]["verse"] in md
+    assert set(summary["timings"]) >= {*PHASES, "plan", "assemble", "total"}
+
+
+def test_same_seed_gives_a_byte_identical_arrangement(composed, real_chains, tmp_path):
+    _, folder = composed
+    again = compose_auto(real_chains / MINOR_7_8, tmp_path / "again", ComposeOptions(n=N, beam=BEAM, seed=5, render=False))
+    assert (again.root / "arrangement.mid").read_bytes() == (folder.root / "arrangement.mid").read_bytes()
+    other = compose_auto(real_chains / MINOR_7_8, tmp_path / "other", ComposeOptions(n=N, beam=BEAM, seed=6, render=False))
+    assert (other.root / "arrangement.mid").read_bytes() != (folder.root / "arrangement.mid").read_bytes()
+    # running again into the same folder replaces it with the same song
+    compose_auto(real_chains / MINOR_7_8, tmp_path / "again", ComposeOptions(n=N, beam=BEAM, seed=5, render=False))
+    assert (again.root / "arrangement.mid").read_bytes() == (folder.root / "arrangement.mid").read_bytes()
+
+
+def test_compose_refuses_a_folder_holding_human_work(real_chains, tmp_path):
+    source = real_chains / MINOR_7_8
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("my notes")
+    for force in (False, True):  # not a production folder: never emptied, even with --force
+        with pytest.raises(ProduceError, match="not a production folder"):
+            compose_auto(source, other, ComposeOptions(n=N, beam=1, render=False, force=force))
+    mine = tmp_path / "mine"
+    compose_step(source, mine, ComposeOptions(n=N, render=False))  # a gated folder: reviews are the human's
+    (mine / "notes.txt").write_text("my notes")
+    with pytest.raises(ProduceError, match="--force"):
+        compose_auto(source, mine, ComposeOptions(n=N, beam=1, render=False))
+    compose_auto(source, mine, ComposeOptions(n=N, beam=1, render=False, force=True))
+    assert (mine / "notes.txt").read_text() == "my notes"  # only what compose writes is replaced
+    assert (mine / "compose_summary.json").is_file()
+
+
+def _approve_first(folder: ProductionFolder, phase: str) -> None:
+    from chromatic.produce.yamlio import _yaml
+
+    y = _yaml()
+    path = folder.review_path(phase)
+    doc = y.load(path.read_text())
+    if phase == "chords":
+        for c, label in zip(doc["candidates"], ("intro", "verse", "chorus"), strict=False):
+            c["status"], c["label"] = "approved", label
+    else:
+        seen = set()
+        for c in doc["candidates"]:
+            if c["details"]["section"] not in seen:
+                seen.add(c["details"]["section"])
+                c["status"] = "approved"
+    with open(path, "w") as f:
+        y.dump(doc, f)
+
+
+def test_without_auto_compose_stops_at_each_human_gate(real_chains, tmp_path, capsys):
+    source, out = str(real_chains / MAJOR_4_4), tmp_path / "gated"
+    folder = ProductionFolder(out)
+    for phase in PHASES:
+        assert main(["compose", source, "--out", str(out), "-n", str(N), "--no-render"]) == 0
+        text = capsys.readouterr().out
+        assert f"{phase}: candidates ranked in {folder.review_path(phase)}" in text
+        assert f"chromatic promote {out} {phase}" in text and f"chromatic compose {source} --out {out}" in text
+        later = PHASES[PHASES.index(phase) + 1:]
+        assert all(not folder.review_path(p).exists() for p in later)  # stopped at the gate
+        # asking again before approving changes nothing and says the same
+        review = folder.review_path(phase).read_bytes()
+        assert compose_step(source, out, ComposeOptions(n=N, render=False)).phase == phase
+        assert folder.review_path(phase).read_bytes() == review
+        _approve_first(folder, phase)
+        step = compose_step(source, out, ComposeOptions(n=N, render=False))
+        assert step.phase == phase and "not promoted" in step.message
+        promote(out, phase)
+    assert main(["compose", source, "--out", str(out), "-n", str(N), "--no-render"]) == 0
+    text = capsys.readouterr().out
+    assert "every phase is approved" in text and str(out / "arrangement.mid") in text
+    markers = [m.text for m in load_score(out / "arrangement.mid").markers]
+    assert markers == ["intro", "verse", "chorus"]
+
+
+def test_phases_are_found_by_name_and_missing_ones_skipped():
+    assert phase_runner("chords").__name__ == "run_chords"
+    assert phase_runner("harmonica") is None
+
+
+@pytest.mark.parametrize("thread", THREADS)
+def test_compose_auto_on_the_final_proposal_of_every_real_thread(real_chains, tmp_path, thread):
+    """Every real thread either composes or fails with a ProduceError that says why."""
+    result = compose_auto(real_chains / thread, tmp_path / "song", ComposeOptions(n=N, beam=BEAM, render=False))
+    assert [s["name"] for s in result.sections] == list(FORM)
+    arr = load_score(tmp_path / "song" / "arrangement.mid")
+    assert len(arr.markers) == len(FORM) and sum(len(t.notes) for t in arr.tracks) > 100
+
+
+def test_compose_auto_with_a_model_scores_every_phase(exported, real_chains, tmp_path, capsys):
+    """``exported``: the tiny exported model of tests/scoring, shared through tests/produce/conftest."""
+    _, model, _ = exported
+    out = tmp_path / "scored"
+    assert main(["compose", str(real_chains / MAJOR_4_4), "--out", str(out), "--auto", "--model", str(model),
+                 "-n", "6", "--beam", "2", "--no-render"]) == 0
+    assert str(out / "arrangement.mid") in capsys.readouterr().out
+    summary = json.loads((out / "compose_summary.json").read_text())
+    assert summary["options"]["model"] == str(model) and summary["options"]["weights"] == {"theory": 0.3, "chromatic": 0.7}
+    for phase in PHASES:
+        review = load_review(out / phase / "review.yml")
+        assert review.model.scoring.model == str(model)
+        chosen = [c for c in review.model.candidates if c.status == "approved"]
+        assert len(chosen) == len(FORM) and all(c.scores.chromatic is not None for c in chosen)
+    assert "no model given" not in " ".join(summary["warnings"])
+
+
+@pytest.mark.slow
+def test_compose_auto_renders_a_preview_of_the_planned_length(real_chains, tmp_path):
+    import numpy as np
+    import soundfile as sf
+
+    res = compose_auto(real_chains / MINOR_7_8, tmp_path / "r", ComposeOptions(n=N, beam=1, sample_rate=22050))
+    audio, sr = sf.read(str(tmp_path / "r" / "arrangement.wav"), dtype="float32")
+    assert abs(len(audio) / sr - res.length["seconds"]) <= 1.0
+    assert 0.1 < float(np.max(np.abs(audio))) < 1.0
+    assert res.outputs["preview"] == "arrangement.wav" and (tmp_path / "r" / "arrangement.png").is_file()
+    assert set(res.timings) >= {"render", "total"} and res.loudness["true_peak_db"] <= -0.99
+
+
+def test_examples_compose(tmp_path):
+    """The example proposals the demo composes load and compose."""
+    examples = sorted((Path(__file__).resolve().parents[2] / "examples" / "proposals").glob("*.yml"))
+    assert examples
+    for i, path in enumerate(examples):
+        res = compose_auto(path, tmp_path / f"ex{i}", ComposeOptions(n=N, beam=1, render=False))
+        assert not [w for w in res.warnings if "disagrees" in w or "missing" in w]
+        shutil.rmtree(tmp_path / f"ex{i}")
