@@ -63,6 +63,9 @@ def main() -> None:
     model = out / "model" / "fitness"
     step(["export", str(run), "--out", str(model)])
     rank_rate(model, data, run)
+    proposal = REPO / "examples" / "proposals" / "song_proposal_green_cooling_tower_choir_v1.yml"
+    song = out / "song"
+    step(["compose", str(proposal), "--out", str(song), "--auto", "--model", str(model), "--seed", "0", "--force"])
     print(f"\ndemo finished in {time.perf_counter() - t0:.0f} s:")
     print(f"  synthesized catalog (MIDI, stems, main mixes): {catalog}/")
     print(f"  tracks, segments, media, embeddings:           {data}/")
@@ -70,6 +73,9 @@ def main() -> None:
     print(f"  publishable dataset (4 configs + card):        {out / 'dataset'}/")
     print(f"  trained model, metrics, curves, confusion:     {run}/")
     print(f"  exported scorer model:                         {model}.onnx + .json")
+    print(f"  composed song (plan, loops, summary):          {song}/  ({song / 'compose_summary.md'})")
+    print(f"  arrangement and its audio preview:             {song / 'arrangement.mid'}, {song / 'arrangement.wav'}")
+    print(f"  arrangement picture:                           {song / 'arrangement.png'}")
 
 
 if __name__ == "__main__":
