@@ -99,6 +99,13 @@ def chords(
 
 _N_HELP = "Candidates to generate per section."
 _TOP_HELP = "Candidates to keep per section in review.yml."
+# options shared by the part phases (typer builds a fresh parameter from each use)
+_PART_N = typer.Option(40, "-n", "--n", min=1, help=_N_HELP)
+_PART_TOP = typer.Option(5, "--top", min=1, help=_TOP_HELP)
+_SEED = typer.Option(0, "--seed", help="Seed: the same seed gives byte-identical output.")
+_MODEL = typer.Option(None, "--model", help="Exported fitness model; without it, theory only.")
+_THEORY_W = typer.Option(0.3, "--theory-weight", min=0.0, help="Composite weight of the theory score (with a model).")
+_CHROMATIC_W = typer.Option(0.7, "--chromatic-weight", min=0.0, help="Composite weight of the chromatic match (with a model).")
 
 
 def _scoring(model: Path | None, theory_weight: float, chromatic_weight: float):
@@ -138,13 +145,13 @@ def _report(prod, run, columns: tuple[str, ...]) -> None:
 @app.command()
 def drums(
     folder: Path = typer.Argument(..., help="Production folder with approved chords."),
-    n: int = typer.Option(40, "-n", "--n", min=1, help=_N_HELP),
-    top: int = typer.Option(5, "--top", min=1, help=_TOP_HELP),
-    seed: int = typer.Option(0, "--seed", help="Seed: the same seed gives byte-identical output."),
+    n: int = _PART_N,
+    top: int = _PART_TOP,
+    seed: int = _SEED,
     humanize: str | None = typer.Option(None, "--humanize", help="Groove template: laid_back, push, swing or shuffle16 (default: none, straight)."),
     model: Path | None = typer.Option(None, "--model", help="Exported fitness model; without it, energy fit only."),
     theory_weight: float = typer.Option(0.3, "--theory-weight", min=0.0, help="Composite weight of the energy fit (with a model)."),
-    chromatic_weight: float = typer.Option(0.7, "--chromatic-weight", min=0.0, help="Composite weight of the chromatic match (with a model)."),
+    chromatic_weight: float = _CHROMATIC_W,
 ) -> None:
     """Drum loops per approved chord section, from the template library; merge review.yml."""
     from chromatic.produce.folder import open_folder
@@ -162,12 +169,12 @@ def drums(
 @app.command()
 def bass(
     folder: Path = typer.Argument(..., help="Production folder with approved chords and drums."),
-    n: int = typer.Option(40, "-n", "--n", min=1, help=_N_HELP),
-    top: int = typer.Option(5, "--top", min=1, help=_TOP_HELP),
-    seed: int = typer.Option(0, "--seed", help="Seed: the same seed gives byte-identical output."),
-    model: Path | None = typer.Option(None, "--model", help="Exported fitness model; without it, theory only."),
-    theory_weight: float = typer.Option(0.3, "--theory-weight", min=0.0, help="Composite weight of the theory score (with a model)."),
-    chromatic_weight: float = typer.Option(0.7, "--chromatic-weight", min=0.0, help="Composite weight of the chromatic match (with a model)."),
+    n: int = _PART_N,
+    top: int = _PART_TOP,
+    seed: int = _SEED,
+    model: Path | None = _MODEL,
+    theory_weight: float = _THEORY_W,
+    chromatic_weight: float = _CHROMATIC_W,
 ) -> None:
     """Bass lines per approved chord section, locked to the approved drums; merge review.yml."""
     from chromatic.produce.folder import open_folder
@@ -184,12 +191,12 @@ def melody(
     folder: Path = typer.Argument(..., help="Production folder with approved chords."),
     singer: str | None = typer.Option(None, "--singer", help="Who sings it (default: the proposal's singer, else Gabriel)."),
     singers: Path | None = typer.Option(None, "--singers", help="YAML file adding or overriding singers and ranges."),
-    n: int = typer.Option(40, "-n", "--n", min=1, help=_N_HELP),
-    top: int = typer.Option(5, "--top", min=1, help=_TOP_HELP),
-    seed: int = typer.Option(0, "--seed", help="Seed: the same seed gives byte-identical output."),
-    model: Path | None = typer.Option(None, "--model", help="Exported fitness model; without it, theory only."),
-    theory_weight: float = typer.Option(0.3, "--theory-weight", min=0.0, help="Composite weight of the theory score (with a model)."),
-    chromatic_weight: float = typer.Option(0.7, "--chromatic-weight", min=0.0, help="Composite weight of the chromatic match (with a model)."),
+    n: int = _PART_N,
+    top: int = _PART_TOP,
+    seed: int = _SEED,
+    model: Path | None = _MODEL,
+    theory_weight: float = _THEORY_W,
+    chromatic_weight: float = _CHROMATIC_W,
 ) -> None:
     """Melodies per approved chord section inside a singer's range; merge review.yml."""
     from chromatic.produce.folder import open_folder
