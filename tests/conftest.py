@@ -49,3 +49,40 @@ def synth_real(tmp_path_factory, real_catalog) -> Path:
     )
     assert not res.failed, res.failed
     return out
+
+
+# --- the small trained-model fixtures, defined once here so every suite shares one build -----
+
+MODEL_SONGS = ["02_90", "02_91", "05_90", "05_91"]  # two Red, two Green: a song-grouped split exists
+
+
+@pytest.fixture(scope="session")
+def embedded_data(tmp_path_factory):
+    """A DATA folder with embeddings: four example songs trimmed to 12 s."""
+    from chromatic.catalog.segments import build_segments
+    from chromatic.catalog.synth import synth_catalog
+    from chromatic.catalog.tracks import build_tracks
+    from chromatic.embed.run import embed_segments
+
+    root = tmp_path_factory.mktemp("model_data")
+    catalog, data = root / "catalog", root / "data"
+    res = synth_catalog(EXAMPLES / "catalog", catalog, songs=MODEL_SONGS, max_seconds=12, workers=1, progress=False)
+    assert not res.failed
+    build_tracks(catalog, data)
+    build_segments(catalog, data, workers=1, progress=False)
+    embed_segments(data, progress=False)
+    return data
+
+
+@pytest.fixture(scope="session")
+def exported(embedded_data, tmp_path_factory):
+    """A briefly trained tiny model, exported: (run dir, MODEL path, data dir)."""
+    from chromatic.model.export import export_run
+    from chromatic.model.fusion import FusionConfig
+    from chromatic.model.train import train_fusion
+
+    root = tmp_path_factory.mktemp("exported")
+    cfg = FusionConfig(epochs=3, cnn_channels=(4, 8), midi_dim=16, proj_dim=32, hidden_dims=(32,), val_fraction=0.5)
+    train_fusion(embedded_data, root / "run", config=cfg, row_level=False, progress=False)
+    export_run(root / "run", root / "fitness")
+    return root / "run", root / "fitness", embedded_data

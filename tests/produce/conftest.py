@@ -133,8 +133,3 @@ def song_34_drums(real_chains, tmp_path_factory):
     approve(folder, "drums", skip=("intro",))
     return folder
 
-
-# The tiny exported fitness model (trained once per session for every production test that
-# asks for it; built by the scoring suite's fixture on the model suite's small data).
-from tests.model.conftest import embedded_data  # noqa: E402, F401
-from tests.scoring.conftest import exported  # noqa: E402, F401
