@@ -85,3 +85,26 @@ def test_staleness_detected_after_manifest_edit(catalog, tmp_path):
     res = build_tracks(catalog, data)
     assert res.changed_since_last == ["02_01"]
     require_fresh(data / TRACKS_FILE, catalog)
+
+
+@pytest.mark.parametrize(
+    "old, new, field",
+    [("title: Huayrachina", "title: TK", "title"),
+     ("end_time: '[01:13.124]'",
+      "end_time: '[00:10.000]'\n  - section_name: Overlap\n    start_time: '[00:05.000]'\n    end_time: '[01:13.124]'",
+      "structure[1].start_time"),
+     ("genres:", "genres: [unclosed", "line")],
+)
+def test_strict_build_of_a_broken_copy(catalog, tmp_path, capsys, old, new, field):
+    path = catalog / "05_03" / "05_03.yml"
+    path.write_text(path.read_text().replace(old, new, 1))
+    out = tmp_path / "data"
+    rc = main(["catalog", "build", str(catalog), "--out", str(out), "--strict", "--no-media"])
+    captured = capsys.readouterr()
+    err_line = [ln for ln in captured.err.splitlines() if ln.startswith("error:")]
+    assert rc == 1 and len(err_line) == 1
+    assert "05_03.yml" in err_line[0] and field in err_line[0]
+    assert not (out / TRACKS_FILE).exists()
+    # the other songs are still in the report (non-strict build writes them)
+    res = build_tracks(catalog, tmp_path / "lenient", check_media=False)
+    assert {"02_01", "08_01"} <= {r for r in pq.read_table(res.path).column("song_id").to_pylist()}
