@@ -65,3 +65,15 @@ def test_time_signature(value, num, den, qpb):
 def test_time_signature_rejects(bad):
     with pytest.raises(MusicError):
         TimeSignature.parse(bad)
+
+
+def test_forgiving_parse_used_by_both_proposal_readers():
+    from chromatic.music.key import parse_key_forgiving
+
+    key, notes = parse_key_forgiving("C major (resolving through complete chromatic cycle)")
+    assert key == Key("C", "major") and "dropped '(resolving through complete chromatic cycle)'" in notes[0]
+    key, notes = parse_key_forgiving("Bb")
+    assert key == Key("Bb", "major") and "names no mode" in notes[0]
+    assert parse_key_forgiving("E ♭  major") == (Key("Eb", "major"), [])
+    with pytest.raises(MusicError):
+        parse_key_forgiving("All Keys (Chromatic Convergence)")

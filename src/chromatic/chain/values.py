@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from chromatic.errors import MusicError
-from chromatic.music.key import Key, TimeSignature
+from chromatic.music.key import TimeSignature, parse_key_forgiving
 from chromatic.taxonomy import Color, ColorError, parse_color
 
 # "song_proposal_Green (0xabe36d)_parallel_extinction_elegy_v1.yml", "song_proposal_Y_..._v1.yml",
@@ -25,7 +25,6 @@ from chromatic.taxonomy import Color, ColorError, parse_color
 _PROPOSAL_NAME_RE = re.compile(
     r"^song_proposal_(?P<color>[A-Za-z]+)\s*(?:\((?P<hex>[^)]*)\))?_(?P<iteration>.+?)\.ya?ml$"
 )
-_KEY_TAIL_RE = re.compile(r"^(?P<head>.*?\S)\s*\((?P<tail>[^()]*)\)\s*$")
 _BPM_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:bpm)?\s*$", re.IGNORECASE)
 
 
@@ -54,22 +53,18 @@ def parse_proposal_filename(name: str) -> ProposalFileName | None:
 
 
 def normalize_key(value: object) -> tuple[str | None, list[str]]:
-    """The key as ``str(Key)`` plus notes. A parenthetical tail is dropped (with a note); a key
-    that still does not parse is returned as None with a note saying so."""
+    """The key as ``str(Key)`` plus notes (``parse_key_forgiving``: a parenthetical tail is
+    dropped with a note); a key that still does not parse is None with a note saying so."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, ["no key"]
-    notes: list[str] = []
-    text = value
-    if isinstance(value, str):
-        text = " ".join(value.split())
-        m = _KEY_TAIL_RE.match(text)
-        if m:
-            text = m.group("head")
-            notes.append(f"dropped '({m.group('tail')})' from key {value!r}")
     try:
-        return str(Key.parse(text)), notes
+        key, notes = parse_key_forgiving(value)
     except MusicError:
+        notes = []
+        if isinstance(value, str) and "(" in value:
+            notes.append(f"dropped the parenthetical from key {value!r}")
         return None, [*notes, f"could not parse key {value!r}; left unparsed"]
+    return str(key), notes
 
 
 def parse_bpm(value: object) -> tuple[float | None, list[str]]:

@@ -193,3 +193,27 @@ class TimeSignature:
         except (KeyError, TypeError, ValueError):
             pass
         raise MusicError(f"{where}expected a time signature like '4/4' or 7/8, got {value!r}")
+
+
+_PAREN_TAIL_RE = re.compile(r"^(?P<head>.*?\S)\s*\((?P<tail>[^()]*)\)\s*$")
+_BARE_TONIC_RE = re.compile(r"^\s*[A-Ga-g]\s*(##|bb|#|♯|♭|b|x)?\s*$")
+
+
+def parse_key_forgiving(value: object, *, source: str = "") -> tuple[Key, list[str]]:
+    """``Key.parse`` after the forgiving steps that concept-agent proposals need, each one
+    noted: white space folded, a trailing parenthetical dropped ("C major (resolving through
+    ...)"), a bare tonic read as major. Raises MusicError when what is left is still no key."""
+    if isinstance(value, Key | Mapping):
+        return Key.parse(value, source=source), []
+    if not isinstance(value, str) or not value.strip():
+        raise MusicError(f"{source + ': ' if source else ''}expected a key like 'A minor', got {value!r}")
+    notes: list[str] = []
+    text = " ".join(value.split())
+    m = _PAREN_TAIL_RE.match(text)
+    if m:
+        text = m.group("head")
+        notes.append(f"dropped '({m.group('tail')})' from key {value!r}")
+    key = Key.parse(text, source=source)
+    if _BARE_TONIC_RE.match(text):
+        notes.append(f"key {value!r} names no mode: using {key}")
+    return key, notes

@@ -35,7 +35,7 @@ from pathlib import Path
 import yaml
 
 from chromatic.errors import MusicError, ProposalError
-from chromatic.music.key import Key, TimeSignature
+from chromatic.music.key import Key, TimeSignature, parse_key_forgiving
 from chromatic.taxonomy import Color, ColorError, ColorModeWarning, parse_color
 
 try:  # the C loader parses the agent's long files several times faster
@@ -48,8 +48,6 @@ THREAD_LIST_GLOB = "all_song_proposals_*.yml"
 DEFAULT_TIME_SIGNATURE = TimeSignature(4, 4)
 MAX_BPM = 400.0
 
-_PAREN_RE = re.compile(r"^(?P<base>[^()]*?)\s*\((?P<paren>.*)\)\s*$")
-_BARE_TONIC_RE = re.compile(r"^\s*[A-Ga-g]\s*(##|bb|#|♯|♭|b|x)?\s*$")
 _METER_RE = re.compile(r"(\d+)\s*/\s*(\d+)")
 _NUMBER_RE = re.compile(r"[-+]?\d+(?:\.\d+)?")
 
@@ -203,24 +201,12 @@ def proposal_from_mapping(data: object, *, source: str | os.PathLike | None = No
 def _parse_key(value: object, notes: list[str], fail) -> Key:
     if value is None:
         raise fail("key", "expected a key like 'A minor', got nothing")
-    if isinstance(value, Mapping):
-        try:
-            return Key.parse(value)
-        except MusicError as e:
-            raise fail("key", e.detail) from None
-    text = " ".join(str(value).split())
-    base = text
-    m = _PAREN_RE.match(text)
-    if m and m.group("base"):
-        base = m.group("base")
     try:
-        key = Key.parse(base)
-    except MusicError:
-        raise fail("key", f"expected a key like 'A minor' or 'F# major', got {text!r}") from None
-    if base != text:
-        notes.append(f"key {text!r}: ignored the parenthetical, using {key}")
-    if _BARE_TONIC_RE.match(base):
-        notes.append(f"key {text!r} names no mode: using {key}")
+        key, found = parse_key_forgiving(value)
+    except MusicError as e:
+        detail = e.detail if isinstance(value, Mapping) else f"expected a key like 'A minor' or 'F# major', got {value!r}"
+        raise fail("key", detail) from None
+    notes.extend(found)
     return key
 
 
