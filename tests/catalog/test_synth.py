@@ -7,7 +7,7 @@ import pytest
 import soundfile as sf
 
 from chromatic.catalog.manifest import load_manifest
-from chromatic.catalog.synth import drum_voices, track_role
+from chromatic.catalog.synth_parts import drum_voices, track_role
 from chromatic.catalog.tracks import build_tracks
 from chromatic.catalog.validate import validate_catalog
 from chromatic.music.midi import load_score
