@@ -140,11 +140,13 @@ def embed_segments(
         for song in sorted(audio_rows):  # one song's media in memory at a time
             media = read_media(data, song, audio_rows[song])
             pending: list[tuple[str, bytes]] = []
+            queued: set[str] = set()
             for sid in audio_rows[song]:
                 blob = media[sid]["audio_flac"]
                 h = bytes_hash(blob)
                 audio_hash[sid] = h
-                if h not in acache and all(h != p[0] for p in pending):
+                if h not in acache and h not in queued:
+                    queued.add(h)
                     pending.append((h, blob))
             for chunk in _batched(pending, batch_size):
                 acache.add([h for h, _ in chunk], aenc.encode([decode_flac(b) for _, b in chunk]))
