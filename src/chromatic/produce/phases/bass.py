@@ -28,7 +28,6 @@ from itertools import pairwise
 
 import numpy as np
 
-from chromatic.errors import ProduceError
 from chromatic.music.midi import load_score
 from chromatic.produce.bassline import APPROACHES, REGISTERS, BassOption, bass_templates, realize
 from chromatic.produce.folder import ProductionFolder
@@ -38,8 +37,10 @@ from chromatic.produce.phases.parts import (
     PartCandidate,
     PartsRun,
     TrackSpec,
+    check_counts,
     draw_order,
     run_part_phase,
+    section_rng,
 )
 from chromatic.produce.rhythm.drumkit import KICKS
 from chromatic.produce.rhythm.genres import family_fit
@@ -147,7 +148,7 @@ def bass_candidate(song: Song, section: Section, index: int, opt: BassOption, ki
 
 def generate_bass(song: Song, section: Section, kicks: Kicks, n: int, seed: int) -> list[PartCandidate]:
     options = bass_options(section)
-    rng = np.random.default_rng([int(seed), STREAM, zlib.crc32(section.label.encode())])
+    rng = section_rng(seed, STREAM, section.label)
     return [bass_candidate(song, section, i, options[j], kicks) for i, j in enumerate(draw_order(len(options), n, rng))]
 
 
@@ -162,8 +163,7 @@ def run_bass(
     weights: Weights = Weights(),
 ) -> PartsRun:
     """Bass candidates for every approved chord section; ``n`` generated and ``top`` kept per section."""
-    if n < 1 or top < 1:
-        raise ProduceError(f"expected n >= 1 and top >= 1, got n={n}, top={top}")
+    check_counts(n, top)
     song = load_song(folder, "bass")
     require_approved(folder, "drums", "bass")
     drums = approved_files(folder, "drums")

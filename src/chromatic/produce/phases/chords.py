@@ -23,7 +23,6 @@ from functools import lru_cache
 import numpy as np
 from symusic import Note
 
-from chromatic.errors import ProduceError
 from chromatic.music.midi import DEFAULT_TPQ, add_track, new_score, score_bytes
 from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.harmony.progression import DRAWS, sample_progressions, transition_model
@@ -38,6 +37,7 @@ from chromatic.produce.patterns import (
     meter_of,
     strum_patterns,
 )
+from chromatic.produce.phases.parts import check_counts
 from chromatic.produce.proposal import Proposal
 from chromatic.produce.review import FreshCandidate, MergeResult, regenerate
 from chromatic.produce.scoring_adapter import (
@@ -235,8 +235,7 @@ def run_chords(
     weights: Weights = Weights(),
 ) -> ChordsRun:
     """Generate, score and keep the best ``top`` of ``n`` chord candidates in ``folder``."""
-    if n < 1 or top < 1:
-        raise ProduceError(f"expected n >= 1 and top >= 1, got n={n}, top={top}")
+    check_counts(n, top)
     proposal = folder.proposal()
     meter = meter_of(proposal.time_signature)
     program = gm_program(proposal.genres)

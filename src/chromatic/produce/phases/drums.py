@@ -24,9 +24,6 @@ import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 
-import numpy as np
-
-from chromatic.errors import ProduceError
 from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.patterns import Meter
 from chromatic.produce.phases.parts import (
@@ -34,8 +31,10 @@ from chromatic.produce.phases.parts import (
     PartCandidate,
     PartsRun,
     TrackSpec,
+    check_counts,
     draw_order,
     run_part_phase,
+    section_rng,
 )
 from chromatic.produce.rhythm.drumkit import ACCENT, CYMBALS, VOICES
 from chromatic.produce.rhythm.fills import apply_fill, fill_options
@@ -134,7 +133,7 @@ def generate_drums(section: Section, fit: FamilyFit, n: int, seed: int, g: Groov
     """``n`` options of one section drawn in a seeded order (the section's own stream, so
     sections do not depend on each other) and scored."""
     options = drum_options(section, fit)
-    rng = np.random.default_rng([int(seed), STREAM, zlib.crc32(section.label.encode())])
+    rng = section_rng(seed, STREAM, section.label)
     return [drum_candidate(section, i, options[j], fit, g) for i, j in enumerate(draw_order(len(options), n, rng))]
 
 
@@ -150,8 +149,7 @@ def run_drums(
     humanize_with: str | None = None,
 ) -> PartsRun:
     """Drum candidates for every approved chord section; ``n`` generated and ``top`` kept per section."""
-    if n < 1 or top < 1:
-        raise ProduceError(f"expected n >= 1 and top >= 1, got n={n}, top={top}")
+    check_counts(n, top)
     g = groove(humanize_with) if humanize_with else None
     song = load_song(folder, "drums")
     fit = family_fit(song.proposal.genres)

@@ -33,7 +33,6 @@ from itertools import pairwise
 
 import numpy as np
 
-from chromatic.errors import ProduceError
 from chromatic.music.key import Key
 from chromatic.produce.contours import CONTOURS, Contour, move, nearest, pentatonic_pcs
 from chromatic.produce.folder import ProductionFolder
@@ -43,8 +42,10 @@ from chromatic.produce.phases.parts import (
     PartCandidate,
     PartsRun,
     TrackSpec,
+    check_counts,
     draw_order,
     run_part_phase,
+    section_rng,
 )
 from chromatic.produce.phrasing import LYRIC_RHYTHMS, RHYTHMS, lyric_spans, rhythm_spans
 from chromatic.produce.rhythm.meter import strong_ticks
@@ -235,8 +236,7 @@ def run_melody(
     weights: Weights = Weights(),
 ) -> PartsRun:
     """Melody candidates for every approved chord section; ``n`` generated and ``top`` kept per section."""
-    if n < 1 or top < 1:
-        raise ProduceError(f"expected n >= 1 and top >= 1, got n={n}, top={top}")
+    check_counts(n, top)
     song = load_song(folder, "melody")
     reg = registry(folder.singers_path if folder.singers_path.is_file() else None, singers_file)
     chosen, warning = choose_singer(reg, singer, song.proposal.singer)
@@ -245,7 +245,7 @@ def run_melody(
     cands = {}
     for s in song.sections:
         options = melody_options(lyrics.get(s.label))
-        rng = np.random.default_rng([int(seed), STREAM, zlib.crc32(s.label.encode())])
+        rng = section_rng(seed, STREAM, s.label)
         cands[s.label] = [melody_candidate(song, s, i, options[j], chosen, lyrics.get(s.label), notes)
                           for i, j in enumerate(draw_order(len(options), n, rng))]
     return run_part_phase(

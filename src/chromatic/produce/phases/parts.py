@@ -11,11 +11,14 @@ before any kind repeats.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+import numpy as np
 from symusic import Note
 
+from chromatic.errors import ProduceError
 from chromatic.music.midi import add_track, new_score, score_bytes
 from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.review import FreshCandidate, Group, MergeResult, regenerate_groups
@@ -175,6 +178,18 @@ def spread(ranked: list[PartCandidate], key: Callable[[PartCandidate], object]) 
         rounds[k] = rounds.get(k, -1) + 1
         tagged.append((rounds[k], pos, c))
     return [c for _, _, c in sorted(tagged, key=lambda x: (x[0], x[1]))]
+
+
+def check_counts(n: int, top: int) -> None:
+    """Every phase generates ``n`` and keeps ``top`` (per section): both at least one."""
+    if n < 1 or top < 1:
+        raise ProduceError(f"expected n >= 1 and top >= 1, got n={n}, top={top}")
+
+
+def section_rng(seed: int, stream: int, label: str) -> np.random.Generator:
+    """A generator for one section of one phase: stable across runs (no Python ``hash``), and
+    independent between sections, so regenerating one section never shifts another."""
+    return np.random.default_rng([int(seed), stream, zlib.crc32(label.encode())])
 
 
 def draw_order(n_options: int, n: int, rng) -> list[int]:
