@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 def main() -> None:
     catalog = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO.parent / "shared" / "real" / "catalog"
     from chromatic.catalog.manifest import find_manifests, load_manifest
-    from chromatic.catalog.synth import synth_catalog
+    from chromatic.synth.catalog import synth_catalog
     from chromatic.catalog.tracks import build_tracks
     from chromatic.catalog.validate import validate_catalog
     from chromatic.music.midi import load_score

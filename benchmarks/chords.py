@@ -39,9 +39,9 @@ def main() -> None:
     from chromatic.produce.harmony.theory import theory_scores
     from chromatic.produce.harmony.vocab import family
     from chromatic.produce.harmony.voicing import voice_progression
-    from chromatic.produce.patterns import meter_of
+    from chromatic.produce.rhythm.patterns import meter_of
     from chromatic.produce.phases.chords import generate, gm_program, render_chords, run_chords
-    from chromatic.produce.proposal import load_proposal
+    from chromatic.proposals.reader import load_proposal
 
     proposal = load_proposal(args.proposal)
     key, n = proposal.key, args.n

@@ -47,7 +47,7 @@ def default_model(tmp: Path) -> Path:
 
 def run(proposal: Path, out: Path, opts, repeat: int):
     """The fastest of ``repeat`` runs: (result, its timings)."""
-    from chromatic.produce.compose import compose_auto
+    from chromatic.produce.compose.run import compose_auto
 
     best = None
     for _ in range(max(1, repeat)):
@@ -69,7 +69,7 @@ def main() -> None:
     ap.add_argument("--process", action="store_true")
     args = ap.parse_args()
 
-    from chromatic.produce.compose import ComposeOptions
+    from chromatic.produce.compose.run import ComposeOptions
 
     rows = {}
     with tempfile.TemporaryDirectory() as tmp:

@@ -42,7 +42,7 @@ def best_of(fn, repeat: int) -> tuple[float, object]:
 def approve(folder, phase: str, labels: dict[int, str] | None = None) -> None:
     """What the human does between phases: approve one candidate per section, then promote."""
     from chromatic.produce.promote import promote
-    from chromatic.produce.yamlio import _yaml
+    from chromatic.yamlio import _yaml
 
     path = folder.review_path(phase)
     y = _yaml()
@@ -68,7 +68,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from chromatic.produce.folder import init_production
-    from chromatic.produce.lyrics import lyrics_for
+    from chromatic.produce.melody.lyrics import lyrics_for
     from chromatic.produce.phases.bass import PROGRAMS, generate_bass, run_bass, section_kicks
     from chromatic.produce.phases.chords import run_chords
     from chromatic.produce.phases.drums import TRACK, generate_drums, run_drums
@@ -76,7 +76,7 @@ def main() -> None:
     from chromatic.produce.phases.parts import TrackSpec, render_part
     from chromatic.produce.rhythm.genres import family_fit
     from chromatic.produce.sections import approved_files, load_song
-    from chromatic.produce.singers import choose_singer, registry
+    from chromatic.produce.melody.singers import choose_singer, registry
 
     with tempfile.TemporaryDirectory() as tmp:
         folder, _ = init_production(args.proposal, tmp)

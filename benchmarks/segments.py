@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 CHILD = r"""
 import json, resource, sys, time
 from pathlib import Path
-from chromatic.catalog.segments import build_segments
+from chromatic.segments.build import build_segments
 catalog, data, workers, songs = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 t = time.perf_counter()
 res = build_segments(catalog, data, workers=workers, songs=songs.split(",") if songs else None, progress=False)
@@ -50,7 +50,7 @@ def main() -> None:
     ap.add_argument("--real", action="store_true",
                     help="synthesize 8 real-catalog songs (one per album, 90 s each, ~20 stems) instead of the example catalog")
     args = ap.parse_args()
-    from chromatic.catalog.synth import synth_catalog
+    from chromatic.synth.catalog import synth_catalog
     from chromatic.catalog.tracks import build_tracks
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -41,7 +41,7 @@ def example_catalog() -> Path:
 @pytest.fixture(scope="session")
 def synth_real(tmp_path_factory, real_catalog) -> Path:
     """A few real songs synthesized and trimmed to 12 s (shared by the catalog tests)."""
-    from chromatic.catalog.synth import synth_catalog
+    from chromatic.synth.catalog import synth_catalog
 
     out = tmp_path_factory.mktemp("synth_real")
     res = synth_catalog(
@@ -59,8 +59,8 @@ MODEL_SONGS = ["02_90", "02_91", "05_90", "05_91"]  # two Red, two Green: a song
 @pytest.fixture(scope="session")
 def embedded_data(tmp_path_factory):
     """A DATA folder with embeddings: four example songs trimmed to 12 s."""
-    from chromatic.catalog.segments import build_segments
-    from chromatic.catalog.synth import synth_catalog
+    from chromatic.segments.build import build_segments
+    from chromatic.synth.catalog import synth_catalog
     from chromatic.catalog.tracks import build_tracks
     from chromatic.embed.run import embed_segments
 

@@ -8,9 +8,9 @@ import pytest
 from chromatic.errors import ProduceError
 from chromatic.music.key import Key, TimeSignature
 from chromatic.music.midi import load_score
-from chromatic.produce.bassline import HIGH, LOW, STYLES, BassOption, bass_templates, realize
+from chromatic.produce.bass.line import HIGH, LOW, STYLES, BassOption, bass_templates, realize
 from chromatic.produce.folder import ProductionFolder
-from chromatic.produce.patterns import meter_of
+from chromatic.produce.rhythm.patterns import meter_of
 from chromatic.produce.phases.bass import run_bass
 from chromatic.produce.review import load_review
 from chromatic.produce.rhythm.meter import strong_ticks

@@ -8,9 +8,9 @@ import pytest
 
 from chromatic.music.midi import load_score
 from chromatic.produce.harmony.vocab import VOCAB, family, family_scale, parallel_scale
-from chromatic.produce.patterns import meter_of, strum_patterns
+from chromatic.produce.rhythm.patterns import meter_of, strum_patterns
 from chromatic.produce.review import load_review
-from chromatic.produce.yamlio import _yaml
+from chromatic.yamlio import _yaml
 from tests.produce.conftest import MINOR_7_8, TOP, make_folder
 
 FOLDERS = ["minor_78", "minor_34", "major_44"]
@@ -179,7 +179,7 @@ class _Recorder:
 def test_the_scored_midi_is_the_delivered_midi(real_chains, tmp_path):
     from chromatic.produce.folder import init_production
     from chromatic.produce.phases.chords import run_chords
-    from chromatic.produce.scoring_adapter import Weights
+    from chromatic.produce.phases.scoring import Weights
     from chromatic.taxonomy import chromatic_match
 
     folder, _ = init_production(real_chains / MINOR_7_8, tmp_path)
@@ -215,7 +215,7 @@ def test_regenerating_untouched_review_is_idempotent(real_chains, tmp_path):
 @pytest.mark.parametrize("ts", ["6/8", "5/4", "12/8", "5/8", "2/4", "9/8"])
 def test_other_meters_render_whole_bars(ts):
     from chromatic.produce.phases.chords import generate, render_chords
-    from chromatic.produce.proposal import proposal_from_mapping
+    from chromatic.proposals.reader import proposal_from_mapping
 
     proposal = proposal_from_mapping({"title": "T", "bpm": 100, "key": "E minor", "tempo": ts, "rainbow_color": "B"})
     meter = meter_of(ts)
@@ -231,7 +231,7 @@ def test_other_meters_render_whole_bars(ts):
 
 def test_borrowed_and_secondary_chords_occur_and_are_labelled():
     from chromatic.produce.phases.chords import generate
-    from chromatic.produce.proposal import proposal_from_mapping
+    from chromatic.proposals.reader import proposal_from_mapping
 
     for key in ("C major", "A minor"):
         proposal = proposal_from_mapping({"title": "T", "bpm": 100, "key": key, "tempo": "4/4", "rainbow_color": "R"})

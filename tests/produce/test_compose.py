@@ -9,7 +9,7 @@ import pytest
 from chromatic.cli import main
 from chromatic.errors import ProduceError
 from chromatic.music.midi import load_score
-from chromatic.produce.compose import FORM, ComposeOptions, compose_auto, compose_step, phase_runner
+from chromatic.produce.compose.run import FORM, ComposeOptions, compose_auto, compose_step, phase_runner
 from chromatic.produce.folder import PHASES, ProductionFolder
 from chromatic.produce.promote import promote
 from chromatic.produce.review import load_review
@@ -87,7 +87,7 @@ def test_compose_refuses_a_folder_holding_human_work(real_chains, tmp_path):
 
 
 def _approve_first(folder: ProductionFolder, phase: str) -> None:
-    from chromatic.produce.yamlio import _yaml
+    from chromatic.yamlio import _yaml
 
     y = _yaml()
     path = folder.review_path(phase)

@@ -10,7 +10,7 @@ from chromatic.cli import main
 from chromatic.errors import ProduceError, ReviewError
 from chromatic.music.midi import load_score
 from chromatic.produce.folder import ProductionFolder
-from chromatic.produce.patterns import meter_of
+from chromatic.produce.rhythm.patterns import meter_of
 from chromatic.produce.phases.drums import run_drums
 from chromatic.produce.review import load_review
 from chromatic.produce.rhythm.drumkit import GM_DRUM_KEYS, VOICES
@@ -60,7 +60,7 @@ def test_genre_words_map_to_families_by_whole_words(genre, families):
 
 
 def test_family_fit_weights_the_main_genre_and_covers_every_real_proposal(real_chains):
-    from chromatic.produce.proposal import load_all
+    from chromatic.proposals.reader import load_all
 
     fit = family_fit(["dark ambient", "neo-classical", "experimental"])
     assert fit.main == "ambient" and fit.fits["ambient"] == 1.0 and set(fit.fits) == {"ambient", "classical", "experimental"}
@@ -219,7 +219,7 @@ def test_promote_names_drums_after_their_section(drums_78, tmp_path):
     assert load_score(folder.approved_dir("drums") / "verse.mid").tracks[0].name == "verse"
     # a second approved candidate of one section: the same label, so nothing is written
     from chromatic.produce.promote import promote
-    from chromatic.produce.yamlio import _yaml
+    from chromatic.yamlio import _yaml
 
     before = {p.name: p.read_bytes() for p in folder.approved_dir("drums").iterdir()}
     y = _yaml()

@@ -16,8 +16,8 @@ from chromatic.produce.phases.bass import run_bass
 from chromatic.produce.phases.drums import run_drums
 from chromatic.produce.phases.melody import run_melody
 from chromatic.produce.review import load_review
-from chromatic.produce.scoring_adapter import Weights
-from chromatic.produce.yamlio import _yaml
+from chromatic.produce.phases.scoring import Weights
+from chromatic.yamlio import _yaml
 from chromatic.taxonomy import chromatic_match
 from tests.produce.conftest import MAJOR_4_4, MINOR_3_4, PART_TOP, approve
 
@@ -162,7 +162,7 @@ def test_with_a_model_the_delivered_bytes_are_scored(song_34_drums, tmp_path):
 @pytest.mark.slow
 def test_with_a_real_exported_model(exported, song_34_drums, tmp_path, capsys):
     """The tiny exported fitness model through the adapter, the three phases one after another."""
-    from chromatic.produce.scoring_adapter import load_scorer
+    from chromatic.produce.phases.scoring import load_scorer
 
     _, model, _ = exported
     folder = _copy(song_34_drums, tmp_path)

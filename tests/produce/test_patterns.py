@@ -4,7 +4,7 @@ from fractions import Fraction
 
 import pytest
 
-from chromatic.produce.patterns import (
+from chromatic.produce.rhythm.patterns import (
     CLOSED_HAT,
     HALF,
     KICK,

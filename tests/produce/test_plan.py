@@ -9,10 +9,10 @@ from chromatic.catalog.timecode import parse_timestamp
 from chromatic.catalog.validate import validate_catalog
 from chromatic.cli import main
 from chromatic.errors import ProduceError
-from chromatic.produce.bootstrap import BOOTSTRAP_FILE, bootstrap_manifest
-from chromatic.produce.plan import PLAN_FILE, load_plan, midi_bars, write_plan
+from chromatic.produce.arrange.bootstrap import BOOTSTRAP_FILE, bootstrap_manifest
+from chromatic.produce.arrange.plan import PLAN_FILE, load_plan, midi_bars, write_plan
 from chromatic.produce.review import load_review
-from chromatic.produce.yamlio import _yaml
+from chromatic.yamlio import _yaml
 from tests.produce.conftest import approve_clean as approve
 
 

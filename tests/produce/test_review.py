@@ -6,8 +6,8 @@ import pytest
 
 from chromatic.errors import ChromaticError, ProduceError, ReviewError
 from chromatic.produce.review import load_review
-from chromatic.produce.scoring_adapter import ChromaticResult, Weights, composite, load_scorer
-from chromatic.produce.yamlio import _yaml
+from chromatic.produce.phases.scoring import ChromaticResult, Weights, composite, load_scorer
+from chromatic.yamlio import _yaml
 from chromatic.taxonomy import chromatic_match
 
 

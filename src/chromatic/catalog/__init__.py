@@ -1,2 +1,4 @@
-"""The catalog: manifests and LRC, validation, the tracks table, segments, verification,
-dataset export and example-catalog synthesis. Import submodules directly."""
+"""The catalog: manifests and LRC, validation, the tracks table. Import submodules directly.
+
+What is built from it lives beside it: ``chromatic.segments`` (training segments),
+``chromatic.dataset`` (verification and export) and ``chromatic.synth`` (example media)."""

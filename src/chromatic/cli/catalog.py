@@ -92,7 +92,7 @@ def synth(
     no_audio: bool = typer.Option(False, "--no-audio", help="Write MIDI only (no rendering)."),
 ) -> None:
     """Write MIDI and audio (main mix + stems) that follow each manifest, rendered with FluidSynth."""
-    from chromatic.catalog.synth import synth_catalog
+    from chromatic.synth.catalog import synth_catalog
 
     wanted = [s.strip() for s in songs.split(",") if s.strip()] or None
     result = synth_catalog(

@@ -14,7 +14,7 @@ def plan(
     track: int = typer.Option(99, "--track", min=1, max=99, help="Track number of the bootstrapped manifest id (<color prefix>_<track>)."),
 ) -> None:
     """Write production_plan.yml: the song's sections in order with bars, repeat, vocals, intensity."""
-    from chromatic.produce.plan import write_plan
+    from chromatic.produce.arrange.plan import write_plan
 
     result = write_plan(folder, refresh=refresh)
     for w in result.warnings:
@@ -31,7 +31,7 @@ def plan(
     if result.added and not result.created:
         typer.echo(f"added: {', '.join(result.added)}")
     if bootstrap_manifest:
-        from chromatic.produce.bootstrap import write_bootstrap
+        from chromatic.produce.arrange.bootstrap import write_bootstrap
         from chromatic.produce.folder import open_folder
 
         path = write_bootstrap(Path(folder), result.plan, open_folder(folder).proposal(), track=track)
@@ -46,7 +46,7 @@ def assemble(
     sample_rate: int = typer.Option(44100, "--sample-rate", min=8000, max=96000, help="Preview sample rate."),
 ) -> None:
     """Lay the approved loops out along the plan into arrangement.mid (and a preview with --render)."""
-    from chromatic.produce.assemble import assemble as run
+    from chromatic.produce.arrange.assemble import assemble as run
 
     result = run(folder, render=render, soundfont=soundfont, audio_format=audio_format, sample_rate=sample_rate)
     arr = result.arrangement
@@ -75,7 +75,7 @@ def compose(
     """Compose a song: each phase's candidates generated and scored, the best kept (beam search).
 
     Without --auto, runs the next phase that needs a human decision and prints what to do next."""
-    from chromatic.produce.compose import ComposeOptions, compose_auto, compose_step
+    from chromatic.produce.compose.run import ComposeOptions, compose_auto, compose_step
 
     opts = ComposeOptions(n=n, beam=beam, seed=seed, model=model, render=render, soundfont=soundfont, force=force)
     if not auto:

@@ -21,9 +21,9 @@ def export(
     from rich.console import Console
     from rich.table import Table
 
-    from chromatic.catalog.dataset_card import human_size
-    from chromatic.catalog.export import export_dataset
-    from chromatic.catalog.hub import hub_preflight, push_dataset
+    from chromatic.dataset.card import human_size
+    from chromatic.dataset.export import export_dataset
+    from chromatic.dataset.hub import hub_preflight, push_dataset
 
     if push:
         hub_preflight()  # fail before the (long) export, not after it

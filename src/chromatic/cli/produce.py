@@ -19,7 +19,7 @@ def proposals(
     """Load every song proposal (and every thread iteration); report loaded / warned / failed."""
     from rich.console import Console
 
-    from chromatic.produce.proposal import load_all
+    from chromatic.proposals.reader import load_all
 
     report = load_all(chain_dir)
     counts = report.counts()
@@ -74,7 +74,7 @@ def chords(
     from chromatic.produce.folder import open_folder
     from chromatic.produce.phases.chords import run_chords
     from chromatic.produce.review import load_review
-    from chromatic.produce.scoring_adapter import NO_MODEL_WARNING, Weights, load_scorer
+    from chromatic.produce.phases.scoring import NO_MODEL_WARNING, Weights, load_scorer
 
     prod = open_folder(folder)
     weights = Weights(theory_weight, chromatic_weight)
@@ -109,7 +109,7 @@ _CHROMATIC_W = typer.Option(0.7, "--chromatic-weight", min=0.0, help="Composite 
 
 
 def _scoring(model: Path | None, theory_weight: float, chromatic_weight: float):
-    from chromatic.produce.scoring_adapter import NO_MODEL_WARNING, Weights, load_scorer
+    from chromatic.produce.phases.scoring import NO_MODEL_WARNING, Weights, load_scorer
 
     weights = Weights(theory_weight, chromatic_weight)
     scorer = load_scorer(model) if model else None

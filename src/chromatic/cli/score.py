@@ -34,7 +34,7 @@ def score(
         raise typer.BadParameter("give --concept or --proposal, not both")
     target, text = color or None, concept or None
     if proposal is not None:
-        from chromatic.produce.proposal import load_proposal
+        from chromatic.proposals.reader import load_proposal
 
         p = load_proposal(proposal)
         text = p.concept or None

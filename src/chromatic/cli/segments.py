@@ -20,7 +20,7 @@ def build(
     snap: float = typer.Option(2.0, "--snap", help="Snap boundaries to a section boundary within this many seconds."),
 ) -> None:
     """Write DATA/segments.parquet and DATA/media/*.parquet (parallel, resumable)."""
-    from chromatic.catalog.segments import SegmentSettings, build_segments
+    from chromatic.segments.build import SegmentSettings, build_segments
 
     wanted = [s.strip() for s in songs.split(",") if s.strip()] or None
     res = build_segments(

@@ -28,7 +28,7 @@ def _print_report(report) -> None:
     from rich.console import Console
     from rich.markup import escape
 
-    from chromatic.catalog.coverage import MIN_SEGMENTS_PER_SONG
+    from chromatic.dataset.coverage import MIN_SEGMENTS_PER_SONG
 
     console = Console()
     console.print(_coverage_table(report.coverage))
@@ -70,7 +70,7 @@ def verify(
 
     Always writes a chart to DATA/verify/coverage.png.
     """
-    from chromatic.catalog.verify import verify as run_verify
+    from chromatic.dataset.verify import verify as run_verify
 
     report = run_verify(
         data,

@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from chromatic.catalog.segments import SEGMENTS_FILE, read_media
+from chromatic.segments.build import SEGMENTS_FILE, read_media
 from chromatic.embed.base import DEFAULT_AUDIO, DEFAULT_TEXT, EncoderBase, get_encoder
 from chromatic.errors import CatalogError
 from chromatic.fileio import atomic_path
@@ -100,7 +100,7 @@ def embed_segments(
 ) -> EmbedResult:
     from rich.progress import Progress
 
-    from chromatic.catalog.slicing import decode_flac
+    from chromatic.segments.slicing import decode_flac
 
     data = Path(data_dir)
     seg_path = data / SEGMENTS_FILE

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 
-from chromatic.catalog.segments import SEGMENTS_FILE, read_media
+from chromatic.segments.build import SEGMENTS_FILE, read_media
 from chromatic.embed.run import EMBEDDINGS_FILE, read_embedding_meta
 from chromatic.errors import CatalogError
 from chromatic.music.pianoroll import DEFAULT_CONFIG, PianoRollConfig, note_arrays, roll_from_notes

@@ -1,5 +1,5 @@
-"""Production: song proposals, production folders, review files, promotion, and the phases
-(chords today; drums, bass and melody later) that fill them.
+"""Production: production folders, review files, promotion, and the phases (chords, drums,
+bass, melody) that fill them; ``arrange`` plans and assembles, ``compose`` runs it all.
 
-Import the submodules directly (``chromatic.produce.proposal``); this package stays import-light.
+Import the submodules directly (``chromatic.produce.folder``); this package stays import-light.
 """

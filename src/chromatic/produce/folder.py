@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chromatic.errors import ProduceError
-from chromatic.produce.proposal import Proposal, final_proposal_of_thread, load_proposal
+from chromatic.proposals.reader import Proposal, final_proposal_of_thread, load_proposal
 
 PHASES: tuple[str, ...] = ("chords", "drums", "bass", "melody")
 LOCK_TIMEOUT_S = 120.0
@@ -134,7 +134,7 @@ def init_production(source: str | os.PathLike, out: str | os.PathLike, *, force:
     same proposal changes nothing; from a different one it is refused unless ``force``, because
     reviewed candidates belong to the proposal they were generated for.
     """
-    from chromatic.produce.yamlio import dump_yaml, load_plain
+    from chromatic.yamlio import dump_yaml, load_plain
 
     proposal = read_any_proposal(Path(source).resolve())  # provenance that survives a cd
     folder = ProductionFolder(Path(out) / slugify(proposal.title))

@@ -27,7 +27,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from chromatic.errors import ReviewError
 from chromatic.fileio import write_bytes_atomic, write_text_atomic
-from chromatic.produce.yamlio import dump_yaml, load_rt
+from chromatic.yamlio import dump_yaml, load_rt
 
 SCHEMA_VERSION = 1
 STATUSES = ("pending", "approved", "rejected")

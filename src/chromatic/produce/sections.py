@@ -32,8 +32,8 @@ from chromatic.errors import ProduceError
 from chromatic.music.key import TimeSignature
 from chromatic.music.midi import load_score, time_signature_at
 from chromatic.produce.folder import ProductionFolder
-from chromatic.produce.patterns import Meter, meter_of
-from chromatic.produce.proposal import Proposal
+from chromatic.produce.rhythm.patterns import Meter, meter_of
+from chromatic.proposals.reader import Proposal
 from chromatic.produce.rhythm.meter import TPQ, bar_ticks
 
 ENERGIES = ("low", "medium", "high")
@@ -246,7 +246,7 @@ def _approved_entries(folder: ProductionFolder) -> dict[str, dict]:
     """Details of each approved chord candidate by normalized label (for its harmonic rhythm).
     Read with the fast C loader: nothing is written back, so comments need not survive."""
     from chromatic.produce.promote import normalize_label
-    from chromatic.produce.proposal import read_yaml
+    from chromatic.proposals.reader import read_yaml
 
     path = folder.review_path("chords")
     if not path.is_file():
@@ -266,7 +266,7 @@ def _plan_order(folder: ProductionFolder, labels: list[str], notes: list[str]) -
     path = folder.root / PLAN_FILE
     if not path.is_file():
         return None
-    from chromatic.produce.yamlio import load_plain
+    from chromatic.yamlio import load_plain
 
     plan = load_plain(path)
     names = [str(s.get("name")) for s in plan.get("sections") or [] if isinstance(s, dict)]

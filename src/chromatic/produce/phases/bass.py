@@ -29,9 +29,9 @@ from itertools import pairwise
 import numpy as np
 
 from chromatic.music.midi import load_score
-from chromatic.produce.bassline import APPROACHES, REGISTERS, BassOption, bass_templates, realize
+from chromatic.produce.bass.line import APPROACHES, REGISTERS, BassOption, bass_templates, realize
 from chromatic.produce.folder import ProductionFolder
-from chromatic.produce.patterns import KICK, drum_bar
+from chromatic.produce.rhythm.patterns import KICK, drum_bar
 from chromatic.produce.phases.parts import (
     NoteTuple,
     PartCandidate,
@@ -45,9 +45,9 @@ from chromatic.produce.phases.parts import (
 from chromatic.produce.rhythm.drumkit import KICKS
 from chromatic.produce.rhythm.genres import family_fit
 from chromatic.produce.rhythm.meter import TPQ, strong_ticks, ticks
-from chromatic.produce.scoring_adapter import Scorer, Weights
+from chromatic.produce.phases.scoring import Scorer, Weights
 from chromatic.produce.sections import Section, Song, approved_files, load_song, require_approved
-from chromatic.produce.yamlio import flow
+from chromatic.yamlio import flow
 
 PHASE = "bass"
 ID_PREFIX = "bass"

@@ -29,7 +29,7 @@ from chromatic.produce.harmony.progression import DRAWS, sample_progressions, tr
 from chromatic.produce.harmony.theory import TheoryScores, theory_scores
 from chromatic.produce.harmony.vocab import ChordSpec, family
 from chromatic.produce.harmony.voicing import TOP_TARGETS, voice_progression
-from chromatic.produce.patterns import (
+from chromatic.produce.rhythm.patterns import (
     HarmonicRhythm,
     Meter,
     drum_bar,
@@ -38,9 +38,9 @@ from chromatic.produce.patterns import (
     strum_patterns,
 )
 from chromatic.produce.phases.parts import check_counts
-from chromatic.produce.proposal import Proposal
+from chromatic.proposals.reader import Proposal
 from chromatic.produce.review import FreshCandidate, MergeResult, regenerate
-from chromatic.produce.scoring_adapter import (
+from chromatic.produce.phases.scoring import (
     NO_MODEL_WARNING,
     THEORY_ONLY,
     ChromaticResult,
@@ -49,7 +49,7 @@ from chromatic.produce.scoring_adapter import (
     composite,
     score_midi,
 )
-from chromatic.produce.yamlio import flow
+from chromatic.yamlio import flow
 
 PHASE = "chords"
 ID_PREFIX = "chord"

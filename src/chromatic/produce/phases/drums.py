@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from chromatic.produce.folder import ProductionFolder
-from chromatic.produce.patterns import Meter
+from chromatic.produce.rhythm.patterns import Meter
 from chromatic.produce.phases.parts import (
     NoteTuple,
     PartCandidate,
@@ -42,9 +42,9 @@ from chromatic.produce.rhythm.genres import FamilyFit, family_fit
 from chromatic.produce.rhythm.humanize import Groove, groove, humanize
 from chromatic.produce.rhythm.meter import fine_step, ticks
 from chromatic.produce.rhythm.templates import DrumTemplate, templates_for
-from chromatic.produce.scoring_adapter import Scorer, Weights
+from chromatic.produce.phases.scoring import Scorer, Weights
 from chromatic.produce.sections import ENERGY_VALUE, Section, load_song
-from chromatic.produce.yamlio import flow
+from chromatic.yamlio import flow
 
 PHASE = "drums"
 ID_PREFIX = "drum"

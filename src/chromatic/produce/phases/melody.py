@@ -34,9 +34,9 @@ from itertools import pairwise
 import numpy as np
 
 from chromatic.music.key import Key
-from chromatic.produce.contours import CONTOURS, Contour, move, nearest, pentatonic_pcs
+from chromatic.produce.melody.contours import CONTOURS, Contour, move, nearest, pentatonic_pcs
 from chromatic.produce.folder import ProductionFolder
-from chromatic.produce.lyrics import SectionLyrics, lyrics_for
+from chromatic.produce.melody.lyrics import SectionLyrics, lyrics_for
 from chromatic.produce.phases.parts import (
     NoteTuple,
     PartCandidate,
@@ -47,12 +47,12 @@ from chromatic.produce.phases.parts import (
     run_part_phase,
     section_rng,
 )
-from chromatic.produce.phrasing import LYRIC_RHYTHMS, RHYTHMS, lyric_spans, rhythm_spans
+from chromatic.produce.melody.phrasing import LYRIC_RHYTHMS, RHYTHMS, lyric_spans, rhythm_spans
 from chromatic.produce.rhythm.meter import strong_ticks
-from chromatic.produce.scoring_adapter import Scorer, Weights
+from chromatic.produce.phases.scoring import Scorer, Weights
 from chromatic.produce.sections import Section, Song, load_song
-from chromatic.produce.singers import Singer, choose_singer, registry
-from chromatic.produce.yamlio import flow
+from chromatic.produce.melody.singers import Singer, choose_singer, registry
+from chromatic.yamlio import flow
 
 PHASE = "melody"
 ID_PREFIX = "melody"

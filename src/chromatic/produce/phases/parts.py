@@ -22,7 +22,7 @@ from chromatic.errors import ProduceError
 from chromatic.music.midi import add_track, new_score, score_bytes
 from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.review import FreshCandidate, Group, MergeResult, regenerate_groups
-from chromatic.produce.scoring_adapter import (
+from chromatic.produce.phases.scoring import (
     NO_MODEL_WARNING,
     THEORY_ONLY,
     ChromaticResult,

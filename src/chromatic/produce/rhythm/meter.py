@@ -15,7 +15,7 @@ from fractions import Fraction
 from functools import lru_cache
 
 from chromatic.music.midi import DEFAULT_TPQ
-from chromatic.produce.patterns import Meter
+from chromatic.produce.rhythm.patterns import Meter
 
 TPQ = DEFAULT_TPQ
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 
-from chromatic.produce.patterns import Meter
+from chromatic.produce.rhythm.patterns import Meter
 from chromatic.produce.rhythm.drumkit import LEVELS
 from chromatic.produce.rhythm.genres import FAMILIES
 from chromatic.produce.rhythm.meter import fine_step, strong_onsets

@@ -1,0 +1,1 @@
+"""The built dataset: verification (coverage, fidelity), export, dataset card, hub upload."""

@@ -1,0 +1,267 @@
+"""``chromatic dataset export``: the built data as a Hugging Face dataset folder.
+
+Configs, one folder of parquet files each, loadable with
+``datasets.load_dataset("parquet", data_dir=OUT/<config>)`` or, once pushed, by config name:
+
+- ``base_manifest``: the tracks table (one row per audio track, song fields repeated).
+- ``training_segments``: the segment rows, without media (light: for text and metadata work).
+- ``training_full``: the segment rows with their media (FLAC audio bytes, MIDI bytes), written
+  one song at a time through a ParquetWriter, so memory holds one song's media at most.
+- ``preview``: up to ``PREVIEW_PER_COLOR`` segments with audio per color, with their media,
+  picked by a hash of the segment id: deterministic, yet spread over songs and sections.
+
+Plus ``README.md``, the dataset card (``dataset_card.py``). Everything is written into a
+staging folder beside OUT and then renamed into place folder by folder, so a failed export
+never leaves a half-written config where a reader (or an upload) would take it for complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from chromatic import __version__
+from chromatic.segments.build import MEDIA_DIR, SEGMENTS_FILE, read_media
+from chromatic.catalog.tracks import TRACKS_FILE
+from chromatic.errors import DatasetError
+from chromatic.fileio import sha256_file
+
+CONFIGS = ("base_manifest", "training_segments", "training_full", "preview")
+CARD_FILE = "README.md"
+PREVIEW_PER_COLOR = 20
+#: Parquet shards of a media config roll over past this size (the Hub serves files of a few
+#: hundred MB comfortably; one song is never split).
+SHARD_BYTES = 500_000_000
+MEDIA_ROW_GROUP = 100  # rows of media per row group: a reader can fetch a few without the rest
+#: ``media_file`` points into the DATA folder, which an exported dataset does not have.
+DROPPED_COLUMNS = ("media_file",)
+MEDIA_FIELDS = (pa.field("audio_flac", pa.binary()), pa.field("midi", pa.binary()))
+SPLIT = "train"
+
+
+@dataclass(frozen=True)
+class ConfigSummary:
+    name: str
+    rows: int
+    files: int
+    bytes: int
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "rows": self.rows, "files": self.files, "bytes": self.bytes}
+
+
+@dataclass
+class ExportResult:
+    out: Path
+    configs: list[ConfigSummary]
+    card: Path
+
+    def config(self, name: str) -> ConfigSummary:
+        return next(c for c in self.configs if c.name == name)
+
+
+def preview_ids(rows: Iterable[Mapping], per_color: int = PREVIEW_PER_COLOR) -> set[str]:
+    """Up to ``per_color`` segment ids with audio per color, first by sha256 of the id."""
+    by_color: dict[str, list[str]] = {}
+    for r in rows:
+        if r["has_audio"]:
+            by_color.setdefault(r["color"], []).append(r["segment_id"])
+    out: set[str] = set()
+    for ids in by_color.values():
+        ids.sort(key=lambda s: hashlib.sha256(s.encode()).hexdigest())
+        out.update(ids[:per_color])
+    return out
+
+
+def _export_meta(config: str) -> dict[bytes, bytes]:
+    return {b"chromatic.export": json.dumps({"version": __version__, "config": config}).encode()}
+
+
+def _shard_names(folder: Path, count: int) -> list[Path]:
+    return [folder / f"{SPLIT}-{i:05d}-of-{count:05d}.parquet" for i in range(count)]
+
+
+def _summary(name: str, folder: Path, rows: int) -> ConfigSummary:
+    files = sorted(folder.glob("*.parquet"))
+    return ConfigSummary(name, rows, len(files), sum(f.stat().st_size for f in files))
+
+
+def write_table_config(table: pa.Table, folder: Path, name: str) -> ConfigSummary:
+    """A small table as one parquet file."""
+    folder.mkdir(parents=True)
+    (path,) = _shard_names(folder, 1)
+    pq.write_table(table.replace_schema_metadata(_export_meta(name)), path, compression="zstd")
+    return _summary(name, folder, table.num_rows)
+
+
+class ShardWriter:
+    """Parquet files of at most about ``shard_bytes`` each, fed one table at a time."""
+
+    def __init__(self, folder: Path, schema: pa.Schema, shard_bytes: int):
+        self.folder, self.schema, self.shard_bytes = folder, schema, shard_bytes
+        self.paths: list[Path] = []
+        self._writer: pq.ParquetWriter | None = None
+        self._bytes = 0
+        self.rows = 0
+
+    def _open(self) -> None:
+        self.close_current()
+        path = self.folder / f".shard-{len(self.paths):05d}.parquet"
+        self.paths.append(path)
+        self._writer = pq.ParquetWriter(path, self.schema, compression="zstd")
+        self._bytes = 0
+
+    def close_current(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+    def write(self, table: pa.Table) -> None:
+        if self._writer is None or self._bytes >= self.shard_bytes:
+            self._open()
+        self._writer.write_table(table, row_group_size=MEDIA_ROW_GROUP)
+        self._bytes += table.nbytes
+        self.rows += table.num_rows
+
+    def finish(self) -> None:
+        """Close, and name the shards ``train-NNNNN-of-MMMMM.parquet`` now that M is known."""
+        if not self.paths:  # no rows at all: one empty file keeps the config loadable
+            self._open()
+        self.close_current()
+        for src, dst in zip(self.paths, _shard_names(self.folder, len(self.paths)), strict=True):
+            src.rename(dst)
+
+
+def _with_media(data: Path, song: str, rows: pa.Table) -> pa.Table:
+    """The song's segment rows with their audio and MIDI bytes appended."""
+    path = data / MEDIA_DIR / f"{song}.parquet"
+    if not path.is_file():
+        raise DatasetError("media file not found; run 'chromatic segments build' again", path=path)
+    ids = rows.column("segment_id").to_pylist()
+    media = read_media(data, song, ids)
+    has_audio = rows.column("has_audio").to_pylist()
+    has_midi = rows.column("has_midi").to_pylist()
+    for sid, audio, midi in zip(ids, has_audio, has_midi, strict=True):
+        m = media.get(sid)
+        if (audio and not (m and m["audio_flac"])) or (midi and not (m and m["midi"])):
+            raise DatasetError(f"no media for segment {sid}; run 'chromatic segments build' again", path=path)
+    flac = pa.array([media[s]["audio_flac"] if s in media else None for s in ids], pa.binary())
+    midi = pa.array([media[s]["midi"] if s in media else None for s in ids], pa.binary())
+    return rows.append_column(MEDIA_FIELDS[0], flac).append_column(MEDIA_FIELDS[1], midi)
+
+
+def write_media_config(
+    data: Path,
+    segments: pa.Table,
+    folder: Path,
+    name: str,
+    *,
+    keep: set[str] | None = None,
+    shard_bytes: int = SHARD_BYTES,
+) -> ConfigSummary:
+    """Segment rows (all, or those in ``keep``) with their media, streamed song by song."""
+    folder.mkdir(parents=True)
+    schema = pa.schema([*segments.schema, *MEDIA_FIELDS]).with_metadata(_export_meta(name))
+    writer = ShardWriter(folder, schema, shard_bytes)
+    kept = pc.is_in(segments.column("segment_id"), pa.array(sorted(keep), pa.string())) if keep is not None else None
+    try:
+        for song in sorted(set(segments.column("song_id").to_pylist())):
+            mask = pc.equal(segments.column("song_id"), song)
+            if kept is not None:
+                mask = pc.and_(mask, kept)
+            rows = segments.filter(mask)
+            if rows.num_rows:
+                writer.write(_with_media(data, song, rows).cast(schema))
+    finally:
+        writer.close_current()
+    writer.finish()
+    return _summary(name, folder, writer.rows)
+
+
+def read_built(data: Path) -> tuple[pa.Table, pa.Table]:
+    """The tracks and segments tables of DATA, refusing segments built from another tracks
+    table (an export would mix two builds)."""
+    tracks_path, segments_path = data / TRACKS_FILE, data / SEGMENTS_FILE
+    for path, step in ((tracks_path, "chromatic catalog build"), (segments_path, "chromatic segments build")):
+        if not path.is_file():
+            raise DatasetError(f"not found; run '{step}' first", path=path)
+    segments = pq.read_table(segments_path)
+    meta = json.loads((segments.schema.metadata or {}).get(b"chromatic.segments", b"{}"))
+    recorded = meta.get("tracks_sha256")
+    if recorded and recorded != sha256_file(tracks_path):
+        raise DatasetError(
+            f"built from another {TRACKS_FILE} than the one now in {data}; run 'chromatic segments build' again",
+            path=segments_path,
+        )
+    segments = segments.drop_columns([c for c in DROPPED_COLUMNS if c in segments.column_names])
+    return pq.read_table(tracks_path).replace_schema_metadata(None), segments.replace_schema_metadata(None)
+
+
+def _move_into_place(staging: Path, out: Path, names: Iterable[str]) -> None:
+    """Rename each staged config (and the card) into OUT; an old one is moved into the staging
+    folder first and deleted with it. Other files in OUT (a .git of a Hub clone) are left alone."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        src, dst = staging / name, out / name
+        if dst.is_dir():
+            dst.rename(staging / f".old-{name}")
+        os.replace(src, dst)
+
+
+def export_dataset(
+    data_dir: str | Path,
+    out_dir: str | Path,
+    *,
+    preview_per_color: int = PREVIEW_PER_COLOR,
+    shard_bytes: int = SHARD_BYTES,
+    repo: str | None = None,
+) -> ExportResult:
+    """Write every config and the dataset card into ``out_dir`` (see the module docstring);
+    ``repo`` names the Hub repo in the card's usage snippet."""
+    from chromatic.dataset.coverage import COVERAGE_COLUMNS, coverage_of
+    from chromatic.dataset.card import render_card
+
+    data, out = Path(data_dir), Path(out_dir)
+    tracks, segments = read_built(data)
+    if preview_per_color < 0:
+        raise DatasetError(f"expected a preview size >= 0, got {preview_per_color}", field="--preview-per-color")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    try:
+        light = segments.select(list({*COVERAGE_COLUMNS, "segment_id"})).to_pylist()
+        summaries = {
+            "base_manifest": write_table_config(tracks, staging / "base_manifest", "base_manifest"),
+            "training_segments": write_table_config(segments, staging / "training_segments", "training_segments"),
+            "training_full": write_media_config(data, segments, staging / "training_full", "training_full", shard_bytes=shard_bytes),
+            "preview": write_media_config(
+                data, segments, staging / "preview", "preview", keep=preview_ids(light, preview_per_color), shard_bytes=shard_bytes
+            ),
+        }
+        configs = [summaries[name] for name in CONFIGS]
+        songs = {r["song_id"]: (r["color"], r["title"]) for r in tracks.select(["song_id", "color", "title"]).to_pylist()}
+        card = render_card(
+            coverage=coverage_of(light, known_songs=songs),
+            configs=configs,
+            schemas={
+                "base_manifest": tracks.schema,
+                "training_segments": segments.schema,
+                "media": pa.schema(list(MEDIA_FIELDS)),
+            },
+            preview_per_color=preview_per_color,
+            repo=repo,
+        )
+        (staging / CARD_FILE).write_text(card, encoding="utf-8")
+        _move_into_place(staging, out, [*CONFIGS, CARD_FILE])
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return ExportResult(out, configs, out / CARD_FILE)

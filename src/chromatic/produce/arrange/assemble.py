@@ -1,0 +1,230 @@
+"""Assembly: the approved loops laid out along production_plan.yml into one arrangement.mid.
+
+For each planned section (in plan order) and each of its repeats, every phase's approved loop
+for that section (``<phase>/approved/<section>.mid``) is looped, or cut, to the section's bars.
+The result has one track per instrument (phase and GM program; drums ``is_drum``, which MIDI
+writes on channel 10), the proposal's tempo, time signature and key, and a marker at the start
+of each section. Those song-wide events sit in a first, note-less track named after the song (a
+type-1 "conductor" track): music21 applies a conductor track's meter to every part, whereas
+meta events sharing a track with notes would leave the other parts in 4/4. The plan's human values act here: ``repeat`` (0 leaves a section out),
+``vocals: false`` mutes the vocal line (the melody phase) in that section, and ``intensity``
+scales velocities (0.5 plays the loops as written), so the intensity arc is audible.
+
+Only notes are copied from the loops; a loop's own tempo, meter and key are replaced by the
+song's. The last tick of the song carries an "all notes off" controller on every track, so a
+reader that measures a file by its last event (pretty_midi) sees the full planned length even
+when the last bar ends in a rest. Same plan and loops -> byte-identical arrangement.mid.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from symusic import ControlChange, Note, Score, TextMeta
+
+from chromatic.errors import ProduceError
+from chromatic.music.key import TimeSignature
+from chromatic.music.midi import DEFAULT_TPQ, add_track, load_score, new_score, write_score
+from chromatic.produce.folder import PHASES, ProductionFolder, open_folder
+from chromatic.produce.arrange.plan import Plan, PlanSection, load_plan, plan_path
+from chromatic.produce.promote import normalize_label
+
+ARRANGEMENT_FILE = "arrangement.mid"
+VOCAL_PHASES = ("melody",)
+ALL_NOTES_OFF = 123
+
+
+@dataclass(frozen=True)
+class SectionSpan:
+    """Where one planned section landed: bars and seconds from the song start, and the notes
+    each instrument plays in it."""
+
+    name: str
+    repeat: int
+    bars: int  # per repeat
+    start_bar: int
+    start_seconds: float
+    end_seconds: float
+    notes: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total_bars(self) -> int:
+        return self.bars * self.repeat
+
+
+@dataclass(frozen=True)
+class Instrument:
+    name: str
+    phase: str
+    program: int
+    is_drum: bool
+
+
+@dataclass(frozen=True)
+class Arrangement:
+    score: Score
+    sections: tuple[SectionSpan, ...]
+    instruments: tuple[Instrument, ...]
+    bar_seconds: float
+    warnings: tuple[str, ...]
+
+    @property
+    def total_bars(self) -> int:
+        return sum(s.total_bars for s in self.sections)
+
+    @property
+    def seconds(self) -> float:
+        return self.total_bars * self.bar_seconds
+
+
+@dataclass(frozen=True)
+class _Loop:
+    period: int  # ticks, whole bars
+    parts: tuple[tuple[int, bool, tuple[tuple[int, int, int, int], ...]], ...]  # (program, drum, notes)
+
+
+def _read_loop(path: Path, bar_ticks: int) -> _Loop:
+    """A loop's notes in the arrangement's resolution, per source track, and its length in
+    whole bars (at least one)."""
+    score = load_score(path)
+    scale = DEFAULT_TPQ / score.tpq
+    parts, end = [], 0
+    for track in score.tracks:
+        notes = []
+        for n in track.notes:
+            t, d = round(n.time * scale), max(1, round(n.duration * scale))
+            notes.append((t, d, int(n.pitch), int(n.velocity)))
+            end = max(end, t + d)
+        if notes:
+            parts.append((int(track.program), bool(track.is_drum), tuple(sorted(notes))))
+    period = max(1, math.ceil(end / bar_ticks - 1e-6)) * bar_ticks
+    return _Loop(period, tuple(parts))
+
+
+def velocity_scale(intensity: float) -> float:
+    """0 -> 0.75, 0.5 -> 1.0 (as written), 1 -> 1.25."""
+    return 0.75 + 0.5 * float(intensity)
+
+
+def arrange(folder: ProductionFolder, plan: Plan) -> Arrangement:
+    """Build the arrangement Score from the plan and the approved loops (no files written)."""
+    proposal = folder.proposal()
+    ts = TimeSignature.parse(proposal.time_signature)
+    bar_ticks = round(ts.quarters_per_bar * DEFAULT_TPQ)
+    bar_s = ts.bar_seconds(proposal.bpm)
+    score = new_score(proposal.bpm, ts, proposal.key)
+    add_track(score, proposal.title)  # the conductor track (see the module docstring)
+    notes: list[str] = []
+    loops: dict[tuple[str, str], _Loop] = {}
+    available = {ph: {p.stem for p in folder.approved_dir(ph).glob("*.mid")} for ph in PHASES
+                 if folder.approved_dir(ph).is_dir()}
+    for ph in PHASES[1:]:
+        if not available.get(ph):
+            notes.append(f"{ph}: no approved loops; the arrangement has no {ph}")
+
+    tracks: dict[tuple[str, int, bool], list[Note]] = {}
+    spans: list[SectionSpan] = []
+    cursor = 0
+    for sec in plan.sections:
+        label = normalize_label(sec.name)  # a hand-typed "Verse 2" plays approved/verse_2.mid
+        if not _plays(sec, label, available, notes):
+            continue
+        length = sec.bars * bar_ticks
+        count: dict[str, int] = {}
+        score.markers.append(TextMeta(time=cursor, text=sec.name))
+        start_bar = cursor // bar_ticks
+        for _ in range(sec.repeat):
+            for ph in PHASES:
+                if label not in available.get(ph, ()):
+                    continue
+                if ph in VOCAL_PHASES and not sec.vocals:
+                    continue
+                key = (ph, label)
+                if key not in loops:
+                    loops[key] = _read_loop(folder.approved_dir(ph) / f"{label}.mid", bar_ticks)
+                placed = _place(loops[key], cursor, length, velocity_scale(sec.intensity), ph, tracks)
+                count[ph] = count.get(ph, 0) + placed
+            cursor += length
+        end_bar = cursor // bar_ticks
+        spans.append(SectionSpan(sec.name, sec.repeat, sec.bars, start_bar, start_bar * bar_s, end_bar * bar_s, count))
+    if not spans:
+        raise ProduceError("nothing to assemble: no planned section is approved with repeat > 0", path=plan.path)
+
+    instruments = []
+    for (ph, program, drum), items in sorted(tracks.items(), key=lambda kv: (PHASES.index(kv[0][0]), kv[0][2], kv[0][1])):
+        name = ph if sum(k[0] == ph for k in tracks) == 1 else f"{ph} {program}"
+        track = add_track(score, name, program=program, is_drum=drum)
+        for n in sorted(items, key=lambda n: (n.time, n.pitch, n.duration)):
+            track.notes.append(n)
+        track.controls.append(ControlChange(time=cursor, number=ALL_NOTES_OFF, value=0))
+        instruments.append(Instrument(name, ph, program, drum))
+    return Arrangement(score, tuple(spans), tuple(instruments), bar_s, tuple(notes))
+
+
+def _plays(sec: PlanSection, label: str, available: dict[str, set[str]], notes: list[str]) -> bool:
+    if sec.repeat == 0:
+        return False
+    if not sec.approved or label not in available.get("chords", ()):
+        notes.append(f"section {sec.name!r} has no approved chord loop: skipped "
+                     "(run 'chromatic plan <folder> --refresh' after changing approvals)")
+        return False
+    return True
+
+
+def _place(loop: _Loop, start: int, length: int, scale: float, phase: str,
+           tracks: dict[tuple[str, int, bool], list[Note]]) -> int:
+    """Lay ``loop`` over [start, start + length): repeated while it fits, the last pass cut at the
+    section end (a note crossing it is shortened). Returns the notes placed."""
+    end, placed = start + length, 0
+    for program, drum, notes in loop.parts:
+        out = tracks.setdefault((phase, 0 if drum else program, drum), [])
+        offset = start
+        while offset < end:
+            for t, d, pitch, vel in notes:
+                at = offset + t
+                if at >= end:
+                    break
+                v = min(127, max(1, round(vel * scale)))
+                out.append(Note(time=at, duration=min(d, end - at), pitch=pitch, velocity=v))
+                placed += 1
+            offset += loop.period
+    return placed
+
+
+# --- the step ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssembleResult:
+    midi: Path
+    arrangement: Arrangement
+    audio: Path | None = None
+    image: Path | None = None
+    loudness: object = None
+
+
+def assemble(
+    folder_path: str | os.PathLike,
+    *,
+    render: bool = False,
+    soundfont: str | os.PathLike | None = None,
+    audio_format: str = "wav",
+    sample_rate: int = 44100,
+) -> AssembleResult:
+    """Write arrangement.mid (and with ``render`` the audio preview and arrangement.png)."""
+    folder = open_folder(folder_path)
+    path = plan_path(folder.root)
+    if not path.is_file():
+        raise ProduceError(f"no production plan (run: chromatic plan {folder.root})", path=path)
+    arr = arrange(folder, load_plan(path))
+    midi = write_score(arr.score, folder.root / ARRANGEMENT_FILE)
+    if not render:
+        return AssembleResult(midi, arr)
+    from chromatic.produce.arrange.preview import render_preview
+
+    prev = render_preview(arr, folder.root, soundfont=soundfont, audio_format=audio_format,
+                          sample_rate=sample_rate, title=folder.proposal().title)
+    return AssembleResult(midi, arr, prev.audio, prev.image, prev.loudness)

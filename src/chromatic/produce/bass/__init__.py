@@ -1,0 +1,1 @@
+"""Bass lines: chord-tone step templates in several styles."""

@@ -1,0 +1,243 @@
+"""compose: the production phases end to end, unattended (``--auto``) or gate by gate.
+
+Unattended (``compose_auto``), it is a beam search over partial songs (``produce.beam``). For
+each phase in turn (chords, drums, bass, melody) every kept branch generates that phase's
+candidates (``n`` per section and branch; for chords ``n`` progressions) and offers
+alternatives:
+
+- chords: disjoint sets of the best progressions, one per section of the form (``FORM``: intro,
+  verse, chorus, bridge, outro); the best of a set goes to the section heard most (chorus, then
+  verse, bridge, intro, outro);
+- drums, bass, melody: the k-th best candidate of every section, for k = 1 .. beam.
+
+An alternative scores the mean composite of its chosen candidates; a branch scores the mean of
+its phase scores, and the ``beam`` best alternatives over all branches become the next branches.
+The final choice is the kept branch that maximizes the mean composite across phases (exact over
+what the beam kept, not over every combination). It is copied into the output folder (approved
+and promoted, as ``chromatic promote`` would leave it), then planned (with the bootstrap
+manifest), assembled and rendered, and ``compose_summary.md``/``.json`` are written.
+
+Each phase is called through its public ``run_<phase>(folder, n=, top=, seed=, scorer=, model=,
+weights=)``, found by name in ``chromatic.produce.phases``: that is the extension point; a phase
+module that does not exist is skipped with a warning. Branch ``i`` of a phase runs with
+``seed + i``, so the same seed gives the same song, byte for byte.
+
+Without ``--auto`` (``compose_step``) it advances the production folder by one human gate: it
+runs the first phase with nothing approved yet, prints what to approve and the exact commands to
+run next, and stops; once every phase is approved it plans, assembles and renders.
+"""
+
+from __future__ import annotations
+
+import importlib
+import shlex
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from chromatic.errors import ProduceError
+from chromatic.fileio import write_text_atomic
+from chromatic.produce.compose.search import WORK_DIR, PhaseRun, search, top_for
+from chromatic.produce.folder import PHASES, ProductionFolder, read_any_proposal
+from chromatic.produce.promote import normalize_label
+from chromatic.produce.review import load_review
+from chromatic.produce.phases.scoring import NO_MODEL_WARNING, Scorer, Weights, load_scorer
+from chromatic.yamlio import dump_yaml, load_plain
+
+FORM: tuple[str, ...] = ("intro", "verse", "chorus", "bridge", "outro")
+SUMMARY = "compose_summary"
+#: What compose writes into the output folder; only these are removed when it runs again.
+OWNED = (*PHASES, "production_plan.yml", "manifest_bootstrap.yml", "arrangement.mid", "arrangement.wav",
+         "arrangement.flac", "arrangement.png", f"{SUMMARY}.md", f"{SUMMARY}.json", WORK_DIR, ".chromatic.lock")
+
+
+@dataclass(frozen=True)
+class ComposeOptions:
+    n: int = 50
+    beam: int = 3
+    seed: int = 0
+    model: Path | None = None
+    weights: Weights = field(default_factory=Weights)
+    form: tuple[str, ...] = FORM
+    render: bool = True
+    soundfont: Path | None = None
+    audio_format: str = "wav"
+    sample_rate: int = 44100
+    force: bool = False
+    keep_work: bool = False
+
+    def __post_init__(self) -> None:
+        if self.n < 1 or self.beam < 1:
+            raise ProduceError(f"expected n >= 1 and beam >= 1, got n={self.n}, beam={self.beam}")
+        if not self.form or len(set(self.form)) != len(self.form) or any(normalize_label(s) != s for s in self.form):
+            raise ProduceError(f"expected distinct section labels (lower case, digits, '_'), got {list(self.form)}")
+
+
+def phase_runner(phase: str) -> PhaseRun | None:
+    """``chromatic.produce.phases.<phase>.run_<phase>``, or None where that phase does not exist."""
+    name = f"chromatic.produce.phases.{phase}"
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as e:
+        if e.name == name:
+            return None
+        raise
+    return getattr(module, f"run_{phase}", None)
+
+
+def available_phases(notes: list[str]) -> list[tuple[str, PhaseRun]]:
+    out = []
+    for phase in PHASES:
+        run = phase_runner(phase)
+        if run is None:
+            notes.append(f"phase {phase!r} is not available (no run_{phase} in chromatic.produce.phases): skipped")
+        else:
+            out.append((phase, run))
+    return out
+
+
+# --- the folder ----------------------------------------------------------------------------------
+
+
+def init_at(source: str | Path, root: Path, *, force: bool = False) -> ProductionFolder:
+    """Make ``root`` itself the production folder of ``source`` (``produce init`` makes a
+    sub-folder named after the title); a different proposal already there needs ``force``."""
+    proposal = read_any_proposal(Path(source).resolve())
+    folder = ProductionFolder(root)
+    text = dump_yaml({"schema_version": 1, **proposal.to_dict()})
+    if folder.proposal_path.is_file() and folder.proposal_path.read_text(encoding="utf-8") != text and not force:
+        old = load_plain(folder.proposal_path)
+        raise ProduceError(f"already holds a different proposal ({old.get('source')}); use --force to replace it",
+                           path=root)
+    root.mkdir(parents=True, exist_ok=True)
+    for phase in PHASES:
+        folder.ensure_phase(phase)
+    if not folder.proposal_path.is_file() or folder.proposal_path.read_text(encoding="utf-8") != text:
+        write_text_atomic(folder.proposal_path, text)
+    return folder
+
+
+def _clear_for_auto(root: Path, force: bool) -> None:
+    """An unattended run owns its folder: refuse one holding human work unless ``force``, and
+    any folder that is not a production folder at all (``force`` never empties, say, a home
+    folder that happens to hold a ``bass/``). Only the names compose writes are removed."""
+    if root.exists() and not root.is_dir():
+        raise ProduceError("expected a folder for --out, found a file", path=root)
+    if root.is_dir() and any(root.iterdir()):
+        if not (root / "proposal.yml").is_file():
+            raise ProduceError("folder is not empty and is not a production folder (no proposal.yml); "
+                               "choose a new or empty --out", path=root)
+        # ours: a finished compose, or a folder holding nothing but a proposal (a fresh init, or
+        # a run that failed: the search works under .compose/, removed on the way out)
+        fresh = not [p for p in root.rglob("*") if p.is_file() and p.name not in ("proposal.yml", ".chromatic.lock")]
+        ours = fresh or (root / f"{SUMMARY}.json").is_file()
+        if not ours and not force:
+            raise ProduceError("folder exists and was not written by 'chromatic compose --auto' (it may hold "
+                               "your reviews); choose another --out or pass --force to replace it", path=root)
+        for name in OWNED:
+            p = root / name
+            if p.is_dir():
+                shutil.rmtree(p)
+            elif p.exists():
+                p.unlink()
+
+
+# --- the two entry points ------------------------------------------------------------------------
+
+
+def _load_scorer(opts: ComposeOptions, notes: list[str], concept: str = "") -> Scorer | None:
+    """The scorer, with its text encoder loaded now (by embedding the concept, which it caches)
+    so that its cost is timed as the model's, not as the first phase's."""
+    if opts.model is None:
+        notes.append(NO_MODEL_WARNING)
+        return None
+    scorer = load_scorer(opts.model)
+    warm = getattr(scorer, "embed_text", None)
+    if concept and callable(warm):
+        warm(concept)
+    return scorer
+
+
+def compose_auto(source: str | Path, out: str | Path, opts: ComposeOptions,
+                 progress: Callable[[str], None] = lambda _m: None):
+    """Everything unattended: search, approve the best combination, plan, assemble, render."""
+    from chromatic.produce.compose.summary import ComposeResult, finish
+
+    root = Path(out)
+    notes: list[str] = []
+    timings: dict[str, float] = {}
+    t_all = time.perf_counter()
+    _clear_for_auto(root, opts.force)
+    folder = init_at(source, root, force=True)
+    notes.extend(folder.proposal().warnings)
+    t = time.perf_counter()
+    scorer = _load_scorer(opts, notes, folder.proposal().concept)
+    timings["model"] = time.perf_counter() - t
+    runners = available_phases(notes)
+    try:
+        best, reports = search(root, opts, scorer, runners, progress, notes)
+        for r in reports:
+            timings[r.phase] = r.seconds
+        for phase, _run in runners:  # the chosen branch, approved and promoted, becomes the folder
+            shutil.rmtree(folder.phase_dir(phase), ignore_errors=True)
+            shutil.copytree(best.root / phase, folder.phase_dir(phase))
+    finally:
+        if not opts.keep_work:
+            shutil.rmtree(root / WORK_DIR, ignore_errors=True)
+    result = ComposeResult(root=root, options=opts, proposal=folder.proposal(), best=best, phases=reports,
+                           timings=timings, warnings=list(dict.fromkeys(notes)))
+    finish(result, progress)
+    result.timings["total"] = time.perf_counter() - t_all
+    result.write()
+    return result
+
+
+@dataclass(frozen=True)
+class StepResult:
+    phase: str | None  # the phase run or waited on; None when the song was assembled
+    message: str
+    warnings: tuple[str, ...]
+
+
+def compose_step(source: str | Path, out: str | Path, opts: ComposeOptions) -> StepResult:
+    """Advance the folder by one human gate (see the module docstring)."""
+    root = Path(out)
+    folder = init_at(source, root, force=opts.force)
+    notes: list[str] = list(folder.proposal().warnings)
+    again = shlex.join(["chromatic", "compose", str(source), "--out", str(root), "-n", str(opts.n),
+                        *(["--model", str(opts.model)] if opts.model else []), "--seed", str(opts.seed)])
+    for phase, run in available_phases(notes):
+        if any(folder.approved_dir(phase).glob("*.mid")):
+            continue
+        review = folder.review_path(phase)
+        promote_cmd = shlex.join(["chromatic", "promote", str(root), phase])
+        approved = review.is_file() and any(c.status == "approved" for c in load_review(review).model.candidates)
+        if approved:
+            return StepResult(phase, f"{phase}: candidates are approved in {review} but not promoted.\n"
+                                     f"next:\n  {promote_cmd}\n  {again}", tuple(notes))
+        if not review.is_file():
+            scorer = _load_scorer(opts, notes, folder.proposal().concept)
+            run(folder, n=opts.n, top=top_for(phase, opts), seed=opts.seed, scorer=scorer,
+                model=str(opts.model) if opts.model else None, weights=opts.weights)
+        what = ("label the candidates you want as sections (e.g. " + ", ".join(opts.form) + ") and set "
+                "status: approved" if phase == "chords" else
+                "approve one candidate per section (status: approved; the label defaults to its section)")
+        msg = (f"{phase}: candidates ranked in {review}\nnext:\n  1. edit {review}: {what}\n"
+               f"  2. {promote_cmd}\n  3. {again}")
+        return StepResult(phase, msg, tuple(dict.fromkeys(notes)))
+    from chromatic.produce.arrange.assemble import assemble
+    from chromatic.produce.arrange.plan import plan_path, write_plan
+
+    plan = write_plan(root, refresh=plan_path(root).is_file())
+    notes.extend(plan.warnings)
+    res = assemble(root, render=opts.render, soundfont=opts.soundfont, audio_format=opts.audio_format,
+                   sample_rate=opts.sample_rate)
+    notes.extend(res.arrangement.warnings)
+    lines = [f"every phase is approved: {plan.path} ({'created' if plan.created else 'refreshed'})",
+             f"arrangement: {res.midi}"]
+    if res.audio:
+        lines += [f"preview:     {res.audio}", f"picture:     {res.image}"]
+    lines.append(f"edit {plan.path} (order, repeat, vocals, intensity) and run: chromatic assemble {root} --render")
+    return StepResult(None, "\n".join(lines), tuple(dict.fromkeys(notes)))

@@ -1,0 +1,225 @@
+"""The beam search of ``compose --auto``: branches, their alternatives, and approving one.
+
+A *branch* is a production folder (under ``<out>/.compose/``) in which the phases so far are
+decided: their chosen candidates approved in review.yml and promoted to ``approved/``, exactly as
+a human would leave them, so the next phase runs on it through its ordinary public function.
+For each phase every branch generates candidates and offers alternatives (``alternatives``);
+the ``beam`` best over all branches, by the mean over phases of the mean composite of the
+chosen candidates, become the next branches. Ties go to the earlier branch, then the earlier
+alternative, so the search is deterministic.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
+
+from chromatic.errors import ProduceError
+from chromatic.fileio import write_text_atomic
+from chromatic.music.midi import load_score, write_score
+from chromatic.produce.folder import ProductionFolder
+from chromatic.produce.review import GROUP_KEY, Candidate, ReviewFile
+from chromatic.produce.phases.scoring import Scorer
+from chromatic.yamlio import dump_yaml, load_rt
+
+if TYPE_CHECKING:
+    from chromatic.produce.compose.run import ComposeOptions
+
+#: The best chord progressions go to the sections heard most.
+CHORD_PRIORITY: tuple[str, ...] = ("chorus", "verse", "bridge", "intro", "outro")
+WORK_DIR = ".compose"
+PART_TOP = 5  # candidates kept per section in a per-section phase's review.yml (at least beam)
+CHORD_TOP = 10
+PhaseRun = Callable[..., object]
+
+
+@dataclass
+class Branch:
+    root: Path
+    lineage: tuple[int, ...] = ()
+    choices: dict[str, dict[str, str]] = field(default_factory=dict)  # phase -> section -> id
+    composites: dict[str, dict[str, float]] = field(default_factory=dict)  # phase -> section -> score
+
+    @property
+    def phase_scores(self) -> dict[str, float]:
+        return {ph: sum(c.values()) / len(c) for ph, c in self.composites.items() if c}
+
+    @property
+    def score(self) -> float:
+        s = self.phase_scores
+        return sum(s.values()) / len(s) if s else 0.0
+
+
+@dataclass(frozen=True)
+class Alternative:
+    choice: dict[str, str]  # section -> candidate id
+    composites: dict[str, float]
+    files: dict[str, str]  # section -> the candidate's midi_file (relative to the phase folder)
+
+
+def read_candidates(review_path: Path) -> list[Candidate]:
+    """A machine-written review.yml's candidates by rank, read with the C loader: the search
+    reads every branch's reviews and never writes them back through this path."""
+    from chromatic.proposals.reader import read_yaml
+
+    try:
+        model = ReviewFile.model_validate(read_yaml(review_path))
+    except ValidationError as e:
+        raise ProduceError(f"review does not validate: {e.errors()[0]['msg']}", path=review_path) from None
+    return sorted(model.candidates, key=lambda c: c.rank)
+
+
+def alternatives(phase: str, phase_dir: Path, form: tuple[str, ...], beam: int, notes: list[str]) -> list[Alternative]:
+    """The ways to decide ``phase`` from its review.yml, best first (see the module docstring)."""
+    cands = read_candidates(phase_dir / "review.yml")
+    files = {c.id: c.midi_file for c in cands}
+    if phase == "chords":
+        k = min(beam, len(cands) // len(form))
+        if k == 0:
+            raise ProduceError(f"only {len(cands)} distinct chord progressions for {len(form)} sections "
+                               f"({', '.join(form)}); raise -n", path=phase_dir / "review.yml")
+        order = sorted(form, key=lambda s: CHORD_PRIORITY.index(s) if s in CHORD_PRIORITY else len(CHORD_PRIORITY))
+        out = []
+        for i in range(k):
+            group = dict(zip(order, cands[i * len(form):(i + 1) * len(form)], strict=True))
+            out.append(Alternative({s: c.id for s, c in group.items()}, {s: c.scores.composite for s, c in group.items()},
+                                   {s: files[c.id] for s, c in group.items()}))
+        return out
+    by_section: dict[str, list[Candidate]] = {}
+    for c in cands:
+        by_section.setdefault(str(c.details.get(GROUP_KEY)), []).append(c)
+    present = [s for s in form if by_section.get(s)]
+    for s in form:
+        if s not in present:
+            notes.append(f"{phase}: no candidates for section {s!r}; it plays without {phase}")
+    if not present:
+        raise ProduceError(f"{phase} produced no candidates for any section", path=phase_dir / "review.yml")
+    depth = min(beam, max(len(by_section[s]) for s in present))
+    out = []
+    for i in range(depth):
+        pick = {s: by_section[s][min(i, len(by_section[s]) - 1)] for s in present}
+        out.append(Alternative({s: c.id for s, c in pick.items()}, {s: c.scores.composite for s, c in pick.items()},
+                               {s: files[c.id] for s, c in pick.items()}))
+    return out
+
+
+_ID_LINE = re.compile(r"^(?P<indent>\s*)- id: (?P<id>\S+)\s*$")
+
+
+def _approve_text(text: str, label_of: dict[str, str]) -> str:
+    """Set ``status: approved`` and ``label:`` of the given candidates in a review.yml as the
+    phase wrote it, line by line: the file keeps its header, flow lists and layout, and this
+    costs nothing next to a round trip through ruamel (0.3 s per file, three per branch)."""
+    out, current, indent = [], None, ""
+    for line in text.split("\n"):
+        m = _ID_LINE.match(line)
+        if m:
+            current = m.group("id").strip("'\"")
+            indent = " " * (len(m.group("indent")) + 2)
+        elif current in label_of and line.startswith(indent) and not line[len(indent):].startswith(" "):
+            key = line[len(indent):].split(":", 1)[0]
+            if key == "status":
+                line = f"{indent}status: approved"
+            elif key == "label":
+                line = f"{indent}label: {label_of[current]}"
+        out.append(line)
+    return "\n".join(out)
+
+
+def approve_choice(root: Path, phase: str, alt: Alternative) -> None:
+    """Approve exactly ``alt`` in ``phase``'s review.yml (label = section) and promote it, as a
+    human would; every other candidate stays pending. The fast line edit is checked by reading
+    the file back; where it did not take (a layout it does not know), ruamel does it."""
+    folder = ProductionFolder(root)
+    path = folder.review_path(phase)
+    label_of = {cid: section for section, cid in alt.choice.items()}
+    write_text_atomic(path, _approve_text(path.read_text(encoding="utf-8"), label_of))
+    got = {c.id: c.label for c in read_candidates(path) if c.status == "approved"}
+    if got != label_of:
+        doc = load_rt(path, ProduceError)
+        for c in doc["candidates"]:
+            if c["id"] in label_of:
+                c["status"], c["label"] = "approved", label_of[c["id"]]
+            elif c.get("status") == "approved":
+                c["status"] = "pending"
+        write_text_atomic(path, dump_yaml(doc))
+    approved = folder.approved_dir(phase)
+    approved.mkdir(parents=True, exist_ok=True)
+    for p in approved.glob("*.mid"):
+        p.unlink()
+    for section, midi_file in alt.files.items():  # what promote writes: the track named by the label
+        score = load_score(folder.phase_dir(phase) / midi_file)
+        for track in score.tracks:
+            track.name = section
+        write_score(score, approved / f"{section}.mid")
+
+
+@dataclass(frozen=True)
+class PhaseReport:
+    phase: str
+    seconds: float
+    branches: int
+    generated: int
+    alternatives: int
+    kept: tuple[tuple[str, float], ...]  # (lineage, branch score)
+
+
+def search(root: Path, opts: ComposeOptions, scorer: Scorer | None, runners: list[tuple[str, PhaseRun]],
+           progress: Callable[[str], None], notes: list[str]) -> tuple[Branch, list[PhaseReport]]:
+    """Run the beam search from the initialized folder ``root``; returns the best branch (its
+    folder fully approved and promoted) and what each phase did."""
+    work = root / WORK_DIR
+    start = work / "root"
+    shutil.copytree(root, start, ignore=shutil.ignore_patterns(WORK_DIR, ".chromatic.lock"))
+    branches, reports = [Branch(start)], []
+    model = str(opts.model) if opts.model else None
+    for phase, run in runners:
+        t0 = time.perf_counter()
+        top = top_for(phase, opts)
+        offers: list[tuple[float, int, int, Branch, Alternative]] = []
+        generated = 0
+        for bi, b in enumerate(branches):
+            folder = ProductionFolder(b.root)
+            result = run(folder, n=opts.n, top=top, seed=opts.seed + bi, scorer=scorer, model=model, weights=opts.weights)
+            generated += _generated(result)
+            for ai, alt in enumerate(alternatives(phase, folder.phase_dir(phase), opts.form, opts.beam, notes)):
+                phase_mean = sum(alt.composites.values()) / len(alt.composites)
+                score = (sum(b.phase_scores.values()) + phase_mean) / (len(b.phase_scores) + 1)
+                offers.append((score, bi, ai, b, alt))
+        offers.sort(key=lambda o: (-round(o[0], 12), o[1], o[2]))
+        kept = []
+        for j, (_score, _bi, ai, parent, alt) in enumerate(offers[: opts.beam]):
+            child = work / f"{phase}-{j}"
+            shutil.copytree(parent.root, child)
+            approve_choice(child, phase, alt)
+            kept.append(Branch(child, (*parent.lineage, ai), {**parent.choices, phase: alt.choice},
+                               {**parent.composites, phase: alt.composites}))
+        for b in branches:
+            shutil.rmtree(b.root, ignore_errors=True)
+        branches = kept
+        seconds = time.perf_counter() - t0
+        reports.append(PhaseReport(phase, seconds, len({o[1] for o in offers}), generated, len(offers),
+                                   tuple((".".join(map(str, b.lineage)), round(b.score, 4)) for b in kept)))
+        progress(f"{phase}: {generated} candidates over {reports[-1].branches} branch(es), "
+                 f"{len(offers)} alternatives, best {kept[0].score:.3f} ({seconds:.2f} s)")
+    return branches[0], reports
+
+
+def top_for(phase: str, opts: ComposeOptions) -> int:
+    """Candidates kept in a review.yml: enough for every alternative (chords: a disjoint set of
+    sections per branch), and a few to choose from when a human looks afterwards."""
+    if phase == "chords":
+        return max(CHORD_TOP, opts.beam * len(opts.form))
+    return max(PART_TOP, opts.beam)
+
+
+def _generated(result: object) -> int:
+    g = getattr(result, "generated", 0)
+    return int(sum(g.values())) if isinstance(g, dict) else int(g or 0)

@@ -1,0 +1,1 @@
+"""Melody: contours, phrasing against lyrics, singers and their ranges, lyrics files."""

@@ -1,0 +1,1 @@
+"""Training segments: boundaries from LRC and structure, MIDI/audio slicing, the parallel build."""
