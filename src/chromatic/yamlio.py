@@ -1,7 +1,13 @@
-"""YAML that humans edit: ruamel.yaml round-trip, one configuration, atomic writes.
+"""YAML, one module: fast bounded reads of machine and agent files, and ruamel.yaml round-trip
+for the files humans edit (one configuration, atomic writes).
 
 Reading and writing with the same settings means a file we wrote, edited by hand and written
 again keeps its comments, key order and quoting; only the values we change move.
+
+Every read is bounded: a file over ``MAX_YAML_BYTES``, a document whose aliases would expand to
+more than ``MAX_YAML_NODES`` nodes (an "alias bomb"), a recursive alias, a duplicate key, bytes
+that are not UTF-8 and a folder where a file belongs are each one error naming the file (and the
+line), never a hang, a MemoryError or a silent "last key wins".
 """
 
 from __future__ import annotations
@@ -10,10 +16,130 @@ import io
 import os
 from pathlib import Path
 
+import yaml as _pyyaml
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from chromatic.fileio import write_text_atomic
+
+try:  # the C loader parses the agent's long files several times faster
+    _FastLoader = _pyyaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _FastLoader = _pyyaml.SafeLoader
+
+MAX_YAML_BYTES = 8 * 1024 * 1024
+MAX_YAML_NODES = 500_000
+
+
+def read_yaml(path: str | os.PathLike, error: type[Exception], *, max_bytes: int = MAX_YAML_BYTES,
+              max_nodes: int = MAX_YAML_NODES) -> object:
+    """Parse a YAML file into plain Python values (safe: no tags executed), within the bounds
+    above; any failure is ``error`` naming the file."""
+    raw = read_bounded(path, error, max_bytes=max_bytes)
+    return parse_yaml(raw, error, path=path, max_nodes=max_nodes)
+
+
+def read_bounded(path: str | os.PathLike, error: type[Exception], *, max_bytes: int = MAX_YAML_BYTES) -> bytes:
+    path = Path(path)
+    try:
+        if path.is_dir():
+            raise error("expected a file, found a folder", path=path)
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise error(f"expected a YAML file of at most {max_bytes // (1024 * 1024)} MB, got {size / 1e6:.1f} MB", path=path)
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise error("file not found", path=path) from None
+    except OSError as e:
+        raise error(f"cannot read: {e.strerror or e}", path=path) from None
+
+
+def parse_yaml(raw: bytes | str, error: type[Exception], *, path: object = None, max_nodes: int = MAX_YAML_NODES,
+               construct: bool = True) -> object:
+    """``read_yaml`` on bytes or text already in memory (``construct=False``: check only)."""
+    if isinstance(raw, bytes):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise error(f"expected UTF-8 text, got byte 0x{raw[e.start]:02x} at offset {e.start}", path=path) from None
+    try:
+        loader = _FastLoader(raw)
+    except _pyyaml.YAMLError as e:
+        raise _yaml_error(e, error, path) from None
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        check_nodes(node, error, path=path, max_nodes=max_nodes)
+        return loader.construct_document(node) if construct else None
+    except _pyyaml.YAMLError as e:
+        raise _yaml_error(e, error, path) from None
+    except RecursionError:
+        raise error("YAML nested too deeply", path=path) from None
+    finally:
+        loader.dispose()
+
+
+def check_nodes(root: object, error: type[Exception], *, path: object = None, max_nodes: int = MAX_YAML_NODES) -> int:
+    """The number of nodes ``root`` expands to with every alias followed; refuses more than
+    ``max_nodes``, recursive aliases and duplicate mapping keys. Aliases share node objects,
+    so each node's expanded size is computed once (the walk is linear in the file, not in the
+    expansion)."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+    stack: list[tuple[object, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            active.discard(key)
+            children = _children(node)
+            total = 1 + sum(sizes[id(c)] for c in children)
+            if total > max_nodes:
+                raise error(f"expected at most {max_nodes} YAML nodes once aliases are expanded, got more "
+                            "(an alias bomb?)", path=path)
+            sizes[key] = total
+            continue
+        if key in sizes:
+            continue
+        if key in active:
+            line = getattr(getattr(node, "start_mark", None), "line", None)
+            where = f" (line {line + 1})" if line is not None else ""
+            raise error(f"recursive YAML alias{where}", path=path)
+        active.add(key)
+        stack.append((node, True))
+        if isinstance(node, _pyyaml.MappingNode):
+            _check_duplicates(node, error, path)
+        stack.extend((c, False) for c in _children(node) if id(c) not in sizes)
+    return sizes[id(root)]
+
+
+def _children(node: object) -> list:
+    if isinstance(node, _pyyaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, _pyyaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_duplicates(node: object, error: type[Exception], path: object) -> None:
+    seen: set[tuple[str, str]] = set()
+    for k, _v in node.value:
+        if isinstance(k, _pyyaml.ScalarNode):
+            if k.value == "<<" and k.tag.endswith(":merge"):
+                continue
+            ident = (k.tag, k.value)
+            if ident in seen:
+                raise error(f"duplicate key {k.value!r} (line {k.start_mark.line + 1}): each key may appear once",
+                            path=path)
+            seen.add(ident)
+
+
+def _yaml_error(e: Exception, error: type[Exception], path: object) -> Exception:
+    mark = getattr(e, "problem_mark", None)
+    line = f" (line {mark.line + 1})" if mark is not None else ""
+    problem = getattr(e, "problem", None) or (str(e).strip().splitlines() or [type(e).__name__])[0]
+    return error(f"invalid YAML{line}: {problem}", path=path)
 
 
 def _yaml() -> YAML:
@@ -37,11 +163,11 @@ def dump_yaml(data: object) -> str:
 def load_rt(path: str | os.PathLike, error: type[Exception]) -> object:
     """Round-trip load (comments kept); a parse error becomes ``error`` naming the file."""
     path = Path(path)
+    raw = read_bounded(path, error)
+    # the same bounds as a fast read (alias bombs, duplicate keys, non-UTF-8), checked first
+    parse_yaml(raw, error, path=path, construct=False)
     try:
-        with open(path, encoding="utf-8") as f:
-            return _yaml().load(f)
-    except FileNotFoundError:
-        raise error("file not found", path=path) from None
+        return _yaml().load(raw.decode("utf-8"))
     except YAMLError as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise error(f"invalid YAML: {first}", path=path) from None
