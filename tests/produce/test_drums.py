@@ -13,7 +13,7 @@ from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.rhythm.patterns import meter_of
 from chromatic.produce.phases.drums import run_drums
 from chromatic.produce.review import load_review
-from chromatic.produce.rhythm.drumkit import GM_DRUM_KEYS, VOICES
+from chromatic.music.gm import GM_DRUM_KEYS, VOICES
 from chromatic.produce.rhythm.fills import fill_options
 from chromatic.produce.rhythm.genres import FAMILIES, family_fit, genre_families
 from chromatic.produce.rhythm.humanize import GROOVES

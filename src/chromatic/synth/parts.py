@@ -15,9 +15,11 @@ from symusic import Note
 from chromatic.catalog.lrc import Lrc
 from chromatic.catalog.manifest import LoadedManifest
 from chromatic.errors import ChromaticError
+from chromatic.music.gm import VOICES
 from chromatic.music.key import Key, TimeSignature
+from chromatic.music.midi import DEFAULT_TPQ
 
-TPQ = 480
+TPQ = DEFAULT_TPQ
 
 # --- instruments ---------------------------------------------------------------------------
 
@@ -51,8 +53,10 @@ PROGRAM_RULES: tuple[tuple[re.Pattern, int], ...] = (
     (re.compile(r"\bsynth", re.I), 90),
 )
 # GM drum voices used by the synthesized kit
-KICK, RIM, SNARE, CLAP, HAT_CLOSED, HAT_PEDAL, HAT_OPEN, CRASH, RIDE = 36, 37, 38, 39, 42, 44, 46, 49, 51
-TOM_HIGH, TOM_MID, TOM_LOW = 50, 47, 45
+KICK, RIM, SNARE, CLAP = VOICES["kick"], VOICES["rim"], VOICES["snare"], VOICES["clap"]
+HAT_CLOSED, HAT_PEDAL, HAT_OPEN = VOICES["hat"], VOICES["pedal"], VOICES["open"]
+CRASH, RIDE = VOICES["crash"], VOICES["ride"]
+TOM_HIGH, TOM_MID, TOM_LOW = VOICES["high_tom"], VOICES["mid_tom"], VOICES["low_tom"]
 DRUM_VOICE_RULES: tuple[tuple[re.Pattern, frozenset[int]], ...] = (
     (re.compile(r"\bkick\b", re.I), frozenset({KICK})),
     (re.compile(r"\bsnare\b", re.I), frozenset({SNARE, RIM, CLAP, HAT_CLOSED, HAT_PEDAL, HAT_OPEN})),

@@ -42,7 +42,7 @@ from chromatic.produce.phases.parts import (
     run_part_phase,
     section_rng,
 )
-from chromatic.produce.rhythm.drumkit import KICKS
+from chromatic.music.gm import KICKS
 from chromatic.produce.rhythm.genres import family_fit
 from chromatic.produce.rhythm.meter import TPQ, strong_ticks, ticks
 from chromatic.produce.phases.scoring import Scorer, Weights

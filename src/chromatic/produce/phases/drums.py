@@ -36,7 +36,7 @@ from chromatic.produce.phases.parts import (
     run_part_phase,
     section_rng,
 )
-from chromatic.produce.rhythm.drumkit import ACCENT, CYMBALS, VOICES
+from chromatic.music.gm import ACCENT, CYMBALS, VOICES
 from chromatic.produce.rhythm.fills import apply_fill, fill_options
 from chromatic.produce.rhythm.genres import FamilyFit, family_fit
 from chromatic.produce.rhythm.humanize import Groove, groove, humanize

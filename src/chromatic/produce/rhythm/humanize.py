@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from chromatic.errors import ProduceError
-from chromatic.produce.rhythm.drumkit import GHOST, VOICES
+from chromatic.music.gm import GHOST, VOICES
 from chromatic.produce.rhythm.meter import TPQ
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from chromatic.music.gm import VOICES
 from chromatic.music.key import TimeSignature
 
 ACCENT, NORMAL, SOFT = 96, 80, 66
@@ -214,7 +215,7 @@ def strum_patterns(meter: Meter) -> dict[str, StrumPattern]:
 
 # --- scratch drum beat -------------------------------------------------------------------------
 
-KICK, SNARE, CLOSED_HAT = 36, 38, 42
+KICK, SNARE, CLOSED_HAT = VOICES["kick"], VOICES["snare"], VOICES["hat"]
 
 
 def drum_bar(meter: Meter) -> list[tuple[Fraction, int, int]]:

@@ -26,7 +26,7 @@ from fractions import Fraction
 from functools import lru_cache
 
 from chromatic.produce.rhythm.patterns import Meter
-from chromatic.produce.rhythm.drumkit import LEVELS
+from chromatic.music.gm import LEVELS
 from chromatic.produce.rhythm.genres import FAMILIES
 from chromatic.produce.rhythm.meter import fine_step, strong_onsets
 from chromatic.produce.sections import ENERGIES

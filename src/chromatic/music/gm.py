@@ -1,4 +1,5 @@
-"""The General MIDI drum kit (channel 10) and the three velocity levels the templates use.
+"""General MIDI, one home: the drum kit (channel 10), its velocity levels, and the melodic programs
+the project names.
 
 Templates name voices ("kick", "hat"); this table is the one place they become GM key numbers
 (FORMATS.md §6: kick 36, snare 38, rim 37, closed hat 42, open 46, pedal 44, crash 49, ride 51,
@@ -44,3 +45,30 @@ ACCENT, NORMAL, GHOST = 120, 90, 45
 LEVELS = {"X": ACCENT, "x": NORMAL, "o": GHOST}
 KICKS = frozenset({VOICES["kick"], VOICES["kick2"]})
 CYMBALS = frozenset({VOICES[v] for v in ("crash", "china", "splash", "open")})
+
+#: Named GM melodic programs (0-based program numbers) the phases and the synthesizer use.
+PROGRAMS: dict[str, int] = {
+    "acoustic_grand_piano": 0,
+    "electric_piano": 4,
+    "drawbar_organ": 16,
+    "nylon_guitar": 24,
+    "steel_guitar": 25,
+    "clean_guitar": 27,
+    "acoustic_bass": 32,
+    "fingered_bass": 33,
+    "synth_bass": 38,
+    "violin": 40,
+    "strings": 48,
+    "choir_aahs": 52,
+    "voice_oohs": 53,
+    "trumpet": 56,
+    "alto_sax": 65,
+    "clarinet": 71,
+    "flute": 73,
+    "whistle": 78,
+    "square_lead": 80,
+    "saw_lead": 81,
+    "warm_pad": 89,
+    "polysynth_pad": 90,
+    "mandolin": 105,  # GM 105 is banjo; the synthesizer's stand-in for mandolin
+}
