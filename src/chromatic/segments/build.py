@@ -93,7 +93,7 @@ def build_segments(
     settings = settings or SegmentSettings()
     tracks_path = data / TRACKS_FILE
     if not tracks_path.is_file():
-        raise CatalogError(f"{tracks_path} not found; run 'chromatic catalog build {catalog} --out {data}' first")
+        raise CatalogError(f"{tracks_path} not found; run 'chromatic catalog build {catalog} --data {data}' first")
     require_fresh(tracks_path, catalog)
     by_song = _song_rows(tracks_path)
     if songs:
