@@ -53,7 +53,7 @@ def main() -> None:
     step(["catalog", "validate", str(examples), "--no-media"])
     step(["catalog", "synth", str(examples), "--out", str(catalog)])
     step(["catalog", "validate", str(catalog)])
-    step(["catalog", "build", str(catalog), "--out", str(data), "--strict"])
+    step(["catalog", "build", str(catalog), "--data", str(data), "--strict"])
     step(["segments", "build", str(catalog), "--data", str(data)])
     step(["verify", "--data", str(data)])
     step(["dataset", "export", "--data", str(data), "--out", str(out / "dataset")])

@@ -14,6 +14,8 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from chromatic.errors import ChromaticError
+
 TAXONOMY_VERSION = "1.0"
 
 AXES: tuple[str, ...] = ("temporal", "spatial", "ontological")
@@ -35,8 +37,9 @@ OFF_MODE_WEIGHT = 0.1
 PROB_FLOOR = 1e-6
 
 
-class ColorError(ValueError):
-    """A value that names no color of the taxonomy."""
+class ColorError(ChromaticError, ValueError):
+    """A value that names no color of the taxonomy (a ``ChromaticError``: the CLI prints it as
+    one line; still a ``ValueError`` for callers and validators that catch that)."""
 
 
 class ColorModeWarning(UserWarning):
@@ -127,7 +130,7 @@ def parse_color(value: object, *, source: str = "") -> Color:
     if isinstance(value, Mapping):
         return _parse_color_object(value, where)
     if not isinstance(value, str) or not value.strip():
-        raise ColorError(f"{where}expected a color mnemonic or name, got {value!r}")
+        raise ColorError(f"{where}expected a color name or mnemonic, got {value!r}; {_expected_colors()}")
     text = value.strip()
     if text.upper() in _BY_MNEMONIC and len(text) == 1:
         return _BY_MNEMONIC[text.upper()]
@@ -139,8 +142,13 @@ def parse_color(value: object, *, source: str = "") -> Color:
     m = re.match(r"^([A-Za-z]+)\s*\(", text)
     if m and m.group(1).lower() in _BY_NAME:
         return _BY_NAME[m.group(1).lower()]
-    expected = ", ".join(f"{c.mnemonic}/{c.name}" for c in COLORS)
-    raise ColorError(f"{where}unknown color {value!r}; expected one of {expected}")
+    raise ColorError(f"{where}unknown color {value!r}; {_expected_colors()}")
+
+
+def _expected_colors() -> str:
+    """'expected one of Black, Red, ..., White or a mnemonic Z R O Y G B I V A'."""
+    return (f"expected one of {', '.join(c.name for c in COLORS)} "
+            f"or a mnemonic {' '.join(c.mnemonic for c in COLORS)}")
 
 
 def _parse_color_object(obj: Mapping, where: str) -> Color:

@@ -37,7 +37,7 @@ def test_real_catalog_table(real_catalog, tmp_path):
 
 def test_strict_build_writes_nothing_on_error(real_catalog, tmp_path, capsys):
     out = tmp_path / "data"
-    rc = main(["catalog", "build", str(real_catalog), "--out", str(out), "--strict"])
+    rc = main(["catalog", "build", str(real_catalog), "--data", str(out), "--strict"])
     err = capsys.readouterr().err
     assert rc == 1
     assert "01_07.yml: structure[6].end_time" in err
@@ -99,7 +99,7 @@ def test_strict_build_of_a_broken_copy(catalog, tmp_path, capsys, old, new, fiel
     path = catalog / "05_03" / "05_03.yml"
     path.write_text(path.read_text().replace(old, new, 1))
     out = tmp_path / "data"
-    rc = main(["catalog", "build", str(catalog), "--out", str(out), "--strict", "--no-media"])
+    rc = main(["catalog", "build", str(catalog), "--data", str(out), "--strict", "--no-media"])
     captured = capsys.readouterr()
     err_line = [ln for ln in captured.err.splitlines() if ln.startswith("error:")]
     assert rc == 1 and len(err_line) == 1

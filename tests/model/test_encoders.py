@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from chromatic.embed.audio import MIR_FEATURES, MirAudioEncoder
-from chromatic.embed.base import EncoderUnavailable, get_encoder
+from chromatic.embed.base import EncoderUnavailable
+from chromatic.embed.registry import get_encoder
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,8 @@
 """The ``chromatic`` command line: thin Typer commands that parse, call one function, print.
 
 Heavy libraries are imported inside the commands, so ``chromatic --help`` stays instant.
-Errors a user can act on (``ChromaticError``) are printed as one line, exit code 1.
+Errors a user can act on (``ChromaticError``, usage errors) are printed as one line, exit code 1;
+never a traceback (``main``).
 """
 
 from __future__ import annotations
@@ -52,13 +53,32 @@ def version() -> None:
     typer.echo(__version__)
 
 
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _command_of(ctx) -> str:
+    """'chromatic produce chords' from a click context (whatever the program was called)."""
+    names = []
+    while ctx is not None and ctx.parent is not None:
+        names.append(ctx.info_name)
+        ctx = ctx.parent
+    return " ".join(["chromatic", *reversed(names)])
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line. Every failure a user can act on is one line on stderr and exit 1:
+    a ``ChromaticError``, a usage error (unknown option, a value refused at the option), and a
+    file the system refused (``OSError``). Anything else is a bug: one line and exit 70, and
+    ``CHROMATIC_DEBUG=1`` re-raises it with its traceback."""
+    import os
+
     from chromatic.errors import ChromaticError
 
     try:
         rv = app(args=argv, standalone_mode=False)
     except ChromaticError as e:
-        typer.secho(f"error: {e}", err=True, fg="red")
+        typer.secho(f"error: {_one_line(e)}", err=True, fg="red")
         return 1
     except typer.Exit as e:
         return e.exit_code
@@ -68,11 +88,24 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         typer.secho("interrupted", err=True, fg="red")
         return 130
-    except Exception as e:  # usage errors (typer's bundled click) carry their own exit code
-        if hasattr(e, "show") and isinstance(getattr(e, "exit_code", None), int):
-            e.show()
-            return e.exit_code
-        raise
+    except Exception as e:
+        # usage errors (typer's bundled click): one line naming the command, exit 1
+        if hasattr(e, "format_message") and isinstance(getattr(e, "exit_code", None), int):
+            if type(e).__name__ == "NoArgsIsHelpError":  # a bare group: its help, as before
+                e.show()
+                return e.exit_code
+            ctx = getattr(e, "ctx", None)
+            where = f" (see '{_command_of(ctx)} --help')" if ctx is not None else ""
+            typer.secho(f"error: {_one_line(e.format_message())}{where}", err=True, fg="red")
+            return 1
+        if os.environ.get("CHROMATIC_DEBUG"):
+            raise
+        if isinstance(e, OSError):
+            typer.secho(f"error: {_one_line(e)}", err=True, fg="red")
+            return 1
+        typer.secho(f"error: internal error, please report it: {type(e).__name__}: {_one_line(e)} "
+                    "(CHROMATIC_DEBUG=1 shows the traceback)", err=True, fg="red")
+        return 70
     return rv if isinstance(rv, int) else 0
 
 

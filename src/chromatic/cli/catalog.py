@@ -53,10 +53,24 @@ def validate(
     raise typer.Exit(1 if report.errors else 0)
 
 
+def _data_folder(data: Path | None, old_out: Path | None) -> Path:
+    """``--data DATA``; the old ``--out DATA`` still works for one release, with a warning."""
+    if data is not None and old_out is not None:
+        raise typer.BadParameter("give --data only (--out is its deprecated spelling)", param_hint="--data")
+    if old_out is not None:
+        typer.secho(f"warning: 'catalog build --out' is deprecated and goes in the next release; "
+                    f"use --data {old_out}", err=True, fg="yellow")
+        return old_out
+    if data is None:
+        raise typer.BadParameter("the data folder is needed: --data DATA", param_hint="--data")
+    return data
+
+
 @app.command()
 def build(
     catalog: Path = typer.Argument(..., help="Catalog folder."),
-    out: Path = typer.Option(..., "--out", help="Data folder; tracks.parquet is written there."),
+    data: Path | None = typer.Option(None, "--data", help="Data folder (required); tracks.parquet is written there."),
+    old_out: Path | None = typer.Option(None, "--out", hidden=True, help="Deprecated spelling of --data."),
     strict: bool = typer.Option(False, "--strict", help="Refuse to write anything if any error is found."),
     no_media: bool = typer.Option(False, "--no-media", help="Do not check that referenced media exist."),
 ) -> None:
@@ -65,6 +79,7 @@ def build(
 
     from chromatic.catalog.tracks import build_tracks
 
+    out = _data_folder(data, old_out)
     console = Console(stderr=True)
     result = build_tracks(catalog, out, strict=strict, check_media=not no_media)
     errors = result.report.errors
@@ -86,9 +101,9 @@ def synth(
     out: Path = typer.Option(..., "--out", help="Folder for the synthesized catalog (manifests, LRC, MIDI, WAV)."),
     songs: str = typer.Option("", "--songs", help="Comma-separated song ids (default: all)."),
     max_seconds: float = typer.Option(0.0, "--max-seconds", help="Trim each song to this length (0: full length)."),
-    sample_rate: int = typer.Option(22050, "--sample-rate", help="Audio sample rate in Hz."),
+    sample_rate: int = typer.Option(22050, "--sample-rate", min=8000, max=96000, help="Audio sample rate in Hz."),
     soundfont: Path | None = typer.Option(None, "--soundfont", help="General MIDI soundfont (default: TimGM6mb.sf2)."),
-    seed: int = typer.Option(0, "--seed", help="Seed for the generated parts."),
+    seed: int = typer.Option(0, "--seed", min=0, max=2**32 - 1, help="Seed for the generated parts."),
     no_audio: bool = typer.Option(False, "--no-audio", help="Write MIDI only (no rendering)."),
 ) -> None:
     """Write MIDI and audio (main mix + stems) that follow each manifest, rendered with FluidSynth."""

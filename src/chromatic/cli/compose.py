@@ -6,6 +6,15 @@ from pathlib import Path
 
 import typer
 
+FORMATS = ("wav", "flac")  # chromatic.produce.arrange.preview.FORMATS (not imported: --help stays light)
+
+
+def _format(value: str) -> str:
+    """The preview format, refused at the option (before a long compose) when unknown."""
+    if value.lower() not in FORMATS:
+        raise typer.BadParameter(f"expected one of {', '.join(FORMATS)}, got {value!r}")
+    return value.lower()
+
 
 def plan(
     folder: Path = typer.Argument(..., help="Production folder with approved chords (chords/approved/*.mid)."),
@@ -42,7 +51,7 @@ def assemble(
     folder: Path = typer.Argument(..., help="Production folder with production_plan.yml and approved loops."),
     render: bool = typer.Option(False, "--render", help="Also render an audio preview and arrangement.png."),
     soundfont: Path | None = typer.Option(None, "--soundfont", help="General MIDI .sf2 (default: TimGM6mb from pretty_midi)."),
-    audio_format: str = typer.Option("wav", "--format", help="Preview format: wav or flac."),
+    audio_format: str = typer.Option("wav", "--format", callback=_format, help="Preview format: wav or flac."),
     sample_rate: int = typer.Option(44100, "--sample-rate", min=8000, max=96000, help="Preview sample rate."),
 ) -> None:
     """Lay the approved loops out along the plan into arrangement.mid (and a preview with --render)."""
@@ -66,18 +75,25 @@ def compose(
     model: Path | None = typer.Option(None, "--model", help="Exported fitness model; without it, theory scores only."),
     n: int = typer.Option(50, "-n", "--n", min=1, help="Candidates generated per phase, per section and per kept parent."),
     beam: int = typer.Option(3, "--beam", min=1, help="Partial songs kept after each phase."),
-    seed: int = typer.Option(0, "--seed", help="Seed: the same seed gives a byte-identical arrangement."),
+    seed: int = typer.Option(0, "--seed", min=0, max=2**32 - 1, help="Seed: the same seed gives a byte-identical arrangement."),
     auto: bool = typer.Option(False, "--auto", help="Unattended: approve the best combination, plan, assemble and render."),
     render: bool = typer.Option(True, "--render/--no-render", help="Render the audio preview at the end."),
     soundfont: Path | None = typer.Option(None, "--soundfont", help="General MIDI .sf2 for the preview."),
+    audio_format: str = typer.Option("wav", "--format", callback=_format, help="Preview format: wav or flac."),
+    sample_rate: int = typer.Option(44100, "--sample-rate", min=8000, max=96000, help="Preview sample rate."),
+    theory_weight: float = typer.Option(0.3, "--theory-weight", min=0.0, help="Composite weight of each phase's theory score (with a model)."),
+    chromatic_weight: float = typer.Option(0.7, "--chromatic-weight", min=0.0, help="Composite weight of the chromatic match (with a model)."),
     force: bool = typer.Option(False, "--force", help="Replace a production folder not written by compose."),
 ) -> None:
     """Compose a song: each phase's candidates generated and scored, the best kept (beam search).
 
     Without --auto, runs the next phase that needs a human decision and prints what to do next."""
     from chromatic.produce.compose.run import ComposeOptions, compose_auto, compose_step
+    from chromatic.produce.phases.scoring import Weights
 
-    opts = ComposeOptions(n=n, beam=beam, seed=seed, model=model, render=render, soundfont=soundfont, force=force)
+    opts = ComposeOptions(n=n, beam=beam, seed=seed, model=model, weights=Weights(theory_weight, chromatic_weight),
+                          render=render, soundfont=soundfont, audio_format=audio_format, sample_rate=sample_rate,
+                          force=force)
     if not auto:
         step = compose_step(proposal, out, opts)
         for w in step.warnings:

@@ -19,9 +19,37 @@ def export(
     typer.echo(f"wrote {onnx_path} ({onnx_path.stat().st_size / 1e6:.1f} MB) and {json_path}")
 
 
+CANDIDATE_SUFFIXES = (".mid", ".midi", ".wav", ".flac", ".ogg", ".aiff", ".aif")
+
+
+def _model_and_files(model: Path | None, files: list[Path]) -> tuple[Path, list[Path]]:
+    """``--model MODEL FILE...``; the old ``score MODEL FILE...`` (the first argument is not a
+    candidate file) still works for one release, with a deprecation warning."""
+    if model is None:
+        if files and files[0].suffix.lower() not in CANDIDATE_SUFFIXES:
+            model, files = files[0], files[1:]
+            typer.secho(f"warning: 'chromatic score MODEL FILE...' is deprecated and goes in the next release; "
+                        f"use 'chromatic score FILE... --model {model}'", err=True, fg="yellow")
+        else:
+            raise typer.BadParameter("a model is needed: --model MODEL (from 'chromatic export')", param_hint="--model")
+    if not files:
+        raise typer.BadParameter("no candidate files given: .mid/.midi and/or .wav/.flac", param_hint="FILES")
+    return model, files
+
+
+def _check_color(target: str) -> None:
+    """An unknown color is refused before the model loads, naming the valid ones."""
+    from chromatic.taxonomy import ColorError, parse_color
+
+    try:
+        parse_color(target)
+    except ColorError as e:
+        raise ColorError(e.detail, field="--color") from None
+
+
 def score(
-    model: Path = typer.Argument(..., help="MODEL (.onnx, with .json beside it)."),
     files: list[Path] = typer.Argument(..., help="Candidates: .mid/.midi and/or .wav/.flac files."),
+    model: Path | None = typer.Option(None, "--model", help="MODEL (.onnx, with .json beside it; the suffix may be omitted)."),
     color: str = typer.Option("", "--color", help="Target color (mnemonic or name); default: the proposal's."),
     concept: str = typer.Option("", "--concept", help="Concept text shared by all candidates."),
     proposal: Path | None = typer.Option(None, "--proposal", help="Song proposal YAML: concept and color from it."),
@@ -41,6 +69,8 @@ def score(
         target = target or p.color.name
     if not target:
         raise typer.BadParameter("a target color is needed: --color G, or --proposal", param_hint="--color")
+    _check_color(target)
+    model, files = _model_and_files(model, files)
     scorer = ChromaticScorer.load(model)
     cands = []
     for f in files:

@@ -17,7 +17,7 @@ def train(
     epochs: int = typer.Option(30, "--epochs", help="Maximum epochs (early stopping may end sooner)."),
     device: str = typer.Option("cpu", "--device", help="cpu or cuda"),
     resume: bool = typer.Option(False, "--resume", help="Continue from RUN/checkpoint.pt."),
-    seed: int = typer.Option(0, "--seed"),
+    seed: int = typer.Option(0, "--seed", min=0, max=2**32 - 1),
     batch_size: int = typer.Option(32, "--batch-size"),
     lr: float = typer.Option(2e-3, "--lr"),
     patience: int = typer.Option(8, "--patience", help="Epochs without improvement before stopping."),

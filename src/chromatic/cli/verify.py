@@ -60,7 +60,7 @@ def verify(
     color: str = typer.Option("", "--color", help="Only this color (mnemonic or name, e.g. G or green)."),
     song: str = typer.Option("", "--song", help="Only this song (e.g. 02_01)."),
     random_n: int | None = typer.Option(None, "--random", help="Check N rows drawn at random (default: all when at most 200, else 200)."),
-    seed: int = typer.Option(0, "--seed", help="Seed of the random sample (the same seed checks the same rows)."),
+    seed: int = typer.Option(0, "--seed", min=0, max=2**32 - 1, help="Seed of the random sample (the same seed checks the same rows)."),
     all_rows: bool = typer.Option(False, "--all", help="Check every selected row, however many."),
     catalog: Path | None = typer.Option(None, "--catalog", help="Catalog with the source MIDI (default: the one the tracks table was built from)."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),

@@ -21,10 +21,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from chromatic.segments.build import SEGMENTS_FILE, read_media
-from chromatic.embed.base import DEFAULT_AUDIO, DEFAULT_TEXT, EncoderBase, get_encoder
+from chromatic.embed.base import EncoderBase
+from chromatic.embed.registry import DEFAULT_AUDIO, DEFAULT_TEXT, get_encoder
 from chromatic.errors import CatalogError
 from chromatic.fileio import atomic_path
+from chromatic.segments.build import SEGMENTS_FILE, read_media
 
 EMBEDDINGS_FILE = "embeddings.parquet"
 CACHE_DIR = "embeddings/cache"

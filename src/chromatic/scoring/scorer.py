@@ -136,7 +136,7 @@ class ChromaticScorer:
         """The model's own text or audio encoder, built on first use and checked against it."""
         attr = "_text" if kind == "text" else "_audio"
         if getattr(self, attr) is None:
-            from chromatic.embed.base import get_encoder
+            from chromatic.embed.registry import get_encoder
 
             desc = self.meta["encoders"][f"{kind}_encoder"]
             dim = self.text_dim if kind == "text" else self.audio_dim

@@ -24,6 +24,7 @@ from collections import Counter
 from pathlib import Path
 
 from chromatic.catalog.timecode import format_timestamp
+from chromatic.errors import ProduceError
 from chromatic.fileio import write_text_atomic
 from chromatic.music.key import TimeSignature
 from chromatic.produce.arrange.plan import Plan
@@ -47,7 +48,7 @@ def display_name(label: str) -> str:
 def bootstrap_manifest(plan: Plan, proposal: Proposal, *, track: int = DEFAULT_TRACK) -> dict:
     """The manifest mapping (field order as in the user's manifests)."""
     if not 1 <= track <= 99:
-        raise ValueError(f"expected a track number 1-99, got {track}")
+        raise ProduceError(f"expected a track number 1-99, got {track}", field="track")
     manifest_id = f"{proposal.color.prefix}_{track:02d}"
     bar_s = TimeSignature.parse(plan.model.song.time_signature).bar_seconds(plan.model.song.bpm)
     playing = [s for s in plan.sections if s.approved and s.repeat > 0]

@@ -34,45 +34,21 @@ import shlex
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from chromatic.errors import ProduceError
 from chromatic.fileio import write_text_atomic
-from chromatic.produce.compose.search import WORK_DIR, PhaseRun, search, top_for
+from chromatic.produce.compose.options import FORM, SUMMARY, WORK_DIR, ComposeOptions, PhaseRun  # noqa: F401 (FORM, ComposeOptions: re-exported)
+from chromatic.produce.compose.search import search, top_for
 from chromatic.produce.folder import PHASES, ProductionFolder, read_any_proposal
-from chromatic.produce.promote import normalize_label
+from chromatic.produce.phases.scoring import NO_MODEL_WARNING, Scorer, load_scorer
 from chromatic.produce.review import load_review
-from chromatic.produce.phases.scoring import NO_MODEL_WARNING, Scorer, Weights, load_scorer
 from chromatic.yamlio import dump_yaml, load_plain
 
-FORM: tuple[str, ...] = ("intro", "verse", "chorus", "bridge", "outro")
-SUMMARY = "compose_summary"
 #: What compose writes into the output folder; only these are removed when it runs again.
 OWNED = (*PHASES, "production_plan.yml", "manifest_bootstrap.yml", "arrangement.mid", "arrangement.wav",
          "arrangement.flac", "arrangement.png", f"{SUMMARY}.md", f"{SUMMARY}.json", WORK_DIR, ".chromatic.lock")
-
-
-@dataclass(frozen=True)
-class ComposeOptions:
-    n: int = 50
-    beam: int = 3
-    seed: int = 0
-    model: Path | None = None
-    weights: Weights = field(default_factory=Weights)
-    form: tuple[str, ...] = FORM
-    render: bool = True
-    soundfont: Path | None = None
-    audio_format: str = "wav"
-    sample_rate: int = 44100
-    force: bool = False
-    keep_work: bool = False
-
-    def __post_init__(self) -> None:
-        if self.n < 1 or self.beam < 1:
-            raise ProduceError(f"expected n >= 1 and beam >= 1, got n={self.n}, beam={self.beam}")
-        if not self.form or len(set(self.form)) != len(self.form) or any(normalize_label(s) != s for s in self.form):
-            raise ProduceError(f"expected distinct section labels (lower case, digits, '_'), got {list(self.form)}")
 
 
 def phase_runner(phase: str) -> PhaseRun | None:

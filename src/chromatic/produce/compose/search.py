@@ -15,46 +15,30 @@ import re
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from chromatic.errors import ProduceError
 from chromatic.fileio import write_text_atomic
 from chromatic.music.midi import load_score, write_score
+from chromatic.produce.compose.options import (
+    WORK_DIR,
+    Branch,
+    ComposeOptions,
+    PhaseReport,
+    PhaseRun,
+)
 from chromatic.produce.folder import ProductionFolder
-from chromatic.produce.review import GROUP_KEY, Candidate, ReviewFile
 from chromatic.produce.phases.scoring import Scorer
+from chromatic.produce.review import GROUP_KEY, Candidate, ReviewFile
 from chromatic.yamlio import dump_yaml, load_rt
-
-if TYPE_CHECKING:
-    from chromatic.produce.compose.run import ComposeOptions
 
 #: The best chord progressions go to the sections heard most.
 CHORD_PRIORITY: tuple[str, ...] = ("chorus", "verse", "bridge", "intro", "outro")
-WORK_DIR = ".compose"
 PART_TOP = 5  # candidates kept per section in a per-section phase's review.yml (at least beam)
 CHORD_TOP = 10
-PhaseRun = Callable[..., object]
-
-
-@dataclass
-class Branch:
-    root: Path
-    lineage: tuple[int, ...] = ()
-    choices: dict[str, dict[str, str]] = field(default_factory=dict)  # phase -> section -> id
-    composites: dict[str, dict[str, float]] = field(default_factory=dict)  # phase -> section -> score
-
-    @property
-    def phase_scores(self) -> dict[str, float]:
-        return {ph: sum(c.values()) / len(c) for ph, c in self.composites.items() if c}
-
-    @property
-    def score(self) -> float:
-        s = self.phase_scores
-        return sum(s.values()) / len(s) if s else 0.0
 
 
 @dataclass(frozen=True)
@@ -159,16 +143,6 @@ def approve_choice(root: Path, phase: str, alt: Alternative) -> None:
         for track in score.tracks:
             track.name = section
         write_score(score, approved / f"{section}.mid")
-
-
-@dataclass(frozen=True)
-class PhaseReport:
-    phase: str
-    seconds: float
-    branches: int
-    generated: int
-    alternatives: int
-    kept: tuple[tuple[str, float], ...]  # (lineage, branch score)
 
 
 def search(root: Path, opts: ComposeOptions, scorer: Scorer | None, runners: list[tuple[str, PhaseRun]],

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chromatic.fileio import write_text_atomic
-from chromatic.produce.compose.search import Branch, PhaseReport
-from chromatic.produce.compose.run import SUMMARY, ComposeOptions
+from chromatic.produce.compose.options import SUMMARY, Branch, ComposeOptions, PhaseReport
 from chromatic.proposals.reader import Proposal
 
 
@@ -121,8 +120,8 @@ def finish(result: ComposeResult, progress: Callable[[str], None]) -> None:
     """Plan (and bootstrap manifest), assemble and render in the output folder, timed."""
     from chromatic.produce.arrange.assemble import ARRANGEMENT_FILE, arrange
     from chromatic.produce.arrange.bootstrap import BOOTSTRAP_FILE, write_bootstrap
-    from chromatic.produce.folder import open_folder
     from chromatic.produce.arrange.plan import PLAN_FILE, write_plan
+    from chromatic.produce.folder import open_folder
 
     root, opts, t = result.root, result.options, result.timings
     folder = open_folder(root)
