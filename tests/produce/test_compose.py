@@ -64,7 +64,10 @@ def test_same_seed_gives_a_byte_identical_arrangement(composed, tmp_path):
     assert (again.root / "arrangement.mid").read_bytes() == (folder.root / "arrangement.mid").read_bytes()
     other = compose_auto(MINOR_7_8, tmp_path / "other", ComposeOptions(n=N, beam=BEAM, seed=6, render=False))
     assert (other.root / "arrangement.mid").read_bytes() != (folder.root / "arrangement.mid").read_bytes()
-    # running again into the same folder replaces it with the same song
+    # running again into the same folder replaces its song (another seed: the other song) ...
+    compose_auto(MINOR_7_8, tmp_path / "again", ComposeOptions(n=N, beam=BEAM, seed=6, render=False))
+    assert (again.root / "arrangement.mid").read_bytes() == (other.root / "arrangement.mid").read_bytes()
+    # ... and the first seed again gives the first song back
     compose_auto(MINOR_7_8, tmp_path / "again", ComposeOptions(n=N, beam=BEAM, seed=5, render=False))
     assert (again.root / "arrangement.mid").read_bytes() == (folder.root / "arrangement.mid").read_bytes()
 

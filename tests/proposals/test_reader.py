@@ -42,7 +42,9 @@ def test_every_real_proposal_loads_or_fails_with_one_line(real_chains):
 
 
 def test_final_proposal_is_last_iteration_of_each_thread(real_chains):
-    for thread in sorted(p for p in real_chains.iterdir() if p.is_dir()):
+    threads = sorted(p for p in real_chains.iterdir() if p.is_dir())
+    assert len(threads) == 8  # the loop below checks every one of them
+    for thread in threads:
         (lst,) = thread.glob("yml/all_song_proposals_*.yml")
         last = yaml.safe_load(lst.read_text())["iterations"][-1]
         final = final_proposal_of_thread(thread)
