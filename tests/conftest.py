@@ -1,5 +1,9 @@
 """Shared fixtures. Real material lives in ../shared/real beside the repository (or where
-CHROMATIC_SHARED points); fixtures that need media synthesize it in code."""
+CHROMATIC_SHARED points); fixtures that need media synthesize it in code.
+
+Every test that reads the real material (through ``real_catalog`` or ``real_chains``, directly
+or through a fixture built on them) is marked ``real`` here and skips, saying where it looked,
+when that material is absent: ``pytest -m "not real"`` runs the rest, ``-m real`` only those."""
 
 from __future__ import annotations
 
@@ -17,11 +21,20 @@ REAL = SHARED / "real"
 EXAMPLES = REPO / "examples"
 
 
+REAL_FIXTURES = frozenset({"real_catalog", "real_chains"})
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if REAL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.real)
+
+
 @pytest.fixture(scope="session")
 def real_catalog() -> Path:
     path = REAL / "catalog"
     if not path.is_dir():
-        pytest.skip(f"real catalog not found at {path} (set CHROMATIC_SHARED)")
+        pytest.skip(f"real: the real catalog is not at {path} (set CHROMATIC_SHARED to the folder holding real/)")
     return path
 
 
@@ -29,7 +42,7 @@ def real_catalog() -> Path:
 def real_chains() -> Path:
     path = REAL / "chain_artifacts"
     if not path.is_dir():
-        pytest.skip(f"real chain artifacts not found at {path} (set CHROMATIC_SHARED)")
+        pytest.skip(f"real: the real chain artifacts are not at {path} (set CHROMATIC_SHARED to the folder holding real/)")
     return path
 
 

@@ -1,5 +1,10 @@
-"""Fixtures for production tests: real proposals by their traits, and production folders
-generated once per module (kept small: -n 30) so the suite stays fast."""
+"""Fixtures for production tests: proposals by their traits, and production folders generated
+once per module (kept small: -n 30) so the suite stays fast.
+
+The proposals live in the repository (tests/data/proposals): stand-ins for four real proposals
+with the same title, key, bpm, meter, colour, genres and mood, so the production suite runs
+without ../shared. Tests that read the real threads themselves use ``real_chains`` (marked
+``real``)."""
 
 from __future__ import annotations
 
@@ -7,35 +12,37 @@ from pathlib import Path
 
 import pytest
 
-MINOR_7_8 = "136919aa-c350-41aa-af7b-0ab538ae2cff/yml/song_proposal_Black (0x231f20)_digital_flesh_yearning_v2.yml"
-MINOR_3_4 = "136919aa-c350-41aa-af7b-0ab538ae2cff/yml/song_proposal_Green (0xabe36d)_parallel_extinction_elegy_v1.yml"
-MAJOR_4_4 = "136919aa-c350-41aa-af7b-0ab538ae2cff/yml/song_proposal_Y_unstable_vestibule_consciousness_v1.yml"
-TEMPO_WORD = "21b4d29b-d564-4db7-881e-f0ffd7a3cc22/yml/song_proposal_indigo_indigo_proposal_1770293745864.yml"
+DATA = Path(__file__).resolve().parents[1] / "data" / "proposals"
+MINOR_7_8 = DATA / "song_proposal_Black (0x231f20)_digital_flesh_yearning_v2.yml"  # F# minor, 7/8, 72
+MINOR_3_4 = DATA / "song_proposal_Green (0xabe36d)_parallel_extinction_elegy_v1.yml"  # G minor, 3/4, 68
+MAJOR_4_4 = DATA / "song_proposal_Y_unstable_vestibule_consciousness_v1.yml"  # F# major, 4/4, 121
+TEMPO_WORD = DATA / "song_proposal_indigo_indigo_proposal_1770293745864.yml"  # tempo: Andante
 N, TOP = 30, 6
 
 
-def make_folder(real_chains: Path, rel: str, out: Path, seed: int = 7, n: int = N, top: int = TOP):
+def make_folder(source: Path, out: Path, seed: int = 7, n: int = N, top: int = TOP):
+    """A production folder initialized from ``source`` with chords generated (none approved)."""
     from chromatic.produce.folder import init_production
     from chromatic.produce.phases.chords import run_chords
 
-    folder, _ = init_production(real_chains / rel, out)
+    folder, _ = init_production(source, out)
     run_chords(folder, n=n, top=top, seed=seed)
     return folder
 
 
 @pytest.fixture(scope="module")
-def minor_78(real_chains, tmp_path_factory):
-    return make_folder(real_chains, MINOR_7_8, tmp_path_factory.mktemp("minor78"))
+def minor_78(tmp_path_factory):
+    return make_folder(MINOR_7_8, tmp_path_factory.mktemp("minor78"))
 
 
 @pytest.fixture(scope="module")
-def minor_34(real_chains, tmp_path_factory):
-    return make_folder(real_chains, MINOR_3_4, tmp_path_factory.mktemp("minor34"))
+def minor_34(tmp_path_factory):
+    return make_folder(MINOR_3_4, tmp_path_factory.mktemp("minor34"))
 
 
 @pytest.fixture(scope="module")
-def major_44(real_chains, tmp_path_factory):
-    return make_folder(real_chains, MAJOR_4_4, tmp_path_factory.mktemp("major44"))
+def major_44(tmp_path_factory):
+    return make_folder(MAJOR_4_4, tmp_path_factory.mktemp("major44"))
 
 
 # --- plan / assemble / compose helpers (appended) ----------------------------------------------
@@ -104,31 +111,31 @@ def approve(folder, phase: str, labels: dict[int, str | None] | None = None, *, 
     return promote(folder.root, phase)
 
 
-def make_song(real_chains: Path, rel: str, out: Path, labels=SECTIONS, seed: int = 7):
+def make_song(source: Path, out: Path, labels=SECTIONS, seed: int = 7):
     """A production folder with chords generated and one approved per section label."""
-    folder = make_folder(real_chains, rel, out, seed=seed)
+    folder = make_folder(source, out, seed=seed)
     approve(folder, "chords", dict(enumerate(labels)))
     return folder
 
 
 @pytest.fixture(scope="module")
-def song_78(real_chains, tmp_path_factory):
+def song_78(tmp_path_factory):
     """Black, F# minor, 7/8: six sections with approved chords."""
-    return make_song(real_chains, MINOR_7_8, tmp_path_factory.mktemp("song78"))
+    return make_song(MINOR_7_8, tmp_path_factory.mktemp("song78"))
 
 
 @pytest.fixture(scope="module")
-def song_44(real_chains, tmp_path_factory):
+def song_44(tmp_path_factory):
     """Yellow, 4/4, major: five sections with approved chords."""
-    return make_song(real_chains, MAJOR_4_4, tmp_path_factory.mktemp("song44"), labels=SECTIONS[:3] + SECTIONS[4:])
+    return make_song(MAJOR_4_4, tmp_path_factory.mktemp("song44"), labels=SECTIONS[:3] + SECTIONS[4:])
 
 
 @pytest.fixture(scope="module")
-def song_34_drums(real_chains, tmp_path_factory):
+def song_34_drums(tmp_path_factory):
     """Green, 3/4: chords approved, drums generated and approved for every section but the intro."""
     from chromatic.produce.phases.drums import run_drums
 
-    folder = make_song(real_chains, MINOR_3_4, tmp_path_factory.mktemp("song34"))
+    folder = make_song(MINOR_3_4, tmp_path_factory.mktemp("song34"))
     run_drums(folder, n=PART_N, top=PART_TOP, seed=3)
     approve(folder, "drums", skip=("intro",))
     return folder

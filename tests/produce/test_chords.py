@@ -109,22 +109,22 @@ def test_rhythm_strum_and_scratch_beat_suit_the_meter(name, request):
         assert pm.time_signature_changes[0].numerator == proposal.time_signature.numerator
 
 
-def test_same_seed_gives_identical_bytes(real_chains, tmp_path):
+def test_same_seed_gives_identical_bytes(tmp_path):
     def snapshot(folder):
         root = folder.phase_dir("chords")
         return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
-    a = snapshot(make_folder(real_chains, MINOR_7_8, tmp_path / "a", seed=11))
-    b = snapshot(make_folder(real_chains, MINOR_7_8, tmp_path / "b", seed=11))
-    c = snapshot(make_folder(real_chains, MINOR_7_8, tmp_path / "c", seed=12))
+    a = snapshot(make_folder(MINOR_7_8, tmp_path / "a", seed=11))
+    b = snapshot(make_folder(MINOR_7_8, tmp_path / "b", seed=11))
+    c = snapshot(make_folder(MINOR_7_8, tmp_path / "c", seed=12))
     assert a == b and "review.yml" in a and len(a) == 2 * TOP + 1
     assert a != c
 
 
-def test_hand_edits_and_comments_survive_regeneration(real_chains, tmp_path):
+def test_hand_edits_and_comments_survive_regeneration(tmp_path):
     from chromatic.produce.phases.chords import run_chords
 
-    folder = make_folder(real_chains, MINOR_7_8, tmp_path, seed=1)
+    folder = make_folder(MINOR_7_8, tmp_path, seed=1)
     path = folder.review_path("chords")
     y = _yaml()
     doc = y.load(path.read_text())
@@ -176,13 +176,13 @@ class _Recorder:
         return out
 
 
-def test_the_scored_midi_is_the_delivered_midi(real_chains, tmp_path):
+def test_the_scored_midi_is_the_delivered_midi(tmp_path):
     from chromatic.produce.folder import init_production
     from chromatic.produce.phases.chords import run_chords
     from chromatic.produce.phases.scoring import Weights
     from chromatic.taxonomy import chromatic_match
 
-    folder, _ = init_production(real_chains / MINOR_7_8, tmp_path)
+    folder, _ = init_production(MINOR_7_8, tmp_path)
     rec = _Recorder()
     run = run_chords(folder, n=30, top=TOP, seed=5, scorer=rec, model="stand-in", weights=Weights(0.3, 0.7))
     assert len(rec.seen) == run.distinct  # every candidate rendered and scored once
@@ -200,10 +200,10 @@ def test_the_scored_midi_is_the_delivered_midi(real_chains, tmp_path):
     assert composites == sorted(composites, reverse=True)
 
 
-def test_regenerating_untouched_review_is_idempotent(real_chains, tmp_path):
+def test_regenerating_untouched_review_is_idempotent(tmp_path):
     from chromatic.produce.phases.chords import run_chords
 
-    folder = make_folder(real_chains, MINOR_7_8, tmp_path, seed=3)
+    folder = make_folder(MINOR_7_8, tmp_path, seed=3)
     path = folder.review_path("chords")
     first = path.read_bytes()
     (folder.phase_dir("chords") / "candidates" / "chord_002.mid").unlink()  # a pending file gone: fine

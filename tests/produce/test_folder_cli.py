@@ -26,21 +26,21 @@ def test_slugify(title, slug):
     assert slugify(title) == slug
 
 
-def test_init_creates_the_folder(real_chains, tmp_path):
-    folder, written = init_production(real_chains / MINOR_7_8, tmp_path)
+def test_init_creates_the_folder(tmp_path):
+    folder, written = init_production(MINOR_7_8, tmp_path)
     assert written and folder.root == tmp_path / "the-weight-of-invisible-chains"
     saved = yaml.safe_load(folder.proposal_path.read_text())
     assert saved["schema_version"] == 1
     assert (saved["key"], saved["bpm"], saved["time_signature"], saved["color"]) == ("F# minor", 72.0, "7/8", "Black")
     for phase in PHASES:
         assert folder.candidates_dir(phase).is_dir() and folder.approved_dir(phase).is_dir()
-    assert folder.proposal() == init_production(real_chains / MINOR_7_8, tmp_path)[0].proposal()
-    assert init_production(real_chains / MINOR_7_8, tmp_path)[1] is False  # unchanged
+    assert folder.proposal() == init_production(MINOR_7_8, tmp_path)[0].proposal()
+    assert init_production(MINOR_7_8, tmp_path)[1] is False  # unchanged
 
 
-def test_init_refuses_another_proposal_unless_forced(real_chains, tmp_path):
-    init_production(real_chains / MINOR_7_8, tmp_path)
-    other = yaml.safe_load((real_chains / MINOR_7_8).read_text())
+def test_init_refuses_another_proposal_unless_forced(tmp_path):
+    init_production(MINOR_7_8, tmp_path)
+    other = yaml.safe_load((MINOR_7_8).read_text())
     other["key"] = "D minor"
     path = tmp_path / "song_proposal_other.yml"
     path.write_text(yaml.safe_dump(other))
@@ -50,7 +50,18 @@ def test_init_refuses_another_proposal_unless_forced(real_chains, tmp_path):
     assert written and str(folder.proposal().key) == "D minor"
 
 
-def test_init_from_a_thread_takes_its_final_proposal(real_chains, tmp_path):
+def test_init_from_a_thread_takes_its_final_proposal(tmp_path):
+    """A thread folder in the real layout whose last iteration is the one to produce."""
+    from tests.chain.fabricate import make_thread, proposal
+
+    final = "The Rainbow Table: A Manual for Building Your Own Chromatic Methodology"
+    thread = make_thread(tmp_path / "chains", THREAD, [proposal("The Interview"), proposal(final, key="C major")])
+    folder, _ = init_production(thread, tmp_path / "out")
+    assert folder.root.name == "the-rainbow-table-a-manual-for-building-your-own-chromatic-methodology"
+    assert str(folder.proposal().key) == "C major"
+
+
+def test_init_from_a_real_thread_takes_its_final_proposal(real_chains, tmp_path):
     folder, _ = init_production(real_chains / THREAD, tmp_path)
     assert folder.root.name == "the-rainbow-table-a-manual-for-building-your-own-chromatic-methodology"
 
@@ -70,8 +81,8 @@ def test_cli_proposals_report(real_chains, capsys):
     assert "265 loaded" in capsys.readouterr().out
 
 
-def test_cli_init_chords_end_to_end(real_chains, tmp_path, capsys):
-    assert main(["produce", "init", str(real_chains / TEMPO_WORD), "--out", str(tmp_path)]) == 0
+def test_cli_init_chords_end_to_end(tmp_path, capsys):
+    assert main(["produce", "init", str(TEMPO_WORD), "--out", str(tmp_path)]) == 0
     out = capsys.readouterr()
     assert "created" in out.out and "tempo marking" in out.err
     (folder,) = [p for p in tmp_path.iterdir() if p.is_dir()]

@@ -108,9 +108,9 @@ def test_notes_stay_in_range_and_strong_beats_are_chord_tones(melody_78):
     assert len(contours) >= PART_TOP
 
 
-def test_lyrics_give_one_note_per_syllable_per_line(real_chains, tmp_path):
+def test_lyrics_give_one_note_per_syllable_per_line(tmp_path):
     """A proposal carrying a singer and lyrics (sectioned and not), plus an approved lyrics file."""
-    data = yaml.safe_load((real_chains / MINOR_7_8).read_text())
+    data = yaml.safe_load((MINOR_7_8).read_text())
     data["singer"] = "Katherine"
     data["lyrics"] = ("iron in the water\nrust along the rail\n\nsecond stanza sings\n"
                       "[chorus]\nwe carry what we cannot see\nchains of light")
@@ -146,8 +146,8 @@ def test_lyrics_give_one_note_per_syllable_per_line(real_chains, tmp_path):
             assert "syllables" not in c.details and c.details["rhythm"] not in ("even", "speech")
 
 
-def test_melody_refuses_without_approved_chords(real_chains, tmp_path):
-    folder, _ = init_production(real_chains / MINOR_7_8, tmp_path)
+def test_melody_refuses_without_approved_chords(tmp_path):
+    folder, _ = init_production(MINOR_7_8, tmp_path)
     with pytest.raises(ProduceError) as e:
         run_melody(folder)
     assert str(e.value).startswith("melody needs approved chords") and "chromatic promote" in str(e.value)

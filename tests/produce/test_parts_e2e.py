@@ -29,11 +29,11 @@ def _copy(folder: ProductionFolder, dst) -> ProductionFolder:
     return ProductionFolder(dst / folder.root.name)
 
 
-def test_cli_end_to_end_without_a_model(real_chains, tmp_path, capsys):
+def test_cli_end_to_end_without_a_model(tmp_path, capsys):
     import music21
     import pretty_midi
 
-    assert main(["produce", "init", str(real_chains / MAJOR_4_4), "--out", str(tmp_path)]) == 0
+    assert main(["produce", "init", str(MAJOR_4_4), "--out", str(tmp_path)]) == 0
     (root,) = [p for p in tmp_path.iterdir() if p.is_dir()]
     folder = ProductionFolder(root)
     assert main(["produce", "chords", str(root), "-n", "30", "--top", "6", "--seed", "2"]) == 0
@@ -58,8 +58,8 @@ def test_cli_end_to_end_without_a_model(real_chains, tmp_path, capsys):
             assert len(music21.converter.parse(str(path)).flatten().notes) > 0
 
 
-def test_each_phase_refuses_until_what_it_needs_is_approved(real_chains, tmp_path, capsys):
-    folder, _ = init_production(real_chains / MINOR_3_4, tmp_path)
+def test_each_phase_refuses_until_what_it_needs_is_approved(tmp_path, capsys):
+    folder, _ = init_production(MINOR_3_4, tmp_path)
     for phase, run in RUNS.items():
         with pytest.raises(ProduceError) as e:
             run(folder, n=2, top=1)

@@ -42,7 +42,9 @@ def test_every_real_proposal_loads_or_fails_with_one_line(real_chains):
 
 
 def test_final_proposal_is_last_iteration_of_each_thread(real_chains):
-    for thread in sorted(p for p in real_chains.iterdir() if p.is_dir()):
+    threads = sorted(p for p in real_chains.iterdir() if p.is_dir())
+    assert len(threads) == 8  # the loop below checks every one of them
+    for thread in threads:
         (lst,) = thread.glob("yml/all_song_proposals_*.yml")
         last = yaml.safe_load(lst.read_text())["iterations"][-1]
         final = final_proposal_of_thread(thread)
@@ -51,10 +53,10 @@ def test_final_proposal_is_last_iteration_of_each_thread(real_chains):
         assert load_proposal(lst).title == final.title  # the list file itself reads as its final
 
 
-def test_color_object_disagreement_is_a_recorded_warning_not_an_emitted_one(real_chains):
+def test_color_object_disagreement_is_a_recorded_warning_not_an_emitted_one():
     with warnings.catch_warnings():
         warnings.simplefilter("error", ColorModeWarning)
-        p = load_proposal(real_chains / MINOR_7_8)
+        p = load_proposal(MINOR_7_8)
     assert p.color.name == "Black" and p.key.tonic == "F#" and p.mode == "minor"
     assert str(p.time_signature) == "7/8" and p.bpm == 72.0
     data = {**BASE, "rainbow_color": {"color_name": "Indigo", "mnemonic_character_value": "I",
@@ -64,8 +66,8 @@ def test_color_object_disagreement_is_a_recorded_warning_not_an_emitted_one(real
     assert any("disagrees with the canonical table" in w for w in p.warnings)
 
 
-def test_tempo_word_falls_back_to_4_4_with_a_warning(real_chains):
-    p = load_proposal(real_chains / TEMPO_WORD)
+def test_tempo_word_falls_back_to_4_4_with_a_warning():
+    p = load_proposal(TEMPO_WORD)
     assert str(p.time_signature) == "4/4"
     assert any("'Andante' is a tempo marking" in w for w in p.warnings)
     assert p.color.name == "Indigo"  # 'indigo' in lower case
@@ -127,8 +129,8 @@ def test_color_from_file_name_when_missing(tmp_path):
     assert p.color.name == "Green" and any("file name" in w for w in p.warnings)
 
 
-def test_normalized_proposal_round_trips(real_chains, tmp_path):
-    p = load_proposal(real_chains / MINOR_7_8)
+def test_normalized_proposal_round_trips(tmp_path):
+    p = load_proposal(MINOR_7_8)
     path = tmp_path / "proposal.yml"
     path.write_text(yaml.safe_dump(p.to_dict(), allow_unicode=True))
     q = load_proposal(path)
