@@ -6,17 +6,34 @@ STAMP := $(VENV)/.installed
 DEMO ?= demo
 export HF_HUB_OFFLINE := 1
 
-.PHONY: setup test demo lint bench clean
+.PHONY: setup system-deps test demo lint bench clean
 
 setup: $(STAMP)
 
-# torch is pinned to the CPU wheel on this machine kind; a looser pin pulls a multi-GB CUDA build
-$(STAMP): pyproject.toml
+# torch is pinned to the CPU wheel on this machine kind; a looser pin pulls a multi-GB CUDA build.
+# tinysoundfont renders audio with no system library (FluidSynth is used instead when
+# libfluidsynth3 is installed). --no-deps: its one dependency, pyaudio, is for live playback
+# only and does not build without PortAudio headers, so it cannot be in pyproject.toml.
+$(STAMP): pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q "torch==2.13.0"
 	$(PY) -m pip install -q -e ".[ml,dev]"
+	$(PY) -m pip install -q --no-deps "tinysoundfont>=0.3.7,<0.4"
 	touch $(STAMP)
+
+# Optional: FluidSynth's library, installed with apt-get when run as root (nothing needs it).
+system-deps:
+	@if ldconfig -p 2>/dev/null | grep -q libfluidsynth.so.3; then \
+		echo "libfluidsynth3 is installed: audio renders with FluidSynth"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing libfluidsynth3 with apt-get (audio renders with FluidSynth)"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libfluidsynth3 >/dev/null \
+			|| echo "apt-get failed: audio renders with tinysoundfont"; \
+	else \
+		echo "libfluidsynth3 not installed (needs root and apt-get): audio renders with tinysoundfont"; \
+	fi
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -106,9 +106,15 @@ def synth(
     seed: int = typer.Option(0, "--seed", min=0, max=2**32 - 1, help="Seed for the generated parts."),
     no_audio: bool = typer.Option(False, "--no-audio", help="Write MIDI only (no rendering)."),
 ) -> None:
-    """Write MIDI and audio (main mix + stems) that follow each manifest, rendered with FluidSynth."""
+    """Write MIDI and audio (main mix + stems) that follow each manifest, rendered with FluidSynth or TinySoundFont."""
     from chromatic.synth.catalog import synth_catalog
 
+    if not no_audio:  # say so once, before any work, rather than once per failed song
+        from chromatic.errors import RenderError
+        from chromatic.music.render import renderer_unavailable
+
+        if why := renderer_unavailable():
+            raise RenderError(f"cannot render audio: {why} (or pass --no-audio for MIDI only)")
     wanted = [s.strip() for s in songs.split(",") if s.strip()] or None
     result = synth_catalog(
         catalog,

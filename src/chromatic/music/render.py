@@ -1,14 +1,25 @@
-"""Render MIDI to audio with FluidSynth and a General MIDI soundfont.
+"""Render MIDI to audio with a General MIDI soundfont: FluidSynth, or TinySoundFont from a wheel.
 
-The embedded default soundfont is ``TimGM6mb.sf2`` from the pretty_midi wheel; pass your own
-with ``soundfont=``. Events are played into the synthesizer in time order and the samples
-between them are pulled synchronously, so rendering is deterministic and faster than real time.
+Two deterministic backends play the same events into the same soundfont:
+
+- ``fluidsynth`` (pyfluidsynth): needs the system library (Debian: ``libfluidsynth3``);
+- ``tinysoundfont``: a self-contained wheel (``pip install --no-deps tinysoundfont``; its only
+  declared dependency, pyaudio, is for live playback, which rendering never uses).
+
+The first one that loads is used, FluidSynth first; ``CHROMATIC_RENDERER=fluidsynth``,
+``tinysoundfont`` or ``none`` (no audio at all) forces one, as does ``renderer=``. The embedded
+default soundfont is ``TimGM6mb.sf2`` from the pretty_midi wheel; pass your own with
+``soundfont=``. Events are played in time order and the samples between them are pulled
+synchronously, so rendering is deterministic (the same bytes every time, per backend) and faster
+than real time. The two backends do not give the same samples as each other.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 from symusic import Score
@@ -18,6 +29,20 @@ from chromatic.music.midi import DRUM_CHANNEL
 
 DEFAULT_SAMPLE_RATE = 22050
 TAIL_SECONDS = 1.0  # release tail rendered after the last note-off
+ENV = "CHROMATIC_RENDERER"
+BACKENDS = ("fluidsynth", "tinysoundfont")
+#: How to get audio when no backend loads (one line, for the error and the compose warning).
+INSTALL_HINT = ("install the Debian package libfluidsynth3, or the wheel: "
+                "pip install --no-deps tinysoundfont")
+
+
+class Backend(Protocol):
+    def program(self, channel: int, program: int) -> None: ...
+    def drums(self, channel: int) -> None: ...
+    def noteon(self, channel: int, pitch: int, velocity: int) -> None: ...
+    def noteoff(self, channel: int, pitch: int) -> None: ...
+    def pull(self, n: int) -> np.ndarray: ...
+    def close(self) -> None: ...
 
 
 def default_soundfont() -> Path:
@@ -31,22 +56,99 @@ def default_soundfont() -> Path:
     return path
 
 
-def _synth(sample_rate: int, soundfont: Path):
+@functools.cache
+def _probe(name: str) -> str | None:
+    """None when backend ``name`` loads here, else why not (cached: it does not change)."""
     try:
-        import fluidsynth
+        if name == "fluidsynth":
+            import fluidsynth  # noqa: F401
+        else:
+            import tinysoundfont  # noqa: F401
     except (ImportError, OSError) as e:
-        raise RenderError(
-            f"FluidSynth is not available ({e}); install the Debian package libfluidsynth3 "
-            "and the Python package pyfluidsynth"
-        ) from None
-    synth = fluidsynth.Synth(gain=0.4, samplerate=float(sample_rate))
-    synth.setting("synth.reverb.active", 0)  # keep stems dry and deterministic
-    synth.setting("synth.chorus.active", 0)
-    sfid = synth.sfload(str(soundfont))
-    if sfid < 0:
-        synth.delete()
-        raise RenderError("FluidSynth could not load the soundfont", path=soundfont)
-    return synth, sfid
+        return f"{e}".strip() or type(e).__name__
+    return None
+
+
+def available_renderers() -> list[str]:
+    """The backends that load on this machine, in order of preference."""
+    return [b for b in BACKENDS if _probe(b) is None]
+
+
+def choose_renderer(renderer: str | None = None) -> str:
+    """The backend to use: ``renderer``, else ``$CHROMATIC_RENDERER``, else the first that loads.
+
+    Raises RenderError, with how to get one, when the forced or every backend cannot load."""
+    forced = (renderer or os.environ.get(ENV, "")).strip().lower()
+    if forced in ("", "auto"):
+        for b in BACKENDS:
+            if _probe(b) is None:
+                return b
+        why = "; ".join(f"{b}: {_probe(b)}" for b in BACKENDS)
+        raise RenderError(f"no MIDI renderer available ({why}); {INSTALL_HINT}")
+    if forced == "none":
+        raise RenderError(f"audio rendering is turned off ({ENV}=none)")
+    if forced not in BACKENDS:
+        raise RenderError(f"expected {ENV} (or renderer) to be one of auto, none, "
+                          f"{', '.join(BACKENDS)}; got {forced!r}")
+    why = _probe(forced)
+    if why is not None:
+        raise RenderError(f"the {forced} renderer is not available ({why}); {INSTALL_HINT}")
+    return forced
+
+
+def renderer_unavailable(renderer: str | None = None) -> str | None:
+    """None when audio can be rendered, else the one-line reason (with how to get audio)."""
+    try:
+        choose_renderer(renderer)
+    except RenderError as e:
+        return str(e)
+    return None
+
+
+class _FluidSynth:
+    def __init__(self, sample_rate: int, soundfont: Path):
+        import fluidsynth
+
+        self.synth = fluidsynth.Synth(gain=0.4, samplerate=float(sample_rate))
+        self.synth.setting("synth.reverb.active", 0)  # keep stems dry and deterministic
+        self.synth.setting("synth.chorus.active", 0)
+        self.sfid = self.synth.sfload(str(soundfont))
+        if self.sfid < 0:
+            self.synth.delete()
+            raise RenderError("FluidSynth could not load the soundfont", path=soundfont)
+
+    def program(self, channel: int, program: int) -> None:
+        self.synth.program_select(channel, self.sfid, 0, program)
+
+    def drums(self, channel: int) -> None:
+        self.synth.program_select(channel, self.sfid, 128, 0)
+
+    def noteon(self, channel: int, pitch: int, velocity: int) -> None:
+        self.synth.noteon(channel, pitch, velocity)
+
+    def noteoff(self, channel: int, pitch: int) -> None:
+        self.synth.noteoff(channel, pitch)
+
+    def pull(self, n: int) -> np.ndarray:
+        """n mono samples (FluidSynth renders interleaved stereo int16)."""
+        chunks = []
+        while n > 0:
+            k = min(n, 65536)
+            stereo = np.asarray(self.synth.get_samples(k), dtype=np.float32).reshape(-1, 2)
+            chunks.append(stereo.mean(axis=1) / 32768.0)
+            n -= k
+        return np.concatenate(chunks)
+
+    def close(self) -> None:
+        self.synth.delete()
+
+
+def _backend(name: str, sample_rate: int, soundfont: Path) -> Backend:
+    if name == "fluidsynth":
+        return _FluidSynth(sample_rate, soundfont)
+    from chromatic.music.render_tsf import TinySoundFont
+
+    return TinySoundFont(sample_rate, soundfont)
 
 
 def render_score(
@@ -55,12 +157,13 @@ def render_score(
     sample_rate: int = DEFAULT_SAMPLE_RATE,
     soundfont: str | os.PathLike | None = None,
     duration: float | None = None,
+    renderer: str | None = None,
 ) -> np.ndarray:
     """Render a Score to mono float32 audio in [-1, 1].
 
     ``duration`` fixes the output length in seconds (padding or cutting); by default the
-    output runs to the last note-off plus a short release tail.
-    """
+    output runs to the last note-off plus a short release tail. ``renderer`` forces a backend
+    (see the module docstring)."""
     sf_path = Path(soundfont) if soundfont else default_soundfont()
     if not sf_path.is_file():
         raise RenderError("soundfont not found", path=sf_path)
@@ -85,16 +188,16 @@ def render_score(
     out = np.zeros(total, dtype=np.float32)
     if not events or total == 0:
         return out
-    synth, sfid = _synth(sample_rate, sf_path)
+    synth = _backend(choose_renderer(renderer), sample_rate, sf_path)
     try:
         for channel, program in programs.items():
-            synth.program_select(channel, sfid, 0, program)
-        synth.program_select(DRUM_CHANNEL, sfid, 128, 0)
+            synth.program(channel, program)
+        synth.drums(DRUM_CHANNEL)
         pos = 0
         for t, is_on, channel, pitch, vel in events:
             target = min(round(t * sample_rate), total)
             if target > pos:
-                out[pos:target] = _pull(synth, target - pos)
+                out[pos:target] = synth.pull(target - pos)
                 pos = target
             if pos >= total:
                 break
@@ -103,21 +206,10 @@ def render_score(
             else:
                 synth.noteoff(channel, pitch)
         if pos < total:
-            out[pos:] = _pull(synth, total - pos)
+            out[pos:] = synth.pull(total - pos)
     finally:
-        synth.delete()
+        synth.close()
     return out
-
-
-def _pull(synth, n: int) -> np.ndarray:
-    """n mono samples from the synthesizer (it renders interleaved stereo int16)."""
-    chunks = []
-    while n > 0:
-        k = min(n, 65536)
-        stereo = np.asarray(synth.get_samples(k), dtype=np.float32).reshape(-1, 2)
-        chunks.append(stereo.mean(axis=1) / 32768.0)
-        n -= k
-    return np.concatenate(chunks)
 
 
 def peak_normalize(audio: np.ndarray, peak: float = 0.89) -> np.ndarray:

@@ -34,7 +34,7 @@ import shlex
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from chromatic.errors import ProduceError
@@ -136,6 +136,18 @@ def _load_scorer(opts: ComposeOptions, notes: list[str], concept: str = "") -> S
     return scorer
 
 
+def _without_audio_if_unrenderable(opts: ComposeOptions, notes: list[str]) -> ComposeOptions:
+    """No renderer on this machine: every other output is still written, and one warning says
+    how to get audio (instead of failing after arrangement.mid with no summary)."""
+    from chromatic.music.render import renderer_unavailable
+
+    why = renderer_unavailable() if opts.render else None
+    if why is None:
+        return opts
+    notes.append(f"no audio preview: {why} (or pass --no-render to skip audio)")
+    return replace(opts, render=False)
+
+
 def compose_auto(source: str | Path, out: str | Path, opts: ComposeOptions,
                  progress: Callable[[str], None] = lambda _m: None):
     """Everything unattended: search, approve the best combination, plan, assemble, render."""
@@ -148,6 +160,7 @@ def compose_auto(source: str | Path, out: str | Path, opts: ComposeOptions,
     _clear_for_auto(root, opts.force)
     folder = init_at(source, root, force=True)
     notes.extend(folder.proposal().warnings)
+    opts = _without_audio_if_unrenderable(opts, notes)
     t = time.perf_counter()
     scorer = _load_scorer(opts, notes, folder.proposal().concept)
     timings["model"] = time.perf_counter() - t
@@ -208,6 +221,7 @@ def compose_step(source: str | Path, out: str | Path, opts: ComposeOptions) -> S
 
     plan = write_plan(root, refresh=plan_path(root).is_file())
     notes.extend(plan.warnings)
+    opts = _without_audio_if_unrenderable(opts, notes)
     res = assemble(root, render=opts.render, soundfont=opts.soundfont, audio_format=opts.audio_format,
                    sample_rate=opts.sample_rate)
     notes.extend(res.arrangement.warnings)
