@@ -30,6 +30,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from chromatic import __version__
+from chromatic.catalog.manifest import media_path
+from chromatic.catalog.tracks import TRACKS_FILE, require_fresh
+from chromatic.errors import CatalogError, ChromaticError, LrcError
+from chromatic.fileio import atomic_path, sha256_file, write_text_atomic
+from chromatic.paths import contained
 from chromatic.segments.boundaries import (
     MAX_SECONDS,
     OVERLAP_SECONDS,
@@ -38,9 +43,6 @@ from chromatic.segments.boundaries import (
     segment_song,
     spans_of_manifest,
 )
-from chromatic.catalog.tracks import TRACKS_FILE, require_fresh
-from chromatic.errors import CatalogError, ChromaticError
-from chromatic.fileio import atomic_path, sha256_file, write_text_atomic
 
 SEGMENTS_FILE = "segments.parquet"
 MEDIA_DIR = "media"
@@ -103,8 +105,26 @@ class SegmentSettings:
     max_seconds: float = MAX_SECONDS
     overlap_seconds: float = OVERLAP_SECONDS
 
+    def __post_init__(self) -> None:
+        check_settings(self.snap_seconds, self.max_seconds, self.overlap_seconds)
+
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def check_settings(snap: float, max_seconds: float, overlap: float) -> None:
+    """Refuse settings no song could be segmented with (one line naming the option)."""
+    import math
+
+    for name, v in (("--snap", snap), ("--max-seconds", max_seconds), ("--overlap", overlap)):
+        if not math.isfinite(v):
+            raise CatalogError(f"{name}: expected a finite number of seconds, got {v}")
+    if snap < 0:
+        raise CatalogError(f"--snap: expected seconds >= 0, got {snap}")
+    if max_seconds <= 0:
+        raise CatalogError(f"--max-seconds: expected seconds > 0, got {max_seconds}")
+    if overlap < 0 or overlap >= max_seconds:
+        raise CatalogError(f"--overlap: expected seconds >= 0 and below --max-seconds ({max_seconds}), got {overlap}")
 
 
 @dataclass
@@ -129,10 +149,12 @@ def _song_key(song_dir: Path, manifest_file: str, lrc_file: str | None, rows: li
     for name in [manifest_file, lrc_file, *sorted({r["audio_file"] or "" for r in rows} | {r["midi_file"] or r["midi_group_file"] or "" for r in rows})]:
         if not name:
             continue
-        p = song_dir / name
-        if p.is_file():
-            st = p.stat()
-            h.update(f"{name}:{st.st_size}:{st.st_mtime_ns}".encode())
+        try:
+            p = media_path(song_dir, name)
+        except ChromaticError:
+            continue
+        if p.is_file():  # content, not size and time: an edit that keeps both is still seen
+            h.update(f"{name}:{sha256_file(p)}".encode())
     h.update(json.dumps(rows, sort_keys=True, default=str).encode())
     return h.hexdigest()
 
@@ -143,17 +165,20 @@ def build_song(catalog: Path, data: Path, song: str, rows: list[dict], settings:
 
     from chromatic.catalog.lrc import load_lrc
     from chromatic.catalog.manifest import load_manifest
-    from chromatic.segments.slicing import read_audio_slice, slice_midi
     from chromatic.music.midi import TempoMap, load_score, score_bytes
+    from chromatic.segments.slicing import read_audio_slice, slice_midi
 
     result = SongResult(song)
     song_dir = catalog / song
-    manifest_path = catalog / rows[0]["manifest_path"]
+    manifest_path = contained(catalog, rows[0]["manifest_path"], path=catalog / TRACKS_FILE, field="manifest_path", what="manifest")
     loaded = load_manifest(manifest_path)
     m = loaded.manifest
     lrc = None
-    if m.lrc_file and (song_dir / m.lrc_file).is_file():
-        lrc = load_lrc(song_dir / m.lrc_file)
+    if m.lrc_file and media_path(song_dir, m.lrc_file, path=manifest_path, field="lrc_file").is_file():
+        lrc = load_lrc(media_path(song_dir, m.lrc_file, path=manifest_path, field="lrc_file"))
+        bad = [(fld, msg) for sev, fld, msg in lrc.problems() if sev == "error"]
+        if bad:  # what validate calls an error is never segmented as if it were fine
+            raise LrcError(f"{bad[0][1]} ({len(bad)} error(s); run 'chromatic catalog validate')", path=lrc.path, field=bad[0][0])
     key = _song_key(song_dir, manifest_path.name, m.lrc_file, rows, settings)
     part_path = data / PARTS_DIR / f"{song}.parquet"
     if part_path.is_file():
@@ -168,7 +193,7 @@ def build_song(catalog: Path, data: Path, song: str, rows: list[dict], settings:
 
     # the song ends where its main mix ends (the media is the truth); else at its running time
     song_end = m.trt_seconds
-    main_audio = song_dir / m.main_audio_file
+    main_audio = media_path(song_dir, m.main_audio_file, path=manifest_path, field="main_audio_file")
     if main_audio.is_file():
         try:
             song_end = sf.info(str(main_audio)).duration
@@ -190,7 +215,7 @@ def build_song(catalog: Path, data: Path, song: str, rows: list[dict], settings:
         tid = int(row["track_id"])
         handle = None
         if row["audio_file"]:
-            path = song_dir / row["audio_file"]
+            path = media_path(song_dir, row["audio_file"], path=manifest_path, field="audio_file")
             if path.is_file():
                 try:
                     handle = sf.SoundFile(str(path))
@@ -203,7 +228,7 @@ def build_song(catalog: Path, data: Path, song: str, rows: list[dict], settings:
         if midi_name:
             if midi_name not in midi_cache:
                 try:
-                    midi_cache[midi_name] = load_score(song_dir / midi_name)
+                    midi_cache[midi_name] = load_score(media_path(song_dir, midi_name, path=manifest_path, field="midi_file"))
                 except ChromaticError as e:
                     midi_cache[midi_name] = None
                     problem(tid, midi_name, e.detail)
@@ -352,6 +377,7 @@ def build_segments(
     if not tracks_path.is_file():
         raise CatalogError(f"{tracks_path} not found; run 'chromatic catalog build {catalog} --out {data}' first")
     require_fresh(tracks_path, catalog)
+    clean_stale_temps(data)
     by_song = _song_rows(tracks_path)
     if songs:
         unknown = sorted(set(songs) - set(by_song))
@@ -385,9 +411,19 @@ def build_segments(
                 futs = {pool.submit(build_song, catalog, data, s, by_song[s], settings): s for s in big_first}
                 for fut in as_completed(futs):
                     done(futs[fut], fut.result)
+    if failed and not results:
+        # a failed run never replaces good output: segments.parquet keeps what it held
+        report = {"rows": None, "songs": None, "problems": [], "failed": failed,
+                  "per_song": {s: {"rows": r.rows, "dropped_silent": r.dropped_silent, "resumed": r.skipped} for s, r in sorted(results.items())}}
+        write_text_atomic(data / REPORT_FILE, json.dumps(report, indent=2, sort_keys=True))
+        first = sorted(failed)[0]
+        raise CatalogError(f"every song failed ({len(failed)}; first: {first}: {failed[first]}); "
+                           f"{data / SEGMENTS_FILE} was not rewritten")
     # assemble the table from the parts of every song of the tracks table, in song order
     all_songs = sorted(_song_rows(tracks_path)) if songs else order
-    parts = [data / PARTS_DIR / f"{s}.parquet" for s in all_songs if (data / PARTS_DIR / f"{s}.parquet").is_file()]
+    # a failed song's old part was made with other inputs or settings: never mixed in
+    parts = [data / PARTS_DIR / f"{s}.parquet" for s in all_songs
+             if s not in failed and (data / PARTS_DIR / f"{s}.parquet").is_file()]
     problems: list[dict] = []
     tables = []
     for p in parts:
@@ -425,6 +461,21 @@ def build_segments(
         problems=problems,
         failed=failed,
     )
+
+
+def clean_stale_temps(data: Path) -> list[Path]:
+    """Remove the ``.NAME.parquet.*.tmp`` files a killed build left beside its outputs."""
+    removed = []
+    for folder in (data, data / MEDIA_DIR, data / PARTS_DIR):
+        if not folder.is_dir():
+            continue
+        for p in folder.glob(".*.parquet.*.tmp"):
+            try:
+                p.unlink()
+                removed.append(p)
+            except OSError:
+                pass
+    return removed
 
 
 def read_media(data_dir: str | Path, song: str, segment_ids: list[str] | None = None) -> dict[str, dict]:
