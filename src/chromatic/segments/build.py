@@ -43,6 +43,12 @@ from chromatic.segments.boundaries import (
     segment_song,
     spans_of_manifest,
 )
+from chromatic.segments.inputs import (
+    MIN_SAMPLE_RATE,
+    audio_problem,
+    check_settings,
+    clean_stale_temps,
+)
 
 SEGMENTS_FILE = "segments.parquet"
 MEDIA_DIR = "media"
@@ -110,21 +116,6 @@ class SegmentSettings:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def check_settings(snap: float, max_seconds: float, overlap: float) -> None:
-    """Refuse settings no song could be segmented with (one line naming the option)."""
-    import math
-
-    for name, v in (("--snap", snap), ("--max-seconds", max_seconds), ("--overlap", overlap)):
-        if not math.isfinite(v):
-            raise CatalogError(f"{name}: expected a finite number of seconds, got {v}")
-    if snap < 0:
-        raise CatalogError(f"--snap: expected seconds >= 0, got {snap}")
-    if max_seconds <= 0:
-        raise CatalogError(f"--max-seconds: expected seconds > 0, got {max_seconds}")
-    if overlap < 0 or overlap >= max_seconds:
-        raise CatalogError(f"--overlap: expected seconds >= 0 and below --max-seconds ({max_seconds}), got {overlap}")
 
 
 @dataclass
@@ -196,9 +187,15 @@ def build_song(catalog: Path, data: Path, song: str, rows: list[dict], settings:
     main_audio = media_path(song_dir, m.main_audio_file, path=manifest_path, field="main_audio_file")
     if main_audio.is_file():
         try:
-            song_end = sf.info(str(main_audio)).duration
+            info = sf.info(str(main_audio))
         except Exception as e:
             problem(None, m.main_audio_file, f"cannot read main mix: {e}")
+        else:
+            if info.frames > 0 and info.samplerate >= MIN_SAMPLE_RATE:
+                song_end = info.duration
+            else:
+                problem(None, m.main_audio_file, f"main mix has {info.frames} frames at {info.samplerate} Hz; "
+                        f"expected audio at {MIN_SAMPLE_RATE} Hz or more (the running time is used)")
     specs = segment_song(
         spans_of_manifest(m),
         lines_of_lrc(lrc),
@@ -221,6 +218,12 @@ def build_song(catalog: Path, data: Path, song: str, rows: list[dict], settings:
                     handle = sf.SoundFile(str(path))
                 except Exception as e:
                     problem(tid, row["audio_file"], f"cannot decode audio: {e}")
+                else:
+                    bad = audio_problem(handle)
+                    if bad:
+                        handle.close()
+                        handle = None
+                        problem(tid, row["audio_file"], bad)
             else:
                 problem(tid, row["audio_file"], "audio file not found")
         midi_name = row["midi_file"] or row["midi_group_file"]
@@ -233,6 +236,10 @@ def build_song(catalog: Path, data: Path, song: str, rows: list[dict], settings:
                     midi_cache[midi_name] = None
                     problem(tid, midi_name, e.detail)
             score = midi_cache[midi_name]
+            if score is not None and not score.note_num():
+                what = "no tracks (a header only)" if not len(score.tracks) else "no notes"
+                problem(tid, midi_name, f"MIDI holds {what}; expected the notes of this track")
+                score = None
             if score is not None:
                 tempo_map = TempoMap.of(score)
         if handle is None and score is None:
@@ -377,7 +384,7 @@ def build_segments(
     if not tracks_path.is_file():
         raise CatalogError(f"{tracks_path} not found; run 'chromatic catalog build {catalog} --out {data}' first")
     require_fresh(tracks_path, catalog)
-    clean_stale_temps(data)
+    clean_stale_temps(data, MEDIA_DIR, PARTS_DIR)
     by_song = _song_rows(tracks_path)
     if songs:
         unknown = sorted(set(songs) - set(by_song))
@@ -461,21 +468,6 @@ def build_segments(
         problems=problems,
         failed=failed,
     )
-
-
-def clean_stale_temps(data: Path) -> list[Path]:
-    """Remove the ``.NAME.parquet.*.tmp`` files a killed build left beside its outputs."""
-    removed = []
-    for folder in (data, data / MEDIA_DIR, data / PARTS_DIR):
-        if not folder.is_dir():
-            continue
-        for p in folder.glob(".*.parquet.*.tmp"):
-            try:
-                p.unlink()
-                removed.append(p)
-            except OSError:
-                pass
-    return removed
 
 
 def read_media(data_dir: str | Path, song: str, segment_ids: list[str] | None = None) -> dict[str, dict]:
