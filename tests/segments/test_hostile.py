@@ -123,3 +123,20 @@ def test_media_edited_after_tracks_build_is_refused_by_segments(built):
     wav.write_bytes(bytes(raw))
     with pytest.raises(CatalogError, match=r"stale.*02_90_main\.wav"):
         build_segments(cat, data, workers=1, progress=False)
+
+
+def test_verify_and_embed_refuse_segments_stale_against_the_tracks_table(built):
+    from chromatic.dataset.verify import read_segments
+    from chromatic.embed.run import embed_segments
+    from chromatic.errors import DatasetError
+
+    cat, data = built
+    read_segments(data)  # fresh: fine
+    lrc = cat / "01_90" / "01_90.lrc"
+    lrc.write_text(lrc.read_text().replace("Every cord", "Every wire"))
+    build_tracks(cat, data)  # the table moves on; segments.parquet does not
+    with pytest.raises(DatasetError, match="stale"):
+        read_segments(data)
+    with pytest.raises(CatalogError, match="stale"):
+        embed_segments(data, progress=False)
+    assert main(["verify", "--data", str(data)]) == 1

@@ -49,3 +49,12 @@ def test_synth_into_the_source_catalog_is_refused(layout):
     res = synth_catalog(cat, cat, max_seconds=4, workers=1, progress=False, audio=False)
     assert set(res.failed) == {"01_90", "02_90"} and "overlaps" in res.failed["01_90"]
     assert {p: p.read_bytes() for p in cat.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize("args", [["--sample-rate", "1"], ["--seed", "-1"], ["--max-seconds", "-3"]])
+def test_absurd_synth_options_are_refused_at_the_option(layout, args):
+    from chromatic.cli import main
+
+    cat, out, _ = layout
+    assert main(["catalog", "synth", str(cat), "--out", str(out), "--no-audio", *args]) != 0
+    assert not out.exists()

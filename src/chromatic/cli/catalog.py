@@ -89,10 +89,10 @@ def synth(
     catalog: Path = typer.Argument(..., help="Catalog folder whose manifests to follow."),
     out: Path = typer.Option(..., "--out", help="Folder for the synthesized catalog (manifests, LRC, MIDI, WAV)."),
     songs: str = typer.Option("", "--songs", help="Comma-separated song ids (default: all)."),
-    max_seconds: float = typer.Option(0.0, "--max-seconds", help="Trim each song to this length (0: full length)."),
-    sample_rate: int = typer.Option(22050, "--sample-rate", help="Audio sample rate in Hz."),
+    max_seconds: float = typer.Option(0.0, "--max-seconds", min=0.0, help="Trim each song to this length (0: full length)."),
+    sample_rate: int = typer.Option(22050, "--sample-rate", min=8000, max=192000, help="Audio sample rate in Hz (8000-192000)."),
     soundfont: Path | None = typer.Option(None, "--soundfont", help="General MIDI soundfont (default: TimGM6mb.sf2)."),
-    seed: int = typer.Option(0, "--seed", help="Seed for the generated parts."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Seed for the generated parts (>= 0)."),
     no_audio: bool = typer.Option(False, "--no-audio", help="Write MIDI only (no rendering)."),
 ) -> None:
     """Write MIDI and audio (main mix + stems) that follow each manifest, rendered with FluidSynth."""

@@ -61,6 +61,9 @@ def read_segments(data: Path) -> list[dict]:
     path = data / SEGMENTS_FILE
     if not path.is_file():
         raise DatasetError(f"{path} not found; run 'chromatic segments build CATALOG --data {data}' first")
+    from chromatic.segments.build import require_segments_fresh
+
+    require_segments_fresh(data, DatasetError)
     return pq.read_table(path).to_pylist()
 
 

@@ -470,6 +470,22 @@ def build_segments(
     )
 
 
+def require_segments_fresh(data_dir: str | Path, error: type[ChromaticError] = CatalogError) -> None:
+    """Refuse segments built from another tracks table than the one in DATA now (the table was
+    rebuilt since: a manifest, an LRC or media changed)."""
+    data = Path(data_dir)
+    seg, tracks = data / SEGMENTS_FILE, data / TRACKS_FILE
+    if not seg.is_file() or not tracks.is_file():
+        return
+    raw = (pq.read_schema(seg).metadata or {}).get(b"chromatic.segments")
+    recorded = json.loads(raw).get("tracks_sha256") if raw else None
+    if recorded is None:
+        return  # not written by 'segments build': nothing to compare
+    if recorded != sha256_file(tracks):
+        raise error(f"{seg} is stale: {tracks} was rebuilt after it (tracks table changed); "
+                    "run 'chromatic segments build' again", path=seg)
+
+
 def read_media(data_dir: str | Path, song: str, segment_ids: list[str] | None = None) -> dict[str, dict]:
     """Media of one song's segments: {segment_id: {audio_flac, audio_sample_rate, midi}}."""
     path = Path(data_dir) / MEDIA_DIR / f"{song}.parquet"
