@@ -131,13 +131,15 @@ class Manifest(BaseModel):
     def _release_date(cls, v: Any) -> Any:
         if isinstance(v, date):
             return v
+        if v == "":  # not released yet (a bootstrap manifest fills it in after rendering)
+            return v
         if isinstance(v, str) and ISO_DATE_RE.match(v.strip()):
             try:
                 date.fromisoformat(v.strip())
             except ValueError as e:
                 raise ValueError(f"expected a real date as 'YYYY-MM-DD', got {v!r} ({e})") from None
             return v.strip()
-        raise ValueError(f"expected a date as 'YYYY-MM-DD', got {v!r}")
+        raise ValueError(f"expected a date as 'YYYY-MM-DD' (or '' before release), got {v!r}")
 
     @field_validator("key")
     @classmethod
@@ -255,7 +257,7 @@ MEDIA_FIELDS = ("audio_file", "midi_file", "midi_group_file")
 
 def media_references(m: Manifest) -> list[tuple[str, str]]:
     """(field, path text) of every file a manifest names: main mix, LRC, each track's media."""
-    refs = [("main_audio_file", m.main_audio_file)]
+    refs = [("main_audio_file", m.main_audio_file)] if m.main_audio_file else []  # '' = not rendered yet
     if m.lrc_file:
         refs.append(("lrc_file", m.lrc_file))
     for i, t in enumerate(m.audio_tracks):

@@ -184,8 +184,8 @@ def build_song(catalog: Path, data: Path, song: str, rows: list[dict], settings:
 
     # the song ends where its main mix ends (the media is the truth); else at its running time
     song_end = m.trt_seconds
-    main_audio = media_path(song_dir, m.main_audio_file, path=manifest_path, field="main_audio_file")
-    if main_audio.is_file():
+    main_audio = media_path(song_dir, m.main_audio_file, path=manifest_path, field="main_audio_file") if m.main_audio_file else None
+    if main_audio is not None and main_audio.is_file():
         try:
             info = sf.info(str(main_audio))
         except Exception as e:
