@@ -191,7 +191,7 @@ def test_lrc_edited_after_build_is_stale(cat, tmp_path):
     lrc.write_text(lrc.read_text().replace("Every cord", "Every wire"))
     st = tracks_staleness(data / "tracks.parquet", cat)
     assert st.stale and any(SONG in c and "01_90.lrc" in c for c in st.changed)
-    with pytest.raises(CatalogError, match="01_90.lrc"):
+    with pytest.raises(CatalogError, match=r"01_90\.lrc"):
         require_fresh(data / "tracks.parquet", cat)
 
 

@@ -11,7 +11,13 @@ import pytest
 from chromatic.catalog.tracks import build_tracks
 from chromatic.cli import main
 from chromatic.errors import CatalogError
-from chromatic.segments.build import MEDIA_DIR, PARTS_DIR, SEGMENTS_FILE, SegmentSettings, build_segments
+from chromatic.segments.build import (
+    MEDIA_DIR,
+    PARTS_DIR,
+    SEGMENTS_FILE,
+    SegmentSettings,
+    build_segments,
+)
 from chromatic.synth.catalog import synth_catalog
 
 SONGS = ["01_90", "02_90"]

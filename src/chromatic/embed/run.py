@@ -21,10 +21,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from chromatic.segments.build import SEGMENTS_FILE, read_media
 from chromatic.embed.base import DEFAULT_AUDIO, DEFAULT_TEXT, EncoderBase, get_encoder
 from chromatic.errors import CatalogError
 from chromatic.fileio import atomic_path
+from chromatic.segments.build import SEGMENTS_FILE, read_media
 
 EMBEDDINGS_FILE = "embeddings.parquet"
 CACHE_DIR = "embeddings/cache"
@@ -106,7 +106,7 @@ def embed_segments(
     seg_path = data / SEGMENTS_FILE
     if not seg_path.is_file():
         raise CatalogError(f"{seg_path} not found; run 'chromatic segments build' first")
-    from chromatic.segments.build import require_segments_fresh
+    from chromatic.segments.inputs import require_segments_fresh
 
     require_segments_fresh(data)  # segments made from an older tracks table are refused
     rows = pq.read_table(

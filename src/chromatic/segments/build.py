@@ -49,61 +49,13 @@ from chromatic.segments.inputs import (
     check_settings,
     clean_stale_temps,
 )
+from chromatic.segments.schema import MEDIA_SCHEMA, SEGMENT_SCHEMA
 
 SEGMENTS_FILE = "segments.parquet"
 MEDIA_DIR = "media"
 PARTS_DIR = "segments/parts"
 REPORT_FILE = "segments_report.json"
 BUILD_FORMAT = 1  # bump when the rows or media change meaning
-
-SEGMENT_SCHEMA = pa.schema(
-    [
-        ("segment_id", pa.string()),
-        ("song_id", pa.string()),
-        ("track_id", pa.int32()),
-        ("segment_index", pa.int32()),
-        ("window", pa.int32()),
-        ("windows", pa.int32()),
-        ("start_seconds", pa.float64()),
-        ("end_seconds", pa.float64()),
-        ("duration_seconds", pa.float64()),
-        ("section", pa.string()),
-        ("lyric_text", pa.string()),
-        ("has_lyric", pa.bool_()),
-        ("segment_source", pa.string()),
-        ("has_audio", pa.bool_()),
-        ("has_midi", pa.bool_()),
-        ("content_type", pa.string()),
-        ("audio_seconds", pa.float64()),
-        ("audio_sample_rate", pa.int32()),
-        ("audio_rms_dbfs", pa.float64()),
-        ("midi_notes", pa.int32()),
-        ("midi_qpm", pa.float64()),
-        ("title", pa.string()),
-        ("color", pa.string()),
-        ("color_mnemonic", pa.string()),
-        ("temporal_mode", pa.string()),
-        ("spatial_mode", pa.string()),
-        ("ontological_mode", pa.string()),
-        ("bpm", pa.float64()),
-        ("key", pa.string()),
-        ("time_signature", pa.string()),
-        ("concept", pa.string()),
-        ("track_description", pa.string()),
-        ("audio_file", pa.string()),
-        ("midi_source", pa.string()),
-        ("media_file", pa.string()),
-    ]
-)
-MEDIA_SCHEMA = pa.schema(
-    [
-        ("segment_id", pa.string()),
-        ("audio_flac", pa.binary()),
-        ("audio_sample_rate", pa.int32()),
-        ("midi", pa.binary()),
-    ]
-)
-
 
 @dataclass(frozen=True)
 class SegmentSettings:
@@ -468,22 +420,6 @@ def build_segments(
         problems=problems,
         failed=failed,
     )
-
-
-def require_segments_fresh(data_dir: str | Path, error: type[ChromaticError] = CatalogError) -> None:
-    """Refuse segments built from another tracks table than the one in DATA now (the table was
-    rebuilt since: a manifest, an LRC or media changed)."""
-    data = Path(data_dir)
-    seg, tracks = data / SEGMENTS_FILE, data / TRACKS_FILE
-    if not seg.is_file() or not tracks.is_file():
-        return
-    raw = (pq.read_schema(seg).metadata or {}).get(b"chromatic.segments")
-    recorded = json.loads(raw).get("tracks_sha256") if raw else None
-    if recorded is None:
-        return  # not written by 'segments build': nothing to compare
-    if recorded != sha256_file(tracks):
-        raise error(f"{seg} is stale: {tracks} was rebuilt after it (tracks table changed); "
-                    "run 'chromatic segments build' again", path=seg)
 
 
 def read_media(data_dir: str | Path, song: str, segment_ids: list[str] | None = None) -> dict[str, dict]:

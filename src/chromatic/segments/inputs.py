@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from chromatic.errors import CatalogError
+from chromatic.errors import CatalogError, ChromaticError
 
 
 def check_settings(snap: float, max_seconds: float, overlap: float) -> None:
@@ -64,3 +64,24 @@ def audio_problem(handle) -> str | None:
     return None
 
 
+def require_segments_fresh(data_dir: str | Path, error: type[ChromaticError] = CatalogError) -> None:
+    """Refuse segments built from another tracks table than the one in DATA now (the table was
+    rebuilt since: a manifest, an LRC or media changed)."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    from chromatic.catalog.tracks import TRACKS_FILE
+    from chromatic.fileio import sha256_file
+
+    data = Path(data_dir)
+    seg, tracks = data / "segments.parquet", data / TRACKS_FILE
+    if not seg.is_file() or not tracks.is_file():
+        return
+    raw = (pq.read_schema(seg).metadata or {}).get(b"chromatic.segments")
+    recorded = json.loads(raw).get("tracks_sha256") if raw else None
+    if recorded is None:
+        return  # not written by 'segments build': nothing to compare
+    if recorded != sha256_file(tracks):
+        raise error(f"{seg} is stale: {tracks} was rebuilt after it (tracks table changed); "
+                    "run 'chromatic segments build' again", path=seg)
