@@ -142,3 +142,18 @@ def test_score_cli_json(exported, tmp_path):
     assert out.returncode == 0, out.stderr
     res = json.loads(out.stdout)["results"]
     assert res[0]["rank"] == 1 and res[1]["error"]
+
+
+def test_empty_midi_gets_an_error_entry_not_a_score(exported):
+    import struct
+
+    _, model, _ = exported
+    scorer = ChromaticScorer.load(model)
+    good = loop([60, 64, 67, 72])
+    header_only = b"MThd" + struct.pack(">IHHH", 6, 0, 0, 96)
+    no_notes = header_only[:-4] + struct.pack(">HH", 1, 96) + b"MTrk" + struct.pack(">I", 4) + b"\x00\xff\x2f\x00"
+    ranked = scorer.score_batch([{"id": "empty", "midi": header_only}, {"id": "a", "midi": good},
+                                 {"id": "silent", "midi": no_notes}], color="G")
+    assert [r["id"] for r in ranked] == ["a", "empty", "silent"]
+    for r in ranked[1:]:
+        assert r["rank"] is None and r["match"] is None and "no notes" in r["error"]

@@ -59,8 +59,17 @@ class Lrc:
         return out
 
 
+# A song's LRC holds tens to a few hundred lines; far more is not lyrics (and would segment a
+# song into thousands of slivers).
+MAX_LRC_LINES = 5000
+MAX_LRC_BYTES = 2 * 1024 * 1024
+
+
 def parse_lrc(text: str, *, path: str = "<lrc>") -> Lrc:
     lrc = Lrc(path=path)
+    n_lines = text.count("\n") + 1
+    if n_lines > MAX_LRC_LINES:
+        raise LrcError(f"expected at most {MAX_LRC_LINES} lines of lyrics, got {n_lines}", path=path)
     pending: tuple[float, int] | None = None  # a timestamp waiting for its lyric line
     for no, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
@@ -110,6 +119,11 @@ def parse_lrc(text: str, *, path: str = "<lrc>") -> Lrc:
 def load_lrc(path: str | Path) -> Lrc:
     path = Path(path)
     try:
+        if path.is_dir():
+            raise LrcError("expected a file, found a folder", path=path)
+        size = path.stat().st_size
+        if size > MAX_LRC_BYTES:
+            raise LrcError(f"expected an LRC file of at most {MAX_LRC_BYTES // (1024 * 1024)} MB, got {size / 1e6:.1f} MB", path=path)
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise LrcError("file not found", path=path) from None

@@ -15,10 +15,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from chromatic import __version__
-from chromatic.catalog.manifest import LoadedManifest, find_manifests
+from chromatic.catalog.manifest import LoadedManifest, find_manifests, media_path, media_references
 from chromatic.catalog.validate import CatalogReport, Problem, validate_catalog
 from chromatic.errors import CatalogError
 from chromatic.fileio import atomic_path, sha256_file
+from chromatic.paths import PathError
 from chromatic.taxonomy import AXES, TAXONOMY_VERSION
 
 TRACKS_FILE = "tracks.parquet"
@@ -179,6 +180,11 @@ def build_tracks(
         lyrics_text = s.lrc.text if s.lrc is not None else None
         rows.extend(song_rows(s.loaded, lyrics_text, root))
         hashes[s.song] = s.loaded.sha256
+    if not hashes:
+        first = report.errors[0].line() if report.errors else "the catalog holds no manifest"
+        raise CatalogError(
+            f"no song could be built ({len(skipped)} left out; first: {first}); {out} was not written"
+        )
     keys = [(r["song_id"], r["track_id"]) for r in rows]
     if len(set(keys)) != len(keys):  # defensive: validation should have caught it
         seen, dups = set(), []
@@ -199,6 +205,8 @@ def build_tracks(
         "catalog": str(root.resolve()),
         "manifests": hashes,
         "skipped": skipped,
+        "skipped_manifests": {s.song: _file_sha(Path(s.manifest_path)) for s in report.songs if s.song in skipped},
+        "inputs": {s.song: input_fingerprints(s.loaded) for s in report.songs if s.loaded is not None and s.song in hashes},
     }
     table = table.replace_schema_metadata({META_KEY: json.dumps(meta).encode()})
     with atomic_path(out) as tmp:
@@ -212,6 +220,28 @@ def build_tracks(
         skipped=skipped,
         changed_since_last=changed,
     )
+
+
+def _file_sha(path: Path | None) -> str | None:
+    try:
+        return sha256_file(path) if path is not None and path.is_file() else None
+    except OSError:
+        return None
+
+
+def input_fingerprints(loaded: LoadedManifest) -> dict[str, str | None]:
+    """Content hash of every file a song's manifest names (LRC, main mix, stems, MIDI), by the
+    name in the manifest; None for a file that is absent."""
+    out: dict[str, str | None] = {}
+    for fld, name in media_references(loaded.manifest):
+        if name in out:
+            continue
+        try:
+            target = media_path(loaded.song_dir, name, path=loaded.path, field=fld)
+        except PathError:
+            continue
+        out[name] = _file_sha(target)
+    return out
 
 
 def read_build_meta(tracks_path: str | Path) -> dict:
@@ -245,11 +275,28 @@ def tracks_staleness(tracks_path: str | Path, catalog_dir: str | Path) -> Stalen
     meta = read_build_meta(tracks_path)
     recorded: dict[str, str] = meta.get("manifests", {})
     skipped = set(meta.get("skipped", []))
-    now = {p.parent.name: sha256_file(p) for p in find_manifests(catalog_dir)}
+    paths = {p.parent.name: p for p in find_manifests(catalog_dir)}
+    now = {k: _file_sha(p) for k, p in paths.items()}
     changed = sorted(k for k in recorded if k in now and now[k] != recorded[k])
-    added = sorted(k for k in now if k not in recorded and k not in skipped)
+    inputs: dict[str, dict] = meta.get("inputs", {})
+    for song, files in sorted(inputs.items()):
+        if song not in now or song in changed:
+            continue
+        moved = [name for name, sha in sorted(files.items())
+                 if _file_sha(_inside_or_none(paths[song].parent, name)) != sha]
+        if moved:
+            changed.append(f"{song} ({', '.join(moved[:5])})")
+    fixed = meta.get("skipped_manifests", {})
+    added = sorted(k for k in now if k not in recorded and (k not in skipped or (k in fixed and now[k] != fixed[k])))
     removed = sorted(k for k in recorded if k not in now)
     return Staleness(changed, added, removed)
+
+
+def _inside_or_none(song_dir: Path, name: str) -> Path | None:
+    try:
+        return media_path(song_dir, name)
+    except PathError:
+        return None
 
 
 def require_fresh(tracks_path: str | Path, catalog_dir: str | Path) -> None:

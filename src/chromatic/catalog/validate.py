@@ -18,6 +18,8 @@ from chromatic.catalog.manifest import (
     LoadedManifest,
     Manifest,
     find_manifests,
+    folders_without_manifest,
+    path_problems,
     placeholder_fields,
     read_manifest_data,
     validation_messages,
@@ -133,7 +135,13 @@ def validate_song(path: Path, *, check_media: bool = True) -> SongReport:
         add("error", "manifest_id", f"expected {song!r} (the folder name), got {manifest.manifest_id!r}")
     _check_structure(manifest, add)
     _check_tracks(manifest, add)
-    if manifest.lrc_file:
+    bad_paths = path_problems(manifest, path.parent, path)
+    for fld, msg in bad_paths:
+        add("error", fld, msg)
+    outside = {fld for fld, _ in bad_paths}
+    if manifest.lrc_file and "lrc_file" in outside:
+        pass  # reported above; never read another song's (or any outside) file
+    elif manifest.lrc_file:
         lrc_path = path.parent / manifest.lrc_file
         if lrc_path.is_file():
             try:
@@ -147,7 +155,9 @@ def validate_song(path: Path, *, check_media: bool = True) -> SongReport:
     elif manifest.lyrics and manifest.vocals:
         add("warning", "lrc_file", "song has lyrics but names no LRC file; segments will follow the structure")
     if check_media:
-        _check_media(manifest, path.parent, add)
+        _check_media(manifest, path.parent, add, outside)
+    if bad_paths:  # a song naming files outside its folder is never used
+        report.loaded = None
     return report
 
 
@@ -191,7 +201,7 @@ def _check_lrc(lrc: Lrc, m: Manifest, lrc_path: Path, add) -> None:
         add("warning", f"line {late[0].line_no}", f"{len(late)} lyric line(s) start after the running time {m.TRT}", lrc_path)
 
 
-def _check_media(m: Manifest, song_dir: Path, add) -> None:
+def _check_media(m: Manifest, song_dir: Path, add, outside: set[str] = frozenset()) -> None:
     """Referenced audio/MIDI files must exist. When a song has no media staged at all (the
     metadata-only catalog), missing files are one warning rather than an error per file."""
     referenced = [("main_audio_file", m.main_audio_file)]
@@ -200,6 +210,7 @@ def _check_media(m: Manifest, song_dir: Path, add) -> None:
             name = getattr(t, attr)
             if name:
                 referenced.append((f"audio_tracks[{i}].{attr}", name))
+    referenced = [(f, n) for f, n in referenced if f not in outside]
     missing = [(f, n) for f, n in referenced if not (song_dir / n).is_file()]
     if not missing:
         return
@@ -224,6 +235,10 @@ def validate_catalog(catalog_dir: str | Path, *, check_media: bool = True) -> Ca
     report = CatalogReport(root=str(root))
     for path in find_manifests(root):
         report.songs.append(validate_song(path, check_media=check_media))
+    for folder in folders_without_manifest(root):
+        report.problems.append(
+            Problem("error", str(folder), "(manifest)", f"song folder has no manifest; expected {folder.name}/{folder.name}.yml", folder.name)
+        )
     # the same manifest_id in two folders would give duplicate (song, track) keys
     owners: dict[str, str] = {}
     for s in report.songs:

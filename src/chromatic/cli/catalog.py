@@ -11,6 +11,7 @@ app = typer.Typer(help="Validate and build the catalog; synthesize media for it.
 
 
 def _problem_table(problems, title: str):
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=title, show_lines=False, expand=False)
@@ -21,7 +22,8 @@ def _problem_table(problems, title: str):
     table.add_column("problem", overflow="fold")
     for p in problems:
         style = "red" if p.severity == "error" else "yellow"
-        table.add_row(f"[{style}]{p.severity}[/{style}]", p.song, Path(p.path).name, p.field, p.message)
+        table.add_row(f"[{style}]{p.severity}[/{style}]", escape(p.song), escape(Path(p.path).name), escape(p.field),
+                      escape(p.message))
     return table
 
 
@@ -33,6 +35,7 @@ def validate(
 ) -> None:
     """Report every problem of every manifest and LRC file. Exit 1 if any is an error."""
     from rich.console import Console
+    from rich.markup import escape
 
     from chromatic.catalog.validate import validate_catalog
 
@@ -43,7 +46,7 @@ def validate(
         console = Console()
         problems = list(report.all_problems())
         if problems:
-            console.print(_problem_table(problems, f"{catalog}: problems"))
+            console.print(_problem_table(problems, escape(f"{catalog}: problems")))
         summary = report.to_json()
         console.print(
             f"{summary['manifests']} manifests ({summary['loaded']} loaded), {summary['lrc_files']} LRC files, "
@@ -76,6 +79,7 @@ def build(
 ) -> None:
     """Write DATA/tracks.parquet: one row per audio track (atomic; refuses duplicate keys)."""
     from rich.console import Console
+    from rich.markup import escape
 
     from chromatic.catalog.tracks import build_tracks
 
@@ -86,9 +90,9 @@ def build(
     if errors:
         console.print(_problem_table(errors, "errors (songs with load errors or duplicate keys are left out)"))
     if result.skipped:
-        console.print(f"[red]left out {len(result.skipped)} song(s):[/red] {', '.join(result.skipped)}")
+        console.print(f"[red]left out {len(result.skipped)} song(s):[/red] {escape(', '.join(result.skipped))}")
     if result.changed_since_last:
-        console.print(f"manifests changed since the previous build: {', '.join(result.changed_since_last)}")
+        console.print(f"manifests changed since the previous build: {escape(', '.join(result.changed_since_last))}")
     typer.echo(
         f"wrote {result.path}: {result.rows} track rows, {result.songs} songs, {result.colors} colors "
         f"({len(result.report.warnings)} warning(s); run 'chromatic catalog validate' for details)"
@@ -100,8 +104,8 @@ def synth(
     catalog: Path = typer.Argument(..., help="Catalog folder whose manifests to follow."),
     out: Path = typer.Option(..., "--out", help="Folder for the synthesized catalog (manifests, LRC, MIDI, WAV)."),
     songs: str = typer.Option("", "--songs", help="Comma-separated song ids (default: all)."),
-    max_seconds: float = typer.Option(0.0, "--max-seconds", help="Trim each song to this length (0: full length)."),
-    sample_rate: int = typer.Option(22050, "--sample-rate", min=8000, max=96000, help="Audio sample rate in Hz."),
+    max_seconds: float = typer.Option(0.0, "--max-seconds", min=0.0, help="Trim each song to this length (0: full length)."),
+    sample_rate: int = typer.Option(22050, "--sample-rate", min=8000, max=192000, help="Audio sample rate in Hz (8000-192000)."),
     soundfont: Path | None = typer.Option(None, "--soundfont", help="General MIDI soundfont (default: TimGM6mb.sf2)."),
     seed: int = typer.Option(0, "--seed", min=0, max=2**32 - 1, help="Seed for the generated parts."),
     no_audio: bool = typer.Option(False, "--no-audio", help="Write MIDI only (no rendering)."),

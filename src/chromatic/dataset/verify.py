@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from chromatic.catalog.tracks import TRACKS_FILE
 from chromatic.dataset.coverage import COVERAGE_COLUMNS, Coverage, coverage_of, write_coverage_chart
 from chromatic.dataset.fidelity import Fidelity, check_fidelity, media_by_song
-from chromatic.segments.build import SEGMENTS_FILE
-from chromatic.catalog.tracks import TRACKS_FILE
 from chromatic.errors import ChromaticError, DatasetError
+from chromatic.segments.build import SEGMENTS_FILE
 
 CHART_FILE = "verify/coverage.png"
 #: Without ``--random``, every selected row is checked up to this many; above, a seeded sample.
@@ -61,6 +61,9 @@ def read_segments(data: Path) -> list[dict]:
     path = data / SEGMENTS_FILE
     if not path.is_file():
         raise DatasetError(f"{path} not found; run 'chromatic segments build CATALOG --data {data}' first")
+    from chromatic.segments.inputs import require_segments_fresh
+
+    require_segments_fresh(data, DatasetError)
     return pq.read_table(path).to_pylist()
 
 
@@ -130,8 +133,8 @@ def extract_segments(data: Path, rows: Sequence[Mapping], out: Path) -> int:
     how many segments were written. Media that does not decode is skipped (verify reports it)."""
     import soundfile as sf
 
-    from chromatic.segments.slicing import decode_flac
     from chromatic.fileio import atomic_path, write_bytes_atomic, write_text_atomic
+    from chromatic.segments.slicing import decode_flac
 
     out.mkdir(parents=True, exist_ok=True)
     written = 0

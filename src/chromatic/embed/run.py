@@ -107,6 +107,9 @@ def embed_segments(
     seg_path = data / SEGMENTS_FILE
     if not seg_path.is_file():
         raise CatalogError(f"{seg_path} not found; run 'chromatic segments build' first")
+    from chromatic.segments.inputs import require_segments_fresh
+
+    require_segments_fresh(data)  # segments made from an older tracks table are refused
     rows = pq.read_table(
         seg_path, columns=["segment_id", "song_id", "concept", "lyric_text", "has_lyric", "has_audio"]
     ).to_pylist()

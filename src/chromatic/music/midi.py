@@ -8,6 +8,7 @@ that map instead of assuming one tempo.
 from __future__ import annotations
 
 import bisect
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,9 @@ def load_score(source: str | os.PathLike | bytes, *, name: str | None = None) ->
         if isinstance(source, bytes | bytearray):
             if len(source) < 14 or bytes(source[:4]) != b"MThd":
                 raise ValueError("expected a Standard MIDI File starting with 'MThd'")
-            return Score.from_midi(bytes(source))
+            score = Score.from_midi(bytes(source))
+            _check_timing(score)
+            return score
         path = Path(source)
         if not path.is_file():
             raise MidiError("file not found", path=path)
@@ -42,6 +45,16 @@ def load_score(source: str | os.PathLike | bytes, *, name: str | None = None) ->
         raise
     except Exception as e:  # symusic raises RuntimeError/ValueError on corrupt input
         raise MidiError(f"cannot parse MIDI: {e}", path=label) from None
+
+
+def _check_timing(score: Score) -> None:
+    """A division of 0 ticks per quarter or a tempo of 0 microseconds per quarter makes every
+    tick-to-second conversion infinite: refused here, so the MIDI (not its audio) is blamed."""
+    if score.tpq <= 0:
+        raise MidiError(f"expected a positive number of ticks per quarter note in the header, got {score.tpq}")
+    for t in score.tempos:
+        if t.mspq <= 0 or not math.isfinite(float(t.qpm)):
+            raise MidiError(f"expected a positive tempo, got {t.mspq} microseconds per quarter at tick {t.time}")
 
 
 def score_bytes(score: Score) -> bytes:

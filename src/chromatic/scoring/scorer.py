@@ -30,6 +30,20 @@ class ScorerError(ChromaticError):
     """A model that cannot be loaded or used here."""
 
 
+def _with_notes(midi):
+    """A candidate's MIDI as a Score, refused when it holds no notes: an empty (or header-only)
+    MIDI gets an error entry, not a score of the model's null input."""
+    from symusic import Score
+
+    from chromatic.errors import MidiError
+    from chromatic.music.midi import load_score
+
+    score = midi if isinstance(midi, Score) else load_score(midi)
+    if not score.note_num():
+        raise MidiError("MIDI holds no notes; expected a candidate with notes to score")
+    return score
+
+
 @dataclass
 class ScoreResult:
     temporal: list[float]
@@ -252,7 +266,10 @@ class ChromaticScorer:
         rolls, audio, ok, errors = [], [], [], {}
         for i, c in enumerate(items):
             try:
-                r = self.roll(c["midi"]) if c.get("midi") is not None else np.zeros((self.roll_config.pitches, self.roll_config.steps), np.float32)
+                if c.get("midi") is not None:
+                    r = self.roll(_with_notes(c["midi"]))
+                else:
+                    r = np.zeros((self.roll_config.pitches, self.roll_config.steps), np.float32)
                 a = self.embed_audio(c.get("audio"))
             except ChromaticError as e:
                 errors[i] = str(e)

@@ -1,9 +1,16 @@
-"""``chromatic segments build``: the segments table and the aligned media of a whole catalog.
+"""``chromatic segments build``: the segments table and the aligned media.
 
-Every song of the tracks table is built by ``chromatic.segments.song.build_song`` (the layout
-of DATA is described there); a killed run, rerun, redoes only the songs without a matching part
-and then assembles ``segments.parquet`` from the parts, giving the same bytes as an
-uninterrupted run.
+Layout of DATA:
+
+- ``segments.parquet``: one row per (segment, track), id ``{song}_seg_{NNNN}_track_{NN}``.
+- ``media/{song}.parquet``: the media of one song's rows (FLAC audio bytes, MIDI bytes), so a
+  reader streams one song at a time.
+- ``segments/parts/{song}.parquet``: the per-song rows, the resume marker. A song is done when
+  its part exists with the build key it was made with (manifest, LRC, settings, version); a
+  killed run, rerun, redoes only the songs without a matching part and then assembles
+  ``segments.parquet`` from the parts, giving the same bytes as an uninterrupted run.
+- ``segments_report.json``: counts and every per-track problem (a corrupt WAV or MIDI is
+  reported and the rest of the song is built).
 
 Songs run in parallel worker processes, one song at a time per worker; a worker returns only a
 small summary, so memory stays flat however large the catalog.
@@ -25,13 +32,15 @@ from chromatic import __version__
 from chromatic.catalog.tracks import TRACKS_FILE, require_fresh
 from chromatic.errors import CatalogError, ChromaticError
 from chromatic.fileio import atomic_path, sha256_file, write_text_atomic
+from chromatic.segments.inputs import (
+    clean_stale_temps,
+)
+from chromatic.segments.schema import SEGMENT_SCHEMA
 from chromatic.segments.song import (  # noqa: F401 (re-exported: importable from segments.build)
     BUILD_FORMAT,
     MEDIA_DIR,
-    MEDIA_SCHEMA,
     PARTS_DIR,
     REPORT_FILE,
-    SEGMENT_SCHEMA,
     SEGMENTS_FILE,
     SegmentSettings,
     SongResult,
@@ -93,8 +102,9 @@ def build_segments(
     settings = settings or SegmentSettings()
     tracks_path = data / TRACKS_FILE
     if not tracks_path.is_file():
-        raise CatalogError(f"{tracks_path} not found; run 'chromatic catalog build {catalog} --data {data}' first")
+        raise CatalogError(f"{tracks_path} not found; run 'chromatic catalog build {catalog} --out {data}' first")
     require_fresh(tracks_path, catalog)
+    clean_stale_temps(data, MEDIA_DIR, PARTS_DIR)
     by_song = _song_rows(tracks_path)
     if songs:
         unknown = sorted(set(songs) - set(by_song))
@@ -128,9 +138,19 @@ def build_segments(
                 futs = {pool.submit(build_song, catalog, data, s, by_song[s], settings): s for s in big_first}
                 for fut in as_completed(futs):
                     done(futs[fut], fut.result)
+    if failed and not results:
+        # a failed run never replaces good output: segments.parquet keeps what it held
+        report = {"rows": None, "songs": None, "problems": [], "failed": failed,
+                  "per_song": {s: {"rows": r.rows, "dropped_silent": r.dropped_silent, "resumed": r.skipped} for s, r in sorted(results.items())}}
+        write_text_atomic(data / REPORT_FILE, json.dumps(report, indent=2, sort_keys=True))
+        first = sorted(failed)[0]
+        raise CatalogError(f"every song failed ({len(failed)}; first: {first}: {failed[first]}); "
+                           f"{data / SEGMENTS_FILE} was not rewritten")
     # assemble the table from the parts of every song of the tracks table, in song order
     all_songs = sorted(_song_rows(tracks_path)) if songs else order
-    parts = [data / PARTS_DIR / f"{s}.parquet" for s in all_songs if (data / PARTS_DIR / f"{s}.parquet").is_file()]
+    # a failed song's old part was made with other inputs or settings: never mixed in
+    parts = [data / PARTS_DIR / f"{s}.parquet" for s in all_songs
+             if s not in failed and (data / PARTS_DIR / f"{s}.parquet").is_file()]
     problems: list[dict] = []
     tables = []
     for p in parts:

@@ -1,17 +1,5 @@
-"""One song's segments: the layout of DATA, the table schemas, and building one song's part.
-
-Layout of DATA:
-
-- ``segments.parquet``: one row per (segment, track), id ``{song}_seg_{NNNN}_track_{NN}``.
-- ``media/{song}.parquet``: the media of one song's rows (FLAC audio bytes, MIDI bytes), so a
-  reader streams one song at a time (``read_media``).
-- ``segments/parts/{song}.parquet``: the per-song rows, the resume marker. A song is done when
-  its part exists with the build key it was made with (manifest, LRC, settings, version).
-- ``segments_report.json``: counts and every per-track problem (a corrupt WAV or MIDI is
-  reported and the rest of the song is built).
-
-``chromatic.segments.build`` runs ``build_song`` over the catalog and assembles the table.
-"""
+"""One song's segments: the data-folder layout, its settings, and the per-song build (part file and
+media parquet) that the parallel build in ``segments.build`` runs in each worker."""
 
 from __future__ import annotations
 
@@ -24,8 +12,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from chromatic import __version__
-from chromatic.errors import ChromaticError
-from chromatic.fileio import atomic_path
+from chromatic.catalog.manifest import media_path
+from chromatic.catalog.tracks import TRACKS_FILE
+from chromatic.errors import ChromaticError, LrcError
+from chromatic.fileio import atomic_path, sha256_file
+from chromatic.paths import contained
 from chromatic.segments.boundaries import (
     MAX_SECONDS,
     OVERLAP_SECONDS,
@@ -34,6 +25,12 @@ from chromatic.segments.boundaries import (
     segment_song,
     spans_of_manifest,
 )
+from chromatic.segments.inputs import (
+    MIN_SAMPLE_RATE,
+    audio_problem,
+    check_settings,
+)
+from chromatic.segments.schema import MEDIA_SCHEMA, SEGMENT_SCHEMA
 
 SEGMENTS_FILE = "segments.parquet"
 MEDIA_DIR = "media"
@@ -41,60 +38,14 @@ PARTS_DIR = "segments/parts"
 REPORT_FILE = "segments_report.json"
 BUILD_FORMAT = 1  # bump when the rows or media change meaning
 
-SEGMENT_SCHEMA = pa.schema(
-    [
-        ("segment_id", pa.string()),
-        ("song_id", pa.string()),
-        ("track_id", pa.int32()),
-        ("segment_index", pa.int32()),
-        ("window", pa.int32()),
-        ("windows", pa.int32()),
-        ("start_seconds", pa.float64()),
-        ("end_seconds", pa.float64()),
-        ("duration_seconds", pa.float64()),
-        ("section", pa.string()),
-        ("lyric_text", pa.string()),
-        ("has_lyric", pa.bool_()),
-        ("segment_source", pa.string()),
-        ("has_audio", pa.bool_()),
-        ("has_midi", pa.bool_()),
-        ("content_type", pa.string()),
-        ("audio_seconds", pa.float64()),
-        ("audio_sample_rate", pa.int32()),
-        ("audio_rms_dbfs", pa.float64()),
-        ("midi_notes", pa.int32()),
-        ("midi_qpm", pa.float64()),
-        ("title", pa.string()),
-        ("color", pa.string()),
-        ("color_mnemonic", pa.string()),
-        ("temporal_mode", pa.string()),
-        ("spatial_mode", pa.string()),
-        ("ontological_mode", pa.string()),
-        ("bpm", pa.float64()),
-        ("key", pa.string()),
-        ("time_signature", pa.string()),
-        ("concept", pa.string()),
-        ("track_description", pa.string()),
-        ("audio_file", pa.string()),
-        ("midi_source", pa.string()),
-        ("media_file", pa.string()),
-    ]
-)
-MEDIA_SCHEMA = pa.schema(
-    [
-        ("segment_id", pa.string()),
-        ("audio_flac", pa.binary()),
-        ("audio_sample_rate", pa.int32()),
-        ("midi", pa.binary()),
-    ]
-)
-
-
 @dataclass(frozen=True)
 class SegmentSettings:
     snap_seconds: float = SNAP_SECONDS
     max_seconds: float = MAX_SECONDS
     overlap_seconds: float = OVERLAP_SECONDS
+
+    def __post_init__(self) -> None:
+        check_settings(self.snap_seconds, self.max_seconds, self.overlap_seconds)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -122,10 +73,12 @@ def _song_key(song_dir: Path, manifest_file: str, lrc_file: str | None, rows: li
     for name in [manifest_file, lrc_file, *sorted({r["audio_file"] or "" for r in rows} | {r["midi_file"] or r["midi_group_file"] or "" for r in rows})]:
         if not name:
             continue
-        p = song_dir / name
-        if p.is_file():
-            st = p.stat()
-            h.update(f"{name}:{st.st_size}:{st.st_mtime_ns}".encode())
+        try:
+            p = media_path(song_dir, name)
+        except ChromaticError:
+            continue
+        if p.is_file():  # content, not size and time: an edit that keeps both is still seen
+            h.update(f"{name}:{sha256_file(p)}".encode())
     h.update(json.dumps(rows, sort_keys=True, default=str).encode())
     return h.hexdigest()
 
@@ -141,12 +94,15 @@ def build_song(catalog: Path, data: Path, song: str, rows: list[dict], settings:
 
     result = SongResult(song)
     song_dir = catalog / song
-    manifest_path = catalog / rows[0]["manifest_path"]
+    manifest_path = contained(catalog, rows[0]["manifest_path"], path=catalog / TRACKS_FILE, field="manifest_path", what="manifest")
     loaded = load_manifest(manifest_path)
     m = loaded.manifest
     lrc = None
-    if m.lrc_file and (song_dir / m.lrc_file).is_file():
-        lrc = load_lrc(song_dir / m.lrc_file)
+    if m.lrc_file and media_path(song_dir, m.lrc_file, path=manifest_path, field="lrc_file").is_file():
+        lrc = load_lrc(media_path(song_dir, m.lrc_file, path=manifest_path, field="lrc_file"))
+        bad = [(fld, msg) for sev, fld, msg in lrc.problems() if sev == "error"]
+        if bad:  # what validate calls an error is never segmented as if it were fine
+            raise LrcError(f"{bad[0][1]} ({len(bad)} error(s); run 'chromatic catalog validate')", path=lrc.path, field=bad[0][0])
     key = _song_key(song_dir, manifest_path.name, m.lrc_file, rows, settings)
     part_path = data / PARTS_DIR / f"{song}.parquet"
     if part_path.is_file():
@@ -161,12 +117,18 @@ def build_song(catalog: Path, data: Path, song: str, rows: list[dict], settings:
 
     # the song ends where its main mix ends (the media is the truth); else at its running time
     song_end = m.trt_seconds
-    main_audio = song_dir / m.main_audio_file
-    if main_audio.is_file():
+    main_audio = media_path(song_dir, m.main_audio_file, path=manifest_path, field="main_audio_file") if m.main_audio_file else None
+    if main_audio is not None and main_audio.is_file():
         try:
-            song_end = sf.info(str(main_audio)).duration
+            info = sf.info(str(main_audio))
         except Exception as e:
             problem(None, m.main_audio_file, f"cannot read main mix: {e}")
+        else:
+            if info.frames > 0 and info.samplerate >= MIN_SAMPLE_RATE:
+                song_end = info.duration
+            else:
+                problem(None, m.main_audio_file, f"main mix has {info.frames} frames at {info.samplerate} Hz; "
+                        f"expected audio at {MIN_SAMPLE_RATE} Hz or more (the running time is used)")
     specs = segment_song(
         spans_of_manifest(m),
         lines_of_lrc(lrc),
@@ -183,12 +145,18 @@ def build_song(catalog: Path, data: Path, song: str, rows: list[dict], settings:
         tid = int(row["track_id"])
         handle = None
         if row["audio_file"]:
-            path = song_dir / row["audio_file"]
+            path = media_path(song_dir, row["audio_file"], path=manifest_path, field="audio_file")
             if path.is_file():
                 try:
                     handle = sf.SoundFile(str(path))
                 except Exception as e:
                     problem(tid, row["audio_file"], f"cannot decode audio: {e}")
+                else:
+                    bad = audio_problem(handle)
+                    if bad:
+                        handle.close()
+                        handle = None
+                        problem(tid, row["audio_file"], bad)
             else:
                 problem(tid, row["audio_file"], "audio file not found")
         midi_name = row["midi_file"] or row["midi_group_file"]
@@ -196,11 +164,15 @@ def build_song(catalog: Path, data: Path, song: str, rows: list[dict], settings:
         if midi_name:
             if midi_name not in midi_cache:
                 try:
-                    midi_cache[midi_name] = load_score(song_dir / midi_name)
+                    midi_cache[midi_name] = load_score(media_path(song_dir, midi_name, path=manifest_path, field="midi_file"))
                 except ChromaticError as e:
                     midi_cache[midi_name] = None
                     problem(tid, midi_name, e.detail)
             score = midi_cache[midi_name]
+            if score is not None and not score.note_num():
+                what = "no tracks (a header only)" if not len(score.tracks) else "no notes"
+                problem(tid, midi_name, f"MIDI holds {what}; expected the notes of this track")
+                score = None
             if score is not None:
                 tempo_map = TempoMap.of(score)
         if handle is None and score is None:
@@ -289,6 +261,7 @@ def build_song(catalog: Path, data: Path, song: str, rows: list[dict], settings:
         pq.write_table(table, tmp, compression="zstd")
     result.rows = len(out_rows)
     return result
+
 
 
 def read_media(data_dir: str | Path, song: str, segment_ids: list[str] | None = None) -> dict[str, dict]:

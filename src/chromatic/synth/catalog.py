@@ -25,6 +25,11 @@ from symusic import Note, Score
 
 from chromatic.catalog.lrc import parse_lrc
 from chromatic.catalog.manifest import AudioTrack, LoadedManifest, find_manifests, load_manifest
+from chromatic.catalog.timecode import format_timestamp
+from chromatic.errors import ChromaticError, ManifestError
+from chromatic.fileio import write_text_atomic
+from chromatic.music.midi import add_track, new_score, write_score
+from chromatic.paths import contained
 from chromatic.synth.parts import (
     TPQ,
     bass_notes,
@@ -37,10 +42,7 @@ from chromatic.synth.parts import (
     track_role,
     vocal_notes,
 )
-from chromatic.catalog.timecode import format_timestamp
-from chromatic.errors import ChromaticError
-from chromatic.fileio import write_text_atomic
-from chromatic.music.midi import add_track, new_score, write_score
+from chromatic.yamlio import read_yaml
 
 # --- one song --------------------------------------------------------------------------------
 
@@ -54,7 +56,7 @@ class SongSynth:
 
 
 def _trimmed_manifest(loaded: LoadedManifest, cut: float) -> dict:
-    data = yaml.safe_load(loaded.path.read_text(encoding="utf-8"))
+    data = read_yaml(loaded.path, ManifestError)
     kept = []
     for sec in data.get("structure") or []:
         from chromatic.catalog.timecode import parse_timestamp
@@ -102,26 +104,37 @@ def synth_song(
 
     from chromatic.music.render import peak_normalize, render_score
 
-    loaded = load_manifest(manifest_path)
+    loaded = load_manifest(manifest_path)  # refuses media paths that leave the song folder
     m = loaded.manifest
     song = manifest_path.parent.name
-    dest = out_root / song
+    dest = contained(out_root, song, path=manifest_path, field="manifest_id", what="song folder")
+    src_dir = manifest_path.parent.resolve()
+    if src_dir == dest or src_dir in dest.parents or dest in src_dir.parents:
+        raise ChromaticError(f"--out {out_root} overlaps the source catalog; expected a separate folder", path=manifest_path)
+
+    def out_file(name: str, fld: str) -> Path:
+        """Where a manifest-named file is written: inside ``--out``'s song folder, nowhere else."""
+        return contained(dest, name, path=manifest_path, field=fld, what="media path")
+
+    def src_file(name: str, fld: str) -> Path:
+        return contained(manifest_path.parent, name, path=manifest_path, field=fld, what="media path")
+
     dest.mkdir(parents=True, exist_ok=True)
     trt = m.trt_seconds
     end = min(trt, max_seconds) if max_seconds else trt
     # the manifest and LRC travel with the media (trimmed when asked)
     lrc_text = None
-    if m.lrc_file and (manifest_path.parent / m.lrc_file).is_file():
-        lrc_text = (manifest_path.parent / m.lrc_file).read_text(encoding="utf-8-sig")
+    if m.lrc_file and src_file(m.lrc_file, "lrc_file").is_file():
+        lrc_text = src_file(m.lrc_file, "lrc_file").read_text(encoding="utf-8-sig")
     if max_seconds and end < trt:
         write_text_atomic(dest / manifest_path.name, yaml.safe_dump(_trimmed_manifest(loaded, end), sort_keys=False, allow_unicode=True))
         if lrc_text is not None:
             lrc_text = _trimmed_lrc(lrc_text, end)
-            write_text_atomic(dest / m.lrc_file, lrc_text)
+            write_text_atomic(out_file(m.lrc_file, "lrc_file"), lrc_text)
     else:
         shutil.copyfile(manifest_path, dest / manifest_path.name)
         if lrc_text is not None:
-            shutil.copyfile(manifest_path.parent / m.lrc_file, dest / m.lrc_file)
+            shutil.copyfile(src_file(m.lrc_file, "lrc_file"), out_file(m.lrc_file, "lrc_file"))
     lrc = parse_lrc(lrc_text, path=str(dest / (m.lrc_file or ""))) if lrc_text is not None else None
 
     rng = np.random.default_rng([seed, zlib.crc32(song.encode())])
@@ -157,10 +170,10 @@ def synth_song(
     for t in m.audio_tracks:
         notes, program, is_drum = parts[t.id]
         if t.midi_file and t.midi_file not in written:
-            write_score(score_of([(t.description[:60], notes, program, is_drum)]), dest / t.midi_file)
+            write_score(score_of([(t.description[:60], notes, program, is_drum)]), out_file(t.midi_file, "midi_file"))
             written.add(t.midi_file)
         if t.midi_group_file and t.midi_group_file not in written:
-            write_score(score_of([("drums", drums, 0, True)]), dest / t.midi_group_file)
+            write_score(score_of([("drums", drums, 0, True)]), out_file(t.midi_group_file, "midi_group_file"))
             written.add(t.midi_group_file)
     result.midi_files = len(written)
     if not audio:
@@ -177,10 +190,10 @@ def synth_song(
         audio = render_score(score, sample_rate=sample_rate, soundfont=soundfont, duration=end)
         audio = peak_normalize(audio, 0.5)
         mix += audio
-        sf.write(dest / fname, audio, sample_rate, subtype="PCM_16")
+        sf.write(out_file(fname, "audio_file"), audio, sample_rate, subtype="PCM_16")
         result.audio_files += 1
         result.audio_seconds += end
-    sf.write(dest / m.main_audio_file, peak_normalize(mix, 0.89), sample_rate, subtype="PCM_16")
+    sf.write(out_file(m.main_audio_file, "main_audio_file"), peak_normalize(mix, 0.89), sample_rate, subtype="PCM_16")
     result.audio_files += 1
     result.audio_seconds += end
     return result
