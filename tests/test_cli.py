@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 
@@ -34,6 +33,13 @@ def test_error_is_one_line_and_exit_1(tmp_path):
     assert out.stderr.strip().count("\n") == 0 and "catalog folder not found" in out.stderr
 
 
-def test_version():
+def test_version_prints_the_package_version():
+    import tomllib
+    from pathlib import Path
+
+    import chromatic
+
     out = subprocess.run([sys.executable, "-m", "chromatic", "version"], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == json.loads(json.dumps(out.stdout.strip()))
+    project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())["project"]
+    assert out.stdout == f"{chromatic.__version__}\n"
+    assert chromatic.__version__ == project["version"]

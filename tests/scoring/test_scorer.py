@@ -137,8 +137,8 @@ def test_score_cli_json(exported, tmp_path):
     _, model, _ = exported
     (tmp_path / "a.mid").write_bytes(loop([60, 64, 67, 72]))
     (tmp_path / "b.mid").write_bytes(b"not midi")
-    out = subprocess.run([sys.executable, "-m", "chromatic", "score", str(model), str(tmp_path / "a.mid"),
-                          str(tmp_path / "b.mid"), "--color", "B", "--json"], capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-m", "chromatic", "score", str(tmp_path / "a.mid"),
+                          str(tmp_path / "b.mid"), "--model", str(model), "--color", "B", "--json"], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     res = json.loads(out.stdout)["results"]
     assert res[0]["rank"] == 1 and res[1]["error"]

@@ -68,9 +68,9 @@ def _command_of(ctx) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line. Every failure a user can act on is one line on stderr and exit 1:
-    a ``ChromaticError``, a usage error (unknown option, a value refused at the option), and a
-    file the system refused (``OSError``). Anything else is a bug: one line and exit 70, and
-    ``CHROMATIC_DEBUG=1`` re-raises it with its traceback."""
+    a ``ChromaticError``, a usage error (unknown option, a value refused at the option), a file
+    the system refused (``OSError``), undecodable bytes, running out of memory. Anything else is
+    a bug: one line and exit 70, and ``CHROMATIC_DEBUG=1`` re-raises it with its traceback."""
     import os
 
     from chromatic.errors import ChromaticError
@@ -100,8 +100,8 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         if os.environ.get("CHROMATIC_DEBUG"):
             raise
-        if isinstance(e, OSError):
-            typer.secho(f"error: {_one_line(e)}", err=True, fg="red")
+        if isinstance(e, (OSError, UnicodeError, MemoryError)):  # the system refused a file, or its bytes
+            typer.secho(f"error: {_one_line(e) or type(e).__name__}", err=True, fg="red")
             return 1
         typer.secho(f"error: internal error, please report it: {type(e).__name__}: {_one_line(e)} "
                     "(CHROMATIC_DEBUG=1 shows the traceback)", err=True, fg="red")
