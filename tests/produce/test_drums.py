@@ -60,7 +60,7 @@ def test_genre_words_map_to_families_by_whole_words(genre, families):
 
 
 def test_family_fit_weights_the_main_genre_and_covers_every_real_proposal(real_chains):
-    from chromatic.proposals.reader import load_all
+    from chromatic.proposals.threads import load_all
 
     fit = family_fit(["dark ambient", "neo-classical", "experimental"])
     assert fit.main == "ambient" and fit.fits["ambient"] == 1.0 and set(fit.fits) == {"ambient", "classical", "experimental"}
