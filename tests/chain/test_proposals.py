@@ -6,8 +6,8 @@ import pytest
 import yaml
 
 from chromatic.chain.proposals import NoProposals, read_thread
-from chromatic.proposals.values import parse_proposal_filename
 from chromatic.errors import ChainError
+from chromatic.proposals.values import parse_proposal_filename
 from tests.chain.fabricate import make_thread, proposal
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader keeps these tests quick

@@ -32,7 +32,7 @@ def test_bpm_understood_or_guessed_with_a_note(raw, bpm, guessed):
 @pytest.mark.parametrize("raw", ["1e3", "fast", True, False, "true", [90], {"bpm": 90}, None, "nan",
                                  float("nan"), float("inf"), 0.001, 0, -90, 1000, "100-90", "9" * 50])
 def test_bpm_that_no_person_would_accept_is_refused(raw):
-    with pytest.raises(ValueProblem, match="beats per minute|range"):
+    with pytest.raises(ValueProblem, match=r"beats per minute|range"):
         parse_bpm(raw)
 
 
@@ -108,7 +108,7 @@ def test_alias_bomb_in_genres_is_refused(tmp_path):
     lines.append("genres: *a6")
     path = tmp_path / "song_proposal_R_bomb_v1.yml"
     path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(ProposalError, match="song_proposal_R_bomb_v1.yml"):
+    with pytest.raises(ProposalError, match=r"song_proposal_R_bomb_v1\.yml"):
         load_proposal(path)
 
 

@@ -28,12 +28,12 @@ from pathlib import Path
 
 import yaml
 
-from chromatic.chain.artifacts import DEBUG_DIR, FileDecision, plan_files
+from chromatic.chain.artifacts import FileDecision, plan_files
+from chromatic.chain.edits import foreign_files, merged_manifest
 from chromatic.chain.proposals import NoProposals, Thread, read_thread
 from chromatic.errors import ChainError
 from chromatic.paths import SLUG_MAX, slugify  # noqa: F401 (the one slugify, re-exported)
-from chromatic.yamlio import dump_yaml as dump_rt
-from chromatic.yamlio import load_rt, parse_yaml
+from chromatic.yamlio import parse_yaml
 
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.yml"
@@ -305,12 +305,12 @@ def _materialize(plan: _Plan, out: Path) -> str:
         raise ChainError("exists and is not a folder", path=final)
     prev = out / plan.previous if plan.previous else None
     prev = prev if prev is not None and prev.is_dir() and not prev.is_symlink() else None
-    foreign = _foreign_files(prev, plan.previous_manifest) if prev is not None else {}
+    foreign = foreign_files(prev, plan.previous_manifest) if prev is not None else {}
     clash = sorted(set(foreign) & set(files))
     if clash:
         raise ChainError(f"holds files added by hand where shrinkwrap writes its own: {', '.join(clash)}; "
                          "move them and run again", path=prev)
-    manifest = _manifest_bytes(prev / MANIFEST if prev is not None else None, plan)
+    manifest = merged_manifest(prev / MANIFEST if prev is not None else None, plan.manifest, plan.manifest_bytes)
     if prev == final and _same_content(final, files, manifest, foreign):
         return "unchanged"
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{plan.dir_name[:40]}-", dir=out))
@@ -330,50 +330,6 @@ def _materialize(plan: _Plan, out: Path) -> str:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return "updated" if existed else "written"
-
-
-def _foreign_files(folder: Path, manifest: dict | None) -> dict[str, Path]:
-    """Regular files in a thread folder that shrinkwrap did not write: not ``manifest.yml``, not
-    under ``.debug/``, not listed in the folder's manifest as kept. Symlinks are left out."""
-    files = manifest.get("files") if isinstance(manifest, dict) else None
-    kept = files.get("kept") if isinstance(files, dict) else None
-    ours = {str(k) for k in kept} if isinstance(kept, list) else set()
-    found = {}
-    for p in folder.rglob("*"):
-        if p.is_symlink() or not p.is_file():
-            continue
-        rel = p.relative_to(folder).as_posix()
-        if rel == MANIFEST or rel.startswith(f"{DEBUG_DIR}/") or rel in ours:
-            continue
-        found[rel] = p
-    return found
-
-
-def _manifest_bytes(old_path: Path | None, plan: _Plan) -> bytes:
-    """The planned manifest; when the old one was edited by hand (its bytes differ), its
-    comments and layout are kept and only its values are brought up to date."""
-    if old_path is None:
-        return plan.manifest_bytes
-    try:
-        raw = old_path.read_bytes()
-    except OSError:
-        return plan.manifest_bytes
-    if raw == plan.manifest_bytes or b"#" not in raw:
-        return plan.manifest_bytes
-    try:
-        doc = load_rt(old_path, ChainError)
-    except ChainError:
-        return plan.manifest_bytes
-    if not isinstance(doc, dict):
-        return plan.manifest_bytes
-    if parse_yaml(raw, ChainError, path=old_path) == plan.manifest:
-        return raw
-    for key in [k for k in doc if k not in plan.manifest]:
-        del doc[key]
-    for key, value in plan.manifest.items():
-        if doc.get(key) != value:
-            doc[key] = value
-    return dump_rt(doc).encode("utf-8")
 
 
 def _replace_dir(final: Path, new: Path | None, out: Path) -> None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chromatic.errors import ProduceError
-from chromatic.paths import contained, slugify  # noqa: F401 (slugify: re-exported)
+from chromatic.paths import contained, slugify
 from chromatic.proposals.reader import Proposal, load_proposal
 from chromatic.proposals.threads import final_proposal_of_thread
 
