@@ -91,7 +91,8 @@ def proposal_from_mapping(
         f = read_fields(data, path=path, where=field_name, lenient=True, fallback_color=fallback_color)
     except ProposalError as e:
         raise _chain_error(e) from None
-    notes = [f"{rel}: {n}" for n in f.notes] + [f"{rel}: {p}; left unparsed" for p in f.problems]
+    at = f"{rel}: {field_name}" if field_name else rel
+    notes = [f"{at}: {n}" for n in f.notes] + [f"{rel}: {p}; left unparsed" for p in f.problems]
     key = str(f.key) if f.key is not None else None
     raw = f.key_raw
     proposal = ThreadProposal(

@@ -179,7 +179,7 @@ def load_all(chain_dir: str | os.PathLike) -> ProposalReport:
         raise ProposalError("chain folder not found", path=chain_dir)
     results: list[LoadResult] = []
     threads: list[ThreadResult] = []
-    for thread in sorted(p for p in chain_dir.iterdir() if p.is_dir() and not p.is_symlink()):
+    for thread in sorted(p for p in chain_dir.iterdir() if p.is_dir()):
         files = thread_files(thread)
         singles, lists = list(files.proposals), list(files.lists)
         if not singles and not lists:
