@@ -164,3 +164,15 @@ def test_real_threads_chain_and_production_agree_on_the_final(real_chains):
         assert chain.key == str(prod.key) and chain.bpm == prod.bpm
         assert chain.time_signature == str(prod.time_signature)
         assert chain.color == prod.color
+
+
+def test_cli_prints_a_note_with_rich_markup_verbatim(tmp_path):
+    from typer.testing import CliRunner
+
+    from chromatic.cli import app
+
+    chain = tmp_path / "chain"
+    make_thread(chain, "t-markup", [proposal("Markup Song", key="[/] [bold")])
+    result = CliRunner().invoke(app, ["chain", "shrinkwrap", str(chain), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "[/] [bold" in result.output
