@@ -147,3 +147,23 @@ def test_one_slugify_for_produce_and_chain():
 
     assert folder.slugify is slugify and shrinkwrap.slugify is slugify
     assert slugify("Déjà Vu: Part II") == "deja-vu-part-ii"
+
+
+def test_score_proposal_with_bpm_1e3_is_one_line_naming_file_and_field(tmp_path, capsys):
+    from chromatic.cli import main
+    from chromatic.yamlio import dump_yaml
+
+    src = tmp_path / "song_proposal_R_x_v1.yml"
+    src.write_text(dump_yaml({**BASE, "bpm": "1e3"}))
+    mid = tmp_path / "x.mid"
+    mid.write_bytes(b"")
+    assert main(["score", str(tmp_path / "model.onnx"), str(mid), "--proposal", str(src)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "song_proposal_R_x_v1.yml" in err and "bpm" in err
+
+
+def test_score_proposal_accepts_a_thread_folder(real_chains):
+    from chromatic.proposals.threads import final_proposal_of_thread, read_any_proposal
+
+    thread = sorted(p for p in real_chains.iterdir() if p.is_dir())[0]
+    assert read_any_proposal(thread) == final_proposal_of_thread(thread)

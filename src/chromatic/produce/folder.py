@@ -26,7 +26,7 @@ from pathlib import Path
 from chromatic.errors import ProduceError
 from chromatic.paths import contained, slugify
 from chromatic.proposals.reader import Proposal, load_proposal
-from chromatic.proposals.threads import final_proposal_of_thread
+from chromatic.proposals.threads import read_any_proposal
 
 PHASES: tuple[str, ...] = ("chords", "drums", "bass", "melody")
 LOCK_TIMEOUT_S = 120.0
@@ -110,14 +110,6 @@ def open_folder(path: str | os.PathLike) -> ProductionFolder:
             path=folder.root,
         )
     return folder
-
-
-def read_any_proposal(source: str | os.PathLike) -> Proposal:
-    """A proposal file, a thread's iteration list (its last iteration) or a thread folder."""
-    source = Path(source)
-    if source.is_dir():
-        return final_proposal_of_thread(source)
-    return load_proposal(source)
 
 
 def init_production(source: str | os.PathLike, out: str | os.PathLike, *, force: bool = False) -> tuple[ProductionFolder, bool]:

@@ -101,6 +101,15 @@ def final_proposal_of_thread(thread_dir: str | os.PathLike) -> Proposal:
     return Proposal(**{**p.__dict__, "warnings": (*p.warnings, note)})
 
 
+def read_any_proposal(source: str | os.PathLike) -> Proposal:
+    """A proposal file, a thread's iteration list (its last iteration) or a thread folder: what
+    ``produce init``, ``compose`` and ``score --proposal`` accept."""
+    source = Path(source)
+    if source.is_dir():
+        return final_proposal_of_thread(source)
+    return load_proposal(source)
+
+
 def _final(data: object, path: Path) -> Proposal:
     iterations = iterations_of(data, path)
     last = len(iterations) - 1
