@@ -76,3 +76,23 @@ def safe_name(text: str, *, path: object = None, field: str | None = None, what:
 def inside(base: str | os.PathLike, name: str, *, path: object = None, field: str | None = None, what: str = "name") -> Path:
     """``base / name`` for one safe name (``safe_name``), contained in ``base``."""
     return contained(base, safe_name(name, path=path, field=field, what=what), path=path, field=field, what=what)
+
+
+SLUG_MAX = 80
+
+
+def slugify(text: str, max_len: int = SLUG_MAX) -> str:
+    """The one folder name made from a title (production folders, shrinkwrapped threads):
+    lower-case ASCII words joined by '-' ("Déjà Vu: Part II" -> "deja-vu-part-ii"), at most
+    ``max_len`` characters, cut on a word boundary; "untitled" when no word is left."""
+    import re
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    slug = "-".join(words)
+    if len(slug) > max_len:
+        cut = slug[: max_len + 1]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut else slug[:max_len]
+        slug = slug[:max_len].strip("-")
+    return slug or "untitled"

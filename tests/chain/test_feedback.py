@@ -109,7 +109,7 @@ def test_bad_manifest_names_file_and_field(shrunk, tmp_path):
     shutil.copytree(shrunk, folder)
     manifest = next(folder.glob("*/manifest.yml"))
     manifest.write_text(manifest.read_text(encoding="utf-8").replace("bpm: ", "bpm: fast # "), encoding="utf-8")
-    with pytest.raises(ChainError, match=r"manifest\.yml: bpm: expected a positive number"):
+    with pytest.raises(ChainError, match=r"manifest\.yml: bpm: expected a tempo in beats per minute"):
         write_feedback(folder)
     assert not (folder / "negative_constraints.yml").exists()
 

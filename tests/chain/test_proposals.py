@@ -6,13 +6,8 @@ import pytest
 import yaml
 
 from chromatic.chain.proposals import NoProposals, read_thread
-from chromatic.chain.values import (
-    normalize_key,
-    parse_bpm,
-    parse_proposal_filename,
-    parse_time_signature,
-)
 from chromatic.errors import ChainError
+from chromatic.proposals.values import parse_proposal_filename
 from tests.chain.fabricate import make_thread, proposal
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader keeps these tests quick
@@ -38,40 +33,6 @@ def test_messy_proposal_file_names(name, color, hex_code, iteration):
 
 def test_not_a_proposal_file_name():
     assert parse_proposal_filename("all_song_proposals_x.yml") is None
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected", "noted"),
-    [
-        ("E ♭ major", "Eb major", False),
-        ("C major (resolving through complete chromatic cycle)", "C major", True),
-        ("f# minor", "F# minor", False),
-        ({"tonic": "A", "mode": "minor"}, "A minor", False),
-        ("somewhere between keys", None, True),
-        (None, None, True),
-    ],
-)
-def test_key_normalization(raw, expected, noted):
-    key, notes = normalize_key(raw)
-    assert key == expected
-    assert bool(notes) == noted
-    if expected is None and raw:
-        assert "could not parse" in notes[-1]
-
-
-def test_parenthetical_note_says_what_was_dropped():
-    _, notes = normalize_key("C major (resolving through complete chromatic cycle)")
-    assert "resolving through complete chromatic cycle" in notes[0]
-
-
-def test_bpm_and_time_signature():
-    assert parse_bpm(72) == (72.0, [])
-    assert parse_bpm("72 BPM") == (72.0, [])
-    assert parse_bpm(True)[0] is None and parse_bpm("fast")[0] is None
-    assert parse_time_signature({"numerator": 7, "denominator": 8}) == ("7/8", [])
-    assert parse_time_signature("6/8") == ("6/8", [])
-    ts, notes = parse_time_signature("Andante")
-    assert ts is None and "not a time signature" in notes[0]
 
 
 def test_real_threads_final_is_last_iteration(real_chains):
@@ -147,14 +108,26 @@ def test_unknown_color_without_a_file_is_an_error(tmp_path):
         read_thread(folder)
 
 
-def test_unparsed_values_are_reported_not_guessed(tmp_path):
-    folder = make_thread(tmp_path, "t-messy", [proposal("Messy", key="in the cracks between", tempo="Andante", bpm="brisk")])
+def test_values_production_refuses_are_notes_in_the_chain_and_guesses_are_the_same(tmp_path):
+    folder = make_thread(tmp_path, "t-messy", [proposal("Messy", key="in the cracks between", tempo="Andante", bpm="1e3")])
     thread = read_thread(folder)
     p = thread.proposal
     assert p.key is None and p.key_raw == "in the cracks between"
-    assert p.bpm is None and p.time_signature is None
+    assert p.bpm is None  # "1e3" is refused, never read as 1 bpm
+    assert p.time_signature == "4/4"  # the same guess as production, recorded
     notes = " | ".join(thread.notes)
-    assert "iterations[0].key" in notes and "iterations[0].tempo" in notes and "iterations[0].bpm" in notes
+    assert "iterations[0].key" in notes and "iterations[0].bpm" in notes
+    assert "'Andante' is a tempo marking" in notes
+
+
+def test_chain_and_production_read_a_bpm_range_the_same_way(tmp_path):
+    from chromatic.proposals.threads import final_proposal_of_thread
+
+    folder = make_thread(tmp_path, "t-range", [proposal("Ranged", bpm="90-100", tempo="Andante")])
+    chain, prod = read_thread(folder).proposal, final_proposal_of_thread(folder)
+    assert chain.bpm == prod.bpm == 95.0
+    assert chain.time_signature == str(prod.time_signature) == "4/4"
+    assert any("midpoint" in w for w in prod.warnings)
 
 
 def test_iterations_must_be_a_list(tmp_path):

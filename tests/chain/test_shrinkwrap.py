@@ -60,13 +60,13 @@ def test_keep_and_drop_rules_on_real_threads(shrunk):
     assert sum("song_proposal_" in k for k in kept) == 8  # the final one per thread only
     assert any(k.endswith("_o_The Lakeland 7/8 Recorder.yml") for k in kept)  # a slash in a name upstream
     assert any(k.endswith("json/audio_phantom_gliders_metadata.json") for k in kept)  # from wav/, grouped by type
-    m = _manifests(shrunk)["white-the-rainbow-table-a-manual-for-building-your-own-chromatic"]
+    m = _manifests(shrunk)[next(n for n in _manifests(shrunk) if n.startswith("white-the-rainbow-table-a-manual"))]
     reasons = {d["reason"] for d in m["files"]["dropped"]}
     assert any(r.startswith("agent analysis") for r in reasons) and any(r.startswith("EVP") for r in reasons)
 
 
 def test_key_normalized_with_raw_kept(shrunk):
-    m = _manifests(shrunk)["white-the-prism-mandala-seven-fold-return-to-the-architecture-of"]
+    m = _manifests(shrunk)["white-the-prism-mandala-seven-fold-return-to-the-architecture-of-awakening"]
     assert m["key"] == "C major"
     assert m["key_raw"] == "C major (resolving through complete chromatic cycle)"
     assert any("dropped '(resolving through complete chromatic cycle)'" in n for n in m["notes"])
@@ -188,10 +188,10 @@ def test_earlier_threads_stay_indexed(tmp_path):
 
 
 def test_slug_and_clip():
-    assert slugify("ThreadKeepr's Return (The White Album Transmission)") == "threadkeeprs-return-the-white-album-transmission"
+    assert slugify("ThreadKeepr's Return (The White Album Transmission)") == "threadkeepr-s-return-the-white-album-transmission"  # the one slugify (paths)
     assert slugify("Ça va: 7/8 Recorder") == "ca-va-7-8-recorder"
     long = slugify("word " * 40)
-    assert len(long) <= 60 and not long.endswith("-")
+    assert len(long) <= 80 and not long.endswith("-")
     text = "alpha beta " * 40
     cut = clip(text)
     assert len(cut) <= 200 and cut.endswith("…") and not cut[:-1].endswith(" ")

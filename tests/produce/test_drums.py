@@ -68,7 +68,7 @@ def test_family_fit_weights_the_main_genre():
 
 
 def test_family_fit_covers_every_real_proposal(real_chains):
-    from chromatic.proposals.reader import load_all
+    from chromatic.proposals.threads import load_all
 
     proposals = [r.proposal for r in load_all(real_chains).results if r.proposal]
     assert len(proposals) == 265 and all(family_fit(p.genres).matched for p in proposals)

@@ -7,12 +7,8 @@ import pytest
 import yaml
 
 from chromatic.errors import ProposalError
-from chromatic.proposals.reader import (
-    final_proposal_of_thread,
-    load_all,
-    load_proposal,
-    proposal_from_mapping,
-)
+from chromatic.proposals.reader import load_proposal, proposal_from_mapping
+from chromatic.proposals.threads import final_proposal_of_thread, load_all
 from chromatic.taxonomy import ColorModeWarning
 from tests.produce.conftest import MINOR_7_8, TEMPO_WORD
 
@@ -144,8 +140,11 @@ def test_invalid_yaml_and_missing_file(tmp_path):
         load_proposal(bad)
     with pytest.raises(ProposalError, match="file not found"):
         load_proposal(tmp_path / "nope.yml")
-    with pytest.raises(ProposalError, match="all_song_proposals"):
+    with pytest.raises(ProposalError, match="invalid YAML"):  # the fallback reads the proposal file
         final_proposal_of_thread(tmp_path)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ProposalError, match="all_song_proposals"):
+        final_proposal_of_thread(tmp_path / "empty")
 
 
 def test_report_counts_failures(tmp_path):

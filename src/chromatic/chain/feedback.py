@@ -83,7 +83,7 @@ class Diversity:
 def load_summaries(folder: str | Path) -> list[ThreadSummary]:
     """One summary per ``<thread>/manifest.yml``; a malformed manifest is an error naming it."""
     from chromatic.chain.proposals import load_yaml
-    from chromatic.chain.values import parse_bpm
+    from chromatic.proposals.values import ValueProblem, parse_bpm
 
     folder = Path(folder)
     if not folder.is_dir():
@@ -104,9 +104,10 @@ def load_summaries(folder: str | Path) -> list[ThreadSummary]:
             raise ChainError(f"expected a key like 'F# minor' or null, got {key!r}", path=path, field="key")
         bpm = data.get("bpm")
         if bpm is not None:
-            bpm, problems = parse_bpm(bpm)
-            if problems:
-                raise ChainError(f"expected a positive number or null, got {data.get('bpm')!r}", path=path, field="bpm")
+            try:
+                bpm, _ = parse_bpm(bpm)
+            except ValueProblem as e:
+                raise ChainError(f"{e}, or null", path=path, field="bpm") from None
         concept = data.get("concept")
         out.append(ThreadSummary(path.parent.name, " ".join(title.split()), key, bpm, concept if isinstance(concept, str) else ""))
     return out

@@ -21,30 +21,29 @@ The output folder accumulates: thread folders of earlier runs stay, are indexed,
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import tempfile
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from chromatic.chain.artifacts import FileDecision, plan_files
+from chromatic.chain.edits import foreign_files, merged_manifest
 from chromatic.chain.proposals import NoProposals, Thread, read_thread
 from chromatic.errors import ChainError
+from chromatic.paths import SLUG_MAX, slugify  # noqa: F401 (the one slugify, re-exported)
+from chromatic.yamlio import parse_yaml
 
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.yml"
 INDEX = "index.yml"
 CONCEPT_CLIP = 200
-SLUG_MAX = 60
 
 try:
     _Dumper = yaml.CSafeDumper
-    _Loader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover
-    _Dumper, _Loader = yaml.SafeDumper, yaml.SafeLoader
+    _Dumper = yaml.SafeDumper
 
 
 @dataclass
@@ -81,21 +80,11 @@ class _Plan:
     manifest: dict
     dir_name: str = ""
     manifest_bytes: bytes = b""
+    previous: str | None = None  # the folder this thread had in ``out`` before (maybe dir_name)
+    previous_manifest: dict | None = None
 
     def files(self) -> dict[str, Path]:
         return {d.target: self.thread.path / d.source for d in self.decisions if d.target}
-
-
-def slugify(text: str, max_len: int = SLUG_MAX) -> str:
-    """ASCII, lower case, words joined by '-', cut on a word boundary ("ThreadKeepr's Return"
-    -> "threadkeeprs-return")."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    text = re.sub(r"['’`]", "", text.lower())
-    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-    if len(slug) > max_len:
-        cut = slug[: max_len + 1]
-        slug = cut.rsplit("-", 1)[0] if "-" in cut else slug[:max_len]
-    return slug
 
 
 def clip(text: str, limit: int = CONCEPT_CLIP) -> str:
@@ -261,8 +250,8 @@ def _existing_threads(out: Path, planned: dict[str, _Plan]) -> dict[str, tuple[s
             found[d.name] = (plan.thread.thread_id, plan.manifest)
             continue
         try:
-            data = yaml.load(raw, Loader=_Loader)
-        except yaml.YAMLError:
+            data = parse_yaml(raw, ChainError, path=d / MANIFEST)
+        except ChainError:
             data = None
         ok = isinstance(data, dict) and isinstance(data.get("thread_id"), str)
         found[d.name] = (data["thread_id"], data) if ok else (None, None)
@@ -281,6 +270,8 @@ def _assign_names(plans: list[_Plan], existing: dict[str, tuple[str | None, dict
     rest = []
     for p in plans:
         prev = held.get(p.thread.thread_id)
+        if prev is not None:
+            p.previous, p.previous_manifest = prev, existing[prev][1]
         if prev in (p.base_name, suffixed(p)):
             p.dir_name = prev
             taken.add(prev)
@@ -305,23 +296,33 @@ def _clear_leftovers(out: Path) -> None:
 
 
 def _materialize(plan: _Plan, out: Path) -> str:
-    """Build the thread folder beside its destination, then rename it into place."""
+    """Build the thread folder beside its destination, then rename it into place. Files the user
+    added to the thread's folder (anything the previous manifest did not list) are carried over,
+    and a hand-edited ``manifest.yml`` keeps its comments (round-trip update of its values)."""
     final = out / plan.dir_name
     files = plan.files()
     if final.exists() and not final.is_dir():
         raise ChainError("exists and is not a folder", path=final)
-    if final.is_dir() and _same_content(final, files, plan.manifest_bytes):
+    prev = out / plan.previous if plan.previous else None
+    prev = prev if prev is not None and prev.is_dir() and not prev.is_symlink() else None
+    foreign = foreign_files(prev, plan.previous_manifest) if prev is not None else {}
+    clash = sorted(set(foreign) & set(files))
+    if clash:
+        raise ChainError(f"holds files added by hand where shrinkwrap writes its own: {', '.join(clash)}; "
+                         "move them and run again", path=prev)
+    manifest = merged_manifest(prev / MANIFEST if prev is not None else None, plan.manifest, plan.manifest_bytes)
+    if prev == final and _same_content(final, files, manifest, foreign):
         return "unchanged"
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{plan.dir_name[:40]}-", dir=out))
     try:
         made: set[Path] = set()
-        for rel, src in sorted(files.items()):
+        for rel, src in sorted([*files.items(), *foreign.items()]):
             dst = tmp / rel
             if dst.parent not in made:
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 made.add(dst.parent)
             shutil.copyfile(src, dst)
-        (tmp / MANIFEST).write_bytes(plan.manifest_bytes)
+        (tmp / MANIFEST).write_bytes(manifest)
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700; give the folder normal permissions
         existed = final.is_dir()
         _replace_dir(final, tmp, out)
@@ -344,9 +345,9 @@ def _replace_dir(final: Path, new: Path | None, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _same_content(folder: Path, files: dict[str, Path], manifest: bytes) -> bool:
+def _same_content(folder: Path, files: dict[str, Path], manifest: bytes, foreign: dict[str, Path]) -> bool:
     present = {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}
-    if present.keys() != files.keys() | {MANIFEST}:
+    if present.keys() - foreign.keys() != files.keys() | {MANIFEST}:
         return False
     if present[MANIFEST].read_bytes() != manifest:
         return False

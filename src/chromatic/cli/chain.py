@@ -20,6 +20,7 @@ def shrinkwrap(
 ) -> None:
     """Keep each thread's final proposal and the files worth keeping; write index.yml. Idempotent."""
     from rich.console import Console
+    from rich.markup import escape
 
     from chromatic.chain.shrinkwrap import shrinkwrap as run
 
@@ -28,12 +29,12 @@ def shrinkwrap(
     for t in result.threads:
         style = _STYLE.get(t.status, "")
         if t.status == "skipped":
-            console.print(f"[{style}]skipped[/{style}] {t.thread_id}: {t.reason}")
+            console.print(f"[{style}]skipped[/{style}] {escape(t.thread_id)}: {escape(str(t.reason))}")
             continue
         console.print(f"[{style}]{t.status:9}[/{style}] {t.dir_name}  ({t.kept} kept, {t.dropped} dropped)", soft_wrap=True)
         if not quiet:
             for note in t.notes:
-                console.print(f"          [yellow]note[/yellow] {note}", soft_wrap=True)
+                console.print(f"          [yellow]note[/yellow] {escape(note)}", soft_wrap=True)
     for name in result.removed:
         console.print(f"[cyan]removed  [/cyan] {name} (the thread moved to its new title)")
     console.print(

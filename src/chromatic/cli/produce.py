@@ -19,7 +19,7 @@ def proposals(
     """Load every song proposal (and every thread iteration); report loaded / warned / failed."""
     from rich.console import Console
 
-    from chromatic.proposals.reader import load_all
+    from chromatic.proposals.threads import load_all
 
     report = load_all(chain_dir)
     counts = report.counts()

@@ -52,7 +52,7 @@ def score(
     model: Path | None = typer.Option(None, "--model", help="MODEL (.onnx, with .json beside it; the suffix may be omitted)."),
     color: str = typer.Option("", "--color", help="Target color (mnemonic or name); default: the proposal's."),
     concept: str = typer.Option("", "--concept", help="Concept text shared by all candidates."),
-    proposal: Path | None = typer.Option(None, "--proposal", help="Song proposal YAML: concept and color from it."),
+    proposal: Path | None = typer.Option(None, "--proposal", help="Song proposal YAML, iteration list or thread folder (its final proposal): concept and color from it."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON for programs."),
 ) -> None:
     """Rank candidates by chromatic match to the target color."""
@@ -62,9 +62,9 @@ def score(
         raise typer.BadParameter("give --concept or --proposal, not both")
     target, text = color or None, concept or None
     if proposal is not None:
-        from chromatic.proposals.reader import load_proposal
+        from chromatic.proposals.threads import read_any_proposal
 
-        p = load_proposal(proposal)
+        p = read_any_proposal(proposal)
         text = p.concept or None
         target = target or p.color.name
     if not target:

@@ -18,15 +18,15 @@ Everything that reads the folder goes through ``ProductionFolder`` so paths are 
 from __future__ import annotations
 
 import os
-import re
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from chromatic.errors import ProduceError
-from chromatic.proposals.reader import Proposal, final_proposal_of_thread, load_proposal
+from chromatic.paths import contained, slugify
+from chromatic.proposals.reader import Proposal, load_proposal
+from chromatic.proposals.threads import read_any_proposal
 
 PHASES: tuple[str, ...] = ("chords", "drums", "bass", "melody")
 LOCK_TIMEOUT_S = 120.0
@@ -34,13 +34,6 @@ PROPOSAL_FILE = "proposal.yml"
 LOCK_FILE = ".chromatic.lock"
 REVIEW_FILE = "review.yml"
 SINGERS_FILE = "singers.yml"
-
-
-def slugify(text: str) -> str:
-    """Lower-case ASCII words joined by '-' ("Déjà Vu: Part II" -> "deja-vu-part-ii")."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
-    return "-".join(words) or "untitled"
 
 
 @dataclass(frozen=True)
@@ -119,14 +112,6 @@ def open_folder(path: str | os.PathLike) -> ProductionFolder:
     return folder
 
 
-def read_any_proposal(source: str | os.PathLike) -> Proposal:
-    """A proposal file, a thread's iteration list (its last iteration) or a thread folder."""
-    source = Path(source)
-    if source.is_dir():
-        return final_proposal_of_thread(source)
-    return load_proposal(source)
-
-
 def init_production(source: str | os.PathLike, out: str | os.PathLike, *, force: bool = False) -> tuple[ProductionFolder, bool]:
     """Create ``out/<slug of title>/`` with ``proposal.yml`` and every phase's folders.
 
@@ -137,7 +122,9 @@ def init_production(source: str | os.PathLike, out: str | os.PathLike, *, force:
     from chromatic.yamlio import dump_yaml, load_plain
 
     proposal = read_any_proposal(Path(source).resolve())  # provenance that survives a cd
-    folder = ProductionFolder(Path(out) / slugify(proposal.title))
+    slug = slugify(proposal.title)
+    contained(out, slug, path=source, field="title", what="folder name")  # a usable name inside out
+    folder = ProductionFolder(Path(out) / slug)
     text = dump_yaml({"schema_version": 1, **proposal.to_dict()})
     written = True
     if folder.proposal_path.is_file():

@@ -1,1 +1,2 @@
-"""Song proposals from the concept agent: the one reader used by chain, produce and score."""
+"""Song proposals: one reader (``reader``), its value parsing policy (``values``) and threads
+(``threads``: which proposal of a concept-agent thread is final, and loading a chain folder)."""
