@@ -105,6 +105,7 @@ def init_at(source: str | Path, root: Path, *, force: bool = False) -> Productio
     """Make ``root`` itself the production folder of ``source`` (``produce init`` makes a
     sub-folder named after the title); a different proposal already there needs ``force``."""
     proposal = read_any_proposal(Path(source).resolve())
+    check_bpm(proposal.bpm, source)
     folder = ProductionFolder(root)
     text = dump_yaml({"schema_version": 1, **proposal.to_dict()})
     if folder.proposal_path.is_file() and folder.proposal_path.read_text(encoding="utf-8") != text and not force:
@@ -117,6 +118,15 @@ def init_at(source: str | Path, root: Path, *, force: bool = False) -> Productio
     if not folder.proposal_path.is_file() or folder.proposal_path.read_text(encoding="utf-8") != text:
         write_text_atomic(folder.proposal_path, text)
     return folder
+
+
+def check_bpm(bpm: float, source: object) -> None:
+    """The proposal's tempo within the plan's bounds (``arrange.plan.MIN_BPM``-``MAX_BPM``),
+    checked before any phase renders: 0.001 bpm would ask for terabytes of audio."""
+    from chromatic.produce.arrange.plan import MAX_BPM, MIN_BPM
+
+    if not MIN_BPM <= bpm <= MAX_BPM:
+        raise ProduceError(f"expected a bpm of {MIN_BPM:g}-{MAX_BPM:g}, got {bpm:g}", path=source, field="bpm")
 
 
 def _clear_for_auto(root: Path, force: bool) -> None:
