@@ -66,7 +66,7 @@ def compose(
     model: Path | None = typer.Option(None, "--model", help="Exported fitness model; without it, theory scores only."),
     n: int = typer.Option(50, "-n", "--n", min=1, help="Candidates generated per phase, per section and per kept parent."),
     beam: int = typer.Option(3, "--beam", min=1, help="Partial songs kept after each phase."),
-    seed: int = typer.Option(0, "--seed", help="Seed: the same seed gives a byte-identical arrangement."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Seed (0 or more): the same seed gives a byte-identical arrangement."),
     auto: bool = typer.Option(False, "--auto", help="Unattended: approve the best combination, plan, assemble and render."),
     render: bool = typer.Option(True, "--render/--no-render", help="Render the audio preview at the end."),
     soundfont: Path | None = typer.Option(None, "--soundfont", help="General MIDI .sf2 for the preview."),

@@ -65,7 +65,7 @@ def chords(
     folder: Path = typer.Argument(..., help="Production folder (from 'chromatic produce init')."),
     n: int = typer.Option(200, "-n", "--n", min=1, help="Progressions to generate."),
     top: int = typer.Option(10, "--top", min=1, help="Candidates to keep in review.yml."),
-    seed: int = typer.Option(0, "--seed", help="Seed: the same seed gives byte-identical output."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Seed (0 or more): the same seed gives byte-identical output."),
     model: Path | None = typer.Option(None, "--model", help="Exported fitness model; without it, theory only."),
     theory_weight: float = typer.Option(0.3, "--theory-weight", min=0.0, help="Composite weight of the theory score (with a model)."),
     chromatic_weight: float = typer.Option(0.7, "--chromatic-weight", min=0.0, help="Composite weight of the chromatic match (with a model)."),
@@ -102,7 +102,7 @@ _TOP_HELP = "Candidates to keep per section in review.yml."
 # options shared by the part phases (typer builds a fresh parameter from each use)
 _PART_N = typer.Option(40, "-n", "--n", min=1, help=_N_HELP)
 _PART_TOP = typer.Option(5, "--top", min=1, help=_TOP_HELP)
-_SEED = typer.Option(0, "--seed", help="Seed: the same seed gives byte-identical output.")
+_SEED = typer.Option(0, "--seed", min=0, help="Seed (0 or more): the same seed gives byte-identical output.")
 _MODEL = typer.Option(None, "--model", help="Exported fitness model; without it, theory only.")
 _THEORY_W = typer.Option(0.3, "--theory-weight", min=0.0, help="Composite weight of the theory score (with a model).")
 _CHROMATIC_W = typer.Option(0.7, "--chromatic-weight", min=0.0, help="Composite weight of the chromatic match (with a model).")
