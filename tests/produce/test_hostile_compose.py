@@ -159,6 +159,16 @@ def test_compose_rerun_keeps_hand_edits(song, target):
     assert path.read_text(encoding="utf-8") == edited
 
 
+def test_compose_rerun_keeps_a_hand_edited_approved_loop(song):
+    from chromatic.produce.compose.run import compose_auto
+
+    loop = song / "chords" / "approved" / "verse.mid"
+    loop.write_bytes(loop.read_bytes() + b"\0")
+    with pytest.raises(ProduceError, match="chords/approved/verse.mid"):
+        compose_auto(EXAMPLE, song, _opts())
+    assert compose_auto(EXAMPLE, song, _opts(force=True)).root == song
+
+
 def test_compose_rerun_without_edits_needs_no_force(song):
     from chromatic.produce.compose.run import compose_auto
 

@@ -139,7 +139,7 @@ def _clear_for_auto(root: Path, force: bool) -> None:
     any folder that is not a production folder at all (``force`` never empties, say, a home
     folder that happens to hold a ``bass/``). Ours: a fresh init, a run of ours that was killed
     (its ``MARKER`` says running), or a finished run whose human-editable files (the plan and
-    every review.yml) still hash as it wrote them; an edited one is refused without ``force``
+    every review.yml, the approved loops) still hash as it wrote them; an edited one is refused without ``force``
     and named, so a rerun never erases hand edits silently. Only the names compose writes go."""
     if root.exists() and not root.is_dir():
         raise ProduceError("expected a folder for --out, found a file", path=root)
@@ -167,8 +167,10 @@ def _clear_for_auto(root: Path, force: bool) -> None:
 
 
 def _human_files(root: Path) -> dict[str, str]:
-    """SHA-256 of each file a human edits by hand (the plan, every review.yml), by relative path."""
+    """SHA-256 of each file a human edits by hand (the plan, every review.yml, the approved
+    loops), by relative path."""
     names = [PLAN_NAME, *(f"{phase}/{REVIEW_FILE}" for phase in PHASES)]
+    names += sorted(p.relative_to(root).as_posix() for phase in PHASES for p in (root / phase / "approved").glob("*.mid"))
     return {n: hashlib.sha256((root / n).read_bytes()).hexdigest() for n in names if (root / n).is_file()}
 
 
