@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from chromatic.errors import ChromaticError, ReviewError
+from chromatic.errors import ReviewError
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "proposals" / "song_proposal_green_cooling_tower_choir_v1.yml"
 

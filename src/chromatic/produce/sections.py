@@ -32,9 +32,9 @@ from chromatic.errors import ProduceError
 from chromatic.music.key import TimeSignature
 from chromatic.music.midi import load_score, time_signature_at
 from chromatic.produce.folder import ProductionFolder
+from chromatic.produce.rhythm.meter import TPQ, bar_ticks
 from chromatic.produce.rhythm.patterns import Meter, meter_of
 from chromatic.proposals.reader import Proposal
-from chromatic.produce.rhythm.meter import TPQ, bar_ticks
 
 ENERGIES = ("low", "medium", "high")
 ENERGY_VALUE = {"low": 0.2, "medium": 0.5, "high": 0.85}

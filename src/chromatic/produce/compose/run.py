@@ -42,10 +42,16 @@ from pathlib import Path
 from chromatic.errors import ProduceError
 from chromatic.fileio import write_text_atomic
 from chromatic.produce.compose.search import WORK_DIR, PhaseRun, search, top_for
-from chromatic.produce.folder import LOCK_FILE, PHASES, REVIEW_FILE, ProductionFolder, read_any_proposal
+from chromatic.produce.folder import (
+    LOCK_FILE,
+    PHASES,
+    REVIEW_FILE,
+    ProductionFolder,
+    read_any_proposal,
+)
+from chromatic.produce.phases.scoring import NO_MODEL_WARNING, Scorer, Weights, load_scorer
 from chromatic.produce.promote import normalize_label
 from chromatic.produce.review import load_review
-from chromatic.produce.phases.scoring import NO_MODEL_WARNING, Scorer, Weights, load_scorer
 from chromatic.yamlio import dump_yaml, load_plain
 
 FORM: tuple[str, ...] = ("intro", "verse", "chorus", "bridge", "outro")
