@@ -54,7 +54,7 @@ def promote(folder_path: str | os.PathLike, phase: str, *, clean: bool = False) 
     folder = open_folder(folder_path)
     check_phase(phase)
     review_path = folder.review_path(phase)
-    if not review_path.is_file():
+    if not review_path.exists():  # a folder in its place is load_review's one-line error
         raise ProduceError(f"no review.yml for phase {phase!r} (generate candidates first)", path=review_path)
     with folder.locked():
         review = load_review(review_path)
