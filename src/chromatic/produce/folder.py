@@ -74,10 +74,13 @@ class ProductionFolder:
 
     @contextmanager
     def locked(self, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
-        """Hold the folder's lock: two writers (promote, regenerate) never interleave."""
+        """Hold the folder's lock: two writers (promote, regenerate, compose) never interleave.
+        Re-entrant in one thread (one lock object per folder), so ``compose`` can hold it for
+        the whole run while the steps it calls take it again; another process waits
+        ``timeout`` seconds, then gets a one-line ProduceError."""
         from filelock import FileLock, Timeout
 
-        lock = FileLock(str(self.lock_path))
+        lock = FileLock(os.path.abspath(self.lock_path), is_singleton=True)
         try:
             lock.acquire(timeout=timeout)
         except Timeout:

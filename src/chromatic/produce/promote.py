@@ -22,8 +22,9 @@ from pathlib import Path
 
 from chromatic.errors import ProduceError, ReviewError
 from chromatic.music.midi import load_score, write_score
+from chromatic.paths import MAX_NAME_BYTES
 from chromatic.produce.folder import check_phase, open_folder
-from chromatic.produce.review import GROUP_KEY, load_review
+from chromatic.produce.review import GROUP_KEY, candidate_path, load_review
 
 
 def normalize_label(label: str) -> str:
@@ -53,7 +54,7 @@ def promote(folder_path: str | os.PathLike, phase: str, *, clean: bool = False) 
     folder = open_folder(folder_path)
     check_phase(phase)
     review_path = folder.review_path(phase)
-    if not review_path.is_file():
+    if not review_path.exists():  # a folder in its place is load_review's one-line error
         raise ProduceError(f"no review.yml for phase {phase!r} (generate candidates first)", path=review_path)
     with folder.locked():
         review = load_review(review_path)
@@ -63,7 +64,7 @@ def promote(folder_path: str | os.PathLike, phase: str, *, clean: bool = False) 
         staging = Path(tempfile.mkdtemp(prefix=".promote-", dir=folder.phase_dir(phase)))
         try:
             for _id, label, midi_file in chosen:
-                score = load_score(folder.phase_dir(phase) / midi_file)
+                score = load_score(midi_file)
                 for track in score.tracks:
                     track.name = label
                 write_score(score, staging / f"{label}.mid")
@@ -83,10 +84,10 @@ def promote(folder_path: str | os.PathLike, phase: str, *, clean: bool = False) 
     return PromoteResult(phase, tuple(promoted), tuple(removed))
 
 
-def _approved(review) -> list[tuple[str, str, str]]:
-    """(id, normalized label, midi_file) of each approved candidate, or a ReviewError that names
-    every offending candidate."""
-    out: list[tuple[str, str, str]] = []
+def _approved(review) -> list[tuple[str, str, Path]]:
+    """(id, normalized label, MIDI path inside the phase folder) of each approved candidate, or
+    a ReviewError that names every offending candidate."""
+    out: list[tuple[str, str, Path]] = []
     owner: dict[str, tuple[int, str, str]] = {}
     for i, c in enumerate(review.model.candidates):
         if c.status != "approved":
@@ -99,6 +100,10 @@ def _approved(review) -> list[tuple[str, str, str]]:
         if not label:
             raise ReviewError(f"label {raw!r} of {c.id} has no letters or digits",
                               path=review.path, field=f"candidates[{i}].label")
+        if len(label.encode()) > MAX_NAME_BYTES - len(".mid"):
+            raise ReviewError(f"expected a label of at most {MAX_NAME_BYTES - len('.mid')} characters "
+                              f"(it names approved/<label>.mid), got {len(label)}",
+                              path=review.path, field=f"candidates[{i}].label")
         if label in owner:
             j, other_id, other_label = owner[label]
             raise ReviewError(
@@ -108,5 +113,5 @@ def _approved(review) -> list[tuple[str, str, str]]:
                 path=review.path, field=f"candidates[{i}].label",
             )
         owner[label] = (i, c.id, raw)
-        out.append((c.id, label, c.midi_file))
+        out.append((c.id, label, candidate_path(review.path, i, c.midi_file)))
     return out

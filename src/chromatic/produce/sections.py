@@ -32,9 +32,9 @@ from chromatic.errors import ProduceError
 from chromatic.music.key import TimeSignature
 from chromatic.music.midi import load_score, time_signature_at
 from chromatic.produce.folder import ProductionFolder
+from chromatic.produce.rhythm.meter import TPQ, bar_ticks
 from chromatic.produce.rhythm.patterns import Meter, meter_of
 from chromatic.proposals.reader import Proposal
-from chromatic.produce.rhythm.meter import TPQ, bar_ticks
 
 ENERGIES = ("low", "medium", "high")
 ENERGY_VALUE = {"low": 0.2, "medium": 0.5, "high": 0.85}
@@ -243,23 +243,16 @@ def load_song(folder: ProductionFolder, needed_by: str) -> Song:
 
 
 def _approved_entries(folder: ProductionFolder) -> dict[str, dict]:
-    """Details of each approved chord candidate by normalized label (for its harmonic rhythm).
-    Read with the fast C loader: nothing is written back, so comments need not survive."""
+    """Details of each approved chord candidate by normalized label (for its harmonic rhythm),
+    read with ``review.read_review`` (the one reader; nothing is written back)."""
     from chromatic.produce.promote import normalize_label
-    from chromatic.proposals.reader import read_yaml
+    from chromatic.produce.review import read_review
 
     path = folder.review_path("chords")
     if not path.is_file():
         return {}
-    data = read_yaml(path)
-    out = {}
-    for c in (data.get("candidates") if isinstance(data, dict) else None) or []:
-        if not isinstance(c, dict) or not isinstance(c.get("details"), dict):
-            continue
-        status, label = str(c.get("status") or "").strip().lower(), c.get("label")
-        if status == "approved" and label not in (None, ""):
-            out[normalize_label(str(label))] = c["details"]
-    return out
+    return {normalize_label(c.label): c.details for c in read_review(path).candidates
+            if c.status == "approved" and c.label}
 
 
 def _plan_order(folder: ProductionFolder, labels: list[str], notes: list[str]) -> list[str] | None:

@@ -17,6 +17,11 @@ first, outro last, verses before choruses, numbered instances in turn), so the d
 melody phases see the same order before and after the plan exists. Bars of a section, in order
 of preference: the approved candidate's harmonic rhythm (``details.harmonic_rhythm``), else
 the approved MIDI's length in whole bars, else its chord count (one bar per chord).
+
+Bounds, checked on every load (a plan outside them is one error naming the field): ``bpm``
+``MIN_BPM``-``MAX_BPM`` (10-400; the catalog's own songs span 16-222), ``repeat``
+0-``MAX_REPEAT`` (16), ``bars`` 1-``MAX_BARS`` (256) per section, and the whole song, repeats
+included, at most ``MAX_MINUTES`` (20) minutes, so an edit cannot make assembly render for hours.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from chromatic.errors import MidiError, ProduceError
+from chromatic.errors import ChromaticError, MidiError, ProduceError
 from chromatic.fileio import write_text_atomic
 from chromatic.music.key import TimeSignature
 from chromatic.music.midi import load_score, time_signature_at
@@ -52,6 +57,8 @@ BarsFrom = Literal["harmonic_rhythm", "midi", "chords"]
 
 # Section roles and energies are the drum phase's (``sections.section_role``): one table.
 _INSTRUMENTAL = {"intro", "opening", "outro", "coda", "ending", "interlude", "breakdown", "solo", "instrumental", "drop"}
+MIN_BPM, MAX_BPM = 10.0, 400.0
+MAX_REPEAT, MAX_BARS, MAX_MINUTES = 16, 256, 20
 _REPEATED = {"verse", "chorus"}  # roles that play their loop twice by default
 ARC_RISE = 0.1  # later sections run a little hotter: the arc builds toward the end
 
@@ -60,7 +67,7 @@ class PlanSong(BaseModel):
     model_config = ConfigDict(extra="allow")
     title: str
     key: str
-    bpm: float = Field(gt=0)
+    bpm: float = Field(ge=MIN_BPM, le=MAX_BPM)
     time_signature: str
     color: str
     proposal: str
@@ -69,8 +76,8 @@ class PlanSong(BaseModel):
 class PlanSection(BaseModel):
     model_config = ConfigDict(extra="allow")
     name: str = Field(min_length=1)
-    bars: int = Field(ge=1)
-    repeat: int = Field(default=1, ge=0)
+    bars: int = Field(ge=1, le=MAX_BARS)
+    repeat: int = Field(default=1, ge=0, le=MAX_REPEAT)
     vocals: bool = False
     intensity: float = Field(default=0.5, ge=0.0, le=1.0)
     notes: str | None = None
@@ -288,12 +295,21 @@ def _merge(doc: CommentedMap, sections: list[ApprovedSection], facts: dict) -> t
 
 def _validate(doc: object, path: Path) -> PlanFile:
     try:
-        return PlanFile.model_validate(doc)
+        model = PlanFile.model_validate(doc)
     except ValidationError as e:
         err = e.errors()[0]
         where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".")
         got = "" if err["type"] == "missing" else f", got {err.get('input')!r}"
         raise ProduceError(f"{err['msg']}{got}", path=path, field=where or None) from None
+    try:
+        bar_s = TimeSignature.parse(model.song.time_signature).bar_seconds(model.song.bpm)
+    except ChromaticError as e:
+        raise ProduceError(e.detail, path=path, field="song.time_signature") from None
+    seconds = bar_s * sum(s.bars * s.repeat for s in model.sections if s.approved)
+    if seconds > MAX_MINUTES * 60:
+        raise ProduceError(f"expected a song of at most {MAX_MINUTES} minutes (repeats included), got "
+                           f"{seconds / 60:.1f} minutes: lower repeat or bars", path=path, field="sections")
+    return model
 
 
 def load_plan(path: str | os.PathLike) -> Plan:

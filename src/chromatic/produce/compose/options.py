@@ -37,8 +37,9 @@ class ComposeOptions:
     keep_work: bool = False
 
     def __post_init__(self) -> None:
-        if self.n < 1 or self.beam < 1:
-            raise ProduceError(f"expected n >= 1 and beam >= 1, got n={self.n}, beam={self.beam}")
+        if self.n < 1 or self.beam < 1 or self.seed < 0:
+            raise ProduceError(f"expected n >= 1, beam >= 1 and seed >= 0, got n={self.n}, beam={self.beam}, "
+                               f"seed={self.seed}")
         if not self.form or len(set(self.form)) != len(self.form) or any(normalize_label(s) != s for s in self.form):
             raise ProduceError(f"expected distinct section labels (lower case, digits, '_'), got {list(self.form)}")
 

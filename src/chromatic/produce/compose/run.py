@@ -29,7 +29,9 @@ run next, and stops; once every phase is approved it plans, assembles and render
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
 import shlex
 import shutil
 import time
@@ -41,14 +43,22 @@ from chromatic.errors import ProduceError
 from chromatic.fileio import write_text_atomic
 from chromatic.produce.compose.options import FORM, SUMMARY, WORK_DIR, ComposeOptions, PhaseRun  # noqa: F401 (FORM, ComposeOptions: re-exported)
 from chromatic.produce.compose.search import search, top_for
-from chromatic.produce.folder import PHASES, ProductionFolder, read_any_proposal
+from chromatic.produce.folder import (
+    LOCK_FILE,
+    PHASES,
+    REVIEW_FILE,
+    ProductionFolder,
+    read_any_proposal,
+)
 from chromatic.produce.phases.scoring import NO_MODEL_WARNING, Scorer, load_scorer
 from chromatic.produce.review import load_review
 from chromatic.yamlio import dump_yaml, load_plain
 
+MARKER = ".compose-run.json"  # who wrote the folder, with which options, and the human files' hashes
+PLAN_NAME = "production_plan.yml"
 #: What compose writes into the output folder; only these are removed when it runs again.
 OWNED = (*PHASES, "production_plan.yml", "manifest_bootstrap.yml", "arrangement.mid", "arrangement.wav",
-         "arrangement.flac", "arrangement.png", f"{SUMMARY}.md", f"{SUMMARY}.json", WORK_DIR, ".chromatic.lock")
+         "arrangement.flac", "arrangement.png", f"{SUMMARY}.md", f"{SUMMARY}.json", WORK_DIR, MARKER, LOCK_FILE)
 
 
 def phase_runner(phase: str) -> PhaseRun | None:
@@ -81,6 +91,7 @@ def init_at(source: str | Path, root: Path, *, force: bool = False) -> Productio
     """Make ``root`` itself the production folder of ``source`` (``produce init`` makes a
     sub-folder named after the title); a different proposal already there needs ``force``."""
     proposal = read_any_proposal(Path(source).resolve())
+    check_bpm(proposal.bpm, source)
     folder = ProductionFolder(root)
     text = dump_yaml({"schema_version": 1, **proposal.to_dict()})
     if folder.proposal_path.is_file() and folder.proposal_path.read_text(encoding="utf-8") != text and not force:
@@ -95,29 +106,76 @@ def init_at(source: str | Path, root: Path, *, force: bool = False) -> Productio
     return folder
 
 
+def check_bpm(bpm: float, source: object) -> None:
+    """The proposal's tempo within the plan's bounds (``arrange.plan.MIN_BPM``-``MAX_BPM``),
+    checked before any phase renders: 0.001 bpm would ask for terabytes of audio."""
+    from chromatic.produce.arrange.plan import MAX_BPM, MIN_BPM
+
+    if not MIN_BPM <= bpm <= MAX_BPM:
+        raise ProduceError(f"expected a bpm of {MIN_BPM:g}-{MAX_BPM:g}, got {bpm:g}", path=source, field="bpm")
+
+
 def _clear_for_auto(root: Path, force: bool) -> None:
     """An unattended run owns its folder: refuse one holding human work unless ``force``, and
     any folder that is not a production folder at all (``force`` never empties, say, a home
-    folder that happens to hold a ``bass/``). Only the names compose writes are removed."""
+    folder that happens to hold a ``bass/``). Ours: a fresh init, a run of ours that was killed
+    (its ``MARKER`` says running), or a finished run whose human-editable files (the plan and
+    every review.yml, the approved loops) still hash as it wrote them; an edited one is refused without ``force``
+    and named, so a rerun never erases hand edits silently. Only the names compose writes go."""
     if root.exists() and not root.is_dir():
         raise ProduceError("expected a folder for --out, found a file", path=root)
-    if root.is_dir() and any(root.iterdir()):
+    if root.is_dir() and any(p.name != LOCK_FILE for p in root.iterdir()):
         if not (root / "proposal.yml").is_file():
             raise ProduceError("folder is not empty and is not a production folder (no proposal.yml); "
                                "choose a new or empty --out", path=root)
-        # ours: a finished compose, or a folder holding nothing but a proposal (a fresh init, or
-        # a run that failed: the search works under .compose/, removed on the way out)
-        fresh = not [p for p in root.rglob("*") if p.is_file() and p.name not in ("proposal.yml", ".chromatic.lock")]
-        ours = fresh or (root / f"{SUMMARY}.json").is_file()
+        fresh = not [p for p in root.rglob("*") if p.is_file() and p.name not in ("proposal.yml", LOCK_FILE)]
+        marker = _read_marker(root)
+        ours = fresh or marker is not None or (root / f"{SUMMARY}.json").is_file()
         if not ours and not force:
             raise ProduceError("folder exists and was not written by 'chromatic compose --auto' (it may hold "
                                "your reviews); choose another --out or pass --force to replace it", path=root)
+        edited = _edited(root, marker) if marker and marker.get("state") == "done" else []
+        if edited and not force:
+            raise ProduceError(f"{', '.join(edited)} edited since compose wrote it; a rerun would erase the edits: "
+                               "keep them with 'chromatic plan --refresh' / 'chromatic assemble', choose another "
+                               "--out, or pass --force to replace them", path=root)
         for name in OWNED:
             p = root / name
             if p.is_dir():
                 shutil.rmtree(p)
-            elif p.exists():
+            elif p.exists() and name != LOCK_FILE:
                 p.unlink()
+
+
+def _human_files(root: Path) -> dict[str, str]:
+    """SHA-256 of each file a human edits by hand (the plan, every review.yml, the approved
+    loops), by relative path."""
+    names = [PLAN_NAME, *(f"{phase}/{REVIEW_FILE}" for phase in PHASES)]
+    names += sorted(p.relative_to(root).as_posix() for phase in PHASES for p in (root / phase / "approved").glob("*.mid"))
+    return {n: hashlib.sha256((root / n).read_bytes()).hexdigest() for n in names if (root / n).is_file()}
+
+
+def _edited(root: Path, marker: dict) -> list[str]:
+    now, then = _human_files(root), marker.get("files") or {}
+    return [n for n, digest in now.items() if then.get(n) != digest]
+
+
+def _read_marker(root: Path) -> dict | None:
+    try:
+        data = json.loads((root / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("writer") == "chromatic compose --auto" else None
+
+
+def _write_marker(root: Path, opts: ComposeOptions, source: str | Path, state: str) -> None:
+    """Written first (``running``) and last (``done``, with the hashes of the human files), so a
+    rerun can tell its own folder, killed or finished, from one a human has worked in."""
+    data = {"writer": "chromatic compose --auto", "state": state, "source": str(source),
+            "options": {"n": opts.n, "beam": opts.beam, "seed": opts.seed, "model": str(opts.model or ""),
+                        "form": list(opts.form)},
+            "files": _human_files(root) if state == "done" else {}}
+    write_text_atomic(root / MARKER, json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
 # --- the two entry points ------------------------------------------------------------------------
@@ -151,14 +209,24 @@ def _without_audio_if_unrenderable(opts: ComposeOptions, notes: list[str]) -> Co
 def compose_auto(source: str | Path, out: str | Path, opts: ComposeOptions,
                  progress: Callable[[str], None] = lambda _m: None):
     """Everything unattended: search, approve the best combination, plan, assemble, render."""
+    root = Path(out)
+    t_all = time.perf_counter()
+    check_bpm(read_any_proposal(Path(source).resolve()).bpm, source)  # refused before --out is touched
+    if root.exists() and not root.is_dir():
+        raise ProduceError("expected a folder for --out, found a file", path=root)
+    root.mkdir(parents=True, exist_ok=True)
+    with ProductionFolder(root).locked(timeout=0):  # a second run into the same --out is refused
+        return _compose_locked(source, root, opts, progress, t_all)
+
+
+def _compose_locked(source, root: Path, opts: ComposeOptions, progress, t_all: float):
     from chromatic.produce.compose.summary import ComposeResult, finish
 
-    root = Path(out)
     notes: list[str] = []
     timings: dict[str, float] = {}
-    t_all = time.perf_counter()
     _clear_for_auto(root, opts.force)
     folder = init_at(source, root, force=True)
+    _write_marker(root, opts, source, "running")
     notes.extend(folder.proposal().warnings)
     opts = _without_audio_if_unrenderable(opts, notes)
     t = time.perf_counter()
@@ -180,6 +248,7 @@ def compose_auto(source: str | Path, out: str | Path, opts: ComposeOptions,
     finish(result, progress)
     result.timings["total"] = time.perf_counter() - t_all
     result.write()
+    _write_marker(root, opts, source, "done")
     return result
 
 

@@ -11,18 +11,15 @@ alternative, so the search is deterministic.
 
 from __future__ import annotations
 
-import re
 import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from chromatic.errors import ProduceError
-from chromatic.fileio import write_text_atomic
 from chromatic.music.midi import load_score, write_score
+from chromatic.paths import contained
 from chromatic.produce.compose.options import (
     WORK_DIR,
     Branch,
@@ -32,8 +29,7 @@ from chromatic.produce.compose.options import (
 )
 from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.phases.scoring import Scorer
-from chromatic.produce.review import GROUP_KEY, Candidate, ReviewFile
-from chromatic.yamlio import dump_yaml, load_rt
+from chromatic.produce.review import GROUP_KEY, Candidate, approve, read_review
 
 #: The best chord progressions go to the sections heard most.
 CHORD_PRIORITY: tuple[str, ...] = ("chorus", "verse", "bridge", "intro", "outro")
@@ -49,15 +45,8 @@ class Alternative:
 
 
 def read_candidates(review_path: Path) -> list[Candidate]:
-    """A machine-written review.yml's candidates by rank, read with the C loader: the search
-    reads every branch's reviews and never writes them back through this path."""
-    from chromatic.proposals.reader import read_yaml
-
-    try:
-        model = ReviewFile.model_validate(read_yaml(review_path))
-    except ValidationError as e:
-        raise ProduceError(f"review does not validate: {e.errors()[0]['msg']}", path=review_path) from None
-    return sorted(model.candidates, key=lambda c: c.rank)
+    """A review.yml's candidates by rank (``review.read_review``: the fast reader)."""
+    return sorted(read_review(review_path).candidates, key=lambda c: c.rank)
 
 
 def alternatives(phase: str, phase_dir: Path, form: tuple[str, ...], beam: int, notes: list[str]) -> list[Alternative]:
@@ -94,52 +83,19 @@ def alternatives(phase: str, phase_dir: Path, form: tuple[str, ...], beam: int, 
     return out
 
 
-_ID_LINE = re.compile(r"^(?P<indent>\s*)- id: (?P<id>\S+)\s*$")
-
-
-def _approve_text(text: str, label_of: dict[str, str]) -> str:
-    """Set ``status: approved`` and ``label:`` of the given candidates in a review.yml as the
-    phase wrote it, line by line: the file keeps its header, flow lists and layout, and this
-    costs nothing next to a round trip through ruamel (0.3 s per file, three per branch)."""
-    out, current, indent = [], None, ""
-    for line in text.split("\n"):
-        m = _ID_LINE.match(line)
-        if m:
-            current = m.group("id").strip("'\"")
-            indent = " " * (len(m.group("indent")) + 2)
-        elif current in label_of and line.startswith(indent) and not line[len(indent):].startswith(" "):
-            key = line[len(indent):].split(":", 1)[0]
-            if key == "status":
-                line = f"{indent}status: approved"
-            elif key == "label":
-                line = f"{indent}label: {label_of[current]}"
-        out.append(line)
-    return "\n".join(out)
-
-
 def approve_choice(root: Path, phase: str, alt: Alternative) -> None:
     """Approve exactly ``alt`` in ``phase``'s review.yml (label = section) and promote it, as a
-    human would; every other candidate stays pending. The fast line edit is checked by reading
-    the file back; where it did not take (a layout it does not know), ruamel does it."""
+    human would (``review.approve``, the one review.yml writer); every other candidate stays
+    pending."""
     folder = ProductionFolder(root)
     path = folder.review_path(phase)
-    label_of = {cid: section for section, cid in alt.choice.items()}
-    write_text_atomic(path, _approve_text(path.read_text(encoding="utf-8"), label_of))
-    got = {c.id: c.label for c in read_candidates(path) if c.status == "approved"}
-    if got != label_of:
-        doc = load_rt(path, ProduceError)
-        for c in doc["candidates"]:
-            if c["id"] in label_of:
-                c["status"], c["label"] = "approved", label_of[c["id"]]
-            elif c.get("status") == "approved":
-                c["status"] = "pending"
-        write_text_atomic(path, dump_yaml(doc))
+    approve(path, {cid: section for section, cid in alt.choice.items()})
     approved = folder.approved_dir(phase)
     approved.mkdir(parents=True, exist_ok=True)
     for p in approved.glob("*.mid"):
         p.unlink()
     for section, midi_file in alt.files.items():  # what promote writes: the track named by the label
-        score = load_score(folder.phase_dir(phase) / midi_file)
+        score = load_score(contained(folder.phase_dir(phase), midi_file, path=path, field="midi_file"))
         for track in score.tracks:
             track.name = section
         write_score(score, approved / f"{section}.mid")

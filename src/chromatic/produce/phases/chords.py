@@ -39,7 +39,7 @@ from chromatic.produce.rhythm.patterns import (
 )
 from chromatic.produce.phases.parts import check_counts
 from chromatic.proposals.reader import Proposal
-from chromatic.produce.review import FreshCandidate, MergeResult, regenerate
+from chromatic.produce.regenerate import FreshCandidate, MergeResult, regenerate
 from chromatic.produce.phases.scoring import (
     NO_MODEL_WARNING,
     THEORY_ONLY,

@@ -21,7 +21,7 @@ from symusic import Note
 from chromatic.errors import ProduceError
 from chromatic.music.midi import add_track, new_score, score_bytes
 from chromatic.produce.folder import ProductionFolder
-from chromatic.produce.review import FreshCandidate, Group, MergeResult, regenerate_groups
+from chromatic.produce.regenerate import FreshCandidate, Group, MergeResult, regenerate_groups
 from chromatic.produce.phases.scoring import (
     NO_MODEL_WARNING,
     THEORY_ONLY,
