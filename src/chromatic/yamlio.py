@@ -76,6 +76,8 @@ def parse_yaml(raw: bytes | str, error: type[Exception], *, path: object = None,
         raise _yaml_error(e, error, path) from None
     except RecursionError:
         raise error("YAML nested too deeply", path=path) from None
+    except (ValueError, OverflowError) as e:  # e.g. an impossible date (2019-13-45) read as a timestamp
+        raise error(f"invalid value in YAML: {e}", path=path) from None
     finally:
         loader.dispose()
 
