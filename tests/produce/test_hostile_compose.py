@@ -138,7 +138,7 @@ def test_human_file_replaced_by_a_folder_is_one_line_error(song, capsys, target)
 
 def test_produce_chords_seed_minus_1_is_refused_at_the_option(song, capsys):
     before = (song / "chords" / "review.yml").read_bytes()
-    assert main(["produce", "chords", str(song), "--seed", "-1"]) == 2
+    assert main(["produce", "chords", str(song), "--seed", "-1"]) == 1  # refused at the option: one line, exit 1 (the error contract)
     assert "--seed" in capsys.readouterr().err
     assert (song / "chords" / "review.yml").read_bytes() == before
 
