@@ -18,13 +18,15 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:
-    catalog = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO.parent / "shared" / "real" / "catalog"
+    catalog = (
+        Path(sys.argv[1]) if len(sys.argv) > 1 else REPO.parent / "shared" / "real" / "catalog"
+    )
     from chromatic.catalog.manifest import find_manifests, load_manifest
-    from chromatic.synth.catalog import synth_catalog
     from chromatic.catalog.tracks import build_tracks
     from chromatic.catalog.validate import validate_catalog
     from chromatic.music.midi import load_score
     from chromatic.music.pianoroll import piano_roll, piano_roll_pretty_midi
+    from chromatic.synth.catalog import synth_catalog
 
     n = len(find_manifests(catalog))
     with tempfile.TemporaryDirectory() as tmp:
@@ -37,14 +39,18 @@ def main() -> None:
         print(f"  build (parquet) {t_build * 1000:7.1f} ms  {n / t_build:8.0f} manifests/s")
 
         songs = [p.parent.name for p in find_manifests(catalog)][::6]  # every 6th song
-        synth_catalog(catalog, Path(tmp) / "synth", songs=songs, audio=False, progress=False, workers=1)
+        synth_catalog(
+            catalog, Path(tmp) / "synth", songs=songs, audio=False, progress=False, workers=1
+        )
         blobs = [p.read_bytes() for p in sorted((Path(tmp) / "synth").glob("*/*.mid"))]
         # one roll per 25.6 s window of each file
         windows = []
         for b in blobs:
             dur = float(load_score(b).to("second").end())
             windows += [(b, s) for s in range(0, max(int(dur), 1), 26)]
-        print(f"piano rolls: {len(windows)} windows from {len(blobs)} synthesized MIDI files ({len(songs)} songs)")
+        print(
+            f"piano rolls: {len(windows)} windows from {len(blobs)} synthesized MIDI files ({len(songs)} songs)"
+        )
 
         def rolls_symusic():
             for b, s in windows:

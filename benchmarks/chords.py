@@ -21,7 +21,12 @@ from timing import best_of
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT = (
-    REPO.parent / "shared" / "real" / "chain_artifacts" / "136919aa-c350-41aa-af7b-0ab538ae2cff" / "yml"
+    REPO.parent
+    / "shared"
+    / "real"
+    / "chain_artifacts"
+    / "136919aa-c350-41aa-af7b-0ab538ae2cff"
+    / "yml"
     / "song_proposal_Black (0x231f20)_digital_flesh_yearning_v2.yml"
 )
 
@@ -39,8 +44,8 @@ def main() -> None:
     from chromatic.produce.harmony.theory import theory_scores
     from chromatic.produce.harmony.vocab import family
     from chromatic.produce.harmony.voicing import voice_progression
-    from chromatic.produce.rhythm.patterns import meter_of
     from chromatic.produce.phases.chords import generate, gm_program, render_chords, run_chords
+    from chromatic.produce.rhythm.patterns import meter_of
     from chromatic.proposals.reader import load_proposal
 
     proposal = load_proposal(args.proposal)
@@ -53,7 +58,9 @@ def main() -> None:
     t_gen = best_of(lambda: sample_progressions(model, u), 3)
     paths = sample_progressions(model, u)
     voiced = [(p, voice_progression([model.chords[i].pcs(key) for i in p])) for p in paths]
-    t_voice = best_of(lambda: [voice_progression([model.chords[i].pcs(key) for i in p]) for p in paths], 3)
+    t_voice = best_of(
+        lambda: [voice_progression([model.chords[i].pcs(key) for i in p]) for p in paths], 3
+    )
     t_score = best_of(lambda: [theory_scores(model, p, v) for p, v in voiced], 3)
     program = gm_program(proposal.genres)
 
@@ -67,16 +74,33 @@ def main() -> None:
     print(f"  generation (Markov draws)        {n / t_gen:10.0f} candidates/s")
     print(f"  voicing                          {n / t_voice:10.0f} candidates/s")
     print(f"  theory scoring (4 parts)         {n / t_score:10.0f} candidates/s")
-    print(f"  generation+voicing+scoring+MIDI  {distinct / t_full:10.0f} candidates/s (distinct, rendered to bytes)")
+    print(
+        f"  generation+voicing+scoring+MIDI  {distinct / t_full:10.0f} candidates/s (distinct, rendered to bytes)"
+    )
 
     with tempfile.TemporaryDirectory() as tmp:
         folder, _ = init_production(args.proposal, tmp)
         t_run = best_of(lambda: run_chords(folder, n=200, top=10, seed=0), 3)
-        print(f"produce chords -n 200 --top 10 (in-process, files + review.yml): {t_run * 1000:7.1f} ms")
-        cmd = [sys.executable, "-m", "chromatic", "produce", "chords", str(folder.root), "-n", "200", "--top", "10"]
+        print(
+            f"produce chords -n 200 --top 10 (in-process, files + review.yml): {t_run * 1000:7.1f} ms"
+        )
+        cmd = [
+            sys.executable,
+            "-m",
+            "chromatic",
+            "produce",
+            "chords",
+            str(folder.root),
+            "-n",
+            "200",
+            "--top",
+            "10",
+        ]
         t = time.perf_counter()
         subprocess.run(cmd, check=True, capture_output=True)
-        print(f"produce chords -n 200 --top 10 (whole process, with imports): {(time.perf_counter() - t) * 1000:7.1f} ms")
+        print(
+            f"produce chords -n 200 --top 10 (whole process, with imports): {(time.perf_counter() - t) * 1000:7.1f} ms"
+        )
 
 
 if __name__ == "__main__":

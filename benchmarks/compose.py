@@ -26,7 +26,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT = REPO.parent / "shared" / "real" / "chain_artifacts" / "136919aa-c350-41aa-af7b-0ab538ae2cff"
+DEFAULT = (
+    REPO.parent / "shared" / "real" / "chain_artifacts" / "136919aa-c350-41aa-af7b-0ab538ae2cff"
+)
 STEPS = ("model", "chords", "drums", "bass", "melody", "plan", "assemble", "render", "total")
 
 
@@ -37,8 +39,12 @@ def default_model(tmp: Path) -> Path:
     from chromatic.model.fusion import FusionConfig, FusionModel
     from chromatic.model.train import save_model
 
-    cfg = FusionConfig(encoders={"text_encoder": {"name": "minilm", "id": "minilm@all-MiniLM-L6-v2-0.1.0", "dim": 384},
-                                 "audio_encoder": {"name": "mir", "id": "mir@1", "dim": 100}})
+    cfg = FusionConfig(
+        encoders={
+            "text_encoder": {"name": "minilm", "id": "minilm@all-MiniLM-L6-v2-0.1.0", "dim": 384},
+            "audio_encoder": {"name": "mir", "id": "mir@1", "dim": 100},
+        }
+    )
     torch.manual_seed(0)
     save_model(FusionModel(cfg).eval(), tmp / "model.pt", {"metrics": {}})
     export_run(tmp, tmp / "fitness")
@@ -77,28 +83,48 @@ def main() -> None:
         base = dict(n=args.n, beam=args.beam, seed=0, render=not args.no_render)
         rows["no model"] = run(args.proposal, tmp / "plain", ComposeOptions(**base), args.repeat)
         model = args.model or default_model(tmp)
-        rows["model"] = run(args.proposal, tmp / "scored", ComposeOptions(**base, model=model), args.repeat)
+        rows["model"] = run(
+            args.proposal, tmp / "scored", ComposeOptions(**base, model=model), args.repeat
+        )
         proc = None
         if args.process:
-            cmd = [sys.executable, "-m", "chromatic", "compose", str(args.proposal), "--out", str(tmp / "proc"),
-                   "--auto", "-n", str(args.n), "--beam", str(args.beam)] + (["--no-render"] if args.no_render else [])
+            cmd = [
+                sys.executable,
+                "-m",
+                "chromatic",
+                "compose",
+                str(args.proposal),
+                "--out",
+                str(tmp / "proc"),
+                "--auto",
+                "-n",
+                str(args.n),
+                "--beam",
+                str(args.beam),
+            ] + (["--no-render"] if args.no_render else [])
             t = time.perf_counter()
             subprocess.run(cmd, check=True, capture_output=True)
             proc = time.perf_counter() - t
 
     first = rows["no model"]
     p = first.proposal
-    print(f"compose --auto on {p.title!r} ({p.key}, {p.bpm:g} bpm, {p.time_signature}): n={args.n}, beam={args.beam}, "
-          f"{first.length['bars']} bars, {first.length['seconds']:.0f} s of music")
+    print(
+        f"compose --auto on {p.title!r} ({p.key}, {p.bpm:g} bpm, {p.time_signature}): n={args.n}, beam={args.beam}, "
+        f"{first.length['bars']} bars, {first.length['seconds']:.0f} s of music"
+    )
     print(f"  {'step (s)':<10}" + "".join(f"{s:>10}" for s in STEPS))
     for name, res in rows.items():
         t = res.timings
-        print(f"  {name:<10}" + "".join(f"{t[s]:>10.3f}" if s in t else f"{'-':>10}" for s in STEPS))
+        print(
+            f"  {name:<10}" + "".join(f"{t[s]:>10.3f}" if s in t else f"{'-':>10}" for s in STEPS)
+        )
     for name, res in rows.items():
         scored = sum(ph.generated for ph in res.phases)
         search = sum(res.timings[ph.phase] for ph in res.phases)
-        print(f"  {name}: {scored} candidates generated and scored in {search:.2f} s of phases "
-              f"({scored / search:,.0f} candidates/s); chosen score {res.score:.3f}")
+        print(
+            f"  {name}: {scored} candidates generated and scored in {search:.2f} s of phases "
+            f"({scored / search:,.0f} candidates/s); chosen score {res.score:.3f}"
+        )
     if proc is not None:
         print(f"  whole process (no model, imports included): {proc:.2f} s")
 

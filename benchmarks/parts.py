@@ -23,7 +23,12 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT = (
-    REPO.parent / "shared" / "real" / "chain_artifacts" / "136919aa-c350-41aa-af7b-0ab538ae2cff" / "yml"
+    REPO.parent
+    / "shared"
+    / "real"
+    / "chain_artifacts"
+    / "136919aa-c350-41aa-af7b-0ab538ae2cff"
+    / "yml"
     / "song_proposal_Black (0x231f20)_digital_flesh_yearning_v2.yml"
 )
 SECTIONS = ("intro", "verse", "chorus", "verse 2", "bridge", "outro")
@@ -69,6 +74,7 @@ def main() -> None:
 
     from chromatic.produce.folder import init_production
     from chromatic.produce.melody.lyrics import lyrics_for
+    from chromatic.produce.melody.singers import choose_singer, registry
     from chromatic.produce.phases.bass import PROGRAMS, generate_bass, run_bass, section_kicks
     from chromatic.produce.phases.chords import run_chords
     from chromatic.produce.phases.drums import TRACK, generate_drums, run_drums
@@ -76,7 +82,6 @@ def main() -> None:
     from chromatic.produce.phases.parts import TrackSpec, render_part
     from chromatic.produce.rhythm.genres import family_fit
     from chromatic.produce.sections import approved_files, load_song
-    from chromatic.produce.melody.singers import choose_singer, registry
 
     with tempfile.TemporaryDirectory() as tmp:
         folder, _ = init_production(args.proposal, tmp)
@@ -84,8 +89,10 @@ def main() -> None:
         approve(folder, "chords", dict(enumerate(SECTIONS)))
         song = load_song(folder, "benchmark")
         p = song.proposal
-        print(f"proposal: {p.title!r} ({p.key}, {p.bpm:g} bpm, {p.time_signature}); "
-              f"{len(song.sections)} sections, {sum(s.bars for s in song.sections)} bars")
+        print(
+            f"proposal: {p.title!r} ({p.key}, {p.bpm:g} bpm, {p.time_signature}); "
+            f"{len(song.sections)} sections, {sum(s.bars for s in song.sections)} bars"
+        )
 
         # --- pipeline: the three phases as a user runs them ---------------------------------
         timings = {}
@@ -108,25 +115,42 @@ def main() -> None:
             return [c for s in song.sections for c in generate_drums(s, fit, ALL, 0)]
 
         def gen_bass():
-            return [c for s in song.sections for c in generate_bass(song, s, kicks[s.label], ALL, 0)]
+            return [
+                c for s in song.sections for c in generate_bass(song, s, kicks[s.label], ALL, 0)
+            ]
 
         def gen_melody():
             out = []
             for s in song.sections:
                 opts = melody_options(lyrics.get(s.label))
-                out += [melody_candidate(song, s, i, o, singer, lyrics.get(s.label), []) for i, o in enumerate(opts)]
+                out += [
+                    melody_candidate(song, s, i, o, singer, lyrics.get(s.label), [])
+                    for i, o in enumerate(opts)
+                ]
             return out
 
         sections = {s.label: s for s in song.sections}
         print(f"throughput (every option of every section, best of 3; {sys.platform}):")
-        for phase, gen, track in (("drums", gen_drums, TRACK), ("bass", gen_bass, bass_track),
-                                  ("melody", gen_melody, mel_track)):
+        for phase, gen, track in (
+            ("drums", gen_drums, TRACK),
+            ("bass", gen_bass, bass_track),
+            ("melody", gen_melody, mel_track),
+        ):
             t_gen, cands = best_of(gen, 3)
-            t_mid, _ = best_of(lambda cs=cands, tr=track: [render_part(song, sections[c.section], tr, c.notes) for c in cs], 3)
+            t_mid, _ = best_of(
+                lambda cs=cands, tr=track: [
+                    render_part(song, sections[c.section], tr, c.notes) for c in cs
+                ],
+                3,
+            )
             n = len(cands)
-            print(f"  {phase:<7} {n:5d} candidates: theory {n / t_gen:9.0f}/s   theory + MIDI {n / (t_gen + t_mid):9.0f}/s")
+            print(
+                f"  {phase:<7} {n:5d} candidates: theory {n / t_gen:9.0f}/s   theory + MIDI {n / (t_gen + t_mid):9.0f}/s"
+            )
 
-        print(f"pipeline, -n {args.n} --top {args.top} per section (in-process, files + review.yml):")
+        print(
+            f"pipeline, -n {args.n} --top {args.top} per section (in-process, files + review.yml):"
+        )
         for phase, t in timings.items():
             print(f"  produce {phase:<7} {t * 1000:8.1f} ms")
         print(f"  drums + bass + melody {sum(timings.values()) * 1000:8.1f} ms")

@@ -29,12 +29,18 @@ def score():
     strings, drums = add_track(s, "strings", program=48), add_track(s, "drums", is_drum=True)
     for b in range(beats):
         chord = chords[(b // 4) % 4]
-        piano.notes.extend(Note(time=b * TPQ, duration=TPQ - 40, pitch=p, velocity=80) for p in chord)
+        piano.notes.extend(
+            Note(time=b * TPQ, duration=TPQ - 40, pitch=p, velocity=80) for p in chord
+        )
         bass.notes.append(Note(time=b * TPQ, duration=TPQ // 2, pitch=chord[0] - 24, velocity=100))
-        drums.notes.append(Note(time=b * TPQ, duration=60, pitch=36 if b % 2 == 0 else 38, velocity=110))
+        drums.notes.append(
+            Note(time=b * TPQ, duration=60, pitch=36 if b % 2 == 0 else 38, velocity=110)
+        )
         drums.notes.append(Note(time=b * TPQ + TPQ // 2, duration=60, pitch=42, velocity=80))
         if b % 4 == 0:
-            strings.notes.append(Note(time=b * TPQ, duration=4 * TPQ, pitch=chord[2] + 12, velocity=70))
+            strings.notes.append(
+                Note(time=b * TPQ, duration=4 * TPQ, pitch=chord[2] + 12, velocity=70)
+            )
     return s
 
 
@@ -54,8 +60,10 @@ def main() -> None:
         again = render_score(s, sample_rate=SR, duration=SECONDS, renderer=name)
         same = hashlib.sha256(audio.tobytes()).digest() == hashlib.sha256(again.tobytes()).digest()
         rms = 20 * np.log10(float(np.sqrt(np.mean(audio**2))) or 1e-12)
-        print(f"  {name:<14} {t:6.2f} s  {SECONDS / t:6.0f}x real time  {rms:6.1f} dBFS rms  "
-              f"deterministic: {same}")
+        print(
+            f"  {name:<14} {t:6.2f} s  {SECONDS / t:6.0f}x real time  {rms:6.1f} dBFS rms  "
+            f"deterministic: {same}"
+        )
 
 
 if __name__ == "__main__":

@@ -26,17 +26,37 @@ def candidates(n: int = 50, bars: int = 8, seed: int = 0) -> list[bytes]:
     out = []
     for _ in range(n):
         s = new_score(int(rng.integers(80, 140)), "4/4", "A minor")
-        chords, bass, mel = add_track(s, "chords", program=0), add_track(s, "bass", program=33), add_track(s, "melody", program=73)
+        chords, bass, mel = (
+            add_track(s, "chords", program=0),
+            add_track(s, "bass", program=33),
+            add_track(s, "melody", program=73),
+        )
         drums = add_track(s, "drums", is_drum=True)
         for b in range(bars):
             root = int(rng.choice([57, 60, 62, 64, 65, 67]))
             for p in (root, root + 3, root + 7):
                 chords.notes.append(Note(time=b * 1920, duration=1900, pitch=p, velocity=80))
             for k in range(4):
-                bass.notes.append(Note(time=b * 1920 + k * 480, duration=450, pitch=root - 24 + (7 if k % 2 else 0), velocity=90))
+                bass.notes.append(
+                    Note(
+                        time=b * 1920 + k * 480,
+                        duration=450,
+                        pitch=root - 24 + (7 if k % 2 else 0),
+                        velocity=90,
+                    )
+                )
             for k in range(8):
-                mel.notes.append(Note(time=b * 1920 + k * 240, duration=220, pitch=int(root + 12 + rng.choice([0, 2, 3, 5, 7])), velocity=85))
-                drums.notes.append(Note(time=b * 1920 + k * 240, duration=60, pitch=42, velocity=70))
+                mel.notes.append(
+                    Note(
+                        time=b * 1920 + k * 240,
+                        duration=220,
+                        pitch=int(root + 12 + rng.choice([0, 2, 3, 5, 7])),
+                        velocity=85,
+                    )
+                )
+                drums.notes.append(
+                    Note(time=b * 1920 + k * 240, duration=60, pitch=42, velocity=70)
+                )
             drums.notes.append(Note(time=b * 1920, duration=60, pitch=36, velocity=110))
             drums.notes.append(Note(time=b * 1920 + 960, duration=60, pitch=38, velocity=100))
         out.append(score_bytes(s))
@@ -76,35 +96,69 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         model_path = args.model
         if model_path is None:
-            cfg = FusionConfig(encoders={"text_encoder": {"name": "minilm", "id": "minilm@all-MiniLM-L6-v2-0.1.0", "dim": 384},
-                                         "audio_encoder": {"name": "mir", "id": "mir@1", "dim": 100}})
+            cfg = FusionConfig(
+                encoders={
+                    "text_encoder": {
+                        "name": "minilm",
+                        "id": "minilm@all-MiniLM-L6-v2-0.1.0",
+                        "dim": 384,
+                    },
+                    "audio_encoder": {"name": "mir", "id": "mir@1", "dim": 100},
+                }
+            )
             torch.manual_seed(0)
             save_model(FusionModel(cfg).eval(), Path(tmp) / "model.pt", {"metrics": {}})
             export_run(tmp, Path(tmp) / "fitness")
             model_path = Path(tmp) / "fitness"
             run = Path(tmp)
         else:
-            run = Path(model_path.with_suffix(".json").read_text() and __import__("json").loads(model_path.with_suffix(".json").read_text())["training"]["run"])
+            run = Path(
+                model_path.with_suffix(".json").read_text()
+                and __import__("json").loads(model_path.with_suffix(".json").read_text())[
+                    "training"
+                ]["run"]
+            )
         scorer = ChromaticScorer.load(model_path)
         torch_model, _ = load_model(run)
         n = len(blobs)
         rolls = np.stack([scorer.roll(b) for b in blobs])
         feeds = scorer._feeds(n, rolls, [None] * n, None, None)
 
-        t_e2e = best_of(lambda: scorer.score_batch([{"id": str(i), "midi": b} for i, b in enumerate(blobs)], color="G"), args.repeat)
+        t_e2e = best_of(
+            lambda: scorer.score_batch(
+                [{"id": str(i), "midi": b} for i, b in enumerate(blobs)], color="G"
+            ),
+            args.repeat,
+        )
         t_roll = best_of(lambda: [scorer.roll(b) for b in blobs], args.repeat)
         t_onnx = best_of(lambda: scorer.infer(feeds), args.repeat)
-        tfeeds = {k: torch.from_numpy(np.ascontiguousarray(v, dtype=np.float32)) for k, v in feeds.items()}
+        tfeeds = {
+            k: torch.from_numpy(np.ascontiguousarray(v, dtype=np.float32)) for k, v in feeds.items()
+        }
         with torch.inference_mode():
             t_torch = best_of(lambda: torch_model(**tfeeds), args.repeat)
         macs = cnn_macs(torch_model.cfg)
-        print(f"scorer on {n} eight-bar four-part MIDI candidates (torch {torch.get_num_threads()} threads, onnxruntime CPU)")
-        print(f"  end to end (bytes -> roll -> ONNX -> rank) {t_e2e * 1000:7.1f} ms  {n / t_e2e:7.0f} candidates/s")
-        print(f"  piano rolls alone                          {t_roll * 1000:7.1f} ms  {n / t_roll:7.0f} candidates/s")
-        print(f"  ONNX inference alone                       {t_onnx * 1000:7.1f} ms  {n / t_onnx:7.0f} candidates/s")
-        print(f"  PyTorch model inference                    {t_torch * 1000:7.1f} ms  {n / t_torch:7.0f} candidates/s")
-        print(f"  end to end / ONNX inference: {t_e2e / t_onnx:.2f}x;  PyTorch / ONNX: {t_torch / t_onnx:.2f}x")
-        print(f"  model cost: {macs / 1e6:.1f} M multiply-accumulates per candidate ({2 * macs / 1e6:.0f} MFLOP)")
+        print(
+            f"scorer on {n} eight-bar four-part MIDI candidates (torch {torch.get_num_threads()} threads, onnxruntime CPU)"
+        )
+        print(
+            f"  end to end (bytes -> roll -> ONNX -> rank) {t_e2e * 1000:7.1f} ms  {n / t_e2e:7.0f} candidates/s"
+        )
+        print(
+            f"  piano rolls alone                          {t_roll * 1000:7.1f} ms  {n / t_roll:7.0f} candidates/s"
+        )
+        print(
+            f"  ONNX inference alone                       {t_onnx * 1000:7.1f} ms  {n / t_onnx:7.0f} candidates/s"
+        )
+        print(
+            f"  PyTorch model inference                    {t_torch * 1000:7.1f} ms  {n / t_torch:7.0f} candidates/s"
+        )
+        print(
+            f"  end to end / ONNX inference: {t_e2e / t_onnx:.2f}x;  PyTorch / ONNX: {t_torch / t_onnx:.2f}x"
+        )
+        print(
+            f"  model cost: {macs / 1e6:.1f} M multiply-accumulates per candidate ({2 * macs / 1e6:.0f} MFLOP)"
+        )
 
 
 if __name__ == "__main__":

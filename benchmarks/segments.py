@@ -38,7 +38,9 @@ def run(catalog: Path, work: Path, workers: int, songs: list[str] | None) -> dic
     shutil.copy(work / "tracks.parquet", data / "tracks.parquet")
     out = subprocess.run(
         [sys.executable, "-c", CHILD, str(catalog), str(data), str(workers), ",".join(songs or [])],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     shutil.rmtree(data)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -47,11 +49,14 @@ def run(catalog: Path, work: Path, workers: int, songs: list[str] | None) -> dic
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--songs-dir", type=Path, help="an already synthesized catalog")
-    ap.add_argument("--real", action="store_true",
-                    help="synthesize 8 real-catalog songs (one per album, 90 s each, ~20 stems) instead of the example catalog")
+    ap.add_argument(
+        "--real",
+        action="store_true",
+        help="synthesize 8 real-catalog songs (one per album, 90 s each, ~20 stems) instead of the example catalog",
+    )
     args = ap.parse_args()
-    from chromatic.synth.catalog import synth_catalog
     from chromatic.catalog.tracks import build_tracks
+    from chromatic.synth.catalog import synth_catalog
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -68,14 +73,20 @@ def main() -> None:
         songs = sorted(p.name for p in catalog.iterdir() if p.is_dir())
         serial = run(catalog, work, 1, None)
         parallel = run(catalog, work, 2, None)
-        print(f"segments build on {len(songs)} songs, {serial['rows']} rows, {serial['audio_seconds']:.0f} s of track audio")
+        print(
+            f"segments build on {len(songs)} songs, {serial['rows']} rows, {serial['audio_seconds']:.0f} s of track audio"
+        )
         for name, r in (("serial (1 worker)", serial), ("parallel (2 workers)", parallel)):
-            print(f"  {name:22s} {r['wall']:6.2f} s  {r['audio_seconds'] / r['wall']:8.0f} audio s per wall s")
+            print(
+                f"  {name:22s} {r['wall']:6.2f} s  {r['audio_seconds'] / r['wall']:8.0f} audio s per wall s"
+            )
         print(f"  parallel / serial speed-up: {serial['wall'] / parallel['wall']:.2f}x")
         four = run(catalog, work, 2, songs[:4])
         eight = run(catalog, work, 2, songs[:8])
-        print(f"peak RSS (largest process), 2 workers: 4 songs {four['rss_mb']:.0f} MB, 8 songs {eight['rss_mb']:.0f} MB "
-              f"(ratio {eight['rss_mb'] / four['rss_mb']:.2f})")
+        print(
+            f"peak RSS (largest process), 2 workers: 4 songs {four['rss_mb']:.0f} MB, 8 songs {eight['rss_mb']:.0f} MB "
+            f"(ratio {eight['rss_mb'] / four['rss_mb']:.2f})"
+        )
 
 
 if __name__ == "__main__":

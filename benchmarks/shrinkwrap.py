@@ -49,7 +49,9 @@ def main() -> int:
         t0 = time.perf_counter()
         rerun = shrinkwrap(args.chain_dir, out)
         rerun_s = time.perf_counter() - t0
-        assert rerun.count("unchanged") == threads and not rerun.index_changed, "rerun was not a no-op"
+        assert rerun.count("unchanged") == threads and not rerun.index_changed, (
+            "rerun was not a no-op"
+        )
 
         fb_times = []
         for i in range(args.repeat):
@@ -59,8 +61,19 @@ def main() -> int:
 
         t0 = time.perf_counter()
         proc = subprocess.run(
-            [sys.executable, "-m", "chromatic", "chain", "shrinkwrap", str(args.chain_dir), "--out", str(root / "cli"), "-q"],
-            capture_output=True, text=True,
+            [
+                sys.executable,
+                "-m",
+                "chromatic",
+                "chain",
+                "shrinkwrap",
+                str(args.chain_dir),
+                "--out",
+                str(root / "cli"),
+                "-q",
+            ],
+            capture_output=True,
+            text=True,
         )
         process_s = time.perf_counter() - t0
 
@@ -73,11 +86,15 @@ def main() -> int:
     )
     print(f"shrinkwrap rerun (no-op, byte comparison): {rerun_s:.3f} s")
     if proc.returncode == 0:
-        print(f"shrinkwrap whole process (python -m chromatic, imports included): {process_s:.2f} s")
+        print(
+            f"shrinkwrap whole process (python -m chromatic, imports included): {process_s:.2f} s"
+        )
     else:
         last = (proc.stderr.strip().splitlines() or ["?"])[-1]
         print(f"shrinkwrap whole process: not measured, the CLI failed: {last}")
-    print(f"feedback: median {statistics.median(fb_times):.3f} s over {args.repeat} runs (first {fb_times[0]:.3f} s)")
+    print(
+        f"feedback: median {statistics.median(fb_times):.3f} s over {args.repeat} runs (first {fb_times[0]:.3f} s)"
+    )
     print(
         f"feedback figures: keys {d.key_counts}, entropy {d.key_entropy_bits:.3f} bits, "
         f"BPM mean {d.bpm_mean:.3f} std {d.bpm_std:.3f}"

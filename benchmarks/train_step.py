@@ -18,13 +18,19 @@ from chromatic.model.fusion import AXES, FusionConfig, FusionModel, count_parame
 def make_batch(cfg: FusionConfig, b: int, device: str) -> tuple[dict, dict]:
     g = torch.Generator().manual_seed(0)
     inputs = {
-        "audio": torch.randn(b, cfg.audio_dim, generator=g), "audio_mask": torch.ones(b),
-        "roll": (torch.rand(b, cfg.roll_pitches, cfg.roll_steps, generator=g) < 0.03).float(), "midi_mask": torch.ones(b),
-        "concept": torch.randn(b, cfg.text_dim, generator=g), "concept_mask": torch.ones(b),
-        "lyric": torch.randn(b, cfg.text_dim, generator=g), "lyric_mask": torch.ones(b),
+        "audio": torch.randn(b, cfg.audio_dim, generator=g),
+        "audio_mask": torch.ones(b),
+        "roll": (torch.rand(b, cfg.roll_pitches, cfg.roll_steps, generator=g) < 0.03).float(),
+        "midi_mask": torch.ones(b),
+        "concept": torch.randn(b, cfg.text_dim, generator=g),
+        "concept_mask": torch.ones(b),
+        "lyric": torch.randn(b, cfg.text_dim, generator=g),
+        "lyric_mask": torch.ones(b),
     }
     targets = {a: torch.softmax(torch.randn(b, 3, generator=g), -1) for a in AXES}
-    return {k: v.to(device) for k, v in inputs.items()}, {k: v.to(device) for k, v in targets.items()}
+    return {k: v.to(device) for k, v in inputs.items()}, {
+        k: v.to(device) for k, v in targets.items()
+    }
 
 
 def bench(device: str, batch: int, steps: int) -> dict:
@@ -61,7 +67,12 @@ def bench(device: str, batch: int, steps: int) -> dict:
             model(**inputs)
         sync()
         infer_sps = batch * steps / (time.perf_counter() - t)
-    return {"device": device, "params": count_parameters(model), "train": train_sps, "infer": infer_sps}
+    return {
+        "device": device,
+        "params": count_parameters(model),
+        "train": train_sps,
+        "infer": infer_sps,
+    }
 
 
 def main() -> None:
@@ -75,13 +86,19 @@ def main() -> None:
         devices.remove("cuda")
         print("cuda: not available here")
     rows = [bench(d, args.batch, args.steps) for d in devices]
-    print(f"fusion model, default config ({rows[0]['params']:,} parameters), batch {args.batch}, torch {torch.__version__}, "
-          f"{torch.get_num_threads()} CPU threads")
+    print(
+        f"fusion model, default config ({rows[0]['params']:,} parameters), batch {args.batch}, torch {torch.__version__}, "
+        f"{torch.get_num_threads()} CPU threads"
+    )
     for r in rows:
         name = torch.cuda.get_device_name() if r["device"] == "cuda" else "cpu"
-        print(f"  {name:28s} train {r['train']:9.0f} samples/s   inference {r['infer']:9.0f} samples/s")
+        print(
+            f"  {name:28s} train {r['train']:9.0f} samples/s   inference {r['infer']:9.0f} samples/s"
+        )
     if len(rows) == 2:
-        print(f"  cuda / cpu: train {rows[1]['train'] / rows[0]['train']:.1f}x, inference {rows[1]['infer'] / rows[0]['infer']:.1f}x")
+        print(
+            f"  cuda / cpu: train {rows[1]['train'] / rows[0]['train']:.1f}x, inference {rows[1]['infer'] / rows[0]['infer']:.1f}x"
+        )
 
 
 if __name__ == "__main__":

@@ -35,8 +35,10 @@ def rank_rate(model: Path, data: Path, run: Path) -> None:
 
     val = json.loads((run / "split.json").read_text())["val_songs"]
     r = rank_rate_on_segments(model, data, songs=val)
-    print(f"\nscorer ranking on {r['rows']} validation segments ({len(val)} unseen songs): target color above "
-          f"another in {r['mean']:.1%} of pairs (chance 50%)")
+    print(
+        f"\nscorer ranking on {r['rows']} validation segments ({len(val)} unseen songs): target color above "
+        f"another in {r['mean']:.1%} of pairs (chance 50%)"
+    )
     print("  " + ", ".join(f"{c} {v:.0%}" for c, v in r["per_color"].items()))
 
 
@@ -65,7 +67,20 @@ def main() -> None:
     rank_rate(model, data, run)
     proposal = REPO / "examples" / "proposals" / "song_proposal_green_cooling_tower_choir_v1.yml"
     song = out / "song"
-    step(["compose", str(proposal), "--out", str(song), "--auto", "--model", str(model), "--seed", "0", "--force"])
+    step(
+        [
+            "compose",
+            str(proposal),
+            "--out",
+            str(song),
+            "--auto",
+            "--model",
+            str(model),
+            "--seed",
+            "0",
+            "--force",
+        ]
+    )
     print(f"\ndemo finished in {time.perf_counter() - t0:.0f} s:")
     print(f"  synthesized catalog (MIDI, stems, main mixes): {catalog}/")
     print(f"  tracks, segments, media, embeddings:           {data}/")
@@ -73,8 +88,12 @@ def main() -> None:
     print(f"  publishable dataset (4 configs + card):        {out / 'dataset'}/")
     print(f"  trained model, metrics, curves, confusion:     {run}/")
     print(f"  exported scorer model:                         {model}.onnx + .json")
-    print(f"  composed song (plan, loops, summary):          {song}/  ({song / 'compose_summary.md'})")
-    print(f"  arrangement and its audio preview:             {song / 'arrangement.mid'}, {song / 'arrangement.wav'}")
+    print(
+        f"  composed song (plan, loops, summary):          {song}/  ({song / 'compose_summary.md'})"
+    )
+    print(
+        f"  arrangement and its audio preview:             {song / 'arrangement.mid'}, {song / 'arrangement.wav'}"
+    )
     print(f"  arrangement picture:                           {song / 'arrangement.png'}")
 
 

@@ -34,7 +34,9 @@ def pytest_collection_modifyitems(config, items):
 def real_catalog() -> Path:
     path = REAL / "catalog"
     if not path.is_dir():
-        pytest.skip(f"real: the real catalog is not at {path} (set CHROMATIC_SHARED to the folder holding real/)")
+        pytest.skip(
+            f"real: the real catalog is not at {path} (set CHROMATIC_SHARED to the folder holding real/)"
+        )
     return path
 
 
@@ -42,7 +44,9 @@ def real_catalog() -> Path:
 def real_chains() -> Path:
     path = REAL / "chain_artifacts"
     if not path.is_dir():
-        pytest.skip(f"real: the real chain artifacts are not at {path} (set CHROMATIC_SHARED to the folder holding real/)")
+        pytest.skip(
+            f"real: the real chain artifacts are not at {path} (set CHROMATIC_SHARED to the folder holding real/)"
+        )
     return path
 
 
@@ -58,7 +62,12 @@ def synth_real(tmp_path_factory, real_catalog) -> Path:
 
     out = tmp_path_factory.mktemp("synth_real")
     res = synth_catalog(
-        real_catalog, out, songs=["01_01", "05_03", "08_01"], max_seconds=12.0, workers=1, progress=False
+        real_catalog,
+        out,
+        songs=["01_01", "05_03", "08_01"],
+        max_seconds=12.0,
+        workers=1,
+        progress=False,
     )
     assert not res.failed, res.failed
     return out
@@ -66,20 +75,27 @@ def synth_real(tmp_path_factory, real_catalog) -> Path:
 
 # --- the small trained-model fixtures, defined once here so every suite shares one build -----
 
-MODEL_SONGS = ["02_90", "02_91", "05_90", "05_91"]  # two Red, two Green: a song-grouped split exists
+MODEL_SONGS = [
+    "02_90",
+    "02_91",
+    "05_90",
+    "05_91",
+]  # two Red, two Green: a song-grouped split exists
 
 
 @pytest.fixture(scope="session")
 def embedded_data(tmp_path_factory):
     """A DATA folder with embeddings: four example songs trimmed to 12 s."""
-    from chromatic.segments.build import build_segments
-    from chromatic.synth.catalog import synth_catalog
     from chromatic.catalog.tracks import build_tracks
     from chromatic.embed.run import embed_segments
+    from chromatic.segments.build import build_segments
+    from chromatic.synth.catalog import synth_catalog
 
     root = tmp_path_factory.mktemp("model_data")
     catalog, data = root / "catalog", root / "data"
-    res = synth_catalog(EXAMPLES / "catalog", catalog, songs=MODEL_SONGS, max_seconds=12, workers=1, progress=False)
+    res = synth_catalog(
+        EXAMPLES / "catalog", catalog, songs=MODEL_SONGS, max_seconds=12, workers=1, progress=False
+    )
     assert not res.failed
     build_tracks(catalog, data)
     build_segments(catalog, data, workers=1, progress=False)
@@ -95,7 +111,9 @@ def exported(embedded_data, tmp_path_factory):
     from chromatic.model.train import train_fusion
 
     root = tmp_path_factory.mktemp("exported")
-    cfg = FusionConfig(epochs=3, cnn_channels=(4, 8), midi_dim=16, proj_dim=32, hidden_dims=(32,), val_fraction=0.5)
+    cfg = FusionConfig(
+        epochs=3, cnn_channels=(4, 8), midi_dim=16, proj_dim=32, hidden_dims=(32,), val_fraction=0.5
+    )
     train_fusion(embedded_data, root / "run", config=cfg, row_level=False, progress=False)
     export_run(root / "run", root / "fitness")
     return root / "run", root / "fitness", embedded_data

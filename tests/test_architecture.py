@@ -139,7 +139,9 @@ def test_the_cycle_check_finds_a_cycle_inside_a_function(tmp_path):
     (pkg / "sub" / "b.py").write_text("def f():\n    from .. import c\n")
     (pkg / "c.py").write_text("import chromatic.a\n")
     (pkg / "d.py").write_text("from chromatic.a import x\n")  # into the cycle, not part of it
-    assert cycles(import_graph(pkg)) == [["chromatic.a", "chromatic.sub.b", "chromatic.c", "chromatic.a"]]
+    assert cycles(import_graph(pkg)) == [
+        ["chromatic.a", "chromatic.sub.b", "chromatic.c", "chromatic.a"]
+    ]
 
 
 def test_no_import_cycles():

@@ -15,20 +15,27 @@ def test_help_is_light():
         "heavy = [m for m in ('torch', 'pyarrow', 'symusic', 'numpy', 'librosa', 'transformers', 'pydantic') if m in sys.modules]\n"
         "print(heavy)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip().splitlines()[-1] == "[]"
 
 
 def test_subcommand_help_lists_commands():
-    out = subprocess.run([sys.executable, "-m", "chromatic", "catalog", "--help"], capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "chromatic", "catalog", "--help"], capture_output=True, text=True
+    )
     assert out.returncode == 0
     for cmd in ("validate", "build", "synth"):
         assert cmd in out.stdout
 
 
 def test_error_is_one_line_and_exit_1(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "chromatic", "catalog", "validate", str(tmp_path / "nope")],
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "chromatic", "catalog", "validate", str(tmp_path / "nope")],
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 1
     assert out.stderr.strip().count("\n") == 0 and "catalog folder not found" in out.stderr
 
@@ -39,7 +46,11 @@ def test_version_prints_the_package_version():
 
     import chromatic
 
-    out = subprocess.run([sys.executable, "-m", "chromatic", "version"], capture_output=True, text=True, check=True)
-    project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())["project"]
+    out = subprocess.run(
+        [sys.executable, "-m", "chromatic", "version"], capture_output=True, text=True, check=True
+    )
+    project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())[
+        "project"
+    ]
     assert out.stdout == f"{chromatic.__version__}\n"
     assert chromatic.__version__ == project["version"]

@@ -27,8 +27,14 @@ def _env() -> dict:
 
 def cli(*args: str) -> subprocess.CompletedProcess:
     """The real command line in a fresh process (``python -m chromatic``)."""
-    return subprocess.run([sys.executable, "-m", "chromatic", *args], capture_output=True, text=True, env=_env(),
-                          cwd=REPO, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "chromatic", *args],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        cwd=REPO,
+        timeout=300,
+    )
 
 
 def one_error_line(stderr: str) -> str:
@@ -60,11 +66,14 @@ def test_color_error_is_a_chromatic_error_and_still_a_value_error():
         parse_color("")
 
 
-@pytest.mark.parametrize("args", [
-    ("score", "x.mid", "--model", "MODEL", "--color", "Purple"),
-    ("score", "MODEL", "x.mid", "--color", "Purple"),  # the issue's spelling (positional model)
-    ("score", "x.mid", "--model", "MODEL", "--color", "Q"),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("score", "x.mid", "--model", "MODEL", "--color", "Purple"),
+        ("score", "MODEL", "x.mid", "--color", "Purple"),  # the issue's spelling (positional model)
+        ("score", "x.mid", "--model", "MODEL", "--color", "Q"),
+    ],
+)
 def test_score_unknown_color_is_one_line_naming_the_valid_colors(args):
     out = cli(*args)
     assert out.returncode == 1
@@ -77,16 +86,35 @@ def test_score_unknown_color_is_one_line_naming_the_valid_colors(args):
 
 
 def test_score_model_is_an_option(tmp_path, capsys):
-    rc, err = run_main(capsys, "score", str(tmp_path / "a.mid"), "--model", str(tmp_path / "fitness"), "--color", "G")
-    assert rc == 1 and err.strip() == f"error: {tmp_path / 'fitness.onnx'}: not found; expected MODEL.onnx with MODEL.json beside it ('chromatic export')"
+    rc, err = run_main(
+        capsys,
+        "score",
+        str(tmp_path / "a.mid"),
+        "--model",
+        str(tmp_path / "fitness"),
+        "--color",
+        "G",
+    )
+    assert (
+        rc == 1
+        and err.strip()
+        == f"error: {tmp_path / 'fitness.onnx'}: not found; expected MODEL.onnx with MODEL.json beside it ('chromatic export')"
+    )
 
 
 def test_score_positional_model_still_works_with_a_deprecation_warning(tmp_path, capsys):
-    rc, err = run_main(capsys, "score", str(tmp_path / "fitness"), str(tmp_path / "a.mid"), "--color", "G")
+    rc, err = run_main(
+        capsys, "score", str(tmp_path / "fitness"), str(tmp_path / "a.mid"), "--color", "G"
+    )
     lines = err.strip().splitlines()
     assert rc == 1 and len(lines) == 2
-    assert lines[0].startswith("warning: 'chromatic score MODEL FILE...' is deprecated") and "--model" in lines[0]
-    assert lines[1].startswith(f"error: {tmp_path / 'fitness.onnx'}: not found")  # it was taken as the model
+    assert (
+        lines[0].startswith("warning: 'chromatic score MODEL FILE...' is deprecated")
+        and "--model" in lines[0]
+    )
+    assert lines[1].startswith(
+        f"error: {tmp_path / 'fitness.onnx'}: not found"
+    )  # it was taken as the model
 
 
 def test_score_without_a_model_is_one_line(tmp_path, capsys):
@@ -97,21 +125,28 @@ def test_score_without_a_model_is_one_line(tmp_path, capsys):
 # --- --seed and other options checked at the option ------------------------------------------------
 
 
-@pytest.mark.parametrize("command", [
-    ["produce", "chords", "DIR"],
-    ["produce", "drums", "DIR"],
-    ["produce", "bass", "DIR"],
-    ["produce", "melody", "DIR"],
-    ["compose", str(PROPOSAL), "--out", "DIR"],
-    ["catalog", "synth", "DIR", "--out", "DIR"],
-    ["train", "--data", "DIR", "--out", "DIR"],
-    ["verify", "--data", "DIR"],
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["produce", "chords", "DIR"],
+        ["produce", "drums", "DIR"],
+        ["produce", "bass", "DIR"],
+        ["produce", "melody", "DIR"],
+        ["compose", str(PROPOSAL), "--out", "DIR"],
+        ["catalog", "synth", "DIR", "--out", "DIR"],
+        ["train", "--data", "DIR", "--out", "DIR"],
+        ["verify", "--data", "DIR"],
+    ],
+)
 def test_seed_minus_one_is_refused_at_the_option(command, tmp_path, capsys):
     target = tmp_path / "nothing"
     rc, err = run_main(capsys, *[str(target) if a == "DIR" else a for a in command], "--seed", "-1")
     assert rc == 1 and err.strip().count("\n") == 0, err
-    assert err.startswith("error: Invalid value for '--seed'") and f"chromatic {' '.join(command[:2 if command[0] in ('produce', 'catalog') else 1])} --help" in err
+    assert (
+        err.startswith("error: Invalid value for '--seed'")
+        and f"chromatic {' '.join(command[: 2 if command[0] in ('produce', 'catalog') else 1])} --help"
+        in err
+    )
     assert not target.exists()  # refused before anything ran
 
 
@@ -124,8 +159,12 @@ def test_every_command_that_takes_seed_refuses_a_negative_one():
         for name, sub in getattr(cmd, "commands", {}).items():
             yield from walk(sub, (*path, name))
 
-    seeds = [(path, p) for path, cmd in walk(typer.main.get_command(app)) for p in getattr(cmd, "params", [])
-             if "--seed" in getattr(p, "opts", ())]
+    seeds = [
+        (path, p)
+        for path, cmd in walk(typer.main.get_command(app))
+        for p in getattr(cmd, "params", [])
+        if "--seed" in getattr(p, "opts", ())
+    ]
     assert len(seeds) >= 8
     for path, p in seeds:
         assert p.min == 0, path
@@ -140,19 +179,50 @@ def test_compose_refuses_a_bad_format_or_sample_rate_before_composing(option, tm
 
 
 def test_compose_weights_reach_the_options(tmp_path, capsys):
-    rc, err = run_main(capsys, "compose", str(PROPOSAL), "--out", str(tmp_path / "song"), "--auto",
-                       "--theory-weight", "0", "--chromatic-weight", "0")
-    assert rc == 1 and err.strip().count("\n") == 0 and "scoring weights must be non-negative with a positive sum" in err
+    rc, err = run_main(
+        capsys,
+        "compose",
+        str(PROPOSAL),
+        "--out",
+        str(tmp_path / "song"),
+        "--auto",
+        "--theory-weight",
+        "0",
+        "--chromatic-weight",
+        "0",
+    )
+    assert (
+        rc == 1
+        and err.strip().count("\n") == 0
+        and "scoring weights must be non-negative with a positive sum" in err
+    )
 
 
 def test_compose_writes_the_format_and_sample_rate_asked_for(tmp_path, capsys):
     import soundfile as sf
 
     out = tmp_path / "song"
-    rc, err = run_main(capsys, "compose", str(PROPOSAL), "--out", str(out), "--auto", "-n", "12", "--beam", "1",
-                       "--format", "flac", "--sample-rate", "22050")
+    rc, err = run_main(
+        capsys,
+        "compose",
+        str(PROPOSAL),
+        "--out",
+        str(out),
+        "--auto",
+        "-n",
+        "12",
+        "--beam",
+        "1",
+        "--format",
+        "flac",
+        "--sample-rate",
+        "22050",
+    )
     assert rc == 0, err
-    assert sf.info(str(out / "arrangement.flac")).samplerate == 22050 and not (out / "arrangement.wav").exists()
+    assert (
+        sf.info(str(out / "arrangement.flac")).samplerate == 22050
+        and not (out / "arrangement.wav").exists()
+    )
 
 
 def test_part_phases_and_compose_share_one_n_default():
@@ -162,8 +232,13 @@ def test_part_phases_and_compose_share_one_n_default():
 
     root = typer.main.get_command(app)
     produce = root.commands["produce"]
-    n = {name: next(p for p in cmd.params if p.name == "n")
-         for name, cmd in [*((ph, produce.commands[ph]) for ph in ("drums", "bass", "melody")), ("compose", root.commands["compose"])]}
+    n = {
+        name: next(p for p in cmd.params if p.name == "n")
+        for name, cmd in [
+            *((ph, produce.commands[ph]) for ph in ("drums", "bass", "melody")),
+            ("compose", root.commands["compose"]),
+        ]
+    }
     assert {name: p.default for name, p in n.items()} == dict.fromkeys(n, ComposeOptions().n)
     assert ComposeOptions().n == 50
 
@@ -173,9 +248,13 @@ def test_part_phases_and_compose_share_one_n_default():
 
 def test_catalog_build_takes_data_and_still_accepts_out_with_a_warning(tmp_path, capsys):
     catalog = REPO / "examples" / "catalog"
-    rc, err = run_main(capsys, "catalog", "build", str(catalog), "--data", str(tmp_path / "new"), "--no-media")
+    rc, err = run_main(
+        capsys, "catalog", "build", str(catalog), "--data", str(tmp_path / "new"), "--no-media"
+    )
     assert rc == 0 and (tmp_path / "new" / "tracks.parquet").is_file() and "deprecated" not in err
-    rc, err = run_main(capsys, "catalog", "build", str(catalog), "--out", str(tmp_path / "old"), "--no-media")
+    rc, err = run_main(
+        capsys, "catalog", "build", str(catalog), "--out", str(tmp_path / "old"), "--no-media"
+    )
     assert rc == 0 and (tmp_path / "old" / "tracks.parquet").is_file()
     assert "warning: 'catalog build --out' is deprecated" in err and "--data" in err
     rc, err = run_main(capsys, "catalog", "build", str(catalog), "--data", "a", "--out", "b")
@@ -203,15 +282,43 @@ def test_readme_bad_inputs_are_one_line_and_exit_1(tmp_path, production, capsys)
     cases = {
         # catalog validate / build on a folder that is not there
         ("catalog", "validate", str(tmp_path / "nope")): "catalog folder not found",
-        ("catalog", "build", str(tmp_path / "nope"), "--data", str(tmp_path / "d")): "catalog folder not found",
+        (
+            "catalog",
+            "build",
+            str(tmp_path / "nope"),
+            "--data",
+            str(tmp_path / "d"),
+        ): "catalog folder not found",
         # later steps refuse a missing (or stale) tracks table
         ("segments", "build", str(empty), "--data", str(empty)): "tracks.parquet not found",
-        ("dataset", "export", "--data", str(empty), "--out", str(tmp_path / "ds")): "tracks.parquet",
+        (
+            "dataset",
+            "export",
+            "--data",
+            str(empty),
+            "--out",
+            str(tmp_path / "ds"),
+        ): "tracks.parquet",
         ("embed", "--data", str(empty)): "segments.parquet not found",
         ("verify", "--data", str(empty)): "",
-        ("train", "--data", str(empty), "--out", str(tmp_path / "run"), "--task", "nope"): "expected one of fusion",
+        (
+            "train",
+            "--data",
+            str(empty),
+            "--out",
+            str(tmp_path / "run"),
+            "--task",
+            "nope",
+        ): "expected one of fusion",
         # a model that is not there
-        ("score", str(tmp_path / "a.mid"), "--model", str(tmp_path / "m"), "--color", "G"): "m.onnx: not found",
+        (
+            "score",
+            str(tmp_path / "a.mid"),
+            "--model",
+            str(tmp_path / "m"),
+            "--color",
+            "G",
+        ): "m.onnx: not found",
         # a phase that runs before what it depends on is approved names the command to run first
         ("produce", "drums", str(production)): "drums needs approved chords",
         ("produce", "bass", str(production)): "needs approved",
@@ -219,7 +326,13 @@ def test_readme_bad_inputs_are_one_line_and_exit_1(tmp_path, production, capsys)
         # a proposal that cannot be read
         ("produce", "init", str(tmp_path / "nope.yml"), "--out", str(tmp_path / "p")): "",
         # compose never takes over a folder it did not write
-        ("compose", str(PROPOSAL), "--out", str(tmp_path / "full"), "--auto"): "not a production folder",
+        (
+            "compose",
+            str(PROPOSAL),
+            "--out",
+            str(tmp_path / "full"),
+            "--auto",
+        ): "not a production folder",
         # usage errors are one line too
         ("produce", "chords"): "Missing argument",
         ("produce", "chords", str(production), "--bogus"): "No such option: --bogus",
@@ -271,14 +384,26 @@ BOOM = (
 
 def test_a_bug_is_one_line_exit_70_and_chromatic_debug_shows_the_traceback():
     env = _env()
-    out = subprocess.run([sys.executable, "-c", BOOM, "boom"], capture_output=True, text=True, env=env)
+    out = subprocess.run(
+        [sys.executable, "-c", BOOM, "boom"], capture_output=True, text=True, env=env
+    )
     assert out.returncode == 70 and out.stderr.strip().count("\n") == 0
     assert "internal error" in out.stderr and "RuntimeError: a bug on two lines" in out.stderr
-    out = subprocess.run([sys.executable, "-c", BOOM, "boom"], capture_output=True, text=True,
-                         env={**env, "CHROMATIC_DEBUG": "1"})
+    out = subprocess.run(
+        [sys.executable, "-c", BOOM, "boom"],
+        capture_output=True,
+        text=True,
+        env={**env, "CHROMATIC_DEBUG": "1"},
+    )
     assert out.returncode == 1 and "Traceback" in out.stderr and "RuntimeError: a bug" in out.stderr
 
 
 def test_a_file_the_system_refuses_is_one_line_exit_1():
-    out = subprocess.run([sys.executable, "-c", BOOM, "full"], capture_output=True, text=True, env=_env())
-    assert out.returncode == 1 and out.stderr.strip().count("\n") == 0 and out.stderr.startswith("error: [Errno")
+    out = subprocess.run(
+        [sys.executable, "-c", BOOM, "full"], capture_output=True, text=True, env=_env()
+    )
+    assert (
+        out.returncode == 1
+        and out.stderr.strip().count("\n") == 0
+        and out.stderr.startswith("error: [Errno")
+    )

@@ -74,14 +74,23 @@ def test_color_object_name_is_truth_and_disagreeing_modes_warn():
         assert tx.parse_color(obj).name == "Green"
     # White with the agent's 'W' mnemonic, Black with 'B': the name wins, with a warning
     with pytest.warns(tx.ColorModeWarning, match="mnemonic"):
-        assert tx.parse_color({"color_name": "White", "mnemonic_character_value": "W"}).name == "White"
+        assert (
+            tx.parse_color({"color_name": "White", "mnemonic_character_value": "W"}).name == "White"
+        )
     with pytest.warns(tx.ColorModeWarning):
-        assert tx.parse_color({"color_name": "Black", "mnemonic_character_value": "B"}).name == "Black"
+        assert (
+            tx.parse_color({"color_name": "Black", "mnemonic_character_value": "B"}).name == "Black"
+        )
 
 
 def test_agreeing_color_object_is_silent():
-    obj = {"color_name": "Violet", "mnemonic_character_value": "V", "temporal_mode": "Present",
-           "objectional_mode": "Person", "ontological_mode": ["Known"]}
+    obj = {
+        "color_name": "Violet",
+        "mnemonic_character_value": "V",
+        "temporal_mode": "Present",
+        "objectional_mode": "Person",
+        "ontological_mode": ["Known"],
+    }
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert tx.parse_color(obj).name == "Violet"
@@ -90,8 +99,17 @@ def test_agreeing_color_object_is_silent():
         warnings.simplefilter("error")
         assert tx.parse_color({"color_name": "Blue", "temporal_mode": None}).name == "Blue"
         # the agent's string "None" means no mode, which is Black's canonical value
-        assert tx.parse_color({"color_name": "Black", "temporal_mode": "None",
-                               "objectional_mode": "None", "ontological_mode": None}).name == "Black"
+        assert (
+            tx.parse_color(
+                {
+                    "color_name": "Black",
+                    "temporal_mode": "None",
+                    "objectional_mode": "None",
+                    "ontological_mode": None,
+                }
+            ).name
+            == "Black"
+        )
 
 
 def test_color_name_with_hex_suffix_from_file_names():
@@ -102,8 +120,10 @@ def test_color_name_with_hex_suffix_from_file_names():
 def test_match_is_highest_on_the_colors_modes(color):
     own = tx.chromatic_match(color.targets(), color)
     # the best possible prediction puts all mass on a held mode of each axis
-    best = {a: [1.0 if (m in color.modes(a) or not color.modes(a)) else 0.0 for m in tx.MODES[a]]
-            for a in tx.AXES}
+    best = {
+        a: [1.0 if (m in color.modes(a) or not color.modes(a)) else 0.0 for m in tx.MODES[a]]
+        for a in tx.AXES
+    }
     top = tx.chromatic_match(best, color)
     for other in tx.COLORS:
         assert tx.chromatic_match(other.targets(), color) <= top + 1e-12
@@ -134,7 +154,10 @@ def test_predict_color_recovers_each_color_from_its_targets(color):
 
 def test_predict_color_one_hot_and_restriction():
     for t, s, o in itertools.product(range(3), range(3), range(3)):
-        dist = {a: [1.0 if i == k else 0.0 for i in range(3)] for a, k in zip(tx.AXES, (t, s, o), strict=True)}
+        dist = {
+            a: [1.0 if i == k else 0.0 for i in range(3)]
+            for a, k in zip(tx.AXES, (t, s, o), strict=True)
+        }
         color, prob = tx.predict_color(dist)
         likes = tx.color_likelihoods(dist)
         assert likes[color.name] == max(likes.values())
@@ -147,6 +170,10 @@ def test_predict_color_one_hot_and_restriction():
 
 def test_bad_distribution_is_rejected():
     with pytest.raises(ValueError, match="3-way"):
-        tx.chromatic_match({"temporal": [1, 0], "spatial": [1, 0, 0], "ontological": [1, 0, 0]}, "R")
+        tx.chromatic_match(
+            {"temporal": [1, 0], "spatial": [1, 0, 0], "ontological": [1, 0, 0]}, "R"
+        )
     with pytest.raises(ValueError, match="non-negative"):
-        tx.chromatic_match({"temporal": [float("nan"), 0, 1], "spatial": [1, 0, 0], "ontological": [1, 0, 0]}, "R")
+        tx.chromatic_match(
+            {"temporal": [float("nan"), 0, 1], "spatial": [1, 0, 0], "ontological": [1, 0, 0]}, "R"
+        )

@@ -3,6 +3,7 @@ error naming the file, never a hang, a MemoryError or a silent last-key-wins."""
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import pytest
@@ -14,7 +15,7 @@ from chromatic.yamlio import load_rt, parse_yaml, read_yaml
 def _bomb(levels: int = 9) -> str:
     names = [chr(97 + i) for i in range(levels + 1)]
     lines = [f"{names[0]}: &{names[0]} [x, x, x, x, x, x, x, x, x]"]
-    lines += [f"{n}: &{n} [{', '.join(['*' + p] * 9)}]" for p, n in zip(names, names[1:], strict=False)]
+    lines += [f"{n}: &{n} [{', '.join(['*' + p] * 9)}]" for p, n in itertools.pairwise(names)]
     return "\n".join(lines) + "\n"
 
 

@@ -37,19 +37,36 @@ def contained(
     error says which file and field to fix."""
     raw = os.fspath(text)
     if not isinstance(raw, str) or not raw.strip():
-        raise PathError(f"expected a relative {what} inside {base}, got {raw!r}", path=path, field=field)
+        raise PathError(
+            f"expected a relative {what} inside {base}, got {raw!r}", path=path, field=field
+        )
     if "\x00" in raw:
         raise PathError(f"expected a {what} without NUL bytes, got {raw!r}", path=path, field=field)
-    if PurePosixPath(raw).is_absolute() or PureWindowsPath(raw).is_absolute() or PureWindowsPath(raw).drive:
-        raise PathError(f"expected a {what} relative to {base}, got the absolute path {raw!r}", path=path, field=field)
+    if (
+        PurePosixPath(raw).is_absolute()
+        or PureWindowsPath(raw).is_absolute()
+        or PureWindowsPath(raw).drive
+    ):
+        raise PathError(
+            f"expected a {what} relative to {base}, got the absolute path {raw!r}",
+            path=path,
+            field=field,
+        )
     for part in PurePosixPath(raw.replace("\\", "/")).parts:
         if len(part.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
-            raise PathError(f"expected names of at most {MAX_NAME_BYTES} bytes, got one of {len(part.encode())} in {what}",
-                            path=path, field=field)
+            raise PathError(
+                f"expected names of at most {MAX_NAME_BYTES} bytes, got one of {len(part.encode())} in {what}",
+                path=path,
+                field=field,
+            )
     root = Path(base).resolve()
     target = (root / raw).resolve()
     if target != root and root not in target.parents:
-        raise PathError(f"expected a {what} inside {root}, got {raw!r} (leads to {target})", path=path, field=field)
+        raise PathError(
+            f"expected a {what} inside {root}, got {raw!r} (leads to {target})",
+            path=path,
+            field=field,
+        )
     return target
 
 
@@ -61,21 +78,40 @@ def is_contained(base: str | os.PathLike, text: str | os.PathLike) -> bool:
     return True
 
 
-def safe_name(text: str, *, path: object = None, field: str | None = None, what: str = "name") -> str:
+def safe_name(
+    text: str, *, path: object = None, field: str | None = None, what: str = "name"
+) -> str:
     """``text`` when it is one usable file or folder name: no separators, not ``.``/``..``, no
     NUL, not empty, at most ``MAX_NAME_BYTES`` bytes."""
     if not isinstance(text, str) or not text.strip():
         raise PathError(f"expected a non-empty {what}, got {text!r}", path=path, field=field)
     if text in (".", "..") or "/" in text or "\\" in text or "\x00" in text:
-        raise PathError(f"expected a {what} without path separators or '..', got {text!r}", path=path, field=field)
+        raise PathError(
+            f"expected a {what} without path separators or '..', got {text!r}",
+            path=path,
+            field=field,
+        )
     if len(text.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
-        raise PathError(f"expected a {what} of at most {MAX_NAME_BYTES} bytes, got {len(text.encode())}", path=path, field=field)
+        raise PathError(
+            f"expected a {what} of at most {MAX_NAME_BYTES} bytes, got {len(text.encode())}",
+            path=path,
+            field=field,
+        )
     return text
 
 
-def inside(base: str | os.PathLike, name: str, *, path: object = None, field: str | None = None, what: str = "name") -> Path:
+def inside(
+    base: str | os.PathLike,
+    name: str,
+    *,
+    path: object = None,
+    field: str | None = None,
+    what: str = "name",
+) -> Path:
     """``base / name`` for one safe name (``safe_name``), contained in ``base``."""
-    return contained(base, safe_name(name, path=path, field=field, what=what), path=path, field=field, what=what)
+    return contained(
+        base, safe_name(name, path=path, field=field, what=what), path=path, field=field, what=what
+    )
 
 
 SLUG_MAX = 80

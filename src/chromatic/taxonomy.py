@@ -130,7 +130,9 @@ def parse_color(value: object, *, source: str = "") -> Color:
     if isinstance(value, Mapping):
         return _parse_color_object(value, where)
     if not isinstance(value, str) or not value.strip():
-        raise ColorError(f"{where}expected a color name or mnemonic, got {value!r}; {_expected_colors()}")
+        raise ColorError(
+            f"{where}expected a color name or mnemonic, got {value!r}; {_expected_colors()}"
+        )
     text = value.strip()
     if text.upper() in _BY_MNEMONIC and len(text) == 1:
         return _BY_MNEMONIC[text.upper()]
@@ -147,8 +149,10 @@ def parse_color(value: object, *, source: str = "") -> Color:
 
 def _expected_colors() -> str:
     """'expected one of Black, Red, ..., White or a mnemonic Z R O Y G B I V A'."""
-    return (f"expected one of {', '.join(c.name for c in COLORS)} "
-            f"or a mnemonic {' '.join(c.mnemonic for c in COLORS)}")
+    return (
+        f"expected one of {', '.join(c.name for c in COLORS)} "
+        f"or a mnemonic {' '.join(c.mnemonic for c in COLORS)}"
+    )
 
 
 def _parse_color_object(obj: Mapping, where: str) -> Color:

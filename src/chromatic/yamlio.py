@@ -31,22 +31,32 @@ MAX_YAML_BYTES = 8 * 1024 * 1024
 MAX_YAML_NODES = 500_000
 
 
-def read_yaml(path: str | os.PathLike, error: type[Exception], *, max_bytes: int = MAX_YAML_BYTES,
-              max_nodes: int = MAX_YAML_NODES) -> object:
+def read_yaml(
+    path: str | os.PathLike,
+    error: type[Exception],
+    *,
+    max_bytes: int = MAX_YAML_BYTES,
+    max_nodes: int = MAX_YAML_NODES,
+) -> object:
     """Parse a YAML file into plain Python values (safe: no tags executed), within the bounds
     above; any failure is ``error`` naming the file."""
     raw = read_bounded(path, error, max_bytes=max_bytes)
     return parse_yaml(raw, error, path=path, max_nodes=max_nodes)
 
 
-def read_bounded(path: str | os.PathLike, error: type[Exception], *, max_bytes: int = MAX_YAML_BYTES) -> bytes:
+def read_bounded(
+    path: str | os.PathLike, error: type[Exception], *, max_bytes: int = MAX_YAML_BYTES
+) -> bytes:
     path = Path(path)
     try:
         if path.is_dir():
             raise error("expected a file, found a folder", path=path)
         size = path.stat().st_size
         if size > max_bytes:
-            raise error(f"expected a YAML file of at most {max_bytes // (1024 * 1024)} MB, got {size / 1e6:.1f} MB", path=path)
+            raise error(
+                f"expected a YAML file of at most {max_bytes // (1024 * 1024)} MB, got {size / 1e6:.1f} MB",
+                path=path,
+            )
         return path.read_bytes()
     except FileNotFoundError:
         raise error("file not found", path=path) from None
@@ -54,14 +64,22 @@ def read_bounded(path: str | os.PathLike, error: type[Exception], *, max_bytes: 
         raise error(f"cannot read: {e.strerror or e}", path=path) from None
 
 
-def parse_yaml(raw: bytes | str, error: type[Exception], *, path: object = None, max_nodes: int = MAX_YAML_NODES,
-               construct: bool = True) -> object:
+def parse_yaml(
+    raw: bytes | str,
+    error: type[Exception],
+    *,
+    path: object = None,
+    max_nodes: int = MAX_YAML_NODES,
+    construct: bool = True,
+) -> object:
     """``read_yaml`` on bytes or text already in memory (``construct=False``: check only)."""
     if isinstance(raw, bytes):
         try:
             raw.decode("utf-8")
         except UnicodeDecodeError as e:
-            raise error(f"expected UTF-8 text, got byte 0x{raw[e.start]:02x} at offset {e.start}", path=path) from None
+            raise error(
+                f"expected UTF-8 text, got byte 0x{raw[e.start]:02x} at offset {e.start}", path=path
+            ) from None
     try:
         loader = _FastLoader(raw)
     except _pyyaml.YAMLError as e:
@@ -76,13 +94,18 @@ def parse_yaml(raw: bytes | str, error: type[Exception], *, path: object = None,
         raise _yaml_error(e, error, path) from None
     except RecursionError:
         raise error("YAML nested too deeply", path=path) from None
-    except (ValueError, OverflowError) as e:  # e.g. an impossible date (2019-13-45) read as a timestamp
+    except (
+        ValueError,
+        OverflowError,
+    ) as e:  # e.g. an impossible date (2019-13-45) read as a timestamp
         raise error(f"invalid value in YAML: {e}", path=path) from None
     finally:
         loader.dispose()
 
 
-def check_nodes(root: object, error: type[Exception], *, path: object = None, max_nodes: int = MAX_YAML_NODES) -> int:
+def check_nodes(
+    root: object, error: type[Exception], *, path: object = None, max_nodes: int = MAX_YAML_NODES
+) -> int:
     """The number of nodes ``root`` expands to with every alias followed; refuses more than
     ``max_nodes``, recursive aliases and duplicate mapping keys. Aliases share node objects,
     so each node's expanded size is computed once (the walk is linear in the file, not in the
@@ -98,8 +121,11 @@ def check_nodes(root: object, error: type[Exception], *, path: object = None, ma
             children = _children(node)
             total = 1 + sum(sizes[id(c)] for c in children)
             if total > max_nodes:
-                raise error(f"expected at most {max_nodes} YAML nodes once aliases are expanded, got more "
-                            "(an alias bomb?)", path=path)
+                raise error(
+                    f"expected at most {max_nodes} YAML nodes once aliases are expanded, got more "
+                    "(an alias bomb?)",
+                    path=path,
+                )
             sizes[key] = total
             continue
         if key in sizes:
@@ -132,8 +158,10 @@ def _check_duplicates(node: object, error: type[Exception], path: object) -> Non
                 continue
             ident = (k.tag, k.value)
             if ident in seen:
-                raise error(f"duplicate key {k.value!r} (line {k.start_mark.line + 1}): each key may appear once",
-                            path=path)
+                raise error(
+                    f"duplicate key {k.value!r} (line {k.start_mark.line + 1}): each key may appear once",
+                    path=path,
+                )
             seen.add(ident)
 
 

@@ -37,16 +37,30 @@ def _errors(report, song=SONG):
 
 
 MEDIA_EDITS = [
-    ("main_audio_file: 01_90_main.wav", "main_audio_file: ../02_90/02_90_main.wav", "main_audio_file"),
+    (
+        "main_audio_file: 01_90_main.wav",
+        "main_audio_file: ../02_90/02_90_main.wav",
+        "main_audio_file",
+    ),
     ("main_audio_file: 01_90_main.wav", "main_audio_file: /tmp/x_main.wav", "main_audio_file"),
-    ("audio_file: 01_90_02_vocal.wav", "audio_file: ../../precious.wav", "audio_tracks[0].audio_file"),
+    (
+        "audio_file: 01_90_02_vocal.wav",
+        "audio_file: ../../precious.wav",
+        "audio_tracks[0].audio_file",
+    ),
     ("midi_file: 01_90_synth_bass.mid", "midi_file: /etc/passwd", "audio_tracks[1].midi_file"),
-    ("midi_group_file: 01_90_drums.mid", "midi_group_file: ../01_90_drums.mid", "audio_tracks[4].midi_group_file"),
+    (
+        "midi_group_file: 01_90_drums.mid",
+        "midi_group_file: ../01_90_drums.mid",
+        "audio_tracks[4].midi_group_file",
+    ),
     ("lrc_file: 01_90.lrc", "lrc_file: ../02_90/02_90.lrc", "lrc_file"),
 ]
 
 
-@pytest.mark.parametrize("old, new, field", MEDIA_EDITS, ids=[f"{e[2]}-{i}" for i, e in enumerate(MEDIA_EDITS)])
+@pytest.mark.parametrize(
+    "old, new, field", MEDIA_EDITS, ids=[f"{e[2]}-{i}" for i, e in enumerate(MEDIA_EDITS)]
+)
 def test_media_path_outside_song_folder_is_a_validation_error(cat, old, new, field):
     path = cat / SONG / f"{SONG}.yml"
     _edit(path, old, new)
@@ -109,7 +123,11 @@ BAD_VALUES = [
 ]
 
 
-@pytest.mark.parametrize("old, new, field", BAD_VALUES, ids=[f"{e[2]}={e[1].split(':', 1)[1].strip()}" for e in BAD_VALUES])
+@pytest.mark.parametrize(
+    "old, new, field",
+    BAD_VALUES,
+    ids=[f"{e[2]}={e[1].split(':', 1)[1].strip()}" for e in BAD_VALUES],
+)
 def test_absurd_or_silently_wrong_value_is_an_error_naming_file_and_field(cat, old, new, field):
     path = cat / SONG / f"{SONG}.yml"
     _edit(path, old, new)
@@ -123,7 +141,9 @@ def test_absurd_or_silently_wrong_value_is_an_error_naming_file_and_field(cat, o
 def test_documented_bpm_range_accepts_the_catalogs_own_extremes(cat):
     path = cat / SONG / f"{SONG}.yml"
     for bpm in ("16", "222", "10", "400"):
-        path.write_text(path.read_text().replace(path.read_text().split("\n", 1)[0], f"bpm: {bpm}", 1))
+        path.write_text(
+            path.read_text().replace(path.read_text().split("\n", 1)[0], f"bpm: {bpm}", 1)
+        )
         assert load_manifest(path).manifest.bpm == float(bpm)
 
 
@@ -155,7 +175,11 @@ def test_section_name_with_rich_markup_is_printed_verbatim(cat, tmp_path, capsys
     monkeypatch.setenv("COLUMNS", "250")
     path = cat / SONG / f"{SONG}.yml"
     # a section that ends before it starts, named with markup: its name is in the error
-    _edit(path, "section_name: Outro\n    start_time: '[01:00.000]'", "section_name: '[/] [bold'\n    start_time: '[01:08.000]'")
+    _edit(
+        path,
+        "section_name: Outro\n    start_time: '[01:00.000]'",
+        "section_name: '[/] [bold'\n    start_time: '[01:08.000]'",
+    )
     _edit(path, "end_time: '[01:08.571]'", "end_time: '[01:01.000]'")
     capsys.readouterr()
     assert main(["catalog", "validate", str(cat), "--no-media"]) == 1
@@ -210,7 +234,9 @@ def test_song_skipped_at_build_and_fixed_later_is_stale(cat, tmp_path):
 
 def test_lrc_of_100k_lines_is_a_clear_error(cat):
     lrc = cat / SONG / f"{SONG}.lrc"
-    lrc.write_text("".join(f"[{i // 6000:02d}:{(i % 6000) / 100:05.2f}]la\n" for i in range(100_000)))
+    lrc.write_text(
+        "".join(f"[{i // 6000:02d}:{(i % 6000) / 100:05.2f}]la\n" for i in range(100_000))
+    )
     report = validate_catalog(cat, check_media=False)
     assert any("at most" in p.message and "lines" in p.message for p in _errors(report))
     from chromatic.catalog.lrc import load_lrc

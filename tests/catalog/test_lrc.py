@@ -9,7 +9,13 @@ from chromatic.errors import LrcError
 
 @pytest.mark.parametrize(
     "text, seconds",
-    [("[00:15.000]", 15.0), ("[2:08.221]", 128.221), ("[00:18.086 ]", 18.086), ("[00:42.25]", 42.25), ("01:02", 62.0)],
+    [
+        ("[00:15.000]", 15.0),
+        ("[2:08.221]", 128.221),
+        ("[00:18.086 ]", 18.086),
+        ("[00:42.25]", 42.25),
+        ("01:02", 62.0),
+    ],
 )
 def test_timestamps_seen_in_the_real_files(text, seconds):
     assert parse_timestamp(text) == pytest.approx(seconds)
@@ -25,8 +31,11 @@ def test_stamp_on_own_line_and_inline_forms_agree():
     own = "[ti: T]\n[ar: A]\n[al: B]\n[00:01.000]\nfirst line\n[00:03.500]\nsecond line\n"
     inline = "[ti: T]\n[00:01.000]first line\n[00:03.500] second line\n"
     a, b = parse_lrc(own), parse_lrc(inline)
-    assert [(x.time, x.text) for x in a.lines] == [(x.time, x.text) for x in b.lines] == [
-        (1.0, "first line"), (3.5, "second line")]
+    assert (
+        [(x.time, x.text) for x in a.lines]
+        == [(x.time, x.text) for x in b.lines]
+        == [(1.0, "first line"), (3.5, "second line")]
+    )
     assert a.title == "T" and a.tags["al"] == "B"
 
 

@@ -89,11 +89,15 @@ def test_staleness_detected_after_manifest_edit(catalog, tmp_path):
 
 @pytest.mark.parametrize(
     "old, new, field",
-    [("title: Huayrachina", "title: TK", "title"),
-     ("end_time: '[01:13.124]'",
-      "end_time: '[00:10.000]'\n  - section_name: Overlap\n    start_time: '[00:05.000]'\n    end_time: '[01:13.124]'",
-      "structure[1].start_time"),
-     ("genres:", "genres: [unclosed", "line")],
+    [
+        ("title: Huayrachina", "title: TK", "title"),
+        (
+            "end_time: '[01:13.124]'",
+            "end_time: '[00:10.000]'\n  - section_name: Overlap\n    start_time: '[00:05.000]'\n    end_time: '[01:13.124]'",
+            "structure[1].start_time",
+        ),
+        ("genres:", "genres: [unclosed", "line"),
+    ],
 )
 def test_strict_build_of_a_broken_copy(catalog, tmp_path, capsys, old, new, field):
     path = catalog / "05_03" / "05_03.yml"

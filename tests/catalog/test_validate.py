@@ -52,14 +52,21 @@ BREAKAGES = [
     ("key: E minor", "key: H minor", "key", "expected a key"),
     ("tempo: 4/4", "tempo: 4/5", "tempo", "power of two"),
     ("title: Huayrachina", "title: TK", "title", "TK"),
-    ("start_time: '[00:00.000]'", "start_time: '[00:00.000'", "structure[0].start_time", "expected a timestamp"),
+    (
+        "start_time: '[00:00.000]'",
+        "start_time: '[00:00.000'",
+        "structure[0].start_time",
+        "expected a timestamp",
+    ),
     ("rainbow_color: G", "rainbow_color: Q", "rainbow_color", "unknown color"),
     ("bpm: 120\n", "", "bpm", "required field is missing"),
     ("genres:", "genres: [unclosed", None, "invalid YAML"),
 ]
 
 
-@pytest.mark.parametrize("old, new, field, words", BREAKAGES, ids=[b[2] or "yaml" for b in BREAKAGES])
+@pytest.mark.parametrize(
+    "old, new, field, words", BREAKAGES, ids=[b[2] or "yaml" for b in BREAKAGES]
+)
 def test_broken_field_is_one_clear_line(mini_catalog, capsys, old, new, field, words):
     path = mini_catalog / "05_03" / "05_03.yml"
     _edit(path, old, new)
@@ -102,7 +109,9 @@ def test_missing_referenced_media_is_an_error_once_media_is_staged(mini_catalog)
     (song / "05_03_main.wav").write_bytes(b"")  # some media present, the rest missing
     report = validate_catalog(mini_catalog)
     missing = [p for p in report.errors if p.song == "05_03"]
-    assert any("05_03_02_pad.wav" in p.message and p.field == "audio_tracks[0].audio_file" for p in missing)
+    assert any(
+        "05_03_02_pad.wav" in p.message and p.field == "audio_tracks[0].audio_file" for p in missing
+    )
 
 
 def test_cli_exit_code_and_report_of_all_songs(mini_catalog, capsys):

@@ -26,7 +26,13 @@ def proposal(title: str, **fields) -> dict:
     return base
 
 
-def make_thread(root: Path, thread_id: str, iterations: list[dict] | None, *, files: dict[str, str] | None = None) -> Path:
+def make_thread(
+    root: Path,
+    thread_id: str,
+    iterations: list[dict] | None,
+    *,
+    files: dict[str, str] | None = None,
+) -> Path:
     """A thread folder in the real layout: ``yml/all_song_proposals_<id>.yml`` listing
     ``iterations`` (None: no list file), plus extra files (relative path -> text)."""
     folder = root / thread_id

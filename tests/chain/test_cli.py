@@ -14,13 +14,17 @@ def test_shrinkwrap_then_feedback(tmp_path, real_chains, capsys):
     assert main(["chain", "shrinkwrap", str(real_chains), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "8 unchanged" in printed and "index.yml unchanged" in printed
-    assert "note" in printed and "disagrees with the canonical table" in printed  # what it could not take as given
+    assert (
+        "note" in printed and "disagrees with the canonical table" in printed
+    )  # what it could not take as given
 
     assert main(["chain", "feedback", str(out), "--markdown"]) == 0
     captured = capsys.readouterr()
     assert captured.out.startswith("## Negative constraints")  # stdout is the Markdown block alone
     assert "entropy 1.75 bits" in captured.err and "warning" in captured.err
-    assert (out / "negative_constraints.yml").is_file() and (out / "negative_constraints.md").is_file()
+    assert (out / "negative_constraints.yml").is_file() and (
+        out / "negative_constraints.md"
+    ).is_file()
 
 
 def test_skipped_thread_is_reported_with_exit_0(tmp_path, capsys):
@@ -29,11 +33,15 @@ def test_skipped_thread_is_reported_with_exit_0(tmp_path, capsys):
     make_thread(chain, "t-empty", None, files={"md/notes.md": "nothing"})
     assert main(["chain", "shrinkwrap", str(chain), "--out", str(tmp_path / "out")]) == 0
     printed = capsys.readouterr().out
-    assert "skipped t-empty" in printed and "no song proposals" in printed and "1 skipped" in printed
+    assert (
+        "skipped t-empty" in printed and "no song proposals" in printed and "1 skipped" in printed
+    )
 
 
 def test_missing_chain_folder_is_one_line_exit_1(tmp_path, capsys):
-    assert main(["chain", "shrinkwrap", str(tmp_path / "nope"), "--out", str(tmp_path / "out")]) == 1
+    assert (
+        main(["chain", "shrinkwrap", str(tmp_path / "nope"), "--out", str(tmp_path / "out")]) == 1
+    )
     err = capsys.readouterr().err
     assert err.strip().count("\n") == 0 and "chain folder not found" in err
     assert not (tmp_path / "out").exists()
@@ -44,7 +52,9 @@ def test_bad_thread_is_exit_1_naming_file_and_field(tmp_path, capsys):
     make_thread(chain, "t-bad", [{**proposal("x"), "title": ""}])
     assert main(["chain", "shrinkwrap", str(chain), "--out", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
-    assert "all_song_proposals_t-bad.yml: iterations[0].title" in err and err.strip().count("\n") == 0
+    assert (
+        "all_song_proposals_t-bad.yml: iterations[0].title" in err and err.strip().count("\n") == 0
+    )
     assert not (tmp_path / "out").exists()
 
 
@@ -54,7 +64,9 @@ def test_feedback_errors_exit_1(tmp_path, shrunk, capsys):
     assert "run 'chromatic chain shrinkwrap' first" in capsys.readouterr().err
     folder = tmp_path / "sw"
     shutil.copytree(shrunk, folder)
-    (folder / "negative_constraints.yml").write_text("manual: [not, a, mapping]\n", encoding="utf-8")
+    (folder / "negative_constraints.yml").write_text(
+        "manual: [not, a, mapping]\n", encoding="utf-8"
+    )
     assert main(["chain", "feedback", str(folder)]) == 1
     err = capsys.readouterr().err
     assert "negative_constraints.yml: manual: expected a mapping" in err

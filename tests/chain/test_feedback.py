@@ -52,7 +52,10 @@ def test_feedback_figures_match_a_hand_computation(shrunk, real_chains, tmp_path
     assert saved["rules"]["avoid"]["bpm"] == ["86-96"]  # 88, 91 x3, 94, 96: 6 of 8
     assert sorted(saved["rules"]["exclude"]["titles"]) == sorted(f["title"] for f in finals)
     assert "consciousness archaeology" in saved["rules"]["avoid"]["phrases"]
-    assert [w.split(":")[0] for w in saved["warnings"]] == ["key entropy 1.75 bits < 2.0", "BPM std 9.30 < 10"]
+    assert [w.split(":")[0] for w in saved["warnings"]] == [
+        "key entropy 1.75 bits < 2.0",
+        "BPM std 9.30 < 10",
+    ]
 
 
 def test_markdown_for_the_prompt(shrunk, tmp_path):
@@ -69,19 +72,34 @@ def test_manual_overrides_and_comments_survive_reruns(shrunk, tmp_path):
     path = tmp_path / "nc.yml"
     write_feedback(shrunk, path)
     text = path.read_text(encoding="utf-8")
-    text = text.replace("  watch_phrases: []", "  # the artist asked to watch this one\n  watch_phrases:\n  - digital flesh  # from thread one")
     text = text.replace(
-        "  allow:\n    keys: []", "  allow:\n    # C major is fine for the White album\n    keys:\n    - c major"
+        "  watch_phrases: []",
+        "  # the artist asked to watch this one\n  watch_phrases:\n  - digital flesh  # from thread one",
     )
-    text = text.replace("  avoid:\n    keys: []\n    bpm: []\n    phrases: []", "  avoid:\n    keys: []\n    bpm: [60-64]\n    phrases: [Liminal Threshold]")
-    text = text.replace("thread_count: 8", "thread_count: 999")  # a hand edit outside manual: regenerated
+    text = text.replace(
+        "  allow:\n    keys: []",
+        "  allow:\n    # C major is fine for the White album\n    keys:\n    - c major",
+    )
+    text = text.replace(
+        "  avoid:\n    keys: []\n    bpm: []\n    phrases: []",
+        "  avoid:\n    keys: []\n    bpm: [60-64]\n    phrases: [Liminal Threshold]",
+    )
+    text = text.replace(
+        "thread_count: 8", "thread_count: 999"
+    )  # a hand edit outside manual: regenerated
     path.write_text(text, encoding="utf-8")
 
     result = write_feedback(shrunk, path)
     assert result.changed
     again = path.read_text(encoding="utf-8")
-    for kept in ("# the artist asked to watch this one", "- digital flesh  # from thread one",
-                 "# C major is fine for the White album", "- c major", "bpm: [60-64]", "phrases: [Liminal Threshold]"):
+    for kept in (
+        "# the artist asked to watch this one",
+        "- digital flesh  # from thread one",
+        "# C major is fine for the White album",
+        "- c major",
+        "bpm: [60-64]",
+        "phrases: [Liminal Threshold]",
+    ):
         assert kept in again
     saved = yaml.safe_load(again)
     assert saved["thread_count"] == 8
@@ -97,7 +115,9 @@ def test_manual_overrides_and_comments_survive_reruns(shrunk, tmp_path):
 def test_bad_manual_entry_names_file_and_field(shrunk, tmp_path):
     path = tmp_path / "nc.yml"
     write_feedback(shrunk, path)
-    text = path.read_text(encoding="utf-8").replace("  avoid:\n    keys: []", "  avoid:\n    keys: [H minor]")
+    text = path.read_text(encoding="utf-8").replace(
+        "  avoid:\n    keys: []", "  avoid:\n    keys: [H minor]"
+    )
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ChainError, match=r"nc\.yml: manual\.avoid\.keys: expected a key"):
         write_feedback(shrunk, path)
@@ -108,8 +128,12 @@ def test_bad_manifest_names_file_and_field(shrunk, tmp_path):
     folder = tmp_path / "sw"
     shutil.copytree(shrunk, folder)
     manifest = next(folder.glob("*/manifest.yml"))
-    manifest.write_text(manifest.read_text(encoding="utf-8").replace("bpm: ", "bpm: fast # "), encoding="utf-8")
-    with pytest.raises(ChainError, match=r"manifest\.yml: bpm: expected a tempo in beats per minute"):
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8").replace("bpm: ", "bpm: fast # "), encoding="utf-8"
+    )
+    with pytest.raises(
+        ChainError, match=r"manifest\.yml: bpm: expected a tempo in beats per minute"
+    ):
         write_feedback(folder)
     assert not (folder / "negative_constraints.yml").exists()
 
@@ -123,7 +147,10 @@ def test_entropy_and_bpm_clusters():
     assert entropy_bits([1, 1, 1, 1]) == pytest.approx(2.0)
     assert entropy_bits([5]) == 0.0
     clusters = bpm_clusters([60, 62, 64, 100, 101, 140], window=5, min_share=0.3)
-    assert [(c.low, c.high, c.count) for c in clusters] == [(57, 67, 3), (95, 105, 2)]  # centred on 62, not 60
+    assert [(c.low, c.high, c.count) for c in clusters] == [
+        (57, 67, 3),
+        (95, 105, 2),
+    ]  # centred on 62, not 60
 
 
 def test_phrases_are_mined_from_the_corpus():
@@ -149,7 +176,9 @@ def test_manual_keys_match_enharmonically():
     from chromatic.chain.feedback import Rules
 
     rules = Rules(exclude_keys=["F# major"], avoid_keys=["A minor"])
-    out = apply_manual(rules, Manual(avoid={"keys": ["Gb major", "D minor"]}, allow={"keys": ["A minor"]}))
+    out = apply_manual(
+        rules, Manual(avoid={"keys": ["Gb major", "D minor"]}, allow={"keys": ["A minor"]})
+    )
     assert out.exclude_keys == ["F# major"] and out.avoid_keys == ["D minor"]
     out = apply_manual(rules, Manual(allow={"keys": ["Gb major"]}))
     assert out.exclude_keys == []

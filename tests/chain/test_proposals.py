@@ -16,11 +16,36 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader keeps th
 @pytest.mark.parametrize(
     ("name", "color", "hex_code", "iteration"),
     [
-        ("song_proposal_Green (0xabe36d)_parallel_extinction_elegy_v1.yml", "Green", "0xabe36d", "parallel_extinction_elegy_v1"),
-        ("song_proposal_Y_unstable_vestibule_consciousness_v1.yml", "Yellow", None, "unstable_vestibule_consciousness_v1"),
-        ("song_proposal_indigo_indigo_proposal_1770314867925.yml", "Indigo", None, "indigo_proposal_1770314867925"),
-        ("song_proposal_Blue (0x4267b)_millbrook_year_v1.yml", "Blue", "0x4267b", "millbrook_year_v1"),
-        ("song_proposal_White (0xffffff)_white_album_synthesis_v1.yml", "White", "0xffffff", "white_album_synthesis_v1"),
+        (
+            "song_proposal_Green (0xabe36d)_parallel_extinction_elegy_v1.yml",
+            "Green",
+            "0xabe36d",
+            "parallel_extinction_elegy_v1",
+        ),
+        (
+            "song_proposal_Y_unstable_vestibule_consciousness_v1.yml",
+            "Yellow",
+            None,
+            "unstable_vestibule_consciousness_v1",
+        ),
+        (
+            "song_proposal_indigo_indigo_proposal_1770314867925.yml",
+            "Indigo",
+            None,
+            "indigo_proposal_1770314867925",
+        ),
+        (
+            "song_proposal_Blue (0x4267b)_millbrook_year_v1.yml",
+            "Blue",
+            "0x4267b",
+            "millbrook_year_v1",
+        ),
+        (
+            "song_proposal_White (0xffffff)_white_album_synthesis_v1.yml",
+            "White",
+            "0xffffff",
+            "white_album_synthesis_v1",
+        ),
         ("song_proposal_Mauve (0x123456)_whatever_v1.yml", None, "0x123456", "whatever_v1"),
     ],
 )
@@ -52,7 +77,9 @@ def test_fallback_to_newest_song_proposal(tmp_path):
     old = folder / "yml" / "song_proposal_Green (0xabe36d)_first_v1.yml"
     new = folder / "yml" / "song_proposal_Y_second_v2.yml"
     old.write_text(yaml.safe_dump(proposal("First", rainbow_color="Green")), encoding="utf-8")
-    new.write_text(yaml.safe_dump(proposal("Second", rainbow_color="Y", key="D major")), encoding="utf-8")
+    new.write_text(
+        yaml.safe_dump(proposal("Second", rainbow_color="Y", key="D major")), encoding="utf-8"
+    )
     os.utime(old, (1_000_000, 1_000_000))
     os.utime(new, (2_000_000, 2_000_000))
     thread = read_thread(folder)
@@ -65,8 +92,12 @@ def test_fallback_prefers_the_proposals_own_timestamp(tmp_path):
     folder = make_thread(tmp_path, "t-stamp", [])
     a = folder / "yml" / "song_proposal_Red_a_v1.yml"
     b = folder / "yml" / "song_proposal_Red_b_v1.yml"
-    a.write_text(yaml.safe_dump(proposal("A", rainbow_color="R", timestamp=2000.0)), encoding="utf-8")
-    b.write_text(yaml.safe_dump(proposal("B", rainbow_color="R", timestamp=1000.0)), encoding="utf-8")
+    a.write_text(
+        yaml.safe_dump(proposal("A", rainbow_color="R", timestamp=2000.0)), encoding="utf-8"
+    )
+    b.write_text(
+        yaml.safe_dump(proposal("B", rainbow_color="R", timestamp=1000.0)), encoding="utf-8"
+    )
     os.utime(a, (1, 1))
     thread = read_thread(folder)
     assert thread.proposal.title == "A"
@@ -81,7 +112,9 @@ def test_no_proposals(tmp_path):
 
 def test_bad_yaml_names_the_file(tmp_path):
     folder = make_thread(tmp_path, "t-bad", None)
-    (folder / "yml" / "all_song_proposals_t-bad.yml").write_text("iterations: [\n  - {title: x", encoding="utf-8")
+    (folder / "yml" / "all_song_proposals_t-bad.yml").write_text(
+        "iterations: [\n  - {title: x", encoding="utf-8"
+    )
     with pytest.raises(ChainError, match=r"all_song_proposals_t-bad\.yml.*invalid YAML"):
         read_thread(folder)
 
@@ -94,7 +127,9 @@ def test_missing_title_names_the_field(tmp_path):
 
 def test_unknown_color_falls_back_to_the_file_name(tmp_path):
     folder = make_thread(
-        tmp_path, "t-color", [proposal("Mauve Song", rainbow_color="Mauve")],
+        tmp_path,
+        "t-color",
+        [proposal("Mauve Song", rainbow_color="Mauve")],
         files={"yml/song_proposal_Green (0xabe36d)_mauve_song_v1.yml": "title: Mauve Song\n"},
     )
     thread = read_thread(folder)
@@ -109,7 +144,11 @@ def test_unknown_color_without_a_file_is_an_error(tmp_path):
 
 
 def test_values_production_refuses_are_notes_in_the_chain_and_guesses_are_the_same(tmp_path):
-    folder = make_thread(tmp_path, "t-messy", [proposal("Messy", key="in the cracks between", tempo="Andante", bpm="1e3")])
+    folder = make_thread(
+        tmp_path,
+        "t-messy",
+        [proposal("Messy", key="in the cracks between", tempo="Andante", bpm="1e3")],
+    )
     thread = read_thread(folder)
     p = thread.proposal
     assert p.key is None and p.key_raw == "in the cracks between"
@@ -132,6 +171,10 @@ def test_chain_and_production_read_a_bpm_range_the_same_way(tmp_path):
 
 def test_iterations_must_be_a_list(tmp_path):
     folder = make_thread(tmp_path, "t-shape", None)
-    (folder / "yml" / "all_song_proposals_t-shape.yml").write_text("iterations: 5\n", encoding="utf-8")
-    with pytest.raises(ChainError, match=r"all_song_proposals_t-shape\.yml: iterations: expected a list"):
+    (folder / "yml" / "all_song_proposals_t-shape.yml").write_text(
+        "iterations: 5\n", encoding="utf-8"
+    )
+    with pytest.raises(
+        ChainError, match=r"all_song_proposals_t-shape\.yml: iterations: expected a list"
+    ):
         read_thread(folder)

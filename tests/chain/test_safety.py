@@ -45,13 +45,21 @@ def test_dangling_symlink_gives_no_traceback(tmp_path):
     out = tmp_path / "out"
     result = shrinkwrap(chain, out)
     assert result.count("written") == 2
-    assert {p.name for p in out.iterdir() if p.is_dir()} == {"green-good-song", "green-dangling-song"}
+    assert {p.name for p in out.iterdir() if p.is_dir()} == {
+        "green-good-song",
+        "green-dangling-song",
+    }
     assert not (out / "green-dangling-song" / "md.md").exists()
 
 
 def test_symlinked_list_file_is_not_followed(tmp_path):
     chain = tmp_path / "chain"
-    t = make_thread(chain, "t-link", None, files={"yml/song_proposal_G_real_v1.yml": yaml.safe_dump(proposal("Real"))})
+    t = make_thread(
+        chain,
+        "t-link",
+        None,
+        files={"yml/song_proposal_G_real_v1.yml": yaml.safe_dump(proposal("Real"))},
+    )
     outside = tmp_path / "outside.yml"
     outside.write_text(yaml.safe_dump({"iterations": [proposal("Outside")]}))
     os.symlink(outside, t / "yml" / "all_song_proposals_t-link.yml")
@@ -93,10 +101,17 @@ def test_rerun_keeps_comments_in_the_manifest(tmp_path):
     out = tmp_path / "out"
     shrinkwrap(chain, out)
     path = _one(out) / "manifest.yml"
-    path.write_text("# my notes on this thread\n" + path.read_text().replace("bpm: 100", "bpm: 100  # too slow?"))
+    path.write_text(
+        "# my notes on this thread\n"
+        + path.read_text().replace("bpm: 100", "bpm: 100  # too slow?")
+    )
     assert shrinkwrap(chain, out).count("unchanged") == 1
     assert "# my notes on this thread" in path.read_text()
-    make_thread(chain, "t-comment", [proposal("Commented Song", bpm=100), proposal("Commented Song", bpm=120)])
+    make_thread(
+        chain,
+        "t-comment",
+        [proposal("Commented Song", bpm=100), proposal("Commented Song", bpm=120)],
+    )
     assert shrinkwrap(chain, out).count("updated") == 1
     text = path.read_text()
     assert "# my notes on this thread" in text
@@ -125,7 +140,9 @@ def test_alias_bomb_in_a_thread_list_is_refused(tmp_path):
     lines = ['a0: &a0 ["x","x","x","x","x","x","x","x","x","x"]']
     for i in range(1, 7):
         lines.append(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]")
-    lines.append("iterations:\n  - {title: Bomb, bpm: 90, key: A minor, rainbow_color: G, genres: *a6}")
+    lines.append(
+        "iterations:\n  - {title: Bomb, bpm: 90, key: A minor, rainbow_color: G, genres: *a6}"
+    )
     (t / "yml" / "all_song_proposals_t-bomb.yml").write_text("\n".join(lines) + "\n")
     with pytest.raises(ChainError, match=r"all_song_proposals_t-bomb\.yml"):
         shrinkwrap(chain, tmp_path / "out")
@@ -173,6 +190,8 @@ def test_cli_prints_a_note_with_rich_markup_verbatim(tmp_path):
 
     chain = tmp_path / "chain"
     make_thread(chain, "t-markup", [proposal("Markup Song", key="[/] [bold")])
-    result = CliRunner().invoke(app, ["chain", "shrinkwrap", str(chain), "--out", str(tmp_path / "out")])
+    result = CliRunner().invoke(
+        app, ["chain", "shrinkwrap", str(chain), "--out", str(tmp_path / "out")]
+    )
     assert result.exit_code == 0, result.output
     assert "[/] [bold" in result.output

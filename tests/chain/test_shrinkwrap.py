@@ -13,11 +13,18 @@ from tests.chain.fabricate import make_thread, proposal
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[int, bytes]]:
-    return {p.relative_to(folder).as_posix(): (p.stat().st_mtime_ns, p.read_bytes()) for p in folder.rglob("*") if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): (p.stat().st_mtime_ns, p.read_bytes())
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
 
 
 def _manifests(out: Path) -> dict[str, dict]:
-    return {p.parent.name: yaml.safe_load(p.read_text(encoding="utf-8")) for p in out.glob("*/manifest.yml")}
+    return {
+        p.parent.name: yaml.safe_load(p.read_text(encoding="utf-8"))
+        for p in out.glob("*/manifest.yml")
+    }
 
 
 def test_every_real_thread_shrinkwrapped(shrunk, real_chains):
@@ -29,10 +36,23 @@ def test_every_real_thread_shrinkwrapped(shrunk, real_chains):
         folder = shrunk / name
         assert (folder / m["final_proposal"]).is_file()
         assert (folder / "yml" / f"all_song_proposals_{m['thread_id']}.yml").is_file()
-        for field in ("title", "bpm", "key", "time_signature", "concept", "color", "mood", "genres", "agent", "iteration_count"):
+        for field in (
+            "title",
+            "bpm",
+            "key",
+            "time_signature",
+            "concept",
+            "color",
+            "mood",
+            "genres",
+            "agent",
+            "iteration_count",
+        ):
             assert m[field] not in (None, "", []), (name, field)
         # the manifest's kept list is exactly what the folder holds
-        held = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {"manifest.yml"}
+        held = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {
+            "manifest.yml"
+        }
         assert held == set(m["files"]["kept"])
 
 
@@ -44,7 +64,12 @@ def test_index_sorted_and_complete(shrunk):
     assert titles == sorted(titles, key=str.casefold)
     for entry in index["threads"]:
         m = manifests[entry["dir"]]
-        assert (entry["title"], entry["color"], entry["key"], entry["bpm"]) == (m["title"], m["color"], m["key"], m["bpm"])
+        assert (entry["title"], entry["color"], entry["key"], entry["bpm"]) == (
+            m["title"],
+            m["color"],
+            m["key"],
+            m["bpm"],
+        )
         assert len(entry["concept"]) <= 200
         flat = " ".join(m["concept"].split())
         assert flat.startswith(entry["concept"].rstrip("…"))
@@ -58,15 +83,25 @@ def test_keep_and_drop_rules_on_real_threads(shrunk):
     assert sum(k.endswith("_CHROMATIC_SYNTHESIS.md") for k in kept) == 8
     assert sum(k.endswith("_META_REBRACKETING.md") for k in kept) == 8
     assert sum("song_proposal_" in k for k in kept) == 8  # the final one per thread only
-    assert any(k.endswith("_o_The Lakeland 7/8 Recorder.yml") for k in kept)  # a slash in a name upstream
-    assert any(k.endswith("json/audio_phantom_gliders_metadata.json") for k in kept)  # from wav/, grouped by type
-    m = _manifests(shrunk)[next(n for n in _manifests(shrunk) if n.startswith("white-the-rainbow-table-a-manual"))]
+    assert any(
+        k.endswith("_o_The Lakeland 7/8 Recorder.yml") for k in kept
+    )  # a slash in a name upstream
+    assert any(
+        k.endswith("json/audio_phantom_gliders_metadata.json") for k in kept
+    )  # from wav/, grouped by type
+    m = _manifests(shrunk)[
+        next(n for n in _manifests(shrunk) if n.startswith("white-the-rainbow-table-a-manual"))
+    ]
     reasons = {d["reason"] for d in m["files"]["dropped"]}
-    assert any(r.startswith("agent analysis") for r in reasons) and any(r.startswith("EVP") for r in reasons)
+    assert any(r.startswith("agent analysis") for r in reasons) and any(
+        r.startswith("EVP") for r in reasons
+    )
 
 
 def test_key_normalized_with_raw_kept(shrunk):
-    m = _manifests(shrunk)["white-the-prism-mandala-seven-fold-return-to-the-architecture-of-awakening"]
+    m = _manifests(shrunk)[
+        "white-the-prism-mandala-seven-fold-return-to-the-architecture-of-awakening"
+    ]
     assert m["key"] == "C major"
     assert m["key_raw"] == "C major (resolving through complete chromatic cycle)"
     assert any("dropped '(resolving through complete chromatic cycle)'" in n for n in m["notes"])
@@ -84,7 +119,9 @@ def test_rerun_is_a_noop(tmp_path, real_chains):
 
 def test_input_is_never_modified(tmp_path, real_chains):
     def listing():
-        return sorted((p.as_posix(), p.stat().st_size, p.stat().st_mtime_ns) for p in real_chains.rglob("*"))
+        return sorted(
+            (p.as_posix(), p.stat().st_size, p.stat().st_mtime_ns) for p in real_chains.rglob("*")
+        )
 
     before = listing()
     shrinkwrap(real_chains, tmp_path / "out", archive=True)
@@ -108,11 +145,16 @@ def test_archive_copies_dropped_files_into_debug(tmp_path, real_chains):
 
 def test_thread_without_proposals_is_reported_and_skipped(tmp_path, real_chains):
     chain = tmp_path / "chain"
-    shutil.copytree(real_chains / "77558585-99cd-4667-9acf-e839750e6661", chain / "77558585-99cd-4667-9acf-e839750e6661")
+    shutil.copytree(
+        real_chains / "77558585-99cd-4667-9acf-e839750e6661",
+        chain / "77558585-99cd-4667-9acf-e839750e6661",
+    )
     make_thread(chain, "deadbeef-0000", None, files={"md/notes.md": "# an abandoned thread"})
     result = shrinkwrap(chain, tmp_path / "out")
     skipped = [t for t in result.threads if t.status == "skipped"]
-    assert [t.thread_id for t in skipped] == ["deadbeef-0000"] and "no song proposals" in skipped[0].reason
+    assert [t.thread_id for t in skipped] == ["deadbeef-0000"] and "no song proposals" in skipped[
+        0
+    ].reason
     assert result.count("written") == 1
     index = yaml.safe_load((tmp_path / "out" / "index.yml").read_text(encoding="utf-8"))
     assert index["thread_count"] == 1
@@ -122,7 +164,9 @@ def test_bad_input_writes_nothing(tmp_path):
     chain = tmp_path / "chain"
     make_thread(chain, "a-good", [proposal("Good Song")])
     bad = make_thread(chain, "b-bad", [proposal("Bad Song")])
-    (bad / "yml" / "all_song_proposals_b-bad.yml").write_text("iterations:\n  - title: [unclosed\n", encoding="utf-8")
+    (bad / "yml" / "all_song_proposals_b-bad.yml").write_text(
+        "iterations:\n  - title: [unclosed\n", encoding="utf-8"
+    )
     with pytest.raises(ChainError, match=r"all_song_proposals_b-bad\.yml"):
         shrinkwrap(chain, tmp_path / "out")
     assert not (tmp_path / "out").exists()
@@ -130,7 +174,12 @@ def test_bad_input_writes_nothing(tmp_path):
 
 def test_interrupted_run_leaves_no_half_thread(tmp_path, monkeypatch):
     chain = tmp_path / "chain"
-    make_thread(chain, "t-one", [proposal("One Song")], files={f"md/doc_{i}.md": f"doc {i}" for i in range(5)})
+    make_thread(
+        chain,
+        "t-one",
+        [proposal("One Song")],
+        files={f"md/doc_{i}.md": f"doc {i}" for i in range(5)},
+    )
     out = tmp_path / "out"
     real_copy = shutil.copyfile
     calls = {"n": 0}
@@ -167,11 +216,17 @@ def test_title_change_moves_the_folder_and_collisions_get_the_thread_id(tmp_path
     make_thread(chain, "bbbb2222-y", [proposal("Same Title")])
     out = tmp_path / "out"
     shrinkwrap(chain, out)
-    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["green-same-title-aaaa1111", "green-same-title-bbbb2222"]
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == [
+        "green-same-title-aaaa1111",
+        "green-same-title-bbbb2222",
+    ]
     make_thread(chain, "bbbb2222-y", [proposal("Same Title"), proposal("New Title")])
     result = shrinkwrap(chain, out)
     assert result.removed == ["green-same-title-bbbb2222"]
-    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["green-new-title", "green-same-title-aaaa1111"]
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == [
+        "green-new-title",
+        "green-same-title-aaaa1111",
+    ]
     index = yaml.safe_load((out / "index.yml").read_text(encoding="utf-8"))
     assert [e["title"] for e in index["threads"]] == ["New Title", "Same Title"]
 
@@ -188,7 +243,10 @@ def test_earlier_threads_stay_indexed(tmp_path):
 
 
 def test_slug_and_clip():
-    assert slugify("ThreadKeepr's Return (The White Album Transmission)") == "threadkeepr-s-return-the-white-album-transmission"  # the one slugify (paths)
+    assert (
+        slugify("ThreadKeepr's Return (The White Album Transmission)")
+        == "threadkeepr-s-return-the-white-album-transmission"
+    )  # the one slugify (paths)
     assert slugify("Ça va: 7/8 Recorder") == "ca-va-7-8-recorder"
     long = slugify("word " * 40)
     assert len(long) <= 80 and not long.endswith("-")

@@ -19,15 +19,17 @@ _BUILT: dict[Path, Path] = {}
 
 def built_data(tmp_path_factory) -> Path:
     """DATA folder of the three songs (its tracks table points at the synthesized catalog)."""
+    from chromatic.catalog.tracks import build_tracks
     from chromatic.segments.build import build_segments
     from chromatic.synth.catalog import synth_catalog
-    from chromatic.catalog.tracks import build_tracks
 
     base = tmp_path_factory.getbasetemp()
     if base not in _BUILT:
         root = tmp_path_factory.mktemp("segdata")
         catalog, data = root / "catalog", root / "data"
-        res = synth_catalog(EXAMPLES / "catalog", catalog, songs=SONGS, max_seconds=15, workers=1, progress=False)
+        res = synth_catalog(
+            EXAMPLES / "catalog", catalog, songs=SONGS, max_seconds=15, workers=1, progress=False
+        )
         assert not res.failed, res.failed
         build_tracks(catalog, data)
         seg = build_segments(catalog, data, workers=1, progress=False)

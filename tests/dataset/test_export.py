@@ -10,8 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from chromatic.dataset.export import CONFIGS, export_dataset
 from chromatic.cli import main
+from chromatic.dataset.export import CONFIGS, export_dataset
 from chromatic.errors import DatasetError
 from chromatic.taxonomy import ALBUM_COLORS
 from tests.dataset.segdata import built_data, copy_data
@@ -38,7 +38,9 @@ def _load(folder: Path, cache: Path, monkeypatch):
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     import datasets
 
-    return datasets.load_dataset("parquet", data_dir=str(folder), split="train", cache_dir=str(cache))
+    return datasets.load_dataset(
+        "parquet", data_dir=str(folder), split="train", cache_dir=str(cache)
+    )
 
 
 def test_every_config_loads_with_the_right_rows(data, exported, tmp_path, monkeypatch):
@@ -68,7 +70,9 @@ def test_training_full_carries_each_rows_media(data, exported):
     for r in full:
         m = media[r["segment_id"]]
         assert (r["audio_flac"], r["midi"]) == (m["audio_flac"], m["midi"])
-        assert (r["audio_flac"] is not None) == r["has_audio"] and (r["midi"] is not None) == r["has_midi"]
+        assert (r["audio_flac"] is not None) == r["has_audio"] and (r["midi"] is not None) == r[
+            "has_midi"
+        ]
 
 
 def test_preview_has_at_most_n_audio_segments_per_color(data, tmp_path):
@@ -79,7 +83,9 @@ def test_preview_has_at_most_n_audio_segments_per_color(data, tmp_path):
     assert Counter(r["color"] for r in rows) == {"Black": 3, "Green": 3, "Indigo": 3}
     assert result.config("preview").rows == 9
     again = export_dataset(data, tmp_path / "ds2", preview_per_color=3)  # deterministic choice
-    assert pq.read_table(again.out / "preview")["segment_id"].to_pylist() == [r["segment_id"] for r in rows]
+    assert pq.read_table(again.out / "preview")["segment_id"].to_pylist() == [
+        r["segment_id"] for r in rows
+    ]
 
 
 def test_card_front_matter_coverage_and_columns(data, exported):
@@ -110,7 +116,9 @@ def test_media_configs_shard_and_still_load(data, tmp_path, monkeypatch):
     export_dataset(data, out, shard_bytes=1)  # one song per shard
     files = sorted(p.name for p in (out / "training_full").iterdir())
     assert files == [f"train-{i:05d}-of-00003.parquet" for i in range(3)]
-    assert _load(out / "training_full", tmp_path / "cache", monkeypatch).num_rows == len(_segments(data))
+    assert _load(out / "training_full", tmp_path / "cache", monkeypatch).num_rows == len(
+        _segments(data)
+    )
 
 
 def test_reexport_replaces_configs_and_keeps_other_files(data, tmp_path):
@@ -148,7 +156,9 @@ def test_segments_of_another_tracks_table_are_refused(data, tmp_path):
 def test_push_offline_fails_at_once_in_one_line(data, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     out = tmp_path / "ds"
-    rc = main(["dataset", "export", "--data", str(data), "--out", str(out), "--push", "someone/chromatic"])
+    rc = main(
+        ["dataset", "export", "--data", str(data), "--out", str(out), "--push", "someone/chromatic"]
+    )
     err = capsys.readouterr().err
     assert rc == 1 and err.strip().count("\n") == 0
     assert "cannot push" in err and "HF_HUB_OFFLINE" in err
@@ -163,7 +173,18 @@ def test_push_to_an_unreachable_hub_fails_at_once(data, tmp_path, capsys, monkey
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # discard port: nothing listens
     for var in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
         monkeypatch.delenv(var, raising=False)
-    rc = main(["dataset", "export", "--data", str(data), "--out", str(tmp_path / "ds"), "--push", "someone/chromatic"])
+    rc = main(
+        [
+            "dataset",
+            "export",
+            "--data",
+            str(data),
+            "--out",
+            str(tmp_path / "ds"),
+            "--push",
+            "someone/chromatic",
+        ]
+    )
     err = capsys.readouterr().err
     assert rc == 1 and err.strip().count("\n") == 0 and "unreachable" in err
 
@@ -188,4 +209,7 @@ def test_push_without_a_token_or_with_a_hub_error_is_one_clear_error(tmp_path, m
     monkeypatch.setattr(huggingface_hub.HfApi, "create_repo", refuse)
     with pytest.raises(DatasetError) as e:
         hub.push_dataset(tmp_path, "someone/chromatic")
-    assert str(e.value) == "push to someone/chromatic failed: ConnectionError: connection reset by peer"
+    assert (
+        str(e.value)
+        == "push to someone/chromatic failed: ConnectionError: connection reset by peer"
+    )

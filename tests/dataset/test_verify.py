@@ -11,8 +11,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from chromatic.dataset.verify import DEFAULT_SAMPLE, select_rows, verify
 from chromatic.cli import main
+from chromatic.dataset.verify import DEFAULT_SAMPLE, select_rows, verify
 from tests.dataset.segdata import built_data, copy_data
 
 
@@ -139,7 +139,11 @@ def test_midi_slice_at_another_tempo_is_caught(data, tmp_path, capsys):
     rc, out = _run_json(["--data", str(bad), "--song", "01_90"], capsys)
     assert rc == 1
     (fail,) = out["fidelity"]["failures"]
-    assert fail["segment_id"] == row["segment_id"] and fail["check"] == "midi" and "tempo" in fail["reason"]
+    assert (
+        fail["segment_id"] == row["segment_id"]
+        and fail["check"] == "midi"
+        and "tempo" in fail["reason"]
+    )
     # without the catalog, the tempo recorded at build time catches it too
     report = verify(bad, song="01_90", use_catalog=False, chart=False)
     assert [f.segment_id for f in report.fidelity.failures] == [row["segment_id"]]
@@ -157,8 +161,13 @@ def test_source_midi_catches_what_the_recorded_tempo_hides(data, tmp_path):
     midi = read_media(bad, "01_90", [row["segment_id"]])[row["segment_id"]]["midi"]
     _replace_media(bad, "01_90", row["segment_id"], midi=_retimed_midi(midi, wrong))
     seg = pq.read_table(bad / "segments.parquet")
-    qpm = [wrong if sid == row["segment_id"] else q for sid, q in zip(seg["segment_id"].to_pylist(), seg["midi_qpm"].to_pylist(), strict=True)]
-    seg = seg.set_column(seg.schema.get_field_index("midi_qpm"), "midi_qpm", pa.array(qpm, pa.float64()))
+    qpm = [
+        wrong if sid == row["segment_id"] else q
+        for sid, q in zip(seg["segment_id"].to_pylist(), seg["midi_qpm"].to_pylist(), strict=True)
+    ]
+    seg = seg.set_column(
+        seg.schema.get_field_index("midi_qpm"), "midi_qpm", pa.array(qpm, pa.float64())
+    )
     pq.write_table(seg, bad / "segments.parquet")
 
     assert verify(bad, use_catalog=False, chart=False).ok
@@ -194,12 +203,22 @@ def test_random_sample_is_seeded(data, capsys):
     a, sampled = select_rows(rows, random_n=5, seed=3)
     b, _ = select_rows(rows, random_n=5, seed=3)
     c, _ = select_rows(rows, random_n=5, seed=4)
-    assert sampled and [r["segment_id"] for r in a] == [r["segment_id"] for r in b] != [r["segment_id"] for r in c]
-    assert select_rows(rows, random_n=len(rows) + 1) == (sorted(rows, key=lambda r: r["segment_id"]), False)
+    assert sampled and [r["segment_id"] for r in a] == [r["segment_id"] for r in b] != [
+        r["segment_id"] for r in c
+    ]
+    assert select_rows(rows, random_n=len(rows) + 1) == (
+        sorted(rows, key=lambda r: r["segment_id"]),
+        False,
+    )
     assert len(select_rows(rows * 10)[0]) == DEFAULT_SAMPLE  # a large table is sampled by default
     assert len(select_rows(rows * 10, all_rows=True)[0]) == len(rows) * 10
     rc, out = _run_json(["--data", str(data), "--random", "5", "--seed", "3"], capsys)
-    assert rc == 0 and out["fidelity"]["selected"] == 5 and out["fidelity"]["sampled"] and out["fidelity"]["seed"] == 3
+    assert (
+        rc == 0
+        and out["fidelity"]["selected"] == 5
+        and out["fidelity"]["sampled"]
+        and out["fidelity"]["seed"] == 3
+    )
 
 
 def test_color_filter_and_errors(data, tmp_path, capsys):

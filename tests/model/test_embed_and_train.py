@@ -63,7 +63,9 @@ def test_train_fusion_smoke(embedded_data, tmp_path):
     from chromatic.model.fusion import FusionConfig
 
     run = tmp_path / "run"
-    cfg = FusionConfig(epochs=2, cnn_channels=(4, 8), midi_dim=16, proj_dim=32, hidden_dims=(32,), val_fraction=0.5)
+    cfg = FusionConfig(
+        epochs=2, cnn_channels=(4, 8), midi_dim=16, proj_dim=32, hidden_dims=(32,), val_fraction=0.5
+    )
     res = train_fusion(embedded_data, run, config=cfg, progress=False)
     m = json.loads((run / "metrics.json").read_text())
     assert m["split"].startswith("song-grouped")
@@ -88,7 +90,10 @@ def test_rebracketing_lexicon():
     assert has_rebracketing_markers("It is not a house but a memory of one")
     assert has_rebracketing_markers("the radio turns into a lighthouse")
     assert not has_rebracketing_markers("a song about the sea")
-    assert rebracketing_types("not a street but the memory of a street I remember") == ["spatial", "memory"]
+    assert rebracketing_types("not a street but the memory of a street I remember") == [
+        "spatial",
+        "memory",
+    ]
     assert rebracketing_types("a street I remember") == []
 
 

@@ -12,10 +12,14 @@ from chromatic.model.metrics import evaluate
 from chromatic.model.train import fit, predict
 from chromatic.music.pianoroll import PianoRollConfig
 
-SMALL = dict(text_dim=16, audio_dim=8, cnn_channels=(4, 8), midi_dim=8, proj_dim=16, hidden_dims=(32,))
+SMALL = dict(
+    text_dim=16, audio_dim=8, cnn_channels=(4, 8), midi_dim=8, proj_dim=16, hidden_dims=(32,)
+)
 
 
-def tiny_dataset(n_songs_per_color=2, rows_per_song=6, colors=("Red", "Green", "Violet", "Indigo"), seed=0) -> Dataset:
+def tiny_dataset(
+    n_songs_per_color=2, rows_per_song=6, colors=("Red", "Green", "Violet", "Indigo"), seed=0
+) -> Dataset:
     """Rows whose text embeddings carry their color (plus noise), with random rolls."""
     rng = np.random.default_rng(seed)
     roll_cfg = PianoRollConfig(steps=32)
@@ -32,13 +36,24 @@ def tiny_dataset(n_songs_per_color=2, rows_per_song=6, colors=("Red", "Green", "
     roll_index = np.full(n, -1)
     roll_index[has_midi] = np.arange(int(has_midi.sum()))
     return Dataset(
-        ids=np.array([f"r{i}" for i in range(n)]), songs=np.array(songs), colors=np.array(cols),
+        ids=np.array([f"r{i}" for i in range(n)]),
+        songs=np.array(songs),
+        colors=np.array(cols),
         targets=np.stack([target_array(c) for c in cols]),
-        audio=rng.normal(0, 1, (n, 8)).astype(np.float32), audio_mask=(rng.random(n) < 0.7).astype(np.float32),
-        concept=concept, concept_mask=np.ones(n, np.float32),
-        lyric=np.zeros((n, 16), np.float32), lyric_mask=np.zeros(n, np.float32),
-        roll_index=roll_index, rolls=rolls, texts=[""] * n, concept_texts=[""] * n, lyric_texts=[""] * n,
-        encoders={}, data_hash="tiny", roll_config=roll_cfg,
+        audio=rng.normal(0, 1, (n, 8)).astype(np.float32),
+        audio_mask=(rng.random(n) < 0.7).astype(np.float32),
+        concept=concept,
+        concept_mask=np.ones(n, np.float32),
+        lyric=np.zeros((n, 16), np.float32),
+        lyric_mask=np.zeros(n, np.float32),
+        roll_index=roll_index,
+        rolls=rolls,
+        texts=[""] * n,
+        concept_texts=[""] * n,
+        lyric_texts=[""] * n,
+        encoders={},
+        data_hash="tiny",
+        roll_config=roll_cfg,
     )
 
 
@@ -49,8 +64,18 @@ def cfg(**kw) -> FusionConfig:
 def test_absent_modalities_give_valid_distributions():
     model = FusionModel(cfg()).eval()
     b = 5
-    inputs = dict(audio=torch.randn(b, 8), roll=torch.rand(b, 128, 32), concept=torch.randn(b, 16), lyric=torch.randn(b, 16))
-    masks = {"audio_mask": torch.ones(b), "midi_mask": torch.ones(b), "concept_mask": torch.ones(b), "lyric_mask": torch.ones(b)}
+    inputs = dict(
+        audio=torch.randn(b, 8),
+        roll=torch.rand(b, 128, 32),
+        concept=torch.randn(b, 16),
+        lyric=torch.randn(b, 16),
+    )
+    masks = {
+        "audio_mask": torch.ones(b),
+        "midi_mask": torch.ones(b),
+        "concept_mask": torch.ones(b),
+        "lyric_mask": torch.ones(b),
+    }
     full = model(**inputs, **masks)
     for absent in masks:
         out = model(**inputs, **{**masks, absent: torch.zeros(b)})
@@ -61,7 +86,9 @@ def test_absent_modalities_give_valid_distributions():
         # the null embedding replaces the input: the input's values no longer matter
         key = absent.removesuffix("_mask")
         key = "roll" if key == "midi" else key
-        garbage = model(**{**inputs, key: inputs[key] * 100 + 7}, **{**masks, absent: torch.zeros(b)})
+        garbage = model(
+            **{**inputs, key: inputs[key] * 100 + 7}, **{**masks, absent: torch.zeros(b)}
+        )
         torch.testing.assert_close(garbage["temporal"], out["temporal"])
         assert not torch.allclose(out["temporal"], full["temporal"])
     nothing = model(**inputs, **{k: torch.zeros(b) for k in masks})
@@ -92,7 +119,9 @@ def test_loss_is_zero_at_the_targets():
 @pytest.mark.parametrize("seed", range(5))
 def test_no_song_in_both_splits(seed):
     rng = np.random.default_rng(seed)
-    songs = np.array([f"{c}_{rng.integers(0, 6)}" for c in rng.choice(["Red", "Blue", "Green"], 300)])
+    songs = np.array(
+        [f"{c}_{rng.integers(0, 6)}" for c in rng.choice(["Red", "Blue", "Green"], 300)]
+    )
     colors = np.array([s.split("_")[0] for s in songs])
     sp = song_split(songs, colors, 0.25, seed)
     assert not set(songs[sp.train]) & set(songs[sp.val])
@@ -111,8 +140,12 @@ def test_resume_continues_the_curve(tmp_path):
     _, whole, _, _ = fit(ds, split, whole_cfg, run_dir=tmp_path / "a", progress=False)
     (tmp_path / "b").mkdir()
     (tmp_path / "a").mkdir(exist_ok=True)
-    _, first, _, _ = fit(ds, split, cfg(epochs=3, patience=100), run_dir=tmp_path / "b", progress=False)
-    _, resumed, _, start = fit(ds, split, cfg(epochs=6, patience=100), run_dir=tmp_path / "b", resume=True, progress=False)
+    _, first, _, _ = fit(
+        ds, split, cfg(epochs=3, patience=100), run_dir=tmp_path / "b", progress=False
+    )
+    _, resumed, _, start = fit(
+        ds, split, cfg(epochs=6, patience=100), run_dir=tmp_path / "b", resume=True, progress=False
+    )
     assert start == 3 and [h["epoch"] for h in resumed] == [1, 2, 3, 4, 5, 6]
     assert resumed[:3] == first
     for a, b in zip(resumed, whole, strict=True):  # the same curve as an uninterrupted run

@@ -44,7 +44,10 @@ def test_every_real_manifest_key_parses(real_catalog):
         Key.parse(yaml.safe_load(path.read_text())["key"])
 
 
-@pytest.mark.parametrize("bad", ["H minor", "All Keys (Chromatic Convergence)", "", "C major (resolving)", "C blues", 7, None])
+@pytest.mark.parametrize(
+    "bad",
+    ["H minor", "All Keys (Chromatic Convergence)", "", "C major (resolving)", "C blues", 7, None],
+)
 def test_nonsense_is_rejected_clearly(bad):
     with pytest.raises(MusicError, match="expected"):
         Key.parse(bad, source="proposal.yml: key")
@@ -52,8 +55,14 @@ def test_nonsense_is_rejected_clearly(bad):
 
 @pytest.mark.parametrize(
     "value, num, den, qpb",
-    [("4/4", 4, 4, 4), ("7/8", 7, 8, 3.5), ("18/32", 18, 32, 2.25), ({"numerator": 6, "denominator": 8}, 6, 8, 3),
-     (" 3 / 4 ", 3, 4, 3), ((5, 4), 5, 4, 5)],
+    [
+        ("4/4", 4, 4, 4),
+        ("7/8", 7, 8, 3.5),
+        ("18/32", 18, 32, 2.25),
+        ({"numerator": 6, "denominator": 8}, 6, 8, 3),
+        (" 3 / 4 ", 3, 4, 3),
+        ((5, 4), 5, 4, 5),
+    ],
 )
 def test_time_signature(value, num, den, qpb):
     ts = TimeSignature.parse(value)
@@ -71,7 +80,10 @@ def test_forgiving_parse_used_by_both_proposal_readers():
     from chromatic.music.key import parse_key_forgiving
 
     key, notes = parse_key_forgiving("C major (resolving through complete chromatic cycle)")
-    assert key == Key("C", "major") and "dropped '(resolving through complete chromatic cycle)'" in notes[0]
+    assert (
+        key == Key("C", "major")
+        and "dropped '(resolving through complete chromatic cycle)'" in notes[0]
+    )
     key, notes = parse_key_forgiving("Bb")
     assert key == Key("Bb", "major") and "names no mode" in notes[0]
     assert parse_key_forgiving("E ♭  major") == (Key("Eb", "major"), [])

@@ -92,7 +92,10 @@ def test_tempo_changes_written_and_read_back():
     assert back.key_signatures[0].key == 3 and back.key_signatures[0].tonality == 1
 
 
-@pytest.mark.parametrize("bad", [b"", b"RIFF....", b"MThd\x00\x00\x00\x06\x00\x01\x00\x02\x01\xe0MTrk\x00\x00\x10\x00\x00\x90"])
+@pytest.mark.parametrize(
+    "bad",
+    [b"", b"RIFF....", b"MThd\x00\x00\x00\x06\x00\x01\x00\x02\x01\xe0MTrk\x00\x00\x10\x00\x00\x90"],
+)
 def test_corrupt_midi_is_a_midi_error(bad):
     with pytest.raises(MidiError):
         load_score(bad, name="broken.mid")

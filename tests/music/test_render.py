@@ -27,7 +27,7 @@ def _score():
 
 
 def _rms(audio, a, b):
-    return float(np.sqrt(np.mean(audio[int(a * SR):int(b * SR)] ** 2)))
+    return float(np.sqrt(np.mean(audio[int(a * SR) : int(b * SR)] ** 2)))
 
 
 @pytest.mark.parametrize("backend", PRESENT)
@@ -48,9 +48,14 @@ def test_tinysoundfont_is_installed_and_forced_by_the_environment(monkeypatch):
     monkeypatch.setenv(ENV, "tinysoundfont")
     assert choose_renderer() == "tinysoundfont"
     audio = render_score(_score(), sample_rate=SR, duration=4.0)
-    np.testing.assert_array_equal(audio, render_score(_score(), sample_rate=SR, duration=4.0,
-                                                      renderer="tinysoundfont"))
-    assert _rms(audio, 0.0, 0.9) < 1e-4 and _rms(audio, 1.0, 1.4) > 1e-3 and _rms(audio, 3.0, 3.3) > 1e-3
+    np.testing.assert_array_equal(
+        audio, render_score(_score(), sample_rate=SR, duration=4.0, renderer="tinysoundfont")
+    )
+    assert (
+        _rms(audio, 0.0, 0.9) < 1e-4
+        and _rms(audio, 1.0, 1.4) > 1e-3
+        and _rms(audio, 3.0, 3.3) > 1e-3
+    )
     if "fluidsynth" in PRESENT:  # forcing really changes the backend
         fs = render_score(_score(), sample_rate=SR, duration=4.0, renderer="fluidsynth")
         assert not np.array_equal(audio, fs)
@@ -61,8 +66,10 @@ def test_both_renderers_give_comparable_levels():
     s = new_score(100)
     for program, base in ((0, 60), (33, 36), (48, 67)):
         tr = add_track(s, f"p{program}", program=program)
-        tr.notes.extend(Note(time=i * 240, duration=200, pitch=base + (i * 5) % 12, velocity=70 + i)
-                        for i in range(32))
+        tr.notes.extend(
+            Note(time=i * 240, duration=200, pitch=base + (i * 5) % 12, velocity=70 + i)
+            for i in range(32)
+        )
     fs, tsf = (render_score(s, sample_rate=SR, renderer=b) for b in ("fluidsynth", "tinysoundfont"))
     assert fs.shape == tsf.shape
     ratio_db = 20 * np.log10(np.sqrt(np.mean(tsf**2)) / np.sqrt(np.mean(fs**2)))
@@ -77,7 +84,9 @@ def test_default_prefers_fluidsynth_when_it_loads(monkeypatch):
 
 def test_unknown_renderer_name_is_refused(monkeypatch):
     monkeypatch.setenv(ENV, "timidity")
-    with pytest.raises(RenderError, match=r"CHROMATIC_RENDERER.*fluidsynth, tinysoundfont.*'timidity'"):
+    with pytest.raises(
+        RenderError, match=r"CHROMATIC_RENDERER.*fluidsynth, tinysoundfont.*'timidity'"
+    ):
         render_score(_score(), sample_rate=SR)
 
 
@@ -96,7 +105,9 @@ def test_without_any_renderer_the_error_says_how_to_get_audio(monkeypatch):
         render_score(_score(), sample_rate=SR)
     msg = str(e.value)
     assert "fluidsynth missing here" in msg and "tinysoundfont missing here" in msg
-    assert "libfluidsynth3" in msg and "pip install --no-deps tinysoundfont" in msg and "\n" not in msg
+    assert (
+        "libfluidsynth3" in msg and "pip install --no-deps tinysoundfont" in msg and "\n" not in msg
+    )
     monkeypatch.setenv(ENV, "fluidsynth")
     with pytest.raises(RenderError, match="the fluidsynth renderer is not available"):
         render_score(_score(), sample_rate=SR)
@@ -113,11 +124,15 @@ def test_tinysoundfont_refuses_a_broken_soundfont(tmp_path):
 # --- without any renderer the commands still write everything and say how to get audio -------
 
 
-def test_compose_auto_without_a_renderer_writes_every_output_and_one_hint(monkeypatch, tmp_path, capsys):
+def test_compose_auto_without_a_renderer_writes_every_output_and_one_hint(
+    monkeypatch, tmp_path, capsys
+):
     monkeypatch.setenv(ENV, "none")
     source = sorted((EXAMPLES / "proposals").glob("*.yml"))[0]
     out = tmp_path / "song"
-    assert main(["compose", str(source), "--out", str(out), "--auto", "-n", "8", "--beam", "1"]) == 0
+    assert (
+        main(["compose", str(source), "--out", str(out), "--auto", "-n", "8", "--beam", "1"]) == 0
+    )
     err = capsys.readouterr().err
     hints = [line for line in err.splitlines() if "no audio preview" in line]
     assert len(hints) == 1 and "--no-render" in hints[0] and ENV in hints[0]
@@ -132,8 +147,17 @@ def test_compose_auto_without_a_renderer_writes_every_output_and_one_hint(monkey
 def test_catalog_synth_without_a_renderer_suggests_no_audio(monkeypatch, tmp_path, capsys):
     monkeypatch.setenv(ENV, "none")
     out = tmp_path / "cat"
-    args = ["catalog", "synth", str(EXAMPLES / "catalog"), "--out", str(out), "--songs", "01_90",
-            "--max-seconds", "4"]
+    args = [
+        "catalog",
+        "synth",
+        str(EXAMPLES / "catalog"),
+        "--out",
+        str(out),
+        "--songs",
+        "01_90",
+        "--max-seconds",
+        "4",
+    ]
     assert main(args) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--no-audio" in err[0] and not out.exists()

@@ -13,8 +13,12 @@ from pathlib import Path
 import pytest
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "proposals"
-MINOR_7_8 = DATA / "song_proposal_Black (0x231f20)_digital_flesh_yearning_v2.yml"  # F# minor, 7/8, 72
-MINOR_3_4 = DATA / "song_proposal_Green (0xabe36d)_parallel_extinction_elegy_v1.yml"  # G minor, 3/4, 68
+MINOR_7_8 = (
+    DATA / "song_proposal_Black (0x231f20)_digital_flesh_yearning_v2.yml"
+)  # F# minor, 7/8, 72
+MINOR_3_4 = (
+    DATA / "song_proposal_Green (0xabe36d)_parallel_extinction_elegy_v1.yml"
+)  # G minor, 3/4, 68
 MAJOR_4_4 = DATA / "song_proposal_Y_unstable_vestibule_consciousness_v1.yml"  # F# major, 4/4, 121
 TEMPO_WORD = DATA / "song_proposal_indigo_indigo_proposal_1770293745864.yml"  # tempo: Andante
 N, TOP = 30, 6
@@ -85,7 +89,9 @@ SECTIONS = ("intro", "verse", "chorus", "verse 2", "bridge", "outro")
 PART_N, PART_TOP = 8, 3
 
 
-def approve(folder, phase: str, labels: dict[int, str | None] | None = None, *, skip: tuple[str, ...] = ()):
+def approve(
+    folder, phase: str, labels: dict[int, str | None] | None = None, *, skip: tuple[str, ...] = ()
+):
     """Edit review.yml as a user would, then promote. ``labels``: candidate index -> label
     (chords); without it, the first candidate of every section not in ``skip`` is approved
     with no label (a per-section phase names it after its section)."""
@@ -127,7 +133,9 @@ def song_78(tmp_path_factory):
 @pytest.fixture(scope="module")
 def song_44(tmp_path_factory):
     """Yellow, 4/4, major: five sections with approved chords."""
-    return make_song(MAJOR_4_4, tmp_path_factory.mktemp("song44"), labels=SECTIONS[:3] + SECTIONS[4:])
+    return make_song(
+        MAJOR_4_4, tmp_path_factory.mktemp("song44"), labels=SECTIONS[:3] + SECTIONS[4:]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -139,4 +147,3 @@ def song_34_drums(tmp_path_factory):
     run_drums(folder, n=PART_N, top=PART_TOP, seed=3)
     approve(folder, "drums", skip=("intro",))
     return folder
-

@@ -33,10 +33,28 @@ def parts(sectioned):
     for ph in ("drums", "bass", "melody"):
         sectioned.approved_dir(ph).mkdir(parents=True, exist_ok=True)
     for label in ("intro", "verse", "chorus", "outro"):
-        _loop(sectioned.approved_dir("drums") / f"{label}.mid", label, 1, [(0, 60, 36), (840, 60, 38), (1260, 60, 42)], is_drum=True)
-        _loop(sectioned.approved_dir("melody") / f"{label}.mid", label, 1, [(0, 400, 66), (420, 400, 69)], program=73)
+        _loop(
+            sectioned.approved_dir("drums") / f"{label}.mid",
+            label,
+            1,
+            [(0, 60, 36), (840, 60, 38), (1260, 60, 42)],
+            is_drum=True,
+        )
+        _loop(
+            sectioned.approved_dir("melody") / f"{label}.mid",
+            label,
+            1,
+            [(0, 400, 66), (420, 400, 69)],
+            program=73,
+        )
     for label in ("verse", "chorus"):
-        _loop(sectioned.approved_dir("bass") / f"{label}.mid", label, 2, [(0, 800, 42), (840, 800, 45)], program=33)
+        _loop(
+            sectioned.approved_dir("bass") / f"{label}.mid",
+            label,
+            2,
+            [(0, 800, 42), (840, 800, 45)],
+            program=33,
+        )
     write_plan(sectioned.root)
     return sectioned
 
@@ -65,8 +83,15 @@ def test_arrangement_lays_out_the_plan(parts):
     pm = pretty_midi.PrettyMIDI(str(path))
     assert pm.get_end_time() == pytest.approx(total_bars * BAR_S, abs=1e-3)
     assert [(i.name, i.program, i.is_drum) for i in pm.instruments] == [
-        ("chords", 89, False), ("drums", 0, True), ("bass", 33, False), ("melody", 73, False)]
-    assert pm.time_signature_changes[0].numerator == 7 and pm.time_signature_changes[0].denominator == 8
+        ("chords", 89, False),
+        ("drums", 0, True),
+        ("bass", 33, False),
+        ("melody", 73, False),
+    ]
+    assert (
+        pm.time_signature_changes[0].numerator == 7
+        and pm.time_signature_changes[0].denominator == 8
+    )
     assert pm.get_tempo_changes()[1][0] == pytest.approx(72.0)
     assert pretty_midi.key_number_to_key_name(pm.key_signature_changes[0].key_number) == "F# minor"
 
@@ -77,8 +102,12 @@ def test_arrangement_lays_out_the_plan(parts):
     assert len(m21.parts) == 4
 
     mid = mido.MidiFile(str(path))
-    drum_channels = {m.channel for tr in mid.tracks for m in tr if m.type == "note_on" and tr.name == "drums"}
-    other_channels = {m.channel for tr in mid.tracks for m in tr if m.type == "note_on" and tr.name != "drums"}
+    drum_channels = {
+        m.channel for tr in mid.tracks for m in tr if m.type == "note_on" and tr.name == "drums"
+    }
+    other_channels = {
+        m.channel for tr in mid.tracks for m in tr if m.type == "note_on" and tr.name != "drums"
+    }
     assert drum_channels == {9} and 9 not in other_channels
     markers = [(m.text) for tr in mid.tracks for m in tr if m.type == "marker"]
     assert markers == [n for n, _, _ in plan_secs]
@@ -98,15 +127,24 @@ def test_arrangement_lays_out_the_plan(parts):
     assert min(bass_times) == starts[1] and max(bass_times) < starts[3]
     verse_bars = plan_secs[1][1] * plan_secs[1][2]
     assert len([t for t in bass_times if t < starts[2]]) == 2 * verse_bars
-    assert any("bass" in w for w in result.arrangement.warnings) is False  # bass has loops: no phase-wide warning
+    assert (
+        any("bass" in w for w in result.arrangement.warnings) is False
+    )  # bass has loops: no phase-wide warning
 
 
 def test_loops_longer_than_a_section_are_cut_and_intensity_scales_velocity(parts):
     # a 2-bar bass loop in a 1-bar verse: cut at the section end, the crossing note shortened
-    _edit_plan(parts, lambda secs: [secs[1].update(bars=1, repeat=1, intensity=1.0), secs[2].update(repeat=0)])
+    _edit_plan(
+        parts,
+        lambda secs: [secs[1].update(bars=1, repeat=1, intensity=1.0), secs[2].update(repeat=0)],
+    )
     # bars are machine-owned, but a hand edit stays until the next refresh: assembly follows the file
     arr = assemble(parts.root).arrangement
-    assert [s.name for s in arr.sections] == ["intro", "verse", "outro"]  # repeat 0 leaves chorus out
+    assert [s.name for s in arr.sections] == [
+        "intro",
+        "verse",
+        "outro",
+    ]  # repeat 0 leaves chorus out
     score = load_score(parts.root / ARRANGEMENT_FILE)
     verse_start = arr.sections[1].start_bar * BAR
     bass = [n for t in score.tracks if t.name == "bass" for n in t.notes]
@@ -138,7 +176,12 @@ def test_assemble_cli_without_a_plan_says_what_to_run(sectioned, capsys):
 def test_rendered_preview_is_audible_full_length_and_unclipped(parts, tmp_path):
     import soundfile as sf
 
-    assert main(["assemble", str(parts.root), "--render", "--format", "flac", "--sample-rate", "22050"]) == 0
+    assert (
+        main(
+            ["assemble", str(parts.root), "--render", "--format", "flac", "--sample-rate", "22050"]
+        )
+        == 0
+    )
     arr_secs = sum(s.total_bars for s in assemble(parts.root).arrangement.sections) * BAR_S
     audio, sr = sf.read(str(parts.root / "arrangement.flac"), dtype="float32")
     assert sr == 22050 and audio.ndim == 1

@@ -10,10 +10,10 @@ from chromatic.music.key import Key, TimeSignature
 from chromatic.music.midi import load_score
 from chromatic.produce.bass.line import HIGH, LOW, STYLES, BassOption, bass_templates, realize
 from chromatic.produce.folder import ProductionFolder
-from chromatic.produce.rhythm.patterns import meter_of
 from chromatic.produce.phases.bass import run_bass
 from chromatic.produce.review import load_review
 from chromatic.produce.rhythm.meter import strong_ticks
+from chromatic.produce.rhythm.patterns import meter_of
 from chromatic.produce.sections import ChordSpan, Section, load_song
 from tests.produce.conftest import PART_N, PART_TOP, approve
 
@@ -29,7 +29,18 @@ def bass_34(song_34_drums, tmp_path_factory):
 def _section(ts: str, chords: list[tuple[int, int, tuple[int, ...], int]], bars: int) -> Section:
     meter = meter_of(ts)
     spans = tuple(ChordSpan(s, e, tones, root) for s, e, tones, root in chords)
-    return Section("verse", "verse", "medium", meter, TimeSignature.parse(ts), 100.0, bars, spans, Path("x"), "bars")
+    return Section(
+        "verse",
+        "verse",
+        "medium",
+        meter,
+        TimeSignature.parse(ts),
+        100.0,
+        bars,
+        spans,
+        Path("x"),
+        "bars",
+    )
 
 
 def test_templates_cover_the_styles_in_every_meter():
@@ -39,7 +50,10 @@ def test_templates_cover_the_styles_in_every_meter():
         assert {t.style for t in temps} == set(STYLES)
         for t in temps:
             assert t.hits[0][0] == 0
-            assert all(0 <= o < meter.bar and d > 0 and o + d <= meter.bar for o, d, _ in t.hits), (ts, t.name)
+            assert all(0 <= o < meter.bar and d > 0 and o + d <= meter.bar for o, d, _ in t.hits), (
+                ts,
+                t.name,
+            )
 
 
 def test_approach_notes_lead_into_the_next_root():
@@ -69,7 +83,10 @@ def test_bass_refuses_without_approved_drums(song_78, capsys):
     with pytest.raises(ProduceError) as e:
         run_bass(song_78)
     msg = str(e.value)
-    assert msg.startswith("bass needs approved drums") and f"chromatic produce drums {song_78.root}" in msg
+    assert (
+        msg.startswith("bass needs approved drums")
+        and f"chromatic produce drums {song_78.root}" in msg
+    )
     assert f"chromatic promote {song_78.root} drums" in msg
     assert main(["produce", "bass", str(song_78.root)]) == 1
     assert "chromatic produce drums" in capsys.readouterr().err
@@ -124,7 +141,11 @@ def test_same_seed_gives_identical_bass_and_promote_works(song_34_drums, tmp_pat
         folder = ProductionFolder(dst)
         run_bass(folder, n=5, top=2, seed=seed)
         root = folder.phase_dir("bass")
-        return folder, {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+        return folder, {
+            p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*"))
+            if p.is_file()
+        }
 
     folder, a = run("a", 4)
     _, b = run("b", 4)

@@ -8,8 +8,8 @@ import pytest
 
 from chromatic.music.midi import load_score
 from chromatic.produce.harmony.vocab import VOCAB, family, family_scale, parallel_scale
-from chromatic.produce.rhythm.patterns import meter_of, strum_patterns
 from chromatic.produce.review import load_review
+from chromatic.produce.rhythm.patterns import meter_of, strum_patterns
 from chromatic.yamlio import _yaml
 from tests.produce.conftest import MINOR_7_8, TOP, make_folder
 
@@ -22,7 +22,9 @@ def _labels_hold(proposal, details) -> bool:
     key = proposal.key
     vocab = {c.numeral: c for c in VOCAB[family(key)]}
     scale, parallel = set(family_scale(key)), set(parallel_scale(key))
-    for numeral, kind, row in zip(details["progression"], details["kinds"], details["voicing"], strict=True):
+    for numeral, kind, row in zip(
+        details["progression"], details["kinds"], details["voicing"], strict=True
+    ):
         spec = vocab[numeral]
         pcs = set(spec.pcs(key))
         if kind != spec.kind or {p % 12 for p in row} != pcs or row[0] % 12 != spec.pcs(key)[0]:
@@ -53,7 +55,9 @@ def test_candidates_are_in_the_proposals_key_tempo_and_meter(name, request):
     proposal = folder.proposal()
     review = load_review(folder.review_path("chords"))
     assert len(review.model.candidates) == TOP
-    assert review.model.song.key == str(proposal.key) and review.model.song.time_signature == str(proposal.time_signature)
+    assert review.model.song.key == str(proposal.key) and review.model.song.time_signature == str(
+        proposal.time_signature
+    )
     meter = meter_of(proposal.time_signature)
     ticks_per_bar = int(meter.bar * 480)
     agree = 0
@@ -62,7 +66,10 @@ def test_candidates_are_in_the_proposals_key_tempo_and_meter(name, request):
         score = load_score(path)
         assert score.tempos[0].qpm == pytest.approx(proposal.bpm, abs=1e-3)
         ts = score.time_signatures[0]
-        assert (ts.numerator, ts.denominator) == (proposal.time_signature.numerator, proposal.time_signature.denominator)
+        assert (ts.numerator, ts.denominator) == (
+            proposal.time_signature.numerator,
+            proposal.time_signature.denominator,
+        )
         ks = score.key_signatures[0]
         assert (ks.key, bool(ks.tonality)) == (proposal.key.sharps, proposal.key.is_minor)
         assert _labels_hold(proposal, c.details), c.id
@@ -94,14 +101,20 @@ def test_rhythm_strum_and_scratch_beat_suit_the_meter(name, request):
     for c in review.model.candidates:
         d = c.details
         assert d["strum"] in strum_patterns(meter)
-        assert set(map(float, d["harmonic_rhythm"]["bars"])) <= ({0.5, 1.0, 2.0} if meter.half_bar else {1.0, 2.0})
+        assert set(map(float, d["harmonic_rhythm"]["bars"])) <= (
+            {0.5, 1.0, 2.0} if meter.half_bar else {1.0, 2.0}
+        )
         scratch = folder.phase_dir("chords") / d["scratch_beat"]
         assert scratch.name == f"{c.id}_scratch.mid"
         beat = load_score(scratch)
         assert beat.tracks[0].is_drum and {n.pitch for n in beat.tracks[0].notes} == {36, 38, 42}
         chords = load_score(folder.phase_dir("chords") / c.midi_file)
         bar_ticks = int(meter.bar * 480)
-        assert -(-beat.end() // bar_ticks) == -(-chords.end() // bar_ticks) == d["harmonic_rhythm"]["total_bars"]
+        assert (
+            -(-beat.end() // bar_ticks)
+            == -(-chords.end() // bar_ticks)
+            == d["harmonic_rhythm"]["total_bars"]
+        )
         pm = pretty_midi.PrettyMIDI(str(scratch))
         assert pm.instruments[0].is_drum  # channel 10
         pm = pretty_midi.PrettyMIDI(str(folder.phase_dir("chords") / c.midi_file))
@@ -112,7 +125,11 @@ def test_rhythm_strum_and_scratch_beat_suit_the_meter(name, request):
 def test_same_seed_gives_identical_bytes(tmp_path):
     def snapshot(folder):
         root = folder.phase_dir("chords")
-        return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+        return {
+            p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*"))
+            if p.is_file()
+        }
 
     a = snapshot(make_folder(MINOR_7_8, tmp_path / "a", seed=11))
     b = snapshot(make_folder(MINOR_7_8, tmp_path / "b", seed=11))
@@ -171,8 +188,15 @@ class _Recorder:
         for i, c in enumerate(candidates):
             self.seen[hashlib.sha256(c["midi"]).hexdigest()] = c["midi"]
             t = (i % 7) / 10
-            out.append({"id": c["id"], "temporal": [0.8 - t, 0.1, 0.1 + t], "spatial": [0.2, 0.5, 0.3],
-                        "ontological": [0.1, 0.3, 0.6], "confidence": 0.9})
+            out.append(
+                {
+                    "id": c["id"],
+                    "temporal": [0.8 - t, 0.1, 0.1 + t],
+                    "spatial": [0.2, 0.5, 0.3],
+                    "ontological": [0.1, 0.3, 0.6],
+                    "confidence": 0.9,
+                }
+            )
         return out
 
 
@@ -184,7 +208,9 @@ def test_the_scored_midi_is_the_delivered_midi(tmp_path):
 
     folder, _ = init_production(MINOR_7_8, tmp_path)
     rec = _Recorder()
-    run = run_chords(folder, n=30, top=TOP, seed=5, scorer=rec, model="stand-in", weights=Weights(0.3, 0.7))
+    run = run_chords(
+        folder, n=30, top=TOP, seed=5, scorer=rec, model="stand-in", weights=Weights(0.3, 0.7)
+    )
     assert len(rec.seen) == run.distinct  # every candidate rendered and scored once
     review = load_review(folder.review_path("chords"))
     assert review.model.scoring.weights == {"theory": 0.3, "chromatic": 0.7}
@@ -192,10 +218,15 @@ def test_the_scored_midi_is_the_delivered_midi(tmp_path):
         data = (folder.phase_dir("chords") / c.midi_file).read_bytes()
         assert hashlib.sha256(data).hexdigest() in rec.seen
         ch = c.scores.chromatic
-        expected = chromatic_match({"temporal": ch.temporal, "spatial": ch.spatial, "ontological": ch.ontological},
-                                   "Black", ch.confidence)
+        expected = chromatic_match(
+            {"temporal": ch.temporal, "spatial": ch.spatial, "ontological": ch.ontological},
+            "Black",
+            ch.confidence,
+        )
         assert ch.match == pytest.approx(expected, abs=1e-3)
-        assert c.scores.composite == pytest.approx(0.3 * c.scores.theory["total"] + 0.7 * ch.match, abs=2e-4)
+        assert c.scores.composite == pytest.approx(
+            0.3 * c.scores.theory["total"] + 0.7 * ch.match, abs=2e-4
+        )
     composites = [c.scores.composite for c in sorted(review.model.candidates, key=lambda c: c.rank)]
     assert composites == sorted(composites, reverse=True)
 
@@ -206,7 +237,9 @@ def test_regenerating_untouched_review_is_idempotent(tmp_path):
     folder = make_folder(MINOR_7_8, tmp_path, seed=3)
     path = folder.review_path("chords")
     first = path.read_bytes()
-    (folder.phase_dir("chords") / "candidates" / "chord_002.mid").unlink()  # a pending file gone: fine
+    (
+        folder.phase_dir("chords") / "candidates" / "chord_002.mid"
+    ).unlink()  # a pending file gone: fine
     run = run_chords(folder, n=30, top=TOP, seed=3)
     assert path.read_bytes() == first and not run.merge.kept
     assert (folder.phase_dir("chords") / "candidates" / "chord_002.mid").is_file()
@@ -217,7 +250,9 @@ def test_other_meters_render_whole_bars(ts):
     from chromatic.produce.phases.chords import generate, render_chords
     from chromatic.proposals.reader import proposal_from_mapping
 
-    proposal = proposal_from_mapping({"title": "T", "bpm": 100, "key": "E minor", "tempo": ts, "rainbow_color": "B"})
+    proposal = proposal_from_mapping(
+        {"title": "T", "bpm": 100, "key": "E minor", "tempo": ts, "rainbow_color": "B"}
+    )
     meter = meter_of(ts)
     cands = generate(proposal, 40, seed=2)
     strums = {c.strum for c in cands}
@@ -225,8 +260,12 @@ def test_other_meters_render_whole_bars(ts):
     for c in cands[:10]:
         score = load_score(render_chords(c, proposal, meter, 0))
         assert score.end() == c.rhythm.total_bars * int(meter.bar * 480)
-        assert (score.time_signatures[0].numerator, score.time_signatures[0].denominator) == tuple(map(int, ts.split("/")))
-        assert {n.pitch for n in score.tracks[0].notes} <= {int(p) for row in c.voicing for p in row}
+        assert (score.time_signatures[0].numerator, score.time_signatures[0].denominator) == tuple(
+            map(int, ts.split("/"))
+        )
+        assert {n.pitch for n in score.tracks[0].notes} <= {
+            int(p) for row in c.voicing for p in row
+        }
 
 
 def test_borrowed_and_secondary_chords_occur_and_are_labelled():
@@ -234,6 +273,8 @@ def test_borrowed_and_secondary_chords_occur_and_are_labelled():
     from chromatic.proposals.reader import proposal_from_mapping
 
     for key in ("C major", "A minor"):
-        proposal = proposal_from_mapping({"title": "T", "bpm": 100, "key": key, "tempo": "4/4", "rainbow_color": "R"})
+        proposal = proposal_from_mapping(
+            {"title": "T", "bpm": 100, "key": key, "tempo": "4/4", "rainbow_color": "R"}
+        )
         kinds = {c.kind for cand in generate(proposal, 200, seed=0) for c in cand.chords}
         assert kinds == {"diatonic", "borrowed", "secondary"}

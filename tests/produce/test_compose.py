@@ -9,7 +9,13 @@ import pytest
 from chromatic.cli import main
 from chromatic.errors import ProduceError
 from chromatic.music.midi import load_score
-from chromatic.produce.compose.run import FORM, ComposeOptions, compose_auto, compose_step, phase_runner
+from chromatic.produce.compose.run import (
+    FORM,
+    ComposeOptions,
+    compose_auto,
+    compose_step,
+    phase_runner,
+)
 from chromatic.produce.folder import PHASES, ProductionFolder
 from chromatic.produce.promote import promote
 from chromatic.produce.review import load_review
@@ -19,7 +25,11 @@ from tests.produce.conftest import MAJOR_4_4, MINOR_7_8
 N, BEAM = 8, 2
 CHAINS = REAL / "chain_artifacts"
 # without ../shared one placeholder case, which the real_chains fixture skips with its reason
-THREADS = sorted(p.name for p in CHAINS.iterdir() if p.is_dir()) if CHAINS.is_dir() else ["no-real-threads"]
+THREADS = (
+    sorted(p.name for p in CHAINS.iterdir() if p.is_dir())
+    if CHAINS.is_dir()
+    else ["no-real-threads"]
+)
 
 
 @pytest.fixture(scope="module")
@@ -37,15 +47,25 @@ def test_compose_auto_approves_the_best_combination_and_assembles_it(composed):
         review = load_review(folder.review_path(ph["phase"]))
         approved = {c.id: c.label for c in review.model.candidates if c.status == "approved"}
         assert approved == {cid: section for section, cid in ph["chosen"].items()}
-        assert sorted(p.stem for p in folder.approved_dir(ph["phase"]).glob("*.mid")) == sorted(FORM)
+        assert sorted(p.stem for p in folder.approved_dir(ph["phase"]).glob("*.mid")) == sorted(
+            FORM
+        )
         assert ph["score"] == pytest.approx(sum(ph["composites"].values()) / len(FORM), abs=1e-3)
         # what compose promoted is exactly what 'chromatic promote' makes of the review
         before = {p.name: p.read_bytes() for p in folder.approved_dir(ph["phase"]).iterdir()}
         promote(folder.root, ph["phase"], clean=True)
-        assert {p.name: p.read_bytes() for p in folder.approved_dir(ph["phase"]).iterdir()} == before
+        assert {
+            p.name: p.read_bytes() for p in folder.approved_dir(ph["phase"]).iterdir()
+        } == before
     # the chosen combination: the mean over phases of the mean composite of its candidates
-    assert summary["score"] == pytest.approx(sum(p["score"] for p in summary["phases"]) / 4, abs=1e-3)
-    assert summary["score"] == max(k["score"] for k in summary["phases"][-1]["kept"]) == round(result.score, 4)
+    assert summary["score"] == pytest.approx(
+        sum(p["score"] for p in summary["phases"]) / 4, abs=1e-3
+    )
+    assert (
+        summary["score"]
+        == max(k["score"] for k in summary["phases"][-1]["kept"])
+        == round(result.score, 4)
+    )
     assert [s["name"] for s in summary["sections"]] == list(FORM)
     arrangement = load_score(folder.root / "arrangement.mid")
     assert [m.text for m in arrangement.markers] == list(FORM)
@@ -60,16 +80,32 @@ def test_compose_auto_approves_the_best_combination_and_assembles_it(composed):
 
 def test_same_seed_gives_a_byte_identical_arrangement(composed, tmp_path):
     _, folder = composed
-    again = compose_auto(MINOR_7_8, tmp_path / "again", ComposeOptions(n=N, beam=BEAM, seed=5, render=False))
-    assert (again.root / "arrangement.mid").read_bytes() == (folder.root / "arrangement.mid").read_bytes()
-    other = compose_auto(MINOR_7_8, tmp_path / "other", ComposeOptions(n=N, beam=BEAM, seed=6, render=False))
-    assert (other.root / "arrangement.mid").read_bytes() != (folder.root / "arrangement.mid").read_bytes()
+    again = compose_auto(
+        MINOR_7_8, tmp_path / "again", ComposeOptions(n=N, beam=BEAM, seed=5, render=False)
+    )
+    assert (again.root / "arrangement.mid").read_bytes() == (
+        folder.root / "arrangement.mid"
+    ).read_bytes()
+    other = compose_auto(
+        MINOR_7_8, tmp_path / "other", ComposeOptions(n=N, beam=BEAM, seed=6, render=False)
+    )
+    assert (other.root / "arrangement.mid").read_bytes() != (
+        folder.root / "arrangement.mid"
+    ).read_bytes()
     # running again into the same folder replaces its song (another seed: the other song) ...
-    compose_auto(MINOR_7_8, tmp_path / "again", ComposeOptions(n=N, beam=BEAM, seed=6, render=False))
-    assert (again.root / "arrangement.mid").read_bytes() == (other.root / "arrangement.mid").read_bytes()
+    compose_auto(
+        MINOR_7_8, tmp_path / "again", ComposeOptions(n=N, beam=BEAM, seed=6, render=False)
+    )
+    assert (again.root / "arrangement.mid").read_bytes() == (
+        other.root / "arrangement.mid"
+    ).read_bytes()
     # ... and the first seed again gives the first song back
-    compose_auto(MINOR_7_8, tmp_path / "again", ComposeOptions(n=N, beam=BEAM, seed=5, render=False))
-    assert (again.root / "arrangement.mid").read_bytes() == (folder.root / "arrangement.mid").read_bytes()
+    compose_auto(
+        MINOR_7_8, tmp_path / "again", ComposeOptions(n=N, beam=BEAM, seed=5, render=False)
+    )
+    assert (again.root / "arrangement.mid").read_bytes() == (
+        folder.root / "arrangement.mid"
+    ).read_bytes()
 
 
 def test_compose_refuses_a_folder_holding_human_work(tmp_path):
@@ -81,7 +117,9 @@ def test_compose_refuses_a_folder_holding_human_work(tmp_path):
         with pytest.raises(ProduceError, match="not a production folder"):
             compose_auto(source, other, ComposeOptions(n=N, beam=1, render=False, force=force))
     mine = tmp_path / "mine"
-    compose_step(source, mine, ComposeOptions(n=N, render=False))  # a gated folder: reviews are the human's
+    compose_step(
+        source, mine, ComposeOptions(n=N, render=False)
+    )  # a gated folder: reviews are the human's
     (mine / "notes.txt").write_text("my notes")
     with pytest.raises(ProduceError, match="--force"):
         compose_auto(source, mine, ComposeOptions(n=N, beam=1, render=False))
@@ -116,8 +154,11 @@ def test_without_auto_compose_stops_at_each_human_gate(tmp_path, capsys):
         assert main(["compose", source, "--out", str(out), "-n", str(N), "--no-render"]) == 0
         text = capsys.readouterr().out
         assert f"{phase}: candidates ranked in {folder.review_path(phase)}" in text
-        assert f"chromatic promote {out} {phase}" in text and f"chromatic compose {source} --out {out}" in text
-        later = PHASES[PHASES.index(phase) + 1:]
+        assert (
+            f"chromatic promote {out} {phase}" in text
+            and f"chromatic compose {source} --out {out}" in text
+        )
+        later = PHASES[PHASES.index(phase) + 1 :]
         assert all(not folder.review_path(p).exists() for p in later)  # stopped at the gate
         # asking again before approving changes nothing and says the same
         review = folder.review_path(phase).read_bytes()
@@ -142,7 +183,9 @@ def test_phases_are_found_by_name_and_missing_ones_skipped():
 @pytest.mark.parametrize("thread", THREADS)
 def test_compose_auto_on_the_final_proposal_of_every_real_thread(real_chains, tmp_path, thread):
     """Every real thread either composes or fails with a ProduceError that says why."""
-    result = compose_auto(real_chains / thread, tmp_path / "song", ComposeOptions(n=N, beam=BEAM, render=False))
+    result = compose_auto(
+        real_chains / thread, tmp_path / "song", ComposeOptions(n=N, beam=BEAM, render=False)
+    )
     assert [s["name"] for s in result.sections] == list(FORM)
     arr = load_score(tmp_path / "song" / "arrangement.mid")
     assert len(arr.markers) == len(FORM) and sum(len(t.notes) for t in arr.tracks) > 100
@@ -152,11 +195,31 @@ def test_compose_auto_with_a_model_scores_every_phase(exported, tmp_path, capsys
     """``exported``: the tiny exported model of tests/scoring, shared through tests/produce/conftest."""
     _, model, _ = exported
     out = tmp_path / "scored"
-    assert main(["compose", str(MAJOR_4_4), "--out", str(out), "--auto", "--model", str(model),
-                 "-n", "6", "--beam", "2", "--no-render"]) == 0
+    assert (
+        main(
+            [
+                "compose",
+                str(MAJOR_4_4),
+                "--out",
+                str(out),
+                "--auto",
+                "--model",
+                str(model),
+                "-n",
+                "6",
+                "--beam",
+                "2",
+                "--no-render",
+            ]
+        )
+        == 0
+    )
     assert str(out / "arrangement.mid") in capsys.readouterr().out
     summary = json.loads((out / "compose_summary.json").read_text())
-    assert summary["options"]["model"] == str(model) and summary["options"]["weights"] == {"theory": 0.3, "chromatic": 0.7}
+    assert summary["options"]["model"] == str(model) and summary["options"]["weights"] == {
+        "theory": 0.3,
+        "chromatic": 0.7,
+    }
     for phase in PHASES:
         review = load_review(out / phase / "review.yml")
         assert review.model.scoring.model == str(model)
@@ -174,13 +237,18 @@ def test_compose_auto_renders_a_preview_of_the_planned_length(tmp_path):
     audio, sr = sf.read(str(tmp_path / "r" / "arrangement.wav"), dtype="float32")
     assert abs(len(audio) / sr - res.length["seconds"]) <= 1.0
     assert 0.1 < float(np.max(np.abs(audio))) < 1.0
-    assert res.outputs["preview"] == "arrangement.wav" and (tmp_path / "r" / "arrangement.png").is_file()
+    assert (
+        res.outputs["preview"] == "arrangement.wav"
+        and (tmp_path / "r" / "arrangement.png").is_file()
+    )
     assert set(res.timings) >= {"render", "total"} and res.loudness["true_peak_db"] <= -0.99
 
 
 def test_examples_compose(tmp_path):
     """The example proposals the demo composes load and compose."""
-    examples = sorted((Path(__file__).resolve().parents[2] / "examples" / "proposals").glob("*.yml"))
+    examples = sorted(
+        (Path(__file__).resolve().parents[2] / "examples" / "proposals").glob("*.yml")
+    )
     assert examples
     for i, path in enumerate(examples):
         res = compose_auto(path, tmp_path / f"ex{i}", ComposeOptions(n=N, beam=1, render=False))

@@ -8,15 +8,15 @@ import pytest
 
 from chromatic.cli import main
 from chromatic.errors import ProduceError, ReviewError
+from chromatic.music.gm import GM_DRUM_KEYS, VOICES
 from chromatic.music.midi import load_score
 from chromatic.produce.folder import ProductionFolder
-from chromatic.produce.rhythm.patterns import meter_of
 from chromatic.produce.phases.drums import run_drums
 from chromatic.produce.review import load_review
-from chromatic.music.gm import GM_DRUM_KEYS, VOICES
 from chromatic.produce.rhythm.fills import fill_options
 from chromatic.produce.rhythm.genres import FAMILIES, family_fit, genre_families
 from chromatic.produce.rhythm.humanize import GROOVES
+from chromatic.produce.rhythm.patterns import meter_of
 from chromatic.produce.rhythm.templates import HANDWRITTEN, templates_for
 from chromatic.produce.sections import ENERGIES, load_song, section_energy, song_order
 from tests.produce.conftest import MINOR_7_8, PART_N, PART_TOP, SECTIONS, approve, make_folder
@@ -61,7 +61,11 @@ def test_genre_words_map_to_families_by_whole_words(genre, families):
 
 def test_family_fit_weights_the_main_genre():
     fit = family_fit(["dark ambient", "neo-classical", "experimental"])
-    assert fit.main == "ambient" and fit.fits["ambient"] == 1.0 and set(fit.fits) == {"ambient", "classical", "experimental"}
+    assert (
+        fit.main == "ambient"
+        and fit.fits["ambient"] == 1.0
+        and set(fit.fits) == {"ambient", "classical", "experimental"}
+    )
     assert family_fit(["americana"]).main == "folk"
     none = family_fit(["gonzo journalism"])
     assert not none.matched and set(none.fits) == set(FAMILIES)
@@ -95,7 +99,9 @@ def test_a_7_8_template_has_seven_eighth_note_beats():
     hand = {t.name: t for t in HANDWRITTEN["7/8"]}
     seven = hand["ambient_seven"]
     assert all(len(p) == 7 for _, p in seven.voices)
-    assert {o * 2 for o, _, _ in seven.hits(meter)} == set(range(7))  # one shaker hit on each eighth
+    assert {o * 2 for o, _, _ in seven.hits(meter)} == set(
+        range(7)
+    )  # one shaker hit on each eighth
     for t in templates_for(meter):
         for _, pattern in t.voices:
             assert len(pattern) % 7 == 0  # whole cells per eighth
@@ -105,11 +111,20 @@ def test_a_7_8_template_has_seven_eighth_note_beats():
 
 
 def test_section_energy_and_order_by_whole_words():
-    assert [section_energy(x) for x in ("intro", "verse", "chorus_2", "bridge", "outro", "pre_chorus", "interlude", "xyz")] == \
-        ["low", "medium", "high", "low", "medium", "medium", "low", "medium"]
+    assert [
+        section_energy(x)
+        for x in ("intro", "verse", "chorus_2", "bridge", "outro", "pre_chorus", "interlude", "xyz")
+    ] == ["low", "medium", "high", "low", "medium", "medium", "low", "medium"]
     assert section_energy("choruses") == "medium"  # not a whole word
-    assert song_order(["outro", "bridge", "chorus_2", "verse_2", "chorus", "verse", "intro"]) == \
-        ["intro", "verse", "chorus", "verse_2", "chorus_2", "bridge", "outro"]
+    assert song_order(["outro", "bridge", "chorus_2", "verse_2", "chorus", "verse", "intro"]) == [
+        "intro",
+        "verse",
+        "chorus",
+        "verse_2",
+        "chorus_2",
+        "bridge",
+        "outro",
+    ]
 
 
 def test_every_section_gets_candidates_on_channel_10(drums_78):
@@ -118,7 +133,9 @@ def test_every_section_gets_candidates_on_channel_10(drums_78):
     folder, run = drums_78
     song = load_song(folder, "test")
     labels = [s.label for s in song.sections]
-    assert labels == ["intro", "verse", "chorus", "verse_2", "bridge", "outro"] and len(labels) == len(SECTIONS)
+    assert labels == ["intro", "verse", "chorus", "verse_2", "bridge", "outro"] and len(
+        labels
+    ) == len(SECTIONS)
     review = load_review(folder.review_path("drums"))
     for s in song.sections:
         cands = [c for c in review.model.candidates if c.details["section"] == s.label]
@@ -127,7 +144,11 @@ def test_every_section_gets_candidates_on_channel_10(drums_78):
         for c in cands:
             assert re.fullmatch(rf"drum_{s.label}_\d\d", c.id)
             d = c.details
-            assert (d["next_section"], d["energy"], d["next_energy"]) == (s.next, s.energy, s.next_energy)
+            assert (d["next_section"], d["energy"], d["next_energy"]) == (
+                s.next,
+                s.energy,
+                s.next_energy,
+            )
             assert d["fill"] in fill_options(s.energy, s.next_energy)
             path = folder.phase_dir("drums") / c.midi_file
             mid = mido.MidiFile(str(path))
@@ -139,8 +160,14 @@ def test_every_section_gets_candidates_on_channel_10(drums_78):
             assert score.end() <= s.bars * 1680
             pm = pretty_midi.PrettyMIDI(str(path))
             assert pm.instruments[0].is_drum and pm.instruments[0].name == "drums"
-    chorus = min((c for c in review.model.candidates if c.details["section"] == "chorus"), key=lambda c: c.rank)
-    bridge = min((c for c in review.model.candidates if c.details["section"] == "bridge"), key=lambda c: c.rank)
+    chorus = min(
+        (c for c in review.model.candidates if c.details["section"] == "chorus"),
+        key=lambda c: c.rank,
+    )
+    bridge = min(
+        (c for c in review.model.candidates if c.details["section"] == "bridge"),
+        key=lambda c: c.rank,
+    )
     assert chorus.details["loop_energy"] > bridge.details["loop_energy"]  # high vs low energy
     assert review.model.scoring.weights == {"theory": 1.0, "chromatic": 0.0}
     assert any("no model given" in w for w in run.warnings)
@@ -166,7 +193,13 @@ def test_humanize_is_a_deterministic_groove(song_78, tmp_path):
     swung = drum_notes(section, opt, groove("laid_back"))
     assert swung == drum_notes(section, opt, groove("laid_back"))  # no random jitter
     timing = GROOVES["laid_back"].timing
-    pairs = list(zip(sorted(plain, key=lambda n: (n[2], n[0])), sorted(swung, key=lambda n: (n[2], n[0])), strict=True))
+    pairs = list(
+        zip(
+            sorted(plain, key=lambda n: (n[2], n[0])),
+            sorted(swung, key=lambda n: (n[2], n[0])),
+            strict=True,
+        )
+    )
     for a, b in pairs:
         voice = next(v for v, k in VOICES.items() if k == a[2])
         assert b[0] - a[0] == timing.get(voice, 0) and b[2] == a[2] and 1 <= b[3] <= 127
@@ -176,12 +209,20 @@ def test_humanize_is_a_deterministic_groove(song_78, tmp_path):
     shutil.copytree(song_78.root, dst)
     folder = ProductionFolder(dst)
     first = run_drums(folder, n=3, top=1, seed=1, humanize_with="swing")
-    files = {cid: (folder.phase_dir("drums") / "candidates" / f"{cid}.mid").read_bytes() for cid in first.merge.added}
+    files = {
+        cid: (folder.phase_dir("drums") / "candidates" / f"{cid}.mid").read_bytes()
+        for cid in first.merge.added
+    }
     shutil.rmtree(folder.phase_dir("drums"))
     again = run_drums(folder, n=3, top=1, seed=1, humanize_with="swing")
-    assert {cid: (folder.phase_dir("drums") / "candidates" / f"{cid}.mid").read_bytes() for cid in again.merge.added} == files
+    assert {
+        cid: (folder.phase_dir("drums") / "candidates" / f"{cid}.mid").read_bytes()
+        for cid in again.merge.added
+    } == files
     review = load_review(folder.review_path("drums"))
-    assert review.doc["groove"] == "swing" and all(c.details["groove"] == "swing" for c in review.model.candidates)
+    assert review.doc["groove"] == "swing" and all(
+        c.details["groove"] == "swing" for c in review.model.candidates
+    )
     with pytest.raises(ProduceError, match="unknown groove"):
         run_drums(folder, n=2, top=1, humanize_with="drunk")
 
@@ -193,7 +234,11 @@ def test_same_seed_gives_identical_drums(song_78, tmp_path):
         folder = ProductionFolder(dst)
         run_drums(folder, n=4, top=2, seed=seed)
         root = folder.phase_dir("drums")
-        return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+        return {
+            p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*"))
+            if p.is_file()
+        }
 
     a, b, c = snapshot(9, "a"), snapshot(9, "b"), snapshot(10, "c")
     assert a == b and "review.yml" in a and len(a) == 2 * len(SECTIONS) + 1
@@ -217,8 +262,16 @@ def test_promote_names_drums_after_their_section(drums_78, tmp_path):
     folder = ProductionFolder(tmp_path / src.root.name)
     shutil.copytree(src.root, folder.root)
     result = approve(folder, "drums", skip=("bridge",))
-    assert sorted(p.label for p in result.promoted) == sorted(s for s in ("intro", "verse", "chorus", "verse_2", "outro"))
-    assert {p.stem for p in folder.approved_dir("drums").iterdir()} == {"intro", "verse", "chorus", "verse_2", "outro"}
+    assert sorted(p.label for p in result.promoted) == sorted(
+        s for s in ("intro", "verse", "chorus", "verse_2", "outro")
+    )
+    assert {p.stem for p in folder.approved_dir("drums").iterdir()} == {
+        "intro",
+        "verse",
+        "chorus",
+        "verse_2",
+        "outro",
+    }
     assert load_score(folder.approved_dir("drums") / "verse.mid").tracks[0].name == "verse"
     # a second approved candidate of one section: the same label, so nothing is written
     from chromatic.produce.promote import promote

@@ -17,7 +17,10 @@ THREAD = "136919aa-c350-41aa-af7b-0ab538ae2cff"
     ("title", "slug"),
     [
         ("The Weight of Invisible Chains", "the-weight-of-invisible-chains"),
-        ("ThreadKeepr's Return (The White Album Transmission)", "threadkeepr-s-return-the-white-album-transmission"),
+        (
+            "ThreadKeepr's Return (The White Album Transmission)",
+            "threadkeepr-s-return-the-white-album-transmission",
+        ),
         ("Déjà Vu: Part II", "deja-vu-part-ii"),
         ("???", "untitled"),
     ],
@@ -31,7 +34,12 @@ def test_init_creates_the_folder(tmp_path):
     assert written and folder.root == tmp_path / "the-weight-of-invisible-chains"
     saved = yaml.safe_load(folder.proposal_path.read_text())
     assert saved["schema_version"] == 1
-    assert (saved["key"], saved["bpm"], saved["time_signature"], saved["color"]) == ("F# minor", 72.0, "7/8", "Black")
+    assert (saved["key"], saved["bpm"], saved["time_signature"], saved["color"]) == (
+        "F# minor",
+        72.0,
+        "7/8",
+        "Black",
+    )
     for phase in PHASES:
         assert folder.candidates_dir(phase).is_dir() and folder.approved_dir(phase).is_dir()
     assert folder.proposal() == init_production(MINOR_7_8, tmp_path)[0].proposal()
@@ -55,15 +63,21 @@ def test_init_from_a_thread_takes_its_final_proposal(tmp_path):
     from tests.chain.fabricate import make_thread, proposal
 
     final = "The Rainbow Table: A Manual for Building Your Own Chromatic Methodology"
-    thread = make_thread(tmp_path / "chains", THREAD, [proposal("The Interview"), proposal(final, key="C major")])
+    thread = make_thread(
+        tmp_path / "chains", THREAD, [proposal("The Interview"), proposal(final, key="C major")]
+    )
     folder, _ = init_production(thread, tmp_path / "out")
-    assert folder.root.name == "the-rainbow-table-a-manual-for-building-your-own-chromatic-methodology"
+    assert (
+        folder.root.name == "the-rainbow-table-a-manual-for-building-your-own-chromatic-methodology"
+    )
     assert str(folder.proposal().key) == "C major"
 
 
 def test_init_from_a_real_thread_takes_its_final_proposal(real_chains, tmp_path):
     folder, _ = init_production(real_chains / THREAD, tmp_path)
-    assert folder.root.name == "the-rainbow-table-a-manual-for-building-your-own-chromatic-methodology"
+    assert (
+        folder.root.name == "the-rainbow-table-a-manual-for-building-your-own-chromatic-methodology"
+    )
 
 
 def test_open_folder_errors(tmp_path):
@@ -88,7 +102,9 @@ def test_cli_init_chords_end_to_end(tmp_path, capsys):
     (folder,) = [p for p in tmp_path.iterdir() if p.is_dir()]
     assert main(["produce", "chords", str(folder), "-n", "20", "--top", "3", "--seed", "4"]) == 0
     out = capsys.readouterr()
-    assert "no model given" in out.err and "chord_001" in out.out and "3 new candidate(s)" in out.out
+    assert (
+        "no model given" in out.err and "chord_001" in out.out and "3 new candidate(s)" in out.out
+    )
     assert len(list((folder / "chords" / "candidates").glob("chord_00?.mid"))) == 3
 
 

@@ -66,10 +66,17 @@ def test_chord_labels_are_true(key):
 def test_chord_symbols_are_spelled_from_the_degree():
     c = Key.parse("C major")
     syms = {x.numeral: x.symbol(c) for x in VOCAB["major"]}
-    assert syms["bVI"] == "Ab" and syms["bVII"] == "Bb" and syms["V7/V"] == "D7" and syms["vii°"] == "Bdim"
+    assert (
+        syms["bVI"] == "Ab"
+        and syms["bVII"] == "Bb"
+        and syms["V7/V"] == "D7"
+        and syms["vii°"] == "Bdim"
+    )
     fs = Key.parse("F# minor")
     syms = {x.numeral: x.symbol(fs) for x in VOCAB["minor"]}
-    assert syms["i"] == "F#m" and syms["III"] == "A" and syms["V"] == "C#" and syms["ii°"] == "G#dim"
+    assert (
+        syms["i"] == "F#m" and syms["III"] == "A" and syms["V"] == "C#" and syms["ii°"] == "G#dim"
+    )
 
 
 def test_sampling_is_deterministic_and_well_formed():
@@ -124,5 +131,6 @@ def test_theory_parts_reward_what_they_say():
         parts = s.to_dict()
         assert all(0 <= parts[p] <= 1 for p in parts)
         assert parts["total"] == pytest.approx(
-            (parts["melody"] + parts["voice_leading"] + parts["variety"] + parts["transition"]) / 4, abs=1e-3
+            (parts["melody"] + parts["voice_leading"] + parts["variety"] + parts["transition"]) / 4,
+            abs=1e-3,
         )

@@ -10,7 +10,12 @@ import pytest
 
 from chromatic.errors import ReviewError
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "proposals" / "song_proposal_green_cooling_tower_choir_v1.yml"
+EXAMPLE = (
+    Path(__file__).resolve().parents[2]
+    / "examples"
+    / "proposals"
+    / "song_proposal_green_cooling_tower_choir_v1.yml"
+)
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +78,11 @@ def test_review_attachment_with_dotdot_is_refused_and_deletes_nothing(song):
     files = _precious(song)
     doc = load_rt(song.review_path("chords"), ReviewError)
     cid = doc["candidates"][3]["id"]
-    key = next(k for k, v in doc["candidates"][3]["details"].items() if isinstance(v, str) and v.endswith(".mid"))
+    key = next(
+        k
+        for k, v in doc["candidates"][3]["details"].items()
+        if isinstance(v, str) and v.endswith(".mid")
+    )
     details = dict(doc["candidates"][3]["details"])
     details[key] = f"candidates/{cid}_/../../../precious.mid"
     _edit(song, "chords", 3, details=details)
@@ -88,7 +97,14 @@ def test_review_midi_file_outside_the_phase_is_refused_by_promote(song, bad):
 
     files = _precious(song)
     outside = files[1] if bad == "ABSOLUTE" else None
-    _edit(song, "chords", 0, midi_file=str(outside) if outside else bad, status="approved", label="verse")
+    _edit(
+        song,
+        "chords",
+        0,
+        midi_file=str(outside) if outside else bad,
+        status="approved",
+        label="verse",
+    )
     with pytest.raises(ReviewError, match=r"candidates\[0\]\.midi_file"):
         promote(song.root, "chords")
     assert not any(song.approved_dir("chords").iterdir())

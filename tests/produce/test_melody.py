@@ -9,12 +9,18 @@ from chromatic.errors import ProduceError
 from chromatic.music.midi import load_score
 from chromatic.produce.folder import ProductionFolder, init_production
 from chromatic.produce.melody.lyrics import count_syllables, line_syllables, lyrics_for, parse_sheet
+from chromatic.produce.melody.singers import (
+    BUILTIN,
+    DEFAULT_SINGER,
+    choose_singer,
+    parse_pitch,
+    registry,
+)
 from chromatic.produce.phases.chords import run_chords
 from chromatic.produce.phases.melody import run_melody
 from chromatic.produce.review import load_review
 from chromatic.produce.rhythm.meter import strong_ticks
 from chromatic.produce.sections import load_song
-from chromatic.produce.melody.singers import BUILTIN, DEFAULT_SINGER, choose_singer, parse_pitch, registry
 from tests.produce.conftest import MINOR_7_8, PART_N, PART_TOP, SECTIONS, approve
 
 
@@ -28,10 +34,34 @@ def melody_78(song_78, tmp_path_factory):
 
 @pytest.mark.parametrize(
     ("word", "count"),
-    [("the", 1), ("fire", 1), ("hello", 2), ("beautiful", 3), ("table", 2), ("smile", 1), ("jumped", 1),
-     ("wanted", 2), ("boxes", 2), ("makes", 1), ("piano", 3), ("video", 3), ("people", 2), ("being", 2),
-     ("going", 2), ("nation", 2), ("radio", 3), ("chromatic", 3), ("memory", 3), ("yellow", 2),
-     ("actual", 3), ("million", 2), ("Don't", 1), ("fi-re", 2), ("beau-ti-ful", 3), ("1999", 0)],
+    [
+        ("the", 1),
+        ("fire", 1),
+        ("hello", 2),
+        ("beautiful", 3),
+        ("table", 2),
+        ("smile", 1),
+        ("jumped", 1),
+        ("wanted", 2),
+        ("boxes", 2),
+        ("makes", 1),
+        ("piano", 3),
+        ("video", 3),
+        ("people", 2),
+        ("being", 2),
+        ("going", 2),
+        ("nation", 2),
+        ("radio", 3),
+        ("chromatic", 3),
+        ("memory", 3),
+        ("yellow", 2),
+        ("actual", 3),
+        ("million", 2),
+        ("Don't", 1),
+        ("fi-re", 2),
+        ("beau-ti-ful", 3),
+        ("1999", 0),
+    ],
 )
 def test_syllable_heuristic(word, count):
     assert count_syllables(word) == count
@@ -49,13 +79,20 @@ def test_singer_registry_builtins_and_yaml_extension(tmp_path):
     reg = registry()
     assert {s.name: (s.low, s.high) for s in reg.values()} == BUILTIN
     assert (reg["busayo"].low, reg["katherine"].high) == (45, 76)
-    assert parse_pitch("C4") == 60 and parse_pitch("A2") == 45 and parse_pitch("Bb3") == 58 and parse_pitch(52) == 52
+    assert (
+        parse_pitch("C4") == 60
+        and parse_pitch("A2") == 45
+        and parse_pitch("Bb3") == 58
+        and parse_pitch(52) == 52
+    )
     folder_file = tmp_path / "singers.yml"
     folder_file.write_text("singers:\n  Nadia: {low: D3, high: A4}\n  Busayo: [43, 62]\n")
     cli_file = tmp_path / "more.yml"
     cli_file.write_text("Busayo: {low: 44, high: 63}\n")
     reg = registry(folder_file, cli_file)
-    assert (reg["nadia"].low, reg["nadia"].high) == (50, 69) and reg["nadia"].source == str(folder_file)
+    assert (reg["nadia"].low, reg["nadia"].high) == (50, 69) and reg["nadia"].source == str(
+        folder_file
+    )
     assert (reg["busayo"].low, reg["busayo"].high) == (44, 63)  # the later file wins
     assert choose_singer(reg, "NADIA", None)[0].name == "Nadia"
     assert choose_singer(reg, None, "shirley")[0].name == "Shirley"
@@ -94,10 +131,16 @@ def test_notes_stay_in_range_and_strong_beats_are_chord_tones(melody_78):
         path = folder.phase_dir("melody") / c.midi_file
         notes = sorted(load_score(path).tracks[0].notes, key=lambda n: n.time)
         assert notes and all(lo <= n.pitch <= hi for n in notes)
-        strong = set(strong_ticks(section.meter, section.bars)) | {ch.start for ch in section.chords}
+        strong = set(strong_ticks(section.meter, section.bars)) | {
+            ch.start for ch in section.chords
+        }
         on_strong = [n for n in notes if n.time in strong]
-        assert on_strong and all(n.pitch % 12 in section.chord_at(n.time).tones for n in on_strong), c.id
-        assert notes[0].pitch % 12 in section.chord_at(notes[0].time).tones  # starts on a chord tone
+        assert on_strong and all(
+            n.pitch % 12 in section.chord_at(n.time).tones for n in on_strong
+        ), c.id
+        assert (
+            notes[0].pitch % 12 in section.chord_at(notes[0].time).tones
+        )  # starts on a chord tone
         last = section.chord_at(notes[-1].time)
         tonic = song.proposal.key.pc
         assert notes[-1].pitch % 12 == (tonic if tonic in last.tones else last.root)  # resolves
@@ -112,8 +155,10 @@ def test_lyrics_give_one_note_per_syllable_per_line(tmp_path):
     """A proposal carrying a singer and lyrics (sectioned and not), plus an approved lyrics file."""
     data = yaml.safe_load((MINOR_7_8).read_text())
     data["singer"] = "Katherine"
-    data["lyrics"] = ("iron in the water\nrust along the rail\n\nsecond stanza sings\n"
-                      "[chorus]\nwe carry what we cannot see\nchains of light")
+    data["lyrics"] = (
+        "iron in the water\nrust along the rail\n\nsecond stanza sings\n"
+        "[chorus]\nwe carry what we cannot see\nchains of light"
+    )
     source = tmp_path / "song_proposal_lyrics.yml"
     source.write_text(yaml.safe_dump(data, allow_unicode=True))
     folder, _ = init_production(source, tmp_path / "out")
@@ -121,19 +166,26 @@ def test_lyrics_give_one_note_per_syllable_per_line(tmp_path):
     run_chords(folder, n=30, top=6, seed=7)
     approve(folder, "chords", dict(enumerate(SECTIONS)))
     folder.lyrics_dir.mkdir(parents=True)
-    (folder.lyrics_dir / "bridge.txt").write_text("# the bridge, as approved\nhold me\n\nlet the beautiful fire go\n")
+    (folder.lyrics_dir / "bridge.txt").write_text(
+        "# the bridge, as approved\nhold me\n\nlet the beautiful fire go\n"
+    )
 
     song = load_song(folder, "t")
     found = lyrics_for(folder, song.sections, folder.proposal().lyrics)
     assert found["verse"].source == "proposal (stanza)" and found["verse"].syllables == [6, 5]
     assert found["verse_2"].source == "proposal (stanza)" and found["verse_2"].syllables == [5]
     assert found["chorus"].source == "proposal [chorus]" and found["chorus"].syllables == [8, 3]
-    assert found["bridge"].source == "lyrics/approved/bridge.txt" and found["bridge"].syllables == [2, 7]
+    assert found["bridge"].source == "lyrics/approved/bridge.txt" and found["bridge"].syllables == [
+        2,
+        7,
+    ]
     assert "intro" not in found and "outro" not in found
 
     run = run_melody(folder, n=6, top=2, seed=1)
     review = load_review(folder.review_path("melody"))
-    assert review.doc["singer"]["name"] == "Katherine" and not any("singer" in w for w in run.warnings)
+    assert review.doc["singer"]["name"] == "Katherine" and not any(
+        "singer" in w for w in run.warnings
+    )
     for c in review.model.candidates:
         section = c.details["section"]
         notes = load_score(folder.phase_dir("melody") / c.midi_file).tracks[0].notes
@@ -150,7 +202,9 @@ def test_melody_refuses_without_approved_chords(tmp_path):
     folder, _ = init_production(MINOR_7_8, tmp_path)
     with pytest.raises(ProduceError) as e:
         run_melody(folder)
-    assert str(e.value).startswith("melody needs approved chords") and "chromatic promote" in str(e.value)
+    assert str(e.value).startswith("melody needs approved chords") and "chromatic promote" in str(
+        e.value
+    )
 
 
 def test_same_seed_gives_identical_melodies(song_78, tmp_path):
@@ -160,7 +214,11 @@ def test_same_seed_gives_identical_melodies(song_78, tmp_path):
         folder = ProductionFolder(dst)
         run_melody(folder, n=5, top=2, seed=seed, singer="Robbie")
         root = folder.phase_dir("melody")
-        return folder, {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+        return folder, {
+            p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*"))
+            if p.is_file()
+        }
 
     folder, a = run("a", 3)
     assert a == run("b", 3)[1] and a != run("c", 4)[1]
@@ -176,11 +234,34 @@ def test_the_folders_singers_file_extends_the_registry(song_78, tmp_path, capsys
     folder.singers_path.write_text("singers:\n  Nadia: {low: D3, high: A4}\n")
     more = tmp_path / "more_singers.yml"
     more.write_text("Nadia: [52, 70]\n")
-    assert main(["produce", "melody", str(folder.root), "--singer", "nadia", "--singers", str(more), "-n", "3", "--top", "1"]) == 0
+    assert (
+        main(
+            [
+                "produce",
+                "melody",
+                str(folder.root),
+                "--singer",
+                "nadia",
+                "--singers",
+                str(more),
+                "-n",
+                "3",
+                "--top",
+                "1",
+            ]
+        )
+        == 0
+    )
     review = load_review(folder.review_path("melody"))
-    assert review.doc["singer"]["name"] == "Nadia" and (review.doc["singer"]["low"], review.doc["singer"]["high"]) == (52, 70)
+    assert review.doc["singer"]["name"] == "Nadia" and (
+        review.doc["singer"]["low"],
+        review.doc["singer"]["high"],
+    ) == (52, 70)
     for c in review.model.candidates:
-        assert all(52 <= n.pitch <= 70 for n in load_score(folder.phase_dir("melody") / c.midi_file).tracks[0].notes)
+        assert all(
+            52 <= n.pitch <= 70
+            for n in load_score(folder.phase_dir("melody") / c.midi_file).tracks[0].notes
+        )
     run_melody(folder, n=3, top=1, singer="Nadia")  # the folder's file alone
     assert load_review(folder.review_path("melody")).doc["singer"]["high"] == 69
     capsys.readouterr()

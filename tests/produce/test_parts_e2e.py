@@ -15,10 +15,10 @@ from chromatic.produce.folder import ProductionFolder, init_production
 from chromatic.produce.phases.bass import run_bass
 from chromatic.produce.phases.drums import run_drums
 from chromatic.produce.phases.melody import run_melody
-from chromatic.produce.review import load_review
 from chromatic.produce.phases.scoring import Weights
-from chromatic.yamlio import _yaml
+from chromatic.produce.review import load_review
 from chromatic.taxonomy import chromatic_match
+from chromatic.yamlio import _yaml
 from tests.produce.conftest import MAJOR_4_4, MINOR_3_4, PART_TOP, approve
 
 RUNS = {"drums": run_drums, "bass": run_bass, "melody": run_melody}
@@ -40,8 +40,14 @@ def test_cli_end_to_end_without_a_model(tmp_path, capsys):
     approve(folder, "chords", {0: "Intro", 1: "Verse", 2: "Chorus", 3: "Bridge", 4: "Outro"})
     sections = {"intro", "verse", "chorus", "bridge", "outro"}
     capsys.readouterr()
-    for phase, extra in (("drums", ["--humanize", "swing"]), ("bass", []), ("melody", ["--singer", "Shirley"])):
-        assert main(["produce", phase, str(root), "-n", "6", "--top", "2", "--seed", "1", *extra]) == 0
+    for phase, extra in (
+        ("drums", ["--humanize", "swing"]),
+        ("bass", []),
+        ("melody", ["--singer", "Shirley"]),
+    ):
+        assert (
+            main(["produce", phase, str(root), "-n", "6", "--top", "2", "--seed", "1", *extra]) == 0
+        )
         out = capsys.readouterr()
         assert "no model given" in out.err
         prefix = {"drums": "drum", "bass": "bass", "melody": "melody"}[phase]
@@ -64,7 +70,9 @@ def test_each_phase_refuses_until_what_it_needs_is_approved(tmp_path, capsys):
         with pytest.raises(ProduceError) as e:
             run(folder, n=2, top=1)
         msg = str(e.value)
-        assert msg.startswith(f"{phase} needs approved chords: no approved chords in {folder.approved_dir('chords')}")
+        assert msg.startswith(
+            f"{phase} needs approved chords: no approved chords in {folder.approved_dir('chords')}"
+        )
         assert f"run 'chromatic produce chords {folder.root}'" in msg
         assert f"approve candidates in {folder.review_path('chords')}" in msg
         assert f"then 'chromatic promote {folder.root} chords'" in msg
@@ -74,7 +82,9 @@ def test_each_phase_refuses_until_what_it_needs_is_approved(tmp_path, capsys):
     approve(folder, "chords", {0: "verse", 1: "chorus"})
     run_drums(folder, n=2, top=1)
     run_melody(folder, n=2, top=1)  # melody needs chords only
-    with pytest.raises(ProduceError, match=r"bass needs approved drums.*chromatic produce drums.*chromatic promote"):
+    with pytest.raises(
+        ProduceError, match=r"bass needs approved drums.*chromatic produce drums.*chromatic promote"
+    ):
         run_bass(folder, n=2, top=1)
     capsys.readouterr()
     assert main(["produce", "bass", str(folder.root)]) == 1
@@ -105,7 +115,9 @@ def test_regenerating_keeps_reviewed_candidates_per_section(song_34_drums, tmp_p
     assert set(by_section) == {"intro", "verse", "chorus", "verse_2", "bridge", "outro"}
     # bridge: only its approved (touched) candidate stays; its pending ones are gone with their files
     assert [c.status for c in by_section["bridge"]] == ["approved"]
-    assert all(len(by_section[s]) == PART_TOP for s in ("intro", "verse", "chorus", "verse_2", "outro"))
+    assert all(
+        len(by_section[s]) == PART_TOP for s in ("intro", "verse", "chorus", "verse_2", "outro")
+    )
     again = next(c for c in by_section["verse"] if c.id == kept_id)
     assert again.notes == "try this under the vocal"
     assert (folder.phase_dir("drums") / again.midi_file).read_bytes() == kept_bytes
@@ -114,7 +126,9 @@ def test_regenerating_keeps_reviewed_candidates_per_section(song_34_drums, tmp_p
     assert on_disk == {f"{c.id}.mid" for c in review.model.candidates}
     assert kept_id in run.merge.kept and review.model.seed == 99
     order = [c.details["section"] for c in review.model.candidates]
-    assert order == sorted(order, key=["intro", "verse", "chorus", "verse_2", "outro", "bridge"].index)
+    assert order == sorted(
+        order, key=["intro", "verse", "chorus", "verse_2", "outro", "bridge"].index
+    )
 
 
 class _Recorder:
@@ -128,8 +142,15 @@ class _Recorder:
         for i, c in enumerate(candidates):
             self.seen.add(hashlib.sha256(c["midi"]).hexdigest())
             t = (i % 5) / 10
-            out.append({"id": c["id"], "temporal": [0.7 - t, 0.2, 0.1 + t], "spatial": [0.3, 0.4, 0.3],
-                        "ontological": [0.2, 0.3, 0.5], "confidence": 0.8})
+            out.append(
+                {
+                    "id": c["id"],
+                    "temporal": [0.7 - t, 0.2, 0.1 + t],
+                    "spatial": [0.3, 0.4, 0.3],
+                    "ontological": [0.2, 0.3, 0.5],
+                    "confidence": 0.8,
+                }
+            )
         return out
 
 
@@ -141,12 +162,19 @@ def _check_scored(folder, phase, rec, color, added):
     assert len(new) == len(added) > 0
     for c in new:
         data = (folder.phase_dir(phase) / c.midi_file).read_bytes()
-        assert hashlib.sha256(data).hexdigest() in rec.seen  # the scored bytes are the delivered bytes
+        assert (
+            hashlib.sha256(data).hexdigest() in rec.seen
+        )  # the scored bytes are the delivered bytes
         ch = c.scores.chromatic
-        expected = chromatic_match({"temporal": ch.temporal, "spatial": ch.spatial, "ontological": ch.ontological},
-                                   color, ch.confidence)
+        expected = chromatic_match(
+            {"temporal": ch.temporal, "spatial": ch.spatial, "ontological": ch.ontological},
+            color,
+            ch.confidence,
+        )
         assert ch.match == pytest.approx(expected, abs=1e-3)
-        assert c.scores.composite == pytest.approx(0.3 * c.scores.theory["total"] + 0.7 * ch.match, abs=2e-4)
+        assert c.scores.composite == pytest.approx(
+            0.3 * c.scores.theory["total"] + 0.7 * ch.match, abs=2e-4
+        )
 
 
 def test_with_a_model_the_delivered_bytes_are_scored(song_34_drums, tmp_path):
@@ -154,7 +182,9 @@ def test_with_a_model_the_delivered_bytes_are_scored(song_34_drums, tmp_path):
     color = folder.proposal().color.name
     for phase, run in RUNS.items():
         rec = _Recorder()
-        result = run(folder, n=4, top=2, seed=1, scorer=rec, model="stand-in", weights=Weights(0.3, 0.7))
+        result = run(
+            folder, n=4, top=2, seed=1, scorer=rec, model="stand-in", weights=Weights(0.3, 0.7)
+        )
         assert len(rec.seen) >= 2 and not any("no model given" in w for w in result.warnings)
         _check_scored(folder, phase, rec, color, set(result.merge.added))
 
@@ -175,9 +205,16 @@ def test_with_a_real_exported_model(exported, song_34_drums, tmp_path, capsys):
         for c in new:
             ch = c.scores.chromatic
             assert ch is not None and 0.0 <= ch.match <= 1.0
-            assert c.scores.composite == pytest.approx(0.3 * c.scores.theory["total"] + 0.7 * ch.match, abs=2e-4)
+            assert c.scores.composite == pytest.approx(
+                0.3 * c.scores.theory["total"] + 0.7 * ch.match, abs=2e-4
+            )
         if phase != "melody":
             approve(folder, phase)
     capsys.readouterr()
-    assert main(["produce", "melody", str(folder.root), "-n", "3", "--top", "1", "--model", str(model)]) == 0
+    assert (
+        main(
+            ["produce", "melody", str(folder.root), "-n", "3", "--top", "1", "--model", str(model)]
+        )
+        == 0
+    )
     assert "no model given" not in capsys.readouterr().err

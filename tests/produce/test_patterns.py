@@ -39,7 +39,15 @@ def test_meter_groupings(ts, groups, half):
 
 
 def test_pattern_sets_per_meter():
-    assert set(strum_patterns(meter_of("4/4"))) == {"whole", "half", "quarter", "eighth", "push", "arp_up", "arp_down"}
+    assert set(strum_patterns(meter_of("4/4"))) == {
+        "whole",
+        "half",
+        "quarter",
+        "eighth",
+        "push",
+        "arp_up",
+        "arp_down",
+    }
     assert {"whole", "3+2+2", "2+2+3"} <= set(strum_patterns(meter_of("7/8")))
     assert {"whole", "quarter", "waltz"} <= set(strum_patterns(meter_of("3/4")))
     assert {"whole", "beat", "eighth"} <= set(strum_patterns(meter_of("6/8")))
@@ -73,9 +81,18 @@ def test_harmonic_rhythm_is_whole_bars(ts):
 
 def test_drum_bar():
     four = drum_bar(meter_of("4/4"))
-    assert [(t, p) for t, p, _ in four if p != CLOSED_HAT] == [(0, KICK), (1, SNARE), (2, KICK), (3, SNARE)]
+    assert [(t, p) for t, p, _ in four if p != CLOSED_HAT] == [
+        (0, KICK),
+        (1, SNARE),
+        (2, KICK),
+        (3, SNARE),
+    ]
     assert sum(p == CLOSED_HAT for _, p, _ in four) == 8
     seven = drum_bar(meter_of("7/8"))
-    assert [(t, p) for t, p, _ in seven if p != CLOSED_HAT] == [(0, KICK), (Fraction(3, 2), SNARE), (Fraction(5, 2), KICK)]
+    assert [(t, p) for t, p, _ in seven if p != CLOSED_HAT] == [
+        (0, KICK),
+        (Fraction(3, 2), SNARE),
+        (Fraction(5, 2), KICK),
+    ]
     waltz = drum_bar(meter_of("3/4"))
     assert [p for _, p, _ in waltz if p != CLOSED_HAT] == [KICK, SNARE, SNARE]

@@ -18,7 +18,11 @@ from tests.produce.conftest import approve_clean as approve
 
 def _hr_bars(folder) -> dict[str, int]:
     review = load_review(folder.review_path("chords"))
-    return {c.label.lower(): c.details["harmonic_rhythm"]["total_bars"] for c in review.model.candidates if c.status == "approved"}
+    return {
+        c.label.lower(): c.details["harmonic_rhythm"]["total_bars"]
+        for c in review.model.candidates
+        if c.status == "approved"
+    }
 
 
 def test_plan_lists_approved_sections_in_song_order_with_bars_from_the_harmonic_rhythm(sectioned):
@@ -63,7 +67,12 @@ def test_refresh_keeps_every_human_edit(sectioned):
     assert "the intro starts dry" in text and "# tempo agreed with the band" in text
     secs = result.plan.sections
     assert [s.name for s in secs] == ["chorus", "intro", "verse", "outro"]
-    assert (secs[0].repeat, secs[0].vocals, secs[0].notes, secs[0].model_extra["custom"]) == (3, False, "double the vocal", "kept too")
+    assert (secs[0].repeat, secs[0].vocals, secs[0].notes, secs[0].model_extra["custom"]) == (
+        3,
+        False,
+        "double the vocal",
+        "kept too",
+    )
     assert secs[1].bars == _hr_bars(sectioned)["intro"] and secs[1].intensity == 0.9
     assert result.plan.doc["length"]["bars"] == sum(s.bars * s.repeat for s in secs)
     # refreshing again changes nothing
@@ -87,7 +96,13 @@ def test_refresh_flags_sections_no_longer_approved_and_appends_new_ones(sectione
     assert result.orphaned == ("outro",) and result.added == ("bridge",)
     assert any("'outro' is no longer approved" in w for w in result.warnings)
     names = [(s.name, s.approved) for s in result.plan.sections]
-    assert names == [("intro", True), ("verse", True), ("chorus", True), ("outro", False), ("bridge", True)]
+    assert names == [
+        ("intro", True),
+        ("verse", True),
+        ("chorus", True),
+        ("outro", False),
+        ("bridge", True),
+    ]
     # approved again: the flag goes away
     approve(sectioned, "chords", {2: "outro", 4: "bridge"})
     assert all(s.approved for s in write_plan(sectioned.root, refresh=True).plan.sections)
@@ -113,7 +128,9 @@ def test_bars_fall_back_to_the_midi_length_then_the_chord_count(sectioned):
     with open(path, "w") as f:
         y.dump(doc, f)
     plan = write_plan(sectioned.root).plan
-    assert {s.name: (s.bars, s.bars_from) for s in plan.sections} == {k: (v, "midi") for k, v in bars.items()}
+    assert {s.name: (s.bars, s.bars_from) for s in plan.sections} == {
+        k: (v, "midi") for k, v in bars.items()
+    }
     assert midi_bars(sectioned.approved_dir("chords") / "verse.mid") == bars["verse"]
 
     # no notes in the MIDI: one bar per chord of the approved candidate
@@ -122,7 +139,9 @@ def test_bars_fall_back_to_the_midi_length_then_the_chord_count(sectioned):
     write_score(new_score(72, "7/8"), sectioned.approved_dir("chords") / "intro.mid")
     plan = write_plan(sectioned.root, refresh=True).plan
     intro = next(s for s in plan.sections if s.name == "intro")
-    chords = next(c for c in load_review(path).model.candidates if c.label == "intro").details["chords"]
+    chords = next(c for c in load_review(path).model.candidates if c.label == "intro").details[
+        "chords"
+    ]
     assert (intro.bars, intro.bars_from) == (len(chords), "chords")
 
 
@@ -138,7 +157,9 @@ def test_bootstrap_manifest_validates_as_a_catalog_song(sectioned, tmp_path):
     src = sectioned.root / BOOTSTRAP_FILE
     plan = load_plan(sectioned.root / PLAN_FILE)
     data = bootstrap_manifest(plan, sectioned.proposal())
-    assert data["manifest_id"] == "01_99" and data["rainbow_color"] == "Z" and data["tempo"] == "7/8"
+    assert (
+        data["manifest_id"] == "01_99" and data["rainbow_color"] == "Z" and data["tempo"] == "7/8"
+    )
     # cumulative section times: bars x repeat x bar seconds, back to back, TRT at the end
     bar_s = 3.5 * 60 / 72
     t = 0.0

@@ -42,7 +42,15 @@ def _snapshot(d: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(d.iterdir())}
 
 
-@pytest.mark.parametrize(("raw", "norm"), [("Verse A", "verse_a"), ("chorus-1", "chorus_1"), (" Bridge -- Outro ", "bridge_outro"), ("Ünder/Tow", "ndertow")])
+@pytest.mark.parametrize(
+    ("raw", "norm"),
+    [
+        ("Verse A", "verse_a"),
+        ("chorus-1", "chorus_1"),
+        (" Bridge -- Outro ", "bridge_outro"),
+        ("Ünder/Tow", "ndertow"),
+    ],
+)
 def test_normalize_label(raw, norm):
     assert normalize_label(raw) == norm
 
@@ -52,7 +60,10 @@ def test_approved_candidates_become_labelled_files(folder):
     result = promote(folder.root, "chords")
     approved = folder.approved_dir("chords")
     assert sorted(p.name for p in approved.iterdir()) == ["chorus_1.mid", "verse_a.mid"]
-    assert [(p.id, p.label) for p in result.promoted] == [(doc["candidates"][0]["id"], "verse_a"), (doc["candidates"][3]["id"], "chorus_1")]
+    assert [(p.id, p.label) for p in result.promoted] == [
+        (doc["candidates"][0]["id"], "verse_a"),
+        (doc["candidates"][3]["id"], "chorus_1"),
+    ]
     out = load_score(approved / "verse_a.mid")
     src = load_score(folder.phase_dir("chords") / doc["candidates"][0]["midi_file"])
     assert [t.name for t in out.tracks] == ["verse_a"]
@@ -104,7 +115,10 @@ def test_concurrent_promotes_do_not_corrupt(folder):
     _label(folder, {i: f"part {i}" for i in range(6)})
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     cmd = [sys.executable, "-m", "chromatic", "promote", str(folder.root), "chords", "--clean"]
-    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for _ in range(3)]
+    procs = [
+        subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        for _ in range(3)
+    ]
     results = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0], results
     approved = folder.approved_dir("chords")
@@ -124,8 +138,12 @@ def test_promote_waits_for_the_folder_lock(folder):
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     cmd = [sys.executable, "-m", "chromatic", "promote", str(folder.root), "chords"]
     with FileLock(str(folder.lock_path)):
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-        time.sleep(1.0)  # time to start and reach the lock (if it has not, it has not written either)
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        )
+        time.sleep(
+            1.0
+        )  # time to start and reach the lock (if it has not, it has not written either)
         assert proc.poll() is None and not list(folder.approved_dir("chords").iterdir())
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err

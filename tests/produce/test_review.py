@@ -5,10 +5,10 @@ import shutil
 import pytest
 
 from chromatic.errors import ChromaticError, ProduceError, ReviewError
-from chromatic.produce.review import load_review
 from chromatic.produce.phases.scoring import ChromaticResult, Weights, composite, load_scorer
-from chromatic.yamlio import _yaml
+from chromatic.produce.review import load_review
 from chromatic.taxonomy import chromatic_match
+from chromatic.yamlio import _yaml
 
 
 @pytest.fixture
@@ -38,18 +38,46 @@ def test_generated_review_has_the_documented_fields(review_copy):
     assert c.id == "chord_001" and c.rank >= 1 and c.status == "pending" and c.label is None
     assert set(c.scores.theory) == {"melody", "voice_leading", "variety", "transition", "total"}
     assert c.scores.chromatic is None
-    assert {"progression", "chords", "kinds", "harmonic_rhythm", "strum", "scratch_beat", "voicing"} <= set(c.details)
+    assert {
+        "progression",
+        "chords",
+        "kinds",
+        "harmonic_rhythm",
+        "strum",
+        "scratch_beat",
+        "voicing",
+    } <= set(c.details)
     assert "label: null" in review_copy.read_text()
 
 
 @pytest.mark.parametrize(
     ("edit", "field", "fragment"),
     [
-        (lambda d: d["candidates"][1].__setitem__("status", "aproved"), "candidates[1].status", "aproved"),
-        (lambda d: d["candidates"][2].__setitem__("id", d["candidates"][0]["id"]), "candidates[2].id", "duplicate"),
-        (lambda d: d["candidates"][0].__setitem__("midi_file", "candidates/gone.mid"), "candidates[0].midi_file", "not found"),
-        (lambda d: d.__setitem__("schema_version", 2), "schema_version", "expected schema_version 1"),
-        (lambda d: d["candidates"][0].__setitem__("label", ["a", "list"]), "candidates[0].label", "string"),
+        (
+            lambda d: d["candidates"][1].__setitem__("status", "aproved"),
+            "candidates[1].status",
+            "aproved",
+        ),
+        (
+            lambda d: d["candidates"][2].__setitem__("id", d["candidates"][0]["id"]),
+            "candidates[2].id",
+            "duplicate",
+        ),
+        (
+            lambda d: d["candidates"][0].__setitem__("midi_file", "candidates/gone.mid"),
+            "candidates[0].midi_file",
+            "not found",
+        ),
+        (
+            lambda d: d.__setitem__("schema_version", 2),
+            "schema_version",
+            "expected schema_version 1",
+        ),
+        (
+            lambda d: d["candidates"][0].__setitem__("label", ["a", "list"]),
+            "candidates[0].label",
+            "string",
+        ),
         (lambda d: d.__delitem__("song"), "song", "Field required"),
     ],
 )
@@ -77,11 +105,25 @@ def test_composite_arithmetic():
 
 
 def test_chromatic_result_from_a_scorer_row():
-    row = {"id": "a", "temporal": [0.7, 0.2, 0.1], "spatial": [0.6, 0.2, 0.2], "ontological": [0.1, 0.1, 0.8],
-           "confidence": 0.5}
+    row = {
+        "id": "a",
+        "temporal": [0.7, 0.2, 0.1],
+        "spatial": [0.6, 0.2, 0.2],
+        "ontological": [0.1, 0.1, 0.8],
+        "confidence": 0.5,
+    }
     r = ChromaticResult.from_scorer(row, "Red")
-    assert r.match == pytest.approx(chromatic_match(
-        {"temporal": row["temporal"], "spatial": row["spatial"], "ontological": row["ontological"]}, "Red", 0.5))
+    assert r.match == pytest.approx(
+        chromatic_match(
+            {
+                "temporal": row["temporal"],
+                "spatial": row["spatial"],
+                "ontological": row["ontological"],
+            },
+            "Red",
+            0.5,
+        )
+    )
     assert ChromaticResult.from_scorer({**row, "match": 0.42}, "Red").match == 0.42
     with pytest.raises(ProduceError, match="unexpected row"):
         ChromaticResult.from_scorer({"id": "b", "temporal": [1, 0, 0]}, "Red")

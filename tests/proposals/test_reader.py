@@ -12,7 +12,13 @@ from chromatic.proposals.threads import final_proposal_of_thread, load_all
 from chromatic.taxonomy import ColorModeWarning
 from tests.produce.conftest import MINOR_7_8, TEMPO_WORD
 
-BASE = {"title": "A Song", "bpm": 90, "key": "A minor", "tempo": {"numerator": 4, "denominator": 4}, "rainbow_color": "R"}
+BASE = {
+    "title": "A Song",
+    "bpm": 90,
+    "key": "A minor",
+    "tempo": {"numerator": 4, "denominator": 4},
+    "rainbow_color": "R",
+}
 
 
 def test_every_real_proposal_loads_or_fails_with_one_line(real_chains):
@@ -55,8 +61,16 @@ def test_color_object_disagreement_is_a_recorded_warning_not_an_emitted_one():
         p = load_proposal(MINOR_7_8)
     assert p.color.name == "Black" and p.key.tonic == "F#" and p.mode == "minor"
     assert str(p.time_signature) == "7/8" and p.bpm == 72.0
-    data = {**BASE, "rainbow_color": {"color_name": "Indigo", "mnemonic_character_value": "I",
-                                      "temporal_mode": "Future", "objectional_mode": "Person", "ontological_mode": ["Imagined"]}}
+    data = {
+        **BASE,
+        "rainbow_color": {
+            "color_name": "Indigo",
+            "mnemonic_character_value": "I",
+            "temporal_mode": "Future",
+            "objectional_mode": "Person",
+            "ontological_mode": ["Imagined"],
+        },
+    }
     p = proposal_from_mapping(data)
     assert p.color.name == "Indigo"
     assert any("disagrees with the canonical table" in w for w in p.warnings)
@@ -87,7 +101,11 @@ def test_key_shapes(raw, expected, warned):
 
 def test_unparseable_key_is_an_error_naming_file_and_field():
     with pytest.raises(ProposalError) as e:
-        proposal_from_mapping({**BASE, "key": "All Keys (Chromatic Convergence)"}, source="x/p.yml", where="iterations[3]")
+        proposal_from_mapping(
+            {**BASE, "key": "All Keys (Chromatic Convergence)"},
+            source="x/p.yml",
+            where="iterations[3]",
+        )
     msg = str(e.value)
     assert msg.startswith("x/p.yml: iterations[3].key: ") and "All Keys" in msg and "\n" not in msg
 
@@ -109,8 +127,16 @@ def test_what_cannot_be_understood_is_an_error(field, value, fragment):
 
 
 def test_other_shapes_normalize():
-    p = proposal_from_mapping({**BASE, "bpm": "72 BPM", "tempo": "7/8", "rainbow_color": "y",
-                               "mood": "calm, dark", "vocalist": "Shirley"})
+    p = proposal_from_mapping(
+        {
+            **BASE,
+            "bpm": "72 BPM",
+            "tempo": "7/8",
+            "rainbow_color": "y",
+            "mood": "calm, dark",
+            "vocalist": "Shirley",
+        }
+    )
     assert p.bpm == 72.0 and str(p.time_signature) == "7/8" and p.color.name == "Yellow"
     assert p.mood == ("calm", "dark") and p.singer == "Shirley"
     assert proposal_from_mapping(BASE).singer is None
@@ -151,8 +177,12 @@ def test_report_counts_failures(tmp_path):
     thread = tmp_path / "t1" / "yml"
     thread.mkdir(parents=True)
     (thread / "song_proposal_A_ok_v1.yml").write_text(yaml.safe_dump(BASE))
-    (thread / "song_proposal_A_bad_v1.yml").write_text(yaml.safe_dump({**BASE, "key": "All Keys (Chromatic Convergence)"}))
-    (thread / "all_song_proposals_t1.yml").write_text(yaml.safe_dump({"iterations": [BASE, {**BASE, "bpm": 0}]}))
+    (thread / "song_proposal_A_bad_v1.yml").write_text(
+        yaml.safe_dump({**BASE, "key": "All Keys (Chromatic Convergence)"})
+    )
+    (thread / "all_song_proposals_t1.yml").write_text(
+        yaml.safe_dump({"iterations": [BASE, {**BASE, "bpm": 0}]})
+    )
     report = load_all(tmp_path)
     c = report.counts()
     assert (c["proposals"], c["loaded"], c["failed"], c["files"]) == (4, 2, 2, 3)

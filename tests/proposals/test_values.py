@@ -19,18 +19,47 @@ from chromatic.proposals.values import (
 BASE = {"title": "A Song", "bpm": 90, "key": "A minor", "tempo": "4/4", "rainbow_color": "R"}
 
 
-@pytest.mark.parametrize(("raw", "bpm", "guessed"), [
-    (72, 72.0, False), (72.5, 72.5, False), ("72", 72.0, False), ("72 BPM", 72.0, False),
-    ("about 90", 90.0, True), ("~90", 90.0, True), ("circa 90 bpm", 90.0, True),
-    ("90-100", 95.0, True), ("90 to 100 BPM", 95.0, True),
-])
+@pytest.mark.parametrize(
+    ("raw", "bpm", "guessed"),
+    [
+        (72, 72.0, False),
+        (72.5, 72.5, False),
+        ("72", 72.0, False),
+        ("72 BPM", 72.0, False),
+        ("about 90", 90.0, True),
+        ("~90", 90.0, True),
+        ("circa 90 bpm", 90.0, True),
+        ("90-100", 95.0, True),
+        ("90 to 100 BPM", 95.0, True),
+    ],
+)
 def test_bpm_understood_or_guessed_with_a_note(raw, bpm, guessed):
     value, notes = parse_bpm(raw)
     assert value == bpm and bool(notes) == guessed
 
 
-@pytest.mark.parametrize("raw", ["1e3", "fast", True, False, "true", [90], {"bpm": 90}, None, "nan",
-                                 float("nan"), float("inf"), 0.001, 0, -90, 1000, "100-90", "9" * 50])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "1e3",
+        "fast",
+        True,
+        False,
+        "true",
+        [90],
+        {"bpm": 90},
+        None,
+        "nan",
+        float("nan"),
+        float("inf"),
+        0.001,
+        0,
+        -90,
+        1000,
+        "100-90",
+        "9" * 50,
+    ],
+)
 def test_bpm_that_no_person_would_accept_is_refused(raw):
     with pytest.raises(ValueProblem, match=r"beats per minute|range"):
         parse_bpm(raw)
@@ -102,7 +131,14 @@ def test_overlong_title_and_concept_are_errors():
 def test_alias_bomb_in_genres_is_refused(tmp_path):
     from chromatic.proposals.reader import load_proposal
 
-    lines = ["title: Bomb", "bpm: 90", "key: A minor", "tempo: 4/4", "rainbow_color: R", 'a0: &a0 ["x","x","x","x","x","x","x","x","x","x"]']
+    lines = [
+        "title: Bomb",
+        "bpm: 90",
+        "key: A minor",
+        "tempo: 4/4",
+        "rainbow_color: R",
+        'a0: &a0 ["x","x","x","x","x","x","x","x","x","x"]',
+    ]
     for i in range(1, 7):
         lines.append(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]")
     lines.append("genres: *a6")
@@ -115,7 +151,14 @@ def test_alias_bomb_in_genres_is_refused(tmp_path):
 def test_init_refuses_alias_bomb_and_writes_nothing(tmp_path):
     from chromatic.produce.folder import init_production
 
-    lines = ["title: Bomb", "bpm: 90", "key: A minor", "tempo: 4/4", "rainbow_color: R", 'a0: &a0 ["x","x","x","x","x","x","x","x","x","x"]']
+    lines = [
+        "title: Bomb",
+        "bpm: 90",
+        "key: A minor",
+        "tempo: 4/4",
+        "rainbow_color: R",
+        'a0: &a0 ["x","x","x","x","x","x","x","x","x","x"]',
+    ]
     for i in range(1, 7):
         lines.append(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]")
     lines.append("genres: *a6")

@@ -22,9 +22,26 @@ def test_onnx_matches_pytorch_on_real_inputs(exported, absent):
     run, model, data = exported
     ds = load_dataset(data)
     idx = np.arange(min(len(ds), 24))
-    inputs = [ds.audio[idx], ds.audio_mask[idx], ds.roll_batch(idx), ds.midi_mask[idx],
-              ds.concept[idx], ds.concept_mask[idx], ds.lyric[idx], ds.lyric_mask[idx]]
-    names = ["audio", "audio_mask", "roll", "midi_mask", "concept", "concept_mask", "lyric", "lyric_mask"]
+    inputs = [
+        ds.audio[idx],
+        ds.audio_mask[idx],
+        ds.roll_batch(idx),
+        ds.midi_mask[idx],
+        ds.concept[idx],
+        ds.concept_mask[idx],
+        ds.lyric[idx],
+        ds.lyric_mask[idx],
+    ]
+    names = [
+        "audio",
+        "audio_mask",
+        "roll",
+        "midi_mask",
+        "concept",
+        "concept_mask",
+        "lyric",
+        "lyric_mask",
+    ]
     for i, n in enumerate(names):
         if n.endswith("_mask") and (absent == "all" or n.startswith(str(absent))):
             inputs[i] = np.zeros_like(inputs[i])
@@ -35,8 +52,16 @@ def test_onnx_matches_pytorch_on_real_inputs(exported, absent):
 def test_metadata_describes_the_model(exported):
     _, model, _ = exported
     meta = json.loads(model.with_suffix(".json").read_text())
-    assert meta["encoders"]["text_encoder"]["dim"] == 384 and meta["inputs"]["concept"] == [None, 384]
-    assert meta["piano_roll"] == {"pitches": 128, "steps": 256, "step_seconds": 0.1, "include_drums": True}
+    assert meta["encoders"]["text_encoder"]["dim"] == 384 and meta["inputs"]["concept"] == [
+        None,
+        384,
+    ]
+    assert meta["piano_roll"] == {
+        "pitches": 128,
+        "steps": 256,
+        "step_seconds": 0.1,
+        "include_drums": True,
+    }
     assert meta["training"]["data_hash"] and meta["chromatic_version"] and meta["taxonomy_version"]
     assert "validation" in meta["training"]["metrics"]
 
@@ -46,7 +71,9 @@ def test_ranked_by_match_not_confidence_and_stable(exported):
     scorer = ChromaticScorer.load(model)
     cands = [{"id": f"c{i}", "midi": loop([57 + i, 60 + i, 64 + i, 67])} for i in range(6)]
     cands.insert(3, {"id": "dup", "midi": cands[0]["midi"]})  # an exact tie with c0
-    ranked = scorer.score_batch(cands, color="Red", concept="an old radio I remember from years ago")
+    ranked = scorer.score_batch(
+        cands, color="Red", concept="an old radio I remember from years ago"
+    )
     matches = [r["match"] for r in ranked]
     assert matches == sorted(matches, reverse=True)
     assert [r["rank"] for r in ranked] == list(range(1, 8))
@@ -54,17 +81,32 @@ def test_ranked_by_match_not_confidence_and_stable(exported):
     assert ids.index("c0") < ids.index("dup")  # ties keep the input order
     for r in ranked:
         assert r["match"] == pytest.approx(
-            sum(np.dot(r[a], t) for a, t in zip(("temporal", "spatial", "ontological"),
-                                                 ([0.8, 0.1, 0.1], [0.8, 0.1, 0.1], [0.1, 0.1, 0.8]), strict=True)) / 3
-            * (0.5 + 0.5 * r["confidence"]), rel=1e-5)
+            sum(
+                np.dot(r[a], t)
+                for a, t in zip(
+                    ("temporal", "spatial", "ontological"),
+                    ([0.8, 0.1, 0.1], [0.8, 0.1, 0.1], [0.1, 0.1, 0.8]),
+                    strict=True,
+                )
+            )
+            / 3
+            * (0.5 + 0.5 * r["confidence"]),
+            rel=1e-5,
+        )
 
 
 def test_corrupt_midi_gets_an_error_entry(exported):
     _, model, _ = exported
     scorer = ChromaticScorer.load(model)
     good = loop([60, 64, 67, 72])
-    ranked = scorer.score_batch([{"id": "a", "midi": good}, {"id": "bad", "midi": b"MThd\x00\x00garbage"},
-                                 {"id": "b", "midi": good}], color="G")
+    ranked = scorer.score_batch(
+        [
+            {"id": "a", "midi": good},
+            {"id": "bad", "midi": b"MThd\x00\x00garbage"},
+            {"id": "b", "midi": good},
+        ],
+        color="G",
+    )
     assert [r["id"] for r in ranked] == ["a", "b", "bad"]
     assert ranked[2]["error"] and ranked[2]["rank"] is None
     assert ranked[0]["rank"] == 1 and ranked[1]["rank"] == 2
@@ -75,8 +117,13 @@ def test_single_score_with_all_modalities(exported):
     scorer = ChromaticScorer.load(model)
     sr = 22050
     audio = (0.3 * np.sin(2 * np.pi * 220 * np.arange(sr * 2) / sr)).astype(np.float32)
-    r = scorer.score(midi=loop([60, 63, 67, 70]), audio=(audio, sr), concept="a coat left at a station",
-                     lyric="I will be there tomorrow", color="Y")
+    r = scorer.score(
+        midi=loop([60, 63, 67, 70]),
+        audio=(audio, sr),
+        concept="a coat left at a station",
+        lyric="I will be there tomorrow",
+        color="Y",
+    )
     for a in ("temporal", "spatial", "ontological"):
         assert sum(getattr(r, a)) == pytest.approx(1.0, abs=1e-5)
     assert 0 <= r.match <= 1 and r.predicted_color
@@ -110,7 +157,9 @@ def test_mismatched_metadata_refuses_to_load(exported, tmp_path):
     meta = json.loads(model.with_suffix(".json").read_text())
     meta["encoders"]["text_encoder"]["id"] = "minilm@all-MiniLM-L6-v2-9.9.9"
     (tmp_path / "m.json").write_text(json.dumps(meta))
-    with pytest.raises(ScorerError, match=r"text encoder minilm@all-MiniLM-L6-v2-9\.9\.9.*installed"):
+    with pytest.raises(
+        ScorerError, match=r"text encoder minilm@all-MiniLM-L6-v2-9\.9\.9.*installed"
+    ):
         ChromaticScorer.load(tmp_path / "m")
     meta = json.loads(model.with_suffix(".json").read_text())
     meta["encoders"]["audio_encoder"]["dim"] = 7
@@ -122,8 +171,14 @@ def test_mismatched_metadata_refuses_to_load(exported, tmp_path):
 
 
 def test_pairwise_rank_rate():
-    assert pairwise_rank_rate(np.array([3.0, 4.0, 1.0, 2.0]), np.array([True, True, False, False])) == 1.0
-    assert pairwise_rank_rate(np.array([1.0, 2.0, 3.0, 4.0]), np.array([True, True, False, False])) == 0.0
+    assert (
+        pairwise_rank_rate(np.array([3.0, 4.0, 1.0, 2.0]), np.array([True, True, False, False]))
+        == 1.0
+    )
+    assert (
+        pairwise_rank_rate(np.array([1.0, 2.0, 3.0, 4.0]), np.array([True, True, False, False]))
+        == 0.0
+    )
     assert pairwise_rank_rate(np.array([1.0, 1.0]), np.array([True, False])) == 0.5
 
 
@@ -137,8 +192,23 @@ def test_score_cli_json(exported, tmp_path):
     _, model, _ = exported
     (tmp_path / "a.mid").write_bytes(loop([60, 64, 67, 72]))
     (tmp_path / "b.mid").write_bytes(b"not midi")
-    out = subprocess.run([sys.executable, "-m", "chromatic", "score", str(tmp_path / "a.mid"),
-                          str(tmp_path / "b.mid"), "--model", str(model), "--color", "B", "--json"], capture_output=True, text=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "chromatic",
+            "score",
+            str(tmp_path / "a.mid"),
+            str(tmp_path / "b.mid"),
+            "--model",
+            str(model),
+            "--color",
+            "B",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stderr
     res = json.loads(out.stdout)["results"]
     assert res[0]["rank"] == 1 and res[1]["error"]
@@ -151,9 +221,21 @@ def test_empty_midi_gets_an_error_entry_not_a_score(exported):
     scorer = ChromaticScorer.load(model)
     good = loop([60, 64, 67, 72])
     header_only = b"MThd" + struct.pack(">IHHH", 6, 0, 0, 96)
-    no_notes = header_only[:-4] + struct.pack(">HH", 1, 96) + b"MTrk" + struct.pack(">I", 4) + b"\x00\xff\x2f\x00"
-    ranked = scorer.score_batch([{"id": "empty", "midi": header_only}, {"id": "a", "midi": good},
-                                 {"id": "silent", "midi": no_notes}], color="G")
+    no_notes = (
+        header_only[:-4]
+        + struct.pack(">HH", 1, 96)
+        + b"MTrk"
+        + struct.pack(">I", 4)
+        + b"\x00\xff\x2f\x00"
+    )
+    ranked = scorer.score_batch(
+        [
+            {"id": "empty", "midi": header_only},
+            {"id": "a", "midi": good},
+            {"id": "silent", "midi": no_notes},
+        ],
+        color="G",
+    )
     assert [r["id"] for r in ranked] == ["a", "empty", "silent"]
     for r in ranked[1:]:
         assert r["rank"] is None and r["match"] is None and "no notes" in r["error"]

@@ -6,6 +6,7 @@ import itertools
 
 import pytest
 
+from chromatic.catalog.validate import validate_catalog
 from chromatic.segments.boundaries import (
     Span,
     TimedLine,
@@ -14,7 +15,6 @@ from chromatic.segments.boundaries import (
     spans_of_manifest,
     split_windows,
 )
-from chromatic.catalog.validate import validate_catalog
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +95,9 @@ def test_split_windows_are_equal_and_cover():
 
 
 def test_duplicate_timestamps_merge_text():
-    segs = segment_song([Span("V", 0, 20)], [TimedLine(5, "a"), TimedLine(5, "b"), TimedLine(10, "c")], 20)
+    segs = segment_song(
+        [Span("V", 0, 20)], [TimedLine(5, "a"), TimedLine(5, "b"), TimedLine(10, "c")], 20
+    )
     lyr = [g.lyric for g in segs if g.lyric]
     assert lyr == ["a / b", "c"]
 
@@ -116,6 +118,8 @@ def test_last_line_at_a_section_end_runs_into_the_next_section():
 
 def test_line_start_never_snaps_past_itself():
     # a boundary 1 s after the line is not used: the line must stay in its own segment
-    segs = segment_song([Span("A", 0, 11), Span("B", 11, 30)], [TimedLine(10.0, "x"), TimedLine(20.0, "y")], 30)
+    segs = segment_song(
+        [Span("A", 0, 11), Span("B", 11, 30)], [TimedLine(10.0, "x"), TimedLine(20.0, "y")], 30
+    )
     x = next(g for g in segs if g.lyric == "x")
     assert x.start == 10.0 and x.end == 20.0

@@ -12,11 +12,11 @@ import time
 import pyarrow.parquet as pq
 import pytest
 
-from chromatic.segments.build import PARTS_DIR, SEGMENTS_FILE, build_segments, read_media
-from chromatic.segments.slicing import decode_flac
 from chromatic.catalog.tracks import build_tracks
 from chromatic.errors import CatalogError
 from chromatic.music.midi import load_score
+from chromatic.segments.build import PARTS_DIR, SEGMENTS_FILE, build_segments, read_media
+from chromatic.segments.slicing import decode_flac
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,10 @@ def test_rows_ids_and_media(built):
 
     for r in rows:
         assert re.fullmatch(r"\d\d_\d\d_seg_\d{4}_track_\d\d", r["segment_id"])
-        assert r["segment_id"] == f"{r['song_id']}_seg_{r['segment_index']:04d}_track_{r['track_id']:02d}"
+        assert (
+            r["segment_id"]
+            == f"{r['song_id']}_seg_{r['segment_index']:04d}_track_{r['track_id']:02d}"
+        )
         assert r["has_audio"] or r["has_midi"]
         assert r["duration_seconds"] <= 30.0 + 1e-6
         assert r["content_type"] in ("audio", "midi", "audio+midi")
@@ -47,7 +50,9 @@ def test_rows_ids_and_media(built):
     samples, sr = decode_flac(media[r["segment_id"]]["audio_flac"])
     assert sr == 22050 and abs(len(samples) / sr - r["duration_seconds"]) < 0.01
     # midi_group_file honoured: 01_01's drum mics all slice the shared drum MIDI
-    drum_rows = [r for r in rows if r["song_id"] == "01_01" and r["midi_source"] == "01_01_drums.mid"]
+    drum_rows = [
+        r for r in rows if r["song_id"] == "01_01" and r["midi_source"] == "01_01_drums.mid"
+    ]
     assert {r["track_id"] for r in drum_rows} >= {15, 16, 22}
     piece = load_score(media[drum_rows[0]["segment_id"]]["midi"])
     assert all(t.is_drum for t in piece.tracks)
@@ -85,7 +90,9 @@ def test_interrupted_run_resumes_to_identical_output(built, tmp_path):
     assert res.resumed == ["01_01"] and res.built == ["05_03", "08_01"]
     assert (d / SEGMENTS_FILE).read_bytes() == (clean / SEGMENTS_FILE).read_bytes()
     for song in ("01_01", "05_03", "08_01"):
-        assert (d / "media" / f"{song}.parquet").read_bytes() == (clean / "media" / f"{song}.parquet").read_bytes()
+        assert (d / "media" / f"{song}.parquet").read_bytes() == (
+            clean / "media" / f"{song}.parquet"
+        ).read_bytes()
 
 
 @pytest.mark.slow
@@ -94,8 +101,21 @@ def test_killed_process_then_rerun(built, tmp_path):
     d = tmp_path / "d"
     d.mkdir()
     shutil.copy(clean / "tracks.parquet", d / "tracks.parquet")
-    cmd = [sys.executable, "-m", "chromatic", "segments", "build", str(catalog), "--data", str(d), "--workers", "1"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "chromatic",
+        "segments",
+        "build",
+        str(catalog),
+        "--data",
+        str(d),
+        "--workers",
+        "1",
+    ]
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     deadline = time.time() + 60
     while time.time() < deadline and proc.poll() is None:
         if (d / PARTS_DIR).is_dir() and any((d / PARTS_DIR).glob("*.parquet")):
@@ -111,7 +131,9 @@ def test_corrupt_wav_and_truncated_midi_are_reported(built, tmp_path):
     catalog, clean, _ = built
     cat = tmp_path / "cat"
     shutil.copytree(catalog, cat)
-    (cat / "01_01" / "01_01_08.wav").write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk")  # synth bass audio
+    (cat / "01_01" / "01_01_08.wav").write_bytes(
+        b"RIFF\x00\x00\x00\x00WAVEjunk"
+    )  # synth bass audio
     midi = cat / "01_01" / "01_01_organ.mid"
     midi.write_bytes(midi.read_bytes()[:40])  # truncated
     d = tmp_path / "d"
@@ -126,7 +148,9 @@ def test_corrupt_wav_and_truncated_midi_are_reported(built, tmp_path):
     organ = [r for r in rows if r["song_id"] == "01_01" and r["track_id"] == 7]
     assert organ and all(r["has_audio"] and not r["has_midi"] for r in organ)
     clean_rows = pq.read_table(clean / SEGMENTS_FILE).to_pylist()
-    assert [r for r in rows if r["song_id"] == "05_03"] == [r for r in clean_rows if r["song_id"] == "05_03"]
+    assert [r for r in rows if r["song_id"] == "05_03"] == [
+        r for r in clean_rows if r["song_id"] == "05_03"
+    ]
 
 
 def test_parallel_equals_serial(built, tmp_path):

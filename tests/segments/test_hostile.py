@@ -26,7 +26,9 @@ SONGS = ["01_90", "02_90"]
 @pytest.fixture(scope="module")
 def synthesized(tmp_path_factory, example_catalog):
     out = tmp_path_factory.mktemp("seg_hostile_cat")
-    res = synth_catalog(example_catalog, out, songs=SONGS, max_seconds=16, workers=1, progress=False)
+    res = synth_catalog(
+        example_catalog, out, songs=SONGS, max_seconds=16, workers=1, progress=False
+    )
     assert not res.failed, res.failed
     return out
 
@@ -40,13 +42,16 @@ def built(synthesized, tmp_path):
     return cat, data
 
 
-@pytest.mark.parametrize("args", [
-    ["--max-seconds", "2", "--overlap", "2"],
-    ["--max-seconds", "2", "--overlap", "5"],
-    ["--snap", "-3"],
-    ["--overlap", "-1"],
-    ["--max-seconds", "0"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--max-seconds", "2", "--overlap", "2"],
+        ["--max-seconds", "2", "--overlap", "5"],
+        ["--snap", "-3"],
+        ["--overlap", "-1"],
+        ["--max-seconds", "0"],
+    ],
+)
 def test_bad_segment_options_are_refused_at_the_option(built, args, capsys):
     cat, data = built
     before = (data / SEGMENTS_FILE).read_bytes()
@@ -70,7 +75,13 @@ def test_run_where_every_song_fails_does_not_rewrite_segments(built):
     shutil.rmtree(parts)
     parts.write_bytes(b"not a folder")  # every song fails to write its part
     with pytest.raises(CatalogError, match="every song failed"):
-        build_segments(cat, data, settings=SegmentSettings(max_seconds=3, overlap_seconds=1), workers=1, progress=False)
+        build_segments(
+            cat,
+            data,
+            settings=SegmentSettings(max_seconds=3, overlap_seconds=1),
+            workers=1,
+            progress=False,
+        )
     assert (data / SEGMENTS_FILE).read_bytes() == before
     meta = pq.read_schema(data / SEGMENTS_FILE).metadata[b"chromatic.segments"]
     assert b'"max_seconds": 30' in meta
@@ -78,8 +89,11 @@ def test_run_where_every_song_fails_does_not_rewrite_segments(built):
 
 def test_temp_files_of_a_killed_run_are_cleaned_on_the_next(built):
     cat, data = built
-    stale = [data / MEDIA_DIR / ".01_90.parquet.k9x.tmp", data / PARTS_DIR / ".02_90.parquet.zz.tmp",
-             data / ".segments.parquet.q1.tmp"]
+    stale = [
+        data / MEDIA_DIR / ".01_90.parquet.k9x.tmp",
+        data / PARTS_DIR / ".02_90.parquet.zz.tmp",
+        data / ".segments.parquet.q1.tmp",
+    ]
     for p in stale:
         p.write_bytes(b"half a file" * 1000)
     build_segments(cat, data, workers=1, progress=False)
@@ -105,7 +119,11 @@ def test_audio_of_another_song_is_never_read(synthesized, tmp_path):
     cat, data = tmp_path / "cat", tmp_path / "data"
     shutil.copytree(synthesized, cat)
     m = cat / "01_90" / "01_90.yml"
-    m.write_text(m.read_text().replace("audio_file: 01_90_02_vocal.wav", "audio_file: ../02_90/02_90_main.wav", 1))
+    m.write_text(
+        m.read_text().replace(
+            "audio_file: 01_90_02_vocal.wav", "audio_file: ../02_90/02_90_main.wav", 1
+        )
+    )
     res = build_tracks(cat, data)
     assert "01_90" in res.skipped
     build_segments(cat, data, workers=1, progress=False)

@@ -34,7 +34,9 @@ END = b"\x00\xff\x2f\x00"
 @pytest.fixture(scope="module")
 def synthesized(tmp_path_factory, example_catalog):
     out = tmp_path_factory.mktemp("seg_media_cat")
-    res = synth_catalog(example_catalog, out, songs=[SONG], max_seconds=8, workers=1, progress=False)
+    res = synth_catalog(
+        example_catalog, out, songs=[SONG], max_seconds=8, workers=1, progress=False
+    )
     assert not res.failed, res.failed
     return out
 
@@ -52,6 +54,7 @@ def _run(synthesized, tmp_path, change):
 def _wav(samples, sr=22050, subtype="FLOAT"):
     def change(song_dir):
         sf.write(song_dir / WAV, np.asarray(samples, dtype=np.float32), sr, subtype=subtype)
+
     return change
 
 
@@ -63,7 +66,13 @@ WAVS = {
     "1_hz": _wav(np.full(8, 0.2), sr=1),
     "zero_frames": _wav(np.zeros(0)),
 }
-WORDS = {"nan": "NaN", "inf": "infinite", "peak_50": "peak at 50", "1_hz": "1 Hz", "zero_frames": "no audio frames"}
+WORDS = {
+    "nan": "NaN",
+    "inf": "infinite",
+    "peak_50": "peak at 50",
+    "1_hz": "1 Hz",
+    "zero_frames": "no audio frames",
+}
 
 
 @pytest.mark.parametrize("case", list(WAVS))

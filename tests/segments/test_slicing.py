@@ -10,9 +10,9 @@ import pytest
 import soundfile as sf
 from symusic import KeySignature, Note, Tempo, TimeSignature
 
-from chromatic.segments.slicing import read_audio_slice, slice_midi
 from chromatic.music.midi import TempoMap, add_track, load_score, new_score, score_bytes
 from chromatic.music.pianoroll import note_arrays
+from chromatic.segments.slicing import read_audio_slice, slice_midi
 
 
 def tempo_change_score():
@@ -22,7 +22,9 @@ def tempo_change_score():
     s.time_signatures.append(TimeSignature(time=8 * 480, numerator=7, denominator=8))
     s.key_signatures.append(KeySignature(time=8 * 480, key=0, tonality=0))
     tr = add_track(s, "keys", program=4)
-    tr.notes.append(Note(time=2 * 480, duration=12 * 480, pitch=60, velocity=90))  # 1 s .. 4 s + 8 beats@60 = 12 s
+    tr.notes.append(
+        Note(time=2 * 480, duration=12 * 480, pitch=60, velocity=90)
+    )  # 1 s .. 4 s + 8 beats@60 = 12 s
     tr.notes.append(Note(time=10 * 480, duration=480, pitch=64, velocity=100))  # 6 s .. 7 s
     return s
 
@@ -65,10 +67,12 @@ def test_changes_inside_the_window_are_kept():
 def test_type1_tempo_track_applies_to_slices():
     mid = mido.MidiFile(type=1, ticks_per_beat=96)
     conductor = mido.MidiTrack([mido.MetaMessage("set_tempo", tempo=1_000_000, time=0)])  # 60 bpm
-    notes = mido.MidiTrack([
-        mido.Message("note_on", note=70, velocity=80, time=3 * 96),  # beat 3 = 3 s at 60 bpm
-        mido.Message("note_off", note=70, velocity=0, time=96),
-    ])
+    notes = mido.MidiTrack(
+        [
+            mido.Message("note_on", note=70, velocity=80, time=3 * 96),  # beat 3 = 3 s at 60 bpm
+            mido.Message("note_off", note=70, velocity=0, time=96),
+        ]
+    )
     mid.tracks += [conductor, notes]
     buf = io.BytesIO()
     mid.save(file=buf)
@@ -89,7 +93,9 @@ def test_notes_outside_are_dropped_and_empty_tracks_removed():
 def test_audio_range_read(tmp_path):
     sr = 8000
     t = np.arange(sr * 10) / sr
-    stereo = np.stack([np.sin(2 * np.pi * 220 * t), np.zeros_like(t)], axis=1).astype(np.float32) * 0.5
+    stereo = (
+        np.stack([np.sin(2 * np.pi * 220 * t), np.zeros_like(t)], axis=1).astype(np.float32) * 0.5
+    )
     stereo[: sr * 2] = 0.0  # first two seconds silent
     sf.write(tmp_path / "x.wav", stereo, sr)
     with sf.SoundFile(tmp_path / "x.wav") as f:
@@ -98,7 +104,9 @@ def test_audio_range_read(tmp_path):
         tail = read_audio_slice(f, 9.0, 12.0)
     assert quiet.silent and len(quiet.samples) == 12000
     assert not loud.silent and loud.seconds == pytest.approx(2.5)
-    assert loud.rms_dbfs == pytest.approx(20 * np.log10(0.25 / np.sqrt(2)), abs=0.1)  # mono mix halves
+    assert loud.rms_dbfs == pytest.approx(
+        20 * np.log10(0.25 / np.sqrt(2)), abs=0.1
+    )  # mono mix halves
     assert tail.seconds == pytest.approx(1.0)  # clipped to the file
     back, rate = sf.read(io.BytesIO(loud.flac_bytes()))
     assert rate == sr and np.allclose(back, loud.samples, atol=1e-4)

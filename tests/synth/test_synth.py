@@ -7,18 +7,25 @@ import pytest
 import soundfile as sf
 
 from chromatic.catalog.manifest import load_manifest
-from chromatic.synth.parts import drum_voices, track_role
 from chromatic.catalog.tracks import build_tracks
 from chromatic.catalog.validate import validate_catalog
 from chromatic.music.midi import load_score
 from chromatic.music.pianoroll import note_arrays
+from chromatic.synth.parts import drum_voices, track_role
 
 
 @pytest.mark.parametrize(
     "description, role",
-    [("lead vocals", "vocals"), ("Alchemy synth bass", "bass"), ("big, over-modulated floor tom", "drums"),
-     ("Wurlitzer style home organ", "harmony"), ("Galloping sequence synth", "lead"),
-     ("electric bass with spring reverb", "bass"), ("ungated mic over hi-hat", "drums"), ("Flute", "lead")],
+    [
+        ("lead vocals", "vocals"),
+        ("Alchemy synth bass", "bass"),
+        ("big, over-modulated floor tom", "drums"),
+        ("Wurlitzer style home organ", "harmony"),
+        ("Galloping sequence synth", "lead"),
+        ("electric bass with spring reverb", "bass"),
+        ("ungated mic over hi-hat", "drums"),
+        ("Flute", "lead"),
+    ],
 )
 def test_roles_from_real_descriptions(description, role):
     assert track_role(description) == role
@@ -56,7 +63,10 @@ def test_harmony_is_in_key(synth_real):
     scale = set(m.key_obj.scale_pcs())
     for t in m.audio_tracks:
         if t.midi_file:
-            pcs = set(int(p) % 12 for p in note_arrays(load_score(synth_real / "05_03" / t.midi_file))["pitch"])
+            pcs = set(
+                int(p) % 12
+                for p in note_arrays(load_score(synth_real / "05_03" / t.midi_file))["pitch"]
+            )
             assert pcs <= scale
 
 
@@ -73,7 +83,10 @@ def test_example_catalog_end_to_end(example_catalog, tmp_path):
     from chromatic.synth.catalog import synth_catalog
 
     res = synth_catalog(example_catalog, tmp_path / "cat", progress=False)
-    assert sorted(res.done) == sorted(f"0{i}_{n}" for i in range(1, 9) for n in (90, 91)) and not res.failed
+    assert (
+        sorted(res.done) == sorted(f"0{i}_{n}" for i in range(1, 9) for n in (90, 91))
+        and not res.failed
+    )
     assert not validate_catalog(tmp_path / "cat").errors
     built = build_tracks(tmp_path / "cat", tmp_path / "data", strict=True)
     assert (built.songs, built.colors) == (16, 8)

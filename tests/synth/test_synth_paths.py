@@ -19,11 +19,14 @@ def layout(tmp_path, example_catalog):
     return cat, tmp_path / "out", precious
 
 
-@pytest.mark.parametrize("field, old", [
-    ("midi_file", "midi_file: 01_90_synth_bass.mid"),
-    ("midi_group_file", "midi_group_file: 01_90_drums.mid"),
-    ("lrc_file", "lrc_file: 01_90.lrc"),
-])
+@pytest.mark.parametrize(
+    "field, old",
+    [
+        ("midi_file", "midi_file: 01_90_synth_bass.mid"),
+        ("midi_group_file", "midi_group_file: 01_90_drums.mid"),
+        ("lrc_file", "lrc_file: 01_90.lrc"),
+    ],
+)
 @pytest.mark.parametrize("how", ["relative", "absolute"])
 def test_synth_never_overwrites_a_file_outside_out(layout, field, old, how):
     cat, out, precious = layout
@@ -51,7 +54,9 @@ def test_synth_into_the_source_catalog_is_refused(layout):
     assert {p: p.read_bytes() for p in cat.rglob("*") if p.is_file()} == before
 
 
-@pytest.mark.parametrize("args", [["--sample-rate", "1"], ["--seed", "-1"], ["--max-seconds", "-3"]])
+@pytest.mark.parametrize(
+    "args", [["--sample-rate", "1"], ["--seed", "-1"], ["--max-seconds", "-3"]]
+)
 def test_absurd_synth_options_are_refused_at_the_option(layout, args):
     from chromatic.cli import main
 

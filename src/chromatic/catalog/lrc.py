@@ -47,11 +47,19 @@ class Lrc:
         for a, b in zip(self.lines, self.lines[1:], strict=False):
             if b.time < a.time:
                 out.append(
-                    ("error", f"line {b.line_no}", f"timestamp {b.time:.3f}s is before the previous line's {a.time:.3f}s; expected increasing times")
+                    (
+                        "error",
+                        f"line {b.line_no}",
+                        f"timestamp {b.time:.3f}s is before the previous line's {a.time:.3f}s; expected increasing times",
+                    )
                 )
             elif b.time - a.time > LONG_GAP_SECONDS:
                 out.append(
-                    ("warning", f"line {b.line_no}", f"{b.time - a.time:.1f}s gap since line {a.line_no}; expected at most {LONG_GAP_SECONDS:.0f}s between lyric lines")
+                    (
+                        "warning",
+                        f"line {b.line_no}",
+                        f"{b.time - a.time:.1f}s gap since line {a.line_no}; expected at most {LONG_GAP_SECONDS:.0f}s between lyric lines",
+                    )
                 )
         for line in self.lines:
             if not line.text:
@@ -69,7 +77,9 @@ def parse_lrc(text: str, *, path: str = "<lrc>") -> Lrc:
     lrc = Lrc(path=path)
     n_lines = text.count("\n") + 1
     if n_lines > MAX_LRC_LINES:
-        raise LrcError(f"expected at most {MAX_LRC_LINES} lines of lyrics, got {n_lines}", path=path)
+        raise LrcError(
+            f"expected at most {MAX_LRC_LINES} lines of lyrics, got {n_lines}", path=path
+        )
     pending: tuple[float, int] | None = None  # a timestamp waiting for its lyric line
     for no, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
@@ -109,7 +119,9 @@ def parse_lrc(text: str, *, path: str = "<lrc>") -> Lrc:
             lrc.lines[-1] = LrcLine(prev.time, f"{prev.text} {line}".strip(), prev.line_no)
         else:
             raise LrcError(
-                "lyric text before any timestamp; expected '[MM:SS.mmm]' first", path=path, field=f"line {no}"
+                "lyric text before any timestamp; expected '[MM:SS.mmm]' first",
+                path=path,
+                field=f"line {no}",
             )
     if pending is not None:
         lrc.lines.append(LrcLine(pending[0], "", pending[1]))
@@ -123,7 +135,10 @@ def load_lrc(path: str | Path) -> Lrc:
             raise LrcError("expected a file, found a folder", path=path)
         size = path.stat().st_size
         if size > MAX_LRC_BYTES:
-            raise LrcError(f"expected an LRC file of at most {MAX_LRC_BYTES // (1024 * 1024)} MB, got {size / 1e6:.1f} MB", path=path)
+            raise LrcError(
+                f"expected an LRC file of at most {MAX_LRC_BYTES // (1024 * 1024)} MB, got {size / 1e6:.1f} MB",
+                path=path,
+            )
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise LrcError("file not found", path=path) from None

@@ -114,7 +114,9 @@ class Manifest(BaseModel):
     def _bpm(cls, v: Any) -> float:
         lo, hi = BPM_RANGE
         if isinstance(v, bool) or not isinstance(v, int | float):
-            raise ValueError(f"expected a valid number of beats per minute from {lo:g} to {hi:g}, got {v!r}")
+            raise ValueError(
+                f"expected a valid number of beats per minute from {lo:g} to {hi:g}, got {v!r}"
+            )
         if not math.isfinite(v) or not lo <= v <= hi:
             raise ValueError(f"expected beats per minute from {lo:g} to {hi:g}, got {v!r}")
         return float(v)
@@ -210,7 +212,9 @@ def read_manifest_data(path: Path) -> tuple[dict, bytes]:
     """Raw YAML mapping and bytes of a manifest (bounded read: no alias bombs, duplicate keys
     or non-UTF-8), or a ManifestError saying why not."""
     if path.is_symlink() and not path.exists():
-        raise ManifestError("dangling symlink: the manifest points to a file that does not exist", path=path)
+        raise ManifestError(
+            "dangling symlink: the manifest points to a file that does not exist", path=path
+        )
     raw = read_bounded(path, ManifestError)
     try:
         data = parse_yaml(raw, ManifestError, path=path)
@@ -257,7 +261,9 @@ MEDIA_FIELDS = ("audio_file", "midi_file", "midi_group_file")
 
 def media_references(m: Manifest) -> list[tuple[str, str]]:
     """(field, path text) of every file a manifest names: main mix, LRC, each track's media."""
-    refs = [("main_audio_file", m.main_audio_file)] if m.main_audio_file else []  # '' = not rendered yet
+    refs = (
+        [("main_audio_file", m.main_audio_file)] if m.main_audio_file else []
+    )  # '' = not rendered yet
     if m.lrc_file:
         refs.append(("lrc_file", m.lrc_file))
     for i, t in enumerate(m.audio_tracks):
@@ -322,4 +328,8 @@ def folders_without_manifest(catalog_dir: str | Path) -> list[Path]:
     """Song folders (named like ``AA_TT``) that hold no ``AA_TT.yml`` / ``.yaml`` at all."""
     root = Path(catalog_dir)
     have = {p.parent for p in find_manifests(root)}
-    return [p for p in sorted(root.iterdir()) if p.is_dir() and MANIFEST_ID_RE.match(p.name) and p not in have]
+    return [
+        p
+        for p in sorted(root.iterdir())
+        if p.is_dir() and MANIFEST_ID_RE.match(p.name) and p not in have
+    ]

@@ -129,7 +129,9 @@ def song_rows(loaded: LoadedManifest, lyrics_text: str | None, root: Path) -> li
         "lrc_file": m.lrc_file,
         "lyrics_text": lyrics_text,
         "main_audio_file": m.main_audio_file,
-        "manifest_path": str(loaded.path.relative_to(root)) if loaded.path.is_relative_to(root) else str(loaded.path),
+        "manifest_path": str(loaded.path.relative_to(root))
+        if loaded.path.is_relative_to(root)
+        else str(loaded.path),
         "manifest_sha256": loaded.sha256,
     }
     rows = []
@@ -167,7 +169,10 @@ def build_tracks(
             f"strict build refused: {len(report.errors)} error(s); first: {first.path}: {first.field}: {first.message}"
         )
     dup_songs = {
-        p.song for p in report.all_problems() if p.severity == "error" and ((p.field == "manifest_id" and "duplicate" in p.message) or p.field.endswith("].id"))
+        p.song
+        for p in report.all_problems()
+        if p.severity == "error"
+        and ((p.field == "manifest_id" and "duplicate" in p.message) or p.field.endswith("].id"))
     }
     rows, skipped, hashes = [], [], {}
     for s in report.songs:
@@ -205,8 +210,14 @@ def build_tracks(
         "catalog": str(root.resolve()),
         "manifests": hashes,
         "skipped": skipped,
-        "skipped_manifests": {s.song: _file_sha(Path(s.manifest_path)) for s in report.songs if s.song in skipped},
-        "inputs": {s.song: input_fingerprints(s.loaded) for s in report.songs if s.loaded is not None and s.song in hashes},
+        "skipped_manifests": {
+            s.song: _file_sha(Path(s.manifest_path)) for s in report.songs if s.song in skipped
+        },
+        "inputs": {
+            s.song: input_fingerprints(s.loaded)
+            for s in report.songs
+            if s.loaded is not None and s.song in hashes
+        },
     }
     table = table.replace_schema_metadata({META_KEY: json.dumps(meta).encode()})
     with atomic_path(out) as tmp:
@@ -248,7 +259,9 @@ def read_build_meta(tracks_path: str | Path) -> dict:
     schema = pq.read_schema(tracks_path)
     raw = (schema.metadata or {}).get(META_KEY)
     if raw is None:
-        raise CatalogError(f"{tracks_path} was not written by 'chromatic catalog build' (no build metadata)")
+        raise CatalogError(
+            f"{tracks_path} was not written by 'chromatic catalog build' (no build metadata)"
+        )
     return json.loads(raw)
 
 
@@ -264,7 +277,11 @@ class Staleness:
 
     def describe(self) -> str:
         parts = []
-        for label, items in (("changed", self.changed), ("new", self.added), ("removed", self.removed)):
+        for label, items in (
+            ("changed", self.changed),
+            ("new", self.added),
+            ("removed", self.removed),
+        ):
             if items:
                 parts.append(f"{label}: {', '.join(items[:10])}{' ...' if len(items) > 10 else ''}")
         return "; ".join(parts)
@@ -282,12 +299,19 @@ def tracks_staleness(tracks_path: str | Path, catalog_dir: str | Path) -> Stalen
     for song, files in sorted(inputs.items()):
         if song not in now or song in changed:
             continue
-        moved = [name for name, sha in sorted(files.items())
-                 if _file_sha(_inside_or_none(paths[song].parent, name)) != sha]
+        moved = [
+            name
+            for name, sha in sorted(files.items())
+            if _file_sha(_inside_or_none(paths[song].parent, name)) != sha
+        ]
         if moved:
             changed.append(f"{song} ({', '.join(moved[:5])})")
     fixed = meta.get("skipped_manifests", {})
-    added = sorted(k for k in now if k not in recorded and (k not in skipped or (k in fixed and now[k] != fixed[k])))
+    added = sorted(
+        k
+        for k in now
+        if k not in recorded and (k not in skipped or (k in fixed and now[k] != fixed[k]))
+    )
     removed = sorted(k for k in recorded if k not in now)
     return Staleness(changed, added, removed)
 

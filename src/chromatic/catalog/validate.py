@@ -130,9 +130,15 @@ def validate_song(path: Path, *, check_media: bool = True) -> SongReport:
 
     import hashlib
 
-    report.loaded = LoadedManifest(path=path, sha256=hashlib.sha256(raw).hexdigest(), manifest=manifest)
+    report.loaded = LoadedManifest(
+        path=path, sha256=hashlib.sha256(raw).hexdigest(), manifest=manifest
+    )
     if manifest.manifest_id != song:
-        add("error", "manifest_id", f"expected {song!r} (the folder name), got {manifest.manifest_id!r}")
+        add(
+            "error",
+            "manifest_id",
+            f"expected {song!r} (the folder name), got {manifest.manifest_id!r}",
+        )
     _check_structure(manifest, add)
     _check_tracks(manifest, add)
     bad_paths = path_problems(manifest, path.parent, path)
@@ -153,7 +159,11 @@ def validate_song(path: Path, *, check_media: bool = True) -> SongReport:
         else:
             add("error", "lrc_file", f"names {manifest.lrc_file!r}, which does not exist")
     elif manifest.lyrics and manifest.vocals:
-        add("warning", "lrc_file", "song has lyrics but names no LRC file; segments will follow the structure")
+        add(
+            "warning",
+            "lrc_file",
+            "song has lyrics but names no LRC file; segments will follow the structure",
+        )
     if check_media:
         _check_media(manifest, path.parent, add, outside)
     if bad_paths:  # a song naming files outside its folder is never used
@@ -167,23 +177,43 @@ def _check_structure(m: Manifest, add) -> None:
         fld = f"structure[{i}]"
         start, end = sec.start, sec.end
         if end < start - TIME_TOLERANCE:
-            add("error", f"{fld}.end_time", f"section {sec.section_name!r} ends ({sec.end_time}) before it starts ({sec.start_time}); expected end after start")
+            add(
+                "error",
+                f"{fld}.end_time",
+                f"section {sec.section_name!r} ends ({sec.end_time}) before it starts ({sec.start_time}); expected end after start",
+            )
         elif end <= start:
-            add("warning", f"{fld}.end_time", f"section {sec.section_name!r} has zero length ({sec.start_time} to {sec.end_time})")
+            add(
+                "warning",
+                f"{fld}.end_time",
+                f"section {sec.section_name!r} has zero length ({sec.start_time} to {sec.end_time})",
+            )
         if prev_name is not None and start < prev_end - TIME_TOLERANCE:
-            add("error", f"{fld}.start_time", f"section {sec.section_name!r} starts at {sec.start_time}, inside {prev_name!r} which ends later; expected sections in order without overlap")
+            add(
+                "error",
+                f"{fld}.start_time",
+                f"section {sec.section_name!r} starts at {sec.start_time}, inside {prev_name!r} which ends later; expected sections in order without overlap",
+            )
         prev_end, prev_name = max(prev_end, end), sec.section_name
     trt = m.trt_seconds
     last_end = max(s.end for s in m.structure)
     if abs(last_end - trt) > TRT_TOLERANCE:
-        add("warning", "TRT", f"running time {m.TRT} differs from the structure's end ({last_end:.3f}s) by {abs(last_end - trt):.1f}s")
+        add(
+            "warning",
+            "TRT",
+            f"running time {m.TRT} differs from the structure's end ({last_end:.3f}s) by {abs(last_end - trt):.1f}s",
+        )
 
 
 def _check_tracks(m: Manifest, add) -> None:
     seen: dict[int, int] = {}
     for i, t in enumerate(m.audio_tracks):
         if t.id in seen:
-            add("error", f"audio_tracks[{i}].id", f"duplicate track id {t.id} (also audio_tracks[{seen[t.id]}]); expected unique ids")
+            add(
+                "error",
+                f"audio_tracks[{i}].id",
+                f"duplicate track id {t.id} (also audio_tracks[{seen[t.id]}]); expected unique ids",
+            )
         else:
             seen[t.id] = i
         if not t.audio_file:
@@ -198,7 +228,12 @@ def _check_lrc(lrc: Lrc, m: Manifest, lrc_path: Path, add) -> None:
     trt = m.trt_seconds
     late = [ln for ln in lrc.lines if ln.time > trt + TRT_TOLERANCE]
     if late:
-        add("warning", f"line {late[0].line_no}", f"{len(late)} lyric line(s) start after the running time {m.TRT}", lrc_path)
+        add(
+            "warning",
+            f"line {late[0].line_no}",
+            f"{len(late)} lyric line(s) start after the running time {m.TRT}",
+            lrc_path,
+        )
 
 
 def _check_media(m: Manifest, song_dir: Path, add, outside: set[str] = frozenset()) -> None:
@@ -215,10 +250,15 @@ def _check_media(m: Manifest, song_dir: Path, add, outside: set[str] = frozenset
     if not missing:
         return
     media_present = any(
-        p.suffix.lower() in (".wav", ".flac", ".aif", ".aiff", ".mid", ".midi") for p in song_dir.iterdir()
+        p.suffix.lower() in (".wav", ".flac", ".aif", ".aiff", ".mid", ".midi")
+        for p in song_dir.iterdir()
     )
     if not media_present:
-        add("warning", "(media)", f"no media staged: {len(missing)} referenced audio/MIDI file(s) absent")
+        add(
+            "warning",
+            "(media)",
+            f"no media staged: {len(missing)} referenced audio/MIDI file(s) absent",
+        )
         return
     seen = set()
     for fld, name in missing:
@@ -237,7 +277,13 @@ def validate_catalog(catalog_dir: str | Path, *, check_media: bool = True) -> Ca
         report.songs.append(validate_song(path, check_media=check_media))
     for folder in folders_without_manifest(root):
         report.problems.append(
-            Problem("error", str(folder), "(manifest)", f"song folder has no manifest; expected {folder.name}/{folder.name}.yml", folder.name)
+            Problem(
+                "error",
+                str(folder),
+                "(manifest)",
+                f"song folder has no manifest; expected {folder.name}/{folder.name}.yml",
+                folder.name,
+            )
         )
     # the same manifest_id in two folders would give duplicate (song, track) keys
     owners: dict[str, str] = {}
@@ -247,7 +293,13 @@ def validate_catalog(catalog_dir: str | Path, *, check_media: bool = True) -> Ca
         mid = s.loaded.manifest.manifest_id
         if mid in owners:
             report.problems.append(
-                Problem("error", s.manifest_path, "manifest_id", f"duplicate manifest_id {mid!r} (also {owners[mid]}); expected one manifest per song", s.song)
+                Problem(
+                    "error",
+                    s.manifest_path,
+                    "manifest_id",
+                    f"duplicate manifest_id {mid!r} (also {owners[mid]}); expected one manifest per song",
+                    s.song,
+                )
             )
         else:
             owners[mid] = s.manifest_path

@@ -79,7 +79,9 @@ def drop_reason(rel: str, *, final_file: str | None, has_list: bool) -> str | No
     return None
 
 
-def plan_files(files: tuple[str, ...], *, final_file: str | None, has_list: bool, archive: bool) -> list[FileDecision]:
+def plan_files(
+    files: tuple[str, ...], *, final_file: str | None, has_list: bool, archive: bool
+) -> list[FileDecision]:
     """Decide every file of a thread. Targets never collide: a second file that would land on
     the same path gets its source folder as a prefix (deterministic, since ``files`` is sorted)."""
     decisions: list[FileDecision] = []

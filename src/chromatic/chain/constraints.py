@@ -87,7 +87,9 @@ def _yaml():
 def _strings(value: object, path: Path, field_name: str) -> list[str]:
     if value is None:
         return []
-    if not isinstance(value, list) or not all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in value):
+    if not isinstance(value, list) or not all(
+        isinstance(v, str | int | float) and not isinstance(v, bool) for v in value
+    ):
         raise ChainError(f"expected a list of strings, got {value!r}", path=path, field=field_name)
     return [str(v).strip() for v in value if str(v).strip()]
 
@@ -97,17 +99,23 @@ def parse_manual(node: object, path: Path) -> Manual:
     if node is None:
         return Manual()
     if not isinstance(node, Mapping):
-        raise ChainError(f"expected a mapping, got {type(node).__name__}", path=path, field="manual")
+        raise ChainError(
+            f"expected a mapping, got {type(node).__name__}", path=path, field="manual"
+        )
     manual = Manual(watch_phrases=_strings(node.get("watch_phrases"), path, "manual.watch_phrases"))
     for side in ("avoid", "allow"):
         section = node.get(side) or {}
         if not isinstance(section, Mapping):
-            raise ChainError(f"expected a mapping of {', '.join(CATEGORIES)}", path=path, field=f"manual.{side}")
+            raise ChainError(
+                f"expected a mapping of {', '.join(CATEGORIES)}", path=path, field=f"manual.{side}"
+            )
         items: dict[str, list[str]] = {}
         for category, value in section.items():
             where = f"manual.{side}.{category}"
             if category not in CATEGORIES:
-                raise ChainError(f"unknown list; expected one of {', '.join(CATEGORIES)}", path=path, field=where)
+                raise ChainError(
+                    f"unknown list; expected one of {', '.join(CATEGORIES)}", path=path, field=where
+                )
             values = _strings(value, path, where)
             if category == "keys":
                 values = [_key(v, path, where) for v in values]
@@ -122,7 +130,9 @@ def _key(text: str, path: Path, where: str) -> str:
     try:
         return str(Key.parse(text))
     except MusicError:
-        raise ChainError(f"expected a key like 'F# minor', got {text!r}", path=path, field=where) from None
+        raise ChainError(
+            f"expected a key like 'F# minor', got {text!r}", path=path, field=where
+        ) from None
 
 
 def _bpm_range(text: str, path: Path, where: str) -> str:
@@ -132,7 +142,9 @@ def _bpm_range(text: str, path: Path, where: str) -> str:
     except ValueError:
         low = high = None
     if low is None or high is None or low > high:
-        raise ChainError(f"expected a BPM or a range like '60-70', got {text!r}", path=path, field=where)
+        raise ChainError(
+            f"expected a BPM or a range like '60-70', got {text!r}", path=path, field=where
+        )
     return "-".join(str(int(x) if x.is_integer() else x) for x in (low, high))
 
 
@@ -170,7 +182,9 @@ def apply_manual(rules: Rules, manual: Manual) -> Rules:
                 have.add(_ident(category, v))
         allowed = {_ident(category, v) for v in manual.allow.get(category, [])}
         for name in names:
-            setattr(out, name, [v for v in getattr(out, name) if _ident(category, v) not in allowed])
+            setattr(
+                out, name, [v for v in getattr(out, name) if _ident(category, v) not in allowed]
+            )
     return out
 
 
@@ -188,21 +202,44 @@ def computed_sections(d: Diversity, rules: Rules) -> dict:
     t: Thresholds = d.thresholds
     return {
         "thread_count": d.thread_count,
-        "thresholds": {"avoid_share": t.avoid_share, "exclude_share": t.exclude_share, "bpm_window": t.bpm_window,
-                       "min_entropy_bits": t.min_entropy_bits, "min_bpm_std": t.min_bpm_std, "min_count": t.min_count},
-        "keys": {"counts": dict(d.key_counts), "unparsed": d.keys_unparsed, "entropy_bits": _num(d.key_entropy_bits, 4)},
+        "thresholds": {
+            "avoid_share": t.avoid_share,
+            "exclude_share": t.exclude_share,
+            "bpm_window": t.bpm_window,
+            "min_entropy_bits": t.min_entropy_bits,
+            "min_bpm_std": t.min_bpm_std,
+            "min_count": t.min_count,
+        },
+        "keys": {
+            "counts": dict(d.key_counts),
+            "unparsed": d.keys_unparsed,
+            "entropy_bits": _num(d.key_entropy_bits, 4),
+        },
         "bpm": {
             "distribution": {_num(k): v for k, v in d.bpm_counts.items()},
             "mean": _num(d.bpm_mean),
             "std": _num(d.bpm_std),
-            "clusters": [{"low": _num(c.low), "high": _num(c.high), "threads": c.count, "share": _num(c.share)} for c in d.bpm_clusters],
+            "clusters": [
+                {
+                    "low": _num(c.low),
+                    "high": _num(c.high),
+                    "threads": c.count,
+                    "share": _num(c.share),
+                }
+                for c in d.bpm_clusters
+            ],
         },
         "phrases": {"overused": _counts(d.phrases), "watched": _counts(d.watched_phrases)},
         "title_words": {"overused": _counts(d.title_words), "openings": _counts(d.title_openings)},
         "rules": {
             "exclude": {"keys": rules.exclude_keys, "titles": rules.exclude_titles},
-            "avoid": {"keys": rules.avoid_keys, "bpm": rules.avoid_bpm, "phrases": rules.avoid_phrases,
-                      "title_words": rules.avoid_title_words, "title_openings": rules.avoid_title_openings},
+            "avoid": {
+                "keys": rules.avoid_keys,
+                "bpm": rules.avoid_bpm,
+                "phrases": rules.avoid_phrases,
+                "title_words": rules.avoid_title_words,
+                "title_openings": rules.avoid_title_openings,
+            },
         },
         "warnings": list(d.warnings),
     }
@@ -224,7 +261,11 @@ def render_markdown(d: Diversity, rules: Rules) -> str:
     item("Avoid these tempos (BPM)", rules.avoid_bpm)
     item("Avoid these phrases in the concept", rules.avoid_phrases, quote=True)
     item("Avoid these words in the title", rules.avoid_title_words)
-    item("Do not start the title with", [w.capitalize() for w in rules.avoid_title_openings], quote=True)
+    item(
+        "Do not start the title with",
+        [w.capitalize() for w in rules.avoid_title_openings],
+        quote=True,
+    )
     item("Do not reuse these titles", rules.exclude_titles, quote=True)
     lines.append("")
     keys = ", ".join(f"{k} {n}" for k, n in d.key_counts.items()) or "none"
@@ -255,7 +296,11 @@ def build_document(
             raise ChainError("expected a mapping", path=path)
         version = old.get("schema_version") if old is not None else None
         if isinstance(version, int) and version > SCHEMA_VERSION:
-            raise ChainError(f"written by a newer chromatic (schema {version}, this one reads {SCHEMA_VERSION})", path=path, field="schema_version")
+            raise ChainError(
+                f"written by a newer chromatic (schema {version}, this one reads {SCHEMA_VERSION})",
+                path=path,
+                field="schema_version",
+            )
     node = old.get("manual") if old is not None and "manual" in old else None
     if node is None:
         node = y.load(_MANUAL_TEMPLATE)["manual"]
@@ -275,7 +320,11 @@ def build_document(
 
 
 def write_feedback(
-    folder: str | Path, out: str | Path | None = None, *, markdown: bool = False, thresholds: Thresholds | None = None
+    folder: str | Path,
+    out: str | Path | None = None,
+    *,
+    markdown: bool = False,
+    thresholds: Thresholds | None = None,
 ) -> FeedbackResult:
     """Compute the feedback over a shrinkwrapped folder and write ``negative_constraints.yml``
     (default: inside ``folder``), and with ``markdown`` its Markdown rendering beside it."""

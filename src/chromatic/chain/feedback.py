@@ -90,7 +90,10 @@ def load_summaries(folder: str | Path) -> list[ThreadSummary]:
         raise ChainError("shrinkwrapped folder not found", path=folder)
     paths = sorted(p for p in folder.glob("*/manifest.yml") if not p.parent.name.startswith("."))
     if not paths:
-        raise ChainError("no thread manifests (*/manifest.yml); run 'chromatic chain shrinkwrap' first", path=folder)
+        raise ChainError(
+            "no thread manifests (*/manifest.yml); run 'chromatic chain shrinkwrap' first",
+            path=folder,
+        )
     out = []
     for path in paths:
         data = load_yaml(path)
@@ -101,7 +104,9 @@ def load_summaries(folder: str | Path) -> list[ThreadSummary]:
             raise ChainError(f"expected a non-empty title, got {title!r}", path=path, field="title")
         key = data.get("key")
         if key is not None and not isinstance(key, str):
-            raise ChainError(f"expected a key like 'F# minor' or null, got {key!r}", path=path, field="key")
+            raise ChainError(
+                f"expected a key like 'F# minor' or null, got {key!r}", path=path, field="key"
+            )
         bpm = data.get("bpm")
         if bpm is not None:
             try:
@@ -109,7 +114,15 @@ def load_summaries(folder: str | Path) -> list[ThreadSummary]:
             except ValueProblem as e:
                 raise ChainError(f"{e}, or null", path=path, field="bpm") from None
         concept = data.get("concept")
-        out.append(ThreadSummary(path.parent.name, " ".join(title.split()), key, bpm, concept if isinstance(concept, str) else ""))
+        out.append(
+            ThreadSummary(
+                path.parent.name,
+                " ".join(title.split()),
+                key,
+                bpm,
+                concept if isinstance(concept, str) else "",
+            )
+        )
     return out
 
 
@@ -159,7 +172,10 @@ def bpm_clusters(values: Sequence[float], *, window: float, min_share: float) ->
 
 
 def analyze(
-    summaries: Sequence[ThreadSummary], *, watch_phrases: Sequence[str] = (), thresholds: Thresholds | None = None
+    summaries: Sequence[ThreadSummary],
+    *,
+    watch_phrases: Sequence[str] = (),
+    thresholds: Thresholds | None = None,
 ) -> Diversity:
     t = thresholds or Thresholds()
     keys, unparsed = key_counts([s.key for s in summaries])
@@ -194,7 +210,9 @@ def analyze(
             f"BPM std {d.bpm_std:.2f} < {t.min_bpm_std:g}: tempos cluster around {d.bpm_mean:.1f} BPM"
         )
     if unparsed:
-        d.warnings.append(f"{unparsed} thread(s) with no parseable key, left out of the key figures")
+        d.warnings.append(
+            f"{unparsed} thread(s) with no parseable key, left out of the key figures"
+        )
     return d
 
 

@@ -88,7 +88,9 @@ def proposal_from_mapping(
     the file in errors, ``rel`` in notes (notes end up in manifests, which must not depend on
     where the input folder lives)."""
     try:
-        f = read_fields(data, path=path, where=field_name, lenient=True, fallback_color=fallback_color)
+        f = read_fields(
+            data, path=path, where=field_name, lenient=True, fallback_color=fallback_color
+        )
     except ProposalError as e:
         raise _chain_error(e) from None
     at = f"{rel}: {field_name}" if field_name else rel
@@ -155,19 +157,30 @@ def read_thread(folder: str | Path) -> Thread:
         data = load_yaml(list_path)
         seq = data.get("iterations") if isinstance(data, Mapping) else None
         if seq is not None and not isinstance(seq, list):
-            raise ChainError(f"expected a list of iterations, got {type(seq).__name__}", path=list_path, field="iterations")
+            raise ChainError(
+                f"expected a list of iterations, got {type(seq).__name__}",
+                path=list_path,
+                field="iterations",
+            )
         count, final = (len(seq), seq[-1]) if seq else (0, None)
     list_rel = list_path.relative_to(folder).as_posix() if list_path is not None else None
     if count:
         proposal, found = proposal_from_mapping(
-            final, path=list_path, rel=list_rel, field_name=f"iterations[{count - 1}]",
+            final,
+            path=list_path,
+            rel=list_rel,
+            field_name=f"iterations[{count - 1}]",
             fallback_color=_final_file_color(proposals, final),
         )
         notes += found
         final_file = _final_file(proposals, proposal, notes)
-        return Thread(folder.name, folder, proposal, count, files, list_rel, final_file, tuple(notes), links)
+        return Thread(
+            folder.name, folder, proposal, count, files, list_rel, final_file, tuple(notes), links
+        )
     if not proposals:
-        raise NoProposals("no song proposals (no all_song_proposals list, no song_proposal_*.yml)", path=folder)
+        raise NoProposals(
+            "no song proposals (no all_song_proposals list, no song_proposal_*.yml)", path=folder
+        )
     notes.append(
         f"{'the all_song_proposals list is empty' if list_rel else 'no all_song_proposals list'}; "
         "the final proposal is the newest song_proposal file"
@@ -178,10 +191,14 @@ def read_thread(folder: str | Path) -> Thread:
         raise _chain_error(e) from None
     rel = path.relative_to(folder).as_posix()
     parsed = parse_proposal_filename(path.name)
-    proposal, found = proposal_from_mapping(data, path=path, rel=rel, fallback_color=parsed.color if parsed else None)
+    proposal, found = proposal_from_mapping(
+        data, path=path, rel=rel, fallback_color=parsed.color if parsed else None
+    )
     notes.append(f"final proposal taken from {rel}")
     notes += found
-    return Thread(folder.name, folder, proposal, len(proposals), files, list_rel, rel, tuple(notes), links)
+    return Thread(
+        folder.name, folder, proposal, len(proposals), files, list_rel, rel, tuple(notes), links
+    )
 
 
 def _final_file_color(proposals: list[str], final: object) -> Color | None:
@@ -208,9 +225,13 @@ def _final_file(proposals: list[str], final: ThreadProposal, notes: list[str]) -
         if parsed.iteration_id == final.iteration_id:
             matches.append((parsed.color == final.color, rel))
     if not matches:
-        notes.append(f"no song_proposal file for the final iteration {final.iteration_id!r}; the list holds it")
+        notes.append(
+            f"no song_proposal file for the final iteration {final.iteration_id!r}; the list holds it"
+        )
         return None
     matches.sort(key=lambda m: (not m[0], m[1]))
     if len(matches) > 1 and matches[0][0] == matches[1][0]:
-        notes.append(f"several song_proposal files for {final.iteration_id!r}; kept {matches[0][1]}")
+        notes.append(
+            f"several song_proposal files for {final.iteration_id!r}; kept {matches[0][1]}"
+        )
     return matches[0][1]

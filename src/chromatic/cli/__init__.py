@@ -100,11 +100,17 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         if os.environ.get("CHROMATIC_DEBUG"):
             raise
-        if isinstance(e, (OSError, UnicodeError, MemoryError)):  # the system refused a file, or its bytes
+        if isinstance(
+            e, (OSError, UnicodeError, MemoryError)
+        ):  # the system refused a file, or its bytes
             typer.secho(f"error: {_one_line(e) or type(e).__name__}", err=True, fg="red")
             return 1
-        typer.secho(f"error: internal error, please report it: {type(e).__name__}: {_one_line(e)} "
-                    "(CHROMATIC_DEBUG=1 shows the traceback)", err=True, fg="red")
+        typer.secho(
+            f"error: internal error, please report it: {type(e).__name__}: {_one_line(e)} "
+            "(CHROMATIC_DEBUG=1 shows the traceback)",
+            err=True,
+            fg="red",
+        )
         return 70
     return rv if isinstance(rv, int) else 0
 

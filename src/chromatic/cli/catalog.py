@@ -7,7 +7,9 @@ from pathlib import Path
 
 import typer
 
-app = typer.Typer(help="Validate and build the catalog; synthesize media for it.", no_args_is_help=True)
+app = typer.Typer(
+    help="Validate and build the catalog; synthesize media for it.", no_args_is_help=True
+)
 
 
 def _problem_table(problems, title: str):
@@ -22,8 +24,13 @@ def _problem_table(problems, title: str):
     table.add_column("problem", overflow="fold")
     for p in problems:
         style = "red" if p.severity == "error" else "yellow"
-        table.add_row(f"[{style}]{p.severity}[/{style}]", escape(p.song), escape(Path(p.path).name), escape(p.field),
-                      escape(p.message))
+        table.add_row(
+            f"[{style}]{p.severity}[/{style}]",
+            escape(p.song),
+            escape(Path(p.path).name),
+            escape(p.field),
+            escape(p.message),
+        )
     return table
 
 
@@ -31,7 +38,9 @@ def _problem_table(problems, title: str):
 def validate(
     catalog: Path = typer.Argument(..., help="Catalog folder with one AA_TT/ folder per song."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
-    no_media: bool = typer.Option(False, "--no-media", help="Do not check that referenced audio/MIDI exist."),
+    no_media: bool = typer.Option(
+        False, "--no-media", help="Do not check that referenced audio/MIDI exist."
+    ),
 ) -> None:
     """Report every problem of every manifest and LRC file. Exit 1 if any is an error."""
     from rich.console import Console
@@ -59,10 +68,16 @@ def validate(
 def _data_folder(data: Path | None, old_out: Path | None) -> Path:
     """``--data DATA``; the old ``--out DATA`` still works for one release, with a warning."""
     if data is not None and old_out is not None:
-        raise typer.BadParameter("give --data only (--out is its deprecated spelling)", param_hint="--data")
+        raise typer.BadParameter(
+            "give --data only (--out is its deprecated spelling)", param_hint="--data"
+        )
     if old_out is not None:
-        typer.secho(f"warning: 'catalog build --out' is deprecated and goes in the next release; "
-                    f"use --data {old_out}", err=True, fg="yellow")
+        typer.secho(
+            f"warning: 'catalog build --out' is deprecated and goes in the next release; "
+            f"use --data {old_out}",
+            err=True,
+            fg="yellow",
+        )
         return old_out
     if data is None:
         raise typer.BadParameter("the data folder is needed: --data DATA", param_hint="--data")
@@ -72,10 +87,18 @@ def _data_folder(data: Path | None, old_out: Path | None) -> Path:
 @app.command()
 def build(
     catalog: Path = typer.Argument(..., help="Catalog folder."),
-    data: Path | None = typer.Option(None, "--data", help="Data folder (required); tracks.parquet is written there."),
-    old_out: Path | None = typer.Option(None, "--out", hidden=True, help="Deprecated spelling of --data."),
-    strict: bool = typer.Option(False, "--strict", help="Refuse to write anything if any error is found."),
-    no_media: bool = typer.Option(False, "--no-media", help="Do not check that referenced media exist."),
+    data: Path | None = typer.Option(
+        None, "--data", help="Data folder (required); tracks.parquet is written there."
+    ),
+    old_out: Path | None = typer.Option(
+        None, "--out", hidden=True, help="Deprecated spelling of --data."
+    ),
+    strict: bool = typer.Option(
+        False, "--strict", help="Refuse to write anything if any error is found."
+    ),
+    no_media: bool = typer.Option(
+        False, "--no-media", help="Do not check that referenced media exist."
+    ),
 ) -> None:
     """Write DATA/tracks.parquet: one row per audio track (atomic; refuses duplicate keys)."""
     from rich.console import Console
@@ -88,11 +111,17 @@ def build(
     result = build_tracks(catalog, out, strict=strict, check_media=not no_media)
     errors = result.report.errors
     if errors:
-        console.print(_problem_table(errors, "errors (songs with load errors or duplicate keys are left out)"))
+        console.print(
+            _problem_table(errors, "errors (songs with load errors or duplicate keys are left out)")
+        )
     if result.skipped:
-        console.print(f"[red]left out {len(result.skipped)} song(s):[/red] {escape(', '.join(result.skipped))}")
+        console.print(
+            f"[red]left out {len(result.skipped)} song(s):[/red] {escape(', '.join(result.skipped))}"
+        )
     if result.changed_since_last:
-        console.print(f"manifests changed since the previous build: {escape(', '.join(result.changed_since_last))}")
+        console.print(
+            f"manifests changed since the previous build: {escape(', '.join(result.changed_since_last))}"
+        )
     typer.echo(
         f"wrote {result.path}: {result.rows} track rows, {result.songs} songs, {result.colors} colors "
         f"({len(result.report.warnings)} warning(s); run 'chromatic catalog validate' for details)"
@@ -102,12 +131,22 @@ def build(
 @app.command()
 def synth(
     catalog: Path = typer.Argument(..., help="Catalog folder whose manifests to follow."),
-    out: Path = typer.Option(..., "--out", help="Folder for the synthesized catalog (manifests, LRC, MIDI, WAV)."),
+    out: Path = typer.Option(
+        ..., "--out", help="Folder for the synthesized catalog (manifests, LRC, MIDI, WAV)."
+    ),
     songs: str = typer.Option("", "--songs", help="Comma-separated song ids (default: all)."),
-    max_seconds: float = typer.Option(0.0, "--max-seconds", min=0.0, help="Trim each song to this length (0: full length)."),
-    sample_rate: int = typer.Option(22050, "--sample-rate", min=8000, max=192000, help="Audio sample rate in Hz (8000-192000)."),
-    soundfont: Path | None = typer.Option(None, "--soundfont", help="General MIDI soundfont (default: TimGM6mb.sf2)."),
-    seed: int = typer.Option(0, "--seed", min=0, max=2**32 - 1, help="Seed for the generated parts."),
+    max_seconds: float = typer.Option(
+        0.0, "--max-seconds", min=0.0, help="Trim each song to this length (0: full length)."
+    ),
+    sample_rate: int = typer.Option(
+        22050, "--sample-rate", min=8000, max=192000, help="Audio sample rate in Hz (8000-192000)."
+    ),
+    soundfont: Path | None = typer.Option(
+        None, "--soundfont", help="General MIDI soundfont (default: TimGM6mb.sf2)."
+    ),
+    seed: int = typer.Option(
+        0, "--seed", min=0, max=2**32 - 1, help="Seed for the generated parts."
+    ),
     no_audio: bool = typer.Option(False, "--no-audio", help="Write MIDI only (no rendering)."),
 ) -> None:
     """Write MIDI and audio (main mix + stems) that follow each manifest, rendered with FluidSynth or TinySoundFont."""

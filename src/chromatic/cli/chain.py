@@ -6,17 +6,29 @@ from pathlib import Path
 
 import typer
 
-app = typer.Typer(help="Shrinkwrap concept-agent threads and compute diversity feedback.", no_args_is_help=True)
+app = typer.Typer(
+    help="Shrinkwrap concept-agent threads and compute diversity feedback.", no_args_is_help=True
+)
 
 _STYLE = {"written": "green", "updated": "cyan", "unchanged": "dim", "skipped": "yellow"}
 
 
 @app.command()
 def shrinkwrap(
-    chain_dir: Path = typer.Argument(..., help="chain_artifacts folder with one <thread-uuid>/ folder per thread."),
-    out: Path = typer.Option(..., "--out", help="Folder for <color>-<title>/ thread folders and index.yml."),
-    archive: bool = typer.Option(False, "--archive", help="Copy dropped intermediates to <thread>/.debug/ instead of leaving them out."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not list the notes (unparsed values, color warnings)."),
+    chain_dir: Path = typer.Argument(
+        ..., help="chain_artifacts folder with one <thread-uuid>/ folder per thread."
+    ),
+    out: Path = typer.Option(
+        ..., "--out", help="Folder for <color>-<title>/ thread folders and index.yml."
+    ),
+    archive: bool = typer.Option(
+        False,
+        "--archive",
+        help="Copy dropped intermediates to <thread>/.debug/ instead of leaving them out.",
+    ),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q", help="Do not list the notes (unparsed values, color warnings)."
+    ),
 ) -> None:
     """Keep each thread's final proposal and the files worth keeping; write index.yml. Idempotent."""
     from rich.console import Console
@@ -29,9 +41,14 @@ def shrinkwrap(
     for t in result.threads:
         style = _STYLE.get(t.status, "")
         if t.status == "skipped":
-            console.print(f"[{style}]skipped[/{style}] {escape(t.thread_id)}: {escape(str(t.reason))}")
+            console.print(
+                f"[{style}]skipped[/{style}] {escape(t.thread_id)}: {escape(str(t.reason))}"
+            )
             continue
-        console.print(f"[{style}]{t.status:9}[/{style}] {t.dir_name}  ({t.kept} kept, {t.dropped} dropped)", soft_wrap=True)
+        console.print(
+            f"[{style}]{t.status:9}[/{style}] {t.dir_name}  ({t.kept} kept, {t.dropped} dropped)",
+            soft_wrap=True,
+        )
         if not quiet:
             for note in t.notes:
                 console.print(f"          [yellow]note[/yellow] {escape(note)}", soft_wrap=True)
@@ -48,8 +65,12 @@ def shrinkwrap(
 @app.command()
 def feedback(
     folder: Path = typer.Argument(..., help="Shrinkwrapped folder (output of 'chain shrinkwrap')."),
-    out: Path | None = typer.Option(None, "--out", help="Constraints file (default: FOLDER/negative_constraints.yml)."),
-    markdown: bool = typer.Option(False, "--markdown", help="Also write the Markdown block beside it (.md) and print it."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Constraints file (default: FOLDER/negative_constraints.yml)."
+    ),
+    markdown: bool = typer.Option(
+        False, "--markdown", help="Also write the Markdown block beside it (.md) and print it."
+    ),
 ) -> None:
     """Key/BPM/phrase diversity of the threads and the rules that follow; keeps the manual: section."""
     from rich.console import Console
@@ -60,10 +81,15 @@ def feedback(
     d = result.diversity
     console = Console(stderr=markdown, highlight=False)
     keys = ", ".join(f"{k} {n}" for k, n in d.key_counts.items())
-    console.print(f"{d.thread_count} threads; keys: {keys}; entropy {d.key_entropy_bits:.2f} bits", soft_wrap=True)
+    console.print(
+        f"{d.thread_count} threads; keys: {keys}; entropy {d.key_entropy_bits:.2f} bits",
+        soft_wrap=True,
+    )
     if d.bpm_mean is not None:
         console.print(f"BPM mean {d.bpm_mean:.2f}, std {d.bpm_std:.2f} (population)")
-    console.print(f"{len(result.rules.avoid_phrases)} phrase(s) to avoid, {len(result.rules.exclude_titles)} prior title(s) excluded")
+    console.print(
+        f"{len(result.rules.avoid_phrases)} phrase(s) to avoid, {len(result.rules.exclude_titles)} prior title(s) excluded"
+    )
     for w in d.warnings:
         console.print(f"[yellow]warning[/yellow] {w}", soft_wrap=True)
     console.print(f"{result.path} {'written' if result.changed else 'unchanged'}")

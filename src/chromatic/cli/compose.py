@@ -6,7 +6,10 @@ from pathlib import Path
 
 import typer
 
-FORMATS = ("wav", "flac")  # chromatic.produce.arrange.preview.FORMATS (not imported: --help stays light)
+FORMATS = (
+    "wav",
+    "flac",
+)  # chromatic.produce.arrange.preview.FORMATS (not imported: --help stays light)
 
 
 def _format(value: str) -> str:
@@ -17,10 +20,24 @@ def _format(value: str) -> str:
 
 
 def plan(
-    folder: Path = typer.Argument(..., help="Production folder with approved chords (chords/approved/*.mid)."),
-    refresh: bool = typer.Option(False, "--refresh", help="Update an existing plan: recompute bars, keep every human edit."),
-    bootstrap_manifest: bool = typer.Option(False, "--bootstrap-manifest", help="Also write manifest_bootstrap.yml (catalog manifest format)."),
-    track: int = typer.Option(99, "--track", min=1, max=99, help="Track number of the bootstrapped manifest id (<color prefix>_<track>)."),
+    folder: Path = typer.Argument(
+        ..., help="Production folder with approved chords (chords/approved/*.mid)."
+    ),
+    refresh: bool = typer.Option(
+        False, "--refresh", help="Update an existing plan: recompute bars, keep every human edit."
+    ),
+    bootstrap_manifest: bool = typer.Option(
+        False,
+        "--bootstrap-manifest",
+        help="Also write manifest_bootstrap.yml (catalog manifest format).",
+    ),
+    track: int = typer.Option(
+        99,
+        "--track",
+        min=1,
+        max=99,
+        help="Track number of the bootstrapped manifest id (<color prefix>_<track>).",
+    ),
 ) -> None:
     """Write production_plan.yml: the song's sections in order with bars, repeat, vocals, intensity."""
     from chromatic.produce.arrange.plan import write_plan
@@ -30,11 +47,15 @@ def plan(
         typer.secho(f"warning: {w}", err=True, fg="yellow")
     m = result.plan.model
     state = "created" if result.created else "refreshed"
-    typer.echo(f"{state} {result.path}: {m.song.title!r}, {m.song.time_signature} at {m.song.bpm:g} bpm")
+    typer.echo(
+        f"{state} {result.path}: {m.song.title!r}, {m.song.time_signature} at {m.song.bpm:g} bpm"
+    )
     typer.echo("  section          bars  x  vocals  intensity")
     for s in m.sections:
         flag = "  (not approved: skipped)" if not s.approved else ""
-        typer.echo(f"  {s.name:<16} {s.bars:>4}  {s.repeat:>2}  {'yes' if s.vocals else 'no':<6}  {s.intensity:>8.2f}{flag}")
+        typer.echo(
+            f"  {s.name:<16} {s.bars:>4}  {s.repeat:>2}  {'yes' if s.vocals else 'no':<6}  {s.intensity:>8.2f}{flag}"
+        )
     length = result.plan.doc.get("length") or {}
     typer.echo(f"  {length.get('bars')} bars, {length.get('seconds')} s")
     if result.added and not result.created:
@@ -43,47 +64,110 @@ def plan(
         from chromatic.produce.arrange.bootstrap import write_bootstrap
         from chromatic.produce.folder import open_folder
 
-        path = write_bootstrap(Path(folder), result.plan, open_folder(folder).proposal(), track=track)
+        path = write_bootstrap(
+            Path(folder), result.plan, open_folder(folder).proposal(), track=track
+        )
         typer.echo(f"wrote {path}")
 
 
 def assemble(
-    folder: Path = typer.Argument(..., help="Production folder with production_plan.yml and approved loops."),
-    render: bool = typer.Option(False, "--render", help="Also render an audio preview and arrangement.png."),
-    soundfont: Path | None = typer.Option(None, "--soundfont", help="General MIDI .sf2 (default: TimGM6mb from pretty_midi)."),
-    audio_format: str = typer.Option("wav", "--format", callback=_format, help="Preview format: wav or flac."),
-    sample_rate: int = typer.Option(44100, "--sample-rate", min=8000, max=96000, help="Preview sample rate."),
+    folder: Path = typer.Argument(
+        ..., help="Production folder with production_plan.yml and approved loops."
+    ),
+    render: bool = typer.Option(
+        False, "--render", help="Also render an audio preview and arrangement.png."
+    ),
+    soundfont: Path | None = typer.Option(
+        None, "--soundfont", help="General MIDI .sf2 (default: TimGM6mb from pretty_midi)."
+    ),
+    audio_format: str = typer.Option(
+        "wav", "--format", callback=_format, help="Preview format: wav or flac."
+    ),
+    sample_rate: int = typer.Option(
+        44100, "--sample-rate", min=8000, max=96000, help="Preview sample rate."
+    ),
 ) -> None:
     """Lay the approved loops out along the plan into arrangement.mid (and a preview with --render)."""
     from chromatic.produce.arrange.assemble import assemble as run
 
-    result = run(folder, render=render, soundfont=soundfont, audio_format=audio_format, sample_rate=sample_rate)
+    result = run(
+        folder,
+        render=render,
+        soundfont=soundfont,
+        audio_format=audio_format,
+        sample_rate=sample_rate,
+    )
     arr = result.arrangement
     for w in arr.warnings:
         typer.secho(f"warning: {w}", err=True, fg="yellow")
     tracks = ", ".join(i.name for i in arr.instruments)
-    typer.echo(f"wrote {result.midi}: {len(arr.sections)} sections, {arr.total_bars} bars, {arr.seconds:.1f} s; tracks: {tracks}")
+    typer.echo(
+        f"wrote {result.midi}: {len(arr.sections)} sections, {arr.total_bars} bars, {arr.seconds:.1f} s; tracks: {tracks}"
+    )
     if result.audio is not None:
         loud = result.loudness
-        typer.echo(f"wrote {result.audio}: level {loud.level_db:.1f} dB (gated RMS), true peak {loud.true_peak_db:.1f} dBFS")
+        typer.echo(
+            f"wrote {result.audio}: level {loud.level_db:.1f} dB (gated RMS), true peak {loud.true_peak_db:.1f} dBFS"
+        )
         typer.echo(f"wrote {result.image}")
 
 
 def compose(
-    proposal: Path = typer.Argument(..., help="A song proposal, an all_song_proposals_*.yml (last iteration) or a thread folder."),
-    out: Path = typer.Option(..., "--out", help="The production folder to write (created if needed)."),
-    model: Path | None = typer.Option(None, "--model", help="Exported fitness model; without it, theory scores only."),
-    n: int = typer.Option(50, "-n", "--n", min=1, help="Candidates generated per phase, per section and per kept parent."),
+    proposal: Path = typer.Argument(
+        ...,
+        help="A song proposal, an all_song_proposals_*.yml (last iteration) or a thread folder.",
+    ),
+    out: Path = typer.Option(
+        ..., "--out", help="The production folder to write (created if needed)."
+    ),
+    model: Path | None = typer.Option(
+        None, "--model", help="Exported fitness model; without it, theory scores only."
+    ),
+    n: int = typer.Option(
+        50,
+        "-n",
+        "--n",
+        min=1,
+        help="Candidates generated per phase, per section and per kept parent.",
+    ),
     beam: int = typer.Option(3, "--beam", min=1, help="Partial songs kept after each phase."),
-    seed: int = typer.Option(0, "--seed", min=0, max=2**32 - 1, help="Seed: the same seed gives a byte-identical arrangement."),
-    auto: bool = typer.Option(False, "--auto", help="Unattended: approve the best combination, plan, assemble and render."),
-    render: bool = typer.Option(True, "--render/--no-render", help="Render the audio preview at the end."),
-    soundfont: Path | None = typer.Option(None, "--soundfont", help="General MIDI .sf2 for the preview."),
-    audio_format: str = typer.Option("wav", "--format", callback=_format, help="Preview format: wav or flac."),
-    sample_rate: int = typer.Option(44100, "--sample-rate", min=8000, max=96000, help="Preview sample rate."),
-    theory_weight: float = typer.Option(0.3, "--theory-weight", min=0.0, help="Composite weight of each phase's theory score (with a model)."),
-    chromatic_weight: float = typer.Option(0.7, "--chromatic-weight", min=0.0, help="Composite weight of the chromatic match (with a model)."),
-    force: bool = typer.Option(False, "--force", help="Replace a production folder not written by compose."),
+    seed: int = typer.Option(
+        0,
+        "--seed",
+        min=0,
+        max=2**32 - 1,
+        help="Seed: the same seed gives a byte-identical arrangement.",
+    ),
+    auto: bool = typer.Option(
+        False, "--auto", help="Unattended: approve the best combination, plan, assemble and render."
+    ),
+    render: bool = typer.Option(
+        True, "--render/--no-render", help="Render the audio preview at the end."
+    ),
+    soundfont: Path | None = typer.Option(
+        None, "--soundfont", help="General MIDI .sf2 for the preview."
+    ),
+    audio_format: str = typer.Option(
+        "wav", "--format", callback=_format, help="Preview format: wav or flac."
+    ),
+    sample_rate: int = typer.Option(
+        44100, "--sample-rate", min=8000, max=96000, help="Preview sample rate."
+    ),
+    theory_weight: float = typer.Option(
+        0.3,
+        "--theory-weight",
+        min=0.0,
+        help="Composite weight of each phase's theory score (with a model).",
+    ),
+    chromatic_weight: float = typer.Option(
+        0.7,
+        "--chromatic-weight",
+        min=0.0,
+        help="Composite weight of the chromatic match (with a model).",
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="Replace a production folder not written by compose."
+    ),
 ) -> None:
     """Compose a song: each phase's candidates generated and scored, the best kept (beam search).
 
@@ -91,9 +175,18 @@ def compose(
     from chromatic.produce.compose.run import ComposeOptions, compose_auto, compose_step
     from chromatic.produce.phases.scoring import Weights
 
-    opts = ComposeOptions(n=n, beam=beam, seed=seed, model=model, weights=Weights(theory_weight, chromatic_weight),
-                          render=render, soundfont=soundfont, audio_format=audio_format, sample_rate=sample_rate,
-                          force=force)
+    opts = ComposeOptions(
+        n=n,
+        beam=beam,
+        seed=seed,
+        model=model,
+        weights=Weights(theory_weight, chromatic_weight),
+        render=render,
+        soundfont=soundfont,
+        audio_format=audio_format,
+        sample_rate=sample_rate,
+        force=force,
+    )
     if not auto:
         step = compose_step(proposal, out, opts)
         for w in step.warnings:

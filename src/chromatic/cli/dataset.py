@@ -11,11 +11,21 @@ app = typer.Typer(help="Export the built segments as a Hugging Face dataset.", n
 
 @app.command()
 def export(
-    data: Path = typer.Option(..., "--data", help="Data folder holding tracks.parquet, segments.parquet and media/."),
-    out: Path = typer.Option(..., "--out", help="Folder for the dataset (one folder per config + README.md)."),
-    push: str = typer.Option("", "--push", help="Also upload to this Hugging Face dataset repo (e.g. user/chromatic)."),
-    public: bool = typer.Option(False, "--public", help="With --push: create the repo public (default: private)."),
-    preview_per_color: int = typer.Option(20, "--preview-per-color", help="Audio segments per color in the preview config."),
+    data: Path = typer.Option(
+        ..., "--data", help="Data folder holding tracks.parquet, segments.parquet and media/."
+    ),
+    out: Path = typer.Option(
+        ..., "--out", help="Folder for the dataset (one folder per config + README.md)."
+    ),
+    push: str = typer.Option(
+        "", "--push", help="Also upload to this Hugging Face dataset repo (e.g. user/chromatic)."
+    ),
+    public: bool = typer.Option(
+        False, "--public", help="With --push: create the repo public (default: private)."
+    ),
+    preview_per_color: int = typer.Option(
+        20, "--preview-per-color", help="Audio segments per color in the preview config."
+    ),
 ) -> None:
     """Write configs base_manifest, training_segments, training_full, preview and a dataset card."""
     from rich.console import Console
@@ -29,7 +39,12 @@ def export(
         hub_preflight()  # fail before the (long) export, not after it
     result = export_dataset(data, out, preview_per_color=preview_per_color, repo=push or None)
     table = Table(title=f"{out}")
-    for name, justify in (("config", "left"), ("rows", "right"), ("files", "right"), ("size", "right")):
+    for name, justify in (
+        ("config", "left"),
+        ("rows", "right"),
+        ("files", "right"),
+        ("size", "right"),
+    ):
         table.add_column(name, justify=justify)
     for c in result.configs:
         table.add_row(c.name, str(c.rows), str(c.files), human_size(c.bytes))

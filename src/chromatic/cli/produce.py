@@ -7,12 +7,16 @@ from pathlib import Path
 
 import typer
 
-app = typer.Typer(help="Production: proposals, production folders and candidate phases.", no_args_is_help=True)
+app = typer.Typer(
+    help="Production: proposals, production folders and candidate phases.", no_args_is_help=True
+)
 
 
 @app.command()
 def proposals(
-    chain_dir: Path = typer.Argument(..., help="chain_artifacts folder with one <thread-uuid>/ folder per thread."),
+    chain_dir: Path = typer.Argument(
+        ..., help="chain_artifacts folder with one <thread-uuid>/ folder per thread."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not list the warnings."),
 ) -> None:
@@ -45,9 +49,14 @@ def proposals(
 
 @app.command()
 def init(
-    proposal: Path = typer.Argument(..., help="A song_proposal_*.yml, an all_song_proposals_*.yml (its last iteration) or a thread folder."),
+    proposal: Path = typer.Argument(
+        ...,
+        help="A song_proposal_*.yml, an all_song_proposals_*.yml (its last iteration) or a thread folder.",
+    ),
     out: Path = typer.Option(..., "--out", help="Folder under which <slug-of-title>/ is created."),
-    force: bool = typer.Option(False, "--force", help="Replace a different proposal already in that folder."),
+    force: bool = typer.Option(
+        False, "--force", help="Replace a different proposal already in that folder."
+    ),
 ) -> None:
     """Create the production folder: proposal.yml and <phase>/{candidates,approved}/."""
     from chromatic.produce.folder import init_production
@@ -57,7 +66,9 @@ def init(
     for w in p.warnings:
         typer.secho(f"warning: {w}", err=True, fg="yellow")
     state = "created" if written else "unchanged"
-    typer.echo(f"{state} {folder.root}: {p.title!r}, {p.key}, {p.bpm:g} bpm, {p.time_signature}, {p.color.name}")
+    typer.echo(
+        f"{state} {folder.root}: {p.title!r}, {p.key}, {p.bpm:g} bpm, {p.time_signature}, {p.color.name}"
+    )
 
 
 @app.command()
@@ -65,29 +76,54 @@ def chords(
     folder: Path = typer.Argument(..., help="Production folder (from 'chromatic produce init')."),
     n: int = typer.Option(200, "-n", "--n", min=1, help="Progressions to generate."),
     top: int = typer.Option(10, "--top", min=1, help="Candidates to keep in review.yml."),
-    seed: int = typer.Option(0, "--seed", min=0, max=2**32 - 1, help="Seed: the same seed gives byte-identical output."),
-    model: Path | None = typer.Option(None, "--model", help="Exported fitness model; without it, theory only."),
-    theory_weight: float = typer.Option(0.3, "--theory-weight", min=0.0, help="Composite weight of the theory score (with a model)."),
-    chromatic_weight: float = typer.Option(0.7, "--chromatic-weight", min=0.0, help="Composite weight of the chromatic match (with a model)."),
+    seed: int = typer.Option(
+        0, "--seed", min=0, max=2**32 - 1, help="Seed: the same seed gives byte-identical output."
+    ),
+    model: Path | None = typer.Option(
+        None, "--model", help="Exported fitness model; without it, theory only."
+    ),
+    theory_weight: float = typer.Option(
+        0.3, "--theory-weight", min=0.0, help="Composite weight of the theory score (with a model)."
+    ),
+    chromatic_weight: float = typer.Option(
+        0.7,
+        "--chromatic-weight",
+        min=0.0,
+        help="Composite weight of the chromatic match (with a model).",
+    ),
 ) -> None:
     """Generate chord candidates, rank them, write candidates/ and merge review.yml."""
     from chromatic.produce.folder import open_folder
     from chromatic.produce.phases.chords import run_chords
-    from chromatic.produce.review import load_review
     from chromatic.produce.phases.scoring import NO_MODEL_WARNING, Weights, load_scorer
+    from chromatic.produce.review import load_review
 
     prod = open_folder(folder)
     weights = Weights(theory_weight, chromatic_weight)
     scorer = load_scorer(model) if model else None
     if scorer is None:
         typer.secho(f"warning: {NO_MODEL_WARNING}", err=True, fg="yellow")
-    run = run_chords(prod, n=n, top=top, seed=seed, scorer=scorer, model=str(model) if model else None, weights=weights)
+    run = run_chords(
+        prod,
+        n=n,
+        top=top,
+        seed=seed,
+        scorer=scorer,
+        model=str(model) if model else None,
+        weights=weights,
+    )
     review = load_review(run.merge.path)
-    typer.echo(f"{prod.root.name}: chords, {run.generated} generated, {run.distinct} distinct, kept {len(review.model.candidates)}")
-    typer.echo("rank id         status    score  melody voice variety trans  bars strum      progression")
+    typer.echo(
+        f"{prod.root.name}: chords, {run.generated} generated, {run.distinct} distinct, kept {len(review.model.candidates)}"
+    )
+    typer.echo(
+        "rank id         status    score  melody voice variety trans  bars strum      progression"
+    )
     for c in sorted(review.model.candidates, key=lambda c: c.rank):
         t = c.scores.theory
-        parts = "  ".join(f"{t.get(p, 0):.2f}" for p in ("melody", "voice_leading", "variety", "transition"))
+        parts = "  ".join(
+            f"{t.get(p, 0):.2f}" for p in ("melody", "voice_leading", "variety", "transition")
+        )
         rhythm = c.details.get("harmonic_rhythm") or {}
         typer.echo(
             f"{c.rank:>4} {c.id:<10} {c.status:<9} {c.scores.composite:.3f}  {parts}  "
@@ -102,10 +138,19 @@ _TOP_HELP = "Candidates to keep per section in review.yml."
 # options shared by the part phases (typer builds a fresh parameter from each use)
 _PART_N = typer.Option(50, "-n", "--n", min=1, help=_N_HELP)
 _PART_TOP = typer.Option(5, "--top", min=1, help=_TOP_HELP)
-_SEED = typer.Option(0, "--seed", min=0, max=2**32 - 1, help="Seed: the same seed gives byte-identical output.")
+_SEED = typer.Option(
+    0, "--seed", min=0, max=2**32 - 1, help="Seed: the same seed gives byte-identical output."
+)
 _MODEL = typer.Option(None, "--model", help="Exported fitness model; without it, theory only.")
-_THEORY_W = typer.Option(0.3, "--theory-weight", min=0.0, help="Composite weight of the theory score (with a model).")
-_CHROMATIC_W = typer.Option(0.7, "--chromatic-weight", min=0.0, help="Composite weight of the chromatic match (with a model).")
+_THEORY_W = typer.Option(
+    0.3, "--theory-weight", min=0.0, help="Composite weight of the theory score (with a model)."
+)
+_CHROMATIC_W = typer.Option(
+    0.7,
+    "--chromatic-weight",
+    min=0.0,
+    help="Composite weight of the chromatic match (with a model).",
+)
 
 
 def _scoring(model: Path | None, theory_weight: float, chromatic_weight: float):
@@ -127,18 +172,26 @@ def _report(prod, run, columns: tuple[str, ...]) -> None:
         if "no model given" not in w:
             typer.secho(f"warning: {w}", err=True, fg="yellow")
     kept = review.model.candidates
-    typer.echo(f"{prod.root.name}: {run.phase}, {sum(run.generated.values())} generated over "
-               f"{len(run.generated)} section(s), kept {len(kept)}")
+    typer.echo(
+        f"{prod.root.name}: {run.phase}, {sum(run.generated.values())} generated over "
+        f"{len(run.generated)} section(s), kept {len(kept)}"
+    )
     for section in run.generated:
-        rows = sorted((c for c in kept if c.details.get("section") == section), key=lambda c: c.rank)
+        rows = sorted(
+            (c for c in kept if c.details.get("section") == section), key=lambda c: c.rank
+        )
         if not rows:
             continue
         d0 = rows[0].details
-        typer.echo(f"[{section}] energy {d0.get('energy')}, next: {d0.get('next_section') or '(end)'}")
+        typer.echo(
+            f"[{section}] energy {d0.get('energy')}, next: {d0.get('next_section') or '(end)'}"
+        )
         for c in rows:
             parts = " ".join(f"{k}={v:.2f}" for k, v in c.scores.theory.items() if k != "total")
             extra = " ".join(str(c.details.get(k, "")) for k in columns)
-            typer.echo(f"  {c.rank:>2} {c.id:<22} {c.status:<9} {c.scores.composite:.3f}  {parts}  {extra}")
+            typer.echo(
+                f"  {c.rank:>2} {c.id:<22} {c.status:<9} {c.scores.composite:.3f}  {parts}  {extra}"
+            )
     typer.echo(f"{run.merge.path}: {run.merge.summary()}")
 
 
@@ -148,9 +201,17 @@ def drums(
     n: int = _PART_N,
     top: int = _PART_TOP,
     seed: int = _SEED,
-    humanize: str | None = typer.Option(None, "--humanize", help="Groove template: laid_back, push, swing or shuffle16 (default: none, straight)."),
-    model: Path | None = typer.Option(None, "--model", help="Exported fitness model; without it, energy fit only."),
-    theory_weight: float = typer.Option(0.3, "--theory-weight", min=0.0, help="Composite weight of the energy fit (with a model)."),
+    humanize: str | None = typer.Option(
+        None,
+        "--humanize",
+        help="Groove template: laid_back, push, swing or shuffle16 (default: none, straight).",
+    ),
+    model: Path | None = typer.Option(
+        None, "--model", help="Exported fitness model; without it, energy fit only."
+    ),
+    theory_weight: float = typer.Option(
+        0.3, "--theory-weight", min=0.0, help="Composite weight of the energy fit (with a model)."
+    ),
     chromatic_weight: float = _CHROMATIC_W,
 ) -> None:
     """Drum loops per approved chord section, from the template library; merge review.yml."""
@@ -162,7 +223,16 @@ def drums(
     if humanize:
         groove(humanize)  # an unknown name fails before anything is loaded
     scorer, weights, name = _scoring(model, theory_weight, chromatic_weight)
-    run = run_drums(prod, n=n, top=top, seed=seed, scorer=scorer, model=name, weights=weights, humanize_with=humanize)
+    run = run_drums(
+        prod,
+        n=n,
+        top=top,
+        seed=seed,
+        scorer=scorer,
+        model=name,
+        weights=weights,
+        humanize_with=humanize,
+    )
     _report(prod, run, ("template", "family", "fill"))
 
 
@@ -189,8 +259,12 @@ def bass(
 @app.command()
 def melody(
     folder: Path = typer.Argument(..., help="Production folder with approved chords."),
-    singer: str | None = typer.Option(None, "--singer", help="Who sings it (default: the proposal's singer, else Gabriel)."),
-    singers: Path | None = typer.Option(None, "--singers", help="YAML file adding or overriding singers and ranges."),
+    singer: str | None = typer.Option(
+        None, "--singer", help="Who sings it (default: the proposal's singer, else Gabriel)."
+    ),
+    singers: Path | None = typer.Option(
+        None, "--singers", help="YAML file adding or overriding singers and ranges."
+    ),
     n: int = _PART_N,
     top: int = _PART_TOP,
     seed: int = _SEED,
@@ -204,8 +278,17 @@ def melody(
 
     prod = open_folder(folder)
     scorer, weights, name = _scoring(model, theory_weight, chromatic_weight)
-    run = run_melody(prod, n=n, top=top, seed=seed, singer=singer, singers_file=str(singers) if singers else None,
-                     scorer=scorer, model=name, weights=weights)
+    run = run_melody(
+        prod,
+        n=n,
+        top=top,
+        seed=seed,
+        singer=singer,
+        singers_file=str(singers) if singers else None,
+        scorer=scorer,
+        model=name,
+        weights=weights,
+    )
     _report(prod, run, ("singer", "contour", "rhythm"))
 
 

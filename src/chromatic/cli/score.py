@@ -10,7 +10,9 @@ import typer
 
 def export(
     run: Path = typer.Argument(..., help="Run folder written by 'chromatic train'."),
-    out: Path = typer.Option(..., "--out", help="MODEL path: MODEL.onnx and MODEL.json are written."),
+    out: Path = typer.Option(
+        ..., "--out", help="MODEL path: MODEL.onnx and MODEL.json are written."
+    ),
 ) -> None:
     """Export a trained fusion model to ONNX with self-describing metadata."""
     from chromatic.model.export import export_run
@@ -28,12 +30,20 @@ def _model_and_files(model: Path | None, files: list[Path]) -> tuple[Path, list[
     if model is None:
         if files and files[0].suffix.lower() not in CANDIDATE_SUFFIXES:
             model, files = files[0], files[1:]
-            typer.secho(f"warning: 'chromatic score MODEL FILE...' is deprecated and goes in the next release; "
-                        f"use 'chromatic score FILE... --model {model}'", err=True, fg="yellow")
+            typer.secho(
+                f"warning: 'chromatic score MODEL FILE...' is deprecated and goes in the next release; "
+                f"use 'chromatic score FILE... --model {model}'",
+                err=True,
+                fg="yellow",
+            )
         else:
-            raise typer.BadParameter("a model is needed: --model MODEL (from 'chromatic export')", param_hint="--model")
+            raise typer.BadParameter(
+                "a model is needed: --model MODEL (from 'chromatic export')", param_hint="--model"
+            )
     if not files:
-        raise typer.BadParameter("no candidate files given: .mid/.midi and/or .wav/.flac", param_hint="FILES")
+        raise typer.BadParameter(
+            "no candidate files given: .mid/.midi and/or .wav/.flac", param_hint="FILES"
+        )
     return model, files
 
 
@@ -49,10 +59,18 @@ def _check_color(target: str) -> None:
 
 def score(
     files: list[Path] = typer.Argument(..., help="Candidates: .mid/.midi and/or .wav/.flac files."),
-    model: Path | None = typer.Option(None, "--model", help="MODEL (.onnx, with .json beside it; the suffix may be omitted)."),
-    color: str = typer.Option("", "--color", help="Target color (mnemonic or name); default: the proposal's."),
+    model: Path | None = typer.Option(
+        None, "--model", help="MODEL (.onnx, with .json beside it; the suffix may be omitted)."
+    ),
+    color: str = typer.Option(
+        "", "--color", help="Target color (mnemonic or name); default: the proposal's."
+    ),
     concept: str = typer.Option("", "--concept", help="Concept text shared by all candidates."),
-    proposal: Path | None = typer.Option(None, "--proposal", help="Song proposal YAML, iteration list or thread folder (its final proposal): concept and color from it."),
+    proposal: Path | None = typer.Option(
+        None,
+        "--proposal",
+        help="Song proposal YAML, iteration list or thread folder (its final proposal): concept and color from it.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON for programs."),
 ) -> None:
     """Rank candidates by chromatic match to the target color."""
@@ -68,7 +86,9 @@ def score(
         text = p.concept or None
         target = target or p.color.name
     if not target:
-        raise typer.BadParameter("a target color is needed: --color G, or --proposal", param_hint="--color")
+        raise typer.BadParameter(
+            "a target color is needed: --color G, or --proposal", param_hint="--color"
+        )
     _check_color(target)
     model, files = _model_and_files(model, files)
     scorer = ChromaticScorer.load(model)
@@ -88,16 +108,36 @@ def score(
         from rich.table import Table
 
         t = Table(title=f"chromatic match to {target}")
-        for col in ("rank", "candidate", "match", "predicted", "confidence", "temporal", "spatial", "ontological"):
+        for col in (
+            "rank",
+            "candidate",
+            "match",
+            "predicted",
+            "confidence",
+            "temporal",
+            "spatial",
+            "ontological",
+        ):
             t.add_column(col)
         from chromatic.taxonomy import MODES
 
         for r in ranked:
             if r.get("error"):
-                t.add_row("-", Path(r["id"]).name, "[red]error[/red]", r["error"][:60], "", "", "", "")
+                t.add_row(
+                    "-", Path(r["id"]).name, "[red]error[/red]", r["error"][:60], "", "", "", ""
+                )
                 continue
-            modes = [MODES[a][max(range(3), key=lambda k, a=a: r[a][k])] for a in ("temporal", "spatial", "ontological")]
-            t.add_row(str(r["rank"]), Path(r["id"]).name, f"{r['match']:.3f}", f"{r['predicted_color']} ({r['color_probability']:.0%})",
-                      f"{r['confidence']:.2f}", *modes)
+            modes = [
+                MODES[a][max(range(3), key=lambda k, a=a: r[a][k])]
+                for a in ("temporal", "spatial", "ontological")
+            ]
+            t.add_row(
+                str(r["rank"]),
+                Path(r["id"]).name,
+                f"{r['match']:.3f}",
+                f"{r['predicted_color']} ({r['color_probability']:.0%})",
+                f"{r['confidence']:.2f}",
+                *modes,
+            )
         Console().print(t)
     raise typer.Exit(1 if all(r.get("error") for r in ranked) else 0)

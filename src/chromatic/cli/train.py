@@ -11,18 +11,30 @@ TASKS = ("fusion", "rebracketing", "rebracketing-type", "modes")
 
 
 def train(
-    data: Path = typer.Option(..., "--data", help="Data folder with segments.parquet and embeddings.parquet."),
+    data: Path = typer.Option(
+        ..., "--data", help="Data folder with segments.parquet and embeddings.parquet."
+    ),
     out: Path = typer.Option(..., "--out", help="Run folder (weights, config, metrics, plots)."),
-    task: str = typer.Option("fusion", "--task", help="fusion | rebracketing | rebracketing-type | modes"),
-    epochs: int = typer.Option(30, "--epochs", help="Maximum epochs (early stopping may end sooner)."),
+    task: str = typer.Option(
+        "fusion", "--task", help="fusion | rebracketing | rebracketing-type | modes"
+    ),
+    epochs: int = typer.Option(
+        30, "--epochs", help="Maximum epochs (early stopping may end sooner)."
+    ),
     device: str = typer.Option("cpu", "--device", help="cpu or cuda"),
     resume: bool = typer.Option(False, "--resume", help="Continue from RUN/checkpoint.pt."),
     seed: int = typer.Option(0, "--seed", min=0, max=2**32 - 1),
     batch_size: int = typer.Option(32, "--batch-size"),
     lr: float = typer.Option(2e-3, "--lr"),
-    patience: int = typer.Option(8, "--patience", help="Epochs without improvement before stopping."),
-    no_row_split: bool = typer.Option(False, "--no-row-split", help="Skip the row-level comparison run."),
-    tracking_uri: str = typer.Option("", "--tracking-uri", help="MLflow tracking URI (default: sqlite in DATA)."),
+    patience: int = typer.Option(
+        8, "--patience", help="Epochs without improvement before stopping."
+    ),
+    no_row_split: bool = typer.Option(
+        False, "--no-row-split", help="Skip the row-level comparison run."
+    ),
+    tracking_uri: str = typer.Option(
+        "", "--tracking-uri", help="MLflow tracking URI (default: sqlite in DATA)."
+    ),
 ) -> None:
     """Train a model; report song-grouped validation metrics (and the old row-level ones, labelled)."""
     if task not in TASKS:
@@ -33,23 +45,47 @@ def train(
         from chromatic.model.fusion import FusionConfig
         from chromatic.model.train import train_fusion
 
-        cfg = FusionConfig(epochs=epochs, seed=seed, batch_size=batch_size, lr=lr, patience=patience)
-        res = train_fusion(data, out, config=cfg, device=device, resume=resume, row_level=not no_row_split,
-                           tracking_uri=tracking_uri or None)
+        cfg = FusionConfig(
+            epochs=epochs, seed=seed, batch_size=batch_size, lr=lr, patience=patience
+        )
+        res = train_fusion(
+            data,
+            out,
+            config=cfg,
+            device=device,
+            resume=resume,
+            row_level=not no_row_split,
+            tracking_uri=tracking_uri or None,
+        )
         m = res.metrics
         v, b = m["validation"], m["baseline_majority_color"]
-        typer.echo(f"run: {res.run_dir} (best epoch {res.best_epoch} of {len(res.history)}"
-                   + (f", resumed at {res.resumed_from}" if res.resumed_from else "") + ")")
+        typer.echo(
+            f"run: {res.run_dir} (best epoch {res.best_epoch} of {len(res.history)}"
+            + (f", resumed at {res.resumed_from}" if res.resumed_from else "")
+            + ")"
+        )
         typer.echo(f"song-grouped validation ({m['songs']['val']} songs, {m['rows']['val']} rows):")
-        for k in ("temporal_accuracy", "spatial_accuracy", "ontological_accuracy", "mean_mode_accuracy",
-                  "album_accuracy", "color_accuracy"):
-            typer.echo(f"  {k:22s} {v[k]:6.1%}   majority baseline {b[k]:6.1%}   ({v[k] - b[k]:+.1%})")
+        for k in (
+            "temporal_accuracy",
+            "spatial_accuracy",
+            "ontological_accuracy",
+            "mean_mode_accuracy",
+            "album_accuracy",
+            "color_accuracy",
+        ):
+            typer.echo(
+                f"  {k:22s} {v[k]:6.1%}   majority baseline {b[k]:6.1%}   ({v[k] - b[k]:+.1%})"
+            )
         if "row_level_split_for_comparison_only" in m:
             r = m["row_level_split_for_comparison_only"]
-            typer.echo(f"row-level split (inflated, for comparison with the old figures): mean mode {r['mean_mode_accuracy']:.1%}, "
-                       f"album {r['album_accuracy']:.1%}, color {r['color_accuracy']:.1%}")
+            typer.echo(
+                f"row-level split (inflated, for comparison with the old figures): mean mode {r['mean_mode_accuracy']:.1%}, "
+                f"album {r['album_accuracy']:.1%}, color {r['color_accuracy']:.1%}"
+            )
     else:
         from chromatic.model.text_tasks import train_text_task
 
-        res = train_text_task(data, out, task=task, epochs=epochs, seed=seed, tracking_uri=tracking_uri or None)
+        res = train_text_task(
+            data, out, task=task, epochs=epochs, seed=seed, tracking_uri=tracking_uri or None
+        )
         typer.echo(json.dumps(res, indent=2))

@@ -37,7 +37,7 @@ COLUMN_DOCS: dict[str, str] = {
     "color_hex": "Hex RGB of the color.",
     "album_prefix": "Two-digit album prefix of the color (01-09).",
     "temporal_mode": "Temporal mode of the color: past, present or future; null when the color holds none.",
-    "spatial_mode": "Spatial (\"objectional\") mode: thing, place or person; null when none.",
+    "spatial_mode": 'Spatial ("objectional") mode: thing, place or person; null when none.',
     "ontological_mode": "Ontological mode(s): imagined, forgotten, known; two joined by `+` (Indigo); null when none.",
     "bpm": "Tempo of the song in beats per minute, from the manifest.",
     "time_signature": "Time signature, e.g. `4/4`, `7/8` (the manifests call it `tempo`).",
@@ -93,7 +93,12 @@ COLUMN_DOCS: dict[str, str] = {
 
 
 def size_category(rows: int) -> str:
-    for limit, label in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M")):
+    for limit, label in (
+        (1_000, "n<1K"),
+        (10_000, "1K<n<10K"),
+        (100_000, "10K<n<100K"),
+        (1_000_000, "100K<n<1M"),
+    ):
         if rows < limit:
             return label
     return "1M<n<10M"
@@ -140,9 +145,13 @@ def _coverage_section(cov: Coverage) -> list[str]:
         "|---|---|---:|---:|---:|---:|---:|",
     ]
     for c in cov.colors:
-        lines.append(f"| {c.color} | {c.mnemonic} | {c.songs} | {c.segments} | {_pct(c.audio_pct)} | {_pct(c.midi_pct)} | {_pct(c.lyric_pct)} |")
+        lines.append(
+            f"| {c.color} | {c.mnemonic} | {c.songs} | {c.segments} | {_pct(c.audio_pct)} | {_pct(c.midi_pct)} | {_pct(c.lyric_pct)} |"
+        )
     t = cov.total
-    lines.append(f"| **all** | | {t.songs} | {t.segments} | {_pct(t.audio_pct)} | {_pct(t.midi_pct)} | {_pct(t.lyric_pct)} |")
+    lines.append(
+        f"| **all** | | {t.songs} | {t.segments} | {_pct(t.audio_pct)} | {_pct(t.midi_pct)} | {_pct(t.lyric_pct)} |"
+    )
     short = cov.short_songs
     lines.append("")
     if short:
@@ -163,11 +172,13 @@ def _column_table(schema: pa.Schema) -> list[str]:
 def _taxonomy_table() -> list[str]:
     lines = ["| mnemonic | color | temporal | spatial | ontological |", "|---|---|---|---|---|"]
     for c in COLORS:
-        lines.append(f"| {c.mnemonic} | {c.name} | {'+'.join(c.temporal) or '-'} | {'+'.join(c.spatial) or '-'} | {'+'.join(c.ontological) or '-'} |")
+        lines.append(
+            f"| {c.mnemonic} | {c.name} | {'+'.join(c.temporal) or '-'} | {'+'.join(c.spatial) or '-'} | {'+'.join(c.ontological) or '-'} |"
+        )
     return lines
 
 
-USAGE = '''```python
+USAGE = """```python
 import io
 
 import soundfile as sf
@@ -185,7 +196,7 @@ if row["midi"] is not None:
 
 # training_full is large: stream it instead of downloading it whole
 full = load_dataset("REPO", "training_full", split="train", streaming=True)
-```'''
+```"""
 
 
 def render_card(

@@ -18,7 +18,15 @@ from chromatic.taxonomy import ALBUM_COLORS, COLORS, parse_color
 #: A song cut into fewer distinct segments than this is flagged (too little to learn from).
 MIN_SEGMENTS_PER_SONG = 3
 #: The columns of the segments table that coverage reads.
-COVERAGE_COLUMNS = ("song_id", "title", "color", "segment_index", "has_audio", "has_midi", "has_lyric")
+COVERAGE_COLUMNS = (
+    "song_id",
+    "title",
+    "color",
+    "segment_index",
+    "has_audio",
+    "has_midi",
+    "has_lyric",
+)
 
 
 @dataclass(frozen=True)
@@ -78,7 +86,13 @@ class SongCoverage:
         return self.segments < MIN_SEGMENTS_PER_SONG
 
     def to_json(self) -> dict:
-        return {"song_id": self.song_id, "color": self.color, "title": self.title, "segments": self.segments, "rows": self.rows}
+        return {
+            "song_id": self.song_id,
+            "color": self.color,
+            "title": self.title,
+            "segments": self.segments,
+            "rows": self.rows,
+        }
 
 
 @dataclass
@@ -116,18 +130,27 @@ def coverage_of(
     per_color: dict[str, dict] = {}
     per_song: dict[str, dict] = {}
     for r in rows:
-        c = per_color.setdefault(r["color"], {"songs": set(), "segments": 0, "audio": 0, "midi": 0, "lyric": 0})
+        c = per_color.setdefault(
+            r["color"], {"songs": set(), "segments": 0, "audio": 0, "midi": 0, "lyric": 0}
+        )
         c["songs"].add(r["song_id"])
         c["segments"] += 1
         c["audio"] += bool(r["has_audio"])
         c["midi"] += bool(r["has_midi"])
         c["lyric"] += bool(r["has_lyric"])
-        s = per_song.setdefault(r["song_id"], {"color": r["color"], "title": r["title"] or "", "indices": set(), "rows": 0})
+        s = per_song.setdefault(
+            r["song_id"],
+            {"color": r["color"], "title": r["title"] or "", "indices": set(), "rows": 0},
+        )
         s["indices"].add(r["segment_index"])
         s["rows"] += 1
     for song, (color, title) in (known_songs or {}).items():
-        per_song.setdefault(song, {"color": color, "title": title or "", "indices": set(), "rows": 0})
-        per_color.setdefault(color, {"songs": set(), "segments": 0, "audio": 0, "midi": 0, "lyric": 0})
+        per_song.setdefault(
+            song, {"color": color, "title": title or "", "indices": set(), "rows": 0}
+        )
+        per_color.setdefault(
+            color, {"songs": set(), "segments": 0, "audio": 0, "midi": 0, "lyric": 0}
+        )
     if colors is None:
         present = {parse_color(name) for name in per_color}
         listed = [c for c in COLORS if c in ALBUM_COLORS or c in present]
@@ -137,7 +160,18 @@ def coverage_of(
     out = []
     for color in listed:
         c = per_color.get(color.name, empty)
-        out.append(ColorCoverage(color.name, color.mnemonic, color.hex, len(c["songs"]), c["segments"], c["audio"], c["midi"], c["lyric"]))
+        out.append(
+            ColorCoverage(
+                color.name,
+                color.mnemonic,
+                color.hex,
+                len(c["songs"]),
+                c["segments"],
+                c["audio"],
+                c["midi"],
+                c["lyric"],
+            )
+        )
     wanted = {c.name for c in listed}
     total = ColorCoverage(
         "all",
@@ -163,7 +197,9 @@ def _dark(hex_color: str) -> bool:
     return 0.299 * r + 0.587 * g + 0.114 * b < 110
 
 
-def write_coverage_chart(cov: Coverage, path: str | Path, *, title: str = "Segment coverage per color") -> Path:
+def write_coverage_chart(
+    cov: Coverage, path: str | Path, *, title: str = "Segment coverage per color"
+) -> Path:
     """A PNG of audio / MIDI / lyric % per color (bars in the color's own hex, told apart by
     hatching) above the segment count per color. Written atomically."""
     from matplotlib.figure import Figure  # a bare Figure needs no GUI backend (Agg renders it)

@@ -31,10 +31,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from chromatic import __version__
-from chromatic.segments.build import MEDIA_DIR, SEGMENTS_FILE, read_media
 from chromatic.catalog.tracks import TRACKS_FILE
 from chromatic.errors import DatasetError
 from chromatic.fileio import sha256_file
+from chromatic.segments.build import MEDIA_DIR, SEGMENTS_FILE, read_media
 
 CONFIGS = ("base_manifest", "training_segments", "training_full", "preview")
 CARD_FILE = "README.md"
@@ -154,7 +154,9 @@ def _with_media(data: Path, song: str, rows: pa.Table) -> pa.Table:
     for sid, audio, midi in zip(ids, has_audio, has_midi, strict=True):
         m = media.get(sid)
         if (audio and not (m and m["audio_flac"])) or (midi and not (m and m["midi"])):
-            raise DatasetError(f"no media for segment {sid}; run 'chromatic segments build' again", path=path)
+            raise DatasetError(
+                f"no media for segment {sid}; run 'chromatic segments build' again", path=path
+            )
     flac = pa.array([media[s]["audio_flac"] if s in media else None for s in ids], pa.binary())
     midi = pa.array([media[s]["midi"] if s in media else None for s in ids], pa.binary())
     return rows.append_column(MEDIA_FIELDS[0], flac).append_column(MEDIA_FIELDS[1], midi)
@@ -173,7 +175,11 @@ def write_media_config(
     folder.mkdir(parents=True)
     schema = pa.schema([*segments.schema, *MEDIA_FIELDS]).with_metadata(_export_meta(name))
     writer = ShardWriter(folder, schema, shard_bytes)
-    kept = pc.is_in(segments.column("segment_id"), pa.array(sorted(keep), pa.string())) if keep is not None else None
+    kept = (
+        pc.is_in(segments.column("segment_id"), pa.array(sorted(keep), pa.string()))
+        if keep is not None
+        else None
+    )
     try:
         for song in sorted(set(segments.column("song_id").to_pylist())):
             mask = pc.equal(segments.column("song_id"), song)
@@ -192,7 +198,10 @@ def read_built(data: Path) -> tuple[pa.Table, pa.Table]:
     """The tracks and segments tables of DATA, refusing segments built from another tracks
     table (an export would mix two builds)."""
     tracks_path, segments_path = data / TRACKS_FILE, data / SEGMENTS_FILE
-    for path, step in ((tracks_path, "chromatic catalog build"), (segments_path, "chromatic segments build")):
+    for path, step in (
+        (tracks_path, "chromatic catalog build"),
+        (segments_path, "chromatic segments build"),
+    ):
         if not path.is_file():
             raise DatasetError(f"not found; run '{step}' first", path=path)
     segments = pq.read_table(segments_path)
@@ -204,7 +213,9 @@ def read_built(data: Path) -> tuple[pa.Table, pa.Table]:
             path=segments_path,
         )
     segments = segments.drop_columns([c for c in DROPPED_COLUMNS if c in segments.column_names])
-    return pq.read_table(tracks_path).replace_schema_metadata(None), segments.replace_schema_metadata(None)
+    return pq.read_table(tracks_path).replace_schema_metadata(
+        None
+    ), segments.replace_schema_metadata(None)
 
 
 def _move_into_place(staging: Path, out: Path, names: Iterable[str]) -> None:
@@ -228,27 +239,41 @@ def export_dataset(
 ) -> ExportResult:
     """Write every config and the dataset card into ``out_dir`` (see the module docstring);
     ``repo`` names the Hub repo in the card's usage snippet."""
-    from chromatic.dataset.coverage import COVERAGE_COLUMNS, coverage_of
     from chromatic.dataset.card import render_card
+    from chromatic.dataset.coverage import COVERAGE_COLUMNS, coverage_of
 
     data, out = Path(data_dir), Path(out_dir)
     tracks, segments = read_built(data)
     if preview_per_color < 0:
-        raise DatasetError(f"expected a preview size >= 0, got {preview_per_color}", field="--preview-per-color")
+        raise DatasetError(
+            f"expected a preview size >= 0, got {preview_per_color}", field="--preview-per-color"
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     try:
         light = segments.select(list({*COVERAGE_COLUMNS, "segment_id"})).to_pylist()
         summaries = {
             "base_manifest": write_table_config(tracks, staging / "base_manifest", "base_manifest"),
-            "training_segments": write_table_config(segments, staging / "training_segments", "training_segments"),
-            "training_full": write_media_config(data, segments, staging / "training_full", "training_full", shard_bytes=shard_bytes),
+            "training_segments": write_table_config(
+                segments, staging / "training_segments", "training_segments"
+            ),
+            "training_full": write_media_config(
+                data, segments, staging / "training_full", "training_full", shard_bytes=shard_bytes
+            ),
             "preview": write_media_config(
-                data, segments, staging / "preview", "preview", keep=preview_ids(light, preview_per_color), shard_bytes=shard_bytes
+                data,
+                segments,
+                staging / "preview",
+                "preview",
+                keep=preview_ids(light, preview_per_color),
+                shard_bytes=shard_bytes,
             ),
         }
         configs = [summaries[name] for name in CONFIGS]
-        songs = {r["song_id"]: (r["color"], r["title"]) for r in tracks.select(["song_id", "color", "title"]).to_pylist()}
+        songs = {
+            r["song_id"]: (r["color"], r["title"])
+            for r in tracks.select(["song_id", "color", "title"]).to_pylist()
+        }
         card = render_card(
             coverage=coverage_of(light, known_songs=songs),
             configs=configs,

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from chromatic.segments.build import MEDIA_DIR
 from chromatic.errors import ChromaticError, MidiError
+from chromatic.segments.build import MEDIA_DIR
 
 SAMPLE_RATE_MIN, SAMPLE_RATE_MAX = 8000, 96000
 DURATION_TOLERANCE_S = 0.5
@@ -123,7 +123,9 @@ def check_midi(midi: bytes | None, expected_qpm: float | None) -> list[str]:
     if expected_qpm is not None:
         got = TempoMap.of(score).qpm_at(0.0)
         if abs(got - expected_qpm) > TEMPO_TOLERANCE_QPM:
-            problems.append(f"tempo {got:.3f} qpm at the slice start, the source has {expected_qpm:.3f}")
+            problems.append(
+                f"tempo {got:.3f} qpm at the slice start, the source has {expected_qpm:.3f}"
+            )
     return problems
 
 
@@ -151,7 +153,9 @@ class SourceTempos:
         return tm.qpm_at(seconds) if tm is not None else None
 
 
-def media_by_song(data: Path, rows: Sequence[Mapping]) -> Iterator[tuple[list[Mapping], dict[str, dict] | None, str | None]]:
+def media_by_song(
+    data: Path, rows: Sequence[Mapping]
+) -> Iterator[tuple[list[Mapping], dict[str, dict] | None, str | None]]:
     """(rows of one song, their media or None, why not) — one song's media in memory at a time."""
     from chromatic.segments.build import read_media
 
@@ -180,7 +184,9 @@ def check_fidelity(data: Path, rows: Sequence[Mapping], catalog: Path | None) ->
         for row in song_rows:
             sid = row["segment_id"]
             if media is None or sid not in media:
-                fid.failures.append(Failure(sid, "media", why_not or "no media row for this segment"))
+                fid.failures.append(
+                    Failure(sid, "media", why_not or "no media row for this segment")
+                )
                 continue
             m = media[sid]
             if row["has_audio"]:

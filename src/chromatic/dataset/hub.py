@@ -54,14 +54,22 @@ def hub_preflight(*, timeout: float = CONNECT_TIMEOUT_S) -> None:
 
     env = os.environ.get("HF_HUB_OFFLINE", "").strip().lower()
     if constants.HF_HUB_OFFLINE or env in {"1", "true", "yes", "on"}:
-        raise DatasetError("cannot push: HF_HUB_OFFLINE is set (offline mode); unset it to publish, or export without --push")
+        raise DatasetError(
+            "cannot push: HF_HUB_OFFLINE is set (offline mode); unset it to publish, or export without --push"
+        )
     endpoint = os.environ.get("HF_ENDPOINT") or constants.ENDPOINT
-    if not any(os.environ.get(v) for v in _PROXY_VARS):  # behind a proxy a direct probe says nothing
+    if not any(
+        os.environ.get(v) for v in _PROXY_VARS
+    ):  # behind a proxy a direct probe says nothing
         why = unreachable(endpoint, timeout)
         if why:
-            raise DatasetError(f"cannot push: {endpoint} is unreachable ({why}); check the network, or export without --push")
+            raise DatasetError(
+                f"cannot push: {endpoint} is unreachable ({why}); check the network, or export without --push"
+            )
     if not get_token():
-        raise DatasetError("cannot push: no Hugging Face token; run 'hf auth login' or set HF_TOKEN")
+        raise DatasetError(
+            "cannot push: no Hugging Face token; run 'hf auth login' or set HF_TOKEN"
+        )
 
 
 def push_dataset(folder: str | Path, repo: str, *, private: bool = True) -> str:

@@ -60,7 +60,9 @@ class VerifyReport:
 def read_segments(data: Path) -> list[dict]:
     path = data / SEGMENTS_FILE
     if not path.is_file():
-        raise DatasetError(f"{path} not found; run 'chromatic segments build CATALOG --data {data}' first")
+        raise DatasetError(
+            f"{path} not found; run 'chromatic segments build CATALOG --data {data}' first"
+        )
     from chromatic.segments.inputs import require_segments_fresh
 
     require_segments_fresh(data, DatasetError)
@@ -100,7 +102,9 @@ def color_name(value: str) -> str:
         raise DatasetError(str(e), field="--color") from None
 
 
-def filter_rows(rows: Sequence[Mapping], *, color: str | None = None, song: str | None = None) -> list[Mapping]:
+def filter_rows(
+    rows: Sequence[Mapping], *, color: str | None = None, song: str | None = None
+) -> list[Mapping]:
     """Rows of one color (mnemonic or name) and/or one song; an unknown color or a song without
     rows is an error."""
     out = list(rows)
@@ -110,11 +114,16 @@ def filter_rows(rows: Sequence[Mapping], *, color: str | None = None, song: str 
     if song:
         out = [r for r in out if r["song_id"] == song]
         if not out:
-            raise DatasetError(f"no segment rows for song {song!r}" + (f" of color {color!r}" if color else ""), field="--song")
+            raise DatasetError(
+                f"no segment rows for song {song!r}" + (f" of color {color!r}" if color else ""),
+                field="--song",
+            )
     return out
 
 
-def select_rows(rows: Sequence[Mapping], *, random_n: int | None = None, seed: int = 0, all_rows: bool = False) -> tuple[list[Mapping], bool]:
+def select_rows(
+    rows: Sequence[Mapping], *, random_n: int | None = None, seed: int = 0, all_rows: bool = False
+) -> tuple[list[Mapping], bool]:
     """The rows to check and whether they are a sample: all of them when asked or when few,
     else ``random_n`` (default ``DEFAULT_SAMPLE``) drawn with ``seed``, in segment order."""
     ordered = sorted(rows, key=lambda r: r["segment_id"])
@@ -157,10 +166,17 @@ def extract_segments(data: Path, rows: Sequence[Mapping], out: Path) -> int:
                 try:
                     from chromatic.music.pianoroll import piano_roll, save_roll_png
 
-                    save_roll_png(piano_roll(m["midi"]), out / f"{sid}.png", title=f"{sid}  ({row['section']})")
+                    save_roll_png(
+                        piano_roll(m["midi"]),
+                        out / f"{sid}.png",
+                        title=f"{sid}  ({row['section']})",
+                    )
                 except Exception:  # an unreadable slice: nothing to draw (verify reports it)
                     pass
-            write_text_atomic(out / f"{sid}.json", json.dumps(dict(row), indent=2, ensure_ascii=False, default=str))
+            write_text_atomic(
+                out / f"{sid}.json",
+                json.dumps(dict(row), indent=2, ensure_ascii=False, default=str),
+            )
             written += 1
     return written
 
@@ -194,7 +210,9 @@ def verify(
     if color:
         colors = [color_name(color)]
         songs = {k: v for k, v in songs.items() if v[0] in colors}
-    cov = coverage_of(({k: r[k] for k in COVERAGE_COLUMNS} for r in picked), known_songs=songs, colors=colors)
+    cov = coverage_of(
+        ({k: r[k] for k in COVERAGE_COLUMNS} for r in picked), known_songs=songs, colors=colors
+    )
     selected, sampled = select_rows(picked, random_n=random_n, seed=seed, all_rows=all_rows)
     source = None
     if use_catalog:
@@ -211,9 +229,10 @@ def verify(
         catalog=source,
     )
     if chart:
-        report.chart = write_coverage_chart(cov, data / CHART_FILE, title=f"Segment coverage per color: {data}")
+        report.chart = write_coverage_chart(
+            cov, data / CHART_FILE, title=f"Segment coverage per color: {data}"
+        )
     if extract is not None:
         report.extract_dir = Path(extract)
         report.extracted = extract_segments(data, selected, report.extract_dir)
     return report
-

@@ -44,9 +44,16 @@ MIR_FEATURES: tuple[str, ...] = (
     *(f"contrast{i}_std" for i in range(7)),
     *(f"tonnetz{i}_mean" for i in range(6)),
     *(f"tonnetz{i}_std" for i in range(6)),
-    "centroid_khz", "bandwidth_khz", "rolloff_khz", "flatness",
-    "rms_db_mean", "rms_db_std", "zcr",
-    "onset_mean", "onset_std", "tempo_over_200",
+    "centroid_khz",
+    "bandwidth_khz",
+    "rolloff_khz",
+    "flatness",
+    "rms_db_mean",
+    "rms_db_std",
+    "zcr",
+    "onset_mean",
+    "onset_std",
+    "tempo_over_200",
 )
 
 
@@ -72,7 +79,9 @@ class MirAudioEncoder(EncoderBase):
         try:
             import librosa  # noqa: F401
         except ImportError:
-            raise EncoderUnavailable("the mir audio encoder needs librosa (pip install 'librosa>=0.10')") from None
+            raise EncoderUnavailable(
+                "the mir audio encoder needs librosa (pip install 'librosa>=0.10')"
+            ) from None
 
     def features(self, samples: np.ndarray, sr: int) -> np.ndarray:
         import librosa
@@ -102,8 +111,16 @@ class MirAudioEncoder(EncoderBase):
 
         vec = np.concatenate(
             [
-                *ms(mfcc), *ms(chroma), *ms(contrast), *ms(tonnetz),
-                [centroid.mean() / 1000, bandwidth.mean() / 1000, rolloff.mean() / 1000, flatness.mean()],
+                *ms(mfcc),
+                *ms(chroma),
+                *ms(contrast),
+                *ms(tonnetz),
+                [
+                    centroid.mean() / 1000,
+                    bandwidth.mean() / 1000,
+                    rolloff.mean() / 1000,
+                    flatness.mean(),
+                ],
                 [rms_db.mean(), rms_db.std(), zcr.mean()],
                 [onset.mean(), onset.std(), tempo / 200.0],
             ]
@@ -119,13 +136,16 @@ class MirAudioEncoder(EncoderBase):
 class ClapAudioEncoder(EncoderBase):
     modality = "audio"
 
-    def __init__(self, source: str | Path, *, name: str, local_files_only: bool = True, batch_size: int = 8):
+    def __init__(
+        self, source: str | Path, *, name: str, local_files_only: bool = True, batch_size: int = 8
+    ):
         from transformers import ClapFeatureExtractor, ClapModel
 
         from chromatic.embed.text import load_pretrained
 
         self.extractor, self.model, self.version = load_pretrained(
-            (ClapFeatureExtractor, ClapModel), source, name, local_files_only, "--audio-encoder mir")
+            (ClapFeatureExtractor, ClapModel), source, name, local_files_only, "--audio-encoder mir"
+        )
         self.name = name
         self.dim = int(self.model.config.projection_dim)
         self.batch_size = batch_size
@@ -144,15 +164,26 @@ class ClapAudioEncoder(EncoderBase):
                 if len(piece) >= CLAP_SR // 10 or len(pieces) == 1:
                     chunks.append(piece if len(piece) else np.zeros(CLAP_SR // 10, np.float32))
                     owner.append(k)
-        truncation = "fusion" if getattr(self.model.config.audio_config, "enable_fusion", False) else "rand_trunc"
+        truncation = (
+            "fusion"
+            if getattr(self.model.config.audio_config, "enable_fusion", False)
+            else "rand_trunc"
+        )
         embs = []
         for i in range(0, len(chunks), self.batch_size):
-            inputs = self.extractor(chunks[i : i + self.batch_size], sampling_rate=CLAP_SR, return_tensors="pt",
-                                    truncation=truncation, padding="repeatpad")
+            inputs = self.extractor(
+                chunks[i : i + self.batch_size],
+                sampling_rate=CLAP_SR,
+                return_tensors="pt",
+                truncation=truncation,
+                padding="repeatpad",
+            )
             with torch.inference_mode():
                 emb = self.model.get_audio_features(**inputs)
             if not isinstance(emb, torch.Tensor):  # newer transformers return an output object
-                emb = emb.pooler_output if getattr(emb, "pooler_output", None) is not None else emb[0]
+                emb = (
+                    emb.pooler_output if getattr(emb, "pooler_output", None) is not None else emb[0]
+                )
             embs.append(emb.float())
         if not embs:
             return np.zeros((0, self.dim), dtype=np.float32)

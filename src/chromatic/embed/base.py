@@ -47,4 +47,10 @@ class EncoderBase:
         return f"{self.name}@{self.version}"
 
     def describe(self) -> dict:
-        return {"name": self.name, "id": self.id, "dim": self.dim, "version": self.version, "modality": self.modality}
+        return {
+            "name": self.name,
+            "id": self.id,
+            "dim": self.dim,
+            "version": self.version,
+            "modality": self.modality,
+        }

@@ -35,5 +35,11 @@ def get_encoder(name: str, *, modality: str | None = None) -> EncoderBase:
         return audio.MirAudioEncoder()
     if name == "clap":
         return audio.clap()
-    choices = TEXT_ENCODERS if modality == "text" else AUDIO_ENCODERS if modality == "audio" else TEXT_ENCODERS + AUDIO_ENCODERS
+    choices = (
+        TEXT_ENCODERS
+        if modality == "text"
+        else AUDIO_ENCODERS
+        if modality == "audio"
+        else TEXT_ENCODERS + AUDIO_ENCODERS
+    )
     raise ChromaticError(f"unknown encoder {name!r}; expected one of {', '.join(choices)}")

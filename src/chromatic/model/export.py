@@ -25,7 +25,16 @@ from chromatic.model.fusion import AXES, FusionModel
 from chromatic.model.train import load_model
 from chromatic.taxonomy import TAXONOMY_VERSION
 
-INPUTS = ("audio", "audio_mask", "roll", "midi_mask", "concept", "concept_mask", "lyric", "lyric_mask")
+INPUTS = (
+    "audio",
+    "audio_mask",
+    "roll",
+    "midi_mask",
+    "concept",
+    "concept_mask",
+    "lyric",
+    "lyric_mask",
+)
 OUTPUTS = (*AXES, "confidence")
 OPSET = 18
 FORMAT = 1
@@ -39,7 +48,9 @@ class _OnnxWrapper(torch.nn.Module):
         self.model = model
 
     def forward(self, audio, audio_mask, roll, midi_mask, concept, concept_mask, lyric, lyric_mask):
-        out = self.model(audio, audio_mask, roll, midi_mask, concept, concept_mask, lyric, lyric_mask)
+        out = self.model(
+            audio, audio_mask, roll, midi_mask, concept, concept_mask, lyric, lyric_mask
+        )
         return out["temporal"], out["spatial"], out["ontological"], out["confidence"]
 
 
@@ -47,10 +58,14 @@ def example_inputs(model: FusionModel, batch: int = 2) -> tuple[torch.Tensor, ..
     c = model.cfg
     g = torch.Generator().manual_seed(0)
     return (
-        torch.randn(batch, c.audio_dim, generator=g), torch.ones(batch),
-        (torch.rand(batch, c.roll_pitches, c.roll_steps, generator=g) < 0.03).float(), torch.ones(batch),
-        torch.randn(batch, c.text_dim, generator=g), torch.ones(batch),
-        torch.randn(batch, c.text_dim, generator=g), torch.ones(batch),
+        torch.randn(batch, c.audio_dim, generator=g),
+        torch.ones(batch),
+        (torch.rand(batch, c.roll_pitches, c.roll_steps, generator=g) < 0.03).float(),
+        torch.ones(batch),
+        torch.randn(batch, c.text_dim, generator=g),
+        torch.ones(batch),
+        torch.randn(batch, c.text_dim, generator=g),
+        torch.ones(batch),
     )
 
 
@@ -73,12 +88,21 @@ def export_run(run_dir: str | Path, out: str | Path) -> tuple[Path, Path]:
         tmp_onnx = tmp.with_suffix(".onnx")
         try:
             torch.onnx.export(
-                wrapper, example_inputs(model), str(tmp_onnx), input_names=list(INPUTS), output_names=list(OUTPUTS),
-                dynamic_shapes={n: {0: batch} for n in INPUTS}, dynamo=True, opset_version=OPSET,
-                external_data=False, verbose=False,
+                wrapper,
+                example_inputs(model),
+                str(tmp_onnx),
+                input_names=list(INPUTS),
+                output_names=list(OUTPUTS),
+                dynamic_shapes={n: {0: batch} for n in INPUTS},
+                dynamo=True,
+                opset_version=OPSET,
+                external_data=False,
+                verbose=False,
             )
         except Exception as e:
-            raise ChromaticError(f"ONNX export of {run} failed: {type(e).__name__}: {str(e).splitlines()[0]}") from None
+            raise ChromaticError(
+                f"ONNX export of {run} failed: {type(e).__name__}: {str(e).splitlines()[0]}"
+            ) from None
         tmp_onnx.replace(tmp)
     cfg = model.cfg
     meta = {
@@ -89,13 +113,23 @@ def export_run(run_dir: str | Path, out: str | Path) -> tuple[Path, Path]:
         "onnx_sha256": sha256_file(onnx_path),
         "opset": OPSET,
         "inputs": {
-            "audio": [None, cfg.audio_dim], "audio_mask": [None], "roll": [None, cfg.roll_pitches, cfg.roll_steps],
-            "midi_mask": [None], "concept": [None, cfg.text_dim], "concept_mask": [None],
-            "lyric": [None, cfg.text_dim], "lyric_mask": [None],
+            "audio": [None, cfg.audio_dim],
+            "audio_mask": [None],
+            "roll": [None, cfg.roll_pitches, cfg.roll_steps],
+            "midi_mask": [None],
+            "concept": [None, cfg.text_dim],
+            "concept_mask": [None],
+            "lyric": [None, cfg.text_dim],
+            "lyric_mask": [None],
         },
         "outputs": {a: [None, 3] for a in AXES} | {"confidence": [None]},
         "encoders": cfg.encoders,
-        "piano_roll": {"pitches": cfg.roll_pitches, "steps": cfg.roll_steps, "step_seconds": 0.1, "include_drums": True},
+        "piano_roll": {
+            "pitches": cfg.roll_pitches,
+            "steps": cfg.roll_steps,
+            "step_seconds": 0.1,
+            "include_drums": True,
+        },
         "training": {
             "run": str(run.resolve()),
             "data_hash": (ck.get("metrics") or {}).get("data_hash"),
@@ -118,7 +152,9 @@ def parity(run_dir: str | Path, onnx_path: str | Path, inputs: tuple[np.ndarray,
 
     model, _ = load_model(run_dir)
     sess = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
-    feeds = {n: np.ascontiguousarray(x, dtype=np.float32) for n, x in zip(INPUTS, inputs, strict=True)}
+    feeds = {
+        n: np.ascontiguousarray(x, dtype=np.float32) for n, x in zip(INPUTS, inputs, strict=True)
+    }
     got = sess.run(list(OUTPUTS), feeds)
     with torch.no_grad():
         ref = _OnnxWrapper(model).eval()(*(torch.from_numpy(feeds[n]) for n in INPUTS))

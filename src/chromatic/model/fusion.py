@@ -88,7 +88,11 @@ class PianoRollEncoder(nn.Module):
         layers, c_in = [], 1
         for i, c in enumerate(cfg.cnn_channels):
             k = 5 if i == 0 else 3
-            layers += [nn.Conv2d(c_in, c, k, stride=2, padding=k // 2), nn.BatchNorm2d(c), nn.GELU()]
+            layers += [
+                nn.Conv2d(c_in, c, k, stride=2, padding=k // 2),
+                nn.BatchNorm2d(c),
+                nn.GELU(),
+            ]
             c_in = c
         self.conv = nn.Sequential(*layers)
         self.out = nn.Linear(c_in, cfg.midi_dim)
@@ -103,11 +107,21 @@ class FusionModel(nn.Module):
         super().__init__()
         self.cfg = cfg
         self.roll_encoder = PianoRollEncoder(cfg)
-        dims = {"audio": cfg.audio_dim, "midi": cfg.midi_dim, "concept": cfg.text_dim, "lyric": cfg.text_dim}
+        dims = {
+            "audio": cfg.audio_dim,
+            "midi": cfg.midi_dim,
+            "concept": cfg.text_dim,
+            "lyric": cfg.text_dim,
+        }
         self.proj = nn.ModuleDict(
-            {m: nn.Sequential(nn.LayerNorm(d), nn.Linear(d, cfg.proj_dim), nn.GELU()) for m, d in dims.items()}
+            {
+                m: nn.Sequential(nn.LayerNorm(d), nn.Linear(d, cfg.proj_dim), nn.GELU())
+                for m, d in dims.items()
+            }
         )
-        self.null = nn.ParameterDict({m: nn.Parameter(torch.randn(cfg.proj_dim) * 0.02) for m in MODALITIES})
+        self.null = nn.ParameterDict(
+            {m: nn.Parameter(torch.randn(cfg.proj_dim) * 0.02) for m in MODALITIES}
+        )
         layers, d_in = [], cfg.proj_dim * len(MODALITIES)
         for h in cfg.hidden_dims:
             layers += [nn.Linear(d_in, h), nn.GELU(), nn.Dropout(cfg.dropout)]
@@ -148,7 +162,9 @@ class FusionModel(nn.Module):
         return out
 
 
-def fusion_loss(out: dict[str, torch.Tensor], targets: dict[str, torch.Tensor], confidence_weight: float) -> tuple[torch.Tensor, dict]:
+def fusion_loss(
+    out: dict[str, torch.Tensor], targets: dict[str, torch.Tensor], confidence_weight: float
+) -> tuple[torch.Tensor, dict]:
     """Sum over axes of KL(target || prediction) + weighted MSE of the confidence against
     exp(-KL) (detached: confidence learns to judge the prediction, not to move it)."""
     kl_rows = 0.0

@@ -38,7 +38,9 @@ def axis_correct(axis: str, label: str, p: np.ndarray) -> bool:
 
 def predict_album_colors(pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Vectorised color prediction for pred [N, 3, 3]: (names [N], probability [N])."""
-    targets = np.array([[c.target(a) for a in AXES] for c in ALBUM_COLORS], dtype=np.float64)  # [C,3,3]
+    targets = np.array(
+        [[c.target(a) for a in AXES] for c in ALBUM_COLORS], dtype=np.float64
+    )  # [C,3,3]
     logp = np.log(np.clip(pred.astype(np.float64), PROB_FLOOR, None))  # [N,3,3]
     ent = (targets * np.log(targets)).sum(axis=(1, 2))  # [C]
     cross = np.einsum("cam,nam->nc", targets, logp)  # [N,C]
@@ -56,7 +58,9 @@ def evaluate(pred: np.ndarray, colors: np.ndarray) -> dict:
     if n == 0:
         return {"n": 0}
     labels = [true_labels(c) for c in colors]
-    correct = np.array([[axis_correct(a, labels[i][k], pred[i, k]) for k, a in enumerate(AXES)] for i in range(n)])
+    correct = np.array(
+        [[axis_correct(a, labels[i][k], pred[i, k]) for k, a in enumerate(AXES)] for i in range(n)]
+    )
     pred_colors, _ = predict_album_colors(pred)
     out = {"n": int(n)}
     for k, a in enumerate(AXES):

@@ -27,7 +27,12 @@ def plot_curves(history: list[dict], path: Path) -> None:
         ax1.plot(ep, [h[key] for h in history], marker=".", label=label)
     ax1.set(title="loss (KL per axis + confidence)", xlabel="epoch")
     ax1.legend()
-    for key in ("val_mean_mode_accuracy", "val_album_accuracy", "val_color_accuracy", "train_mean_mode_accuracy"):
+    for key in (
+        "val_mean_mode_accuracy",
+        "val_album_accuracy",
+        "val_color_accuracy",
+        "train_mean_mode_accuracy",
+    ):
         if history and key in history[0]:
             ax2.plot(ep, [h[key] for h in history], marker=".", label=key.replace("_", " "))
     ax2.set(title="accuracy (song-grouped validation)", xlabel="epoch", ylim=(0, 1.02))
@@ -44,7 +49,9 @@ def plot_confusion(conf: dict, path: Path) -> None:
     for ax, k in zip(axes, keys, strict=True):
         m = conf[k]["matrix"]
         ax.imshow(m, cmap="Blues")
-        ax.set_xticks(range(len(conf[k]["cols"])), conf[k]["cols"], rotation=45, ha="right", fontsize=8)
+        ax.set_xticks(
+            range(len(conf[k]["cols"])), conf[k]["cols"], rotation=45, ha="right", fontsize=8
+        )
         ax.set_yticks(range(len(conf[k]["rows"])), conf[k]["rows"], fontsize=8)
         for i, row in enumerate(m):
             for j, v in enumerate(row):
@@ -82,7 +89,10 @@ class Tracker:
             self.uri = uri or f"sqlite:///{(Path(data_dir) / 'mlflow.db').resolve()}"
             mlflow.set_tracking_uri(self.uri)
             if mlflow.get_experiment_by_name(EXPERIMENT) is None:
-                mlflow.create_experiment(EXPERIMENT, artifact_location=(Path(data_dir) / "mlartifacts").resolve().as_uri())
+                mlflow.create_experiment(
+                    EXPERIMENT,
+                    artifact_location=(Path(data_dir) / "mlartifacts").resolve().as_uri(),
+                )
             mlflow.set_experiment(EXPERIMENT)
             mlflow.start_run(run_name=run_name)
             flat = {k: str(v)[:250] for k, v in _flatten(params).items()}
@@ -95,12 +105,19 @@ class Tracker:
 
     def log_epoch(self, rec: dict) -> None:
         if self.active:
-            self.mlflow.log_metrics({k: float(v) for k, v in rec.items() if k != "epoch" and v == v}, step=int(rec["epoch"]))
+            self.mlflow.log_metrics(
+                {k: float(v) for k, v in rec.items() if k != "epoch" and v == v},
+                step=int(rec["epoch"]),
+            )
 
     def finish(self, metrics: dict, artifacts: list[Path]) -> None:
         if not self.active:
             return
-        flat = {k: float(v) for k, v in _flatten(metrics).items() if isinstance(v, int | float) and not isinstance(v, bool)}
+        flat = {
+            k: float(v)
+            for k, v in _flatten(metrics).items()
+            if isinstance(v, int | float) and not isinstance(v, bool)
+        }
         self.mlflow.log_metrics({f"final.{k}"[:250]: v for k, v in flat.items()})
         for a in artifacts:
             if a.is_file():

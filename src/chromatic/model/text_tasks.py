@@ -44,18 +44,86 @@ REBRACKETING_MARKERS = (
     r"\bhalf[- ](remembered|real|known)\b",
 )
 TYPE_WORDS: dict[str, tuple[str, ...]] = {
-    "spatial": ("place", "room", "city", "street", "map", "town", "coast", "station", "distance", "where", "space"),
-    "temporal": ("time", "past", "future", "yesterday", "tomorrow", "years", "clock", "moment", "someday", "ago", "when"),
+    "spatial": (
+        "place",
+        "room",
+        "city",
+        "street",
+        "map",
+        "town",
+        "coast",
+        "station",
+        "distance",
+        "where",
+        "space",
+    ),
+    "temporal": (
+        "time",
+        "past",
+        "future",
+        "yesterday",
+        "tomorrow",
+        "years",
+        "clock",
+        "moment",
+        "someday",
+        "ago",
+        "when",
+    ),
     "causal": ("because", "cause", "reason", "why", "therefore", "consequence", "so that", "leads"),
-    "perceptual": ("see", "saw", "hear", "heard", "sound", "look", "light", "image", "mirror", "glass", "seen"),
-    "memory": ("remember", "memory", "memories", "forget", "forgot", "forgotten", "recall", "remembers"),
-    "ontological": ("real", "exist", "imagined", "dream", "pretend", "illusion", "truth", "invented", "true"),
+    "perceptual": (
+        "see",
+        "saw",
+        "hear",
+        "heard",
+        "sound",
+        "look",
+        "light",
+        "image",
+        "mirror",
+        "glass",
+        "seen",
+    ),
+    "memory": (
+        "remember",
+        "memory",
+        "memories",
+        "forget",
+        "forgot",
+        "forgotten",
+        "recall",
+        "remembers",
+    ),
+    "ontological": (
+        "real",
+        "exist",
+        "imagined",
+        "dream",
+        "pretend",
+        "illusion",
+        "truth",
+        "invented",
+        "true",
+    ),
     "narrative": ("story", "tale", "chapter", "narrator", "plot", "ending", "character", "told"),
-    "identity": ("self", "myself", "identity", "name", "who i am", "mask", "stranger", "yourself", "person"),
+    "identity": (
+        "self",
+        "myself",
+        "identity",
+        "name",
+        "who i am",
+        "mask",
+        "stranger",
+        "yourself",
+        "person",
+    ),
 }
 REBRACKETING_TYPES = tuple(TYPE_WORDS)
 _MARKER_RE = re.compile("|".join(REBRACKETING_MARKERS), re.IGNORECASE)
-_TYPE_RE = {t: re.compile(r"\b(" + "|".join(re.escape(w) for w in ws) + r")\b", re.IGNORECASE) for t, ws in TYPE_WORDS.items()}
+_TYPE_RE = {
+    t: re.compile(r"\b(" + "|".join(re.escape(w) for w in ws) + r")\b", re.IGNORECASE)
+    for t, ws in TYPE_WORDS.items()
+}
 
 
 def has_rebracketing_markers(text: str) -> bool:
@@ -71,7 +139,13 @@ def rebracketing_types(text: str) -> list[str]:
 class TextHead(nn.Module):
     def __init__(self, d_in: int, d_out: int, hidden: int = 128, dropout: float = 0.2):
         super().__init__()
-        self.net = nn.Sequential(nn.LayerNorm(d_in), nn.Linear(d_in, hidden), nn.GELU(), nn.Dropout(dropout), nn.Linear(hidden, d_out))
+        self.net = nn.Sequential(
+            nn.LayerNorm(d_in),
+            nn.Linear(d_in, hidden),
+            nn.GELU(),
+            nn.Dropout(dropout),
+            nn.Linear(hidden, d_out),
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x)
@@ -84,8 +158,10 @@ def text_units(ds) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray, np.nd
     seen: dict[tuple[str, str], int] = {}
     emb, texts, songs, colors, targets = [], [], [], [], []
     for i in range(len(ds)):
-        for text, vec, ok in ((ds.concept_texts[i], ds.concept[i], ds.concept_mask[i]),
-                              (ds.lyric_texts[i], ds.lyric[i], ds.lyric_mask[i])):
+        for text, vec, ok in (
+            (ds.concept_texts[i], ds.concept[i], ds.concept_mask[i]),
+            (ds.lyric_texts[i], ds.lyric[i], ds.lyric_mask[i]),
+        ):
             key = (str(ds.songs[i]), text)
             if not ok or not text or key in seen:
                 continue
@@ -95,8 +171,13 @@ def text_units(ds) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray, np.nd
             songs.append(ds.songs[i])
             colors.append(ds.colors[i])
             targets.append(ds.targets[i])
-    return (np.asarray(emb, dtype=np.float32), texts, np.asarray(songs), np.asarray(colors),
-            np.asarray(targets, dtype=np.float32))
+    return (
+        np.asarray(emb, dtype=np.float32),
+        texts,
+        np.asarray(songs),
+        np.asarray(colors),
+        np.asarray(targets, dtype=np.float32),
+    )
 
 
 def train_text_task(
@@ -133,7 +214,12 @@ def train_text_task(
         raise ValueError(f"unknown text task {task!r}")
     model = TextHead(x.shape[1], y.shape[1])
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
-    tracker = report.Tracker(Path(data_dir), tracking_uri, run_name=f"{run.name}-{task}", params={"task": task, "epochs": epochs, "seed": seed, "lr": lr})
+    tracker = report.Tracker(
+        Path(data_dir),
+        tracking_uri,
+        run_name=f"{run.name}-{task}",
+        params={"task": task, "epochs": epochs, "seed": seed, "lr": lr},
+    )
 
     pos = y[tr].mean(0).clamp(0.02, 0.98)  # balance rare labels by their training frequency
 
@@ -163,27 +249,54 @@ def train_text_task(
     model.eval()
     with torch.no_grad():
         logits = model(x[va])
-    metrics: dict = {"task": task, "split": "song-grouped", "unit": "distinct text (a concept or a lyric line)",
-                     "val_texts": len(va), "val_songs": len(split.val_songs), "train_texts": len(tr), "epochs": epochs}
+    metrics: dict = {
+        "task": task,
+        "split": "song-grouped",
+        "unit": "distinct text (a concept or a lyric line)",
+        "val_texts": len(va),
+        "val_songs": len(split.val_songs),
+        "train_texts": len(tr),
+        "epochs": epochs,
+    }
     if task == "modes":
         pred = F.softmax(logits.view(-1, 3, 3), dim=-1).numpy()
         colors = colors_all[split.val]
         metrics["validation"] = evaluate(pred, colors)
         for k, a in enumerate(AXES):
             labels = [*MODES[a], "none"]
-            yt = np.array([labels.index(lb) if (lb := true_labels(c)[k]) in labels else labels.index(lb.split("+")[0]) for c in colors])
+            yt = np.array(
+                [
+                    labels.index(lb)
+                    if (lb := true_labels(c)[k]) in labels
+                    else labels.index(lb.split("+")[0])
+                    for c in colors
+                ]
+            )
             yp = np.array([labels.index(predicted_label(a, p)) for p in pred[:, k]])
             metrics[f"f1_{a}"] = f1_per_class(yt, yp, labels)
     else:
         yt = y[va].numpy().astype(int)
         yp = (torch.sigmoid(logits) >= 0.5).numpy().astype(int)
         metrics["labels"] = "weak labels from the documented lexicon in chromatic.model.text_tasks"
-        metrics["positive_rate_train"] = {n: float(v) for n, v in zip(names, y[tr].mean(0).tolist(), strict=True)}
+        metrics["positive_rate_train"] = {
+            n: float(v) for n, v in zip(names, y[tr].mean(0).tolist(), strict=True)
+        }
         metrics["f1"] = f1_per_class(yt, yp, names)
         metrics["macro_f1"] = float(np.mean([v["f1"] for v in metrics["f1"].values()]))
-        metrics["majority_baseline_accuracy"] = float(np.mean(yt == (y[tr].mean(0).numpy() >= 0.5).astype(int)))
+        metrics["majority_baseline_accuracy"] = float(
+            np.mean(yt == (y[tr].mean(0).numpy() >= 0.5).astype(int))
+        )
         metrics["accuracy"] = float(np.mean(yt == yp))
-    torch.save({"task": task, "names": names, "state_dict": model.state_dict(), "d_in": x.shape[1], "encoders": ds.encoders}, run / "model.pt")
+    torch.save(
+        {
+            "task": task,
+            "names": names,
+            "state_dict": model.state_dict(),
+            "d_in": x.shape[1],
+            "encoders": ds.encoders,
+        },
+        run / "model.pt",
+    )
     write_text_atomic(run / "metrics.json", json.dumps({**metrics, "history": history}, indent=2))
     _plot_f1(metrics, run / "f1.png")
     tracker.finish(metrics, [run / "metrics.json", run / "f1.png"])
@@ -195,11 +308,17 @@ def _plot_f1(metrics: dict, path: Path) -> None:
 
     plt = _plt()
     groups = {k: v for k, v in metrics.items() if k.startswith("f1")}
-    items = [(f"{g.removeprefix('f1_')}:{n}" if g != "f1" else n, d["f1"]) for g, v in groups.items() for n, d in v.items()]
+    items = [
+        (f"{g.removeprefix('f1_')}:{n}" if g != "f1" else n, d["f1"])
+        for g, v in groups.items()
+        for n, d in v.items()
+    ]
     fig, ax = plt.subplots(figsize=(max(4, 0.5 * len(items) + 2), 3.5))
     ax.bar(range(len(items)), [v for _, v in items], color="#4477aa")
     ax.set_xticks(range(len(items)), [n for n, _ in items], rotation=60, ha="right", fontsize=8)
-    ax.set(ylim=(0, 1), ylabel="F1", title=f"{metrics['task']}: per-class F1 (song-grouped validation)")
+    ax.set(
+        ylim=(0, 1), ylabel="F1", title=f"{metrics['task']}: per-class F1 (song-grouped validation)"
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

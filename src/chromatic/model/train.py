@@ -34,17 +34,23 @@ def batch_tensors(ds: Dataset, idx: np.ndarray, device: str) -> tuple[dict, dict
         return torch.from_numpy(np.ascontiguousarray(x)).to(device)
 
     inputs = {
-        "audio": t(ds.audio[idx]), "audio_mask": t(ds.audio_mask[idx]),
-        "roll": t(ds.roll_batch(idx)), "midi_mask": t(ds.midi_mask[idx]),
-        "concept": t(ds.concept[idx]), "concept_mask": t(ds.concept_mask[idx]),
-        "lyric": t(ds.lyric[idx]), "lyric_mask": t(ds.lyric_mask[idx]),
+        "audio": t(ds.audio[idx]),
+        "audio_mask": t(ds.audio_mask[idx]),
+        "roll": t(ds.roll_batch(idx)),
+        "midi_mask": t(ds.midi_mask[idx]),
+        "concept": t(ds.concept[idx]),
+        "concept_mask": t(ds.concept_mask[idx]),
+        "lyric": t(ds.lyric[idx]),
+        "lyric_mask": t(ds.lyric_mask[idx]),
     }
     targets = {a: t(ds.targets[idx, k]) for k, a in enumerate(AXES)}
     return inputs, targets
 
 
 @torch.no_grad()
-def predict(model: FusionModel, ds: Dataset, idx: np.ndarray, device: str, batch_size: int = 64) -> tuple[np.ndarray, np.ndarray, float]:
+def predict(
+    model: FusionModel, ds: Dataset, idx: np.ndarray, device: str, batch_size: int = 64
+) -> tuple[np.ndarray, np.ndarray, float]:
     """Per-axis distributions [N,3,3], confidence [N] and mean loss over ``idx``."""
     model.eval()
     preds, confs, losses = [], [], []
@@ -65,7 +71,9 @@ def majority_baseline(ds: Dataset, split: Split) -> dict:
     """Predict, for every validation row, the targets of the most frequent training color."""
     colors, counts = np.unique(ds.colors[split.train], return_counts=True)
     majority = colors[int(np.argmax(counts))]
-    pred = np.repeat(ds.targets[split.train][ds.colors[split.train] == majority][:1], len(split.val), axis=0)
+    pred = np.repeat(
+        ds.targets[split.train][ds.colors[split.train] == majority][:1], len(split.val), axis=0
+    )
     return {"color": str(majority), **evaluate(pred, ds.colors[split.val])}
 
 
@@ -140,14 +148,28 @@ def fit(
                 "train_loss": total / max(len(split.train), 1),
                 "val_loss": val_loss,
                 "seconds": time.perf_counter() - t0,
-                **{f"train_{k}": v for k, v in evaluate(train_pred, ds.colors[split.train]).items() if k != "n"},
-                **{f"val_{k}": v for k, v in evaluate(val_pred, ds.colors[split.val]).items() if k != "n"},
+                **{
+                    f"train_{k}": v
+                    for k, v in evaluate(train_pred, ds.colors[split.train]).items()
+                    if k != "n"
+                },
+                **{
+                    f"val_{k}": v
+                    for k, v in evaluate(val_pred, ds.colors[split.val]).items()
+                    if k != "n"
+                },
             }
             history.append(rec)
             score = rec.get("val_mean_mode_accuracy", 0.0)
-            if score > best["score"] + 1e-9 or (abs(score - best["score"]) <= 1e-9 and val_loss < best["loss"]):
-                best = {"score": score, "loss": val_loss, "epoch": epoch + 1,
-                        "state": {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}}
+            if score > best["score"] + 1e-9 or (
+                abs(score - best["score"]) <= 1e-9 and val_loss < best["loss"]
+            ):
+                best = {
+                    "score": score,
+                    "loss": val_loss,
+                    "epoch": epoch + 1,
+                    "state": {k: v.detach().cpu().clone() for k, v in model.state_dict().items()},
+                }
                 stale = 0
             else:
                 stale += 1
@@ -155,13 +177,25 @@ def fit(
                 log_epoch(rec)
             if ckpt_path:
                 with atomic_path(ckpt_path) as tmp:
-                    torch.save({
-                        "model": model.state_dict(), "optimizer": opt.state_dict(), "history": history,
-                        "best": best, "stale": stale, "epoch": epoch + 1, "config": cfg.to_dict(),
-                        "numpy_rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(),
-                    }, tmp)
-            bar.update(task, completed=epoch + 1,
-                       description=f"training (val mode acc {score:.2f}, loss {val_loss:.3f})")
+                    torch.save(
+                        {
+                            "model": model.state_dict(),
+                            "optimizer": opt.state_dict(),
+                            "history": history,
+                            "best": best,
+                            "stale": stale,
+                            "epoch": epoch + 1,
+                            "config": cfg.to_dict(),
+                            "numpy_rng": rng.bit_generator.state,
+                            "torch_rng": torch.get_rng_state(),
+                        },
+                        tmp,
+                    )
+            bar.update(
+                task,
+                completed=epoch + 1,
+                description=f"training (val mode acc {score:.2f}, loss {val_loss:.3f})",
+            )
     if best["state"] is not None:
         model.load_state_dict(best["state"])
     model.eval()
@@ -170,8 +204,16 @@ def fit(
 
 def save_model(model: FusionModel, path: Path, extra: dict) -> None:
     with atomic_path(path) as tmp:
-        torch.save({"config": model.cfg.to_dict(), "state_dict": model.state_dict(), "format": 1,
-                    "chromatic_version": __version__, **extra}, tmp)
+        torch.save(
+            {
+                "config": model.cfg.to_dict(),
+                "state_dict": model.state_dict(),
+                "format": 1,
+                "chromatic_version": __version__,
+                **extra,
+            },
+            tmp,
+        )
 
 
 def load_model(path: str | Path, device: str = "cpu") -> tuple[FusionModel, dict]:
@@ -179,7 +221,9 @@ def load_model(path: str | Path, device: str = "cpu") -> tuple[FusionModel, dict
     if path.is_dir():
         path = path / MODEL_FILE
     if not path.is_file():
-        raise ChromaticError(f"{path} not found; expected a run folder with {MODEL_FILE} (run 'chromatic train')")
+        raise ChromaticError(
+            f"{path} not found; expected a run folder with {MODEL_FILE} (run 'chromatic train')"
+        )
     ck = torch.load(path, map_location=device, weights_only=False)
     model = FusionModel(FusionConfig.from_dict(ck["config"]))
     model.load_state_dict(ck["state_dict"])
@@ -220,17 +264,37 @@ def train_fusion(
     run.mkdir(parents=True, exist_ok=True)
     split = song_split(ds.songs, ds.colors, cfg.val_fraction, cfg.seed)
     if len(split.val) == 0:
-        raise ChromaticError("no color has two songs: a song-grouped validation split is impossible; add songs")
+        raise ChromaticError(
+            "no color has two songs: a song-grouped validation split is impossible; add songs"
+        )
     overlap = set(split.train_songs) & set(split.val_songs)
     assert not overlap, overlap  # the whole point of the song-grouped split
     write_text_atomic(run / "config.json", cfg.to_json())
-    write_text_atomic(run / "split.json", json.dumps({
-        "kind": split.kind, "train_songs": split.train_songs, "val_songs": split.val_songs,
-        "unvalidated_colors": split.unvalidated_colors, "train_rows": len(split.train), "val_rows": len(split.val),
-    }, indent=2))
+    write_text_atomic(
+        run / "split.json",
+        json.dumps(
+            {
+                "kind": split.kind,
+                "train_songs": split.train_songs,
+                "val_songs": split.val_songs,
+                "unvalidated_colors": split.unvalidated_colors,
+                "train_rows": len(split.train),
+                "val_rows": len(split.val),
+            },
+            indent=2,
+        ),
+    )
     tracker = report.Tracker(data, tracking_uri, run_name=run.name, params=cfg.to_dict())
-    model, history, best_epoch, resumed = fit(ds, split, cfg, run_dir=run, device=device, resume=resume,
-                                              progress=progress, log_epoch=tracker.log_epoch)
+    model, history, best_epoch, resumed = fit(
+        ds,
+        split,
+        cfg,
+        run_dir=run,
+        device=device,
+        resume=resume,
+        progress=progress,
+        log_epoch=tracker.log_epoch,
+    )
     val_pred, val_conf, val_loss = predict(model, ds, split.val, device)
     metrics = {
         "task": "fusion",
@@ -241,27 +305,39 @@ def train_fusion(
         "best_epoch": best_epoch,
         "epochs_run": len(history),
         "parameters": count_parameters(model),
-        "validation": {**evaluate(val_pred, ds.colors[split.val]), "loss": val_loss,
-                       "mean_confidence": float(val_conf.mean()) if len(val_conf) else None},
+        "validation": {
+            **evaluate(val_pred, ds.colors[split.val]),
+            "loss": val_loss,
+            "mean_confidence": float(val_conf.mean()) if len(val_conf) else None,
+        },
         "baseline_majority_color": majority_baseline(ds, split),
         "encoders": ds.encoders,
     }
     b = metrics["baseline_majority_color"]
-    metrics["beats_baseline_by"] = {k: metrics["validation"][k] - b[k] for k in
-                                    ("mean_mode_accuracy", "album_accuracy", "color_accuracy")}
+    metrics["beats_baseline_by"] = {
+        k: metrics["validation"][k] - b[k]
+        for k in ("mean_mode_accuracy", "album_accuracy", "color_accuracy")
+    }
     if row_level:
         rsplit = row_split(len(ds), cfg.val_fraction, cfg.seed, ds.songs)
         rmodel, rhist, _, _ = fit(ds, rsplit, cfg, run_dir=None, device=device, progress=progress)
         rpred, _, rloss = predict(rmodel, ds, rsplit.val, device)
         metrics["row_level_split_for_comparison_only"] = {
             "warning": "rows split at random: the same songs are in train and validation, so these figures are "
-                       "inflated (this is how the old system's 90-93% were measured)",
-            **evaluate(rpred, ds.colors[rsplit.val]), "loss": rloss, "epochs_run": len(rhist),
+            "inflated (this is how the old system's 90-93% were measured)",
+            **evaluate(rpred, ds.colors[rsplit.val]),
+            "loss": rloss,
+            "epochs_run": len(rhist),
             "songs_in_both": len(set(rsplit.train_songs) & set(rsplit.val_songs)),
         }
     save_model(model, run / MODEL_FILE, {"metrics": metrics, "split": split.kind})
-    write_text_atomic(run / "metrics.json", json.dumps({**metrics, "history": history}, indent=2, default=float))
+    write_text_atomic(
+        run / "metrics.json", json.dumps({**metrics, "history": history}, indent=2, default=float)
+    )
     report.plot_curves(history, run / "curves.png")
     report.plot_confusion(confusion(val_pred, ds.colors[split.val]), run / "confusion.png")
-    tracker.finish(metrics, [run / "metrics.json", run / "curves.png", run / "confusion.png", run / "config.json"])
+    tracker.finish(
+        metrics,
+        [run / "metrics.json", run / "curves.png", run / "confusion.png", run / "config.json"],
+    )
     return TrainResult(run, metrics, history, best_epoch, resumed)

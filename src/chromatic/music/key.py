@@ -206,7 +206,9 @@ def parse_key_forgiving(value: object, *, source: str = "") -> tuple[Key, list[s
     if isinstance(value, Key | Mapping):
         return Key.parse(value, source=source), []
     if not isinstance(value, str) or not value.strip():
-        raise MusicError(f"{source + ': ' if source else ''}expected a key like 'A minor', got {value!r}")
+        raise MusicError(
+            f"{source + ': ' if source else ''}expected a key like 'A minor', got {value!r}"
+        )
     notes: list[str] = []
     text = " ".join(value.split())
     m = _PAREN_TAIL_RE.match(text)

@@ -51,10 +51,14 @@ def _check_timing(score: Score) -> None:
     """A division of 0 ticks per quarter or a tempo of 0 microseconds per quarter makes every
     tick-to-second conversion infinite: refused here, so the MIDI (not its audio) is blamed."""
     if score.tpq <= 0:
-        raise MidiError(f"expected a positive number of ticks per quarter note in the header, got {score.tpq}")
+        raise MidiError(
+            f"expected a positive number of ticks per quarter note in the header, got {score.tpq}"
+        )
     for t in score.tempos:
         if t.mspq <= 0 or not math.isfinite(float(t.qpm)):
-            raise MidiError(f"expected a positive tempo, got {t.mspq} microseconds per quarter at tick {t.time}")
+            raise MidiError(
+                f"expected a positive tempo, got {t.mspq} microseconds per quarter at tick {t.time}"
+            )
 
 
 def score_bytes(score: Score) -> bytes:
@@ -79,10 +83,14 @@ def new_score(
     ts = TimeSignature.parse(time_signature)
     score = Score(tpq)
     score.tempos.append(Tempo(time=0, qpm=float(bpm)))
-    score.time_signatures.append(SymTimeSignature(time=0, numerator=ts.numerator, denominator=ts.denominator))
+    score.time_signatures.append(
+        SymTimeSignature(time=0, numerator=ts.numerator, denominator=ts.denominator)
+    )
     if key is not None:
         k = Key.parse(key)
-        score.key_signatures.append(KeySignature(time=0, key=k.sharps, tonality=1 if k.is_minor else 0))
+        score.key_signatures.append(
+            KeySignature(time=0, key=k.sharps, tonality=1 if k.is_minor else 0)
+        )
     return score
 
 

@@ -144,7 +144,9 @@ def piano_roll_pretty_midi(
     )
 
 
-def save_roll_png(roll: np.ndarray, path, *, title: str = "", config: PianoRollConfig = DEFAULT_CONFIG) -> None:
+def save_roll_png(
+    roll: np.ndarray, path, *, title: str = "", config: PianoRollConfig = DEFAULT_CONFIG
+) -> None:
     """A piano roll as a PNG (time across, pitch up, velocity as darkness), cropped to the
     pitch range in use: what a person looks at to check a slice."""
     import matplotlib
@@ -156,8 +158,16 @@ def save_roll_png(roll: np.ndarray, path, *, title: str = "", config: PianoRollC
     lo, hi = (int(rows.min()) - 2, int(rows.max()) + 3) if len(rows) else (48, 73)
     lo, hi = max(lo, 0), min(hi, config.pitches)
     fig, ax = plt.subplots(figsize=(10, 3.2))
-    ax.imshow(roll[lo:hi], origin="lower", aspect="auto", cmap="Greys", vmin=0, vmax=1,
-              extent=(0, config.steps * config.step_seconds, lo - 0.5, hi - 0.5), interpolation="nearest")
+    ax.imshow(
+        roll[lo:hi],
+        origin="lower",
+        aspect="auto",
+        cmap="Greys",
+        vmin=0,
+        vmax=1,
+        extent=(0, config.steps * config.step_seconds, lo - 0.5, hi - 0.5),
+        interpolation="nearest",
+    )
     ax.set(xlabel="seconds", ylabel="MIDI pitch", title=title)
     fig.tight_layout()
     fig.savefig(path, dpi=100)

@@ -32,8 +32,9 @@ TAIL_SECONDS = 1.0  # release tail rendered after the last note-off
 ENV = "CHROMATIC_RENDERER"
 BACKENDS = ("fluidsynth", "tinysoundfont")
 #: How to get audio when no backend loads (one line, for the error and the compose warning).
-INSTALL_HINT = ("install the Debian package libfluidsynth3, or the wheel: "
-                "pip install --no-deps tinysoundfont")
+INSTALL_HINT = (
+    "install the Debian package libfluidsynth3, or the wheel: pip install --no-deps tinysoundfont"
+)
 
 
 class Backend(Protocol):
@@ -88,8 +89,10 @@ def choose_renderer(renderer: str | None = None) -> str:
     if forced == "none":
         raise RenderError(f"audio rendering is turned off ({ENV}=none)")
     if forced not in BACKENDS:
-        raise RenderError(f"expected {ENV} (or renderer) to be one of auto, none, "
-                          f"{', '.join(BACKENDS)}; got {forced!r}")
+        raise RenderError(
+            f"expected {ENV} (or renderer) to be one of auto, none, "
+            f"{', '.join(BACKENDS)}; got {forced!r}"
+        )
     why = _probe(forced)
     if why is not None:
         raise RenderError(f"the {forced} renderer is not available ({why}); {INSTALL_HINT}")

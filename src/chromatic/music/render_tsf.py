@@ -27,14 +27,18 @@ class TinySoundFont:
         try:
             self.sfid = self.synth.sfload(str(soundfont), max_voices=MAX_VOICES)
         except Exception as e:  # the binding raises a bare RuntimeError or OSError
-            raise RenderError(f"TinySoundFont could not load the soundfont ({e})", path=soundfont) from None
+            raise RenderError(
+                f"TinySoundFont could not load the soundfont ({e})", path=soundfont
+            ) from None
 
     def _select(self, channel: int, bank: int, program: int, drums: bool) -> None:
         try:
             self.synth.program_select(channel, self.sfid, bank, program, is_drums=drums)
         except RuntimeError as e:
             what = "drum kit" if drums else f"program {program}"
-            raise RenderError(f"the soundfont has no {what} (bank {bank}): {e}", path=self.soundfont) from None
+            raise RenderError(
+                f"the soundfont has no {what} (bank {bank}): {e}", path=self.soundfont
+            ) from None
 
     def program(self, channel: int, program: int) -> None:
         self._select(channel, 0, program, False)

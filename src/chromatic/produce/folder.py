@@ -84,8 +84,10 @@ class ProductionFolder:
         try:
             lock.acquire(timeout=timeout)
         except Timeout:
-            raise ProduceError(f"folder is busy: another chromatic step holds {LOCK_FILE} (waited {timeout:g} s)",
-                               path=self.root) from None
+            raise ProduceError(
+                f"folder is busy: another chromatic step holds {LOCK_FILE} (waited {timeout:g} s)",
+                path=self.root,
+            ) from None
         try:
             yield
         finally:
@@ -115,7 +117,9 @@ def open_folder(path: str | os.PathLike) -> ProductionFolder:
     return folder
 
 
-def init_production(source: str | os.PathLike, out: str | os.PathLike, *, force: bool = False) -> tuple[ProductionFolder, bool]:
+def init_production(
+    source: str | os.PathLike, out: str | os.PathLike, *, force: bool = False
+) -> tuple[ProductionFolder, bool]:
     """Create ``out/<slug of title>/`` with ``proposal.yml`` and every phase's folders.
 
     Returns the folder and whether ``proposal.yml`` was (re)written. Initialising again from the

@@ -55,7 +55,9 @@ def promote(folder_path: str | os.PathLike, phase: str, *, clean: bool = False) 
     check_phase(phase)
     review_path = folder.review_path(phase)
     if not review_path.exists():  # a folder in its place is load_review's one-line error
-        raise ProduceError(f"no review.yml for phase {phase!r} (generate candidates first)", path=review_path)
+        raise ProduceError(
+            f"no review.yml for phase {phase!r} (generate candidates first)", path=review_path
+        )
     with folder.locked():
         review = load_review(review_path)
         chosen = _approved(review)
@@ -94,23 +96,33 @@ def _approved(review) -> list[tuple[str, str, Path]]:
             continue
         raw = c.label or c.details.get(GROUP_KEY)
         if not raw or not isinstance(raw, str):
-            raise ReviewError(f"{c.id} is approved but has no label (set label: to name approved/<label>.mid)",
-                              path=review.path, field=f"candidates[{i}].label")
+            raise ReviewError(
+                f"{c.id} is approved but has no label (set label: to name approved/<label>.mid)",
+                path=review.path,
+                field=f"candidates[{i}].label",
+            )
         label = normalize_label(raw)
         if not label:
-            raise ReviewError(f"label {raw!r} of {c.id} has no letters or digits",
-                              path=review.path, field=f"candidates[{i}].label")
+            raise ReviewError(
+                f"label {raw!r} of {c.id} has no letters or digits",
+                path=review.path,
+                field=f"candidates[{i}].label",
+            )
         if len(label.encode()) > MAX_NAME_BYTES - len(".mid"):
-            raise ReviewError(f"expected a label of at most {MAX_NAME_BYTES - len('.mid')} characters "
-                              f"(it names approved/<label>.mid), got {len(label)}",
-                              path=review.path, field=f"candidates[{i}].label")
+            raise ReviewError(
+                f"expected a label of at most {MAX_NAME_BYTES - len('.mid')} characters "
+                f"(it names approved/<label>.mid), got {len(label)}",
+                path=review.path,
+                field=f"candidates[{i}].label",
+            )
         if label in owner:
             j, other_id, other_label = owner[label]
             raise ReviewError(
                 f"two approved candidates share the label {label!r}: {other_id} "
                 f"(candidates[{j}], label {other_label!r}) and {c.id} (candidates[{i}], label {raw!r}); "
                 "nothing written",
-                path=review.path, field=f"candidates[{i}].label",
+                path=review.path,
+                field=f"candidates[{i}].label",
             )
         owner[label] = (i, c.id, raw)
         out.append((c.id, label, candidate_path(review.path, i, c.midi_file)))

@@ -63,8 +63,6 @@ class MergeResult:
         return "; ".join(parts)
 
 
-
-
 @dataclass(frozen=True)
 class Group:
     """The fresh candidates of one group: a section of a per-section phase (``name`` matches
@@ -87,7 +85,9 @@ def regenerate(
     """Write ``fresh`` (best first) into ``phase_dir`` as candidates + review.yml, merging with
     an existing review.yml. ``fresh`` is consumed lazily, only as far as needed, so a phase can
     render candidates on demand. The caller holds the folder lock."""
-    return regenerate_groups(phase_dir, facts=facts, groups=[Group(None, prefix, fresh, top)], digits=3)
+    return regenerate_groups(
+        phase_dir, facts=facts, groups=[Group(None, prefix, fresh, top)], digits=3
+    )
 
 
 def regenerate_groups(
@@ -112,11 +112,20 @@ def regenerate_groups(
     old_maps: list[CommentedMap] = list(doc.get("candidates") or []) if old else []
     old_models = old.model.candidates if old else []
     keep = [c.touched or has_comment(m) for c, m in zip(old_models, old_maps, strict=True)]
-    doomed = {c.id: _own_files(path, i, c) for i, (c, k) in enumerate(zip(old_models, keep, strict=True)) if not k}
+    doomed = {
+        c.id: _own_files(path, i, c)
+        for i, (c, k) in enumerate(zip(old_models, keep, strict=True))
+        if not k
+    }
     for i, (c, k) in enumerate(zip(old_models, keep, strict=True)):
-        if k and not (phase_dir / c.midi_file).is_file():  # a pending one's file may be gone: it is replaced
-            raise ReviewError(f"file not found: {c.midi_file} (a reviewed candidate is kept with its file)",
-                              path=path, field=f"candidates[{i}].midi_file")
+        if (
+            k and not (phase_dir / c.midi_file).is_file()
+        ):  # a pending one's file may be gone: it is replaced
+            raise ReviewError(
+                f"file not found: {c.midi_file} (a reviewed candidate is kept with its file)",
+                path=path,
+                field=f"candidates[{i}].midi_file",
+            )
 
     def group_of(c: Candidate) -> str | None:
         return None if single else c.details.get(GROUP_KEY)
@@ -127,7 +136,9 @@ def regenerate_groups(
     written: list[tuple[str, FreshCandidate]] = []
     duplicates = 0
     for g in groups:
-        kept_here = [c for c, k in zip(old_models, keep, strict=True) if k and group_of(c) == g.name]
+        kept_here = [
+            c for c, k in zip(old_models, keep, strict=True) if k and group_of(c) == g.name
+        ]
         kept_digests = {_digest(phase_dir / c.midi_file) for c in kept_here}
         pool: list[FreshCandidate] = []
         wanted = max(g.top - len(kept_here), 0)
@@ -167,7 +178,9 @@ def regenerate_groups(
     try:  # never write a file that would not load back
         ReviewFile.model_validate(doc)
     except ValidationError as e:  # pragma: no cover - a bug in the phase, not in the user's file
-        raise ReviewError(f"generated review does not validate: {e.errors()[0]['msg']}", path=path) from None
+        raise ReviewError(
+            f"generated review does not validate: {e.errors()[0]['msg']}", path=path
+        ) from None
     for cid, f in written:
         write_bytes_atomic(phase_dir / "candidates" / f"{cid}.mid", f.midi)
         for suffix, data in f.attachments.values():
@@ -179,8 +192,13 @@ def regenerate_groups(
         if c.id not in new_ids:
             for p in doomed[c.id]:
                 p.unlink(missing_ok=True)
-    return MergeResult(path, tuple(sorted(kept_ids)), tuple(c.id for c in replaced),
-                       tuple(cid for cid, _ in written), duplicates)
+    return MergeResult(
+        path,
+        tuple(sorted(kept_ids)),
+        tuple(c.id for c in replaced),
+        tuple(cid for cid, _ in written),
+        duplicates,
+    )
 
 
 def _group(m: Mapping) -> object:
@@ -246,7 +264,10 @@ def _own_files(path: Path, index: int, cand: Candidate) -> list[Path]:
         if isinstance(v, str) and v.startswith(own) and v.endswith(".mid"):
             target = candidate_path(path, index, v, f"details.{key}")
             if target.parent != (path.parent / "candidates").resolve():
-                raise ReviewError(f"expected a file in candidates/, got {v!r}", path=path,
-                                  field=f"candidates[{index}].details.{key}")
+                raise ReviewError(
+                    f"expected a file in candidates/, got {v!r}",
+                    path=path,
+                    field=f"candidates[{index}].details.{key}",
+                )
             files.append(target)
     return files

@@ -132,7 +132,13 @@ def _field_name(loc: tuple) -> str:
 
 
 def _short(value: object, limit: int = 60) -> str:
-    plain = dict(value) if isinstance(value, Mapping) else list(value) if isinstance(value, list) else value
+    plain = (
+        dict(value)
+        if isinstance(value, Mapping)
+        else list(value)
+        if isinstance(value, list)
+        else value
+    )
     text = repr(plain)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -161,7 +167,9 @@ def _validate(doc: object, path: Path, check_files: bool) -> ReviewFile:
     version = doc.get("schema_version")
     if version != SCHEMA_VERSION:
         raise ReviewError(
-            f"expected schema_version {SCHEMA_VERSION}, got {version!r}", path=path, field="schema_version"
+            f"expected schema_version {SCHEMA_VERSION}, got {version!r}",
+            path=path,
+            field="schema_version",
         )
     try:
         model = ReviewFile.model_validate(doc)
@@ -169,24 +177,41 @@ def _validate(doc: object, path: Path, check_files: bool) -> ReviewFile:
         err = e.errors()[0]
         got = "" if err["type"] == "missing" else f", got {_short(err.get('input'))}"
         more = f" (and {e.error_count() - 1} more)" if e.error_count() > 1 else ""
-        raise ReviewError(f"{err['msg']}{got}{more}", path=path, field=_field_name(err["loc"])) from None
+        raise ReviewError(
+            f"{err['msg']}{got}{more}", path=path, field=_field_name(err["loc"])
+        ) from None
     seen: dict[str, int] = {}
     for i, cand in enumerate(model.candidates):
         if cand.id in seen:
             raise ReviewError(
-                f"duplicate id {cand.id!r} (also candidates[{seen[cand.id]}])", path=path, field=f"candidates[{i}].id"
+                f"duplicate id {cand.id!r} (also candidates[{seen[cand.id]}])",
+                path=path,
+                field=f"candidates[{i}].id",
             )
         seen[cand.id] = i
-        _contain(inside, path.parent / "candidates", f"{cand.id}.mid", path, f"candidates[{i}].id", "candidate id")
-        midi = _contain(contained, path.parent, cand.midi_file, path, f"candidates[{i}].midi_file", "midi_file")
+        _contain(
+            inside,
+            path.parent / "candidates",
+            f"{cand.id}.mid",
+            path,
+            f"candidates[{i}].id",
+            "candidate id",
+        )
+        midi = _contain(
+            contained, path.parent, cand.midi_file, path, f"candidates[{i}].midi_file", "midi_file"
+        )
         if check_files and not midi.is_file():
-            raise ReviewError(f"file not found: {cand.midi_file}", path=path, field=f"candidates[{i}].midi_file")
+            raise ReviewError(
+                f"file not found: {cand.midi_file}", path=path, field=f"candidates[{i}].midi_file"
+            )
     return model
 
 
 def candidate_path(review_path: Path, index: int, rel: str, field: str = "midi_file") -> Path:
     """A file a candidate names (``midi_file``, an attachment), inside the phase folder."""
-    return _contain(contained, review_path.parent, rel, review_path, f"candidates[{index}].{field}", field)
+    return _contain(
+        contained, review_path.parent, rel, review_path, f"candidates[{index}].{field}", field
+    )
 
 
 def _contain(check, base: Path, text: str, path: Path, field: str, what: str) -> Path:
@@ -232,4 +257,3 @@ def _tokens_have_hash(tokens: object) -> bool:
     if isinstance(tokens, list | tuple):
         return any(_tokens_have_hash(t) for t in tokens)
     return "#" in str(getattr(tokens, "value", ""))
-

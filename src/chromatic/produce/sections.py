@@ -183,8 +183,14 @@ class Section:
         return self.following or self.chords[0]
 
     def summary(self) -> dict:
-        return {"name": self.label, "energy": self.energy, "next": self.next, "bars": self.bars,
-                "chords": len(self.chords), "timing": self.timing}
+        return {
+            "name": self.label,
+            "energy": self.energy,
+            "next": self.next,
+            "bars": self.bars,
+            "chords": len(self.chords),
+            "timing": self.timing,
+        }
 
 
 @dataclass(frozen=True)
@@ -233,12 +239,20 @@ def load_song(folder: ProductionFolder, needed_by: str) -> Song:
     entries = _approved_entries(folder)
     notes: list[str] = []
     order = _plan_order(folder, list(files), notes) or song_order(list(files))
-    sections = [_read_section(label, files[label], entries.get(label), proposal, notes) for label in order]
+    sections = [
+        _read_section(label, files[label], entries.get(label), proposal, notes) for label in order
+    ]
     linked = []
     for i, s in enumerate(sections):
         nxt = sections[i + 1] if i + 1 < len(sections) else None
-        linked.append(replace(s, next=nxt.label if nxt else None, next_energy=nxt.energy if nxt else None,
-                              following=nxt.chords[0] if nxt else None))
+        linked.append(
+            replace(
+                s,
+                next=nxt.label if nxt else None,
+                next_energy=nxt.energy if nxt else None,
+                following=nxt.chords[0] if nxt else None,
+            )
+        )
     return Song(proposal, tuple(linked), tuple(notes))
 
 
@@ -251,8 +265,11 @@ def _approved_entries(folder: ProductionFolder) -> dict[str, dict]:
     path = folder.review_path("chords")
     if not path.is_file():
         return {}
-    return {normalize_label(c.label): c.details for c in read_review(path).candidates
-            if c.status == "approved" and c.label}
+    return {
+        normalize_label(c.label): c.details
+        for c in read_review(path).candidates
+        if c.status == "approved" and c.label
+    }
 
 
 def _plan_order(folder: ProductionFolder, labels: list[str], notes: list[str]) -> list[str] | None:
@@ -266,20 +283,30 @@ def _plan_order(folder: ProductionFolder, labels: list[str], notes: list[str]) -
     ordered = list(dict.fromkeys(n for n in names if n in labels))
     rest = [x for x in song_order(labels) if x not in ordered]
     if rest:
-        notes.append(f"{PLAN_FILE} does not list {', '.join(rest)}: placed by song form after its sections")
+        notes.append(
+            f"{PLAN_FILE} does not list {', '.join(rest)}: placed by song form after its sections"
+        )
     return ordered + rest
 
 
-def _read_section(label: str, path: Path, entry: dict | None, proposal: Proposal, notes: list[str]) -> Section:
+def _read_section(
+    label: str, path: Path, entry: dict | None, proposal: Proposal, notes: list[str]
+) -> Section:
     score = load_score(path)
     scale = TPQ / score.tpq
     ts = time_signature_at(score, 0) if len(score.time_signatures) else proposal.time_signature
     if ts != proposal.time_signature:
-        notes.append(f"{label}: the approved chords are in {ts}, the proposal in {proposal.time_signature}; using {ts}")
+        notes.append(
+            f"{label}: the approved chords are in {ts}, the proposal in {proposal.time_signature}; using {ts}"
+        )
     meter = meter_of(ts)
     bpm = float(score.tempos[0].qpm) if len(score.tempos) else proposal.bpm
-    events = sorted((round(n.time * scale), round(n.end * scale), int(n.pitch))
-                    for t in score.tracks if not t.is_drum for n in t.notes)
+    events = sorted(
+        (round(n.time * scale), round(n.end * scale), int(n.pitch))
+        for t in score.tracks
+        if not t.is_drum
+        for n in t.notes
+    )
     if not events:
         raise ProduceError("the approved chords hold no notes", path=path)
     bar = bar_ticks(meter)
@@ -287,13 +314,19 @@ def _read_section(label: str, path: Path, entry: dict | None, proposal: Proposal
     bounds, symbols, timing = _bounds_from_review(entry, bars * bar, bar)
     if bounds is None:
         if entry is None:
-            notes.append(f"{label}: no approved entry in chords/review.yml; one chord per bar, read from the MIDI")
+            notes.append(
+                f"{label}: no approved entry in chords/review.yml; one chord per bar, read from the MIDI"
+            )
         else:
-            notes.append(f"{label}: the harmonic rhythm in chords/review.yml does not match the file; one chord per bar")
+            notes.append(
+                f"{label}: the harmonic rhythm in chords/review.yml does not match the file; one chord per bar"
+            )
         bounds = [(b * bar, (b + 1) * bar) for b in range(bars)]
     spans = []
     for i, (s, e) in enumerate(bounds):
-        inside = [p for t0, _, p in events if s <= t0 < e] or [p for t0, t1, p in events if t0 < s < t1]
+        inside = [p for t0, _, p in events if s <= t0 < e] or [
+            p for t0, t1, p in events if t0 < s < t1
+        ]
         if not inside:
             if spans:  # nothing new sounds: the previous chord goes on
                 prev = spans.pop()
@@ -301,7 +334,9 @@ def _read_section(label: str, path: Path, entry: dict | None, proposal: Proposal
                 continue
             inside = [events[0][2]]
         sym = symbols[i] if symbols else None
-        spans.append(ChordSpan(s, e, tuple(sorted({p % 12 for p in inside})), min(inside) % 12, sym))
+        spans.append(
+            ChordSpan(s, e, tuple(sorted({p % 12 for p in inside})), min(inside) % 12, sym)
+        )
     if timing == "bars":
         spans = _merge_equal(spans)
     role, energy, _ = section_role(label)

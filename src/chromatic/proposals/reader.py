@@ -146,7 +146,9 @@ def final_iteration(data: object, path: Path) -> Proposal:
 # --- normalizing -------------------------------------------------------------------------------
 
 
-def proposal_from_mapping(data: object, *, source: str | os.PathLike | None = None, where: str = "") -> Proposal:
+def proposal_from_mapping(
+    data: object, *, source: str | os.PathLike | None = None, where: str = ""
+) -> Proposal:
     """Normalize one proposal mapping (strict); ``where`` prefixes field names (``iterations[3].key``)."""
     path = str(source) if source is not None else None
     f = read_fields(data, path=path, where=where)
@@ -170,7 +172,11 @@ def proposal_from_mapping(data: object, *, source: str | os.PathLike | None = No
 
 
 def read_fields(
-    data: object, *, path: str | os.PathLike | None, where: str = "", lenient: bool = False,
+    data: object,
+    *,
+    path: str | os.PathLike | None,
+    where: str = "",
+    lenient: bool = False,
     fallback_color: Color | None = None,
 ) -> Fields:
     """Parse every field of one proposal mapping (see the module docstring for strict/lenient).
@@ -183,8 +189,11 @@ def read_fields(
         return ProposalError(message, path=path, field=f"{prefix}{fieldname}")
 
     if not isinstance(data, Mapping):
-        raise ProposalError(f"expected a mapping of proposal fields, got {type(data).__name__}",
-                            path=path, field=where or None)
+        raise ProposalError(
+            f"expected a mapping of proposal fields, got {type(data).__name__}",
+            path=path,
+            field=where or None,
+        )
     notes: list[str] = [str(w) for w in _list(data.get("warnings")) if isinstance(w, str)]
     problems: list[str] = []
 
@@ -235,7 +244,9 @@ def _list(value: object) -> list:
     return value[: v.MAX_WORDS] if isinstance(value, list) else []
 
 
-def _parse_color(data: Mapping, path: str | None, notes: list[str], fail, fallback: Color | None) -> Color:
+def _parse_color(
+    data: Mapping, path: str | None, notes: list[str], fail, fallback: Color | None
+) -> Color:
     fieldname = "rainbow_color" if "rainbow_color" in data else "color"
     value = data.get(fieldname)
     if value is None:
@@ -250,7 +261,9 @@ def _parse_color(data: Mapping, path: str | None, notes: list[str], fail, fallba
                 notes.append(f"rainbow_color missing: using {color.name} from the file name")
                 return color
         if fallback is not None:
-            notes.append(f"rainbow_color missing: using {fallback.name} from the proposal's file name")
+            notes.append(
+                f"rainbow_color missing: using {fallback.name} from the proposal's file name"
+            )
             return fallback
         raise fail(fieldname, "expected a color (mnemonic, name or color object), got nothing")
     with warnings.catch_warnings(record=True) as caught:

@@ -55,8 +55,10 @@ class ThreadFiles:
         if len(own) == 1:
             return own[0]
         names = ", ".join(p.relative_to(self.folder).as_posix() for p in self.lists)
-        raise ProposalError(f"expected one {THREAD_LIST_GLOB} (or one named after the thread), found {names}",
-                            path=self.folder)
+        raise ProposalError(
+            f"expected one {THREAD_LIST_GLOB} (or one named after the thread), found {names}",
+            path=self.folder,
+        )
 
 
 def thread_files(folder: str | os.PathLike) -> ThreadFiles:
@@ -69,17 +71,25 @@ def thread_files(folder: str | os.PathLike) -> ThreadFiles:
     return ThreadFiles(folder, found(THREAD_LIST_GLOB), found(PROPOSAL_GLOB))
 
 
-def newest_proposal_file(folder: Path, proposals: tuple[Path, ...] | list[Path]) -> tuple[Path, object]:
+def newest_proposal_file(
+    folder: Path, proposals: tuple[Path, ...] | list[Path]
+) -> tuple[Path, object]:
     """The fallback final proposal: newest by its own ``timestamp``, else file time, then name.
     Returns the file and its parsed YAML."""
     if not proposals:
-        raise ProposalError(f"no {THREAD_LIST_GLOB} and no {PROPOSAL_GLOB} in the thread folder", path=folder)
+        raise ProposalError(
+            f"no {THREAD_LIST_GLOB} and no {PROPOSAL_GLOB} in the thread folder", path=folder
+        )
     ranked = []
     for path in proposals:
         data = read_yaml(path)
         stamp = data.get("timestamp") if isinstance(data, Mapping) else None
-        stamp = float(stamp) if isinstance(stamp, int | float) and not isinstance(stamp, bool) else None
-        ranked.append(((stamp is not None, stamp or 0.0, path.stat().st_mtime, path.name), path, data))
+        stamp = (
+            float(stamp) if isinstance(stamp, int | float) and not isinstance(stamp, bool) else None
+        )
+        ranked.append(
+            ((stamp is not None, stamp or 0.0, path.stat().st_mtime, path.name), path, data)
+        )
     _, path, data = max(ranked, key=lambda r: r[0])
     return path, data
 
@@ -207,7 +217,9 @@ def _load_one(path: Path, root: Path, load) -> LoadResult:
         return LoadResult(source, error=_reason(e))
 
 
-def _load_thread(thread: Path, lists: list[Path], root: Path, results: list[LoadResult]) -> ThreadResult:
+def _load_thread(
+    thread: Path, lists: list[Path], root: Path, results: list[LoadResult]
+) -> ThreadResult:
     try:
         path = ThreadFiles(thread, tuple(lists), ()).list_file
     except ProposalError as e:
@@ -223,7 +235,11 @@ def _load_thread(thread: Path, lists: list[Path], root: Path, results: list[Load
     last: LoadResult | None = None
     for i, item in enumerate(iterations):
         where = f"iterations[{i}]"
-        last = _load_one(path, root, lambda item=item, where=where: proposal_from_mapping(item, source=path, where=where))
+        last = _load_one(
+            path,
+            root,
+            lambda item=item, where=where: proposal_from_mapping(item, source=path, where=where),
+        )
         last = LoadResult(f"{source}#{where}", last.proposal, last.error)
         results.append(last)
     assert last is not None

@@ -49,8 +49,10 @@ DEFAULT_TIME_SIGNATURE = TimeSignature(4, 4)
 
 _NUM = r"(\d{1,3}(?:\.\d+)?)"
 _BPM_EXACT_RE = re.compile(rf"^\s*{_NUM}\s*(?:bpm)?\s*$", re.IGNORECASE)
-_BPM_ABOUT_RE = re.compile(rf"^\s*(?:about|around|approx\.?|approximately|circa|ca\.?|~)\s*{_NUM}\s*(?:bpm)?\s*$",
-                           re.IGNORECASE)
+_BPM_ABOUT_RE = re.compile(
+    rf"^\s*(?:about|around|approx\.?|approximately|circa|ca\.?|~)\s*{_NUM}\s*(?:bpm)?\s*$",
+    re.IGNORECASE,
+)
 _BPM_RANGE_RE = re.compile(rf"^\s*{_NUM}\s*(?:-|–|—|to)\s*{_NUM}\s*(?:bpm)?\s*$", re.IGNORECASE)
 _METER_RE = re.compile(r"(\d+)\s*/\s*(\d+)")
 # "song_proposal_Green (0xabe36d)_parallel_extinction_elegy_v1.yml", "song_proposal_Y_..._v1.yml",
@@ -113,7 +115,9 @@ def parse_meter(value: object, fieldname: str = "tempo") -> tuple[TimeSignature,
         return DEFAULT_TIME_SIGNATURE, [f"{fieldname} missing: using {DEFAULT_TIME_SIGNATURE}"]
     if isinstance(value, str):
         if len(value) > MAX_WORD_CHARS:
-            raise ValueProblem(f"expected a time signature like '4/4', got a text of {len(value)} characters")
+            raise ValueProblem(
+                f"expected a time signature like '4/4', got a text of {len(value)} characters"
+            )
         m = _METER_RE.search(value)
         if m is None:
             if not any(ch.isdigit() for ch in value):
@@ -122,11 +126,15 @@ def parse_meter(value: object, fieldname: str = "tempo") -> tuple[TimeSignature,
                 ]
             raise ValueProblem(f"expected a time signature like '4/4' or '7/8', got {value!r}")
         ts = _meter(f"{m.group(1)}/{m.group(2)}")
-        notes = [f"{fieldname} {value!r}: using {ts}"] if m.group(0).strip() != value.strip() else []
+        notes = (
+            [f"{fieldname} {value!r}: using {ts}"] if m.group(0).strip() != value.strip() else []
+        )
         return ts, notes
     if isinstance(value, Mapping):
         return _meter(value), []
-    raise ValueProblem(f"expected a time signature like '4/4' or {{numerator, denominator}}, got {value!r}")
+    raise ValueProblem(
+        f"expected a time signature like '4/4' or {{numerator, denominator}}, got {value!r}"
+    )
 
 
 def _meter(value: object) -> TimeSignature:
@@ -168,7 +176,9 @@ def parse_words(value: object, fieldname: str = "genres") -> tuple[str, ...]:
             raise ValueProblem(f"expected words, got {type(item).__name__} at item {i}")
         text = " ".join(str(item).split())
         if len(text) > MAX_WORD_CHARS:
-            raise ValueProblem(f"expected words of at most {MAX_WORD_CHARS} characters, got {len(text)} at item {i}")
+            raise ValueProblem(
+                f"expected words of at most {MAX_WORD_CHARS} characters, got {len(text)} at item {i}"
+            )
         if text:
             out.append(text)
     return tuple(out)
@@ -179,7 +189,9 @@ def parse_title(value: object) -> str:
         raise ValueProblem(f"expected a non-empty title, got {value!r}")
     title = " ".join(value.split())
     if len(title) > MAX_TITLE_CHARS:
-        raise ValueProblem(f"expected a title of at most {MAX_TITLE_CHARS} characters, got {len(title)}")
+        raise ValueProblem(
+            f"expected a title of at most {MAX_TITLE_CHARS} characters, got {len(title)}"
+        )
     return title
 
 
@@ -208,7 +220,9 @@ def parse_lyrics(value: object) -> str | None:
     else:
         return None
     if len(text) > MAX_TEXT_CHARS:
-        raise ValueProblem(f"expected lyrics of at most {MAX_TEXT_CHARS} characters, got {len(text)}")
+        raise ValueProblem(
+            f"expected lyrics of at most {MAX_TEXT_CHARS} characters, got {len(text)}"
+        )
     return text.strip() or None
 
 

@@ -30,7 +30,9 @@ def pairwise_rank_rate(matches: np.ndarray, is_target: np.ndarray) -> float:
     return float(u / (len(pos) * len(neg)))
 
 
-def rank_rate_on_segments(model: str | Path, data_dir: str | Path, *, songs: list[str] | None = None) -> dict:
+def rank_rate_on_segments(
+    model: str | Path, data_dir: str | Path, *, songs: list[str] | None = None
+) -> dict:
     """Score every segment row (all its modalities, from DATA's embeddings and MIDI) against
     every album color and report the per-color and mean pairwise rank rate."""
     from chromatic.model.data import load_dataset
@@ -41,8 +43,14 @@ def rank_rate_on_segments(model: str | Path, data_dir: str | Path, *, songs: lis
     ds = load_dataset(data_dir, roll_config=scorer.roll_config)
     idx = np.flatnonzero(np.isin(ds.songs, songs)) if songs else np.arange(len(ds))
     feeds = {
-        "audio": ds.audio[idx], "audio_mask": ds.audio_mask[idx], "roll": ds.roll_batch(idx), "midi_mask": ds.midi_mask[idx],
-        "concept": ds.concept[idx], "concept_mask": ds.concept_mask[idx], "lyric": ds.lyric[idx], "lyric_mask": ds.lyric_mask[idx],
+        "audio": ds.audio[idx],
+        "audio_mask": ds.audio_mask[idx],
+        "roll": ds.roll_batch(idx),
+        "midi_mask": ds.midi_mask[idx],
+        "concept": ds.concept[idx],
+        "concept_mask": ds.concept_mask[idx],
+        "lyric": ds.lyric[idx],
+        "lyric_mask": ds.lyric_mask[idx],
     }
     out = scorer.infer(feeds)
     colors = ds.colors[idx]
@@ -51,9 +59,22 @@ def rank_rate_on_segments(model: str | Path, data_dir: str | Path, *, songs: lis
         is_c = colors == c.name
         if not is_c.any() or is_c.all():
             continue
-        m = np.array([chromatic_match({a: out[a][i] for a in ("temporal", "spatial", "ontological")}, c, float(out["confidence"][i]))
-                      for i in range(len(idx))])
+        m = np.array(
+            [
+                chromatic_match(
+                    {a: out[a][i] for a in ("temporal", "spatial", "ontological")},
+                    c,
+                    float(out["confidence"][i]),
+                )
+                for i in range(len(idx))
+            ]
+        )
         per_color[c.name] = pairwise_rank_rate(m, is_c)
     vals = [v for v in per_color.values() if v == v]
-    return {"rows": len(idx), "songs": sorted(set(ds.songs[idx].tolist())), "per_color": per_color,
-            "mean": float(np.mean(vals)) if vals else float("nan"), "chance": 0.5}
+    return {
+        "rows": len(idx),
+        "songs": sorted(set(ds.songs[idx].tolist())),
+        "per_color": per_color,
+        "mean": float(np.mean(vals)) if vals else float("nan"),
+        "chance": 0.5,
+    }

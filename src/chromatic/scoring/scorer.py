@@ -21,7 +21,16 @@ from chromatic.errors import ChromaticError
 from chromatic.music.pianoroll import PianoRollConfig, note_arrays, roll_from_notes
 from chromatic.taxonomy import AXES, COLORS, PROB_FLOOR, TAXONOMY_VERSION, parse_color
 
-INPUTS = ("audio", "audio_mask", "roll", "midi_mask", "concept", "concept_mask", "lyric", "lyric_mask")
+INPUTS = (
+    "audio",
+    "audio_mask",
+    "roll",
+    "midi_mask",
+    "concept",
+    "concept_mask",
+    "lyric",
+    "lyric_mask",
+)
 OUTPUTS = (*AXES, "confidence")
 BATCH = 64
 
@@ -67,7 +76,18 @@ class ScoreResult:
         return self.to_dict()[key]
 
 
-_FIELDS = ("temporal", "spatial", "ontological", "confidence", "predicted_color", "color_probability", "match", "id", "rank", "error")
+_FIELDS = (
+    "temporal",
+    "spatial",
+    "ontological",
+    "confidence",
+    "predicted_color",
+    "color_probability",
+    "match",
+    "id",
+    "rank",
+    "error",
+)
 
 
 def installed_encoder_id(desc: dict) -> str | None:
@@ -92,7 +112,9 @@ class ChromaticScorer:
         self.meta = meta
         self.path = path
         pr = meta["piano_roll"]
-        self.roll_config = PianoRollConfig(pr["pitches"], pr["steps"], pr["step_seconds"], pr.get("include_drums", True))
+        self.roll_config = PianoRollConfig(
+            pr["pitches"], pr["steps"], pr["step_seconds"], pr.get("include_drums", True)
+        )
         self.text_dim = int(meta["inputs"]["concept"][1])
         self.audio_dim = int(meta["inputs"]["audio"][1])
         self._text = None
@@ -110,7 +132,10 @@ class ChromaticScorer:
         json_path = onnx_path.with_suffix(".json")
         for f in (onnx_path, json_path):
             if not f.is_file():
-                raise ScorerError("not found; expected MODEL.onnx with MODEL.json beside it ('chromatic export')", path=f)
+                raise ScorerError(
+                    "not found; expected MODEL.onnx with MODEL.json beside it ('chromatic export')",
+                    path=f,
+                )
         try:
             meta = json.loads(json_path.read_text())
         except json.JSONDecodeError as e:
@@ -120,30 +145,45 @@ class ChromaticScorer:
         opts.intra_op_num_threads = threads or os.cpu_count() or 1
         opts.log_severity_level = 3
         try:
-            sess = ort.InferenceSession(str(onnx_path), sess_options=opts, providers=["CPUExecutionProvider"])
+            sess = ort.InferenceSession(
+                str(onnx_path), sess_options=opts, providers=["CPUExecutionProvider"]
+            )
         except Exception as e:
-            raise ScorerError(f"onnxruntime cannot load it: {str(e).splitlines()[0]}", path=onnx_path) from None
+            raise ScorerError(
+                f"onnxruntime cannot load it: {str(e).splitlines()[0]}", path=onnx_path
+            ) from None
         names = {i.name for i in sess.get_inputs()}
         if names != set(INPUTS):
-            raise ScorerError(f"inputs {sorted(names)} are not the fusion model's {list(INPUTS)}", path=onnx_path)
+            raise ScorerError(
+                f"inputs {sorted(names)} are not the fusion model's {list(INPUTS)}", path=onnx_path
+            )
         return cls(sess, meta, onnx_path)
 
     @staticmethod
     def _check_meta(meta: dict, path: Path) -> None:
         if meta.get("taxonomy_version") != TAXONOMY_VERSION:
-            raise ScorerError(f"model uses taxonomy {meta.get('taxonomy_version')!r}, this package {TAXONOMY_VERSION!r}; re-export the model", path=path)
+            raise ScorerError(
+                f"model uses taxonomy {meta.get('taxonomy_version')!r}, this package {TAXONOMY_VERSION!r}; re-export the model",
+                path=path,
+            )
         enc = meta.get("encoders") or {}
         for kind, field_ in (("text_encoder", "concept"), ("audio_encoder", "audio")):
             desc = enc.get(kind)
             if not desc:
                 raise ScorerError(f"metadata names no {kind}", path=path, field=f"encoders.{kind}")
             if int(desc["dim"]) != int(meta["inputs"][field_][1]):
-                raise ScorerError(f"{kind} {desc['id']} is {desc['dim']}-d but the model takes {meta['inputs'][field_][1]}", path=path)
+                raise ScorerError(
+                    f"{kind} {desc['id']} is {desc['dim']}-d but the model takes {meta['inputs'][field_][1]}",
+                    path=path,
+                )
             installed = installed_encoder_id(desc)
             if installed is not None and installed != desc["id"]:
                 raise ScorerError(
                     f"model was trained with {kind.replace('_', ' ')} {desc['id']}, but the installed one is {installed}; "
-                    "install the matching version or retrain", path=path, field=f"encoders.{kind}")
+                    "install the matching version or retrain",
+                    path=path,
+                    field=f"encoders.{kind}",
+                )
 
     # --- encoders (lazy) ----------------------------------------------------------------------
     def _encoder(self, kind: str):
@@ -160,7 +200,9 @@ class ChromaticScorer:
                     name = spec + name.split(":", 1)[1]
             enc = get_encoder(name)
             if enc.id != desc["id"] or enc.dim != dim:
-                raise ScorerError(f"{kind} encoder {enc.id} ({enc.dim}-d) does not match the model's {desc['id']} ({dim}-d)")
+                raise ScorerError(
+                    f"{kind} encoder {enc.id} ({enc.dim}-d) does not match the model's {desc['id']} ({dim}-d)"
+                )
             setattr(self, attr, enc)
         return getattr(self, attr)
 
@@ -170,7 +212,9 @@ class ChromaticScorer:
             return None
         if isinstance(text, np.ndarray):
             if text.shape != (self.text_dim,):
-                raise ScorerError(f"text vector has shape {text.shape}; expected ({self.text_dim},)")
+                raise ScorerError(
+                    f"text vector has shape {text.shape}; expected ({self.text_dim},)"
+                )
             return text.astype(np.float32)
         if text not in self._text_cache:
             self._text_cache[text] = self._encoder("text").encode([text])[0]
@@ -195,7 +239,9 @@ class ChromaticScorer:
 
         score = midi if isinstance(midi, Score) else load_score(midi)
         n = note_arrays(score, include_drums=self.roll_config.include_drums)
-        return roll_from_notes(n["start"], n["end"], n["pitch"], n["velocity"], config=self.roll_config)
+        return roll_from_notes(
+            n["start"], n["end"], n["pitch"], n["velocity"], config=self.roll_config
+        )
 
     # --- inference ------------------------------------------------------------------------------
     def infer(self, feeds: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -203,20 +249,31 @@ class ChromaticScorer:
         n = len(feeds["roll"])
         outs: dict[str, list] = {k: [] for k in OUTPUTS}
         for s in range(0, n, BATCH):
-            part = {k: np.ascontiguousarray(v[s : s + BATCH], dtype=np.float32) for k, v in feeds.items()}
+            part = {
+                k: np.ascontiguousarray(v[s : s + BATCH], dtype=np.float32)
+                for k, v in feeds.items()
+            }
             for k, v in zip(OUTPUTS, self.session.run(list(OUTPUTS), part), strict=True):
                 outs[k].append(v)
         return {k: np.concatenate(v) if v else np.zeros((0,)) for k, v in outs.items()}
 
-    def _feeds(self, n: int, rolls: np.ndarray | None, audio: list[np.ndarray | None], concept, lyric) -> dict:
+    def _feeds(
+        self, n: int, rolls: np.ndarray | None, audio: list[np.ndarray | None], concept, lyric
+    ) -> dict:
         feeds = {
-            "roll": rolls if rolls is not None else np.zeros((n, self.roll_config.pitches, self.roll_config.steps), np.float32),
+            "roll": rolls
+            if rolls is not None
+            else np.zeros((n, self.roll_config.pitches, self.roll_config.steps), np.float32),
             "midi_mask": np.ones(n, np.float32) if rolls is not None else np.zeros(n, np.float32),
-            "audio": np.stack([a if a is not None else np.zeros(self.audio_dim, np.float32) for a in audio]),
+            "audio": np.stack(
+                [a if a is not None else np.zeros(self.audio_dim, np.float32) for a in audio]
+            ),
             "audio_mask": np.array([a is not None for a in audio], np.float32),
         }
         for name, vec in (("concept", concept), ("lyric", lyric)):
-            feeds[name] = np.repeat((vec if vec is not None else np.zeros(self.text_dim, np.float32))[None], n, axis=0)
+            feeds[name] = np.repeat(
+                (vec if vec is not None else np.zeros(self.text_dim, np.float32))[None], n, axis=0
+            )
             feeds[f"{name}_mask"] = np.full(n, 1.0 if vec is not None else 0.0, np.float32)
         return feeds
 
@@ -232,28 +289,41 @@ class ChromaticScorer:
         # color probabilities: softmax of minus the summed KL(target || prediction), as taxonomy
         targets = np.array([[c.target(a) for a in AXES] for c in COLORS])  # [C, 3, 3]
         kl = (targets * np.log(targets)).sum(axis=(1, 2))[None] - np.einsum(
-            "cam,nam->nc", targets, np.log(np.clip(pred, PROB_FLOOR, None)))
+            "cam,nam->nc", targets, np.log(np.clip(pred, PROB_FLOOR, None))
+        )
         w = np.exp(-(kl - kl.min(axis=1, keepdims=True)))
         prob = w / w.sum(axis=1, keepdims=True)
         best = prob.argmax(axis=1)  # first maximum: table order on ties, as predict_color
         res = []
         for i in range(len(conf)):
-            res.append(ScoreResult(
-                temporal=out["temporal"][i].tolist(), spatial=out["spatial"][i].tolist(),
-                ontological=out["ontological"][i].tolist(), confidence=float(conf[i]),
-                predicted_color=COLORS[int(best[i])].name, color_probability=float(prob[i, best[i]]),
-                match=float(match[i]) if match is not None else None,
-            ))
+            res.append(
+                ScoreResult(
+                    temporal=out["temporal"][i].tolist(),
+                    spatial=out["spatial"][i].tolist(),
+                    ontological=out["ontological"][i].tolist(),
+                    confidence=float(conf[i]),
+                    predicted_color=COLORS[int(best[i])].name,
+                    color_probability=float(prob[i, best[i]]),
+                    match=float(match[i]) if match is not None else None,
+                )
+            )
         return res
 
     def score(self, *, midi=None, audio=None, concept=None, lyric=None, color=None) -> ScoreResult:
         """Score one input (any subset of modalities; an absent one uses the model's null)."""
         rolls = self.roll(midi)[None] if midi is not None else None
-        feeds = self._feeds(1, rolls, [self.embed_audio(audio)], self.embed_text(concept), self.embed_text(lyric))
+        feeds = self._feeds(
+            1, rolls, [self.embed_audio(audio)], self.embed_text(concept), self.embed_text(lyric)
+        )
         return self._results(self.infer(feeds), color)[0]
 
     def score_batch(
-        self, candidates: Sequence[dict | bytes | str | os.PathLike], *, color, concept=None, lyric=None
+        self,
+        candidates: Sequence[dict | bytes | str | os.PathLike],
+        *,
+        color,
+        concept=None,
+        lyric=None,
     ) -> list[dict]:
         """Score candidates (dicts with ``midi`` and optional ``id``/``audio``; or bare MIDI) and
         return them ranked by chromatic match to ``color``. The shared concept/lyric are embedded
@@ -293,5 +363,8 @@ class ChromaticScorer:
         scored.sort(key=lambda d: (-d["match"], d["index"]))  # stable: ties keep input order
         for rank, d in enumerate(scored, start=1):
             d["rank"] = rank
-        failed = [{"id": ids[i], "index": i, "rank": None, "error": msg, "match": None} for i, msg in sorted(errors.items())]
+        failed = [
+            {"id": ids[i], "index": i, "rank": None, "error": msg, "match": None}
+            for i, msg in sorted(errors.items())
+        ]
         return scored + failed

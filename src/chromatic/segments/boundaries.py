@@ -82,7 +82,9 @@ def section_at(sections: Sequence[Span], t: float) -> Span | None:
     return None
 
 
-def split_windows(start: float, end: float, max_len: float = MAX_SECONDS, overlap: float = OVERLAP_SECONDS) -> list[tuple[float, float]]:
+def split_windows(
+    start: float, end: float, max_len: float = MAX_SECONDS, overlap: float = OVERLAP_SECONDS
+) -> list[tuple[float, float]]:
     """Equal windows of at most ``max_len`` covering [start, end], consecutive ones overlapping
     by exactly ``overlap``."""
     length = end - start
@@ -109,7 +111,9 @@ def _snap_back(t: float, floor: float, bounds: Sequence[float], snap: float) -> 
     return best
 
 
-def _structure_pieces(sections: Sequence[Span], start: float, end: float) -> list[tuple[float, float, str]]:
+def _structure_pieces(
+    sections: Sequence[Span], start: float, end: float
+) -> list[tuple[float, float, str]]:
     """The parts of sections that lie inside [start, end]."""
     out = []
     for s in sections:
@@ -173,7 +177,11 @@ def segment_song(
     for start, end, section, lyric, source in raw:
         windows = split_windows(start, end, max_len, overlap)
         for k, (a, b) in enumerate(windows):
-            out.append(SegmentSpec(len(out), round(a, 6), round(b, 6), section, lyric, source, k, len(windows)))
+            out.append(
+                SegmentSpec(
+                    len(out), round(a, 6), round(b, 6), section, lyric, source, k, len(windows)
+                )
+            )
     return out
 
 

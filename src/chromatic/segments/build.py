@@ -75,11 +75,28 @@ def _song_weight(catalog: Path, rows: list[dict]) -> int:
 
 
 def _song_rows(tracks_path: Path) -> dict[str, list[dict]]:
-    rows = pq.read_table(tracks_path, columns=[
-        "song_id", "track_id", "title", "color", "color_mnemonic", "temporal_mode", "spatial_mode",
-        "ontological_mode", "bpm", "key", "time_signature", "concept", "track_description",
-        "audio_file", "midi_file", "midi_group_file", "manifest_path",
-    ]).to_pylist()
+    rows = pq.read_table(
+        tracks_path,
+        columns=[
+            "song_id",
+            "track_id",
+            "title",
+            "color",
+            "color_mnemonic",
+            "temporal_mode",
+            "spatial_mode",
+            "ontological_mode",
+            "bpm",
+            "key",
+            "time_signature",
+            "concept",
+            "track_description",
+            "audio_file",
+            "midi_file",
+            "midi_group_file",
+            "manifest_path",
+        ],
+    ).to_pylist()
     by_song: dict[str, list[dict]] = {}
     for r in rows:
         by_song.setdefault(r["song_id"], []).append(r)
@@ -102,7 +119,9 @@ def build_segments(
     settings = settings or SegmentSettings()
     tracks_path = data / TRACKS_FILE
     if not tracks_path.is_file():
-        raise CatalogError(f"{tracks_path} not found; run 'chromatic catalog build {catalog} --out {data}' first")
+        raise CatalogError(
+            f"{tracks_path} not found; run 'chromatic catalog build {catalog} --out {data}' first"
+        )
     require_fresh(tracks_path, catalog)
     clean_stale_temps(data, MEDIA_DIR, PARTS_DIR)
     by_song = _song_rows(tracks_path)
@@ -129,28 +148,46 @@ def build_segments(
 
         if n_workers == 1:
             for song in order:
-                done(song, lambda song=song: build_song(catalog, data, song, by_song[song], settings))
+                done(
+                    song, lambda song=song: build_song(catalog, data, song, by_song[song], settings)
+                )
         else:
             ctx = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(n_workers, mp_context=ctx) as pool:
                 # biggest songs first, so no worker is left with a long song at the end
                 big_first = sorted(order, key=lambda s: -_song_weight(catalog, by_song[s]))
-                futs = {pool.submit(build_song, catalog, data, s, by_song[s], settings): s for s in big_first}
+                futs = {
+                    pool.submit(build_song, catalog, data, s, by_song[s], settings): s
+                    for s in big_first
+                }
                 for fut in as_completed(futs):
                     done(futs[fut], fut.result)
     if failed and not results:
         # a failed run never replaces good output: segments.parquet keeps what it held
-        report = {"rows": None, "songs": None, "problems": [], "failed": failed,
-                  "per_song": {s: {"rows": r.rows, "dropped_silent": r.dropped_silent, "resumed": r.skipped} for s, r in sorted(results.items())}}
+        report = {
+            "rows": None,
+            "songs": None,
+            "problems": [],
+            "failed": failed,
+            "per_song": {
+                s: {"rows": r.rows, "dropped_silent": r.dropped_silent, "resumed": r.skipped}
+                for s, r in sorted(results.items())
+            },
+        }
         write_text_atomic(data / REPORT_FILE, json.dumps(report, indent=2, sort_keys=True))
         first = sorted(failed)[0]
-        raise CatalogError(f"every song failed ({len(failed)}; first: {first}: {failed[first]}); "
-                           f"{data / SEGMENTS_FILE} was not rewritten")
+        raise CatalogError(
+            f"every song failed ({len(failed)}; first: {first}: {failed[first]}); "
+            f"{data / SEGMENTS_FILE} was not rewritten"
+        )
     # assemble the table from the parts of every song of the tracks table, in song order
     all_songs = sorted(_song_rows(tracks_path)) if songs else order
     # a failed song's old part was made with other inputs or settings: never mixed in
-    parts = [data / PARTS_DIR / f"{s}.parquet" for s in all_songs
-             if s not in failed and (data / PARTS_DIR / f"{s}.parquet").is_file()]
+    parts = [
+        data / PARTS_DIR / f"{s}.parquet"
+        for s in all_songs
+        if s not in failed and (data / PARTS_DIR / f"{s}.parquet").is_file()
+    ]
     problems: list[dict] = []
     tables = []
     for p in parts:
@@ -165,7 +202,9 @@ def build_segments(
         "tracks_sha256": sha256_file(tracks_path),
         "songs": len(parts),
     }
-    table = table.replace_schema_metadata({b"chromatic.segments": json.dumps(meta, sort_keys=True).encode()})
+    table = table.replace_schema_metadata(
+        {b"chromatic.segments": json.dumps(meta, sort_keys=True).encode()}
+    )
     out = data / SEGMENTS_FILE
     with atomic_path(out) as tmp:
         pq.write_table(table, tmp, compression="zstd", row_group_size=1 << 16)
@@ -174,7 +213,10 @@ def build_segments(
         "songs": len(parts),
         "problems": problems,
         "failed": failed,
-        "per_song": {s: {"rows": r.rows, "dropped_silent": r.dropped_silent, "resumed": r.skipped} for s, r in sorted(results.items())},
+        "per_song": {
+            s: {"rows": r.rows, "dropped_silent": r.dropped_silent, "resumed": r.skipped}
+            for s, r in sorted(results.items())
+        },
     }
     write_text_atomic(data / REPORT_FILE, json.dumps(report, indent=2, sort_keys=True))
     return SegmentsBuild(

@@ -19,7 +19,9 @@ def check_settings(snap: float, max_seconds: float, overlap: float) -> None:
     if max_seconds <= 0:
         raise CatalogError(f"--max-seconds: expected seconds > 0, got {max_seconds}")
     if overlap < 0 or overlap >= max_seconds:
-        raise CatalogError(f"--overlap: expected seconds >= 0 and below --max-seconds ({max_seconds}), got {overlap}")
+        raise CatalogError(
+            f"--overlap: expected seconds >= 0 and below --max-seconds ({max_seconds}), got {overlap}"
+        )
 
 
 def clean_stale_temps(data: Path, media_dir: str, parts_dir: str) -> list[Path]:
@@ -64,7 +66,9 @@ def audio_problem(handle) -> str | None:
     return None
 
 
-def require_segments_fresh(data_dir: str | Path, error: type[ChromaticError] = CatalogError) -> None:
+def require_segments_fresh(
+    data_dir: str | Path, error: type[ChromaticError] = CatalogError
+) -> None:
     """Refuse segments built from another tracks table than the one in DATA now (the table was
     rebuilt since: a manifest, an LRC or media changed)."""
     import json
@@ -83,5 +87,8 @@ def require_segments_fresh(data_dir: str | Path, error: type[ChromaticError] = C
     if recorded is None:
         return  # not written by 'segments build': nothing to compare
     if recorded != sha256_file(tracks):
-        raise error(f"{seg} is stale: {tracks} was rebuilt after it (tracks table changed); "
-                    "run 'chromatic segments build' again", path=seg)
+        raise error(
+            f"{seg} is stale: {tracks} was rebuilt after it (tracks table changed); "
+            "run 'chromatic segments build' again",
+            path=seg,
+        )

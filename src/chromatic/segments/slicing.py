@@ -42,11 +42,15 @@ def slice_midi(score: Score, start: float, end: float) -> Score:
     tempos = sorted(score.tempos, key=lambda t: t.time)
     first = _in_force(tempos, t0)
     out.tempos.append(Tempo(time=0, qpm=float(first.qpm) if first is not None else 120.0))
-    out.tempos.extend(Tempo(time=int(t.time) - t0, qpm=float(t.qpm)) for t in tempos if t0 < t.time < t1)
+    out.tempos.extend(
+        Tempo(time=int(t.time) - t0, qpm=float(t.qpm)) for t in tempos if t0 < t.time < t1
+    )
     sigs = sorted(score.time_signatures, key=lambda t: t.time)
     ts = _in_force(sigs, t0)
     if ts is not None:
-        out.time_signatures.append(SymTimeSignature(time=0, numerator=ts.numerator, denominator=ts.denominator))
+        out.time_signatures.append(
+            SymTimeSignature(time=0, numerator=ts.numerator, denominator=ts.denominator)
+        )
     out.time_signatures.extend(
         SymTimeSignature(time=int(s.time) - t0, numerator=s.numerator, denominator=s.denominator)
         for s in sigs
@@ -57,7 +61,9 @@ def slice_midi(score: Score, start: float, end: float) -> Score:
     if ks is not None:
         out.key_signatures.append(KeySignature(time=0, key=ks.key, tonality=ks.tonality))
     out.key_signatures.extend(
-        KeySignature(time=int(k.time) - t0, key=k.key, tonality=k.tonality) for k in keys if t0 < k.time < t1
+        KeySignature(time=int(k.time) - t0, key=k.key, tonality=k.tonality)
+        for k in keys
+        if t0 < k.time < t1
     )
     for track in score.tracks:
         new = Track(name=track.name, program=track.program, is_drum=track.is_drum)
@@ -69,7 +75,9 @@ def slice_midi(score: Score, start: float, end: float) -> Score:
             a = np.maximum(on[keep], t0) - t0
             b = np.minimum(np.maximum(off[keep], on[keep]), t1) - t0
             for s, e, p, v in zip(a, b, arr["pitch"][keep], arr["velocity"][keep], strict=True):
-                new.notes.append(Note(time=int(s), duration=int(max(e - s, 0)), pitch=int(p), velocity=int(v)))
+                new.notes.append(
+                    Note(time=int(s), duration=int(max(e - s, 0)), pitch=int(p), velocity=int(v))
+                )
         if len(new.notes):
             out.tracks.append(new)
     return out
@@ -97,7 +105,9 @@ class AudioSlice:
 
     def flac_bytes(self) -> bytes:
         buf = io.BytesIO()
-        sf.write(buf, np.clip(self.samples, -1.0, 1.0), self.sample_rate, format="FLAC", subtype="PCM_16")
+        sf.write(
+            buf, np.clip(self.samples, -1.0, 1.0), self.sample_rate, format="FLAC", subtype="PCM_16"
+        )
         return buf.getvalue()
 
 

@@ -38,6 +38,7 @@ PARTS_DIR = "segments/parts"
 REPORT_FILE = "segments_report.json"
 BUILD_FORMAT = 1  # bump when the rows or media change meaning
 
+
 @dataclass(frozen=True)
 class SegmentSettings:
     snap_seconds: float = SNAP_SECONDS
@@ -65,12 +66,25 @@ def segment_id(song: str, index: int, track: int) -> str:
     return f"{song}_seg_{index:04d}_track_{track:02d}"
 
 
-def _song_key(song_dir: Path, manifest_file: str, lrc_file: str | None, rows: list[dict], settings: SegmentSettings) -> str:
+def _song_key(
+    song_dir: Path,
+    manifest_file: str,
+    lrc_file: str | None,
+    rows: list[dict],
+    settings: SegmentSettings,
+) -> str:
     """What a song's segments depend on: its manifest and LRC bytes, the tracks rows, the media
     files' sizes and times, the settings and the build format."""
     h = hashlib.sha256()
     h.update(json.dumps([BUILD_FORMAT, __version__, settings.to_dict()], sort_keys=True).encode())
-    for name in [manifest_file, lrc_file, *sorted({r["audio_file"] or "" for r in rows} | {r["midi_file"] or r["midi_group_file"] or "" for r in rows})]:
+    for name in [
+        manifest_file,
+        lrc_file,
+        *sorted(
+            {r["audio_file"] or "" for r in rows}
+            | {r["midi_file"] or r["midi_group_file"] or "" for r in rows}
+        ),
+    ]:
         if not name:
             continue
         try:
@@ -83,7 +97,9 @@ def _song_key(song_dir: Path, manifest_file: str, lrc_file: str | None, rows: li
     return h.hexdigest()
 
 
-def build_song(catalog: Path, data: Path, song: str, rows: list[dict], settings: SegmentSettings) -> SongResult:
+def build_song(
+    catalog: Path, data: Path, song: str, rows: list[dict], settings: SegmentSettings
+) -> SongResult:
     """Segment one song's tracks and write its media and part files (atomically)."""
     import soundfile as sf
 
@@ -94,15 +110,28 @@ def build_song(catalog: Path, data: Path, song: str, rows: list[dict], settings:
 
     result = SongResult(song)
     song_dir = catalog / song
-    manifest_path = contained(catalog, rows[0]["manifest_path"], path=catalog / TRACKS_FILE, field="manifest_path", what="manifest")
+    manifest_path = contained(
+        catalog,
+        rows[0]["manifest_path"],
+        path=catalog / TRACKS_FILE,
+        field="manifest_path",
+        what="manifest",
+    )
     loaded = load_manifest(manifest_path)
     m = loaded.manifest
     lrc = None
-    if m.lrc_file and media_path(song_dir, m.lrc_file, path=manifest_path, field="lrc_file").is_file():
+    if (
+        m.lrc_file
+        and media_path(song_dir, m.lrc_file, path=manifest_path, field="lrc_file").is_file()
+    ):
         lrc = load_lrc(media_path(song_dir, m.lrc_file, path=manifest_path, field="lrc_file"))
         bad = [(fld, msg) for sev, fld, msg in lrc.problems() if sev == "error"]
         if bad:  # what validate calls an error is never segmented as if it were fine
-            raise LrcError(f"{bad[0][1]} ({len(bad)} error(s); run 'chromatic catalog validate')", path=lrc.path, field=bad[0][0])
+            raise LrcError(
+                f"{bad[0][1]} ({len(bad)} error(s); run 'chromatic catalog validate')",
+                path=lrc.path,
+                field=bad[0][0],
+            )
     key = _song_key(song_dir, manifest_path.name, m.lrc_file, rows, settings)
     part_path = data / PARTS_DIR / f"{song}.parquet"
     if part_path.is_file():
@@ -113,11 +142,17 @@ def build_song(catalog: Path, data: Path, song: str, rows: list[dict], settings:
             return result
 
     def problem(track_id: int | None, file: str, message: str) -> None:
-        result.problems.append({"song": song, "track_id": track_id, "file": file, "message": message})
+        result.problems.append(
+            {"song": song, "track_id": track_id, "file": file, "message": message}
+        )
 
     # the song ends where its main mix ends (the media is the truth); else at its running time
     song_end = m.trt_seconds
-    main_audio = media_path(song_dir, m.main_audio_file, path=manifest_path, field="main_audio_file") if m.main_audio_file else None
+    main_audio = (
+        media_path(song_dir, m.main_audio_file, path=manifest_path, field="main_audio_file")
+        if m.main_audio_file
+        else None
+    )
     if main_audio is not None and main_audio.is_file():
         try:
             info = sf.info(str(main_audio))
@@ -127,8 +162,12 @@ def build_song(catalog: Path, data: Path, song: str, rows: list[dict], settings:
             if info.frames > 0 and info.samplerate >= MIN_SAMPLE_RATE:
                 song_end = info.duration
             else:
-                problem(None, m.main_audio_file, f"main mix has {info.frames} frames at {info.samplerate} Hz; "
-                        f"expected audio at {MIN_SAMPLE_RATE} Hz or more (the running time is used)")
+                problem(
+                    None,
+                    m.main_audio_file,
+                    f"main mix has {info.frames} frames at {info.samplerate} Hz; "
+                    f"expected audio at {MIN_SAMPLE_RATE} Hz or more (the running time is used)",
+                )
     specs = segment_song(
         spans_of_manifest(m),
         lines_of_lrc(lrc),
@@ -164,7 +203,9 @@ def build_song(catalog: Path, data: Path, song: str, rows: list[dict], settings:
         if midi_name:
             if midi_name not in midi_cache:
                 try:
-                    midi_cache[midi_name] = load_score(media_path(song_dir, midi_name, path=manifest_path, field="midi_file"))
+                    midi_cache[midi_name] = load_score(
+                        media_path(song_dir, midi_name, path=manifest_path, field="midi_file")
+                    )
                 except ChromaticError as e:
                     midi_cache[midi_name] = None
                     problem(tid, midi_name, e.detail)
@@ -179,7 +220,9 @@ def build_song(catalog: Path, data: Path, song: str, rows: list[dict], settings:
             continue
         try:
             for spec in specs:
-                audio = read_audio_slice(handle, spec.start, spec.end) if handle is not None else None
+                audio = (
+                    read_audio_slice(handle, spec.start, spec.end) if handle is not None else None
+                )
                 has_audio = audio is not None and len(audio.samples) > 0 and not audio.silent
                 midi_bytes, notes, qpm = None, 0, None
                 if score is not None:
@@ -209,7 +252,9 @@ def build_song(catalog: Path, data: Path, song: str, rows: list[dict], settings:
                         "segment_source": spec.source,
                         "has_audio": has_audio,
                         "has_midi": bool(notes),
-                        "content_type": "+".join(k for k, v in (("audio", has_audio), ("midi", bool(notes))) if v),
+                        "content_type": "+".join(
+                            k for k, v in (("audio", has_audio), ("midi", bool(notes))) if v
+                        ),
                         "audio_seconds": audio.seconds if has_audio else None,
                         "audio_sample_rate": audio.sample_rate if has_audio else None,
                         "audio_rms_dbfs": round(audio.rms_dbfs, 3) if has_audio else None,
@@ -242,9 +287,15 @@ def build_song(catalog: Path, data: Path, song: str, rows: list[dict], settings:
                 if has_audio:
                     result.audio_seconds += audio.seconds
         except Exception as e:  # a file that decodes at open but fails mid-read
-            problem(tid, row["audio_file"] or midi_name or "", f"failed while slicing: {type(e).__name__}: {e}")
+            problem(
+                tid,
+                row["audio_file"] or midi_name or "",
+                f"failed while slicing: {type(e).__name__}: {e}",
+            )
             out_rows = [r for r in out_rows if r["track_id"] != tid]
-            media_rows = [r for r in media_rows if not r["segment_id"].endswith(f"_track_{tid:02d}")]
+            media_rows = [
+                r for r in media_rows if not r["segment_id"].endswith(f"_track_{tid:02d}")
+            ]
         finally:
             if handle is not None:
                 handle.close()
@@ -252,10 +303,15 @@ def build_song(catalog: Path, data: Path, song: str, rows: list[dict], settings:
     media_rows.sort(key=lambda r: r["segment_id"])
     # media first, then the part: the part is the "song done" marker
     with atomic_path(data / media_rel) as tmp:
-        pq.write_table(pa.Table.from_pylist(media_rows, schema=MEDIA_SCHEMA), tmp, compression="zstd")
+        pq.write_table(
+            pa.Table.from_pylist(media_rows, schema=MEDIA_SCHEMA), tmp, compression="zstd"
+        )
     table = pa.Table.from_pylist(out_rows, schema=SEGMENT_SCHEMA)
     table = table.replace_schema_metadata(
-        {b"chromatic.key": key.encode(), b"chromatic.problems": json.dumps(result.problems).encode()}
+        {
+            b"chromatic.key": key.encode(),
+            b"chromatic.problems": json.dumps(result.problems).encode(),
+        }
     )
     with atomic_path(part_path) as tmp:
         pq.write_table(table, tmp, compression="zstd")
@@ -263,8 +319,9 @@ def build_song(catalog: Path, data: Path, song: str, rows: list[dict], settings:
     return result
 
 
-
-def read_media(data_dir: str | Path, song: str, segment_ids: list[str] | None = None) -> dict[str, dict]:
+def read_media(
+    data_dir: str | Path, song: str, segment_ids: list[str] | None = None
+) -> dict[str, dict]:
     """Media of one song's segments: {segment_id: {audio_flac, audio_sample_rate, midi}}."""
     path = Path(data_dir) / MEDIA_DIR / f"{song}.parquet"
     if segment_ids is not None and not segment_ids:

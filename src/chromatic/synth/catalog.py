@@ -110,14 +110,19 @@ def synth_song(
     dest = contained(out_root, song, path=manifest_path, field="manifest_id", what="song folder")
     src_dir = manifest_path.parent.resolve()
     if src_dir == dest or src_dir in dest.parents or dest in src_dir.parents:
-        raise ChromaticError(f"--out {out_root} overlaps the source catalog; expected a separate folder", path=manifest_path)
+        raise ChromaticError(
+            f"--out {out_root} overlaps the source catalog; expected a separate folder",
+            path=manifest_path,
+        )
 
     def out_file(name: str, fld: str) -> Path:
         """Where a manifest-named file is written: inside ``--out``'s song folder, nowhere else."""
         return contained(dest, name, path=manifest_path, field=fld, what="media path")
 
     def src_file(name: str, fld: str) -> Path:
-        return contained(manifest_path.parent, name, path=manifest_path, field=fld, what="media path")
+        return contained(
+            manifest_path.parent, name, path=manifest_path, field=fld, what="media path"
+        )
 
     dest.mkdir(parents=True, exist_ok=True)
     trt = m.trt_seconds
@@ -127,7 +132,10 @@ def synth_song(
     if m.lrc_file and src_file(m.lrc_file, "lrc_file").is_file():
         lrc_text = src_file(m.lrc_file, "lrc_file").read_text(encoding="utf-8-sig")
     if max_seconds and end < trt:
-        write_text_atomic(dest / manifest_path.name, yaml.safe_dump(_trimmed_manifest(loaded, end), sort_keys=False, allow_unicode=True))
+        write_text_atomic(
+            dest / manifest_path.name,
+            yaml.safe_dump(_trimmed_manifest(loaded, end), sort_keys=False, allow_unicode=True),
+        )
         if lrc_text is not None:
             lrc_text = _trimmed_lrc(lrc_text, end)
             write_text_atomic(out_file(m.lrc_file, "lrc_file"), lrc_text)
@@ -170,10 +178,16 @@ def synth_song(
     for t in m.audio_tracks:
         notes, program, is_drum = parts[t.id]
         if t.midi_file and t.midi_file not in written:
-            write_score(score_of([(t.description[:60], notes, program, is_drum)]), out_file(t.midi_file, "midi_file"))
+            write_score(
+                score_of([(t.description[:60], notes, program, is_drum)]),
+                out_file(t.midi_file, "midi_file"),
+            )
             written.add(t.midi_file)
         if t.midi_group_file and t.midi_group_file not in written:
-            write_score(score_of([("drums", drums, 0, True)]), out_file(t.midi_group_file, "midi_group_file"))
+            write_score(
+                score_of([("drums", drums, 0, True)]),
+                out_file(t.midi_group_file, "midi_group_file"),
+            )
             written.add(t.midi_group_file)
     result.midi_files = len(written)
     if not audio:
@@ -193,7 +207,12 @@ def synth_song(
         sf.write(out_file(fname, "audio_file"), audio, sample_rate, subtype="PCM_16")
         result.audio_files += 1
         result.audio_seconds += end
-    sf.write(out_file(m.main_audio_file, "main_audio_file"), peak_normalize(mix, 0.89), sample_rate, subtype="PCM_16")
+    sf.write(
+        out_file(m.main_audio_file, "main_audio_file"),
+        peak_normalize(mix, 0.89),
+        sample_rate,
+        subtype="PCM_16",
+    )
     result.audio_files += 1
     result.audio_seconds += end
     return result
@@ -237,7 +256,9 @@ def synth_catalog(
         paths = [p for p in paths if p.parent.name in wanted]
     sfont = Path(soundfont) if soundfont else None
     result = SynthResult()
-    kwargs = dict(max_seconds=max_seconds, sample_rate=sample_rate, soundfont=sfont, seed=seed, audio=audio)
+    kwargs = dict(
+        max_seconds=max_seconds, sample_rate=sample_rate, soundfont=sfont, seed=seed, audio=audio
+    )
     import os
 
     n_workers = workers or min(len(paths), os.cpu_count() or 1) or 1

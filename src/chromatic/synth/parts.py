@@ -24,10 +24,22 @@ TPQ = DEFAULT_TPQ
 # --- instruments ---------------------------------------------------------------------------
 
 ROLE_RULES: tuple[tuple[str, re.Pattern], ...] = (
-    ("drums", re.compile(r"\b(drums?|kick|snare|hi-?hats?|cymbals?|toms?|percussion|overheads?|room|ride|crash|cajon|shaker)\b", re.I)),
+    (
+        "drums",
+        re.compile(
+            r"\b(drums?|kick|snare|hi-?hats?|cymbals?|toms?|percussion|overheads?|room|ride|crash|cajon|shaker)\b",
+            re.I,
+        ),
+    ),
     ("bass", re.compile(r"\bbass\b", re.I)),
     ("vocals", re.compile(r"\b(vocals?|voices?|choir|sing(ing|er)?|vox)\b", re.I)),
-    ("lead", re.compile(r"\b(lead|flute|melody|solo|sequence|sequencer|arpeggio|whistle|trumpet|sax(ophone)?|clarinet|violin|mandolin)\b", re.I)),
+    (
+        "lead",
+        re.compile(
+            r"\b(lead|flute|melody|solo|sequence|sequencer|arpeggio|whistle|trumpet|sax(ophone)?|clarinet|violin|mandolin)\b",
+            re.I,
+        ),
+    ),
 )
 PROGRAM_RULES: tuple[tuple[re.Pattern, int], ...] = (
     (re.compile(r"\bsynth bass|bass synth\b", re.I), 38),
@@ -59,7 +71,10 @@ CRASH, RIDE = VOICES["crash"], VOICES["ride"]
 TOM_HIGH, TOM_MID, TOM_LOW = VOICES["high_tom"], VOICES["mid_tom"], VOICES["low_tom"]
 DRUM_VOICE_RULES: tuple[tuple[re.Pattern, frozenset[int]], ...] = (
     (re.compile(r"\bkick\b", re.I), frozenset({KICK})),
-    (re.compile(r"\bsnare\b", re.I), frozenset({SNARE, RIM, CLAP, HAT_CLOSED, HAT_PEDAL, HAT_OPEN})),
+    (
+        re.compile(r"\bsnare\b", re.I),
+        frozenset({SNARE, RIM, CLAP, HAT_CLOSED, HAT_PEDAL, HAT_OPEN}),
+    ),
     (re.compile(r"\bhi-?hats?\b", re.I), frozenset({HAT_CLOSED, HAT_PEDAL, HAT_OPEN})),
     (re.compile(r"\b(cymbals?|ride|crash)\b", re.I), frozenset({CRASH, RIDE, HAT_OPEN})),
     (re.compile(r"\btoms?\b", re.I), frozenset({TOM_HIGH, TOM_MID, TOM_LOW})),
@@ -104,8 +119,22 @@ def section_energy(name: str) -> int:
 
 # --- harmony ---------------------------------------------------------------------------------
 
-MAJOR_PROGRESSIONS = ((1, 5, 6, 4), (1, 4, 5, 4), (6, 4, 1, 5), (1, 6, 4, 5), (4, 1, 5, 6), (1, 3, 4, 4))
-MINOR_PROGRESSIONS = ((1, 6, 3, 7), (1, 4, 5, 1), (1, 7, 6, 7), (1, 4, 6, 5), (6, 7, 1, 1), (1, 3, 7, 4))
+MAJOR_PROGRESSIONS = (
+    (1, 5, 6, 4),
+    (1, 4, 5, 4),
+    (6, 4, 1, 5),
+    (1, 6, 4, 5),
+    (4, 1, 5, 6),
+    (1, 3, 4, 4),
+)
+MINOR_PROGRESSIONS = (
+    (1, 6, 3, 7),
+    (1, 4, 5, 1),
+    (1, 7, 6, 7),
+    (1, 4, 6, 5),
+    (6, 7, 1, 1),
+    (1, 3, 7, 4),
+)
 
 
 def triad(key: Key, degree: int) -> list[int]:
@@ -146,7 +175,9 @@ def plan_song(loaded: LoadedManifest, rng: np.random.Generator, end_seconds: flo
     plan.end_tick = plan.sec_to_tick(end_seconds)
     sections = sorted((s for s in m.structure if s.end > s.start), key=lambda s: s.start)
     if not sections:
-        raise ChromaticError("no section with a positive length", path=loaded.path, field="structure")
+        raise ChromaticError(
+            "no section with a positive length", path=loaded.path, field="structure"
+        )
     for sec in sections:
         start = plan.sec_to_tick(sec.start)
         end = min(plan.sec_to_tick(min(sec.end, end_seconds)), plan.end_tick)
@@ -225,7 +256,14 @@ def bass_notes(plan: SongPlan, rng: np.random.Generator) -> list[Note]:
             on = start + off
             nxt = min(start + pattern[j + 1][0], end) if j + 1 < len(pattern) else end
             if on < end:
-                notes.append(Note(time=on, duration=max(nxt - on - 20, 30), pitch=pitch, velocity=(70, 85, 100)[energy]))
+                notes.append(
+                    Note(
+                        time=on,
+                        duration=max(nxt - on - 20, 30),
+                        pitch=pitch,
+                        velocity=(70, 85, 100)[energy],
+                    )
+                )
     return notes
 
 
@@ -241,8 +279,19 @@ def lead_notes(plan: SongPlan, rng: np.random.Generator) -> list[Note]:
         k = int(rng.integers(3))
         while t < end:
             if rng.random() < 0.75:
-                pitch = tones[k % 3] if rng.random() < 0.7 else _place(scale[int(rng.integers(7))], 67, 84)
-                notes.append(Note(time=t, duration=max(min(step, end - t) - 10, 30), pitch=pitch, velocity=(60, 75, 90)[energy]))
+                pitch = (
+                    tones[k % 3]
+                    if rng.random() < 0.7
+                    else _place(scale[int(rng.integers(7))], 67, 84)
+                )
+                notes.append(
+                    Note(
+                        time=t,
+                        duration=max(min(step, end - t) - 10, 30),
+                        pitch=pitch,
+                        velocity=(60, 75, 90)[energy],
+                    )
+                )
             k += int(rng.integers(1, 3))
             t += step * (2 if energy == 0 else 1)
     return notes
@@ -254,13 +303,19 @@ def _syllables(word: str) -> int:
     return max(1, n)
 
 
-def vocal_notes(plan: SongPlan, lrc: Lrc | None, end_seconds: float, rng: np.random.Generator) -> list[Note]:
+def vocal_notes(
+    plan: SongPlan, lrc: Lrc | None, end_seconds: float, rng: np.random.Generator
+) -> list[Note]:
     """A sung line for each lyric line: one note per syllable, on chord tones, in a voice range."""
     notes = []
     if lrc is not None and lrc.lines:
         spans = []
         for i, line in enumerate(lrc.lines):
-            nxt = lrc.lines[i + 1].time if i + 1 < len(lrc.lines) else min(line.time + 6.0, end_seconds)
+            nxt = (
+                lrc.lines[i + 1].time
+                if i + 1 < len(lrc.lines)
+                else min(line.time + 6.0, end_seconds)
+            )
             spans.append((line.time, min(nxt, line.time + 8.0, end_seconds), line.text))
     else:  # no lyrics file: hum through the sections with energy
         spans = []
@@ -317,9 +372,11 @@ def drum_notes(plan: SongPlan) -> list[Note]:
         if len(beats) >= 4:
             hit(beats[len(beats) // 2], KICK, 100)
         for t in range(0, plan.bar_ticks, eighth):
-            hit(t, HAT_OPEN if (energy == 2 and t == plan.bar_ticks - eighth) else HAT_CLOSED, 80 if t in beats else 45)
+            hit(
+                t,
+                HAT_OPEN if (energy == 2 and t == plan.bar_ticks - eighth) else HAT_CLOSED,
+                80 if t in beats else 45,
+            )
         if energy == 2 and len(beats) >= 3:
             hit(beats[-1] + eighth, TOM_LOW, 90)
     return notes
-
-

@@ -28,8 +28,8 @@ from symusic import ControlChange, Note, Score, TextMeta
 from chromatic.errors import ProduceError
 from chromatic.music.key import TimeSignature
 from chromatic.music.midi import DEFAULT_TPQ, add_track, load_score, new_score, write_score
-from chromatic.produce.folder import PHASES, ProductionFolder, open_folder
 from chromatic.produce.arrange.plan import Plan, PlanSection, load_plan, plan_path
+from chromatic.produce.folder import PHASES, ProductionFolder, open_folder
 from chromatic.produce.promote import normalize_label
 
 ARRANGEMENT_FILE = "arrangement.mid"
@@ -83,7 +83,9 @@ class Arrangement:
 @dataclass(frozen=True)
 class _Loop:
     period: int  # ticks, whole bars
-    parts: tuple[tuple[int, bool, tuple[tuple[int, int, int, int], ...]], ...]  # (program, drum, notes)
+    parts: tuple[
+        tuple[int, bool, tuple[tuple[int, int, int, int], ...]], ...
+    ]  # (program, drum, notes)
 
 
 def _read_loop(path: Path, bar_ticks: int) -> _Loop:
@@ -119,8 +121,11 @@ def arrange(folder: ProductionFolder, plan: Plan) -> Arrangement:
     add_track(score, proposal.title)  # the conductor track (see the module docstring)
     notes: list[str] = []
     loops: dict[tuple[str, str], _Loop] = {}
-    available = {ph: {p.stem for p in folder.approved_dir(ph).glob("*.mid")} for ph in PHASES
-                 if folder.approved_dir(ph).is_dir()}
+    available = {
+        ph: {p.stem for p in folder.approved_dir(ph).glob("*.mid")}
+        for ph in PHASES
+        if folder.approved_dir(ph).is_dir()
+    }
     for ph in PHASES[1:]:
         if not available.get(ph):
             notes.append(f"{ph}: no approved loops; the arrangement has no {ph}")
@@ -145,16 +150,26 @@ def arrange(folder: ProductionFolder, plan: Plan) -> Arrangement:
                 key = (ph, label)
                 if key not in loops:
                     loops[key] = _read_loop(folder.approved_dir(ph) / f"{label}.mid", bar_ticks)
-                placed = _place(loops[key], cursor, length, velocity_scale(sec.intensity), ph, tracks)
+                placed = _place(
+                    loops[key], cursor, length, velocity_scale(sec.intensity), ph, tracks
+                )
                 count[ph] = count.get(ph, 0) + placed
             cursor += length
         end_bar = cursor // bar_ticks
-        spans.append(SectionSpan(sec.name, sec.repeat, sec.bars, start_bar, start_bar * bar_s, end_bar * bar_s, count))
+        spans.append(
+            SectionSpan(
+                sec.name, sec.repeat, sec.bars, start_bar, start_bar * bar_s, end_bar * bar_s, count
+            )
+        )
     if not spans:
-        raise ProduceError("nothing to assemble: no planned section is approved with repeat > 0", path=plan.path)
+        raise ProduceError(
+            "nothing to assemble: no planned section is approved with repeat > 0", path=plan.path
+        )
 
     instruments = []
-    for (ph, program, drum), items in sorted(tracks.items(), key=lambda kv: (PHASES.index(kv[0][0]), kv[0][2], kv[0][1])):
+    for (ph, program, drum), items in sorted(
+        tracks.items(), key=lambda kv: (PHASES.index(kv[0][0]), kv[0][2], kv[0][1])
+    ):
         name = ph if sum(k[0] == ph for k in tracks) == 1 else f"{ph} {program}"
         track = add_track(score, name, program=program, is_drum=drum)
         for n in sorted(items, key=lambda n: (n.time, n.pitch, n.duration)):
@@ -168,14 +183,22 @@ def _plays(sec: PlanSection, label: str, available: dict[str, set[str]], notes: 
     if sec.repeat == 0:
         return False
     if not sec.approved or label not in available.get("chords", ()):
-        notes.append(f"section {sec.name!r} has no approved chord loop: skipped "
-                     "(run 'chromatic plan <folder> --refresh' after changing approvals)")
+        notes.append(
+            f"section {sec.name!r} has no approved chord loop: skipped "
+            "(run 'chromatic plan <folder> --refresh' after changing approvals)"
+        )
         return False
     return True
 
 
-def _place(loop: _Loop, start: int, length: int, scale: float, phase: str,
-           tracks: dict[tuple[str, int, bool], list[Note]]) -> int:
+def _place(
+    loop: _Loop,
+    start: int,
+    length: int,
+    scale: float,
+    phase: str,
+    tracks: dict[tuple[str, int, bool], list[Note]],
+) -> int:
     """Lay ``loop`` over [start, start + length): repeated while it fits, the last pass cut at the
     section end (a note crossing it is shortened). Returns the notes placed."""
     end, placed = start + length, 0
@@ -225,6 +248,12 @@ def assemble(
         return AssembleResult(midi, arr)
     from chromatic.produce.arrange.preview import render_preview
 
-    prev = render_preview(arr, folder.root, soundfont=soundfont, audio_format=audio_format,
-                          sample_rate=sample_rate, title=folder.proposal().title)
+    prev = render_preview(
+        arr,
+        folder.root,
+        soundfont=soundfont,
+        audio_format=audio_format,
+        sample_rate=sample_rate,
+        title=folder.proposal().title,
+    )
     return AssembleResult(midi, arr, prev.audio, prev.image, prev.loudness)

@@ -58,13 +58,16 @@ def bootstrap_manifest(plan: Plan, proposal: Proposal, *, track: int = DEFAULT_T
     for s, name in zip(playing, names, strict=True):
         seen[name] += 1
         end = t + s.bars * s.repeat * bar_s
-        structure.append({
-            "section_name": f"{name} {seen[name]}" if counts[name] > 1 else name,
-            "start_time": format_timestamp(t),
-            "end_time": format_timestamp(end),
-            "description": s.notes or f"{s.bars} bars x {s.repeat}, intensity {s.intensity:g}"
-                           + ("" if s.vocals else ", instrumental"),
-        })
+        structure.append(
+            {
+                "section_name": f"{name} {seen[name]}" if counts[name] > 1 else name,
+                "start_time": format_timestamp(t),
+                "end_time": format_timestamp(end),
+                "description": s.notes
+                or f"{s.bars} bars x {s.repeat}, intensity {s.intensity:g}"
+                + ("" if s.vocals else ", instrumental"),
+            }
+        )
         t = end
     vocals = any(s.vocals for s in playing)
     bpm = plan.model.song.bpm
@@ -91,7 +94,9 @@ def bootstrap_manifest(plan: Plan, proposal: Proposal, *, track: int = DEFAULT_T
     }
 
 
-def write_bootstrap(folder_root: Path, plan: Plan, proposal: Proposal, *, track: int = DEFAULT_TRACK) -> Path:
+def write_bootstrap(
+    folder_root: Path, plan: Plan, proposal: Proposal, *, track: int = DEFAULT_TRACK
+) -> Path:
     from ruamel.yaml.comments import CommentedMap
 
     data = bootstrap_manifest(plan, proposal, track=track)

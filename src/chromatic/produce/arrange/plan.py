@@ -56,7 +56,18 @@ HEADER = (
 BarsFrom = Literal["harmonic_rhythm", "midi", "chords"]
 
 # Section roles and energies are the drum phase's (``sections.section_role``): one table.
-_INSTRUMENTAL = {"intro", "opening", "outro", "coda", "ending", "interlude", "breakdown", "solo", "instrumental", "drop"}
+_INSTRUMENTAL = {
+    "intro",
+    "opening",
+    "outro",
+    "coda",
+    "ending",
+    "interlude",
+    "breakdown",
+    "solo",
+    "instrumental",
+    "drop",
+}
 MIN_BPM, MAX_BPM = 10.0, 400.0
 MAX_REPEAT, MAX_BARS, MAX_MINUTES = 16, 256, 20
 _REPEATED = {"verse", "chorus"}  # roles that play their loop twice by default
@@ -154,8 +165,10 @@ def approved_sections(folder: ProductionFolder) -> tuple[list[ApprovedSection], 
             label = normalize_label(raw)
             details.setdefault(label, c.details)
             if label not in files:
-                notes.append(f"chords: {c.id} is approved as {label!r} but not promoted "
-                             f"(run: chromatic promote {folder.root} chords)")
+                notes.append(
+                    f"chords: {c.id} is approved as {label!r} but not promoted "
+                    f"(run: chromatic promote {folder.root} chords)"
+                )
     out = []
     for name in song_order(list(files)):
         bars, source = _bars(files[name], details.get(name) or {})
@@ -180,8 +193,11 @@ def _bars(midi: Path, details: dict) -> tuple[int, BarsFrom]:
     chords = details.get("chords") or details.get("progression")
     if isinstance(chords, list) and chords:
         return len(chords), "chords"
-    raise ProduceError("cannot tell the section's length: no harmonic rhythm in chords/review.yml, "
-                       "no notes in the MIDI and no chord list", path=midi)
+    raise ProduceError(
+        "cannot tell the section's length: no harmonic rhythm in chords/review.yml, "
+        "no notes in the MIDI and no chord list",
+        path=midi,
+    )
 
 
 # --- building and refreshing -------------------------------------------------------------------
@@ -219,7 +235,11 @@ def default_section(name: str, bars: int, bars_from: str, index: int, count: int
 
 def _length(song: dict, sections: list) -> dict:
     bar_s = TimeSignature.parse(song["time_signature"]).bar_seconds(song["bpm"])
-    bars = sum(int(s["bars"]) * int(s.get("repeat", 1)) for s in sections if s.get("approved", True) is not False)
+    bars = sum(
+        int(s["bars"]) * int(s.get("repeat", 1))
+        for s in sections
+        if s.get("approved", True) is not False
+    )
     return {"bars": bars, "seconds": round(bars * bar_s, 3), "bar_seconds": round(bar_s, 6)}
 
 
@@ -237,23 +257,32 @@ def write_plan(folder_path: str | os.PathLike, *, refresh: bool = False) -> Plan
     folder = open_folder(folder_path)
     path = folder.root / PLAN_FILE
     if path.exists() and not refresh:
-        raise ProduceError(f"{PLAN_FILE} exists; use --refresh to update it (your edits are kept)", path=path)
+        raise ProduceError(
+            f"{PLAN_FILE} exists; use --refresh to update it (your edits are kept)", path=path
+        )
     with folder.locked():
         sections, notes = approved_sections(folder)
         if not sections:
-            raise ProduceError("no approved chord sections: approve and label candidates in chords/review.yml, "
-                               f"then run: chromatic promote {folder.root} chords", path=folder.approved_dir("chords"))
+            raise ProduceError(
+                "no approved chord sections: approve and label candidates in chords/review.yml, "
+                f"then run: chromatic promote {folder.root} chords",
+                path=folder.approved_dir("chords"),
+            )
         facts = song_facts(folder)
         created = not path.exists()
         doc = _new_doc() if created else load_plan(path).doc
         added, orphaned = _merge(doc, sections, facts)
         for name in orphaned:
-            notes.append(f"section {name!r} is no longer approved (no chords/approved/{name}.mid): "
-                         "kept in the plan, flagged approved: false, skipped by assembly")
+            notes.append(
+                f"section {name!r} is no longer approved (no chords/approved/{name}.mid): "
+                "kept in the plan, flagged approved: false, skipped by assembly"
+            )
         doc["length"] = _length(facts, list(doc["sections"]))  # the plan was validated on load
         model = _validate(doc, path)
         write_text_atomic(path, dump_yaml(doc))
-    return PlanResult(path, Plan(path, doc, model), created, tuple(added), tuple(orphaned), tuple(notes))
+    return PlanResult(
+        path, Plan(path, doc, model), created, tuple(added), tuple(orphaned), tuple(notes)
+    )
 
 
 def _new_doc() -> CommentedMap:
@@ -266,7 +295,9 @@ def _new_doc() -> CommentedMap:
     return doc
 
 
-def _merge(doc: CommentedMap, sections: list[ApprovedSection], facts: dict) -> tuple[list[str], list[str]]:
+def _merge(
+    doc: CommentedMap, sections: list[ApprovedSection], facts: dict
+) -> tuple[list[str], list[str]]:
     _sync(doc["song"], facts)
     by_name = {s.name: s for s in sections}
     seq = doc.get("sections")
@@ -307,8 +338,12 @@ def _validate(doc: object, path: Path) -> PlanFile:
         raise ProduceError(e.detail, path=path, field="song.time_signature") from None
     seconds = bar_s * sum(s.bars * s.repeat for s in model.sections if s.approved)
     if seconds > MAX_MINUTES * 60:
-        raise ProduceError(f"expected a song of at most {MAX_MINUTES} minutes (repeats included), got "
-                           f"{seconds / 60:.1f} minutes: lower repeat or bars", path=path, field="sections")
+        raise ProduceError(
+            f"expected a song of at most {MAX_MINUTES} minutes (repeats included), got "
+            f"{seconds / 60:.1f} minutes: lower repeat or bars",
+            path=path,
+            field="sections",
+        )
     return model
 
 
@@ -319,8 +354,11 @@ def load_plan(path: str | os.PathLike) -> Plan:
     if not isinstance(doc, dict):
         raise ProduceError(f"expected a mapping, got {type(doc).__name__}", path=path)
     if doc.get("schema_version") != SCHEMA_VERSION:
-        raise ProduceError(f"expected schema_version {SCHEMA_VERSION}, got {doc.get('schema_version')!r}",
-                           path=path, field="schema_version")
+        raise ProduceError(
+            f"expected schema_version {SCHEMA_VERSION}, got {doc.get('schema_version')!r}",
+            path=path,
+            field="schema_version",
+        )
     return Plan(path, doc, _validate(doc, path))  # type: ignore[arg-type]
 
 

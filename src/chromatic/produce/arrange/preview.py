@@ -60,7 +60,11 @@ def gated_level_db(audio: np.ndarray, sample_rate: int) -> float:
     n = max(1, int(BLOCK_SECONDS * sample_rate))
     blocks = len(audio) // n
     if blocks == 0:
-        ms = np.array([np.mean(np.square(audio, dtype=np.float64))]) if audio.size else np.array([0.0])
+        ms = (
+            np.array([np.mean(np.square(audio, dtype=np.float64))])
+            if audio.size
+            else np.array([0.0])
+        )
     else:
         ms = np.mean(np.square(audio[: blocks * n].astype(np.float64).reshape(blocks, n)), axis=1)
     gated = ms[ms > 10 ** (-70 / 10)]
@@ -81,22 +85,42 @@ def true_peak(audio: np.ndarray) -> float:
     return float(max(np.max(np.abs(audio)), np.max(np.abs(up))))
 
 
-def normalize_loudness(audio: np.ndarray, sample_rate: int, *, target_db: float = TARGET_DB,
-                       ceiling_db: float = CEILING_DB) -> tuple[np.ndarray, Loudness]:
+def normalize_loudness(
+    audio: np.ndarray,
+    sample_rate: int,
+    *,
+    target_db: float = TARGET_DB,
+    ceiling_db: float = CEILING_DB,
+) -> tuple[np.ndarray, Loudness]:
     before = gated_level_db(audio, sample_rate)
     if before <= -120.0:
-        raise ProduceError("the rendered preview is silent: no notes sounded (check the soundfont and the loops)")
+        raise ProduceError(
+            "the rendered preview is silent: no notes sounded (check the soundfont and the loops)"
+        )
     peak = true_peak(audio)
     gain_db = target_db - before
     limited = _db(peak) + gain_db > ceiling_db
     if limited:
         gain_db = ceiling_db - _db(peak)
     out = (audio * 10 ** (gain_db / 20)).astype(np.float32)
-    return out, Loudness(float(before), float(gain_db), float(before + gain_db), float(_db(peak) + gain_db), bool(limited))
+    return out, Loudness(
+        float(before),
+        float(gain_db),
+        float(before + gain_db),
+        float(_db(peak) + gain_db),
+        bool(limited),
+    )
 
 
-def render_preview(arr, out_dir: str | os.PathLike, *, soundfont: str | os.PathLike | None = None,
-                   audio_format: str = "wav", sample_rate: int = 44100, title: str = "") -> Preview:
+def render_preview(
+    arr,
+    out_dir: str | os.PathLike,
+    *,
+    soundfont: str | os.PathLike | None = None,
+    audio_format: str = "wav",
+    sample_rate: int = 44100,
+    title: str = "",
+) -> Preview:
     """Render ``arr`` (an ``Arrangement``) to ``arrangement.<format>`` and ``arrangement.png``."""
     import soundfile as sf
 
@@ -112,8 +136,12 @@ def render_preview(arr, out_dir: str | os.PathLike, *, soundfont: str | os.PathL
         audio[-fade:] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)
     audio, loud = normalize_loudness(audio, sample_rate)
     audio_path = out_dir / f"arrangement.{audio_format}"
-    write_with(audio_path, lambda tmp: sf.write(str(tmp), audio, sample_rate, subtype="PCM_16",
-                                                format=audio_format.upper()))
+    write_with(
+        audio_path,
+        lambda tmp: sf.write(
+            str(tmp), audio, sample_rate, subtype="PCM_16", format=audio_format.upper()
+        ),
+    )
     image = out_dir / "arrangement.png"
     write_with(image, lambda tmp: plot_arrangement(arr, tmp, title=title))
     return Preview(audio_path, image, loud, len(audio) / sample_rate)
@@ -140,13 +168,35 @@ def plot_arrangement(arr, path: str | os.PathLike, *, title: str = "") -> None:
     for j, s in enumerate(arr.sections):
         for i in range(len(rows)):
             d = density[i, j] if arr.instruments else 0.0
-            ax.add_patch(plt.Rectangle((s.start_bar, i), s.total_bars, 1, facecolor=cmap(d / top) if d else "#eeeeee",
-                                       edgecolor="white", linewidth=1.5))
+            ax.add_patch(
+                plt.Rectangle(
+                    (s.start_bar, i),
+                    s.total_bars,
+                    1,
+                    facecolor=cmap(d / top) if d else "#eeeeee",
+                    edgecolor="white",
+                    linewidth=1.5,
+                )
+            )
             if d:
-                ax.text(s.start_bar + s.total_bars / 2, i + 0.5, f"{d:.1f}", ha="center", va="center",
-                        fontsize=7, color="white" if d / top < 0.6 else "black")
+                ax.text(
+                    s.start_bar + s.total_bars / 2,
+                    i + 0.5,
+                    f"{d:.1f}",
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if d / top < 0.6 else "black",
+                )
         label = s.name if s.repeat == 1 else f"{s.name} x{s.repeat}"
-        ax.text(s.start_bar + s.total_bars / 2, len(rows) + 0.1, label, ha="center", va="bottom", fontsize=8)
+        ax.text(
+            s.start_bar + s.total_bars / 2,
+            len(rows) + 0.1,
+            label,
+            ha="center",
+            va="bottom",
+            fontsize=8,
+        )
     ax.set_xlim(0, total)
     ax.set_ylim(0, len(rows) + 0.7)
     ax.set_yticks([i + 0.5 for i in range(len(rows))], rows)

@@ -28,9 +28,9 @@ from fractions import Fraction
 from functools import lru_cache
 
 from chromatic.music.key import Key
-from chromatic.produce.rhythm.patterns import Meter
 from chromatic.produce.phases.parts import NoteTuple
 from chromatic.produce.rhythm.meter import strong_onsets, ticks
+from chromatic.produce.rhythm.patterns import Meter
 from chromatic.produce.sections import Section
 
 STEPS = ("root", "fifth", "third", "octave", "approach", "passing", "tonic")
@@ -81,12 +81,21 @@ def bass_templates(meter: Meter) -> tuple[BassTemplate, ...]:
     groups = [(o, g * meter.unit) for o, g in zip(meter.onsets, meter.groups, strict=True)]
     grid = _steps_grid(meter)
     strong = strong_onsets(meter)
-    halves = [(o, (strong[i + 1] if i + 1 < len(strong) else bar) - o) for i, o in enumerate(strong)]
-    walk = {1: ("root",), 2: ("root", "approach"), 3: ("root", "fifth", "approach"),
-            4: ("root", "third", "fifth", "approach")}.get(len(beats), ("root", "third", "fifth", "octave", "fifth"))
+    halves = [
+        (o, (strong[i + 1] if i + 1 < len(strong) else bar) - o) for i, o in enumerate(strong)
+    ]
+    walk = {
+        1: ("root",),
+        2: ("root", "approach"),
+        3: ("root", "fifth", "approach"),
+        4: ("root", "third", "fifth", "approach"),
+    }.get(len(beats), ("root", "third", "fifth", "octave", "fifth"))
     k = max(2, (len(grid) * 3 + 7) // 8)  # tresillo density: 3 of 8
     tres = sorted({(i * len(grid)) // k for i in range(k)})
-    tres_cells = [(grid[i][0], (grid[tres[j + 1]][0] if j + 1 < len(tres) else bar) - grid[i][0]) for j, i in enumerate(tres)]
+    tres_cells = [
+        (grid[i][0], (grid[tres[j + 1]][0] if j + 1 < len(tres) else bar) - grid[i][0])
+        for j, i in enumerate(tres)
+    ]
     t = BassTemplate
     return (
         t("root_whole", "root", ((Fraction(0), bar, "root"),)),
@@ -95,16 +104,30 @@ def bass_templates(meter: Meter) -> tuple[BassTemplate, ...]:
         t("root_fifth", "root", _cycle(halves, ("root", "fifth"))),
         t("root_pulse", "root", _cycle(grid, ("root",))),
         t("walking", "walking", _cycle(beats, walk, "approach")),
-        t("walking_scalar", "walking", _cycle(beats, ("root", "passing", "passing", "passing"), "approach")),
+        t(
+            "walking_scalar",
+            "walking",
+            _cycle(beats, ("root", "passing", "passing", "passing"), "approach"),
+        ),
         t("pedal_whole", "pedal", ((Fraction(0), bar, "tonic"),)),
         t("pedal_pulse", "pedal", _cycle(groups, ("tonic",))),
         t("arpeggio_up", "arpeggiated", _cycle(grid, ("root", "third", "fifth", "octave"))),
-        t("arpeggio_up_down", "arpeggiated", _cycle(grid, ("root", "third", "fifth", "octave", "fifth", "third"))),
+        t(
+            "arpeggio_up_down",
+            "arpeggiated",
+            _cycle(grid, ("root", "third", "fifth", "octave", "fifth", "third")),
+        ),
         t("octave_pulse", "octave", _cycle(grid, ("root", "octave"))),
         t("octave_beats", "octave", _cycle(beats, ("root", "octave"))),
         t("tresillo", "syncopated", _cycle(tres_cells, ("root", "root", "fifth"))),
-        t("push", "syncopated", (*_cycle(tres_cells[:-1] or tres_cells, ("root", "fifth")),
-                                 (grid[-1][0], grid[-1][1], "approach"))),
+        t(
+            "push",
+            "syncopated",
+            (
+                *_cycle(tres_cells[:-1] or tres_cells, ("root", "fifth")),
+                (grid[-1][0], grid[-1][1], "approach"),
+            ),
+        ),
     )
 
 
@@ -166,7 +189,11 @@ def realize(section: Section, key: Key, opt: BassOption) -> tuple[tuple[NoteTupl
     roots = chord_roots(section, opt.register)
     scale = set(key.scale_pcs())
     events = _events(section, opt.template)
-    strong = {b * section.bar_ticks + ticks(o) for b in range(section.bars) for o in strong_onsets(section.meter)}
+    strong = {
+        b * section.bar_ticks + ticks(o)
+        for b in range(section.bars)
+        for o in strong_onsets(section.meter)
+    }
     notes: list[NoteTuple] = []
     prev = roots[0]
     for i, (t, end, step) in enumerate(events):
@@ -194,7 +221,9 @@ def realize(section: Section, key: Key, opt: BassOption) -> tuple[tuple[NoteTupl
         else:  # passing
             p = _passing(prev, target, scale, root + (chord.third or 7))
         p = fold(p)
-        vel = VEL_DOWNBEAT if t % section.bar_ticks == 0 else VEL_STRONG if t in strong else VEL_WEAK
+        vel = (
+            VEL_DOWNBEAT if t % section.bar_ticks == 0 else VEL_STRONG if t in strong else VEL_WEAK
+        )
         if step == "approach":
             vel = VEL_APPROACH
         notes.append((t, end - t, p, vel))

@@ -38,10 +38,18 @@ class ComposeOptions:
 
     def __post_init__(self) -> None:
         if self.n < 1 or self.beam < 1 or self.seed < 0:
-            raise ProduceError(f"expected n >= 1, beam >= 1 and seed >= 0, got n={self.n}, beam={self.beam}, "
-                               f"seed={self.seed}")
-        if not self.form or len(set(self.form)) != len(self.form) or any(normalize_label(s) != s for s in self.form):
-            raise ProduceError(f"expected distinct section labels (lower case, digits, '_'), got {list(self.form)}")
+            raise ProduceError(
+                f"expected n >= 1, beam >= 1 and seed >= 0, got n={self.n}, beam={self.beam}, "
+                f"seed={self.seed}"
+            )
+        if (
+            not self.form
+            or len(set(self.form)) != len(self.form)
+            or any(normalize_label(s) != s for s in self.form)
+        ):
+            raise ProduceError(
+                f"expected distinct section labels (lower case, digits, '_'), got {list(self.form)}"
+            )
 
 
 @dataclass
@@ -49,7 +57,9 @@ class Branch:
     root: Path
     lineage: tuple[int, ...] = ()
     choices: dict[str, dict[str, str]] = field(default_factory=dict)  # phase -> section -> id
-    composites: dict[str, dict[str, float]] = field(default_factory=dict)  # phase -> section -> score
+    composites: dict[str, dict[str, float]] = field(
+        default_factory=dict
+    )  # phase -> section -> score
 
     @property
     def phase_scores(self) -> dict[str, float]:

@@ -49,21 +49,34 @@ def read_candidates(review_path: Path) -> list[Candidate]:
     return sorted(read_review(review_path).candidates, key=lambda c: c.rank)
 
 
-def alternatives(phase: str, phase_dir: Path, form: tuple[str, ...], beam: int, notes: list[str]) -> list[Alternative]:
+def alternatives(
+    phase: str, phase_dir: Path, form: tuple[str, ...], beam: int, notes: list[str]
+) -> list[Alternative]:
     """The ways to decide ``phase`` from its review.yml, best first (see the module docstring)."""
     cands = read_candidates(phase_dir / "review.yml")
     files = {c.id: c.midi_file for c in cands}
     if phase == "chords":
         k = min(beam, len(cands) // len(form))
         if k == 0:
-            raise ProduceError(f"only {len(cands)} distinct chord progressions for {len(form)} sections "
-                               f"({', '.join(form)}); raise -n", path=phase_dir / "review.yml")
-        order = sorted(form, key=lambda s: CHORD_PRIORITY.index(s) if s in CHORD_PRIORITY else len(CHORD_PRIORITY))
+            raise ProduceError(
+                f"only {len(cands)} distinct chord progressions for {len(form)} sections "
+                f"({', '.join(form)}); raise -n",
+                path=phase_dir / "review.yml",
+            )
+        order = sorted(
+            form,
+            key=lambda s: CHORD_PRIORITY.index(s) if s in CHORD_PRIORITY else len(CHORD_PRIORITY),
+        )
         out = []
         for i in range(k):
-            group = dict(zip(order, cands[i * len(form):(i + 1) * len(form)], strict=True))
-            out.append(Alternative({s: c.id for s, c in group.items()}, {s: c.scores.composite for s, c in group.items()},
-                                   {s: files[c.id] for s, c in group.items()}))
+            group = dict(zip(order, cands[i * len(form) : (i + 1) * len(form)], strict=True))
+            out.append(
+                Alternative(
+                    {s: c.id for s, c in group.items()},
+                    {s: c.scores.composite for s, c in group.items()},
+                    {s: files[c.id] for s, c in group.items()},
+                )
+            )
         return out
     by_section: dict[str, list[Candidate]] = {}
     for c in cands:
@@ -73,13 +86,20 @@ def alternatives(phase: str, phase_dir: Path, form: tuple[str, ...], beam: int, 
         if s not in present:
             notes.append(f"{phase}: no candidates for section {s!r}; it plays without {phase}")
     if not present:
-        raise ProduceError(f"{phase} produced no candidates for any section", path=phase_dir / "review.yml")
+        raise ProduceError(
+            f"{phase} produced no candidates for any section", path=phase_dir / "review.yml"
+        )
     depth = min(beam, max(len(by_section[s]) for s in present))
     out = []
     for i in range(depth):
         pick = {s: by_section[s][min(i, len(by_section[s]) - 1)] for s in present}
-        out.append(Alternative({s: c.id for s, c in pick.items()}, {s: c.scores.composite for s, c in pick.items()},
-                               {s: files[c.id] for s, c in pick.items()}))
+        out.append(
+            Alternative(
+                {s: c.id for s, c in pick.items()},
+                {s: c.scores.composite for s, c in pick.items()},
+                {s: files[c.id] for s, c in pick.items()},
+            )
+        )
     return out
 
 
@@ -94,15 +114,26 @@ def approve_choice(root: Path, phase: str, alt: Alternative) -> None:
     approved.mkdir(parents=True, exist_ok=True)
     for p in approved.glob("*.mid"):
         p.unlink()
-    for section, midi_file in alt.files.items():  # what promote writes: the track named by the label
-        score = load_score(contained(folder.phase_dir(phase), midi_file, path=path, field="midi_file"))
+    for (
+        section,
+        midi_file,
+    ) in alt.files.items():  # what promote writes: the track named by the label
+        score = load_score(
+            contained(folder.phase_dir(phase), midi_file, path=path, field="midi_file")
+        )
         for track in score.tracks:
             track.name = section
         write_score(score, approved / f"{section}.mid")
 
 
-def search(root: Path, opts: ComposeOptions, scorer: Scorer | None, runners: list[tuple[str, PhaseRun]],
-           progress: Callable[[str], None], notes: list[str]) -> tuple[Branch, list[PhaseReport]]:
+def search(
+    root: Path,
+    opts: ComposeOptions,
+    scorer: Scorer | None,
+    runners: list[tuple[str, PhaseRun]],
+    progress: Callable[[str], None],
+    notes: list[str],
+) -> tuple[Branch, list[PhaseReport]]:
     """Run the beam search from the initialized folder ``root``; returns the best branch (its
     folder fully approved and promoted) and what each phase did."""
     work = root / WORK_DIR
@@ -117,9 +148,19 @@ def search(root: Path, opts: ComposeOptions, scorer: Scorer | None, runners: lis
         generated = 0
         for bi, b in enumerate(branches):
             folder = ProductionFolder(b.root)
-            result = run(folder, n=opts.n, top=top, seed=opts.seed + bi, scorer=scorer, model=model, weights=opts.weights)
+            result = run(
+                folder,
+                n=opts.n,
+                top=top,
+                seed=opts.seed + bi,
+                scorer=scorer,
+                model=model,
+                weights=opts.weights,
+            )
             generated += _generated(result)
-            for ai, alt in enumerate(alternatives(phase, folder.phase_dir(phase), opts.form, opts.beam, notes)):
+            for ai, alt in enumerate(
+                alternatives(phase, folder.phase_dir(phase), opts.form, opts.beam, notes)
+            ):
                 phase_mean = sum(alt.composites.values()) / len(alt.composites)
                 score = (sum(b.phase_scores.values()) + phase_mean) / (len(b.phase_scores) + 1)
                 offers.append((score, bi, ai, b, alt))
@@ -129,16 +170,32 @@ def search(root: Path, opts: ComposeOptions, scorer: Scorer | None, runners: lis
             child = work / f"{phase}-{j}"
             shutil.copytree(parent.root, child)
             approve_choice(child, phase, alt)
-            kept.append(Branch(child, (*parent.lineage, ai), {**parent.choices, phase: alt.choice},
-                               {**parent.composites, phase: alt.composites}))
+            kept.append(
+                Branch(
+                    child,
+                    (*parent.lineage, ai),
+                    {**parent.choices, phase: alt.choice},
+                    {**parent.composites, phase: alt.composites},
+                )
+            )
         for b in branches:
             shutil.rmtree(b.root, ignore_errors=True)
         branches = kept
         seconds = time.perf_counter() - t0
-        reports.append(PhaseReport(phase, seconds, len({o[1] for o in offers}), generated, len(offers),
-                                   tuple((".".join(map(str, b.lineage)), round(b.score, 4)) for b in kept)))
-        progress(f"{phase}: {generated} candidates over {reports[-1].branches} branch(es), "
-                 f"{len(offers)} alternatives, best {kept[0].score:.3f} ({seconds:.2f} s)")
+        reports.append(
+            PhaseReport(
+                phase,
+                seconds,
+                len({o[1] for o in offers}),
+                generated,
+                len(offers),
+                tuple((".".join(map(str, b.lineage)), round(b.score, 4)) for b in kept),
+            )
+        )
+        progress(
+            f"{phase}: {generated} candidates over {reports[-1].branches} branch(es), "
+            f"{len(offers)} alternatives, best {kept[0].score:.3f} ({seconds:.2f} s)"
+        )
     return branches[0], reports
 
 

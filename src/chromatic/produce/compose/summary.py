@@ -40,19 +40,39 @@ class ComposeResult:
     def to_json(self) -> dict:
         p, o = self.proposal, self.options
         return {
-            "song": {"title": p.title, "key": str(p.key), "bpm": p.bpm, "time_signature": str(p.time_signature),
-                     "color": p.color.name, "proposal": p.source},
-            "options": {"n": o.n, "beam": o.beam, "seed": o.seed, "model": str(o.model) if o.model else None,
-                        "weights": o.weights.to_dict() if o.model else {"theory": 1.0, "chromatic": 0.0},
-                        "form": list(o.form), "render": o.render},
+            "song": {
+                "title": p.title,
+                "key": str(p.key),
+                "bpm": p.bpm,
+                "time_signature": str(p.time_signature),
+                "color": p.color.name,
+                "proposal": p.source,
+            },
+            "options": {
+                "n": o.n,
+                "beam": o.beam,
+                "seed": o.seed,
+                "model": str(o.model) if o.model else None,
+                "weights": o.weights.to_dict() if o.model else {"theory": 1.0, "chromatic": 0.0},
+                "form": list(o.form),
+                "render": o.render,
+            },
             "score": round(self.score, 4),
             "selection": "the kept branch with the highest mean over phases of the mean composite of its chosen candidates",
             "phases": [
-                {"phase": r.phase, "seconds": round(r.seconds, 3), "branches": r.branches, "generated": r.generated,
-                 "alternatives": r.alternatives, "kept": [{"lineage": lin, "score": s} for lin, s in r.kept],
-                 "score": round(self.best.phase_scores.get(r.phase, 0.0), 4),
-                 "chosen": self.best.choices.get(r.phase, {}),
-                 "composites": {k: round(v, 4) for k, v in self.best.composites.get(r.phase, {}).items()}}
+                {
+                    "phase": r.phase,
+                    "seconds": round(r.seconds, 3),
+                    "branches": r.branches,
+                    "generated": r.generated,
+                    "alternatives": r.alternatives,
+                    "kept": [{"lineage": lin, "score": s} for lin, s in r.kept],
+                    "score": round(self.best.phase_scores.get(r.phase, 0.0), 4),
+                    "chosen": self.best.choices.get(r.phase, {}),
+                    "composites": {
+                        k: round(v, 4) for k, v in self.best.composites.get(r.phase, {}).items()
+                    },
+                }
                 for r in self.phases
             ],
             "sections": self.sections,
@@ -82,18 +102,29 @@ class ComposeResult:
         ]
         for ph in d["phases"]:
             kept = ", ".join(f"{k['score']:.3f}" for k in ph["kept"])
-            lines.append(f"| {ph['phase']} | {ph['seconds']:.2f} | {ph['branches']} | {ph['generated']} | "
-                         f"{ph['alternatives']} | {kept} | {ph['score']:.3f} |")
+            lines.append(
+                f"| {ph['phase']} | {ph['seconds']:.2f} | {ph['branches']} | {ph['generated']} | "
+                f"{ph['alternatives']} | {kept} | {ph['score']:.3f} |"
+            )
         phases = [ph["phase"] for ph in d["phases"]]
-        lines += ["", "## Chosen candidates", "", "| section | bars x repeat | " + " | ".join(phases) + " |",
-                  "|---|---|" + "---|" * len(phases)]
+        lines += [
+            "",
+            "## Chosen candidates",
+            "",
+            "| section | bars x repeat | " + " | ".join(phases) + " |",
+            "|---|---|" + "---|" * len(phases),
+        ]
         by_phase = {ph["phase"]: ph for ph in d["phases"]}
         for sec in d["sections"]:
             cells = []
             for ph in phases:
                 cid = by_phase[ph]["chosen"].get(sec["name"])
-                cells.append(f"{cid} ({by_phase[ph]['composites'][sec['name']]:.3f})" if cid else "-")
-            lines.append(f"| {sec['name']} | {sec['bars']} x {sec['repeat']} | " + " | ".join(cells) + " |")
+                cells.append(
+                    f"{cid} ({by_phase[ph]['composites'][sec['name']]:.3f})" if cid else "-"
+                )
+            lines.append(
+                f"| {sec['name']} | {sec['bars']} x {sec['repeat']} | " + " | ".join(cells) + " |"
+            )
         lines += ["", "## Timings (s)", "", "| step | seconds |", "|---|---:|"]
         lines += [f"| {k} | {v:.3f} |" for k, v in d["timings"].items()]
         lines += ["", "## Outputs", ""] + [f"- {k}: `{v}`" for k, v in d["outputs"].items()]
@@ -109,9 +140,11 @@ class ComposeResult:
 
     def report(self) -> str:
         """What the command line prints at the end: where everything is."""
-        lines = [f"composed {self.proposal.title!r}: score {self.score:.3f}, "
-                 f"{self.length.get('bars')} bars, {self.length.get('seconds', 0):.1f} s, "
-                 f"in {self.timings.get('total', 0):.1f} s"]
+        lines = [
+            f"composed {self.proposal.title!r}: score {self.score:.3f}, "
+            f"{self.length.get('bars')} bars, {self.length.get('seconds', 0):.1f} s, "
+            f"in {self.timings.get('total', 0):.1f} s"
+        ]
         lines += [f"  {k:<12} {self.root / v}" for k, v in self.outputs.items()]
         return "\n".join(lines)
 
@@ -137,20 +170,40 @@ def finish(result: ComposeResult, progress: Callable[[str], None]) -> None:
     write_score(arr.score, root / ARRANGEMENT_FILE)
     t["assemble"] = time.perf_counter() - t0
     result.warnings.extend(w for w in arr.warnings if w not in result.warnings)
-    result.outputs.update({"plan": PLAN_FILE, "manifest": BOOTSTRAP_FILE, "arrangement": ARRANGEMENT_FILE})
-    result.sections = [{"name": s.name, "bars": s.bars, "repeat": s.repeat, "start_seconds": round(s.start_seconds, 3),
-                        "end_seconds": round(s.end_seconds, 3)} for s in arr.sections]
+    result.outputs.update(
+        {"plan": PLAN_FILE, "manifest": BOOTSTRAP_FILE, "arrangement": ARRANGEMENT_FILE}
+    )
+    result.sections = [
+        {
+            "name": s.name,
+            "bars": s.bars,
+            "repeat": s.repeat,
+            "start_seconds": round(s.start_seconds, 3),
+            "end_seconds": round(s.end_seconds, 3),
+        }
+        for s in arr.sections
+    ]
     result.length = {"bars": arr.total_bars, "seconds": round(arr.seconds, 3)}
-    progress(f"plan + assemble: {arr.total_bars} bars, {arr.seconds:.1f} s, "
-             f"{len(arr.instruments)} instruments ({t['plan'] + t['assemble']:.2f} s)")
+    progress(
+        f"plan + assemble: {arr.total_bars} bars, {arr.seconds:.1f} s, "
+        f"{len(arr.instruments)} instruments ({t['plan'] + t['assemble']:.2f} s)"
+    )
     if opts.render:
         from chromatic.produce.arrange.preview import render_preview
 
         t0 = time.perf_counter()
-        prev = render_preview(arr, root, soundfont=opts.soundfont, audio_format=opts.audio_format,
-                              sample_rate=opts.sample_rate, title=result.proposal.title)
+        prev = render_preview(
+            arr,
+            root,
+            soundfont=opts.soundfont,
+            audio_format=opts.audio_format,
+            sample_rate=opts.sample_rate,
+            title=result.proposal.title,
+        )
         t["render"] = time.perf_counter() - t0
         result.outputs.update({"preview": prev.audio.name, "picture": prev.image.name})
         result.loudness = prev.loudness.to_dict()
-        progress(f"render: {prev.seconds:.1f} s of audio at {prev.loudness.level_db:.1f} dB ({t['render']:.2f} s)")
+        progress(
+            f"render: {prev.seconds:.1f} s of audio at {prev.loudness.level_db:.1f} dB ({t['render']:.2f} s)"
+        )
     result.outputs.update({"summary": f"{SUMMARY}.md", "summary_json": f"{SUMMARY}.json"})

@@ -63,7 +63,9 @@ def transition_model(family: str) -> TransitionModel:
             matrix[names.index(a), names.index(b)] = w
     if (matrix.sum(axis=1) == 0).any() or np.diag(matrix).any():  # pragma: no cover - table check
         raise AssertionError(f"{family} table: every chord needs exits and no self-transitions")
-    return TransitionModel(family, chords, start / start.sum(), matrix / matrix.sum(axis=1, keepdims=True))
+    return TransitionModel(
+        family, chords, start / start.sum(), matrix / matrix.sum(axis=1, keepdims=True)
+    )
 
 
 def _cumulative(weights: np.ndarray) -> list[float]:

@@ -67,7 +67,12 @@ def voice_leading_score(voicing: np.ndarray) -> float:
     bass, top = loop[:, 0], loop[:, 3]
     interval = (top - bass) % 12
     db, dt = np.diff(bass), np.diff(top)
-    parallel = (interval[:-1] == interval[1:]) & np.isin(interval[:-1], (0, 7)) & (db != 0) & (np.sign(db) == np.sign(dt))
+    parallel = (
+        (interval[:-1] == interval[1:])
+        & np.isin(interval[:-1], (0, 7))
+        & (db != 0)
+        & (np.sign(db) == np.sign(dt))
+    )
     return move * (1.0 - 0.5 * float(parallel.mean()))
 
 
@@ -83,7 +88,9 @@ def transition_score(model: TransitionModel, path: tuple[int, ...]) -> float:
     return math.exp(model.log_ratio(path))
 
 
-def theory_scores(model: TransitionModel, path: tuple[int, ...], voicing: np.ndarray) -> TheoryScores:
+def theory_scores(
+    model: TransitionModel, path: tuple[int, ...], voicing: np.ndarray
+) -> TheoryScores:
     return TheoryScores(
         melody=melody_score(voicing[:, 3]),
         voice_leading=voice_leading_score(voicing),

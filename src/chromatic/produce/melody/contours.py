@@ -77,7 +77,9 @@ def move(pitch: int, steps: int, pcs: tuple[int, ...] | set[int]) -> int:
     return p
 
 
-def nearest(pitch: int, pcs: tuple[int, ...] | set[int], low: int, high: int, toward: int | None = None) -> int:
+def nearest(
+    pitch: int, pcs: tuple[int, ...] | set[int], low: int, high: int, toward: int | None = None
+) -> int:
     """The pitch of ``pcs`` inside [low, high] closest to ``pitch`` (ties: the one nearer
     ``toward``, then the lower)."""
     options = [p for p in range(low, high + 1) if p % 12 in pcs]

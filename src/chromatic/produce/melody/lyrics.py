@@ -52,9 +52,16 @@ def count_syllables(word: str) -> int:
         return 1
     body = w[1:] if w[0] == "y" else w
     n = len(re.findall(r"[aeiouy]+", body))
-    silent_e = w.endswith("e") and w[-2] not in _VOWELS and not (w.endswith("le") and w[-3] not in _VOWELS)
+    silent_e = (
+        w.endswith("e") and w[-2] not in _VOWELS and not (w.endswith("le") and w[-3] not in _VOWELS)
+    )
     silent_ed = w.endswith("ed") and w[-3] not in _VOWELS and w[-3] not in "td"
-    silent_es = w.endswith("es") and w[-3] not in _VOWELS and w[-3] not in "sxzcg" and not w.endswith(("ches", "shes"))
+    silent_es = (
+        w.endswith("es")
+        and w[-3] not in _VOWELS
+        and w[-3] not in "sxzcg"
+        and not w.endswith(("ches", "shes"))
+    )
     if silent_e or silent_ed or silent_es:
         n -= 1
     for m in re.finditer(r"(?=(ia|ua|eo|io))", w):
@@ -135,8 +142,11 @@ def _make(label: str, lines: list[str], source: str) -> SectionLyrics | None:
     return SectionLyrics(label, counted, source) if counted else None
 
 
-def lyrics_for(folder: ProductionFolder, sections: tuple[Section, ...] | list[Section],
-               proposal_lyrics: str | None) -> dict[str, SectionLyrics]:
+def lyrics_for(
+    folder: ProductionFolder,
+    sections: tuple[Section, ...] | list[Section],
+    proposal_lyrics: str | None,
+) -> dict[str, SectionLyrics]:
     """The lyrics of every section that has some (see the module docstring for the order)."""
     labelled, stanzas = parse_sheet(proposal_lyrics or "")
     out: dict[str, SectionLyrics] = {}
@@ -144,7 +154,9 @@ def lyrics_for(folder: ProductionFolder, sections: tuple[Section, ...] | list[Se
         path = folder.lyrics_dir / f"{s.label}.txt"
         found = None
         if path.is_file():
-            found = _make(s.label, _lines(path.read_text(encoding="utf-8")), f"lyrics/approved/{s.label}.txt")
+            found = _make(
+                s.label, _lines(path.read_text(encoding="utf-8")), f"lyrics/approved/{s.label}.txt"
+            )
         elif s.label in labelled:
             found = _make(s.label, labelled[s.label], f"proposal [{s.label}]")
         elif _role_label(s.label) in labelled:

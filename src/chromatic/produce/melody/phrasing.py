@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from chromatic.produce.rhythm.patterns import Meter
 from chromatic.produce.rhythm.meter import ticks
+from chromatic.produce.rhythm.patterns import Meter
 from chromatic.produce.sections import Section
 
 RHYTHMS = ("beats", "eighths_breath", "long_short", "two_bar_phrase")
@@ -76,18 +76,24 @@ def line_spans(section: Section, n_lines: int) -> list[Span]:
     return [(i * per, min((i + 1) * per, total)) for i in range(n_lines)]
 
 
-def lyric_spans(section: Section, syllables: list[int], name: str) -> tuple[list[list[Span]], list[str]]:
+def lyric_spans(
+    section: Section, syllables: list[int], name: str
+) -> tuple[list[list[Span]], list[str]]:
     """Per line, one (start, end) per syllable; and warnings for lines cut to fit."""
     step = ticks(section.meter.step)
     out, notes = [], []
-    for i, ((s, e), k) in enumerate(zip(line_spans(section, len(syllables)), syllables, strict=True)):
+    for i, ((s, e), k) in enumerate(
+        zip(line_spans(section, len(syllables)), syllables, strict=True)
+    ):
         usable = e - step if e - s > step else e
         grid = list(range(s, usable, step))
         if k > len(grid):
             grid = list(range(s, usable, step // 2))
         if k > len(grid):
-            notes.append(f"{section.label}: line {i + 1} has {k} syllables, more than the {len(grid)} "
-                         f"sixteenths of its span; sung as {len(grid)}")
+            notes.append(
+                f"{section.label}: line {i + 1} has {k} syllables, more than the {len(grid)} "
+                f"sixteenths of its span; sung as {len(grid)}"
+            )
             k = len(grid)
         starts = [grid[(j * len(grid)) // k] for j in range(k)] if name == "even" else grid[:k]
         ends = [*starts[1:], max(usable, starts[-1] + step // 2)] if starts else []

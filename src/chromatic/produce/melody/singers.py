@@ -63,7 +63,11 @@ def parse_pitch(value: object, *, path: object = None, field: str = "") -> int:
             pitch = 12 * (int(m.group(3)) + 1) + _LETTER[m.group(1).upper()] + acc
             if 0 <= pitch <= 127:
                 return pitch
-    raise ProduceError(f"expected a MIDI note 0-127 or a note name like 'A2', got {value!r}", path=path, field=field)
+    raise ProduceError(
+        f"expected a MIDI note 0-127 or a note name like 'A2', got {value!r}",
+        path=path,
+        field=field,
+    )
 
 
 def builtin() -> dict[str, Singer]:
@@ -84,7 +88,9 @@ def load_singers_file(path: str | os.PathLike) -> dict[str, Singer]:
     if isinstance(data, Mapping) and "singers" in data:
         data = data["singers"]
     if not isinstance(data, Mapping):
-        raise ProduceError("expected a mapping of singer names to {low, high}", path=path, field="singers")
+        raise ProduceError(
+            "expected a mapping of singer names to {low, high}", path=path, field="singers"
+        )
     out = {}
     for name, value in data.items():
         where = f"singers.{name}"
@@ -93,12 +99,17 @@ def load_singers_file(path: str | os.PathLike) -> dict[str, Singer]:
         elif isinstance(value, list | tuple) and len(value) == 2:
             lo, hi = value
         else:
-            raise ProduceError(f"expected {{low, high}} or [low, high], got {value!r}", path=path, field=where)
+            raise ProduceError(
+                f"expected {{low, high}} or [low, high], got {value!r}", path=path, field=where
+            )
         low = parse_pitch(lo, path=path, field=f"{where}.low")
         high = parse_pitch(hi, path=path, field=f"{where}.high")
         if high - low < MIN_SPAN:
-            raise ProduceError(f"expected high at least {MIN_SPAN} semitones above low, got {low}-{high}",
-                               path=path, field=where)
+            raise ProduceError(
+                f"expected high at least {MIN_SPAN} semitones above low, got {low}-{high}",
+                path=path,
+                field=where,
+            )
         out[str(name).strip().lower()] = Singer(str(name).strip(), low, high, str(path))
     return out
 
@@ -115,18 +126,25 @@ def registry(*files: str | os.PathLike | None) -> dict[str, Singer]:
     return out
 
 
-def choose_singer(reg: dict[str, Singer], requested: str | None, proposed: str | None) -> tuple[Singer, str | None]:
+def choose_singer(
+    reg: dict[str, Singer], requested: str | None, proposed: str | None
+) -> tuple[Singer, str | None]:
     """The singer to write for, and a warning when the proposal's singer had to be replaced."""
     known = ", ".join(s.name for s in reg.values())
     if requested:
         found = reg.get(requested.strip().lower())
         if found is None:
-            raise ProduceError(f"unknown singer {requested!r}; known: {known} (add one in singers.yml)")
+            raise ProduceError(
+                f"unknown singer {requested!r}; known: {known} (add one in singers.yml)"
+            )
         return found, None
     if proposed:
         found = reg.get(proposed.strip().lower())
         if found is not None:
             return found, None
         default = reg[DEFAULT_SINGER.lower()]
-        return default, f"the proposal's singer {proposed!r} is not in the registry ({known}): writing for {default.name}"
+        return (
+            default,
+            f"the proposal's singer {proposed!r} is not in the registry ({known}): writing for {default.name}",
+        )
     return reg[DEFAULT_SINGER.lower()], None

@@ -28,10 +28,10 @@ from itertools import pairwise
 
 import numpy as np
 
+from chromatic.music.gm import KICKS
 from chromatic.music.midi import load_score
 from chromatic.produce.bass.line import APPROACHES, REGISTERS, BassOption, bass_templates, realize
 from chromatic.produce.folder import ProductionFolder
-from chromatic.produce.rhythm.patterns import KICK, drum_bar
 from chromatic.produce.phases.parts import (
     NoteTuple,
     PartCandidate,
@@ -42,10 +42,10 @@ from chromatic.produce.phases.parts import (
     run_part_phase,
     section_rng,
 )
-from chromatic.music.gm import KICKS
+from chromatic.produce.phases.scoring import Scorer, Weights
 from chromatic.produce.rhythm.genres import family_fit
 from chromatic.produce.rhythm.meter import TPQ, strong_ticks, ticks
-from chromatic.produce.phases.scoring import Scorer, Weights
+from chromatic.produce.rhythm.patterns import KICK, drum_bar
 from chromatic.produce.sections import Section, Song, approved_files, load_song, require_approved
 from chromatic.yamlio import flow
 
@@ -71,12 +71,18 @@ def section_kicks(section: Section, drums: dict) -> Kicks:
     path = drums.get(section.label)
     if path is None:
         one = [ticks(t) for t, p, _ in drum_bar(section.meter) if p == KICK]
-        return Kicks(tuple(b * section.bar_ticks + t for b in range(section.bars) for t in one), "scratch")
+        return Kicks(
+            tuple(b * section.bar_ticks + t for b in range(section.bars) for t in one), "scratch"
+        )
     score = load_score(path)
     scale = TPQ / score.tpq
-    hits = sorted({round(n.time * scale) for t in score.tracks for n in t.notes if n.pitch in KICKS})
+    hits = sorted(
+        {round(n.time * scale) for t in score.tracks for n in t.notes if n.pitch in KICKS}
+    )
     loop = max(1, math.ceil(round(score.end() * scale) / section.bar_ticks)) * section.bar_ticks
-    tiled = sorted({k + r * loop for r in range(math.ceil(section.total_ticks / loop)) for k in hits})
+    tiled = sorted(
+        {k + r * loop for r in range(math.ceil(section.total_ticks / loop)) for k in hits}
+    )
     return Kicks(tuple(k for k in tiled if k < section.total_ticks), "drums")
 
 
@@ -117,10 +123,17 @@ def voice_leading(section: Section, notes: tuple[NoteTuple, ...]) -> float:
 
 
 def bass_options(section: Section) -> list[BassOption]:
-    return [BassOption(t, r, a) for t in bass_templates(section.meter) for r in REGISTERS for a in APPROACHES]
+    return [
+        BassOption(t, r, a)
+        for t in bass_templates(section.meter)
+        for r in REGISTERS
+        for a in APPROACHES
+    ]
 
 
-def bass_candidate(song: Song, section: Section, index: int, opt: BassOption, kicks: Kicks) -> PartCandidate:
+def bass_candidate(
+    song: Song, section: Section, index: int, opt: BassOption, kicks: Kicks
+) -> PartCandidate:
     notes, roots = realize(section, song.proposal.key, opt)
     parts = {
         "root_adherence": root_adherence(section, notes),
@@ -146,10 +159,15 @@ def bass_candidate(song: Song, section: Section, index: int, opt: BassOption, ki
     return PartCandidate(section.label, index, theory, details, notes)
 
 
-def generate_bass(song: Song, section: Section, kicks: Kicks, n: int, seed: int) -> list[PartCandidate]:
+def generate_bass(
+    song: Song, section: Section, kicks: Kicks, n: int, seed: int
+) -> list[PartCandidate]:
     options = bass_options(section)
     rng = section_rng(seed, STREAM, section.label)
-    return [bass_candidate(song, section, i, options[j], kicks) for i, j in enumerate(draw_order(len(options), n, rng))]
+    return [
+        bass_candidate(song, section, i, options[j], kicks)
+        for i, j in enumerate(draw_order(len(options), n, rng))
+    ]
 
 
 def run_bass(
@@ -171,14 +189,28 @@ def run_bass(
     notes = []
     scratch = [label for label, k in kicks.items() if k.source == "scratch"]
     if scratch:
-        notes.append(f"no approved drums for {', '.join(scratch)}: the bass aligns to the scratch beat there")
+        notes.append(
+            f"no approved drums for {', '.join(scratch)}: the bass aligns to the scratch beat there"
+        )
     unused = sorted(set(drums) - set(kicks))
     if unused:
         notes.append(f"approved drums without approved chords ignored: {', '.join(unused)}")
     program = PROGRAMS.get(family_fit(song.proposal.genres).main, FINGER_BASS)
     cands = {s.label: generate_bass(song, s, kicks[s.label], n, seed) for s in song.sections}
     return run_part_phase(
-        folder, song, phase=PHASE, prefix=ID_PREFIX, track=TrackSpec("bass", program), candidates=cands,
-        top=top, seed=seed, variety="style", scorer=scorer, model=model, weights=weights,
-        theory_text=THEORY_TEXT, extra={"program": program}, warnings=notes,
+        folder,
+        song,
+        phase=PHASE,
+        prefix=ID_PREFIX,
+        track=TrackSpec("bass", program),
+        candidates=cands,
+        top=top,
+        seed=seed,
+        variety="style",
+        scorer=scorer,
+        model=model,
+        weights=weights,
+        theory_text=THEORY_TEXT,
+        extra={"program": program},
+        warnings=notes,
     )

@@ -29,17 +29,7 @@ from chromatic.produce.harmony.progression import DRAWS, sample_progressions, tr
 from chromatic.produce.harmony.theory import TheoryScores, theory_scores
 from chromatic.produce.harmony.vocab import ChordSpec, family
 from chromatic.produce.harmony.voicing import TOP_TARGETS, voice_progression
-from chromatic.produce.rhythm.patterns import (
-    HarmonicRhythm,
-    Meter,
-    drum_bar,
-    harmonic_rhythm,
-    meter_of,
-    strum_patterns,
-)
 from chromatic.produce.phases.parts import check_counts
-from chromatic.proposals.reader import Proposal
-from chromatic.produce.regenerate import FreshCandidate, MergeResult, regenerate
 from chromatic.produce.phases.scoring import (
     NO_MODEL_WARNING,
     THEORY_ONLY,
@@ -49,6 +39,16 @@ from chromatic.produce.phases.scoring import (
     composite,
     score_midi,
 )
+from chromatic.produce.regenerate import FreshCandidate, MergeResult, regenerate
+from chromatic.produce.rhythm.patterns import (
+    HarmonicRhythm,
+    Meter,
+    drum_bar,
+    harmonic_rhythm,
+    meter_of,
+    strum_patterns,
+)
+from chromatic.proposals.reader import Proposal
 from chromatic.yamlio import flow
 
 PHASE = "chords"
@@ -129,7 +129,9 @@ def _voices(row: list[int], voices: str) -> list[int]:
 def _pattern_ticks(meter: Meter, name: str) -> tuple[tuple[tuple[int, int, int, str], ...], str]:
     """A strum pattern's hits in ticks (exact: every meter's grid divides the 480-tick quarter)."""
     pattern = strum_patterns(meter)[name]
-    return tuple((_ticks(h.onset), _ticks(h.duration), h.velocity, h.voices) for h in pattern.hits), pattern.fill
+    return tuple(
+        (_ticks(h.onset), _ticks(h.duration), h.velocity, h.voices) for h in pattern.hits
+    ), pattern.fill
 
 
 def chord_events(cand: ChordCandidate, meter: Meter) -> list[tuple[int, int, int, list[int]]]:
@@ -193,7 +195,9 @@ def render_scratch(proposal: Proposal, meter: Meter, bars: int) -> bytes:
     bar = drum_bar(meter)
     for b in range(bars):
         for onset, pitch, vel in bar:
-            track.notes.append(Note(time=_ticks(b * meter.bar + onset), duration=dur, pitch=pitch, velocity=vel))
+            track.notes.append(
+                Note(time=_ticks(b * meter.bar + onset), duration=dur, pitch=pitch, velocity=vel)
+            )
     return score_bytes(score)
 
 
@@ -204,7 +208,8 @@ def candidate_details(cand: ChordCandidate, proposal: Proposal, program: int) ->
         "chords": flow([c.symbol(key) for c in cand.chords]),
         "kinds": flow([c.kind for c in cand.chords]),
         "functions": flow([c.function for c in cand.chords]),
-        "sources": {c.numeral: c.source for c in cand.chords if c.source} or None,  # borrowed/secondary
+        "sources": {c.numeral: c.source for c in cand.chords if c.source}
+        or None,  # borrowed/secondary
         "voicing": [flow([int(p) for p in row]) for row in cand.voicing],
         "harmonic_rhythm": {**cand.rhythm.to_dict(), "bars": flow(cand.rhythm.to_dict()["bars"])},
         "strum": cand.strum,
@@ -241,20 +246,31 @@ def run_chords(
     program = gm_program(proposal.genres)
     notes = list(proposal.warnings)
     if family(proposal.key) != proposal.key.mode:
-        notes.append(f"{proposal.key}: chords use the {family(proposal.key)} table (labels relative to {family(proposal.key)})")
+        notes.append(
+            f"{proposal.key}: chords use the {family(proposal.key)} table (labels relative to {family(proposal.key)})"
+        )
     cands = generate(proposal, n, seed)
     midi: dict[int, bytes] = {}
     chroma: dict[int, ChromaticResult] = {}
     if scorer is not None:
         midi = {c.index: render_chords(c, proposal, meter, program) for c in cands}
-        scored = score_midi(scorer, [(f"c{i:05d}", b) for i, b in midi.items()],
-                            color=proposal.color.name, concept=proposal.concept)
+        scored = score_midi(
+            scorer,
+            [(f"c{i:05d}", b) for i, b in midi.items()],
+            color=proposal.color.name,
+            concept=proposal.concept,
+        )
         chroma = {int(k[1:]): v for k, v in scored.items()}
         applied = weights
     else:
         notes.append(NO_MODEL_WARNING)
         applied = THEORY_ONLY
-    comp = {c.index: round(composite(c.theory.total, chroma[c.index].match if chroma else None, applied), 4) for c in cands}
+    comp = {
+        c.index: round(
+            composite(c.theory.total, chroma[c.index].match if chroma else None, applied), 4
+        )
+        for c in cands
+    }
     ranked = sorted(cands, key=lambda c: (-comp[c.index], c.index))
 
     scratch: dict[int, bytes] = {}  # by loop length in bars: the beat depends on nothing else
@@ -271,8 +287,12 @@ def run_chords(
                 "chromatic": chroma[c.index].to_dict() if c.index in chroma else None,
             }
             data = midi.get(c.index) or render_chords(c, proposal, meter, program)
-            yield FreshCandidate(scores, candidate_details(c, proposal, program), data,
-                                 {"scratch_beat": ("_scratch", scratch[bars])})
+            yield FreshCandidate(
+                scores,
+                candidate_details(c, proposal, program),
+                data,
+                {"scratch_beat": ("_scratch", scratch[bars])},
+            )
 
     facts = {
         "schema_version": 1,
@@ -291,12 +311,16 @@ def run_chords(
         "scoring": {
             "weights": applied.to_dict(),
             "model": str(model) if model else None,
-            "composite": "theory only" if scorer is None else f"{applied.theory:g} theory + {applied.chromatic:g} chromatic match",
+            "composite": "theory only"
+            if scorer is None
+            else f"{applied.theory:g} theory + {applied.chromatic:g} chromatic match",
             "theory": "mean of melody, voice_leading, variety, transition",
         },
         "warnings": notes,
     }
     with folder.locked():
         folder.ensure_phase(PHASE)
-        merge = regenerate(folder.phase_dir(PHASE), facts=facts, fresh=fresh(), prefix=ID_PREFIX, top=top)
+        merge = regenerate(
+            folder.phase_dir(PHASE), facts=facts, fresh=fresh(), prefix=ID_PREFIX, top=top
+        )
     return ChordsRun(merge, n, len(cands), tuple(notes), applied)

@@ -24,8 +24,8 @@ import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 
+from chromatic.music.gm import ACCENT, CYMBALS, VOICES
 from chromatic.produce.folder import ProductionFolder
-from chromatic.produce.rhythm.patterns import Meter
 from chromatic.produce.phases.parts import (
     NoteTuple,
     PartCandidate,
@@ -36,13 +36,13 @@ from chromatic.produce.phases.parts import (
     run_part_phase,
     section_rng,
 )
-from chromatic.music.gm import ACCENT, CYMBALS, VOICES
+from chromatic.produce.phases.scoring import Scorer, Weights
 from chromatic.produce.rhythm.fills import apply_fill, fill_options
 from chromatic.produce.rhythm.genres import FamilyFit, family_fit
 from chromatic.produce.rhythm.humanize import Groove, groove, humanize
 from chromatic.produce.rhythm.meter import fine_step, ticks
+from chromatic.produce.rhythm.patterns import Meter
 from chromatic.produce.rhythm.templates import DrumTemplate, templates_for
-from chromatic.produce.phases.scoring import Scorer, Weights
 from chromatic.produce.sections import ENERGY_VALUE, Section, load_song
 from chromatic.yamlio import flow
 
@@ -66,15 +66,21 @@ class DrumOption:
 
 def drum_options(section: Section, fit: FamilyFit) -> list[DrumOption]:
     fills = fill_options(section.energy, section.next_energy)
-    return [DrumOption(t, f, c) for t in templates_for(section.meter, tuple(fit.fits))
-            for f in fills for c in (False, True)]
+    return [
+        DrumOption(t, f, c)
+        for t in templates_for(section.meter, tuple(fit.fits))
+        for f in fills
+        for c in (False, True)
+    ]
 
 
 @lru_cache(maxsize=4096)
 def bar_hits(template: DrumTemplate, meter: Meter, fill: str) -> tuple[tuple[int, int, int], ...]:
     """(tick, GM key, velocity) of one bar of ``template`` with ``fill`` (cached: the exact
     fractions are computed once per template, meter and fill)."""
-    return tuple((ticks(t), VOICES[v], vel) for t, v, vel in apply_fill(template.hits(meter), meter, fill))
+    return tuple(
+        (ticks(t), VOICES[v], vel) for t, v, vel in apply_fill(template.hits(meter), meter, fill)
+    )
 
 
 def drum_notes(section: Section, opt: DrumOption, g: Groove | None = None) -> tuple[NoteTuple, ...]:
@@ -102,14 +108,19 @@ def measured_energy(notes: tuple[NoteTuple, ...], section: Section) -> float:
     return min(1.0, weight / quarters / FULL_INTENSITY)
 
 
-def drum_candidate(section: Section, index: int, opt: DrumOption, fit: FamilyFit, g: Groove | None) -> PartCandidate:
+def drum_candidate(
+    section: Section, index: int, opt: DrumOption, fit: FamilyFit, g: Groove | None
+) -> PartCandidate:
     notes = drum_notes(section, opt, g)
     measured = measured_energy(notes, section)
     energy = (ENERGY_VALUE[opt.template.energy] + measured) / 2
     energy_fit = max(0.0, 1.0 - abs(energy - ENERGY_VALUE[section.energy]) / ENERGY_TOLERANCE)
     family = fit.fits.get(opt.template.family, 0.0)
-    theory = {"energy_fit": round(energy_fit, 4), "family_fit": round(family, 4),
-              "total": round(0.8 * energy_fit + 0.2 * family, 4)}
+    theory = {
+        "energy_fit": round(energy_fit, 4),
+        "family_fit": round(family, 4),
+        "total": round(0.8 * energy_fit + 0.2 * family, 4),
+    }
     details = {
         "section": section.label,
         "energy": section.energy,
@@ -129,12 +140,17 @@ def drum_candidate(section: Section, index: int, opt: DrumOption, fit: FamilyFit
     return PartCandidate(section.label, index, theory, details, notes)
 
 
-def generate_drums(section: Section, fit: FamilyFit, n: int, seed: int, g: Groove | None = None) -> list[PartCandidate]:
+def generate_drums(
+    section: Section, fit: FamilyFit, n: int, seed: int, g: Groove | None = None
+) -> list[PartCandidate]:
     """``n`` options of one section drawn in a seeded order (the section's own stream, so
     sections do not depend on each other) and scored."""
     options = drum_options(section, fit)
     rng = section_rng(seed, STREAM, section.label)
-    return [drum_candidate(section, i, options[j], fit, g) for i, j in enumerate(draw_order(len(options), n, rng))]
+    return [
+        drum_candidate(section, i, options[j], fit, g)
+        for i, j in enumerate(draw_order(len(options), n, rng))
+    ]
 
 
 def run_drums(
@@ -155,10 +171,24 @@ def run_drums(
     fit = family_fit(song.proposal.genres)
     notes = []
     if not fit.matched:
-        notes.append(f"no genre word recognized in {list(song.proposal.genres)}: every drum family offered")
+        notes.append(
+            f"no genre word recognized in {list(song.proposal.genres)}: every drum family offered"
+        )
     cands = {s.label: generate_drums(s, fit, n, seed, g) for s in song.sections}
     return run_part_phase(
-        folder, song, phase=PHASE, prefix=ID_PREFIX, track=TRACK, candidates=cands, top=top, seed=seed, variety="template",
-        scorer=scorer, model=model, weights=weights, theory_text=THEORY_TEXT,
-        extra={"families": dict(fit.fits), "groove": g.name if g else None}, warnings=notes,
+        folder,
+        song,
+        phase=PHASE,
+        prefix=ID_PREFIX,
+        track=TRACK,
+        candidates=cands,
+        top=top,
+        seed=seed,
+        variety="template",
+        scorer=scorer,
+        model=model,
+        weights=weights,
+        theory_text=THEORY_TEXT,
+        extra={"families": dict(fit.fits), "groove": g.name if g else None},
+        warnings=notes,
     )

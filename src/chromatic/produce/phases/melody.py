@@ -34,9 +34,11 @@ from itertools import pairwise
 import numpy as np
 
 from chromatic.music.key import Key
-from chromatic.produce.melody.contours import CONTOURS, Contour, move, nearest, pentatonic_pcs
 from chromatic.produce.folder import ProductionFolder
+from chromatic.produce.melody.contours import CONTOURS, Contour, move, nearest, pentatonic_pcs
 from chromatic.produce.melody.lyrics import SectionLyrics, lyrics_for
+from chromatic.produce.melody.phrasing import LYRIC_RHYTHMS, RHYTHMS, lyric_spans, rhythm_spans
+from chromatic.produce.melody.singers import Singer, choose_singer, registry
 from chromatic.produce.phases.parts import (
     NoteTuple,
     PartCandidate,
@@ -47,11 +49,9 @@ from chromatic.produce.phases.parts import (
     run_part_phase,
     section_rng,
 )
-from chromatic.produce.melody.phrasing import LYRIC_RHYTHMS, RHYTHMS, lyric_spans, rhythm_spans
-from chromatic.produce.rhythm.meter import strong_ticks
 from chromatic.produce.phases.scoring import Scorer, Weights
+from chromatic.produce.rhythm.meter import strong_ticks
 from chromatic.produce.sections import Section, Song, load_song
-from chromatic.produce.melody.singers import Singer, choose_singer, registry
 from chromatic.yamlio import flow
 
 PHASE = "melody"
@@ -61,7 +61,21 @@ PROGRAM = 53  # GM "Voice Oohs": a sung line in any DAW
 THEORY_TEXT = "mean of singability, chord_tones, contour"
 PLAN_NOTES = 8  # the contour's climb is planned over its first phrase
 VEL_STRONG, VEL_WEAK = 96, 84
-_INTERVAL = {0: 0.85, 1: 1.0, 2: 1.0, 3: 0.9, 4: 0.9, 5: 0.8, 6: 0.5, 7: 0.65, 8: 0.5, 9: 0.5, 10: 0.35, 11: 0.35, 12: 0.35}
+_INTERVAL = {
+    0: 0.85,
+    1: 1.0,
+    2: 1.0,
+    3: 0.9,
+    4: 0.9,
+    5: 0.8,
+    6: 0.5,
+    7: 0.65,
+    8: 0.5,
+    9: 0.5,
+    10: 0.35,
+    11: 0.35,
+    12: 0.35,
+}
 
 
 @dataclass(frozen=True)
@@ -91,8 +105,9 @@ def start_pitch(section: Section, singer: Singer, contour: Contour, notes: int, 
     return max(room or in_range or [int(singer.center)])
 
 
-def realize_melody(section: Section, key: Key, singer: Singer, opt: MelodyOption,
-                   spans: list[tuple[int, int]]) -> tuple[tuple[NoteTuple, ...], int, int]:
+def realize_melody(
+    section: Section, key: Key, singer: Singer, opt: MelodyOption, spans: list[tuple[int, int]]
+) -> tuple[tuple[NoteTuple, ...], int, int]:
     """Notes of one option over the given spans, how many notes start on a strong beat or chord
     change, and how many of those had to be snapped to a chord tone."""
     lo, hi = singer.low, singer.high
@@ -124,8 +139,10 @@ def realize_melody(section: Section, key: Key, singer: Singer, opt: MelodyOption
         goal = (key.pc,) if key.pc in last.tones else (last.root,)
         ref = pitches[-2] if len(pitches) > 1 else pitches[-1]
         pitches[-1] = nearest(ref, goal, lo, hi)
-    notes = tuple((s, e - s, p, VEL_STRONG if s in strong else VEL_WEAK)
-                  for (s, e), p in zip(spans, pitches, strict=True))
+    notes = tuple(
+        (s, e - s, p, VEL_STRONG if s in strong else VEL_WEAK)
+        for (s, e), p in zip(spans, pitches, strict=True)
+    )
     return notes, on_strong, snapped
 
 
@@ -158,7 +175,9 @@ def chord_tone_share(section: Section, notes: tuple[NoteTuple, ...]) -> float:
     return inside / total if total else 0.0
 
 
-def chord_alignment(section: Section, notes: tuple[NoteTuple, ...], on_strong: int, snapped: int) -> float:
+def chord_alignment(
+    section: Section, notes: tuple[NoteTuple, ...], on_strong: int, snapped: int
+) -> float:
     """Half the duration-weighted chord-tone share as delivered, half how well the contour met
     the harmony by itself (the strong-beat notes that needed no snapping): otherwise a rhythm
     with every note on a strong beat would always win, whatever its contour."""
@@ -185,8 +204,15 @@ def contour_score(pitches: list[int]) -> float:
 # --- the phase ---------------------------------------------------------------------------------
 
 
-def melody_candidate(song: Song, section: Section, index: int, opt: MelodyOption, singer: Singer,
-                     lyrics: SectionLyrics | None, notes_out: list[str]) -> PartCandidate:
+def melody_candidate(
+    song: Song,
+    section: Section,
+    index: int,
+    opt: MelodyOption,
+    singer: Singer,
+    lyrics: SectionLyrics | None,
+    notes_out: list[str],
+) -> PartCandidate:
     if lyrics:
         per_line, cut = lyric_spans(section, lyrics.syllables, opt.rhythm)
         notes_out.extend(w for w in cut if w not in notes_out)
@@ -195,9 +221,11 @@ def melody_candidate(song: Song, section: Section, index: int, opt: MelodyOption
         per_line, spans = [], rhythm_spans(section, opt.rhythm)
     notes, on_strong, snapped = realize_melody(section, song.proposal.key, singer, opt, spans)
     pitches = [n[2] for n in notes]
-    parts = {"singability": singability(pitches, singer),
-             "chord_tones": chord_alignment(section, notes, on_strong, snapped),
-             "contour": contour_score(pitches)}
+    parts = {
+        "singability": singability(pitches, singer),
+        "chord_tones": chord_alignment(section, notes, on_strong, snapped),
+        "contour": contour_score(pitches),
+    }
     theory = {k: round(float(v), 4) for k, v in parts.items()}
     theory["total"] = round(float(sum(parts.values()) / len(parts)), 4)
     details = {
@@ -246,12 +274,32 @@ def run_melody(
     for s in song.sections:
         options = melody_options(lyrics.get(s.label))
         rng = section_rng(seed, STREAM, s.label)
-        cands[s.label] = [melody_candidate(song, s, i, options[j], chosen, lyrics.get(s.label), notes)
-                          for i, j in enumerate(draw_order(len(options), n, rng))]
+        cands[s.label] = [
+            melody_candidate(song, s, i, options[j], chosen, lyrics.get(s.label), notes)
+            for i, j in enumerate(draw_order(len(options), n, rng))
+        ]
     return run_part_phase(
-        folder, song, phase=PHASE, prefix=ID_PREFIX, track=TrackSpec("melody", PROGRAM), candidates=cands,
-        top=top, seed=seed, variety="contour", scorer=scorer, model=model, weights=weights,
-        theory_text=THEORY_TEXT, warnings=notes,
-        extra={"singer": {"name": chosen.name, "low": chosen.low, "high": chosen.high, "source": chosen.source},
-               "lyrics": {label: lyr.source for label, lyr in lyrics.items()} or None},
+        folder,
+        song,
+        phase=PHASE,
+        prefix=ID_PREFIX,
+        track=TrackSpec("melody", PROGRAM),
+        candidates=cands,
+        top=top,
+        seed=seed,
+        variety="contour",
+        scorer=scorer,
+        model=model,
+        weights=weights,
+        theory_text=THEORY_TEXT,
+        warnings=notes,
+        extra={
+            "singer": {
+                "name": chosen.name,
+                "low": chosen.low,
+                "high": chosen.high,
+                "source": chosen.source,
+            },
+            "lyrics": {label: lyr.source for label, lyr in lyrics.items()} or None,
+        },
     )

@@ -21,7 +21,6 @@ from symusic import Note
 from chromatic.errors import ProduceError
 from chromatic.music.midi import add_track, new_score, score_bytes
 from chromatic.produce.folder import ProductionFolder
-from chromatic.produce.regenerate import FreshCandidate, Group, MergeResult, regenerate_groups
 from chromatic.produce.phases.scoring import (
     NO_MODEL_WARNING,
     THEORY_ONLY,
@@ -31,6 +30,7 @@ from chromatic.produce.phases.scoring import (
     composite,
     score_midi,
 )
+from chromatic.produce.regenerate import FreshCandidate, Group, MergeResult, regenerate_groups
 from chromatic.produce.sections import Section, Song
 
 NoteTuple = tuple[int, int, int, int]  # time, duration, pitch, velocity (ticks at 480 per quarter)
@@ -64,7 +64,9 @@ class PartsRun:
     weights: Weights
 
 
-def render_part(song: Song, section: Section, track: TrackSpec, notes: tuple[NoteTuple, ...]) -> bytes:
+def render_part(
+    song: Song, section: Section, track: TrackSpec, notes: tuple[NoteTuple, ...]
+) -> bytes:
     """One track on the section's tempo and meter and the song's key, for a DAW."""
     score = new_score(section.bpm, section.time_signature, song.proposal.key)
     tr = add_track(score, track.name, program=track.program, is_drum=track.is_drum)
@@ -122,8 +124,12 @@ def run_part_phase(
         every = [c for label in candidates for c in candidates[label]]
         midi = {(c.section, c.index): render(c) for c in every}
         ids = {f"{s}#{i}": (s, i) for s, i in midi}
-        scored = score_midi(scorer, [(k, midi[v]) for k, v in ids.items()],
-                            color=song.proposal.color.name, concept=song.proposal.concept)
+        scored = score_midi(
+            scorer,
+            [(k, midi[v]) for k, v in ids.items()],
+            color=song.proposal.color.name,
+            concept=song.proposal.concept,
+        )
         chroma = {ids[k]: v for k, v in scored.items() if k in ids}
         applied = weights
     else:
@@ -137,8 +143,11 @@ def run_part_phase(
     def fresh(ranked: list[PartCandidate]) -> Iterator[FreshCandidate]:
         for c in ranked:
             key = (c.section, c.index)
-            scores = {"composite": comp(c), "theory": c.theory,
-                      "chromatic": chroma[key].to_dict() if key in chroma else None}
+            scores = {
+                "composite": comp(c),
+                "theory": c.theory,
+                "chromatic": chroma[key].to_dict() if key in chroma else None,
+            }
             yield FreshCandidate(scores, c.details, midi.get(key) or render(c))
 
     groups = []
@@ -154,7 +163,8 @@ def run_part_phase(
         "scoring": {
             "weights": applied.to_dict(),
             "model": str(model) if model else None,
-            "composite": "theory only" if scorer is None
+            "composite": "theory only"
+            if scorer is None
             else f"{applied.theory:g} theory + {applied.chromatic:g} chromatic match",
             "theory": theory_text,
         },
@@ -163,11 +173,17 @@ def run_part_phase(
     }
     with folder.locked():
         folder.ensure_phase(phase)
-        merge = regenerate_groups(folder.phase_dir(phase), facts=facts, groups=groups, digits=ID_DIGITS)
-    return PartsRun(phase, merge, {label: len(cs) for label, cs in candidates.items()}, tuple(notes), applied)
+        merge = regenerate_groups(
+            folder.phase_dir(phase), facts=facts, groups=groups, digits=ID_DIGITS
+        )
+    return PartsRun(
+        phase, merge, {label: len(cs) for label, cs in candidates.items()}, tuple(notes), applied
+    )
 
 
-def spread(ranked: list[PartCandidate], key: Callable[[PartCandidate], object]) -> list[PartCandidate]:
+def spread(
+    ranked: list[PartCandidate], key: Callable[[PartCandidate], object]
+) -> list[PartCandidate]:
     """Best first, but one of each kind before a second of any (round robin over ``key`` in
     rank order): the kept few of a section show different templates, styles or contours
     rather than five fills of one groove. Ranks stay by composite."""

@@ -32,7 +32,9 @@ class Weights:
 
     def __post_init__(self) -> None:
         if self.theory < 0 or self.chromatic < 0 or self.theory + self.chromatic <= 0:
-            raise ProduceError(f"scoring weights must be non-negative with a positive sum, got {self}")
+            raise ProduceError(
+                f"scoring weights must be non-negative with a positive sum, got {self}"
+            )
 
     def to_dict(self) -> dict[str, float]:
         return {"theory": float(self.theory), "chromatic": float(self.chromatic)}
@@ -56,7 +58,9 @@ class ChromaticResult:
             axes = {a: tuple(float(x) for x in row[a]) for a in AXES}
             confidence = float(row["confidence"])
         except (KeyError, TypeError, ValueError) as e:
-            raise ProduceError(f"scorer returned an unexpected row for {row.get('id')!r}: {e}") from None
+            raise ProduceError(
+                f"scorer returned an unexpected row for {row.get('id')!r}: {e}"
+            ) from None
         match = row.get("match")
         if match is None:
             match = chromatic_match(axes, color, confidence)
@@ -77,7 +81,9 @@ def composite(theory: float, chromatic: float | None, weights: Weights = Weights
     """The ranking score: theory alone without a chromatic match, else the weighted mean."""
     if chromatic is None:
         return float(theory)
-    return (weights.theory * theory + weights.chromatic * chromatic) / (weights.theory + weights.chromatic)
+    return (weights.theory * theory + weights.chromatic * chromatic) / (
+        weights.theory + weights.chromatic
+    )
 
 
 def load_scorer(path: str | os.PathLike) -> Scorer:
@@ -96,11 +102,17 @@ def load_scorer(path: str | os.PathLike) -> Scorer:
         raise ProduceError(f"cannot load the model: {e}", path=path) from None
 
 
-def score_midi(scorer: Scorer, items: Sequence[tuple[str, bytes]], *, color: str, concept: str) -> dict[str, ChromaticResult]:
+def score_midi(
+    scorer: Scorer, items: Sequence[tuple[str, bytes]], *, color: str, concept: str
+) -> dict[str, ChromaticResult]:
     """Score MIDI bytes by id in one batch; every id must come back."""
-    rows = scorer.score_batch([{"id": i, "midi": b} for i, b in items], color=color, concept=concept)
+    rows = scorer.score_batch(
+        [{"id": i, "midi": b} for i, b in items], color=color, concept=concept
+    )
     out = {str(r.get("id")): ChromaticResult.from_scorer(r, color) for r in rows}
     missing = [i for i, _ in items if i not in out]
     if missing:
-        raise ProduceError(f"scorer returned no score for {len(missing)} candidate(s), e.g. {missing[0]}")
+        raise ProduceError(
+            f"scorer returned no score for {len(missing)} candidate(s), e.g. {missing[0]}"
+        )
     return out

@@ -16,13 +16,22 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from chromatic.produce.rhythm.patterns import Meter
 from chromatic.music.gm import ACCENT, GHOST, NORMAL
 from chromatic.produce.rhythm.meter import fine_step
+from chromatic.produce.rhythm.patterns import Meter
 from chromatic.produce.sections import ENERGIES
 
 FILLS = ("none", "build", "toms", "drop", "stop")
-_TOMS = ("high_tom", "high_tom", "mid_tom", "mid_tom", "low_tom", "low_tom", "floor_tom", "floor_tom")
+_TOMS = (
+    "high_tom",
+    "high_tom",
+    "mid_tom",
+    "mid_tom",
+    "low_tom",
+    "low_tom",
+    "floor_tom",
+    "floor_tom",
+)
 
 
 def fill_options(energy: str, next_energy: str | None) -> tuple[str, ...]:
@@ -43,7 +52,9 @@ def fill_start(meter: Meter) -> Fraction:
     return meter.bar - meter.groups[-1] * meter.unit
 
 
-def apply_fill(hits: list[tuple[Fraction, str, int]], meter: Meter, fill: str) -> list[tuple[Fraction, str, int]]:
+def apply_fill(
+    hits: list[tuple[Fraction, str, int]], meter: Meter, fill: str
+) -> list[tuple[Fraction, str, int]]:
     """One bar's (onset, voice, velocity) hits with ``fill`` in its fill region."""
     if fill == "none":
         return hits
@@ -62,11 +73,15 @@ def apply_fill(hits: list[tuple[Fraction, str, int]], meter: Meter, fill: str) -
     kick = [(start, "kick", NORMAL)]
     if fill == "build":
         n = len(cells)
-        roll = [(c, "snare", GHOST + (ACCENT - GHOST) * i // max(n - 1, 1)) for i, c in enumerate(cells)]
+        roll = [
+            (c, "snare", GHOST + (ACCENT - GHOST) * i // max(n - 1, 1)) for i, c in enumerate(cells)
+        ]
         return sorted([*kept, *kick, *roll])
     # toms: eighths (or the fine grid when the region is short) from high to floor tom
     step = fine if len(cells) < 4 else fine * 2
     beats = [c for c in cells if (c - start) % step == 0]
-    toms = [(c, _TOMS[min(i * len(_TOMS) // len(beats), len(_TOMS) - 1)], ACCENT if i == 0 else NORMAL)
-            for i, c in enumerate(beats)]
+    toms = [
+        (c, _TOMS[min(i * len(_TOMS) // len(beats), len(_TOMS) - 1)], ACCENT if i == 0 else NORMAL)
+        for i, c in enumerate(beats)
+    ]
     return sorted([*kept, *kick, *toms])

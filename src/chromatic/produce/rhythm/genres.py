@@ -18,7 +18,15 @@ import re
 from dataclasses import dataclass
 
 FAMILIES: tuple[str, ...] = (
-    "ambient", "electronic", "krautrock", "rock", "classical", "experimental", "folk", "jazz", "pop",
+    "ambient",
+    "electronic",
+    "krautrock",
+    "rock",
+    "classical",
+    "experimental",
+    "folk",
+    "jazz",
+    "pop",
 )
 
 # fmt: off

@@ -31,16 +31,33 @@ class Groove:
 GROOVES: dict[str, Groove] = {
     g.name: g
     for g in (
-        Groove("laid_back", "snare and clap behind the beat, hats a little late, ghosts softer",
-               timing={"snare": 12, "clap": 10, "rim": 8, "hat": 6, "ride": 6, "open": 6},
-               velocity={"hat": -6, "ride": -4}, ghost=-8),
-        Groove("push", "hats and ride ahead of the beat, accents harder: urgency",
-               timing={"hat": -6, "ride": -6, "open": -6, "snare": -3},
-               velocity={"kick": 4, "snare": 4}),
-        Groove("swing", "off-beat eighths delayed toward the triplet, hats softer off the beat",
-               swing=TPQ // 6, velocity={"hat": -4, "ride": -2}, ghost=-5),
-        Groove("shuffle16", "off-beat sixteenths delayed: a light sixteenth-note shuffle",
-               swing16=TPQ // 12, velocity={"hat": -3}, ghost=-4),
+        Groove(
+            "laid_back",
+            "snare and clap behind the beat, hats a little late, ghosts softer",
+            timing={"snare": 12, "clap": 10, "rim": 8, "hat": 6, "ride": 6, "open": 6},
+            velocity={"hat": -6, "ride": -4},
+            ghost=-8,
+        ),
+        Groove(
+            "push",
+            "hats and ride ahead of the beat, accents harder: urgency",
+            timing={"hat": -6, "ride": -6, "open": -6, "snare": -3},
+            velocity={"kick": 4, "snare": 4},
+        ),
+        Groove(
+            "swing",
+            "off-beat eighths delayed toward the triplet, hats softer off the beat",
+            swing=TPQ // 6,
+            velocity={"hat": -4, "ride": -2},
+            ghost=-5,
+        ),
+        Groove(
+            "shuffle16",
+            "off-beat sixteenths delayed: a light sixteenth-note shuffle",
+            swing16=TPQ // 12,
+            velocity={"hat": -3},
+            ghost=-4,
+        ),
     )
 }
 _PITCH_VOICE = {pitch: voice for voice, pitch in VOICES.items()}
@@ -50,10 +67,14 @@ def groove(name: str) -> Groove:
     try:
         return GROOVES[name]
     except KeyError:
-        raise ProduceError(f"unknown groove {name!r}; expected one of {', '.join(GROOVES)}") from None
+        raise ProduceError(
+            f"unknown groove {name!r}; expected one of {', '.join(GROOVES)}"
+        ) from None
 
 
-def humanize(notes: list[tuple[int, int, int, int]], g: Groove, total: int) -> list[tuple[int, int, int, int]]:
+def humanize(
+    notes: list[tuple[int, int, int, int]], g: Groove, total: int
+) -> list[tuple[int, int, int, int]]:
     """(time, duration, pitch, velocity) notes with the groove's offsets, kept inside
     [0, total) and velocities inside 1-127."""
     eighth, sixteenth = TPQ // 2, TPQ // 4

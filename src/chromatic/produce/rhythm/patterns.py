@@ -116,7 +116,9 @@ def rhythm_profiles(meter: Meter) -> list[str]:
     return [name for name, dist in RHYTHM_PROFILES.items() if meter.half_bar or HALF not in dist]
 
 
-def harmonic_rhythm(meter: Meter, n_chords: int, u_profile: float, u_chords: list[float]) -> HarmonicRhythm:
+def harmonic_rhythm(
+    meter: Meter, n_chords: int, u_profile: float, u_chords: list[float]
+) -> HarmonicRhythm:
     """Pick a profile and draw each chord's duration from it (uniforms given by the caller).
     Half-bar chords come in pairs so the loop is a whole number of bars: an unpaired last half
     becomes a whole bar."""
@@ -130,7 +132,9 @@ def harmonic_rhythm(meter: Meter, n_chords: int, u_profile: float, u_chords: lis
         cum.append(total)
     bars = []
     for u in u_chords[:n_chords]:
-        bars.append(next((v for v, c in zip(values, cum, strict=True) if u * total < c), values[-1]))
+        bars.append(
+            next((v for v, c in zip(values, cum, strict=True) if u * total < c), values[-1])
+        )
     if sum(bars) % 1:
         last_half = max(i for i, b in enumerate(bars) if b == HALF)
         bars[last_half] = ONE
@@ -178,7 +182,10 @@ def _groups(meter: Meter, groups: tuple[int, ...]) -> tuple[Hit, ...]:
 
 def _arp(meter: Meter, order: tuple[str, ...]) -> tuple[Hit, ...]:
     steps = _grid(meter, meter.step)
-    arp = tuple(Hit(h.onset, h.duration, h.velocity - 10, order[i % len(order)]) for i, h in enumerate(steps))
+    arp = tuple(
+        Hit(h.onset, h.duration, h.velocity - 10, order[i % len(order)])
+        for i, h in enumerate(steps)
+    )
     return (Hit(Fraction(0), meter.bar, NORMAL, "bass"), *arp)
 
 
@@ -188,9 +195,13 @@ def strum_patterns(meter: Meter) -> dict[str, StrumPattern]:
     pats = [StrumPattern("whole", (Hit(Fraction(0), bar, ACCENT),))]
     simple = meter.denominator <= 4
     if meter.half_bar and simple:
-        pats.append(StrumPattern("half", (Hit(Fraction(0), bar / 2, ACCENT), Hit(bar / 2, bar / 2, NORMAL))))
+        pats.append(
+            StrumPattern("half", (Hit(Fraction(0), bar / 2, ACCENT), Hit(bar / 2, bar / 2, NORMAL)))
+        )
     if simple:
-        pats.append(StrumPattern("quarter" if meter.denominator == 4 else "beat", _grid(meter, meter.unit)))
+        pats.append(
+            StrumPattern("quarter" if meter.denominator == 4 else "beat", _grid(meter, meter.unit))
+        )
     elif meter.compound or len(set(meter.groups)) == 1:
         pats.append(StrumPattern("beat", _groups(meter, meter.groups)))
     else:  # irregular: the default grouping and the one with the long group last
@@ -198,16 +209,33 @@ def strum_patterns(meter: Meter) -> dict[str, StrumPattern]:
         for groups in (meter.groups, alt):
             pats.append(StrumPattern("+".join(map(str, groups)), _groups(meter, groups)))
     if meter.numerator == 3 and simple:
-        pats.append(StrumPattern("waltz", (Hit(Fraction(0), meter.unit, ACCENT, "bass"),
-                                           Hit(meter.unit, meter.unit, NORMAL, "upper"),
-                                           Hit(2 * meter.unit, meter.unit, NORMAL, "upper")), fill="bass"))
+        pats.append(
+            StrumPattern(
+                "waltz",
+                (
+                    Hit(Fraction(0), meter.unit, ACCENT, "bass"),
+                    Hit(meter.unit, meter.unit, NORMAL, "upper"),
+                    Hit(2 * meter.unit, meter.unit, NORMAL, "upper"),
+                ),
+                fill="bass",
+            )
+        )
     if meter.denominator <= 8:
         if meter.step < meter.unit or not simple:
             pats.append(StrumPattern("eighth", _grid(meter, meter.step)))
         if meter.numerator == 4 and meter.denominator == 4:
             e = Fraction(1, 2)
-            pats.append(StrumPattern("push", (Hit(Fraction(0), 3 * e, ACCENT), Hit(3 * e, 2 * e, NORMAL),
-                                              Hit(5 * e, 2 * e, NORMAL), Hit(7 * e, e, NORMAL))))
+            pats.append(
+                StrumPattern(
+                    "push",
+                    (
+                        Hit(Fraction(0), 3 * e, ACCENT),
+                        Hit(3 * e, 2 * e, NORMAL),
+                        Hit(5 * e, 2 * e, NORMAL),
+                        Hit(7 * e, e, NORMAL),
+                    ),
+                )
+            )
         pats.append(StrumPattern("arp_up", _arp(meter, ("u0", "u1", "u2")), fill="bass"))
         pats.append(StrumPattern("arp_down", _arp(meter, ("u2", "u1", "u0")), fill="bass"))
     return {p.name: p for p in pats}

@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 
-from chromatic.produce.rhythm.patterns import Meter
 from chromatic.music.gm import LEVELS
 from chromatic.produce.rhythm.genres import FAMILIES
 from chromatic.produce.rhythm.meter import fine_step, strong_onsets
+from chromatic.produce.rhythm.patterns import Meter
 from chromatic.produce.sections import ENERGIES
 
 
@@ -45,13 +45,17 @@ class DrumTemplate:
         out = []
         for voice, pattern in self.voices:
             cell = meter.bar / len(pattern)
-            out.extend((i * cell, voice, LEVELS[ch]) for i, ch in enumerate(pattern) if ch in LEVELS)
+            out.extend(
+                (i * cell, voice, LEVELS[ch]) for i, ch in enumerate(pattern) if ch in LEVELS
+            )
         return sorted(out)
 
     def fits(self, meter: Meter) -> bool:
         """Every pattern divides each notated beat into whole cells on the 480-tick grid."""
-        return all(len(p) % meter.numerator == 0 and (meter.bar / len(p) * 480).denominator == 1
-                   for _, p in self.voices)
+        return all(
+            len(p) % meter.numerator == 0 and (meter.bar / len(p) * 480).denominator == 1
+            for _, p in self.voices
+        )
 
 
 def _t(name: str, family: str, energy: str, **voices: str) -> DrumTemplate:
@@ -147,7 +151,9 @@ def generic(meter: Meter, family: str, energy: str) -> DrumTemplate:
     even = groups[0::2]
     eighths = list(range(0, cells, e))
     unit = int(meter.unit / fine)
-    offbeats = [i for i in eighths if i % unit] if unit > e else [i for i in eighths if i not in groups]
+    offbeats = (
+        [i for i in eighths if i % unit] if unit > e else [i for i in eighths if i not in groups]
+    )
     sixteenths = list(range(cells))
     before = [(g - e) % cells for g in strong[1:]]  # an eighth before each strong beat
 
@@ -177,7 +183,10 @@ def generic(meter: Meter, family: str, energy: str) -> DrumTemplate:
         else:
             v["hat"] = mk(offbeats, "o" if lo else "x")
     elif family == "krautrock":
-        v["kick"] = mk(groups + ([groups[0] + e] if not lo else []) + (offbeats[::2] if hi else []), "x" if lo else "X")
+        v["kick"] = mk(
+            groups + ([groups[0] + e] if not lo else []) + (offbeats[::2] if hi else []),
+            "x" if lo else "X",
+        )
         if not lo:
             v["snare"] = mk(off, "X")
         v["hat"] = mk(eighths, "o" if lo else "x")
@@ -214,7 +223,9 @@ def generic(meter: Meter, family: str, energy: str) -> DrumTemplate:
         if hi:
             v["snare"] = mk(_euclid(3, cells, e + 1), "o")
     else:  # pop
-        v["kick"] = mk(strong[:1] + (even[1:] if not lo else []) + (before if hi else []), "x" if lo else "X")
+        v["kick"] = mk(
+            strong[:1] + (even[1:] if not lo else []) + (before if hi else []), "x" if lo else "X"
+        )
         v["rim" if lo else "clap"] = mk(off, "x" if lo else "X")
         v["hat"] = mk(groups if lo else eighths if mid else sixteenths, "x")
     voices = tuple((k, p) for k, p in v.items() if any(ch in LEVELS for ch in p))
