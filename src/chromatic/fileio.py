@@ -27,10 +27,13 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
             tmp_path.unlink()
 
 
-def _umask() -> int:
+def current_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+_umask = current_umask
 
 
 def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:

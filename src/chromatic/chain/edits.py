@@ -11,6 +11,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 from chromatic.chain.artifacts import DEBUG_DIR
@@ -63,3 +66,56 @@ def merged_manifest(old_path: Path | None, planned: dict, planned_bytes: bytes) 
         if doc.get(key) != value:
             doc[key] = value
     return dump_rt(doc).encode("utf-8")
+
+
+# --- folder swaps -------------------------------------------------------------------------------
+
+
+def clear_leftovers(out: Path) -> None:
+    for d in out.iterdir():
+        if d.is_dir() and (d.name.startswith(".tmp-") or d.name.startswith(".old-")):
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def replace_dir(final: Path, new: Path | None, out: Path) -> None:
+    """Swap ``new`` in for ``final`` (or just remove ``final``): the old folder is renamed aside
+    first and deleted last, so no reader ever sees a half-built folder."""
+    old = None
+    if final.is_dir():
+        old = Path(tempfile.mkdtemp(prefix=f".old-{final.name[:40]}-", dir=out))
+        os.replace(final, old / "d")
+    if new is not None:
+        os.replace(new, final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def same_content(
+    folder: Path,
+    files: dict[str, Path],
+    manifest: bytes,
+    foreign: dict[str, Path],
+    manifest_name: str = "manifest.yml",
+) -> bool:
+    present = {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}
+    if present.keys() - foreign.keys() != files.keys() | {manifest_name}:
+        return False
+    if present[manifest_name].read_bytes() != manifest:
+        return False
+    for rel, src in files.items():
+        dst = present[rel]
+        if dst.stat().st_size != src.stat().st_size or dst.read_bytes() != src.read_bytes():
+            return False
+    return True
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    from chromatic.fileio import write_bytes_atomic
+
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    write_bytes_atomic(path, data)
+    return True

@@ -29,9 +29,17 @@ from pathlib import Path
 import yaml
 
 from chromatic.chain.artifacts import FileDecision, plan_files
-from chromatic.chain.edits import foreign_files, merged_manifest
+from chromatic.chain.edits import (
+    clear_leftovers,
+    foreign_files,
+    merged_manifest,
+    replace_dir,
+    same_content,
+    write_if_changed,
+)
 from chromatic.chain.proposals import NoProposals, Thread, read_thread
 from chromatic.errors import ChainError
+from chromatic.fileio import current_umask
 from chromatic.paths import SLUG_MAX, slugify  # noqa: F401 (the one slugify, re-exported)
 from chromatic.yamlio import parse_yaml
 
@@ -99,7 +107,9 @@ def clip(text: str, limit: int = CONCEPT_CLIP) -> str:
 
 
 def dump_yaml(data: object) -> bytes:
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100).encode("utf-8")
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100).encode(
+        "utf-8"
+    )
 
 
 def thread_manifest(thread: Thread, decisions: list[FileDecision], *, archive: bool) -> dict:
@@ -147,7 +157,9 @@ def index_entry(dir_name: str, manifest: dict) -> dict:
     }
 
 
-def shrinkwrap(chain_dir: str | Path, out: str | Path, *, archive: bool = False) -> ShrinkwrapResult:
+def shrinkwrap(
+    chain_dir: str | Path, out: str | Path, *, archive: bool = False
+) -> ShrinkwrapResult:
     """Shrinkwrap every thread folder of ``chain_dir`` into ``out`` (see the module docstring)."""
     chain_dir, out = Path(chain_dir), Path(out)
     result = ShrinkwrapResult(out)
@@ -156,18 +168,28 @@ def shrinkwrap(chain_dir: str | Path, out: str | Path, *, archive: bool = False)
     _assign_names(plans, existing)
 
     out.mkdir(parents=True, exist_ok=True)  # phase 2: write
-    _clear_leftovers(out)
+    clear_leftovers(out)
     for plan in plans:
         status = _materialize(plan, out)
         kept = sum(d.keep for d in plan.decisions)
         t = plan.thread
         result.threads.append(
-            ThreadOutcome(t.thread_id, status, plan.dir_name, t.proposal.title, t.notes, kept, len(plan.decisions) - kept)
+            ThreadOutcome(
+                t.thread_id,
+                status,
+                plan.dir_name,
+                t.proposal.title,
+                t.notes,
+                kept,
+                len(plan.decisions) - kept,
+            )
         )
     entries = _index_entries(out, plans, existing, result)
-    index = dump_yaml({"schema_version": SCHEMA_VERSION, "thread_count": len(entries), "threads": entries})
+    index = dump_yaml(
+        {"schema_version": SCHEMA_VERSION, "thread_count": len(entries), "threads": entries}
+    )
     result.indexed = len(entries)
-    result.index_changed = _write_if_changed(out / INDEX, index)
+    result.index_changed = write_if_changed(out / INDEX, index)
     result.threads.sort(key=lambda t: (t.status == "skipped", t.dir_name or t.thread_id))
     return result
 
@@ -183,9 +205,14 @@ def _plan_threads(folders: list[Path], result: ShrinkwrapResult, archive: bool) 
             result.threads.append(ThreadOutcome(folder.name, "skipped", reason=e.detail))
             continue
         decisions = plan_files(
-            thread.files, final_file=thread.final_file, has_list=thread.list_file is not None, archive=archive
+            thread.files,
+            final_file=thread.final_file,
+            has_list=thread.list_file is not None,
+            archive=archive,
         )
-        base = f"{thread.proposal.color.name.lower()}-{slugify(thread.proposal.title) or 'untitled'}"
+        base = (
+            f"{thread.proposal.color.name.lower()}-{slugify(thread.proposal.title) or 'untitled'}"
+        )
         plan = _Plan(thread, base, decisions, thread_manifest(thread, decisions, archive=archive))
         plan.manifest_bytes = dump_yaml(plan.manifest)
         plans.append(plan)
@@ -193,7 +220,10 @@ def _plan_threads(folders: list[Path], result: ShrinkwrapResult, archive: bool) 
 
 
 def _index_entries(
-    out: Path, plans: list[_Plan], existing: dict[str, tuple[str | None, dict | None]], result: ShrinkwrapResult
+    out: Path,
+    plans: list[_Plan],
+    existing: dict[str, tuple[str | None, dict | None]],
+    result: ShrinkwrapResult,
 ) -> list[dict]:
     """Index entries of this run's threads and of earlier runs' threads still in ``out``, by
     title; a folder left behind by a thread whose title changed is removed."""
@@ -204,7 +234,7 @@ def _index_entries(
         if name in planned:
             continue
         if thread_id in ours:
-            _replace_dir(out / name, None, out)
+            replace_dir(out / name, None, out)
             result.removed.append(name)
         elif manifest is not None:
             entries.append(index_entry(name, manifest))
@@ -221,16 +251,26 @@ def _thread_dirs(chain_dir: Path, out: Path) -> list[Path]:
     if (chain_dir / "yml").is_dir():
         dirs = [chain_dir]
     else:
-        dirs = sorted(d for d in chain_dir.iterdir() if d.is_dir() and not d.name.startswith(".") and d.resolve() != out_resolved)
+        dirs = sorted(
+            d
+            for d in chain_dir.iterdir()
+            if d.is_dir() and not d.name.startswith(".") and d.resolve() != out_resolved
+        )
     if not dirs:
-        raise ChainError("no thread folders (expected one <thread-uuid>/ folder per thread)", path=chain_dir)
+        raise ChainError(
+            "no thread folders (expected one <thread-uuid>/ folder per thread)", path=chain_dir
+        )
     for d in dirs:
         if out_resolved.is_relative_to(d.resolve()):
-            raise ChainError(f"the output folder {out} lies inside the thread folder it would read", path=d)
+            raise ChainError(
+                f"the output folder {out} lies inside the thread folder it would read", path=d
+            )
     return dirs
 
 
-def _existing_threads(out: Path, planned: dict[str, _Plan]) -> dict[str, tuple[str | None, dict | None]]:
+def _existing_threads(
+    out: Path, planned: dict[str, _Plan]
+) -> dict[str, tuple[str | None, dict | None]]:
     """Folders already in ``out``: name -> (thread id, manifest). A folder whose manifest is byte
     for byte the planned one is recognised without parsing it; one without a readable manifest
     is foreign (thread id None) and is neither indexed nor touched."""
@@ -262,6 +302,7 @@ def _assign_names(plans: list[_Plan], existing: dict[str, tuple[str | None, dict
     """``<color>-<slug>``, with the thread id's first block appended when two threads share it
     or the folder belongs to another thread (or is not ours). A thread keeps the folder it
     already has while its title stays, so names do not churn when other threads come and go."""
+
     def suffixed(p: _Plan) -> str:
         return f"{p.base_name}-{p.thread.thread_id.split('-')[0][:12]}"
 
@@ -289,12 +330,6 @@ def _assign_names(plans: list[_Plan], existing: dict[str, tuple[str | None, dict
         taken.add(name)
 
 
-def _clear_leftovers(out: Path) -> None:
-    for d in out.iterdir():
-        if d.is_dir() and (d.name.startswith(".tmp-") or d.name.startswith(".old-")):
-            shutil.rmtree(d, ignore_errors=True)
-
-
 def _materialize(plan: _Plan, out: Path) -> str:
     """Build the thread folder beside its destination, then rename it into place. Files the user
     added to the thread's folder (anything the previous manifest did not list) are carried over,
@@ -308,10 +343,15 @@ def _materialize(plan: _Plan, out: Path) -> str:
     foreign = foreign_files(prev, plan.previous_manifest) if prev is not None else {}
     clash = sorted(set(foreign) & set(files))
     if clash:
-        raise ChainError(f"holds files added by hand where shrinkwrap writes its own: {', '.join(clash)}; "
-                         "move them and run again", path=prev)
-    manifest = merged_manifest(prev / MANIFEST if prev is not None else None, plan.manifest, plan.manifest_bytes)
-    if prev == final and _same_content(final, files, manifest, foreign):
+        raise ChainError(
+            f"holds files added by hand where shrinkwrap writes its own: {', '.join(clash)}; "
+            "move them and run again",
+            path=prev,
+        )
+    manifest = merged_manifest(
+        prev / MANIFEST if prev is not None else None, plan.manifest, plan.manifest_bytes
+    )
+    if prev == final and same_content(final, files, manifest, foreign, MANIFEST):
         return "unchanged"
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{plan.dir_name[:40]}-", dir=out))
     try:
@@ -323,54 +363,12 @@ def _materialize(plan: _Plan, out: Path) -> str:
                 made.add(dst.parent)
             shutil.copyfile(src, dst)
         (tmp / MANIFEST).write_bytes(manifest)
-        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700; give the folder normal permissions
+        os.chmod(
+            tmp, 0o777 & ~current_umask()
+        )  # mkdtemp makes 0700; give the folder normal permissions
         existed = final.is_dir()
-        _replace_dir(final, tmp, out)
+        replace_dir(final, tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return "updated" if existed else "written"
-
-
-def _replace_dir(final: Path, new: Path | None, out: Path) -> None:
-    """Swap ``new`` in for ``final`` (or just remove ``final``): the old folder is renamed aside
-    first and deleted last, so no reader ever sees a half-built folder."""
-    old = None
-    if final.is_dir():
-        old = Path(tempfile.mkdtemp(prefix=f".old-{final.name[:40]}-", dir=out))
-        os.replace(final, old / "d")
-    if new is not None:
-        os.replace(new, final)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def _same_content(folder: Path, files: dict[str, Path], manifest: bytes, foreign: dict[str, Path]) -> bool:
-    present = {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}
-    if present.keys() - foreign.keys() != files.keys() | {MANIFEST}:
-        return False
-    if present[MANIFEST].read_bytes() != manifest:
-        return False
-    for rel, src in files.items():
-        dst = present[rel]
-        if dst.stat().st_size != src.stat().st_size or dst.read_bytes() != src.read_bytes():
-            return False
-    return True
-
-
-def _write_if_changed(path: Path, data: bytes) -> bool:
-    from chromatic.fileio import write_bytes_atomic
-
-    try:
-        if path.read_bytes() == data:
-            return False
-    except OSError:
-        pass
-    write_bytes_atomic(path, data)
-    return True
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -29,9 +29,7 @@ run next, and stops; once every phase is approved it plans, assembles and render
 
 from __future__ import annotations
 
-import hashlib
 import importlib
-import json
 import shlex
 import shutil
 import time
@@ -41,12 +39,12 @@ from pathlib import Path
 
 from chromatic.errors import ProduceError
 from chromatic.fileio import write_text_atomic
+from chromatic.produce.compose.marker import MARKER, edited_files, read_marker, write_marker
 from chromatic.produce.compose.options import FORM, SUMMARY, WORK_DIR, ComposeOptions, PhaseRun  # noqa: F401 (FORM, ComposeOptions: re-exported)
 from chromatic.produce.compose.search import search, top_for
 from chromatic.produce.folder import (
     LOCK_FILE,
     PHASES,
-    REVIEW_FILE,
     ProductionFolder,
     read_any_proposal,
 )
@@ -54,11 +52,21 @@ from chromatic.produce.phases.scoring import NO_MODEL_WARNING, Scorer, load_scor
 from chromatic.produce.review import load_review
 from chromatic.yamlio import dump_yaml, load_plain
 
-MARKER = ".compose-run.json"  # who wrote the folder, with which options, and the human files' hashes
-PLAN_NAME = "production_plan.yml"
 #: What compose writes into the output folder; only these are removed when it runs again.
-OWNED = (*PHASES, "production_plan.yml", "manifest_bootstrap.yml", "arrangement.mid", "arrangement.wav",
-         "arrangement.flac", "arrangement.png", f"{SUMMARY}.md", f"{SUMMARY}.json", WORK_DIR, MARKER, LOCK_FILE)
+OWNED = (
+    *PHASES,
+    "production_plan.yml",
+    "manifest_bootstrap.yml",
+    "arrangement.mid",
+    "arrangement.wav",
+    "arrangement.flac",
+    "arrangement.png",
+    f"{SUMMARY}.md",
+    f"{SUMMARY}.json",
+    WORK_DIR,
+    MARKER,
+    LOCK_FILE,
+)
 
 
 def phase_runner(phase: str) -> PhaseRun | None:
@@ -78,7 +86,9 @@ def available_phases(notes: list[str]) -> list[tuple[str, PhaseRun]]:
     for phase in PHASES:
         run = phase_runner(phase)
         if run is None:
-            notes.append(f"phase {phase!r} is not available (no run_{phase} in chromatic.produce.phases): skipped")
+            notes.append(
+                f"phase {phase!r} is not available (no run_{phase} in chromatic.produce.phases): skipped"
+            )
         else:
             out.append((phase, run))
     return out
@@ -94,14 +104,23 @@ def init_at(source: str | Path, root: Path, *, force: bool = False) -> Productio
     check_bpm(proposal.bpm, source)
     folder = ProductionFolder(root)
     text = dump_yaml({"schema_version": 1, **proposal.to_dict()})
-    if folder.proposal_path.is_file() and folder.proposal_path.read_text(encoding="utf-8") != text and not force:
+    if (
+        folder.proposal_path.is_file()
+        and folder.proposal_path.read_text(encoding="utf-8") != text
+        and not force
+    ):
         old = load_plain(folder.proposal_path)
-        raise ProduceError(f"already holds a different proposal ({old.get('source')}); use --force to replace it",
-                           path=root)
+        raise ProduceError(
+            f"already holds a different proposal ({old.get('source')}); use --force to replace it",
+            path=root,
+        )
     root.mkdir(parents=True, exist_ok=True)
     for phase in PHASES:
         folder.ensure_phase(phase)
-    if not folder.proposal_path.is_file() or folder.proposal_path.read_text(encoding="utf-8") != text:
+    if (
+        not folder.proposal_path.is_file()
+        or folder.proposal_path.read_text(encoding="utf-8") != text
+    ):
         write_text_atomic(folder.proposal_path, text)
     return folder
 
@@ -112,7 +131,9 @@ def check_bpm(bpm: float, source: object) -> None:
     from chromatic.produce.arrange.plan import MAX_BPM, MIN_BPM
 
     if not MIN_BPM <= bpm <= MAX_BPM:
-        raise ProduceError(f"expected a bpm of {MIN_BPM:g}-{MAX_BPM:g}, got {bpm:g}", path=source, field="bpm")
+        raise ProduceError(
+            f"expected a bpm of {MIN_BPM:g}-{MAX_BPM:g}, got {bpm:g}", path=source, field="bpm"
+        )
 
 
 def _clear_for_auto(root: Path, force: bool) -> None:
@@ -126,56 +147,36 @@ def _clear_for_auto(root: Path, force: bool) -> None:
         raise ProduceError("expected a folder for --out, found a file", path=root)
     if root.is_dir() and any(p.name != LOCK_FILE for p in root.iterdir()):
         if not (root / "proposal.yml").is_file():
-            raise ProduceError("folder is not empty and is not a production folder (no proposal.yml); "
-                               "choose a new or empty --out", path=root)
-        fresh = not [p for p in root.rglob("*") if p.is_file() and p.name not in ("proposal.yml", LOCK_FILE)]
-        marker = _read_marker(root)
+            raise ProduceError(
+                "folder is not empty and is not a production folder (no proposal.yml); "
+                "choose a new or empty --out",
+                path=root,
+            )
+        fresh = not [
+            p for p in root.rglob("*") if p.is_file() and p.name not in ("proposal.yml", LOCK_FILE)
+        ]
+        marker = read_marker(root)
         ours = fresh or marker is not None or (root / f"{SUMMARY}.json").is_file()
         if not ours and not force:
-            raise ProduceError("folder exists and was not written by 'chromatic compose --auto' (it may hold "
-                               "your reviews); choose another --out or pass --force to replace it", path=root)
-        edited = _edited(root, marker) if marker and marker.get("state") == "done" else []
+            raise ProduceError(
+                "folder exists and was not written by 'chromatic compose --auto' (it may hold "
+                "your reviews); choose another --out or pass --force to replace it",
+                path=root,
+            )
+        edited = edited_files(root, marker) if marker and marker.get("state") == "done" else []
         if edited and not force:
-            raise ProduceError(f"{', '.join(edited)} edited since compose wrote it; a rerun would erase the edits: "
-                               "keep them with 'chromatic plan --refresh' / 'chromatic assemble', choose another "
-                               "--out, or pass --force to replace them", path=root)
+            raise ProduceError(
+                f"{', '.join(edited)} edited since compose wrote it; a rerun would erase the edits: "
+                "keep them with 'chromatic plan --refresh' / 'chromatic assemble', choose another "
+                "--out, or pass --force to replace them",
+                path=root,
+            )
         for name in OWNED:
             p = root / name
             if p.is_dir():
                 shutil.rmtree(p)
             elif p.exists() and name != LOCK_FILE:
                 p.unlink()
-
-
-def _human_files(root: Path) -> dict[str, str]:
-    """SHA-256 of each file a human edits by hand (the plan, every review.yml, the approved
-    loops), by relative path."""
-    names = [PLAN_NAME, *(f"{phase}/{REVIEW_FILE}" for phase in PHASES)]
-    names += sorted(p.relative_to(root).as_posix() for phase in PHASES for p in (root / phase / "approved").glob("*.mid"))
-    return {n: hashlib.sha256((root / n).read_bytes()).hexdigest() for n in names if (root / n).is_file()}
-
-
-def _edited(root: Path, marker: dict) -> list[str]:
-    now, then = _human_files(root), marker.get("files") or {}
-    return [n for n, digest in now.items() if then.get(n) != digest]
-
-
-def _read_marker(root: Path) -> dict | None:
-    try:
-        data = json.loads((root / MARKER).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) and data.get("writer") == "chromatic compose --auto" else None
-
-
-def _write_marker(root: Path, opts: ComposeOptions, source: str | Path, state: str) -> None:
-    """Written first (``running``) and last (``done``, with the hashes of the human files), so a
-    rerun can tell its own folder, killed or finished, from one a human has worked in."""
-    data = {"writer": "chromatic compose --auto", "state": state, "source": str(source),
-            "options": {"n": opts.n, "beam": opts.beam, "seed": opts.seed, "model": str(opts.model or ""),
-                        "form": list(opts.form)},
-            "files": _human_files(root) if state == "done" else {}}
-    write_text_atomic(root / MARKER, json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
 # --- the two entry points ------------------------------------------------------------------------
@@ -206,12 +207,18 @@ def _without_audio_if_unrenderable(opts: ComposeOptions, notes: list[str]) -> Co
     return replace(opts, render=False)
 
 
-def compose_auto(source: str | Path, out: str | Path, opts: ComposeOptions,
-                 progress: Callable[[str], None] = lambda _m: None):
+def compose_auto(
+    source: str | Path,
+    out: str | Path,
+    opts: ComposeOptions,
+    progress: Callable[[str], None] = lambda _m: None,
+):
     """Everything unattended: search, approve the best combination, plan, assemble, render."""
     root = Path(out)
     t_all = time.perf_counter()
-    check_bpm(read_any_proposal(Path(source).resolve()).bpm, source)  # refused before --out is touched
+    check_bpm(
+        read_any_proposal(Path(source).resolve()).bpm, source
+    )  # refused before --out is touched
     if root.exists() and not root.is_dir():
         raise ProduceError("expected a folder for --out, found a file", path=root)
     root.mkdir(parents=True, exist_ok=True)
@@ -226,7 +233,7 @@ def _compose_locked(source, root: Path, opts: ComposeOptions, progress, t_all: f
     timings: dict[str, float] = {}
     _clear_for_auto(root, opts.force)
     folder = init_at(source, root, force=True)
-    _write_marker(root, opts, source, "running")
+    write_marker(root, opts, source, "running")
     notes.extend(folder.proposal().warnings)
     opts = _without_audio_if_unrenderable(opts, notes)
     t = time.perf_counter()
@@ -243,12 +250,19 @@ def _compose_locked(source, root: Path, opts: ComposeOptions, progress, t_all: f
     finally:
         if not opts.keep_work:
             shutil.rmtree(root / WORK_DIR, ignore_errors=True)
-    result = ComposeResult(root=root, options=opts, proposal=folder.proposal(), best=best, phases=reports,
-                           timings=timings, warnings=list(dict.fromkeys(notes)))
+    result = ComposeResult(
+        root=root,
+        options=opts,
+        proposal=folder.proposal(),
+        best=best,
+        phases=reports,
+        timings=timings,
+        warnings=list(dict.fromkeys(notes)),
+    )
     finish(result, progress)
     result.timings["total"] = time.perf_counter() - t_all
     result.write()
-    _write_marker(root, opts, source, "done")
+    write_marker(root, opts, source, "done")
     return result
 
 
@@ -264,26 +278,56 @@ def compose_step(source: str | Path, out: str | Path, opts: ComposeOptions) -> S
     root = Path(out)
     folder = init_at(source, root, force=opts.force)
     notes: list[str] = list(folder.proposal().warnings)
-    again = shlex.join(["chromatic", "compose", str(source), "--out", str(root), "-n", str(opts.n),
-                        *(["--model", str(opts.model)] if opts.model else []), "--seed", str(opts.seed)])
+    again = shlex.join(
+        [
+            "chromatic",
+            "compose",
+            str(source),
+            "--out",
+            str(root),
+            "-n",
+            str(opts.n),
+            *(["--model", str(opts.model)] if opts.model else []),
+            "--seed",
+            str(opts.seed),
+        ]
+    )
     for phase, run in available_phases(notes):
         if any(folder.approved_dir(phase).glob("*.mid")):
             continue
         review = folder.review_path(phase)
         promote_cmd = shlex.join(["chromatic", "promote", str(root), phase])
-        approved = review.is_file() and any(c.status == "approved" for c in load_review(review).model.candidates)
+        approved = review.is_file() and any(
+            c.status == "approved" for c in load_review(review).model.candidates
+        )
         if approved:
-            return StepResult(phase, f"{phase}: candidates are approved in {review} but not promoted.\n"
-                                     f"next:\n  {promote_cmd}\n  {again}", tuple(notes))
+            return StepResult(
+                phase,
+                f"{phase}: candidates are approved in {review} but not promoted.\n"
+                f"next:\n  {promote_cmd}\n  {again}",
+                tuple(notes),
+            )
         if not review.is_file():
             scorer = _load_scorer(opts, notes, folder.proposal().concept)
-            run(folder, n=opts.n, top=top_for(phase, opts), seed=opts.seed, scorer=scorer,
-                model=str(opts.model) if opts.model else None, weights=opts.weights)
-        what = ("label the candidates you want as sections (e.g. " + ", ".join(opts.form) + ") and set "
-                "status: approved" if phase == "chords" else
-                "approve one candidate per section (status: approved; the label defaults to its section)")
-        msg = (f"{phase}: candidates ranked in {review}\nnext:\n  1. edit {review}: {what}\n"
-               f"  2. {promote_cmd}\n  3. {again}")
+            run(
+                folder,
+                n=opts.n,
+                top=top_for(phase, opts),
+                seed=opts.seed,
+                scorer=scorer,
+                model=str(opts.model) if opts.model else None,
+                weights=opts.weights,
+            )
+        what = (
+            "label the candidates you want as sections (e.g. " + ", ".join(opts.form) + ") and set "
+            "status: approved"
+            if phase == "chords"
+            else "approve one candidate per section (status: approved; the label defaults to its section)"
+        )
+        msg = (
+            f"{phase}: candidates ranked in {review}\nnext:\n  1. edit {review}: {what}\n"
+            f"  2. {promote_cmd}\n  3. {again}"
+        )
         return StepResult(phase, msg, tuple(dict.fromkeys(notes)))
     from chromatic.produce.arrange.assemble import assemble
     from chromatic.produce.arrange.plan import plan_path, write_plan
@@ -291,12 +335,21 @@ def compose_step(source: str | Path, out: str | Path, opts: ComposeOptions) -> S
     plan = write_plan(root, refresh=plan_path(root).is_file())
     notes.extend(plan.warnings)
     opts = _without_audio_if_unrenderable(opts, notes)
-    res = assemble(root, render=opts.render, soundfont=opts.soundfont, audio_format=opts.audio_format,
-                   sample_rate=opts.sample_rate)
+    res = assemble(
+        root,
+        render=opts.render,
+        soundfont=opts.soundfont,
+        audio_format=opts.audio_format,
+        sample_rate=opts.sample_rate,
+    )
     notes.extend(res.arrangement.warnings)
-    lines = [f"every phase is approved: {plan.path} ({'created' if plan.created else 'refreshed'})",
-             f"arrangement: {res.midi}"]
+    lines = [
+        f"every phase is approved: {plan.path} ({'created' if plan.created else 'refreshed'})",
+        f"arrangement: {res.midi}",
+    ]
     if res.audio:
         lines += [f"preview:     {res.audio}", f"picture:     {res.image}"]
-    lines.append(f"edit {plan.path} (order, repeat, vocals, intensity) and run: chromatic assemble {root} --render")
+    lines.append(
+        f"edit {plan.path} (order, repeat, vocals, intensity) and run: chromatic assemble {root} --render"
+    )
     return StepResult(None, "\n".join(lines), tuple(dict.fromkeys(notes)))
