@@ -23,19 +23,9 @@ from chromatic.errors import ChromaticError
 from chromatic.fileio import atomic_path, sha256_file, write_text_atomic
 from chromatic.model.fusion import AXES, FusionModel
 from chromatic.model.train import load_model
+from chromatic.scoring.contract import INPUTS, OUTPUTS
 from chromatic.taxonomy import TAXONOMY_VERSION
 
-INPUTS = (
-    "audio",
-    "audio_mask",
-    "roll",
-    "midi_mask",
-    "concept",
-    "concept_mask",
-    "lyric",
-    "lyric_mask",
-)
-OUTPUTS = (*AXES, "confidence")
 OPSET = 18
 FORMAT = 1
 

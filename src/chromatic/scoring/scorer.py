@@ -19,19 +19,9 @@ import numpy as np
 
 from chromatic.errors import ChromaticError
 from chromatic.music.pianoroll import PianoRollConfig, note_arrays, roll_from_notes
+from chromatic.scoring.contract import INPUTS, OUTPUTS
 from chromatic.taxonomy import AXES, COLORS, PROB_FLOOR, TAXONOMY_VERSION, parse_color
 
-INPUTS = (
-    "audio",
-    "audio_mask",
-    "roll",
-    "midi_mask",
-    "concept",
-    "concept_mask",
-    "lyric",
-    "lyric_mask",
-)
-OUTPUTS = (*AXES, "confidence")
 BATCH = 64
 
 
