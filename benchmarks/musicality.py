@@ -1,0 +1,391 @@
+"""Musicality benchmark: composes real and example proposals and measures the songs beside real
+music measured in the same run (definitions: ``chromatic.music.measures``, docs/MUSICALITY.md).
+
+    .venv/bin/python benchmarks/musicality.py [--threads DIR] [--proposal FILE ...] [--seed 1]
+        [--model MODEL] [-n 50] [--beam 3] [--render] [--bach 120] [--essen 80] [--jobs 2]
+        [--out DIR] [--json FILE]
+
+Songs: the final proposal of every thread folder under ``--threads`` (default: the artist's
+real threads, ``../shared/real/chain_artifacts``) and each ``--proposal`` (default: the two
+``examples/proposals``), composed with ``compose --auto`` at one seed. References: Bach chorales
+(soprano = melody, the four parts for harmony) and Essen folk songs from music21's corpus, and
+the running times of the artist's real catalog (``TRT`` of ``../shared/real/catalog``).
+
+Printed: one row per song, each figure marked ``*`` where it falls outside the reference
+5th-95th percentile (length: the catalog's 10th-90th), the reference ranges, the pairwise
+melody 4-gram and chord 4-gram overlap between songs, and the goals of issue #14 as pass/fail
+counts. With ``--render`` the previews are rendered and their loudness (BS.1770 integrated,
+pyloudnorm when installed), true peak (4x oversampled) and channel count are reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import re
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from itertools import combinations
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+sys.path.insert(0, str(REPO / "src"))
+
+from chromatic.music.measures import (  # noqa: E402
+    Piece,
+    PNote,
+    chord_sequence,
+    measure,
+    melody_line,
+    melody_ngrams,
+    overlap,
+    percentile,
+)
+
+METRICS = (
+    ("pc_entropy", "pc-ent", "{:.2f}"),
+    ("in_key", "in-key", "{:.2f}"),
+    ("range", "range", "{:.0f}"),
+    ("largest_leap", "leap", "{:.0f}"),
+    ("repeated", "repeat", "{:.2f}"),
+    ("distinct_bars", "d-bars", "{:.2f}"),
+    ("distinct_rhythms", "d-rhy", "{:.2f}"),
+    ("chord_tones", "ct-str", "{:.2f}"),
+)
+ESSEN = ("essenFolksong/ballad10", "essenFolksong/altdeu10", "essenFolksong/han1")
+
+
+# --- references ---------------------------------------------------------------------------------
+
+
+def _m21_notes(part) -> list[PNote]:
+    out = []
+    for n in part.flatten().notes:
+        pitches = [p.midi for p in n.pitches]
+        for p in pitches:
+            out.append(PNote(float(n.offset), float(n.quarterLength), int(p)))
+    return out
+
+
+def _m21_piece(score, name: str, melody_part: int = 0) -> Piece | None:
+    with contextlib.suppress(Exception):
+        score = score.expandRepeats()
+    parts = list(score.parts) or [score]
+    key = score.analyze("key")
+    ts = score.recurse().getElementsByClass("TimeSignature").first()
+    bar_q = float(ts.barDuration.quarterLength) if ts else 4.0
+    pickup = 0.0
+    first = parts[melody_part].getElementsByClass("Measure").first()
+    if first is not None and first.duration.quarterLength < bar_q - 1e-6:
+        pickup = bar_q - float(first.duration.quarterLength)  # anacrusis: shift onto the bar grid
+    shift = lambda ns: [PNote(n.onset + pickup, n.duration, n.pitch) for n in ns]  # noqa: E731
+    melody = melody_line(shift(_m21_notes(parts[melody_part])))
+    if len(melody) < 8:
+        return None
+    bass = shift(_m21_notes(parts[-1])) if len(parts) > 1 else []
+    inner = [n for p in parts[1:-1] for n in shift(_m21_notes(p))]
+    return Piece(
+        name=name,
+        tonic=key.tonic.pitchClass,
+        minor=key.mode == "minor",
+        bar_quarters=bar_q,
+        melody=melody,
+        bass=bass,
+        chords=inner,
+    )
+
+
+def bach_piece(path: str) -> dict | None:
+    from music21 import corpus
+
+    s = corpus.parse(path)
+    if len(s.parts) != 4:
+        return None
+    p = _m21_piece(s, Path(path).stem)
+    return measure(p) if p else None
+
+
+def essen_piece(text: str) -> dict | None:
+    from music21 import converter
+
+    try:
+        s = converter.parse(text, format="abc")
+    except Exception:
+        return None
+    p = _m21_piece(s, "essen")
+    if p is None:
+        return None
+    p.bass = []
+    return measure(p)
+
+
+def references(n_bach: int, n_essen: int, jobs: int) -> dict[str, list[dict]]:
+    from music21 import corpus
+
+    paths = sorted(
+        str(x)
+        for x in corpus.getComposer("bach")
+        if "bwv" in Path(str(x)).name.lower() and str(x).endswith(".mxl")
+    )
+    tunes: list[str] = []
+    for work in ESSEN:
+        text = Path(corpus.getWork(work)).read_text(encoding="latin-1")
+        chunks = re.split(r"(?m)^(?=X:)", text)[1:]
+        tunes.extend(chunks[:n_essen])
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        bach = [r for r in pool.map(bach_piece, paths[: n_bach + n_bach // 4]) if r][:n_bach]
+        essen = [r for r in pool.map(essen_piece, tunes, chunksize=8) if r]
+    return {"bach": bach, "essen": essen}
+
+
+def catalog_lengths() -> list[float]:
+    from chromatic.catalog.manifest import find_manifests, load_manifest
+
+    root = SHARED / "real" / "catalog"
+    out = []
+    for path in find_manifests(root) if root.is_dir() else []:
+        loaded = load_manifest(path)
+        if loaded.manifest is not None:
+            out.append(loaded.manifest.trt_seconds)
+    return out
+
+
+# --- composing -----------------------------------------------------------------------------------
+
+
+def sources(args) -> list[Path]:
+    out = []
+    if args.threads and Path(args.threads).is_dir():
+        out.extend(sorted(p for p in Path(args.threads).iterdir() if p.is_dir()))
+    out.extend(
+        Path(p) for p in (args.proposal or sorted((REPO / "examples/proposals").glob("*.yml")))
+    )
+    return out
+
+
+def compose(src: Path, out: Path, args) -> tuple[int, float, str]:
+    import contextlib
+    import io
+
+    from chromatic.cli import main
+
+    argv = ["compose", str(src), "--out", str(out), "--seed", str(args.seed), "--auto"]
+    argv += ["-n", str(args.n), "--beam", str(args.beam)]
+    argv += ["--render"] if args.render else ["--no-render"]
+    if args.model:
+        argv += ["--model", str(args.model)]
+    buf = io.StringIO()
+    t = time.perf_counter()
+    with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):
+        try:
+            rc = main(argv)
+        except SystemExit as e:  # typer may exit
+            rc = int(e.code or 0)
+    return rc, time.perf_counter() - t, buf.getvalue()
+
+
+def loudness(folder: Path) -> dict | None:
+    import numpy as np
+    import soundfile as sf
+
+    files = sorted(folder.glob("arrangement.wav")) + sorted(folder.glob("arrangement.flac"))
+    if not files:
+        return None
+    data, rate = sf.read(files[0], always_2d=True)
+    try:
+        import pyloudnorm
+
+        lufs = float(pyloudnorm.Meter(rate).integrated_loudness(data))
+    except ImportError:
+        lufs = float("nan")
+    import soxr
+
+    up = soxr.resample(data, rate, rate * 4)
+    peak = float(20 * np.log10(max(np.abs(up).max(), 1e-9)))
+    return {"lufs": lufs, "true_peak": peak, "channels": int(data.shape[1])}
+
+
+# --- report --------------------------------------------------------------------------------------
+
+
+def ranges(rows: list[dict], key: str, lo: float = 5, hi: float = 95) -> tuple[float, float, float]:
+    vals = [r[key] for r in rows if r.get(key) is not None]
+    return percentile(vals, lo), percentile(vals, 50), percentile(vals, hi)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--threads", default=str(SHARED / "real" / "chain_artifacts"))
+    ap.add_argument("--proposal", action="append")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--model")
+    ap.add_argument("-n", type=int, default=50)
+    ap.add_argument("--beam", type=int, default=3)
+    ap.add_argument("--render", action="store_true")
+    ap.add_argument("--bach", type=int, default=120)
+    ap.add_argument("--essen", type=int, default=80, help="tunes per Essen collection (3 of them)")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--out", help="keep the compositions here (default: a temp folder)")
+    ap.add_argument("--json", help="write every figure to this file")
+    args = ap.parse_args()
+
+    from chromatic.produce.arrange.measure import piece_from_production
+    from chromatic.yamlio import read_yaml
+
+    work = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="musicality-"))
+    songs: list[dict] = []
+    pieces: dict[str, Piece] = {}
+    for i, src in enumerate(sources(args)):
+        name = f"{i + 1:02d}"
+        rc, secs, log = compose(src, work / name, args)
+        row: dict = {"song": name, "source": src.name[:40], "compose_s": secs, "rc": rc}
+        if rc != 0:
+            row["error"] = log.strip().splitlines()[-1] if log.strip() else f"exit {rc}"
+            songs.append(row)
+            print(f"  {name} {src.name[:40]}: FAILED ({row['error'][:120]})", flush=True)
+            continue
+        piece = piece_from_production(work / name, name)
+        pieces[name] = piece
+        genres = read_yaml(work / name / "proposal.yml", ValueError).get("genres") or [""]
+        row |= measure(piece) | {"genre": str(genres[0])[:18]}
+        if args.render:
+            row |= loudness(work / name) or {}
+        songs.append(row)
+        print(f"  composed {name} {src.name[:40]} in {secs:.1f} s", flush=True)
+
+    t = time.perf_counter()
+    refs = references(args.bach, args.essen, args.jobs)
+    lengths = catalog_lengths()
+    print(
+        f"\nreferences measured in {time.perf_counter() - t:.0f} s: {len(refs['bach'])} Bach "
+        f"chorales, {len(refs['essen'])} Essen tunes, {len(lengths)} catalog song lengths"
+    )
+
+    # reference 5-95 % ranges: the union of Bach and Essen where a figure has both
+    bounds: dict[str, tuple[float, float]] = {}
+    print("\nreference ranges (5th-95th percentile [median])")
+    print(f"  {'metric':<18}{'Bach':>22}{'Essen':>22}")
+    for key, _label, fmt in METRICS:
+        cells = []
+        los, his = [], []
+        for src in ("bach", "essen"):
+            lo, med, hi = ranges(refs[src], key)
+            if lo != lo:  # nan: no figure
+                cells.append("–")
+                continue
+            los.append(lo)
+            his.append(hi)
+            cells.append(f"{fmt.format(lo)}-{fmt.format(hi)} [{fmt.format(med)}]")
+        bounds[key] = (min(los), max(his))
+        print(f"  {key:<18}{cells[0]:>22}{cells[1]:>22}")
+    if lengths:
+        lo, med, hi = percentile(lengths, 10), percentile(lengths, 50), percentile(lengths, 90)
+        bounds["seconds"] = (lo, hi)
+        print(
+            f"  {'length (s)':<18}{'catalog 10th-90th':>22}{f'{lo:.0f}-{hi:.0f} [{med:.1f}]':>22}"
+        )
+
+    ok = [r for r in songs if r.get("rc") == 0]
+    print(f"\nsongs ({len(ok)} of {len(songs)} composed; * = outside the reference range)")
+    head = f"  {'song':<5}{'genre':<19}" + "".join(f"{lab:>8}" for _, lab, _ in METRICS)
+    print(head + f"{'tonic':>7}{'drums':>7}{'phr':>6}{'len s':>7}{'comp s':>7}")
+    inside_counts = []
+    for r in ok:
+        cells, inside = [], 0
+        for key, _, fmt in METRICS:
+            v = r.get(key)
+            if v is None:
+                cells.append(f"{'–':>8}")
+                continue
+            lo, hi = bounds[key]
+            out = not lo - 1e-9 <= v <= hi + 1e-9
+            inside += not out
+            cells.append(f"{fmt.format(v) + ('*' if out else ''):>8}")
+        total = sum(r.get(k) is not None for k, _, _ in METRICS)
+        inside_counts.append((inside, total))
+        sec = r.get("seconds") or 0
+        slo, shi = bounds.get("seconds", (0, 1e9))
+        mark = "*" if not slo <= sec <= shi else ""
+        drums = r.get("drums_end")
+        print(
+            f"  {r['song']:<5}{r.get('genre', ''):<19}"
+            + "".join(cells)
+            + f"{'yes' if r['tonic_end'] else 'no':>7}"
+            + f"{'–' if drums is None else ('yes' if drums else 'no'):>7}"
+            + f"{(r.get('whole_phrases') or 0):>6.2f}{f'{sec:.0f}{mark}':>7}{r['compose_s']:>7.1f}"
+        )
+        if args.render and "lufs" in r:
+            print(
+                f"        preview {r['lufs']:.1f} LUFS, true peak {r['true_peak']:.1f} dBTP, {r['channels']} ch"
+            )
+
+    # cross-song overlap
+    names = sorted(pieces)
+    mel = {n: melody_ngrams(pieces[n].melody) for n in names}
+    prog = {}
+    for n in names:
+        seq = chord_sequence(pieces[n])
+        prog[n] = {tuple(seq[i : i + 4]) for i in range(len(seq) - 3)}
+    pairs = list(combinations(names, 2))
+    mo = [(overlap(mel[a], mel[b]) + overlap(mel[b], mel[a])) / 2 for a, b in pairs]
+    po = [(overlap(prog[a], prog[b]) + overlap(prog[b], prog[a])) / 2 for a, b in pairs]
+    same_mel = sum(
+        pieces[a].melody
+        and [(n.pitch, n.duration) for n in pieces[a].melody]
+        == [(n.pitch, n.duration) for n in pieces[b].melody]
+        for a, b in pairs
+    )
+    same_prog = sum(chord_sequence(pieces[a]) == chord_sequence(pieces[b]) for a, b in pairs)
+    if pairs:
+        print(
+            f"\npairwise overlap over {len(pairs)} song pairs: melody 4-grams mean {sum(mo) / len(mo):.1%} "
+            f"(max {max(mo):.1%}), chord 4-grams mean {sum(po) / len(po):.1%} (max {max(po):.1%}); "
+            f"identical melodies {same_mel}, identical chord sequences {same_prog}"
+        )
+
+    # goals of issue #14
+    n = len(ok)
+    if n:
+
+        def share(pred) -> str:
+            k = sum(bool(pred(r)) for r in ok)
+            return f"{k}/{n} ({k / n:.0%})"
+
+        slo, shi = bounds.get("seconds", (0, 1e9))
+        print("\ngoals")
+        print(f"  composed:                       {len(ok)}/{len(songs)}")
+        print(f"  tonic endings:                  {share(lambda r: r['tonic_end'])}")
+        print(f"  melody ends on the tonic:       {share(lambda r: r['melody_tonic_end'])}")
+        print(
+            f"  drums end with the music:       {share(lambda r: r.get('drums_end') in (1.0, None))}"
+        )
+        print(
+            f"  length in catalog 10-90 %:      {share(lambda r: slo <= (r.get('seconds') or 0) <= shi)}"
+        )
+        sec_total = sum(len(p.sections_bars) for p in pieces.values())
+        sec_whole = sum(b % p.phrase_bars == 0 for p in pieces.values() for b in p.sections_bars)
+        print(
+            f"  sections in whole phrases:      {sec_whole}/{sec_total} ({sec_whole / max(sec_total, 1):.0%})"
+        )
+        k = sum(i >= 0.999 * t for i, t in inside_counts)
+        print(f"  every metric inside reference:  {k}/{n} ({k / n:.0%})")
+        med_len = percentile([r["seconds"] for r in ok], 50)
+        print(
+            f"  median length:                  {med_len:.0f} s; median compose time {percentile([r['compose_s'] for r in ok], 50):.1f} s"
+        )
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps({"songs": songs, "bounds": bounds}, indent=1, default=str)
+        )
+    if not args.out:
+        import shutil
+
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

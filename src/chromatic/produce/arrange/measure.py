@@ -1,0 +1,58 @@
+"""A production folder as a :class:`~chromatic.music.measures.Piece`: what the musicality
+benchmark and the form tests measure.
+
+The arrangement's tracks are named by phase (``chords``, ``drums``, ``bass``, ``melody``,
+``harmony``; ``chords 4`` where one phase plays two programs), so the parts are found by name;
+the key, meter and section bars come from ``production_plan.yml``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from chromatic.errors import ProduceError
+from chromatic.music.key import Key, TimeSignature
+from chromatic.music.measures import Piece, PNote, melody_line
+from chromatic.music.midi import load_score
+from chromatic.yamlio import read_yaml
+
+
+def piece_from_production(folder: str | os.PathLike, name: str | None = None) -> Piece:
+    folder = Path(folder)
+    plan = read_yaml(folder / "production_plan.yml", ProduceError)
+    song = plan.get("song", {})
+    key = Key.parse(song.get("key", "C major"), source=str(folder / "production_plan.yml"))
+    meter = TimeSignature.parse(song.get("time_signature", "4/4"))
+    score = load_score(folder / "arrangement.mid")
+    tpq = score.ticks_per_quarter
+    parts: dict[str, list[PNote]] = {"melody": [], "bass": [], "chords": [], "others": []}
+    drums: list[float] = []
+    hits: list[tuple[float, int]] = []
+    for track in score.tracks:
+        if track.is_drum:
+            for n in track.notes:
+                drums.append(n.time / tpq)
+                hits.append((n.time / tpq, int(n.pitch)))
+            continue
+        role = track.name.split(" ")[0].lower()
+        bucket = parts.get(role if role in ("melody", "bass", "chords") else "others")
+        bucket.extend(PNote(n.time / tpq, n.duration / tpq, int(n.pitch)) for n in track.notes)
+    sections = [
+        int(s.get("bars", 0)) for s in plan.get("sections", []) if int(s.get("repeat", 1) or 0) > 0
+    ]
+    return Piece(
+        name=name or folder.name,
+        tonic=key.pc,
+        minor=key.is_minor,
+        bar_quarters=float(meter.quarters_per_bar),
+        melody=melody_line(parts["melody"]),
+        bass=sorted(parts["bass"], key=lambda n: n.onset),
+        chords=sorted(parts["chords"], key=lambda n: n.onset),
+        others=parts["others"],
+        drums=sorted(drums),
+        drum_hits=sorted(hits),
+        seconds=float(score.to("second").end()),
+        sections_bars=sections,
+        phrase_bars=int(plan.get("form", {}).get("phrase_bars", 4)) if plan.get("form") else 4,
+    )
