@@ -27,6 +27,7 @@ from ruamel.yaml.comments import CommentedMap
 from chromatic.errors import ReviewError
 from chromatic.fileio import write_text_atomic
 from chromatic.paths import PathError, contained, inside
+from chromatic.produce.song import SongHeader
 from chromatic.yamlio import dump_yaml, load_rt, read_yaml
 
 SCHEMA_VERSION = 1
@@ -89,16 +90,6 @@ class Candidate(BaseModel):
         return self.status != "pending" or self.label is not None or self.notes is not None
 
 
-class Song(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    title: str
-    key: str
-    bpm: float
-    time_signature: str
-    color: str
-    proposal: str
-
-
 class Scoring(BaseModel):
     model_config = ConfigDict(extra="allow")
     weights: dict[str, float]
@@ -109,7 +100,7 @@ class ReviewFile(BaseModel):
     model_config = ConfigDict(extra="allow")
     schema_version: int
     phase: str
-    song: Song
+    song: SongHeader
     seed: int
     scoring: Scoring
     candidates: list[Candidate] = Field(default_factory=list)

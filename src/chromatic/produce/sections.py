@@ -10,7 +10,8 @@ A section is an approved chord loop, ``chords/approved/<label>.mid``; its label 
 - a chord's tones are the pitch classes of the notes starting inside it; its root is the pitch
   class of its lowest note (the chord phase always voices the root in the bass).
 
-Energy comes from the label by whole-word rules (FORMATS.md §6): intro low, verse medium,
+Role and energy come from the label by the whole-word rules of ``music.form`` (the one section
+vocabulary, FORMATS.md §6; re-exported here): intro low, verse medium,
 chorus high, bridge low, outro medium; "pre_chorus" is a pre-chorus (medium), not a chorus;
 unknown labels are medium. Song order: the section names of ``production_plan.yml`` when it
 exists, else the usual song form: intro first, outro last, and in between by instance number,
@@ -23,97 +24,26 @@ from __future__ import annotations
 
 import bisect
 import math
-import re
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
 from chromatic.errors import ProduceError
+from chromatic.music.form import (  # noqa: F401 (re-exported: the part phases read them here)
+    ENERGIES,
+    ENERGY_VALUE,
+    label_words,
+    section_energy,
+    section_role,
+    song_order,
+)
 from chromatic.music.key import TimeSignature
 from chromatic.music.midi import load_score, time_signature_at
+from chromatic.produce.arrange.planfile import PLAN_FILE, load_plan
 from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.rhythm.meter import TPQ, bar_ticks
 from chromatic.produce.rhythm.patterns import Meter, meter_of
 from chromatic.proposals.reader import Proposal
-
-ENERGIES = ("low", "medium", "high")
-ENERGY_VALUE = {"low": 0.2, "medium": 0.5, "high": 0.85}
-
-#: Label word -> (role, energy, position in song form). Whole words only.
-ROLES: dict[str, tuple[str, str, int]] = {
-    "intro": ("intro", "low", 0),
-    "opening": ("intro", "low", 0),
-    "verse": ("verse", "medium", 1),
-    "prechorus": ("prechorus", "medium", 2),
-    "build": ("prechorus", "medium", 2),
-    "buildup": ("prechorus", "medium", 2),
-    "chorus": ("chorus", "high", 3),
-    "refrain": ("chorus", "high", 3),
-    "hook": ("chorus", "high", 3),
-    "drop": ("chorus", "high", 3),
-    "bridge": ("bridge", "low", 4),
-    "middle": ("bridge", "low", 4),
-    "breakdown": ("bridge", "low", 4),
-    "interlude": ("bridge", "low", 4),
-    "solo": ("solo", "high", 4),
-    "outro": ("outro", "medium", 9),
-    "coda": ("outro", "medium", 9),
-    "ending": ("outro", "medium", 9),
-}
-_LATE_ROLES = {"bridge", "solo"}  # come after the second chorus unless numbered
-PLAN_FILE = "production_plan.yml"
-
-
-def label_words(label: str) -> list[str]:
-    words = re.findall(r"[a-z]+|\d+", label.lower())
-    out: list[str] = []
-    for w in words:
-        if w == "chorus" and out and out[-1] == "pre":
-            out[-1] = "prechorus"
-        else:
-            out.append(w)
-    return out
-
-
-def section_role(label: str) -> tuple[str, str, int]:
-    """(role, energy, song-form position) of a label; unknown words -> ("other", medium, 5)."""
-    for w in label_words(label):
-        if w in ROLES:
-            return ROLES[w]
-    return ("other", "medium", 5)
-
-
-def section_energy(label: str) -> str:
-    return section_role(label)[1]
-
-
-def _instance(label: str) -> int:
-    words = label_words(label)
-    for w in words:
-        if w.isdigit():
-            return int(w)
-    for w in words[1:]:  # "verse_a", "verse_b"
-        if len(w) == 1 and w in "abcdefgh":
-            return "abcdefgh".index(w) + 1
-    return 0
-
-
-def song_order(labels: list[str]) -> list[str]:
-    """Labels in the usual song form (see the module docstring)."""
-
-    def key(label: str):
-        role, _, rank = section_role(label)
-        n = _instance(label)
-        if rank == 0:
-            return (0, n, 0, label)
-        if rank == 9:
-            return (2, n, 0, label)
-        if role in _LATE_ROLES and n == 0:
-            n = 2
-        return (1, max(n, 1), rank, label)
-
-    return sorted(labels, key=key)
-
 
 # --- chords as delivered -----------------------------------------------------------------------
 
@@ -143,6 +73,14 @@ class ChordSpan:
 
 @dataclass(frozen=True)
 class Section:
+    """A section as produced: one approved chord loop read musically (role and energy from its
+    label, meter, tempo, bars and chords from its MIDI), linked to the section after it. The
+    other section types are other things: ``catalog.manifest.Section`` is a section as a
+    manifest writes it (a name and times of a recording), ``arrange.planfile.PlanSection`` one
+    as planned (repeat, vocals, intensity), ``arrange.plan.ApprovedSection`` the plan's view of
+    the same file (its declared bars) and ``arrange.assemble.SectionSpan`` a planned section
+    placed in the arrangement."""
+
     label: str
     role: str
     energy: str
@@ -195,6 +133,10 @@ class Section:
 
 @dataclass(frozen=True)
 class Song:
+    """The song as the part phases build on it: the proposal, the produced sections in song
+    order, and what reading them noticed. (The ``song:`` header of review.yml and the plan is
+    ``produce.song.SongHeader``.)"""
+
     proposal: Proposal
     sections: tuple[Section, ...]
     warnings: tuple[str, ...]
@@ -273,13 +215,12 @@ def _approved_entries(folder: ProductionFolder) -> dict[str, dict]:
 
 
 def _plan_order(folder: ProductionFolder, labels: list[str], notes: list[str]) -> list[str] | None:
+    """The plan's section order (read with ``planfile.load_plan``, the one reader: a plan that
+    does not validate is refused here as at assembly), then what it does not list, by form."""
     path = folder.root / PLAN_FILE
     if not path.is_file():
         return None
-    from chromatic.yamlio import load_plain
-
-    plan = load_plain(path)
-    names = [str(s.get("name")) for s in plan.get("sections") or [] if isinstance(s, dict)]
+    names = [s.name for s in load_plan(path).sections]
     ordered = list(dict.fromkeys(n for n in names if n in labels))
     rest = [x for x in song_order(labels) if x not in ordered]
     if rest:

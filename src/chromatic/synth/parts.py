@@ -15,6 +15,7 @@ from symusic import Note
 from chromatic.catalog.lrc import Lrc
 from chromatic.catalog.manifest import LoadedManifest
 from chromatic.errors import ChromaticError
+from chromatic.music import form
 from chromatic.music.gm import VOICES
 from chromatic.music.key import Key, TimeSignature
 from chromatic.music.midi import DEFAULT_TPQ
@@ -79,13 +80,6 @@ DRUM_VOICE_RULES: tuple[tuple[re.Pattern, frozenset[int]], ...] = (
     (re.compile(r"\b(cymbals?|ride|crash)\b", re.I), frozenset({CRASH, RIDE, HAT_OPEN})),
     (re.compile(r"\btoms?\b", re.I), frozenset({TOM_HIGH, TOM_MID, TOM_LOW})),
 )
-SECTION_ENERGY = (
-    (re.compile(r"intro", re.I), 0),
-    (re.compile(r"bridge|interlude|break", re.I), 0),
-    (re.compile(r"chorus|refrain|climax|peak", re.I), 2),
-    (re.compile(r"outro|coda|ending", re.I), 1),
-    (re.compile(r"verse", re.I), 1),
-)
 
 
 def track_role(description: str) -> str:
@@ -111,10 +105,10 @@ def drum_voices(description: str) -> frozenset[int] | None:
 
 
 def section_energy(name: str) -> int:
-    for rx, energy in SECTION_ENERGY:
-        if rx.search(name):
-            return energy
-    return 1
+    """A recorded section's energy level (0 low, 1 medium, 2 high) by the section vocabulary's
+    loose match (``music.form.loose_role``: substrings, so "Breakdown" is a bridge), which the
+    synthesized example catalog is built from."""
+    return form.energy_level(form.loose_role(name).energy)
 
 
 # --- harmony ---------------------------------------------------------------------------------

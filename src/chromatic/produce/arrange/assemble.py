@@ -28,7 +28,7 @@ from symusic import ControlChange, Note, Score, TextMeta
 from chromatic.errors import ProduceError
 from chromatic.music.key import TimeSignature
 from chromatic.music.midi import DEFAULT_TPQ, add_track, load_score, new_score, write_score
-from chromatic.produce.arrange.plan import Plan, PlanSection, load_plan, plan_path
+from chromatic.produce.arrange.planfile import Plan, PlanSection, load_plan, plan_path
 from chromatic.produce.folder import PHASES, ProductionFolder, open_folder
 from chromatic.produce.promote import normalize_label
 
@@ -39,16 +39,29 @@ ALL_NOTES_OFF = 123
 
 @dataclass(frozen=True)
 class SectionSpan:
-    """Where one planned section landed: bars and seconds from the song start, and the notes
-    each instrument plays in it."""
+    """Where one planned section landed: the plan's entry (``planned``: name, bars per repeat,
+    repeat), bars and seconds from the song start, and the notes each phase plays in it. Not a
+    ``sections.Section``: that is one chord loop read for the part phases, before any plan;
+    this is a plan entry laid out on the arrangement's timeline, repeats included."""
 
-    name: str
-    repeat: int
-    bars: int  # per repeat
+    planned: PlanSection
     start_bar: int
     start_seconds: float
     end_seconds: float
     notes: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.planned.name
+
+    @property
+    def repeat(self) -> int:
+        return self.planned.repeat
+
+    @property
+    def bars(self) -> int:
+        """Bars per repeat."""
+        return self.planned.bars
 
     @property
     def total_bars(self) -> int:
@@ -156,11 +169,7 @@ def arrange(folder: ProductionFolder, plan: Plan) -> Arrangement:
                 count[ph] = count.get(ph, 0) + placed
             cursor += length
         end_bar = cursor // bar_ticks
-        spans.append(
-            SectionSpan(
-                sec.name, sec.repeat, sec.bars, start_bar, start_bar * bar_s, end_bar * bar_s, count
-            )
-        )
+        spans.append(SectionSpan(sec, start_bar, start_bar * bar_s, end_bar * bar_s, count))
     if not spans:
         raise ProduceError(
             "nothing to assemble: no planned section is approved with repeat > 0", path=plan.path

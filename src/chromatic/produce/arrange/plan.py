@@ -18,10 +18,8 @@ melody phases see the same order before and after the plan exists. Bars of a sec
 of preference: the approved candidate's harmonic rhythm (``details.harmonic_rhythm``), else
 the approved MIDI's length in whole bars, else its chord count (one bar per chord).
 
-Bounds, checked on every load (a plan outside them is one error naming the field): ``bpm``
-``MIN_BPM``-``MAX_BPM`` (10-400; the catalog's own songs span 16-222), ``repeat``
-0-``MAX_REPEAT`` (16), ``bars`` 1-``MAX_BARS`` (256) per section, and the whole song, repeats
-included, at most ``MAX_MINUTES`` (20) minutes, so an edit cannot make assembly render for hours.
+The file's schema, bounds and reader are ``arrange.planfile`` (re-exported here); the defaults
+of a new section come from the section roles of ``music.form``.
 """
 
 from __future__ import annotations
@@ -30,95 +28,53 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from chromatic.errors import ChromaticError, MidiError, ProduceError
+from chromatic.errors import MidiError, ProduceError
 from chromatic.fileio import write_text_atomic
+from chromatic.music import form
 from chromatic.music.key import TimeSignature
 from chromatic.music.midi import load_score, time_signature_at
+from chromatic.produce.arrange.planfile import (  # noqa: F401 (re-exported: the plan's names)
+    MAX_BARS,
+    MAX_BPM,
+    MAX_MINUTES,
+    MAX_REPEAT,
+    MIN_BPM,
+    PLAN_FILE,
+    SCHEMA_VERSION,
+    BarsFrom,
+    Plan,
+    PlanFile,
+    PlanSection,
+    PlanSong,
+    load_plan,
+    plan_path,
+    validate,
+)
 from chromatic.produce.folder import ProductionFolder, open_folder
 from chromatic.produce.promote import normalize_label
 from chromatic.produce.review import GROUP_KEY, load_review
-from chromatic.produce.sections import ENERGY_VALUE, label_words, section_role, song_order
-from chromatic.yamlio import dump_yaml, load_rt
+from chromatic.produce.song import header_facts
+from chromatic.yamlio import dump_yaml
 
-SCHEMA_VERSION = 1
-PLAN_FILE = "production_plan.yml"
 HEADER = (
     "Production plan (schema_version 1). Edit by hand: the order of sections, repeat (0 leaves a\n"
     "section out), vocals (false mutes the melody there), intensity (0-1, scales velocities), notes;\n"
     "comments are kept. 'chromatic plan <folder> --refresh' recomputes bars and song facts only.\n"
     "Then run: chromatic assemble <folder> --render"
 )
-BarsFrom = Literal["harmonic_rhythm", "midi", "chords"]
-
-# Section roles and energies are the drum phase's (``sections.section_role``): one table.
-_INSTRUMENTAL = {
-    "intro",
-    "opening",
-    "outro",
-    "coda",
-    "ending",
-    "interlude",
-    "breakdown",
-    "solo",
-    "instrumental",
-    "drop",
-}
-MIN_BPM, MAX_BPM = 10.0, 400.0
-MAX_REPEAT, MAX_BARS, MAX_MINUTES = 16, 256, 20
-_REPEATED = {"verse", "chorus"}  # roles that play their loop twice by default
 ARC_RISE = 0.1  # later sections run a little hotter: the arc builds toward the end
-
-
-class PlanSong(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    title: str
-    key: str
-    bpm: float = Field(ge=MIN_BPM, le=MAX_BPM)
-    time_signature: str
-    color: str
-    proposal: str
-
-
-class PlanSection(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    name: str = Field(min_length=1)
-    bars: int = Field(ge=1, le=MAX_BARS)
-    repeat: int = Field(default=1, ge=0, le=MAX_REPEAT)
-    vocals: bool = False
-    intensity: float = Field(default=0.5, ge=0.0, le=1.0)
-    notes: str | None = None
-    approved: bool = True
-    bars_from: BarsFrom | None = None
-
-
-class PlanFile(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    schema_version: int
-    song: PlanSong
-    sections: list[PlanSection] = Field(min_length=1)
-
-
-@dataclass
-class Plan:
-    """A loaded production_plan.yml: the round-trip document and its validated model."""
-
-    path: Path
-    doc: CommentedMap
-    model: PlanFile
-
-    @property
-    def sections(self) -> list[PlanSection]:
-        return self.model.sections
 
 
 @dataclass(frozen=True)
 class ApprovedSection:
-    """One approved chord section as the folder holds it now."""
+    """One approved chord section as the folder holds it now, as the plan needs it: the file,
+    and the bars it *declares* (the approved candidate's harmonic rhythm first). Kept apart from
+    ``sections.Section``, the same loop read musically by the part phases: that one reads every
+    note (chords, meter, tempo; a loop without notes is an error) and measures bars by the notes,
+    whereas the plan must list a section even when its MIDI is empty, at its declared length."""
 
     name: str
     bars: int
@@ -170,7 +126,7 @@ def approved_sections(folder: ProductionFolder) -> tuple[list[ApprovedSection], 
                     f"(run: chromatic promote {folder.root} chords)"
                 )
     out = []
-    for name in song_order(list(files)):
+    for name in form.song_order(list(files)):
         bars, source = _bars(files[name], details.get(name) or {})
         out.append(ApprovedSection(name, bars, source, files[name]))
     return out, notes
@@ -204,29 +160,22 @@ def _bars(midi: Path, details: dict) -> tuple[int, BarsFrom]:
 
 
 def song_facts(folder: ProductionFolder) -> dict:
-    p = folder.proposal()
-    return {
-        "title": p.title,
-        "key": str(p.key),
-        "bpm": p.bpm,
-        "time_signature": str(p.time_signature),
-        "color": p.color.name,
-        "proposal": "proposal.yml",
-    }
+    return header_facts(folder.proposal(), "proposal.yml")
 
 
 def default_section(name: str, bars: int, bars_from: str, index: int, count: int) -> CommentedMap:
     """A new section's defaults: verses and choruses play twice, intros, outros, solos and
     interludes are instrumental, and the intensity is the section's energy (the value the drum
-    phase targets: low 0.2, medium 0.5, high 0.85) plus a rise along the song."""
-    role, energy, _ = section_role(name)
+    phase targets: low 0.2, medium 0.5, high 0.85) plus a rise along the song. All three are the
+    role's (``music.form``: ``Role.repeat``, ``is_instrumental``, ``ENERGY_VALUE``)."""
+    role = form.role_of(name)
     rise = ARC_RISE * index / max(count - 1, 1)
-    intensity = min(1.0, round(ENERGY_VALUE[energy] + rise, 2))
+    intensity = min(1.0, round(form.ENERGY_VALUE[role.energy] + rise, 2))
     return CommentedMap(
         name=name,
         bars=bars,
-        repeat=2 if role in _REPEATED else 1,
-        vocals=not _INSTRUMENTAL.intersection(label_words(name)),
+        repeat=role.repeat,
+        vocals=not form.is_instrumental(name),
         intensity=intensity,
         notes=None,
         bars_from=bars_from,
@@ -278,7 +227,7 @@ def write_plan(folder_path: str | os.PathLike, *, refresh: bool = False) -> Plan
                 "kept in the plan, flagged approved: false, skipped by assembly"
             )
         doc["length"] = _length(facts, list(doc["sections"]))  # the plan was validated on load
-        model = _validate(doc, path)
+        model = validate(doc, path)
         write_text_atomic(path, dump_yaml(doc))
     return PlanResult(
         path, Plan(path, doc, model), created, tuple(added), tuple(orphaned), tuple(notes)
@@ -322,45 +271,3 @@ def _merge(
         if s.name not in present:
             seq.append(default_section(s.name, s.bars, s.bars_from, i, len(sections)))
     return added, orphaned
-
-
-def _validate(doc: object, path: Path) -> PlanFile:
-    try:
-        model = PlanFile.model_validate(doc)
-    except ValidationError as e:
-        err = e.errors()[0]
-        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".")
-        got = "" if err["type"] == "missing" else f", got {err.get('input')!r}"
-        raise ProduceError(f"{err['msg']}{got}", path=path, field=where or None) from None
-    try:
-        bar_s = TimeSignature.parse(model.song.time_signature).bar_seconds(model.song.bpm)
-    except ChromaticError as e:
-        raise ProduceError(e.detail, path=path, field="song.time_signature") from None
-    seconds = bar_s * sum(s.bars * s.repeat for s in model.sections if s.approved)
-    if seconds > MAX_MINUTES * 60:
-        raise ProduceError(
-            f"expected a song of at most {MAX_MINUTES} minutes (repeats included), got "
-            f"{seconds / 60:.1f} minutes: lower repeat or bars",
-            path=path,
-            field="sections",
-        )
-    return model
-
-
-def load_plan(path: str | os.PathLike) -> Plan:
-    """Load and validate a production_plan.yml; a problem is a ProduceError naming the field."""
-    path = Path(path)
-    doc = load_rt(path, ProduceError)
-    if not isinstance(doc, dict):
-        raise ProduceError(f"expected a mapping, got {type(doc).__name__}", path=path)
-    if doc.get("schema_version") != SCHEMA_VERSION:
-        raise ProduceError(
-            f"expected schema_version {SCHEMA_VERSION}, got {doc.get('schema_version')!r}",
-            path=path,
-            field="schema_version",
-        )
-    return Plan(path, doc, _validate(doc, path))  # type: ignore[arg-type]
-
-
-def plan_path(folder_path: str | os.PathLike) -> Path:
-    return Path(folder_path) / PLAN_FILE

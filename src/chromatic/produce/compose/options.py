@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chromatic.errors import ProduceError
+from chromatic.music.form import DEFAULT_FORM
 from chromatic.produce.phases.scoring import Weights
 from chromatic.produce.promote import normalize_label
 
-FORM: tuple[str, ...] = ("intro", "verse", "chorus", "bridge", "outro")
+FORM: tuple[str, ...] = DEFAULT_FORM  # music.form: the form compose writes when asked for none
 SUMMARY = "compose_summary"
 WORK_DIR = ".compose"
 PhaseRun = Callable[..., object]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chromatic.errors import ProduceError
+from chromatic.music import form
 from chromatic.music.midi import load_score, write_score
 from chromatic.paths import contained
 from chromatic.produce.compose.options import (
@@ -31,8 +32,9 @@ from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.phases.scoring import Scorer
 from chromatic.produce.review import GROUP_KEY, Candidate, approve, read_review
 
-#: The best chord progressions go to the sections heard most.
-CHORD_PRIORITY: tuple[str, ...] = ("chorus", "verse", "bridge", "intro", "outro")
+#: The best chord progressions go to the sections heard most (``music.form``: roles by
+#: ``chord_rank``; a form label is ranked only when it is exactly a role's name).
+CHORD_PRIORITY: tuple[str, ...] = form.CHORD_PRIORITY
 PART_TOP = 5  # candidates kept per section in a per-section phase's review.yml (at least beam)
 CHORD_TOP = 10
 

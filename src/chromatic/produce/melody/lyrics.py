@@ -8,7 +8,7 @@ Sources, first found wins, per section label:
    else a block under the label's role ("chorus_2" uses ``[chorus]``: a chorus repeats).
 3. The proposal's lyrics lines *before* any header, split into stanzas by blank lines, given in
    song order to the sections still without lyrics, intro and outro excepted (they are
-   usually instrumental).
+   usually instrumental: ``music.form.Role.frames_song``).
 
 A section without lyrics gets contour-only melodies.
 
@@ -27,12 +27,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from chromatic.music.form import label_words, role_named
 from chromatic.produce.folder import ProductionFolder
-from chromatic.produce.sections import Section, label_words
+from chromatic.produce.sections import Section
 
 _VOWELS = set("aeiouy")
 _HEADER_RE = re.compile(r"^\[(?P<label>[^\]]+)\]$")
-_NO_LYRICS_ROLES = ("intro", "outro")
 
 
 def _letters(word: str) -> str:
@@ -166,7 +166,7 @@ def lyrics_for(
             out[s.label] = found
     queue = list(stanzas)
     for s in sections:
-        if queue and s.label not in out and s.role not in _NO_LYRICS_ROLES:
+        if queue and s.label not in out and not role_named(s.role).frames_song:
             found = _make(s.label, queue.pop(0), "proposal (stanza)")
             if found:
                 out[s.label] = found
