@@ -7,13 +7,12 @@ import pytest
 
 from chromatic.errors import ProduceError
 from chromatic.music.key import Key, TimeSignature
+from chromatic.music.meter import meter_of, strong_ticks
 from chromatic.music.midi import load_score
 from chromatic.produce.bass.line import HIGH, LOW, STYLES, BassOption, bass_templates, realize
 from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.phases.bass import run_bass
 from chromatic.produce.review import load_review
-from chromatic.produce.rhythm.meter import strong_ticks
-from chromatic.produce.rhythm.patterns import meter_of
 from chromatic.produce.sections import ChordSpan, Section, load_song
 from tests.produce.conftest import PART_N, PART_TOP, approve
 

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from chromatic.music.meter import meter_of
 from chromatic.music.midi import load_score
 from chromatic.produce.harmony.vocab import VOCAB, family, family_scale, parallel_scale
 from chromatic.produce.review import load_review
-from chromatic.produce.rhythm.patterns import meter_of, strum_patterns
+from chromatic.produce.rhythm.patterns import strum_patterns
 from chromatic.yamlio import _yaml
 from tests.produce.conftest import MINOR_7_8, TOP, make_folder
 

@@ -9,6 +9,7 @@ import pytest
 from chromatic.cli import main
 from chromatic.errors import ProduceError, ReviewError
 from chromatic.music.gm import GM_DRUM_KEYS, VOICES
+from chromatic.music.meter import meter_of
 from chromatic.music.midi import load_score
 from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.phases.drums import run_drums
@@ -16,7 +17,6 @@ from chromatic.produce.review import load_review
 from chromatic.produce.rhythm.fills import fill_options
 from chromatic.produce.rhythm.genres import FAMILIES, family_fit, genre_families
 from chromatic.produce.rhythm.humanize import GROOVES
-from chromatic.produce.rhythm.patterns import meter_of
 from chromatic.produce.rhythm.templates import HANDWRITTEN, templates_for
 from chromatic.produce.sections import ENERGIES, load_song, section_energy, song_order
 from tests.produce.conftest import MINOR_7_8, PART_N, PART_TOP, SECTIONS, approve, make_folder

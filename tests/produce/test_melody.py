@@ -6,6 +6,7 @@ import pytest
 import yaml
 
 from chromatic.errors import ProduceError
+from chromatic.music.meter import strong_ticks
 from chromatic.music.midi import load_score
 from chromatic.produce.folder import ProductionFolder, init_production
 from chromatic.produce.melody.lyrics import count_syllables, line_syllables, lyrics_for, parse_sheet
@@ -19,7 +20,6 @@ from chromatic.produce.melody.singers import (
 from chromatic.produce.phases.chords import run_chords
 from chromatic.produce.phases.melody import run_melody
 from chromatic.produce.review import load_review
-from chromatic.produce.rhythm.meter import strong_ticks
 from chromatic.produce.sections import load_song
 from tests.produce.conftest import MINOR_7_8, PART_N, PART_TOP, SECTIONS, approve
 

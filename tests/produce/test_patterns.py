@@ -4,14 +4,12 @@ from fractions import Fraction
 
 import pytest
 
+from chromatic.music.gm import HAT_CLOSED, KICK, SNARE
+from chromatic.music.meter import meter_of
 from chromatic.produce.rhythm.patterns import (
-    CLOSED_HAT,
     HALF,
-    KICK,
-    SNARE,
     drum_bar,
     harmonic_rhythm,
-    meter_of,
     rhythm_profiles,
     strum_patterns,
 )
@@ -81,18 +79,18 @@ def test_harmonic_rhythm_is_whole_bars(ts):
 
 def test_drum_bar():
     four = drum_bar(meter_of("4/4"))
-    assert [(t, p) for t, p, _ in four if p != CLOSED_HAT] == [
+    assert [(t, p) for t, p, _ in four if p != HAT_CLOSED] == [
         (0, KICK),
         (1, SNARE),
         (2, KICK),
         (3, SNARE),
     ]
-    assert sum(p == CLOSED_HAT for _, p, _ in four) == 8
+    assert sum(p == HAT_CLOSED for _, p, _ in four) == 8
     seven = drum_bar(meter_of("7/8"))
-    assert [(t, p) for t, p, _ in seven if p != CLOSED_HAT] == [
+    assert [(t, p) for t, p, _ in seven if p != HAT_CLOSED] == [
         (0, KICK),
         (Fraction(3, 2), SNARE),
         (Fraction(5, 2), KICK),
     ]
     waltz = drum_bar(meter_of("3/4"))
-    assert [p for _, p, _ in waltz if p != CLOSED_HAT] == [KICK, SNARE, SNARE]
+    assert [p for _, p, _ in waltz if p != HAT_CLOSED] == [KICK, SNARE, SNARE]

@@ -1,5 +1,5 @@
-"""General MIDI, one home: the drum kit (channel 10), its velocity levels, and the melodic programs
-the project names.
+"""General MIDI, one home: the drum kit (channel 10), its named keys and velocity levels, and the
+melodic programs the project names.
 
 Templates name voices ("kick", "hat"); this table is the one place they become GM key numbers
 (FORMATS.md §6: kick 36, snare 38, rim 37, closed hat 42, open 46, pedal 44, crash 49, ride 51,
@@ -7,6 +7,8 @@ toms 50/47/45, clap 39), plus the other kit pieces a template may want.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 #: Voice name -> GM percussion key (played on MIDI channel 10).
 VOICES: dict[str, int] = {
@@ -40,11 +42,67 @@ VOICES: dict[str, int] = {
 }
 #: The GM percussion map spans keys 35-81.
 GM_DRUM_KEYS = range(35, 82)
+#: The kit pieces code names directly (everything else goes through ``VOICES`` by name).
+KICK, KICK2, RIM, SNARE, CLAP = (VOICES[v] for v in ("kick", "kick2", "rim", "snare", "clap"))
+HAT_CLOSED, HAT_PEDAL, HAT_OPEN = VOICES["hat"], VOICES["pedal"], VOICES["open"]
+CRASH, RIDE = VOICES["crash"], VOICES["ride"]
+TOM_HIGH, TOM_MID, TOM_LOW = VOICES["high_tom"], VOICES["mid_tom"], VOICES["low_tom"]
+KICKS = frozenset({KICK, KICK2})
+CYMBALS = frozenset({VOICES[v] for v in ("crash", "china", "splash", "open")})
+
+# --- drum velocity levels ----------------------------------------------------------------------
+# Three kits play drums, each with its own levels. They differ on purpose and are kept apart so
+# that each one's output stays byte-identical: the composer's templates and fills, the chord
+# phase's scratch beat (a guide to play chords against, quieter than a real loop), and the
+# catalog synthesizer, which renders an example catalog whose files are pinned (its levels are
+# its own; changing one changes every synthesized file).
+
+#: Template and fill levels (``rhythm.templates``, ``rhythm.fills``): accent, normal, ghost.
 ACCENT, NORMAL, GHOST = 120, 90, 45
 #: Pattern characters: accent, normal, ghost; "." is a rest.
 LEVELS = {"X": ACCENT, "x": NORMAL, "o": GHOST}
-KICKS = frozenset({VOICES["kick"], VOICES["kick2"]})
-CYMBALS = frozenset({VOICES[v] for v in ("crash", "china", "splash", "open")})
+
+
+@dataclass(frozen=True)
+class ScratchLevels:
+    """The chord phase's scratch beat (``rhythm.patterns.drum_bar``)."""
+
+    first_kick: int  # the kick on the downbeat
+    snare: int
+    kick: int  # a kick on a later beat group
+    hat_on_group: int  # a hat on a beat-group onset
+    hat: int
+
+
+@dataclass(frozen=True)
+class SynthKitLevels:
+    """The catalog synthesizer's kit (``synth.parts.drum_notes``), by section energy."""
+
+    crash: int  # the first bar of a section with energy
+    quiet_kick: int  # energy 0: one kick a bar ...
+    quiet_time: int  # ... and ride or pedal hat on the beats
+    kick: int  # the downbeat
+    snare_high: int  # backbeat at energy 2
+    snare: int  # backbeat at energy 1
+    mid_kick: int  # the kick halfway through a bar of four or more beats
+    hat_on_beat: int
+    hat: int
+    tom: int  # the pickup tom at energy 2
+
+
+SCRATCH = ScratchLevels(first_kick=112, snare=100, kick=96, hat_on_group=84, hat=64)
+SYNTH_KIT = SynthKitLevels(
+    crash=110,
+    quiet_kick=70,
+    quiet_time=50,
+    kick=120,
+    snare_high=100,
+    snare=90,
+    mid_kick=100,
+    hat_on_beat=80,
+    hat=45,
+    tom=90,
+)
 
 #: Named GM melodic programs (0-based program numbers) the phases and the synthesizer use.
 PROGRAMS: dict[str, int] = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import math
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,8 +20,9 @@ from symusic import TimeSignature as SymTimeSignature
 from chromatic.errors import MidiError
 from chromatic.fileio import write_bytes_atomic
 from chromatic.music.key import Key, TimeSignature
+from chromatic.music.meter import TPQ
+from chromatic.music.notes import Note
 
-DEFAULT_TPQ = 480
 DRUM_CHANNEL = 9  # channel 10 in 1-based numbering
 
 
@@ -77,7 +79,7 @@ def new_score(
     time_signature: TimeSignature | str = "4/4",
     key: Key | str | None = None,
     *,
-    tpq: int = DEFAULT_TPQ,
+    tpq: int = TPQ,
 ) -> Score:
     """An empty tick-based Score carrying a tempo, time signature and (optionally) key."""
     ts = TimeSignature.parse(time_signature)
@@ -98,6 +100,12 @@ def add_track(score: Score, name: str, *, program: int = 0, is_drum: bool = Fals
     track = Track(name=name, program=program, is_drum=is_drum)
     score.tracks.append(track)
     return score.tracks[-1]
+
+
+def append_notes(track: Track, notes: Iterable[Note]) -> None:
+    """Append the project's notes to a symusic track, in the order given."""
+    for n in notes:
+        track.notes.append(n.to_symusic())
 
 
 @dataclass(frozen=True)

@@ -38,11 +38,10 @@ from chromatic.music.form import (  # noqa: F401 (re-exported: the part phases r
     song_order,
 )
 from chromatic.music.key import TimeSignature
+from chromatic.music.meter import TPQ, Meter, bar_ticks, meter_of
 from chromatic.music.midi import load_score, time_signature_at
 from chromatic.produce.arrange.planfile import PLAN_FILE, load_plan
 from chromatic.produce.folder import ProductionFolder
-from chromatic.produce.rhythm.meter import TPQ, bar_ticks
-from chromatic.produce.rhythm.patterns import Meter, meter_of
 from chromatic.proposals.reader import Proposal
 
 # --- chords as delivered -----------------------------------------------------------------------

@@ -21,17 +21,18 @@ from pathlib import Path
 
 import numpy as np
 import yaml
-from symusic import Note, Score
+from symusic import Score
 
 from chromatic.catalog.lrc import parse_lrc
 from chromatic.catalog.manifest import AudioTrack, LoadedManifest, find_manifests, load_manifest
 from chromatic.catalog.timecode import format_timestamp
 from chromatic.errors import ChromaticError, ManifestError
 from chromatic.fileio import write_text_atomic
-from chromatic.music.midi import add_track, new_score, write_score
+from chromatic.music.meter import TPQ
+from chromatic.music.midi import add_track, append_notes, new_score, write_score
+from chromatic.music.notes import Note
 from chromatic.paths import contained
 from chromatic.synth.parts import (
-    TPQ,
     bass_notes,
     drum_notes,
     drum_voices,
@@ -169,7 +170,7 @@ def synth_song(
         score = new_score(plan.bpm, plan.ts, plan.key, tpq=TPQ)
         for name, notes, program, is_drum in parts:
             tr = add_track(score, name, program=program, is_drum=is_drum)
-            tr.notes.extend(notes)
+            append_notes(tr, notes)
         return score
 
     parts = {t.id: part_for(t) for t in m.audio_tracks}

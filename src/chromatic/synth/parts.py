@@ -10,17 +10,30 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-from symusic import Note
 
 from chromatic.catalog.lrc import Lrc
 from chromatic.catalog.manifest import LoadedManifest
 from chromatic.errors import ChromaticError
 from chromatic.music import form
-from chromatic.music.gm import VOICES
+from chromatic.music.gm import (
+    CLAP,
+    CRASH,
+    HAT_CLOSED,
+    HAT_OPEN,
+    HAT_PEDAL,
+    KICK,
+    PROGRAMS,
+    RIDE,
+    RIM,
+    SNARE,
+    SYNTH_KIT,
+    TOM_HIGH,
+    TOM_LOW,
+    TOM_MID,
+)
 from chromatic.music.key import Key, TimeSignature
-from chromatic.music.midi import DEFAULT_TPQ
-
-TPQ = DEFAULT_TPQ
+from chromatic.music.meter import TPQ
+from chromatic.music.notes import Note
 
 # --- instruments ---------------------------------------------------------------------------
 
@@ -43,33 +56,28 @@ ROLE_RULES: tuple[tuple[str, re.Pattern], ...] = (
     ),
 )
 PROGRAM_RULES: tuple[tuple[re.Pattern, int], ...] = (
-    (re.compile(r"\bsynth bass|bass synth\b", re.I), 38),
-    (re.compile(r"\bupright|double bass|acoustic bass\b", re.I), 32),
-    (re.compile(r"\bbass\b", re.I), 33),
-    (re.compile(r"\b(vocals?|voices?|vox|sing)", re.I), 53),
-    (re.compile(r"\bchoir\b", re.I), 52),
-    (re.compile(r"\bflute\b", re.I), 73),
-    (re.compile(r"\bwhistle\b", re.I), 78),
-    (re.compile(r"\btrumpet\b", re.I), 56),
-    (re.compile(r"\bsax", re.I), 65),
-    (re.compile(r"\bclarinet\b", re.I), 71),
-    (re.compile(r"\bviolin\b", re.I), 40),
-    (re.compile(r"\bmandolin\b", re.I), 105),
-    (re.compile(r"\borgan|wurlitzer\b", re.I), 16),
-    (re.compile(r"\b(electric piano|rhodes|keys)\b", re.I), 4),
-    (re.compile(r"\bpiano\b", re.I), 0),
-    (re.compile(r"\bstrings?\b", re.I), 48),
-    (re.compile(r"\b(acoustic guitar|nylon)\b", re.I), 25),
-    (re.compile(r"\bguitar\b", re.I), 27),
-    (re.compile(r"\bpad\b", re.I), 89),
-    (re.compile(r"\b(lead|sequence|arpeggio)\b", re.I), 81),
-    (re.compile(r"\bsynth", re.I), 90),
+    (re.compile(r"\bsynth bass|bass synth\b", re.I), PROGRAMS["synth_bass"]),
+    (re.compile(r"\bupright|double bass|acoustic bass\b", re.I), PROGRAMS["acoustic_bass"]),
+    (re.compile(r"\bbass\b", re.I), PROGRAMS["fingered_bass"]),
+    (re.compile(r"\b(vocals?|voices?|vox|sing)", re.I), PROGRAMS["voice_oohs"]),
+    (re.compile(r"\bchoir\b", re.I), PROGRAMS["choir_aahs"]),
+    (re.compile(r"\bflute\b", re.I), PROGRAMS["flute"]),
+    (re.compile(r"\bwhistle\b", re.I), PROGRAMS["whistle"]),
+    (re.compile(r"\btrumpet\b", re.I), PROGRAMS["trumpet"]),
+    (re.compile(r"\bsax", re.I), PROGRAMS["alto_sax"]),
+    (re.compile(r"\bclarinet\b", re.I), PROGRAMS["clarinet"]),
+    (re.compile(r"\bviolin\b", re.I), PROGRAMS["violin"]),
+    (re.compile(r"\bmandolin\b", re.I), PROGRAMS["mandolin"]),
+    (re.compile(r"\borgan|wurlitzer\b", re.I), PROGRAMS["drawbar_organ"]),
+    (re.compile(r"\b(electric piano|rhodes|keys)\b", re.I), PROGRAMS["electric_piano"]),
+    (re.compile(r"\bpiano\b", re.I), PROGRAMS["acoustic_grand_piano"]),
+    (re.compile(r"\bstrings?\b", re.I), PROGRAMS["strings"]),
+    (re.compile(r"\b(acoustic guitar|nylon)\b", re.I), PROGRAMS["steel_guitar"]),
+    (re.compile(r"\bguitar\b", re.I), PROGRAMS["clean_guitar"]),
+    (re.compile(r"\bpad\b", re.I), PROGRAMS["warm_pad"]),
+    (re.compile(r"\b(lead|sequence|arpeggio)\b", re.I), PROGRAMS["saw_lead"]),
+    (re.compile(r"\bsynth", re.I), PROGRAMS["polysynth_pad"]),
 )
-# GM drum voices used by the synthesized kit
-KICK, RIM, SNARE, CLAP = VOICES["kick"], VOICES["rim"], VOICES["snare"], VOICES["clap"]
-HAT_CLOSED, HAT_PEDAL, HAT_OPEN = VOICES["hat"], VOICES["pedal"], VOICES["open"]
-CRASH, RIDE = VOICES["crash"], VOICES["ride"]
-TOM_HIGH, TOM_MID, TOM_LOW = VOICES["high_tom"], VOICES["mid_tom"], VOICES["low_tom"]
 DRUM_VOICE_RULES: tuple[tuple[re.Pattern, frozenset[int]], ...] = (
     (re.compile(r"\bkick\b", re.I), frozenset({KICK})),
     (
@@ -93,7 +101,11 @@ def track_program(description: str, role: str) -> int:
     for rx, program in PROGRAM_RULES:
         if rx.search(description):
             return program
-    return {"bass": 33, "vocals": 53, "lead": 81}.get(role, 89)
+    return {
+        "bass": PROGRAMS["fingered_bass"],
+        "vocals": PROGRAMS["voice_oohs"],
+        "lead": PROGRAMS["saw_lead"],
+    }.get(role, PROGRAMS["warm_pad"])
 
 
 def drum_voices(description: str) -> frozenset[int] | None:
@@ -194,7 +206,8 @@ def plan_song(loaded: LoadedManifest, rng: np.random.Generator, end_seconds: flo
 
 
 def _beats(plan: SongPlan) -> list[int]:
-    """Beat offsets within a bar (in ticks), grouping compound and odd meters musically."""
+    """Beat offsets within a bar (in ticks), grouping compound and odd meters musically: the
+    catalog's own grouping (not ``meter_of``'s for 4/8, 8/8, 10/8, 11/8, 13/8; files pinned)."""
     ts = plan.ts
     unit = round(4 / ts.denominator * TPQ)
     if ts.denominator >= 8 and ts.numerator == 7:
@@ -229,7 +242,7 @@ def harmony_notes(plan: SongPlan, program: int, rng: np.random.Generator) -> lis
             if on >= end:
                 break
             for p in pitches:
-                notes.append(Note(time=on, duration=max(nxt - on - 10, 30), pitch=p, velocity=vel))
+                notes.append(Note(start=on, duration=max(nxt - on - 10, 30), pitch=p, velocity=vel))
     return notes
 
 
@@ -252,7 +265,7 @@ def bass_notes(plan: SongPlan, rng: np.random.Generator) -> list[Note]:
             if on < end:
                 notes.append(
                     Note(
-                        time=on,
+                        start=on,
                         duration=max(nxt - on - 20, 30),
                         pitch=pitch,
                         velocity=(70, 85, 100)[energy],
@@ -280,7 +293,7 @@ def lead_notes(plan: SongPlan, rng: np.random.Generator) -> list[Note]:
                 )
                 notes.append(
                     Note(
-                        time=t,
+                        start=t,
                         duration=max(min(step, end - t) - 10, 30),
                         pitch=pitch,
                         velocity=(60, 75, 90)[energy],
@@ -331,12 +344,13 @@ def vocal_notes(
             bar = max(0, np.searchsorted(bar_starts, on, side="right") - 1)
             chord = plan.bars[bar][2] if plan.bars else [plan.key.pc]
             pitch = _place(chord[(k + int(rng.integers(2))) % 3], 57, 74)
-            notes.append(Note(time=on, duration=max(dur - 15, 40), pitch=pitch, velocity=84))
+            notes.append(Note(start=on, duration=max(dur - 15, 40), pitch=pitch, velocity=84))
     return notes
 
 
 def drum_notes(plan: SongPlan) -> list[Note]:
     """A kit pattern per bar by section energy, following the meter's beat grouping."""
+    kit = SYNTH_KIT
     notes = []
     beats = _beats(plan)
     eighth = round(TPQ / 2)
@@ -350,27 +364,27 @@ def drum_notes(plan: SongPlan) -> list[Note]:
 
         def hit(off: int, pitch: int, vel: int, start: int = start, end: int = end) -> None:
             if start + off < end:
-                notes.append(Note(time=start + off, duration=60, pitch=pitch, velocity=vel))
+                notes.append(Note(start=start + off, duration=60, pitch=pitch, velocity=vel))
 
         if start in first_bar_of_section and energy >= 1:
-            hit(0, CRASH, 110)
+            hit(0, CRASH, kit.crash)
         if energy == 0:
-            hit(0, KICK, 70)
+            hit(0, KICK, kit.quiet_kick)
             for b in beats:
-                hit(b, RIDE if plan.ts.numerator % 2 else HAT_PEDAL, 50)
+                hit(b, RIDE if plan.ts.numerator % 2 else HAT_PEDAL, kit.quiet_time)
             continue
-        hit(0, KICK, 120)
+        hit(0, KICK, kit.kick)
         backbeats = beats[1::2] if len(beats) >= 2 else []
         for b in backbeats:
-            hit(b, SNARE, 100 if energy == 2 else 90)
+            hit(b, SNARE, kit.snare_high if energy == 2 else kit.snare)
         if len(beats) >= 4:
-            hit(beats[len(beats) // 2], KICK, 100)
+            hit(beats[len(beats) // 2], KICK, kit.mid_kick)
         for t in range(0, plan.bar_ticks, eighth):
             hit(
                 t,
                 HAT_OPEN if (energy == 2 and t == plan.bar_ticks - eighth) else HAT_CLOSED,
-                80 if t in beats else 45,
+                kit.hat_on_beat if t in beats else kit.hat,
             )
         if energy == 2 and len(beats) >= 3:
-            hit(beats[-1] + eighth, TOM_LOW, 90)
+            hit(beats[-1] + eighth, TOM_LOW, kit.tom)
     return notes

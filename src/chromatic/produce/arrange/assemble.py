@@ -27,7 +27,8 @@ from symusic import ControlChange, Note, Score, TextMeta
 
 from chromatic.errors import ProduceError
 from chromatic.music.key import TimeSignature
-from chromatic.music.midi import DEFAULT_TPQ, add_track, load_score, new_score, write_score
+from chromatic.music.meter import TPQ
+from chromatic.music.midi import add_track, load_score, new_score, write_score
 from chromatic.produce.arrange.planfile import Plan, PlanSection, load_plan, plan_path
 from chromatic.produce.folder import PHASES, ProductionFolder, open_folder
 from chromatic.produce.promote import normalize_label
@@ -105,7 +106,7 @@ def _read_loop(path: Path, bar_ticks: int) -> _Loop:
     """A loop's notes in the arrangement's resolution, per source track, and its length in
     whole bars (at least one)."""
     score = load_score(path)
-    scale = DEFAULT_TPQ / score.tpq
+    scale = TPQ / score.tpq
     parts, end = [], 0
     for track in score.tracks:
         notes = []
@@ -128,7 +129,7 @@ def arrange(folder: ProductionFolder, plan: Plan) -> Arrangement:
     """Build the arrangement Score from the plan and the approved loops (no files written)."""
     proposal = folder.proposal()
     ts = TimeSignature.parse(proposal.time_signature)
-    bar_ticks = round(ts.quarters_per_bar * DEFAULT_TPQ)
+    bar_ticks = round(ts.quarters_per_bar * TPQ)
     bar_s = ts.bar_seconds(proposal.bpm)
     score = new_score(proposal.bpm, ts, proposal.key)
     add_track(score, proposal.title)  # the conductor track (see the module docstring)

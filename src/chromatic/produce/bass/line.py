@@ -28,9 +28,8 @@ from fractions import Fraction
 from functools import lru_cache
 
 from chromatic.music.key import Key
-from chromatic.produce.phases.parts import NoteTuple
-from chromatic.produce.rhythm.meter import strong_onsets, ticks
-from chromatic.produce.rhythm.patterns import Meter
+from chromatic.music.meter import Meter, strong_onsets, ticks
+from chromatic.music.notes import Note
 from chromatic.produce.sections import Section
 
 STEPS = ("root", "fifth", "third", "octave", "approach", "passing", "tonic")
@@ -184,7 +183,7 @@ def _events(section: Section, template: BassTemplate) -> list[tuple[int, int, st
     return out
 
 
-def realize(section: Section, key: Key, opt: BassOption) -> tuple[tuple[NoteTuple, ...], list[int]]:
+def realize(section: Section, key: Key, opt: BassOption) -> tuple[tuple[Note, ...], list[int]]:
     """The bass notes of one option over one section, and the root placed for each chord."""
     roots = chord_roots(section, opt.register)
     scale = set(key.scale_pcs())
@@ -194,7 +193,7 @@ def realize(section: Section, key: Key, opt: BassOption) -> tuple[tuple[NoteTupl
         for b in range(section.bars)
         for o in strong_onsets(section.meter)
     }
-    notes: list[NoteTuple] = []
+    notes: list[Note] = []
     prev = roots[0]
     for i, (t, end, step) in enumerate(events):
         ci = section.chord_index(t)
@@ -226,7 +225,7 @@ def realize(section: Section, key: Key, opt: BassOption) -> tuple[tuple[NoteTupl
         )
         if step == "approach":
             vel = VEL_APPROACH
-        notes.append((t, end - t, p, vel))
+        notes.append(Note(t, end - t, p, vel))
         prev = p
     return tuple(notes), roots
 

@@ -18,8 +18,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from chromatic.produce.rhythm.meter import ticks
-from chromatic.produce.rhythm.patterns import Meter
+from chromatic.music.meter import Meter, ticks
 from chromatic.produce.sections import Section
 
 RHYTHMS = ("beats", "eighths_breath", "long_short", "two_bar_phrase")

@@ -28,12 +28,14 @@ from itertools import pairwise
 
 import numpy as np
 
-from chromatic.music.gm import KICKS
+from chromatic.music.gm import KICK, KICKS
+from chromatic.music.gm import PROGRAMS as GM_PROGRAMS
+from chromatic.music.meter import TPQ, strong_ticks, ticks
 from chromatic.music.midi import load_score
+from chromatic.music.notes import Note
 from chromatic.produce.bass.line import APPROACHES, REGISTERS, BassOption, bass_templates, realize
 from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.phases.parts import (
-    NoteTuple,
     PartCandidate,
     PartsRun,
     TrackSpec,
@@ -44,8 +46,7 @@ from chromatic.produce.phases.parts import (
 )
 from chromatic.produce.phases.scoring import Scorer, Weights
 from chromatic.produce.rhythm.genres import family_fit
-from chromatic.produce.rhythm.meter import TPQ, strong_ticks, ticks
-from chromatic.produce.rhythm.patterns import KICK, drum_bar
+from chromatic.produce.rhythm.patterns import drum_bar
 from chromatic.produce.sections import Section, Song, approved_files, load_song, require_approved
 from chromatic.yamlio import flow
 
@@ -55,8 +56,13 @@ STREAM = zlib.crc32(b"chromatic.produce.bass")
 KICK_TOLERANCE = 30  # ticks: a humanized kick still counts
 THEORY_TEXT = "mean of root_adherence, kick_alignment, voice_leading"
 #: GM programs: acoustic bass for acoustic families, synth bass for electronic, else finger bass.
-PROGRAMS = {"folk": 32, "jazz": 32, "classical": 32, "electronic": 38}
-FINGER_BASS = 33
+PROGRAMS = {
+    "folk": GM_PROGRAMS["acoustic_bass"],
+    "jazz": GM_PROGRAMS["acoustic_bass"],
+    "classical": GM_PROGRAMS["acoustic_bass"],
+    "electronic": GM_PROGRAMS["synth_bass"],
+}
+FINGER_BASS = GM_PROGRAMS["fingered_bass"]
 
 
 @dataclass(frozen=True)
@@ -86,24 +92,24 @@ def section_kicks(section: Section, drums: dict) -> Kicks:
     return Kicks(tuple(k for k in tiled if k < section.total_ticks), "drums")
 
 
-def sounding(notes: tuple[NoteTuple, ...], tick: int) -> NoteTuple | None:
-    return next((n for n in notes if n[0] <= tick < n[0] + n[1]), None)
+def sounding(notes: tuple[Note, ...], tick: int) -> Note | None:
+    return next((n for n in notes if n.sounds_at(tick)), None)
 
 
-def root_adherence(section: Section, notes: tuple[NoteTuple, ...]) -> float:
+def root_adherence(section: Section, notes: tuple[Note, ...]) -> float:
     hits = roots = 0
     for t in strong_ticks(section.meter, section.bars):
         n = sounding(notes, t)
         if n is not None:
             hits += 1
-            roots += n[2] % 12 == section.chord_at(t).root
+            roots += n.pitch % 12 == section.chord_at(t).root
     return roots / hits if hits else 0.0
 
 
-def kick_alignment(notes: tuple[NoteTuple, ...], kicks: tuple[int, ...]) -> float:
+def kick_alignment(notes: tuple[Note, ...], kicks: tuple[int, ...]) -> float:
     if not kicks:
         return 1.0
-    onsets = np.array([n[0] for n in notes])
+    onsets = np.array([n.start for n in notes])
     k = np.array(kicks)
     near = np.abs(onsets[:, None] - k[None, :]) <= KICK_TOLERANCE
     return 0.6 * float(near.any(axis=0).mean()) + 0.4 * float(near.any(axis=1).mean())
@@ -113,8 +119,8 @@ def _move_score(d: int) -> float:
     return 1.0 if d <= 2 else 0.9 if d <= 5 else 0.75 if d <= 7 else max(0.0, 1.0 - d / 16)
 
 
-def voice_leading(section: Section, notes: tuple[NoteTuple, ...]) -> float:
-    at = [next((n[2] for n in notes if n[0] == c.start), None) for c in section.chords]
+def voice_leading(section: Section, notes: tuple[Note, ...]) -> float:
+    at = [next((n.pitch for n in notes if n.start == c.start), None) for c in section.chords]
     played = [p for p in at if p is not None]
     if len(played) < 2:
         return 1.0
@@ -151,7 +157,7 @@ def bass_candidate(
         "register": opt.register,
         "approach": opt.approach,
         "roots": flow(roots),
-        "range": flow([min(n[2] for n in notes), max(n[2] for n in notes)]),
+        "range": flow([min(n.pitch for n in notes), max(n.pitch for n in notes)]),
         "kick_source": kicks.source,
         "kicks": len(kicks.ticks),
         "bars": section.bars,

@@ -17,13 +17,14 @@ from __future__ import annotations
 import bisect
 import zlib
 from dataclasses import dataclass
-from fractions import Fraction
 from functools import lru_cache
 
 import numpy as np
-from symusic import Note
 
-from chromatic.music.midi import DEFAULT_TPQ, add_track, new_score, score_bytes
+from chromatic.music.gm import PROGRAMS
+from chromatic.music.meter import Meter, meter_of, ticks
+from chromatic.music.midi import add_track, append_notes, new_score, score_bytes
+from chromatic.music.notes import Note
 from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.harmony.progression import DRAWS, sample_progressions, transition_model
 from chromatic.produce.harmony.theory import TheoryScores, theory_scores
@@ -42,10 +43,8 @@ from chromatic.produce.phases.scoring import (
 from chromatic.produce.regenerate import FreshCandidate, MergeResult, regenerate
 from chromatic.produce.rhythm.patterns import (
     HarmonicRhythm,
-    Meter,
     drum_bar,
     harmonic_rhythm,
-    meter_of,
     strum_patterns,
 )
 from chromatic.proposals.reader import Proposal
@@ -56,7 +55,7 @@ ID_PREFIX = "chord"
 STREAM = zlib.crc32(b"chromatic.produce.chords")
 # uniform columns per candidate: progression, top-voice target, rhythm profile, 8 durations, strum
 _COLS = DRAWS + 1 + 1 + 8 + 1
-PAD_PROGRAM, PIANO_PROGRAM = 89, 0  # GM "Pad 2 (warm)" and "Acoustic Grand Piano"
+PAD_PROGRAM, PIANO_PROGRAM = PROGRAMS["warm_pad"], PROGRAMS["acoustic_grand_piano"]
 _PAD_WORDS = ("ambient", "drone", "pad", "electronic", "synth", "new age", "shoegaze", "dream")
 
 
@@ -111,10 +110,6 @@ def generate(proposal: Proposal, n: int, seed: int) -> list[ChordCandidate]:
 # --- rendering ---------------------------------------------------------------------------------
 
 
-def _ticks(q: Fraction) -> int:
-    return int(q * DEFAULT_TPQ)
-
-
 def _voices(row: list[int], voices: str) -> list[int]:
     if voices == "all":
         return row
@@ -127,10 +122,10 @@ def _voices(row: list[int], voices: str) -> list[int]:
 
 @lru_cache(maxsize=64)
 def _pattern_ticks(meter: Meter, name: str) -> tuple[tuple[tuple[int, int, int, str], ...], str]:
-    """A strum pattern's hits in ticks (exact: every meter's grid divides the 480-tick quarter)."""
+    """A strum pattern's hits in ticks (exact: every meter's grid divides the TPQ-tick quarter)."""
     pattern = strum_patterns(meter)[name]
     return tuple(
-        (_ticks(h.onset), _ticks(h.duration), h.velocity, h.voices) for h in pattern.hits
+        (ticks(h.onset), ticks(h.duration), h.velocity, h.voices) for h in pattern.hits
     ), pattern.fill
 
 
@@ -140,11 +135,11 @@ def chord_events(cand: ChordCandidate, meter: Meter) -> list[tuple[int, int, int
     (block chord or bass) until the next hit on the same notes."""
     hits, fill = _pattern_ticks(meter, cand.strum)
     rows = cand.voicing.tolist()
-    bar = _ticks(meter.bar)
+    bar = ticks(meter.bar)
     starts, t = [], 0
     for bars in cand.rhythm.bars:
         starts.append(t)
-        t += _ticks(bars * meter.bar)
+        t += ticks(bars * meter.bar)
     ends = [*starts[1:], t]
     events = []
     for b in range(cand.rhythm.total_bars):
@@ -174,16 +169,15 @@ def _notes(events: list[tuple[int, int, int, list[int]]]) -> list[Note]:
         for cur, nxt in zip(items, [*items[1:], None], strict=True):
             end = min(cur[1], nxt[0]) if nxt else cur[1]
             if end > cur[0]:
-                notes.append(Note(time=cur[0], duration=end - cur[0], pitch=p, velocity=cur[2]))
-    notes.sort(key=lambda n: (n.time, n.pitch))
+                notes.append(Note(cur[0], end - cur[0], p, cur[2]))
+    notes.sort(key=lambda n: (n.start, n.pitch))
     return notes
 
 
 def render_chords(cand: ChordCandidate, proposal: Proposal, meter: Meter, program: int) -> bytes:
     score = new_score(proposal.bpm, proposal.time_signature, proposal.key)
     track = add_track(score, "chords", program=program)
-    for note in _notes(chord_events(cand, meter)):
-        track.notes.append(note)
+    append_notes(track, _notes(chord_events(cand, meter)))
     return score_bytes(score)
 
 
@@ -191,13 +185,16 @@ def render_scratch(proposal: Proposal, meter: Meter, bars: int) -> bytes:
     """A kick/snare/hat loop on channel 10 (GM drum map) for the same meter and length."""
     score = new_score(proposal.bpm, proposal.time_signature, proposal.key)
     track = add_track(score, "scratch drums", is_drum=True)
-    dur = _ticks(meter.step)
+    dur = ticks(meter.step)
     bar = drum_bar(meter)
-    for b in range(bars):
-        for onset, pitch, vel in bar:
-            track.notes.append(
-                Note(time=_ticks(b * meter.bar + onset), duration=dur, pitch=pitch, velocity=vel)
-            )
+    append_notes(
+        track,
+        (
+            Note(ticks(b * meter.bar + onset), dur, pitch, vel)
+            for b in range(bars)
+            for onset, pitch, vel in bar
+        ),
+    )
     return score_bytes(score)
 
 

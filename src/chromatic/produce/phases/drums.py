@@ -24,10 +24,11 @@ import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 
-from chromatic.music.gm import ACCENT, CYMBALS, VOICES
+from chromatic.music.gm import ACCENT, CRASH, CYMBALS, VOICES
+from chromatic.music.meter import Meter, fine_step, ticks
+from chromatic.music.notes import Note
 from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.phases.parts import (
-    NoteTuple,
     PartCandidate,
     PartsRun,
     TrackSpec,
@@ -40,8 +41,6 @@ from chromatic.produce.phases.scoring import Scorer, Weights
 from chromatic.produce.rhythm.fills import apply_fill, fill_options
 from chromatic.produce.rhythm.genres import FamilyFit, family_fit
 from chromatic.produce.rhythm.humanize import Groove, groove, humanize
-from chromatic.produce.rhythm.meter import fine_step, ticks
-from chromatic.produce.rhythm.patterns import Meter
 from chromatic.produce.rhythm.templates import DrumTemplate, templates_for
 from chromatic.produce.sections import ENERGY_VALUE, Section, load_song
 from chromatic.yamlio import flow
@@ -83,7 +82,7 @@ def bar_hits(template: DrumTemplate, meter: Meter, fill: str) -> tuple[tuple[int
     )
 
 
-def drum_notes(section: Section, opt: DrumOption, g: Groove | None = None) -> tuple[NoteTuple, ...]:
+def drum_notes(section: Section, opt: DrumOption, g: Groove | None = None) -> tuple[Note, ...]:
     """The loop over the section's bars: the template, its fill in the last bar, the crash."""
     meter, bar = section.meter, section.bar_ticks
     base = bar_hits(opt.template, meter, "none")
@@ -94,17 +93,17 @@ def drum_notes(section: Section, opt: DrumOption, g: Groove | None = None) -> tu
             key = (b * bar + t, pitch)
             events[key] = max(events.get(key, 0), vel)
     if opt.crash:
-        events[(0, VOICES["crash"])] = ACCENT
+        events[(0, CRASH)] = ACCENT
     dur = ticks(fine_step(meter))
-    notes = sorted((t, dur, p, v) for (t, p), v in events.items())
+    notes = sorted(Note(t, dur, p, v) for (t, p), v in events.items())
     if g is not None:
         notes = humanize(notes, g, section.total_ticks)
     return tuple(notes)
 
 
-def measured_energy(notes: tuple[NoteTuple, ...], section: Section) -> float:
+def measured_energy(notes: tuple[Note, ...], section: Section) -> float:
     quarters = section.total_ticks / ticks(1)
-    weight = sum(v / ACCENT * (1.5 if p in CYMBALS else 1.0) for _, _, p, v in notes)
+    weight = sum(n.velocity / ACCENT * (1.5 if n.pitch in CYMBALS else 1.0) for n in notes)
     return min(1.0, weight / quarters / FULL_INTENSITY)
 
 

@@ -33,14 +33,16 @@ from itertools import pairwise
 
 import numpy as np
 
+from chromatic.music.gm import PROGRAMS
 from chromatic.music.key import Key
+from chromatic.music.meter import strong_ticks
+from chromatic.music.notes import Note
 from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.melody.contours import CONTOURS, Contour, move, nearest, pentatonic_pcs
 from chromatic.produce.melody.lyrics import SectionLyrics, lyrics_for
 from chromatic.produce.melody.phrasing import LYRIC_RHYTHMS, RHYTHMS, lyric_spans, rhythm_spans
 from chromatic.produce.melody.singers import Singer, choose_singer, registry
 from chromatic.produce.phases.parts import (
-    NoteTuple,
     PartCandidate,
     PartsRun,
     TrackSpec,
@@ -50,14 +52,13 @@ from chromatic.produce.phases.parts import (
     section_rng,
 )
 from chromatic.produce.phases.scoring import Scorer, Weights
-from chromatic.produce.rhythm.meter import strong_ticks
 from chromatic.produce.sections import Section, Song, load_song
 from chromatic.yamlio import flow
 
 PHASE = "melody"
 ID_PREFIX = "melody"
 STREAM = zlib.crc32(b"chromatic.produce.melody")
-PROGRAM = 53  # GM "Voice Oohs": a sung line in any DAW
+PROGRAM = PROGRAMS["voice_oohs"]  # a sung line in any DAW
 THEORY_TEXT = "mean of singability, chord_tones, contour"
 PLAN_NOTES = 8  # the contour's climb is planned over its first phrase
 VEL_STRONG, VEL_WEAK = 96, 84
@@ -107,7 +108,7 @@ def start_pitch(section: Section, singer: Singer, contour: Contour, notes: int, 
 
 def realize_melody(
     section: Section, key: Key, singer: Singer, opt: MelodyOption, spans: list[tuple[int, int]]
-) -> tuple[tuple[NoteTuple, ...], int, int]:
+) -> tuple[tuple[Note, ...], int, int]:
     """Notes of one option over the given spans, how many notes start on a strong beat or chord
     change, and how many of those had to be snapped to a chord tone."""
     lo, hi = singer.low, singer.high
@@ -140,7 +141,7 @@ def realize_melody(
         ref = pitches[-2] if len(pitches) > 1 else pitches[-1]
         pitches[-1] = nearest(ref, goal, lo, hi)
     notes = tuple(
-        (s, e - s, p, VEL_STRONG if s in strong else VEL_WEAK)
+        Note(s, e - s, p, VEL_STRONG if s in strong else VEL_WEAK)
         for (s, e), p in zip(spans, pitches, strict=True)
     )
     return notes, on_strong, snapped
@@ -169,14 +170,14 @@ def singability(pitches: list[int], singer: Singer) -> float:
     return 0.6 * comfort + 0.2 * span_score + 0.2 * tess
 
 
-def chord_tone_share(section: Section, notes: tuple[NoteTuple, ...]) -> float:
-    total = sum(n[1] for n in notes)
-    inside = sum(n[1] for n in notes if n[2] % 12 in section.chord_at(n[0]).tones)
+def chord_tone_share(section: Section, notes: tuple[Note, ...]) -> float:
+    total = sum(n.duration for n in notes)
+    inside = sum(n.duration for n in notes if n.pitch % 12 in section.chord_at(n.start).tones)
     return inside / total if total else 0.0
 
 
 def chord_alignment(
-    section: Section, notes: tuple[NoteTuple, ...], on_strong: int, snapped: int
+    section: Section, notes: tuple[Note, ...], on_strong: int, snapped: int
 ) -> float:
     """Half the duration-weighted chord-tone share as delivered, half how well the contour met
     the harmony by itself (the strong-beat notes that needed no snapping): otherwise a rhythm
@@ -220,7 +221,7 @@ def melody_candidate(
     else:
         per_line, spans = [], rhythm_spans(section, opt.rhythm)
     notes, on_strong, snapped = realize_melody(section, song.proposal.key, singer, opt, spans)
-    pitches = [n[2] for n in notes]
+    pitches = [n.pitch for n in notes]
     parts = {
         "singability": singability(pitches, singer),
         "chord_tones": chord_alignment(section, notes, on_strong, snapped),

@@ -16,10 +16,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from symusic import Note
 
 from chromatic.errors import ProduceError
-from chromatic.music.midi import add_track, new_score, score_bytes
+from chromatic.music.midi import add_track, append_notes, new_score, score_bytes
+from chromatic.music.notes import Note
 from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.phases.scoring import (
     NO_MODEL_WARNING,
@@ -33,7 +33,6 @@ from chromatic.produce.phases.scoring import (
 from chromatic.produce.regenerate import FreshCandidate, Group, MergeResult, regenerate_groups
 from chromatic.produce.sections import Section, Song
 
-NoteTuple = tuple[int, int, int, int]  # time, duration, pitch, velocity (ticks at 480 per quarter)
 ID_DIGITS = 2  # drum_verse_01
 
 
@@ -52,7 +51,7 @@ class PartCandidate:
     index: int  # draw order within the section: the tie-breaker, so ranks are stable
     theory: dict[str, float]  # the parts and their "total"
     details: dict
-    notes: tuple[NoteTuple, ...]
+    notes: tuple[Note, ...]
 
 
 @dataclass(frozen=True)
@@ -64,14 +63,11 @@ class PartsRun:
     weights: Weights
 
 
-def render_part(
-    song: Song, section: Section, track: TrackSpec, notes: tuple[NoteTuple, ...]
-) -> bytes:
+def render_part(song: Song, section: Section, track: TrackSpec, notes: tuple[Note, ...]) -> bytes:
     """One track on the section's tempo and meter and the song's key, for a DAW."""
     score = new_score(section.bpm, section.time_signature, song.proposal.key)
     tr = add_track(score, track.name, program=track.program, is_drum=track.is_drum)
-    for t, d, p, v in notes:
-        tr.notes.append(Note(time=int(t), duration=int(d), pitch=int(p), velocity=int(v)))
+    append_notes(tr, notes)
     return score_bytes(score)
 
 

@@ -17,8 +17,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from chromatic.music.gm import ACCENT, GHOST, NORMAL
-from chromatic.produce.rhythm.meter import fine_step
-from chromatic.produce.rhythm.patterns import Meter
+from chromatic.music.meter import Meter, fine_step
 from chromatic.produce.sections import ENERGIES
 
 FILLS = ("none", "build", "toms", "drop", "stop")

@@ -5,7 +5,7 @@ Random jitter makes a part sloppy and makes the same seed give different files; 
 behind or ahead, softer ghost notes, swung off-beats. Applying one is a pure function of the
 notes, so the output stays byte-identical for the same inputs.
 
-Offsets are in ticks at 480 per quarter (10 ticks is about 10 ms at 120 bpm).
+Offsets are in ticks at ``TPQ`` = 480 per quarter (10 ticks is about 10 ms at 120 bpm).
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from chromatic.errors import ProduceError
 from chromatic.music.gm import GHOST, VOICES
-from chromatic.produce.rhythm.meter import TPQ
+from chromatic.music.meter import TPQ
+from chromatic.music.notes import Note
 
 
 @dataclass(frozen=True)
@@ -72,11 +73,8 @@ def groove(name: str) -> Groove:
         ) from None
 
 
-def humanize(
-    notes: list[tuple[int, int, int, int]], g: Groove, total: int
-) -> list[tuple[int, int, int, int]]:
-    """(time, duration, pitch, velocity) notes with the groove's offsets, kept inside
-    [0, total) and velocities inside 1-127."""
+def humanize(notes: list[Note], g: Groove, total: int) -> list[Note]:
+    """The notes with the groove's offsets, kept inside [0, total) and velocities inside 1-127."""
     eighth, sixteenth = TPQ // 2, TPQ // 4
     out = []
     for t, dur, pitch, vel in notes:
@@ -87,5 +85,5 @@ def humanize(
         if g.swing16 and t % eighth == sixteenth:
             shift += g.swing16
         v = vel + g.velocity.get(voice, 0) + (g.ghost if vel <= GHOST else 0)
-        out.append((min(max(t + shift, 0), total - 1), dur, pitch, min(max(v, 1), 127)))
+        out.append(Note(min(max(t + shift, 0), total - 1), dur, pitch, min(max(v, 1), 127)))
     return sorted(out)

@@ -1,12 +1,7 @@
-"""Meter-aware rhythm: beat groupings, harmonic rhythm, strum patterns and the scratch beat.
+"""Meter-aware rhythm for the chord phase: harmonic rhythm, strum patterns and the scratch beat.
 
-All times are exact ``Fraction`` quarter notes, so an odd meter (7/8 = 3.5 quarters, 18/32)
-never accumulates rounding; ticks are computed once, at rendering.
-
-Meters group their beats (in denominator units) the way players count them: simple x/4 meters
-count every beat; compound meters (6/8, 9/8, 12/8) count dotted groups of three; other x/8
-meters count twos with one three first (5/8 = 3+2, 7/8 = 3+2+2). A chord may last half a bar
-only where the bar splits into two equal halves of whole groups (2/4, 4/4, 6/8, 12/8).
+The meters themselves (beat groupings, ``Meter``, ``meter_of``) live in ``music.meter``. All
+times are exact ``Fraction`` quarter notes; ticks are computed once, at rendering.
 """
 
 from __future__ import annotations
@@ -14,67 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from chromatic.music.gm import VOICES
-from chromatic.music.key import TimeSignature
+from chromatic.music.gm import HAT_CLOSED, KICK, SCRATCH, SNARE
+from chromatic.music.meter import Meter
 
+#: Strum levels (chord hits, not drums): the bar's first hit, a beat-group onset, the rest.
 ACCENT, NORMAL, SOFT = 96, 80, 66
-
-
-@dataclass(frozen=True)
-class Meter:
-    numerator: int
-    denominator: int
-    groups: tuple[int, ...]  # beat groups in denominator units, summing to the numerator
-
-    @property
-    def unit(self) -> Fraction:
-        """One denominator unit in quarter notes."""
-        return Fraction(4, self.denominator)
-
-    @property
-    def bar(self) -> Fraction:
-        return self.numerator * self.unit
-
-    @property
-    def onsets(self) -> tuple[Fraction, ...]:
-        out, t = [], Fraction(0)
-        for g in self.groups:
-            out.append(t)
-            t += g * self.unit
-        return tuple(out)
-
-    @property
-    def half_bar(self) -> bool:
-        n = len(self.groups)
-        return n % 2 == 0 and sum(self.groups[: n // 2]) == sum(self.groups[n // 2 :])
-
-    @property
-    def step(self) -> Fraction:
-        """The subdivision a strum or hi-hat runs on: eighths, or the unit when finer."""
-        return min(self.unit, Fraction(1, 2))
-
-    @property
-    def compound(self) -> bool:
-        return self.denominator >= 8 and self.numerator % 3 == 0 and self.numerator > 3
-
-    def __str__(self) -> str:
-        return f"{self.numerator}/{self.denominator}"
-
-
-def meter_of(ts: TimeSignature | str) -> Meter:
-    ts = TimeSignature.parse(ts)
-    n, d = ts.numerator, ts.denominator
-    if d <= 4 or n <= 3:
-        groups = (1,) * n
-    elif ts.is_compound:
-        groups = (3,) * (n // 3)
-    else:
-        twos = [2] * (n // 2)
-        if n % 2:
-            twos[0] = 3
-        groups = tuple(twos)
-    return Meter(n, d, groups)
-
 
 # --- harmonic rhythm ---------------------------------------------------------------------------
 
@@ -243,8 +182,6 @@ def strum_patterns(meter: Meter) -> dict[str, StrumPattern]:
 
 # --- scratch drum beat -------------------------------------------------------------------------
 
-KICK, SNARE, CLOSED_HAT = VOICES["kick"], VOICES["snare"], VOICES["hat"]
-
 
 def drum_bar(meter: Meter) -> list[tuple[Fraction, int, int]]:
     """(onset, GM drum pitch, velocity) for one bar: kick on the first group, snare and kick
@@ -254,14 +191,14 @@ def drum_bar(meter: Meter) -> list[tuple[Fraction, int, int]]:
     waltz = n == 3 and len(set(meter.groups)) == 1
     for i, onset in enumerate(meter.onsets):
         if i == 0:
-            hits.append((onset, KICK, 112))
+            hits.append((onset, KICK, SCRATCH.first_kick))
         elif waltz or i % 2:
-            hits.append((onset, SNARE, 100))
+            hits.append((onset, SNARE, SCRATCH.snare))
         else:
-            hits.append((onset, KICK, 96))
+            hits.append((onset, KICK, SCRATCH.kick))
     accents = set(meter.onsets)
     t = Fraction(0)
     while t < meter.bar:
-        hits.append((t, CLOSED_HAT, 84 if t in accents else 64))
+        hits.append((t, HAT_CLOSED, SCRATCH.hat_on_group if t in accents else SCRATCH.hat))
         t += meter.step
     return sorted(hits)

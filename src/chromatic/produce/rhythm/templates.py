@@ -26,9 +26,8 @@ from fractions import Fraction
 from functools import lru_cache
 
 from chromatic.music.gm import LEVELS
+from chromatic.music.meter import TPQ, Meter, fine_step, strong_onsets
 from chromatic.produce.rhythm.genres import FAMILIES
-from chromatic.produce.rhythm.meter import fine_step, strong_onsets
-from chromatic.produce.rhythm.patterns import Meter
 from chromatic.produce.sections import ENERGIES
 
 
@@ -51,9 +50,9 @@ class DrumTemplate:
         return sorted(out)
 
     def fits(self, meter: Meter) -> bool:
-        """Every pattern divides each notated beat into whole cells on the 480-tick grid."""
+        """Every pattern divides each notated beat into whole cells on the TPQ (480) tick grid."""
         return all(
-            len(p) % meter.numerator == 0 and (meter.bar / len(p) * 480).denominator == 1
+            len(p) % meter.numerator == 0 and (meter.bar / len(p) * TPQ).denominator == 1
             for _, p in self.voices
         )
 
