@@ -26,10 +26,10 @@ from functools import lru_cache
 
 from chromatic.music.gm import ACCENT, CYMBALS, VOICES
 from chromatic.produce.folder import ProductionFolder
+from chromatic.produce.phases import PhaseResult
 from chromatic.produce.phases.parts import (
     NoteTuple,
     PartCandidate,
-    PartsRun,
     TrackSpec,
     check_counts,
     draw_order,
@@ -163,7 +163,7 @@ def run_drums(
     model: str | None = None,
     weights: Weights = Weights(),
     humanize_with: str | None = None,
-) -> PartsRun:
+) -> PhaseResult:
     """Drum candidates for every approved chord section; ``n`` generated and ``top`` kept per section."""
     check_counts(n, top)
     g = groove(humanize_with) if humanize_with else None
