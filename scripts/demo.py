@@ -62,7 +62,7 @@ def main() -> None:
     step(["embed", "--data", str(data)])
     run = out / "run"
     step(["train", "--data", str(data), "--out", str(run), "--epochs", str(args.epochs)])
-    model = out / "model" / "fitness"
+    model = out / "model"
     step(["export", str(run), "--out", str(model)])
     rank_rate(model, data, run)
     proposal = REPO / "examples" / "proposals" / "song_proposal_green_cooling_tower_choir_v1.yml"
@@ -87,7 +87,7 @@ def main() -> None:
     print(f"  coverage chart:                                {data / 'verify' / 'coverage.png'}")
     print(f"  publishable dataset (4 configs + card):        {out / 'dataset'}/")
     print(f"  trained model, metrics, curves, confusion:     {run}/")
-    print(f"  exported scorer model:                         {model}.onnx + .json")
+    print(f"  exported scorer model:                         {model}/model.onnx + model.json")
     print(
         f"  composed song (plan, loops, summary):          {song}/  ({song / 'compose_summary.md'})"
     )

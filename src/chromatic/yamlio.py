@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml as _pyyaml
@@ -172,22 +173,52 @@ def _yaml_error(e: Exception, error: type[Exception], path: object) -> Exception
     return error(f"invalid YAML{line}: {problem}", path=path)
 
 
-def _yaml() -> YAML:
+@dataclass(frozen=True)
+class Style:
+    """How a round-trip file is laid out. ``PROJECT`` is every file chromatic writes; a file
+    whose readers already know another layout names its own (``chain.constraints``) rather than
+    building a ruamel ``YAML()`` of its own, so every YAML read and write goes through here."""
+
+    width: int = 4096  # never fold long concept text or notes
+    sequence: int = 4
+    offset: int = 2
+    preserve_quotes: bool = True
+    null_word: bool = True  # write null as "null" (an empty value reads as a mistake by hand)
+
+
+PROJECT = Style()
+
+
+def round_trip(style: Style = PROJECT) -> YAML:
+    """A ruamel round-trip reader and writer in ``style`` (reading and writing with the same
+    instance settings is what keeps a hand-edited file's comments and quoting)."""
     y = YAML(typ="rt")
-    y.width = 4096  # never fold long concept text or notes
-    y.indent(mapping=2, sequence=4, offset=2)
-    y.preserve_quotes = True
-    # write null as "null" (an empty value reads as a mistake to someone editing by hand)
-    y.representer.add_representer(
-        type(None), lambda r, _: r.represent_scalar("tag:yaml.org,2002:null", "null")
-    )
+    y.width = style.width
+    y.indent(mapping=2, sequence=style.sequence, offset=style.offset)
+    y.preserve_quotes = style.preserve_quotes
+    if style.null_word:
+        y.representer.add_representer(
+            type(None), lambda r, _: r.represent_scalar("tag:yaml.org,2002:null", "null")
+        )
     return y
 
 
-def dump_yaml(data: object) -> str:
+def dump_yaml(data: object, style: Style = PROJECT) -> str:
     buf = io.StringIO()
-    _yaml().dump(data, buf)
+    round_trip(style).dump(data, buf)
     return buf.getvalue()
+
+
+def loads_rt(
+    text: str, error: type[Exception], *, path: object = None, style: Style = PROJECT
+) -> object:
+    """Round-trip parse of text already in memory (comments kept); a parse error becomes
+    ``error`` naming ``path``."""
+    try:
+        return round_trip(style).load(text)
+    except YAMLError as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise error(f"invalid YAML: {first}", path=path) from None
 
 
 def load_rt(path: str | os.PathLike, error: type[Exception]) -> object:
@@ -196,11 +227,7 @@ def load_rt(path: str | os.PathLike, error: type[Exception]) -> object:
     raw = read_bounded(path, error)
     # the same bounds as a fast read (alias bombs, duplicate keys, non-UTF-8), checked first
     parse_yaml(raw, error, path=path, construct=False)
-    try:
-        return _yaml().load(raw.decode("utf-8"))
-    except YAMLError as e:
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise error(f"invalid YAML: {first}", path=path) from None
+    return loads_rt(raw.decode("utf-8"), error, path=path)
 
 
 def load_plain(path: str | os.PathLike) -> dict:

@@ -56,7 +56,7 @@ def approve_clean(folder, phase: str, labels: dict[int, str]) -> None:
     """Approve review candidates by position with the given labels, then promote the phase
     with ``clean`` (approved/ holds exactly what review.yml approves)."""
     from chromatic.produce.promote import promote
-    from chromatic.yamlio import _yaml
+    from chromatic.yamlio import round_trip as _yaml
 
     path = folder.review_path(phase)
     y = _yaml()
@@ -96,7 +96,7 @@ def approve(
     (chords); without it, the first candidate of every section not in ``skip`` is approved
     with no label (a per-section phase names it after its section)."""
     from chromatic.produce.promote import promote
-    from chromatic.yamlio import _yaml
+    from chromatic.yamlio import round_trip as _yaml
 
     path = folder.review_path(phase)
     y = _yaml()

@@ -9,7 +9,7 @@ from chromatic.cli import main
 from chromatic.music.midi import add_track, load_score, new_score, write_score
 from chromatic.produce.arrange.assemble import ARRANGEMENT_FILE, assemble, velocity_scale
 from chromatic.produce.arrange.plan import PLAN_FILE, write_plan
-from chromatic.yamlio import _yaml
+from chromatic.yamlio import round_trip as _yaml
 
 BAR = 1680  # 7/8 at 480 ticks per quarter
 BAR_S = 3.5 * 60 / 72

@@ -11,7 +11,7 @@ from chromatic.music.midi import load_score
 from chromatic.produce.harmony.vocab import VOCAB, family, family_scale, parallel_scale
 from chromatic.produce.review import load_review
 from chromatic.produce.rhythm.patterns import strum_patterns
-from chromatic.yamlio import _yaml
+from chromatic.yamlio import round_trip as _yaml
 from tests.produce.conftest import MINOR_7_8, TOP, make_folder
 
 FOLDERS = ["minor_78", "minor_34", "major_44"]

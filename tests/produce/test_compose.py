@@ -14,7 +14,6 @@ from chromatic.produce.compose.run import (
     ComposeOptions,
     compose_auto,
     compose_step,
-    phase_runner,
 )
 from chromatic.produce.folder import PHASES, ProductionFolder
 from chromatic.produce.promote import promote
@@ -129,7 +128,7 @@ def test_compose_refuses_a_folder_holding_human_work(tmp_path):
 
 
 def _approve_first(folder: ProductionFolder, phase: str) -> None:
-    from chromatic.yamlio import _yaml
+    from chromatic.yamlio import round_trip as _yaml
 
     y = _yaml()
     path = folder.review_path(phase)
@@ -175,9 +174,17 @@ def test_without_auto_compose_stops_at_each_human_gate(tmp_path, capsys):
     assert markers == ["intro", "verse", "chorus"]
 
 
-def test_phases_are_found_by_name_and_missing_ones_skipped():
-    assert phase_runner("chords").__name__ == "run_chords"
-    assert phase_runner("harmonica") is None
+def test_phases_are_found_in_the_registry_and_missing_ones_skipped(monkeypatch):
+    from chromatic.produce.compose import run
+    from chromatic.produce.phases import registry
+
+    assert registry.find("chords").name == "chords" and registry.find("harmonica") is None
+    monkeypatch.setattr(run, "PHASES", (*PHASES, "harmonica"))
+    notes: list[str] = []
+    assert [p.name for p in run.available_phases(notes)] == list(PHASES)
+    assert notes == [
+        "phase 'harmonica' is not available (not in chromatic.produce.phases.registry): skipped"
+    ]
 
 
 @pytest.mark.parametrize("thread", THREADS)

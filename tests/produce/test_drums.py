@@ -275,7 +275,7 @@ def test_promote_names_drums_after_their_section(drums_78, tmp_path):
     assert load_score(folder.approved_dir("drums") / "verse.mid").tracks[0].name == "verse"
     # a second approved candidate of one section: the same label, so nothing is written
     from chromatic.produce.promote import promote
-    from chromatic.yamlio import _yaml
+    from chromatic.yamlio import round_trip as _yaml
 
     before = {p.name: p.read_bytes() for p in folder.approved_dir("drums").iterdir()}
     y = _yaml()

@@ -39,7 +39,7 @@ def song(chords_folder, tmp_path):
 
 
 def _edit(folder, phase: str, i: int, **values) -> None:
-    from chromatic.yamlio import _yaml
+    from chromatic.yamlio import round_trip as _yaml
 
     path = folder.review_path(phase)
     y = _yaml()

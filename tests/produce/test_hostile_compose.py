@@ -78,7 +78,7 @@ def test_compose_refuses_bpm_0_001_before_it_allocates(tmp_path):
 
 
 def _set_plan(root: Path, **values) -> None:
-    from chromatic.yamlio import _yaml
+    from chromatic.yamlio import round_trip as _yaml
 
     path = root / "production_plan.yml"
     y = _yaml()
@@ -108,7 +108,7 @@ def test_plan_longer_than_20_minutes_is_refused_at_load(song):
 
 def test_plan_bpm_out_of_range_is_refused_at_load(song):
     from chromatic.produce.arrange.plan import load_plan
-    from chromatic.yamlio import _yaml
+    from chromatic.yamlio import round_trip as _yaml
 
     path = song / "production_plan.yml"
     y = _yaml()

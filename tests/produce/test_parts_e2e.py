@@ -18,7 +18,7 @@ from chromatic.produce.phases.melody import run_melody
 from chromatic.produce.phases.scoring import Weights
 from chromatic.produce.review import load_review
 from chromatic.taxonomy import chromatic_match
-from chromatic.yamlio import _yaml
+from chromatic.yamlio import round_trip as _yaml
 from tests.produce.conftest import MAJOR_4_4, MINOR_3_4, PART_TOP, approve
 
 RUNS = {"drums": run_drums, "bass": run_bass, "melody": run_melody}

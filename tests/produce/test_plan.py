@@ -12,7 +12,7 @@ from chromatic.errors import ProduceError
 from chromatic.produce.arrange.bootstrap import BOOTSTRAP_FILE, bootstrap_manifest
 from chromatic.produce.arrange.plan import PLAN_FILE, load_plan, midi_bars, write_plan
 from chromatic.produce.review import load_review
-from chromatic.yamlio import _yaml
+from chromatic.yamlio import round_trip as _yaml
 from tests.produce.conftest import approve_clean as approve
 
 

@@ -13,7 +13,7 @@ from chromatic.errors import ReviewError
 from chromatic.music.midi import load_score
 from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.promote import normalize_label, promote
-from chromatic.yamlio import _yaml
+from chromatic.yamlio import round_trip as _yaml
 
 REPO = Path(__file__).resolve().parents[2]
 

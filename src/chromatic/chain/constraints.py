@@ -12,7 +12,6 @@ The Markdown rendering is the block injected into the concept agent's prompt.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -27,6 +26,7 @@ from chromatic.chain.feedback import (
 )
 from chromatic.errors import ChainError, MusicError
 from chromatic.music.key import Key
+from chromatic.yamlio import Style, dump_yaml, loads_rt
 
 SCHEMA_VERSION = 1
 DEFAULT_NAME = "negative_constraints.yml"
@@ -75,13 +75,9 @@ class FeedbackResult:
     markdown_path: Path | None = None
 
 
-def _yaml():
-    from ruamel.yaml import YAML
-
-    y = YAML()
-    y.width = 100
-    y.indent(mapping=2, sequence=2, offset=0)
-    return y
+#: negative_constraints.yml's layout since its first release (lists flush with their key, folded
+#: at 100 columns, empty values left empty): kept so a rerun over an old file moves nothing.
+STYLE = Style(width=100, sequence=2, offset=0, preserve_quotes=False, null_word=False)
 
 
 def _strings(value: object, path: Path, field_name: str) -> list[str]:
@@ -283,15 +279,10 @@ def build_document(
     """The new file text: the old ``manual:`` node (comments and all) plus fresh sections.
     ``compute(watch_phrases)`` computes the figures once the watch list is known."""
     from ruamel.yaml.comments import CommentedMap
-    from ruamel.yaml.error import YAMLError
 
-    y = _yaml()
     old = None
     if existing_text is not None:
-        try:
-            old = y.load(existing_text)
-        except YAMLError as e:
-            raise ChainError(f"invalid YAML: {str(e).splitlines()[0]}", path=path) from None
+        old = loads_rt(existing_text, ChainError, path=path, style=STYLE)
         if old is not None and not isinstance(old, Mapping):
             raise ChainError("expected a mapping", path=path)
         version = old.get("schema_version") if old is not None else None
@@ -303,7 +294,7 @@ def build_document(
             )
     node = old.get("manual") if old is not None and "manual" in old else None
     if node is None:
-        node = y.load(_MANUAL_TEMPLATE)["manual"]
+        node = loads_rt(_MANUAL_TEMPLATE, ChainError, style=STYLE)["manual"]
     manual = parse_manual(node, path)
     diversity = compute(manual.watch_phrases)
     rules = apply_manual(computed_rules(diversity), manual)
@@ -314,9 +305,7 @@ def build_document(
         doc.ca.items["manual"] = old.ca.items["manual"]
     doc.update(computed_sections(diversity, rules))
     doc.yaml_set_start_comment(_HEADER)
-    buf = io.StringIO()
-    y.dump(doc, buf)
-    return buf.getvalue(), diversity, rules
+    return dump_yaml(doc, STYLE), diversity, rules
 
 
 def write_feedback(

@@ -62,11 +62,33 @@ def shrinkwrap(
     )
 
 
+def _constraints_file(out: Path | None) -> Path | None:
+    """``--out FOLDER`` -> FOLDER/negative_constraints.yml; the old ``--out FILE.yml`` still
+    works for one release, with a deprecation warning."""
+    from chromatic.chain.constraints import DEFAULT_NAME
+
+    if out is None:
+        return None
+    if out.suffix.lower() not in (".yml", ".yaml"):
+        return out / DEFAULT_NAME
+    typer.secho(
+        f"warning: 'chain feedback --out FILE.yml' is deprecated and goes in the next release; "
+        f"--out is the folder written to: use --out {out.parent}"
+        + ("" if out.name == DEFAULT_NAME else f" (the file is then named {DEFAULT_NAME})"),
+        err=True,
+        fg="yellow",
+    )
+    return out
+
+
 @app.command()
 def feedback(
     folder: Path = typer.Argument(..., help="Shrinkwrapped folder (output of 'chain shrinkwrap')."),
     out: Path | None = typer.Option(
-        None, "--out", help="Constraints file (default: FOLDER/negative_constraints.yml)."
+        None,
+        "--out",
+        help="Folder for negative_constraints.yml (and .md); default: FOLDER. Deprecated for "
+        "one release: a path ending in .yml/.yaml is the old constraints file itself.",
     ),
     markdown: bool = typer.Option(
         False, "--markdown", help="Also write the Markdown block beside it (.md) and print it."
@@ -77,7 +99,7 @@ def feedback(
 
     from chromatic.chain.constraints import write_feedback
 
-    result = write_feedback(folder, out, markdown=markdown)
+    result = write_feedback(folder, _constraints_file(out), markdown=markdown)
     d = result.diversity
     console = Console(stderr=markdown, highlight=False)
     keys = ", ".join(f"{k} {n}" for k, n in d.key_counts.items())

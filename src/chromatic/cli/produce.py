@@ -53,15 +53,19 @@ def init(
         ...,
         help="A song_proposal_*.yml, an all_song_proposals_*.yml (its last iteration) or a thread folder.",
     ),
-    out: Path = typer.Option(..., "--out", help="Folder under which <slug-of-title>/ is created."),
+    out: Path = typer.Option(
+        ...,
+        "--out",
+        help="The production folder to write, named by the title's slug (e.g. songs/my-title), "
+        "or a production folder already there. Deprecated for one release: any other folder "
+        "is read the old way, as the folder under which <slug-of-title>/ is created.",
+    ),
     force: bool = typer.Option(
         False, "--force", help="Replace a different proposal already in that folder."
     ),
 ) -> None:
     """Create the production folder: proposal.yml and <phase>/{candidates,approved}/."""
-    from chromatic.produce.folder import init_production
-
-    folder, written = init_production(proposal, out, force=force)
+    folder, written = _init_folder(proposal, out, force)
     p = folder.proposal()
     for w in p.warnings:
         typer.secho(f"warning: {w}", err=True, fg="yellow")
@@ -69,6 +73,33 @@ def init(
     typer.echo(
         f"{state} {folder.root}: {p.title!r}, {p.key}, {p.bpm:g} bpm, {p.time_signature}, {p.color.name}"
     )
+
+
+def _init_folder(proposal: Path, out: Path, force: bool):
+    """``--out`` is the production folder when it is one already or is named by the title's
+    slug; otherwise (the old meaning) the folder under which ``<slug>/`` is made, with a
+    deprecation warning, so scripts written for the old ``--out`` keep working one release."""
+    from chromatic.paths import slugify
+    from chromatic.produce.folder import PROPOSAL_FILE, init_production
+    from chromatic.proposals.threads import read_any_proposal
+
+    slug = slugify(read_any_proposal(proposal.resolve()).title)
+    if out.name != slug and (out / PROPOSAL_FILE).is_file():
+        from chromatic.produce.compose.run import init_at
+
+        before = (out / PROPOSAL_FILE).read_bytes()
+        folder = init_at(proposal, out, force=force)
+        return folder, folder.proposal_path.read_bytes() != before
+    if out.name == slug:
+        return init_production(proposal, out.parent, force=force)
+    typer.secho(
+        f"warning: 'produce init --out DIR' as the folder under which <slug>/ is created is "
+        f"deprecated and goes in the next release; --out is the production folder itself: "
+        f"use --out {out / slug}",
+        err=True,
+        fg="yellow",
+    )
+    return init_production(proposal, out, force=force)
 
 
 @app.command()
@@ -93,24 +124,10 @@ def chords(
     ),
 ) -> None:
     """Generate chord candidates, rank them, write candidates/ and merge review.yml."""
-    from chromatic.produce.folder import open_folder
-    from chromatic.produce.phases.chords import run_chords
-    from chromatic.produce.phases.scoring import NO_MODEL_WARNING, Weights, load_scorer
     from chromatic.produce.review import load_review
 
-    prod = open_folder(folder)
-    weights = Weights(theory_weight, chromatic_weight)
-    scorer = load_scorer(model) if model else None
-    if scorer is None:
-        typer.secho(f"warning: {NO_MODEL_WARNING}", err=True, fg="yellow")
-    run = run_chords(
-        prod,
-        n=n,
-        top=top,
-        seed=seed,
-        scorer=scorer,
-        model=str(model) if model else None,
-        weights=weights,
+    prod, run = _run_phase(
+        "chords", folder, (n, top, seed), (model, theory_weight, chromatic_weight)
     )
     review = load_review(run.merge.path)
     typer.echo(
@@ -163,6 +180,21 @@ def _scoring(model: Path | None, theory_weight: float, chromatic_weight: float):
     return scorer, weights, str(model) if model else None
 
 
+def _run_phase(name: str, folder: Path, counts: tuple[int, int, int], scoring: tuple, **extra):
+    """Open the folder, then load the model (a wrong folder fails before a slow load), then run
+    the registered phase ``name``: ``counts`` is (n, top, seed), ``scoring`` (model,
+    theory_weight, chromatic_weight) and ``extra`` the phase's own options."""
+    from chromatic.produce.folder import open_folder
+    from chromatic.produce.phases import PhaseOptions
+    from chromatic.produce.phases.registry import get
+
+    prod = open_folder(folder)
+    scorer, weights, model = _scoring(*scoring)
+    n, top, seed = counts
+    options = PhaseOptions(n, top, seed, scorer, model, weights, extra)
+    return prod, get(name).run(prod, options)
+
+
 def _report(prod, run, columns: tuple[str, ...]) -> None:
     """One block per section: rank, id, status, composite, theory parts and a few details."""
     from chromatic.produce.review import load_review
@@ -173,10 +205,10 @@ def _report(prod, run, columns: tuple[str, ...]) -> None:
             typer.secho(f"warning: {w}", err=True, fg="yellow")
     kept = review.model.candidates
     typer.echo(
-        f"{prod.root.name}: {run.phase}, {sum(run.generated.values())} generated over "
-        f"{len(run.generated)} section(s), kept {len(kept)}"
+        f"{prod.root.name}: {run.phase}, {run.generated} generated over "
+        f"{len(run.by_section)} section(s), kept {len(kept)}"
     )
-    for section in run.generated:
+    for section in run.by_section:
         rows = sorted(
             (c for c in kept if c.details.get("section") == section), key=lambda c: c.rank
         )
@@ -216,21 +248,16 @@ def drums(
 ) -> None:
     """Drum loops per approved chord section, from the template library; merge review.yml."""
     from chromatic.produce.folder import open_folder
-    from chromatic.produce.phases.drums import run_drums
     from chromatic.produce.rhythm.humanize import groove
 
-    prod = open_folder(folder)
+    open_folder(folder)
     if humanize:
         groove(humanize)  # an unknown name fails before anything is loaded
-    scorer, weights, name = _scoring(model, theory_weight, chromatic_weight)
-    run = run_drums(
-        prod,
-        n=n,
-        top=top,
-        seed=seed,
-        scorer=scorer,
-        model=name,
-        weights=weights,
+    prod, run = _run_phase(
+        "drums",
+        folder,
+        (n, top, seed),
+        (model, theory_weight, chromatic_weight),
         humanize_with=humanize,
     )
     _report(prod, run, ("template", "family", "fill"))
@@ -247,12 +274,7 @@ def bass(
     chromatic_weight: float = _CHROMATIC_W,
 ) -> None:
     """Bass lines per approved chord section, locked to the approved drums; merge review.yml."""
-    from chromatic.produce.folder import open_folder
-    from chromatic.produce.phases.bass import run_bass
-
-    prod = open_folder(folder)
-    scorer, weights, name = _scoring(model, theory_weight, chromatic_weight)
-    run = run_bass(prod, n=n, top=top, seed=seed, scorer=scorer, model=name, weights=weights)
+    prod, run = _run_phase("bass", folder, (n, top, seed), (model, theory_weight, chromatic_weight))
     _report(prod, run, ("template", "register", "approach"))
 
 
@@ -273,21 +295,13 @@ def melody(
     chromatic_weight: float = _CHROMATIC_W,
 ) -> None:
     """Melodies per approved chord section inside a singer's range; merge review.yml."""
-    from chromatic.produce.folder import open_folder
-    from chromatic.produce.phases.melody import run_melody
-
-    prod = open_folder(folder)
-    scorer, weights, name = _scoring(model, theory_weight, chromatic_weight)
-    run = run_melody(
-        prod,
-        n=n,
-        top=top,
-        seed=seed,
+    prod, run = _run_phase(
+        "melody",
+        folder,
+        (n, top, seed),
+        (model, theory_weight, chromatic_weight),
         singer=singer,
         singers_file=str(singers) if singers else None,
-        scorer=scorer,
-        model=name,
-        weights=weights,
     )
     _report(prod, run, ("singer", "contour", "rhythm"))
 

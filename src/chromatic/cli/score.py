@@ -11,14 +11,35 @@ import typer
 def export(
     run: Path = typer.Argument(..., help="Run folder written by 'chromatic train'."),
     out: Path = typer.Option(
-        ..., "--out", help="MODEL path: MODEL.onnx and MODEL.json are written."
+        ...,
+        "--out",
+        help="Model folder: model.onnx and model.json are written there (pass the folder as "
+        "--model). Deprecated for one release: a path ending in .onnx is the old MODEL.onnx.",
     ),
 ) -> None:
     """Export a trained fusion model to ONNX with self-describing metadata."""
     from chromatic.model.export import export_run
 
-    onnx_path, json_path = export_run(run, out)
+    onnx_path, json_path = export_run(run, _model_stem(out))
     typer.echo(f"wrote {onnx_path} ({onnx_path.stat().st_size / 1e6:.1f} MB) and {json_path}")
+
+
+MODEL_NAME = "model"  # FOLDER/model.onnx + model.json: what --model FOLDER loads
+
+
+def _model_stem(out: Path) -> Path:
+    """``--out FOLDER`` -> FOLDER/model; the old ``--out MODEL.onnx`` (a file, not the folder
+    the command writes) still works for one release, with a deprecation warning."""
+    if out.suffix.lower() != ".onnx":
+        return out / MODEL_NAME
+    typer.secho(
+        f"warning: 'export --out MODEL.onnx' is deprecated and goes in the next release; "
+        f"--out is the model folder: use --out {out.with_suffix('')} (and --model "
+        f"{out.with_suffix('')})",
+        err=True,
+        fg="yellow",
+    )
+    return out.with_suffix("")
 
 
 CANDIDATE_SUFFIXES = (".mid", ".midi", ".wav", ".flac", ".ogg", ".aiff", ".aif")
@@ -60,7 +81,9 @@ def _check_color(target: str) -> None:
 def score(
     files: list[Path] = typer.Argument(..., help="Candidates: .mid/.midi and/or .wav/.flac files."),
     model: Path | None = typer.Option(
-        None, "--model", help="MODEL (.onnx, with .json beside it; the suffix may be omitted)."
+        None,
+        "--model",
+        help="Model folder from 'chromatic export' (or MODEL.onnx, with .json beside it; the suffix may be omitted).",
     ),
     color: str = typer.Option(
         "", "--color", help="Target color (mnemonic or name); default: the proposal's."

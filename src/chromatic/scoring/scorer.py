@@ -114,10 +114,13 @@ class ChromaticScorer:
     # --- loading ---------------------------------------------------------------------------
     @classmethod
     def load(cls, model: str | os.PathLike, *, threads: int | None = None) -> ChromaticScorer:
-        """Load ``MODEL.onnx`` (with ``MODEL.json`` beside it); ``model`` may omit the suffix."""
+        """Load ``MODEL.onnx`` (with ``MODEL.json`` beside it); ``model`` may omit the suffix,
+        or be the folder ``chromatic export --out`` wrote (``model.onnx`` inside)."""
         import onnxruntime as ort
 
         p = Path(model)
+        if p.is_dir():
+            p = p / "model"
         onnx_path = p if p.suffix == ".onnx" else p.with_name(p.name + ".onnx")
         json_path = onnx_path.with_suffix(".json")
         for f in (onnx_path, json_path):

@@ -16,6 +16,9 @@ Fields and the values chosen where the plan cannot know them:
   empty one reads as "not rendered yet" and media checks report it as not staged),
   ``audio_tracks`` [], ``lrc_file`` null, ``sounds_like`` [].
 - ``release_date`` '' (required by the schema, unknown before release).
+
+The document is built through the catalog's ``Manifest`` model (constructed, validated, dumped),
+so the two cannot drift: a field the model gains or a value it refuses fails here.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from pydantic import ValidationError
+
+from chromatic.catalog.manifest import Manifest, validation_messages
 from chromatic.catalog.timecode import format_timestamp
 from chromatic.errors import ProduceError
 from chromatic.fileio import write_text_atomic
@@ -33,6 +39,28 @@ from chromatic.yamlio import dump_yaml
 
 BOOTSTRAP_FILE = "manifest_bootstrap.yml"
 DEFAULT_TRACK = 99
+#: The order of the user's manifests (the model lists ``genres`` before ``sounds_like``).
+FIELD_ORDER: tuple[str, ...] = (
+    "bpm",
+    "manifest_id",
+    "tempo",
+    "key",
+    "rainbow_color",
+    "title",
+    "release_date",
+    "album_sequence",
+    "main_audio_file",
+    "TRT",
+    "vocals",
+    "lyrics",
+    "structure",
+    "mood",
+    "sounds_like",
+    "genres",
+    "lrc_file",
+    "concept",
+    "audio_tracks",
+)
 HEADER = (
     "Catalog manifest bootstrapped by 'chromatic plan --bootstrap-manifest' from production_plan.yml.\n"
     "Fill main_audio_file, audio_tracks, release_date (and lrc_file) after rendering, then copy it to\n"
@@ -45,13 +73,47 @@ def display_name(label: str) -> str:
     return " ".join(w.capitalize() for w in label.replace("-", "_").split("_") if w) or label
 
 
-def bootstrap_manifest(plan: Plan, proposal: Proposal, *, track: int = DEFAULT_TRACK) -> dict:
-    """The manifest mapping (field order as in the user's manifests)."""
+def bootstrap_model(plan: Plan, proposal: Proposal, *, track: int = DEFAULT_TRACK) -> Manifest:
+    """The song's catalog ``Manifest``, built and validated by the catalog's own model: a plan
+    the catalog would refuse fails here, naming the field, not later in ``catalog validate``."""
     if not 1 <= track <= 99:
         raise ProduceError(f"expected a track number 1-99, got {track}", field="track")
-    manifest_id = f"{proposal.color.prefix}_{track:02d}"
     bar_s = TimeSignature.parse(plan.model.song.time_signature).bar_seconds(plan.model.song.bpm)
     playing = [s for s in plan.sections if s.approved and s.repeat > 0]
+    structure, end = _structure(playing, bar_s)
+    vocals = any(s.vocals for s in playing)
+    data = {
+        "bpm": plan.model.song.bpm,
+        "manifest_id": f"{proposal.color.prefix}_{track:02d}",
+        "tempo": str(proposal.time_signature),
+        "key": str(proposal.key),
+        "rainbow_color": proposal.color.mnemonic,
+        "title": proposal.title,
+        "release_date": "",
+        "album_sequence": track,
+        "main_audio_file": "",
+        "TRT": format_timestamp(end),
+        "vocals": vocals,
+        "lyrics": bool(vocals and getattr(proposal, "lyrics", None)),
+        "structure": structure,
+        "mood": list(proposal.mood),
+        "sounds_like": [],
+        "genres": list(proposal.genres),
+        "lrc_file": None,
+        "concept": proposal.concept,
+        "audio_tracks": [],
+    }
+    try:
+        return Manifest.model_validate(data)
+    except ValidationError as e:
+        field, msg = validation_messages(e)[0]
+        raise ProduceError(
+            f"the bootstrap manifest would not validate: {msg}", field=field
+        ) from None
+
+
+def _structure(playing: list, bar_s: float) -> tuple[list[dict], float]:
+    """One entry per playing section with cumulative times, and where the last one ends."""
     names = [display_name(s.name) for s in playing]
     counts, seen = Counter(names), Counter()
     structure, t = [], 0.0
@@ -69,29 +131,27 @@ def bootstrap_manifest(plan: Plan, proposal: Proposal, *, track: int = DEFAULT_T
             }
         )
         t = end
-    vocals = any(s.vocals for s in playing)
-    bpm = plan.model.song.bpm
-    return {
-        "bpm": int(bpm) if float(bpm).is_integer() else bpm,
-        "manifest_id": manifest_id,
-        "tempo": str(proposal.time_signature),
-        "key": str(proposal.key),
-        "rainbow_color": proposal.color.mnemonic,
-        "title": proposal.title,
-        "release_date": "",
-        "album_sequence": track,
-        "main_audio_file": "",
-        "TRT": format_timestamp(t),
-        "vocals": vocals,
-        "lyrics": bool(vocals and getattr(proposal, "lyrics", None)),
-        "structure": structure,
-        "mood": list(proposal.mood),
-        "sounds_like": [],
-        "genres": list(proposal.genres),
-        "lrc_file": None,
-        "concept": proposal.concept,
-        "audio_tracks": [],
-    }
+    return structure, t
+
+
+def manifest_document(manifest: Manifest) -> dict:
+    """The manifest as its file holds it: the model's own dump, keys in ``FIELD_ORDER``, a
+    whole bpm written as an integer (the model stores every bpm as a float)."""
+    dumped = manifest.model_dump(mode="json")
+    if set(dumped) != set(FIELD_ORDER):  # a field added to the model needs a place here
+        raise ProduceError(
+            f"bootstrap FIELD_ORDER {sorted(FIELD_ORDER)} does not match the catalog Manifest "
+            f"fields {sorted(dumped)}"
+        )
+    doc = {k: dumped[k] for k in FIELD_ORDER}
+    bpm = manifest.bpm
+    doc["bpm"] = int(bpm) if float(bpm).is_integer() else bpm
+    return doc
+
+
+def bootstrap_manifest(plan: Plan, proposal: Proposal, *, track: int = DEFAULT_TRACK) -> dict:
+    """The manifest mapping (field order as in the user's manifests)."""
+    return manifest_document(bootstrap_model(plan, proposal, track=track))
 
 
 def write_bootstrap(

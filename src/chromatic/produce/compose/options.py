@@ -7,7 +7,6 @@ A leaf of ``produce.compose``: ``run`` (the entry points), ``search`` (the beam 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +18,6 @@ from chromatic.produce.promote import normalize_label
 FORM: tuple[str, ...] = DEFAULT_FORM  # music.form: the form compose writes when asked for none
 SUMMARY = "compose_summary"
 WORK_DIR = ".compose"
-PhaseRun = Callable[..., object]
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ what the beam kept, not over every combination). It is copied into the output fo
 and promoted, as ``chromatic promote`` would leave it), then planned (with the bootstrap
 manifest), assembled and rendered, and ``compose_summary.md``/``.json`` are written.
 
-Each phase is called through its public ``run_<phase>(folder, n=, top=, seed=, scorer=, model=,
-weights=)``, found by name in ``chromatic.produce.phases``: that is the extension point; a phase
-module that does not exist is skipped with a warning. Branch ``i`` of a phase runs with
+Each phase is looked up in ``chromatic.produce.phases.registry`` and called through its one
+``Phase.run(folder, PhaseOptions)``: the registry is the extension point; a phase of the folder
+layout with no registry entry is skipped with a warning. Branch ``i`` of a phase runs with
 ``seed + i``, so the same seed gives the same song, byte for byte.
 
 Without ``--auto`` (``compose_step``) it advances the production folder by one human gate: it
@@ -29,7 +29,6 @@ run next, and stops; once every phase is approved it plans, assembles and render
 
 from __future__ import annotations
 
-import importlib
 import shlex
 import shutil
 import time
@@ -40,14 +39,16 @@ from pathlib import Path
 from chromatic.errors import ProduceError
 from chromatic.fileio import write_text_atomic
 from chromatic.produce.compose.marker import MARKER, edited_files, read_marker, write_marker
-from chromatic.produce.compose.options import FORM, SUMMARY, WORK_DIR, ComposeOptions, PhaseRun  # noqa: F401 (FORM, ComposeOptions: re-exported)
-from chromatic.produce.compose.search import search, top_for
+from chromatic.produce.compose.options import FORM, SUMMARY, WORK_DIR, ComposeOptions  # noqa: F401 (FORM, ComposeOptions: re-exported)
+from chromatic.produce.compose.search import phase_options, search
 from chromatic.produce.folder import (
     LOCK_FILE,
     PHASES,
     ProductionFolder,
     read_any_proposal,
 )
+from chromatic.produce.phases import Phase
+from chromatic.produce.phases.registry import find
 from chromatic.produce.phases.scoring import NO_MODEL_WARNING, Scorer, load_scorer
 from chromatic.produce.review import load_review
 from chromatic.yamlio import dump_yaml, load_plain
@@ -69,28 +70,18 @@ OWNED = (
 )
 
 
-def phase_runner(phase: str) -> PhaseRun | None:
-    """``chromatic.produce.phases.<phase>.run_<phase>``, or None where that phase does not exist."""
-    name = f"chromatic.produce.phases.{phase}"
-    try:
-        module = importlib.import_module(name)
-    except ModuleNotFoundError as e:
-        if e.name == name:
-            return None
-        raise
-    return getattr(module, f"run_{phase}", None)
-
-
-def available_phases(notes: list[str]) -> list[tuple[str, PhaseRun]]:
+def available_phases(notes: list[str]) -> list[Phase]:
+    """The registered phases in folder order; a phase of the folder layout with no registry
+    entry is skipped with a note (the song plays without it)."""
     out = []
-    for phase in PHASES:
-        run = phase_runner(phase)
-        if run is None:
+    for name in PHASES:
+        phase = find(name)
+        if phase is None:
             notes.append(
-                f"phase {phase!r} is not available (no run_{phase} in chromatic.produce.phases): skipped"
+                f"phase {name!r} is not available (not in chromatic.produce.phases.registry): skipped"
             )
         else:
-            out.append((phase, run))
+            out.append(phase)
     return out
 
 
@@ -244,9 +235,9 @@ def _compose_locked(source, root: Path, opts: ComposeOptions, progress, t_all: f
         best, reports = search(root, opts, scorer, runners, progress, notes)
         for r in reports:
             timings[r.phase] = r.seconds
-        for phase, _run in runners:  # the chosen branch, approved and promoted, becomes the folder
-            shutil.rmtree(folder.phase_dir(phase), ignore_errors=True)
-            shutil.copytree(best.root / phase, folder.phase_dir(phase))
+        for phase in runners:  # the chosen branch, approved and promoted, becomes the folder
+            shutil.rmtree(folder.phase_dir(phase.name), ignore_errors=True)
+            shutil.copytree(best.root / phase.name, folder.phase_dir(phase.name))
     finally:
         if not opts.keep_work:
             shutil.rmtree(root / WORK_DIR, ignore_errors=True)
@@ -292,7 +283,8 @@ def compose_step(source: str | Path, out: str | Path, opts: ComposeOptions) -> S
             str(opts.seed),
         ]
     )
-    for phase, run in available_phases(notes):
+    for entry in available_phases(notes):
+        phase = entry.name
         if any(folder.approved_dir(phase).glob("*.mid")):
             continue
         review = folder.review_path(phase)
@@ -309,15 +301,7 @@ def compose_step(source: str | Path, out: str | Path, opts: ComposeOptions) -> S
             )
         if not review.is_file():
             scorer = _load_scorer(opts, notes, folder.proposal().concept)
-            run(
-                folder,
-                n=opts.n,
-                top=top_for(phase, opts),
-                seed=opts.seed,
-                scorer=scorer,
-                model=str(opts.model) if opts.model else None,
-                weights=opts.weights,
-            )
+            entry.run(folder, phase_options(phase, opts, opts.seed, scorer))
         what = (
             "label the candidates you want as sections (e.g. " + ", ".join(opts.form) + ") and set "
             "status: approved"

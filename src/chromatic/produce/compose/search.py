@@ -26,9 +26,9 @@ from chromatic.produce.compose.options import (
     Branch,
     ComposeOptions,
     PhaseReport,
-    PhaseRun,
 )
 from chromatic.produce.folder import ProductionFolder
+from chromatic.produce.phases import Phase, PhaseOptions
 from chromatic.produce.phases.scoring import Scorer
 from chromatic.produce.review import GROUP_KEY, Candidate, approve, read_review
 
@@ -132,7 +132,7 @@ def search(
     root: Path,
     opts: ComposeOptions,
     scorer: Scorer | None,
-    runners: list[tuple[str, PhaseRun]],
+    runners: list[Phase],
     progress: Callable[[str], None],
     notes: list[str],
 ) -> tuple[Branch, list[PhaseReport]]:
@@ -142,24 +142,15 @@ def search(
     start = work / "root"
     shutil.copytree(root, start, ignore=shutil.ignore_patterns(WORK_DIR, ".chromatic.lock"))
     branches, reports = [Branch(start)], []
-    model = str(opts.model) if opts.model else None
-    for phase, run in runners:
+    for entry in runners:
+        phase = entry.name
         t0 = time.perf_counter()
-        top = top_for(phase, opts)
         offers: list[tuple[float, int, int, Branch, Alternative]] = []
         generated = 0
         for bi, b in enumerate(branches):
             folder = ProductionFolder(b.root)
-            result = run(
-                folder,
-                n=opts.n,
-                top=top,
-                seed=opts.seed + bi,
-                scorer=scorer,
-                model=model,
-                weights=opts.weights,
-            )
-            generated += _generated(result)
+            result = entry.run(folder, phase_options(phase, opts, opts.seed + bi, scorer))
+            generated += result.generated
             for ai, alt in enumerate(
                 alternatives(phase, folder.phase_dir(phase), opts.form, opts.beam, notes)
             ):
@@ -201,14 +192,23 @@ def search(
     return branches[0], reports
 
 
+def phase_options(
+    phase: str, opts: ComposeOptions, seed: int, scorer: Scorer | None
+) -> PhaseOptions:
+    """What compose runs ``phase`` with: ``n``, ``top_for`` and the scoring of the run."""
+    return PhaseOptions(
+        n=opts.n,
+        top=top_for(phase, opts),
+        seed=seed,
+        scorer=scorer,
+        model=str(opts.model) if opts.model else None,
+        weights=opts.weights,
+    )
+
+
 def top_for(phase: str, opts: ComposeOptions) -> int:
     """Candidates kept in a review.yml: enough for every alternative (chords: a disjoint set of
     sections per branch), and a few to choose from when a human looks afterwards."""
     if phase == "chords":
         return max(CHORD_TOP, opts.beam * len(opts.form))
     return max(PART_TOP, opts.beam)
-
-
-def _generated(result: object) -> int:
-    g = getattr(result, "generated", 0)
-    return int(sum(g.values())) if isinstance(g, dict) else int(g or 0)

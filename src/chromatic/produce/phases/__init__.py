@@ -1,2 +1,63 @@
-"""One module per production phase (chords today; drums, bass and melody to come). Each turns a
-production folder's proposal into ranked candidates and a review.yml."""
+"""One module per production phase (chords, drums, bass, melody). Each turns a production
+folder's proposal (and the phases it depends on, approved) into ranked candidates and a
+review.yml.
+
+This package module holds what every phase shares, and nothing that imports a phase: the
+``Phase`` protocol, the ``PhaseOptions`` it runs with and the ``PhaseResult`` it returns. The
+phases themselves are listed in ``phases.registry``, which compose and the CLI look up; a phase
+module imports these types from here, so the registry can import every phase without a cycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from chromatic.produce.phases.scoring import Weights
+
+if TYPE_CHECKING:
+    from chromatic.produce.folder import ProductionFolder
+    from chromatic.produce.phases.scoring import Scorer
+    from chromatic.produce.regenerate import MergeResult
+
+
+@dataclass(frozen=True)
+class PhaseOptions:
+    """What one phase run is asked for: the same fields for every phase, plus ``extra`` for a
+    phase's own options by keyword (drums: ``humanize_with``; melody: ``singer``,
+    ``singers_file``), so a caller never needs a phase-specific signature."""
+
+    n: int  # candidates to generate (chords: in all; the other phases: per section)
+    top: int  # candidates to keep in review.yml (chords: in all; the others: per section)
+    seed: int = 0
+    scorer: Scorer | None = None
+    model: str | None = None  # the model's path as review.yml records it
+    weights: Weights = field(default_factory=Weights)
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PhaseResult:
+    """What a phase run did, the same shape for every phase."""
+
+    phase: str
+    merge: MergeResult  # what review.yml kept, added and replaced
+    generated: int  # candidates generated in all
+    distinct: int  # of them distinct (chords drop duplicate progressions)
+    by_section: Mapping[str, int]  # generated per section; empty for chords (labelled later)
+    warnings: tuple[str, ...]
+    weights: Weights  # the weights applied (theory only without a model)
+
+
+class Phase(Protocol):
+    """A production phase: its folder name, the phases whose approved loops it reads, and one
+    way to run it."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def depends_on(self) -> tuple[str, ...]: ...
+
+    def run(self, folder: ProductionFolder, options: PhaseOptions) -> PhaseResult: ...

@@ -35,9 +35,9 @@ from chromatic.music.midi import load_score
 from chromatic.music.notes import Note
 from chromatic.produce.bass.line import APPROACHES, REGISTERS, BassOption, bass_templates, realize
 from chromatic.produce.folder import ProductionFolder
+from chromatic.produce.phases import PhaseResult
 from chromatic.produce.phases.parts import (
     PartCandidate,
-    PartsRun,
     TrackSpec,
     check_counts,
     draw_order,
@@ -185,7 +185,7 @@ def run_bass(
     scorer: Scorer | None = None,
     model: str | None = None,
     weights: Weights = Weights(),
-) -> PartsRun:
+) -> PhaseResult:
     """Bass candidates for every approved chord section; ``n`` generated and ``top`` kept per section."""
     check_counts(n, top)
     song = load_song(folder, "bass")

@@ -30,6 +30,7 @@ from chromatic.produce.harmony.progression import DRAWS, sample_progressions, tr
 from chromatic.produce.harmony.theory import TheoryScores, theory_scores
 from chromatic.produce.harmony.vocab import ChordSpec, family
 from chromatic.produce.harmony.voicing import TOP_TARGETS, voice_progression
+from chromatic.produce.phases import PhaseResult
 from chromatic.produce.phases.parts import check_counts
 from chromatic.produce.phases.scoring import (
     NO_MODEL_WARNING,
@@ -40,7 +41,7 @@ from chromatic.produce.phases.scoring import (
     composite,
     score_midi,
 )
-from chromatic.produce.regenerate import FreshCandidate, MergeResult, regenerate
+from chromatic.produce.regenerate import FreshCandidate, regenerate
 from chromatic.produce.rhythm.patterns import (
     HarmonicRhythm,
     drum_bar,
@@ -217,15 +218,6 @@ def candidate_details(cand: ChordCandidate, proposal: Proposal, program: int) ->
 # --- the phase ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ChordsRun:
-    merge: MergeResult
-    generated: int
-    distinct: int
-    warnings: tuple[str, ...]
-    weights: Weights
-
-
 def run_chords(
     folder: ProductionFolder,
     *,
@@ -235,7 +227,7 @@ def run_chords(
     scorer: Scorer | None = None,
     model: str | None = None,
     weights: Weights = Weights(),
-) -> ChordsRun:
+) -> PhaseResult:
     """Generate, score and keep the best ``top`` of ``n`` chord candidates in ``folder``."""
     check_counts(n, top)
     proposal = folder.proposal()
@@ -320,4 +312,4 @@ def run_chords(
         merge = regenerate(
             folder.phase_dir(PHASE), facts=facts, fresh=fresh(), prefix=ID_PREFIX, top=top
         )
-    return ChordsRun(merge, n, len(cands), tuple(notes), applied)
+    return PhaseResult(PHASE, merge, n, len(cands), {}, tuple(notes), applied)

@@ -28,9 +28,9 @@ from chromatic.music.gm import ACCENT, CRASH, CYMBALS, VOICES
 from chromatic.music.meter import Meter, fine_step, ticks
 from chromatic.music.notes import Note
 from chromatic.produce.folder import ProductionFolder
+from chromatic.produce.phases import PhaseResult
 from chromatic.produce.phases.parts import (
     PartCandidate,
-    PartsRun,
     TrackSpec,
     check_counts,
     draw_order,
@@ -162,7 +162,7 @@ def run_drums(
     model: str | None = None,
     weights: Weights = Weights(),
     humanize_with: str | None = None,
-) -> PartsRun:
+) -> PhaseResult:
     """Drum candidates for every approved chord section; ``n`` generated and ``top`` kept per section."""
     check_counts(n, top)
     g = groove(humanize_with) if humanize_with else None

@@ -42,9 +42,9 @@ from chromatic.produce.melody.contours import CONTOURS, Contour, move, nearest, 
 from chromatic.produce.melody.lyrics import SectionLyrics, lyrics_for
 from chromatic.produce.melody.phrasing import LYRIC_RHYTHMS, RHYTHMS, lyric_spans, rhythm_spans
 from chromatic.produce.melody.singers import Singer, choose_singer, registry
+from chromatic.produce.phases import PhaseResult
 from chromatic.produce.phases.parts import (
     PartCandidate,
-    PartsRun,
     TrackSpec,
     check_counts,
     draw_order,
@@ -263,7 +263,7 @@ def run_melody(
     scorer: Scorer | None = None,
     model: str | None = None,
     weights: Weights = Weights(),
-) -> PartsRun:
+) -> PhaseResult:
     """Melody candidates for every approved chord section; ``n`` generated and ``top`` kept per section."""
     check_counts(n, top)
     song = load_song(folder, "melody")

@@ -21,6 +21,7 @@ from chromatic.errors import ProduceError
 from chromatic.music.midi import add_track, append_notes, new_score, score_bytes
 from chromatic.music.notes import Note
 from chromatic.produce.folder import ProductionFolder
+from chromatic.produce.phases import PhaseResult
 from chromatic.produce.phases.scoring import (
     NO_MODEL_WARNING,
     THEORY_ONLY,
@@ -30,7 +31,7 @@ from chromatic.produce.phases.scoring import (
     composite,
     score_midi,
 )
-from chromatic.produce.regenerate import FreshCandidate, Group, MergeResult, regenerate_groups
+from chromatic.produce.regenerate import FreshCandidate, Group, regenerate_groups
 from chromatic.produce.sections import Section, Song
 
 ID_DIGITS = 2  # drum_verse_01
@@ -52,15 +53,6 @@ class PartCandidate:
     theory: dict[str, float]  # the parts and their "total"
     details: dict
     notes: tuple[Note, ...]
-
-
-@dataclass(frozen=True)
-class PartsRun:
-    phase: str
-    merge: MergeResult
-    generated: dict[str, int]  # candidates generated per section
-    warnings: tuple[str, ...]
-    weights: Weights
 
 
 def render_part(song: Song, section: Section, track: TrackSpec, notes: tuple[Note, ...]) -> bytes:
@@ -105,7 +97,7 @@ def run_part_phase(
     theory_text: str,
     extra: dict | None = None,
     warnings: list[str] | None = None,
-) -> PartsRun:
+) -> PhaseResult:
     """Score, rank per section, render the kept ones and merge review.yml (under the lock)."""
     notes = [*song.warnings, *(warnings or [])]
     track_of = track if callable(track) else (lambda _c: track)
@@ -172,9 +164,9 @@ def run_part_phase(
         merge = regenerate_groups(
             folder.phase_dir(phase), facts=facts, groups=groups, digits=ID_DIGITS
         )
-    return PartsRun(
-        phase, merge, {label: len(cs) for label, cs in candidates.items()}, tuple(notes), applied
-    )
+    generated = {label: len(cs) for label, cs in candidates.items()}
+    total = sum(generated.values())
+    return PhaseResult(phase, merge, total, total, generated, tuple(notes), applied)
 
 
 def spread(

@@ -1,0 +1,77 @@
+"""The production phases, in the order they run: one explicit table.
+
+Compose (``produce.compose``) and the CLI's phase commands look phases up here by name; a new
+phase (harmony, say) is its module plus one ``PHASES`` entry (and its folder name in
+``produce.folder.PHASES``, the folder layout). The table is written out rather than filled in
+by each phase module registering itself on import: the order is the one you read, a phase is
+there whether or not something imported its module first, and this module is the only one that
+imports every phase (each phase imports only the shared types in ``produce.phases``), so there
+is no import cycle to avoid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from chromatic.errors import ProduceError
+from chromatic.produce.phases import Phase, PhaseOptions, PhaseResult
+from chromatic.produce.phases.bass import run_bass
+from chromatic.produce.phases.chords import run_chords
+from chromatic.produce.phases.drums import run_drums
+from chromatic.produce.phases.melody import run_melody
+
+if TYPE_CHECKING:
+    from chromatic.produce.folder import ProductionFolder
+
+
+@dataclass(frozen=True)
+class FunctionPhase:
+    """A phase whose work is one public function ``run_<phase>(folder, *, n, top, seed, scorer,
+    model, weights, **own)``; ``own`` names the keywords it accepts from ``PhaseOptions.extra``."""
+
+    name: str
+    depends_on: tuple[str, ...]
+    function: Callable[..., PhaseResult]
+    own: tuple[str, ...] = ()
+
+    def run(self, folder: ProductionFolder, options: PhaseOptions) -> PhaseResult:
+        unknown = sorted(set(options.extra) - set(self.own))
+        if unknown:
+            raise ProduceError(
+                f"phase {self.name!r} has no option {', '.join(map(repr, unknown))}; "
+                f"it takes {', '.join(self.own) or 'none of its own'}"
+            )
+        return self.function(
+            folder,
+            n=options.n,
+            top=options.top,
+            seed=options.seed,
+            scorer=options.scorer,
+            model=options.model,
+            weights=options.weights,
+            **options.extra,
+        )
+
+
+PHASES: tuple[Phase, ...] = (
+    FunctionPhase("chords", (), run_chords),
+    FunctionPhase("drums", ("chords",), run_drums, own=("humanize_with",)),
+    FunctionPhase("bass", ("chords", "drums"), run_bass),
+    FunctionPhase("melody", ("chords",), run_melody, own=("singer", "singers_file")),
+)
+REGISTRY: dict[str, Phase] = {p.name: p for p in PHASES}
+
+
+def find(name: str) -> Phase | None:
+    """The phase called ``name``, or None where there is none."""
+    return REGISTRY.get(name)
+
+
+def get(name: str) -> Phase:
+    """The phase called ``name``; an unknown one is a ProduceError listing those there are."""
+    phase = find(name)
+    if phase is None:
+        raise ProduceError(f"unknown phase {name!r}; expected one of {', '.join(REGISTRY)}")
+    return phase

@@ -1,0 +1,35 @@
+"""The phase registry: one entry per phase of the folder layout, dependencies first, and one
+``run(folder, PhaseOptions) -> PhaseResult`` for every phase."""
+
+from __future__ import annotations
+
+import pytest
+
+from chromatic.errors import ProduceError
+from chromatic.produce.folder import PHASES as LAYOUT
+from chromatic.produce.phases import PhaseOptions, PhaseResult
+from chromatic.produce.phases.registry import PHASES, get
+from tests.produce.conftest import MINOR_7_8, make_song
+
+
+def test_the_registry_lists_the_folder_phases_in_order_with_dependencies_first():
+    assert [p.name for p in PHASES] == list(LAYOUT)
+    for i, phase in enumerate(PHASES):
+        assert set(phase.depends_on) <= {p.name for p in PHASES[:i]}
+
+
+def test_an_unknown_phase_or_option_is_a_produce_error(song_78):
+    with pytest.raises(ProduceError, match="unknown phase 'harmonica'"):
+        get("harmonica")
+    with pytest.raises(ProduceError, match="no option 'singer'"):
+        get("drums").run(song_78, PhaseOptions(n=2, top=1, extra={"singer": "Shirley"}))
+
+
+def test_every_phase_returns_one_result_type(tmp_path):
+    song = make_song(MINOR_7_8, tmp_path / "song")
+    chords = get("chords").run(song, PhaseOptions(n=12, top=4, seed=1))
+    assert isinstance(chords, PhaseResult) and chords.phase == "chords"
+    assert chords.generated == 12 and chords.by_section == {} and chords.distinct <= 12
+    melody = get("melody").run(song, PhaseOptions(n=2, top=1, extra={"singer": "Shirley"}))
+    assert isinstance(melody, PhaseResult) and melody.phase == "melody"
+    assert melody.generated == sum(melody.by_section.values()) == melody.distinct > 0
