@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import re
 import sys
 import tempfile
@@ -32,7 +33,7 @@ from itertools import combinations
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+SHARED = Path(os.environ.get("CHROMATIC_SHARED") or REPO.parent / "shared")
 sys.path.insert(0, str(REPO / "src"))
 
 from chromatic.music.measures import (  # noqa: E402
