@@ -189,7 +189,7 @@ def arrange(folder: ProductionFolder, plan: Plan) -> Arrangement:
             cursor += length
         scale = tuple((pc + sec.transpose) % 12 for pc in proposal.key.scale_pcs())
         frame = Frame(start, cursor, bar_ticks, meter, phrase, scale)
-        _develop(block, sec, frame, passes, first=not spans)
+        _develop(block, sec, frame, passes)
         for k, hits in block.items():
             tracks.setdefault(k, []).extend(hits)
         end_bar = cursor // bar_ticks
@@ -234,12 +234,10 @@ def _phrase_bars(plan: Plan) -> int:
     return int(value) if isinstance(value, int) and value >= 1 else DEFAULT_PHRASE_BARS
 
 
-def _develop(
-    block: Block, sec: PlanSection, frame: Frame, passes: dict[str, int], *, first: bool
-) -> None:
+def _develop(block: Block, sec: PlanSection, frame: Frame, passes: dict[str, int]) -> None:
     """The plan's variation and transposition on one occurrence; the melody's last bar varies
     on every other pass of the same loop (AB AB': the repeat is heard as a repeat, and moves)."""
-    vary(block, sec.variation, frame, first)
+    vary(block, sec.variation, frame)
     label = normalize_label(sec.name)
     done = passes.get(label, 0)
     passes[label] = done + sec.repeat

@@ -141,9 +141,9 @@ def _melody(hits, pre_at, last_at, bar, pre, tonic, ring) -> list[Hit]:
     if not hits:
         return hits
     sings = any(t >= pre_at for t, *_ in hits)
-    if not sings:
-        t, d, p, v = hits[-1]
-        return [*hits[:-1], (t, d, _near(tonic, p), v)]
+    if not sings:  # the song's last melody note(s), a doubling included, land on the tonic
+        last = hits[-1][0]
+        return [(t, d, _near(tonic, p) if t == last else p, v) for t, d, p, v in hits]
     out = []
     for t, d, p, v in hits:
         if pre_at <= t < last_at and (t - pre_at) % (bar // 2) == 0 and p % 12 not in pre:

@@ -57,7 +57,7 @@ class Frame:
         return (self.end - self.start) // self.bar
 
 
-def vary(block: Block, v: Variation | None, frame: Frame, first_section: bool) -> None:
+def vary(block: Block, v: Variation | None, frame: Frame) -> None:
     """Apply one occurrence's variation to its notes, in place (the melody's is per pass:
     ``vary_melody_bar``)."""
     if v is None:
@@ -66,7 +66,7 @@ def vary(block: Block, v: Variation | None, frame: Frame, first_section: bool) -
         phase, _, drum = key
         if drum:
             hits[:] = _drum_fills(hits, v, frame)
-            if v.crash and not first_section:
+            if v.crash:
                 hits[:] = crash(hits, frame.start)
             if v.lift:
                 hits[:] = denser_hats(hits)
