@@ -10,6 +10,11 @@ meta events sharing a track with notes would leave the other parts in 4/4. The p
 ``vocals: false`` mutes the vocal line (the melody phase) in that section, and ``intensity``
 scales velocities (0.5 plays the loops as written), so the intensity arc is audible.
 
+Repeats develop: each occurrence's ``variation:`` (fills, crash, drop-out, lift, melodic
+variation: ``arrange.variation``) and ``transpose:`` are played on its notes; the song's last bars
+become the style's cadence and ending (``arrange.ending``). ``write_arrangement`` is the one
+place the finished score is written.
+
 Only notes are copied from the loops; a loop's own tempo, meter and key are replaced by the
 song's. The last tick of the song carries an "all notes off" controller on every track, so a
 reader that measures a file by its last event (pretty_midi) sees the full planned length even

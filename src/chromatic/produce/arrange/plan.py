@@ -12,9 +12,10 @@ with sensible defaults and afterwards only *refreshed*:
 - a newly approved section is appended. To leave an approved section out of the song, set its
   ``repeat: 0`` (deleting the entry would only bring it back on the next refresh).
 
-Section order on creation is the song form the part phases use (``sections.song_order``: intro
-first, outro last, verses before choruses, numbered instances in turn), so the drum, bass and
-melody phases see the same order before and after the plan exists. Bars of a section, in order
+On creation the sections follow the style's song form (``arrange.form``: each occurrence an
+entry, a name may come twice, repeats in whole phrases toward the target length, a seeded
+``variation:`` and ``transpose:`` per entry), recorded under ``form:`` with the style; the part
+phases read the same order from the plan (``sections._plan_order``). Bars of a section, in order
 of preference: the approved candidate's harmonic rhythm (``details.harmonic_rhythm``), else
 the approved MIDI's length in whole bars, else its chord count (one bar per chord).
 
