@@ -29,12 +29,21 @@ def test_plan_lists_approved_sections_in_song_order_with_bars_from_the_harmonic_
     result = write_plan(sectioned.root)
     assert result.created and not result.orphaned
     secs = result.plan.sections
-    assert [s.name for s in secs] == ["intro", "verse", "chorus", "outro"]
+    # no singer, no lyrics: the instrumental form (its bridge is not approved, so left out)
+    assert [s.name for s in secs] == ["intro", "verse", "chorus", "verse", "chorus", "outro"]
     assert {s.name: s.bars for s in secs} == _hr_bars(sectioned)
     assert all(s.bars_from == "harmonic_rhythm" for s in secs)
+    form = result.plan.doc["form"]
+    assert form["name"] == "instrumental" and form["phrase_bars"] == 8
+    assert any("no approved bridge" in n for n in form["notes"])
+    # whole 8-bar phrases, except the 5-bar verse, which the plan says it cannot do
+    assert all(s.bars * s.repeat % 8 == 0 for s in secs if s.name != "verse")
+    assert any("verse loop is 5 bars" in n for n in form["notes"])
     by = {s.name: s for s in secs}
-    assert by["verse"].repeat == by["chorus"].repeat == 2 and by["intro"].repeat == 1
     assert by["verse"].vocals and not by["intro"].vocals and not by["outro"].vocals
+    # the final chorus is lifted, the section before it drops out for a bar
+    assert secs[4].variation.lift and secs[3].variation.dropout == 1
+    assert not secs[0].variation.crash and all(s.variation.crash for s in secs[1:])
     # the intensity arc: intro quiet, chorus hottest
     assert by["intro"].intensity < by["verse"].intensity < by["chorus"].intensity
     length = result.plan.doc["length"]
@@ -54,6 +63,8 @@ def test_refresh_keeps_every_human_edit(sectioned):
     secs[0]["vocals"] = False
     secs[0]["notes"] = "double the vocal"
     secs[0]["custom"] = "kept too"
+    secs[0]["variation"]["fill"] = "stop"
+    secs[0]["transpose"] = 2
     secs[1]["bars"] = 99  # machine-owned: recomputed
     secs[1]["intensity"] = 0.9
     secs.yaml_set_comment_before_after_key(1, before="the intro starts dry")
@@ -66,13 +77,14 @@ def test_refresh_keeps_every_human_edit(sectioned):
     text = path.read_text()
     assert "the intro starts dry" in text and "# tempo agreed with the band" in text
     secs = result.plan.sections
-    assert [s.name for s in secs] == ["chorus", "intro", "verse", "outro"]
+    assert [s.name for s in secs] == ["chorus", "intro", "verse", "verse", "chorus", "outro"]
     assert (secs[0].repeat, secs[0].vocals, secs[0].notes, secs[0].model_extra["custom"]) == (
         3,
         False,
         "double the vocal",
         "kept too",
     )
+    assert (secs[0].variation.fill, secs[0].transpose) == ("stop", 2)
     assert secs[1].bars == _hr_bars(sectioned)["intro"] and secs[1].intensity == 0.9
     assert result.plan.doc["length"]["bars"] == sum(s.bars * s.repeat for s in secs)
     # refreshing again changes nothing
@@ -98,6 +110,8 @@ def test_refresh_flags_sections_no_longer_approved_and_appends_new_ones(sectione
     names = [(s.name, s.approved) for s in result.plan.sections]
     assert names == [
         ("intro", True),
+        ("verse", True),
+        ("chorus", True),
         ("verse", True),
         ("chorus", True),
         ("outro", False),
@@ -148,7 +162,7 @@ def test_bars_fall_back_to_the_midi_length_then_the_chord_count(sectioned):
 def test_invalid_plan_names_the_field(sectioned):
     path = write_plan(sectioned.root).path
     path.write_text(path.read_text().replace("repeat: 2", "repeat: -1", 1))
-    with pytest.raises(ProduceError, match=r"sections\[1\]\.repeat"):
+    with pytest.raises(ProduceError, match=r"sections\[0\]\.repeat"):
         load_plan(path)
 
 

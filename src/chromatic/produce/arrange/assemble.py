@@ -10,6 +10,11 @@ meta events sharing a track with notes would leave the other parts in 4/4. The p
 ``vocals: false`` mutes the vocal line (the melody phase) in that section, and ``intensity``
 scales velocities (0.5 plays the loops as written), so the intensity arc is audible.
 
+Repeats develop: each occurrence's ``variation:`` (fills, crash, drop-out, lift, melodic
+variation: ``arrange.variation``) and ``transpose:`` are played on its notes; the song's last bars
+become the style's cadence and ending (``arrange.ending``). ``write_arrangement`` is the one
+place the finished score is written.
+
 Only notes are copied from the loops; a loop's own tempo, meter and key are replaced by the
 song's. The last tick of the song carries an "all notes off" controller on every track, so a
 reader that measures a file by its last event (pretty_midi) sees the full planned length even
@@ -23,19 +28,32 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from symusic import ControlChange, Note, Score, TextMeta
+from symusic import ControlChange, Note, Score, Tempo, TextMeta
 
 from chromatic.errors import ProduceError
 from chromatic.music.key import TimeSignature
-from chromatic.music.meter import TPQ
+from chromatic.music.meter import TPQ, meter_of
 from chromatic.music.midi import add_track, load_score, new_score, write_score
+from chromatic.produce.arrange.ending import end_song
 from chromatic.produce.arrange.planfile import Plan, PlanSection, load_plan, plan_path
+from chromatic.produce.arrange.variation import (
+    Block,
+    Frame,
+    Hit,
+    TrackKey,
+    transpose,
+    vary,
+    vary_melody_bar,
+)
 from chromatic.produce.folder import PHASES, ProductionFolder, open_folder
 from chromatic.produce.promote import normalize_label
+from chromatic.produce.style.table import style_for
 
 ARRANGEMENT_FILE = "arrangement.mid"
 VOCAL_PHASES = ("melody",)
 ALL_NOTES_OFF = 123
+EXPRESSION = 11  # CC11: the fade-out ending's ramp
+DEFAULT_PHRASE_BARS = 4  # a plan without a form block (made before it existed)
 
 
 @dataclass(frozen=True)
@@ -144,8 +162,12 @@ def arrange(folder: ProductionFolder, plan: Plan) -> Arrangement:
         if not available.get(ph):
             notes.append(f"{ph}: no approved loops; the arrangement has no {ph}")
 
-    tracks: dict[tuple[str, int, bool], list[Note]] = {}
+    style = style_for(proposal, folder.root)
+    meter = meter_of(ts)
+    phrase = _phrase_bars(plan)
+    tracks: dict[TrackKey, list[Hit]] = {}
     spans: list[SectionSpan] = []
+    passes: dict[str, int] = {}  # passes of each loop so far: the melody varies every other one
     cursor = 0
     for sec in plan.sections:
         label = normalize_label(sec.name)  # a hand-typed "Verse 2" plays approved/verse_2.mid
@@ -154,7 +176,8 @@ def arrange(folder: ProductionFolder, plan: Plan) -> Arrangement:
         length = sec.bars * bar_ticks
         count: dict[str, int] = {}
         score.markers.append(TextMeta(time=cursor, text=sec.name))
-        start_bar = cursor // bar_ticks
+        start_bar, start = cursor // bar_ticks, cursor
+        block: Block = {}
         for _ in range(sec.repeat):
             for ph in PHASES:
                 if label not in available.get(ph, ()):
@@ -165,16 +188,35 @@ def arrange(folder: ProductionFolder, plan: Plan) -> Arrangement:
                 if key not in loops:
                     loops[key] = _read_loop(folder.approved_dir(ph) / f"{label}.mid", bar_ticks)
                 placed = _place(
-                    loops[key], cursor, length, velocity_scale(sec.intensity), ph, tracks
+                    loops[key], cursor, length, velocity_scale(sec.intensity), ph, block
                 )
                 count[ph] = count.get(ph, 0) + placed
             cursor += length
+        scale = tuple((pc + sec.transpose) % 12 for pc in proposal.key.scale_pcs())
+        frame = Frame(start, cursor, bar_ticks, meter, phrase, scale)
+        _develop(block, sec, frame, passes)
+        for k, hits in block.items():
+            tracks.setdefault(k, []).extend(hits)
         end_bar = cursor // bar_ticks
         spans.append(SectionSpan(sec, start_bar, start_bar * bar_s, end_bar * bar_s, count))
     if not spans:
         raise ProduceError(
             "nothing to assemble: no planned section is approved with repeat > 0", path=plan.path
         )
+    last = spans[-1].planned
+    close = end_song(
+        tracks,
+        cursor,
+        bar_ticks,
+        meter,
+        (proposal.key.pc + last.transpose) % 12,
+        proposal.key.is_minor,
+        style.ending.cadence,
+        style.ending.kind,
+        proposal.bpm,
+    )
+    for t, qpm in close.tempos:
+        score.tempos.append(Tempo(time=t, qpm=qpm))
 
     instruments = []
     for (ph, program, drum), items in sorted(
@@ -182,11 +224,37 @@ def arrange(folder: ProductionFolder, plan: Plan) -> Arrangement:
     ):
         name = ph if sum(k[0] == ph for k in tracks) == 1 else f"{ph} {program}"
         track = add_track(score, name, program=program, is_drum=drum)
-        for n in sorted(items, key=lambda n: (n.time, n.pitch, n.duration)):
-            track.notes.append(n)
+        for t, d, p, v in sorted(items, key=lambda n: (n[0], n[2], n[1])):
+            track.notes.append(Note(time=t, duration=max(1, d), pitch=p, velocity=v))
+        for t, value in close.expression:
+            track.controls.append(ControlChange(time=t, number=EXPRESSION, value=value))
         track.controls.append(ControlChange(time=cursor, number=ALL_NOTES_OFF, value=0))
         instruments.append(Instrument(name, ph, program, drum))
     return Arrangement(score, tuple(spans), tuple(instruments), bar_s, tuple(notes))
+
+
+def _phrase_bars(plan: Plan) -> int:
+    form = plan.doc.get("form")
+    value = form.get("phrase_bars") if isinstance(form, dict) else None
+    return int(value) if isinstance(value, int) and value >= 1 else DEFAULT_PHRASE_BARS
+
+
+def _develop(block: Block, sec: PlanSection, frame: Frame, passes: dict[str, int]) -> None:
+    """The plan's variation and transposition on one occurrence; the melody's last bar varies
+    on every other pass of the same loop (AB AB': the repeat is heard as a repeat, and moves)."""
+    vary(block, sec.variation, frame)
+    label = normalize_label(sec.name)
+    done = passes.get(label, 0)
+    passes[label] = done + sec.repeat
+    if sec.variation is not None and sec.variation.vary_melody:
+        length = sec.bars * frame.bar
+        for i in range(sec.repeat):
+            if (done + i) % 2 == 1:
+                at = frame.start + (i + 1) * length - frame.bar
+                for k, hits in block.items():
+                    if k[0] in VOCAL_PHASES:
+                        hits[:] = vary_melody_bar(hits, at, frame.bar, frame.meter, frame.scale)
+    transpose(block, sec.transpose)
 
 
 def _plays(sec: PlanSection, label: str, available: dict[str, set[str]], notes: list[str]) -> bool:
@@ -207,7 +275,7 @@ def _place(
     length: int,
     scale: float,
     phase: str,
-    tracks: dict[tuple[str, int, bool], list[Note]],
+    tracks: Block,
 ) -> int:
     """Lay ``loop`` over [start, start + length): repeated while it fits, the last pass cut at the
     section end (a note crossing it is shortened). Returns the notes placed."""
@@ -221,13 +289,19 @@ def _place(
                 if at >= end:
                     break
                 v = min(127, max(1, round(vel * scale)))
-                out.append(Note(time=at, duration=min(d, end - at), pitch=pitch, velocity=v))
+                out.append((at, min(d, end - at), pitch, v))
                 placed += 1
             offset += loop.period
     return placed
 
 
 # --- the step ----------------------------------------------------------------------------------
+
+
+def write_arrangement(arr: Arrangement, root: Path) -> Path:
+    """Write arrangement.mid: the one place the finished score goes to disk (compose's finish
+    and ``assemble`` both call it), so a last pass over the score (performance) hooks in here."""
+    return write_score(arr.score, root / ARRANGEMENT_FILE)
 
 
 @dataclass(frozen=True)
@@ -253,7 +327,7 @@ def assemble(
     if not path.is_file():
         raise ProduceError(f"no production plan (run: chromatic plan {folder.root})", path=path)
     arr = arrange(folder, load_plan(path))
-    midi = write_score(arr.score, folder.root / ARRANGEMENT_FILE)
+    midi = write_arrangement(arr, folder.root)
     if not render:
         return AssembleResult(midi, arr)
     from chromatic.produce.arrange.preview import render_preview

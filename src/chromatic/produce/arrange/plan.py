@@ -12,9 +12,10 @@ with sensible defaults and afterwards only *refreshed*:
 - a newly approved section is appended. To leave an approved section out of the song, set its
   ``repeat: 0`` (deleting the entry would only bring it back on the next refresh).
 
-Section order on creation is the song form the part phases use (``sections.song_order``: intro
-first, outro last, verses before choruses, numbered instances in turn), so the drum, bass and
-melody phases see the same order before and after the plan exists. Bars of a section, in order
+On creation the sections follow the style's song form (``arrange.form``: each occurrence an
+entry, a name may come twice, repeats in whole phrases toward the target length, a seeded
+``variation:`` and ``transpose:`` per entry), recorded under ``form:`` with the style; the part
+phases read the same order from the plan (``sections._plan_order``). Bars of a section, in order
 of preference: the approved candidate's harmonic rhythm (``details.harmonic_rhythm``), else
 the approved MIDI's length in whole bars, else its chord count (one bar per chord).
 
@@ -36,6 +37,7 @@ from chromatic.fileio import write_text_atomic
 from chromatic.music import form
 from chromatic.music.key import TimeSignature
 from chromatic.music.midi import load_score, time_signature_at
+from chromatic.produce.arrange import form as layout
 from chromatic.produce.arrange.planfile import (  # noqa: F401 (re-exported: the plan's names)
     MAX_BARS,
     MAX_BPM,
@@ -65,6 +67,7 @@ HEADER = (
     "comments are kept. 'chromatic plan <folder> --refresh' recomputes bars and song facts only.\n"
     "Then run: chromatic assemble <folder> --render"
 )
+INSTRUMENTAL_FORM = "instrumental"  # styles.yml: the form of a song without a singer or lyrics
 ARC_RISE = 0.1  # later sections run a little hotter: the arc builds toward the end
 
 
@@ -201,8 +204,12 @@ def _sync(target: CommentedMap, new: dict) -> None:
             target[k] = v
 
 
-def write_plan(folder_path: str | os.PathLike, *, refresh: bool = False) -> PlanResult:
-    """Create production_plan.yml, or with ``refresh`` update it keeping every human edit."""
+def write_plan(
+    folder_path: str | os.PathLike, *, refresh: bool = False, seed: int = 0
+) -> PlanResult:
+    """Create production_plan.yml, or with ``refresh`` update it keeping every human edit. A new
+    plan lays out the style's form (``arrange.form``); ``seed`` (mixed with the proposal's
+    content) picks its variations."""
     folder = open_folder(folder_path)
     path = folder.root / PLAN_FILE
     if path.exists() and not refresh:
@@ -220,6 +227,8 @@ def write_plan(folder_path: str | os.PathLike, *, refresh: bool = False) -> Plan
         facts = song_facts(folder)
         created = not path.exists()
         doc = _new_doc() if created else load_plan(path).doc
+        if created:
+            notes.extend(_lay_out(doc, folder, sections, facts, seed))
         added, orphaned = _merge(doc, sections, facts)
         for name in orphaned:
             notes.append(
@@ -232,6 +241,57 @@ def write_plan(folder_path: str | os.PathLike, *, refresh: bool = False) -> Plan
     return PlanResult(
         path, Plan(path, doc, model), created, tuple(added), tuple(orphaned), tuple(notes)
     )
+
+
+def _lay_out(
+    doc: CommentedMap,
+    folder: ProductionFolder,
+    sections: list[ApprovedSection],
+    facts: dict,
+    seed: int,
+) -> list[str]:
+    """Fill a new plan's ``form:`` and ``sections:`` from the style's form (``arrange.form``)."""
+    from chromatic.produce.style.table import content_seed, load_table, style_for
+
+    proposal = folder.proposal()
+    style = style_for(proposal, folder.root)
+    raw = layout.raw_proposal(folder.root)
+    instrumental = not proposal.singer and not proposal.lyrics
+    items = tuple(load_table().forms[INSTRUMENTAL_FORM]) if instrumental else style.form
+    bar_s = TimeSignature.parse(facts["time_signature"]).bar_seconds(facts["bpm"])
+    target = layout.target_seconds(raw, style.seconds)
+    planned = layout.plan_form(
+        sections,
+        style,
+        items,
+        bar_s,
+        target,
+        content_seed(seed, proposal),
+        layout.modulation_of(proposal, raw),
+    )
+    doc["form"] = CommentedMap(
+        name=INSTRUMENTAL_FORM if instrumental else style.form_name,
+        items=list(items),
+        target_seconds=round(planned.target_seconds, 1),
+        target_from=planned.target_from,
+        phrase_bars=style.phrase_bars,
+        modulation=planned.modulation,
+        notes=list(planned.notes),
+        style=style.to_dict(),
+    )
+    doc.move_to_end("sections")
+    by_name = {s.name: s for s in sections}
+    n = len(planned.occurrences)
+    for i, o in enumerate(planned.occurrences):
+        fresh = by_name[o.name]
+        entry = default_section(o.name, fresh.bars, fresh.bars_from, i, n)
+        entry["repeat"] = o.repeat
+        if o.item == layout.FINAL:
+            entry["intensity"] = min(1.0, round(entry["intensity"] + ARC_RISE, 2))
+        entry["transpose"] = o.transpose
+        entry["variation"] = CommentedMap(o.variation)
+        doc["sections"].append(entry)
+    return list(planned.notes)
 
 
 def _new_doc() -> CommentedMap:

@@ -30,6 +30,24 @@ PLAN_FILE = "production_plan.yml"
 MIN_BPM, MAX_BPM = 10.0, 400.0
 MAX_REPEAT, MAX_BARS, MAX_MINUTES = 16, 256, 20
 BarsFrom = Literal["harmonic_rhythm", "midi", "chords"]
+Fill = Literal["none", "build", "toms", "drop", "stop"]
+MAX_TRANSPOSE = 12
+
+
+class Variation(BaseModel):
+    """How one occurrence of a section differs from the loop as approved (``arrange.form``
+    chooses, ``arrange.variation`` plays): ``fill`` in its last bar, ``phrase_fill`` at its inner
+    phrase ends, ``crash`` on its downbeat, ``dropout`` bars at its end without drums and bass,
+    ``lift`` (louder, melody doubled an octave up, denser hats), ``vary_melody`` (neighbour notes
+    in the last bar)."""
+
+    model_config = ConfigDict(extra="forbid")
+    fill: Fill = "none"
+    phrase_fill: Fill = "none"
+    crash: bool = False
+    dropout: int = Field(default=0, ge=0, le=8)
+    lift: bool = False
+    vary_melody: bool = False
 
 
 class PlanSong(SongHeader):
@@ -51,6 +69,8 @@ class PlanSection(BaseModel):
     notes: str | None = None
     approved: bool = True
     bars_from: BarsFrom | None = None
+    transpose: int = Field(default=0, ge=-MAX_TRANSPOSE, le=MAX_TRANSPOSE)
+    variation: Variation | None = None  # None: the loop as approved
 
 
 class PlanFile(BaseModel):

@@ -32,6 +32,7 @@ class ComposeResult:
     sections: list[dict] = field(default_factory=list)
     length: dict = field(default_factory=dict)
     loudness: dict | None = None
+    form: dict = field(default_factory=dict)
 
     @property
     def score(self) -> float:
@@ -75,6 +76,7 @@ class ComposeResult:
                 }
                 for r in self.phases
             ],
+            "form": self.form,
             "sections": self.sections,
             "length": self.length,
             "loudness": self.loudness,
@@ -107,6 +109,7 @@ class ComposeResult:
                 f"{ph['alternatives']} | {kept} | {ph['score']:.3f} |"
             )
         phases = [ph["phase"] for ph in d["phases"]]
+        lines += _form_lines(d)
         lines += [
             "",
             "## Chosen candidates",
@@ -149,9 +152,39 @@ class ComposeResult:
         return "\n".join(lines)
 
 
+def _form_lines(d: dict) -> list[str]:
+    """The song form as planned: its name and target, then each occurrence with what varies."""
+    f = d.get("form") or {}
+    if not f:
+        return []
+    lines = [
+        "",
+        "## Form",
+        "",
+        f"{f.get('name')} ({f.get('phrase_bars')}-bar phrases): target "
+        f"{f.get('target_seconds')} s ({f.get('target_from')}), planned "
+        f"{d['length'].get('seconds', 0):.1f} s.",
+        "",
+        "| # | section | bars x repeat | transpose | variation |",
+        "|---:|---|---|---:|---|",
+    ]
+    for i, sec in enumerate(d["sections"], 1):
+        var = ", ".join(
+            k if v is True else f"{k} {v}"
+            for k, v in (sec.get("variation") or {}).items()
+            if v not in (False, 0, "none", None)
+        )
+        lines.append(
+            f"| {i} | {sec['name']} | {sec['bars']} x {sec['repeat']} | "
+            f"{sec.get('transpose', 0):+d} | {var or '-'} |"
+        )
+    lines += [f"- {n}" for n in f.get("notes") or []]
+    return lines
+
+
 def finish(result: ComposeResult, progress: Callable[[str], None]) -> None:
     """Plan (and bootstrap manifest), assemble and render in the output folder, timed."""
-    from chromatic.produce.arrange.assemble import ARRANGEMENT_FILE, arrange
+    from chromatic.produce.arrange.assemble import ARRANGEMENT_FILE, arrange, write_arrangement
     from chromatic.produce.arrange.bootstrap import BOOTSTRAP_FILE, write_bootstrap
     from chromatic.produce.arrange.plan import PLAN_FILE, write_plan
     from chromatic.produce.folder import open_folder
@@ -159,15 +192,13 @@ def finish(result: ComposeResult, progress: Callable[[str], None]) -> None:
     root, opts, t = result.root, result.options, result.timings
     folder = open_folder(root)
     t0 = time.perf_counter()
-    plan = write_plan(root)
+    plan = write_plan(root, seed=opts.seed)
     write_bootstrap(root, plan.plan, result.proposal)
     t["plan"] = time.perf_counter() - t0
     result.warnings.extend(w for w in plan.warnings if w not in result.warnings)
     t0 = time.perf_counter()
-    from chromatic.music.midi import write_score
-
     arr = arrange(folder, plan.plan)
-    write_score(arr.score, root / ARRANGEMENT_FILE)
+    write_arrangement(arr, root)
     t["assemble"] = time.perf_counter() - t0
     result.warnings.extend(w for w in arr.warnings if w not in result.warnings)
     result.outputs.update(
@@ -180,9 +211,17 @@ def finish(result: ComposeResult, progress: Callable[[str], None]) -> None:
             "repeat": s.repeat,
             "start_seconds": round(s.start_seconds, 3),
             "end_seconds": round(s.end_seconds, 3),
+            "transpose": s.planned.transpose,
+            "variation": s.planned.variation.model_dump() if s.planned.variation else {},
         }
         for s in arr.sections
     ]
+    form = plan.plan.doc.get("form")
+    result.form = (
+        {k: form.get(k) for k in ("name", "target_seconds", "target_from", "phrase_bars", "notes")}
+        if isinstance(form, dict)
+        else {}
+    )
     result.length = {"bars": arr.total_bars, "seconds": round(arr.seconds, 3)}
     progress(
         f"plan + assemble: {arr.total_bars} bars, {arr.seconds:.1f} s, "

@@ -1,0 +1,178 @@
+"""Repeats that develop: what assembly does to one occurrence of a section so that a repeated
+loop is never the identical loop. The plan says what (``planfile.Variation``, chosen by
+``arrange.form``); this module plays it on the occurrence's notes.
+
+Notes here are ``(time, duration, pitch, velocity)`` in arrangement ticks, grouped by track key
+``(phase, program, is_drum)``. Everything is deterministic (no random choice is made here: the
+plan made them), so the same plan and loops give the same arrangement.
+
+- ``fill``/``phrase_fill``: the drum fill of ``rhythm.fills.apply_fill`` in the last bar of the
+  occurrence and in the last bar of each inner phrase;
+- ``crash``: a crash (and kick) on the occurrence's downbeat;
+- ``dropout``: the last bars of the occurrence without drums and bass (the breath before the
+  final chorus);
+- ``lift``: velocities up, the melody doubled an octave up, eighth hats made sixteenths;
+- ``vary_melody``: in the last bar of a pass, weak-beat melody notes move to a scale neighbour
+  (strong beats keep their chord tones); a bar with no weak-beat note splits its first long note,
+  the second half a neighbour (a rhythm displacement).
+- ``transpose``: every pitched part (not the drums) by semitones.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from fractions import Fraction
+
+from chromatic.music.gm import CRASH, KICK, VOICES
+from chromatic.music.meter import TPQ, Meter, strong_onsets
+from chromatic.produce.arrange.planfile import Variation
+from chromatic.produce.rhythm.fills import apply_fill
+
+Hit = tuple[int, int, int, int]  # time, duration, pitch, velocity
+TrackKey = tuple[str, int, bool]  # phase, program, is_drum
+Block = dict[TrackKey, list[Hit]]
+
+_NAMES = {p: v for v, p in reversed(VOICES.items())}  # pitch -> its first voice name
+HAT = VOICES["hat"]
+LIFT_VELOCITY = 1.1
+DOUBLE_VELOCITY = 0.7
+MAX_DOUBLE_PITCH = 100
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Where the occurrence lies: ticks [start, end), the bar length, the meter, the phrase
+    length in bars, and the key's scale (pitch classes, after any transposition)."""
+
+    start: int
+    end: int
+    bar: int
+    meter: Meter
+    phrase_bars: int
+    scale: tuple[int, ...]
+
+    @property
+    def bars(self) -> int:
+        return (self.end - self.start) // self.bar
+
+
+def vary(block: Block, v: Variation | None, frame: Frame) -> None:
+    """Apply one occurrence's variation to its notes, in place (the melody's is per pass:
+    ``vary_melody_bar``)."""
+    if v is None:
+        return
+    for key, hits in block.items():
+        phase, _, drum = key
+        if drum:
+            hits[:] = _drum_fills(hits, v, frame)
+            if v.crash:
+                hits[:] = crash(hits, frame.start)
+            if v.lift:
+                hits[:] = denser_hats(hits)
+        if v.dropout and (drum or phase == "bass"):
+            hits[:] = cut(hits, frame.end - v.dropout * frame.bar, frame.end)
+        if v.lift:
+            hits[:] = lift(hits, phase == "melody")
+
+
+def transpose(block: Block, semitones: int) -> None:
+    if not semitones:
+        return
+    for (_, _, drum), hits in block.items():
+        if not drum:
+            hits[:] = [(t, d, min(127, max(0, p + semitones)), v) for t, d, p, v in hits]
+
+
+def _drum_fills(hits: list[Hit], v: Variation, frame: Frame) -> list[Hit]:
+    for b in range(frame.bars):
+        last = b == frame.bars - 1
+        kind = v.fill if last else (v.phrase_fill if (b + 1) % frame.phrase_bars == 0 else "none")
+        if kind != "none":
+            hits = fill_bar(hits, frame.start + b * frame.bar, frame.bar, frame.meter, kind)
+    return hits
+
+
+def fill_bar(hits: list[Hit], at: int, bar: int, meter: Meter, kind: str) -> list[Hit]:
+    """The drum hits with the bar at tick ``at`` replaced by ``apply_fill``'s version of it."""
+    inside = [h for h in hits if at <= h[0] < at + bar]
+    rest = [h for h in hits if not at <= h[0] < at + bar]
+    durations = {(h[0], h[2]): h[1] for h in inside}
+    bar_hits = [(Fraction(t - at, TPQ), _NAMES.get(p, f"#{p}"), vel) for t, _, p, vel in inside]
+    out = []
+    for onset, voice, vel in apply_fill(bar_hits, meter, kind):
+        t = at + round(onset * TPQ)
+        pitch = VOICES[voice] if voice in VOICES else int(voice[1:])
+        out.append((t, durations.get((t, pitch), TPQ // 4), pitch, vel))
+    return sorted(rest + out)
+
+
+def crash(hits: list[Hit], at: int) -> list[Hit]:
+    have = {p for t, _, p, _ in hits if t == at}
+    add = [(at, TPQ, p, 112) for p in (CRASH, KICK) if p not in have]
+    return sorted(hits + add)
+
+
+def cut(hits: list[Hit], start: int, end: int) -> list[Hit]:
+    """Silence [start, end): notes starting there go, notes crossing into it are shortened."""
+    out = []
+    for t, d, p, v in hits:
+        if start <= t < end:
+            continue
+        if t < start < t + d:
+            d = start - t
+        out.append((t, d, p, v))
+    return out
+
+
+def lift(hits: list[Hit], double: bool) -> list[Hit]:
+    out = [(t, d, p, min(127, round(v * LIFT_VELOCITY))) for t, d, p, v in hits]
+    if double:
+        out += [
+            (t, d, p + 12, max(1, round(v * DOUBLE_VELOCITY)))
+            for t, d, p, v in hits
+            if p + 12 <= MAX_DOUBLE_PITCH
+        ]
+    return sorted(out)
+
+
+def denser_hats(hits: list[Hit]) -> list[Hit]:
+    """Eighth-note closed hats become sixteenths (a softer hat between each pair)."""
+    hats = sorted(h for h in hits if h[2] == HAT)
+    add = [
+        (a[0] + (b[0] - a[0]) // 2, a[1], HAT, max(1, round(a[3] * 0.6)))
+        for a, b in itertools.pairwise(hats)
+        if b[0] - a[0] == TPQ // 2
+    ]
+    return sorted(hits + add)
+
+
+def _neighbour(pitch: int, scale: tuple[int, ...], up: bool) -> int:
+    step = 1 if up else -1
+    p = pitch + step
+    while p % 12 not in scale:
+        p += step
+    return p
+
+
+def vary_melody_bar(hits: list[Hit], at: int, bar: int, meter: Meter, scale: tuple) -> list[Hit]:
+    """The melody with the bar at tick ``at`` varied (see the module docstring)."""
+    strong = {at + round(o * TPQ) for o in strong_onsets(meter)}
+    inside = [h for h in hits if at <= h[0] < at + bar]
+    if not inside:
+        return hits
+    rest = [h for h in hits if not at <= h[0] < at + bar]
+    weak = [h for h in inside if h[0] not in strong]
+    if weak:
+        out = [
+            (t, d, _neighbour(p, scale, i % 2 == 0), v) if (t, d, p, v) in weak else (t, d, p, v)
+            for i, (t, d, p, v) in enumerate(inside)
+        ]
+        return sorted(rest + out)
+    long = next((h for h in inside if h[1] >= TPQ), None)
+    if long is None:
+        return hits
+    t, d, p, v = long
+    half = d // 2
+    split = [(t, half, p, v), (t + half, d - half, _neighbour(p, scale, True), v)]
+    return sorted(rest + [h for h in inside if h != long] + split)

@@ -1,0 +1,145 @@
+"""Song form, repeats that develop, endings and modulation (issue #14), on real MIDI files."""
+
+from __future__ import annotations
+
+import shutil
+from types import SimpleNamespace
+
+import mido
+from symusic import Score
+
+from chromatic.music.measures import drums_end_with_music, tonic_ending
+from chromatic.produce.arrange.assemble import ARRANGEMENT_FILE, assemble
+from chromatic.produce.arrange.form import CIRCLE_OF_FIFTHS, phrase_unit, plan_form
+from chromatic.produce.arrange.measure import piece_from_production
+from chromatic.produce.arrange.plan import PLAN_FILE, write_plan
+from chromatic.produce.style.table import style_for
+from tests.produce.test_assemble import BAR, _edit_plan, parts  # noqa: F401 (a fixture)
+
+F_SHARP = 6
+
+
+def _style(phrase=4, key_change=0.0):
+    var = SimpleNamespace(fills=True, dropout=True, lift=True, key_change=key_change)
+    return SimpleNamespace(phrase_bars=phrase, variation=var)
+
+
+def _sections(**bars):
+    return [SimpleNamespace(name=k, bars=v) for k, v in bars.items()]
+
+
+FORM = ("intro", "verse", "chorus", "verse", "chorus", "bridge", "chorus!", "outro")
+
+
+def test_every_occurrence_is_whole_phrases_and_the_song_is_near_its_target():
+    secs = _sections(intro=4, verse=3, chorus=4, bridge=2, outro=4)
+    plan = plan_form(secs, _style(4), FORM, 2.0, (210.0, "style"), seed=1)
+    occ = plan.occurrences
+    assert [o.item for o in occ] == list(FORM)
+    assert all(o.bars * o.repeat % 4 == 0 for o in occ)  # a 3-bar verse plays 4, 8... times
+    assert phrase_unit(3, 4) == 4 and phrase_unit(2, 8) == 4
+    total = sum(o.bars * o.repeat for o in occ) * 2.0
+    assert 156 <= total <= 277 and abs(total - 210) < 30
+    assert occ[6].variation["lift"] and occ[5].variation["dropout"] == 1
+    assert not occ[0].variation["crash"] and occ[-1].variation["fill"] == "none"
+
+
+def test_a_loop_that_cannot_fill_whole_phrases_is_said_in_a_note():
+    plan = plan_form(_sections(verse=5, chorus=8), _style(8), FORM, 2.0, (200.0, "style"), 3)
+    assert any("verse loop is 5 bars" in n for n in plan.notes)
+    assert any("no approved intro" in n for n in plan.notes)
+
+
+def test_all_keys_walk_the_circle_of_fifths_and_come_home():
+    secs = _sections(intro=4, verse=4, chorus=4, bridge=4, outro=4)
+    plan = plan_form(secs, _style(4), FORM, 2.0, (200.0, "style"), 1, modulation="all_keys")
+    moves = [o.transpose for o in plan.occurrences]
+    assert moves[0] == 0 and moves[-2:] == [0, 0]  # intro, final chorus and outro at home
+    assert moves[1:6] == list(CIRCLE_OF_FIFTHS[:5])
+
+
+def test_the_seed_chooses_the_variations_and_the_same_seed_repeats_them(sectioned, tmp_path):
+    other = tmp_path / "other"
+    shutil.copytree(sectioned.root, other)
+    a = write_plan(sectioned.root, seed=5).path.read_text()
+    assert write_plan(other, seed=5).path.read_text() == a
+
+
+def _notes(path, name):
+    score = Score(str(path))
+    return [n for t in score.tracks if t.name == name for n in t.notes]
+
+
+def test_the_song_ends_on_the_tonic_with_every_part(parts):  # noqa: F811
+    res = assemble(parts.root)
+    path = parts.root / ARRANGEMENT_FILE
+    piece = piece_from_production(parts.root)
+    assert tonic_ending(piece) and drums_end_with_music(piece)
+    end = res.arrangement.total_bars * BAR
+    bass = _notes(path, "bass")
+    assert max(bass, key=lambda n: n.time).pitch % 12 == F_SHARP
+    melody = _notes(path, "melody")
+    last = max(n.time for n in melody)
+    assert {n.pitch % 12 for n in melody if n.time == last} == {F_SHARP}
+    assert all(n.end <= end for t in Score(str(path)).tracks for n in t.notes)
+    # the style's ending is a fade: a CC11 ramp down over the last four bars on every track
+    mid = mido.MidiFile(str(path))
+    for tr in mid.tracks[1:]:
+        ramp = [m.value for m in tr if m.type == "control_change" and m.control == 11]
+        assert ramp and ramp[0] == 127 and ramp[-1] < 40 and ramp == sorted(ramp, reverse=True)
+
+
+def test_repeats_develop(parts):  # noqa: F811
+    arr = assemble(parts.root).arrangement
+    path = parts.root / ARRANGEMENT_FILE
+    starts = {i: s.start_bar * BAR for i, s in enumerate(arr.sections)}
+    drums = _notes(path, "drums")
+    # a crash on the downbeat of every section after the first
+    assert all(any(n.time == starts[i] and n.pitch == 49 for n in drums) for i in range(1, 5))
+    # the bar before the final chorus: drums and bass rest
+    gap = (starts[4] - BAR, starts[4])
+    assert not [n for n in drums + _notes(path, "bass") if gap[0] <= n.time < gap[1]]
+    # the final chorus is lifted: the melody doubled an octave up, louder than the first chorus
+    melody = _notes(path, "melody")
+
+    def within(i):
+        return [n for n in melody if starts[i] <= n.time < starts[i + 1]]
+
+    first, last = within(2), within(4)
+    assert max(n.pitch for n in last) >= max(n.pitch for n in first) + 12
+    assert max(n.velocity for n in last) > max(n.velocity for n in first)
+    # the fills change the drum loop's last bar: no two section-end bars equal the plain loop
+    plain = {(0, 36), (840, 38), (1260, 42)}
+    ends = [starts[i + 1] - BAR for i in range(4)]
+    assert any(
+        {(n.time - e, n.pitch) for n in drums if e <= n.time < e + BAR} != plain for e in ends
+    )
+
+
+def test_hand_edits_of_variation_order_and_transpose_are_played_and_survive_refresh(parts):  # noqa: F811
+    def edit(secs):
+        secs.insert(0, secs.pop(1))  # verse before intro
+        secs[0]["transpose"] = 2
+        secs[0]["variation"]["crash"] = True
+        secs[0]["variation"]["fill"] = "stop"
+
+    _edit_plan(parts, edit)
+    write_plan(parts.root, refresh=True)
+    text = (parts.root / PLAN_FILE).read_text()
+    arr = assemble(parts.root).arrangement
+    assert [s.name for s in arr.sections][:2] == ["verse", "intro"]
+    assert arr.sections[0].planned.transpose == 2 and (parts.root / PLAN_FILE).read_text() == text
+    melody = _notes(parts.root / ARRANGEMENT_FILE, "melody")
+    first = sorted({n.pitch for n in melody if n.time < BAR})
+    assert first == [68, 71]  # the loop's 66 and 69, two semitones up; drums unmoved
+    drums = _notes(parts.root / ARRANGEMENT_FILE, "drums")
+    assert {n.pitch for n in drums if n.time == 0} >= {36, 49}
+
+
+def test_style_ending_kind_ritardando_slows_the_last_bars(parts):  # noqa: F811
+    (parts.root / "style.yml").write_text("ending: {cadence: authentic, kind: ritardando}\n")
+    assert style_for(parts.proposal(), parts.root).ending.kind == "ritardando"
+    arr = assemble(parts.root).arrangement
+    tempos = [t.qpm for t in arr.score.tempos]
+    assert abs(tempos[0] - 72) < 1e-3 and len(tempos) > 2 and tempos[-1] < 72 * 0.75
+    assert tempos[1:] == sorted(tempos[1:], reverse=True)
