@@ -163,3 +163,29 @@ def test_catalog_synth_without_a_renderer_suggests_no_audio(monkeypatch, tmp_pat
     assert len(err) == 1 and "--no-audio" in err[0] and not out.exists()
     assert main([*args, "--no-audio"]) == 0
     assert list((out / "01_90").glob("*.mid"))
+
+
+def _panned(pan: int, volume: int):
+    from symusic import ControlChange
+
+    s = new_score(120)
+    tr = add_track(s, "chords", program=0)
+    tr.controls.append(ControlChange(time=0, number=7, value=volume))
+    tr.controls.append(ControlChange(time=0, number=10, value=pan))
+    tr.notes.append(Note(time=0, duration=960, pitch=60, velocity=100))
+    return s
+
+
+@pytest.mark.parametrize("backend", PRESENT)
+def test_each_renderer_plays_stereo_with_cc10_pan_and_cc7_volume(backend):
+    def level(pan: int, volume: int = 127):
+        a = render_score(
+            _panned(pan, volume), sample_rate=SR, duration=1.0, renderer=backend, stereo=True
+        )
+        assert a.shape == (SR, 2)
+        return 20 * np.log10(np.sqrt(np.mean(a**2, axis=0)) + 1e-12)
+
+    left, centre, right = level(0), level(64), level(127)
+    assert left[0] - left[1] > 10 and right[1] - right[0] > 10
+    assert abs(centre[0] - centre[1]) < 1
+    assert level(64, 40)[0] < centre[0] - 10  # CC7 lowers the track

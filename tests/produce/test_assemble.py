@@ -153,7 +153,7 @@ def test_loops_longer_than_a_section_are_cut_and_intensity_scales_velocity(parts
         ],
     )
     # bars are machine-owned, but a hand edit stays until the next refresh: assembly follows the file
-    arr = assemble(parts.root).arrangement
+    arr = assemble(parts.root, quantized=True).arrangement  # the layout, on the grid
     assert [s.name for s in arr.sections] == [
         "intro",
         "verse",
@@ -193,13 +193,24 @@ def test_rendered_preview_is_audible_full_length_and_unclipped(parts, tmp_path):
 
     assert (
         main(
-            ["assemble", str(parts.root), "--render", "--format", "flac", "--sample-rate", "22050"]
+            [
+                "assemble",
+                str(parts.root),
+                "--render",
+                "--stems",
+                "--quantized",
+                "--format",
+                "flac",
+                "--sample-rate",
+                "22050",
+            ]
         )
         == 0
     )
     arr_secs = sum(s.total_bars for s in assemble(parts.root).arrangement.sections) * BAR_S
     audio, sr = sf.read(str(parts.root / "arrangement.flac"), dtype="float32")
-    assert sr == 22050 and audio.ndim == 1
+    assert sr == 22050 and audio.ndim == 2 and audio.shape[1] == 2  # stereo: the mix's pans
+    assert (parts.root / "stems" / "bass.flac").is_file()  # --stems: one file per instrument
     assert abs(len(audio) / sr - arr_secs) <= 1.0
     peak = float(np.max(np.abs(audio)))
     assert 0.1 < peak < 1.0  # normalized, never clipped

@@ -4,6 +4,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from chromatic.cli import main
@@ -254,6 +255,31 @@ def test_compose_auto_renders_a_preview_of_the_planned_length(tmp_path):
         and (tmp_path / "r" / "arrangement.png").is_file()
     )
     assert set(res.timings) >= {"render", "total"} and res.loudness["true_peak_db"] <= -0.99
+
+
+@pytest.mark.slow
+def test_compose_stems_stereo_at_minus_14_lufs_melody_audible(tmp_path):
+    """Stereo preview at -14 LUFS under -1 dBTP, one stem per instrument, the melody stem no
+    more than 3 dB under the chords stem, measured with pyloudnorm on the real renders."""
+    import pyloudnorm
+    import soundfile as sf
+
+    opts = ComposeOptions(n=N, beam=1, sample_rate=22050, stems=True)
+    res = compose_auto(MINOR_7_8, tmp_path / "s", opts)
+    audio, sr = sf.read(str(tmp_path / "s" / "arrangement.wav"), always_2d=True)
+    assert audio.shape[1] == 2 and not np.allclose(audio[:, 0], audio[:, 1])
+    assert pyloudnorm.Meter(sr).integrated_loudness(audio) == pytest.approx(-14.0, abs=1.0)
+    stems = {p.stem: p for p in (tmp_path / "s" / "stems").glob("*.wav")}
+    assert {"chords", "bass", "melody", "drums"} <= set(stems)
+
+    def lufs(name):
+        data, rate = sf.read(str(stems[name]), always_2d=True)
+        return pyloudnorm.Meter(rate).integrated_loudness(data)
+
+    assert lufs("melody") >= lufs("chords") - 3.0
+    assert res.performance["humanized"] is True and res.options.stems
+    summary = json.loads((tmp_path / "s" / "compose_summary.json").read_text())
+    assert summary["options"]["quantized"] is False and summary["performance"]["timing_ms"] > 0
 
 
 def test_examples_compose(tmp_path):

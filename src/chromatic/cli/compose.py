@@ -86,16 +86,26 @@ def assemble(
     sample_rate: int = typer.Option(
         44100, "--sample-rate", min=8000, max=96000, help="Preview sample rate."
     ),
+    quantized: bool = typer.Option(
+        False,
+        "--quantized",
+        help="Keep every note on the grid at its written velocity (no humanizing; for a DAW).",
+    ),
+    stems: bool = typer.Option(
+        False, "--stems", help="Also render one audio file per instrument (stems/<track>.wav)."
+    ),
 ) -> None:
     """Lay the approved loops out along the plan into arrangement.mid (and a preview with --render)."""
     from chromatic.produce.arrange.assemble import assemble as run
 
     result = run(
         folder,
-        render=render,
+        render=render or stems,
         soundfont=soundfont,
         audio_format=audio_format,
         sample_rate=sample_rate,
+        quantized=quantized,
+        stems=stems,
     )
     arr = result.arrangement
     for w in arr.warnings:
@@ -107,9 +117,12 @@ def assemble(
     if result.audio is not None:
         loud = result.loudness
         typer.echo(
-            f"wrote {result.audio}: level {loud.level_db:.1f} dB (gated RMS), true peak {loud.true_peak_db:.1f} dBFS"
+            f"wrote {result.audio}: {loud.level_db:.1f} LUFS integrated, true peak {loud.true_peak_db:.1f} dBTP"
         )
         typer.echo(f"wrote {result.image}")
+        if stems:
+            typer.echo(f"wrote stems in {Path(folder) / 'stems'}")
+    typer.echo("performance: " + ("quantized (on the grid)" if quantized else "humanized"))
 
 
 def compose(
@@ -168,6 +181,14 @@ def compose(
     force: bool = typer.Option(
         False, "--force", help="Replace a production folder not written by compose."
     ),
+    quantized: bool = typer.Option(
+        False,
+        "--quantized",
+        help="Keep every note on the grid at its written velocity (no humanizing; for a DAW).",
+    ),
+    stems: bool = typer.Option(
+        False, "--stems", help="Also render one audio file per instrument (stems/<track>.wav)."
+    ),
 ) -> None:
     """Compose a song: each phase's candidates generated and scored, the best kept (beam search).
 
@@ -186,6 +207,8 @@ def compose(
         audio_format=audio_format,
         sample_rate=sample_rate,
         force=force,
+        quantized=quantized,
+        stems=stems,
     )
     if not auto:
         step = compose_step(proposal, out, opts)

@@ -12,6 +12,10 @@ default soundfont is ``TimGM6mb.sf2`` from the pretty_midi wheel; pass your own 
 ``soundfont=``. Events are played in time order and the samples between them are pulled
 synchronously, so rendering is deterministic (the same bytes every time, per backend) and faster
 than real time. The two backends do not give the same samples as each other.
+
+Both backends honour the mix controllers a track carries (``MIX_CONTROLS``: CC7 volume, CC10 pan,
+CC11 expression) and render stereo; ``stereo=True`` returns the two channels, the default folds
+them to mono (the catalog's audio features want one channel).
 """
 
 from __future__ import annotations
@@ -32,16 +36,22 @@ TAIL_SECONDS = 1.0  # release tail rendered after the last note-off
 ENV = "CHROMATIC_RENDERER"
 BACKENDS = ("fluidsynth", "tinysoundfont")
 #: How to get audio when no backend loads (one line, for the error and the compose warning).
+#: The controllers played into the synthesizer: volume, pan, expression, sustain pedal.
+MIX_CONTROLS = (7, 10, 11, 64)
+_OFF, _CC, _ON = 0, 1, 2  # event order at one instant: offs, then controllers, then ons
 INSTALL_HINT = (
     "install the Debian package libfluidsynth3, or the wheel: pip install --no-deps tinysoundfont"
 )
 
 
 class Backend(Protocol):
+    sample_rate: int
+
     def program(self, channel: int, program: int) -> None: ...
     def drums(self, channel: int) -> None: ...
     def noteon(self, channel: int, pitch: int, velocity: int) -> None: ...
     def noteoff(self, channel: int, pitch: int) -> None: ...
+    def cc(self, channel: int, number: int, value: int) -> None: ...
     def pull(self, n: int) -> np.ndarray: ...
     def close(self) -> None: ...
 
@@ -112,6 +122,7 @@ class _FluidSynth:
     def __init__(self, sample_rate: int, soundfont: Path):
         import fluidsynth
 
+        self.sample_rate = sample_rate
         self.synth = fluidsynth.Synth(gain=0.4, samplerate=float(sample_rate))
         self.synth.setting("synth.reverb.active", 0)  # keep stems dry and deterministic
         self.synth.setting("synth.chorus.active", 0)
@@ -132,13 +143,16 @@ class _FluidSynth:
     def noteoff(self, channel: int, pitch: int) -> None:
         self.synth.noteoff(channel, pitch)
 
+    def cc(self, channel: int, number: int, value: int) -> None:
+        self.synth.cc(channel, number, value)
+
     def pull(self, n: int) -> np.ndarray:
-        """n mono samples (FluidSynth renders interleaved stereo int16)."""
+        """n stereo frames, shape (n, 2) (FluidSynth renders interleaved stereo int16)."""
         chunks = []
         while n > 0:
             k = min(n, 65536)
             stereo = np.asarray(self.synth.get_samples(k), dtype=np.float32).reshape(-1, 2)
-            chunks.append(stereo.mean(axis=1) / 32768.0)
+            chunks.append(stereo / 32768.0)
             n -= k
         return np.concatenate(chunks)
 
@@ -154,24 +168,11 @@ def _backend(name: str, sample_rate: int, soundfont: Path) -> Backend:
     return TinySoundFont(sample_rate, soundfont)
 
 
-def render_score(
-    score: Score,
-    *,
-    sample_rate: int = DEFAULT_SAMPLE_RATE,
-    soundfont: str | os.PathLike | None = None,
-    duration: float | None = None,
-    renderer: str | None = None,
-) -> np.ndarray:
-    """Render a Score to mono float32 audio in [-1, 1].
-
-    ``duration`` fixes the output length in seconds (padding or cutting); by default the
-    output runs to the last note-off plus a short release tail. ``renderer`` forces a backend
-    (see the module docstring)."""
-    sf_path = Path(soundfont) if soundfont else default_soundfont()
-    if not sf_path.is_file():
-        raise RenderError("soundfont not found", path=sf_path)
+def _events(score: Score) -> tuple[list[tuple[float, int, int, int, int]], dict[int, int]]:
+    """(seconds, kind, channel, pitch or controller, velocity or value), time-sorted, and the
+    program of each melodic channel (one channel per track; drums on the drum channel)."""
     sec = score.to("second")
-    events: list[tuple[float, int, int, int, int]] = []  # (time, order, channel, pitch, velocity)
+    events: list[tuple[float, int, int, int, int]] = []
     programs: dict[int, int] = {}
     melodic_channels = [c for c in range(16) if c != DRUM_CHANNEL]
     for i, track in enumerate(sec.tracks):
@@ -183,36 +184,67 @@ def render_score(
         for note in track.notes:
             start = float(note.time)
             end = start + max(float(note.duration), 0.01)
-            events.append((start, 1, channel, int(note.pitch), int(note.velocity)))
-            events.append((end, 0, channel, int(note.pitch), 0))  # offs before ons at one time
+            events.append((start, _ON, channel, int(note.pitch), int(note.velocity)))
+            events.append((end, _OFF, channel, int(note.pitch), 0))
+        for c in track.controls:
+            if int(c.number) in MIX_CONTROLS:
+                events.append((float(c.time), _CC, channel, int(c.number), int(c.value)))
     events.sort()
-    last = events[-1][0] + TAIL_SECONDS if events else 0.0
+    return events, programs
+
+
+def render_score(
+    score: Score,
+    *,
+    sample_rate: int = DEFAULT_SAMPLE_RATE,
+    soundfont: str | os.PathLike | None = None,
+    duration: float | None = None,
+    renderer: str | None = None,
+    stereo: bool = False,
+) -> np.ndarray:
+    """Render a Score to float32 audio in [-1, 1]: mono, or shape (samples, 2) with ``stereo``.
+
+    ``duration`` fixes the output length in seconds (padding or cutting); by default the
+    output runs to the last note-off plus a short release tail. ``renderer`` forces a backend
+    (see the module docstring)."""
+    sf_path = Path(soundfont) if soundfont else default_soundfont()
+    if not sf_path.is_file():
+        raise RenderError("soundfont not found", path=sf_path)
+    events, programs = _events(score)
+    notes = [e for e in events if e[1] != _CC]
+    last = notes[-1][0] + TAIL_SECONDS if notes else 0.0
     total = round((duration if duration is not None else last) * sample_rate)
-    out = np.zeros(total, dtype=np.float32)
-    if not events or total == 0:
-        return out
-    synth = _backend(choose_renderer(renderer), sample_rate, sf_path)
+    out = np.zeros((total, 2), dtype=np.float32)
+    if notes and total:
+        _play(_backend(choose_renderer(renderer), sample_rate, sf_path), events, programs, out)
+    return out if stereo else out.mean(axis=1)
+
+
+def _play(synth: Backend, events: list, programs: dict[int, int], out: np.ndarray) -> None:
+    """Play the events into ``synth``, pulling the frames between them into ``out``."""
+    total, rate = len(out), synth.sample_rate
     try:
         for channel, program in programs.items():
             synth.program(channel, program)
         synth.drums(DRUM_CHANNEL)
         pos = 0
-        for t, is_on, channel, pitch, vel in events:
-            target = min(round(t * sample_rate), total)
+        for t, kind, channel, a, b in events:
+            target = min(round(t * rate), total)
             if target > pos:
                 out[pos:target] = synth.pull(target - pos)
                 pos = target
             if pos >= total:
                 break
-            if is_on:
-                synth.noteon(channel, pitch, vel)
+            if kind == _ON:
+                synth.noteon(channel, a, b)
+            elif kind == _OFF:
+                synth.noteoff(channel, a)
             else:
-                synth.noteoff(channel, pitch)
+                synth.cc(channel, a, b)
         if pos < total:
             out[pos:] = synth.pull(total - pos)
     finally:
         synth.close()
-    return out
 
 
 def peak_normalize(audio: np.ndarray, peak: float = 0.89) -> np.ndarray:

@@ -23,6 +23,7 @@ class TinySoundFont:
         import tinysoundfont
 
         self.soundfont = soundfont
+        self.sample_rate = sample_rate
         self.synth = tinysoundfont.Synth(gain=GAIN_DB, samplerate=int(sample_rate))
         try:
             self.sfid = self.synth.sfload(str(soundfont), max_voices=MAX_VOICES)
@@ -52,13 +53,17 @@ class TinySoundFont:
     def noteoff(self, channel: int, pitch: int) -> None:
         self.synth.noteoff(channel, pitch)
 
+    def cc(self, channel: int, number: int, value: int) -> None:
+        """A controller (volume 7, pan 10, expression 11, sustain 64: TinySoundFont honours them)."""
+        self.synth.control_change(channel, number, value)
+
     def pull(self, n: int) -> np.ndarray:
-        """n mono samples in [-1, 1] (TinySoundFont renders interleaved stereo float32)."""
+        """n stereo frames in [-1, 1], shape (n, 2) (TinySoundFont renders interleaved float32)."""
         chunks = []
         while n > 0:
             k = min(n, CHUNK)
             stereo = np.frombuffer(self.synth.generate_simple(k), dtype=np.float32).reshape(-1, 2)
-            chunks.append(np.clip(stereo.mean(axis=1), -1.0, 1.0))
+            chunks.append(np.clip(stereo, -1.0, 1.0))
             n -= k
         return np.concatenate(chunks)
 

@@ -35,6 +35,7 @@ from chromatic.music.key import TimeSignature
 from chromatic.music.meter import TPQ, meter_of
 from chromatic.music.midi import add_track, load_score, new_score, write_score
 from chromatic.produce.arrange.ending import end_song
+from chromatic.produce.arrange.perform import perform_folder
 from chromatic.produce.arrange.planfile import Plan, PlanSection, load_plan, plan_path
 from chromatic.produce.arrange.variation import (
     Block,
@@ -320,13 +321,18 @@ def assemble(
     soundfont: str | os.PathLike | None = None,
     audio_format: str = "wav",
     sample_rate: int = 44100,
+    quantized: bool = False,
+    stems: bool = False,
 ) -> AssembleResult:
-    """Write arrangement.mid (and with ``render`` the audio preview and arrangement.png)."""
+    """Write arrangement.mid (and with ``render`` the audio preview and arrangement.png), played
+    by the performance pass (``arrange.perform``; ``quantized`` keeps the grid); ``stems`` also
+    renders one audio file per instrument."""
     folder = open_folder(folder_path)
     path = plan_path(folder.root)
     if not path.is_file():
         raise ProduceError(f"no production plan (run: chromatic plan {folder.root})", path=path)
     arr = arrange(folder, load_plan(path))
+    arr = perform_folder(arr, folder, quantized=quantized)
     midi = write_arrangement(arr, folder.root)
     if not render:
         return AssembleResult(midi, arr)
@@ -339,5 +345,6 @@ def assemble(
         audio_format=audio_format,
         sample_rate=sample_rate,
         title=folder.proposal().title,
+        stems=stems,
     )
     return AssembleResult(midi, arr, prev.audio, prev.image, prev.loudness)

@@ -1,13 +1,13 @@
-"""The arrangement's audio preview and its picture.
+"""The arrangement's audio preview, its stems and its picture.
 
-Audio: FluidSynth with the General MIDI soundfont (``chromatic.music.render``), cut to the
-planned length plus a short faded release, then loudness-normalized. No loudness library is
-added for a preview: the level is a gated RMS in the manner of BS.1770 (400 ms blocks, an
-absolute gate at -70 dB and a relative gate 10 dB under the gated mean) *without* its
-K-weighting filter, brought to ``TARGET_DB`` (-16 dB, the usual streaming preview level) unless
-that would push the true peak (estimated on a 4x oversampled signal) above ``CEILING_DB``
-(-1 dBFS); then the ceiling wins and the preview is simply quieter. Written as 16-bit WAV or
-FLAC, mono, so it never clips.
+Audio: FluidSynth or TinySoundFont with the General MIDI soundfont (``chromatic.music.render``),
+in stereo (each track's CC7 volume and CC10 pan, written by the performance pass, are played),
+cut to the planned length plus a short faded release, then brought to -14 LUFS integrated
+(ITU-R BS.1770 with pyloudnorm's filters) under a -1 dBTP true-peak ceiling by a limiter
+(``arrange.loudness``). Written as 16-bit WAV or FLAC, two channels.
+
+Stems (``stems=True``): each instrument track rendered alone to ``stems/<track>.<format>`` at
+the mix's gain (before the limiter), so a DAW user can rebalance them and they sum to the mix.
 
 Picture: a grid of sections (columns as wide as their bars) by instruments (rows), each cell
 shaded by note density (notes per bar) and labelled with it.
@@ -16,31 +16,21 @@ shaded by note density (notes per bar) and labelled with it.
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from chromatic.errors import ProduceError
 from chromatic.fileio import write_with
+from chromatic.produce.arrange.loudness import Loudness, normalize_loudness
 
-TARGET_DB = -16.0
-CEILING_DB = -1.0
 RELEASE_SECONDS = 0.5  # rendered after the last bar and faded out, so notes do not click off
-BLOCK_SECONDS = 0.4
 FORMATS = ("wav", "flac")
+STEMS_DIR = "stems"
 
-
-@dataclass(frozen=True)
-class Loudness:
-    level_before_db: float
-    gain_db: float
-    level_db: float
-    true_peak_db: float
-    ceiling_limited: bool
-
-    def to_dict(self) -> dict:
-        return {k: round(v, 2) if isinstance(v, float) else v for k, v in asdict(self).items()}
+__all__ = ["FORMATS", "STEMS_DIR", "Loudness", "Preview", "plot_arrangement", "render_preview"]
 
 
 @dataclass(frozen=True)
@@ -49,67 +39,41 @@ class Preview:
     image: Path
     loudness: Loudness
     seconds: float
+    stems: dict[str, Path] = field(default_factory=dict)
 
 
-def _db(x: float) -> float:
-    return float(20.0 * np.log10(max(x, 1e-12)))
+def stem_name(track: str) -> str:
+    """A file name for a track ("melody", "chords 4" -> "chords_4")."""
+    return re.sub(r"[^a-z0-9_]+", "_", track.lower()).strip("_") or "track"
 
 
-def gated_level_db(audio: np.ndarray, sample_rate: int) -> float:
-    """Gated RMS level in dB (BS.1770 gating, no K-weighting); -inf-like for silence."""
-    n = max(1, int(BLOCK_SECONDS * sample_rate))
-    blocks = len(audio) // n
-    if blocks == 0:
-        ms = (
-            np.array([np.mean(np.square(audio, dtype=np.float64))])
-            if audio.size
-            else np.array([0.0])
-        )
-    else:
-        ms = np.mean(np.square(audio[: blocks * n].astype(np.float64).reshape(blocks, n)), axis=1)
-    gated = ms[ms > 10 ** (-70 / 10)]
-    if gated.size == 0:
-        return -120.0
-    rel = np.mean(gated) * 10 ** (-10 / 10)
-    kept = gated[gated > rel]
-    return float(10 * np.log10(np.mean(kept if kept.size else gated)))
+def _faded(audio: np.ndarray, sample_rate: int) -> np.ndarray:
+    fade = int(RELEASE_SECONDS * sample_rate)
+    if fade and len(audio) > fade:
+        audio[-fade:] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)[:, None]
+    return audio
 
 
-def true_peak(audio: np.ndarray) -> float:
-    """Peak of the 4x oversampled signal: inter-sample peaks a DAC would produce."""
-    import soxr
+def _solo(score, index: int):
+    """A copy of ``score`` with only track ``index`` sounding (the others kept, emptied, so the
+    renderer gives it the same channel as in the mix)."""
+    solo = score.copy()
+    for i, track in enumerate(solo.tracks):
+        if i != index:
+            track.notes.clear()
+    return solo
 
-    if audio.size == 0:
-        return 0.0
-    up = soxr.resample(np.ascontiguousarray(audio, dtype=np.float32), 1, 4, quality="HQ")
-    return float(max(np.max(np.abs(audio)), np.max(np.abs(up))))
 
+def _write_audio(path: Path, audio: np.ndarray, sample_rate: int, audio_format: str) -> Path:
+    import soundfile as sf
 
-def normalize_loudness(
-    audio: np.ndarray,
-    sample_rate: int,
-    *,
-    target_db: float = TARGET_DB,
-    ceiling_db: float = CEILING_DB,
-) -> tuple[np.ndarray, Loudness]:
-    before = gated_level_db(audio, sample_rate)
-    if before <= -120.0:
-        raise ProduceError(
-            "the rendered preview is silent: no notes sounded (check the soundfont and the loops)"
-        )
-    peak = true_peak(audio)
-    gain_db = target_db - before
-    limited = _db(peak) + gain_db > ceiling_db
-    if limited:
-        gain_db = ceiling_db - _db(peak)
-    out = (audio * 10 ** (gain_db / 20)).astype(np.float32)
-    return out, Loudness(
-        float(before),
-        float(gain_db),
-        float(before + gain_db),
-        float(_db(peak) + gain_db),
-        bool(limited),
+    write_with(
+        path,
+        lambda tmp: sf.write(
+            str(tmp), audio, sample_rate, subtype="PCM_16", format=audio_format.upper()
+        ),
     )
+    return path
 
 
 def render_preview(
@@ -120,31 +84,39 @@ def render_preview(
     audio_format: str = "wav",
     sample_rate: int = 44100,
     title: str = "",
+    stems: bool = False,
 ) -> Preview:
-    """Render ``arr`` (an ``Arrangement``) to ``arrangement.<format>`` and ``arrangement.png``."""
-    import soundfile as sf
-
+    """Render ``arr`` (an ``Arrangement``) to ``arrangement.<format>`` and ``arrangement.png``
+    (and with ``stems`` one file per instrument under ``stems/``)."""
     from chromatic.music.render import render_score
 
     if audio_format not in FORMATS:
         raise ProduceError(f"expected an audio format in {FORMATS}, got {audio_format!r}")
     out_dir = Path(out_dir)
     seconds = arr.seconds + RELEASE_SECONDS
-    audio = render_score(arr.score, sample_rate=sample_rate, soundfont=soundfont, duration=seconds)
-    fade = int(RELEASE_SECONDS * sample_rate)
-    if fade and audio.size > fade:
-        audio[-fade:] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)
-    audio, loud = normalize_loudness(audio, sample_rate)
-    audio_path = out_dir / f"arrangement.{audio_format}"
-    write_with(
-        audio_path,
-        lambda tmp: sf.write(
-            str(tmp), audio, sample_rate, subtype="PCM_16", format=audio_format.upper()
-        ),
+
+    def render(score) -> np.ndarray:
+        audio = render_score(
+            score, sample_rate=sample_rate, soundfont=soundfont, duration=seconds, stereo=True
+        )
+        return _faded(audio, sample_rate)
+
+    audio, loud = normalize_loudness(render(arr.score), sample_rate)
+    audio_path = _write_audio(
+        out_dir / f"arrangement.{audio_format}", audio, sample_rate, audio_format
     )
+    written: dict[str, Path] = {}
+    if stems:
+        gain = float(10 ** (loud.gain_db / 20))
+        names = [t.name for t in arr.score.tracks]
+        for inst in arr.instruments:
+            stem = np.clip(render(_solo(arr.score, names.index(inst.name))) * gain, -1.0, 1.0)
+            path = out_dir / STEMS_DIR / f"{stem_name(inst.name)}.{audio_format}"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            written[inst.name] = _write_audio(path, stem, sample_rate, audio_format)
     image = out_dir / "arrangement.png"
     write_with(image, lambda tmp: plot_arrangement(arr, tmp, title=title))
-    return Preview(audio_path, image, loud, len(audio) / sample_rate)
+    return Preview(audio_path, image, loud, len(audio) / sample_rate, written)
 
 
 def plot_arrangement(arr, path: str | os.PathLike, *, title: str = "") -> None:

@@ -34,6 +34,8 @@ class ComposeOptions:
     sample_rate: int = 44100
     force: bool = False
     keep_work: bool = False
+    quantized: bool = False  # the arrangement on the grid, without the performance's humanizing
+    stems: bool = False  # also render one audio file per instrument (stems/<track>.wav)
 
     def __post_init__(self) -> None:
         if self.n < 1 or self.beam < 1 or self.seed < 0:

@@ -325,6 +325,8 @@ def compose_step(source: str | Path, out: str | Path, opts: ComposeOptions) -> S
         soundfont=opts.soundfont,
         audio_format=opts.audio_format,
         sample_rate=opts.sample_rate,
+        quantized=opts.quantized,
+        stems=opts.stems,
     )
     notes.extend(res.arrangement.warnings)
     lines = [

@@ -33,6 +33,7 @@ class ComposeResult:
     length: dict = field(default_factory=dict)
     loudness: dict | None = None
     form: dict = field(default_factory=dict)
+    performance: dict | None = None
 
     @property
     def score(self) -> float:
@@ -57,7 +58,10 @@ class ComposeResult:
                 "weights": o.weights.to_dict() if o.model else {"theory": 1.0, "chromatic": 0.0},
                 "form": list(o.form),
                 "render": o.render,
+                "quantized": o.quantized,
+                "stems": o.stems,
             },
+            "performance": self.performance,
             "score": round(self.score, 4),
             "selection": "the kept branch with the highest mean over phases of the mean composite of its chosen candidates",
             "phases": [
@@ -186,6 +190,7 @@ def finish(result: ComposeResult, progress: Callable[[str], None]) -> None:
     """Plan (and bootstrap manifest), assemble and render in the output folder, timed."""
     from chromatic.produce.arrange.assemble import ARRANGEMENT_FILE, arrange, write_arrangement
     from chromatic.produce.arrange.bootstrap import BOOTSTRAP_FILE, write_bootstrap
+    from chromatic.produce.arrange.perform import describe, perform_folder, style_of
     from chromatic.produce.arrange.plan import PLAN_FILE, write_plan
     from chromatic.produce.folder import open_folder
 
@@ -198,6 +203,7 @@ def finish(result: ComposeResult, progress: Callable[[str], None]) -> None:
     result.warnings.extend(w for w in plan.warnings if w not in result.warnings)
     t0 = time.perf_counter()
     arr = arrange(folder, plan.plan)
+    arr = perform_folder(arr, folder, quantized=opts.quantized)
     write_arrangement(arr, root)
     t["assemble"] = time.perf_counter() - t0
     result.warnings.extend(w for w in arr.warnings if w not in result.warnings)
@@ -222,13 +228,14 @@ def finish(result: ComposeResult, progress: Callable[[str], None]) -> None:
         if isinstance(form, dict)
         else {}
     )
+    result.performance = describe(style_of(folder), opts.quantized)
     result.length = {"bars": arr.total_bars, "seconds": round(arr.seconds, 3)}
     progress(
         f"plan + assemble: {arr.total_bars} bars, {arr.seconds:.1f} s, "
         f"{len(arr.instruments)} instruments ({t['plan'] + t['assemble']:.2f} s)"
     )
     if opts.render:
-        from chromatic.produce.arrange.preview import render_preview
+        from chromatic.produce.arrange.preview import STEMS_DIR, render_preview
 
         t0 = time.perf_counter()
         prev = render_preview(
@@ -238,11 +245,14 @@ def finish(result: ComposeResult, progress: Callable[[str], None]) -> None:
             audio_format=opts.audio_format,
             sample_rate=opts.sample_rate,
             title=result.proposal.title,
+            stems=opts.stems,
         )
         t["render"] = time.perf_counter() - t0
         result.outputs.update({"preview": prev.audio.name, "picture": prev.image.name})
+        if prev.stems:
+            result.outputs["stems"] = f"{STEMS_DIR}/"
         result.loudness = prev.loudness.to_dict()
         progress(
-            f"render: {prev.seconds:.1f} s of audio at {prev.loudness.level_db:.1f} dB ({t['render']:.2f} s)"
+            f"render: {prev.seconds:.1f} s of audio at {prev.loudness.level_db:.1f} LUFS ({t['render']:.2f} s)"
         )
     result.outputs.update({"summary": f"{SUMMARY}.md", "summary_json": f"{SUMMARY}.json"})

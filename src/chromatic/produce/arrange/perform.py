@@ -1,0 +1,261 @@
+"""The performance pass: the assembled arrangement played rather than printed.
+
+Assembly lays loops on the sixteenth grid at a handful of velocities; a player does not. This
+pass, a pure function of the arrangement, the style and a seed (same inputs, same bytes), does
+what a band and a mixing engineer would:
+
+- **voicing**: a chord note that sounds at or above the concurrent melody note goes down an
+  octave (pitch class kept) until it sits under the melody, so the tune is the top line;
+- **phrase dynamics**: velocities follow a gentle arch over each phrase (``style.phrase_bars``),
+  and every track gets an expression (CC11) curve: a section's level (louder for high-energy
+  sections) with the same arch, and a crescendo ramp over the bar leading into each chorus;
+- **humanizing** (off with ``quantized``): pitched parts' onsets move by a normal deviation of
+  ``style.humanize.timing_ms`` (notes struck together move together, with a small spread) and
+  their velocities by ``style.humanize.velocity`` steps. Drums are left alone: their groove
+  (``rhythm.humanize``) is already their feel; jitter on top would blur it;
+- **mix**: CC7 volume and CC10 pan at time 0 of every track from ``style.mix`` (the track
+  name's first word is its role: chords, bass, melody, harmony, drums); soft melody notes are
+  lifted towards ``MELODY_VELOCITY`` so the tune is heard over the chords.
+
+``quantized`` keeps the grid (for a DAW user): voicing, dynamics and mix stay, the random
+timing and velocity do not.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import zlib
+from bisect import bisect_left
+
+import numpy as np
+from symusic import ControlChange, Note
+
+from chromatic.music.form import role_of
+
+VOLUME, PAN, EXPRESSION = 7, 10, 11
+ARCH = 0.12  # velocity swing over a phrase: x0.94 at its ends, x1.06 in its middle
+EXPRESSION_BASE = {"low": 98, "medium": 106, "high": 116}  # CC11 per section energy
+EXPRESSION_ARCH = 10  # CC11 steps added in the middle of a phrase
+CRESCENDO_TOP = 127
+CHORD_FLOOR = 41  # F2: a chord note is not pushed under this (it would muddy the bass)
+MELODY_VELOCITY = 88  # the tune is lifted towards this: it must carry over the accompaniment
+MELODY_KEEP = 0.3  # the share of a soft melody note's distance under it that is kept
+CHORD_SPREAD = 0.25  # a struck chord's notes spread by this share of the timing deviation
+CURVE_STEP = 2  # expression points per beat
+
+
+@dataclasses.dataclass(frozen=True)
+class _Grid:
+    """What the pass needs to know about time: ticks per bar and beat, per millisecond, song end,
+    and per bar the section's energy and the bar's place in its phrase."""
+
+    bar: int
+    beat: int
+    per_ms: float
+    end: int
+    phrase_bars: int
+    sections: tuple[tuple[int, int, str, bool], ...]  # (start bar, bars, energy, is chorus)
+
+    def section_at(self, tick: int) -> tuple[int, int, str, bool]:
+        bar = tick // self.bar
+        for s in reversed(self.sections):
+            if bar >= s[0]:
+                return s
+        return self.sections[0]
+
+    def phrase_position(self, tick: int) -> float:
+        """0 at a phrase's first tick, approaching 1 at its end."""
+        start = self.section_at(tick)[0] * self.bar
+        length = self.phrase_bars * self.bar
+        return ((tick - start) % length) / length
+
+
+def role(track_name: str) -> str:
+    """The mix role of a track: its name's first word ("chords 4" -> "chords")."""
+    return (track_name.split() or [""])[0].lower()
+
+
+def describe(style, quantized: bool) -> dict:
+    """What the pass did, for the summary and the command line."""
+    return {
+        "humanized": not quantized,
+        "timing_ms": 0.0 if quantized else float(style.humanize.timing_ms),
+        "velocity": 0.0 if quantized else float(style.humanize.velocity),
+        "dynamics": "phrase arch, CC11 per section, crescendo into each chorus",
+        "mix": {k: {"volume": v.volume, "pan": v.pan} for k, v in sorted(style.mix.items())},
+    }
+
+
+def perform(arr, style, seed: int, *, quantized: bool = False):
+    """A new ``Arrangement`` whose score is ``arr.score`` performed (see the module docstring)."""
+    score = arr.score.copy()
+    grid = _grid(score, arr, style)
+    melody = sorted(
+        (n.time, n.time + n.duration, n.pitch)
+        for t in score.tracks
+        if role(t.name) == "melody"
+        for n in t.notes
+    )
+    for track in score.tracks:
+        if not len(track.notes):
+            continue
+        name = role(track.name)
+        notes = [(n.time, n.duration, n.pitch, n.velocity) for n in track.notes]
+        if name == "chords" and melody:
+            notes = _under_melody(notes, melody)
+        if not track.is_drum:
+            notes = _arch(notes, grid)
+            if not quantized:
+                rng = np.random.default_rng([seed, zlib.crc32(track.name.encode())])
+                notes = _humanize(notes, grid, style.humanize, rng, name)
+            if name == "melody":
+                notes = [(t, d, p, _lifted(v)) for t, d, p, v in notes]
+        track.notes.clear()
+        for t, d, p, v in _untangled(notes, grid.end):
+            track.notes.append(Note(time=t, duration=d, pitch=p, velocity=v))
+        _controls(track, grid, style.mix.get(name))
+    return dataclasses.replace(arr, score=score)
+
+
+def _grid(score, arr, style) -> _Grid:
+    tpq = score.tpq
+    ts = score.time_signatures[0] if len(score.time_signatures) else None
+    num, den = (ts.numerator, ts.denominator) if ts is not None else (4, 4)
+    bar = round(tpq * 4 * num / den)
+    qpm = float(score.tempos[0].qpm) if len(score.tempos) else 120.0
+    sections = tuple(
+        (s.start_bar, s.total_bars, role_of(s.name).energy, role_of(s.name).name == "chorus")
+        for s in arr.sections
+    )
+    return _Grid(
+        bar=bar,
+        beat=round(tpq * 4 / den),
+        per_ms=tpq * qpm / 60000.0,
+        end=arr.total_bars * bar,
+        phrase_bars=max(1, int(style.phrase_bars)),
+        sections=sections or ((0, max(1, arr.total_bars), "medium", False),),
+    )
+
+
+def _lifted(velocity: int) -> int:
+    """A melody velocity brought up towards ``MELODY_VELOCITY``: the softer notes move most, so
+    the line carries over the accompaniment and keeps its shape."""
+    if velocity >= MELODY_VELOCITY:
+        return velocity
+    return round(MELODY_VELOCITY - (MELODY_VELOCITY - velocity) * MELODY_KEEP)
+
+
+def _under_melody(notes: list[tuple], melody: list[tuple[int, int, int]]) -> list[tuple]:
+    """Chord notes at or above the lowest melody note sounding with them, an octave down at a
+    time (not under ``CHORD_FLOOR``); a note that lands on one already struck is dropped."""
+    starts = [m[0] for m in melody]
+    longest = max(m[1] - m[0] for m in melody)
+    out, seen = [], set()
+    for t, d, p, v in notes:
+        lo = bisect_left(starts, t - longest)
+        hi = bisect_left(starts, t + d)
+        over = [m[2] for m in melody[lo:hi] if m[1] > t]
+        if over:
+            top = min(over)
+            while p >= top and p - 12 >= CHORD_FLOOR:
+                p -= 12
+        if (t, p) not in seen:
+            seen.add((t, p))
+            out.append((t, d, p, v))
+    return out
+
+
+def _arch(notes: list[tuple], grid: _Grid) -> list[tuple]:
+    """Velocities shaped by a half-sine over each phrase (``ARCH``)."""
+    out = []
+    for t, d, p, v in notes:
+        f = 1.0 - ARCH / 2 + ARCH * math.sin(math.pi * grid.phrase_position(t))
+        out.append((t, d, p, min(127, max(1, round(v * f)))))
+    return out
+
+
+def _humanize(notes: list[tuple], grid: _Grid, humanize, rng, name: str) -> list[tuple]:
+    """Onsets and velocities moved by the style's deviations; notes struck together (one onset)
+    share their deviation, so a chord stays a chord. The bass, locked to the drums, moves half
+    as much. A move is capped at two deviations and a 32nd note."""
+    sd = humanize.timing_ms * grid.per_ms * (0.5 if name == "bass" else 1.0)
+    cap = min(2 * sd, grid.beat / 8)
+    onsets = sorted({n[0] for n in notes})
+    shift = dict(zip(onsets, rng.normal(0.0, 1.0, len(onsets)) * sd, strict=True))
+    accent = dict(zip(onsets, rng.normal(0.0, humanize.velocity, len(onsets)), strict=True))
+    spread = rng.normal(0.0, sd * CHORD_SPREAD, len(notes))
+    jitter = rng.normal(0.0, humanize.velocity * 0.3, len(notes))
+    out = []
+    for i, (t, d, p, v) in enumerate(notes):
+        move = float(np.clip(shift[t] + spread[i], -cap, cap))
+        nt = max(0, round(t + move))
+        vel = min(127, max(1, round(v + accent[t] + jitter[i])))
+        out.append((nt, d, p, vel))
+    return out
+
+
+def _untangled(notes: list[tuple], end: int) -> list[tuple[int, int, int, int]]:
+    """Sorted, inside the song, and no note of a pitch starting before the last one ended (a
+    synthesizer would cut the new note at the old one's note-off)."""
+    notes = sorted((int(t), int(d), int(p), int(v)) for t, d, p, v in notes if t < end)
+    last: dict[int, int] = {}  # pitch -> index in out
+    out: list[list[int]] = []
+    for t, d, p, v in notes:
+        d = max(1, min(d, end - t))
+        j = last.get(p)
+        if j is not None and out[j][0] + out[j][1] > t:
+            out[j][1] = max(1, t - out[j][0])
+        last[p] = len(out)
+        out.append([t, d, p, v])
+    return [(t, d, p, v) for t, d, p, v in out if d > 0]
+
+
+def expression_at(tick: int, grid: _Grid) -> int:
+    """The CC11 value at ``tick``: the section's level with the phrase arch, or, in the bar
+    before a chorus, a ramp from that level up to ``CRESCENDO_TOP``."""
+    energy = grid.section_at(tick)[2]
+    base = EXPRESSION_BASE.get(energy, EXPRESSION_BASE["medium"])
+    value = base + EXPRESSION_ARCH * math.sin(math.pi * grid.phrase_position(tick))
+    for s in grid.sections:
+        ramp = s[0] * grid.bar - grid.bar
+        if s[3] and s[0] > 0 and ramp <= tick < s[0] * grid.bar:
+            share = (tick - ramp) / grid.bar
+            value += (CRESCENDO_TOP - value) * share
+    return min(127, max(0, round(value)))
+
+
+def _controls(track, grid: _Grid, channel) -> None:
+    """CC7 and CC10 at time 0 (when the style has the role), then the CC11 curve."""
+    made = []
+    if channel is not None:
+        made += [
+            ControlChange(time=0, number=VOLUME, value=int(channel.volume)),
+            ControlChange(time=0, number=PAN, value=int(channel.pan)),
+        ]
+    step = max(1, grid.beat // CURVE_STEP)
+    previous = None
+    for tick in range(0, grid.end, step):
+        value = expression_at(tick, grid)
+        if value != previous:
+            made.append(ControlChange(time=tick, number=EXPRESSION, value=value))
+            previous = value
+    kept = [ControlChange(time=c.time, number=c.number, value=c.value) for c in track.controls]
+    track.controls.clear()
+    for c in sorted(made + kept, key=lambda c: (c.time, c.number != VOLUME, c.number)):
+        track.controls.append(c)
+
+
+def style_of(folder):
+    """The folder's style (the proposal's, with the folder's own overrides)."""
+    from chromatic.produce.style import style_for
+
+    return style_for(folder.proposal(), folder.root)
+
+
+def perform_folder(arr, folder, *, quantized: bool = False):
+    """``perform`` with the folder's style and a seed from the proposal's content (the same
+    song gives the same performance whether compose or assemble wrote it)."""
+    from chromatic.produce.style import content_seed
+
+    return perform(arr, style_of(folder), content_seed(0, folder.proposal()), quantized=quantized)
