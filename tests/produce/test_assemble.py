@@ -79,7 +79,7 @@ def test_arrangement_lays_out_the_plan(parts):
     _edit_plan(
         parts, lambda secs: [_plain(secs), secs[2].update(vocals=False, repeat=3, name="Chorus")]
     )
-    result = assemble(parts.root)
+    result = assemble(parts.root, quantized=True)  # the layout, on the grid
     plan_secs = [(s.name, s.bars, s.repeat) for s in result.arrangement.sections]
     total_bars = sum(b * r for _, b, r in plan_secs)
     assert plan_secs[2] == ("Chorus", plan_secs[2][1], 3)

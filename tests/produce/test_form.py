@@ -82,11 +82,19 @@ def test_the_song_ends_on_the_tonic_with_every_part(parts):  # noqa: F811
     last = max(n.time for n in melody)
     assert {n.pitch % 12 for n in melody if n.time == last} == {F_SHARP}
     assert all(n.end <= end for t in Score(str(path)).tracks for n in t.notes)
-    # the style's ending is a fade: a CC11 ramp down over the last four bars on every track
+    # the style's ending is a fade: CC11 falls over the last four bars on every track (the
+    # performance's phrase curve rides on it, so it is not strictly monotonic)
     mid = mido.MidiFile(str(path))
+    fade_from = end - 4 * BAR
     for tr in mid.tracks[1:]:
-        ramp = [m.value for m in tr if m.type == "control_change" and m.control == 11]
-        assert ramp and ramp[0] == 127 and ramp[-1] < 40 and ramp == sorted(ramp, reverse=True)
+        t, points = 0, []
+        for m in tr:
+            t += m.time
+            if m.type == "control_change" and m.control == 11:
+                points.append((t, m.value))
+        before = [v for at, v in points if at < fade_from]
+        tail = [v for at, v in points if at >= fade_from]
+        assert tail and tail[-1] < 40 and tail[-1] < min(before or [127]) - 40
 
 
 def test_repeats_develop(parts):  # noqa: F811

@@ -233,14 +233,23 @@ def _controls(track, grid: _Grid, channel) -> None:
             ControlChange(time=0, number=VOLUME, value=int(channel.volume)),
             ControlChange(time=0, number=PAN, value=int(channel.pan)),
         ]
+    # The ending's CC11 points (a fade) are an envelope over the performance's curve, not a
+    # second writer of the same controller: the two multiply.
+    fade = sorted((c.time, c.value) for c in track.controls if c.number == EXPRESSION)
     step = max(1, grid.beat // CURVE_STEP)
     previous = None
-    for tick in range(0, grid.end, step):
+    for tick in sorted({*range(0, grid.end, step), *(t for t, _ in fade)}):
         value = expression_at(tick, grid)
+        env = next((v for t, v in reversed(fade) if t <= tick), 127)
+        value = round(value * env / 127)
         if value != previous:
             made.append(ControlChange(time=tick, number=EXPRESSION, value=value))
             previous = value
-    kept = [ControlChange(time=c.time, number=c.number, value=c.value) for c in track.controls]
+    kept = [
+        ControlChange(time=c.time, number=c.number, value=c.value)
+        for c in track.controls
+        if c.number != EXPRESSION
+    ]
     track.controls.clear()
     for c in sorted(made + kept, key=lambda c: (c.time, c.number != VOLUME, c.number)):
         track.controls.append(c)
