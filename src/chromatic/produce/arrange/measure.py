@@ -38,9 +38,15 @@ def piece_from_production(folder: str | os.PathLike, name: str | None = None) ->
         role = track.name.split(" ")[0].lower()
         bucket = parts.get(role if role in ("melody", "bass", "chords") else "others")
         bucket.extend(PNote(n.time / tpq, n.duration / tpq, int(n.pitch)) for n in track.notes)
+    # a planned section is an occurrence: its loop's bars times its repeats
     sections = [
-        int(s.get("bars", 0)) for s in plan.get("sections", []) if int(s.get("repeat", 1) or 0) > 0
+        int(s.get("bars", 0)) * int(s.get("repeat", 1) or 0)
+        for s in plan.get("sections", [])
+        if int(s.get("repeat", 1) or 0) > 0 and s.get("approved", True) is not False
     ]
+    form = plan.get("form") if isinstance(plan.get("form"), dict) else {}
+    phrase = int(form.get("phrase_bars") or 4)
+    phrase = 4 if phrase % 4 == 0 else phrase  # 8-bar phrases are whole 4-bar phrases too
     return Piece(
         name=name or folder.name,
         tonic=key.pc,
@@ -54,5 +60,5 @@ def piece_from_production(folder: str | os.PathLike, name: str | None = None) ->
         drum_hits=sorted(hits),
         seconds=float(score.to("second").end()),
         sections_bars=sections,
-        phrase_bars=int(plan.get("form", {}).get("phrase_bars", 4)) if plan.get("form") else 4,
+        phrase_bars=phrase,
     )
