@@ -29,12 +29,13 @@ def test_plan_lists_approved_sections_in_song_order_with_bars_from_the_harmonic_
     result = write_plan(sectioned.root)
     assert result.created and not result.orphaned
     secs = result.plan.sections
-    # no singer, no lyrics: the instrumental form (its bridge is not approved, so left out)
+    # no singer named, but not said to be instrumental: the style's song form (electronic:
+    # build_drop; its bridge is not approved, so left out)
     assert [s.name for s in secs] == ["intro", "verse", "chorus", "verse", "chorus", "outro"]
     assert {s.name: s.bars for s in secs} == _hr_bars(sectioned)
     assert all(s.bars_from == "harmonic_rhythm" for s in secs)
     form = result.plan.doc["form"]
-    assert form["name"] == "instrumental" and form["phrase_bars"] == 8
+    assert form["name"] == "build_drop" and form["phrase_bars"] == 8
     assert any("no approved bridge" in n for n in form["notes"])
     # whole 8-bar phrases, except the 5-bar verse, which the plan says it cannot do
     assert all(s.bars * s.repeat % 8 == 0 for s in secs if s.name != "verse")
@@ -191,3 +192,16 @@ def test_bootstrap_manifest_validates_as_a_catalog_song(sectioned, tmp_path):
     assert report.errors == [] and len(report.loaded) == 1
     assert load_manifest(song / "01_99.yml").manifest.structure[0].section_name == "Intro"
     assert main(["catalog", "validate", str(tmp_path / "catalog"), "--no-media"]) == 0
+
+
+def test_only_a_proposal_that_says_so_is_instrumental():
+    from dataclasses import replace
+
+    from chromatic.produce.arrange.plan import is_instrumental_proposal
+    from chromatic.proposals.reader import load_proposal
+    from tests.produce.conftest import TEMPO_WORD
+
+    p = load_proposal(TEMPO_WORD)
+    assert not is_instrumental_proposal(replace(p, singer=None, lyrics=None))
+    assert is_instrumental_proposal(replace(p, genres=("ambient", "instrumental hip-hop")))
+    assert is_instrumental_proposal(replace(p, singer="none"))

@@ -3,7 +3,7 @@ each occurrence differs from the last one.
 
 The form is the style's (``style.form``, styles.yml ``forms:``): a sequence over the chord
 phase's materials, e.g. ``[intro, verse, chorus, verse, chorus, bridge, chorus!, outro]``, where
-``chorus!`` is the final chorus. A proposal with no singer and no lyrics takes the table's
+``chorus!`` is the final chorus. A proposal that says it is instrumental (``plan.is_instrumental_proposal``) takes the table's
 ``instrumental`` form. Each item becomes one plan entry (the plan allows a name twice), played by
 the approved chord section of that role (several approved sections of one role, ``verse`` and
 ``verse_2``, take turns). Items whose role has no approved section are left out; approved

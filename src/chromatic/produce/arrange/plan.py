@@ -67,7 +67,20 @@ HEADER = (
     "comments are kept. 'chromatic plan <folder> --refresh' recomputes bars and song facts only.\n"
     "Then run: chromatic assemble <folder> --render"
 )
-INSTRUMENTAL_FORM = "instrumental"  # styles.yml: the form of a song without a singer or lyrics
+INSTRUMENTAL_FORM = "instrumental"  # styles.yml: the form of a proposal that says it has no vocals
+_NO_VOICE = {"instrumental", "instrumentals", "wordless", "none", "no vocals", "no singer"}
+
+
+def is_instrumental_proposal(proposal) -> bool:
+    """A proposal that says it is instrumental: a genre or mood "instrumental"/"wordless", or a
+    singer written as "none"/"instrumental". A proposal that simply names no singer (most of the
+    concept agent's do) is still a song: the melody phase gives it a voice."""
+    words = {str(w).strip().lower() for w in (*proposal.genres, *proposal.mood)}
+    tokens = {t for w in words for t in w.replace("-", " ").split()}
+    singer = str(proposal.singer or "").strip().lower()
+    return bool(words & _NO_VOICE or "instrumental" in tokens or singer in _NO_VOICE)
+
+
 ARC_RISE = 0.1  # later sections run a little hotter: the arc builds toward the end
 
 
@@ -256,7 +269,7 @@ def _lay_out(
     proposal = folder.proposal()
     style = style_for(proposal, folder.root)
     raw = layout.raw_proposal(folder.root)
-    instrumental = not proposal.singer and not proposal.lyrics
+    instrumental = is_instrumental_proposal(proposal)
     items = tuple(load_table().forms[INSTRUMENTAL_FORM]) if instrumental else style.form
     bar_s = TimeSignature.parse(facts["time_signature"]).bar_seconds(facts["bpm"])
     target = layout.target_seconds(raw, style.seconds)
