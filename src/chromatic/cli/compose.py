@@ -168,6 +168,9 @@ def compose(
     force: bool = typer.Option(
         False, "--force", help="Replace a production folder not written by compose."
     ),
+    key: str | None = typer.Option(
+        None, "--key", help="Compose in this key instead of the proposal's ('D minor', 'F#m')."
+    ),
 ) -> None:
     """Compose a song: each phase's candidates generated and scored, the best kept (beam search).
 
@@ -186,6 +189,7 @@ def compose(
         audio_format=audio_format,
         sample_rate=sample_rate,
         force=force,
+        key=key,
     )
     if not auto:
         step = compose_step(proposal, out, opts)

@@ -34,6 +34,7 @@ class ComposeOptions:
     sample_rate: int = 44100
     force: bool = False
     keep_work: bool = False
+    key: str | None = None  # compose --key: replaces the proposal's key ("D minor")
 
     def __post_init__(self) -> None:
         if self.n < 1 or self.beam < 1 or self.seed < 0:

@@ -56,6 +56,7 @@ class ComposeResult:
                 "weights": o.weights.to_dict() if o.model else {"theory": 1.0, "chromatic": 0.0},
                 "form": list(o.form),
                 "render": o.render,
+                "key": o.key,
             },
             "score": round(self.score, 4),
             "selection": "the kept branch with the highest mean over phases of the mean composite of its chosen candidates",
