@@ -44,8 +44,9 @@ def main() -> None:
     from chromatic.produce.harmony.theory import theory_scores
     from chromatic.produce.harmony.vocab import family
     from chromatic.produce.harmony.voicing import voice_progression
-    from chromatic.produce.phases.chords import generate, gm_program, render_chords, run_chords
-    from chromatic.produce.rhythm.patterns import meter_of
+    from chromatic.music.meter import meter_of
+    from chromatic.produce.phases.chords import generate, render_chords, run_chords
+    from chromatic.produce.style import style_for
     from chromatic.proposals.reader import load_proposal
 
     proposal = load_proposal(args.proposal)
@@ -62,18 +63,19 @@ def main() -> None:
         lambda: [voice_progression([model.chords[i].pcs(key) for i in p]) for p in paths], 3
     )
     t_score = best_of(lambda: [theory_scores(model, p, v) for p, v in voiced], 3)
-    program = gm_program(proposal.genres)
+    style = style_for(proposal)
+    program = style.program("chords")
 
     def full():
-        cands = generate(proposal, n, 0)
+        cands = generate(proposal, n, 0, style)
         return [render_chords(c, proposal, meter, program) for c in cands]
 
     t_full = best_of(full, 2)
-    distinct = len(generate(proposal, n, 0))
+    distinct = len(generate(proposal, n, 0, style))
     print(f"throughput over {n} candidates ({distinct} distinct progressions):")
     print(f"  generation (Markov draws)        {n / t_gen:10.0f} candidates/s")
     print(f"  voicing                          {n / t_voice:10.0f} candidates/s")
-    print(f"  theory scoring (4 parts)         {n / t_score:10.0f} candidates/s")
+    print(f"  theory scoring (5 parts)         {n / t_score:10.0f} candidates/s")
     print(
         f"  generation+voicing+scoring+MIDI  {distinct / t_full:10.0f} candidates/s (distinct, rendered to bytes)"
     )

@@ -9,6 +9,7 @@ from chromatic.cli import main
 from chromatic.music.midi import add_track, load_score, new_score, write_score
 from chromatic.produce.arrange.assemble import ARRANGEMENT_FILE, assemble, velocity_scale
 from chromatic.produce.arrange.plan import PLAN_FILE, write_plan
+from chromatic.produce.style import style_for
 from chromatic.yamlio import round_trip as _yaml
 
 BAR = 1680  # 7/8 at 480 ticks per quarter
@@ -90,10 +91,13 @@ def test_arrangement_lays_out_the_plan(parts):
 
     pm = pretty_midi.PrettyMIDI(str(path))
     assert pm.get_end_time() == pytest.approx(total_bars * BAR_S, abs=1e-3)
+    # the programs the style table gives this proposal (electronic: polysynth pad chords,
+    # synth bass, saw lead; the melody as the assembly voices it)
+    style = style_for(parts.proposal())
     assert [(i.name, i.program, i.is_drum) for i in pm.instruments] == [
-        ("chords", 89, False),
+        ("chords", style.program("chords"), False),
         ("drums", 0, True),
-        ("bass", 33, False),
+        ("bass", 33, False),  # the fixture's own bass loops
         ("melody", 73, False),
     ]
     assert (

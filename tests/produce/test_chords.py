@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -8,7 +9,14 @@ import pytest
 
 from chromatic.music.meter import meter_of
 from chromatic.music.midi import load_score
-from chromatic.produce.harmony.vocab import VOCAB, family, family_scale, parallel_scale
+from chromatic.produce.harmony.vocab import (
+    MODAL_CHORDS,
+    MODE_FAMILY,
+    VOCAB,
+    family,
+    family_scale,
+    parallel_scale,
+)
 from chromatic.produce.review import load_review
 from chromatic.produce.rhythm.patterns import strum_patterns
 from chromatic.yamlio import round_trip as _yaml
@@ -22,14 +30,28 @@ def _labels_hold(proposal, details) -> bool:
     or a dominant seventh a fifth above its target; and the voicing plays exactly that chord."""
     key = proposal.key
     vocab = {c.numeral: c for c in VOCAB[family(key)]}
+    for mode, chords in MODAL_CHORDS.items():
+        if MODE_FAMILY[mode] == family(key):
+            vocab.update({c.numeral: c for c in chords})
     scale, parallel = set(family_scale(key)), set(parallel_scale(key))
-    for numeral, kind, row in zip(
-        details["progression"], details["kinds"], details["voicing"], strict=True
+    for numeral, kind, quality, row in zip(
+        details["progression"],
+        details["kinds"],
+        details["qualities"],
+        details["voicing"],
+        strict=True,
     ):
         spec = vocab[numeral]
         pcs = set(spec.pcs(key))
-        if kind != spec.kind or {p % 12 for p in row} != pcs or row[0] % 12 != spec.pcs(key)[0]:
+        full = set(replace(spec, quality=quality).pcs(key))
+        voiced = {p % 12 for p in row}
+        # a four-note chord is voiced without its root or fifth above the bass
+        if kind != spec.kind or not voiced <= full or len(full - voiced) > 1:
             return False
+        if row[0] % 12 != spec.pcs(key)[0]:
+            return False
+        if quality in ("sus2", "sus4"):
+            continue
         if kind == "diatonic" and not pcs <= scale:
             return False
         if kind == "borrowed" and not pcs <= parallel:
@@ -88,7 +110,10 @@ def test_candidates_are_in_the_proposals_key_tempo_and_meter(name, request):
         ok = _music21_agrees(path, proposal.key)
         agree += ok
         assert ok or _labels_hold(proposal, c.details)
-    assert agree >= 1  # the analysis finds the key (or its relative) for some of them at least
+    # the analysis finds the key (or its relative) for some of them at least; a modal colour
+    # (dorian's major IV, mixolydian's bVII ...) and extensions may lead it elsewhere
+    modal = any(c.details["style"]["mode"] for c in review.model.candidates)
+    assert agree >= 1 or modal
 
 
 @pytest.mark.parametrize("name", FOLDERS)
@@ -102,9 +127,11 @@ def test_rhythm_strum_and_scratch_beat_suit_the_meter(name, request):
     for c in review.model.candidates:
         d = c.details
         assert d["strum"] in strum_patterns(meter)
-        assert set(map(float, d["harmonic_rhythm"]["bars"])) <= (
-            {0.5, 1.0, 2.0} if meter.half_bar else {1.0, 2.0}
-        )
+        # chord lengths on the half-bar grid (whole bars where the bar does not halve), and
+        # the loop a whole number of phrases (the style's 4 or 8 bars)
+        step = 0.5 if meter.half_bar else 1.0
+        assert all(float(b) % step == 0 for b in d["harmonic_rhythm"]["bars"])
+        assert d["harmonic_rhythm"]["total_bars"] % d["style"]["phrase_bars"] == 0
         scratch = folder.phase_dir("chords") / d["scratch_beat"]
         assert scratch.name == f"{c.id}_scratch.mid"
         beat = load_score(scratch)

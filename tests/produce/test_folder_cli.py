@@ -112,7 +112,7 @@ def test_cli_errors_are_one_line(tmp_path, capsys):
     assert main(["produce", "chords", str(tmp_path)]) == 1
     assert main(["produce", "chords", str(tmp_path), "--model", str(tmp_path / "m.onnx")]) == 1
     bad = tmp_path / "song_proposal_x.yml"
-    bad.write_text("title: X\nbpm: 90\nkey: All Keys (Chromatic Convergence)\nrainbow_color: R\n")
+    bad.write_text("title: X\nbpm: 90\nkey: H minor\nrainbow_color: R\n")
     assert main(["produce", "init", str(bad), "--out", str(tmp_path)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 3 and "key: expected a key" in err[2] and str(bad) in err[2]

@@ -131,6 +131,7 @@ def test_theory_parts_reward_what_they_say():
         parts = s.to_dict()
         assert all(0 <= parts[p] <= 1 for p in parts)
         assert parts["total"] == pytest.approx(
-            (parts["melody"] + parts["voice_leading"] + parts["variety"] + parts["transition"]) / 4,
+            sum(parts[p] for p in ("melody", "voice_leading", "variety", "transition", "style"))
+            / 5,
             abs=1e-3,
         )

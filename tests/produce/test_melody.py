@@ -21,6 +21,7 @@ from chromatic.produce.phases.chords import run_chords
 from chromatic.produce.phases.melody import run_melody
 from chromatic.produce.review import load_review
 from chromatic.produce.sections import load_song
+from chromatic.produce.style import style_for
 from tests.produce.conftest import MINOR_7_8, PART_N, PART_TOP, SECTIONS, approve
 
 
@@ -123,7 +124,8 @@ def test_notes_stay_in_range_and_strong_beats_are_chord_tones(melody_78):
     review = load_review(folder.review_path("melody"))
     assert len(review.model.candidates) == PART_TOP * len(SECTIONS)
     assert not any("singer" in w for w in run.warnings)
-    lo, hi = BUILTIN["Shirley"]
+    shift = review.doc["style"]["melody_shift"]  # the style's register (dark: lower)
+    lo, hi = (p + shift for p in BUILTIN["Shirley"])
     assert review.doc["singer"]["name"] == "Shirley"
     contours = set()
     for c in review.model.candidates:
@@ -147,7 +149,8 @@ def test_notes_stay_in_range_and_strong_beats_are_chord_tones(melody_78):
         assert c.details["singer"] == "Shirley" and c.details["next_section"] == section.next
         contours.add(c.details["contour"])
         pm = pretty_midi.PrettyMIDI(str(path))
-        assert pm.instruments[0].program == 53 and pm.instruments[0].name == "melody"
+        program = style_for(song.proposal).program("melody", section.role)
+        assert pm.instruments[0].program == program and pm.instruments[0].name == "melody"
     assert len(contours) >= PART_TOP
 
 
@@ -186,10 +189,11 @@ def test_lyrics_give_one_note_per_syllable_per_line(tmp_path):
     assert review.doc["singer"]["name"] == "Katherine" and not any(
         "singer" in w for w in run.warnings
     )
+    shift = review.doc["style"]["melody_shift"]  # the style moves the register
     for c in review.model.candidates:
         section = c.details["section"]
         notes = load_score(folder.phase_dir("melody") / c.midi_file).tracks[0].notes
-        assert all(57 <= n.pitch <= 76 for n in notes)
+        assert all(57 + shift <= n.pitch <= 76 + shift for n in notes)
         if section in found:
             assert c.details["notes_per_line"] == c.details["syllables"] == found[section].syllables
             assert len(notes) == sum(found[section].syllables)
@@ -257,9 +261,10 @@ def test_the_folders_singers_file_extends_the_registry(song_78, tmp_path, capsys
         review.doc["singer"]["low"],
         review.doc["singer"]["high"],
     ) == (52, 70)
+    shift = review.doc["style"]["melody_shift"]
     for c in review.model.candidates:
         assert all(
-            52 <= n.pitch <= 70
+            52 + shift <= n.pitch <= 70 + shift
             for n in load_score(folder.phase_dir("melody") / c.midi_file).tracks[0].notes
         )
     run_melody(folder, n=3, top=1, singer="Nadia")  # the folder's file alone

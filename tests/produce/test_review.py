@@ -36,7 +36,14 @@ def test_generated_review_has_the_documented_fields(review_copy):
     assert any("no model given" in w for w in r.doc["warnings"])
     c = m.candidates[0]
     assert c.id == "chord_001" and c.rank >= 1 and c.status == "pending" and c.label is None
-    assert set(c.scores.theory) == {"melody", "voice_leading", "variety", "transition", "total"}
+    assert set(c.scores.theory) == {
+        "melody",
+        "voice_leading",
+        "variety",
+        "transition",
+        "style",
+        "total",
+    }
     assert c.scores.chromatic is None
     assert {
         "progression",

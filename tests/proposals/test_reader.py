@@ -102,12 +102,42 @@ def test_key_shapes(raw, expected, warned):
 def test_unparseable_key_is_an_error_naming_file_and_field():
     with pytest.raises(ProposalError) as e:
         proposal_from_mapping(
-            {**BASE, "key": "All Keys (Chromatic Convergence)"},
+            {**BASE, "key": "H minor (Chromatic Convergence)"},
             source="x/p.yml",
             where="iterations[3]",
         )
     msg = str(e.value)
-    assert msg.startswith("x/p.yml: iterations[3].key: ") and "All Keys" in msg and "\n" not in msg
+    assert msg.startswith("x/p.yml: iterations[3].key: ") and "'H minor (Chromatic" in msg
+    assert "\n" not in msg
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected", "modulation", "fragment"),
+    [
+        # the two keys the artist wrote in real final proposals (issue #14)
+        ("C Chromatic Complete", "C major", None, "'Chromatic Complete' names no mode"),
+        ("All Keys (Chromatic Convergence)", "C major", "all_keys", "asks for every key"),
+        ("D chromatic minor descent", "D minor", None, "assuming D minor"),
+        ("every key", "C major", "all_keys", "asks for every key"),
+    ],
+)
+def test_the_artists_own_keys_compose_with_a_warning(raw, expected, modulation, fragment):
+    p = proposal_from_mapping({**BASE, "key": raw})
+    assert (str(p.key), p.modulation) == (expected, modulation)
+    assert any(fragment in w and repr(raw) in w for w in p.warnings), p.warnings
+    again = proposal_from_mapping(p.to_dict())  # proposal.yml keeps the modulation
+    assert (str(again.key), again.modulation) == (expected, modulation)
+    assert ("modulation" in p.to_dict()) == (modulation is not None)
+
+
+def test_with_key_overrides_and_names_both():
+    from chromatic.proposals.reader import with_key
+
+    p = with_key(proposal_from_mapping({**BASE, "key": "All Keys"}), "D minor")
+    assert (str(p.key), p.modulation) == ("D minor", None)
+    assert "key D minor from --key replaces the proposal's C major" in p.warnings
+    with pytest.raises(ProposalError, match="--key"):
+        with_key(p, "H minor")
 
 
 @pytest.mark.parametrize(
@@ -177,9 +207,7 @@ def test_report_counts_failures(tmp_path):
     thread = tmp_path / "t1" / "yml"
     thread.mkdir(parents=True)
     (thread / "song_proposal_A_ok_v1.yml").write_text(yaml.safe_dump(BASE))
-    (thread / "song_proposal_A_bad_v1.yml").write_text(
-        yaml.safe_dump({**BASE, "key": "All Keys (Chromatic Convergence)"})
-    )
+    (thread / "song_proposal_A_bad_v1.yml").write_text(yaml.safe_dump({**BASE, "key": "H minor"}))
     (thread / "all_song_proposals_t1.yml").write_text(
         yaml.safe_dump({"iterations": [BASE, {**BASE, "bpm": 0}]})
     )

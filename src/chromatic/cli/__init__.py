@@ -19,6 +19,7 @@ from chromatic.cli import embed as _embed
 from chromatic.cli import produce as _produce
 from chromatic.cli import score as _score
 from chromatic.cli import segments as _segments
+from chromatic.cli import style as _style
 from chromatic.cli import train as _train
 from chromatic.cli import verify as _verify
 
@@ -43,6 +44,7 @@ app.command("score")(_score.score)
 app.command("plan")(_compose.plan)
 app.command("assemble")(_compose.assemble)
 app.command("compose")(_compose.compose)
+app.command("style")(_style.style)
 
 
 @app.command()

@@ -189,6 +189,9 @@ def compose(
     stems: bool = typer.Option(
         False, "--stems", help="Also render one audio file per instrument (stems/<track>.wav)."
     ),
+    key: str | None = typer.Option(
+        None, "--key", help="Compose in this key instead of the proposal's ('D minor', 'F#m')."
+    ),
 ) -> None:
     """Compose a song: each phase's candidates generated and scored, the best kept (beam search).
 
@@ -209,6 +212,7 @@ def compose(
         force=force,
         quantized=quantized,
         stems=stems,
+        key=key,
     )
     if not auto:
         step = compose_step(proposal, out, opts)

@@ -197,12 +197,39 @@ class TimeSignature:
 
 _PAREN_TAIL_RE = re.compile(r"^(?P<head>.*?\S)\s*\((?P<tail>[^()]*)\)\s*$")
 _BARE_TONIC_RE = re.compile(r"^\s*[A-Ga-g]\s*(##|bb|#|♯|♭|b|x)?\s*$")
+#: A tonic followed by words that name no mode ("C Chromatic Complete"): the tonic is kept.
+_TONIC_WORDS_RE = re.compile(r"^\s*(?P<tonic>[A-G](?:##|bb|#|♯|♭|b|x)?)\s+(?P<words>\S.*?)\s*$")
+#: Words that ask for every key rather than one ("All Keys (Chromatic Convergence)").
+_ALL_KEYS_RE = re.compile(r"\b(all|every|each|twelve|12)\s+keys?\b|\bchromatic\b", re.I)
+#: What a key asking for every key sets ``Proposal.modulation`` to: the plan moves the
+#: sections through keys (see the form's modulation plan); the song's home key is C major.
+ALL_KEYS = "all_keys"
+
+
+def key_modulation(value: object) -> str | None:
+    """``ALL_KEYS`` when the key text asks for every key and names no tonic of its own
+    ("All Keys (Chromatic Convergence)", "every key", "chromatic"), else None."""
+    if not isinstance(value, str):
+        return None
+    head = _PAREN_TAIL_RE.match(" ".join(value.split()))
+    text = head.group("head") if head else value
+    if not _ALL_KEYS_RE.search(text):
+        return None
+    try:
+        Key.parse(text)
+        return None
+    except MusicError:
+        pass
+    return None if _TONIC_WORDS_RE.match(text) else ALL_KEYS
 
 
 def parse_key_forgiving(value: object, *, source: str = "") -> tuple[Key, list[str]]:
     """``Key.parse`` after the forgiving steps that concept-agent proposals need, each one
     noted: white space folded, a trailing parenthetical dropped ("C major (resolving through
-    ...)"), a bare tonic read as major. Raises MusicError when what is left is still no key."""
+    ...)"), a bare tonic read as major, a tonic followed by words that name no mode read in
+    that tonic ("C Chromatic Complete" -> C major; "minor" among the words -> minor), and a key
+    asking for every key ("All Keys (Chromatic Convergence)") read as C major (``key_modulation``
+    tells the plan to modulate). Raises MusicError when what is left is still no key."""
     if isinstance(value, Key | Mapping):
         return Key.parse(value, source=source), []
     if not isinstance(value, str) or not value.strip():
@@ -215,7 +242,29 @@ def parse_key_forgiving(value: object, *, source: str = "") -> tuple[Key, list[s
     if m:
         text = m.group("head")
         notes.append(f"dropped '({m.group('tail')})' from key {value!r}")
-    key = Key.parse(text, source=source)
+    try:
+        key = Key.parse(text, source=source)
+    except MusicError:
+        key, note = _artist_key(value, text, source)
+        return key, [*notes, note]
     if _BARE_TONIC_RE.match(text):
         notes.append(f"key {value!r} names no mode: using {key}")
     return key, notes
+
+
+def _artist_key(value: str, text: str, source: str) -> tuple[Key, str]:
+    """The artist's own key words: a tonic plus words, or every key; else the MusicError."""
+    if key_modulation(value) == ALL_KEYS:
+        return Key("C", "major"), (
+            f"key {value!r} asks for every key: composing in C major, the sections moving "
+            "through keys along the plan's modulation"
+        )
+    m = _TONIC_WORDS_RE.match(text)
+    if m is None:
+        raise MusicError(
+            f"{source + ': ' if source else ''}expected a key like 'A minor' or 'F#m', got {value!r}"
+        )
+    words = m.group("words")
+    mode = "minor" if re.search(r"\bminor\b|\bmin\b", words, re.I) else "major"
+    key = Key.parse(f"{m.group('tonic')} {mode}")
+    return key, f"key {value!r}: {words!r} names no mode; assuming {key}"

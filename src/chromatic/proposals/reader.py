@@ -27,11 +27,11 @@ import os
 import re
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from chromatic.errors import ProposalError
-from chromatic.music.key import Key, TimeSignature
+from chromatic.errors import MusicError, ProposalError
+from chromatic.music.key import Key, TimeSignature, key_modulation
 from chromatic.proposals import values as v
 from chromatic.taxonomy import Color, ColorError, ColorModeWarning, parse_color
 from chromatic.yamlio import read_yaml as _bounded_read
@@ -60,6 +60,10 @@ class Proposal:
     iteration_id: str | None = None
     source: str | None = None
     warnings: tuple[str, ...] = field(default=())
+    #: None, or "all_keys" when the artist's key asks for every key ("All Keys (Chromatic
+    #: Convergence)"): the song's home key is then C major and the plan moves its sections
+    #: through keys (the form's modulation plan). Written to proposal.yml only when set.
+    modulation: str | None = None
 
     @property
     def mode(self) -> str:
@@ -86,6 +90,8 @@ class Proposal:
         }
         if self.lyrics is not None:
             out["lyrics"] = self.lyrics
+        if self.modulation is not None:
+            out["modulation"] = self.modulation
         return out
 
 
@@ -107,6 +113,7 @@ class Fields:
     lyrics: str | None = None
     agent: str | None = None
     iteration_id: str | None = None
+    modulation: str | None = None
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
@@ -168,6 +175,7 @@ def proposal_from_mapping(
         iteration_id=f.iteration_id,
         source=str(data.get("source")) if data.get("source") else path,  # type: ignore[union-attr]
         warnings=tuple(dict.fromkeys(f.notes)),
+        modulation=f.modulation,
     )
 
 
@@ -235,9 +243,30 @@ def read_fields(
         lyrics=parse("lyrics", v.parse_lyrics, data.get("lyrics")),
         agent=v.opt_str(data.get("agent_name", data.get("agent"))),
         iteration_id=v.opt_str(data.get("iteration_id")),
+        modulation=_modulation(data.get("modulation"), raw_key),
         notes=notes,
         problems=problems,
     )
+
+
+def with_key(proposal: Proposal, key: str | None) -> Proposal:
+    """``proposal`` in another key (``compose --key "D minor"``), with a warning naming both;
+    the override is exact (``Key.parse``), and it clears an "all keys" modulation."""
+    if key is None:
+        return proposal
+    try:
+        new = Key.parse(key, source="--key")
+    except MusicError as e:
+        raise ProposalError(e.detail) from None
+    note = f"key {new} from --key replaces the proposal's {proposal.key}"
+    return replace(proposal, key=new, modulation=None, warnings=(*proposal.warnings, note))
+
+
+def _modulation(written: object, raw_key: object) -> str | None:
+    """The proposal's modulation: as proposal.yml wrote it, else what its key asks for."""
+    if written == "all_keys":
+        return "all_keys"
+    return key_modulation(raw_key)
 
 
 def _list(value: object) -> list:

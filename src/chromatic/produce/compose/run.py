@@ -51,6 +51,7 @@ from chromatic.produce.phases import Phase
 from chromatic.produce.phases.registry import find
 from chromatic.produce.phases.scoring import NO_MODEL_WARNING, Scorer, load_scorer
 from chromatic.produce.review import load_review
+from chromatic.proposals.reader import with_key
 from chromatic.yamlio import dump_yaml, load_plain
 
 #: What compose writes into the output folder; only these are removed when it runs again.
@@ -88,10 +89,13 @@ def available_phases(notes: list[str]) -> list[Phase]:
 # --- the folder ----------------------------------------------------------------------------------
 
 
-def init_at(source: str | Path, root: Path, *, force: bool = False) -> ProductionFolder:
+def init_at(
+    source: str | Path, root: Path, *, force: bool = False, key: str | None = None
+) -> ProductionFolder:
     """Make ``root`` itself the production folder of ``source`` (``produce init`` makes a
-    sub-folder named after the title); a different proposal already there needs ``force``."""
-    proposal = read_any_proposal(Path(source).resolve())
+    sub-folder named after the title); a different proposal already there needs ``force``.
+    ``key`` (``compose --key``) replaces the proposal's key, with a warning saying so."""
+    proposal = with_key(read_any_proposal(Path(source).resolve()), key)
     check_bpm(proposal.bpm, source)
     folder = ProductionFolder(root)
     text = dump_yaml({"schema_version": 1, **proposal.to_dict()})
@@ -223,7 +227,7 @@ def _compose_locked(source, root: Path, opts: ComposeOptions, progress, t_all: f
     notes: list[str] = []
     timings: dict[str, float] = {}
     _clear_for_auto(root, opts.force)
-    folder = init_at(source, root, force=True)
+    folder = init_at(source, root, force=True, key=opts.key)
     write_marker(root, opts, source, "running")
     notes.extend(folder.proposal().warnings)
     opts = _without_audio_if_unrenderable(opts, notes)
@@ -267,7 +271,7 @@ class StepResult:
 def compose_step(source: str | Path, out: str | Path, opts: ComposeOptions) -> StepResult:
     """Advance the folder by one human gate (see the module docstring)."""
     root = Path(out)
-    folder = init_at(source, root, force=opts.force)
+    folder = init_at(source, root, force=opts.force, key=opts.key)
     notes: list[str] = list(folder.proposal().warnings)
     again = shlex.join(
         [

@@ -60,6 +60,7 @@ class ComposeResult:
                 "render": o.render,
                 "quantized": o.quantized,
                 "stems": o.stems,
+                "key": o.key,
             },
             "performance": self.performance,
             "score": round(self.score, 4),

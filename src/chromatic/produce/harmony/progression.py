@@ -15,7 +15,17 @@ from functools import lru_cache
 
 import numpy as np
 
-from chromatic.produce.harmony.vocab import START, VOCAB, WEIGHTS, ChordSpec
+from chromatic.produce.harmony.vocab import (
+    MODAL_BOOST,
+    MODAL_CHORDS,
+    MODAL_INTO,
+    MODAL_ROWS,
+    MODE_FAMILY,
+    START,
+    VOCAB,
+    WEIGHTS,
+    ChordSpec,
+)
 
 LENGTHS = (4, 8)
 P_LENGTH_4 = 0.6
@@ -43,24 +53,70 @@ class TransitionModel:
 
     def log_ratio(self, path: tuple[int, ...]) -> float:
         """Mean over the start and every transition of the loop (last -> first) of
-        log(p / max p of that row): 0 when every step is the most likely one."""
+        log(p / max p of that row): 0 when every step is the most likely one. A chord repeated
+        (a style's progression may hold one) is no step and counts nothing."""
         terms = [math.log(max(self.start[path[0]], FLOOR) / self.start.max())]
         for a, b in zip(path, path[1:] + path[:1], strict=True):
+            if a == b:  # a held chord (a style's progression may repeat one): no step taken
+                continue
             row = self.matrix[a]
             terms.append(math.log(max(row[b], FLOOR) / row.max()))
         return sum(terms) / len(terms)
 
 
-@lru_cache(maxsize=4)
-def transition_model(family: str) -> TransitionModel:
-    chords = VOCAB[family]
+#: The colour-chord shares the transition table is calibrated for: a style's ``borrowed`` and
+#: ``secondary`` rates scale those chords' weights by rate / base (0 removes them).
+BASE_BORROWED, BASE_SECONDARY = 0.1, 0.05
+
+
+@dataclass(frozen=True)
+class Colour:
+    """How a style colours the table: the borrowed and secondary rates and a church mode
+    (None: the table as written)."""
+
+    borrowed: float = BASE_BORROWED
+    secondary: float = BASE_SECONDARY
+    mode: str | None = None
+
+    def scale(self, chord: ChordSpec, family: str) -> float:
+        """The factor on every way into ``chord`` (the minor key's V, the harmonic-minor
+        dominant, is common practice rather than colour: never scaled)."""
+        if chord.kind == "borrowed" and not (family == "minor" and chord.numeral == "V"):
+            return self.borrowed / BASE_BORROWED
+        if chord.kind == "secondary":
+            return self.secondary / BASE_SECONDARY
+        return MODAL_BOOST.get(self.mode or "", {}).get(chord.numeral, 1.0)
+
+
+NEUTRAL = Colour()
+
+
+def _tables(family: str, colour: Colour):
+    """The vocabulary, start weights and transition rows with the mode's chords added."""
+    chords = list(VOCAB[family])
+    rows = {a: dict(r) for a, r in WEIGHTS[family].items()}
+    mode = colour.mode if MODE_FAMILY.get(colour.mode or "") == family else None
+    if mode:
+        chords.extend(MODAL_CHORDS[mode])
+        rows.update({a: dict(r) for a, r in MODAL_ROWS[mode].items()})
+        for target, into in MODAL_INTO[mode].items():
+            for a, w in into.items():
+                rows[a][target] = w
+    return tuple(chords), rows
+
+
+@lru_cache(maxsize=64)
+def transition_model(family: str, colour: Colour = NEUTRAL) -> TransitionModel:
+    chords, rows = _tables(family, colour)
     names = [c.numeral for c in chords]
     n = len(chords)
-    start = np.array([START[family].get(x, 0.0) for x in names], dtype=np.float64)
+    factor = np.array([colour.scale(c, family) for c in chords])
+    start = np.array([START[family].get(x, 0.0) for x in names], dtype=np.float64) * factor
     matrix = np.zeros((n, n))
-    for a, row in WEIGHTS[family].items():
+    for a, row in rows.items():
         for b, w in row.items():
             matrix[names.index(a), names.index(b)] = w
+    matrix *= factor[None, :]
     if (matrix.sum(axis=1) == 0).any() or np.diag(matrix).any():  # pragma: no cover - table check
         raise AssertionError(f"{family} table: every chord needs exits and no self-transitions")
     return TransitionModel(

@@ -10,8 +10,13 @@
   (an 8-chord loop that is a 4-chord loop played twice is not variety).
 - transition: how likely the table finds the path, as exp of the mean log ratio of each step's
   probability to the most likely step from the same chord (1 = always the likeliest step).
+- style: how idiomatic the loop is for the proposal's style, the share of its chord-to-chord
+  moves (the loop's way back included) that the style's own progressions make (0.5 when the
+  style has none for the key). The style's progressions may hold a chord or use a colour
+  chord the table finds unlikely; this part is what lets them rank beside the likeliest walks.
+  Extensions (7, sus, add9) change the voicing, so melody and voice leading judge them.
 
-``theory`` is the mean of the four parts.
+``theory`` is the mean of the five parts.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import numpy as np
 
 from chromatic.produce.harmony.progression import TransitionModel
 
-PARTS = ("melody", "voice_leading", "variety", "transition")
+PARTS = ("melody", "voice_leading", "variety", "transition", "style")
 MOVE_SCALE = 18.0  # total upper-voice semitones at which the movement score reaches 0
 _STEP_SCORE = {0: 0.6, 1: 1.0, 2: 1.0, 3: 0.7, 4: 0.7, 5: 0.4, 6: 0.4, 7: 0.4}
 
@@ -34,10 +39,11 @@ class TheoryScores:
     voice_leading: float
     variety: float
     transition: float
+    style: float = 0.5
 
     @property
     def total(self) -> float:
-        return (self.melody + self.voice_leading + self.variety + self.transition) / 4
+        return sum(float(getattr(self, p)) for p in PARTS) / len(PARTS)
 
     def to_dict(self, digits: int = 4) -> dict[str, float]:
         d = {p: round(float(getattr(self, p)), digits) for p in PARTS}
@@ -88,12 +94,29 @@ def transition_score(model: TransitionModel, path: tuple[int, ...]) -> float:
     return math.exp(model.log_ratio(path))
 
 
+def loop_moves(path: tuple) -> list[tuple]:
+    """The loop's moves (last -> first included), held chords left out."""
+    return [(a, b) for a, b in zip(path, path[1:] + path[:1], strict=True) if a != b]
+
+
+def style_score(path: tuple[int, ...], style_moves: frozenset | None) -> float:
+    """Share of the loop's moves that the style's own progressions make (0.5: no style)."""
+    if not style_moves:
+        return 0.5
+    moves = loop_moves(path)
+    return sum(m in style_moves for m in moves) / len(moves) if moves else 0.0
+
+
 def theory_scores(
-    model: TransitionModel, path: tuple[int, ...], voicing: np.ndarray
+    model: TransitionModel,
+    path: tuple[int, ...],
+    voicing: np.ndarray,
+    style_moves: frozenset | None = None,
 ) -> TheoryScores:
     return TheoryScores(
         melody=melody_score(voicing[:, 3]),
         voice_leading=voice_leading_score(voicing),
         variety=variety_score(path),
         transition=transition_score(model, path),
+        style=style_score(path, style_moves),
     )

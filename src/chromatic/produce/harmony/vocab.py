@@ -27,11 +27,20 @@ from dataclasses import dataclass
 from chromatic.music.key import Key
 
 #: Semitones above the root for each chord quality, and the suffix of its chord symbol.
+#: Four-note qualities list root, third (or its stand-in), fifth, then the added tone: the
+#: voicing keeps the 2nd and 4th of them and adds the root or the fifth.
 QUALITIES: dict[str, tuple[tuple[int, ...], str]] = {
     "maj": ((0, 4, 7), ""),
     "min": ((0, 3, 7), "m"),
     "dim": ((0, 3, 6), "dim"),
     "dom7": ((0, 4, 7, 10), "7"),
+    "maj7": ((0, 4, 7, 11), "maj7"),
+    "min7": ((0, 3, 7, 10), "m7"),
+    "hdim7": ((0, 3, 6, 10), "m7b5"),
+    "sus2": ((0, 2, 7), "sus2"),
+    "sus4": ((0, 5, 7), "sus4"),
+    "add9": ((0, 4, 7, 14), "add9"),
+    "madd9": ((0, 3, 7, 14), "madd9"),
 }
 
 
@@ -46,6 +55,7 @@ class ChordSpec:
     function: str
     kind: str = "diatonic"
     source: str = ""
+    base: str = ""  # the triad quality before an extension (maj7 of "maj"); "" = unextended
 
     @property
     def intervals(self) -> tuple[int, ...]:
@@ -188,3 +198,37 @@ def parallel_scale(key: Key) -> tuple[int, ...]:
 def family_scale(key: Key) -> tuple[int, ...]:
     steps = (0, 2, 3, 5, 7, 8, 10) if family(key) == "minor" else (0, 2, 4, 5, 7, 9, 11)
     return tuple((key.pc + s) % 12 for s in steps)
+
+
+# --- modal colour (the style's ``harmony.mode``) -------------------------------------------------
+
+#: The chords a church mode lends to the key's table, where the mode shares the key's third:
+#: mixolydian (major: the minor v; bVII is already borrowed, weighted up), dorian (minor: the
+#: minor ii; the major IV weighted up), lydian (major: the major II), phrygian (minor: bII).
+MODE_FAMILY = {"mixolydian": "major", "lydian": "major", "dorian": "minor", "phrygian": "minor"}
+MODAL_CHORDS: dict[str, tuple[ChordSpec, ...]] = {
+    "mixolydian": (ChordSpec("v", 7, "min", D, "modal", "mixolydian"),),
+    "lydian": (ChordSpec("II", 2, "maj", P, "modal", "lydian"),),
+    "dorian": (ChordSpec("ii", 2, "min", P, "modal", "dorian"),),
+    "phrygian": (ChordSpec("bII", 1, "maj", P, "modal", "phrygian"),),
+}
+#: Each modal chord's ways in (``into``: from chord -> weight) and out (its row).
+MODAL_INTO: dict[str, dict[str, dict[str, float]]] = {
+    "mixolydian": {"v": {"I": 8, "IV": 4, "vi": 3}},
+    "lydian": {"II": {"I": 10, "IV": 3, "vi": 2}},
+    "dorian": {"ii": {"i": 8, "iv": 3, "VI": 3}},
+    "phrygian": {"bII": {"i": 8, "iv": 4, "VI": 4}},
+}
+MODAL_ROWS: dict[str, dict[str, dict[str, float]]] = {
+    "mixolydian": {"v": {"IV": 10, "I": 6, "vi": 4, "bVII": 6}},
+    "lydian": {"II": {"I": 10, "V": 6, "IV": 4, "vi": 3}},
+    "dorian": {"ii": {"V": 8, "v": 8, "i": 4, "VII": 6, "IV": 4}},
+    "phrygian": {"bII": {"i": 14, "V": 4, "VII": 3}},
+}
+#: Existing chords a mode weights up (every way into them times this).
+MODAL_BOOST: dict[str, dict[str, float]] = {
+    "mixolydian": {"bVII": 3.0},
+    "lydian": {},
+    "dorian": {"IV": 3.0},
+    "phrygian": {},
+}

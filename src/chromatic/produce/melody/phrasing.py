@@ -76,9 +76,10 @@ def line_spans(section: Section, n_lines: int) -> list[Span]:
 
 
 def lyric_spans(
-    section: Section, syllables: list[int], name: str
+    section: Section, syllables: list[int], name: str, finest: int = 16
 ) -> tuple[list[list[Span]], list[str]]:
-    """Per line, one (start, end) per syllable; and warnings for lines cut to fit."""
+    """Per line, one (start, end) per syllable; and warnings for lines cut to fit. ``finest``
+    (the style's subdivision: 16, or 8 at fast tempos) bounds how short a syllable may be."""
     step = ticks(section.meter.step)
     out, notes = [], []
     for i, ((s, e), k) in enumerate(
@@ -86,12 +87,13 @@ def lyric_spans(
     ):
         usable = e - step if e - s > step else e
         grid = list(range(s, usable, step))
-        if k > len(grid):
+        if k > len(grid) and finest >= 16:
             grid = list(range(s, usable, step // 2))
         if k > len(grid):
+            unit = "sixteenths" if finest >= 16 else "eighths"
             notes.append(
                 f"{section.label}: line {i + 1} has {k} syllables, more than the {len(grid)} "
-                f"sixteenths of its span; sung as {len(grid)}"
+                f"{unit} of its span; sung as {len(grid)}"
             )
             k = len(grid)
         starts = [grid[(j * len(grid)) // k] for j in range(k)] if name == "even" else grid[:k]

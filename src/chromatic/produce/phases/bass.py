@@ -45,9 +45,9 @@ from chromatic.produce.phases.parts import (
     section_rng,
 )
 from chromatic.produce.phases.scoring import Scorer, Weights
-from chromatic.produce.rhythm.genres import family_fit
 from chromatic.produce.rhythm.patterns import drum_bar
 from chromatic.produce.sections import Section, Song, approved_files, load_song, require_approved
+from chromatic.produce.style import content_seed, style_for
 from chromatic.yamlio import flow
 
 PHASE = "bass"
@@ -201,14 +201,17 @@ def run_bass(
     unused = sorted(set(drums) - set(kicks))
     if unused:
         notes.append(f"approved drums without approved chords ignored: {', '.join(unused)}")
-    program = PROGRAMS.get(family_fit(song.proposal.genres).main, FINGER_BASS)
-    cands = {s.label: generate_bass(song, s, kicks[s.label], n, seed) for s in song.sections}
+    style = style_for(song.proposal, folder.root)
+    mixed = content_seed(seed, song.proposal)
+    cands = {s.label: generate_bass(song, s, kicks[s.label], n, mixed) for s in song.sections}
+    roles = {s.label: s.role for s in song.sections}
+    programs = {label: style.program("bass", role) for label, role in roles.items()}
     return run_part_phase(
         folder,
         song,
         phase=PHASE,
         prefix=ID_PREFIX,
-        track=TrackSpec("bass", program),
+        track=lambda c: TrackSpec("bass", programs[c.section]),
         candidates=cands,
         top=top,
         seed=seed,
@@ -217,6 +220,6 @@ def run_bass(
         model=model,
         weights=weights,
         theory_text=THEORY_TEXT,
-        extra={"program": program},
+        extra={"program": style.program("bass"), "programs": programs, "family": style.family},
         warnings=notes,
     )

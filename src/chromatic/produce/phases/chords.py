@@ -21,14 +21,29 @@ from functools import lru_cache
 
 import numpy as np
 
-from chromatic.music.gm import PROGRAMS
+from chromatic.music.key import Key
 from chromatic.music.meter import Meter, meter_of, ticks
 from chromatic.music.midi import add_track, append_notes, new_score, score_bytes
 from chromatic.music.notes import Note
 from chromatic.produce.folder import ProductionFolder
-from chromatic.produce.harmony.progression import DRAWS, sample_progressions, transition_model
-from chromatic.produce.harmony.theory import TheoryScores, theory_scores
-from chromatic.produce.harmony.vocab import ChordSpec, family
+from chromatic.produce.harmony.colour import (
+    FAMILY_DRAWS,
+    WALK,
+    Origin,
+    extend,
+    extensions,
+    family_path,
+    usable,
+)
+from chromatic.produce.harmony.progression import (
+    DRAWS,
+    P_LENGTH_4,
+    Colour,
+    sample_progressions,
+    transition_model,
+)
+from chromatic.produce.harmony.theory import TheoryScores, loop_moves, theory_scores
+from chromatic.produce.harmony.vocab import MODE_FAMILY, ChordSpec, family
 from chromatic.produce.harmony.voicing import TOP_TARGETS, voice_progression
 from chromatic.produce.phases import PhaseResult
 from chromatic.produce.phases.parts import check_counts
@@ -48,16 +63,17 @@ from chromatic.produce.rhythm.patterns import (
     harmonic_rhythm,
     strum_patterns,
 )
+from chromatic.produce.style import Style, content_seed, style_for
 from chromatic.proposals.reader import Proposal
 from chromatic.yamlio import flow
 
 PHASE = "chords"
 ID_PREFIX = "chord"
 STREAM = zlib.crc32(b"chromatic.produce.chords")
-# uniform columns per candidate: progression, top-voice target, rhythm profile, 8 durations, strum
-_COLS = DRAWS + 1 + 1 + 8 + 1
-PAD_PROGRAM, PIANO_PROGRAM = PROGRAMS["warm_pad"], PROGRAMS["acoustic_grand_piano"]
-_PAD_WORDS = ("ambient", "drone", "pad", "electronic", "synth", "new age", "shoegaze", "dream")
+MAX_CHORDS = 8
+# uniform columns per candidate: progression walk, top-voice target, rhythm profile, 8
+# durations, strum, family-or-walk, the family progression's draws, one extension per chord
+_COLS = DRAWS + 1 + 1 + MAX_CHORDS + 1 + 1 + FAMILY_DRAWS + MAX_CHORDS
 
 
 @dataclass(frozen=True)
@@ -69,30 +85,69 @@ class ChordCandidate:
     theory: TheoryScores
     rhythm: HarmonicRhythm
     strum: str
+    origin: Origin = WALK
 
 
-def gm_program(genres: tuple[str, ...]) -> int:
-    """A warm pad for ambient/electronic material, else piano."""
-    text = " ".join(genres).lower()
-    return PAD_PROGRAM if any(w in text for w in _PAD_WORDS) else PIANO_PROGRAM
+def phrase_bars(style: Style) -> int:
+    """The loop's phrase length: the style's 4 or 8 bars (anything else: 4)."""
+    return style.phrase_bars if style.phrase_bars in (4, 8) else 4
 
 
-def generate(proposal: Proposal, n: int, seed: int) -> list[ChordCandidate]:
-    """``n`` progressions drawn, duplicates dropped, voiced and theory-scored (in draw order)."""
+def colour_of(style: Style, key: Key) -> Colour:
+    """The style's colour rates and mode; a key in a church mode brings its own colour."""
+    mode = key.mode if key.mode in MODE_FAMILY else style.harmony.mode
+    return Colour(style.harmony.borrowed, style.harmony.secondary, mode)
+
+
+def modal_note(style: Style, key: Key) -> str | None:
+    """Why a mode's colour was or was not applied, for review.yml's warnings."""
+    mode = colour_of(style, key).mode
+    if mode and MODE_FAMILY[mode] != family(key):
+        return f"{mode} colour needs a {MODE_FAMILY[mode]} key: not applied in {key}"
+    return None
+
+
+def _paths(model, style: Style, u: np.ndarray, progs) -> list[tuple[tuple[int, ...], Origin]]:
+    walks = sample_progressions(model, u[:, :DRAWS])
+    base = DRAWS + 1 + 1 + MAX_CHORDS + 1
+    out = []
+    for row, walk in zip(u.tolist(), walks, strict=True):
+        if progs and row[base] < style.harmony.progression_rate:
+            eight = row[0] >= P_LENGTH_4
+            draws = row[base + 1 : base + 1 + FAMILY_DRAWS]
+            out.append(family_path(model, progs, eight, draws))
+        else:
+            out.append((walk, Origin("walk")))
+    return out
+
+
+def generate(
+    proposal: Proposal, n: int, seed: int, style: Style | None = None
+) -> list[ChordCandidate]:
+    """``n`` progressions (the style's own and walks), duplicates dropped, extended, voiced and
+    theory-scored (in draw order)."""
+    style = style or style_for(proposal)
     key = proposal.key
-    model = transition_model(family(key))
+    model = transition_model(family(key), colour_of(style, key))
+    progs = usable(model, style.harmony.progressions.get(family(key), []))
+    moves = frozenset(m for p in progs for m in loop_moves(tuple(model.index(x) for x in p)))
     meter = meter_of(proposal.time_signature)
     strums = list(strum_patterns(meter))
+    h = style.harmony
     u = np.random.default_rng([int(seed), STREAM]).random((n, _COLS))
-    paths = sample_progressions(model, u[:, :DRAWS])
+    ext_at = _COLS - MAX_CHORDS
     out, seen = [], set()
-    for i, path in enumerate(paths):
+    for i, (path, origin) in enumerate(_paths(model, style, u, progs)):
         if path in seen:
             continue
         seen.add(path)
-        row = u[i, DRAWS:].tolist()
-        chords = tuple(model.chords[j] for j in path)
-        top_target = TOP_TARGETS[min(int(row[0] * len(TOP_TARGETS)), len(TOP_TARGETS) - 1)]
+        row = u[i].tolist()
+        chords = tuple(
+            extend(model.chords[j], row[ext_at + k], h.sevenths, h.sus, h.add9)
+            for k, j in enumerate(path)
+        )
+        rest = row[DRAWS:]
+        top_target = TOP_TARGETS[min(int(rest[0] * len(TOP_TARGETS)), len(TOP_TARGETS) - 1)]
         voicing = voice_progression([c.pcs(key) for c in chords], top_target)
         out.append(
             ChordCandidate(
@@ -100,9 +155,10 @@ def generate(proposal: Proposal, n: int, seed: int) -> list[ChordCandidate]:
                 path=path,
                 chords=chords,
                 voicing=voicing,
-                theory=theory_scores(model, path, voicing),
-                rhythm=harmonic_rhythm(meter, len(path), row[1], row[2:10]),
-                strum=strums[min(int(row[10] * len(strums)), len(strums) - 1)],
+                theory=theory_scores(model, path, voicing, moves),
+                rhythm=harmonic_rhythm(meter, len(path), rest[1], rest[2:10], phrase_bars(style)),
+                strum=strums[min(int(rest[10] * len(strums)), len(strums) - 1)],
+                origin=origin,
             )
         )
     return out
@@ -199,12 +255,31 @@ def render_scratch(proposal: Proposal, meter: Meter, bars: int) -> bytes:
     return score_bytes(score)
 
 
-def candidate_details(cand: ChordCandidate, proposal: Proposal, program: int) -> dict:
-    key = proposal.key
+def style_details(cand: ChordCandidate, style: Style, key: Key) -> dict:
+    """Which of the style's rules this candidate shows: where its progression came from, its
+    extensions, the mode's colour, the phrase its loop fills, the programs per section."""
     return {
+        "family": style.family,
+        **cand.origin.to_dict(),
+        "extensions": flow(extensions(cand.chords)) or None,
+        "mode": colour_of(style, key).mode if modal_note(style, key) is None else None,
+        "phrase_bars": phrase_bars(style),
+        "section_programs": {
+            role: style.program("chords", role) for role in sorted(style.section_programs)
+        }
+        or None,
+    }
+
+
+def candidate_details(
+    cand: ChordCandidate, proposal: Proposal, program: int, style: Style | None = None
+) -> dict:
+    key = proposal.key
+    out = {
         "progression": flow([c.numeral for c in cand.chords]),
         "chords": flow([c.symbol(key) for c in cand.chords]),
         "kinds": flow([c.kind for c in cand.chords]),
+        "qualities": flow([c.quality for c in cand.chords]),
         "functions": flow([c.function for c in cand.chords]),
         "sources": {c.numeral: c.source for c in cand.chords if c.source}
         or None,  # borrowed/secondary
@@ -213,6 +288,9 @@ def candidate_details(cand: ChordCandidate, proposal: Proposal, program: int) ->
         "strum": cand.strum,
         "program": program,
     }
+    if style is not None:
+        out["style"] = style_details(cand, style, key)
+    return out
 
 
 # --- the phase ---------------------------------------------------------------------------------
@@ -231,14 +309,17 @@ def run_chords(
     """Generate, score and keep the best ``top`` of ``n`` chord candidates in ``folder``."""
     check_counts(n, top)
     proposal = folder.proposal()
+    style = style_for(proposal, folder.root)
     meter = meter_of(proposal.time_signature)
-    program = gm_program(proposal.genres)
+    program = style.program("chords")
     notes = list(proposal.warnings)
+    if modal_note(style, proposal.key):
+        notes.append(modal_note(style, proposal.key))
     if family(proposal.key) != proposal.key.mode:
         notes.append(
             f"{proposal.key}: chords use the {family(proposal.key)} table (labels relative to {family(proposal.key)})"
         )
-    cands = generate(proposal, n, seed)
+    cands = generate(proposal, n, content_seed(seed, proposal), style)
     midi: dict[int, bytes] = {}
     chroma: dict[int, ChromaticResult] = {}
     if scorer is not None:
@@ -278,7 +359,7 @@ def run_chords(
             data = midi.get(c.index) or render_chords(c, proposal, meter, program)
             yield FreshCandidate(
                 scores,
-                candidate_details(c, proposal, program),
+                candidate_details(c, proposal, program, style),
                 data,
                 {"scratch_beat": ("_scratch", scratch[bars])},
             )
@@ -295,6 +376,8 @@ def run_chords(
             "proposal": "../proposal.yml",
         },
         "seed": int(seed),
+        "content_seed": content_seed(seed, proposal),
+        "style": style.to_dict(),
         "generated": int(n),
         "distinct": len(cands),
         "scoring": {
@@ -303,7 +386,7 @@ def run_chords(
             "composite": "theory only"
             if scorer is None
             else f"{applied.theory:g} theory + {applied.chromatic:g} chromatic match",
-            "theory": "mean of melody, voice_leading, variety, transition",
+            "theory": "mean of melody, voice_leading, variety, transition, style",
         },
         "warnings": notes,
     }

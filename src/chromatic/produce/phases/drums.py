@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from chromatic.music.gm import ACCENT, CRASH, CYMBALS, VOICES
-from chromatic.music.meter import Meter, fine_step, ticks
+from chromatic.music.meter import TPQ, Meter, fine_step, ticks
 from chromatic.music.notes import Note
 from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.phases import PhaseResult
@@ -43,6 +43,7 @@ from chromatic.produce.rhythm.genres import FamilyFit, family_fit
 from chromatic.produce.rhythm.humanize import Groove, groove, humanize
 from chromatic.produce.rhythm.templates import DrumTemplate, templates_for
 from chromatic.produce.sections import ENERGY_VALUE, Section, load_song
+from chromatic.produce.style import Style, content_seed, style_for
 from chromatic.yamlio import flow
 
 PHASE = "drums"
@@ -152,6 +153,24 @@ def generate_drums(
     ]
 
 
+def style_first(fit: FamilyFit, style: Style) -> FamilyFit:
+    """The genre fit with the style's family first (full fit), so the drums agree with the
+    chords' and the mix's family; unchanged where the templates have no such family."""
+    if not fit.matched or style.family not in fit.fits:
+        return fit
+    rest = {k: v for k, v in fit.fits.items() if k != style.family}
+    return FamilyFit({style.family: 1.0, **rest}, fit.matched)
+
+
+def style_groove(style: Style) -> Groove | None:
+    """The style's swing as a groove: off-beat eighths late by ``swing`` x a sixteenth's
+    ticks (0.66, a triplet shuffle, puts the "and" near the last triplet); None when straight."""
+    if style.swing <= 0:
+        return None
+    late = round(style.swing * TPQ / 4)
+    return Groove(f"swing_{style.swing:g}", f"the style's swing ({style.swing:g})", swing=late)
+
+
 def run_drums(
     folder: ProductionFolder,
     *,
@@ -165,15 +184,17 @@ def run_drums(
 ) -> PhaseResult:
     """Drum candidates for every approved chord section; ``n`` generated and ``top`` kept per section."""
     check_counts(n, top)
-    g = groove(humanize_with) if humanize_with else None
     song = load_song(folder, "drums")
-    fit = family_fit(song.proposal.genres)
+    style = style_for(song.proposal, folder.root)
+    g = groove(humanize_with) if humanize_with else style_groove(style)
+    fit = style_first(family_fit(song.proposal.genres), style)
     notes = []
     if not fit.matched:
         notes.append(
             f"no genre word recognized in {list(song.proposal.genres)}: every drum family offered"
         )
-    cands = {s.label: generate_drums(s, fit, n, seed, g) for s in song.sections}
+    mixed = content_seed(seed, song.proposal)
+    cands = {s.label: generate_drums(s, fit, n, mixed, g) for s in song.sections}
     return run_part_phase(
         folder,
         song,
@@ -188,6 +209,10 @@ def run_drums(
         model=model,
         weights=weights,
         theory_text=THEORY_TEXT,
-        extra={"families": dict(fit.fits), "groove": g.name if g else None},
+        extra={
+            "families": dict(fit.fits),
+            "groove": g.name if g else None,
+            "style": {"family": style.family, "swing": style.swing},
+        },
         warnings=notes,
     )

@@ -27,7 +27,7 @@ Theory = mean of:
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import pairwise
 
@@ -53,6 +53,7 @@ from chromatic.produce.phases.parts import (
 )
 from chromatic.produce.phases.scoring import Scorer, Weights
 from chromatic.produce.sections import Section, Song, load_song
+from chromatic.produce.style import content_seed, style_for
 from chromatic.yamlio import flow
 
 PHASE = "melody"
@@ -85,8 +86,17 @@ class MelodyOption:
     rhythm: str
 
 
-def melody_options(lyrics: SectionLyrics | None) -> list[MelodyOption]:
+#: Without lyrics, the rhythms a style's density allows: a sparse style leaves out the busiest
+#: (every eighth), a dense one the sparsest (one note per beat).
+SPARSE, DENSE = 0.4, 0.65
+
+
+def melody_options(lyrics: SectionLyrics | None, density: float = 0.5) -> list[MelodyOption]:
     rhythms = LYRIC_RHYTHMS if lyrics else RHYTHMS
+    if not lyrics and density < SPARSE:
+        rhythms = tuple(r for r in rhythms if r != "eighths_breath")
+    elif not lyrics and density > DENSE:
+        rhythms = tuple(r for r in rhythms if r != "beats")
     return [MelodyOption(c, r) for c in CONTOURS for r in rhythms]
 
 
@@ -213,9 +223,10 @@ def melody_candidate(
     singer: Singer,
     lyrics: SectionLyrics | None,
     notes_out: list[str],
+    finest: int = 16,
 ) -> PartCandidate:
     if lyrics:
-        per_line, cut = lyric_spans(section, lyrics.syllables, opt.rhythm)
+        per_line, cut = lyric_spans(section, lyrics.syllables, opt.rhythm, finest)
         notes_out.extend(w for w in cut if w not in notes_out)
         spans = [sp for line in per_line for sp in line]
     else:
@@ -252,6 +263,13 @@ def melody_candidate(
     return PartCandidate(section.label, index, theory, details, notes)
 
 
+def shifted(singer: Singer, semitones: int) -> Singer:
+    """The singer's range moved by the style's ``melody_shift`` (a dark song sits lower)."""
+    if not semitones:
+        return singer
+    return replace(singer, low=singer.low + semitones, high=singer.high + semitones)
+
+
 def run_melody(
     folder: ProductionFolder,
     *,
@@ -270,21 +288,27 @@ def run_melody(
     reg = registry(folder.singers_path if folder.singers_path.is_file() else None, singers_file)
     chosen, warning = choose_singer(reg, singer, song.proposal.singer)
     notes = [warning] if warning else []
+    style = style_for(song.proposal, folder.root)
+    sung = shifted(chosen, style.melody_shift)
     lyrics = lyrics_for(folder, song.sections, song.proposal.lyrics)
+    mixed = content_seed(seed, song.proposal)
     cands = {}
     for s in song.sections:
-        options = melody_options(lyrics.get(s.label))
-        rng = section_rng(seed, STREAM, s.label)
+        options = melody_options(lyrics.get(s.label), style.density)
+        rng = section_rng(mixed, STREAM, s.label)
         cands[s.label] = [
-            melody_candidate(song, s, i, options[j], chosen, lyrics.get(s.label), notes)
+            melody_candidate(
+                song, s, i, options[j], sung, lyrics.get(s.label), notes, style.subdivision
+            )
             for i, j in enumerate(draw_order(len(options), n, rng))
         ]
+    roles = {s.label: s.role for s in song.sections}
     return run_part_phase(
         folder,
         song,
         phase=PHASE,
         prefix=ID_PREFIX,
-        track=TrackSpec("melody", PROGRAM),
+        track=lambda c: TrackSpec("melody", style.program("melody", roles[c.section])),
         candidates=cands,
         top=top,
         seed=seed,
@@ -302,5 +326,12 @@ def run_melody(
                 "source": chosen.source,
             },
             "lyrics": {label: lyr.source for label, lyr in lyrics.items()} or None,
+            "style": {
+                "family": style.family,
+                "melody_shift": style.melody_shift,
+                "subdivision": style.subdivision,
+                "density": round(style.density, 3),
+                "programs": {r: style.program("melody", r) for r in sorted(set(roles.values()))},
+            },
         },
     )

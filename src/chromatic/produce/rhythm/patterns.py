@@ -56,11 +56,16 @@ def rhythm_profiles(meter: Meter) -> list[str]:
 
 
 def harmonic_rhythm(
-    meter: Meter, n_chords: int, u_profile: float, u_chords: list[float]
+    meter: Meter,
+    n_chords: int,
+    u_profile: float,
+    u_chords: list[float],
+    phrase: int | None = None,
 ) -> HarmonicRhythm:
     """Pick a profile and draw each chord's duration from it (uniforms given by the caller).
     Half-bar chords come in pairs so the loop is a whole number of bars: an unpaired last half
-    becomes a whole bar."""
+    becomes a whole bar. With ``phrase`` (bars), the loop is then fitted to whole phrases
+    (``fit_phrases``), so a section built of it ends where a listener expects."""
     names = rhythm_profiles(meter)
     name = names[min(int(u_profile * len(names)), len(names) - 1)]
     dist = RHYTHM_PROFILES[name]
@@ -77,7 +82,32 @@ def harmonic_rhythm(
     if sum(bars) % 1:
         last_half = max(i for i, b in enumerate(bars) if b == HALF)
         bars[last_half] = ONE
+    if phrase:
+        bars = fit_phrases(bars, phrase, meter.half_bar)
     return HarmonicRhythm(name, dict(sorted(dist.items())), tuple(bars))
+
+
+def fit_phrases(bars: list[Fraction], phrase: int, halvable: bool) -> list[Fraction]:
+    """Chord durations stretched or shortened to the nearest whole number of ``phrase``-bar
+    phrases (at least one): the last chords are held longer (a cadence lingers), the longest
+    ones shortened by a bar (or a whole bar halved where the meter allows)."""
+    bars = list(bars)
+    total = sum(bars)
+    target = max(phrase, int(total / phrase + Fraction(1, 2)) * phrase)
+    floor = HALF if halvable else ONE
+    if floor * len(bars) > target:
+        target = -(-int(floor * len(bars) * 2) // (2 * phrase)) * phrase
+    i = len(bars) - 1
+    while sum(bars) < target:
+        bars[i] += min(ONE, target - sum(bars))
+        i = (i - 1) % len(bars)
+    while sum(bars) > target:
+        j = max(range(len(bars)), key=lambda k: (bars[k], k))
+        step = ONE if bars[j] > ONE else HALF
+        if bars[j] - step < floor:  # pragma: no cover - the target leaves room (above)
+            break
+        bars[j] -= min(step, sum(bars) - target)
+    return bars
 
 
 # --- strum patterns ----------------------------------------------------------------------------

@@ -1,0 +1,46 @@
+"""``chromatic style PROPOSAL``: the style a proposal resolves to, and why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def style(
+    proposal: Path = typer.Argument(
+        ...,
+        help="A song proposal, an all_song_proposals_*.yml (last iteration), a thread folder "
+        "or a production folder (its proposal.yml and style.yml).",
+    ),
+) -> None:
+    """Print the resolved style (family, form, programs, harmony, feel, mix, ending) and the
+    reasons for each choice, so a musician can check why a proposal got its family."""
+    from chromatic.music.gm import PROGRAMS
+    from chromatic.produce.folder import read_any_proposal
+    from chromatic.produce.style import style_for
+    from chromatic.yamlio import dump_yaml, flow
+
+    folder = proposal if (proposal / "proposal.yml").is_file() else None
+    source = folder / "proposal.yml" if folder else proposal.resolve()
+    p = read_any_proposal(source)
+    st = style_for(p, folder)
+    data = st.to_dict()
+    reasons = data.pop("reasons")
+    names = {v: k for k, v in sorted(PROGRAMS.items(), reverse=True)}
+
+    def named(programs: dict[str, int]) -> dict[str, str]:
+        return {r: f"{n} {names.get(n, '')}".strip() for r, n in programs.items()}
+
+    data["programs"] = named(st.programs)
+    data["section_programs"] = {k: named(v) for k, v in st.section_programs.items()}
+    data["phrase_bars"] = st.phrase_bars
+    data["mix"] = {k: {"volume": c.volume, "pan": c.pan} for k, c in st.mix.items()}
+    data["progressions"] = {m: [flow(x) for x in v] for m, v in st.harmony.progressions.items()}
+    typer.echo(f"# {p.title} ({p.key}, {p.bpm:g} bpm, genres {list(p.genres)})")
+    for w in p.warnings:
+        typer.echo(f"# warning: {w}")
+    typer.echo(dump_yaml(data).rstrip())
+    typer.echo("reasons:")
+    for r in reasons:
+        typer.echo(f"  - {r}")
