@@ -184,11 +184,16 @@ def chord_tone_share(piece: Piece) -> float | None:
     return hits / total if total else None
 
 
+STRUCK_TOGETHER = 0.125  # quarters: notes of one chord that humanized timing spread apart
+
+
 def _last_onset_notes(notes: Sequence[PNote]) -> list[PNote]:
+    """The notes struck last: those starting within ``STRUCK_TOGETHER`` of the last onset (a
+    humanized chord is struck over a few milliseconds, not at one tick)."""
     if not notes:
         return []
-    last = max(round(n.onset * GRID) for n in notes)
-    return [n for n in notes if round(n.onset * GRID) == last]
+    last = max(n.onset for n in notes)
+    return [n for n in notes if n.onset >= last - STRUCK_TOGETHER]
 
 
 def tonic_ending(piece: Piece) -> bool:
