@@ -382,6 +382,11 @@ def main() -> None:
         )
         k = sum(i >= 0.999 * t for i, t in inside_counts)
         print(f"  every metric inside reference:  {k}/{n} ({k / n:.0%})")
+        for key, _, _ in METRICS:
+            lo, hi = bounds[key]
+            vals = [r[key] for r in ok if r.get(key) is not None]
+            inside = sum(lo - 1e-9 <= v <= hi + 1e-9 for v in vals)
+            print(f"    {key + ' inside reference:':<32}{inside}/{len(vals)}")
         med_len = percentile([r["seconds"] for r in ok], 50)
         print(
             f"  median length:                  {med_len:.0f} s; median compose time {percentile([r['compose_s'] for r in ok], 50):.1f} s"

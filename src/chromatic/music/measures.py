@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+STRUCK_TOGETHER = 0.125  # quarters: notes of one chord that humanized timing spread apart
 GRID = 24  # steps per quarter for comparing onsets (sixteenths and triplets both land on it)
 
 
@@ -174,17 +175,14 @@ def chord_tone_share(piece: Piece) -> float | None:
     hits = total = 0
     for n in piece.melody:
         pos = n.onset % piece.bar_quarters
-        if min(abs(pos), abs(pos - half), abs(pos - piece.bar_quarters)) > 1e-3:
-            continue
-        here = sounding(accomp, n.onset)
+        if min(abs(pos), abs(pos - half), abs(pos - piece.bar_quarters)) > STRUCK_TOGETHER / 2:
+            continue  # not on a strong beat (humanized onsets sit a few ms off it)
+        here = sounding(accomp, n.onset + STRUCK_TOGETHER / 2)
         if not here:
             continue
         total += 1
         hits += is_chord_tone(n.pitch % 12, here)
     return hits / total if total else None
-
-
-STRUCK_TOGETHER = 0.125  # quarters: notes of one chord that humanized timing spread apart
 
 
 def _last_onset_notes(notes: Sequence[PNote]) -> list[PNote]:
