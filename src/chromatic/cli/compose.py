@@ -70,6 +70,23 @@ def plan(
         typer.echo(f"wrote {path}")
 
 
+# Options assemble and compose share (one definition each).
+FORMAT_OPTION = typer.Option(
+    "wav", "--format", callback=_format, help="Preview format: wav or flac."
+)
+SAMPLE_RATE_OPTION = typer.Option(
+    44100, "--sample-rate", min=8000, max=96000, help="Preview sample rate."
+)
+QUANTIZED_OPTION = typer.Option(
+    False,
+    "--quantized",
+    help="Keep every note on the grid at its written velocity (no humanizing; for a DAW).",
+)
+STEMS_OPTION = typer.Option(
+    False, "--stems", help="Also render one audio file per instrument (stems/<track>.wav)."
+)
+
+
 def assemble(
     folder: Path = typer.Argument(
         ..., help="Production folder with production_plan.yml and approved loops."
@@ -80,20 +97,10 @@ def assemble(
     soundfont: Path | None = typer.Option(
         None, "--soundfont", help="General MIDI .sf2 (default: TimGM6mb from pretty_midi)."
     ),
-    audio_format: str = typer.Option(
-        "wav", "--format", callback=_format, help="Preview format: wav or flac."
-    ),
-    sample_rate: int = typer.Option(
-        44100, "--sample-rate", min=8000, max=96000, help="Preview sample rate."
-    ),
-    quantized: bool = typer.Option(
-        False,
-        "--quantized",
-        help="Keep every note on the grid at its written velocity (no humanizing; for a DAW).",
-    ),
-    stems: bool = typer.Option(
-        False, "--stems", help="Also render one audio file per instrument (stems/<track>.wav)."
-    ),
+    audio_format: str = FORMAT_OPTION,
+    sample_rate: int = SAMPLE_RATE_OPTION,
+    quantized: bool = QUANTIZED_OPTION,
+    stems: bool = STEMS_OPTION,
 ) -> None:
     """Lay the approved loops out along the plan into arrangement.mid (and a preview with --render)."""
     from chromatic.produce.arrange.assemble import assemble as run
@@ -160,12 +167,8 @@ def compose(
     soundfont: Path | None = typer.Option(
         None, "--soundfont", help="General MIDI .sf2 for the preview."
     ),
-    audio_format: str = typer.Option(
-        "wav", "--format", callback=_format, help="Preview format: wav or flac."
-    ),
-    sample_rate: int = typer.Option(
-        44100, "--sample-rate", min=8000, max=96000, help="Preview sample rate."
-    ),
+    audio_format: str = FORMAT_OPTION,
+    sample_rate: int = SAMPLE_RATE_OPTION,
     theory_weight: float = typer.Option(
         0.3,
         "--theory-weight",
@@ -181,14 +184,8 @@ def compose(
     force: bool = typer.Option(
         False, "--force", help="Replace a production folder not written by compose."
     ),
-    quantized: bool = typer.Option(
-        False,
-        "--quantized",
-        help="Keep every note on the grid at its written velocity (no humanizing; for a DAW).",
-    ),
-    stems: bool = typer.Option(
-        False, "--stems", help="Also render one audio file per instrument (stems/<track>.wav)."
-    ),
+    quantized: bool = QUANTIZED_OPTION,
+    stems: bool = STEMS_OPTION,
     key: str | None = typer.Option(
         None, "--key", help="Compose in this key instead of the proposal's ('D minor', 'F#m')."
     ),
