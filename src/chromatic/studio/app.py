@@ -1,0 +1,232 @@
+"""The studio's ASGI app (Starlette): JSON API, the page, and its guards.
+
+Guards, on every request: the ``Host`` header must name the studio's own host (a page on
+another site cannot reach it through DNS rebinding); every write (POST) must carry the per-run
+token (``X-Studio-Token``) that the printed URL holds, and a JSON body. Every error, a route
+that does not exist included, is JSON ``{"error": ..., "path", "field"}`` with a 4xx status; an
+unexpected one is a 500 for that request only, so one bad file never takes the server down.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable
+from importlib.resources import files
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from chromatic.errors import ChromaticError
+from chromatic.studio import audio, decisions, jobs, songs
+from chromatic.studio.errors import Conflict, Forbidden, NotFound, StudioError
+
+TOKEN_HEADER = "x-studio-token"
+MAX_BODY = 1 << 20
+STATIC = {
+    "studio.js": "application/javascript",
+    "studio.css": "text/css",
+}
+LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
+
+
+def _error(e: Exception) -> JSONResponse:
+    if isinstance(e, Conflict):
+        body = {"error": e.detail, "conflict": True, "changes": e.changes, "version": e.version}
+        return JSONResponse(body, status_code=409)
+    if isinstance(e, ChromaticError):
+        status = e.status if isinstance(e, StudioError) else 400
+        return JSONResponse(
+            {"error": " ".join(e.detail.split()), "path": e.path, "field": e.field},
+            status_code=status,
+        )
+    if isinstance(e, OSError | UnicodeError):
+        return JSONResponse({"error": " ".join(str(e).split()) or type(e).__name__}, 400)
+    return JSONResponse({"error": f"internal error: {type(e).__name__}: {e}"}, status_code=500)
+
+
+class Studio:
+    """The state one run serves: the folder(s), the token, the allowed hosts, the jobs."""
+
+    def __init__(self, root: str | Path, token: str | None = None, hosts: tuple[str, ...] = ()):
+        self.library = songs.Library.open(root)
+        self.token = token or secrets.token_urlsafe(24)
+        self.hosts = {h.lower() for h in (*LOOPBACK, *hosts)}
+        self.jobs = jobs.Jobs()
+
+    def folder(self, request: Request):
+        return self.library.folder(request.path_params["song"])
+
+    def check_host(self, request: Request) -> None:
+        host = request.headers.get("host", "").lower()
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        if name not in self.hosts:
+            raise Forbidden(f"expected a request to the studio's own host, got Host {host!r}")
+
+    def check_write(self, request: Request) -> None:
+        given = request.headers.get(TOKEN_HEADER, "")
+        if not secrets.compare_digest(given.encode(), self.token.encode()):
+            raise Forbidden("expected the studio's token (open the URL the command printed)")
+
+
+async def _body(request: Request) -> dict:
+    if "application/json" not in request.headers.get("content-type", ""):
+        raise StudioError("expected a JSON body (Content-Type: application/json)")
+    raw = await request.body()
+    if len(raw) > MAX_BODY:
+        raise StudioError(f"expected a body of at most {MAX_BODY} bytes")
+    try:
+        data = json.loads(raw or b"{}")
+    except ValueError as e:
+        raise StudioError(f"expected JSON: {e}") from None
+    if not isinstance(data, dict):
+        raise StudioError("expected a JSON object")
+    return data
+
+
+def _route(studio: Studio, fn: Callable, *, write: bool = False) -> Callable:
+    """An endpoint: guards, body, the work in a thread, the result as JSON (or a Response)."""
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            studio.check_host(request)
+            body = None
+            if write:
+                studio.check_write(request)
+                body = await _body(request)
+            out = await run_in_threadpool(fn, request, body)
+        except Exception as e:
+            return _error(e)
+        return out if isinstance(out, Response) else JSONResponse(out)
+
+    return endpoint
+
+
+def _static(name: str) -> Response:
+    text = files("chromatic.studio").joinpath("static", name).read_text(encoding="utf-8")
+    return Response(text, media_type=STATIC.get(name, "text/html"))
+
+
+def _wav(path: Path) -> Response:
+    return FileResponse(path, media_type="audio/wav", headers={"Cache-Control": "no-cache"})
+
+
+def routes(s: Studio) -> list[Route]:
+    def song(r, _):
+        return songs.song_view(s.folder(r))
+
+    def phase(r, _):
+        return songs.phase_view(s.folder(r), r.path_params["phase"])
+
+    def roll(r, _):
+        return audio.candidate_roll(s.folder(r), r.path_params["phase"], r.path_params["cid"])
+
+    def preview(r, _):
+        path, cached = audio.candidate_preview(
+            s.folder(r), r.path_params["phase"], r.path_params["cid"]
+        )
+        resp = _wav(path)
+        resp.headers["X-Studio-Cache"] = "hit" if cached else "miss"
+        return resp
+
+    def arrangement_roll(r, _):
+        return audio.arrangement_roll(s.folder(r))
+
+    def arrangement_file(r, _):
+        folder = s.folder(r)
+        kind = r.path_params["kind"]
+        name = songs.arrangement_view(folder)["audio"] if kind == "audio" else None
+        name = name if kind == "audio" else {"image": "arrangement.png"}.get(kind)
+        if not name or not (folder.root / name).is_file():
+            raise NotFound(f"no arrangement {kind} yet (assemble and render first)")
+        media = {"png": "image/png", "wav": "audio/wav", "flac": "audio/flac"}
+        return FileResponse(folder.root / name, media_type=media[name.rsplit(".", 1)[1]])
+
+    def decide(r, body):
+        return decisions.decide(s.folder(r), r.path_params["phase"], body)
+
+    def promote(r, body):
+        from chromatic.produce.promote import promote as run
+
+        folder = s.folder(r)
+        ph = songs.check_phase_name(r.path_params["phase"])
+        result = run(folder.root, ph, clean=bool(body.get("clean")))
+        return {
+            "promoted": [
+                {"id": p.id, "label": p.label, "file": p.path.name} for p in result.promoted
+            ],
+            "removed": list(result.removed),
+        }
+
+    def plan(r, body):
+        return decisions.edit_plan(s.folder(r), body)
+
+    def assemble(r, _):
+        folder = s.folder(r)
+        job = s.jobs.start(
+            "assemble", folder.root.name, jobs.ASSEMBLE_STEPS, jobs.assemble_work(folder)
+        )
+        return job.view()
+
+    def regenerate(r, body):
+        folder = s.folder(r)
+        ph = songs.check_phase_name(r.path_params["phase"])
+        seed, n, top = jobs.parse_regenerate(body)
+        work = jobs.regenerate_work(folder, ph, seed, n, top)
+        return s.jobs.start("regenerate", folder.root.name, [f"regenerate {ph}"], work).view()
+
+    def job(r, _):
+        return s.jobs.get(r.path_params["job"]).view()
+
+    def index(r, _):
+        return _static("index.html")
+
+    def static(r, _):
+        name = r.path_params["name"]
+        if name not in STATIC:
+            raise NotFound(f"no static file {name!r}")
+        return _static(name)
+
+    def song_list(r, _):
+        return {"songs": s.library.names(), "single": s.library.single}
+
+    ph = "/api/songs/{song}/phases/{phase}"
+    table = [
+        ("/", index, False),
+        ("/static/{name}", static, False),
+        ("/api/songs", song_list, False),
+        ("/api/songs/{song}", song, False),
+        ("/api/songs/{song}/arrangement/roll", arrangement_roll, False),
+        ("/api/songs/{song}/arrangement/{kind}", arrangement_file, False),
+        (ph, phase, False),
+        (ph + "/candidates/{cid}/roll", roll, False),
+        (ph + "/candidates/{cid}/preview.wav", preview, False),
+        ("/api/jobs/{job}", job, False),
+        (ph + "/decide", decide, True),
+        (ph + "/promote", promote, True),
+        (ph + "/regenerate", regenerate, True),
+        ("/api/songs/{song}/plan", plan, True),
+        ("/api/songs/{song}/assemble", assemble, True),
+    ]
+    return [
+        Route(path, _route(s, fn, write=w), methods=["POST"] if w else ["GET", "HEAD"])
+        for path, fn, w in table
+    ]
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    status = getattr(exc, "status_code", 500)
+    detail = getattr(exc, "detail", None) or "error"
+    what = {404: "no such route", 405: "method not allowed"}.get(status, str(detail))
+    return JSONResponse(
+        {"error": f"{what}: {request.method} {request.url.path}"}, status_code=status
+    )
+
+
+def create_app(studio: Studio) -> Starlette:
+    return Starlette(routes=routes(studio), exception_handlers={HTTPException: _http_error})

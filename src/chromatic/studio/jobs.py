@@ -1,0 +1,142 @@
+"""Long steps the page starts and watches: assemble and render, regenerate a phase.
+
+Each runs in one worker thread (one at a time per studio: the folder lock would serialize them
+anyway) and reports its steps, so the page shows progress instead of a frozen button. A job's
+failure is its one-line error, never the server's.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from chromatic.produce.folder import ProductionFolder
+from chromatic.studio.errors import NotFound, StudioError
+
+MAX_SEED = 2**32 - 1
+
+
+@dataclass
+class Job:
+    id: str
+    kind: str
+    song: str
+    steps: list[str]
+    step: int = 0
+    state: str = "running"  # running | done | failed
+    error: str | None = None
+    result: dict = field(default_factory=dict)
+    started: float = field(default_factory=time.monotonic)
+    finished: float | None = None
+
+    def view(self) -> dict:
+        end = self.finished or time.monotonic()
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "song": self.song,
+            "state": self.state,
+            "steps": self.steps,
+            "step": self.step,
+            "progress": 1.0 if self.state == "done" else self.step / max(len(self.steps), 1),
+            "elapsed_s": round(end - self.started, 2),
+            "error": self.error,
+            "result": self.result,
+        }
+
+
+class Jobs:
+    def __init__(self) -> None:
+        self._jobs: dict[str, Job] = {}
+        self._lock = threading.Lock()
+        self._busy = threading.Lock()
+
+    def get(self, job_id: str) -> Job:
+        job = self._jobs.get(job_id)
+        if job is None:
+            raise NotFound(f"no job {job_id!r}", field="job")
+        return job
+
+    def start(self, kind: str, song: str, steps: list[str], work: Callable[[Job], dict]) -> Job:
+        if not self._busy.acquire(blocking=False):
+            raise StudioError("another job is running; wait for it to finish")
+        job = Job(secrets.token_hex(8), kind, song, steps)
+        with self._lock:
+            self._jobs[job.id] = job
+
+        def run() -> None:
+            try:
+                job.result = work(job) or {}
+                job.step = len(job.steps)
+                job.state = "done"
+            except Exception as e:  # the job fails, with its message; the server goes on
+                job.error = " ".join(str(e).split()) or type(e).__name__
+                job.state = "failed"
+            finally:
+                job.finished = time.monotonic()
+                self._busy.release()
+
+        threading.Thread(target=run, name=f"studio-{kind}", daemon=True).start()
+        return job
+
+
+def assemble_work(folder: ProductionFolder) -> Callable[[Job], dict]:
+    """Assemble (arrangement.mid) then render the preview (audio, PNG): the project's
+    ``assemble`` and ``render_preview``, one step each."""
+
+    def work(job: Job) -> dict:
+        from chromatic.produce.arrange.assemble import assemble
+        from chromatic.produce.arrange.preview import render_preview
+
+        result = assemble(folder.root)
+        job.step = 1
+        prev = render_preview(result.arrangement, folder.root, title=folder.proposal().title)
+        return {
+            "midi": result.midi.name,
+            "audio": prev.audio.name,
+            "image": prev.image.name,
+            "seconds": round(prev.seconds, 2),
+        }
+
+    return work
+
+
+ASSEMBLE_STEPS = ["assemble arrangement.mid", "render the audio preview"]
+
+
+def parse_regenerate(body: dict) -> tuple[int, int | None, int | None]:
+    def number(key: str, low: int, high: int, default: int | None) -> int | None:
+        v = body.get(key, default)
+        if v is None:
+            return None
+        if not isinstance(v, int) or isinstance(v, bool) or not low <= v <= high:
+            raise StudioError(f"expected {key} to be an integer {low}-{high}, got {v!r}", field=key)
+        return v
+
+    seed = number("seed", 0, MAX_SEED, None)
+    if seed is None:
+        seed = secrets.randbelow(MAX_SEED)
+    return seed, number("n", 1, 500, None), number("top", 1, 50, None)
+
+
+def regenerate_work(
+    folder: ProductionFolder, phase: str, seed: int, n: int | None, top: int | None
+) -> Callable[[Job], dict]:
+    """Run the phase again with ``seed`` through the phase registry: review.yml is merged by the
+    project's regeneration, which keeps every candidate a human touched."""
+
+    def work(job: Job) -> dict:
+        from chromatic.produce.phases import PhaseOptions
+        from chromatic.produce.phases.registry import get
+
+        chords = phase == "chords"
+        options = PhaseOptions(
+            n=n or (200 if chords else 50), top=top or (10 if chords else 5), seed=seed
+        )
+        run = get(phase).run(folder, options)
+        return {"seed": seed, "summary": run.merge.summary(), "generated": run.generated}
+
+    return work
