@@ -19,8 +19,8 @@ from chromatic.cli import embed as _embed
 from chromatic.cli import produce as _produce
 from chromatic.cli import score as _score
 from chromatic.cli import segments as _segments
-from chromatic.cli import style as _style
 from chromatic.cli import studio as _studio
+from chromatic.cli import style as _style
 from chromatic.cli import train as _train
 from chromatic.cli import verify as _verify
 

@@ -5,7 +5,7 @@ A write carries the version (SHA-256 of the bytes) of the file the page showed. 
 folder's lock (the one promote and regenerate take) the file is read, its version compared, the
 edit applied to the round-trip document (comments, order and quoting kept), and the new text
 validated exactly as a hand edit is: written to a temporary file beside review.yml and loaded
-with ``load_review`` (or ``planfile.validate`` for the plan), then moved into place atomically.
+with ``read_review`` (``load_review``'s checks) (or ``planfile.validate`` for the plan), then moved into place atomically.
 The version is compared once more just before the move, so an editor saving in between still
 refuses the write instead of being overwritten. A refusal is a ``Conflict`` listing what
 changed, candidate by candidate, against what the page said it saw.
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from chromatic.fileio import write_with
 from chromatic.produce.folder import ProductionFolder
-from chromatic.produce.review import STATUSES, load_review
+from chromatic.produce.review import STATUSES, load_review, read_review
 from chromatic.studio.errors import Conflict, NotFound, StudioError
 from chromatic.studio.songs import check_phase_name, version_of
 from chromatic.yamlio import dump_yaml
@@ -69,9 +69,7 @@ def review_changes(path: Path, seen: object) -> list[dict]:
     """What differs between what the page saw (``seen``: id -> {status, label, notes}) and the
     file now: one entry per changed field, added or removed candidate."""
     try:
-        model = load_review(path, check_files=False).model
-    except StudioError:
-        raise
+        model = read_review(path)
     except Exception as e:  # the file is broken now: that is the change
         return [{"error": " ".join(str(e).split())}]
     if not isinstance(seen, Mapping):
@@ -92,13 +90,14 @@ def review_changes(path: Path, seen: object) -> list[dict]:
     return out or [{"note": "the file changed on disk (comments or other fields)"}]
 
 
-def _write_checked(path: Path, text: str, base: str, validate, changes) -> None:
+def _write_checked(path: Path, text: str, base: str, validate, changes):
     """Write ``text`` over ``path`` atomically after ``validate(tmp)`` passes and only while the
-    file on disk is still version ``base``."""
+    file on disk is still version ``base``; what ``validate`` returned."""
+    out = []
 
     def writer(tmp: Path) -> None:
         tmp.write_text(text, encoding="utf-8")
-        validate(tmp)
+        out.append(validate(tmp))
         now = version_of(path)
         if now != base:
             raise Conflict(
@@ -109,6 +108,7 @@ def _write_checked(path: Path, text: str, base: str, validate, changes) -> None:
             )
 
     write_with(path, writer)
+    return out[0]
 
 
 def decide(folder: ProductionFolder, phase: str, body: Mapping) -> dict:
@@ -140,8 +140,8 @@ def decide(folder: ProductionFolder, phase: str, body: Mapping) -> dict:
         for key, value in changes.items():
             node[key] = value
         text = dump_yaml(review.doc)
-        _write_checked(path, text, base, lambda tmp: load_review(tmp, check_files=False), diff)
-    model = load_review(path, check_files=False).model
+        # the new text passes the checks a hand edit meets (read_review: load_review's checks)
+        model = _write_checked(path, text, base, read_review, diff)
     cand = next(c for c in model.candidates if c.id == body["id"])
     return {
         "version": _sha(text),
@@ -157,27 +157,31 @@ def decide(folder: ProductionFolder, phase: str, body: Mapping) -> dict:
 PLAN_FIELDS = {"repeat": int, "vocals": bool, "notes": str, "intensity": float}
 
 
-def _plan_section_edit(entry: object, i: int) -> tuple[str, dict]:
-    if not isinstance(entry, Mapping) or not isinstance(entry.get("name"), str):
-        raise StudioError("expected each section as {name, ...}", field=f"sections[{i}].name")
+def _plan_section_edit(entry: object, i: int) -> tuple[int, dict]:
+    """(the section's position in the plan the page loaded, the fields it sets): a plan may
+    hold one section name several times (chorus, chorus), so sections are named by position."""
+    index = entry.get("index") if isinstance(entry, Mapping) else None
+    if not isinstance(index, int) or isinstance(index, bool):
+        raise StudioError(
+            "expected each section as {index, repeat, vocals, notes, intensity}",
+            field=f"sections[{i}].index",
+        )
     edit = {}
     for key, kind in PLAN_FIELDS.items():
         if key not in entry:
             continue
         v = entry[key]
-        ok = (
-            v is None
-            if key == "notes" and v is None
-            else isinstance(v, kind) and not (kind is int and isinstance(v, bool))
-        )
         if kind is float and isinstance(v, int) and not isinstance(v, bool):
-            ok, v = True, float(v)
+            v = float(v)
+        ok = (key == "notes" and v is None) or (
+            isinstance(v, kind) and not (kind is not bool and isinstance(v, bool))
+        )
         if not ok:
             raise StudioError(
                 f"expected {key} to be {kind.__name__}, got {v!r}", field=f"sections[{i}].{key}"
             )
         edit[key] = (v.strip() or None) if isinstance(v, str) else v
-    return entry["name"], edit
+    return index, edit
 
 
 def edit_plan(folder: ProductionFolder, body: Mapping) -> dict:
@@ -190,7 +194,7 @@ def edit_plan(folder: ProductionFolder, body: Mapping) -> dict:
         raise NotFound(f"no production plan (run: chromatic plan {folder.root})", path=path)
     sections = body.get("sections")
     if not isinstance(sections, list) or not sections:
-        raise StudioError("expected sections: a list of {name, ...}", field="sections")
+        raise StudioError("expected sections: a list of {index, ...}", field="sections")
     if not isinstance(body.get("version"), str):
         raise StudioError("expected the version of the plan the page showed", field="version")
     edits = [_plan_section_edit(e, i) for i, e in enumerate(sections)]
@@ -205,25 +209,22 @@ def edit_plan(folder: ProductionFolder, body: Mapping) -> dict:
                 path=path,
             )
         plan = load_plan(path)
-        nodes = {}
-        for node in plan.doc["sections"]:
-            nodes.setdefault(node["name"], node)
-        names = [n for n, _ in edits]
-        if sorted(names) != sorted(nodes) or len(set(names)) != len(names):
+        seq = plan.doc["sections"]
+        order = [i for i, _ in edits]
+        if sorted(order) != list(range(len(seq))):
             raise StudioError(
-                f"expected every section of the plan once ({', '.join(nodes)}), got {names}",
+                f"expected every section index 0-{len(seq) - 1} once, got {order}",
                 field="sections",
             )
-        for name, edit in edits:
+        for i, edit in edits:
             for key, value in edit.items():
-                nodes[name][key] = value
-        seq = plan.doc["sections"]
-        if [node["name"] for node in seq] != names:  # reorder only when asked: keeps comments
-            ordered = [nodes[n] for n in names]
+                seq[i][key] = value
+        if order != sorted(order):  # reorder only when asked: keeps the items' comments
+            ordered = [seq[i] for i in order]
             seq.clear()
             seq.extend(ordered)
-        text = dump_yaml(plan.doc)
         validate(plan.doc, path)
+        text = dump_yaml(plan.doc)
         _write_checked(
             path,
             text,

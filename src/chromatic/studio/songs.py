@@ -16,7 +16,7 @@ from pathlib import Path
 from chromatic.errors import ChromaticError
 from chromatic.paths import PathError, inside
 from chromatic.produce.folder import PHASES, PROPOSAL_FILE, ProductionFolder
-from chromatic.produce.review import GROUP_KEY, ReviewFile, load_review
+from chromatic.produce.review import GROUP_KEY, ReviewFile, read_review
 from chromatic.studio.errors import NotFound
 
 ARRANGEMENT_AUDIO = ("arrangement.wav", "arrangement.flac")
@@ -146,7 +146,7 @@ def phase_state(folder: ProductionFolder, phase: str) -> dict:
     if not path.exists():
         return {**state, "candidates": 0, "approved": 0, "review": False}
     try:
-        model = load_review(path, check_files=False).model
+        model = read_review(path)
     except ChromaticError as e:
         return {**state, "review": True, "error": _err(e)}
     approved = sum(1 for c in model.candidates if c.status == "approved")
@@ -209,8 +209,7 @@ def phase_view(folder: ProductionFolder, phase: str) -> dict:
     if not path.is_file():
         raise NotFound(f"no review.yml for phase {phase!r} (generate candidates first)", path=path)
     version = version_of(path)
-    review = load_review(path, check_files=False)
-    m = review.model
+    m = read_review(path)  # the same checks as load_review, with the fast reader
     return {
         "song": folder.root.name,
         "phase": phase,

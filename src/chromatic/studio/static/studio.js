@@ -84,7 +84,7 @@ async function songList() {
 function planTable(plan) {
   if (!plan) return "<p>No plan yet (run <code>chromatic plan</code>).</p>";
   if (plan.error) return `<p class="err">${esc(plan.error)}</p>`;
-  const rows = plan.sections.map((s, i) => `<tr data-name="${esc(s.name)}">
+  const rows = plan.sections.map((s, i) => `<tr data-name="${esc(s.name)}" data-index="${i}">
     <td><button class="up" data-i="${i}" title="move up">↑</button><button class="down" data-i="${i}" title="move down">↓</button></td>
     <td>${esc(s.name)}${s.approved ? "" : " <em>(not approved)</em>"}</td><td>${s.bars}</td>
     <td><input class="repeat" type="number" min="0" max="16" value="${s.repeat}"></td>
@@ -142,7 +142,7 @@ function wirePlan(song, plan) {
   };
   $("#save-plan").onclick = async () => {
     const sections = [...table.querySelectorAll("tr[data-name]")].map((r) => ({
-      name: r.dataset.name, repeat: +$(".repeat", r).value, vocals: $(".vocals", r).checked, notes: $(".notes", r).value || null,
+      index: +r.dataset.index, repeat: +$(".repeat", r).value, vocals: $(".vocals", r).checked, notes: $(".notes", r).value || null,
     }));
     const d = await api(`/api/songs/${enc(song)}/plan`, { version: plan.version, sections });
     if (d._status === 200) { banner("Plan saved.", true); songPage(song); }
