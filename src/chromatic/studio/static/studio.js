@@ -255,29 +255,50 @@ function seen() {
   return out;
 }
 
-async function decide(change) {
+// Decisions go out one at a time, each over the version the previous one returned, so fast
+// key presses never refuse each other.
+let queue = Promise.resolve();
+function decide(change) {
   const d = state.phase, c = d && d.candidates[state.sel];
-  if (!c) return;
+  if (!c) return queue;
   const labelBox = $("#label");
-  if (change.status === "approved" && labelBox && labelBox.value.trim() && labelBox.value.trim() !== (c.label || "")) change.label = labelBox.value;
+  if (change.status === "approved" && labelBox && labelBox.value.trim() && labelBox.value.trim() !== (c.label || "")) change = { ...change, label: labelBox.value };
+  queue = queue.then(() => decideNow(d, c, change)).catch((e) => banner(`Not saved: ${esc(e)}`));
+  return queue;
+}
+
+async function decideNow(d, c, change) {
+  if (state.phase !== d) return;
   const body = { id: c.id, version: d.version, seen: seen(), ...change };
   const r = await api(`/api/songs/${enc(d.song)}/phases/${enc(d.phase)}/decide`, body);
   if (r._status === 200) {
     d.version = r.version;
     Object.assign(c, r.candidate);
-    const row = $(`tr.cand[data-i="${state.sel}"]`);
-    row.children[2].textContent = c.status;
-    row.children[2].className = c.status;
-    row.children[3].textContent = c.label || "";
+    const i = d.candidates.indexOf(c);
+    const row = $(`tr.cand[data-i="${i}"]`);
+    if (row) {
+      row.children[2].textContent = c.status;
+      row.children[2].className = c.status;
+      row.children[3].textContent = c.label || "";
+    }
     say(`${c.id}: ${c.status}${c.label ? " as " + c.label : ""}`);
     banner("");
-    select(state.sel);
+    if (i === state.sel) {
+      const h = $("#detail h2 small");
+      if (h) { h.textContent = c.status; h.className = c.status; }
+    }
   } else if (r.conflict) {
-    state.pending = change;
+    state.pending = { id: c.id, change };
     const list = r.changes.map((x) => `<li>${esc(x.id || "")} ${esc(x.field || x.change || x.note || x.error || "")}${x.field ? `: page ${esc(x.page)} → disk ${esc(x.disk)}` : ""}</li>`).join("");
     banner(`<b>Not saved:</b> ${esc(r.error)}<ul id="changes">${list}</ul><button id="reapply">Reload and apply my change again</button> <button id="reload">Reload</button>`);
     $("#reload").onclick = () => { banner(""); phasePage(d.song, d.phase, true); };
-    $("#reapply").onclick = async () => { banner(""); await phasePage(d.song, d.phase, true); decide(state.pending); };
+    $("#reapply").onclick = async () => {
+      banner("");
+      const p = state.pending;
+      await phasePage(d.song, d.phase, true);
+      const again = state.phase.candidates.find((x) => x.id === p.id);
+      if (again) queue = queue.then(() => decideNow(state.phase, again, p.change));
+    };
   } else {
     banner(`Not saved: ${esc(errorText(r))}`);
   }

@@ -1,0 +1,171 @@
+"""End to end in a real headless Chromium (Debian's ``chromium`` and ``chromium-driver``, driven
+by selenium): the studio served by uvicorn on a free port, a phase page opened from the URL the
+command prints, a candidate played (the audio element gets a non-silent WAV), two candidates
+labelled and approved from the keyboard, promoted, and review.yml and ``approved/`` checked on
+disk. Skips when chromium, chromedriver or selenium is absent.
+
+``CHROMATIC_STUDIO_SCREENSHOT=path.png`` also keeps the phase page's screenshot (the README's).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+
+import pytest
+
+from chromatic.produce.review import load_review
+from tests.studio.conftest import TOKEN
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM and DRIVER),
+    reason="needs chromium and chromedriver (apt-get install chromium chromium-driver)",
+)
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+    "--autoplay-policy=no-user-gesture-required",
+    "--window-size=1400,900",
+)
+WAIT_S = 60
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(library):
+    """uvicorn serving the studio on 127.0.0.1 in a thread; yields the base URL."""
+    import uvicorn
+
+    from chromatic.studio.app import Studio, create_app
+
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(Studio(library, token=TOKEN)), host="127.0.0.1", port=port, log_level="warning"
+    )
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + WAIT_S
+    while not srv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def browser():
+    webdriver = pytest.importorskip("selenium.webdriver")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    from selenium.webdriver.chrome.service import Service
+
+    driver = webdriver.Chrome(options=options, service=Service(DRIVER))
+    driver.set_script_timeout(WAIT_S)
+    yield driver
+    driver.quit()
+
+
+def _wait(driver, condition, what: str):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, WAIT_S, poll_frequency=0.1).until(condition, message=what)
+
+
+def _keys(driver, text: str) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    ActionChains(driver).send_keys(text).perform()
+
+
+def _row(driver, i: int):
+    from selenium.webdriver.common.by import By
+
+    return driver.find_element(By.CSS_SELECTOR, f'tr.cand[data-i="{i}"]')
+
+
+def _open_phase(driver, server: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver.get(f"{server}/?token={TOKEN}#/s/fresh/chords")
+    _wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "tr.cand.selected"), "candidate rows")
+    _wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#legend span"), "piano roll")
+
+
+DECODE = """
+const done = arguments[arguments.length - 1];
+fetch(document.querySelector('#player').currentSrc).then(r => r.arrayBuffer())
+  .then(b => new OfflineAudioContext(2, 22050, 22050).decodeAudioData(b))
+  .then(buf => { const x = buf.getChannelData(0); let s = 0;
+                 for (let i = 0; i < x.length; i++) s += x[i] * x[i];
+                 done({seconds: buf.duration, rms: Math.sqrt(s / x.length)}); })
+  .catch(e => done({error: String(e)}));
+"""
+
+
+def test_play_approve_two_and_promote_from_the_keyboard(server, browser, library):
+    _open_phase(browser, server)
+    _keys(browser, " ")
+    _wait(
+        browser,
+        lambda d: d.execute_script("return document.querySelector('#player').readyState") >= 2,
+        "the preview to load",
+    )
+    sound = browser.execute_async_script(DECODE)
+    assert "error" not in sound, sound
+    assert sound["seconds"] > 1.0 and sound["rms"] > 0.01
+    for i, label in ((0, "verse"), (1, "chorus")):
+        if i:
+            _keys(browser, "j")
+            _wait(browser, lambda d, i=i: "selected" in _row(d, i).get_attribute("class"), "j")
+        _keys(browser, "l")
+        _keys(browser, label + "\n")
+        _wait(browser, lambda d, i=i, lab=label: _row(d, i).text.split()[3] == lab, "label")
+        _keys(browser, "a")
+        _wait(browser, lambda d, i=i: "approved" in _row(d, i).text, "approve")
+    browser.find_element("id", "promote").click()
+    _wait(browser, lambda d: "Promoted" in d.find_element("id", "banner").text, "promote")
+    review = load_review(library / "fresh" / "chords" / "review.yml").model
+    approved = {c.label: c.id for c in review.candidates if c.status == "approved"}
+    first, second = (c.id for c in sorted(review.candidates, key=lambda c: c.rank)[:2])
+    assert approved == {"verse": first, "chorus": second}
+    names = sorted(p.name for p in (library / "fresh" / "chords" / "approved").iterdir())
+    assert names == ["chorus.mid", "verse.mid"]
+
+
+def test_phase_page_renders_without_console_errors(server, browser, library, tmp_path):
+    _open_phase(browser, server)
+    shot = os.environ.get("CHROMATIC_STUDIO_SCREENSHOT") or str(tmp_path / "phase.png")
+    assert browser.save_screenshot(shot)
+    assert os.path.getsize(shot) > 10_000
+    drawn = browser.execute_script(
+        "const c = document.querySelector('#roll'); const x = c.getContext('2d')"
+        ".getImageData(0, 0, c.width, c.height).data; let n = 0;"
+        "for (let i = 3; i < x.length; i += 4) if (x[i]) n++; return n;"
+    )
+    assert drawn > 500  # the piano roll has notes on it
+    browser.get(f"{server}/?token={TOKEN}#/s/song")
+    _wait(browser, lambda d: d.find_elements("id", "plan") or "No plan" in d.page_source, "song")
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == []
