@@ -176,9 +176,10 @@ def routes(s: Studio) -> list[Route]:
     def regenerate(r, body):
         folder = s.folder(r)
         ph = songs.check_phase_name(r.path_params["phase"])
-        seed, n, top = jobs.parse_regenerate(body)
-        work = jobs.regenerate_work(folder, ph, seed, n, top)
-        return s.jobs.start("regenerate", folder.root.name, [f"regenerate {ph}"], work).view()
+        args = jobs.parse_regenerate(body)
+        work = jobs.regenerate_work(folder, ph, args)
+        what = f"regenerate {ph}" + (f" ({args['section']})" if args["section"] else "")
+        return s.jobs.start("regenerate", folder.root.name, [what], work).view()
 
     def job(r, _):
         return s.jobs.get(r.path_params["job"]).view()

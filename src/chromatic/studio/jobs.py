@@ -107,36 +107,35 @@ def assemble_work(folder: ProductionFolder) -> Callable[[Job], dict]:
 ASSEMBLE_STEPS = ["assemble arrangement.mid", "render the audio preview"]
 
 
-def parse_regenerate(body: dict) -> tuple[int, int | None, int | None]:
-    def number(key: str, low: int, high: int, default: int | None) -> int | None:
-        v = body.get(key, default)
+def parse_regenerate(body: dict) -> dict:
+    """seed (a new random one when absent), n, top and section of a regenerate request."""
+
+    def number(key: str, low: int, high: int) -> int | None:
+        v = body.get(key)
         if v is None:
             return None
         if not isinstance(v, int) or isinstance(v, bool) or not low <= v <= high:
             raise StudioError(f"expected {key} to be an integer {low}-{high}, got {v!r}", field=key)
         return v
 
-    seed = number("seed", 0, MAX_SEED, None)
-    if seed is None:
-        seed = secrets.randbelow(MAX_SEED)
-    return seed, number("n", 1, 500, None), number("top", 1, 50, None)
+    seed = number("seed", 0, MAX_SEED)
+    section = body.get("section")
+    if section is not None and not (isinstance(section, str) and section.strip()):
+        raise StudioError("expected section to be a section name", field="section")
+    return {
+        "seed": secrets.randbelow(MAX_SEED) if seed is None else seed,
+        "n": number("n", 1, 500),
+        "top": number("top", 1, 50),
+        "section": section,
+    }
 
 
-def regenerate_work(
-    folder: ProductionFolder, phase: str, seed: int, n: int | None, top: int | None
-) -> Callable[[Job], dict]:
-    """Run the phase again with ``seed`` through the phase registry: review.yml is merged by the
-    project's regeneration, which keeps every candidate a human touched."""
+def regenerate_work(folder: ProductionFolder, phase: str, args: dict) -> Callable[[Job], dict]:
+    """The phase run again with a new seed (``studio.regen``): every touched candidate kept."""
 
     def work(job: Job) -> dict:
-        from chromatic.produce.phases import PhaseOptions
-        from chromatic.produce.phases.registry import get
+        from chromatic.studio.regen import regenerate
 
-        chords = phase == "chords"
-        options = PhaseOptions(
-            n=n or (200 if chords else 50), top=top or (10 if chords else 5), seed=seed
-        )
-        run = get(phase).run(folder, options)
-        return {"seed": seed, "summary": run.merge.summary(), "generated": run.generated}
+        return regenerate(folder, phase, **args)
 
     return work

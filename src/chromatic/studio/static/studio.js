@@ -181,6 +181,12 @@ function summary(c) {
   return esc((d.chords || d.progression || [d.template, d.contour, d.pattern].filter(Boolean)).join(" "));
 }
 
+function sectionPicker(d) {
+  const names = [...new Set(d.candidates.map((c) => c.section).filter(Boolean))];
+  if (!names.length) return "";
+  return `<select id="regen-section"><option value="">all sections</option>${names.map((n) => `<option>${esc(n)}</option>`).join("")}</select>`;
+}
+
 async function phasePage(song, phase, keepSel = false) {
   const d = await api(`/api/songs/${enc(song)}/phases/${enc(phase)}`);
   $("#crumbs").innerHTML = `› <a href="#/s/${enc(song)}">${esc(song)}</a> › ${esc(phase)}`;
@@ -193,15 +199,18 @@ async function phasePage(song, phase, keepSel = false) {
     <td>${esc(c.label || "")}</td><td>${c.scores.composite.toFixed(3)}</td><td>${summary(c)}</td></tr>`).join("");
   main.innerHTML = `<div class="phase-grid"><div>
     <p><button id="promote">Promote approved</button> <label>seed <input id="seed" type="number" min="0" style="width:8em"></label>
-    <button id="regen">Regenerate (keeps touched)</button> <span class="progress"><div id="bar"></div></span> <span id="job"></span></p>
+    ${sectionPicker(d)} <button id="regen">Regenerate (keeps touched)</button> <span class="progress"><div id="bar"></div></span> <span id="job"></span></p>
     <p>Promoted: ${d.promoted.map(esc).join(", ") || "none"}</p>
     <table id="cands"><tr><th>rank</th><th>id</th><th>status</th><th>label</th><th>score</th><th>summary</th></tr>${rows}</table></div>
     <div class="detail" id="detail"></div></div>`;
   $("#cands").onclick = (ev) => { const r = ev.target.closest("tr.cand"); if (r) select(+r.dataset.i); };
   $("#promote").onclick = promote;
   $("#regen").onclick = () => {
-    const seed = $("#seed").value === "" ? undefined : +$("#seed").value;
-    runJob(`/api/songs/${enc(song)}/phases/${enc(phase)}/regenerate`, seed === undefined ? {} : { seed }, () => phasePage(song, phase, true));
+    const body = {};
+    if ($("#seed").value !== "") body.seed = +$("#seed").value;
+    const pick = $("#regen-section");
+    if (pick && pick.value) body.section = pick.value;
+    runJob(`/api/songs/${enc(song)}/phases/${enc(phase)}/regenerate`, body, () => phasePage(song, phase, true));
   };
   if (d.candidates.length) select(state.sel);
 }
