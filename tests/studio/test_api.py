@@ -204,3 +204,40 @@ def test_plan_edits_are_validated_and_version_checked(client, library):
     assert (m.sections[0].repeat, m.sections[0].notes) == (2, "quieter")
     r = post(client, f"{SONG}/plan", {"version": plan["version"], "sections": edit})
     assert r.status_code == 409
+
+
+def test_concurrent_writers_on_one_version_one_wins_the_rest_are_refused(client, library):
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = library / "fresh" / "chords" / "review.yml"
+    ids = [c.id for c in load_review(path).model.candidates]
+    v = client.get(f"{FRESH}/phases/chords").json()["version"]
+    with ThreadPoolExecutor(len(ids)) as pool:
+        codes = list(
+            pool.map(lambda cid: _decide(client, "chords", cid, v, status="rejected"), ids)
+        )
+    assert sorted(r.status_code for r in codes) == [200] + [409] * (len(ids) - 1)
+    winner = ids[[r.status_code for r in codes].index(200)]
+    final = {c.id: c.status for c in load_review(path).model.candidates}
+    assert final == {cid: "rejected" if cid == winner else "pending" for cid in ids}
+
+
+def test_concurrent_writers_that_retry_on_refusal_all_land(client, library):
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = library / "fresh" / "chords" / "review.yml"
+    ids = [c.id for c in load_review(path).model.candidates]
+
+    def writer(cid: str) -> int:
+        for attempt in range(50):
+            v = client.get(f"{FRESH}/phases/chords").json()["version"]
+            r = _decide(client, "chords", cid, v, status="approved", label=cid)
+            if r.status_code == 200:
+                return attempt
+            assert r.status_code == 409, r.text
+        raise AssertionError(f"{cid} never landed")
+
+    with ThreadPoolExecutor(len(ids)) as pool:
+        list(pool.map(writer, ids))
+    final = load_review(path).model.candidates
+    assert all(c.status == "approved" and c.label == c.id for c in final)

@@ -167,9 +167,8 @@ def candidate_preview(folder: ProductionFolder, phase: str, cid: str) -> tuple[P
     cached = folder.root / CACHE_DIR / f"{ctx.key(renderer)}.wav"
     if cached.is_file():
         return cached, True
-    score, length = combined_score(ctx)
+    score, _ = combined_score(ctx)
     seconds = min(float(score.to("second").end()) + 0.5, MAX_SECONDS)
-    del length
     audio = render_score(
         score, sample_rate=SAMPLE_RATE, duration=seconds, renderer=renderer, stereo=True
     )
