@@ -187,6 +187,9 @@ def test_plan_edits_are_validated_and_version_checked(client, library):
 
     result = write_plan(library / "song")
     plan = client.get(SONG).json()["plan"]
+    assert plan["length"]["seconds"] == pytest.approx(
+        result.plan.doc["length"]["seconds"], abs=0.01
+    )
     names = [s["name"] for s in plan["sections"]]
     edit = [{"index": i, "repeat": 1, "vocals": False, "notes": None} for i in range(len(names))]
     edit.reverse()

@@ -104,6 +104,12 @@ def test_assemble_and_render_reports_progress_and_serves_the_song(client, librar
     if renderer_unavailable():
         pytest.skip(renderer_unavailable())
     write_plan(library / "song")
+    plan = client.get(SONG).json()["plan"]  # a short song, edited on the page: two sections
+    keep = [{"index": i, "repeat": int(i < 2)} for i in range(len(plan["sections"]))]
+    assert (
+        post(client, f"{SONG}/plan", {"version": plan["version"], "sections": keep}).status_code
+        == 200
+    )
     job = post(client, f"{SONG}/assemble", {}).json()
     assert job["steps"] == ["assemble arrangement.mid", "render the audio preview"]
     again = post(client, f"{SONG}/assemble", {})

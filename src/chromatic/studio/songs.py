@@ -118,7 +118,6 @@ def plan_view(folder: ProductionFolder) -> dict | None:
         plan = load_plan(path)
     except ChromaticError as e:
         return {"error": _err(e), "version": version}
-    length = plan.doc.get("length") or {}
     return {
         "version": version,
         "sections": [
@@ -133,8 +132,20 @@ def plan_view(folder: ProductionFolder) -> dict | None:
             }
             for s in plan.sections
         ],
-        "length": {"bars": length.get("bars"), "seconds": length.get("seconds")},
+        "length": planned_length(plan.model),
     }
+
+
+def planned_length(model) -> dict:
+    """Bars and seconds as the plan stands now (repeats included, unapproved sections left
+    out: what assembly plays), computed as the plan's own bound check computes it, so an edit
+    made on the page shows its length at once (the file's ``length`` block is refreshed by
+    ``chromatic plan --refresh``)."""
+    from chromatic.music.key import TimeSignature
+
+    bars = sum(s.bars * s.repeat for s in model.sections if s.approved)
+    bar_s = TimeSignature.parse(model.song.time_signature).bar_seconds(model.song.bpm)
+    return {"bars": bars, "seconds": round(bars * bar_s, 3)}
 
 
 def phase_state(folder: ProductionFolder, phase: str) -> dict:
