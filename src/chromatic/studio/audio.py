@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import math
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -160,20 +161,37 @@ def _wav_bytes(audio: np.ndarray) -> bytes:
 def candidate_preview(folder: ProductionFolder, phase: str, cid: str) -> tuple[Path, bool]:
     """The preview WAV of a candidate (rendered now, or from the cache) and whether it came
     from the cache."""
-    from chromatic.music.render import choose_renderer, peak_normalize, render_score
+    from chromatic.music.render import choose_renderer
 
     ctx = context_of(folder, phase, cid)
     renderer = choose_renderer()
-    cached = folder.root / CACHE_DIR / f"{ctx.key(renderer)}.wav"
-    if cached.is_file():
-        return cached, True
+    key = ctx.key(renderer)
+    cached = folder.root / CACHE_DIR / f"{key}.wav"
+    with _render_lock(key):  # the page's prefetch and a press of play render once, not twice
+        if cached.is_file():
+            return cached, True
+        _render(ctx, renderer, cached)
+    return cached, False
+
+
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _render_lock(key: str) -> threading.Lock:
+    with _locks_guard:
+        return _locks.setdefault(key, threading.Lock())
+
+
+def _render(ctx: Context, renderer: str, cached: Path) -> None:
+    from chromatic.music.render import peak_normalize, render_score
+
     score, _ = combined_score(ctx)
     seconds = min(float(score.to("second").end()) + 0.5, MAX_SECONDS)
     audio = render_score(
         score, sample_rate=SAMPLE_RATE, duration=seconds, renderer=renderer, stereo=True
     )
     write_bytes_atomic(cached, _wav_bytes(peak_normalize(audio)))
-    return cached, False
 
 
 def arrangement_roll(folder: ProductionFolder) -> dict:

@@ -235,6 +235,7 @@ async function select(i) {
   $("#reject").onclick = () => decide({ status: "rejected" });
   $("#play").onclick = play;
   $("#label").onkeydown = (ev) => { if (ev.key === "Enter") { ev.preventDefault(); decide({ label: ev.target.value }); ev.target.blur(); } };
+  prefetch(d, c);
   const roll = await api(`/api/songs/${enc(d.song)}/phases/${enc(d.phase)}/candidates/${enc(c.id)}/roll`);
   if (state.phase === d && d.candidates[state.sel] === c) {
     if (roll.error) $("#legend").innerHTML = `<span class="err">${esc(roll.error)}</span>`;
@@ -242,12 +243,26 @@ async function select(i) {
   }
 }
 
+function previewUrl(d, c) {
+  return `/api/songs/${enc(d.song)}/phases/${enc(d.phase)}/candidates/${enc(c.id)}/preview.wav`;
+}
+
+// Render the selected candidate's preview while the artist looks at it (the server caches it),
+// so pressing space plays at once; a quick j-j-j only renders where the cursor rests.
+let prefetchTimer = null;
+function prefetch(d, c) {
+  clearTimeout(prefetchTimer);
+  prefetchTimer = setTimeout(() => {
+    if (state.phase === d && d.candidates[state.sel] === c) fetch(previewUrl(d, c), { method: "HEAD" }).catch(() => {});
+  }, 250);
+}
+
 function play() {
   const d = state.phase, c = d && d.candidates[state.sel];
   const el = $("#player");
   if (!c || !el) return;
   if (!el.paused) { el.pause(); return; }
-  const src = `/api/songs/${enc(d.song)}/phases/${enc(d.phase)}/candidates/${enc(c.id)}/preview.wav`;
+  const src = previewUrl(d, c);
   if (!el.src.endsWith(src)) {
     $("#audio-state").textContent = "rendering…";
     el.src = src;
