@@ -122,9 +122,9 @@ def test_unknown_routes_and_methods_are_json(client):
     assert r.status_code == 405 and r.json()["error"].startswith("method not allowed")
 
 
-def test_a_decision_that_would_break_the_file_is_refused_by_its_validation(client, library):
-    """A label so long it cannot name approved/<label>.mid passes review.yml's schema (the
-    promote step refuses it), but an id-less or wrong-typed field never reaches the file."""
+def test_a_wrong_typed_or_oversized_field_never_reaches_the_file(client, library):
+    """A label that is not text, or notes of 5000 characters: refused before the file is read,
+    naming the field; the file keeps its bytes."""
     path = library / "fresh" / "chords" / "review.yml"
     before = path.read_bytes()
     body = {"id": "chord_001", "label": 7, "version": _version(client)}
