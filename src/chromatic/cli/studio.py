@@ -11,7 +11,7 @@ def studio(
     folder: Path = typer.Argument(
         ..., help="A production folder, or a folder whose sub-folders are production folders."
     ),
-    port: int = typer.Option(8765, "--port", min=0, max=65535, help="Port to listen on."),
+    port: int = typer.Option(8765, "--port", min=1, max=65535, help="Port to listen on."),
     host: str = typer.Option(
         "127.0.0.1", "--host", help="Address to bind (default: this machine only)."
     ),
