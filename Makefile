@@ -22,7 +22,9 @@ $(STAMP): pyproject.toml Makefile
 	$(PY) -m pip install -q --no-deps "tinysoundfont>=0.3.7,<0.4"
 	touch $(STAMP)
 
-# Optional: FluidSynth's library, installed with apt-get when run as root (nothing needs it).
+# Optional system packages, installed with apt-get when run as root (nothing needs them):
+# FluidSynth's library (audio renders with tinysoundfont without it) and Chromium with its
+# driver (the studio's real-browser tests skip without them).
 system-deps:
 	@if ldconfig -p 2>/dev/null | grep -q libfluidsynth.so.3; then \
 		echo "libfluidsynth3 is installed: audio renders with FluidSynth"; \
@@ -33,6 +35,15 @@ system-deps:
 			|| echo "apt-get failed: audio renders with tinysoundfont"; \
 	else \
 		echo "libfluidsynth3 not installed (needs root and apt-get): audio renders with tinysoundfont"; \
+	fi
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then \
+		echo "chromium and chromedriver are installed: the studio's browser tests run"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing chromium and chromium-driver with apt-get (the studio's browser tests)"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null \
+			|| echo "apt-get failed: the studio's browser tests will skip"; \
+	else \
+		echo "chromium not installed (needs root and apt-get): the studio's browser tests skip"; \
 	fi
 
 test: $(STAMP)
