@@ -40,7 +40,8 @@ system-deps:
 		echo "chromium and chromedriver are installed: the studio's browser tests run"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "installing chromium and chromium-driver with apt-get (the studio's browser tests)"; \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null \
+		(DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
 			|| echo "apt-get failed: the studio's browser tests will skip"; \
 	else \
 		echo "chromium not installed (needs root and apt-get): the studio's browser tests skip"; \
