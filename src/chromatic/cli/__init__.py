@@ -20,6 +20,7 @@ from chromatic.cli import produce as _produce
 from chromatic.cli import score as _score
 from chromatic.cli import segments as _segments
 from chromatic.cli import style as _style
+from chromatic.cli import taste as _taste
 from chromatic.cli import train as _train
 from chromatic.cli import verify as _verify
 
@@ -45,6 +46,8 @@ app.command("plan")(_compose.plan)
 app.command("assemble")(_compose.assemble)
 app.command("compose")(_compose.compose)
 app.command("style")(_style.style)
+app.add_typer(_taste.app, name="taste")
+app.command("explain")(_taste.explain)
 
 
 @app.command()
