@@ -21,6 +21,7 @@ from chromatic.cli import score as _score
 from chromatic.cli import segments as _segments
 from chromatic.cli import studio as _studio
 from chromatic.cli import style as _style
+from chromatic.cli import taste as _taste
 from chromatic.cli import train as _train
 from chromatic.cli import verify as _verify
 
@@ -47,6 +48,8 @@ app.command("assemble")(_compose.assemble)
 app.command("compose")(_compose.compose)
 app.command("style")(_style.style)
 app.command("studio")(_studio.studio)
+app.add_typer(_taste.app, name="taste")
+app.command("explain")(_taste.explain)
 
 
 @app.command()

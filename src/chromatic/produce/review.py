@@ -226,6 +226,12 @@ def approve(path: str | os.PathLike, label_of: Mapping[str, str]) -> None:
             c["status"], c["label"] = "approved", label_of[c["id"]]
         elif c.get("status") == "approved":
             c["status"] = "pending"
+    save_review(review)
+
+
+def save_review(review: Review) -> None:
+    """Write a loaded review back: validated like a hand edit, comments and order kept,
+    atomically (a reader never sees half a file)."""
     _validate(review.doc, review.path, False)
     write_text_atomic(review.path, dump_yaml(review.doc))
 

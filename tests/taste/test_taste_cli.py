@@ -1,0 +1,62 @@
+"""``chromatic taste`` and ``chromatic explain`` through the real command line."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from chromatic.scoring import ChromaticScorer
+from chromatic.scoring.explain import occlude
+from chromatic.taste import simulate
+from tests.test_errors_cli import cli, one_error_line
+
+
+@pytest.fixture(scope="module")
+def decided(tmp_path_factory):
+    root = tmp_path_factory.mktemp("taste_cli")
+    folders = simulate.make_songs(root, 4, seed=11, top=10, n=40)
+    rng = np.random.default_rng(0)
+    for f in folders[:3]:
+        simulate.decide(f.review_path("chords"), simulate.low_and_borrowed, 10, rng)
+    return root, folders
+
+
+def test_collect_then_train_refuses_with_the_counts(decided, tmp_path):
+    root, _ = decided
+    table = tmp_path / "d.parquet"
+    r = cli("taste", "collect", str(root), "--out", str(table))
+    assert r.returncode == 0, r.stderr
+    assert "30 decisions" in r.stdout and "10 pending left out" in r.stdout
+    r = cli("taste", "train", str(table), "--out", str(tmp_path / "taste"), "--min-decisions", "40")
+    assert r.returncode == 1
+    assert "chords: 30 decisions" in one_error_line(r.stderr) and "need at least 40" in r.stderr
+    assert not (tmp_path / "taste").exists()
+    r = cli("taste", "train", str(table), "--out", str(tmp_path / "taste"))
+    assert r.returncode == 0, r.stderr
+    assert (
+        "held-out pairwise accuracy" in r.stdout and (tmp_path / "taste" / "chords.onnx").is_file()
+    )
+
+
+def test_collect_with_no_decisions_is_one_line(tmp_path):
+    simulate.make_songs(tmp_path / "songs", 1, seed=1, top=3, n=10)
+    r = cli("taste", "collect", str(tmp_path / "songs"), "--out", str(tmp_path / "t.parquet"))
+    assert r.returncode == 1
+    assert "no decided candidates in 1 review file(s)" in one_error_line(r.stderr)
+    assert not (tmp_path / "t.parquet").exists()
+
+
+def test_explain_occludes_bars_and_pitches(exported, decided, tmp_path):
+    _, model, _ = exported
+    _, folders = decided
+    midi = folders[0].candidates_dir("chords") / "chord_001.mid"
+    scorer = ChromaticScorer.load(model)
+    occ = occlude(scorer, midi, color="Green")
+    whole = scorer.score_batch([midi.read_bytes()], color="Green")[0]["match"]
+    assert occ.base == pytest.approx(whole, abs=1e-6)
+    assert occ.cells.shape == (len(occ.pitches), len(occ.bars))
+    assert np.isfinite(occ.cells).sum() > 0 and np.nanmax(np.abs(occ.cells)) > 0
+    r = cli("explain", str(model), str(midi), "--color", "G", "--out", str(tmp_path / "why.png"))
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "why.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "raises it most" in r.stdout
