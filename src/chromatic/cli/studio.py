@@ -15,13 +15,16 @@ def studio(
     host: str = typer.Option(
         "127.0.0.1", "--host", help="Address to bind (default: this machine only)."
     ),
+    model: Path | None = typer.Option(
+        None, "--model", help="Exported fitness model: adds 'why this score' pictures."
+    ),
 ) -> None:
     """Serve the review studio: hear candidates, approve, promote, plan and assemble."""
     import uvicorn
 
     from chromatic.studio.app import LOOPBACK, Studio, create_app
 
-    s = Studio(folder, hosts=(host,))
+    s = Studio(folder, hosts=(host,), model=model)
     if host not in LOOPBACK:
         typer.secho(
             f"warning: binding {host}: anyone who can reach it can read this folder "

@@ -25,6 +25,7 @@ from starlette.routing import Route
 from chromatic.errors import ChromaticError
 from chromatic.studio import audio, decisions, jobs, songs
 from chromatic.studio.errors import Conflict, Forbidden, NotFound, StudioError
+from chromatic.studio.why import Explainer
 
 TOKEN_HEADER = "x-studio-token"
 MAX_BODY = 1 << 20
@@ -53,8 +54,15 @@ def _error(e: Exception) -> JSONResponse:
 class Studio:
     """The state one run serves: the folder(s), the token, the allowed hosts, the jobs."""
 
-    def __init__(self, root: str | Path, token: str | None = None, hosts: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        root: str | Path,
+        token: str | None = None,
+        hosts: tuple[str, ...] = (),
+        model: str | Path | None = None,
+    ):
         self.library = songs.Library.open(root)
+        self.explainer = Explainer(model)
         self.token = token or secrets.token_urlsafe(24)
         self.hosts = {h.lower() for h in (*LOOPBACK, *hosts)}
         self.jobs = jobs.Jobs()
@@ -134,6 +142,10 @@ def routes(s: Studio) -> list[Route]:
         resp.headers["X-Studio-Cache"] = "hit" if cached else "miss"
         return resp
 
+    def explain(r, _):
+        path = s.explainer.picture(s.folder(r), r.path_params["phase"], r.path_params["cid"])
+        return FileResponse(path, media_type="image/png")
+
     def arrangement_roll(r, _):
         return audio.arrangement_roll(s.folder(r))
 
@@ -194,7 +206,11 @@ def routes(s: Studio) -> list[Route]:
         return _static(name)
 
     def song_list(r, _):
-        return {"songs": s.library.names(), "single": s.library.single}
+        return {
+            "songs": s.library.names(),
+            "single": s.library.single,
+            "explain": s.explainer.available,
+        }
 
     ph = "/api/songs/{song}/phases/{phase}"
     table = [
@@ -207,6 +223,7 @@ def routes(s: Studio) -> list[Route]:
         (ph, phase, False),
         (ph + "/candidates/{cid}/roll", roll, False),
         (ph + "/candidates/{cid}/preview.wav", preview, False),
+        (ph + "/candidates/{cid}/explain.png", explain, False),
         ("/api/jobs/{job}", job, False),
         (ph + "/decide", decide, True),
         (ph + "/promote", promote, True),

@@ -6,7 +6,7 @@ if (params.get("token")) sessionStorage.setItem("studio-token", params.get("toke
 const TOKEN = sessionStorage.getItem("studio-token") || "";
 const $ = (sel, root = document) => root.querySelector(sel);
 const main = $("#main");
-const state = { phase: null, sel: 0, song: null, pending: null };
+const state = { phase: null, sel: 0, song: null, pending: null, explain: false };
 
 function esc(v) {
   return String(v ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
@@ -230,7 +230,14 @@ async function select(i) {
     <button id="approve">Approve (a)</button> <button id="reject">Reject (r)</button> <button id="play">Play (space)</button></p>
     <audio id="player" controls preload="none"></audio> <span id="audio-state"></span>
     <canvas class="roll" id="roll"></canvas><div id="legend"></div>
-    <p><b>composite ${c.scores.composite.toFixed(3)}</b> · ${scoreCells(c)}</p><dl>${details}</dl>`;
+    <p><b>composite ${c.scores.composite.toFixed(3)}</b> · ${scoreCells(c)}</p><dl>${details}</dl>
+    ${state.explain ? `<details id="why"><summary>Why this chromatic score</summary><img id="why-img" alt="occlusion of bars and pitches"></details>` : ""}`;
+  if (state.explain) {
+    $("#why").ontoggle = () => {
+      const img = $("#why-img");
+      if ($("#why").open && !img.src) img.src = `/api/songs/${enc(d.song)}/phases/${enc(d.phase)}/candidates/${enc(c.id)}/explain.png`;
+    };
+  }
   $("#approve").onclick = () => decide({ status: "approved" });
   $("#reject").onclick = () => decide({ status: "rejected" });
   $("#play").onclick = play;
@@ -358,4 +365,4 @@ function route() {
   else songList();
 }
 window.addEventListener("hashchange", route);
-route();
+api("/api/songs").then((d) => { state.explain = !!d.explain; }).finally(route);
