@@ -31,9 +31,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT = (
-    REPO.parent / "shared" / "real" / "chain_artifacts" / "136919aa-c350-41aa-af7b-0ab538ae2cff"
-)
+SHARED = Path(os.environ.get("CHROMATIC_SHARED", REPO.parent / "shared"))
+DEFAULT = SHARED / "real" / "chain_artifacts" / "136919aa-c350-41aa-af7b-0ab538ae2cff"
 STEPS = ("model", "chords", "drums", "bass", "melody", "plan", "assemble", "render", "total")
 
 
