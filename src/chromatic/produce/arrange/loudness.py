@@ -6,13 +6,21 @@ drum hits over the ceiling, so a limiter follows: the true peak is detected on a
 signal (soxr), the gain each frame needs to stay under the ceiling is held over a short window
 and smoothed with a moving average no longer than that window (so the smoothed gain is never
 above what any frame needs: no overshoot, no clicks). The limiter lowers the loudness a little;
-the gain is raised by what was lost and the limiter rerun until the loudness is within
-``TOLERANCE_LU`` of the target. Pure numpy apart from the resampler.
+the gain is raised by what was lost until the loudness is within ``TOLERANCE_LU`` of the target.
+
+Cost (a 3.5-minute stereo song at 44.1 kHz is 9 M frames a channel): the signal is K-weighted
+and oversampled once. While the gain is searched, the loudness of ``audio x gain`` is taken as
+the K-weighted power times the gain squared (the K-weighting is linear, and the gain moves
+slowly against it: exact wherever the limiter rests), which costs one cumulative sum per try
+instead of filtering the song again; the result is then measured for real once, and corrected
+with real measurements in the rare case it is off. Pure numpy and scipy apart from the resampler.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import reduce
 
 import numpy as np
 
@@ -20,10 +28,12 @@ from chromatic.errors import ProduceError
 
 TARGET_LUFS = -14.0
 CEILING_DBTP = -1.0
-TOLERANCE_LU = 0.3  # the loop stops this close to the target (the issue asks for +-1)
+TOLERANCE_LU = 0.3  # the search stops this close to the target (the issue asks for +-1)
 HOLD_SECONDS = 0.015  # gain-reduction window: a drum transient, short enough not to pump
 OVERSAMPLE = 4
 SILENT_LUFS = -70.0  # BS.1770's absolute gate: quieter than this is silence
+BLOCK, STEP = 0.4, 0.1  # pyloudnorm's gating: 400 ms blocks every 100 ms (75 % overlap)
+CHANNEL_GAINS = (1.0, 1.0, 1.0, 1.41, 1.41)  # BS.1770: L, R, C, Ls, Rs
 
 
 @dataclass(frozen=True)
@@ -49,59 +59,84 @@ def _db(x: float) -> float:
 
 
 def _frames(audio: np.ndarray) -> np.ndarray:
-    """(samples, channels) float64, whatever came in."""
-    a = np.asarray(audio, dtype=np.float64)
+    """(samples, channels), whatever came in (a view where it can be)."""
+    a = np.asarray(audio)
     return a[:, None] if a.ndim == 1 else a
+
+
+def _channel_max(a: np.ndarray) -> np.ndarray:
+    """Per frame, the largest value over the columns of a 2-D array: column by column, since a
+    reduction along a short last axis is many times slower in numpy."""
+    return reduce(np.maximum, (a[:, i] for i in range(a.shape[1])))
+
+
+def k_power(audio: np.ndarray, sample_rate: int) -> np.ndarray:
+    """Per frame, the K-weighted power summed over channels with BS.1770's channel gains
+    (float64): what the gating integrates. pyloudnorm's own two K-weighting biquads (high
+    shelf, then high pass), run as one second-order-section cascade over every channel."""
+    import pyloudnorm
+    from scipy.signal import sosfilt
+
+    a = _frames(audio)
+    stages = pyloudnorm.Meter(sample_rate)._filters.values()
+    sos = np.array([np.r_[np.asarray(s.b) * s.passband_gain, s.a] for s in stages])
+    # channels as contiguous rows: filtering along a strided axis is three times slower
+    y = sosfilt(sos, np.ascontiguousarray(a.T, dtype=np.float64))
+    np.square(y, out=y)
+    gains = CHANNEL_GAINS[: a.shape[1]]
+    return reduce(np.add, (row * g if g != 1.0 else row for row, g in zip(y, gains, strict=False)))
+
+
+def gated_lufs(power: np.ndarray, sample_rate: int) -> float:
+    """BS.1770-4 integrated loudness of a ``k_power`` signal: 400 ms blocks (75 % overlap),
+    absolute then relative gate, block bounds exactly as pyloudnorm places them. ``SILENT_LUFS``
+    or less for silence or audio shorter than one block."""
+    n = len(power)
+    if n < int(BLOCK * sample_rate):
+        return SILENT_LUFS - 50.0
+    n_blocks = round((n / sample_rate - BLOCK) / STEP) + 1
+    j = np.arange(n_blocks)
+    lo = (BLOCK * (j * 0.25) * sample_rate).astype(int)
+    hi = np.minimum((BLOCK * (j * 0.25 + 1) * sample_rate).astype(int), n)
+    c = np.empty(n + 1)
+    c[0] = 0.0
+    np.cumsum(power, out=c[1:])
+    z = (c[hi] - c[lo]) / (BLOCK * sample_rate)  # per block, the weighted mean square
+    with np.errstate(divide="ignore"):
+        level = -0.691 + 10 * np.log10(z)
+        kept = z[level >= SILENT_LUFS]
+        if not len(kept):
+            return SILENT_LUFS - 50.0
+        relative = -0.691 + 10 * np.log10(kept.mean()) - 10.0
+        kept = z[(level > relative) & (level > SILENT_LUFS)]
+        value = -0.691 + 10 * np.log10(kept.mean()) if len(kept) else -np.inf
+    return float(value) if np.isfinite(value) else SILENT_LUFS - 50.0
 
 
 def integrated_lufs(audio: np.ndarray, sample_rate: int) -> float:
     """BS.1770-4 integrated loudness in LUFS, as ``pyloudnorm.Meter.integrated_loudness``
-    computes it: pyloudnorm's own K-weighting filters, then its 400 ms blocks (75 % overlap),
-    absolute and relative gates, vectorised here (pyloudnorm loops over blocks in Python, about
-    7 s per 3-minute song; the limiter measures several times). The test suite checks both
-    agree. ``SILENT_LUFS`` or less for silence or audio shorter than one block."""
-    import pyloudnorm
-
-    a = _frames(audio).copy()
-    block, step = 0.4, 0.1  # pyloudnorm's defaults: 400 ms blocks every 100 ms
-    if len(a) < int(block * sample_rate):
+    computes it (its filters, blocks and gates), vectorised (pyloudnorm loops over blocks in
+    Python, about 7 s per 3-minute song). The test suite checks both agree. ``SILENT_LUFS`` or
+    less for silence or audio shorter than one block."""
+    if len(_frames(audio)) < int(BLOCK * sample_rate):
         return SILENT_LUFS - 50.0
-    meter = pyloudnorm.Meter(sample_rate)
-    for stage in meter._filters.values():  # the K-weighting: high shelf, then high pass
-        for ch in range(a.shape[1]):
-            a[:, ch] = stage.apply_filter(a[:, ch])
-    n_blocks = round((len(a) / sample_rate - block) / step) + 1
-    j = np.arange(n_blocks)
-    lo = (block * (j * 0.25) * sample_rate).astype(int)
-    hi = (block * (j * 0.25 + 1) * sample_rate).astype(int)
-    c = np.vstack([np.zeros((1, a.shape[1])), np.cumsum(np.square(a), axis=0)])
-    hi = np.minimum(hi, len(a))
-    z = (c[hi] - c[lo]) / (block * sample_rate)  # (blocks, channels) mean squares
-    gains = np.array([1.0, 1.0, 1.0, 1.41, 1.41])[: a.shape[1]]
-    with np.errstate(divide="ignore"):
-        level = -0.691 + 10 * np.log10(z @ gains)
-        kept = z[level >= SILENT_LUFS]
-        if not len(kept):
-            return SILENT_LUFS - 50.0
-        relative = -0.691 + 10 * np.log10(kept.mean(axis=0) @ gains) - 10.0
-        kept = z[(level > relative) & (level > SILENT_LUFS)]
-        value = -0.691 + 10 * np.log10(kept.mean(axis=0) @ gains) if len(kept) else -np.inf
-    return float(value) if np.isfinite(value) else SILENT_LUFS - 50.0
+    return gated_lufs(k_power(audio, sample_rate), sample_rate)
 
 
 def _peak_envelope(audio: np.ndarray) -> np.ndarray:
     """Per frame, the largest absolute sample of any channel, oversampled 4x (inter-sample
-    peaks a DAC would produce) and at the frame itself."""
+    peaks a DAC would produce) and at the frame itself (float32)."""
     import soxr
 
-    a = _frames(audio)
-    peak = np.max(np.abs(a), axis=1)
+    a = np.ascontiguousarray(_frames(audio), dtype=np.float32)
+    peak = _channel_max(np.abs(a))
     if len(a) < 8:
         return peak
-    up = soxr.resample(np.ascontiguousarray(a, dtype=np.float32), 1, OVERSAMPLE, quality="HQ")
+    up = soxr.resample(a, 1, OVERSAMPLE, quality="HQ")
     n = min(len(up) // OVERSAMPLE, len(a))
-    up_peak = np.max(np.abs(up[: n * OVERSAMPLE]), axis=1).reshape(n, OVERSAMPLE).max(axis=1)
-    peak[:n] = np.maximum(peak[:n], up_peak)
+    up = np.abs(up[: n * OVERSAMPLE], out=up[: n * OVERSAMPLE])
+    over = _channel_max(_channel_max(up).reshape(n, OVERSAMPLE))  # channels, then the 4 phases
+    np.maximum(peak[:n], over, out=peak[:n])
     return peak
 
 
@@ -121,9 +156,9 @@ def limiter_gain(
     w = max(1, int(HOLD_SECONDS * sample_rate))
     n = len(need)
     blocks = -(-n // w)
-    padded = np.ones(blocks * w)
+    padded = np.ones(blocks * w, dtype=need.dtype)
     padded[:n] = need
-    low = padded.reshape(blocks, w).min(axis=1)
+    low = padded.reshape(blocks, w).min(axis=1).astype(np.float64)
     edge = np.ones(1)
     held = np.minimum(np.minimum(low, np.r_[edge, low[:-1]]), np.r_[low[1:], edge])
     hold = np.repeat(held, w)  # frame i: min over at least [i - w, i + w)
@@ -133,6 +168,26 @@ def limiter_gain(
     return np.minimum(smooth[:n], need)  # equal by construction; the minimum only guards it
 
 
+def _search_gain(
+    peaks: np.ndarray,
+    sample_rate: int,
+    gain_db: float,
+    target: float,
+    ceiling: float,
+    measure: Callable[[np.ndarray], float],
+) -> tuple[float, np.ndarray]:
+    """The gain (dB) and per-frame limiter gain that bring ``measure(gain curve)`` within
+    ``TOLERANCE_LU`` of ``target`` (at most 8 tries): raise the gain by what the limiter took."""
+    for _ in range(8):
+        linear = 10 ** (gain_db / 20)
+        g = limiter_gain(peaks * linear, sample_rate, ceiling)
+        level = measure(linear * g)
+        if abs(level - target) <= TOLERANCE_LU or g.min() >= 1.0:
+            break
+        gain_db += target - level
+    return gain_db, g
+
+
 def normalize_loudness(
     audio: np.ndarray,
     sample_rate: int,
@@ -140,31 +195,45 @@ def normalize_loudness(
     target_lufs: float = TARGET_LUFS,
     ceiling_db: float = CEILING_DBTP,
 ) -> tuple[np.ndarray, Loudness]:
-    """``audio`` at ``target_lufs`` integrated, true peak under ``ceiling_db`` (see the module)."""
-    before = integrated_lufs(audio, sample_rate)
+    """``audio`` at ``target_lufs`` integrated, true peak under ``ceiling_db`` (float32; see the
+    module for how the gain is found)."""
+    a = np.asarray(_frames(audio), dtype=np.float32)
+    power = k_power(a, sample_rate)
+    before = gated_lufs(power, sample_rate)
     if before <= SILENT_LUFS:
         raise ProduceError(
             "the rendered preview is silent: no notes sounded (check the soundfont and the loops)"
         )
-    a, peaks = _frames(audio), _peak_envelope(audio)
-    gain_db, out, reduction = target_lufs - before, a, 0.0
+    peaks = _peak_envelope(a)
     margin = ceiling_db - 0.1  # the gain moves between frames: keep a hair under the ceiling
-    for _ in range(8):
-        linear = 10 ** (gain_db / 20)
-        g = limiter_gain(peaks * linear, sample_rate, margin)
-        out = a * (linear * g)[:, None]
-        reduction = -_db(float(g.min()))
+
+    def estimate(curve: np.ndarray) -> float:
+        return gated_lufs(power * np.square(curve, dtype=np.float64), sample_rate)
+
+    def apply(curve: np.ndarray) -> np.ndarray:
+        return a * curve.astype(np.float32)[:, None]
+
+    def measured(curve: np.ndarray) -> float:
+        return integrated_lufs(apply(curve), sample_rate)
+
+    gain_db, g = _search_gain(
+        peaks, sample_rate, target_lufs - before, target_lufs, margin, estimate
+    )
+    out = apply(10 ** (gain_db / 20) * g)
+    level = integrated_lufs(out, sample_rate)
+    if abs(level - target_lufs) > TOLERANCE_LU and g.min() < 1.0:  # the estimate was off
+        gain_db, g = _search_gain(
+            peaks, sample_rate, gain_db + target_lufs - level, target_lufs, margin, measured
+        )
+        out = apply(10 ** (gain_db / 20) * g)
         level = integrated_lufs(out, sample_rate)
-        if abs(level - target_lufs) <= TOLERANCE_LU or reduction == 0.0:
-            break
-        gain_db += target_lufs - level
-    out = out.astype(np.float32)
+    reduction = -_db(float(g.min()))
     if np.ndim(audio) == 1:
         out = out[:, 0]
     return out, Loudness(
         float(before),
         float(gain_db),
-        float(integrated_lufs(out, sample_rate)),
+        float(level),
         _db(true_peak(out)),
         bool(reduction > 0.0),
         float(reduction),

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,7 +102,14 @@ def render_preview(
         )
         return _faded(audio, sample_rate)
 
-    audio, loud = normalize_loudness(render(arr.score), sample_rate)
+    image = out_dir / "arrangement.png"
+    # The synthesizer runs in C without the GIL: the picture and the loudness stack's imports
+    # (scipy.signal alone takes a second or more) use the other core meanwhile.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        side = pool.submit(_picture_and_imports, arr, image, title)
+        mix = render(arr.score)
+        side.result()
+    audio, loud = normalize_loudness(mix, sample_rate)
     audio_path = _write_audio(
         out_dir / f"arrangement.{audio_format}", audio, sample_rate, audio_format
     )
@@ -114,9 +122,18 @@ def render_preview(
             path = out_dir / STEMS_DIR / f"{stem_name(inst.name)}.{audio_format}"
             path.parent.mkdir(parents=True, exist_ok=True)
             written[inst.name] = _write_audio(path, stem, sample_rate, audio_format)
-    image = out_dir / "arrangement.png"
-    write_with(image, lambda tmp: plot_arrangement(arr, tmp, title=title))
     return Preview(audio_path, image, loud, len(audio) / sample_rate, written)
+
+
+def _picture_and_imports(arr, image: Path, title: str) -> None:
+    """What the preview needs besides the synthesizer: the picture, and the modules the
+    loudness pass and the writer import (loaded here, beside the synthesizer, not after it)."""
+    import pyloudnorm  # noqa: F401
+    import soundfile  # noqa: F401
+    import soxr  # noqa: F401
+    from scipy.signal import sosfilt  # noqa: F401
+
+    write_with(image, lambda tmp: plot_arrangement(arr, tmp, title=title))
 
 
 def plot_arrangement(arr, path: str | os.PathLike, *, title: str = "") -> None:

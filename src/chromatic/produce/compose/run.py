@@ -48,6 +48,7 @@ from chromatic.produce.folder import (
     read_any_proposal,
 )
 from chromatic.produce.phases import Phase
+from chromatic.produce.phases.concept import ConceptScorer, concept_vector
 from chromatic.produce.phases.registry import find
 from chromatic.produce.phases.scoring import NO_MODEL_WARNING, Scorer, load_scorer
 from chromatic.produce.review import load_review
@@ -177,13 +178,20 @@ def _clear_for_auto(root: Path, force: bool) -> None:
 # --- the two entry points ------------------------------------------------------------------------
 
 
-def _load_scorer(opts: ComposeOptions, notes: list[str], concept: str = "") -> Scorer | None:
-    """The scorer, with its text encoder loaded now (by embedding the concept, which it caches)
-    so that its cost is timed as the model's, not as the first phase's."""
+def _load_scorer(
+    opts: ComposeOptions, notes: list[str], concept: str = "", folder: Path | None = None
+) -> Scorer | None:
+    """The scorer, with the concept embedded now (so that its cost is timed as the model's,
+    not as the first phase's): from the folder's or the user's cache when this encoder embedded
+    this text before (``phases.concept``: the text encoder is then never built), else by the
+    encoder, cached for the next run."""
     if opts.model is None:
         notes.append(NO_MODEL_WARNING)
         return None
     scorer = load_scorer(opts.model)
+    vector = concept_vector(scorer, concept, folder)
+    if vector is not None:
+        return ConceptScorer(scorer, concept, vector)
     warm = getattr(scorer, "embed_text", None)
     if concept and callable(warm):
         warm(concept)
@@ -232,7 +240,7 @@ def _compose_locked(source, root: Path, opts: ComposeOptions, progress, t_all: f
     notes.extend(folder.proposal().warnings)
     opts = _without_audio_if_unrenderable(opts, notes)
     t = time.perf_counter()
-    scorer = _load_scorer(opts, notes, folder.proposal().concept)
+    scorer = _load_scorer(opts, notes, folder.proposal().concept, root)
     timings["model"] = time.perf_counter() - t
     runners = available_phases(notes)
     try:
@@ -304,7 +312,7 @@ def compose_step(source: str | Path, out: str | Path, opts: ComposeOptions) -> S
                 tuple(notes),
             )
         if not review.is_file():
-            scorer = _load_scorer(opts, notes, folder.proposal().concept)
+            scorer = _load_scorer(opts, notes, folder.proposal().concept, root)
             entry.run(folder, phase_options(phase, opts, opts.seed, scorer))
         what = (
             "label the candidates you want as sections (e.g. " + ", ".join(opts.form) + ") and set "
