@@ -243,6 +243,7 @@ def write_plan(
         if created:
             notes.extend(_lay_out(doc, folder, sections, facts, seed))
         added, orphaned = _merge(doc, sections, facts)
+        _sync_sung(doc, sung_lines(folder))
         for name in orphaned:
             notes.append(
                 f"section {name!r} is no longer approved (no chords/approved/{name}.mid): "
@@ -305,6 +306,36 @@ def _lay_out(
         entry["variation"] = CommentedMap(o.variation)
         doc["sections"].append(entry)
     return list(planned.notes)
+
+
+# --- the sung text ------------------------------------------------------------------------------
+
+
+def sung_lines(folder: ProductionFolder) -> dict[str, list[str]]:
+    """The lyric lines each section's approved melody sings (``details.lines`` of the approved
+    candidate in melody/review.yml), by section label."""
+    path = folder.review_path("melody")
+    if not path.is_file():
+        return {}
+    out: dict[str, list[str]] = {}
+    for c in load_review(path, check_files=False).model.candidates:
+        raw = c.label or c.details.get(GROUP_KEY)
+        lines = c.details.get("lines")
+        if c.status == "approved" and isinstance(raw, str) and isinstance(lines, list):
+            out.setdefault(normalize_label(raw), [str(x) for x in lines])
+    return out
+
+
+def _sync_sung(doc: CommentedMap, sung: dict[str, list[str]]) -> None:
+    """``sung:`` on every section entry whose melody sings written lines (machine-owned, like
+    ``bars``: the text each pass sings, once, in order), removed where it sings none."""
+    for entry in doc.get("sections") or []:
+        lines = sung.get(normalize_label(str(entry.get("name", ""))))
+        if lines:
+            if list(entry.get("sung") or []) != lines:
+                entry["sung"] = CommentedSeq(lines)
+        elif "sung" in entry:
+            del entry["sung"]
 
 
 def _new_doc() -> CommentedMap:

@@ -65,6 +65,7 @@ def set_section(
     lines, texts, notes = [], [], []
     good = total = 0
     finer = False
+    motif: frozenset[int] = frozenset()
     lv = levels(section.meter, unit)
     for i, (span, st, syl) in enumerate(zip(spans, stress, sung, strict=True)):
         u, fit = grid_fit(len(st), span, unit, finest_ticks)
@@ -75,7 +76,9 @@ def set_section(
                 f"notes its {(span[1] - span[0]) / section.bar_ticks:g} bars hold; sung as {fit}"
             )
             st, syl = st[:fit], syl[:fit]
-        placed = place_line(st, span, section.meter, u, pace)
+        placed = place_line(st, span, section.meter, u, pace, motif)
+        if i == 0:
+            motif = frozenset(a - span[0] for a, _ in placed)
         sung_notes = with_melisma(placed, u, span[1] - span[0])
         for (a, _b), (stress_i, in_word) in zip(placed, st, strict=True):
             level = lv.get((a - span[0]) % section.bar_ticks, 0)

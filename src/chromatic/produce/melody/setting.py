@@ -37,6 +37,7 @@ LIGHT_IN_WORD = {4: 3.0, 3: 2.2, 2: 1.4, 1: 0.0, 0: 0.3}
 LIGHT_WORD = {4: 1.2, 3: 0.7, 2: 0.45, 1: 0.0, 0: 0.3}
 MELISMA_ROOM = 3.0  # units of span per syllable above which long syllables become melismas
 MAX_DELAY_BARS = 1  # a line may start up to a bar into its span (an answer before it)
+MOTIF_BONUS = 0.6
 
 
 @dataclass(frozen=True)
@@ -114,9 +115,13 @@ def place_line(
     meter: Meter,
     unit: int,
     pace: Pace,
+    motif: frozenset[int] = frozenset(),
 ) -> list[tuple[int, int]]:
     """(start, end) per syllable of one line inside ``span``; ``stress`` is (stress, in a
-    multi-syllable word) per syllable. The caller makes sure the syllables fit the grid."""
+    multi-syllable word) per syllable. ``motif``: onsets (ticks from the span start) of the
+    section's first line; a syllable there costs ``MOTIF_BONUS`` less, so later lines echo the
+    motif's rhythm where their words allow (a tune repeats its rhythms; speech does not).
+    The caller makes sure the syllables fit the grid."""
     s, e = span
     bar = bar_ticks(meter)
     lv = levels(meter, unit)
@@ -134,9 +139,11 @@ def place_line(
         if grid[j] - s > MAX_DELAY_BARS * bar:
             break
         cost[0][j] = syllable_cost(*stress[0], lv[(grid[j] - s) % bar]) + pace.late_start * delay
+        cost[0][j] -= MOTIF_BONUS * (grid[j] - s in motif)
     for i in range(1, k):
         for j in range(i, m):
             here = syllable_cost(*stress[i], lv[(grid[j] - s) % bar])
+            here -= MOTIF_BONUS * (grid[j] - s in motif)
             best, arg = inf, -1
             for jj in range(i - 1, j):
                 c = cost[i - 1][jj]

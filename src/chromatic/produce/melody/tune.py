@@ -14,7 +14,8 @@ antecedent / consequent pairs over a plan the listener can follow:
   higher for a chorus than a verse (the chorus is heard as a lift), the middle for a bridge;
 - **leaps** of more than a fourth are answered by a step the other way, and no move exceeds a
   sixth (a larger one is folded an octave toward the anchor);
-- **light syllables recite**: a light syllable after a light one keeps its pitch, as speech does;
+- **light syllables recite**: a light syllable after a light one, off the strong beats, keeps
+  its pitch on every other chance, as speech recites;
 - **cadences**: an antecedent line ends on a chord tone other than the tonic (a half close), a
   consequent line on the tonic when its chord holds it (else the chord's root); a melisma's
   second note is a step from its first;
@@ -37,7 +38,8 @@ from chromatic.produce.melody.setting import SungNote
 from chromatic.produce.melody.singers import Singer
 from chromatic.produce.sections import Section
 
-ANCHOR = {"chorus": 0.62, "verse": 0.4, "pre_chorus": 0.5, "bridge": 0.5}
+ANCHOR = {"chorus": 0.6, "verse": 0.42, "pre_chorus": 0.5, "bridge": 0.5}
+WINDOW = 7  # semitones either side of the anchor a section's tune moves in (a range of 8-15)
 DEFAULT_ANCHOR = 0.45
 MAX_MOVE = 9  # semitones: a larger move is folded an octave toward the anchor
 LEAP = 5  # semitones: a leap beyond a fourth is answered by a step back
@@ -133,10 +135,11 @@ def walk(
 ) -> tuple[list[int], int, int]:
     """Pitches for every note of ``lines`` (see the module docstring); returns the pitches, the
     notes on a strong beat or chord change and how many of those were snapped to a chord tone."""
-    lo, hi = singer.low, singer.high
+    anchor = anchor_pitch(singer, section.role)
+    lo = max(singer.low, round(anchor) - WINDOW)
+    hi = min(singer.high, round(anchor) + WINDOW)
     strong = set(strong_ticks(section.meter, section.bars)) | {c.start for c in section.chords}
     scale = key.scale_pcs()
-    anchor = anchor_pitch(singer, section.role)
     offsets = line_offsets(len(lines))
     pitches: list[int] = []
     on_strong = snapped = 0
@@ -154,7 +157,7 @@ def walk(
                 p = move(prev, -1 if m <= 0 else 1, scale)
             elif recover:
                 p, m = move(prev, recover, scale), recover
-            elif line.stress[ni] == 0 and line.stress[ni - 1] == 0 and ni < len(line.notes) - 1:
+            elif _recites(line, ni, strong, n.start):
                 p, m = prev, 0
             else:
                 p = move(prev, m, space_of(contour, chord.tones))
@@ -176,6 +179,18 @@ def walk(
             pitches.append(p)
         _cadence(section, key, line, pitches, lo, hi, last=li == len(lines) - 1)
     return pitches, on_strong, snapped
+
+
+def _recites(line: Line, i: int, strong: set[int], at: int) -> bool:
+    """A light syllable after a light one, off the strong beats and not the line's last, keeps
+    its pitch on every other chance (speech recites light syllables; a tune does not always)."""
+    return (
+        i % 2 == 0
+        and i < len(line.notes) - 1
+        and line.stress[i] == 0
+        and line.stress[i - 1] == 0
+        and at not in strong
+    )
 
 
 def _cadence(section, key, line: Line, pitches: list[int], lo: int, hi: int, last: bool) -> None:
