@@ -210,12 +210,15 @@ def loudness(folder: Path) -> dict | None:
     return {"lufs": lufs, "true_peak": peak, "channels": int(data.shape[1])}
 
 
-def sung_row(folder: Path) -> dict:
+def sung_row(folder: Path, piece: Piece) -> dict:
     """The sung-words figures of issue #15 (``produce.melody.measure``)."""
-    from chromatic.produce.melody.measure import sung_figures
+    from chromatic.produce.melody.measure import pass_bars, section_start_leaps, sung_figures
+    from chromatic.yamlio import read_yaml
 
     f = sung_figures(folder)
+    plan = read_yaml(folder / "production_plan.yml", ValueError)
     return {
+        "start_octaves": section_start_leaps(piece.melody, pass_bars(plan), piece.bar_quarters),
         "sung_notes": f.sung_notes,
         "lyric_share": f.lyric_share,
         "notes_per_syllable": f.notes_per_syllable,
@@ -242,7 +245,7 @@ def print_sung(ok: list[dict], refs: dict[str, list[dict]]) -> None:
         " syllable; melis = melisma share; str-on = stressed syllables of multi-syllable words on"
         " strong beats (words measured); wrap = wrap-around sung notes; once = passes singing"
         f" their lines once, in order; above = melody at or above the chords (Bach {lo:.2f}-{hi:.2f}"
-        f" [{med:.2f}])"
+        f" [{med:.2f}]); oct = leaps of an octave or more into a section pass's first bar"
     )
     print(
         f"  {'song':<5}{'lyric':>7}{'n/syl':>7}{'melis':>7}{'str-on':>12}{'wrap':>6}{'once':>7}{'above':>7}"
@@ -253,7 +256,7 @@ def print_sung(ok: list[dict], refs: dict[str, list[dict]]) -> None:
             f"  {r['song']:<5}{_fmt(r.get('lyric_share'), '{:.2f}'):>7}"
             f"{_fmt(r.get('notes_per_syllable'), '{:.2f}'):>7}{_fmt(r.get('melisma_share'), '{:.2f}'):>7}"
             f"{words:>12}{_fmt(r.get('wrapped'), '{}'):>6}{_fmt(r.get('lines_once'), '{:.2f}'):>7}"
-            f"{_fmt(r.get('melody_above'), '{:.2f}'):>7}"
+            f"{_fmt(r.get('melody_above'), '{:.2f}'):>7}{r.get('start_octaves', 0):>5}"
         )
 
 
@@ -307,7 +310,7 @@ def main() -> None:
         piece = piece_from_production(work / name, name)
         pieces[name] = piece
         genres = read_yaml(work / name / "proposal.yml", ValueError).get("genres") or [""]
-        row |= measure(piece) | {"genre": str(genres[0])[:18]} | sung_row(work / name)
+        row |= measure(piece) | {"genre": str(genres[0])[:18]} | sung_row(work / name, piece)
         if args.render:
             row |= loudness(work / name) or {}
         songs.append(row)
@@ -449,6 +452,10 @@ def main() -> None:
         print(
             "    stressed on strong >= 80 %:     "
             f"{sum((r.get('stressed_on_strong') or 0) >= 0.8 for r in with_words)}/{len(with_words)} songs with words"
+        )
+        print(
+            "    no octave leap at a section start: "
+            f"{sum(r.get('start_octaves', 0) == 0 for r in ok)}/{n}"
         )
         sung = [r for r in ok if r.get("wrapped") is not None]
         print(

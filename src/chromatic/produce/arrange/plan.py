@@ -311,31 +311,39 @@ def _lay_out(
 # --- the sung text ------------------------------------------------------------------------------
 
 
-def sung_lines(folder: ProductionFolder) -> dict[str, list[str]]:
-    """The lyric lines each section's approved melody sings (``details.lines`` of the approved
+def sung_lines(folder: ProductionFolder) -> dict[str, tuple[list[str], int]]:
+    """The lyric lines each section's approved melody sings and the bars it leaves to an
+    instrumental answer after them (``details.lines`` and ``answer_bars`` of the approved
     candidate in melody/review.yml), by section label."""
     path = folder.review_path("melody")
     if not path.is_file():
         return {}
-    out: dict[str, list[str]] = {}
+    out: dict[str, tuple[list[str], int]] = {}
     for c in load_review(path, check_files=False).model.candidates:
         raw = c.label or c.details.get(GROUP_KEY)
         lines = c.details.get("lines")
         if c.status == "approved" and isinstance(raw, str) and isinstance(lines, list):
-            out.setdefault(normalize_label(raw), [str(x) for x in lines])
+            answer = c.details.get("answer_bars")
+            out.setdefault(
+                normalize_label(raw),
+                ([str(x) for x in lines], answer if isinstance(answer, int) else 0),
+            )
     return out
 
 
-def _sync_sung(doc: CommentedMap, sung: dict[str, list[str]]) -> None:
+def _sync_sung(doc: CommentedMap, sung: dict[str, tuple[list[str], int]]) -> None:
     """``sung:`` on every section entry whose melody sings written lines (machine-owned, like
-    ``bars``: the text each pass sings, once, in order), removed where it sings none."""
+    ``bars``: the text each pass sings, once, in order) and ``answer_bars:`` where the melody
+    leaves its last bars to the band; both removed where the melody sings no words."""
     for entry in doc.get("sections") or []:
-        lines = sung.get(normalize_label(str(entry.get("name", ""))))
-        if lines:
-            if list(entry.get("sung") or []) != lines:
-                entry["sung"] = CommentedSeq(lines)
-        elif "sung" in entry:
-            del entry["sung"]
+        lines, answer = sung.get(normalize_label(str(entry.get("name", ""))), ([], 0))
+        if lines and list(entry.get("sung") or []) != lines:
+            entry["sung"] = CommentedSeq(lines)
+        if lines and answer:
+            entry["answer_bars"] = answer
+        for key in ("sung", "answer_bars"):
+            if key in entry and (not lines or (key == "answer_bars" and not answer)):
+                del entry[key]
 
 
 def _new_doc() -> CommentedMap:

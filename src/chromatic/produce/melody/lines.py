@@ -24,7 +24,7 @@ from chromatic.produce.melody.setting import (
     unit_ticks,
     with_melisma,
 )
-from chromatic.produce.melody.tune import Line, line_spans, wordless_lines
+from chromatic.produce.melody.tune import Line, line_spans, sung_spans, wordless_lines
 from chromatic.produce.sections import Section
 
 VOCALISE = "oo"  # the lyric of a wordless section's notes
@@ -34,12 +34,13 @@ WORDLESS_FILL = {"flowing": 0.5, "spacious": 0.34, "lilting": 0.42}  # syllables
 @dataclass(frozen=True)
 class SetSection:
     """A section's lines as set to rhythm: the lines, per note its lyric text, the prosody
-    share (syllables placed at no metric cost) and warnings."""
+    share (syllables placed at no metric cost), warnings and the instrumental answer's bars."""
 
     lines: tuple[Line, ...]
     lyrics: tuple[str, ...]
     prosody: float
     warnings: tuple[str, ...]
+    answer_bars: int = 0  # bars after the last line where the melody rests (the band answers)
 
 
 def set_section(
@@ -61,11 +62,17 @@ def set_section(
         fill = WORDLESS_FILL.get(pace.name, 0.42) * (0.75 + 0.5 * density)
         stress = wordless_lines(section, unit, rng, fill)
         sung = [[Syllable(VOCALISE, s, 0, True, 1) for s, _ in line] for line in stress]
-    spans = line_spans(section, len(stress))
+    answer = 0
+    if lyrics:
+        per_bar = section.bar_ticks / unit
+        natural = max((len(x) * 1.5 + 3) / per_bar for x in stress) if stress else 1.0
+        spans, answer = sung_spans(section, len(stress), natural)
+    else:
+        spans = line_spans(section, len(stress))
     lines, texts, notes = [], [], []
     good = total = 0
     finer = False
-    motif: frozenset[int] = frozenset()
+    motifs: dict[int, frozenset[int]] = {}  # the rhythm each line echoes: the line two before
     lv = levels(section.meter, unit)
     for i, (span, st, syl) in enumerate(zip(spans, stress, sung, strict=True)):
         u, fit = grid_fit(len(st), span, unit, finest_ticks)
@@ -76,9 +83,9 @@ def set_section(
                 f"notes its {(span[1] - span[0]) / section.bar_ticks:g} bars hold; sung as {fit}"
             )
             st, syl = st[:fit], syl[:fit]
-        placed = place_line(st, span, section.meter, u, pace, motif)
-        if i == 0:
-            motif = frozenset(a - span[0] for a, _ in placed)
+        echo = motifs.get(i % 2, motifs.get(0, frozenset()))
+        placed = place_line(st, span, section.meter, u, pace, echo)
+        motifs.setdefault(i % 2, frozenset(a - span[0] for a, _ in placed))
         sung_notes = with_melisma(placed, u, span[1] - span[0])
         for (a, _b), (stress_i, in_word) in zip(placed, st, strict=True):
             level = lv.get((a - span[0]) % section.bar_ticks, 0)
@@ -100,4 +107,5 @@ def set_section(
             f"need about {need / per_bar:.0f} bars at {section.bpm:g} bpm, the section has "
             f"{section.bars}: sung on a finer grid (lengthen the section to sing them at ease)"
         )
-    return SetSection(tuple(lines), tuple(texts), good / total if total else 1.0, tuple(notes))
+    score = good / total if total else 1.0
+    return SetSection(tuple(lines), tuple(texts), score, tuple(notes), answer)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import pairwise
 from pathlib import Path
 
 from chromatic.music.key import TimeSignature
@@ -157,3 +158,27 @@ def _passes(
     if not any_lines:
         return None, 0, None
     return wrapped, passes, good / passes
+
+
+def pass_bars(plan: dict) -> list[int]:
+    """Bars of every planned section pass (a repeat is a pass), in song order."""
+    out = []
+    for s in plan.get("sections", []):
+        if s.get("approved", True) is False:
+            continue
+        out += [int(s.get("bars", 0))] * int(s.get("repeat", 1) or 0)
+    return out
+
+
+def section_start_leaps(melody, sections_bars: list[int], bar_q: float, size: int = 12) -> int:
+    """Leaps of ``size`` semitones or more (an octave) into a note in the first bar of a planned
+    section pass, from the note before it: the leaps a listener hears as the tune restarting."""
+    starts, at = [], 0.0
+    for bars in sections_bars:
+        starts.append(at)
+        at += bars * bar_q
+    count = 0
+    for a, b in pairwise(melody):
+        if abs(b.pitch - a.pitch) >= size and any(s - 0.1 <= b.onset < s + bar_q for s in starts):
+            count += 1
+    return count

@@ -37,7 +37,7 @@ LIGHT_IN_WORD = {4: 3.0, 3: 2.2, 2: 1.4, 1: 0.0, 0: 0.3}
 LIGHT_WORD = {4: 1.2, 3: 0.7, 2: 0.45, 1: 0.0, 0: 0.3}
 MELISMA_ROOM = 3.0  # units of span per syllable above which long syllables become melismas
 MAX_DELAY_BARS = 1  # a line may start up to a bar into its span (an answer before it)
-MOTIF_BONUS = 0.6
+MOTIF_BONUS = 0.9
 
 
 @dataclass(frozen=True)
@@ -119,8 +119,9 @@ def place_line(
 ) -> list[tuple[int, int]]:
     """(start, end) per syllable of one line inside ``span``; ``stress`` is (stress, in a
     multi-syllable word) per syllable. ``motif``: onsets (ticks from the span start) of the
-    section's first line; a syllable there costs ``MOTIF_BONUS`` less, so later lines echo the
-    motif's rhythm where their words allow (a tune repeats its rhythms; speech does not).
+    line this one echoes (the first line of its parity); a syllable there costs
+    ``MOTIF_BONUS`` less, so lines echo the motif's rhythm where their words allow (a tune
+    repeats its rhythms; speech does not).
     The caller makes sure the syllables fit the grid."""
     s, e = span
     bar = bar_ticks(meter)

@@ -75,6 +75,28 @@ def line_spans(section: Section, n_lines: int) -> list[tuple[int, int]]:
     return [(total * i // n_lines, total * (i + 1) // n_lines) for i in range(n_lines)]
 
 
+PHRASE_BARS = (1, 2, 4, 8)  # the phrase lengths a sung line may take, in bars
+
+
+def sung_spans(section: Section, n_lines: int, natural_bars: float) -> tuple[list, int]:
+    """The spans of ``n_lines`` sung lines and the bars left after them (an instrumental
+    answer: the melody rests, the band plays on). Lines take one phrase length each, from
+    ``PHRASE_BARS``, at most twice what their words need (``natural_bars``) so a short line is
+    not stretched over eight bars; the whole section when the lines fill it at such a length;
+    shared bars (``line_spans``) when there are more lines than the section holds."""
+    bars = section.bars
+    if n_lines <= 0:
+        return [], bars
+    cap = max(2.0, 2 * natural_bars)
+    if bars % n_lines == 0 and bars // n_lines in PHRASE_BARS and bars // n_lines <= cap:
+        return line_spans(section, n_lines), 0
+    fits = [p for p in PHRASE_BARS if p * n_lines <= bars and p <= cap]
+    if not fits:
+        return line_spans(section, n_lines), 0
+    per = max(fits) * section.bar_ticks
+    return [(i * per, (i + 1) * per) for i in range(n_lines)], bars - max(fits) * n_lines
+
+
 def wordless_lines(section: Section, unit: int, rng: np.random.Generator, fill: float) -> list:
     """Stress patterns (lists of (stress, in a word)) for a section without words: two-bar
     phrases (one bar for a section of one bar), a motif pattern repeated, contrasted, varied."""

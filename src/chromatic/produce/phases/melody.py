@@ -243,6 +243,8 @@ def melody_candidate(
         ),
         "melisma_notes": melismas,
     }
+    if setting.answer_bars:
+        details["answer_bars"] = setting.answer_bars  # the last bars: the band answers the lines
     if lyrics:
         details["lyrics"] = lyrics.source
         details["syllables"] = flow([len(syllables_of(line.text)) for line in lyrics.lines])
