@@ -13,8 +13,13 @@ the running times of the artist's real catalog (``TRT`` of ``../shared/real/cata
 
 Printed: one row per song, each figure marked ``*`` where it falls outside the reference
 5th-95th percentile (length: the catalog's 10th-90th), the reference ranges, the pairwise
-melody 4-gram and chord 4-gram overlap between songs, and the goals of issue #14 as pass/fail
-counts. With ``--render`` the previews are rendered and their loudness (BS.1770 integrated,
+melody 4-gram and chord 4-gram overlap between songs, the sung-words table of issue #15 (lyric
+events on sung notes, notes per syllable, melisma share, stressed syllables of multi-syllable
+words on strong beats by the CMU dictionary, wrap-around sung notes and lines sung once per
+planned pass against the plan's ``sung:`` text, the melody at or above the chord part beside
+Bach's soprano, octave leaps into a section's first bar: ``chromatic.produce.melody.measure``),
+and the goals of issues #14 and #15 as pass/fail counts. Bar rhythms are compared on the
+sixteenth / eighth-triplet grid a humanized onset is snapped back to (``measures.on_grid``). With ``--render`` the previews are rendered and their loudness (BS.1770 integrated,
 pyloudnorm when installed), true peak (4x oversampled) and channel count are reported.
 """
 

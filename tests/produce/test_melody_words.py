@@ -168,3 +168,16 @@ def test_assembly_sings_each_line_once_per_pass_and_music21_reads_them(sectioned
     assert len(sung_at) == len(set(sung_at)) >= len(expected)
     # every sung note has its lyric: an onset without one is a doubling struck with it
     assert all(min(abs(n.time - t) for t in sung_at) <= TPQ // 8 for n in melody.notes)
+
+
+def test_a_long_section_sings_whole_phrases_and_leaves_an_answer():
+    from chromatic.produce.melody.tune import sung_spans
+
+    bar = 1920
+    chorus = SimpleNamespace(bars=16, bar_ticks=bar, total_ticks=16 * bar)
+    spans, answer = sung_spans(chorus, 3, natural_bars=2.2)
+    assert [(e - s) // bar for s, e in spans] == [4, 4, 4] and answer == 4
+    verse = SimpleNamespace(bars=8, bar_ticks=bar, total_ticks=8 * bar)
+    assert sung_spans(verse, 4, natural_bars=1.5) == (line_spans(verse, 4), 0)
+    short = SimpleNamespace(bars=2, bar_ticks=bar, total_ticks=2 * bar)
+    assert sung_spans(short, 4, natural_bars=2.0) == (line_spans(short, 4), 0)
