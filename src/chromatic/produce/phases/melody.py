@@ -204,8 +204,7 @@ def melody_candidate(
     seed: int = 0,
     density: float = 0.5,
 ) -> PartCandidate:
-    rng = np.random.default_rng([seed, zlib.crc32(section.label.encode()), index])
-    setting = set_section(section, lyrics, opt.pace, finest, rng, density)
+    setting = _setting(section, lyrics, opt.pace, finest, seed, density)
     notes_out.extend(w for w in setting.warnings if w not in notes_out)
     notes, on_strong, snapped = realize_melody(
         section, song.proposal.key, singer, opt, setting.lines
@@ -255,6 +254,16 @@ def melody_candidate(
         (n.start, t) for n, t in zip(notes, setting.lyrics, strict=True)
     )
     return cand
+
+
+@lru_cache(maxsize=256)
+def _setting(section, lyrics, pace: Pace, finest: int, seed: int, density: float):
+    """The rhythm of a section at one pace: it depends on the words and the pace, not on the
+    contour, so every contour of a pace shares it (and the search runs once per pace)."""
+    rng = np.random.default_rng(
+        [seed, zlib.crc32(section.label.encode()), zlib.crc32(pace.name.encode())]
+    )
+    return set_section(section, lyrics, pace, finest, rng, density)
 
 
 #: (song, section, draw index) -> the lyric events of a candidate, while a run renders them
