@@ -13,8 +13,13 @@ the running times of the artist's real catalog (``TRT`` of ``../shared/real/cata
 
 Printed: one row per song, each figure marked ``*`` where it falls outside the reference
 5th-95th percentile (length: the catalog's 10th-90th), the reference ranges, the pairwise
-melody 4-gram and chord 4-gram overlap between songs, and the goals of issue #14 as pass/fail
-counts. With ``--render`` the previews are rendered and their loudness (BS.1770 integrated,
+melody 4-gram and chord 4-gram overlap between songs, the sung-words table of issue #15 (lyric
+events on sung notes, notes per syllable, melisma share, stressed syllables of multi-syllable
+words on strong beats by the CMU dictionary, wrap-around sung notes and lines sung once per
+planned pass against the plan's ``sung:`` text, the melody at or above the chord part beside
+Bach's soprano, octave leaps into a section's first bar: ``chromatic.produce.melody.measure``),
+and the goals of issues #14 and #15 as pass/fail counts. Bar rhythms are compared on the
+sixteenth / eighth-triplet grid a humanized onset is snapped back to (``measures.on_grid``). With ``--render`` the previews are rendered and their loudness (BS.1770 integrated,
 pyloudnorm when installed), true peak (4x oversampled) and channel count are reported.
 """
 
@@ -210,6 +215,56 @@ def loudness(folder: Path) -> dict | None:
     return {"lufs": lufs, "true_peak": peak, "channels": int(data.shape[1])}
 
 
+def sung_row(folder: Path, piece: Piece) -> dict:
+    """The sung-words figures of issue #15 (``produce.melody.measure``)."""
+    from chromatic.produce.melody.measure import pass_bars, section_start_leaps, sung_figures
+    from chromatic.yamlio import read_yaml
+
+    f = sung_figures(folder)
+    plan = read_yaml(folder / "production_plan.yml", ValueError)
+    return {
+        "start_octaves": section_start_leaps(piece.melody, pass_bars(plan), piece.bar_quarters),
+        "sung_notes": f.sung_notes,
+        "lyric_share": f.lyric_share,
+        "notes_per_syllable": f.notes_per_syllable,
+        "melisma_share": f.melisma_share,
+        "stressed_on_strong": f.stressed_on_strong,
+        "words_measured": f.words_measured,
+        "wrapped": f.wrapped,
+        "lines_once": f.lines_once,
+        "passes": f.passes,
+    }
+
+
+def _fmt(v, spec: str) -> str:
+    return "–" if v is None else spec.format(v)
+
+
+def print_sung(ok: list[dict], refs: dict[str, list[dict]]) -> None:
+    """The issue #15 table: lyric events, notes per syllable, melismas, stress on strong beats,
+    wrap-around sung notes, lines sung once, and the melody's register above the chords (beside
+    Bach's soprano over the inner voices)."""
+    lo, med, hi = ranges(refs["bach"], "melody_above")
+    print(
+        "\nsung words (issue #15): lyric = share of sung notes with a lyric event; n/syl = notes per"
+        " syllable; melis = melisma share; str-on = stressed syllables of multi-syllable words on"
+        " strong beats (words measured); wrap = wrap-around sung notes; once = passes singing"
+        f" their lines once, in order; above = melody at or above the chords (Bach {lo:.2f}-{hi:.2f}"
+        f" [{med:.2f}]); oct = leaps of an octave or more into a section pass's first bar"
+    )
+    print(
+        f"  {'song':<5}{'lyric':>7}{'n/syl':>7}{'melis':>7}{'str-on':>12}{'wrap':>6}{'once':>7}{'above':>7}"
+    )
+    for r in ok:
+        words = f"{_fmt(r.get('stressed_on_strong'), '{:.2f}')} ({r.get('words_measured', 0)})"
+        print(
+            f"  {r['song']:<5}{_fmt(r.get('lyric_share'), '{:.2f}'):>7}"
+            f"{_fmt(r.get('notes_per_syllable'), '{:.2f}'):>7}{_fmt(r.get('melisma_share'), '{:.2f}'):>7}"
+            f"{words:>12}{_fmt(r.get('wrapped'), '{}'):>6}{_fmt(r.get('lines_once'), '{:.2f}'):>7}"
+            f"{_fmt(r.get('melody_above'), '{:.2f}'):>7}{r.get('start_octaves', 0):>5}"
+        )
+
+
 # --- report --------------------------------------------------------------------------------------
 
 
@@ -260,7 +315,7 @@ def main() -> None:
         piece = piece_from_production(work / name, name)
         pieces[name] = piece
         genres = read_yaml(work / name / "proposal.yml", ValueError).get("genres") or [""]
-        row |= measure(piece) | {"genre": str(genres[0])[:18]}
+        row |= measure(piece) | {"genre": str(genres[0])[:18]} | sung_row(work / name, piece)
         if args.render:
             row |= loudness(work / name) or {}
         songs.append(row)
@@ -332,6 +387,8 @@ def main() -> None:
                 f"        preview {r['lufs']:.1f} LUFS, true peak {r['true_peak']:.1f} dBTP, {r['channels']} ch"
             )
 
+    print_sung(ok, refs)
+
     # cross-song overlap
     names = sorted(pieces)
     mel = {n: melody_ngrams(pieces[n].melody) for n in names}
@@ -390,6 +447,25 @@ def main() -> None:
         med_len = percentile([r["seconds"] for r in ok], 50)
         print(
             f"  median length:                  {med_len:.0f} s; median compose time {percentile([r['compose_s'] for r in ok], 50):.1f} s"
+        )
+    if n:
+        with_words = [r for r in ok if r.get("words_measured")]
+        print("  issue #15:")
+        print(
+            f"    lyric events on every sung note: {sum((r.get('lyric_share') or 0) >= 0.999 for r in ok)}/{n}"
+        )
+        print(
+            "    stressed on strong >= 80 %:     "
+            f"{sum((r.get('stressed_on_strong') or 0) >= 0.8 for r in with_words)}/{len(with_words)} songs with words"
+        )
+        print(
+            "    no octave leap at a section start: "
+            f"{sum(r.get('start_octaves', 0) == 0 for r in ok)}/{n}"
+        )
+        sung = [r for r in ok if r.get("wrapped") is not None]
+        print(
+            f"    no wrap-around sung notes:       {sum(r['wrapped'] == 0 for r in sung)}/{len(sung)} songs with lines"
+            f"; lines once in order: {sum((r.get('lines_once') or 0) >= 0.999 for r in sung)}/{len(sung)}"
         )
     if args.json:
         Path(args.json).write_text(

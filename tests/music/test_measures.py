@@ -123,3 +123,19 @@ def test_a_bach_chorale_measures_like_bach():
     assert m["chord_tones"] > 0.8
     assert 2.5 < m["pc_entropy"] < 3.4
     assert m["largest_leap"] <= 12
+
+
+def test_humanized_bars_played_from_one_rhythm_count_as_one():
+    from chromatic.music.measures import PNote, distinct_bars, on_grid
+
+    assert on_grid(0.97) == on_grid(1.0) and on_grid(0.35) == on_grid(1 / 3)
+    rhythm = (0.0, 0.5, 1.5, 2.0)
+    jitter = (0.0, 0.03, -0.04, 0.02, -0.02, 0.04)
+    bars = [
+        PNote(b * 4 + t + jitter[(b + i) % len(jitter)], 0.5, 60 + i)
+        for b in range(4)
+        for i, t in enumerate(rhythm)
+    ]
+    assert distinct_bars(bars, 4.0) == (0.25, 0.25)
+    other = [*bars, PNote(16.0, 1.0, 60), PNote(17.25, 1.0, 62)]
+    assert distinct_bars(other, 4.0) == (0.4, 0.4)

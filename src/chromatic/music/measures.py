@@ -107,15 +107,24 @@ def repeated_note_share(melody: Sequence[PNote]) -> float:
     return sum(i == 0 for i in iv) / len(iv) if iv else 0.0
 
 
+def on_grid(q: float) -> int:
+    """A time in quarters as ``GRID`` steps, snapped to the nearest sixteenth or eighth-triplet
+    point first: a humanized onset (a few hundredths of a quarter off) then falls in the bar and
+    the cell it was written in, so two bars played alike from one rhythm count as one rhythm."""
+    four, three = round(q * 4) / 4, round(q * 3) / 3
+    return round((four if abs(four - q) <= abs(three - q) else three) * GRID)
+
+
 def _bars(melody: Sequence[PNote], bar_q: float) -> dict[int, list[PNote]]:
     out: dict[int, list[PNote]] = {}
     for n in melody:
-        out.setdefault(round(n.onset * GRID) // round(bar_q * GRID), []).append(n)
+        out.setdefault(on_grid(n.onset) // round(bar_q * GRID), []).append(n)
     return out
 
 
 def distinct_bars(melody: Sequence[PNote], bar_q: float, count: int = 16) -> tuple[float, float]:
-    """(distinct bar signatures, distinct bar rhythms) over the first ``count`` sung bars."""
+    """(distinct bar signatures, distinct bar rhythms) over the first ``count`` sung bars
+    (onsets and durations on the grid: ``on_grid``)."""
     bars = _bars(melody, bar_q)
     first = sorted(bars)[:count]
     if not first:
@@ -124,7 +133,7 @@ def distinct_bars(melody: Sequence[PNote], bar_q: float, count: int = 16) -> tup
     full, rhythm = set(), set()
     for b in first:
         cells = sorted(
-            (round(n.onset * GRID) - b * step, n.pitch, round(n.duration * GRID)) for n in bars[b]
+            (on_grid(n.onset) - b * step, n.pitch, max(on_grid(n.duration), 1)) for n in bars[b]
         )
         full.add(tuple(cells))
         rhythm.add(frozenset(c[0] for c in cells))
@@ -183,6 +192,22 @@ def chord_tone_share(piece: Piece) -> float | None:
         total += 1
         hits += is_chord_tone(n.pitch % 12, here)
     return hits / total if total else None
+
+
+def melody_above_share(piece: Piece) -> float | None:
+    """Melody notes at or above the highest accompaniment (chord-part) note sounding at their
+    onset: a sung line is heard as the tune when it sits on top (a Bach soprano always does).
+    None without a chord part sounding under the melody."""
+    eps = 1e-6
+    above = total = 0
+    for n in piece.melody:
+        t = n.onset + STRUCK_TOGETHER / 2
+        here = [c.pitch for c in piece.chords if c.onset - eps <= t < c.onset + c.duration - eps]
+        if not here:
+            continue
+        total += 1
+        above += n.pitch >= max(here)
+    return above / total if total else None
 
 
 def _last_onset_notes(notes: Sequence[PNote]) -> list[PNote]:
@@ -268,6 +293,7 @@ def measure(piece: Piece) -> dict[str, float | None]:
         "distinct_bars": distinct,
         "distinct_rhythms": rhythms,
         "chord_tones": chord_tone_share(piece),
+        "melody_above": melody_above_share(piece),
         "tonic_end": float(tonic_ending(piece)),
         "melody_tonic_end": float(melody_ends_on_tonic(piece)),
         "drums_end": (None if (d := drums_end_with_music(piece)) is None else float(d)),

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from symusic import KeySignature, Score, Tempo, Track
+from symusic import KeySignature, Score, Tempo, TextMeta, Track
 from symusic import TimeSignature as SymTimeSignature
 
 from chromatic.errors import MidiError
@@ -35,6 +35,7 @@ def load_score(source: str | os.PathLike | bytes, *, name: str | None = None) ->
                 raise ValueError("expected a Standard MIDI File starting with 'MThd'")
             score = Score.from_midi(bytes(source))
             _check_timing(score)
+            _rejoin_lyrics(score)
             return score
         path = Path(source)
         if not path.is_file():
@@ -47,6 +48,21 @@ def load_score(source: str | os.PathLike | bytes, *, name: str | None = None) ->
         raise
     except Exception as e:  # symusic raises RuntimeError/ValueError on corrupt input
         raise MidiError(f"cannot parse MIDI: {e}", path=label) from None
+
+
+def _rejoin_lyrics(score: Score) -> None:
+    """Lyric events back on the notes they were written with: symusic reads a MIDI track's
+    lyrics into a note-less track of its own (lyric events carry no channel); the first track of
+    the same name with notes takes them, so a loop's words travel with its notes."""
+    for i in range(len(score.tracks) - 1, -1, -1):
+        t = score.tracks[i]
+        if len(t.notes) or not len(t.lyrics):
+            continue
+        home = next((u for u in score.tracks if u.name == t.name and len(u.notes)), None)
+        if home is None:
+            continue
+        add_lyrics(home, read_lyrics(t))
+        score.tracks.pop(i)
 
 
 def _check_timing(score: Score) -> None:
@@ -106,6 +122,69 @@ def append_notes(track: Track, notes: Iterable[Note]) -> None:
     """Append the project's notes to a symusic track, in the order given."""
     for n in notes:
         track.notes.append(n.to_symusic())
+
+
+# --- lyric meta events -------------------------------------------------------------------------
+#: The lyric of a note that continues the syllable before it (a melisma): a lone "-", as vocal
+#: synthesizers that import Standard MIDI lyrics read it (Synthesizer V, Vocaloid, UTAU and
+#: ACE Studio all take "-" as "hold the previous vowel"). A syllable that continues its word
+#: ends in "-" ("lad-", "der"), the karaoke (.kar) and MusicXML convention.
+MELISMA = "-"
+LYRIC_TOLERANCE = 0.25  # quarters: how far a performed onset may sit from its lyric's grid time
+STRUCK_TOGETHER = 0.09  # quarters: notes this close are one onset (a doubling, spread)
+
+
+def add_lyrics(track: Track, events: Iterable[tuple[int, str]]) -> None:
+    """Lyric meta events (type 5, written on the note's own track) at the given ticks."""
+    for time, text in events:
+        track.lyrics.append(TextMeta(time=int(time), text=str(text)))
+
+
+def read_lyrics(track: Track) -> list[tuple[int, str]]:
+    """A track's lyric events as (tick, text), in time order."""
+    return sorted(((int(e.time), str(e.text)) for e in track.lyrics), key=lambda e: e[0])
+
+
+def align_lyrics(score: Score) -> None:
+    """Every lyric moved onto the onset of the note it was written for, and every note onset
+    of a track with lyrics given one: a note a variation or the performance added continues the
+    syllable before it (``MELISMA``). Why: humanized timing moves notes off the grid the lyrics
+    were written on, and a reader (a vocal synth, music21) pairs a lyric with the note that
+    starts at its tick. Notes struck within ``STRUCK_TOGETHER`` of each other (an octave
+    doubling, spread by the performance) are one sung onset, the first of them (the tick a
+    reader such as music21 gives the chord it makes of them)."""
+    tpq = score.ticks_per_quarter
+    tol, together = round(LYRIC_TOLERANCE * tpq), round(STRUCK_TOGETHER * tpq)
+    for track in score.tracks:
+        if not len(track.lyrics) or not len(track.notes):
+            continue
+        onsets = _sung_onsets(track, together)
+        placed: dict[int, str] = {}
+        for time, text in read_lyrics(track):
+            free = [o for o in onsets if abs(o - time) <= tol and o not in placed]
+            if free:
+                placed[min(free, key=lambda o: (abs(o - time), o))] = text
+        first = min(placed) if placed else None
+        for o in onsets:
+            if o not in placed and first is not None and o > first:
+                placed[o] = MELISMA
+        track.lyrics.clear()
+        add_lyrics(track, sorted(placed.items()))
+
+
+def _sung_onsets(track: Track, together: int) -> list[int]:
+    """One onset per group of notes struck together: the first."""
+    notes = sorted((int(n.time), int(n.pitch)) for n in track.notes)
+    out: list[int] = []
+    group: list[tuple[int, int]] = []
+    for t, p in notes:
+        if group and t - group[0][0] > together:
+            out.append(group[0][0])
+            group = []
+        group.append((t, p))
+    if group:
+        out.append(group[0][0])
+    return out
 
 
 @dataclass(frozen=True)

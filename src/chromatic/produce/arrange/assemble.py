@@ -33,7 +33,15 @@ from symusic import ControlChange, Note, Score, Tempo, TextMeta
 from chromatic.errors import ProduceError
 from chromatic.music.key import TimeSignature
 from chromatic.music.meter import TPQ, meter_of
-from chromatic.music.midi import add_track, load_score, new_score, write_score
+from chromatic.music.midi import (
+    add_lyrics,
+    add_track,
+    align_lyrics,
+    load_score,
+    new_score,
+    read_lyrics,
+    write_score,
+)
 from chromatic.produce.arrange.ending import end_song
 from chromatic.produce.arrange.perform import perform_folder
 from chromatic.produce.arrange.planfile import Plan, PlanSection, load_plan, plan_path
@@ -119,6 +127,7 @@ class _Loop:
     parts: tuple[
         tuple[int, bool, tuple[tuple[int, int, int, int], ...]], ...
     ]  # (program, drum, notes)
+    lyrics: tuple[tuple[int, str], ...] = ()  # the sung loop's lyric events (tick, text)
 
 
 def _read_loop(path: Path, bar_ticks: int) -> _Loop:
@@ -136,7 +145,8 @@ def _read_loop(path: Path, bar_ticks: int) -> _Loop:
         if notes:
             parts.append((int(track.program), bool(track.is_drum), tuple(sorted(notes))))
     period = max(1, math.ceil(end / bar_ticks - 1e-6)) * bar_ticks
-    return _Loop(period, tuple(parts))
+    lyrics = tuple((round(t * scale), x) for tr in score.tracks for t, x in read_lyrics(tr))
+    return _Loop(period, tuple(parts), lyrics)
 
 
 def velocity_scale(intensity: float) -> float:
@@ -167,6 +177,7 @@ def arrange(folder: ProductionFolder, plan: Plan) -> Arrangement:
     meter = meter_of(ts)
     phrase = _phrase_bars(plan)
     tracks: dict[TrackKey, list[Hit]] = {}
+    sung: list[tuple[int, str]] = []  # lyric events of the vocal line, on the loops' grid
     spans: list[SectionSpan] = []
     passes: dict[str, int] = {}  # passes of each loop so far: the melody varies every other one
     cursor = 0
@@ -188,6 +199,9 @@ def arrange(folder: ProductionFolder, plan: Plan) -> Arrangement:
                 key = (ph, label)
                 if key not in loops:
                     loops[key] = _read_loop(folder.approved_dir(ph) / f"{label}.mid", bar_ticks)
+                if ph in VOCAL_PHASES:  # sung once per pass of the chords: never wrapped
+                    loops[key] = _sung_once(loops[key], loops.get(("chords", label)))
+                    _place_lyrics(loops[key], cursor, length, sung)
                 placed = _place(
                     loops[key], cursor, length, velocity_scale(sec.intensity), ph, block
                 )
@@ -230,8 +244,30 @@ def arrange(folder: ProductionFolder, plan: Plan) -> Arrangement:
         for t, value in close.expression:
             track.controls.append(ControlChange(time=t, number=EXPRESSION, value=value))
         track.controls.append(ControlChange(time=cursor, number=ALL_NOTES_OFF, value=0))
+        if ph in VOCAL_PHASES:
+            add_lyrics(track, [(t, x) for t, x in sung if t < cursor])
         instruments.append(Instrument(name, ph, program, drum))
     return Arrangement(score, tuple(spans), tuple(instruments), bar_s, tuple(notes))
+
+
+# --- the sung text (lyric events) ----------------------------------------------------------------
+
+
+def _sung_once(loop: _Loop, chords: _Loop | None) -> _Loop:
+    """A vocal loop repeats with its chord loop, not on its own length: a melody whose last line
+    ends before the loop's last bar (a rest, an instrumental answer) would otherwise start over
+    inside the section and sing its first lines twice."""
+    if chords is None or loop.period >= chords.period:
+        return loop
+    return _Loop(chords.period, loop.parts, loop.lyrics)
+
+
+def _place_lyrics(loop: _Loop, start: int, length: int, out: list[tuple[int, str]]) -> None:
+    """The loop's lyric events over [start, start + length), as ``_place`` lays its notes."""
+    offset, end = start, start + length
+    while offset < end and loop.lyrics:
+        out.extend((offset + t, x) for t, x in loop.lyrics if offset + t < end)
+        offset += loop.period
 
 
 def _phrase_bars(plan: Plan) -> int:
@@ -302,6 +338,7 @@ def _place(
 def write_arrangement(arr: Arrangement, root: Path) -> Path:
     """Write arrangement.mid: the one place the finished score goes to disk (compose's finish
     and ``assemble`` both call it), so a last pass over the score (performance) hooks in here."""
+    align_lyrics(arr.score)  # the words follow the performed notes
     return write_score(arr.score, root / ARRANGEMENT_FILE)
 
 

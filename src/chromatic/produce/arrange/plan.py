@@ -243,6 +243,7 @@ def write_plan(
         if created:
             notes.extend(_lay_out(doc, folder, sections, facts, seed))
         added, orphaned = _merge(doc, sections, facts)
+        _sync_sung(doc, sung_lines(folder))
         for name in orphaned:
             notes.append(
                 f"section {name!r} is no longer approved (no chords/approved/{name}.mid): "
@@ -305,6 +306,44 @@ def _lay_out(
         entry["variation"] = CommentedMap(o.variation)
         doc["sections"].append(entry)
     return list(planned.notes)
+
+
+# --- the sung text ------------------------------------------------------------------------------
+
+
+def sung_lines(folder: ProductionFolder) -> dict[str, tuple[list[str], int]]:
+    """The lyric lines each section's approved melody sings and the bars it leaves to an
+    instrumental answer after them (``details.lines`` and ``answer_bars`` of the approved
+    candidate in melody/review.yml), by section label."""
+    path = folder.review_path("melody")
+    if not path.is_file():
+        return {}
+    out: dict[str, tuple[list[str], int]] = {}
+    for c in load_review(path, check_files=False).model.candidates:
+        raw = c.label or c.details.get(GROUP_KEY)
+        lines = c.details.get("lines")
+        if c.status == "approved" and isinstance(raw, str) and isinstance(lines, list):
+            answer = c.details.get("answer_bars")
+            out.setdefault(
+                normalize_label(raw),
+                ([str(x) for x in lines], answer if isinstance(answer, int) else 0),
+            )
+    return out
+
+
+def _sync_sung(doc: CommentedMap, sung: dict[str, tuple[list[str], int]]) -> None:
+    """``sung:`` on every section entry whose melody sings written lines (machine-owned, like
+    ``bars``: the text each pass sings, once, in order) and ``answer_bars:`` where the melody
+    leaves its last bars to the band; both removed where the melody sings no words."""
+    for entry in doc.get("sections") or []:
+        lines, answer = sung.get(normalize_label(str(entry.get("name", ""))), ([], 0))
+        if lines and list(entry.get("sung") or []) != lines:
+            entry["sung"] = CommentedSeq(lines)
+        if lines and answer:
+            entry["answer_bars"] = answer
+        for key in ("sung", "answer_bars"):
+            if key in entry and (not lines or (key == "answer_bars" and not answer)):
+                del entry[key]
 
 
 def _new_doc() -> CommentedMap:

@@ -164,15 +164,21 @@ def vary_melody_bar(hits: list[Hit], at: int, bar: int, meter: Meter, scale: tup
     rest = [h for h in hits if not at <= h[0] < at + bar]
     weak = [h for h in inside if h[0] not in strong]
     if weak:
+        # the direction alternates by onset, not by note: an octave doubling moves with its note
+        rank = {t: k for k, t in enumerate(sorted({h[0] for h in inside}))}
         out = [
-            (t, d, _neighbour(p, scale, i % 2 == 0), v) if (t, d, p, v) in weak else (t, d, p, v)
-            for i, (t, d, p, v) in enumerate(inside)
+            (t, d, _neighbour(p, scale, rank[t] % 2 == 0), v)
+            if (t, d, p, v) in weak
+            else (t, d, p, v)
+            for t, d, p, v in inside
         ]
         return sorted(rest + out)
     long = next((h for h in inside if h[1] >= TPQ), None)
     if long is None:
         return hits
-    t, d, p, v = long
-    half = d // 2
-    split = [(t, half, p, v), (t + half, d - half, _neighbour(p, scale, True), v)]
-    return sorted(rest + [h for h in inside if h != long] + split)
+    together = [h for h in inside if h[0] == long[0] and h[1] == long[1]]  # with its doubling
+    split = []
+    for t, d, p, v in together:
+        half = d // 2
+        split += [(t, half, p, v), (t + half, d - half, _neighbour(p, scale, True), v)]
+    return sorted(rest + [h for h in inside if h not in together] + split)

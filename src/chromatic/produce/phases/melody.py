@@ -1,17 +1,20 @@
-"""The melody phase: per approved chord section, sung lines inside one singer's range.
+"""The melody phase: per approved chord section, a sung tune inside one singer's range.
 
 Depends on approved chords only (the chord tones at every moment come from the approved MIDI).
-Options: every contour (``contours``) x every rhythm (``phrasing``: four templates, or with
-lyrics the ``even`` and ``speech`` placements of one note per syllable); ``n`` drawn per
-section (seeded). Each option is realized as:
+Options: every contour (``contours``: the motif's moves) x every pace (``setting.PACES``: how
+syllables are spaced); ``n`` drawn per section (seeded with the proposal's content). Each
+option is realized as a tune (``melody.tune``):
 
-1. start on the highest chord tone of the first chord from which the contour's planned climb
-   stays inside the singer's range (the highest chord tone in range when none leaves room);
-2. walk the contour in its pitch space; a move that would leave the range is mirrored;
-3. snap every note that starts on a strong beat or a chord change to the nearest chord tone in
-   range on the side the contour was moving (within 2 semitones for major and minor triads
-   when the move allows; a rising line keeps rising through the chord tones);
-4. resolve the last note: the key's tonic when the last chord holds it, else the chord's root.
+1. the section's lines (its lyric lines, else two-bar wordless phrases) share all its bars;
+2. each line's syllables are set to rhythm by prosody (``melody.prosody``: CMU stress) and
+   metre (``melody.setting``: stressed syllables on strong beats, the last one held, a breath
+   after), with melismas where a line is sparse for its span;
+3. pitches walk the motif and its development (repetition, sequence, inversion, return) from
+   an anchor in the singer's range (a chorus sits higher than a verse), leaps answered by a
+   step, strong-beat notes on chord tones, lines closing open / closed in pairs.
+
+Every note carries its lyric event (``music.midi.MELISMA`` for a melisma's continuation, "oo"
+throughout a wordless section: a vocal synth sings it as a vocalise).
 
 Theory = mean of:
 
@@ -21,7 +24,9 @@ Theory = mean of:
 - ``chord_tones``: half the duration-weighted share of notes that are tones of their chord,
   half the share of strong-beat notes that were chord tones before snapping;
 - ``contour``: mean of one clear high point, leaps recovered by a step the other way, and a
-  balance of direction changes (between a quarter and 60 % of the moves).
+  balance of direction changes (between a quarter and 60 % of the moves);
+- ``prosody``: the share of syllables whose metric placement costs nothing (stressed on a beat,
+  a light syllable of a word off it), over the sung syllables.
 """
 
 from __future__ import annotations
@@ -35,13 +40,16 @@ import numpy as np
 
 from chromatic.music.gm import PROGRAMS
 from chromatic.music.key import Key
-from chromatic.music.meter import strong_ticks
+from chromatic.music.midi import MELISMA
 from chromatic.music.notes import Note
 from chromatic.produce.folder import ProductionFolder
-from chromatic.produce.melody.contours import CONTOURS, Contour, move, nearest, pentatonic_pcs
+from chromatic.produce.melody.contours import CONTOURS, Contour, nearest, pentatonic_pcs
+from chromatic.produce.melody.lines import set_section
 from chromatic.produce.melody.lyrics import SectionLyrics, lyrics_for
-from chromatic.produce.melody.phrasing import LYRIC_RHYTHMS, RHYTHMS, lyric_spans, rhythm_spans
+from chromatic.produce.melody.prosody import syllables_of
+from chromatic.produce.melody.setting import PACES, Pace
 from chromatic.produce.melody.singers import Singer, choose_singer, registry
+from chromatic.produce.melody.tune import Line, walk
 from chromatic.produce.phases import PhaseResult
 from chromatic.produce.phases.parts import (
     PartCandidate,
@@ -60,8 +68,7 @@ PHASE = "melody"
 ID_PREFIX = "melody"
 STREAM = zlib.crc32(b"chromatic.produce.melody")
 PROGRAM = PROGRAMS["voice_oohs"]  # a sung line in any DAW
-THEORY_TEXT = "mean of singability, chord_tones, contour"
-PLAN_NOTES = 8  # the contour's climb is planned over its first phrase
+THEORY_TEXT = "mean of singability, chord_tones, contour, prosody"
 VEL_STRONG, VEL_WEAK = 96, 84
 _INTERVAL = {
     0: 0.85,
@@ -83,21 +90,19 @@ _INTERVAL = {
 @dataclass(frozen=True)
 class MelodyOption:
     contour: Contour
-    rhythm: str
+    pace: Pace
+
+    @property
+    def rhythm(self) -> str:
+        return self.pace.name
 
 
-#: Without lyrics, the rhythms a style's density allows: a sparse style leaves out the busiest
-#: (every eighth), a dense one the sparsest (one note per beat).
-SPARSE, DENSE = 0.4, 0.65
-
-
-def melody_options(lyrics: SectionLyrics | None, density: float = 0.5) -> list[MelodyOption]:
-    rhythms = LYRIC_RHYTHMS if lyrics else RHYTHMS
-    if not lyrics and density < SPARSE:
-        rhythms = tuple(r for r in rhythms if r != "eighths_breath")
-    elif not lyrics and density > DENSE:
-        rhythms = tuple(r for r in rhythms if r != "beats")
-    return [MelodyOption(c, r) for c in CONTOURS for r in rhythms]
+def melody_options(lyrics: SectionLyrics | None = None, density: float = 0.5) -> list[MelodyOption]:
+    """Every contour with every pace; a sparse style (``density`` under 0.4) leaves out the
+    flowing pace, a dense one (over 0.65) the spacious one."""
+    paces = [p for p in PACES if not (density < 0.4 and p.name == "flowing")]
+    paces = [p for p in paces if not (density > 0.65 and p.name == "spacious")]
+    return [MelodyOption(c, p) for c in CONTOURS for p in paces]
 
 
 @lru_cache(maxsize=64)
@@ -105,54 +110,26 @@ def _scales(key: Key) -> dict[str, tuple[int, ...]]:
     return {"scale": key.scale_pcs(), "pentatonic": pentatonic_pcs(key)}
 
 
-def _space(contour: Contour, key: Key, chord_tones: tuple[int, ...]) -> tuple[int, ...]:
-    return chord_tones if contour.space == "chord" else _scales(key)[contour.space]
+def _space_for(key: Key):
+    def space(contour: Contour, chord_tones: tuple[int, ...]) -> tuple[int, ...]:
+        return chord_tones if contour.space == "chord" else _scales(key)[contour.space]
 
-
-def start_pitch(section: Section, singer: Singer, contour: Contour, notes: int, at: int) -> int:
-    tones = section.chord_at(at).tones
-    in_range = [p for p in range(singer.low, singer.high + 1) if p % 12 in tones]
-    room = [p for p in in_range if p + contour.rise(min(notes, PLAN_NOTES)) <= singer.high]
-    return max(room or in_range or [int(singer.center)])
+    return space
 
 
 def realize_melody(
-    section: Section, key: Key, singer: Singer, opt: MelodyOption, spans: list[tuple[int, int]]
+    section: Section, key: Key, singer: Singer, opt: MelodyOption, lines: tuple[Line, ...]
 ) -> tuple[tuple[Note, ...], int, int]:
-    """Notes of one option over the given spans, how many notes start on a strong beat or chord
+    """Notes of one option over the set lines, how many notes start on a strong beat or chord
     change, and how many of those had to be snapped to a chord tone."""
-    lo, hi = singer.low, singer.high
-    strong = set(strong_ticks(section.meter, section.bars)) | {c.start for c in section.chords}
-    pitches: list[int] = []
-    snapped = on_strong = 0
-    for i, (s, _e) in enumerate(spans):
-        chord = section.chord_at(s)
-        m = 0
-        if i == 0:
-            p = start_pitch(section, singer, opt.contour, len(spans), s)
-        else:
-            m = opt.contour.moves[(i - 1) % len(opt.contour.moves)]
-            pcs = _space(opt.contour, key, chord.tones)
-            p = move(pitches[-1], m, pcs)
-            if not lo <= p <= hi:
-                m = -m
-                p = move(pitches[-1], m, pcs)
-            if not lo <= p <= hi:
-                p = nearest(pitches[-1], pcs, lo, hi)
-        if s in strong:
-            on_strong += 1
-            if p % 12 not in chord.tones:
-                p = _snap(p, chord.tones, lo, hi, pitches[-1] if pitches else p, m)
-                snapped += 1
-        pitches.append(p)
-    if pitches:
-        last = section.chord_at(spans[-1][0])
-        goal = (key.pc,) if key.pc in last.tones else (last.root,)
-        ref = pitches[-2] if len(pitches) > 1 else pitches[-1]
-        pitches[-1] = nearest(ref, goal, lo, hi)
+    pitches, on_strong, snapped = walk(
+        section, key, singer, opt.contour, list(lines), _space_for(key), _snap
+    )
+    strong = {c.start for c in section.chords}
+    flat = [n for line in lines for n in line.notes]
     notes = tuple(
-        Note(s, e - s, p, VEL_STRONG if s in strong else VEL_WEAK)
-        for (s, e), p in zip(spans, pitches, strict=True)
+        Note(n.start, n.end - n.start, p, VEL_STRONG if n.start in strong else VEL_WEAK)
+        for n, p in zip(flat, pitches, strict=True)
     )
     return notes, on_strong, snapped
 
@@ -224,22 +201,24 @@ def melody_candidate(
     lyrics: SectionLyrics | None,
     notes_out: list[str],
     finest: int = 16,
+    seed: int = 0,
+    density: float = 0.5,
 ) -> PartCandidate:
-    if lyrics:
-        per_line, cut = lyric_spans(section, lyrics.syllables, opt.rhythm, finest)
-        notes_out.extend(w for w in cut if w not in notes_out)
-        spans = [sp for line in per_line for sp in line]
-    else:
-        per_line, spans = [], rhythm_spans(section, opt.rhythm)
-    notes, on_strong, snapped = realize_melody(section, song.proposal.key, singer, opt, spans)
+    setting = _setting(section, lyrics, opt.pace, finest, seed, density)
+    notes_out.extend(w for w in setting.warnings if w not in notes_out)
+    notes, on_strong, snapped = realize_melody(
+        section, song.proposal.key, singer, opt, setting.lines
+    )
     pitches = [n.pitch for n in notes]
     parts = {
         "singability": singability(pitches, singer),
         "chord_tones": chord_alignment(section, notes, on_strong, snapped),
         "contour": contour_score(pitches),
+        "prosody": setting.prosody,
     }
     theory = {k: round(float(v), 4) for k, v in parts.items()}
     theory["total"] = round(float(sum(parts.values()) / len(parts)), 4)
+    melismas = sum(t == MELISMA for t in setting.lyrics)
     details = {
         "section": section.label,
         "energy": section.energy,
@@ -249,18 +228,46 @@ def melody_candidate(
         "contour": opt.contour.name,
         "contour_kind": opt.contour.kind,
         "rhythm": opt.rhythm,
-        "start_pitch": pitches[0],
-        "range": flow([min(pitches), max(pitches)]),
+        "start_pitch": pitches[0] if pitches else None,
+        "range": flow([min(pitches), max(pitches)]) if pitches else None,
         "notes": len(notes),
         "snapped": snapped,
         "bars": section.bars,
+        "lines_bars": flow(
+            [
+                round((ln.notes[-1].end - ln.notes[0].start) / section.bar_ticks, 2)
+                for ln in setting.lines
+                if ln.notes
+            ]
+        ),
+        "melisma_notes": melismas,
     }
+    if setting.answer_bars:
+        details["answer_bars"] = setting.answer_bars  # the last bars: the band answers the lines
     if lyrics:
         details["lyrics"] = lyrics.source
-        details["syllables"] = flow(lyrics.syllables)
-        details["notes_per_line"] = flow([len(line) for line in per_line])
+        details["syllables"] = flow([len(syllables_of(line.text)) for line in lyrics.lines])
+        details["notes_per_line"] = flow([len(line.notes) for line in setting.lines])
         details["lines"] = [line.text for line in lyrics.lines]
-    return PartCandidate(section.label, index, theory, details, notes)
+    cand = PartCandidate(section.label, index, theory, details, notes)
+    _LYRICS[(id(song), section.label, index)] = tuple(
+        (n.start, t) for n, t in zip(notes, setting.lyrics, strict=True)
+    )
+    return cand
+
+
+@lru_cache(maxsize=256)
+def _setting(section, lyrics, pace: Pace, finest: int, seed: int, density: float):
+    """The rhythm of a section at one pace: it depends on the words and the pace, not on the
+    contour, so every contour of a pace shares it (and the search runs once per pace)."""
+    rng = np.random.default_rng(
+        [seed, zlib.crc32(section.label.encode()), zlib.crc32(pace.name.encode())]
+    )
+    return set_section(section, lyrics, pace, finest, rng, density)
+
+
+#: (song, section, draw index) -> the lyric events of a candidate, while a run renders them
+_LYRICS: dict[tuple[int, str, int], tuple[tuple[int, str], ...]] = {}
 
 
 def shifted(singer: Singer, semitones: int) -> Singer:
@@ -298,17 +305,31 @@ def run_melody(
         rng = section_rng(mixed, STREAM, s.label)
         cands[s.label] = [
             melody_candidate(
-                song, s, i, options[j], sung, lyrics.get(s.label), notes, style.subdivision
+                song,
+                s,
+                i,
+                options[j],
+                sung,
+                lyrics.get(s.label),
+                notes,
+                style.subdivision,
+                mixed,
+                style.density,
             )
             for i, j in enumerate(draw_order(len(options), n, rng))
         ]
     roles = {s.label: s.role for s in song.sections}
+    events = {k[1:]: _LYRICS.pop(k) for k in [k for k in _LYRICS if k[0] == id(song)]}
     return run_part_phase(
         folder,
         song,
         phase=PHASE,
         prefix=ID_PREFIX,
-        track=lambda c: TrackSpec("melody", style.program("melody", roles[c.section])),
+        track=lambda c: TrackSpec(
+            "melody",
+            style.program("melody", roles[c.section]),
+            lyrics=events.get((c.section, c.index), ()),
+        ),
         candidates=cands,
         top=top,
         seed=seed,

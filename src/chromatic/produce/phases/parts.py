@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from chromatic.errors import ProduceError
-from chromatic.music.midi import add_track, append_notes, new_score, score_bytes
+from chromatic.music.midi import add_lyrics, add_track, append_notes, new_score, score_bytes
 from chromatic.music.notes import Note
 from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.phases import PhaseResult
@@ -44,6 +44,7 @@ class TrackSpec:
     name: str
     program: int
     is_drum: bool = False
+    lyrics: tuple[tuple[int, str], ...] = ()  # (tick, text) lyric events (the melody's words)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ def render_part(song: Song, section: Section, track: TrackSpec, notes: tuple[Not
     score = new_score(section.bpm, section.time_signature, song.proposal.key)
     tr = add_track(score, track.name, program=track.program, is_drum=track.is_drum)
     append_notes(tr, notes)
+    add_lyrics(tr, track.lyrics)
     return score_bytes(score)
 
 

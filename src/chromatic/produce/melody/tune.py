@@ -1,0 +1,229 @@
+"""A section's tune: its lines laid over the whole section, rhythm set, pitches walked.
+
+Why phrases and not a loop of notes: a tune is heard as a motif and what becomes of it. A
+section's lines (the lyric lines, or for a wordless section two-bar phrases) are arranged as
+antecedent / consequent pairs over a plan the listener can follow:
+
+- **spans**: the lines share the section's bars (``line_spans``), so the melody spans every line
+  once and fills the section (no loop wrapping inside a section);
+- **motif and development**: the first line's moves (the option's contour) are the motif; the
+  second line repeats it a step higher (sequence), the third inverts it (or, for a repeated-note
+  contour, varies it) and reaches the section's climax, the fourth returns to the motif and
+  cadences; longer sections cycle the plan;
+- **register by role**: every line starts near the section's anchor in the singer's range,
+  higher for a chorus than a verse (the chorus is heard as a lift), the middle for a bridge;
+- **leaps** of more than a fourth are answered by a step the other way, and no move exceeds a
+  sixth (a larger one is folded an octave toward the anchor);
+- **light syllables recite**: a light syllable after a light one, off the strong beats, keeps
+  its pitch on every other chance, as speech recites;
+- **cadences**: an antecedent line ends on a chord tone other than the tonic (a half close), a
+  consequent line on the tonic when its chord holds it (else the chord's root); a melisma's
+  second note is a step from its first;
+- strong-beat notes sit on chord tones (``_snap``), as before.
+
+Wordless sections take the same road with synthetic stress patterns (``wordless_lines``): a
+motif pattern, repeated, contrasted and varied, so their bar rhythms vary like sung ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from chromatic.music.key import Key
+from chromatic.music.meter import strong_ticks
+from chromatic.produce.melody.contours import Contour, move, nearest
+from chromatic.produce.melody.setting import SungNote
+from chromatic.produce.melody.singers import Singer
+from chromatic.produce.sections import Section
+
+ANCHOR = {"chorus": 0.6, "verse": 0.42, "pre_chorus": 0.5, "bridge": 0.5}
+WINDOW = 7  # semitones either side of the anchor a section's tune moves in (a range of 8-15)
+DEFAULT_ANCHOR = 0.45
+MAX_MOVE = 9  # semitones: a larger move is folded an octave toward the anchor
+LEAP = 5  # semitones: a leap beyond a fourth is answered by a step back
+FEET = ((2, 0), (2,), (0, 2), (2, 0, 0), (0, 2, 0))  # wordless stress patterns' building blocks
+
+
+@dataclass(frozen=True)
+class Line:
+    """A set line: its notes and, per note, the syllable's stress (for reciting) and whether
+    the line is the first half of a pair (an antecedent: it ends open)."""
+
+    notes: tuple[SungNote, ...]
+    stress: tuple[int, ...]
+    antecedent: bool
+
+
+def line_spans(section: Section, n_lines: int) -> list[tuple[int, int]]:
+    """The part of the section each of ``n_lines`` lines gets: whole bars, as evenly as the bars
+    allow (the longer spans first), covering the whole section; half-bars or finer when there
+    are more lines than bars."""
+    bar, bars = section.bar_ticks, section.bars
+    if n_lines <= 0:
+        return []
+    if n_lines <= bars:
+        base, extra = divmod(bars, n_lines)
+        out, at = [], 0
+        for i in range(n_lines):
+            length = (base + (1 if i < extra else 0)) * bar
+            out.append((at, at + length))
+            at += length
+        return out
+    total = section.total_ticks
+    return [(total * i // n_lines, total * (i + 1) // n_lines) for i in range(n_lines)]
+
+
+PHRASE_BARS = (1, 2, 4, 8)  # the phrase lengths a sung line may take, in bars
+
+
+def sung_spans(section: Section, n_lines: int, natural_bars: float) -> tuple[list, int]:
+    """The spans of ``n_lines`` sung lines and the bars left after them (an instrumental
+    answer: the melody rests, the band plays on). Lines take one phrase length each, from
+    ``PHRASE_BARS``, at most twice what their words need (``natural_bars``) so a short line is
+    not stretched over eight bars; the whole section when the lines fill it at such a length;
+    shared bars (``line_spans``) when there are more lines than the section holds."""
+    bars = section.bars
+    if n_lines <= 0:
+        return [], bars
+    cap = max(2.0, 2 * natural_bars)
+    if bars % n_lines == 0 and bars // n_lines in PHRASE_BARS and bars // n_lines <= cap:
+        return line_spans(section, n_lines), 0
+    fits = [p for p in PHRASE_BARS if p * n_lines <= bars and p <= cap]
+    if not fits:
+        return line_spans(section, n_lines), 0
+    per = max(fits) * section.bar_ticks
+    return [(i * per, (i + 1) * per) for i in range(n_lines)], bars - max(fits) * n_lines
+
+
+def wordless_lines(section: Section, unit: int, rng: np.random.Generator, fill: float) -> list:
+    """Stress patterns (lists of (stress, in a word)) for a section without words: two-bar
+    phrases (one bar for a section of one bar), a motif pattern repeated, contrasted, varied."""
+    n = max(1, section.bars // 2)
+    spans = line_spans(section, n)
+    motif = _pattern(rng, spans[0], unit, fill)
+    contrast = _pattern(rng, spans[0], unit, fill * 1.25)
+    out = []
+    for i, span in enumerate(spans):
+        pick = motif if i % 4 in (0, 1) else contrast if i % 4 == 2 else _vary(motif, rng)
+        room = max(1, (span[1] - span[0]) // unit - 2)
+        out.append(pick[:room])
+    return out
+
+
+def _pattern(rng: np.random.Generator, span: tuple[int, int], unit: int, fill: float) -> list:
+    want = max(3, round((span[1] - span[0]) / unit * fill))
+    out: list[tuple[int, bool]] = []
+    while len(out) < want:
+        foot = FEET[int(rng.integers(len(FEET)))]
+        out += [(s, len(foot) > 1 and s == 0) for s in foot]
+    return out[:want]
+
+
+def _vary(pattern: list, rng: np.random.Generator) -> list:
+    if len(pattern) < 4:
+        return list(pattern)
+    cut = int(rng.integers(1, len(pattern) - 1))
+    return [*pattern[:cut], (0, False), *pattern[cut:-1]]
+
+
+def anchor_pitch(singer: Singer, role: str) -> float:
+    return singer.low + ANCHOR.get(role, DEFAULT_ANCHOR) * (singer.high - singer.low)
+
+
+def line_moves(contour: Contour, index: int) -> tuple[int, ...]:
+    """The moves of line ``index``: the motif, its sequence, its inversion, the motif again."""
+    if index % 4 == 2 and contour.kind != "repeated":
+        return tuple(-m for m in contour.moves)
+    return contour.moves
+
+
+def line_offsets(n: int) -> list[int]:
+    """Scale steps above the anchor each line starts at: rising to a late climax line, then
+    home (4 lines: 0, 1, 2, 0)."""
+    climax = max(0, n - 2) if n >= 3 else n - 1
+    return [min(i, 2) if i <= climax else 0 for i in range(n)]
+
+
+def walk(
+    section: Section,
+    key: Key,
+    singer: Singer,
+    contour: Contour,
+    lines: list[Line],
+    space_of,
+    snap,
+) -> tuple[list[int], int, int]:
+    """Pitches for every note of ``lines`` (see the module docstring); returns the pitches, the
+    notes on a strong beat or chord change and how many of those were snapped to a chord tone."""
+    anchor = anchor_pitch(singer, section.role)
+    lo = max(singer.low, round(anchor) - WINDOW)
+    hi = min(singer.high, round(anchor) + WINDOW)
+    strong = set(strong_ticks(section.meter, section.bars)) | {c.start for c in section.chords}
+    scale = key.scale_pcs()
+    offsets = line_offsets(len(lines))
+    pitches: list[int] = []
+    on_strong = snapped = 0
+    for li, line in enumerate(lines):
+        moves = line_moves(contour, li)
+        start = move(round(anchor), offsets[li], scale) if offsets[li] else round(anchor)
+        recover = 0
+        for ni, n in enumerate(line.notes):
+            chord = section.chord_at(n.start)
+            prev = pitches[-1] if pitches else None
+            m = moves[(ni - 1) % len(moves)] if ni else 0
+            if ni == 0:
+                p = nearest(start, chord.tones, lo, hi, toward=prev)
+            elif n.melisma:
+                p = move(prev, -1 if m <= 0 else 1, scale)
+            elif recover:
+                p, m = move(prev, recover, scale), recover
+            elif _recites(line, ni, strong, n.start):
+                p, m = prev, 0
+            else:
+                p = move(prev, m, space_of(contour, chord.tones))
+            if not lo <= p <= hi and prev is not None:
+                m = -m
+                p = move(prev, m, space_of(contour, chord.tones))
+            if prev is not None and abs(p - prev) > MAX_MOVE:
+                p += -12 if p > prev else 12
+            if not lo <= p <= hi:
+                p = nearest(prev if prev is not None else round(anchor), scale, lo, hi)
+            if n.start in strong:
+                on_strong += 1
+                if p % 12 not in chord.tones:
+                    p = snap(p, chord.tones, lo, hi, prev if prev is not None else p, m)
+                    snapped += 1
+            recover = 0
+            if prev is not None and abs(p - prev) >= LEAP and ni:
+                recover = -1 if p > prev else 1
+            pitches.append(p)
+        _cadence(section, key, line, pitches, lo, hi, last=li == len(lines) - 1)
+    return pitches, on_strong, snapped
+
+
+def _recites(line: Line, i: int, strong: set[int], at: int) -> bool:
+    """A light syllable after a light one, off the strong beats and not the line's last, keeps
+    its pitch on every other chance (speech recites light syllables; a tune does not always)."""
+    return (
+        i % 2 == 0
+        and i < len(line.notes) - 1
+        and line.stress[i] == 0
+        and line.stress[i - 1] == 0
+        and at not in strong
+    )
+
+
+def _cadence(section, key, line: Line, pitches: list[int], lo: int, hi: int, last: bool) -> None:
+    """The line's last note: open (a chord tone, not the tonic) after an antecedent, closed (the
+    tonic, else the chord's root) after a consequent and at the section's end."""
+    if not line.notes:
+        return
+    chord = section.chord_at(line.notes[-1].start)
+    ref = pitches[-2] if len(pitches) > 1 else pitches[-1]
+    if line.antecedent and not last:
+        goal = tuple(t for t in chord.tones if t != key.pc) or chord.tones
+    else:
+        goal = (key.pc,) if key.pc in chord.tones else (chord.root,)
+    pitches[-1] = nearest(ref, goal, lo, hi)
