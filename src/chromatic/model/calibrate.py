@@ -42,7 +42,7 @@ def fit_platt(logit: np.ndarray, y: np.ndarray, iters: int = 200) -> tuple[float
     x = np.stack([logit, np.ones_like(logit)], axis=1)
     w = np.array([a, b])
     for _ in range(iters):
-        p = 1 / (1 + np.exp(-(x @ w)))
+        p = 1 / (1 + np.exp(-np.clip(x @ w, -30, 30)))
         g = x.T @ (p - y) + 1e-3 * w
         h = (x * (p * (1 - p))[:, None]).T @ x + 1e-3 * np.eye(2)
         step = np.linalg.solve(h, g)

@@ -291,7 +291,9 @@ def train_fusion(
         progress=progress,
         log_epoch=tracker.log_epoch,
     )
-    val_pred, val_conf, val_loss = predict(model, ds, split.val, device)
+    vo = predict_outputs(model, ds, split.val, device)
+    val_pred, val_conf, val_loss = vo["pred"], vo["confidence"], float(vo["loss"])
+    has_midi = ds.midi_mask[split.val] > 0
     metrics = {
         "task": "fusion",
         "split": "song-grouped (no song in both train and validation)",
@@ -306,8 +308,15 @@ def train_fusion(
             "loss": val_loss,
             "mean_confidence": float(val_conf.mean()) if len(val_conf) else None,
         },
+        "validation_midi_only": {
+            **evaluate(vo["midi_pred"][has_midi], ds.colors[split.val][has_midi]),
+            "note": "MIDI-only output (every other modality absent), rows with MIDI",
+        },
+        "calibration": model.calibration,
+        "roll_grid": cfg.roll_grid,
         "baseline_majority_color": majority_baseline(ds, split),
         "encoders": ds.encoders,
+        "data_dir": str(data.resolve()),
     }
     b = metrics["baseline_majority_color"]
     metrics["beats_baseline_by"] = {

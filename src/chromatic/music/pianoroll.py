@@ -173,9 +173,12 @@ def piano_roll(
 
 
 def piano_roll_pretty_midi(
-    midi: bytes | str | os.PathLike, *, start: float = 0.0, config: PianoRollConfig = DEFAULT_CONFIG
+    midi: bytes | str | os.PathLike, *, start: float = 0.0, config: PianoRollConfig = SECONDS_CONFIG
 ) -> np.ndarray:
-    """The same roll through pretty_midi: a slower reference used to cross-check and benchmark."""
+    """The seconds-grid roll through pretty_midi: a slower reference used to cross-check and
+    benchmark."""
+    if config.grid != "seconds":
+        raise ValueError("piano_roll_pretty_midi builds the seconds grid only")
     import io
 
     import pretty_midi
