@@ -123,6 +123,18 @@ def test_ranked_by_match_not_confidence_and_stable(exported):
         assert r["match"] == pytest.approx(js / 3 * scale, rel=1e-5)
 
 
+def test_white_candidates_get_different_chromatic_scores(exported):
+    """A White (uniform) target: the old dot product gave every candidate 1/3; the JS match
+    orders them."""
+    _, model, _ = exported
+    cands = [{"id": f"c{i}", "midi": loop([48 + 3 * i, 55 + 2 * i, 64 + i, 70])} for i in range(8)]
+    js = ChromaticScorer.load(model).score_batch(cands, color="White", concept="a white room")
+    assert len({round(r["match"], 6) for r in js}) > 1
+    dot = ChromaticScorer.load(model, match="dot").score_batch(cands, color="White")
+    if not dot[0]["confidence_weighted"]:
+        assert {round(r["match"], 9) for r in dot} == {round(1 / 3, 9)}
+
+
 def test_corrupt_midi_gets_an_error_entry(exported):
     _, model, _ = exported
     scorer = ChromaticScorer.load(model)

@@ -38,16 +38,23 @@ def fit_platt(logit: np.ndarray, y: np.ndarray, iters: int = 200) -> tuple[float
     """Logistic regression of y on the confidence logit (Newton steps); None when y is constant."""
     if y.min() == y.max():
         return None
-    a, b = 1.0, 0.0
     x = np.stack([logit, np.ones_like(logit)], axis=1)
-    w = np.array([a, b])
+
+    def nll(w: np.ndarray) -> float:
+        z = x @ w
+        return float(np.sum(np.logaddexp(0, z) - y * z) + 5e-4 * w @ w)
+
+    w = np.zeros(2)  # Newton from zero, halving a step that does not lower the loss
     for _ in range(iters):
         p = 1 / (1 + np.exp(-np.clip(x @ w, -30, 30)))
         g = x.T @ (p - y) + 1e-3 * w
         h = (x * (p * (1 - p))[:, None]).T @ x + 1e-3 * np.eye(2)
         step = np.linalg.solve(h, g)
-        w = w - step
-        if np.abs(step).max() < 1e-8:
+        t, here = 1.0, nll(w)
+        while t > 1e-4 and nll(w - t * step) > here:
+            t /= 2
+        w = w - t * step
+        if np.abs(t * step).max() < 1e-8:
             break
     return float(w[0]), float(w[1])
 

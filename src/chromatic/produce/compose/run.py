@@ -49,7 +49,7 @@ from chromatic.produce.folder import (
 )
 from chromatic.produce.phases import Phase
 from chromatic.produce.phases.registry import find
-from chromatic.produce.phases.scoring import NO_MODEL_WARNING, Scorer, load_scorer
+from chromatic.produce.phases.scoring import NO_MODEL_WARNING, Scorer, gate, load_scorer
 from chromatic.produce.review import load_review
 from chromatic.proposals.reader import with_key
 from chromatic.yamlio import dump_yaml, load_plain
@@ -183,7 +183,11 @@ def _load_scorer(opts: ComposeOptions, notes: list[str], concept: str = "") -> S
     if opts.model is None:
         notes.append(NO_MODEL_WARNING)
         return None
-    scorer = load_scorer(opts.model)
+    scorer, note = gate(load_scorer(opts.model), trust_model=opts.trust_model)
+    if note:
+        notes.append(note)
+    if scorer is None:
+        return None
     warm = getattr(scorer, "embed_text", None)
     if concept and callable(warm):
         warm(concept)
