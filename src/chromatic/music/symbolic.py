@@ -182,10 +182,11 @@ def _melodic(n: dict, pitched: np.ndarray) -> np.ndarray:
     return _hist(np.minimum(steps, 13), 14)
 
 
-def _beat_sets(n: dict, pitched: np.ndarray, total_beats: int) -> np.ndarray:
-    """The 12-bit pitch-class set sounding in each beat (a note counts in every beat it spans)."""
-    first = np.floor(n["start"][pitched] + 1e-6).astype(np.int64)
-    last = np.maximum(np.ceil(n["end"][pitched] - 1e-6).astype(np.int64), first + 1)
+def _beat_sets(n: dict, pitched: np.ndarray, total_beats: int, phase: float) -> np.ndarray:
+    """The 12-bit pitch-class set sounding in each beat (a note counts in every beat it spans),
+    beats counted from the music's own beat phase."""
+    first = np.floor(n["start"][pitched] - phase + 1e-6).astype(np.int64) + 1
+    last = np.maximum(np.ceil(n["end"][pitched] - phase - 1e-6).astype(np.int64) + 1, first + 1)
     first, last = np.clip(first, 0, total_beats), np.clip(last, 0, total_beats)
     lengths = np.maximum(last - first, 0)
     beats = np.repeat(first - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
@@ -195,13 +196,26 @@ def _beat_sets(n: dict, pitched: np.ndarray, total_beats: int) -> np.ndarray:
     return (sets * (1 << np.arange(12))).sum(axis=1)
 
 
+def beat_phase(starts: np.ndarray, weights: np.ndarray) -> float:
+    """Where the beats fall (in beats, in [0, 1)): the circular mean of the onsets' sixteenth
+    phase, then the sixteenth that carries the most note length. Measuring rhythm from it
+    makes the onset profile indifferent to a slice (or a late start) that begins off the beat."""
+    ang = 2 * np.pi * ((starts * STEPS_PER_BEAT) % 1.0)
+    fine = (np.arctan2(np.sin(ang).sum(), np.cos(ang).sum()) / (2 * np.pi)) % 1.0
+    fine = fine if fine < 0.5 else fine - 1.0
+    pos = np.round(starts * STEPS_PER_BEAT - fine).astype(np.int64) % STEPS_PER_BEAT
+    coarse = int(np.argmax(np.bincount(pos, weights=weights, minlength=STEPS_PER_BEAT)))
+    return float(((fine + coarse) / STEPS_PER_BEAT) % 1.0)
+
+
 def features_from_notes(n: dict, bars: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """The feature vector (``FEATURE_NAMES``) of notes in beats (``beat_notes``)."""
     f = np.zeros(N_FEATURES, dtype=np.float64)
     if n["start"].size == 0:
         return f.astype(np.float32)
     pitched = ~n["drum"]
-    span = max(float(n["end"].max() - min(n["start"].min(), 0.0)), 1.0)
+    span = max(float(n["end"].max() - n["start"].min()), 1.0)
+    phase = beat_phase(n["start"], np.maximum(n["end"] - n["start"], 1e-3))
     i = 0
     if pitched.any():
         dur = np.maximum(n["end"][pitched] - n["start"][pitched], 1e-3)
@@ -210,7 +224,7 @@ def features_from_notes(n: dict, bars: tuple[np.ndarray, np.ndarray]) -> np.ndar
         f[0:12] = pcp[_ROT[tonic]] / pcp.sum()
         f[12:15] = rmaj, rmin, rmaj - rmin
         f[15:29] = _melodic(n, pitched)
-        sets = _beat_sets(n, pitched, int(np.ceil(n["end"][pitched].max())) + 1)
+        sets = _beat_sets(n, pitched, int(np.ceil(n["end"][pitched].max())) + 2, phase)
         sounding = sets[sets > 0]
         if len(sounding):
             ic = _IC_LUT[sounding].sum(axis=0)
@@ -222,16 +236,24 @@ def features_from_notes(n: dict, bars: tuple[np.ndarray, np.ndarray]) -> np.ndar
         f[59] = np.log2(np.clip(dur.mean(), 1 / 16, 16)) / 4
     i = 43
     onsets = np.unique(np.round(n["start"] * 48) / 48)
-    grid = onsets * STEPS_PER_BEAT
+    grid = (onsets - phase) * STEPS_PER_BEAT
     on_grid = np.abs(grid - np.round(grid)) < 0.1
     pos = np.round(grid).astype(np.int64) % STEPS_PER_BEAT
     f[i : i + 4] = _hist(pos[on_grid], 4) * on_grid.mean()
     starts, lengths = bars
     k = np.clip(np.searchsorted(starts, onsets, side="right") - 1, 0, len(starts) - 1)
-    in_bar = (onsets - starts[k]) % lengths[k]
-    f[i + 4] = float(np.mean((in_bar < 0.05) | (in_bar > lengths[k] - 0.05)))
-    offbeat = np.abs(n["start"] - np.round(n["start"])) > 0.05
-    crosses = np.floor(n["end"] - 1e-6) > np.floor(n["start"])
+    in_bar = (onsets - phase - starts[k]) % lengths[k]
+    beat_in_bar = np.round(in_bar).astype(np.int64) % np.maximum(np.round(lengths[k]), 1).astype(
+        np.int64
+    )
+    on_beat = np.abs(in_bar - np.round(in_bar)) < 0.05
+    strong = np.bincount(beat_in_bar[on_beat], minlength=1)  # the bar's phase: its busiest beat
+    f[i + 4] = (
+        float(np.mean(on_beat & (beat_in_bar == int(np.argmax(strong))))) if on_beat.any() else 0.0
+    )
+    shifted = n["start"] - phase
+    offbeat = np.abs(shifted - np.round(shifted)) > 0.05
+    crosses = np.floor(n["end"] - phase - 1e-6) > np.floor(shifted)
     f[i + 5] = float(np.mean(offbeat & crosses))
     f[i + 6] = 1.0 - float(on_grid.mean())
     f[50] = np.log1p(len(onsets) / span)
