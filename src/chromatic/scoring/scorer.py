@@ -21,7 +21,7 @@ import numpy as np
 
 from chromatic.errors import ChromaticError
 from chromatic.music.pianoroll import PianoRollConfig, grid_notes, roll_from_notes
-from chromatic.music.symbolic import N_FEATURES, midi_features
+from chromatic.music.symbolic import N_FEATURES, midi_features, midi_features_batch
 from chromatic.scoring.contract import ALL_OUTPUTS, INPUTS, MIDI_OUTPUTS
 from chromatic.scoring.match import match_scores
 from chromatic.scoring.meta import ScorerError, check_meta, read_meta
@@ -216,11 +216,15 @@ class ChromaticScorer:
         from chromatic.music.midi import load_score
 
         score = midi if isinstance(midi, Score) else load_score(midi)
+        return self._roll_of(score), midi_features(
+            score, include_drums=self.roll_config.include_drums
+        )
+
+    def _roll_of(self, score) -> np.ndarray:
         n = grid_notes(score, self.roll_config)
-        roll = roll_from_notes(
+        return roll_from_notes(
             n["start"], n["end"], n["pitch"], n["velocity"], config=self.roll_config
         )
-        return roll, midi_features(score, include_drums=self.roll_config.include_drums)
 
     # --- inference ------------------------------------------------------------------------------
     def infer(self, feeds: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -339,14 +343,15 @@ class ChromaticScorer:
         items = [c if isinstance(c, dict) else {"midi": c} for c in candidates]
         ids = [str(c.get("id", i)) for i, c in enumerate(items)]
         cvec, lvec = self.embed_text(concept), self.embed_text(lyric)
-        rolls, feats, audio, ok, errors = [], [], [], [], {}
+        rolls, parsed, audio, ok, errors = [], [], [], [], {}
         for i, c in enumerate(items):
             try:
                 if c.get("midi") is not None:
-                    r, f = self.midi_inputs(_with_notes(c["midi"]))
+                    score = _with_notes(c["midi"])
+                    r = self._roll_of(score)
                 else:
+                    score = None
                     r = np.zeros((self.roll_config.pitches, self.roll_config.steps), np.float32)
-                    f = np.zeros(N_FEATURES, np.float32)
                 a = self.embed_audio(c.get("audio"))
             except ChromaticError as e:
                 errors[i] = str(e)
@@ -355,13 +360,19 @@ class ChromaticScorer:
                 errors[i] = f"{type(e).__name__}: {e}"
                 continue
             rolls.append(r)
-            feats.append(f)
+            parsed.append(score)
             audio.append(a)
             ok.append(i)
         scored: list[dict] = []
         if ok:
+            feats = np.zeros((len(ok), N_FEATURES), np.float32)
+            with_midi = [k for k, sc in enumerate(parsed) if sc is not None]
+            if with_midi:  # one vectorised pass over the whole batch
+                feats[with_midi] = midi_features_batch(
+                    [parsed[k] for k in with_midi], include_drums=self.roll_config.include_drums
+                )
             midi_mask = np.array([items[i].get("midi") is not None for i in ok], np.float32)
-            feeds = self._feeds(len(ok), np.stack(rolls), audio, cvec, lvec, np.stack(feats))
+            feeds = self._feeds(len(ok), np.stack(rolls), audio, cvec, lvec, feats)
             feeds["midi_mask"] = midi_mask
             res = self._results(self.infer(feeds), color, midi_mask > 0)
             for i, r in zip(ok, res, strict=True):

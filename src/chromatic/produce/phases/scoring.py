@@ -66,7 +66,9 @@ class ChromaticResult:
         method = str(row.get("match_method") or "js")
         if match is None:
             match = chromatic_match(axes, color, confidence, method=method)
-        return cls(axes["temporal"], axes["spatial"], axes["ontological"], confidence, float(match), method)  # type: ignore[arg-type]
+        return cls(
+            axes["temporal"], axes["spatial"], axes["ontological"], confidence, float(match), method
+        )  # type: ignore[arg-type]
 
     def to_dict(self, digits: int = 4) -> dict:
         r = lambda x: round(float(x), digits)  # noqa: E731
