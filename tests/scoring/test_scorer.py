@@ -172,7 +172,12 @@ def test_single_score_with_all_modalities(exported):
     dist = {a: getattr(r, a) for a in ("temporal", "spatial", "ontological")}
     best, prob = predict_color(dist)  # the vectorised scorer agrees with the taxonomy module
     assert (best.name, prob) == (r.predicted_color, pytest.approx(r.color_probability, rel=1e-6))
-    assert r.match == pytest.approx(chromatic_match(dist, "Y", r.confidence), rel=1e-6)
+    conf = r.confidence if r.confidence_weighted else None  # only a calibrated one scales it
+    assert r.match == pytest.approx(chromatic_match(dist, "Y", conf), rel=1e-6)
+    fused = ChromaticScorer.load(model, head="fused").score(
+        midi=loop([60, 63, 67, 70]), concept="a coat left at a station", color="Y"
+    )
+    assert fused.head == "fused" and r.head == "midi"
     assert scorer.score(color="Y").match is not None  # nothing at all: the null embeddings
 
 

@@ -247,16 +247,16 @@ def train_fusion(
         raise ChromaticError("--device cuda: no CUDA device is available here; use --device cpu")
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     cfg = config or FusionConfig()
-    ds = load_dataset(data, roll_config=roll_config(cfg.roll_grid))
+    if resume and (run / "config.json").is_file():
+        saved = FusionConfig.from_dict(json.loads((run / "config.json").read_text()))
+        saved.epochs = cfg.epochs  # resuming may extend the run
+        cfg = saved
+    ds = load_dataset(data, roll_config=roll_config(cfg.roll_grid))  # the run's own roll grid
     if len(ds) < 4:
         raise ChromaticError(f"{data}: only {len(ds)} segment rows; need at least 4 to train")
     cfg.text_dim = ds.encoders["text_encoder"]["dim"]
     cfg.audio_dim = ds.encoders["audio_encoder"]["dim"]
     cfg.encoders = ds.encoders
-    if resume and (run / "config.json").is_file():
-        saved = FusionConfig.from_dict(json.loads((run / "config.json").read_text()))
-        saved.epochs = cfg.epochs  # resuming may extend the run
-        cfg = saved
     run.mkdir(parents=True, exist_ok=True)
     split = song_split(ds.songs, ds.colors, cfg.val_fraction, cfg.seed)
     if len(split.val) == 0:
