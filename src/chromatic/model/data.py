@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 from chromatic.embed.run import EMBEDDINGS_FILE, read_embedding_meta
 from chromatic.errors import CatalogError
 from chromatic.music.pianoroll import DEFAULT_CONFIG, PianoRollConfig, grid_notes, roll_from_notes
-from chromatic.music.symbolic import N_FEATURES, midi_features
+from chromatic.music.symbolic import N_FEATURES, midi_features_batch
 from chromatic.segments.build import SEGMENTS_FILE, read_media
 from chromatic.taxonomy import AXES, parse_color
 
@@ -153,15 +153,17 @@ def load_dataset(
             by_song.setdefault(r["song_id"], []).append(i)
     for song, idx in sorted(by_song.items()):
         media = read_media(data, song, [rows[i]["segment_id"] for i in idx])
+        scores = []
         for i in idx:
             score = load_score(media[rows[i]["segment_id"]]["midi"], name=rows[i]["segment_id"])
             na = grid_notes(score, roll_config)
             roll = roll_from_notes(
                 na["start"], na["end"], na["pitch"], na["velocity"], config=roll_config
             )
-            feats[i] = midi_features(score, include_drums=roll_config.include_drums)
+            scores.append(score)
             roll_index[i] = len(rolls)
             rolls.append(np.rint(roll * 127).astype(np.uint8))
+        feats[idx] = midi_features_batch(scores, include_drums=roll_config.include_drums)
     h = hashlib.sha256()
     h.update(json.dumps(meta, sort_keys=True).encode())
     for p in (seg_path, emb_path):
