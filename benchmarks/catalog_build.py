@@ -25,7 +25,7 @@ def main() -> None:
     from chromatic.catalog.tracks import build_tracks
     from chromatic.catalog.validate import validate_catalog
     from chromatic.music.midi import load_score
-    from chromatic.music.pianoroll import piano_roll, piano_roll_pretty_midi
+    from chromatic.music.pianoroll import SECONDS_CONFIG, piano_roll, piano_roll_pretty_midi
     from chromatic.synth.catalog import synth_catalog
 
     n = len(find_manifests(catalog))
@@ -54,7 +54,7 @@ def main() -> None:
 
         def rolls_symusic():
             for b, s in windows:
-                piano_roll(b, start=float(s))
+                piano_roll(b, start=float(s), config=SECONDS_CONFIG)
 
         def rolls_pretty():
             for b, s in windows:

@@ -118,18 +118,32 @@ def test_color_name_with_hex_suffix_from_file_names():
 
 @pytest.mark.parametrize("color", tx.COLORS, ids=lambda c: c.name)
 def test_match_is_highest_on_the_colors_modes(color):
-    own = tx.chromatic_match(color.targets(), color)
-    # the best possible prediction puts all mass on a held mode of each axis
+    """The old dot product: the best prediction puts all mass on a held mode of each axis."""
+    own = tx.chromatic_match(color.targets(), color, method="dot")
     best = {
         a: [1.0 if (m in color.modes(a) or not color.modes(a)) else 0.0 for m in tx.MODES[a]]
         for a in tx.AXES
     }
-    top = tx.chromatic_match(best, color)
+    top = tx.chromatic_match(best, color, method="dot")
     for other in tx.COLORS:
-        assert tx.chromatic_match(other.targets(), color) <= top + 1e-12
+        assert tx.chromatic_match(other.targets(), color, method="dot") <= top + 1e-12
     if all(len(color.modes(a)) == 1 for a in tx.AXES):
         for other in tx.COLORS:
-            assert tx.chromatic_match(other.targets(), color) <= own + 1e-12
+            assert tx.chromatic_match(other.targets(), color, method="dot") <= own + 1e-12
+
+
+@pytest.mark.parametrize("color", tx.COLORS, ids=lambda c: c.name)
+def test_js_match_is_highest_on_the_colors_own_targets(color):
+    """The default (1 - Jensen-Shannon distance): the color's own targets match perfectly and
+    every other color's targets less, unless they are the same targets (Black and White)."""
+    own = tx.chromatic_match(color.targets(), color)
+    assert own == pytest.approx(1.0)
+    for other in tx.COLORS:
+        m = tx.chromatic_match(other.targets(), color)
+        if other.targets() == color.targets():
+            assert m == pytest.approx(1.0)
+        else:
+            assert m < 1.0 - 1e-3
     # confidence scales the match by 0.5 + 0.5 c
     assert tx.chromatic_match(color.targets(), color, confidence=0.0) == pytest.approx(own * 0.5)
     assert tx.chromatic_match(color.targets(), color, confidence=1.0) == pytest.approx(own)
@@ -138,11 +152,21 @@ def test_match_is_highest_on_the_colors_modes(color):
 def test_match_values_by_hand():
     red = tx.parse_color("R")
     one_hot = {"temporal": [1, 0, 0], "spatial": [1, 0, 0], "ontological": [0, 0, 1]}
-    assert tx.chromatic_match(one_hot, red) == pytest.approx(0.8)
+    assert tx.chromatic_match(one_hot, red, method="dot") == pytest.approx(0.8)
     wrong = {"temporal": [0, 0, 1], "spatial": [0, 0, 1], "ontological": [1, 0, 0]}
-    assert tx.chromatic_match(wrong, red) == pytest.approx(0.1)
+    assert tx.chromatic_match(wrong, red, method="dot") == pytest.approx(0.1)
     uniform = {a: [1, 1, 1] for a in tx.AXES}
-    assert tx.chromatic_match(uniform, red) == pytest.approx(1 / 3)
+    assert tx.chromatic_match(uniform, red, method="dot") == pytest.approx(1 / 3)
+    # JS by hand: one-hot [1,0,0] vs [.8,.1,.1]: m = [.9,.05,.05]
+    import math
+
+    jsd = 0.5 * math.log2(1 / 0.9) + 0.5 * (
+        0.8 * math.log2(0.8 / 0.9) + 2 * 0.1 * math.log2(0.1 / 0.05)
+    )
+    assert tx.chromatic_match(one_hot, red) == pytest.approx(1 - math.sqrt(jsd))
+    white = tx.parse_color("White")
+    assert tx.chromatic_match(uniform, white) == pytest.approx(1.0)
+    assert tx.chromatic_match(one_hot, white) < tx.chromatic_match(uniform, white)
 
 
 @pytest.mark.parametrize("color", [c for c in tx.COLORS if c.name != "White"], ids=lambda c: c.name)

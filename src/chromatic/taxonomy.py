@@ -222,20 +222,47 @@ def _normalize(dist: Sequence[float]) -> tuple[float, float, float]:
     return tuple(v / total for v in vals)  # type: ignore[return-value]
 
 
+MATCH_METHODS = ("js", "dot")
+DEFAULT_MATCH = "js"
+
+
+def js_distance(p: Sequence[float], q: Sequence[float]) -> float:
+    """Jensen-Shannon distance, base 2 (in [0, 1]): scipy.spatial.distance.jensenshannon."""
+    m = [(a + b) / 2 for a, b in zip(p, q, strict=True)]
+    d = sum(
+        0.5 * (a * math.log2(a / c) if a > 0 else 0.0)
+        + 0.5 * (b * math.log2(b / c) if b > 0 else 0.0)
+        for a, b, c in zip(p, q, m, strict=True)
+    )
+    return math.sqrt(max(d, 0.0))
+
+
 def chromatic_match(
-    predicted: Mapping[str, Sequence[float]], color: object, confidence: float | None = None
+    predicted: Mapping[str, Sequence[float]],
+    color: object,
+    confidence: float | None = None,
+    *,
+    method: str = DEFAULT_MATCH,
 ) -> float:
     """How well predicted per-axis distributions match a color, in [0, 1].
 
-    Mean over axes of the dot product of predicted and target distributions, scaled by
-    ``0.5 + 0.5 * confidence`` when a confidence is given (the pipelines' rule). The dot product
-    is largest when the predicted mass sits on the color's modes.
+    ``method="js"`` (the default): mean over axes of 1 - Jensen-Shannon distance (base 2)
+    between prediction and target. Defined for every color: a White or Black target (uniform on
+    every axis) rewards an uncommitted prediction, so their candidates are ordered too.
+    ``method="dot"``: the old mean dot product of predicted and target distributions, which is
+    the constant 1/3 for a uniform target whatever the prediction. Scaled by
+    ``0.5 + 0.5 * confidence`` when a (calibrated) confidence is given.
     """
+    if method not in MATCH_METHODS:
+        raise ValueError(f"match method {method!r}: expected one of {', '.join(MATCH_METHODS)}")
     target = parse_color(color).targets()
     total = 0.0
     for axis in AXES:
         p = _normalize(predicted[axis])
-        total += sum(a * b for a, b in zip(p, target[axis], strict=True))
+        if method == "dot":
+            total += sum(a * b for a, b in zip(p, target[axis], strict=True))
+        else:
+            total += 1.0 - js_distance(p, target[axis])
     match = total / len(AXES)
     if confidence is not None:
         match *= 0.5 + 0.5 * float(confidence)

@@ -18,7 +18,12 @@ from chromatic.music.midi import (
     score_bytes,
     time_signature_at,
 )
-from chromatic.music.pianoroll import PianoRollConfig, piano_roll, piano_roll_pretty_midi
+from chromatic.music.pianoroll import (
+    SECONDS_CONFIG,
+    PianoRollConfig,
+    piano_roll,
+    piano_roll_pretty_midi,
+)
 
 
 def type1_with_tempo_track(tpq: int = 480) -> bytes:
@@ -49,7 +54,7 @@ def test_type1_tempo_track_applies_to_other_tracks():
     assert tm.qpm_at(2.5) == pytest.approx(60)
     assert tm.tick_to_seconds(6 * 480) == pytest.approx(4.0)
     assert tm.seconds_to_tick(4.0) == pytest.approx(6 * 480)
-    roll = piano_roll(data)
+    roll = piano_roll(data, config=SECONDS_CONFIG)
     on67 = np.nonzero(roll[67])[0]
     assert on67[0] == 40 and on67[-1] == 49  # 4.0-5.0 s: one beat at 60 bpm
     assert roll[67, 40] == pytest.approx(64 / 127)
@@ -62,10 +67,10 @@ def test_roll_shape_window_and_offset():
     s = new_score(120, "4/4", "A minor")
     tr = add_track(s, "keys")
     tr.notes.append(Note(time=0, duration=480 * 60, pitch=40, velocity=127))  # 30 s long
-    roll = piano_roll(score_bytes(s))
+    roll = piano_roll(score_bytes(s), config=SECONDS_CONFIG)
     assert roll.shape == (128, 256) and roll.dtype == np.float32
     assert roll[40].min() == pytest.approx(1.0)  # clipped to the 25.6 s window
-    shifted = piano_roll(s, start=29.0)
+    shifted = piano_roll(s, start=29.0, config=SECONDS_CONFIG)
     assert list(np.nonzero(shifted[40])[0]) == list(range(10))
     small = piano_roll(s, config=PianoRollConfig(steps=16, step_seconds=0.5))
     assert small.shape == (128, 16)
@@ -76,7 +81,7 @@ def test_overlapping_notes_keep_the_louder():
     tr = add_track(s, "a")
     tr.notes.append(Note(time=0, duration=960, pitch=50, velocity=40))
     tr.notes.append(Note(time=240, duration=240, pitch=50, velocity=100))
-    roll = piano_roll(s)
+    roll = piano_roll(s, config=SECONDS_CONFIG)
     assert roll[50, 0] == pytest.approx(40 / 127)
     assert roll[50, 3] == pytest.approx(100 / 127)
 

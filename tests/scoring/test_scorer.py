@@ -31,6 +31,7 @@ def test_onnx_matches_pytorch_on_real_inputs(exported, absent):
         ds.concept_mask[idx],
         ds.lyric[idx],
         ds.lyric_mask[idx],
+        ds.features[idx],
     ]
     names = [
         "audio",
@@ -41,6 +42,7 @@ def test_onnx_matches_pytorch_on_real_inputs(exported, absent):
         "concept_mask",
         "lyric",
         "lyric_mask",
+        "midi_features",
     ]
     for i, n in enumerate(names):
         if n.endswith("_mask") and (absent == "all" or n.startswith(str(absent))):
@@ -61,9 +63,35 @@ def test_metadata_describes_the_model(exported):
         "steps": 256,
         "step_seconds": 0.1,
         "include_drums": True,
+        "grid": "beat",
+        "steps_per_beat": 4,
     }
     assert meta["training"]["data_hash"] and meta["chromatic_version"] and meta["taxonomy_version"]
     assert "validation" in meta["training"]["metrics"]
+    assert meta["class_order"]["temporal"] == ["past", "present", "future"]
+    assert meta["inputs"]["midi_features"] == [None, len(meta["midi_features"]["names"])]
+    assert "calibration" in meta and "gates" in meta and "sanity" in meta
+
+
+def test_onnx_describes_itself_in_metadata_props(exported, tmp_path):
+    """Plain onnxruntime reads the description back from the ONNX file alone, and the scorer
+    loads an ONNX file that travelled without its JSON."""
+    import onnxruntime as ort
+
+    _, model, _ = exported
+    sess = ort.InferenceSession(str(model.with_suffix(".onnx")), providers=["CPUExecutionProvider"])
+    mm = sess.get_modelmeta()
+    assert mm.producer_name == "chromatic" and mm.version == 2
+    props = mm.custom_metadata_map
+    inner = json.loads(props["chromatic"])
+    beside = json.loads(model.with_suffix(".json").read_text())
+    assert inner["encoders"] == beside["encoders"] and inner["piano_roll"] == beside["piano_roll"]
+    assert inner["midi_features"]["names"] == beside["midi_features"]["names"]
+    assert props["roll_grid"] == "beat" and props["taxonomy_version"] == beside["taxonomy_version"]
+    assert {o.name for o in sess.get_outputs()} >= {"temporal", "midi_temporal", "confidence"}
+    shutil.copy(model.with_suffix(".onnx"), tmp_path / "alone.onnx")
+    alone = ChromaticScorer.load(tmp_path / "alone")
+    assert alone.meta["encoders"] == beside["encoders"]
 
 
 def test_ranked_by_match_not_confidence_and_stable(exported):
@@ -79,20 +107,32 @@ def test_ranked_by_match_not_confidence_and_stable(exported):
     assert [r["rank"] for r in ranked] == list(range(1, 8))
     ids = [r["id"] for r in ranked]
     assert ids.index("c0") < ids.index("dup")  # ties keep the input order
+    from scipy.spatial.distance import jensenshannon
+
     for r in ranked:
-        assert r["match"] == pytest.approx(
-            sum(
-                np.dot(r[a], t)
-                for a, t in zip(
-                    ("temporal", "spatial", "ontological"),
-                    ([0.8, 0.1, 0.1], [0.8, 0.1, 0.1], [0.1, 0.1, 0.8]),
-                    strict=True,
-                )
+        assert r["match_method"] == "js" and r["head"] == "midi"
+        js = sum(
+            1 - jensenshannon(r[a], t, base=2)
+            for a, t in zip(
+                ("temporal", "spatial", "ontological"),
+                ([0.8, 0.1, 0.1], [0.8, 0.1, 0.1], [0.1, 0.1, 0.8]),
+                strict=True,
             )
-            / 3
-            * (0.5 + 0.5 * r["confidence"]),
-            rel=1e-5,
         )
+        scale = (0.5 + 0.5 * r["confidence"]) if r["confidence_weighted"] else 1.0
+        assert r["match"] == pytest.approx(js / 3 * scale, rel=1e-5)
+
+
+def test_white_candidates_get_different_chromatic_scores(exported):
+    """A White (uniform) target: the old dot product gave every candidate 1/3; the JS match
+    orders them."""
+    _, model, _ = exported
+    cands = [{"id": f"c{i}", "midi": loop([48 + 3 * i, 55 + 2 * i, 64 + i, 70])} for i in range(8)]
+    js = ChromaticScorer.load(model).score_batch(cands, color="White", concept="a white room")
+    assert len({round(r["match"], 6) for r in js}) > 1
+    dot = ChromaticScorer.load(model, match="dot").score_batch(cands, color="White")
+    if not dot[0]["confidence_weighted"]:
+        assert {round(r["match"], 9) for r in dot} == {round(1 / 3, 9)}
 
 
 def test_corrupt_midi_gets_an_error_entry(exported):
@@ -132,7 +172,12 @@ def test_single_score_with_all_modalities(exported):
     dist = {a: getattr(r, a) for a in ("temporal", "spatial", "ontological")}
     best, prob = predict_color(dist)  # the vectorised scorer agrees with the taxonomy module
     assert (best.name, prob) == (r.predicted_color, pytest.approx(r.color_probability, rel=1e-6))
-    assert r.match == pytest.approx(chromatic_match(dist, "Y", r.confidence), rel=1e-6)
+    conf = r.confidence if r.confidence_weighted else None  # only a calibrated one scales it
+    assert r.match == pytest.approx(chromatic_match(dist, "Y", conf), rel=1e-6)
+    fused = ChromaticScorer.load(model, head="fused").score(
+        midi=loop([60, 63, 67, 70]), concept="a coat left at a station", color="Y"
+    )
+    assert fused.head == "fused" and r.head == "midi"
     assert scorer.score(color="Y").match is not None  # nothing at all: the null embeddings
 
 

@@ -189,6 +189,9 @@ def compose(
     key: str | None = typer.Option(
         None, "--key", help="Compose in this key instead of the proposal's ('D minor', 'F#m')."
     ),
+    trust_model: bool = typer.Option(
+        False, "--trust-model", help="Use the model even when it failed its sanity gates."
+    ),
 ) -> None:
     """Compose a song: each phase's candidates generated and scored, the best kept (beam search).
 
@@ -210,6 +213,7 @@ def compose(
         quantized=quantized,
         stems=stems,
         key=key,
+        trust_model=trust_model,
     )
     if not auto:
         step = compose_step(proposal, out, opts)

@@ -12,6 +12,11 @@ app = typer.Typer(
 )
 
 
+_TRUST = typer.Option(
+    False, "--trust-model", help="Use the model even when it failed its sanity gates."
+)
+
+
 @app.command()
 def proposals(
     chain_dir: Path = typer.Argument(
@@ -122,12 +127,13 @@ def chords(
         min=0.0,
         help="Composite weight of the chromatic match (with a model).",
     ),
+    trust_model: bool = _TRUST,
 ) -> None:
     """Generate chord candidates, rank them, write candidates/ and merge review.yml."""
     from chromatic.produce.review import load_review
 
     prod, run = _run_phase(
-        "chords", folder, (n, top, seed), (model, theory_weight, chromatic_weight)
+        "chords", folder, (n, top, seed), (model, theory_weight, chromatic_weight, trust_model)
     )
     review = load_review(run.merge.path)
     typer.echo(
@@ -170,13 +176,21 @@ _CHROMATIC_W = typer.Option(
 )
 
 
-def _scoring(model: Path | None, theory_weight: float, chromatic_weight: float):
-    from chromatic.produce.phases.scoring import NO_MODEL_WARNING, Weights, load_scorer
+def _scoring(
+    model: Path | None, theory_weight: float, chromatic_weight: float, trust_model: bool = False
+):
+    from chromatic.produce.phases.scoring import NO_MODEL_WARNING, Weights, gate, load_scorer
 
     weights = Weights(theory_weight, chromatic_weight)
     scorer = load_scorer(model) if model else None
     if scorer is None:
         typer.secho(f"warning: {NO_MODEL_WARNING}", err=True, fg="yellow")
+    else:
+        scorer, note = gate(scorer, trust_model=trust_model)
+        if note:
+            typer.secho(f"warning: {note}", err=True, fg="yellow")
+        if scorer is None:
+            model = None
     return scorer, weights, str(model) if model else None
 
 
@@ -245,6 +259,7 @@ def drums(
         0.3, "--theory-weight", min=0.0, help="Composite weight of the energy fit (with a model)."
     ),
     chromatic_weight: float = _CHROMATIC_W,
+    trust_model: bool = _TRUST,
 ) -> None:
     """Drum loops per approved chord section, from the template library; merge review.yml."""
     from chromatic.produce.folder import open_folder
@@ -257,7 +272,7 @@ def drums(
         "drums",
         folder,
         (n, top, seed),
-        (model, theory_weight, chromatic_weight),
+        (model, theory_weight, chromatic_weight, trust_model),
         humanize_with=humanize,
     )
     _report(prod, run, ("template", "family", "fill"))
@@ -272,9 +287,12 @@ def bass(
     model: Path | None = _MODEL,
     theory_weight: float = _THEORY_W,
     chromatic_weight: float = _CHROMATIC_W,
+    trust_model: bool = _TRUST,
 ) -> None:
     """Bass lines per approved chord section, locked to the approved drums; merge review.yml."""
-    prod, run = _run_phase("bass", folder, (n, top, seed), (model, theory_weight, chromatic_weight))
+    prod, run = _run_phase(
+        "bass", folder, (n, top, seed), (model, theory_weight, chromatic_weight, trust_model)
+    )
     _report(prod, run, ("template", "register", "approach"))
 
 
@@ -293,13 +311,14 @@ def melody(
     model: Path | None = _MODEL,
     theory_weight: float = _THEORY_W,
     chromatic_weight: float = _CHROMATIC_W,
+    trust_model: bool = _TRUST,
 ) -> None:
     """Melodies per approved chord section inside a singer's range; merge review.yml."""
     prod, run = _run_phase(
         "melody",
         folder,
         (n, top, seed),
-        (model, theory_weight, chromatic_weight),
+        (model, theory_weight, chromatic_weight, trust_model),
         singer=singer,
         singers_file=str(singers) if singers else None,
     )

@@ -22,6 +22,16 @@ def export(
 
     onnx_path, json_path = export_run(run, _model_stem(out))
     typer.echo(f"wrote {onnx_path} ({onnx_path.stat().st_size / 1e6:.1f} MB) and {json_path}")
+    gates = json.loads(json_path.read_text()).get("gates") or {}
+    if gates.get("passed") is False:
+        typer.secho(
+            "warning: the model failed its sanity gates (" + "; ".join(gates["failed"]) + "); "
+            "produce and compose will use theory only unless given --trust-model",
+            err=True,
+            fg="yellow",
+        )
+    elif gates.get("passed") is None:
+        typer.echo("sanity gates: not measured (no held-out MIDI in the run's data)")
 
 
 MODEL_NAME = "model"  # FOLDER/model.onnx + model.json: what --model FOLDER loads

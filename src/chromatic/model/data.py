@@ -1,7 +1,9 @@
 """Training data: segments + embeddings + piano rolls + canonical targets, and honest splits.
 
-Piano rolls are built from each row's MIDI slice (tempo-map aware) and held as uint8
-velocities (a quarter of the float size); targets come from the taxonomy alone.
+Piano rolls are built from each row's MIDI slice (on the beat grid by default, or the old
+tempo-map-aware 100 ms grid) and held as uint8 velocities (a quarter of the float size); the
+symbolic features (``chromatic.music.symbolic``) of the same slice sit beside them; targets
+come from the taxonomy alone.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ import pyarrow.parquet as pq
 
 from chromatic.embed.run import EMBEDDINGS_FILE, read_embedding_meta
 from chromatic.errors import CatalogError
-from chromatic.music.pianoroll import DEFAULT_CONFIG, PianoRollConfig, note_arrays, roll_from_notes
+from chromatic.music.pianoroll import DEFAULT_CONFIG, PianoRollConfig, grid_notes, roll_from_notes
+from chromatic.music.symbolic import N_FEATURES, midi_features_batch
 from chromatic.segments.build import SEGMENTS_FILE, read_media
 from chromatic.taxonomy import AXES, parse_color
 
@@ -52,6 +55,11 @@ class Dataset:
     encoders: dict
     data_hash: str
     roll_config: PianoRollConfig
+    features: np.ndarray | None = None  # [N, F] float32 symbolic features (zeros: no MIDI)
+
+    def __post_init__(self) -> None:
+        if self.features is None:
+            self.features = np.zeros((len(self.ids), N_FEATURES), dtype=np.float32)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -93,6 +101,7 @@ class Dataset:
             encoders=self.encoders,
             data_hash=self.data_hash,
             roll_config=self.roll_config,
+            features=self.features[idx],
         )
 
 
@@ -136,6 +145,7 @@ def load_dataset(
     lyric, lmask = _fixed(emb.column("lyric_emb"), n, dt)
     audio, amask = _fixed(emb.column("audio_emb"), n, da)
     roll_index = np.full(n, -1, dtype=np.int64)
+    feats = np.zeros((n, N_FEATURES), dtype=np.float32)
     rolls: list[np.ndarray] = []
     by_song: dict[str, list[int]] = {}
     for i, r in enumerate(rows):
@@ -143,14 +153,17 @@ def load_dataset(
             by_song.setdefault(r["song_id"], []).append(i)
     for song, idx in sorted(by_song.items()):
         media = read_media(data, song, [rows[i]["segment_id"] for i in idx])
+        scores = []
         for i in idx:
             score = load_score(media[rows[i]["segment_id"]]["midi"], name=rows[i]["segment_id"])
-            na = note_arrays(score, include_drums=roll_config.include_drums)
+            na = grid_notes(score, roll_config)
             roll = roll_from_notes(
                 na["start"], na["end"], na["pitch"], na["velocity"], config=roll_config
             )
+            scores.append(score)
             roll_index[i] = len(rolls)
             rolls.append(np.rint(roll * 127).astype(np.uint8))
+        feats[idx] = midi_features_batch(scores, include_drums=roll_config.include_drums)
     h = hashlib.sha256()
     h.update(json.dumps(meta, sort_keys=True).encode())
     for p in (seg_path, emb_path):
@@ -182,6 +195,7 @@ def load_dataset(
         encoders=meta,
         data_hash=h.hexdigest()[:16],
         roll_config=roll_config,
+        features=feats,
     )
 
 

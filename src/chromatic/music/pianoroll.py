@@ -1,8 +1,15 @@
-"""Piano rolls: 128 pitches x 256 steps of 100 ms (25.6 s), velocity / 127.
+"""Piano rolls: 128 pitches x 256 steps, velocity / 127, on one of two time grids.
 
-Times come from the full tempo map (symusic's tick->second conversion), so a tempo change,
-or a type-1 file whose tempo lives in its own track, moves notes to where they sound. A step is
-on while a note sounds at any time inside it; overlapping notes keep the louder velocity.
+- ``grid="beat"`` (the default): sixteenth-note steps counted from the file's own ticks
+  (``tpq / 4`` ticks a step), so step 0 is the slice's first beat and 256 steps are 64 beats
+  (16 bars of 4/4). The same music at another tempo gives the same roll: tempo is not what the
+  model should hear as color.
+- ``grid="seconds"``: the old 100 ms steps (25.6 s). Times come from the full tempo map
+  (symusic's tick->second conversion), so a tempo change, or a type-1 file whose tempo lives in
+  its own track, moves notes to where they sound. Kept so both can be compared in one run.
+
+A step is on while a note sounds at any time inside it; overlapping notes keep the louder
+velocity.
 """
 
 from __future__ import annotations
@@ -18,6 +25,8 @@ from chromatic.music.midi import load_score
 PITCHES = 128
 STEPS = 256
 STEP_SECONDS = 0.1
+STEPS_PER_BEAT = 4
+GRIDS = ("beat", "seconds")
 
 
 @dataclass(frozen=True)
@@ -26,6 +35,17 @@ class PianoRollConfig:
     steps: int = STEPS
     step_seconds: float = STEP_SECONDS
     include_drums: bool = True
+    grid: str = "seconds"  # the constructor's old meaning; DEFAULT_CONFIG is the beat grid
+    steps_per_beat: int = STEPS_PER_BEAT
+
+    def __post_init__(self) -> None:
+        if self.grid not in GRIDS:
+            raise ValueError(f"piano roll grid {self.grid!r}: expected one of {', '.join(GRIDS)}")
+
+    @property
+    def step(self) -> float:
+        """One step in the grid's unit: beats (quarter notes) or seconds."""
+        return 1.0 / self.steps_per_beat if self.grid == "beat" else self.step_seconds
 
     @property
     def window_seconds(self) -> float:
@@ -37,15 +57,42 @@ class PianoRollConfig:
             "steps": self.steps,
             "step_seconds": self.step_seconds,
             "include_drums": self.include_drums,
+            "grid": self.grid,
+            "steps_per_beat": self.steps_per_beat,
         }
 
+    @classmethod
+    def from_dict(cls, d: dict) -> PianoRollConfig:
+        """From exported metadata; a model from before the beat grid used 100 ms steps."""
+        return cls(
+            int(d.get("pitches", PITCHES)),
+            int(d.get("steps", STEPS)),
+            float(d.get("step_seconds", STEP_SECONDS)),
+            bool(d.get("include_drums", True)),
+            str(d.get("grid", "seconds")),
+            int(d.get("steps_per_beat", STEPS_PER_BEAT)),
+        )
 
-DEFAULT_CONFIG = PianoRollConfig()
+
+BEAT_CONFIG = PianoRollConfig(grid="beat")
+SECONDS_CONFIG = PianoRollConfig(grid="seconds")
+DEFAULT_CONFIG = BEAT_CONFIG
 
 
-def note_arrays(score: Score, *, include_drums: bool = True) -> dict[str, np.ndarray]:
-    """All notes of a score as arrays of start/end seconds, pitch and velocity."""
-    sec = score.to("second")
+def roll_config(grid: str) -> PianoRollConfig:
+    """The standard roll of a grid name ("beat" or "seconds")."""
+    if grid not in GRIDS:
+        raise ValueError(f"piano roll grid {grid!r}: expected one of {', '.join(GRIDS)}")
+    return BEAT_CONFIG if grid == "beat" else SECONDS_CONFIG
+
+
+def note_arrays(
+    score: Score, *, include_drums: bool = True, beats: float | None = None
+) -> dict[str, np.ndarray]:
+    """All notes of a score as arrays of start/end seconds, pitch and velocity; with ``beats``
+    (ticks per quarter) the times are in quarter notes from the ticks instead."""
+    sec = score.to("second") if beats is None else score
+    scale = 1.0 if beats is None else 1.0 / beats
     starts, ends, pitches, vels = [], [], [], []
     for track in sec.tracks:
         if track.is_drum and not include_drums:
@@ -53,9 +100,9 @@ def note_arrays(score: Score, *, include_drums: bool = True) -> dict[str, np.nda
         if not len(track.notes):
             continue
         arr = track.notes.numpy()
-        t = arr["time"].astype(np.float64)
+        t = arr["time"].astype(np.float64) * scale
         starts.append(t)
-        ends.append(t + arr["duration"].astype(np.float64))
+        ends.append(t + arr["duration"].astype(np.float64) * scale)
         pitches.append(arr["pitch"].astype(np.int64))
         vels.append(arr["velocity"].astype(np.int64))
     if not starts:
@@ -67,6 +114,14 @@ def note_arrays(score: Score, *, include_drums: bool = True) -> dict[str, np.nda
         "pitch": np.concatenate(pitches),
         "velocity": np.concatenate(vels),
     }
+
+
+def grid_notes(score: Score, config: PianoRollConfig) -> dict[str, np.ndarray]:
+    """Note arrays in the roll's time unit: beats from ticks, or seconds from the tempo map."""
+    if config.grid == "beat":  # a Score from load_score is tick-based
+        beats = float(score.tpq) or 480.0
+        return note_arrays(score, include_drums=config.include_drums, beats=beats)
+    return note_arrays(score, include_drums=config.include_drums)
 
 
 def roll_from_notes(
@@ -82,7 +137,7 @@ def roll_from_notes(
     roll = np.zeros((config.pitches, config.steps), dtype=np.float32)
     if start.size == 0:
         return roll
-    dt = config.step_seconds
+    dt = config.step
     first = np.floor((start - offset) / dt + 1e-9).astype(np.int64)
     last = np.ceil((end - offset) / dt - 1e-9).astype(np.int64)  # exclusive
     last = np.maximum(last, first + 1)  # a zero-length note still marks its step
@@ -108,18 +163,22 @@ def piano_roll(
     start: float = 0.0,
     config: PianoRollConfig = DEFAULT_CONFIG,
 ) -> np.ndarray:
-    """The piano roll of a MIDI file (Score, bytes or path) from ``start`` seconds."""
+    """The piano roll of a MIDI file (Score, bytes or path) from ``start`` (seconds, or beats
+    on the beat grid)."""
     score = midi if isinstance(midi, Score) else load_score(midi)
-    n = note_arrays(score, include_drums=config.include_drums)
+    n = grid_notes(score, config)
     return roll_from_notes(
         n["start"], n["end"], n["pitch"], n["velocity"], offset=start, config=config
     )
 
 
 def piano_roll_pretty_midi(
-    midi: bytes | str | os.PathLike, *, start: float = 0.0, config: PianoRollConfig = DEFAULT_CONFIG
+    midi: bytes | str | os.PathLike, *, start: float = 0.0, config: PianoRollConfig = SECONDS_CONFIG
 ) -> np.ndarray:
-    """The same roll through pretty_midi: a slower reference used to cross-check and benchmark."""
+    """The seconds-grid roll through pretty_midi: a slower reference used to cross-check and
+    benchmark."""
+    if config.grid != "seconds":
+        raise ValueError("piano_roll_pretty_midi builds the seconds grid only")
     import io
 
     import pretty_midi
@@ -165,10 +224,11 @@ def save_roll_png(
         cmap="Greys",
         vmin=0,
         vmax=1,
-        extent=(0, config.steps * config.step_seconds, lo - 0.5, hi - 0.5),
+        extent=(0, config.steps * config.step, lo - 0.5, hi - 0.5),
         interpolation="nearest",
     )
-    ax.set(xlabel="seconds", ylabel="MIDI pitch", title=title)
+    unit = "beats" if config.grid == "beat" else "seconds"
+    ax.set(xlabel=unit, ylabel="MIDI pitch", title=title)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

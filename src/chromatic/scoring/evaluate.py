@@ -1,4 +1,4 @@
-"""How well a scorer separates colors on real segments: for each target color, the share of
+"""How well a scorer separates colors on real segments (every modality, fused output): for each target color, the share of
 (segment of that color, segment of another color) pairs in which the scorer gives the
 segment of the target color the higher chromatic match. 0.5 is chance; 1.0 is a perfect
 ranking. This is the question the production pipeline asks of the scorer."""
@@ -37,7 +37,8 @@ def rank_rate_on_segments(
     every album color and report the per-color and mean pairwise rank rate."""
     from chromatic.model.data import load_dataset
     from chromatic.scoring import ChromaticScorer
-    from chromatic.taxonomy import ALBUM_COLORS, chromatic_match
+    from chromatic.scoring.match import match_scores
+    from chromatic.taxonomy import ALBUM_COLORS
 
     scorer = ChromaticScorer.load(model)
     ds = load_dataset(data_dir, roll_config=scorer.roll_config)
@@ -51,6 +52,7 @@ def rank_rate_on_segments(
         "concept_mask": ds.concept_mask[idx],
         "lyric": ds.lyric[idx],
         "lyric_mask": ds.lyric_mask[idx],
+        "midi_features": ds.features[idx],
     }
     out = scorer.infer(feeds)
     colors = ds.colors[idx]
@@ -59,16 +61,10 @@ def rank_rate_on_segments(
         is_c = colors == c.name
         if not is_c.any() or is_c.all():
             continue
-        m = np.array(
-            [
-                chromatic_match(
-                    {a: out[a][i] for a in ("temporal", "spatial", "ontological")},
-                    c,
-                    float(out["confidence"][i]),
-                )
-                for i in range(len(idx))
-            ]
-        )
+        pred = np.stack([out[a] for a in ("temporal", "spatial", "ontological")], axis=1)
+        m = match_scores(pred, c, scorer.match_method)
+        if scorer.confidence_weighted:
+            m = m * (0.5 + 0.5 * out["confidence"])
         per_color[c.name] = pairwise_rank_rate(m, is_c)
     vals = [v for v in per_color.values() if v == v]
     return {

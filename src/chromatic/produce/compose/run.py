@@ -50,7 +50,7 @@ from chromatic.produce.folder import (
 from chromatic.produce.phases import Phase
 from chromatic.produce.phases.concept import ConceptScorer, concept_vector
 from chromatic.produce.phases.registry import find
-from chromatic.produce.phases.scoring import NO_MODEL_WARNING, Scorer, load_scorer
+from chromatic.produce.phases.scoring import NO_MODEL_WARNING, Scorer, gate, load_scorer
 from chromatic.produce.review import load_review
 from chromatic.proposals.reader import with_key
 from chromatic.yamlio import dump_yaml, load_plain
@@ -188,7 +188,11 @@ def _load_scorer(
     if opts.model is None:
         notes.append(NO_MODEL_WARNING)
         return None
-    scorer = load_scorer(opts.model)
+    scorer, note = gate(load_scorer(opts.model), trust_model=opts.trust_model)
+    if note:
+        notes.append(note)
+    if scorer is None:
+        return None
     vector = concept_vector(scorer, concept, folder)
     if vector is not None:
         return ConceptScorer(scorer, concept, vector)

@@ -50,6 +50,7 @@ class ChromaticResult:
     ontological: tuple[float, float, float]
     confidence: float
     match: float
+    match_method: str = "js"
 
     @classmethod
     def from_scorer(cls, row: Mapping, color: str) -> ChromaticResult:
@@ -62,9 +63,12 @@ class ChromaticResult:
                 f"scorer returned an unexpected row for {row.get('id')!r}: {e}"
             ) from None
         match = row.get("match")
+        method = str(row.get("match_method") or "js")
         if match is None:
-            match = chromatic_match(axes, color, confidence)
-        return cls(axes["temporal"], axes["spatial"], axes["ontological"], confidence, float(match))  # type: ignore[arg-type]
+            match = chromatic_match(axes, color, confidence, method=method)
+        return cls(
+            axes["temporal"], axes["spatial"], axes["ontological"], confidence, float(match), method
+        )  # type: ignore[arg-type]
 
     def to_dict(self, digits: int = 4) -> dict:
         r = lambda x: round(float(x), digits)  # noqa: E731
@@ -74,6 +78,7 @@ class ChromaticResult:
             "ontological": [r(x) for x in self.ontological],
             "confidence": r(self.confidence),
             "match": r(self.match),
+            "match_method": self.match_method,
         }
 
 
@@ -100,6 +105,22 @@ def load_scorer(path: str | os.PathLike) -> Scorer:
         raise
     except Exception as e:
         raise ProduceError(f"cannot load the model: {e}", path=path) from None
+
+
+def gate(scorer: Scorer, *, trust_model: bool = False) -> tuple[Scorer | None, str | None]:
+    """A model that failed its sanity gates (recorded by ``chromatic export``: MIDI-only AUC,
+    ranking stability, real vs random) is not used unless the user insists: (None, the one
+    line that says so) -> theory only. (scorer, None) when it passed or was not checked."""
+    gates = getattr(scorer, "gates", None) or {}
+    if gates.get("passed") is not False:
+        return scorer, None
+    why = "; ".join(gates.get("failed") or []) or "failed its sanity gates"
+    if trust_model:
+        return scorer, f"model failed its sanity gates ({why}); used anyway (--trust-model)"
+    return None, (
+        f"model failed its sanity gates ({why}): composite = theory score only; "
+        "pass --trust-model to use it anyway"
+    )
 
 
 def score_midi(

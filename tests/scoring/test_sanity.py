@@ -1,0 +1,72 @@
+"""Sanity figures' building blocks and the production gate, on real MIDI Scores."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from chromatic.music.midi import load_score
+from chromatic.produce.phases.scoring import gate
+from chromatic.scoring.sanity import (
+    auc,
+    gate_verdicts,
+    random_notes,
+    scale_tempo,
+    shift_seconds,
+    spearman,
+    transpose,
+)
+from tests.scoring.loops import loop
+
+
+def test_auc_and_spearman_by_hand():
+    assert auc(np.array([3.0, 4.0]), np.array([1.0, 2.0])) == 1.0
+    assert auc(np.array([1.0]), np.array([1.0])) == 0.5
+    assert spearman(np.array([1.0, 2, 3, 4]), np.array([10.0, 20, 30, 40])) == pytest.approx(1.0)
+    assert spearman(np.array([1.0, 2, 3, 4]), np.array([4.0, 3, 2, 1])) == pytest.approx(-1.0)
+
+
+def test_perturbations_of_a_real_score():
+    s = load_score(loop([60, 64, 67, 71]))
+    qpm = float(s.tempos[0].qpm)
+    up = transpose(s, 1)
+    assert [n.pitch for n in up.tracks[0].notes] == [n.pitch + 1 for n in s.tracks[0].notes]
+    late = shift_seconds(s, 0.3)
+    ticks = round(0.3 * qpm / 60 * s.tpq)
+    assert late.tracks[0].notes[0].time == s.tracks[0].notes[0].time + ticks
+    fast = scale_tempo(s, 1.1)
+    assert float(fast.tempos[0].qpm) == pytest.approx(qpm * 1.1, rel=1e-4)
+    noise = random_notes(s, np.random.default_rng(0))
+    assert noise.note_num() == max(s.note_num(), 4)
+
+
+def test_gate_verdicts():
+    good = {
+        "midi_auc_interval": [0.6, 0.8],
+        "stability_spearman": {"a": 0.95},
+        "real_vs_random_auc": 0.9,
+    }
+    assert gate_verdicts(good)["passed"] is True
+    bad = {**good, "stability_spearman": {"a": 0.4}}
+    v = gate_verdicts(bad)
+    assert v["passed"] is False and "stability" in v["failed"][0]
+    assert gate_verdicts({})["passed"] is None  # nothing measured: not a failure
+
+
+class _Scorer:
+    def __init__(self, gates):
+        self.gates = gates
+
+
+def test_production_gate_says_so_in_one_line():
+    failed = _Scorer(
+        {"passed": False, "failed": ["ranking stability Spearman 0.40 (needs >= 0.9)"]}
+    )
+    scorer, note = gate(failed)
+    assert scorer is None and "theory score only" in note and "--trust-model" in note
+    assert "\n" not in note
+    scorer, note = gate(failed, trust_model=True)
+    assert scorer is failed and "used anyway" in note
+    ok = _Scorer({"passed": True, "failed": []})
+    assert gate(ok) == (ok, None)
+    assert gate(_Scorer({"passed": None}))[0] is not None  # unchecked: used
