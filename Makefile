@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO ?= demo
 export HF_HUB_OFFLINE := 1
 
-.PHONY: setup system-deps test demo lint bench clean
+.PHONY: setup system-deps test demo lint bench clean mlflow-ui
 
 setup: $(STAMP)
 
@@ -44,6 +44,12 @@ lint: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) scripts/demo.py --out $(DEMO)
+
+# The MLflow UI for the demo's training runs on http://127.0.0.1:$(PORT) (DATA=folder to choose).
+PORT ?= 5000
+DATA ?= $(DEMO)/data
+mlflow-ui: $(STAMP)
+	$(VENV)/bin/chromatic runs ui $(DATA) --port $(PORT)
 
 bench: $(STAMP)
 	$(PY) benchmarks/catalog_build.py
