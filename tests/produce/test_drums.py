@@ -159,7 +159,7 @@ def test_every_section_gets_candidates_on_channel_10(drums_78):
             assert (ts.numerator, ts.denominator) == (7, 8)
             assert score.end() <= s.bars * 1680
             pm = pretty_midi.PrettyMIDI(str(path))
-            assert pm.instruments[0].is_drum and pm.instruments[0].name == "drums"
+            assert pm.instruments[0].is_drum and pm.instruments[0].name == "Drums"
     chorus = min(
         (c for c in review.model.candidates if c.details["section"] == "chorus"),
         key=lambda c: c.rank,

@@ -6,10 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pretty_midi
 import pytest
 
 from chromatic.cli import main
 from chromatic.errors import ReviewError
+from chromatic.music import daw
 from chromatic.music.midi import load_score
 from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.promote import normalize_label, promote
@@ -66,7 +68,11 @@ def test_approved_candidates_become_labelled_files(folder):
     ]
     out = load_score(approved / "verse_a.mid")
     src = load_score(folder.phase_dir("chords") / doc["candidates"][0]["midi_file"])
-    assert [t.name for t in out.tracks] == ["verse_a"]
+    # a DAW shows the instrument (the file name says the section); the role is kept as text
+    assert [t.name for t in out.tracks] == [
+        pretty_midi.program_to_instrument_name(src.tracks[0].program)
+    ]
+    assert daw.part_roles(approved / "verse_a.mid") == {out.tracks[0].name: "chords"}
     notes = lambda s: [(n.time, n.duration, n.pitch, n.velocity) for n in s.tracks[0].notes]  # noqa: E731
     assert notes(out) == notes(src) and len(notes(out)) > 0
     assert out.tempos[0].qpm == pytest.approx(src.tempos[0].qpm)
@@ -124,7 +130,7 @@ def test_concurrent_promotes_do_not_corrupt(folder):
     approved = folder.approved_dir("chords")
     assert sorted(p.name for p in approved.iterdir()) == [f"part_{i}.mid" for i in range(6)]
     for p in approved.iterdir():
-        assert load_score(p).tracks[0].name == p.stem
+        assert list(daw.part_roles(p).values()) == ["chords"]
     assert not list(folder.phase_dir("chords").glob(".promote-*"))
     assert not list(approved.glob(".*"))
 

@@ -21,6 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from chromatic.music.daw import finish_loop
 from chromatic.music.key import Key
 from chromatic.music.meter import Meter, meter_of, ticks
 from chromatic.music.midi import add_track, append_notes, new_score, score_bytes
@@ -231,11 +232,25 @@ def _notes(events: list[tuple[int, int, int, list[int]]]) -> list[Note]:
     return notes
 
 
+def chord_changes(cand: ChordCandidate, meter: Meter, key: Key) -> list[tuple[int, str]]:
+    """(tick, chord symbol) at each chord change of the loop: its chord names for a DAW."""
+    out, t = [], 0
+    for chord, bars in zip(cand.chords, cand.rhythm.bars, strict=True):
+        out.append((t, chord.symbol(key)))
+        t += ticks(bars * meter.bar)
+    return out
+
+
 def render_chords(cand: ChordCandidate, proposal: Proposal, meter: Meter, program: int) -> bytes:
     score = new_score(proposal.bpm, proposal.time_signature, proposal.key)
     track = add_track(score, "chords", program=program)
     append_notes(track, _notes(chord_events(cand, meter)))
-    return score_bytes(score)
+    return finish_loop(
+        score_bytes(score),
+        "chords",
+        bars=cand.rhythm.total_bars,
+        chords=chord_changes(cand, meter, proposal.key),
+    )
 
 
 def render_scratch(proposal: Proposal, meter: Meter, bars: int) -> bytes:
@@ -252,7 +267,7 @@ def render_scratch(proposal: Proposal, meter: Meter, bars: int) -> bytes:
             for onset, pitch, vel in bar
         ),
     )
-    return score_bytes(score)
+    return finish_loop(score_bytes(score), "drums", bars=bars)
 
 
 def style_details(cand: ChordCandidate, style: Style, key: Key) -> dict:
