@@ -154,3 +154,15 @@ def test_promote_waits_for_the_folder_lock(folder):
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert (folder.approved_dir("chords") / "intro.mid").is_file()
+
+
+def test_promote_with_nothing_approved_exits_1_with_the_next_step(folder, capsys):
+    """The candidates are all pending (as generated): nothing to promote is a failure a user
+    (or a script) must see, with what to do about it."""
+    rc = main(["promote", str(folder.root), "chords"])
+    err = capsys.readouterr().err
+    assert rc == 1
+    assert err.strip().count("\n") == 0  # one line
+    assert str(folder.review_path("chords")) in err and "status: approved" in err
+    assert f"chromatic promote {folder.root} chords" in err
+    assert not list(folder.approved_dir("chords").glob("*.mid"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -48,6 +49,21 @@ def server_command(data: Path, port: int) -> list[str]:
     ]
 
 
+def ui_missing() -> str | None:
+    """What the MLflow server lacks in this environment (None: it can start)."""
+    for module in ("flask", "flask_cors", "graphene", "aiohttp"):
+        if importlib.util.find_spec(module) is None:
+            return f"module {module} is not installed (pip install -e '.[ml]')"
+    spec = importlib.util.find_spec("mlflow")
+    root = Path(spec.origin).parent if spec and spec.origin else None
+    if root is None or not (root / "server" / "js" / "build" / "index.html").is_file():
+        return (
+            "the UI's files are not installed (`make setup` installs them: "
+            "pip install --no-deps mlflow==<the version of mlflow-skinny>)"
+        )
+    return None
+
+
 @app.command("ui")
 def ui(
     data: Path = typer.Argument(..., help="Data folder holding mlflow.db (where `train` ran)."),
@@ -57,18 +73,18 @@ def ui(
     from chromatic.model import tracking
 
     _store(data)
-    if importlib.util.find_spec("flask") is None:
-        raise ChromaticError(
-            "the MLflow UI needs the full `mlflow` package: pip install -e '.[ml]'",
-            field="mlflow",
-        )
+    missing = ui_missing()
+    if missing:
+        raise ChromaticError(f"the MLflow UI cannot start: {missing}", field="mlflow")
     fixed = tracking.relativize(data)
     if fixed:
         typer.echo(f"{fixed} artifact location(s) made relative to {data}")
     typer.echo(f"MLflow UI for {data} on http://127.0.0.1:{port} (Ctrl-C stops it)")
     # the server's working directory is DATA: relative artifact locations resolve there
+    # job execution runs GenAI scorer jobs (huey): nothing here uses it
+    env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
     try:
-        rc = subprocess.call(server_command(data, port), cwd=data)
+        rc = subprocess.call(server_command(data, port), cwd=data, env=env)
     except KeyboardInterrupt:
         rc = 0
     if rc:
