@@ -86,6 +86,7 @@ def build_score(arr, root: Path, key: Key):
     for p in parts:
         _one_instrument(p)
         score.insert(0, p)
+    _tidy(parts, roles)
     bar_q = bar_ticks(arr) / arr.score.tpq
     top = parts[0]
     lead = next((p for p in parts if roles.get(p.partName or "") == "melody"), top)
@@ -98,6 +99,69 @@ def build_score(arr, root: Path, key: Key):
     _attach_lyrics(lead, _lyrics(arr))
     score.insert(0, _metadata(root))
     return score
+
+
+#: GM drum key -> (display step and octave on the five-line percussion staff, notehead): the
+#: usual drum-set notation (kick in the bottom space, snare on the third space, cymbals above
+#: the staff with x heads); other keys sit on the middle line.
+DRUM_NOTATION: dict[int, tuple[str, int, str]] = {
+    35: ("E", 4, "normal"),  # acoustic bass drum
+    36: ("F", 4, "normal"),  # kick
+    37: ("C", 5, "x"),  # side stick
+    38: ("C", 5, "normal"),  # snare
+    39: ("C", 5, "x"),  # clap
+    40: ("C", 5, "normal"),  # electric snare
+    41: ("G", 4, "normal"),  # floor tom
+    42: ("G", 5, "x"),  # closed hat
+    43: ("A", 4, "normal"),  # floor tom 2
+    44: ("D", 4, "x"),  # pedal hat
+    45: ("B", 4, "normal"),  # low tom
+    46: ("G", 5, "circle-x"),  # open hat
+    47: ("D", 5, "normal"),  # mid tom
+    49: ("A", 5, "x"),  # crash
+    50: ("E", 5, "normal"),  # high tom
+    51: ("F", 5, "x"),  # ride
+    52: ("A", 5, "x"),  # china
+    53: ("F", 5, "diamond"),  # ride bell
+    54: ("E", 5, "x"),  # tambourine
+    55: ("B", 5, "x"),  # splash
+    56: ("E", 5, "triangle"),  # cowbell
+    70: ("A", 4, "x"),  # maracas
+    81: ("B", 5, "triangle"),  # triangle
+}
+
+
+def _notate_drums(part) -> None:
+    """The drum part on a percussion staff: no key signature, each kit piece on its own line."""
+    from music21 import clef, key, note
+
+    for ks in list(part.recurse().getElementsByClass(key.KeySignature)):
+        ks.activeSite.remove(ks)
+    for c in list(part.recurse().getElementsByClass(clef.Clef)):
+        site, at = c.activeSite, c.offset
+        site.remove(c)
+        site.insert(at, clef.PercussionClef())
+    for u in part.recurse().getElementsByClass(note.Unpitched):
+        inst = u.storedInstrument
+        pitch = getattr(inst, "percMapPitch", None) if inst is not None else None
+        step, octave, head = DRUM_NOTATION.get(pitch, ("B", 4, "normal"))
+        u.displayStep, u.displayOctave = step, octave
+        u.notehead = head
+
+
+def _tidy(parts: list, roles: dict[str, str]) -> None:
+    """One tempo mark (the top part's), instrument names as the parts are named, drums notated."""
+    from music21 import instrument, tempo
+
+    for i, p in enumerate(parts):
+        if i:
+            for mark in list(p.recurse().getElementsByClass(tempo.MetronomeMark)):
+                mark.activeSite.remove(mark)
+        for inst in p.recurse().getElementsByClass(instrument.Instrument):
+            inst.instrumentName = p.partName
+            inst.instrumentAbbreviation = None
+        if roles.get(p.partName or "") == "drums":
+            _notate_drums(p)
 
 
 def _one_instrument(part) -> None:
