@@ -119,7 +119,7 @@ def test_unknown_phase_and_missing_review(folder, capsys):
 
 def test_concurrent_promotes_do_not_corrupt(folder):
     _label(folder, {i: f"part {i}" for i in range(6)})
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     cmd = [sys.executable, "-m", "chromatic", "promote", str(folder.root), "chords", "--clean"]
     procs = [
         subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
@@ -141,7 +141,7 @@ def test_promote_waits_for_the_folder_lock(folder):
     from filelock import FileLock
 
     _label(folder, {0: "intro"})
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     cmd = [sys.executable, "-m", "chromatic", "promote", str(folder.root), "chords"]
     with FileLock(str(folder.lock_path)):
         proc = subprocess.Popen(

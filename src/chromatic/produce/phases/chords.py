@@ -15,6 +15,7 @@ one numpy Generator seeded with (seed, a fixed stream id), drawn as one uniform 
 from __future__ import annotations
 
 import bisect
+import itertools
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -57,10 +58,10 @@ from chromatic.produce.phases.scoring import (
     composite,
     score_midi,
 )
+from chromatic.produce.phases.scratch import render_scratch
 from chromatic.produce.regenerate import FreshCandidate, regenerate
 from chromatic.produce.rhythm.patterns import (
     HarmonicRhythm,
-    drum_bar,
     harmonic_rhythm,
     strum_patterns,
 )
@@ -234,40 +235,16 @@ def _notes(events: list[tuple[int, int, int, list[int]]]) -> list[Note]:
 
 def chord_changes(cand: ChordCandidate, meter: Meter, key: Key) -> list[tuple[int, str]]:
     """(tick, chord symbol) at each chord change of the loop: its chord names for a DAW."""
-    out, t = [], 0
-    for chord, bars in zip(cand.chords, cand.rhythm.bars, strict=True):
-        out.append((t, chord.symbol(key)))
-        t += ticks(bars * meter.bar)
-    return out
+    starts = [0, *itertools.accumulate(ticks(b * meter.bar) for b in cand.rhythm.bars)]
+    return [(t, c.symbol(key)) for t, c in zip(starts, cand.chords, strict=False)]
 
 
 def render_chords(cand: ChordCandidate, proposal: Proposal, meter: Meter, program: int) -> bytes:
     score = new_score(proposal.bpm, proposal.time_signature, proposal.key)
     track = add_track(score, "chords", program=program)
     append_notes(track, _notes(chord_events(cand, meter)))
-    return finish_loop(
-        score_bytes(score),
-        "chords",
-        bars=cand.rhythm.total_bars,
-        chords=chord_changes(cand, meter, proposal.key),
-    )
-
-
-def render_scratch(proposal: Proposal, meter: Meter, bars: int) -> bytes:
-    """A kick/snare/hat loop on channel 10 (GM drum map) for the same meter and length."""
-    score = new_score(proposal.bpm, proposal.time_signature, proposal.key)
-    track = add_track(score, "scratch drums", is_drum=True)
-    dur = ticks(meter.step)
-    bar = drum_bar(meter)
-    append_notes(
-        track,
-        (
-            Note(ticks(b * meter.bar + onset), dur, pitch, vel)
-            for b in range(bars)
-            for onset, pitch, vel in bar
-        ),
-    )
-    return finish_loop(score_bytes(score), "drums", bars=bars)
+    changes = chord_changes(cand, meter, proposal.key)
+    return finish_loop(score_bytes(score), "chords", bars=cand.rhythm.total_bars, chords=changes)
 
 
 def style_details(cand: ChordCandidate, style: Style, key: Key) -> dict:
