@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO ?= demo
 export HF_HUB_OFFLINE := 1
 
-.PHONY: setup system-deps test demo lint bench clean
+.PHONY: setup system-deps test demo lint bench clean mlflow-ui
 
 setup: $(STAMP)
 
@@ -14,12 +14,15 @@ setup: $(STAMP)
 # tinysoundfont renders audio with no system library (FluidSynth is used instead when
 # libfluidsynth3 is installed). --no-deps: its one dependency, pyaudio, is for live playback
 # only and does not build without PortAudio headers, so it cannot be in pyproject.toml.
+# The full mlflow wheel, at mlflow-skinny's version and --no-deps, adds only the MLflow UI's
+# built JavaScript (`chromatic runs ui`); with its dependencies it would pin pyarrow<26.
 $(STAMP): pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q "torch==2.13.0"
 	$(PY) -m pip install -q -e ".[ml,dev]"
 	$(PY) -m pip install -q --no-deps "tinysoundfont>=0.3.7,<0.4"
+	$(PY) -m pip install -q --no-deps "mlflow==$$($(PY) -c 'import importlib.metadata as m; print(m.version("mlflow-skinny"))')"
 	touch $(STAMP)
 
 # Optional system packages, installed with apt-get when run as root (nothing needs them):
@@ -56,6 +59,12 @@ lint: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) scripts/demo.py --out $(DEMO)
+
+# The MLflow UI for the demo's training runs on http://127.0.0.1:$(PORT) (DATA=folder to choose).
+PORT ?= 5000
+DATA ?= $(DEMO)/data
+mlflow-ui: $(STAMP)
+	$(VENV)/bin/chromatic runs ui $(DATA) --port $(PORT)
 
 bench: $(STAMP)
 	$(PY) benchmarks/catalog_build.py

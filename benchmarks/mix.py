@@ -52,17 +52,24 @@ def lufs(path: Path) -> tuple[float, float, int]:
 def midi_figures(path: Path) -> dict:
     from symusic import Score
 
+    from chromatic.music.daw import part_roles
+
     score = Score(str(path))
+    roles = part_roles(path)  # tracks are named by instrument; the phase is their part text
+
+    def role(t) -> str:
+        return roles.get(t.name) or t.name
+
     step = score.tpq // 4
     onsets = [n.time for t in score.tracks for n in t.notes]
     off = sum(1 for o in onsets if o % step) / max(1, len(onsets))
     vels = {
-        t.name: len({n.velocity for n in t.notes})
+        role(t): len({n.velocity for n in t.notes})
         for t in score.tracks
         if len(t.notes) and not t.is_drum
     }
-    chords = [n for t in score.tracks if t.name.startswith("chords") for n in t.notes]
-    melody = [n for t in score.tracks if t.name.startswith("melody") for n in t.notes]
+    chords = [n for t in score.tracks if role(t).startswith("chords") for n in t.notes]
+    melody = [n for t in score.tracks if role(t).startswith("melody") for n in t.notes]
     below = total = 0
     for m in melody:
         top = [c.pitch for c in chords if c.time <= m.time < c.time + c.duration]

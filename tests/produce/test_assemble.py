@@ -6,6 +6,7 @@ import pytest
 from symusic import Note
 
 from chromatic.cli import main
+from chromatic.music import daw
 from chromatic.music.midi import add_track, load_score, new_score, write_score
 from chromatic.produce.arrange.assemble import ARRANGEMENT_FILE, assemble, velocity_scale
 from chromatic.produce.arrange.plan import PLAN_FILE, write_plan
@@ -94,12 +95,15 @@ def test_arrangement_lays_out_the_plan(parts):
     # the programs the style table gives this proposal (electronic: polysynth pad chords,
     # synth bass, saw lead; the melody as the assembly voices it)
     style = style_for(parts.proposal())
-    assert [(i.name, i.program, i.is_drum) for i in pm.instruments] == [
+    # tracks are named by instrument; each keeps its phase as its part text
+    roles = daw.part_roles(path)
+    assert [(roles[i.name], i.program, i.is_drum) for i in pm.instruments] == [
         ("chords", style.program("chords"), False),
         ("drums", 0, True),
         ("bass", 33, False),  # the fixture's own bass loops
         ("melody", 73, False),
     ]
+    assert [i.name for i in pm.instruments][1:] == ["Drums", "Electric Bass (finger)", "Flute"]
     assert (
         pm.time_signature_changes[0].numerator == 7
         and pm.time_signature_changes[0].denominator == 8
@@ -114,13 +118,22 @@ def test_arrangement_lays_out_the_plan(parts):
     assert len(m21.parts) == 4
 
     mid = mido.MidiFile(str(path))
-    drum_channels = {
-        m.channel for tr in mid.tracks for m in tr if m.type == "note_on" and tr.name == "drums"
+    channels = {
+        roles[tr.name]: {m.channel for m in tr if m.type == "note_on"}
+        for tr in mid.tracks
+        if tr.name in roles
     }
-    other_channels = {
-        m.channel for tr in mid.tracks for m in tr if m.type == "note_on" and tr.name != "drums"
+    assert channels == {"chords": {0}, "drums": {9}, "bass": {1}, "melody": {2}}
+    conductor = {m.type for m in mid.tracks[0]}  # song-wide events only
+    assert conductor <= {
+        "track_name",
+        "set_tempo",
+        "time_signature",
+        "key_signature",
+        "marker",
+        "text",
+        "end_of_track",
     }
-    assert drum_channels == {9} and 9 not in other_channels
     markers = [(m.text) for tr in mid.tracks for m in tr if m.type == "marker"]
     assert markers == [n for n, _, _ in plan_secs]
     score = load_score(path)
@@ -129,7 +142,7 @@ def test_arrangement_lays_out_the_plan(parts):
         starts.append(starts[-1] + b * r * BAR)
     assert [m.time for m in score.markers] == starts[:-1]
 
-    tracks = {t.name: t for t in score.tracks}
+    tracks = {roles.get(t.name, t.name): t for t in score.tracks}
     chorus = (starts[2], starts[3])
     melody = [n for n in tracks["melody"].notes if chorus[0] <= n.time < chorus[1]]
     assert melody == []  # vocals: false mutes the melody
@@ -165,10 +178,11 @@ def test_loops_longer_than_a_section_are_cut_and_intensity_scales_velocity(parts
     ]  # repeat 0 leaves chorus out
     score = load_score(parts.root / ARRANGEMENT_FILE)
     verse_start = arr.sections[1].start_bar * BAR
-    bass = [n for t in score.tracks if t.name == "bass" for n in t.notes]
+    roles = daw.part_roles(parts.root / ARRANGEMENT_FILE)
+    bass = [n for t in score.tracks if roles.get(t.name) == "bass" for n in t.notes]
     in_verse = [n for n in bass if n.time < verse_start + BAR]  # later: the ending's cadence
     assert [(n.time - verse_start, n.duration) for n in in_verse] == [(0, 800), (840, 800)]
-    drums = next(t for t in score.tracks if t.name == "drums")
+    drums = next(t for t in score.tracks if roles.get(t.name) == "drums")
     in_verse = [n.velocity for n in drums.notes if verse_start <= n.time < verse_start + BAR]
     assert in_verse == [round(80 * velocity_scale(1.0))] * 3
     assert len(score.markers) == 3

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from chromatic.errors import ProduceError
+from chromatic.music import daw
 from chromatic.music.key import Key, TimeSignature
 from chromatic.music.meter import meter_of, strong_ticks
 from chromatic.music.midi import load_score
@@ -153,4 +154,7 @@ def test_same_seed_gives_identical_bass_and_promote_works(song_34_drums, tmp_pat
     assert a == b and a != c
     result = approve(folder, "bass")
     assert {p.label for p in result.promoted} == {s.label for s in load_song(folder, "t").sections}
-    assert load_score(folder.approved_dir("bass") / "verse.mid").tracks[0].name == "verse"
+    verse = folder.approved_dir("bass") / "verse.mid"
+    name = load_score(verse).tracks[0].name  # the instrument (the file name says the section)
+    assert name.startswith(("Electric Bass", "Acoustic Bass", "Synth Bass", "Fretless", "Slap"))
+    assert daw.part_roles(verse) == {name: "bass"}

@@ -9,6 +9,7 @@ import pytest
 
 from chromatic.cli import main
 from chromatic.errors import ProduceError
+from chromatic.music import daw
 from chromatic.music.midi import load_score
 from chromatic.produce.arrange.planfile import load_plan
 from chromatic.produce.compose.run import (
@@ -74,7 +75,8 @@ def test_compose_auto_approves_the_best_combination_and_assembles_it(composed):
     assert summary["form"]["name"] and "## Form" in (folder.root / "compose_summary.md").read_text()
     arrangement = load_score(folder.root / "arrangement.mid")
     assert [m.text for m in arrangement.markers] == names
-    assert {t.name for t in arrangement.tracks if t.notes} == set(PHASES)
+    roles = daw.part_roles(folder.root / "arrangement.mid")
+    assert {roles[t.name] for t in arrangement.tracks if t.notes} == set(PHASES)
     for name in ("production_plan.yml", "manifest_bootstrap.yml", "compose_summary.md"):
         assert (folder.root / name).is_file()
     assert not (folder.root / ".compose").exists()

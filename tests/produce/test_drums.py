@@ -8,6 +8,7 @@ import pytest
 
 from chromatic.cli import main
 from chromatic.errors import ProduceError, ReviewError
+from chromatic.music import daw
 from chromatic.music.gm import GM_DRUM_KEYS, VOICES
 from chromatic.music.meter import meter_of
 from chromatic.music.midi import load_score
@@ -159,7 +160,7 @@ def test_every_section_gets_candidates_on_channel_10(drums_78):
             assert (ts.numerator, ts.denominator) == (7, 8)
             assert score.end() <= s.bars * 1680
             pm = pretty_midi.PrettyMIDI(str(path))
-            assert pm.instruments[0].is_drum and pm.instruments[0].name == "drums"
+            assert pm.instruments[0].is_drum and pm.instruments[0].name == "Drums"
     chorus = min(
         (c for c in review.model.candidates if c.details["section"] == "chorus"),
         key=lambda c: c.rank,
@@ -272,7 +273,9 @@ def test_promote_names_drums_after_their_section(drums_78, tmp_path):
         "verse_2",
         "outro",
     }
-    assert load_score(folder.approved_dir("drums") / "verse.mid").tracks[0].name == "verse"
+    verse = folder.approved_dir("drums") / "verse.mid"  # the file names the section
+    assert load_score(verse).tracks[0].name == "Drums"  # the track its instrument
+    assert daw.part_roles(verse) == {"Drums": "drums"}
     # a second approved candidate of one section: the same label, so nothing is written
     from chromatic.produce.promote import promote
     from chromatic.yamlio import round_trip as _yaml

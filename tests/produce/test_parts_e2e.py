@@ -10,6 +10,7 @@ import pytest
 
 from chromatic.cli import main
 from chromatic.errors import ProduceError
+from chromatic.music import daw
 from chromatic.music.midi import load_score
 from chromatic.produce.folder import ProductionFolder, init_production
 from chromatic.produce.phases.bass import run_bass
@@ -58,9 +59,13 @@ def test_cli_end_to_end_without_a_model(tmp_path, capsys):
     for phase in ("drums", "bass", "melody"):
         for path in folder.approved_dir(phase).iterdir():
             score = load_score(path)
-            assert score.tracks[0].name == path.stem and score.note_num() > 0
+            assert score.note_num() > 0
             pm = pretty_midi.PrettyMIDI(str(path))
             assert pm.instruments[0].is_drum == (phase == "drums")
+            # named by instrument, the phase kept as the track's part text
+            want = "Drums" if phase == "drums" else pm.instruments[0].name
+            assert score.tracks[0].name == want
+            assert daw.part_roles(path) == {want: phase}
             assert len(music21.converter.parse(str(path)).flatten().notes) > 0
 
 

@@ -6,10 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pretty_midi
 import pytest
 
 from chromatic.cli import main
 from chromatic.errors import ReviewError
+from chromatic.music import daw
 from chromatic.music.midi import load_score
 from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.promote import normalize_label, promote
@@ -66,7 +68,11 @@ def test_approved_candidates_become_labelled_files(folder):
     ]
     out = load_score(approved / "verse_a.mid")
     src = load_score(folder.phase_dir("chords") / doc["candidates"][0]["midi_file"])
-    assert [t.name for t in out.tracks] == ["verse_a"]
+    # a DAW shows the instrument (the file name says the section); the role is kept as text
+    assert [t.name for t in out.tracks] == [
+        pretty_midi.program_to_instrument_name(src.tracks[0].program)
+    ]
+    assert daw.part_roles(approved / "verse_a.mid") == {out.tracks[0].name: "chords"}
     notes = lambda s: [(n.time, n.duration, n.pitch, n.velocity) for n in s.tracks[0].notes]  # noqa: E731
     assert notes(out) == notes(src) and len(notes(out)) > 0
     assert out.tempos[0].qpm == pytest.approx(src.tempos[0].qpm)
@@ -113,7 +119,7 @@ def test_unknown_phase_and_missing_review(folder, capsys):
 
 def test_concurrent_promotes_do_not_corrupt(folder):
     _label(folder, {i: f"part {i}" for i in range(6)})
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     cmd = [sys.executable, "-m", "chromatic", "promote", str(folder.root), "chords", "--clean"]
     procs = [
         subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
@@ -124,7 +130,7 @@ def test_concurrent_promotes_do_not_corrupt(folder):
     approved = folder.approved_dir("chords")
     assert sorted(p.name for p in approved.iterdir()) == [f"part_{i}.mid" for i in range(6)]
     for p in approved.iterdir():
-        assert load_score(p).tracks[0].name == p.stem
+        assert list(daw.part_roles(p).values()) == ["chords"]
     assert not list(folder.phase_dir("chords").glob(".promote-*"))
     assert not list(approved.glob(".*"))
 
@@ -135,7 +141,7 @@ def test_promote_waits_for_the_folder_lock(folder):
     from filelock import FileLock
 
     _label(folder, {0: "intro"})
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     cmd = [sys.executable, "-m", "chromatic", "promote", str(folder.root), "chords"]
     with FileLock(str(folder.lock_path)):
         proc = subprocess.Popen(
@@ -148,3 +154,15 @@ def test_promote_waits_for_the_folder_lock(folder):
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert (folder.approved_dir("chords") / "intro.mid").is_file()
+
+
+def test_promote_with_nothing_approved_exits_1_with_the_next_step(folder, capsys):
+    """The candidates are all pending (as generated): nothing to promote is a failure a user
+    (or a script) must see, with what to do about it."""
+    rc = main(["promote", str(folder.root), "chords"])
+    err = capsys.readouterr().err
+    assert rc == 1
+    assert err.strip().count("\n") == 0  # one line
+    assert str(folder.review_path("chords")) in err and "status: approved" in err
+    assert f"chromatic promote {folder.root} chords" in err
+    assert not list(folder.approved_dir("chords").glob("*.mid"))

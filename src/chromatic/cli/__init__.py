@@ -17,6 +17,7 @@ from chromatic.cli import compose as _compose
 from chromatic.cli import dataset as _dataset
 from chromatic.cli import embed as _embed
 from chromatic.cli import produce as _produce
+from chromatic.cli import runs as _runs
 from chromatic.cli import score as _score
 from chromatic.cli import segments as _segments
 from chromatic.cli import studio as _studio
@@ -38,6 +39,7 @@ app.add_typer(_dataset.app, name="dataset")
 app.command("verify")(_verify.verify)
 app.add_typer(_segments.app, name="segments")
 app.add_typer(_produce.app, name="produce")
+app.add_typer(_runs.app, name="runs")
 app.command("promote")(_produce.promote)
 app.command("embed")(_embed.embed)
 app.command("train")(_train.train)

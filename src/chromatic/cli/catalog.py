@@ -43,16 +43,16 @@ def validate(
     ),
 ) -> None:
     """Report every problem of every manifest and LRC file. Exit 1 if any is an error."""
-    from rich.console import Console
     from rich.markup import escape
 
     from chromatic.catalog.validate import validate_catalog
+    from chromatic.cli.console import make_console
 
     report = validate_catalog(catalog, check_media=not no_media)
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2, default=str))
     else:
-        console = Console()
+        console = make_console()
         problems = list(report.all_problems())
         if problems:
             console.print(_problem_table(problems, escape(f"{catalog}: problems")))
@@ -101,13 +101,13 @@ def build(
     ),
 ) -> None:
     """Write DATA/tracks.parquet: one row per audio track (atomic; refuses duplicate keys)."""
-    from rich.console import Console
     from rich.markup import escape
 
     from chromatic.catalog.tracks import build_tracks
+    from chromatic.cli.console import make_console
 
     out = _data_folder(data, old_out)
-    console = Console(stderr=True)
+    console = make_console(stderr=True)
     result = build_tracks(catalog, out, strict=strict, check_media=not no_media)
     errors = result.report.errors
     if errors:

@@ -31,12 +31,12 @@ def shrinkwrap(
     ),
 ) -> None:
     """Keep each thread's final proposal and the files worth keeping; write index.yml. Idempotent."""
-    from rich.console import Console
     from rich.markup import escape
 
     from chromatic.chain.shrinkwrap import shrinkwrap as run
+    from chromatic.cli.console import make_console
 
-    console = Console(highlight=False)
+    console = make_console(highlight=False)
     result = run(chain_dir, out, archive=archive)
     for t in result.threads:
         style = _STYLE.get(t.status, "")
@@ -95,13 +95,12 @@ def feedback(
     ),
 ) -> None:
     """Key/BPM/phrase diversity of the threads and the rules that follow; keeps the manual: section."""
-    from rich.console import Console
-
     from chromatic.chain.constraints import write_feedback
+    from chromatic.cli.console import make_console
 
     result = write_feedback(folder, _constraints_file(out), markdown=markdown)
     d = result.diversity
-    console = Console(stderr=markdown, highlight=False)
+    console = make_console(stderr=markdown, highlight=False)
     keys = ", ".join(f"{k} {n}" for k, n in d.key_counts.items())
     console.print(
         f"{d.thread_count} threads; keys: {keys}; entropy {d.key_entropy_bits:.2f} bits",

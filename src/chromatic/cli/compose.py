@@ -101,6 +101,11 @@ def assemble(
     sample_rate: int = SAMPLE_RATE_OPTION,
     quantized: bool = QUANTIZED_OPTION,
     stems: bool = STEMS_OPTION,
+    musicxml: bool = typer.Option(
+        False,
+        "--musicxml",
+        help="Also write arrangement.musicxml: a score with chord symbols, rehearsal marks, lyrics.",
+    ),
 ) -> None:
     """Lay the approved loops out along the plan into arrangement.mid (and a preview with --render)."""
     from chromatic.produce.arrange.assemble import assemble as run
@@ -113,6 +118,7 @@ def assemble(
         sample_rate=sample_rate,
         quantized=quantized,
         stems=stems,
+        musicxml=musicxml,
     )
     arr = result.arrangement
     for w in arr.warnings:
@@ -129,6 +135,8 @@ def assemble(
         typer.echo(f"wrote {result.image}")
         if stems:
             typer.echo(f"wrote stems in {Path(folder) / 'stems'}")
+    if result.musicxml is not None:
+        typer.echo(f"wrote {result.musicxml}")
     typer.echo("performance: " + ("quantized (on the grid)" if quantized else "humanized"))
 
 

@@ -26,29 +26,51 @@ def export(
     preview_per_color: int = typer.Option(
         20, "--preview-per-color", help="Audio segments per color in the preview config."
     ),
+    val_fraction: float = typer.Option(
+        0.25, "--val-fraction", help="Songs per color in the validation split (as `train`)."
+    ),
+    seed: int = typer.Option(0, "--seed", min=0, help="Seed of the song split (as `train`)."),
 ) -> None:
-    """Write configs base_manifest, training_segments, training_full, preview and a dataset card."""
-    from rich.console import Console
+    """Write configs base_manifest, training_segments, training_full, preview (each with the
+    song-grouped train and validation splits of training) and a dataset card."""
     from rich.table import Table
 
+    from chromatic.cli.console import make_console
     from chromatic.dataset.card import human_size
     from chromatic.dataset.export import export_dataset
     from chromatic.dataset.hub import hub_preflight, push_dataset
 
     if push:
         hub_preflight()  # fail before the (long) export, not after it
-    result = export_dataset(data, out, preview_per_color=preview_per_color, repo=push or None)
+    result = export_dataset(
+        data,
+        out,
+        preview_per_color=preview_per_color,
+        repo=push or None,
+        val_fraction=val_fraction,
+        seed=seed,
+    )
     table = Table(title=f"{out}")
     for name, justify in (
         ("config", "left"),
         ("rows", "right"),
+        ("train", "right"),
+        ("validation", "right"),
         ("files", "right"),
         ("size", "right"),
     ):
         table.add_column(name, justify=justify)
     for c in result.configs:
-        table.add_row(c.name, str(c.rows), str(c.files), human_size(c.bytes))
-    console = Console()
+        n = dict(c.splits)
+        table.add_row(
+            c.name,
+            str(c.rows),
+            str(n.get("train", 0)),
+            str(n.get("validation", 0)),
+            str(c.files),
+            human_size(c.bytes),
+        )
+    console = make_console()
     console.print(table)
     console.print(f"dataset card: {result.card}")
     if push:

@@ -26,8 +26,7 @@ def proposals(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not list the warnings."),
 ) -> None:
     """Load every song proposal (and every thread iteration); report loaded / warned / failed."""
-    from rich.console import Console
-
+    from chromatic.cli.console import make_console
     from chromatic.proposals.threads import load_all
 
     report = load_all(chain_dir)
@@ -35,7 +34,7 @@ def proposals(
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:
-        console = Console(highlight=False, soft_wrap=True)
+        console = make_console(highlight=False, soft_wrap=True)
         for r in report.results:
             if r.proposal is None:
                 console.print(f"[red]failed[/red] {r.source}: {r.error}")
@@ -339,4 +338,11 @@ def promote(
     for p in result.promoted:
         typer.echo(f"promoted {p.id} -> {p.path}")
     if not result.promoted:
-        typer.secho(f"no approved candidates in {phase}/review.yml", err=True, fg="yellow")
+        review = Path(folder) / phase / "review.yml"
+        typer.secho(
+            f"error: no approved candidates in {review}: set 'status: approved' (and a 'label') "
+            f"on the candidates to keep, then run 'chromatic promote {folder} {phase}' again",
+            err=True,
+            fg="red",
+        )
+        raise typer.Exit(1)

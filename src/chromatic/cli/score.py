@@ -137,8 +137,9 @@ def score(
     if as_json:
         typer.echo(json.dumps({"model": str(model), "color": target, "results": ranked}, indent=2))
     else:
-        from rich.console import Console
         from rich.table import Table
+
+        from chromatic.cli.console import make_console
 
         t = Table(title=f"chromatic match to {target}")
         for col in (
@@ -172,5 +173,5 @@ def score(
                 f"{r['confidence']:.2f}",
                 *modes,
             )
-        Console().print(t)
+        make_console().print(t)
     raise typer.Exit(1 if all(r.get("error") for r in ranked) else 0)

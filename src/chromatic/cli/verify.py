@@ -39,12 +39,12 @@ def _coverage_table(cov):
 
 
 def _print_report(report) -> None:
-    from rich.console import Console
     from rich.markup import escape
 
+    from chromatic.cli.console import make_console
     from chromatic.dataset.coverage import MIN_SEGMENTS_PER_SONG
 
-    console = Console()
+    console = make_console()
     console.print(_coverage_table(report.coverage))
     short = report.coverage.short_songs
     if short:

@@ -2,7 +2,9 @@
 declares the configs, then coverage per color, the configs, every column and how to load it.
 
 A pure function of the export's numbers and schemas, so the card can never describe columns or
-counts the parquet files do not have. Every column must have a description in
+counts the parquet files do not have. The metadata is huggingface_hub's ``DatasetCardData`` and
+the card its ``DatasetCard``: the Hub's own validation of the YAML keys, and the same object
+``push_to_hub`` takes. Every column must have a description in
 ``COLUMN_DOCS``; an undocumented column is a test failure, not a silent gap.
 """
 
@@ -11,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import pyarrow as pa
-import yaml
+from huggingface_hub import DatasetCard, DatasetCardData
 
 from chromatic import __version__
 from chromatic.dataset.coverage import MIN_SEGMENTS_PER_SONG, Coverage
+from chromatic.dataset.splits import SPLITS, SongSplit
 from chromatic.taxonomy import COLORS, TAXONOMY_VERSION
 
 PRETTY_NAME = "Chromatic catalog segments"
@@ -87,7 +90,7 @@ COLUMN_DOCS: dict[str, str] = {
     "midi_qpm": "Tempo of the source MIDI at the segment start, quarter notes per minute (null without MIDI).",
     "midi_source": "MIDI file the slice was cut from, in the song's catalog folder (null without MIDI).",
     # media (training_full, preview)
-    "audio_flac": "The segment's audio: a mono 16-bit FLAC file, as bytes (null without audio).",
+    "audio": "The segment's audio, a `datasets` Audio feature: a mono 16-bit FLAC file (`bytes`, and `path` `<segment_id>.flac`; null without audio).",
     "midi": "The segment's MIDI slice: a Standard MIDI File re-based to 0 s that keeps the tempo, time signature and key in force at the start, as bytes (null without MIDI).",
 }
 
@@ -116,22 +119,44 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
-def _front_matter(configs: Sequence, rows: int) -> str:
-    meta = {
-        "license": "other",
-        "pretty_name": PRETTY_NAME,
-        "tags": ["music", "audio", "midi", "lyrics", "chromatic"],
-        "size_categories": [size_category(rows)],
-        "configs": [
+def card_data(configs: Sequence, rows: int) -> DatasetCardData:
+    """The card's YAML metadata: every config with its named splits (``SPLIT-*.parquet``)."""
+    return DatasetCardData(
+        license="other",
+        pretty_name=PRETTY_NAME,
+        tags=["music", "audio", "midi", "lyrics", "chromatic"],
+        size_categories=[size_category(rows)],
+        configs=[
             {
                 "config_name": c.name,
-                "data_files": [{"split": "train", "path": f"{c.name}/*.parquet"}],
+                "data_files": [{"split": s, "path": f"{c.name}/{s}-*.parquet"} for s in SPLITS],
                 **({"default": True} if c.name == DEFAULT_CONFIG else {}),
             }
             for c in configs
         ],
-    }
-    return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n"
+    )
+
+
+def _split_section(split: SongSplit, configs: Sequence) -> list[str]:
+    counts = " ".join(f"| {s} rows" for s in SPLITS)
+    lines = [
+        "## Splits",
+        "",
+        f"`train` and `validation` are split by song (no song is in both), stratified by color: the "
+        f"split the project's model is trained and validated on (`chromatic.model.data.song_split`, "
+        f"validation fraction {split.val_fraction:g}, seed {split.seed}; `splits.json` lists the songs).",
+        "",
+        f"Validation songs: {', '.join(sorted(split.val_songs)) or 'none'}.",
+    ]
+    if split.unvalidated_colors:
+        lines.append(
+            "Colors with a single song (all in train): " + ", ".join(split.unvalidated_colors) + "."
+        )
+    lines += ["", f"| config {counts} |", "|---" + "|---:" * len(SPLITS) + "|"]
+    for c in configs:
+        n = dict(c.splits)
+        lines.append(f"| `{c.name}` | " + " | ".join(str(n.get(s, 0)) for s in SPLITS) + " |")
+    return lines
 
 
 def _coverage_section(cov: Coverage) -> list[str]:
@@ -182,15 +207,18 @@ USAGE = """```python
 import io
 
 import soundfile as sf
-from datasets import load_dataset
+from datasets import Audio, load_dataset
 from symusic import Score
 
-# from the Hub (or a local export: load_dataset("parquet", data_dir="OUT/preview", split="train"))
-segments = load_dataset("REPO", "training_segments", split="train")
-preview = load_dataset("REPO", "preview", split="train")
+# from the Hub (or a local export: load_dataset("OUT", "preview"))
+segments = load_dataset("REPO", "training_segments")  # {"train": ..., "validation": ...}
+preview = load_dataset("REPO", "preview", split="validation")
 
-row = preview[0]
-audio, sample_rate = sf.read(io.BytesIO(row["audio_flac"]))  # mono float samples
+# `audio` is an Audio feature: preview[0]["audio"] decodes it (datasets needs torchcodec and
+# FFmpeg for that); without them, read the FLAC bytes yourself
+raw = preview.cast_column("audio", Audio(decode=False))
+row = raw[0]
+audio, sample_rate = sf.read(io.BytesIO(row["audio"]["bytes"]))  # mono float samples
 if row["midi"] is not None:
     score = Score.from_midi(row["midi"])  # tempo, time signature and key of the segment start
 
@@ -205,12 +233,13 @@ def render_card(
     configs: Sequence,
     schemas: Mapping[str, pa.Schema],
     preview_per_color: int,
+    split: SongSplit,
     repo: str | None = None,
-) -> str:
-    """The README.md text. ``configs``: ConfigSummary records; ``schemas``: the schema of
+) -> DatasetCard:
+    """The README.md card. ``configs``: ConfigSummary records; ``schemas``: the schema of
     ``base_manifest``, of ``training_segments`` and of the ``media`` columns."""
     rows = next((c.rows for c in configs if c.name == "training_segments"), 0)
-    out = [_front_matter(configs, rows), f"# {PRETTY_NAME}", ""]
+    out = [f"# {PRETTY_NAME}", ""]
     out += [
         "Songs of the chromatic catalog cut into aligned training segments: each row is one segment "
         "(a lyric line, or a structure section when there is no lyric) of one track, with its audio, "
@@ -227,7 +256,8 @@ def render_card(
     for c in configs:
         doc = CONFIG_DOCS.get(c.name, "").format(n=preview_per_color)
         out.append(f"| `{c.name}` | {c.rows} | {c.files} | {human_size(c.bytes)} | {doc} |")
-    out += ["", *_coverage_section(coverage), ""]
+    out += ["", *_split_section(split, configs), ""]
+    out += [*_coverage_section(coverage), ""]
     out += ["## Columns", "", "### base_manifest", "", *_column_table(schemas["base_manifest"]), ""]
     out += ["### training_segments", "", *_column_table(schemas["training_segments"]), ""]
     out += [
@@ -251,4 +281,5 @@ def render_card(
         "project and are not licensed for other use without permission.",
         "",
     ]
-    return "\n".join(out)
+    meta = card_data(configs, rows).to_yaml()
+    return DatasetCard(f"---\n{meta}\n---\n" + "\n".join(out))

@@ -5,12 +5,14 @@ Configs, one folder of parquet files each, loadable with
 
 - ``base_manifest``: the tracks table (one row per audio track, song fields repeated).
 - ``training_segments``: the segment rows, without media (light: for text and metadata work).
-- ``training_full``: the segment rows with their media (FLAC audio bytes, MIDI bytes), written
-  one song at a time through a ParquetWriter, so memory holds one song's media at most.
+- ``training_full``: the segment rows with their media (``audio``: the ``datasets`` Audio
+  feature holding FLAC bytes; ``midi``: MIDI bytes), written one song at a time through a
+  ParquetWriter, so memory holds one song's media at most.
 - ``preview``: up to ``PREVIEW_PER_COLOR`` segments with audio per color, with their media,
   picked by a hash of the segment id: deterministic, yet spread over songs and sections.
 
-Plus ``README.md``, the dataset card (``dataset_card.py``). Everything is written into a
+Each config has the named splits ``train`` and ``validation``: the song-grouped split of training
+(``splits.py``), recorded in ``splits.json``. Plus ``README.md``, the dataset card (``card.py``). Everything is written into a
 staging folder beside OUT and then renamed into place folder by folder, so a failed export
 never leaves a half-written config where a reader (or an upload) would take it for complete.
 """
@@ -32,12 +34,23 @@ import pyarrow.parquet as pq
 
 from chromatic import __version__
 from chromatic.catalog.tracks import TRACKS_FILE
+from chromatic.dataset.splits import (
+    MEDIA_FIELDS,
+    SEED,
+    SPLITS,
+    VAL_FRACTION,
+    SongSplit,
+    audio_array,
+    split_songs,
+    with_audio_feature,
+)
 from chromatic.errors import DatasetError
 from chromatic.fileio import sha256_file
 from chromatic.segments.build import MEDIA_DIR, SEGMENTS_FILE, read_media
 
 CONFIGS = ("base_manifest", "training_segments", "training_full", "preview")
 CARD_FILE = "README.md"
+SPLITS_FILE = "splits.json"
 PREVIEW_PER_COLOR = 20
 #: Parquet shards of a media config roll over past this size (the Hub serves files of a few
 #: hundred MB comfortably; one song is never split).
@@ -45,8 +58,6 @@ SHARD_BYTES = 500_000_000
 MEDIA_ROW_GROUP = 100  # rows of media per row group: a reader can fetch a few without the rest
 #: ``media_file`` points into the DATA folder, which an exported dataset does not have.
 DROPPED_COLUMNS = ("media_file",)
-MEDIA_FIELDS = (pa.field("audio_flac", pa.binary()), pa.field("midi", pa.binary()))
-SPLIT = "train"
 
 
 @dataclass(frozen=True)
@@ -55,9 +66,16 @@ class ConfigSummary:
     rows: int
     files: int
     bytes: int
+    splits: tuple[tuple[str, int], ...] = ()  # (split, rows) in SPLITS order
 
     def to_json(self) -> dict:
-        return {"name": self.name, "rows": self.rows, "files": self.files, "bytes": self.bytes}
+        return {
+            "name": self.name,
+            "rows": self.rows,
+            "files": self.files,
+            "bytes": self.bytes,
+            "splits": dict(self.splits),
+        }
 
 
 @dataclass
@@ -65,6 +83,7 @@ class ExportResult:
     out: Path
     configs: list[ConfigSummary]
     card: Path
+    split: SongSplit
 
     def config(self, name: str) -> ConfigSummary:
         return next(c for c in self.configs if c.name == name)
@@ -87,28 +106,45 @@ def _export_meta(config: str) -> dict[bytes, bytes]:
     return {b"chromatic.export": json.dumps({"version": __version__, "config": config}).encode()}
 
 
-def _shard_names(folder: Path, count: int) -> list[Path]:
-    return [folder / f"{SPLIT}-{i:05d}-of-{count:05d}.parquet" for i in range(count)]
+def _shard_names(folder: Path, count: int, split: str) -> list[Path]:
+    return [folder / f"{split}-{i:05d}-of-{count:05d}.parquet" for i in range(count)]
 
 
-def _summary(name: str, folder: Path, rows: int) -> ConfigSummary:
+def _summary(name: str, folder: Path, rows: dict[str, int]) -> ConfigSummary:
     files = sorted(folder.glob("*.parquet"))
-    return ConfigSummary(name, rows, len(files), sum(f.stat().st_size for f in files))
+    return ConfigSummary(
+        name,
+        sum(rows.values()),
+        len(files),
+        sum(f.stat().st_size for f in files),
+        tuple((s, rows.get(s, 0)) for s in SPLITS),
+    )
 
 
-def write_table_config(table: pa.Table, folder: Path, name: str) -> ConfigSummary:
-    """A small table as one parquet file."""
+def _in_split(table: pa.Table, split: SongSplit, name: str) -> pa.Array:
+    """Mask of the rows of ``table`` whose song is in split ``name``."""
+    val = pc.is_in(table.column("song_id"), pa.array(sorted(split.val_songs), pa.string()))
+    return val if name == "validation" else pc.invert(val)
+
+
+def write_table_config(table: pa.Table, folder: Path, name: str, split: SongSplit) -> ConfigSummary:
+    """A small table as one parquet file per split."""
     folder.mkdir(parents=True)
-    (path,) = _shard_names(folder, 1)
-    pq.write_table(table.replace_schema_metadata(_export_meta(name)), path, compression="zstd")
-    return _summary(name, folder, table.num_rows)
+    rows = {}
+    for s in SPLITS:
+        part = table.filter(_in_split(table, split, s))
+        (path,) = _shard_names(folder, 1, s)
+        pq.write_table(part.replace_schema_metadata(_export_meta(name)), path, compression="zstd")
+        rows[s] = part.num_rows
+    return _summary(name, folder, rows)
 
 
 class ShardWriter:
     """Parquet files of at most about ``shard_bytes`` each, fed one table at a time."""
 
-    def __init__(self, folder: Path, schema: pa.Schema, shard_bytes: int):
+    def __init__(self, folder: Path, schema: pa.Schema, shard_bytes: int, split: str = "train"):
         self.folder, self.schema, self.shard_bytes = folder, schema, shard_bytes
+        self.split = split
         self.paths: list[Path] = []
         self._writer: pq.ParquetWriter | None = None
         self._bytes = 0
@@ -116,7 +152,7 @@ class ShardWriter:
 
     def _open(self) -> None:
         self.close_current()
-        path = self.folder / f".shard-{len(self.paths):05d}.parquet"
+        path = self.folder / f".{self.split}-{len(self.paths):05d}.parquet"
         self.paths.append(path)
         self._writer = pq.ParquetWriter(path, self.schema, compression="zstd")
         self._bytes = 0
@@ -134,11 +170,12 @@ class ShardWriter:
         self.rows += table.num_rows
 
     def finish(self) -> None:
-        """Close, and name the shards ``train-NNNNN-of-MMMMM.parquet`` now that M is known."""
+        """Close, and name the shards ``SPLIT-NNNNN-of-MMMMM.parquet`` now that M is known."""
         if not self.paths:  # no rows at all: one empty file keeps the config loadable
             self._open()
         self.close_current()
-        for src, dst in zip(self.paths, _shard_names(self.folder, len(self.paths)), strict=True):
+        names = _shard_names(self.folder, len(self.paths), self.split)
+        for src, dst in zip(self.paths, names, strict=True):
             src.rename(dst)
 
 
@@ -157,7 +194,7 @@ def _with_media(data: Path, song: str, rows: pa.Table) -> pa.Table:
             raise DatasetError(
                 f"no media for segment {sid}; run 'chromatic segments build' again", path=path
             )
-    flac = pa.array([media[s]["audio_flac"] if s in media else None for s in ids], pa.binary())
+    flac = audio_array(ids, [media[s]["audio_flac"] if s in media else None for s in ids])
     midi = pa.array([media[s]["midi"] if s in media else None for s in ids], pa.binary())
     return rows.append_column(MEDIA_FIELDS[0], flac).append_column(MEDIA_FIELDS[1], midi)
 
@@ -167,14 +204,18 @@ def write_media_config(
     segments: pa.Table,
     folder: Path,
     name: str,
+    split: SongSplit,
     *,
     keep: set[str] | None = None,
     shard_bytes: int = SHARD_BYTES,
 ) -> ConfigSummary:
-    """Segment rows (all, or those in ``keep``) with their media, streamed song by song."""
+    """Segment rows (all, or those in ``keep``) with their media, streamed song by song into
+    the shards of the song's split."""
     folder.mkdir(parents=True)
-    schema = pa.schema([*segments.schema, *MEDIA_FIELDS]).with_metadata(_export_meta(name))
-    writer = ShardWriter(folder, schema, shard_bytes)
+    schema = with_audio_feature(
+        pa.schema([*segments.schema, *MEDIA_FIELDS]).with_metadata(_export_meta(name))
+    )
+    writers = {s: ShardWriter(folder, schema, shard_bytes, s) for s in SPLITS}
     kept = (
         pc.is_in(segments.column("segment_id"), pa.array(sorted(keep), pa.string()))
         if keep is not None
@@ -187,11 +228,13 @@ def write_media_config(
                 mask = pc.and_(mask, kept)
             rows = segments.filter(mask)
             if rows.num_rows:
-                writer.write(_with_media(data, song, rows).cast(schema))
+                writers[split.of(song)].write(_with_media(data, song, rows).cast(schema))
     finally:
-        writer.close_current()
-    writer.finish()
-    return _summary(name, folder, writer.rows)
+        for w in writers.values():
+            w.close_current()
+    for w in writers.values():
+        w.finish()
+    return _summary(name, folder, {s: w.rows for s, w in writers.items()})
 
 
 def read_built(data: Path) -> tuple[pa.Table, pa.Table]:
@@ -236,14 +279,21 @@ def export_dataset(
     preview_per_color: int = PREVIEW_PER_COLOR,
     shard_bytes: int = SHARD_BYTES,
     repo: str | None = None,
+    val_fraction: float = VAL_FRACTION,
+    seed: int = SEED,
 ) -> ExportResult:
     """Write every config and the dataset card into ``out_dir`` (see the module docstring);
-    ``repo`` names the Hub repo in the card's usage snippet."""
+    ``repo`` names the Hub repo in the card's usage snippet; ``val_fraction`` and ``seed`` draw
+    the song-grouped split as ``chromatic train`` does (pass the same values)."""
     from chromatic.dataset.card import render_card
     from chromatic.dataset.coverage import COVERAGE_COLUMNS, coverage_of
 
     data, out = Path(data_dir), Path(out_dir)
     tracks, segments = read_built(data)
+    if not 0.0 < val_fraction < 1.0:
+        raise DatasetError(
+            f"expected a fraction in (0, 1), got {val_fraction}", field="--val-fraction"
+        )
     if preview_per_color < 0:
         raise DatasetError(
             f"expected a preview size >= 0, got {preview_per_color}", field="--preview-per-color"
@@ -252,19 +302,30 @@ def export_dataset(
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     try:
         light = segments.select(list({*COVERAGE_COLUMNS, "segment_id"})).to_pylist()
+        split = split_songs(
+            ((r["song_id"], r["color"]) for r in light), val_fraction=val_fraction, seed=seed
+        )
         summaries = {
-            "base_manifest": write_table_config(tracks, staging / "base_manifest", "base_manifest"),
+            "base_manifest": write_table_config(
+                tracks, staging / "base_manifest", "base_manifest", split
+            ),
             "training_segments": write_table_config(
-                segments, staging / "training_segments", "training_segments"
+                segments, staging / "training_segments", "training_segments", split
             ),
             "training_full": write_media_config(
-                data, segments, staging / "training_full", "training_full", shard_bytes=shard_bytes
+                data,
+                segments,
+                staging / "training_full",
+                "training_full",
+                split,
+                shard_bytes=shard_bytes,
             ),
             "preview": write_media_config(
                 data,
                 segments,
                 staging / "preview",
                 "preview",
+                split,
                 keep=preview_ids(light, preview_per_color),
                 shard_bytes=shard_bytes,
             ),
@@ -284,9 +345,11 @@ def export_dataset(
             },
             preview_per_color=preview_per_color,
             repo=repo,
+            split=split,
         )
-        (staging / CARD_FILE).write_text(card, encoding="utf-8")
-        _move_into_place(staging, out, [*CONFIGS, CARD_FILE])
+        card.save(staging / CARD_FILE)
+        (staging / SPLITS_FILE).write_text(json.dumps(split.to_json(), indent=2) + "\n")
+        _move_into_place(staging, out, [*CONFIGS, CARD_FILE, SPLITS_FILE])
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return ExportResult(out, configs, out / CARD_FILE)
+    return ExportResult(out, configs, out / CARD_FILE, split)

@@ -49,7 +49,7 @@ def load_pretrained(
     except OSError as e:
         raise EncoderUnavailable(
             f"encoder {name!r}: weights for {source} are not available offline ({str(e).splitlines()[0]}); "
-            f"cache them with 'huggingface-cli download {source}' on a connected machine, or use {instead}"
+            f"cache them with 'hf download {source}' on a connected machine, or use {instead}"
         ) from None
     loaded[-1].eval()
     folder = Path(source)

@@ -7,7 +7,9 @@ import logging
 import os
 from pathlib import Path
 
-EXPERIMENT = "chromatic"
+from chromatic.model import tracking
+
+EXPERIMENT = tracking.EXPERIMENT
 
 
 def _plt():
@@ -74,11 +76,45 @@ def _flatten(d: dict, prefix: str = "") -> dict:
     return out
 
 
-class Tracker:
-    """MLflow logging for one run; a tracking failure is a warning, never a lost training."""
+def run_title(run_name: str, task: str, split: str) -> str:
+    """The name a run shows in the MLflow UI: what was trained, on which split, in which folder
+    (run folders alone, "run1" and "run2", say neither)."""
+    return f"{task} · {split} · {run_name}"
 
-    def __init__(self, data_dir: Path, uri: str | None, *, run_name: str, params: dict):
+
+def split_of(params: dict) -> str:
+    """A short description of the validation split from a run's parameters."""
+    vf = params.get("val_fraction")
+    seed = params.get("seed")
+    words = ["song-grouped"]
+    if isinstance(vf, int | float):
+        words.append(f"val {vf:g}")
+    if seed is not None:
+        words.append(f"seed {seed}")
+    return " ".join(words)
+
+
+class Tracker:
+    """MLflow logging for one run; a tracking failure is a warning, never a lost training.
+
+    ``task`` and ``split`` name the run (``run_title``) and are tagged ``chromatic.task`` /
+    ``chromatic.split``; by default they come from ``params`` (``task``, else "fusion";
+    ``val_fraction`` and ``seed``). In the default local store, artifacts go to
+    ``DATA/mlartifacts`` and their locations are recorded relative to DATA (``tracking``)."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        uri: str | None,
+        *,
+        run_name: str,
+        params: dict,
+        task: str | None = None,
+        split: str | None = None,
+    ):
         self.active = False
+        self.data_dir = Path(data_dir)
+        self.local = uri is None
         try:
             os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
             logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -86,15 +122,29 @@ class Tracker:
             import mlflow
 
             self.mlflow = mlflow
-            self.uri = uri or f"sqlite:///{(Path(data_dir) / 'mlflow.db').resolve()}"
+            self.uri = uri or tracking.store_uri(self.data_dir)
             mlflow.set_tracking_uri(self.uri)
-            if mlflow.get_experiment_by_name(EXPERIMENT) is None:
-                mlflow.create_experiment(
+            exp = mlflow.get_experiment_by_name(EXPERIMENT)
+            if exp is None:
+                exp_id = mlflow.create_experiment(
                     EXPERIMENT,
-                    artifact_location=(Path(data_dir) / "mlartifacts").resolve().as_uri(),
+                    artifact_location=(self.data_dir / tracking.ARTIFACTS).resolve().as_uri(),
                 )
+                if self.local:
+                    tracking.set_experiment_location(self.data_dir, exp_id)
+            elif self.local:
+                tracking.relativize(self.data_dir)
             mlflow.set_experiment(EXPERIMENT)
-            mlflow.start_run(run_name=run_name)
+            task = task or str(params.get("task", "fusion"))
+            split = split or split_of(params)
+            mlflow.start_run(
+                run_name=run_title(run_name, task, split),
+                tags={
+                    "chromatic.task": task,
+                    "chromatic.split": split,
+                    "chromatic.run_folder": run_name,
+                },
+            )
             flat = {k: str(v)[:250] for k, v in _flatten(params).items()}
             mlflow.log_params(flat)
             self.active = True
@@ -110,6 +160,19 @@ class Tracker:
                 step=int(rec["epoch"]),
             )
 
+    def _log_artifact(self, path: Path) -> None:
+        """Through MLflow's own artifact repository; a relative location resolves against the
+        data folder, not the working directory of whoever trains."""
+        if not self.local:
+            self.mlflow.log_artifact(str(path))
+            return
+        from mlflow.store.artifact.local_artifact_repo import LocalArtifactRepository
+
+        uri = self.mlflow.active_run().info.artifact_uri
+        LocalArtifactRepository(str(tracking.artifact_dir(self.data_dir, uri))).log_artifact(
+            str(path)
+        )
+
     def finish(self, metrics: dict, artifacts: list[Path]) -> None:
         if not self.active:
             return
@@ -121,5 +184,5 @@ class Tracker:
         self.mlflow.log_metrics({f"final.{k}"[:250]: v for k, v in flat.items()})
         for a in artifacts:
             if a.is_file():
-                self.mlflow.log_artifact(str(a))
+                self._log_artifact(a)
         self.mlflow.end_run()

@@ -130,3 +130,16 @@ PROGRAMS: dict[str, int] = {
     "polysynth_pad": 90,
     "mandolin": 105,  # GM 105 is banjo; the synthesizer's stand-in for mandolin
 }
+
+
+DRUMS_NAME = "Drums"
+
+
+def instrument_name(program: int, is_drum: bool = False) -> str:
+    """The General MIDI name of a program ("Electric Bass (finger)"), "Drums" for the kit: what a
+    DAW shows as the track's name (pretty_midi holds the GM table)."""
+    if is_drum:
+        return DRUMS_NAME
+    from pretty_midi import program_to_instrument_name
+
+    return program_to_instrument_name(int(program))

@@ -9,6 +9,11 @@ In the per-section phases (drums, bass, melody) a candidate's label defaults to 
 (``details.section``): approving ``drum_verse_02`` promotes it to ``drums/approved/verse.mid``,
 which is where the later phases look for the verse's part. Two approved candidates of one
 section are two candidates with the same label: an error, and nothing is written.
+
+An approved loop is ready for a DAW (``approved_loop``, ``music.daw``): its track is named by
+instrument ("Electric Bass (finger)", "Drums"), not by section (the file name says that), on the
+phase's channel, exactly the section's bars long, and a chord loop names its chords as text
+events at each change. A candidate written before these rules is brought up to them here.
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chromatic.errors import ProduceError, ReviewError
-from chromatic.music.midi import load_score, write_score
+from chromatic.fileio import write_bytes_atomic
+from chromatic.music import daw
+from chromatic.music.midi import load_score
 from chromatic.paths import MAX_NAME_BYTES
 from chromatic.produce.folder import check_phase, open_folder
 from chromatic.produce.review import GROUP_KEY, candidate_path, load_review
@@ -49,8 +56,8 @@ class PromoteResult:
 
 
 def promote(folder_path: str | os.PathLike, phase: str, *, clean: bool = False) -> PromoteResult:
-    """Copy every approved candidate of ``phase`` to ``approved/<label>.mid`` with its MIDI
-    track names set to the label. ``clean`` empties ``approved/`` first (in the same step)."""
+    """Copy every approved candidate of ``phase`` to ``approved/<label>.mid``, DAW-ready
+    (``approved_loop``). ``clean`` empties ``approved/`` first (in the same step)."""
     folder = open_folder(folder_path)
     check_phase(phase)
     review_path = folder.review_path(phase)
@@ -65,11 +72,10 @@ def promote(folder_path: str | os.PathLike, phase: str, *, clean: bool = False) 
         approved_dir.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".promote-", dir=folder.phase_dir(phase)))
         try:
-            for _id, label, midi_file in chosen:
-                score = load_score(midi_file)
-                for track in score.tracks:
-                    track.name = label
-                write_score(score, staging / f"{label}.mid")
+            for _id, label, midi_file, details in chosen:
+                write_bytes_atomic(
+                    staging / f"{label}.mid", approved_loop(midi_file, phase, details)
+                )
             removed = []
             if clean:
                 for p in sorted(approved_dir.iterdir()):
@@ -77,7 +83,7 @@ def promote(folder_path: str | os.PathLike, phase: str, *, clean: bool = False) 
                         p.unlink()
                         removed.append(p.name)
             promoted = []
-            for cand_id, label, _ in chosen:
+            for cand_id, label, _, _ in chosen:
                 target = approved_dir / f"{label}.mid"
                 os.replace(staging / f"{label}.mid", target)
                 promoted.append(Promoted(cand_id, label, target))
@@ -86,10 +92,53 @@ def promote(folder_path: str | os.PathLike, phase: str, *, clean: bool = False) 
     return PromoteResult(phase, tuple(promoted), tuple(removed))
 
 
-def _approved(review) -> list[tuple[str, str, Path]]:
-    """(id, normalized label, MIDI path inside the phase folder) of each approved candidate, or
-    a ReviewError that names every offending candidate."""
-    out: list[tuple[str, str, Path]] = []
+def _loop_bars(details: dict) -> float | None:
+    """The loop's length in bars as its phase recorded it (parts: ``bars``; chords: the
+    harmonic rhythm), or None (then its notes, rounded up to whole bars)."""
+    bars = details.get("bars")
+    if isinstance(bars, int | float) and not isinstance(bars, bool) and bars > 0:
+        return float(bars)
+    rhythm = details.get("harmonic_rhythm")
+    lengths = rhythm.get("bars") if isinstance(rhythm, dict) else None
+    try:
+        total = sum(float(b) for b in lengths or [])
+    except (TypeError, ValueError):
+        return None
+    return total or None
+
+
+def _chord_names(data: bytes, details: dict) -> list[tuple[int, str]] | None:
+    """Chord names of a chord loop that lacks them (written before they were), from its
+    review details; None keeps what the file has."""
+    if daw.chord_texts(data):
+        return None
+    rhythm = details.get("harmonic_rhythm")
+    lengths = rhythm.get("bars") if isinstance(rhythm, dict) else None
+    names = details.get("chords")
+    if not isinstance(lengths, list) or not isinstance(names, list) or len(lengths) != len(names):
+        return None
+    bar = daw.bar_ticks_of(daw.read_midi(data))
+    out, t = [], 0.0
+    for name, n in zip(names, lengths, strict=True):
+        out.append((round(t), str(name)))
+        t += float(n) * bar
+    return out
+
+
+def approved_loop(midi_file: Path, phase: str, details: dict | None = None) -> bytes:
+    """The bytes of ``approved/<label>.mid`` for one approved candidate: it must parse, and it
+    is made DAW-ready (instrument-named track, phase channel, whole bars, chord names)."""
+    load_score(midi_file)  # a file that does not parse is refused with its path
+    data = Path(midi_file).read_bytes()
+    details = details or {}
+    chords = _chord_names(data, details) if phase == "chords" else None
+    return daw.finish_loop(data, phase, bars=_loop_bars(details), chords=chords)
+
+
+def _approved(review) -> list[tuple[str, str, Path, dict]]:
+    """(id, normalized label, MIDI path inside the phase folder, details) of each approved
+    candidate, or a ReviewError that names every offending candidate."""
+    out: list[tuple[str, str, Path, dict]] = []
     owner: dict[str, tuple[int, str, str]] = {}
     for i, c in enumerate(review.model.candidates):
         if c.status != "approved":
@@ -125,5 +174,5 @@ def _approved(review) -> list[tuple[str, str, Path]]:
                 field=f"candidates[{i}].label",
             )
         owner[label] = (i, c.id, raw)
-        out.append((c.id, label, candidate_path(review.path, i, c.midi_file)))
+        out.append((c.id, label, candidate_path(review.path, i, c.midi_file), dict(c.details)))
     return out

@@ -31,6 +31,7 @@ from pathlib import Path
 from symusic import ControlChange, Note, Score, Tempo, TextMeta
 
 from chromatic.errors import ProduceError
+from chromatic.fileio import write_bytes_atomic
 from chromatic.music.key import TimeSignature
 from chromatic.music.meter import TPQ, meter_of
 from chromatic.music.midi import (
@@ -40,7 +41,6 @@ from chromatic.music.midi import (
     load_score,
     new_score,
     read_lyrics,
-    write_score,
 )
 from chromatic.produce.arrange.ending import end_song
 from chromatic.produce.arrange.perform import perform_folder
@@ -337,9 +337,15 @@ def _place(
 
 def write_arrangement(arr: Arrangement, root: Path) -> Path:
     """Write arrangement.mid: the one place the finished score goes to disk (compose's finish
-    and ``assemble`` both call it), so a last pass over the score (performance) hooks in here."""
+    and ``assemble`` both call it), so a last pass over the score (performance) hooks in here;
+    the file is DAW-ready (``arrange.daw``: instrument names, channels, chord names)."""
+    from chromatic.produce.arrange.daw import arrangement_bytes
+
     align_lyrics(arr.score)  # the words follow the performed notes
-    return write_score(arr.score, root / ARRANGEMENT_FILE)
+    path = Path(root) / ARRANGEMENT_FILE
+    key = open_folder(root).proposal().key
+    write_bytes_atomic(path, arrangement_bytes(arr, Path(root), key))
+    return path
 
 
 @dataclass(frozen=True)
@@ -349,6 +355,7 @@ class AssembleResult:
     audio: Path | None = None
     image: Path | None = None
     loudness: object = None
+    musicxml: Path | None = None
 
 
 def assemble(
@@ -360,19 +367,22 @@ def assemble(
     sample_rate: int = 44100,
     quantized: bool = False,
     stems: bool = False,
+    musicxml: bool = False,
 ) -> AssembleResult:
     """Write arrangement.mid (and with ``render`` the audio preview and arrangement.png), played
     by the performance pass (``arrange.perform``; ``quantized`` keeps the grid); ``stems`` also
-    renders one audio file per instrument."""
+    renders one audio file per instrument; ``musicxml`` also writes arrangement.musicxml (the
+    written notes, before the performance pass: ``arrange.musicxml``)."""
     folder = open_folder(folder_path)
     path = plan_path(folder.root)
     if not path.is_file():
         raise ProduceError(f"no production plan (run: chromatic plan {folder.root})", path=path)
-    arr = arrange(folder, load_plan(path))
-    arr = perform_folder(arr, folder, quantized=quantized)
+    written = arrange(folder, load_plan(path))
+    arr = perform_folder(written, folder, quantized=quantized)
     midi = write_arrangement(arr, folder.root)
+    score = _write_musicxml(written, folder) if musicxml else None
     if not render:
-        return AssembleResult(midi, arr)
+        return AssembleResult(midi, arr, musicxml=score)
     from chromatic.produce.arrange.preview import render_preview
 
     prev = render_preview(
@@ -384,4 +394,10 @@ def assemble(
         title=folder.proposal().title,
         stems=stems,
     )
-    return AssembleResult(midi, arr, prev.audio, prev.image, prev.loudness)
+    return AssembleResult(midi, arr, prev.audio, prev.image, prev.loudness, score)
+
+
+def _write_musicxml(written: Arrangement, folder: ProductionFolder) -> Path:
+    from chromatic.produce.arrange.musicxml import write_musicxml
+
+    return write_musicxml(written, folder.root, folder.proposal().key)

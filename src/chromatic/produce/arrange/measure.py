@@ -1,8 +1,9 @@
 """A production folder as a :class:`~chromatic.music.measures.Piece`: what the musicality
 benchmark and the form tests measure.
 
-The arrangement's tracks are named by phase (``chords``, ``drums``, ``bass``, ``melody``,
-``harmony``; ``chords 4`` where one phase plays two programs), so the parts are found by name;
+The arrangement's tracks are named by instrument, each with its phase (``chords``, ``drums``,
+``bass``, ``melody``) as a ``part:`` text event (``music.daw.part_roles``); files written before
+that are named by phase (``chords 4`` where one phase plays two programs) and found by name;
 the key, meter and section bars come from ``production_plan.yml``.
 """
 
@@ -12,6 +13,7 @@ import os
 from pathlib import Path
 
 from chromatic.errors import ProduceError
+from chromatic.music.daw import part_roles
 from chromatic.music.key import Key, TimeSignature
 from chromatic.music.measures import Piece, PNote, melody_line
 from chromatic.music.midi import load_score
@@ -25,6 +27,7 @@ def piece_from_production(folder: str | os.PathLike, name: str | None = None) ->
     key = Key.parse(song.get("key", "C major"), source=str(folder / "production_plan.yml"))
     meter = TimeSignature.parse(song.get("time_signature", "4/4"))
     score = load_score(folder / "arrangement.mid")
+    roles = part_roles(folder / "arrangement.mid")  # tracks are named by instrument on disk
     tpq = score.ticks_per_quarter
     parts: dict[str, list[PNote]] = {"melody": [], "bass": [], "chords": [], "others": []}
     drums: list[float] = []
@@ -35,7 +38,7 @@ def piece_from_production(folder: str | os.PathLike, name: str | None = None) ->
                 drums.append(n.time / tpq)
                 hits.append((n.time / tpq, int(n.pitch)))
             continue
-        role = track.name.split(" ")[0].lower()
+        role = roles.get(track.name) or track.name.split(" ")[0].lower()
         bucket = parts.get(role if role in ("melody", "bass", "chords") else "others")
         bucket.extend(PNote(n.time / tpq, n.duration / tpq, int(n.pitch)) for n in track.notes)
     # a planned section is an occurrence: its loop's bars times its repeats

@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chromatic.errors import ProduceError
-from chromatic.fileio import write_text_atomic
+from chromatic.fileio import write_bytes_atomic, write_text_atomic
 from chromatic.music import form
-from chromatic.music.midi import load_score, write_score
 from chromatic.paths import contained
 from chromatic.produce.compose.options import (
     WORK_DIR,
@@ -32,6 +31,7 @@ from chromatic.produce.compose.options import (
 from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.phases import Phase, PhaseOptions
 from chromatic.produce.phases.scoring import Scorer
+from chromatic.produce.promote import approved_loop
 from chromatic.produce.review import GROUP_KEY, Candidate, approve, read_review
 
 #: The best chord progressions go to the sections heard most (``music.form``: roles by
@@ -151,16 +151,9 @@ def approve_choice(root: Path, phase: str, alt: Alternative) -> None:
     approved.mkdir(parents=True, exist_ok=True)
     for p in approved.glob("*.mid"):
         p.unlink()
-    for (
-        section,
-        midi_file,
-    ) in alt.files.items():  # what promote writes: the track named by the label
-        score = load_score(
-            contained(folder.phase_dir(phase), midi_file, path=path, field="midi_file")
-        )
-        for track in score.tracks:
-            track.name = section
-        write_score(score, approved / f"{section}.mid")
+    for section, midi_file in alt.files.items():  # what promote writes (``approved_loop``)
+        src = contained(folder.phase_dir(phase), midi_file, path=path, field="midi_file")
+        write_bytes_atomic(approved / f"{section}.mid", approved_loop(src, phase))
 
 
 def search(

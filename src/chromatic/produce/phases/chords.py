@@ -15,12 +15,14 @@ one numpy Generator seeded with (seed, a fixed stream id), drawn as one uniform 
 from __future__ import annotations
 
 import bisect
+import itertools
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
+from chromatic.music.daw import finish_loop
 from chromatic.music.key import Key
 from chromatic.music.meter import Meter, meter_of, ticks
 from chromatic.music.midi import add_track, append_notes, new_score, score_bytes
@@ -56,10 +58,10 @@ from chromatic.produce.phases.scoring import (
     composite,
     score_midi,
 )
+from chromatic.produce.phases.scratch import render_scratch
 from chromatic.produce.regenerate import FreshCandidate, regenerate
 from chromatic.produce.rhythm.patterns import (
     HarmonicRhythm,
-    drum_bar,
     harmonic_rhythm,
     strum_patterns,
 )
@@ -231,28 +233,18 @@ def _notes(events: list[tuple[int, int, int, list[int]]]) -> list[Note]:
     return notes
 
 
+def chord_changes(cand: ChordCandidate, meter: Meter, key: Key) -> list[tuple[int, str]]:
+    """(tick, chord symbol) at each chord change of the loop: its chord names for a DAW."""
+    starts = [0, *itertools.accumulate(ticks(b * meter.bar) for b in cand.rhythm.bars)]
+    return [(t, c.symbol(key)) for t, c in zip(starts, cand.chords, strict=False)]
+
+
 def render_chords(cand: ChordCandidate, proposal: Proposal, meter: Meter, program: int) -> bytes:
     score = new_score(proposal.bpm, proposal.time_signature, proposal.key)
     track = add_track(score, "chords", program=program)
     append_notes(track, _notes(chord_events(cand, meter)))
-    return score_bytes(score)
-
-
-def render_scratch(proposal: Proposal, meter: Meter, bars: int) -> bytes:
-    """A kick/snare/hat loop on channel 10 (GM drum map) for the same meter and length."""
-    score = new_score(proposal.bpm, proposal.time_signature, proposal.key)
-    track = add_track(score, "scratch drums", is_drum=True)
-    dur = ticks(meter.step)
-    bar = drum_bar(meter)
-    append_notes(
-        track,
-        (
-            Note(ticks(b * meter.bar + onset), dur, pitch, vel)
-            for b in range(bars)
-            for onset, pitch, vel in bar
-        ),
-    )
-    return score_bytes(score)
+    changes = chord_changes(cand, meter, proposal.key)
+    return finish_loop(score_bytes(score), "chords", bars=cand.rhythm.total_bars, chords=changes)
 
 
 def style_details(cand: ChordCandidate, style: Style, key: Key) -> dict:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from chromatic.errors import ProduceError
+from chromatic.music.daw import finish_loop
 from chromatic.music.midi import add_lyrics, add_track, append_notes, new_score, score_bytes
 from chromatic.music.notes import Note
 from chromatic.produce.folder import ProductionFolder
@@ -57,12 +58,13 @@ class PartCandidate:
 
 
 def render_part(song: Song, section: Section, track: TrackSpec, notes: tuple[Note, ...]) -> bytes:
-    """One track on the section's tempo and meter and the song's key, for a DAW."""
+    """One track on the section's tempo and meter and the song's key, for a DAW: named by
+    instrument, on the phase's channel, exactly the section's bars long (``music.daw``)."""
     score = new_score(section.bpm, section.time_signature, song.proposal.key)
     tr = add_track(score, track.name, program=track.program, is_drum=track.is_drum)
     append_notes(tr, notes)
     add_lyrics(tr, track.lyrics)
-    return score_bytes(score)
+    return finish_loop(score_bytes(score), track.name, bars=section.bars)
 
 
 def song_facts(song: Song, phase: str, seed: int) -> dict:

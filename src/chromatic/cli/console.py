@@ -1,0 +1,23 @@
+"""The one Rich console of the command line.
+
+Piped or redirected, Rich assumes 80 columns and cuts table cells ("…") to fit: the file a user
+saves, or the line a script greps, loses exactly the long values (paths, ids) it needed. When
+stdout (or stderr) is not a terminal the console here is as wide as the content needs; on a
+terminal it is the terminal's width, as before.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from rich.console import Console
+
+PIPED_WIDTH = 4096  # wide enough for any row this project prints; tables stay content-sized
+
+
+def make_console(*, stderr: bool = False, **kwargs) -> Console:
+    """A console that never truncates when its stream is not a terminal."""
+    stream = sys.stderr if stderr else sys.stdout
+    if not stream.isatty() and "width" not in kwargs:
+        kwargs["width"] = PIPED_WIDTH
+    return Console(stderr=stderr, **kwargs)
