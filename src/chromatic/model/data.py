@@ -223,7 +223,7 @@ def song_split(songs: np.ndarray, colors: np.ndarray, val_fraction: float, seed:
                 for _, te in sgkf.split(rows, colors[rows], songs[rows])
             ]
         val_set = max(folds, key=lambda f: len({colors[songs == s][0] for s in f}))
-    for c, ss in sorted(color_songs.items()):
+    for _c, ss in sorted(color_songs.items()):
         if len(ss) < 2:
             continue
         held = [s for s in ss if s in val_set]

@@ -67,8 +67,8 @@ def accuracy_interval(correct: np.ndarray, songs: np.ndarray, seed: int = 0) -> 
         "value": point,
         "low": lo,
         "high": hi,
-        "rows": int(len(c)),
-        "songs": int(len(set(songs))),
+        "rows": len(c),
+        "songs": len(set(songs)),
     }
 
 
@@ -169,8 +169,8 @@ def auc_interval(pred: np.ndarray, colors: np.ndarray, songs: np.ndarray, seed: 
         "value": point,
         "low": lo,
         "high": hi,
-        "rows": int(len(colors)),
-        "songs": int(len(set(songs))),
+        "rows": len(colors),
+        "songs": len(set(songs)),
     }
 
 
