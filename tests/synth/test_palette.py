@@ -23,7 +23,9 @@ def test_every_album_color_has_a_palette_and_the_manifests_use_its_mode():
         assert Key.parse(m.key).mode == PALETTES[parse_color(m.rainbow_color).name].mode, path
 
 
-def song_features(catalog: Path, seconds: float = 10.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def song_features(
+    catalog: Path, seconds: float = 10.0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     from symusic import Score
 
     feats, colors, songs = [], [], []
@@ -58,7 +60,9 @@ def test_synthesized_colors_are_separable_on_held_out_songs(tmp_path):
     x, y, g = song_features(tmp_path)
     acc = held_out_song_accuracy(x, y, g)
     chance = 1 / len(set(y))
-    print(f"\nexample catalog, 10 s windows of {len(set(g))} songs: logistic regression on rotated "
-          f"pitch-class histogram + density + register, leave-one-song-out accuracy {acc:.1%} "
-          f"(chance {chance:.1%}, {acc / chance:.1f}x)")
+    print(
+        f"\nexample catalog, 10 s windows of {len(set(g))} songs: logistic regression on rotated "
+        f"pitch-class histogram + density + register, leave-one-song-out accuracy {acc:.1%} "
+        f"(chance {chance:.1%}, {acc / chance:.1f}x)"
+    )
     assert acc > 3 * chance

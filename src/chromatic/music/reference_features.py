@@ -20,7 +20,7 @@ def notes_of(score: Score, *, include_drums: bool = False) -> np.ndarray:
     sec = score.to("second")
     rows = []
     for tr in sec.tracks:
-        if tr.is_drum and not include_drums or not len(tr.notes):
+        if (tr.is_drum and not include_drums) or not len(tr.notes):
             continue
         a = tr.notes.numpy()
         t = a["time"].astype(float)

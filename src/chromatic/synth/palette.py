@@ -68,8 +68,20 @@ PALETTES: dict[str, Palette] = {
         Palette("Yellow", "lydian", 7, 0.25, 0.85, "arpeggio", P["polysynth_pad"], P["flute"], 6),
         Palette("Green", "dorian", 2, 1.0, 0.7, "offbeat", P["drawbar_organ"], P["clarinet"], -2),
         Palette("Blue", "major", -5, 1.0, 0.5, "sustained", P["strings"], P["violin"], -8),
-        Palette("Indigo", "phrygian", -2, 0.5, 0.6, "arpeggio-dn", P["nylon_guitar"], P["square_lead"], 0),
-        Palette("Violet", "major", 12, 0.25, 0.7, "straight", P["acoustic_grand_piano"], P["whistle"], 2),
+        Palette(
+            "Indigo",
+            "phrygian",
+            -2,
+            0.5,
+            0.6,
+            "arpeggio-dn",
+            P["nylon_guitar"],
+            P["square_lead"],
+            0,
+        ),
+        Palette(
+            "Violet", "major", 12, 0.25, 0.7, "straight", P["acoustic_grand_piano"], P["whistle"], 2
+        ),
     )
 }
 _DEFAULT_PROGRAMS = {"harmony": P["warm_pad"], "lead": P["saw_lead"]}
@@ -117,7 +129,11 @@ def harmony(plan: SongPlan, palette: Palette, rng: np.random.Generator) -> list[
         def add(on: int, dur: int, ps: list[int], v: int = vel, end: int = end) -> None:
             if on < end:
                 for p in ps:
-                    notes.append(Note(start=on, duration=max(min(dur, end - on) - 10, 30), pitch=p, velocity=v))
+                    notes.append(
+                        Note(
+                            start=on, duration=max(min(dur, end - on) - 10, 30), pitch=p, velocity=v
+                        )
+                    )
 
         # a tonic pedal under every bar: modal music states its tonic, or a mode is only a
         # rotation of its relative major's scale
@@ -126,7 +142,11 @@ def harmony(plan: SongPlan, palette: Palette, rng: np.random.Generator) -> list[
         if r == "sustained" or energy == 0:
             add(start, end - start, pitches)
         elif r in ("arpeggio", "arpeggio-dn"):
-            order = pitches + [pitches[0] + 12] if r == "arpeggio" else [pitches[-1] + 12, *pitches[::-1]]
+            order = (
+                [*pitches, pitches[0] + 12]
+                if r == "arpeggio"
+                else [pitches[-1] + 12, *pitches[::-1]]
+            )
             for k, t in enumerate(range(start, end, step)):
                 add(t, step, [order[k % len(order)]])
         else:
@@ -164,19 +184,31 @@ def lead(plan: SongPlan, palette: Palette, rng: np.random.Generator) -> list[Not
                 on, dur = t + step // 2, step // 2
             if on >= end:
                 continue
-            pitch = tones[k % 3] if rng.random() < 0.7 else _place(scale[int(rng.integers(7))], lo, hi)
+            pitch = (
+                tones[k % 3] if rng.random() < 0.7 else _place(scale[int(rng.integers(7))], lo, hi)
+            )
             notes.append(
-                Note(start=on, duration=max(min(dur, end - on) - 10, 30), pitch=pitch, velocity=_vel((60, 75, 90)[energy], palette))
+                Note(
+                    start=on,
+                    duration=max(min(dur, end - on) - 10, 30),
+                    pitch=pitch,
+                    velocity=_vel((60, 75, 90)[energy], palette),
+                )
             )
     return notes
 
 
 def shift_vocal(notes: list[Note], palette: Palette) -> list[Note]:
     """The vocal line moved by whole octaves toward the palette's register (stays in key)."""
-    octaves = int(round(palette.register / 12))
+    octaves = round(palette.register / 12)
     if not octaves:
         return notes
     return [
-        Note(start=n.start, duration=n.duration, pitch=int(np.clip(n.pitch + 12 * octaves, 36, 96)), velocity=n.velocity)
+        Note(
+            start=n.start,
+            duration=n.duration,
+            pitch=int(np.clip(n.pitch + 12 * octaves, 36, 96)),
+            velocity=n.velocity,
+        )
         for n in notes
     ]
