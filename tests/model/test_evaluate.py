@@ -121,3 +121,56 @@ def test_predict_api_is_what_the_protocol_uses():
     model, _, _, _ = fit(ds, split, cfg(epochs=1), run_dir=None, progress=False)
     pred, conf, _ = predict(model, ds, split.val, "cpu")
     assert pred.shape == (len(split.val), 3, 3) and conf.shape == (len(split.val),)
+
+
+def test_cli_evaluates_a_run_folder(exported, tmp_path):
+    from chromatic.cli import main
+
+    run, _model, data = exported
+    out = tmp_path / "eval"
+    rc = main(
+        [
+            "evaluate",
+            str(run),
+            "--data",
+            str(data),
+            "--folds",
+            "2",
+            "--inner",
+            "2",
+            "--epochs",
+            "1",
+            "--out",
+            str(out),
+        ]
+    )
+    assert rc == 0
+    md = (out / "evaluation.md").read_text()
+    assert "majority (train folds)" in md and "MIDI only" in md
+    assert (out / "evaluation.png").read_bytes()[:4] == b"\x89PNG"
+    import json
+
+    report = json.loads((out / "evaluation.json").read_text())
+    for f in report["folds"]:  # the reported songs took part in no decision of their fold
+        seen = {s for d in report["decisions"] if d["outer"] == f["fold"] for s in d["songs"]}
+        assert not seen & set(f["test_songs"])
+
+
+def test_cli_refuses_a_folder_without_config(tmp_path, embedded_data):
+    from chromatic.cli import main
+
+    assert main(["evaluate", str(tmp_path), "--data", str(embedded_data)]) == 1
+
+
+def test_midi_only_dataset_from_a_real_chorale():
+    from music21 import corpus, midi
+    from symusic import Score
+
+    from chromatic.model.midi_data import midi_dataset
+
+    s = corpus.parse("bach/bwv269")
+    score = Score.from_midi(midi.translate.streamToMidiFile(s).writestr())
+    ds = midi_dataset([score, score], ["Red", "Red"], ["a", "a"], offsets=[0.0, 10.0])
+    assert ds.midi_mask.tolist() == [1.0, 1.0] and ds.concept_mask.sum() == ds.audio_mask.sum() == 0
+    assert ds.rolls[0].any() and not np.array_equal(ds.rolls[0], ds.rolls[1])  # two windows
+    assert ds.subset(np.array([1])).rolls.shape[0] == 1
