@@ -78,7 +78,8 @@ def text_dataset(
 ) -> Dataset:
     """One row per (concept, lyric) embedding pair: text present, MIDI and audio absent."""
     n, dim = concept.shape
-    base = midi_dataset([], [], [])
+    # MIDI is absent on every row: a minimal roll keeps the CNN's cost off text-only runs
+    base = midi_dataset([], [], [], config=PianoRollConfig(steps=16))
     return Dataset(
         ids=np.array([f"{s}#{k}" for k, s in enumerate(songs)]),
         songs=np.array(songs),
