@@ -16,6 +16,7 @@ from chromatic.cli import chain as _chain
 from chromatic.cli import compose as _compose
 from chromatic.cli import dataset as _dataset
 from chromatic.cli import embed as _embed
+from chromatic.cli import evaluate as _evaluate
 from chromatic.cli import produce as _produce
 from chromatic.cli import runs as _runs
 from chromatic.cli import score as _score
@@ -43,6 +44,7 @@ app.add_typer(_runs.app, name="runs")
 app.command("promote")(_produce.promote)
 app.command("embed")(_embed.embed)
 app.command("train")(_train.train)
+app.command("evaluate")(_evaluate.evaluate)
 app.command("export")(_score.export)
 app.command("score")(_score.score)
 app.command("plan")(_compose.plan)

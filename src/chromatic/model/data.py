@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -210,26 +211,48 @@ class Split:
 
 
 def song_split(songs: np.ndarray, colors: np.ndarray, val_fraction: float, seed: int) -> Split:
-    """Song-grouped split, stratified by color: no song is in both sides. Each color with at
-    least two songs gives max(1, round(val_fraction x songs)) songs to validation."""
+    """Song-grouped split, stratified by color: no song is in both sides.
+
+    scikit-learn's StratifiedGroupKFold (round(1 / val_fraction) folds, shuffled by ``seed``)
+    proposes the validation fold that balances colors by rows; the fold that covers the most
+    colors is taken, then completed so that every color with at least two songs has at least
+    one song on each side (colors with a single song train only)."""
+    from sklearn.model_selection import StratifiedGroupKFold
+
     rng = np.random.default_rng(seed)
     color_songs: dict[str, list[str]] = {}
     for s, c in sorted(set(zip(songs.tolist(), colors.tolist(), strict=True))):
         color_songs.setdefault(c, []).append(s)
-    val_songs, single = [], []
-    for c, ss in sorted(color_songs.items()):
+    single = sorted(c for c, ss in color_songs.items() if len(ss) < 2)
+    multi = ~np.isin(colors, single)
+    val_set: set[str] = set()
+    if multi.any():
+        rows = np.flatnonzero(multi)
+        k = max(2, min(round(1 / val_fraction), len(set(songs[rows].tolist()))))
+        sgkf = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed % 2**32)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            folds = [
+                set(songs[rows][te].tolist())
+                for _, te in sgkf.split(rows, colors[rows], songs[rows])
+            ]
+        val_set = max(folds, key=lambda f: len({colors[songs == s][0] for s in f}))
+    for _c, ss in sorted(color_songs.items()):
         if len(ss) < 2:
-            single.append(c)
             continue
-        k = min(len(ss) - 1, max(1, round(val_fraction * len(ss))))
-        val_songs += [ss[i] for i in sorted(rng.choice(len(ss), size=k, replace=False))]
+        held = [s for s in ss if s in val_set]
+        if not held:
+            val_set.add(ss[int(rng.integers(len(ss)))])
+        elif len(held) == len(ss):
+            val_set.discard(held[int(rng.integers(len(held)))])
+    val_songs = sorted(val_set)
     is_val = np.isin(songs, val_songs)
     return Split(
         train=np.flatnonzero(~is_val),
         val=np.flatnonzero(is_val),
         kind="song",
         train_songs=sorted(set(songs[~is_val].tolist())),
-        val_songs=sorted(val_songs),
+        val_songs=val_songs,
         unvalidated_colors=single,
     )
 

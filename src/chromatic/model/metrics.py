@@ -73,21 +73,31 @@ def evaluate(pred: np.ndarray, colors: np.ndarray) -> dict:
 
 def confusion(pred: np.ndarray, colors: np.ndarray) -> dict[str, dict]:
     """Per-axis confusion (true label x predicted label) and the color confusion."""
+    from sklearn.metrics import confusion_matrix
+
     out = {}
     for k, a in enumerate(AXES):
         rows = sorted({true_labels(c)[k] for c in colors} | set(MODES[a]) | {"none"}, key=_order(a))
         cols = [*MODES[a], "none"]
-        m = np.zeros((len(rows), len(cols)), dtype=int)
-        for c, p in zip(colors, pred[:, k], strict=True):
-            m[rows.index(true_labels(c)[k]), cols.index(predicted_label(a, p))] += 1
-        out[a] = {"rows": rows, "cols": cols, "matrix": m.tolist()}
+        labels = list(dict.fromkeys([*rows, *cols]))
+        yt = [true_labels(c)[k] for c in colors]
+        yp = [predicted_label(a, p) for p in pred[:, k]]
+        m = (
+            confusion_matrix(yt, yp, labels=labels)
+            if len(yt)
+            else np.zeros((len(labels),) * 2, int)
+        )
+        m = m[[labels.index(r) for r in rows]][:, [labels.index(c) for c in cols]]
+        out[a] = {"rows": rows, "cols": cols, "matrix": m.astype(int).tolist()}
     names = [c.name for c in ALBUM_COLORS]
     pc, _ = predict_album_colors(pred)
-    m = np.zeros((len(names), len(names)), dtype=int)
-    for t, p in zip(colors, pc, strict=True):
-        if t in names:
-            m[names.index(t), names.index(p)] += 1
-    out["color"] = {"rows": names, "cols": names, "matrix": m.tolist()}
+    keep = np.isin(colors, names)
+    m = (
+        confusion_matrix(colors[keep], pc[keep], labels=names)
+        if keep.any()
+        else np.zeros((len(names), len(names)), int)
+    )
+    out["color"] = {"rows": names, "cols": names, "matrix": m.astype(int).tolist()}
     return out
 
 
@@ -103,17 +113,21 @@ def _order(axis: str):
 
 def f1_per_class(y_true: np.ndarray, y_pred: np.ndarray, names: list[str]) -> dict[str, dict]:
     """Per-class precision/recall/F1 for multi-label 0/1 arrays [N, C] (or class ids [N])."""
+    from sklearn.metrics import precision_recall_fscore_support
+
     if y_true.ndim == 1:
         k = len(names)
         y_true = np.eye(k, dtype=int)[y_true]
         y_pred = np.eye(k, dtype=int)[y_pred]
-    out = {}
-    for j, name in enumerate(names):
-        tp = int(((y_true[:, j] == 1) & (y_pred[:, j] == 1)).sum())
-        fp = int(((y_true[:, j] == 0) & (y_pred[:, j] == 1)).sum())
-        fn = int(((y_true[:, j] == 1) & (y_pred[:, j] == 0)).sum())
-        prec = tp / (tp + fp) if tp + fp else 0.0
-        rec = tp / (tp + fn) if tp + fn else 0.0
-        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-        out[name] = {"precision": prec, "recall": rec, "f1": f1, "support": int(y_true[:, j].sum())}
-    return out
+    prec, rec, f1, support = precision_recall_fscore_support(
+        y_true, y_pred, labels=list(range(len(names))), average=None, zero_division=0
+    )
+    return {
+        name: {
+            "precision": float(prec[j]),
+            "recall": float(rec[j]),
+            "f1": float(f1[j]),
+            "support": int(support[j]),
+        }
+        for j, name in enumerate(names)
+    }

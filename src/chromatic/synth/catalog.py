@@ -32,6 +32,7 @@ from chromatic.music.meter import TPQ
 from chromatic.music.midi import add_track, append_notes, new_score, write_score
 from chromatic.music.notes import Note
 from chromatic.paths import contained
+from chromatic.synth import palette as pal
 from chromatic.synth.parts import (
     bass_notes,
     drum_notes,
@@ -151,9 +152,13 @@ def synth_song(
     drums = drum_notes(plan)
     result = SongSynth(song)
 
+    palette = pal.palette_of(m.rainbow_color)  # the color's sound (synth/palette.py)
+
     def part_for(track: AudioTrack) -> tuple[list[Note], int, bool]:
         role = track_role(track.description)
         program = track_program(track.description, role)
+        if palette is not None:
+            program = pal.program_for(palette, role, program)
         prng = np.random.default_rng([seed, zlib.crc32(f"{song}/{track.id}".encode())])
         if role == "drums" or track.midi_group_file:
             voices = drum_voices(track.description)
@@ -161,9 +166,13 @@ def synth_song(
         if role == "bass":
             return bass_notes(plan, prng), program, False
         if role == "vocals":
-            return vocal_notes(plan, lrc, end, prng), program, False
+            notes = vocal_notes(plan, lrc, end, prng)
+            return (pal.shift_vocal(notes, palette) if palette else notes), program, False
         if role == "lead":
-            return lead_notes(plan, prng), program, False
+            notes = pal.lead(plan, palette, prng) if palette else lead_notes(plan, prng)
+            return notes, program, False
+        if palette is not None:
+            return pal.harmony(plan, palette, prng), program, False
         return harmony_notes(plan, program, prng), program, False
 
     def score_of(parts: list[tuple[str, list[Note], int, bool]]) -> Score:

@@ -1,0 +1,262 @@
+"""The honest evaluation protocol: nested song-grouped cross-validation.
+
+Outer folds (StratifiedGroupKFold: grouped by song, stratified by color) hold out whole songs;
+each outer test fold is only ever *reported*. Inside the outer training songs, inner folds
+choose everything that is chosen: the epoch (``fit``'s early stopping runs on the inner
+validation songs) and, when a grid is given, any hyperparameter (the candidate with the best
+mean inner-validation accuracy). The outer fold is then predicted by the chosen candidate's
+inner models, averaged (a cross-validation ensemble): no model that saw, or was selected on,
+a test song predicts it. Every decision is logged with the songs it saw, so a test can prove
+the reported fold took no part (``NestedResult.decisions``).
+
+Modality ablations mask inputs at prediction time (the same trained models), so they measure
+what each input carries for the model as trained, not a model trained without it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.model_selection import StratifiedGroupKFold
+
+from chromatic.errors import ChromaticError
+from chromatic.model.data import Dataset, Split
+from chromatic.model.eval_stats import (
+    accuracy_interval,
+    auc_interval,
+    axis_groups,
+    axis_mapping,
+    calibration,
+    constant_prediction,
+    correct_matrix,
+    majority_prediction,
+)
+from chromatic.model.fusion import FusionConfig
+from chromatic.model.metrics import evaluate
+from chromatic.taxonomy import AXES
+
+#: Inputs each ablation keeps (the rest are masked as absent at prediction time).
+ABLATIONS: dict[str, frozenset[str]] = {
+    "all inputs": frozenset({"audio", "midi", "concept", "lyric"}),
+    "MIDI only": frozenset({"midi"}),
+    "text only": frozenset({"concept", "lyric"}),
+    "audio only": frozenset({"audio"}),
+    "no input": frozenset(),
+}
+_MASKS = {"audio": "audio_mask", "concept": "concept_mask", "lyric": "lyric_mask"}
+#: Dataset fields that may carry MIDI presence besides ``roll_index`` (zeroed when present).
+_MIDI_MASK_FIELDS = ("midi_mask", "symbolic_mask", "features_mask")
+
+
+def mask_modalities(ds: Dataset, keep: frozenset[str]) -> Dataset:
+    """A copy of ``ds`` in which every modality outside ``keep`` is absent."""
+    names = {f.name for f in dataclasses.fields(ds)}
+    changes: dict = {m: np.zeros_like(getattr(ds, f)) for m, f in _MASKS.items() if m not in keep}
+    if "midi" not in keep:
+        changes["roll_index"] = np.full_like(ds.roll_index, -1)
+        changes.update({f: np.zeros_like(getattr(ds, f)) for f in _MIDI_MASK_FIELDS if f in names})
+    return dataclasses.replace(ds, **{_MASKS.get(k, k): v for k, v in changes.items()})
+
+
+def song_folds(
+    songs: np.ndarray, colors: np.ndarray, k: int, seed: int, rows: np.ndarray | None = None
+) -> list[Split]:
+    """k song-grouped folds of ``rows`` (default: all), stratified by color. ``Split.val`` is
+    the held-out fold; indices are into the full arrays."""
+    rows = np.arange(len(songs)) if rows is None else np.asarray(rows)
+    s, c = songs[rows], colors[rows]
+    n_songs = len(set(s.tolist()))
+    if n_songs < 2:
+        raise ChromaticError(f"{n_songs} song(s): song-grouped folds need at least 2 songs")
+    k = min(k, n_songs)
+    sgkf = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
+    out = []
+    with warnings.catch_warnings():  # "least populated class has fewer members than n_splits"
+        warnings.simplefilter("ignore", UserWarning)
+        for tr, te in sgkf.split(np.zeros(len(rows)), c, groups=s):
+            out.append(
+                Split(
+                    train=rows[tr],
+                    val=rows[te],
+                    kind="song",
+                    train_songs=sorted(set(s[tr].tolist())),
+                    val_songs=sorted(set(s[te].tolist())),
+                    unvalidated_colors=sorted(set(c[tr].tolist()) - set(c[te].tolist())),
+                )
+            )
+    return out
+
+
+@dataclass
+class NestedResult:
+    """Out-of-fold predictions of every ablation and the record of every decision."""
+
+    fold_of: np.ndarray  # [N] outer fold of each row
+    predictions: dict[str, np.ndarray]  # ablation -> [N, 3, 3]
+    confidence: dict[str, np.ndarray]  # ablation -> [N]
+    majority: np.ndarray  # [N, 3, 3] per-axis majority of each fold's training rows
+    folds: list[dict] = field(default_factory=list)
+    decisions: list[dict] = field(default_factory=list)
+
+
+FitFn = Callable[..., tuple]
+PredictFn = Callable[..., tuple]
+
+
+def _default_fns() -> tuple[FitFn, PredictFn]:
+    from chromatic.model.train import fit, predict
+
+    return fit, predict
+
+
+def nested_cv(
+    ds: Dataset,
+    cfg: FusionConfig,
+    *,
+    folds: int = 5,
+    inner: int = 3,
+    seed: int = 0,
+    grid: list[dict] | None = None,
+    device: str = "cpu",
+    progress: bool = False,
+    fit_fn: FitFn | None = None,
+    predict_fn: PredictFn | None = None,
+) -> NestedResult:
+    """Run the protocol (module docstring). ``grid``: config overrides to choose among on the
+    inner folds (default: the config alone, so only the epoch is chosen)."""
+    from rich.progress import Progress
+
+    d_fit, d_predict = _default_fns()
+    fit_fn, predict_fn = fit_fn or d_fit, predict_fn or d_predict
+    grid = grid or [{}]
+    n = len(ds)
+    outer = song_folds(ds.songs, ds.colors, folds, seed)
+    res = NestedResult(
+        fold_of=np.full(n, -1),
+        predictions={a: np.zeros((n, 3, 3), np.float32) for a in ABLATIONS},
+        confidence={a: np.zeros(n, np.float32) for a in ABLATIONS},
+        majority=np.zeros((n, 3, 3), np.float32),
+    )
+    targets_of = {c: ds.targets[np.flatnonzero(ds.colors == c)[0]] for c in set(ds.colors.tolist())}
+    masked = {a: mask_modalities(ds, keep) for a, keep in ABLATIONS.items()}
+    with Progress(disable=not progress) as bar:
+        task = bar.add_task("nested CV", total=len(outer) * inner * len(grid))
+        for f, osplit in enumerate(outer):
+            test_songs = set(osplit.val_songs)
+            inner_splits = song_folds(ds.songs, ds.colors, inner, seed + 1 + f, rows=osplit.train)
+            scores, models, epochs = [], [], []
+            for g, override in enumerate(grid):
+                c = FusionConfig.from_dict({**cfg.to_dict(), **override})
+                ms, ss, es = [], [], []
+                for i, isplit in enumerate(inner_splits):
+                    bar.update(
+                        task,
+                        description=f"fold {f + 1}/{len(outer)}, inner {i + 1}/{len(inner_splits)}",
+                    )
+                    model, _hist, best_epoch, _ = fit_fn(
+                        ds, isplit, c, run_dir=None, progress=False
+                    )
+                    pred, _conf, _loss = predict_fn(model, ds, isplit.val, device)
+                    score = evaluate(pred, ds.colors[isplit.val]).get("mean_mode_accuracy", 0.0)
+                    ms.append(model)
+                    ss.append(score)
+                    es.append(int(best_epoch))
+                    res.decisions.append(
+                        {
+                            "outer": f,
+                            "stage": "inner fit + epoch",
+                            "candidate": g,
+                            "songs": sorted(set(isplit.train_songs) | set(isplit.val_songs)),
+                        }
+                    )
+                    bar.advance(task)
+                scores.append(float(np.mean(ss)))
+                models.append(ms)
+                epochs.append(es)
+            best = int(np.argmax(scores))
+            res.decisions.append(
+                {
+                    "outer": f,
+                    "stage": "select candidate",
+                    "candidate": best,
+                    "songs": osplit.train_songs,
+                }
+            )
+            assert not test_songs & set(osplit.train_songs)
+            te = osplit.val
+            res.fold_of[te] = f
+            for a in ABLATIONS:
+                outs = [predict_fn(m, masked[a], te, device) for m in models[best]]
+                res.predictions[a][te] = np.mean([o[0] for o in outs], axis=0)
+                res.confidence[a][te] = np.mean([o[1] for o in outs], axis=0)
+            res.majority[te] = majority_prediction(ds.colors[osplit.train], targets_of, len(te))
+            res.folds.append(
+                {
+                    "fold": f,
+                    "test_songs": osplit.val_songs,
+                    "train_songs": osplit.train_songs,
+                    "inner_scores": scores,
+                    "chosen": best,
+                    "chosen_override": grid[best],
+                    "inner_best_epochs": epochs[best],
+                }
+            )
+    return res
+
+
+def summarize(ds: Dataset, res: NestedResult, *, seed: int = 0) -> dict:
+    """Figures of the report: per-axis accuracy with 95 % song intervals for every ablation and
+    both baselines, the album accuracy, ECE per fold, the MIDI-only target-vs-other AUC."""
+    groups = axis_groups()
+    songs, colors = ds.songs, ds.colors
+    systems = {
+        **res.predictions,
+        "constant (uniform)": constant_prediction(len(ds)),
+        "majority (train folds)": res.majority,
+    }
+    acc: dict[str, dict] = {}
+    for name, pred in systems.items():
+        corr = correct_matrix(pred, colors)
+        row = {g[0]: accuracy_interval(corr[:, AXES.index(g[0])], songs, seed) for g in groups}
+        row["all axes"] = accuracy_interval(corr.all(axis=1), songs, seed)
+        acc[name] = row
+    dep = []
+    for g in groups:
+        for other in g[1:]:
+            m = axis_mapping(g[0], other)
+            corr = correct_matrix(res.predictions["all inputs"], colors)
+            agree = float((corr[:, AXES.index(g[0])] == corr[:, AXES.index(other)]).mean())
+            dep.append({"reported": g[0], "identical": other, "map": m, "heads_agree": agree})
+    ece = []
+    for f in range(len(res.folds)):
+        te = res.fold_of == f
+        ece.append(
+            {
+                "fold": f,
+                **calibration(
+                    res.predictions["all inputs"][te], res.confidence["all inputs"][te], colors[te]
+                ),
+            }
+        )
+    has_midi = ds.roll_index >= 0
+    auc = (
+        auc_interval(
+            res.predictions["MIDI only"][has_midi], colors[has_midi], songs[has_midi], seed
+        )
+        if has_midi.any()
+        else None
+    )
+    return {
+        "rows": len(ds),
+        "songs": len(set(songs.tolist())),
+        "axis_groups": [list(g) for g in groups],
+        "dependence": dep,
+        "accuracy": acc,
+        "ece_per_fold": ece,
+        "midi_only_auc": auc,
+        "folds": res.folds,
+    }

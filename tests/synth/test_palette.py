@@ -1,0 +1,68 @@
+"""The example catalog has a sound per color: a simple classifier hears it on held-out songs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from chromatic.catalog.manifest import load_manifest
+from chromatic.music.key import Key
+from chromatic.music.reference_features import notes_of, reference_features, windows
+from chromatic.synth.palette import PALETTES, RHYTHMS
+from chromatic.taxonomy import ALBUM_COLORS, parse_color
+from tests.conftest import EXAMPLES
+
+
+def test_every_album_color_has_a_palette_and_the_manifests_use_its_mode():
+    assert set(PALETTES) == {c.name for c in ALBUM_COLORS}
+    assert all(p.rhythm in RHYTHMS for p in PALETTES.values())
+    for path in sorted((EXAMPLES / "catalog").glob("*/*.yml")):
+        m = load_manifest(path).manifest
+        assert Key.parse(m.key).mode == PALETTES[parse_color(m.rainbow_color).name].mode, path
+
+
+def song_features(
+    catalog: Path, seconds: float = 10.0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    from symusic import Score
+
+    feats, colors, songs = [], [], []
+    for folder in sorted(p for p in catalog.iterdir() if p.is_dir()):
+        m = load_manifest(folder / f"{folder.name}.yml").manifest
+        notes = np.concatenate([notes_of(Score(str(f))) for f in sorted(folder.glob("*.mid"))])
+        for w in windows(notes, seconds):
+            feats.append(reference_features(w))
+            colors.append(parse_color(m.rainbow_color).name)
+            songs.append(folder.name)
+    return np.array(feats), np.array(colors), np.array(songs)
+
+
+def held_out_song_accuracy(x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> float:
+    """Leave one song out: a logistic regression trained on the other songs' windows."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import LeaveOneGroupOut, cross_val_predict
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    clf = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000, C=1.0))
+    pred = cross_val_predict(clf, x, y, groups=groups, cv=LeaveOneGroupOut())
+    return float((pred == y).mean())
+
+
+@pytest.mark.slow
+def test_synthesized_colors_are_separable_on_held_out_songs(tmp_path):
+    from chromatic.synth.catalog import synth_catalog
+
+    res = synth_catalog(EXAMPLES / "catalog", tmp_path, workers=1, progress=False, audio=False)
+    assert not res.failed
+    x, y, g = song_features(tmp_path)
+    acc = held_out_song_accuracy(x, y, g)
+    chance = 1 / len(set(y))
+    print(
+        f"\nexample catalog, 10 s windows of {len(set(g))} songs: logistic regression on rotated "
+        f"pitch-class histogram + density + register, leave-one-song-out accuracy {acc:.1%} "
+        f"(chance {chance:.1%}, {acc / chance:.1f}x)"
+    )
+    assert acc > 3 * chance
