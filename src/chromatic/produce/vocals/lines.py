@@ -23,7 +23,8 @@ from chromatic.music.notes import Note
 THIRDS, SIXTHS = (3, 4), (8, 9)
 HARMONIC = (*THIRDS, *SIXTHS)  # interval classes a parallel line may take against the lead
 FORBIDDEN = 1e6
-BACKING_SOFTER = 14  # velocity below the lead: a backing voice sits under it
+BACKING_SOFTER = 14
+BREATH = 20  # ticks of silence before a counter-melody's next note  # velocity below the lead: a backing voice sits under it
 
 
 @dataclass(frozen=True)
@@ -189,11 +190,12 @@ def counter_line(
         cands.append(ps)
         node.append(np.array(costs))
 
+    first, last = _lead_in_spans(lead, onsets, total)
+
     def edge(i: int, j: int, k: int) -> float:
-        t = onsets[i]
         q, p = cands[i - 1][j], cands[i][k]
         c = _move_cost(abs(p - q))
-        before, now = lead_at(t - 1), lead_at(t)
+        before, now = last[i - 1], first[i]
         if before is not None and now is not None and p != q and now != before:
             same = (now - before) * (p - q) > 0
             if same and (q - before) % 12 == (p - now) % 12 and (p - now) % 12 in (0, 7):
@@ -204,5 +206,23 @@ def counter_line(
     pitches = _viterbi(node, edge, cands)
     spans = pairwise([*onsets, total])
     return tuple(
-        Note(t, max(1, e - t - 20), p, velocity) for (t, e), p in zip(spans, pitches, strict=True)
+        Note(t, max(1, e - t - BREATH), p, velocity)
+        for (t, e), p in zip(spans, pitches, strict=True)
     )
+
+
+def _lead_in_spans(
+    lead: Sequence[Note], onsets: Sequence[int], total: int
+) -> tuple[list[int | None], list[int | None]]:
+    """Per counter note, the lead pitch at the first and the last moment both voices start
+    sounding together inside it (its onset, or a lead onset while it holds): the two vertical
+    pairs a move of the counter-melody connects, as ``theory.vertical_pairs`` sees them."""
+    first, last = [], []
+    for t, e in pairwise([*onsets, total]):
+        end = max(t + 1, e - BREATH)
+        points = [t, *(n.start for n in lead if t < n.start < end)]
+        at = [next((n.pitch for n in lead if n.start <= x < n.end), None) for x in points]
+        sounding = [x for x in at if x is not None]
+        first.append(sounding[0] if sounding else None)
+        last.append(sounding[-1] if sounding else None)
+    return first, last
