@@ -324,9 +324,40 @@ def melody(
     _report(prod, run, ("singer", "contour", "rhythm"))
 
 
+@app.command()
+def harmony(
+    folder: Path = typer.Argument(..., help="Production folder with approved chords and melody."),
+    singer: str | None = typer.Option(
+        None,
+        "--singer",
+        help="The backing singer (default: the one other than the lead nearest its register).",
+    ),
+    singers: Path | None = typer.Option(
+        None, "--singers", help="YAML file adding or overriding singers and ranges."
+    ),
+    n: int = _PART_N,
+    top: int = _PART_TOP,
+    seed: int = _SEED,
+    model: Path | None = _MODEL,
+    theory_weight: float = _THEORY_W,
+    chromatic_weight: float = _CHROMATIC_W,
+) -> None:
+    """Backing vocals per approved melody: a third or sixth on the lead's syllables, or a
+    counter-melody in wordless sections, inside a second singer's range; merge review.yml."""
+    prod, run = _run_phase(
+        "harmony",
+        folder,
+        (n, top, seed),
+        (model, theory_weight, chromatic_weight),
+        singer=singer,
+        singers_file=str(singers) if singers else None,
+    )
+    _report(prod, run, ("singer", "kind", "parallel_fifths_octaves"))
+
+
 def promote(
     folder: Path = typer.Argument(..., help="Production folder."),
-    phase: str = typer.Argument(..., help="Phase: chords, drums, bass or melody."),
+    phase: str = typer.Argument(..., help="Phase: chords, drums, bass, melody or harmony."),
     clean: bool = typer.Option(False, "--clean", help="Empty approved/ before promoting."),
 ) -> None:
     """Copy approved candidates to <phase>/approved/<label>.mid (all or nothing)."""

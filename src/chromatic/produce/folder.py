@@ -8,7 +8,7 @@
       chords/candidates/*.mid      generated candidates (and their scratch beats)
       chords/approved/<label>.mid  promoted by ``chromatic promote``
       chords/review.yml            ranked candidates; the human's labels and statuses
-      drums/ bass/ melody/         the same shape; candidates per section (drum_verse_01.mid)
+      drums/ bass/ melody/ harmony/ the same shape; candidates per section (drum_verse_01.mid)
       lyrics/approved/<label>.txt  optional sung text per section, one line per sung line
       singers.yml                  optional singers added to / overriding the built-in registry
 
@@ -28,7 +28,7 @@ from chromatic.paths import contained, slugify
 from chromatic.proposals.reader import Proposal, load_proposal
 from chromatic.proposals.threads import read_any_proposal
 
-PHASES: tuple[str, ...] = ("chords", "drums", "bass", "melody")
+PHASES: tuple[str, ...] = ("chords", "drums", "bass", "melody", "harmony")
 LOCK_TIMEOUT_S = 120.0
 PROPOSAL_FILE = "proposal.yml"
 LOCK_FILE = ".chromatic.lock"

@@ -59,7 +59,7 @@ from chromatic.produce.promote import normalize_label
 from chromatic.produce.style.table import style_for
 
 ARRANGEMENT_FILE = "arrangement.mid"
-VOCAL_PHASES = ("melody",)
+VOCAL_PHASES = ("melody", "harmony")  # sung lines: muted by vocals: false, with lyrics
 ALL_NOTES_OFF = 123
 EXPRESSION = 11  # CC11: the fade-out ending's ramp
 DEFAULT_PHRASE_BARS = 4  # a plan without a form block (made before it existed)
@@ -177,7 +177,7 @@ def arrange(folder: ProductionFolder, plan: Plan) -> Arrangement:
     meter = meter_of(ts)
     phrase = _phrase_bars(plan)
     tracks: dict[TrackKey, list[Hit]] = {}
-    sung: list[tuple[int, str]] = []  # lyric events of the vocal line, on the loops' grid
+    sung: dict[str, list[tuple[int, str]]] = {}  # lyric events per vocal phase, loops' grid
     spans: list[SectionSpan] = []
     passes: dict[str, int] = {}  # passes of each loop so far: the melody varies every other one
     cursor = 0
@@ -201,7 +201,7 @@ def arrange(folder: ProductionFolder, plan: Plan) -> Arrangement:
                     loops[key] = _read_loop(folder.approved_dir(ph) / f"{label}.mid", bar_ticks)
                 if ph in VOCAL_PHASES:  # sung once per pass of the chords: never wrapped
                     loops[key] = _sung_once(loops[key], loops.get(("chords", label)))
-                    _place_lyrics(loops[key], cursor, length, sung)
+                    _place_lyrics(loops[key], cursor, length, sung.setdefault(ph, []))
                 placed = _place(
                     loops[key], cursor, length, velocity_scale(sec.intensity), ph, block
                 )
@@ -245,7 +245,7 @@ def arrange(folder: ProductionFolder, plan: Plan) -> Arrangement:
             track.controls.append(ControlChange(time=t, number=EXPRESSION, value=value))
         track.controls.append(ControlChange(time=cursor, number=ALL_NOTES_OFF, value=0))
         if ph in VOCAL_PHASES:
-            add_lyrics(track, [(t, x) for t, x in sung if t < cursor])
+            add_lyrics(track, [(t, x) for t, x in sung.get(ph, []) if t < cursor])
         instruments.append(Instrument(name, ph, program, drum))
     return Arrangement(score, tuple(spans), tuple(instruments), bar_s, tuple(notes))
 
@@ -289,7 +289,7 @@ def _develop(block: Block, sec: PlanSection, frame: Frame, passes: dict[str, int
             if (done + i) % 2 == 1:
                 at = frame.start + (i + 1) * length - frame.bar
                 for k, hits in block.items():
-                    if k[0] in VOCAL_PHASES:
+                    if k[0] == "melody":  # the lead varies; its backing stays as approved
                         hits[:] = vary_melody_bar(hits, at, frame.bar, frame.meter, frame.scale)
     transpose(block, sec.transpose)
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from chromatic.errors import ProduceError
 from chromatic.produce.phases import Phase, PhaseOptions, PhaseResult
+from chromatic.produce.phases.backing import run_harmony
 from chromatic.produce.phases.bass import run_bass
 from chromatic.produce.phases.chords import run_chords
 from chromatic.produce.phases.drums import run_drums
@@ -60,6 +61,7 @@ PHASES: tuple[Phase, ...] = (
     FunctionPhase("drums", ("chords",), run_drums, own=("humanize_with",)),
     FunctionPhase("bass", ("chords", "drums"), run_bass),
     FunctionPhase("melody", ("chords",), run_melody, own=("singer", "singers_file")),
+    FunctionPhase("harmony", ("chords", "melody"), run_harmony, own=("singer", "singers_file")),
 )
 REGISTRY: dict[str, Phase] = {p.name: p for p in PHASES}
 

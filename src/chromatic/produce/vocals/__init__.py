@@ -1,0 +1,6 @@
+"""Backing vocals for the harmony phase: a second singer's line against the approved lead.
+
+``theory`` measures two voices (parallel fifths and octaves, range, voice leading, consonance
+on strong beats); ``lines`` writes them (a third or sixth beside a sung lead, a counter-melody
+under a wordless one). Named apart from ``produce.harmony``, which is chord harmony.
+"""

@@ -1,0 +1,114 @@
+"""The harmony phase (backing vocals) on a real production folder: the example proposal with
+lyrics composed end to end by ``chromatic compose --auto``, its MIDI read back with symusic and
+music21."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from music21 import converter
+
+from chromatic.cli import main
+from chromatic.errors import ProduceError
+from chromatic.music.midi import MELISMA, load_score, read_lyrics
+from chromatic.music.notes import Note
+from chromatic.produce.folder import ProductionFolder
+from chromatic.produce.phases.backing import is_sung, read_lead, run_harmony
+from chromatic.produce.vocals import theory
+from chromatic.produce.vocals.lines import ParallelOption, parallel_line
+from chromatic.yamlio import load_plain
+
+EXAMPLE = (
+    Path(__file__).resolve().parents[2]
+    / "examples/proposals/song_proposal_green_cooling_tower_choir_v1.yml"
+)
+
+
+@pytest.fixture(scope="module")
+def song(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("choir") / "song"
+    argv = ["compose", str(EXAMPLE), "--out", str(out), "--auto", "--no-render"]
+    try:
+        rc = main([*argv, "-n", "8", "--beam", "1", "--seed", "2"])
+    except SystemExit as e:
+        rc = int(e.code or 0)
+    assert rc in (0, None)
+    return out
+
+
+def _pairs(root: Path):
+    for path in sorted((root / "harmony/approved").glob("*.mid")):
+        yield path, read_lead(root / "melody/approved" / path.name), read_lead(path)
+
+
+def test_every_melody_section_gets_backing_vocals_by_a_second_singer(song):
+    melodies = {p.stem for p in (song / "melody/approved").glob("*.mid")}
+    assert {p.stem for p in (song / "harmony/approved").glob("*.mid")} == melodies
+    review = load_plain(song / "harmony/review.yml")
+    singer = review["singer"]
+    assert (
+        singer["name"] != singer["lead"] == load_plain(song / "melody/review.yml")["singer"]["name"]
+    )
+    kinds = {c["details"]["texture"] for c in review["candidates"]}
+    assert kinds == {"parallel", "counter"}  # sung sections and wordless ones
+
+
+def test_no_parallel_fifths_or_octaves_and_every_note_in_range(song):
+    singer = load_plain(song / "harmony/review.yml")["singer"]
+    for path, (lead, _), (line, _) in _pairs(song):
+        assert line, path
+        assert theory.parallel_perfects(lead, line) == 0, path
+        assert all(singer["low"] <= n.pitch <= singer["high"] for n in line), path
+
+
+def test_sung_sections_carry_the_leads_syllables_as_music21_reads_them(song):
+    sung = 0
+    for path, (lead, words), (line, backing) in _pairs(song):
+        if not is_sung(words):
+            assert set(backing.values()) == {"oo"}, path  # a counter-melody's vocalise
+            continue
+        sung += 1
+        assert [n.start for n in line] == [n.start for n in lead]
+        m21 = converter.parse(str(path)).parts[0].flatten().notes
+        got = [n.lyrics[0].rawText if n.lyrics else None for n in m21]
+        assert got == [words.get(n.start, MELISMA) for n in lead], path
+        assert any(x not in ("oo", MELISMA) for x in got)
+    assert sung >= 2  # the example sings a verse and a chorus
+
+
+def test_the_arrangement_has_a_harmony_track_with_its_own_lyrics(song):
+    score = load_score(song / "arrangement.mid")
+    tracks = {t.name: t for t in score.tracks}
+    assert "harmony" in tracks and len(tracks["harmony"].notes)
+    assert read_lyrics(tracks["harmony"])
+    s = converter.parse(str(song / "arrangement.mid"))
+    part = next(p for p in s.parts if p.partName == "harmony")
+    text = " ".join(n.lyrics[0].rawText for n in part.flatten().notes if n.lyrics)
+    assert "Moss on the lad- der rust on the rail" in text
+
+
+def test_parallels_measure_fails_on_parallel_fifths_and_the_line_avoids_them():
+    lead = [Note(i * 480, 480, p, 90) for i, p in enumerate((60, 62, 64, 65, 67))]
+    fifths = [Note(n.start, n.duration, n.pitch + 7, 80) for n in lead]
+    assert theory.parallel_perfects(lead, fifths) == 4
+    line = parallel_line(
+        lead,
+        ParallelOption("third", "above", "diatonic"),
+        55,
+        74,
+        (0, 2, 4, 5, 7, 9, 11),
+        lambda t: (0, 4, 7),
+        set(),
+    )
+    assert theory.parallel_perfects(lead, line) == 0
+    assert all((b.pitch - a.pitch) in (3, 4) for a, b in zip(lead, line, strict=True))
+
+
+def test_harmony_without_an_approved_melody_names_the_commands(song, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(song, copy)
+    shutil.rmtree(copy / "melody/approved")
+    with pytest.raises(ProduceError, match="chromatic produce melody"):
+        run_harmony(ProductionFolder(copy), n=2, top=1)
