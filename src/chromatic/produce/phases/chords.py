@@ -54,8 +54,10 @@ from chromatic.produce.phases.scoring import (
     Scorer,
     Weights,
     composite,
+    composite_text,
     score_midi,
 )
+from chromatic.produce.phases.taste import taste_facts, taste_scores
 from chromatic.produce.regenerate import FreshCandidate, regenerate
 from chromatic.produce.rhythm.patterns import (
     HarmonicRhythm,
@@ -305,6 +307,7 @@ def run_chords(
     scorer: Scorer | None = None,
     model: str | None = None,
     weights: Weights = Weights(),
+    taste=None,
 ) -> PhaseResult:
     """Generate, score and keep the best ``top`` of ``n`` chord candidates in ``folder``."""
     check_counts(n, top)
@@ -334,10 +337,22 @@ def run_chords(
         applied = weights
     else:
         notes.append(NO_MODEL_WARNING)
-        applied = THEORY_ONLY
+        applied = THEORY_ONLY.with_taste(weights.taste)
+    liked: dict[int, float] = {}
+    if taste is not None:
+        for c in cands:
+            if c.index not in midi:
+                midi[c.index] = render_chords(c, proposal, meter, program)
+        liked = taste_scores(taste, PHASE, midi, str(proposal.key), notes)
     comp = {
         c.index: round(
-            composite(c.theory.total, chroma[c.index].match if chroma else None, applied), 4
+            composite(
+                c.theory.total,
+                chroma[c.index].match if chroma else None,
+                applied,
+                liked.get(c.index),
+            ),
+            4,
         )
         for c in cands
     }
@@ -356,6 +371,8 @@ def run_chords(
                 "theory": c.theory.to_dict(),
                 "chromatic": chroma[c.index].to_dict() if c.index in chroma else None,
             }
+            if c.index in liked:
+                scores["taste"] = round(liked[c.index], 4)
             data = midi.get(c.index) or render_chords(c, proposal, meter, program)
             yield FreshCandidate(
                 scores,
@@ -383,10 +400,9 @@ def run_chords(
         "scoring": {
             "weights": applied.to_dict(),
             "model": str(model) if model else None,
-            "composite": "theory only"
-            if scorer is None
-            else f"{applied.theory:g} theory + {applied.chromatic:g} chromatic match",
+            "composite": composite_text(applied, scorer is not None, bool(liked)),
             "theory": "mean of melody, voice_leading, variety, transition, style",
+            **({"taste": taste_facts(taste, applied.taste)} if liked else {}),
         },
         "warnings": notes,
     }

@@ -51,6 +51,7 @@ class FunctionPhase:
             scorer=options.scorer,
             model=options.model,
             weights=options.weights,
+            **({"taste": options.taste} if options.taste is not None else {}),
             **options.extra,
         )
 
