@@ -179,6 +179,7 @@ def run_harmony(
     scorer: Scorer | None = None,
     model: str | None = None,
     weights: Weights = Weights(),
+    taste=None,
 ) -> PhaseResult:
     """Backing-vocal candidates for every section with an approved melody; ``n`` generated and
     ``top`` kept per section."""
@@ -225,6 +226,7 @@ def run_harmony(
         scorer=scorer,
         model=model,
         weights=weights,
+        taste=taste,
         theory_text=THEORY_TEXT,
         warnings=notes,
         extra={

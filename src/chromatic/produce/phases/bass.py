@@ -185,6 +185,7 @@ def run_bass(
     scorer: Scorer | None = None,
     model: str | None = None,
     weights: Weights = Weights(),
+    taste=None,
 ) -> PhaseResult:
     """Bass candidates for every approved chord section; ``n`` generated and ``top`` kept per section."""
     check_counts(n, top)
@@ -219,6 +220,7 @@ def run_bass(
         scorer=scorer,
         model=model,
         weights=weights,
+        taste=taste,
         theory_text=THEORY_TEXT,
         extra={"program": style.program("bass"), "programs": programs, "family": style.family},
         warnings=notes,

@@ -56,15 +56,18 @@ from chromatic.produce.phases.scoring import (
     Scorer,
     Weights,
     composite,
+    composite_text,
     score_midi,
 )
 from chromatic.produce.phases.scratch import render_scratch
+from chromatic.produce.phases.taste import taste_facts, taste_scores
 from chromatic.produce.regenerate import FreshCandidate, regenerate
 from chromatic.produce.rhythm.patterns import (
     HarmonicRhythm,
     harmonic_rhythm,
     strum_patterns,
 )
+from chromatic.produce.song import header_facts
 from chromatic.produce.style import Style, content_seed, style_for
 from chromatic.proposals.reader import Proposal
 from chromatic.yamlio import flow
@@ -297,6 +300,7 @@ def run_chords(
     scorer: Scorer | None = None,
     model: str | None = None,
     weights: Weights = Weights(),
+    taste=None,
 ) -> PhaseResult:
     """Generate, score and keep the best ``top`` of ``n`` chord candidates in ``folder``."""
     check_counts(n, top)
@@ -326,10 +330,22 @@ def run_chords(
         applied = weights
     else:
         notes.append(NO_MODEL_WARNING)
-        applied = THEORY_ONLY
+        applied = THEORY_ONLY.with_taste(weights.taste)
+    liked: dict[int, float] = {}
+    if taste is not None:
+        for c in cands:
+            if c.index not in midi:
+                midi[c.index] = render_chords(c, proposal, meter, program)
+        liked = taste_scores(taste, PHASE, midi, str(proposal.key), notes)
     comp = {
         c.index: round(
-            composite(c.theory.total, chroma[c.index].match if chroma else None, applied), 4
+            composite(
+                c.theory.total,
+                chroma[c.index].match if chroma else None,
+                applied,
+                liked.get(c.index),
+            ),
+            4,
         )
         for c in cands
     }
@@ -348,6 +364,8 @@ def run_chords(
                 "theory": c.theory.to_dict(),
                 "chromatic": chroma[c.index].to_dict() if c.index in chroma else None,
             }
+            if c.index in liked:
+                scores["taste"] = round(liked[c.index], 4)
             data = midi.get(c.index) or render_chords(c, proposal, meter, program)
             yield FreshCandidate(
                 scores,
@@ -359,14 +377,7 @@ def run_chords(
     facts = {
         "schema_version": 1,
         "phase": PHASE,
-        "song": {
-            "title": proposal.title,
-            "key": str(proposal.key),
-            "bpm": proposal.bpm,
-            "time_signature": str(proposal.time_signature),
-            "color": proposal.color.name,
-            "proposal": "../proposal.yml",
-        },
+        "song": header_facts(proposal, "../proposal.yml"),
         "seed": int(seed),
         "content_seed": content_seed(seed, proposal),
         "style": style.to_dict(),
@@ -375,10 +386,9 @@ def run_chords(
         "scoring": {
             "weights": applied.to_dict(),
             "model": str(model) if model else None,
-            "composite": "theory only"
-            if scorer is None
-            else f"{applied.theory:g} theory + {applied.chromatic:g} chromatic match",
+            "composite": composite_text(applied, scorer is not None, bool(liked)),
             "theory": "mean of melody, voice_leading, variety, transition, style",
+            **({"taste": taste_facts(taste, applied.taste)} if liked else {}),
         },
         "warnings": notes,
     }

@@ -180,6 +180,7 @@ def run_drums(
     scorer: Scorer | None = None,
     model: str | None = None,
     weights: Weights = Weights(),
+    taste=None,
     humanize_with: str | None = None,
 ) -> PhaseResult:
     """Drum candidates for every approved chord section; ``n`` generated and ``top`` kept per section."""
@@ -208,6 +209,7 @@ def run_drums(
         scorer=scorer,
         model=model,
         weights=weights,
+        taste=taste,
         theory_text=THEORY_TEXT,
         extra={
             "families": dict(fit.fits),

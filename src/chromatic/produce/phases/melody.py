@@ -288,6 +288,7 @@ def run_melody(
     scorer: Scorer | None = None,
     model: str | None = None,
     weights: Weights = Weights(),
+    taste=None,
 ) -> PhaseResult:
     """Melody candidates for every approved chord section; ``n`` generated and ``top`` kept per section."""
     check_counts(n, top)
@@ -337,6 +338,7 @@ def run_melody(
         scorer=scorer,
         model=model,
         weights=weights,
+        taste=taste,
         theory_text=THEORY_TEXT,
         warnings=notes,
         extra={

@@ -30,8 +30,10 @@ from chromatic.produce.phases.scoring import (
     Scorer,
     Weights,
     composite,
+    composite_text,
     score_midi,
 )
+from chromatic.produce.phases.taste import taste_facts, taste_scores
 from chromatic.produce.regenerate import FreshCandidate, Group, regenerate_groups
 from chromatic.produce.sections import Section, Song
 
@@ -99,6 +101,7 @@ def run_part_phase(
     model: str | None,
     weights: Weights,
     theory_text: str,
+    taste=None,
     extra: dict | None = None,
     warnings: list[str] | None = None,
 ) -> PhaseResult:
@@ -126,11 +129,19 @@ def run_part_phase(
         applied = weights
     else:
         notes.append(NO_MODEL_WARNING)
-        applied = THEORY_ONLY
+        applied = THEORY_ONLY.with_taste(weights.taste)
+    liked: dict[tuple[str, int], float] = {}
+    if taste is not None:
+        every = [c for label in candidates for c in candidates[label]]
+        for c in every:
+            if (c.section, c.index) not in midi:
+                midi[(c.section, c.index)] = render(c)
+        liked = taste_scores(taste, phase, midi, str(song.proposal.key), notes)
 
     def comp(c: PartCandidate) -> float:
-        match = chroma[(c.section, c.index)].match if chroma else None
-        return round(composite(c.theory["total"], match, applied), 4)
+        key = (c.section, c.index)
+        match = chroma[key].match if chroma else None
+        return round(composite(c.theory["total"], match, applied, liked.get(key)), 4)
 
     def fresh(ranked: list[PartCandidate]) -> Iterator[FreshCandidate]:
         for c in ranked:
@@ -140,6 +151,8 @@ def run_part_phase(
                 "theory": c.theory,
                 "chromatic": chroma[key].to_dict() if key in chroma else None,
             }
+            if key in liked:
+                scores["taste"] = round(liked[key], 4)
             yield FreshCandidate(scores, c.details, midi.get(key) or render(c))
 
     groups = []
@@ -155,10 +168,9 @@ def run_part_phase(
         "scoring": {
             "weights": applied.to_dict(),
             "model": str(model) if model else None,
-            "composite": "theory only"
-            if scorer is None
-            else f"{applied.theory:g} theory + {applied.chromatic:g} chromatic match",
+            "composite": composite_text(applied, scorer is not None, bool(liked)),
             "theory": theory_text,
+            **({"taste": taste_facts(taste, applied.taste)} if liked else {}),
         },
         **(extra or {}),
         "warnings": notes,

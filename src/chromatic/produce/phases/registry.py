@@ -52,6 +52,7 @@ class FunctionPhase:
             scorer=options.scorer,
             model=options.model,
             weights=options.weights,
+            **({"taste": options.taste} if options.taste is not None else {}),
             **options.extra,
         )
 

@@ -25,19 +25,30 @@ class Scorer(Protocol):
 
 @dataclass(frozen=True)
 class Weights:
-    """Composite = theory * w_theory + chromatic match * w_chromatic (normalized by their sum)."""
+    """Composite = the weighted mean of the terms a run has: theory always, the chromatic match
+    with a model, the taste score with a taste model (``--taste``)."""
 
     theory: float = 0.3
     chromatic: float = 0.7
+    taste: float = 0.0
 
     def __post_init__(self) -> None:
-        if self.theory < 0 or self.chromatic < 0 or self.theory + self.chromatic <= 0:
+        if (
+            min(self.theory, self.chromatic, self.taste) < 0
+            or self.theory + self.chromatic + self.taste <= 0
+        ):
             raise ProduceError(
                 f"scoring weights must be non-negative with a positive sum, got {self}"
             )
 
     def to_dict(self) -> dict[str, float]:
-        return {"theory": float(self.theory), "chromatic": float(self.chromatic)}
+        out = {"theory": float(self.theory), "chromatic": float(self.chromatic)}
+        if self.taste:
+            out["taste"] = float(self.taste)
+        return out
+
+    def with_taste(self, taste: float) -> Weights:
+        return Weights(self.theory, self.chromatic, taste)
 
 
 THEORY_ONLY = Weights(theory=1.0, chromatic=0.0)
@@ -82,13 +93,33 @@ class ChromaticResult:
         }
 
 
-def composite(theory: float, chromatic: float | None, weights: Weights = Weights()) -> float:
-    """The ranking score: theory alone without a chromatic match, else the weighted mean."""
-    if chromatic is None:
+def composite(
+    theory: float,
+    chromatic: float | None,
+    weights: Weights = Weights(),
+    taste: float | None = None,
+) -> float:
+    """The ranking score: the weighted mean of theory and whichever of the chromatic match and
+    the taste score this run has (theory alone without either)."""
+    terms = [(weights.theory, theory)]
+    if chromatic is not None:
+        terms.append((weights.chromatic, chromatic))
+    if taste is not None:
+        terms.append((weights.taste, taste))
+    total = sum(w for w, _ in terms)
+    if total <= 0:
         return float(theory)
-    return (weights.theory * theory + weights.chromatic * chromatic) / (
-        weights.theory + weights.chromatic
-    )
+    return sum(w * v for w, v in terms) / total
+
+
+def composite_text(weights: Weights, chromatic: bool, taste: bool = False) -> str:
+    """How review.yml describes the composite of a run."""
+    parts = [f"{weights.theory:g} theory"] if chromatic or taste else []
+    if chromatic:
+        parts.append(f"{weights.chromatic:g} chromatic match")
+    if taste:
+        parts.append(f"{weights.taste:g} taste")
+    return " + ".join(parts) if parts else "theory only"
 
 
 def load_scorer(path: str | os.PathLike) -> Scorer:
