@@ -163,7 +163,12 @@ def test_assembly_sings_each_line_once_per_pass_and_music21_reads_them(sectioned
             ["Moss", "on", "the", "ladder"] if s.name == "verse" else ["forty", "of", "us"]
         ) * passes
     assert _words(sectioned.root / ARRANGEMENT_FILE) == expected
-    melody = next(t for t in load_score(result.midi).tracks if t.name.startswith("melody"))
+    from chromatic.music.daw import part_roles
+
+    roles = part_roles(result.midi)  # tracks are named by instrument; the part is a text event
+    melody = next(
+        t for t in load_score(result.midi).tracks if roles.get(t.name, "").startswith("melody")
+    )
     sung_at = [t for t, _ in read_lyrics(melody)]
     assert len(sung_at) == len(set(sung_at)) >= len(expected)
     # every sung note has its lyric: an onset without one is a doubling struck with it

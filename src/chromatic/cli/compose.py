@@ -200,6 +200,12 @@ def compose(
     trust_model: bool = typer.Option(
         False, "--trust-model", help="Use the model even when it failed its sanity gates."
     ),
+    taste: Path | None = typer.Option(
+        None, "--taste", help="Taste model from 'chromatic taste train': adds a taste term."
+    ),
+    taste_weight: float = typer.Option(
+        0.3, "--taste-weight", min=0.0, help="Composite weight of the taste (with --taste)."
+    ),
 ) -> None:
     """Compose a song: each phase's candidates generated and scored, the best kept (beam search).
 
@@ -212,7 +218,7 @@ def compose(
         beam=beam,
         seed=seed,
         model=model,
-        weights=Weights(theory_weight, chromatic_weight),
+        weights=Weights(theory_weight, chromatic_weight, taste_weight if taste else 0.0),
         render=render,
         soundfont=soundfont,
         audio_format=audio_format,
@@ -222,6 +228,7 @@ def compose(
         stems=stems,
         key=key,
         trust_model=trust_model,
+        taste=taste,
     )
     if not auto:
         step = compose_step(proposal, out, opts)

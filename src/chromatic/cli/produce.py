@@ -7,13 +7,22 @@ from pathlib import Path
 
 import typer
 
-app = typer.Typer(
-    help="Production: proposals, production folders and candidate phases.", no_args_is_help=True
+from chromatic.cli.phase_options import (
+    _CHROMATIC_W,
+    _MODEL,
+    _PART_N,
+    _PART_TOP,
+    _SEED,
+    _TASTE,
+    _TASTE_W,
+    _THEORY_W,
+    _TRUST,
+    _scoring,
+    model_columns,
 )
 
-
-_TRUST = typer.Option(
-    False, "--trust-model", help="Use the model even when it failed its sanity gates."
+app = typer.Typer(
+    help="Production: proposals, production folders and candidate phases.", no_args_is_help=True
 )
 
 
@@ -127,12 +136,17 @@ def chords(
         help="Composite weight of the chromatic match (with a model).",
     ),
     trust_model: bool = _TRUST,
+    taste: Path | None = _TASTE,
+    taste_weight: float = _TASTE_W,
 ) -> None:
     """Generate chord candidates, rank them, write candidates/ and merge review.yml."""
     from chromatic.produce.review import load_review
 
     prod, run = _run_phase(
-        "chords", folder, (n, top, seed), (model, theory_weight, chromatic_weight, trust_model)
+        "chords",
+        folder,
+        (n, top, seed),
+        (model, theory_weight, chromatic_weight, trust_model, taste, taste_weight),
     )
     review = load_review(run.merge.path)
     typer.echo(
@@ -151,60 +165,23 @@ def chords(
             f"{c.rank:>4} {c.id:<10} {c.status:<9} {c.scores.composite:.3f}  {parts}  "
             f"{rhythm.get('total_bars', ''):>4} {c.details.get('strum', ''):<10} "
             + " ".join(c.details.get("progression", []))
+            + (f"  {model_columns(c.scores)}" if model_columns(c.scores) else "")
         )
     typer.echo(f"{run.merge.path}: {run.merge.summary()}")
-
-
-_N_HELP = "Candidates to generate per section (the same default as compose's -n)."
-_TOP_HELP = "Candidates to keep per section in review.yml."
-# options shared by the part phases (typer builds a fresh parameter from each use)
-_PART_N = typer.Option(50, "-n", "--n", min=1, help=_N_HELP)
-_PART_TOP = typer.Option(5, "--top", min=1, help=_TOP_HELP)
-_SEED = typer.Option(
-    0, "--seed", min=0, max=2**32 - 1, help="Seed: the same seed gives byte-identical output."
-)
-_MODEL = typer.Option(None, "--model", help="Exported fitness model; without it, theory only.")
-_THEORY_W = typer.Option(
-    0.3, "--theory-weight", min=0.0, help="Composite weight of the theory score (with a model)."
-)
-_CHROMATIC_W = typer.Option(
-    0.7,
-    "--chromatic-weight",
-    min=0.0,
-    help="Composite weight of the chromatic match (with a model).",
-)
-
-
-def _scoring(
-    model: Path | None, theory_weight: float, chromatic_weight: float, trust_model: bool = False
-):
-    from chromatic.produce.phases.scoring import NO_MODEL_WARNING, Weights, gate, load_scorer
-
-    weights = Weights(theory_weight, chromatic_weight)
-    scorer = load_scorer(model) if model else None
-    if scorer is None:
-        typer.secho(f"warning: {NO_MODEL_WARNING}", err=True, fg="yellow")
-    else:
-        scorer, note = gate(scorer, trust_model=trust_model)
-        if note:
-            typer.secho(f"warning: {note}", err=True, fg="yellow")
-        if scorer is None:
-            model = None
-    return scorer, weights, str(model) if model else None
 
 
 def _run_phase(name: str, folder: Path, counts: tuple[int, int, int], scoring: tuple, **extra):
     """Open the folder, then load the model (a wrong folder fails before a slow load), then run
     the registered phase ``name``: ``counts`` is (n, top, seed), ``scoring`` (model,
-    theory_weight, chromatic_weight) and ``extra`` the phase's own options."""
+    theory_weight, chromatic_weight, trust_model, taste, taste_weight) and ``extra`` the phase's own options."""
     from chromatic.produce.folder import open_folder
     from chromatic.produce.phases import PhaseOptions
     from chromatic.produce.phases.registry import get
 
     prod = open_folder(folder)
-    scorer, weights, model = _scoring(*scoring)
+    scorer, weights, model, liked = _scoring(*scoring)
     n, top, seed = counts
-    options = PhaseOptions(n, top, seed, scorer, model, weights, extra)
+    options = PhaseOptions(n, top, seed, scorer, model, weights, extra, taste=liked)
     return prod, get(name).run(prod, options)
 
 
@@ -235,7 +212,8 @@ def _report(prod, run, columns: tuple[str, ...]) -> None:
             parts = " ".join(f"{k}={v:.2f}" for k, v in c.scores.theory.items() if k != "total")
             extra = " ".join(str(c.details.get(k, "")) for k in columns)
             typer.echo(
-                f"  {c.rank:>2} {c.id:<22} {c.status:<9} {c.scores.composite:.3f}  {parts}  {extra}"
+                f"  {c.rank:>2} {c.id:<22} {c.status:<9} {c.scores.composite:.3f}  {parts}  "
+                f"{model_columns(c.scores)}  {extra}".rstrip()
             )
     typer.echo(f"{run.merge.path}: {run.merge.summary()}")
 
@@ -259,6 +237,8 @@ def drums(
     ),
     chromatic_weight: float = _CHROMATIC_W,
     trust_model: bool = _TRUST,
+    taste: Path | None = _TASTE,
+    taste_weight: float = _TASTE_W,
 ) -> None:
     """Drum loops per approved chord section, from the template library; merge review.yml."""
     from chromatic.produce.folder import open_folder
@@ -271,7 +251,7 @@ def drums(
         "drums",
         folder,
         (n, top, seed),
-        (model, theory_weight, chromatic_weight, trust_model),
+        (model, theory_weight, chromatic_weight, trust_model, taste, taste_weight),
         humanize_with=humanize,
     )
     _report(prod, run, ("template", "family", "fill"))
@@ -287,10 +267,15 @@ def bass(
     theory_weight: float = _THEORY_W,
     chromatic_weight: float = _CHROMATIC_W,
     trust_model: bool = _TRUST,
+    taste: Path | None = _TASTE,
+    taste_weight: float = _TASTE_W,
 ) -> None:
     """Bass lines per approved chord section, locked to the approved drums; merge review.yml."""
     prod, run = _run_phase(
-        "bass", folder, (n, top, seed), (model, theory_weight, chromatic_weight, trust_model)
+        "bass",
+        folder,
+        (n, top, seed),
+        (model, theory_weight, chromatic_weight, trust_model, taste, taste_weight),
     )
     _report(prod, run, ("template", "register", "approach"))
 
@@ -311,13 +296,15 @@ def melody(
     theory_weight: float = _THEORY_W,
     chromatic_weight: float = _CHROMATIC_W,
     trust_model: bool = _TRUST,
+    taste: Path | None = _TASTE,
+    taste_weight: float = _TASTE_W,
 ) -> None:
     """Melodies per approved chord section inside a singer's range; merge review.yml."""
     prod, run = _run_phase(
         "melody",
         folder,
         (n, top, seed),
-        (model, theory_weight, chromatic_weight, trust_model),
+        (model, theory_weight, chromatic_weight, trust_model, taste, taste_weight),
         singer=singer,
         singers_file=str(singers) if singers else None,
     )
@@ -341,6 +328,9 @@ def harmony(
     model: Path | None = _MODEL,
     theory_weight: float = _THEORY_W,
     chromatic_weight: float = _CHROMATIC_W,
+    trust_model: bool = _TRUST,
+    taste: Path | None = _TASTE,
+    taste_weight: float = _TASTE_W,
 ) -> None:
     """Backing vocals per approved melody: a third or sixth on the lead's syllables, or a
     counter-melody in wordless sections, inside a second singer's range; merge review.yml."""
@@ -348,7 +338,7 @@ def harmony(
         "harmony",
         folder,
         (n, top, seed),
-        (model, theory_weight, chromatic_weight),
+        (model, theory_weight, chromatic_weight, trust_model, taste, taste_weight),
         singer=singer,
         singers_file=str(singers) if singers else None,
     )

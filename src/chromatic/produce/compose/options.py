@@ -38,6 +38,7 @@ class ComposeOptions:
     stems: bool = False  # also render one audio file per instrument (stems/<track>.wav)
     key: str | None = None  # compose --key: replaces the proposal's key ("D minor")
     trust_model: bool = False  # compose --trust-model: use a model that failed its gates
+    taste: Path | None = None  # compose --taste: the artist's learned taste, a composite term
 
     def __post_init__(self) -> None:
         if self.n < 1 or self.beam < 1 or self.seed < 0:

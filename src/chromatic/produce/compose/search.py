@@ -31,6 +31,7 @@ from chromatic.produce.compose.options import (
 from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.phases import Phase, PhaseOptions
 from chromatic.produce.phases.scoring import Scorer
+from chromatic.produce.phases.taste import cached_taste
 from chromatic.produce.promote import approved_loop
 from chromatic.produce.review import GROUP_KEY, Candidate, approve, read_review
 
@@ -231,6 +232,7 @@ def phase_options(
         scorer=scorer,
         model=str(opts.model) if opts.model else None,
         weights=opts.weights,
+        taste=cached_taste(str(opts.taste)) if opts.taste else None,
     )
 
 

@@ -55,12 +55,19 @@ class ComposeResult:
                 "beam": o.beam,
                 "seed": o.seed,
                 "model": str(o.model) if o.model else None,
-                "weights": o.weights.to_dict() if o.model else {"theory": 1.0, "chromatic": 0.0},
+                "weights": o.weights.to_dict()
+                if o.model
+                else {
+                    "theory": 1.0,
+                    "chromatic": 0.0,
+                    **({"taste": o.weights.taste} if o.taste else {}),
+                },
                 "form": list(o.form),
                 "render": o.render,
                 "quantized": o.quantized,
                 "stems": o.stems,
                 "key": o.key,
+                "taste": str(o.taste) if o.taste else None,
             },
             "performance": self.performance,
             "score": round(self.score, 4),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from functools import lru_cache
 
 from chromatic.errors import ChromaticError, ProduceError
 
@@ -24,6 +25,12 @@ def load_taste(path: str | os.PathLike):
         raise
     except Exception as e:
         raise ProduceError(f"cannot load the taste model: {e}", path=path) from None
+
+
+@lru_cache(maxsize=4)
+def cached_taste(path: str):
+    """``load_taste`` once per path in a process (compose runs every phase of every branch)."""
+    return load_taste(path)
 
 
 def taste_scores(

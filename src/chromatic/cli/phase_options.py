@@ -1,0 +1,71 @@
+"""The options the phase commands share, defined once (typer builds a fresh parameter from each
+use), and how they become a scorer, weights and a taste model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+_TRUST = typer.Option(
+    False, "--trust-model", help="Use the model even when it failed its sanity gates."
+)
+_TASTE = typer.Option(
+    None, "--taste", help="Taste model from 'chromatic taste train': adds a taste term."
+)
+_TASTE_W = typer.Option(0.3, "--taste-weight", min=0.0, help="Composite weight of the taste.")
+
+_N_HELP = "Candidates to generate per section (the same default as compose's -n)."
+_TOP_HELP = "Candidates to keep per section in review.yml."
+# options shared by the part phases (typer builds a fresh parameter from each use)
+_PART_N = typer.Option(50, "-n", "--n", min=1, help=_N_HELP)
+_PART_TOP = typer.Option(5, "--top", min=1, help=_TOP_HELP)
+_SEED = typer.Option(
+    0, "--seed", min=0, max=2**32 - 1, help="Seed: the same seed gives byte-identical output."
+)
+_MODEL = typer.Option(None, "--model", help="Exported fitness model; without it, theory only.")
+_THEORY_W = typer.Option(
+    0.3, "--theory-weight", min=0.0, help="Composite weight of the theory score (with a model)."
+)
+_CHROMATIC_W = typer.Option(
+    0.7,
+    "--chromatic-weight",
+    min=0.0,
+    help="Composite weight of the chromatic match (with a model).",
+)
+
+
+def _scoring(
+    model: Path | None,
+    theory_weight: float,
+    chromatic_weight: float,
+    trust_model: bool = False,
+    taste: Path | None = None,
+    taste_weight: float = 0.0,
+):
+    from chromatic.produce.phases.scoring import NO_MODEL_WARNING, Weights, gate, load_scorer
+    from chromatic.produce.phases.taste import load_taste
+
+    weights = Weights(theory_weight, chromatic_weight, taste_weight if taste else 0.0)
+    liked = load_taste(taste) if taste else None
+    scorer = load_scorer(model) if model else None
+    if scorer is None:
+        typer.secho(f"warning: {NO_MODEL_WARNING}", err=True, fg="yellow")
+    else:
+        scorer, note = gate(scorer, trust_model=trust_model)
+        if note:
+            typer.secho(f"warning: {note}", err=True, fg="yellow")
+        if scorer is None:
+            model = None
+    return scorer, weights, str(model) if model else None, liked
+
+
+def model_columns(scores) -> str:
+    """The chromatic match and the taste score of one candidate, where the run has them."""
+    out = []
+    if scores.chromatic is not None:
+        out.append(f"chromatic={scores.chromatic.match:.3f}")
+    taste = (scores.model_extra or {}).get("taste")
+    if taste is not None:
+        out.append(f"taste={float(taste):.3f}")
+    return " ".join(out)
