@@ -132,13 +132,17 @@ def _music21_lyrics(path: Path) -> float | None:
     """Share of the arrangement's harmony notes with a lyric, as music21 reads the file."""
     from music21 import converter
 
+    from chromatic.music.daw import part_roles
+
     score = load_score(path)
+    roles = part_roles(path)  # tracks are named by instrument; the part is a text event
+    name = next((n for n, r in roles.items() if r == "harmony"), None)
     names = [t.name for t in score.tracks]
-    if "harmony" not in names or not read_lyrics(score.tracks[names.index("harmony")]):
+    if name not in names or not read_lyrics(score.tracks[names.index(name)]):
         return 0.0
     s = converter.parse(str(path))
     for part in s.parts:
-        if (part.partName or "") == "harmony":
+        if (part.partName or "") == name:
             notes = list(part.flatten().notes)
             return sum(bool(n.lyric) for n in notes) / len(notes) if notes else None
     return None

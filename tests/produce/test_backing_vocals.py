@@ -79,12 +79,16 @@ def test_sung_sections_carry_the_leads_syllables_as_music21_reads_them(song):
 
 
 def test_the_arrangement_has_a_harmony_track_with_its_own_lyrics(song):
+    from chromatic.music.daw import part_roles
+
     score = load_score(song / "arrangement.mid")
+    roles = part_roles(song / "arrangement.mid")  # tracks are named by instrument
+    name = next(n for n, r in roles.items() if r == "harmony")
     tracks = {t.name: t for t in score.tracks}
-    assert "harmony" in tracks and len(tracks["harmony"].notes)
-    assert read_lyrics(tracks["harmony"])
+    assert len(tracks[name].notes)
+    assert read_lyrics(tracks[name])
     s = converter.parse(str(song / "arrangement.mid"))
-    part = next(p for p in s.parts if p.partName == "harmony")
+    part = next(p for p in s.parts if p.partName == name)
     text = " ".join(n.lyrics[0].rawText for n in part.flatten().notes if n.lyrics)
     assert "Moss on the lad- der rust on the rail" in text
 
@@ -112,3 +116,13 @@ def test_harmony_without_an_approved_melody_names_the_commands(song, tmp_path):
     shutil.rmtree(copy / "melody/approved")
     with pytest.raises(ProduceError, match="chromatic produce melody"):
         run_harmony(ProductionFolder(copy), n=2, top=1)
+
+
+def test_sung_figures_read_the_melody_from_the_written_arrangement(song):
+    """On disk the tracks are named by instrument: the measure finds the melody by its part."""
+    from chromatic.produce.melody.measure import sung_figures
+
+    fig = sung_figures(song)
+    assert fig.sung_notes > 0 and fig.with_lyric == fig.sung_notes
+    assert fig.wrapped == 0 and fig.lines_once == 1.0
+    assert fig.stressed_on_strong is not None and fig.stressed_on_strong >= 0.8

@@ -22,6 +22,7 @@ from fractions import Fraction
 from itertools import pairwise
 from pathlib import Path
 
+from chromatic.music.daw import part_roles
 from chromatic.music.key import TimeSignature
 from chromatic.music.meter import TPQ, bar_ticks, meter_of, ticks
 from chromatic.music.midi import MELISMA, load_score, read_lyrics
@@ -103,12 +104,13 @@ def sung_figures(folder: str | os.PathLike) -> SungFigures:
     ts = TimeSignature.parse(plan.get("song", {}).get("time_signature", "4/4"))
     meter = meter_of(ts)
     score = load_score(folder / "arrangement.mid")
+    roles = part_roles(folder / "arrangement.mid")  # tracks are named by instrument on disk
     tpq = score.ticks_per_quarter
     together = tpq // 8
     events: list[tuple[int, str]] = []
     onsets: list[int] = []
     for track in score.tracks:
-        if not track.name.lower().startswith("melody"):
+        if not roles.get(track.name, track.name).lower().startswith("melody"):
             continue
         events += read_lyrics(track)
         for t in sorted({int(n.time) for n in track.notes}):
