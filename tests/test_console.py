@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,7 +17,9 @@ def test_a_piped_problem_table_keeps_every_long_value(tmp_path):
     shutil.copytree(REPO / "examples" / "catalog" / "01_90", catalog / "01_90")
     manifest = catalog / "01_90" / "01_90.yml"
     bad_key = "Q-sharp hypermixolydian with a long parenthetical (as the artist wrote it)"
-    manifest.write_text(manifest.read_text().replace("key: D minor", f"key: {bad_key}"))
+    text = re.sub(r"(?m)^key: .*$", f"key: {bad_key}", manifest.read_text())
+    assert bad_key in text
+    manifest.write_text(text)
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
     env["PYTHONPATH"] = str(REPO / "src")
     proc = subprocess.run(

@@ -6,20 +6,17 @@ The result has one track per instrument (phase and GM program; drums ``is_drum``
 writes on channel 10), the proposal's tempo, time signature and key, and a marker at the start
 of each section. Those song-wide events sit in a first, note-less track named after the song (a
 type-1 "conductor" track): music21 applies a conductor track's meter to every part, whereas
-meta events sharing a track with notes would leave the other parts in 4/4. The plan's human values act here: ``repeat`` (0 leaves a section out),
-``vocals: false`` mutes the vocal line (the melody phase) in that section, and ``intensity``
-scales velocities (0.5 plays the loops as written), so the intensity arc is audible.
+meta events sharing a track with notes would leave the other parts in 4/4. The plan's human
+values act here: ``repeat`` (0 leaves a section out), ``vocals: false`` mutes the sung parts
+there, and ``intensity`` scales velocities (0.5 plays the loops as written).
 
 Repeats develop: each occurrence's ``variation:`` (fills, crash, drop-out, lift, melodic
 variation: ``arrange.variation``) and ``transpose:`` are played on its notes; the song's last bars
-become the style's cadence and ending (``arrange.ending``). ``write_arrangement`` is the one
-place the finished score is written.
+become the style's cadence and ending (``arrange.ending``); ``write_arrangement`` writes it.
 
-Only notes are copied from the loops; a loop's own tempo, meter and key are replaced by the
-song's. The last tick of the song carries an "all notes off" controller on every track, so a
-reader that measures a file by its last event (pretty_midi) sees the full planned length even
-when the last bar ends in a rest. Same plan and loops -> byte-identical arrangement.mid.
-"""
+Only notes and sung lyrics are copied from the loops (the song's tempo, meter and key replace
+theirs); an "all notes off" on every track at the last tick shows pretty_midi the planned
+length. Same plan and loops -> byte-identical arrangement.mid."""
 
 from __future__ import annotations
 
