@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from chromatic.model.eval_stats import ece
 from chromatic.model.metrics import axis_correct, true_labels
 from chromatic.taxonomy import AXES
 
@@ -57,20 +58,6 @@ def fit_platt(logit: np.ndarray, y: np.ndarray, iters: int = 200) -> tuple[float
         if np.abs(t * step).max() < 1e-8:
             break
     return float(w[0]), float(w[1])
-
-
-def ece(prob: np.ndarray, correct: np.ndarray, bins: int = 10) -> float:
-    """Expected calibration error: |accuracy - mean probability| weighted over equal bins."""
-    if len(prob) == 0:
-        return float("nan")
-    edges = np.linspace(0, 1, bins + 1)
-    k = np.clip(np.digitize(prob, edges[1:-1]), 0, bins - 1)
-    total = 0.0
-    for b in range(bins):
-        sel = k == b
-        if sel.any():
-            total += sel.mean() * abs(correct[sel].mean() - prob[sel].mean())
-    return float(total)
 
 
 def mode_ece(pred: np.ndarray, colors: np.ndarray) -> float:
