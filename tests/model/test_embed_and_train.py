@@ -72,6 +72,13 @@ def test_train_fusion_smoke(embedded_data, tmp_path):
     split = json.loads((run / "split.json").read_text())
     assert not set(split["train_songs"]) & set(split["val_songs"])
     assert set(split["val_songs"]) and len(split["val_songs"]) == 2  # one Red, one Green
+    # the epoch and the calibration are chosen inside the training songs only
+    assert split["selection_val_songs"]
+    assert set(split["selection_val_songs"]) <= set(split["train_songs"])
+    assert not set(split["selection_val_songs"]) & set(split["val_songs"])
+    assert m["selection"]["val_songs"] == split["selection_val_songs"]
+    assert m["epochs_run"] == m["best_epoch"] == res.best_epoch  # re-trained that many epochs
+    assert "validation_calibration" in m and "confidence" in m["validation_calibration"]
     for k in ("temporal_accuracy", "album_accuracy", "color_accuracy"):
         assert 0.0 <= m["validation"][k] <= 1.0
         assert k in m["baseline_majority_color"]

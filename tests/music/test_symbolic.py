@@ -96,3 +96,29 @@ def test_empty_score_gives_zeros():
     from symusic import Score
 
     assert not midi_features(Score(480)).any()
+
+
+def test_the_bass_root_tells_modes_with_the_same_notes_apart():
+    """C major, D dorian and G mixolydian share their notes; only the bass's root differs, and
+    the features see it (the key profile alone cannot)."""
+    from symusic import Note, Score, Track
+
+    def tune(root: int) -> np.ndarray:
+        s = Score(480)
+        upper, bass = Track(program=0), Track(program=33)
+        scale = [60, 62, 64, 65, 67, 69, 71, 72]
+        for k in range(32):
+            upper.notes.append(Note(k * 240, 240, scale[(k * 3) % 8], 80))
+        for k in range(8):
+            bass.notes.append(Note(k * 960, 960, 36 + root, 90))
+        s.tracks.extend([upper, bass])
+        return midi_features(s)
+
+    b = FEATURE_NAMES.index("pc_bass_rel_0")
+    seen = {name: tune(r)[b : b + 12] for name, r in (("C", 0), ("D", 2), ("G", 7))}
+    assert seen["C"][4] > 0 and seen["C"][3] == 0  # from C: a major third
+    assert seen["D"][3] > 0 and seen["D"][4] == 0  # from D: a minor third (dorian)
+    assert seen["G"][4] > 0 and seen["G"][10] > 0 and seen["G"][11] == 0  # mixolydian b7
+    r = FEATURE_NAMES.index("bass_root_above_tonic_0")
+    for name in seen:
+        assert tune({"C": 0, "D": 2, "G": 7}[name])[r : r + 12].sum() == 1.0  # one-hot

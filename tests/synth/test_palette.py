@@ -66,3 +66,33 @@ def test_synthesized_colors_are_separable_on_held_out_songs(tmp_path):
         f"(chance {chance:.1%}, {acc / chance:.1f}x)"
     )
     assert acc > 3 * chance
+
+
+@pytest.mark.slow
+def test_drum_and_bass_parts_alone_carry_the_color(tmp_path):
+    """Every part of a synthesized song has the color's feel, not only the harmony: drum stems
+    and bass lines alone, by their symbolic features, tell held-out songs' colors apart."""
+    from symusic import Score
+
+    from chromatic.music.symbolic import midi_features
+    from chromatic.synth.catalog import synth_catalog
+
+    synth_catalog(EXAMPLES / "catalog", tmp_path, workers=1, progress=False, audio=False)
+    for part in ("drum", "bass"):
+        x, y, g = [], [], []
+        for folder in sorted(p for p in tmp_path.iterdir() if p.is_dir()):
+            color = parse_color(load_manifest(folder / f"{folder.name}.yml").manifest.rainbow_color)
+            for f in sorted(folder.glob(f"*{part}*.mid")):
+                s = Score(str(f))
+                for k in range(4):  # four windows per file
+                    w = s.clip(k * s.end() // 4, (k + 1) * s.end() // 4, clip_end=True)
+                    if w.note_num():
+                        x.append(midi_features(w))
+                        y.append(color.name)
+                        g.append(folder.name)
+        x, y, g = np.array(x), np.array(y), np.array(g)
+        n = len(set(y))
+        assert n >= 7, part  # Green's songs have no drums
+        acc = held_out_song_accuracy(x, y, g)
+        print(f"\n{part} alone: leave-one-song-out accuracy {acc:.1%} (chance {1 / n:.1%})")
+        assert acc > 3 / n, part

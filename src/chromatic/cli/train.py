@@ -59,12 +59,17 @@ def train(
         )
         m = res.metrics
         v, b = m["validation"], m["baseline_majority_color"]
+        sel = m["selection"]
         typer.echo(
-            f"run: {res.run_dir} (best epoch {res.best_epoch} of {len(res.history)}"
+            f"run: {res.run_dir} (epoch {res.best_epoch} chosen on {len(sel['val_songs'])} "
+            f"selection songs inside the training side, of {sel['epochs_run']} run"
             + (f", resumed at {res.resumed_from}" if res.resumed_from else "")
-            + ")"
+            + f"; re-trained on all {m['songs']['train']} training songs)"
         )
-        typer.echo(f"song-grouped validation ({m['songs']['val']} songs, {m['rows']['val']} rows):")
+        typer.echo(
+            f"song-grouped validation ({m['songs']['val']} songs, {m['rows']['val']} rows; "
+            "they chose nothing):"
+        )
         for k in (
             "temporal_accuracy",
             "spatial_accuracy",
@@ -75,6 +80,12 @@ def train(
         ):
             typer.echo(
                 f"  {k:22s} {v[k]:6.1%}   majority baseline {b[k]:6.1%}   ({v[k] - b[k]:+.1%})"
+            )
+        mo = m["validation_midi_only"]
+        if mo.get("n"):
+            typer.echo(
+                f"  MIDI only: mean mode {mo['mean_mode_accuracy']:.1%}, color "
+                f"{mo['color_accuracy']:.1%} ({mo['n']} rows with MIDI)"
             )
         if "row_level_split_for_comparison_only" in m:
             r = m["row_level_split_for_comparison_only"]

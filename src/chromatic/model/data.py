@@ -266,3 +266,38 @@ def row_split(n: int, val_fraction: float, seed: int, songs: np.ndarray) -> Spli
     return Split(
         train, val, "row", sorted(set(songs[train].tolist())), sorted(set(songs[val].tolist())), []
     )
+
+
+def inner_split(
+    songs: np.ndarray, colors: np.ndarray, rows: np.ndarray, val_fraction: float, seed: int
+) -> Split:
+    """A song-grouped split of ``rows`` only (indices into the full arrays), for choosing the
+    epoch and fitting calibration inside the training songs. Stratified by color where colors
+    have two songs among ``rows``; otherwise (one song per color, as in a small catalog) a
+    plain random choice of about ``val_fraction`` of the songs, at least one."""
+    rows = np.asarray(rows)
+    sub = song_split(songs[rows], colors[rows], val_fraction, seed)
+    if len(sub.val) == 0:
+        names = sorted(set(songs[rows].tolist()))
+        if len(names) < 2:
+            return Split(rows, rows[:0], "song", names, [], sorted(set(colors[rows].tolist())))
+        rng = np.random.default_rng(seed)
+        k = max(1, round(val_fraction * len(names)))
+        val_songs = sorted(rng.choice(names, size=k, replace=False).tolist())
+        is_val = np.isin(songs[rows], val_songs)
+        return Split(
+            train=rows[~is_val],
+            val=rows[is_val],
+            kind="song",
+            train_songs=sorted(set(songs[rows][~is_val].tolist())),
+            val_songs=val_songs,
+            unvalidated_colors=sorted(set(colors[rows].tolist())),
+        )
+    return Split(
+        train=rows[sub.train],
+        val=rows[sub.val],
+        kind="song",
+        train_songs=sub.train_songs,
+        val_songs=sub.val_songs,
+        unvalidated_colors=sub.unvalidated_colors,
+    )

@@ -19,6 +19,10 @@ Why it is shaped this way:
   between candidates, so the MIDI decides their order. A MIDI-only output (the MIDI logits on
   top of the all-absent context) is trained by its own loss, so the MIDI expert learns even
   where the text alone would fit the training set.
+- ``feature_linear`` adds a linear path from the features to the MIDI logits ("wide and
+  deep"). Off by default: measured on the example catalog (MIDI-only mean mode accuracy
+  0.755 against 0.793 without it, held-out songs) and on the tiny test set it learned
+  slower, so it stays an option to compare.
 - Symbolic features are standardised with training-set statistics held as buffers, so the
   exported graph applies them itself.
 - Temperatures per axis (fused and MIDI-only heads) and a Platt scaling of the confidence are
@@ -70,6 +74,7 @@ class FusionConfig:
     use_roll: bool = True
     feature_dim: int = N_FEATURES
     feature_hidden: int = 64
+    feature_linear: bool = False  # a linear path from the features to the MIDI logits
     midi_aux_weight: float = 1.0  # loss of the MIDI-only output, text masked
     augment_semitones: int = 3  # random transposition within +-this while training
     augment_tempo: float = 0.1  # random tempo factor within +-this (seconds grid only)
@@ -141,6 +146,11 @@ class MidiExpert(nn.Module):
         d_in = cfg.feature_hidden + (cfg.midi_dim if cfg.use_roll else 0)
         self.mix = nn.Sequential(nn.Linear(d_in, cfg.midi_dim), nn.GELU(), nn.Dropout(cfg.dropout))
         self.heads = nn.ModuleDict({a: nn.Linear(cfg.midi_dim, 3) for a in AXES})
+        self.linear = (
+            nn.ModuleDict({a: nn.Linear(cfg.feature_dim, 3) for a in AXES})
+            if cfg.feature_linear
+            else None
+        )
 
     def forward(self, roll: torch.Tensor, feats: torch.Tensor) -> tuple[torch.Tensor, dict]:
         z = (feats - self.feat_mean) / self.feat_std
@@ -148,7 +158,10 @@ class MidiExpert(nn.Module):
         if self.roll_encoder is not None:
             parts.append(self.roll_encoder(roll))
         emb = self.mix(torch.cat(parts, dim=-1))
-        return emb, {a: self.heads[a](emb) for a in AXES}
+        logits = {a: self.heads[a](emb) for a in AXES}
+        if self.linear is not None:  # wide and deep: the linear path learns from few songs
+            logits = {a: logits[a] + self.linear[a](z) for a in AXES}
+        return emb, logits
 
 
 class FusionModel(nn.Module):

@@ -21,7 +21,15 @@ import torch
 from chromatic import __version__
 from chromatic.errors import ChromaticError
 from chromatic.fileio import atomic_path, write_text_atomic
-from chromatic.model.data import Dataset, Split, load_dataset, row_split, song_split
+from chromatic.model.data import (
+    Dataset,
+    Split,
+    inner_split,
+    load_dataset,
+    row_split,
+    song_split,
+)
+from chromatic.model.eval_stats import calibration as calibration_report
 from chromatic.model.fusion import FusionConfig, FusionModel, count_parameters, fusion_loss
 from chromatic.model.infer import (
     batch_tensors,
@@ -79,11 +87,17 @@ def fit(
     resume: bool = False,
     progress: bool = True,
     log_epoch=None,
+    fixed_epochs: int | None = None,
 ) -> tuple[FusionModel, list[dict], int, int]:
-    """Train with early stopping; checkpoint every epoch into ``run_dir`` (if given).
-    Returns the model with the best epoch's weights, the history, best epoch, resumed epoch."""
+    """Train with early stopping on ``split.val``; checkpoint every epoch into ``run_dir`` (if
+    given). Returns the model with the best epoch's weights, the history, best epoch, resumed
+    epoch. With ``fixed_epochs`` (an epoch count chosen elsewhere, on other songs) it trains
+    exactly that many epochs, keeps the last and fits no calibration: ``split.val`` may be
+    empty and nothing is selected on it."""
     from rich.progress import Progress
 
+    if fixed_epochs is not None:
+        cfg = FusionConfig.from_dict({**cfg.to_dict(), "epochs": fixed_epochs, "patience": 10**6})
     _seed_all(cfg.seed)
     model = FusionModel(cfg).to(device)
     set_feature_stats(model, ds, split.train)
@@ -127,6 +141,21 @@ def fit(
                 opt.step()
                 total += float(loss.detach()) * len(b)
             train_pred, _, _ = predict(model, ds, split.train, device)
+            if fixed_epochs is not None:
+                rec = {
+                    "epoch": epoch + 1,
+                    "train_loss": total / max(len(split.train), 1),
+                    "seconds": time.perf_counter() - t0,
+                    **{
+                        f"train_{k}": v
+                        for k, v in evaluate(train_pred, ds.colors[split.train]).items()
+                        if k != "n"
+                    },
+                }
+                history.append(rec)
+                best = {"score": 0.0, "loss": 0.0, "epoch": epoch + 1, "state": None}
+                bar.update(task, completed=epoch + 1, description="training on every song")
+                continue
             vo = predict_outputs(model, ds, split.val, device)
             val_pred, val_loss = vo["pred"], float(vo["loss"])
             vm = split.val[ds.midi_mask[split.val] > 0]
@@ -192,8 +221,23 @@ def fit(
     if best["state"] is not None:
         model.load_state_dict(best["state"])
     model.eval()
-    model.calibration = fit_calibration(model, ds, split.val, device)
+    model.calibration = (
+        {"calibrated": False, "why_not": "fixed epochs: calibration comes from the selection fit"}
+        if fixed_epochs is not None
+        else fit_calibration(model, ds, split.val, device)
+    )
     return model, history, best["epoch"], resumed_from
+
+
+CALIBRATION_BUFFERS = ("temperature", "midi_temperature", "confidence_scale")
+
+
+def copy_calibration(src: FusionModel, dst: FusionModel) -> None:
+    """Give ``dst`` the temperatures and confidence scaling fitted for ``src``."""
+    with torch.no_grad():
+        for name in CALIBRATION_BUFFERS:
+            getattr(dst, name).copy_(getattr(src, name))
+    dst.calibration = {**src.calibration, "fitted_on": "the selection fit's validation songs"}
 
 
 def save_model(model: FusionModel, path: Path, extra: dict) -> None:
@@ -225,6 +269,13 @@ def load_model(path: str | Path, device: str = "cpu") -> tuple[FusionModel, dict
     model.calibration = ck.get("calibration") or {"calibrated": False}
     model.eval()
     return model, ck
+
+
+PROTOCOL = (
+    "the epoch is chosen and calibration fitted on a song-grouped selection split inside the "
+    "training songs; the model is then re-trained on every training song for that many epochs "
+    "and the validation songs, which chose nothing, are reported"
+)
 
 
 def train_fusion(
@@ -265,14 +316,21 @@ def train_fusion(
         )
     overlap = set(split.train_songs) & set(split.val_songs)
     assert not overlap, overlap  # the whole point of the song-grouped split
+    # The epoch is chosen, and calibration fitted, on songs inside the training side only; the
+    # validation songs are predicted once, at the end, and never choose anything.
+    select = inner_split(ds.songs, ds.colors, split.train, cfg.val_fraction, cfg.seed + 1)
+    assert not set(select.val_songs) & set(split.val_songs)
     write_text_atomic(run / "config.json", cfg.to_json())
     write_text_atomic(
         run / "split.json",
         json.dumps(
             {
                 "kind": split.kind,
+                "protocol": PROTOCOL,
                 "train_songs": split.train_songs,
                 "val_songs": split.val_songs,
+                "selection_train_songs": select.train_songs,
+                "selection_val_songs": select.val_songs,
                 "unvalidated_colors": split.unvalidated_colors,
                 "train_rows": len(split.train),
                 "val_rows": len(split.val),
@@ -281,16 +339,27 @@ def train_fusion(
         ),
     )
     tracker = report.Tracker(data, tracking_uri, run_name=run.name, params=cfg.to_dict())
-    model, history, best_epoch, resumed = fit(
-        ds,
-        split,
-        cfg,
-        run_dir=run,
-        device=device,
-        resume=resume,
-        progress=progress,
-        log_epoch=tracker.log_epoch,
+    selection_history: list[dict] = []
+    best_epoch, resumed = cfg.epochs, 0
+    chosen = None
+    if len(select.val):
+        chosen, selection_history, best_epoch, resumed = fit(
+            ds,
+            select,
+            cfg,
+            run_dir=run,
+            device=device,
+            resume=resume,
+            progress=progress,
+            log_epoch=tracker.log_epoch,
+        )
+    model, history, _, _ = fit(
+        ds, split, cfg, run_dir=None, device=device, progress=progress, fixed_epochs=best_epoch
     )
+    if chosen is not None:
+        copy_calibration(chosen, model)
+    else:
+        model.calibration = {"calibrated": False, "why_not": "one training song: no selection fold"}
     vo = predict_outputs(model, ds, split.val, device)
     val_pred, val_conf, val_loss = vo["pred"], vo["confidence"], float(vo["loss"])
     has_midi = ds.midi_mask[split.val] > 0
@@ -300,8 +369,14 @@ def train_fusion(
         "data_hash": ds.data_hash,
         "rows": {"train": len(split.train), "val": len(split.val)},
         "songs": {"train": len(split.train_songs), "val": len(split.val_songs)},
+        "protocol": PROTOCOL,
         "best_epoch": best_epoch,
         "epochs_run": len(history),
+        "selection": {
+            "train_songs": len(select.train_songs),
+            "val_songs": select.val_songs,
+            "epochs_run": len(selection_history),
+        },
         "parameters": count_parameters(model),
         "validation": {
             **evaluate(val_pred, ds.colors[split.val]),
@@ -313,6 +388,10 @@ def train_fusion(
             "note": "MIDI-only output (every other modality absent), rows with MIDI",
         },
         "calibration": model.calibration,
+        "validation_calibration": {
+            **calibration_report(val_pred, val_conf, ds.colors[split.val]),
+            "note": "ECE on the validation songs, which the calibration never saw",
+        },
         "roll_grid": cfg.roll_grid,
         "baseline_majority_color": majority_baseline(ds, split),
         "encoders": ds.encoders,
@@ -337,9 +416,14 @@ def train_fusion(
         }
     save_model(model, run / MODEL_FILE, {"metrics": metrics, "split": split.kind})
     write_text_atomic(
-        run / "metrics.json", json.dumps({**metrics, "history": history}, indent=2, default=float)
+        run / "metrics.json",
+        json.dumps(
+            {**metrics, "history": selection_history, "refit_history": history},
+            indent=2,
+            default=float,
+        ),
     )
-    report.plot_curves(history, run / "curves.png")
+    report.plot_curves(selection_history or history, run / "curves.png")
     report.plot_confusion(confusion(val_pred, ds.colors[split.val]), run / "confusion.png")
     tracker.finish(
         metrics,

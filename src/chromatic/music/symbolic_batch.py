@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-FEATURE_VERSION = "symbolic-1"
+FEATURE_VERSION = "symbolic-2"
 STEPS_PER_BEAT = 4
 
 # Krumhansl-Kessler probe-tone profiles (C major / C minor).
@@ -33,6 +33,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "key_major_r",
     "key_minor_r",
     "key_major_minus_minor",
+    *(f"pc_bass_rel_{i}" for i in range(12)),
+    *(f"bass_root_above_tonic_{i}" for i in range(12)),
     *(f"melodic_interval_{i}" for i in range(13)),
     "melodic_interval_over_octave",
     *(f"harmonic_ic_{i}" for i in range(1, 7)),
@@ -142,8 +144,23 @@ def _pitch(n: dict, b: int, f: np.ndarray, phase: np.ndarray) -> None:
     f[:, _I["key_major_r"]] = np.where(has, major.max(1), 0)
     f[:, _I["key_minor_r"]] = np.where(has, minor.max(1), 0)
     f[:, _I["key_major_minus_minor"]] = f[:, _I["key_major_r"]] - f[:, _I["key_minor_r"]]
+    # the mode: the profile seen from the bass's most sounded pitch class (the lowest note of
+    # each onset), and where that root sits above the key's tonic. Dorian, mixolydian, lydian
+    # and locrian share their notes with a major key, so only the root tells them apart.
+    q = np.round(st * 48).astype(np.int64)
+    lo_order = np.lexsort((pi, q, c))
+    cl, ql = c[lo_order], q[lo_order]
+    first = np.ones(len(lo_order), dtype=bool)
+    first[1:] = (cl[1:] != cl[:-1]) | (ql[1:] != ql[:-1])
+    bass = lo_order[first]
+    bass_pcp = np.bincount(c[bass] * 12 + pi[bass] % 12, dur[bass], b * 12).reshape(b, 12)
+    root = bass_pcp.argmax(axis=1)
+    b0 = _I["pc_bass_rel_0"]
+    f[:, b0 : b0 + 12] = _norm_rows(np.take_along_axis(pcp, _ROT[root], axis=1))
+    r0 = _I["bass_root_above_tonic_0"]
+    f[np.flatnonzero(has), r0 + ((root - tonic) % 12)[has]] = 1.0
     # melodic intervals of each track's top line
-    tr, q = n["track"][p], np.round(st * 48).astype(np.int64)
+    tr = n["track"][p]
     order = np.lexsort((q, tr, c))
     cs, ts, qs, ps = c[order], tr[order], q[order], pi[order]
     new = np.ones(len(order), dtype=bool)

@@ -149,10 +149,10 @@ def synth_song(
 
     rng = np.random.default_rng([seed, zlib.crc32(song.encode())])
     plan = plan_song(loaded, rng, end)
-    drums = drum_notes(plan)
     result = SongSynth(song)
 
     palette = pal.palette_of(m.rainbow_color)  # the color's sound (synth/palette.py)
+    drums = pal.drums(plan, palette) if palette else drum_notes(plan)
 
     def part_for(track: AudioTrack) -> tuple[list[Note], int, bool]:
         role = track_role(track.description)
@@ -164,7 +164,8 @@ def synth_song(
             voices = drum_voices(track.description)
             return [n for n in drums if voices is None or n.pitch in voices], 0, True
         if role == "bass":
-            return bass_notes(plan, prng), program, False
+            notes = pal.bass(plan, palette, prng) if palette else bass_notes(plan, prng)
+            return notes, program, False
         if role == "vocals":
             notes = vocal_notes(plan, lrc, end, prng)
             return (pal.shift_vocal(notes, palette) if palette else notes), program, False

@@ -19,6 +19,12 @@ Indigo  phrygian     -2       eighths, 60%     arpeggio-dn  nylon guitar / squar
 Violet  major       +12       sixteenths, 70%  straight     acoustic piano / whistle
 ======  ==========  ========  ===============  ===========  ============================
 
+The drums and the bass have the color's feel too (``DRUM_FEELS`` and ``bass``): Black
+half-time, Red backbeat, Orange swing, Yellow sixteenth hats, Green off-beat, Blue brushes,
+Indigo toms, Violet disco; the bass plays the palette's rhythm (one root a bar, eighths,
+swung, arpeggiated, off-beat, descending). Without them a drum or bass stem, which is a
+third of the rows a model learns from, would carry no color at all.
+
 The harmony holds a tonic pedal under every bar (modal music states its tonic; otherwise a
 mode is only a rotation of its relative major). Register shifts the harmony and lead ranges by semitones (and the vocal line by whole
 octaves), so pitch classes stay in key. Rhythms: *sustained* holds one chord a bar;
@@ -212,3 +218,149 @@ def shift_vocal(notes: list[Note], palette: Palette) -> list[Note]:
         )
         for n in notes
     ]
+
+
+#: The drum feel of each color (the same GM kit pieces, a different groove).
+DRUM_FEELS: dict[str, str] = {
+    "Black": "half-time",  # kick on one, ride every other beat, one snare on the last beat
+    "Red": "backbeat",  # eighth hats, snare on two and four, kick on one and three
+    "Orange": "swing",  # swung ride, kick on one and the swung "and" before three
+    "Yellow": "sixteenths",  # sixteenth hats, accents on the beat
+    "Green": "offbeat",  # four-on-the-floor kick, hats between the beats
+    "Blue": "brushes",  # quiet ride on the beats, rim clicks on two and four
+    "Indigo": "toms",  # toms down the beats instead of a snare, hats on the beats
+    "Violet": "disco",  # kick on every beat, open hats between, electric snare on two and four
+}
+
+
+def _feel_events(feel: str, u: int, bar: int, beats: list[int]) -> list[tuple[int, str, bool]]:
+    """(tick in bar, voice, accented) of one full-energy bar in a feel."""
+    ev: list[tuple[int, str, bool]] = [(0, "kick", True)]
+    back = beats[1::2]
+    if feel == "half-time":
+        ev += [(t, "ride", True) for t in range(0, bar, 2 * u)] + [(beats[-1], "snare", True)]
+    elif feel == "backbeat":
+        ev += [(t, "hat", t % u == 0) for t in range(0, bar, u // 2)]
+        ev += [(b, "snare", True) for b in back]
+        ev += [(beats[len(beats) // 2], "kick", False)] if len(beats) >= 4 else []
+    elif feel == "swing":
+        ev += [(t + o, "ride", o == 0) for t in range(0, bar, u) for o in (0, 2 * u // 3)]
+        ev += [(b, "snare", False) for b in back]
+        ev += [(beats[2] - u // 3, "kick", False)] if len(beats) >= 3 else []
+    elif feel == "sixteenths":
+        ev += [(t, "hat", t % u == 0) for t in range(0, bar, max(u // 4, 1))]
+        ev += [(b, "snare", True) for b in back]
+    elif feel == "offbeat":
+        ev += [(b, "kick", False) for b in beats[1:]] + [(b + u // 2, "hat", True) for b in beats]
+        ev += [(b, "snare", True) for b in back]
+    elif feel == "brushes":
+        ev += [(b, "ride", False) for b in beats] + [(b, "rim", False) for b in back]
+    elif feel == "toms":
+        ev += [(b, "hat", False) for b in beats]
+        ev += [
+            (b, ("high_tom", "mid_tom", "low_tom")[min(k, 2)], True) for k, b in enumerate(beats)
+        ]
+    else:  # disco
+        ev += [(b, "kick", True) for b in beats[1:]] + [
+            (b + u // 2, "open_hat", True) for b in beats
+        ]
+        ev += [(b, "clap", True) for b in back]
+    return ev
+
+
+def drums(plan: SongPlan, palette: Palette) -> list[Note]:
+    """The kit in the color's feel (``DRUM_FEELS``). A full-energy section plays the feel, a
+    medium one the same without its extra kicks, a quiet one only the kick and every other
+    time-keeping hit; a crash marks each section's first bar."""
+    from chromatic.music.gm import SYNTH_KIT, VOICES
+
+    kit, notes = SYNTH_KIT, []
+    u, bar, beats = _unit(plan), plan.bar_ticks, _beats(plan)
+    feel = DRUM_FEELS.get(palette.color, "backbeat")
+    events = _feel_events(feel, u, bar, beats)
+    level = {"kick": kit.kick, "snare": kit.snare, "rim": kit.snare - 20, "clap": kit.snare}
+    pitch = {
+        "kick": VOICES["kick"],
+        "snare": VOICES["snare"],
+        "rim": VOICES["rim"],
+        "clap": VOICES["snare2"],
+        "hat": VOICES["hat"],
+        "open_hat": VOICES["open"],
+        "ride": VOICES["ride"],
+        "high_tom": VOICES["high_tom"],
+        "mid_tom": VOICES["mid_tom"],
+        "low_tom": VOICES["low_tom"],
+    }
+    prev = None
+    for start, end, _chord, energy in plan.bars:
+        if energy != prev and energy >= 1:
+            notes.append(Note(start=start, duration=60, pitch=VOICES["crash"], velocity=kit.crash))
+        prev = energy
+        timekeeping = 0
+        for off, voice, accent in events:
+            if start + off >= end:
+                continue
+            if voice in ("hat", "ride", "open_hat"):
+                timekeeping += 1
+                if energy == 0 and timekeeping % 2 == 0:
+                    continue
+                vel = kit.hat_on_beat if accent else kit.hat
+            elif voice.endswith("tom"):
+                vel = kit.tom
+            else:
+                vel = level[voice] if accent else level[voice] - 12
+            if energy == 0 and voice not in ("hat", "ride", "open_hat") and off:
+                continue
+            if energy == 1 and voice == "kick" and off and feel not in ("offbeat", "disco"):
+                continue
+            vel = kit.quiet_time if energy == 0 and voice != "kick" else vel
+            notes.append(Note(start=start + off, duration=60, pitch=pitch[voice], velocity=vel))
+    return notes
+
+
+def bass(plan: SongPlan, palette: Palette, rng: np.random.Generator) -> list[Note]:
+    """The bass line in the palette's rhythm, a few semitones toward its register (kept in the
+    bass range): *sustained* one root a bar; *straight* eighth-note roots; *swing* root long,
+    fifth short; *arpeggio* root-fifth-octave-fifth; *offbeat* roots between the beats;
+    *arpeggio-dn* octave-fifth-root down the beats. Quiet sections hold one root a bar."""
+    del rng  # the line is fixed by the palette; kept for the part functions' signature
+    u = _unit(plan)
+    lo = int(np.clip(36 + max(-5, min(5, palette.register)), 28, 43))
+    notes = []
+    for start, end, chord, energy in plan.bars:
+        root = _place(chord[0], lo, lo + 11)
+        fifth = _place(chord[2], root + 1, root + 12)
+        octave = root + 12
+        r = palette.rhythm
+        if energy == 0 or r == "sustained":
+            pattern = [(0, root, plan.bar_ticks)]
+        elif r == "straight":
+            pattern = [(t, root, u // 2) for t in range(0, plan.bar_ticks, u // 2)]
+        elif r == "swing":
+            pattern = [
+                (t + o, p, d)
+                for t in range(0, plan.bar_ticks, u)
+                for o, p, d in ((0, root, 2 * u // 3), (2 * u // 3, fifth, u // 3))
+            ]
+        elif r == "arpeggio":
+            seq = (root, fifth, octave, fifth)
+            pattern = [
+                (t, seq[k % 4], u // 2) for k, t in enumerate(range(0, plan.bar_ticks, u // 2))
+            ]
+        elif r == "offbeat":
+            pattern = [(t + u // 2, root, u // 2) for t in range(0, plan.bar_ticks, u)]
+        else:  # arpeggio-dn
+            seq = (octave, fifth, root)
+            pattern = [(t, seq[k % 3], u) for k, t in enumerate(range(0, plan.bar_ticks, u))]
+        for off, pitch, dur in pattern:
+            on = start + off
+            if on < end:
+                notes.append(
+                    Note(
+                        start=on,
+                        duration=max(min(dur, end - on) - 20, 30),
+                        pitch=int(pitch),
+                        velocity=_vel((70, 85, 100)[energy], palette),
+                    )
+                )
+    return notes
