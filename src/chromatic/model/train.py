@@ -18,7 +18,6 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from chromatic import __version__
 from chromatic.errors import ChromaticError
 from chromatic.fileio import atomic_path, write_text_atomic
 from chromatic.model.data import (
@@ -39,10 +38,15 @@ from chromatic.model.infer import (
     set_feature_stats,
 )
 from chromatic.model.metrics import confusion, evaluate
+from chromatic.model.model_file import (  # noqa: F401  (load_model: re-exported)
+    MODEL_FILE,
+    copy_calibration,
+    load_model,
+    save_model,
+)
 from chromatic.music.pianoroll import roll_config
 
 CHECKPOINT = "checkpoint.pt"
-MODEL_FILE = "model.pt"
 
 
 def _selection_score(rec: dict) -> float:
@@ -227,48 +231,6 @@ def fit(
         else fit_calibration(model, ds, split.val, device)
     )
     return model, history, best["epoch"], resumed_from
-
-
-CALIBRATION_BUFFERS = ("temperature", "midi_temperature", "confidence_scale")
-
-
-def copy_calibration(src: FusionModel, dst: FusionModel) -> None:
-    """Give ``dst`` the temperatures and confidence scaling fitted for ``src``."""
-    with torch.no_grad():
-        for name in CALIBRATION_BUFFERS:
-            getattr(dst, name).copy_(getattr(src, name))
-    dst.calibration = {**src.calibration, "fitted_on": "the selection fit's validation songs"}
-
-
-def save_model(model: FusionModel, path: Path, extra: dict) -> None:
-    with atomic_path(path) as tmp:
-        torch.save(
-            {
-                "config": model.cfg.to_dict(),
-                "state_dict": model.state_dict(),
-                "format": 1,
-                "chromatic_version": __version__,
-                "calibration": getattr(model, "calibration", {"calibrated": False}),
-                **extra,
-            },
-            tmp,
-        )
-
-
-def load_model(path: str | Path, device: str = "cpu") -> tuple[FusionModel, dict]:
-    path = Path(path)
-    if path.is_dir():
-        path = path / MODEL_FILE
-    if not path.is_file():
-        raise ChromaticError(
-            f"{path} not found; expected a run folder with {MODEL_FILE} (run 'chromatic train')"
-        )
-    ck = torch.load(path, map_location=device, weights_only=False)
-    model = FusionModel(FusionConfig.from_dict(ck["config"]))
-    model.load_state_dict(ck["state_dict"])
-    model.calibration = ck.get("calibration") or {"calibrated": False}
-    model.eval()
-    return model, ck
 
 
 PROTOCOL = (
