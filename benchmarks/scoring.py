@@ -134,22 +134,23 @@ def main() -> None:
         feeds = scorer._feeds(n, rolls, [None] * n, None, None, feats)
         scores = [load_score(b) for b in blobs]
 
-        t_e2e = best_of(
-            lambda: scorer.score_batch(
-                [{"id": str(i), "midi": b} for i, b in enumerate(blobs)], color="G"
-            ),
-            args.repeat,
-        )
-        t_inputs = best_of(
-            lambda: (
-                [scorer._roll_of(load_score(b)) for b in blobs],
-                midi_features_batch([load_score(b) for b in blobs]),
-            ),
-            args.repeat,
-        )
+        items = [{"id": str(i), "midi": b} for i, b in enumerate(blobs)]
+        # end to end and ONNX alone in alternating rounds (each the best of a few runs): the
+        # ratio is the median of the rounds' ratios, so a burst of other load hits both sides
+        rounds = max(3, args.repeat // 4)
+        pairs = [
+            (
+                best_of(lambda: scorer.score_batch(items, color="G"), 4),
+                best_of(lambda: scorer.infer(feeds), 4),
+            )
+            for _ in range(rounds)
+        ]
+        t_e2e = min(p[0] for p in pairs)
+        t_onnx = min(p[1] for p in pairs)
+        ratio = float(np.median([e / o for e, o in pairs]))
+        t_inputs = best_of(lambda: scorer._midi_batch([load_score(b) for b in blobs]), args.repeat)
         t_parse = best_of(lambda: [load_score(b) for b in blobs], args.repeat)
         t_feats = best_of(lambda: midi_features_batch(scores), args.repeat)
-        t_onnx = best_of(lambda: scorer.infer(feeds), args.repeat)
         tfeeds = {
             k: torch.from_numpy(np.ascontiguousarray(v, dtype=np.float32)) for k, v in feeds.items()
         }
@@ -175,7 +176,8 @@ def main() -> None:
             f"  PyTorch model inference                    {t_torch * 1000:7.1f} ms  {n / t_torch:7.0f} candidates/s"
         )
         print(
-            f"  end to end / ONNX inference: {t_e2e / t_onnx:.2f}x (goal <= 1.25x);  "
+            f"  end to end / ONNX inference: {ratio:.2f}x, median of {rounds} alternating rounds "
+            f"(goal <= 1.25x; the rest's inputs are built while ONNX runs the first quarter);  "
             f"PyTorch / ONNX: {t_torch / t_onnx:.2f}x"
         )
         print(

@@ -25,8 +25,10 @@ from chromatic.fileio import write_text_atomic
 
 try:  # the C loader parses the agent's long files several times faster
     _FastLoader = _pyyaml.CSafeLoader
+    _FastDumper = _pyyaml.CSafeDumper
 except AttributeError:  # pragma: no cover
     _FastLoader = _pyyaml.SafeLoader
+    _FastDumper = _pyyaml.SafeDumper
 
 MAX_YAML_BYTES = 8 * 1024 * 1024
 MAX_YAML_NODES = 500_000
@@ -43,6 +45,12 @@ def read_yaml(
     above; any failure is ``error`` naming the file."""
     raw = read_bounded(path, error, max_bytes=max_bytes)
     return parse_yaml(raw, error, path=path, max_nodes=max_nodes)
+
+
+def dump_plain(data: object, *, width: int = 80) -> str:
+    """Plain values as block YAML in key order (PyYAML's C emitter): machine-written files
+    that nobody edits in place (shrinkwrap output, trimmed example manifests)."""
+    return _pyyaml.dump(data, Dumper=_FastDumper, sort_keys=False, allow_unicode=True, width=width)
 
 
 def read_bounded(

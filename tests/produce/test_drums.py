@@ -9,7 +9,7 @@ import pytest
 from chromatic.cli import main
 from chromatic.errors import ProduceError, ReviewError
 from chromatic.music import daw
-from chromatic.music.gm import GM_DRUM_KEYS, VOICES
+from chromatic.music.gm import GM_DRUM_KEYS, NOTATION_KEYS, VOICES
 from chromatic.music.meter import meter_of
 from chromatic.music.midi import load_score
 from chromatic.produce.folder import ProductionFolder
@@ -154,7 +154,7 @@ def test_every_section_gets_candidates_on_channel_10(drums_78):
             path = folder.phase_dir("drums") / c.midi_file
             mid = mido.MidiFile(str(path))
             ons = [m for tr in mid.tracks for m in tr if m.type == "note_on" and m.velocity > 0]
-            assert ons and all(m.channel == 9 and m.note in GM_DRUM_KEYS for m in ons)
+            assert ons and all(m.channel == 9 and m.note in NOTATION_KEYS for m in ons)
             score = load_score(path)
             ts = score.time_signatures[0]
             assert (ts.numerator, ts.denominator) == (7, 8)
@@ -290,3 +290,21 @@ def test_promote_names_drums_after_their_section(drums_78, tmp_path):
     with pytest.raises(ReviewError, match="share the label 'verse'"):
         promote(folder.root, "drums")
     assert {p.name: p.read_bytes() for p in folder.approved_dir("drums").iterdir()} == before
+
+
+def test_every_template_and_fill_plays_keys_notation_maps():
+    """MuseScore's MIDI import maps only part of the GM kit: every key a template or a fill
+    writes is in both the GM map and MuseScore's default drumset (clap, shaker and triangle
+    are played by the electric snare, the closed hat and the ride bell)."""
+    from chromatic.produce.phases.drums import bar_hits
+    from chromatic.produce.rhythm.fills import FILLS
+
+    keys = set()
+    for sig in METERS:
+        meter = meter_of(sig)
+        for template in templates_for(meter):
+            for fill in FILLS:
+                keys |= {k for _, k, _ in bar_hits(template, meter, fill)}
+    assert keys and keys <= NOTATION_KEYS and keys <= set(GM_DRUM_KEYS)
+    assert {VOICES["snare2"], VOICES["hat"]} <= keys  # the substitutes are played
+    assert not keys & {VOICES["clap"], VOICES["shaker"], VOICES["triangle"]}

@@ -26,8 +26,6 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from chromatic.chain.artifacts import FileDecision, plan_files
 from chromatic.chain.edits import (
     clear_leftovers,
@@ -41,17 +39,12 @@ from chromatic.chain.proposals import NoProposals, Thread, read_thread
 from chromatic.errors import ChainError
 from chromatic.fileio import current_umask
 from chromatic.paths import SLUG_MAX, slugify  # noqa: F401 (the one slugify, re-exported)
-from chromatic.yamlio import parse_yaml
+from chromatic.yamlio import dump_plain, parse_yaml
 
 SCHEMA_VERSION = 1
 MANIFEST = "manifest.yml"
 INDEX = "index.yml"
 CONCEPT_CLIP = 200
-
-try:
-    _Dumper = yaml.CSafeDumper
-except AttributeError:  # pragma: no cover
-    _Dumper = yaml.SafeDumper
 
 
 @dataclass
@@ -107,9 +100,7 @@ def clip(text: str, limit: int = CONCEPT_CLIP) -> str:
 
 
 def dump_yaml(data: object) -> bytes:
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100).encode(
-        "utf-8"
-    )
+    return dump_plain(data, width=100).encode("utf-8")
 
 
 def thread_manifest(thread: Thread, decisions: list[FileDecision], *, archive: bool) -> dict:

@@ -42,6 +42,16 @@ VOICES: dict[str, int] = {
 }
 #: The GM percussion map spans keys 35-81.
 GM_DRUM_KEYS = range(35, 82)
+#: The GM keys MuseScore 3's default drumset maps (its MIDI import reports "unmapped drum note"
+#: for the rest: 39 hand clap, 58, 60-62, 65-81; measured with Debian's musescore3 3.2).
+NOTATION_KEYS = frozenset([*range(35, 39), *range(40, 58), 59, 63, 64])
+#: Pieces the composer names that notation software lacks, played by the nearest piece it has:
+#: a clap by the electric snare (the drum-machine backbeat it layers), a shaker's soft eighths
+#: by the closed hi-hat (a short noise burst in the same register; no template plays both), a
+#: triangle by the ride bell (a sustained metallic ping).
+KIT_SUBSTITUTES = {"clap": "snare2", "shaker": "hat", "triangle": "bell"}
+#: Voice name -> the GM key the composer writes: every key in ``NOTATION_KEYS``.
+KIT: dict[str, int] = {v: VOICES[KIT_SUBSTITUTES.get(v, v)] for v in VOICES}
 #: The kit pieces code names directly (everything else goes through ``VOICES`` by name).
 KICK, KICK2, RIM, SNARE, CLAP = (VOICES[v] for v in ("kick", "kick2", "rim", "snare", "clap"))
 HAT_CLOSED, HAT_PEDAL, HAT_OPEN = VOICES["hat"], VOICES["pedal"], VOICES["open"]

@@ -52,22 +52,32 @@ def feature_spec() -> dict:
 def beat_notes(score: Score, *, include_drums: bool = True) -> dict[str, np.ndarray]:
     """All notes in beats (quarter notes from ticks), with pitch, velocity, drum flag, track."""
     tpq = float(score.tpq) or 480.0
-    cols: dict[str, list] = {k: [] for k in ("start", "end", "pitch", "velocity", "drum", "track")}
-    for k, track in enumerate(score.tracks):
-        if (track.is_drum and not include_drums) or not len(track.notes):
+    arrays, drum, track = [], [], []
+    for k, tr in enumerate(score.tracks):
+        if (tr.is_drum and not include_drums) or not len(tr.notes):
             continue
-        arr = track.notes.numpy()
-        t = arr["time"].astype(np.float64) / tpq
-        cols["start"].append(t)
-        cols["end"].append(t + arr["duration"].astype(np.float64) / tpq)
-        cols["pitch"].append(arr["pitch"].astype(np.int64))
-        cols["velocity"].append(arr["velocity"].astype(np.int64))
-        cols["drum"].append(np.full(len(t), bool(track.is_drum)))
-        cols["track"].append(np.full(len(t), k, dtype=np.int64))
-    if not cols["start"]:
+        arr = tr.notes.numpy()
+        arrays.append(arr)
+        n = len(arr["time"])
+        drum.append(np.full(n, bool(tr.is_drum)))
+        track.append(np.full(n, k, dtype=np.int64))
+    if not arrays:
         f, i = np.zeros(0), np.zeros(0, dtype=np.int64)
         return {"start": f, "end": f, "pitch": i, "velocity": i, "drum": f.astype(bool), "track": i}
-    return {k: np.concatenate(v) for k, v in cols.items()}
+    one = len(arrays) == 1
+
+    def cat(key: str) -> np.ndarray:
+        return arrays[0][key] if one else np.concatenate([a[key] for a in arrays])
+
+    start = cat("time").astype(np.float64) / tpq
+    return {
+        "start": start,
+        "end": start + cat("duration").astype(np.float64) / tpq,
+        "pitch": cat("pitch").astype(np.int64),
+        "velocity": cat("velocity").astype(np.int64),
+        "drum": drum[0] if one else np.concatenate(drum),
+        "track": track[0] if one else np.concatenate(track),
+    }
 
 
 def bar_starts(score: Score) -> tuple[np.ndarray, np.ndarray]:
@@ -98,9 +108,13 @@ def midi_features(score: Score, *, include_drums: bool = True) -> np.ndarray:
     return midi_features_batch([score], include_drums=include_drums)[0]
 
 
-def midi_features_batch(scores: list[Score], *, include_drums: bool = True) -> np.ndarray:
-    """Features [B, N_FEATURES] of many Scores in one vectorised pass (the scorer's path)."""
-    notes = [beat_notes(s, include_drums=include_drums) for s in scores]
+def midi_features_batch(
+    scores: list[Score], *, include_drums: bool = True, notes: list[dict] | None = None
+) -> np.ndarray:
+    """Features [B, N_FEATURES] of many Scores in one vectorised pass (the scorer's path);
+    ``notes``: their ``beat_notes`` when the caller already has them."""
+    if notes is None:
+        notes = [beat_notes(s, include_drums=include_drums) for s in scores]
     return features_batch(notes, [bar_starts(s) for s in scores])
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import numpy as np
 from symusic import Note, Score, Tempo, Track
 
-from chromatic.music.symbolic import midi_features_batch
 from chromatic.scoring.match import match_scores
 from chromatic.taxonomy import ALBUM_COLORS, AXES
 
@@ -57,8 +56,7 @@ def spearman(a: np.ndarray, b: np.ndarray) -> float:
 def _midi_pred(scorer, scores: list[Score]) -> np.ndarray:
     """MIDI-only predictions [N, 3, 3] of Scores through the scorer's own inputs."""
     n = len(scores)
-    rolls = np.stack([scorer._roll_of(s) for s in scores])
-    feats = midi_features_batch(scores, include_drums=scorer.roll_config.include_drums)
+    rolls, feats = scorer._midi_batch(scores)
     feeds = scorer._feeds(n, rolls, [None] * n, None, None, feats)
     out = scorer.infer(feeds)
     key = "midi_" if scorer.head == "midi" else ""

@@ -11,6 +11,7 @@ concept, so the MIDI is what must decide. Ties keep the input order.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,8 +21,13 @@ from typing import Any
 import numpy as np
 
 from chromatic.errors import ChromaticError
-from chromatic.music.pianoroll import PianoRollConfig, grid_notes, roll_from_notes
-from chromatic.music.symbolic import N_FEATURES, midi_features, midi_features_batch
+from chromatic.music.pianoroll import (
+    PianoRollConfig,
+    grid_notes,
+    roll_from_notes,
+    rolls_from_note_sets,
+)
+from chromatic.music.symbolic import N_FEATURES, beat_notes, midi_features, midi_features_batch
 from chromatic.scoring.contract import ALL_OUTPUTS, INPUTS, MIDI_OUTPUTS
 from chromatic.scoring.match import match_scores
 from chromatic.scoring.meta import ScorerError, check_meta, read_meta
@@ -30,6 +36,8 @@ from chromatic.taxonomy import AXES, COLORS, DEFAULT_MATCH, MATCH_METHODS, PROB_
 HEADS = ("midi", "fused")
 
 BATCH = 64
+#: Batches of at least twice this many candidates prepare most of their inputs during inference.
+PIPELINE_MIN = 8
 
 
 def _with_notes(midi):
@@ -112,6 +120,7 @@ class ChromaticScorer:
         self._text = None
         self._audio = None
         self._text_cache: dict[str, np.ndarray] = {}
+        self._pool = None  # one thread running onnxruntime while the next inputs are built
 
     # --- loading ---------------------------------------------------------------------------
     @classmethod
@@ -140,6 +149,7 @@ class ChromaticScorer:
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads or os.cpu_count() or 1
         opts.log_severity_level = 3
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             sess = ort.InferenceSession(
                 str(onnx_path), sess_options=opts, providers=["CPUExecutionProvider"]
@@ -225,6 +235,89 @@ class ChromaticScorer:
         return roll_from_notes(
             n["start"], n["end"], n["pitch"], n["velocity"], config=self.roll_config
         )
+
+    def _midi_batch(self, scores: list) -> tuple[np.ndarray, np.ndarray]:
+        """Rolls [B, P, T] and features [B, F] of Scores (None: no MIDI, zeros), one
+        vectorised pass; on the beat grid each score's notes are read once for both."""
+        cfg = self.roll_config
+        with_midi = [k for k, sc in enumerate(scores) if sc is not None]
+        present = [scores[k] for k in with_midi]
+        notes = [beat_notes(sc, include_drums=cfg.include_drums) for sc in present]
+        if cfg.grid == "beat":  # beat_notes are the beat grid's note arrays
+            some = rolls_from_note_sets(notes, cfg)
+        else:
+            some = np.stack([self._roll_of(sc) for sc in present]) if present else None
+        some_feats = (
+            midi_features_batch(present, include_drums=cfg.include_drums, notes=notes)
+            if present
+            else None
+        )
+        if len(present) == len(scores):  # every row has MIDI: no copy into a zero batch
+            if some is None:
+                some = np.zeros((0, cfg.pitches, cfg.steps), np.float32)
+            return some, (
+                some_feats if some_feats is not None else np.zeros((0, N_FEATURES), np.float32)
+            )
+        rolls = np.zeros((len(scores), cfg.pitches, cfg.steps), np.float32)
+        feats = np.zeros((len(scores), N_FEATURES), np.float32)
+        if present:
+            rolls[with_midi], feats[with_midi] = some, some_feats
+        return rolls, feats
+
+    def _parse(self, items: list[dict], idx: range, errors: dict) -> tuple[list, list, list]:
+        """(Scores, audio embeddings, indices) of the readable candidates among ``idx``; each
+        unreadable one becomes an entry of ``errors``."""
+        parsed, audio, ok = [], [], []
+        for i in idx:
+            c = items[i]
+            try:
+                score = _with_notes(c["midi"]) if c.get("midi") is not None else None
+                a = self.embed_audio(c.get("audio"))
+            except ChromaticError as e:
+                errors[i] = str(e)
+                continue
+            except Exception as e:  # a candidate's bad file must not stop the batch
+                errors[i] = f"{type(e).__name__}: {e}"
+                continue
+            parsed.append(score)
+            audio.append(a)
+            ok.append(i)
+        return parsed, audio, ok
+
+    def _infer_items(self, items: list[dict], cvec, lvec) -> tuple[dict, list[int], dict]:
+        """Model outputs of the readable candidates, their indices and the errors of the rest.
+        A large batch goes in two parts: the rest is parsed and its rolls and features built
+        while onnxruntime (which releases the GIL) runs the first quarter, so most input
+        preparation hides behind inference."""
+        n = len(items)
+        cuts = [0, n] if n < 2 * PIPELINE_MIN else [0, max(PIPELINE_MIN, n // 4), n]
+        errors: dict[int, str] = {}
+        ok: list[int] = []
+        pending, outs = [], []
+        for a, b in itertools.pairwise(cuts):
+            parsed, audio, part_ok = self._parse(items, range(a, b), errors)
+            if not part_ok:
+                continue
+            ok += part_ok
+            rolls, feats = self._midi_batch(parsed)
+            feeds = self._feeds(len(part_ok), rolls, audio, cvec, lvec, feats)
+            feeds["midi_mask"] = np.array(
+                [items[i].get("midi") is not None for i in part_ok], np.float32
+            )
+            if len(cuts) == 2:
+                return self.infer(feeds), ok, errors
+            pending.append(self._worker().submit(self.infer, feeds))
+        outs = [p.result() for p in pending]
+        if not outs:
+            return {}, ok, errors
+        return {k: np.concatenate([o[k] for o in outs]) for k in outs[0]}, ok, errors
+
+    def _worker(self):
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="chromatic-onnx")
+        return self._pool
 
     # --- inference ------------------------------------------------------------------------------
     def infer(self, feeds: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -343,38 +436,11 @@ class ChromaticScorer:
         items = [c if isinstance(c, dict) else {"midi": c} for c in candidates]
         ids = [str(c.get("id", i)) for i, c in enumerate(items)]
         cvec, lvec = self.embed_text(concept), self.embed_text(lyric)
-        rolls, parsed, audio, ok, errors = [], [], [], [], {}
-        for i, c in enumerate(items):
-            try:
-                if c.get("midi") is not None:
-                    score = _with_notes(c["midi"])
-                    r = self._roll_of(score)
-                else:
-                    score = None
-                    r = np.zeros((self.roll_config.pitches, self.roll_config.steps), np.float32)
-                a = self.embed_audio(c.get("audio"))
-            except ChromaticError as e:
-                errors[i] = str(e)
-                continue
-            except Exception as e:  # a candidate's bad file must not stop the batch
-                errors[i] = f"{type(e).__name__}: {e}"
-                continue
-            rolls.append(r)
-            parsed.append(score)
-            audio.append(a)
-            ok.append(i)
+        out, ok, errors = self._infer_items(items, cvec, lvec)
         scored: list[dict] = []
         if ok:
-            feats = np.zeros((len(ok), N_FEATURES), np.float32)
-            with_midi = [k for k, sc in enumerate(parsed) if sc is not None]
-            if with_midi:  # one vectorised pass over the whole batch
-                feats[with_midi] = midi_features_batch(
-                    [parsed[k] for k in with_midi], include_drums=self.roll_config.include_drums
-                )
             midi_mask = np.array([items[i].get("midi") is not None for i in ok], np.float32)
-            feeds = self._feeds(len(ok), np.stack(rolls), audio, cvec, lvec, feats)
-            feeds["midi_mask"] = midi_mask
-            res = self._results(self.infer(feeds), color, midi_mask > 0)
+            res = self._results(out, color, midi_mask > 0)
             for i, r in zip(ok, res, strict=True):
                 d = r.to_dict()
                 d["id"] = ids[i]

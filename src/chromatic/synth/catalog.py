@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import yaml
 from symusic import Score
 
 from chromatic.catalog.lrc import parse_lrc
@@ -44,7 +43,7 @@ from chromatic.synth.parts import (
     track_role,
     vocal_notes,
 )
-from chromatic.yamlio import read_yaml
+from chromatic.yamlio import dump_plain, read_yaml
 
 # --- one song --------------------------------------------------------------------------------
 
@@ -136,7 +135,7 @@ def synth_song(
     if max_seconds and end < trt:
         write_text_atomic(
             dest / manifest_path.name,
-            yaml.safe_dump(_trimmed_manifest(loaded, end), sort_keys=False, allow_unicode=True),
+            dump_plain(_trimmed_manifest(loaded, end)),
         )
         if lrc_text is not None:
             lrc_text = _trimmed_lrc(lrc_text, end)

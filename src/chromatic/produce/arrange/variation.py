@@ -24,7 +24,7 @@ import itertools
 from dataclasses import dataclass
 from fractions import Fraction
 
-from chromatic.music.gm import CRASH, KICK, VOICES
+from chromatic.music.gm import CRASH, KICK, KIT, VOICES
 from chromatic.music.meter import TPQ, Meter, strong_onsets
 from chromatic.produce.arrange.planfile import Variation
 from chromatic.produce.rhythm.fills import apply_fill
@@ -102,7 +102,7 @@ def fill_bar(hits: list[Hit], at: int, bar: int, meter: Meter, kind: str) -> lis
     out = []
     for onset, voice, vel in apply_fill(bar_hits, meter, kind):
         t = at + round(onset * TPQ)
-        pitch = VOICES[voice] if voice in VOICES else int(voice[1:])
+        pitch = KIT[voice] if voice in KIT else int(voice[1:])
         out.append((t, durations.get((t, pitch), TPQ // 4), pitch, vel))
     return sorted(rest + out)
 

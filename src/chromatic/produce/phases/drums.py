@@ -24,7 +24,7 @@ import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 
-from chromatic.music.gm import ACCENT, CRASH, CYMBALS, VOICES
+from chromatic.music.gm import ACCENT, CRASH, CYMBALS, KIT
 from chromatic.music.meter import TPQ, Meter, fine_step, ticks
 from chromatic.music.notes import Note
 from chromatic.produce.folder import ProductionFolder
@@ -79,7 +79,7 @@ def bar_hits(template: DrumTemplate, meter: Meter, fill: str) -> tuple[tuple[int
     """(tick, GM key, velocity) of one bar of ``template`` with ``fill`` (cached: the exact
     fractions are computed once per template, meter and fill)."""
     return tuple(
-        (ticks(t), VOICES[v], vel) for t, v, vel in apply_fill(template.hits(meter), meter, fill)
+        (ticks(t), KIT[v], vel) for t, v, vel in apply_fill(template.hits(meter), meter, fill)
     )
 
 
