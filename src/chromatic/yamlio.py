@@ -239,9 +239,10 @@ def load_rt(path: str | os.PathLike, error: type[Exception]) -> object:
 
 
 def load_plain(path: str | os.PathLike) -> dict:
+    """A mapping file read for its values only (the fast, bounded reader: no comments kept)."""
     from chromatic.errors import ProduceError
 
-    data = load_rt(path, ProduceError)
+    data = read_yaml(path, ProduceError)
     return dict(data) if isinstance(data, dict) else {}
 
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from chromatic.errors import ProduceError
 from chromatic.music.daw import finish_loop
+from chromatic.music.meter import TPQ
 from chromatic.music.midi import add_lyrics, add_track, append_notes, new_score, score_bytes
 from chromatic.music.notes import Note
 from chromatic.produce.folder import ProductionFolder
@@ -69,6 +70,23 @@ def render_part(song: Song, section: Section, track: TrackSpec, notes: tuple[Not
     return finish_loop(score_bytes(score), track.name, bars=section.bars)
 
 
+def scored_part(song: Song, section: Section, track: TrackSpec, notes: tuple[Note, ...]) -> bytes:
+    """The notes ``render_part`` delivers, as the MIDI the scorer reads, without the DAW pass
+    (track names, channels, end of track: nothing a model hears): notes starting at or after
+    the section's last bar line dropped and notes running past it cut there, as
+    ``music.daw.finish_loop`` does. Scoring every candidate this way costs a symusic write
+    instead of a mido rewrite; only the kept ones are finished for disk."""
+    ts = section.time_signature
+    end = round(section.bars * TPQ * 4 * ts.numerator / ts.denominator)
+    score = new_score(section.bpm, ts, song.proposal.key)
+    tr = add_track(score, track.name, program=track.program, is_drum=track.is_drum)
+    append_notes(
+        tr,
+        [n._replace(duration=min(n.duration, end - n.start)) for n in notes if n.start < end],
+    )
+    return score_bytes(score)
+
+
 def song_facts(song: Song, phase: str, seed: int) -> dict:
     p = song.proposal
     return {
@@ -117,11 +135,14 @@ def run_part_phase(
     chroma: dict[tuple[str, int], ChromaticResult] = {}
     if scorer is not None:
         every = [c for label in candidates for c in candidates[label]]
-        midi = {(c.section, c.index): render(c) for c in every}
-        ids = {f"{s}#{i}": (s, i) for s, i in midi}
+        heard = {
+            (c.section, c.index): scored_part(song, sections[c.section], track_of(c), c.notes)
+            for c in every
+        }
+        ids = {f"{s}#{i}": (s, i) for s, i in heard}
         scored = score_midi(
             scorer,
-            [(k, midi[v]) for k, v in ids.items()],
+            [(k, heard[v]) for k, v in ids.items()],
             color=song.proposal.color.name,
             concept=song.proposal.concept,
         )
