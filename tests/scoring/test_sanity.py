@@ -70,3 +70,22 @@ def test_production_gate_says_so_in_one_line():
     ok = _Scorer({"passed": True, "failed": []})
     assert gate(ok) == (ok, None)
     assert gate(_Scorer({"passed": None}))[0] is not None  # unchecked: used
+
+
+def test_real_vs_random_is_measured_within_each_color():
+    """A model that always ranks a real segment above its random twin scores 1.0, even when
+    one target's matches sit far above another's (a near-uniform Black target matches
+    anything well); pooling the colors counts those cross-target pairs against it."""
+    from chromatic.scoring.sanity import real_vs_random
+
+    real = np.array([0.99, 0.98, 0.995, 0.61, 0.62, 0.63])
+    rand = np.array([0.97, 0.96, 0.975, 0.58, 0.59, 0.60])
+    colors = np.array(["Black"] * 3 + ["Blue"] * 3)
+    fig = real_vs_random(real, rand, colors)
+    assert fig["real_vs_random_by_color"] == {"Black": 1.0, "Blue": 1.0}
+    assert fig["real_vs_random_auc"] == 1.0
+    # pooled, every real Blue segment loses to every random file scored against Black: 27/36
+    assert fig["real_vs_random_auc_pooled"] == pytest.approx(0.75)
+    # a model that cannot tell them apart stays at chance either way
+    flat = real_vs_random(real, real.copy(), colors)
+    assert flat["real_vs_random_auc"] == pytest.approx(0.5)
