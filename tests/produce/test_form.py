@@ -153,3 +153,50 @@ def test_style_ending_kind_ritardando_slows_the_last_bars(parts):  # noqa: F811
     tempos = [t.qpm for t in arr.score.tempos]
     assert abs(tempos[0] - 72) < 1e-3 and len(tempos) > 2 and tempos[-1] < 72 * 0.75
     assert tempos[1:] == sorted(tempos[1:], reverse=True)
+
+
+def test_a_repeated_pass_ornaments_its_tune_and_keeps_its_skeleton():
+    """Three passes of a four-bar tune: the first as approved; each later one moves weak-beat
+    notes of its sung bars to scale neighbours (each pass differently), keeps every strong-beat
+    note (the chord tones) and leaves the cadence bar as written; the bass is untouched."""
+    from chromatic.music.meter import TPQ, meter_of, strong_onsets
+    from chromatic.produce.arrange.assemble import _develop
+    from chromatic.produce.arrange.planfile import Variation
+    from chromatic.produce.arrange.variation import Frame
+
+    meter, bar = meter_of("4/4"), 4 * TPQ
+    scale = (0, 2, 4, 5, 7, 9, 11)
+    tune = [
+        (b * bar + k * TPQ // 2, TPQ // 2, (60, 62, 64, 65, 67)[(b + k) % 5], 90)
+        for b in range(4)
+        for k in range(8)
+    ]
+    block = {
+        ("melody", 80, False): [
+            (t + r * 4 * bar, d, p, v) for r in range(3) for t, d, p, v in tune
+        ],
+        ("bass", 33, False): [(r * 4 * bar, bar, 36, 90) for r in range(3)],
+    }
+    bass = list(block[("bass", 33, False)])
+    sec = SimpleNamespace(
+        name="verse", repeat=3, bars=4, transpose=0, variation=Variation(vary_melody=True)
+    )
+    _develop(block, sec, Frame(0, 12 * bar, bar, meter, 4, scale), {})
+    strong = {round(o * TPQ) for o in strong_onsets(meter)}
+    passes = [
+        {
+            (t - r * 4 * bar, p)
+            for t, _, p, _ in block[("melody", 80, False)]
+            if r * 4 * bar <= t < (r + 1) * 4 * bar
+        }
+        for r in range(3)
+    ]
+    first = {(t, p) for t, _, p, _ in tune}
+    assert passes[0] == first  # the tune as approved
+    assert passes[1] != first and passes[2] != first and passes[1] != passes[2]
+    for later in passes[1:]:
+        assert {x for x in first if x[0] % bar in strong} <= later  # strong beats kept
+        assert {x for x in later if x[0] >= 3 * bar} == {x for x in first if x[0] >= 3 * bar}
+        assert all(p % 12 in scale for _, p in later)
+        assert {x[0] // bar for x in first ^ later} == {0, 1, 2}  # every sung bar but the cadence
+    assert block[("bass", 33, False)] == bass

@@ -274,20 +274,40 @@ def _phrase_bars(plan: Plan) -> int:
 
 
 def _develop(block: Block, sec: PlanSection, frame: Frame, passes: dict[str, int]) -> None:
-    """The plan's variation and transposition on one occurrence; the melody's last bar varies
-    on every other pass of the same loop (AB AB': the repeat is heard as a repeat, and moves)."""
+    """The plan's variation and transposition on one occurrence. On every pass of a loop after
+    its first, the lead is ornamented as a singer repeats a verse: each sung bar but the pass's
+    last (the cadence stays as written) moves its weak-beat notes to scale neighbours, up or
+    down by bar and pass, strong beats keeping their chord tones; the first pass is the tune
+    as approved, so the repeat is heard as a repeat, and moves."""
     vary(block, sec.variation, frame)
     label = normalize_label(sec.name)
     done = passes.get(label, 0)
     passes[label] = done + sec.repeat
     if sec.variation is not None and sec.variation.vary_melody:
         length = sec.bars * frame.bar
-        for i in range(sec.repeat):
-            if (done + i) % 2 == 1:
-                at = frame.start + (i + 1) * length - frame.bar
-                for k, hits in block.items():
-                    if k[0] == "melody":  # the lead varies; its backing stays as approved
-                        hits[:] = vary_melody_bar(hits, at, frame.bar, frame.meter, frame.scale)
+        for key, hits in block.items():
+            if key[0] != "melody":  # the lead varies; its backing stays as approved
+                continue
+            for i in range(sec.repeat):
+                n_pass = done + i
+                if n_pass == 0:
+                    continue
+                start = frame.start + i * length
+                sung = sorted(
+                    {(t - start) // frame.bar for t, *_ in hits if start <= t < start + length}
+                )
+                for j, bar in enumerate(sung[:-1]):
+                    # four patterns in turn, so pass 3 is not pass 1 again
+                    up = ((j if n_pass % 4 in (1, 2) else j // 2) + n_pass) % 2 == 0
+                    hits[:] = vary_melody_bar(
+                        hits,
+                        start + bar * frame.bar,
+                        frame.bar,
+                        frame.meter,
+                        frame.scale,
+                        up=up,
+                        split=False,
+                    )
     transpose(block, sec.transpose)
 
 

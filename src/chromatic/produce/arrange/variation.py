@@ -12,9 +12,10 @@ plan made them), so the same plan and loops give the same arrangement.
 - ``dropout``: the last bars of the occurrence without drums and bass (the breath before the
   final chorus);
 - ``lift``: velocities up, the melody doubled an octave up, eighth hats made sixteenths;
-- ``vary_melody``: in the last bar of a pass, weak-beat melody notes move to a scale neighbour
-  (strong beats keep their chord tones); a bar with no weak-beat note splits its first long note,
-  the second half a neighbour (a rhythm displacement).
+- ``vary_melody``: in a varied bar (assembly picks them: the sung bars of every pass after the
+  first, the cadence bar apart), weak-beat melody notes move to a scale neighbour (strong beats
+  keep their chord tones); a bar with no weak-beat note splits its first long note, the second
+  half a neighbour (a rhythm displacement).
 - ``transpose``: every pitched part (not the drums) by semitones.
 """
 
@@ -155,8 +156,19 @@ def _neighbour(pitch: int, scale: tuple[int, ...], up: bool) -> int:
     return p
 
 
-def vary_melody_bar(hits: list[Hit], at: int, bar: int, meter: Meter, scale: tuple) -> list[Hit]:
-    """The melody with the bar at tick ``at`` varied (see the module docstring)."""
+def vary_melody_bar(
+    hits: list[Hit],
+    at: int,
+    bar: int,
+    meter: Meter,
+    scale: tuple,
+    *,
+    up: bool = True,
+    split: bool = True,
+) -> list[Hit]:
+    """The melody with the bar at tick ``at`` varied (see the module docstring); ``up``: the
+    first weak onset's neighbour is above (the next alternates), else below; ``split=False``
+    leaves a bar with no weak-beat note as it is (a new onset would carry no syllable)."""
     strong = {at + round(o * TPQ) for o in strong_onsets(meter)}
     inside = [h for h in hits if at <= h[0] < at + bar]
     if not inside:
@@ -167,18 +179,18 @@ def vary_melody_bar(hits: list[Hit], at: int, bar: int, meter: Meter, scale: tup
         # the direction alternates by onset, not by note: an octave doubling moves with its note
         rank = {t: k for k, t in enumerate(sorted({h[0] for h in inside}))}
         out = [
-            (t, d, _neighbour(p, scale, rank[t] % 2 == 0), v)
+            (t, d, _neighbour(p, scale, (rank[t] % 2 == 0) == up), v)
             if (t, d, p, v) in weak
             else (t, d, p, v)
             for t, d, p, v in inside
         ]
         return sorted(rest + out)
-    long = next((h for h in inside if h[1] >= TPQ), None)
+    long = next((h for h in inside if h[1] >= TPQ), None) if split else None
     if long is None:
         return hits
     together = [h for h in inside if h[0] == long[0] and h[1] == long[1]]  # with its doubling
     split = []
     for t, d, p, v in together:
         half = d // 2
-        split += [(t, half, p, v), (t + half, d - half, _neighbour(p, scale, True), v)]
+        split += [(t, half, p, v), (t + half, d - half, _neighbour(p, scale, up), v)]
     return sorted(rest + [h for h in inside if h not in together] + split)
