@@ -198,5 +198,6 @@ def test_a_repeated_pass_ornaments_its_tune_and_keeps_its_skeleton():
         assert {x for x in first if x[0] % bar in strong} <= later  # strong beats kept
         assert {x for x in later if x[0] >= 3 * bar} == {x for x in first if x[0] >= 3 * bar}
         assert all(p % 12 in scale for _, p in later)
+        assert {p for _, p in later} <= set(range(60, 68))  # inside the tune's range
         assert {x[0] // bar for x in first ^ later} == {0, 1, 2}  # every sung bar but the cadence
     assert block[("bass", 33, False)] == bass

@@ -307,6 +307,7 @@ def _develop(block: Block, sec: PlanSection, frame: Frame, passes: dict[str, int
                         frame.scale,
                         up=up,
                         split=False,
+                        bounded=True,
                     )
     transpose(block, sec.transpose)
 

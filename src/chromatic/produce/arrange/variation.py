@@ -39,6 +39,7 @@ HAT = VOICES["hat"]
 LIFT_VELOCITY = 1.1
 DOUBLE_VELOCITY = 0.7
 MAX_DOUBLE_PITCH = 100
+STRONG_TOLERANCE = TPQ // 16  # ticks: how far a humanized onset may sit from its beat
 
 
 @dataclass(frozen=True)
@@ -165,23 +166,31 @@ def vary_melody_bar(
     *,
     up: bool = True,
     split: bool = True,
+    bounded: bool = False,
 ) -> list[Hit]:
     """The melody with the bar at tick ``at`` varied (see the module docstring); ``up``: the
     first weak onset's neighbour is above (the next alternates), else below; ``split=False``
-    leaves a bar with no weak-beat note as it is (a new onset would carry no syllable)."""
-    strong = {at + round(o * TPQ) for o in strong_onsets(meter)}
+    leaves a bar with no weak-beat note as it is (a new onset would carry no syllable);
+    ``bounded``: no neighbour beyond the highest and lowest notes of ``hits``."""
+    strong = [at + round(o * TPQ) for o in strong_onsets(meter)]
     inside = [h for h in hits if at <= h[0] < at + bar]
     if not inside:
         return hits
     rest = [h for h in hits if not at <= h[0] < at + bar]
-    weak = [h for h in inside if h[0] not in strong]
+    # a humanized onset sits a few ticks off its beat: it is still on the beat
+    weak = [h for h in inside if min(abs(h[0] - s) for s in strong) > STRONG_TOLERANCE]
     if weak:
-        # the direction alternates by onset, not by note: an octave doubling moves with its note
+        # the direction alternates by onset, not by note: an octave doubling moves with its note;
+        # a neighbour past the tune's highest or lowest note turns back (the range stays)
+        lo, hi = (min(h[2] for h in hits), max(h[2] for h in hits)) if bounded else (0, 127)
         rank = {t: k for k, t in enumerate(sorted({h[0] for h in inside}))}
+
+        def moved(p: int, go_up: bool) -> int:
+            q = _neighbour(p, scale, go_up)
+            return q if lo <= q <= hi else _neighbour(p, scale, not go_up)
+
         out = [
-            (t, d, _neighbour(p, scale, (rank[t] % 2 == 0) == up), v)
-            if (t, d, p, v) in weak
-            else (t, d, p, v)
+            (t, d, moved(p, (rank[t] % 2 == 0) == up), v) if (t, d, p, v) in weak else (t, d, p, v)
             for t, d, p, v in inside
         ]
         return sorted(rest + out)
