@@ -201,3 +201,14 @@ def test_a_repeated_pass_ornaments_its_tune_and_keeps_its_skeleton():
         assert {p for _, p in later} <= set(range(60, 68))  # inside the tune's range
         assert {x[0] // bar for x in first ^ later} == {0, 1, 2}  # every sung bar but the cadence
     assert block[("bass", 33, False)] == bass
+
+
+def test_a_rhythm_variation_turns_the_longest_note_inside_the_range():
+    from chromatic.music.meter import TPQ, meter_of
+    from chromatic.produce.arrange.variation import vary_melody_bar
+
+    bar, scale = 4 * TPQ, (0, 2, 4, 5, 7, 9, 11)
+    hits = [(0, TPQ, 60, 90), (TPQ + TPQ // 2, TPQ // 2, 62, 90), (2 * TPQ, 2 * TPQ, 67, 90)]
+    out = vary_melody_bar(hits, 0, bar, meter_of("4/4"), scale, up=True, bounded=True, rhythm=True)
+    # the half note on beat 3 becomes two quarters; at the tune's top it turns down, not up
+    assert out == [hits[0], hits[1], (2 * TPQ, TPQ, 67, 90), (3 * TPQ, TPQ, 65, 90)]

@@ -277,8 +277,9 @@ def _develop(block: Block, sec: PlanSection, frame: Frame, passes: dict[str, int
     """The plan's variation and transposition on one occurrence. On every pass of a loop after
     its first, the lead is ornamented as a singer repeats a verse: each sung bar but the pass's
     last (the cadence stays as written) moves its weak-beat notes to scale neighbours, up or
-    down by bar and pass, strong beats keeping their chord tones; the first pass is the tune
-    as approved, so the repeat is heard as a repeat, and moves."""
+    down by bar and pass, strong beats keeping their chord tones, and every third one instead
+    splits its longest note into a turn (a rhythm variation, the second half a melisma); the
+    first pass is the tune as approved, so the repeat is heard as a repeat, and moves."""
     vary(block, sec.variation, frame)
     label = normalize_label(sec.name)
     done = passes.get(label, 0)
@@ -308,6 +309,7 @@ def _develop(block: Block, sec: PlanSection, frame: Frame, passes: dict[str, int
                         up=up,
                         split=False,
                         bounded=True,
+                        rhythm=(j + n_pass) % 3 == 0,
                     )
     transpose(block, sec.transpose)
 

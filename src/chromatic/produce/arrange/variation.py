@@ -157,6 +157,13 @@ def _neighbour(pitch: int, scale: tuple[int, ...], up: bool) -> int:
     return p
 
 
+def _tune_range(hits: list[Hit]) -> tuple[int, int]:
+    """Lowest and highest note of a lead, its octave doubling (a lifted chorus) left out."""
+    struck = {(t, p) for t, _, p, _ in hits}
+    line = [p for t, _, p, _ in hits if (t, p - 12) not in struck] or [h[2] for h in hits]
+    return min(line), max(line)
+
+
 def vary_melody_bar(
     hits: list[Hit],
     at: int,
@@ -167,11 +174,14 @@ def vary_melody_bar(
     up: bool = True,
     split: bool = True,
     bounded: bool = False,
+    rhythm: bool = False,
 ) -> list[Hit]:
     """The melody with the bar at tick ``at`` varied (see the module docstring); ``up``: the
     first weak onset's neighbour is above (the next alternates), else below; ``split=False``
-    leaves a bar with no weak-beat note as it is (a new onset would carry no syllable);
-    ``bounded``: no neighbour beyond the highest and lowest notes of ``hits``."""
+    leaves a bar with no weak-beat note as it is; ``bounded``: no neighbour beyond the highest
+    and lowest notes of ``hits``; ``rhythm``: split the bar's longest note (a quarter or more)
+    even when it has weak-beat notes, a rhythm variation (the second half a neighbour, sung as
+    a melisma: ``midi.align_lyrics`` gives an added onset the syllable's continuation)."""
     strong = [at + round(o * TPQ) for o in strong_onsets(meter)]
     inside = [h for h in hits if at <= h[0] < at + bar]
     if not inside:
@@ -179,27 +189,35 @@ def vary_melody_bar(
     rest = [h for h in hits if not at <= h[0] < at + bar]
     # a humanized onset sits a few ticks off its beat: it is still on the beat
     weak = [h for h in inside if min(abs(h[0] - s) for s in strong) > STRONG_TOLERANCE]
-    if weak:
+    long = max((h for h in inside if h[1] >= TPQ), key=lambda h: (h[1], -h[0]), default=None)
+    if weak and not (rhythm and long is not None):
         # the direction alternates by onset, not by note: an octave doubling moves with its note;
         # a neighbour past the tune's highest or lowest note turns back (the range stays)
-        lo, hi = (min(h[2] for h in hits), max(h[2] for h in hits)) if bounded else (0, 127)
-        rank = {t: k for k, t in enumerate(sorted({h[0] for h in inside}))}
-
-        def moved(p: int, go_up: bool) -> int:
-            q = _neighbour(p, scale, go_up)
-            return q if lo <= q <= hi else _neighbour(p, scale, not go_up)
-
+        # (the lowest note at an onset decides, so its doubling keeps the octave)
+        lo, hi = _tune_range(hits) if bounded else (0, 127)
+        lowest: dict[int, int] = {}
+        for t, _, p, _ in weak:
+            lowest[t] = min(p, lowest.get(t, p))
+        goes_up = {}
+        for k, t in enumerate(sorted(lowest)):
+            go = (k % 2 == 0) == up
+            q = _neighbour(lowest[t], scale, go)
+            goes_up[t] = go if lo <= q <= hi else not go
         out = [
-            (t, d, moved(p, (rank[t] % 2 == 0) == up), v) if (t, d, p, v) in weak else (t, d, p, v)
+            (t, d, _neighbour(p, scale, goes_up[t]), v) if (t, d, p, v) in weak else (t, d, p, v)
             for t, d, p, v in inside
         ]
         return sorted(rest + out)
-    long = next((h for h in inside if h[1] >= TPQ), None) if split else None
+    if not rhythm:
+        long = next((h for h in inside if h[1] >= TPQ), None) if split else None
     if long is None:
         return hits
     together = [h for h in inside if h[0] == long[0] and h[1] == long[1]]  # with its doubling
-    split = []
+    lo, hi = _tune_range(hits) if bounded else (0, 127)
+    base = min(h[2] for h in together)
+    go = up if lo <= _neighbour(base, scale, up) <= hi else not up
+    halves = []
     for t, d, p, v in together:
         half = d // 2
-        split += [(t, half, p, v), (t + half, d - half, _neighbour(p, scale, up), v)]
-    return sorted(rest + [h for h in inside if h not in together] + split)
+        halves += [(t, half, p, v), (t + half, d - half, _neighbour(p, scale, go), v)]
+    return sorted(rest + [h for h in inside if h not in together] + halves)
