@@ -310,6 +310,7 @@ def _develop(block: Block, sec: PlanSection, frame: Frame, passes: dict[str, int
                         split=False,
                         bounded=True,
                         rhythm=(j + n_pass) % 3 == 0,
+                        late=n_pass % 2 == 0,
                     )
     transpose(block, sec.transpose)
 

@@ -175,13 +175,15 @@ def vary_melody_bar(
     split: bool = True,
     bounded: bool = False,
     rhythm: bool = False,
+    late: bool = False,
 ) -> list[Hit]:
     """The melody with the bar at tick ``at`` varied (see the module docstring); ``up``: the
     first weak onset's neighbour is above (the next alternates), else below; ``split=False``
     leaves a bar with no weak-beat note as it is; ``bounded``: no neighbour beyond the highest
     and lowest notes of ``hits``; ``rhythm``: split the bar's longest note (a quarter or more)
     even when it has weak-beat notes, a rhythm variation (the second half a neighbour, sung as
-    a melisma: ``midi.align_lyrics`` gives an added onset the syllable's continuation)."""
+    a melisma: ``midi.align_lyrics`` gives an added onset the syllable's continuation), halfway
+    or, ``late``, on its last eighth."""
     strong = [at + round(o * TPQ) for o in strong_onsets(meter)]
     inside = [h for h in hits if at <= h[0] < at + bar]
     if not inside:
@@ -216,8 +218,16 @@ def vary_melody_bar(
     lo, hi = _tune_range(hits) if bounded else (0, 127)
     base = min(h[2] for h in together)
     go = up if lo <= _neighbour(base, scale, up) <= hi else not up
+    t0, d0 = long[0], long[1]
+    # the turn starts halfway, or (``late``) on the note's last eighth; never on a strong beat,
+    # where the neighbour would stand against the chord
+    points = [d0 // 2, d0 - TPQ // 2]
+    points = [k for k in (points[::-1] if late else points) if 0 < k < d0]
+    points = [k for k in points if min(abs(t0 + k - s) for s in strong) > STRONG_TOLERANCE]
+    if not points:
+        return hits
+    cut_at = points[0]
     halves = []
     for t, d, p, v in together:
-        half = d // 2
-        halves += [(t, half, p, v), (t + half, d - half, _neighbour(p, scale, go), v)]
+        halves += [(t, cut_at, p, v), (t + cut_at, d - cut_at, _neighbour(p, scale, go), v)]
     return sorted(rest + [h for h in inside if h not in together] + halves)
