@@ -65,3 +65,27 @@ def test_the_limiter_gain_is_smooth_and_never_above_what_a_frame_needs():
 def test_silence_is_an_error():
     with pytest.raises(ProduceError, match="silent"):
         normalize_loudness(np.zeros((SR, 2)), SR)
+
+
+def test_true_peak_near_finds_the_same_peak_in_a_fraction_of_the_song():
+    """Measured only around the frames a gain-scaled envelope marks as loudest, the true peak
+    is the whole song's, whether the loud frames sit in one place, in several or everywhere."""
+    from chromatic.produce.arrange.loudness import _peak_envelope, true_peak, true_peak_near
+
+    sr = 8000
+    rng = np.random.default_rng(3)
+    t = np.arange(sr * 30) / sr
+    quiet = (0.05 * rng.standard_normal((len(t), 2))).astype(np.float32)
+    for shape in ("one burst", "three bursts", "noise"):
+        x = quiet.copy()
+        if shape != "noise":
+            for at in [11.3] if shape == "one burst" else [2.0, 15.5, 27.2]:
+                k = int(at * sr)
+                x[k : k + 400] += np.sin(2 * np.pi * 3100 * t[:400])[:, None].astype(np.float32)
+        else:
+            x *= 10
+        gain = (0.6 + 0.3 * np.sin(t * 0.7)).astype(np.float32)
+        out = x * gain[:, None]
+        assert true_peak_near(out, _peak_envelope(x) * gain) == pytest.approx(
+            true_peak(out), rel=1e-6
+        )
