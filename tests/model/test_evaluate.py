@@ -57,8 +57,8 @@ def nested():
 
 def test_the_reported_fold_is_never_used_for_selection(nested):
     ds, res, seen = nested
-    assert len(seen) == 3 * 2  # folds x inner fits
-    per_fold = 2
+    assert len(seen) == 3 * (2 + 1)  # folds x (inner fits + the refit on the fold's training songs)
+    per_fold = 3
     for f, fold in enumerate(res.folds):
         test = set(fold["test_songs"])
         assert test and set(ds.songs[res.fold_of == f].tolist()) == test
@@ -68,6 +68,9 @@ def test_the_reported_fold_is_never_used_for_selection(nested):
             if d["outer"] == f:
                 assert not test & set(d["songs"])
     assert (res.fold_of >= 0).all()
+    refits = [d for d in res.decisions if d["stage"].startswith("refit")]
+    assert len(refits) == 3 and all(d["epochs"] >= 1 for d in refits)
+    assert "MIDI head" in res.predictions  # the scorer's own output is reported
 
 
 def test_no_input_is_one_prediction_per_fold(nested):

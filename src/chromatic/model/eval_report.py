@@ -79,14 +79,17 @@ def markdown(summary: dict, source: str) -> str:
     lines += [""]
     if auc:
         lines.append(
-            f"MIDI only, target-vs-other-color AUC (macro over colors, rows with MIDI): {auc['value']:.3f} "
+            f"MIDI only ({auc.get('output', 'MIDI only')}), target-vs-other-color AUC (macro over "
+            f"colors, rows with MIDI): {auc['value']:.3f} "
             f"[{auc['low']:.3f}, {auc['high']:.3f}] over {auc['songs']} songs (chance 0.5)."
         )
     lines += [
         "",
         "Folds: "
         + "; ".join(
-            f"{f['fold'] + 1}: test {', '.join(f['test_songs'])} (inner best epochs {f['inner_best_epochs']})"
+            f"{f['fold'] + 1}: test {', '.join(f['test_songs'])} (inner best epochs "
+            f"{f['inner_best_epochs']}, re-trained on the fold's training songs for "
+            f"{f.get('refit_epochs', '?')})"
             for f in summary["folds"]
         ),
         "",

@@ -4,10 +4,16 @@ Outer folds (StratifiedGroupKFold: grouped by song, stratified by color) hold ou
 each outer test fold is only ever *reported*. Inside the outer training songs, inner folds
 choose everything that is chosen: the epoch (``fit``'s early stopping runs on the inner
 validation songs) and, when a grid is given, any hyperparameter (the candidate with the best
-mean inner-validation accuracy). The outer fold is then predicted by the chosen candidate's
-inner models, averaged (a cross-validation ensemble): no model that saw, or was selected on,
-a test song predicts it. Every decision is logged with the songs it saw, so a test can prove
-the reported fold took no part (``NestedResult.decisions``).
+mean inner-validation accuracy). The chosen candidate is then re-trained on every outer
+training song for the median of its inner folds' best epochs (as ``train`` does on its own
+split), and that model predicts the outer fold: no model that saw, or was selected on, a test
+song predicts it, and the model reported is trained on as many songs as the fold allows (an
+ensemble of inner models would each have seen a fraction of them: on 16 songs, fewer songs
+than colors). Every decision is logged with the songs it saw, so a test can prove the reported
+fold took no part (``NestedResult.decisions``).
+
+Besides the masked ablations, "MIDI head" is the model's own MIDI-only output, the one the
+scorer ranks candidates by; the MIDI-only target-vs-other AUC is measured on it.
 
 Modality ablations mask inputs at prediction time (the same trained models), so they measure
 what each input carries for the model as trained, not a model trained without it.
@@ -47,6 +53,8 @@ ABLATIONS: dict[str, frozenset[str]] = {
     "audio only": frozenset({"audio"}),
     "no input": frozenset(),
 }
+#: The model's dedicated MIDI-only output (what the scorer ranks by), reported beside the ablations.
+MIDI_HEAD = "MIDI head"
 _MASKS = {"audio": "audio_mask", "concept": "concept_mask", "lyric": "lyric_mask"}
 #: Dataset fields that may carry MIDI presence besides ``roll_index`` (zeroed when present).
 _MIDI_MASK_FIELDS = ("midi_mask", "symbolic_mask", "features_mask")
@@ -187,12 +195,42 @@ def nested_cv(
                 }
             )
             assert not test_songs & set(osplit.train_songs)
+            chosen = FusionConfig.from_dict({**cfg.to_dict(), **grid[best]})
+            refit_epochs = max(1, int(np.median(epochs[best])))
+            everything = Split(
+                train=osplit.train,
+                val=np.zeros(0, dtype=np.int64),
+                kind="song",
+                train_songs=list(osplit.train_songs),
+                val_songs=[],
+                unvalidated_colors=[],
+            )
+            bar.update(
+                task, description=f"fold {f + 1}/{len(outer)}, refit ({refit_epochs} epochs)"
+            )
+            model = fit_fn(
+                ds, everything, chosen, run_dir=None, progress=False, fixed_epochs=refit_epochs
+            )[0]
+            res.decisions.append(
+                {
+                    "outer": f,
+                    "stage": "refit on the outer training songs",
+                    "candidate": best,
+                    "epochs": refit_epochs,
+                    "songs": osplit.train_songs,
+                }
+            )
             te = osplit.val
             res.fold_of[te] = f
             for a in ABLATIONS:
-                outs = [predict_fn(m, masked[a], te, device) for m in models[best]]
-                res.predictions[a][te] = np.mean([o[0] for o in outs], axis=0)
-                res.confidence[a][te] = np.mean([o[1] for o in outs], axis=0)
+                pred, conf, _ = predict_fn(model, masked[a], te, device)
+                res.predictions[a][te], res.confidence[a][te] = pred, conf
+            head = _midi_head(model, masked["MIDI only"], te, device)
+            if head is not None:
+                res.predictions.setdefault(MIDI_HEAD, np.zeros((n, 3, 3), np.float32))[te] = head
+                res.confidence.setdefault(MIDI_HEAD, np.zeros(n, np.float32))[te] = res.confidence[
+                    "MIDI only"
+                ][te]
             res.majority[te] = majority_prediction(ds.colors[osplit.train], targets_of, len(te))
             res.folds.append(
                 {
@@ -203,9 +241,20 @@ def nested_cv(
                     "chosen": best,
                     "chosen_override": grid[best],
                     "inner_best_epochs": epochs[best],
+                    "refit_epochs": refit_epochs,
                 }
             )
     return res
+
+
+def _midi_head(model, ds: Dataset, idx: np.ndarray, device: str) -> np.ndarray | None:
+    """The model's MIDI-only output on ``idx`` (None for a model without one)."""
+    from chromatic.model.infer import predict_outputs
+
+    try:
+        return predict_outputs(model, ds, idx, device)["midi_pred"]
+    except (AttributeError, KeyError, TypeError):
+        return None
 
 
 def summarize(ds: Dataset, res: NestedResult, *, seed: int = 0) -> dict:
@@ -243,10 +292,14 @@ def summarize(ds: Dataset, res: NestedResult, *, seed: int = 0) -> dict:
             }
         )
     has_midi = ds.roll_index >= 0
+    ranked = MIDI_HEAD if MIDI_HEAD in res.predictions else "MIDI only"
     auc = (
-        auc_interval(
-            res.predictions["MIDI only"][has_midi], colors[has_midi], songs[has_midi], seed
-        )
+        {
+            **auc_interval(
+                res.predictions[ranked][has_midi], colors[has_midi], songs[has_midi], seed
+            ),
+            "output": ranked,
+        }
         if has_midi.any()
         else None
     )
