@@ -56,8 +56,10 @@ def markdown(summary: dict, source: str) -> str:
         "",
         f"Nested song-grouped cross-validation over {summary['songs']} songs ({summary['rows']} rows): "
         f"{len(summary['folds'])} outer folds (stratified by color), epochs chosen on inner folds only; "
-        "each outer fold is predicted by its inner models and only reported. Intervals: 95 % bootstrap "
-        "over songs. Ablations mask inputs at prediction time.",
+        "each outer fold is predicted by a model re-trained on the fold's training songs for the "
+        "median inner epoch, and only reported. Intervals: 95 % bootstrap over songs. Ablations "
+        "mask inputs at prediction time; *MIDI head* is the model's own MIDI-only output, the one "
+        "the scorer ranks candidates by.",
         "",
         "| system | " + " | ".join(cols) + " |",
         "|---|" + "---|" * len(cols),
