@@ -160,9 +160,8 @@ def test_a_repeated_pass_ornaments_its_tune_and_keeps_its_skeleton():
     notes of its sung bars to scale neighbours (each pass differently), keeps every strong-beat
     note (the chord tones) and leaves the cadence bar as written; the bass is untouched."""
     from chromatic.music.meter import TPQ, meter_of, strong_onsets
-    from chromatic.produce.arrange.assemble import _develop
     from chromatic.produce.arrange.planfile import Variation
-    from chromatic.produce.arrange.variation import Frame
+    from chromatic.produce.arrange.variation import Frame, develop
 
     meter, bar = meter_of("4/4"), 4 * TPQ
     scale = (0, 2, 4, 5, 7, 9, 11)
@@ -181,7 +180,7 @@ def test_a_repeated_pass_ornaments_its_tune_and_keeps_its_skeleton():
     sec = SimpleNamespace(
         name="verse", repeat=3, bars=4, transpose=0, variation=Variation(vary_melody=True)
     )
-    _develop(block, sec, Frame(0, 12 * bar, bar, meter, 4, scale), {})
+    develop(block, sec, Frame(0, 12 * bar, bar, meter, 4, scale), {})
     strong = {round(o * TPQ) for o in strong_onsets(meter)}
     passes = [
         {

@@ -47,9 +47,7 @@ from chromatic.produce.arrange.variation import (
     Frame,
     Hit,
     TrackKey,
-    transpose,
-    vary,
-    vary_melody_bar,
+    develop,
 )
 from chromatic.produce.folder import PHASES, ProductionFolder, open_folder
 from chromatic.produce.promote import normalize_label
@@ -206,7 +204,7 @@ def arrange(folder: ProductionFolder, plan: Plan) -> Arrangement:
             cursor += length
         scale = tuple((pc + sec.transpose) % 12 for pc in proposal.key.scale_pcs())
         frame = Frame(start, cursor, bar_ticks, meter, phrase, scale)
-        _develop(block, sec, frame, passes)
+        develop(block, sec, frame, passes)
         for k, hits in block.items():
             tracks.setdefault(k, []).extend(hits)
         end_bar = cursor // bar_ticks
@@ -271,48 +269,6 @@ def _phrase_bars(plan: Plan) -> int:
     form = plan.doc.get("form")
     value = form.get("phrase_bars") if isinstance(form, dict) else None
     return int(value) if isinstance(value, int) and value >= 1 else DEFAULT_PHRASE_BARS
-
-
-def _develop(block: Block, sec: PlanSection, frame: Frame, passes: dict[str, int]) -> None:
-    """The plan's variation and transposition on one occurrence. On every pass of a loop after
-    its first, the lead is ornamented as a singer repeats a verse: each sung bar but the pass's
-    last (the cadence stays as written) moves its weak-beat notes to scale neighbours, up or
-    down by bar and pass, strong beats keeping their chord tones, and every third one instead
-    splits its longest note into a turn (a rhythm variation, the second half a melisma); the
-    first pass is the tune as approved, so the repeat is heard as a repeat, and moves."""
-    vary(block, sec.variation, frame)
-    label = normalize_label(sec.name)
-    done = passes.get(label, 0)
-    passes[label] = done + sec.repeat
-    if sec.variation is not None and sec.variation.vary_melody:
-        length = sec.bars * frame.bar
-        for key, hits in block.items():
-            if key[0] != "melody":  # the lead varies; its backing stays as approved
-                continue
-            for i in range(sec.repeat):
-                n_pass = done + i
-                if n_pass == 0:
-                    continue
-                start = frame.start + i * length
-                sung = sorted(
-                    {(t - start) // frame.bar for t, *_ in hits if start <= t < start + length}
-                )
-                for j, bar in enumerate(sung[:-1]):
-                    # four patterns in turn, so pass 3 is not pass 1 again
-                    up = ((j if n_pass % 4 in (1, 2) else j // 2) + n_pass) % 2 == 0
-                    hits[:] = vary_melody_bar(
-                        hits,
-                        start + bar * frame.bar,
-                        frame.bar,
-                        frame.meter,
-                        frame.scale,
-                        up=up,
-                        split=False,
-                        bounded=True,
-                        rhythm=(j + n_pass) % 3 == 0,
-                        late=n_pass % 2 == 0,
-                    )
-    transpose(block, sec.transpose)
 
 
 def _plays(sec: PlanSection, label: str, available: dict[str, set[str]], notes: list[str]) -> bool:

@@ -27,7 +27,8 @@ from fractions import Fraction
 
 from chromatic.music.gm import CRASH, KICK, KIT, VOICES
 from chromatic.music.meter import TPQ, Meter, strong_onsets
-from chromatic.produce.arrange.planfile import Variation
+from chromatic.produce.arrange.planfile import PlanSection, Variation
+from chromatic.produce.promote import normalize_label
 from chromatic.produce.rhythm.fills import apply_fill
 
 Hit = tuple[int, int, int, int]  # time, duration, pitch, velocity
@@ -231,3 +232,45 @@ def vary_melody_bar(
     for t, d, p, v in together:
         halves += [(t, cut_at, p, v), (t + cut_at, d - cut_at, _neighbour(p, scale, go), v)]
     return sorted(rest + [h for h in inside if h not in together] + halves)
+
+
+def develop(block: Block, sec: PlanSection, frame: Frame, passes: dict[str, int]) -> None:
+    """The plan's variation and transposition on one occurrence. On every pass of a loop after
+    its first, the lead is ornamented as a singer repeats a verse: each sung bar but the pass's
+    last (the cadence stays as written) moves its weak-beat notes to scale neighbours, up or
+    down by bar and pass, strong beats keeping their chord tones, and every third one instead
+    splits its longest note into a turn (a rhythm variation, the second half a melisma); the
+    first pass is the tune as approved, so the repeat is heard as a repeat, and moves."""
+    vary(block, sec.variation, frame)
+    label = normalize_label(sec.name)
+    done = passes.get(label, 0)
+    passes[label] = done + sec.repeat
+    if sec.variation is not None and sec.variation.vary_melody:
+        length = sec.bars * frame.bar
+        for key, hits in block.items():
+            if key[0] != "melody":  # the lead varies; its backing stays as approved
+                continue
+            for i in range(sec.repeat):
+                n_pass = done + i
+                if n_pass == 0:
+                    continue
+                start = frame.start + i * length
+                sung = sorted(
+                    {(t - start) // frame.bar for t, *_ in hits if start <= t < start + length}
+                )
+                for j, bar in enumerate(sung[:-1]):
+                    # four patterns in turn, so pass 3 is not pass 1 again
+                    up = ((j if n_pass % 4 in (1, 2) else j // 2) + n_pass) % 2 == 0
+                    hits[:] = vary_melody_bar(
+                        hits,
+                        start + bar * frame.bar,
+                        frame.bar,
+                        frame.meter,
+                        frame.scale,
+                        up=up,
+                        split=False,
+                        bounded=True,
+                        rhythm=(j + n_pass) % 3 == 0,
+                        late=n_pass % 2 == 0,
+                    )
+    transpose(block, sec.transpose)
