@@ -177,3 +177,23 @@ def test_midi_only_dataset_from_a_real_chorale():
     assert ds.midi_mask.tolist() == [1.0, 1.0] and ds.concept_mask.sum() == ds.audio_mask.sum() == 0
     assert ds.rolls[0].any() and not np.array_equal(ds.rolls[0], ds.rolls[1])  # two windows
     assert ds.subset(np.array([1])).rolls.shape[0] == 1
+
+
+def test_refit_epoch_is_the_peak_of_the_mean_inner_curve():
+    """Two folds that learn (best at epochs 8 and 10) and one that never started (its best,
+    epoch 2, at the baseline, stopped early): the median of per-fold maxima would re-train
+    for 8 epochs only by luck of the count; the mean curve peaks where learning peaks."""
+    from chromatic.model.evaluate import mean_curve_epoch
+
+    def hist(scores):
+        return [
+            {"epoch": k + 1, "val_loss": 1.0, "val_mean_mode_accuracy": v}
+            for k, v in enumerate(scores)
+        ]
+
+    learns = hist([0.5, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.93, 0.94])
+    later = hist([0.5, 0.5, 0.55, 0.6, 0.7, 0.8, 0.85, 0.9, 0.92, 0.96])
+    stuck = hist([0.5, 0.52, 0.5, 0.5, 0.5])
+    assert mean_curve_epoch([learns, later, stuck], [8, 10, 2]) == 10
+    assert mean_curve_epoch([stuck], [2]) == 2
+    assert mean_curve_epoch([[], []], [3, 5]) == 4  # no validation recorded: the median

@@ -5,7 +5,7 @@ each outer test fold is only ever *reported*. Inside the outer training songs, i
 choose everything that is chosen: the epoch (``fit``'s early stopping runs on the inner
 validation songs) and, when a grid is given, any hyperparameter (the candidate with the best
 mean inner-validation accuracy). The chosen candidate is then re-trained on every outer
-training song for the median of its inner folds' best epochs (as ``train`` does on its own
+training song for the epoch where the inner folds' mean validation curve peaks (as ``train`` does on its own
 split), and that model predicts the outer fold: no model that saw, or was selected on, a test
 song predicts it, and the model reported is trained on as many songs as the fold allows (an
 ensemble of inner models would each have seen a fraction of them: on 16 songs, fewer songs
@@ -156,23 +156,22 @@ def nested_cv(
         for f, osplit in enumerate(outer):
             test_songs = set(osplit.val_songs)
             inner_splits = song_folds(ds.songs, ds.colors, inner, seed + 1 + f, rows=osplit.train)
-            scores, models, epochs = [], [], []
+            scores, models, epochs, curves = [], [], [], []
             for g, override in enumerate(grid):
                 c = FusionConfig.from_dict({**cfg.to_dict(), **override})
-                ms, ss, es = [], [], []
+                ms, ss, es, hs = [], [], [], []
                 for i, isplit in enumerate(inner_splits):
                     bar.update(
                         task,
                         description=f"fold {f + 1}/{len(outer)}, inner {i + 1}/{len(inner_splits)}",
                     )
-                    model, _hist, best_epoch, _ = fit_fn(
-                        ds, isplit, c, run_dir=None, progress=False
-                    )
+                    model, hist, best_epoch, _ = fit_fn(ds, isplit, c, run_dir=None, progress=False)
                     pred, _conf, _loss = predict_fn(model, ds, isplit.val, device)
                     score = evaluate(pred, ds.colors[isplit.val]).get("mean_mode_accuracy", 0.0)
                     ms.append(model)
                     ss.append(score)
                     es.append(int(best_epoch))
+                    hs.append(hist)
                     res.decisions.append(
                         {
                             "outer": f,
@@ -185,6 +184,7 @@ def nested_cv(
                 scores.append(float(np.mean(ss)))
                 models.append(ms)
                 epochs.append(es)
+                curves.append(hs)
             best = int(np.argmax(scores))
             res.decisions.append(
                 {
@@ -196,7 +196,7 @@ def nested_cv(
             )
             assert not test_songs & set(osplit.train_songs)
             chosen = FusionConfig.from_dict({**cfg.to_dict(), **grid[best]})
-            refit_epochs = max(1, int(np.median(epochs[best])))
+            refit_epochs = mean_curve_epoch(curves[best], epochs[best])
             everything = Split(
                 train=osplit.train,
                 val=np.zeros(0, dtype=np.int64),
@@ -245,6 +245,23 @@ def nested_cv(
                 }
             )
     return res
+
+
+def mean_curve_epoch(histories: list[list[dict]], best_epochs: list[int]) -> int:
+    """The epoch to re-train for: the first maximum of the inner folds' validation curves
+    (``train._selection_score`` per epoch) averaged over the folds, a curve that stopped early
+    held at its last value. One fold that never started learning (its own best epoch 1 or 2,
+    at the majority baseline) cannot pull the choice down as a median of per-fold maxima
+    would. Falls back to the median best epoch when the histories carry no validation."""
+    from chromatic.model.train import _selection_score
+
+    rows = [[_selection_score(r) for r in h if "val_loss" in r] for h in histories]
+    rows = [r for r in rows if r]
+    if not rows:
+        return max(1, int(np.median(best_epochs)))
+    n = max(len(r) for r in rows)
+    curve = np.mean([r + [r[-1]] * (n - len(r)) for r in rows], axis=0)
+    return int(np.argmax(curve)) + 1
 
 
 def _midi_head(model, ds: Dataset, idx: np.ndarray, device: str) -> np.ndarray | None:
