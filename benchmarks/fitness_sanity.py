@@ -168,9 +168,9 @@ def main() -> None:
         patience=max(3, a.epochs // 3),
         seed=a.seed,
     )
-    window = 25.6  # the default roll's window (256 steps of 0.1 s)
+    window = 25.6  # seconds a row hears (the old roll's 256 steps of 0.1 s; 51 beats at 120)
     scores, colors, songs, offsets = windows_of(chorales, 2, window)
-    ds = midi_dataset(scores, colors, songs, offsets=offsets)
+    ds = midi_dataset(scores, colors, songs, offsets=offsets, window=window)
     y, g = np.array(colors), np.array(songs)
     n_major = sum(1 for _, _, m in chorales if m == "major")
     print(
@@ -213,7 +213,7 @@ def main() -> None:
     rand = [random_like(s, rng) for s in real]
 
     def match(ss: list[Score], color: str | None = None) -> np.ndarray:
-        d = midi_dataset(ss, [MAJOR] * len(ss), [f"c{k}" for k in range(len(ss))])
+        d = midi_dataset(ss, [MAJOR] * len(ss), [f"c{k}" for k in range(len(ss))], window=window)
         pred, _, _ = predict(model, d, np.arange(len(ss)), "cpu")
         if color:
             return color_match(pred, color)

@@ -179,6 +179,30 @@ def test_midi_only_dataset_from_a_real_chorale():
     assert ds.subset(np.array([1])).rolls.shape[0] == 1
 
 
+def test_midi_only_rows_are_what_the_scorer_hears():
+    """A MIDI-only row carries the roll *and* the symbolic features of its cut, the same
+    values the scorer computes for that MIDI (a row without features left the MIDI expert
+    the roll alone: 65.7 % on chorales where the features give 91 %)."""
+    from types import SimpleNamespace
+
+    from music21 import corpus, midi
+    from symusic import Score
+
+    from chromatic.model.midi_data import midi_dataset
+    from chromatic.music.pianoroll import DEFAULT_CONFIG
+    from chromatic.scoring.batch import midi_batch
+    from chromatic.segments.slicing import slice_midi
+
+    s = corpus.parse("bach/bwv269")
+    score = Score.from_midi(midi.translate.streamToMidiFile(s).writestr())
+    ds = midi_dataset([score, score], ["Red", "Red"], ["a", "a"], offsets=[0.0, 8.0], window=8.0)
+    cuts = [slice_midi(score, 0.0, 8.0), slice_midi(score, 8.0, 16.0)]
+    rolls, feats = midi_batch(SimpleNamespace(roll_config=DEFAULT_CONFIG), cuts)
+    assert np.abs(ds.features).sum(1).min() > 0
+    np.testing.assert_allclose(ds.features, feats, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(ds.rolls, np.rint(rolls * 127).astype(np.uint8))
+
+
 def test_refit_epoch_is_the_peak_of_the_mean_inner_curve():
     """Two folds that learn (best at epochs 8 and 10) and one that never started (its best,
     epoch 2, at the baseline, stopped early): the median of per-fold maxima would re-train

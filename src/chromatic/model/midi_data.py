@@ -2,7 +2,9 @@
 
 Sanity benchmarks train and score the fusion model on music that has no catalog around it.
 Rows carry only the MIDI modality (text and audio masked absent, small zero vectors), and
-each row's piano roll is built exactly as ``model.data.load_dataset`` builds a segment's.
+each row's piano roll and symbolic features are built exactly as ``model.data.load_dataset``
+builds a segment's (a row without its features would leave the MIDI expert with the roll
+alone: the features are half of what it hears).
 """
 
 from __future__ import annotations
@@ -11,21 +13,22 @@ import numpy as np
 from symusic import Score
 
 from chromatic.model.data import Dataset, target_array
-from chromatic.music.pianoroll import DEFAULT_CONFIG, PianoRollConfig, note_arrays, roll_from_notes
+from chromatic.music.pianoroll import DEFAULT_CONFIG, PianoRollConfig, grid_notes, roll_from_notes
+from chromatic.music.symbolic import N_FEATURES, midi_features_batch
 
 #: Width of the absent text / audio inputs (any positive size: they are always masked).
 ABSENT_DIM = 8
 
 
-def score_roll(
-    score: Score, config: PianoRollConfig = DEFAULT_CONFIG, offset: float = 0.0
-) -> np.ndarray:
-    """[P, T] uint8 velocities of a score from ``offset`` seconds, as load_dataset makes them."""
-    na = note_arrays(score, include_drums=config.include_drums)
-    roll = roll_from_notes(
-        na["start"], na["end"], na["pitch"], na["velocity"], offset=offset, config=config
-    )
-    return np.rint(roll * 127).astype(np.uint8)
+def _window(score: Score, offset: float, seconds: float | None) -> Score:
+    """The part of a score a row sees: from ``offset`` seconds, ``seconds`` long (None: to
+    the end), re-based to 0 as ``segments build`` slices a song's MIDI."""
+    if offset <= 0 and seconds is None:
+        return score
+    from chromatic.segments.slicing import slice_midi
+
+    end = max(float(score.to("second").end()), offset) if seconds is None else offset + seconds
+    return slice_midi(score, offset, end)
 
 
 def midi_dataset(
@@ -35,14 +38,24 @@ def midi_dataset(
     *,
     config: PianoRollConfig = DEFAULT_CONFIG,
     offsets: list[float] | None = None,
+    window: float | None = None,
 ) -> Dataset:
-    """One row per score (from its offset): MIDI present, every other modality absent."""
+    """One row per score, cut from its offset (seconds) for ``window`` seconds (None: to the
+    end) exactly as ``segments build`` cuts a segment: MIDI present (the roll and the symbolic
+    features of that cut, as ``load_dataset`` and the scorer compute them), every other
+    modality absent."""
     n = len(scores)
     offsets = offsets or [0.0] * n
-    rolls = (
-        np.stack([score_roll(s, config, o) for s, o in zip(scores, offsets, strict=True)])
+    cuts = [_window(s, o, window) for s, o in zip(scores, offsets, strict=True)]
+    rolls = np.zeros((n, config.pitches, config.steps), np.uint8)
+    for k, cut in enumerate(cuts):
+        na = grid_notes(cut, config)
+        roll = roll_from_notes(na["start"], na["end"], na["pitch"], na["velocity"], config=config)
+        rolls[k] = np.rint(roll * 127).astype(np.uint8)
+    feats = (
+        midi_features_batch(cuts, include_drums=config.include_drums)
         if n
-        else np.zeros((0, config.pitches, config.steps), np.uint8)
+        else np.zeros((0, N_FEATURES), np.float32)
     )
     zeros = np.zeros((n, ABSENT_DIM), np.float32)
     absent = np.zeros(n, np.float32)
@@ -70,6 +83,7 @@ def midi_dataset(
         },
         data_hash="midi-only",
         roll_config=config,
+        features=feats.astype(np.float32),
     )
 
 
