@@ -71,6 +71,11 @@ def test_the_reported_fold_is_never_used_for_selection(nested):
     refits = [d for d in res.decisions if d["stage"].startswith("refit")]
     assert len(refits) == 3 and all(d["epochs"] >= 1 for d in refits)
     assert "MIDI head" in res.predictions  # the scorer's own output is reported
+    cals = [d for d in res.decisions if d["stage"] == "calibrate the refit"]
+    assert len(cals) == 3  # calibrated on the fold's training songs, out of fold
+    for d, fold in zip(cals, res.folds, strict=True):
+        assert d["calibrated"] and set(d["songs"]) == set(fold["train_songs"])
+        assert d["rows"] == int((res.fold_of != fold["fold"]).sum())
 
 
 def test_no_input_is_one_prediction_per_fold(nested):

@@ -73,7 +73,13 @@ def markdown(summary: dict, source: str) -> str:
             f"*{d['identical']}* is not reported: the taxonomy makes it the same label as *{d['reported']}* "
             f"for every color ({pairs}); the two heads agree on correctness for {d['heads_agree']:.1%} of rows."
         )
-    lines += ["", "Calibration (ECE, all inputs) per outer fold:", ""]
+    lines += [
+        "",
+        "Calibration (ECE, all inputs) per outer fold; each fold's model was calibrated on its "
+        "training songs' out-of-fold outputs (the inner models on their validation songs), so "
+        "these are measured on songs that fitted nothing:",
+        "",
+    ]
     for e in summary["ece_per_fold"]:
         parts = ", ".join(f"{k} {v:.3f}" for k, v in e.items() if k != "fold")
         lines.append(f"- fold {e['fold'] + 1}: {parts}")

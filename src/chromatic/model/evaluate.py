@@ -12,6 +12,10 @@ ensemble of inner models would each have seen a fraction of them: on 16 songs, f
 than colors). Every decision is logged with the songs it saw, so a test can prove the reported
 fold took no part (``NestedResult.decisions``).
 
+The refit model is calibrated (temperatures, confidence scaling) on the outer training songs'
+out-of-fold outputs, each inner model on its own validation songs, so the ECE reported on the
+outer fold is measured on songs that fitted nothing.
+
 Besides the masked ablations, "MIDI head" is the model's own MIDI-only output, the one the
 scorer ranks candidates by; the MIDI-only target-vs-other AUC is measured on it.
 
@@ -211,6 +215,11 @@ def nested_cv(
             model = fit_fn(
                 ds, everything, chosen, run_dir=None, progress=False, fixed_epochs=refit_epochs
             )[0]
+            cal = calibrate_out_of_fold(model, models[best], inner_splits, ds, device)
+            if cal is not None:
+                res.decisions.append(
+                    {"outer": f, "stage": "calibrate the refit", **cal, "songs": cal["songs"]}
+                )
             res.decisions.append(
                 {
                     "outer": f,
@@ -245,6 +254,33 @@ def nested_cv(
                 }
             )
     return res
+
+
+def calibrate_out_of_fold(
+    model, inner_models: list, inner_splits: list, ds: Dataset, device: str
+) -> dict | None:
+    """Calibrate the refit model on the outer training songs' out-of-fold outputs: each inner
+    model on its own validation songs, pooled (every training song once, by a model that never
+    trained on it), as ``train`` hands the selection fit's calibration to its refit. The
+    reported fold chooses nothing here either. A model without calibration buffers is left
+    as it is."""
+    from chromatic.model.calibrate import calibrate
+    from chromatic.model.infer import raw_outputs
+
+    if not all(hasattr(m, "temperature") for m in (model, *inner_models)):
+        return None
+    raws = [
+        raw_outputs(m, ds, s.val, device) for m, s in zip(inner_models, inner_splits, strict=True)
+    ]
+    raw = {k: np.concatenate([r[k] for r in raws]) for k in raws[0]}
+    idx = np.concatenate([s.val for s in inner_splits])
+    info = calibrate(model, raw, ds.targets[idx], ds.colors[idx])
+    model.calibration = {**info, "fitted_on": "the inner folds' validation songs, out of fold"}
+    return {
+        "rows": len(idx),
+        "calibrated": bool(info.get("calibrated")),
+        "songs": sorted(set(ds.songs[idx].tolist())),
+    }
 
 
 def mean_curve_epoch(histories: list[list[dict]], best_epochs: list[int]) -> int:

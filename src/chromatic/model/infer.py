@@ -112,10 +112,16 @@ def set_feature_stats(model: FusionModel, ds: Dataset, idx: np.ndarray) -> None:
 
 def fit_calibration(model: FusionModel, ds: Dataset, idx: np.ndarray, device: str) -> dict:
     """Temperatures and confidence scaling fitted on held-out rows ``idx`` (see calibrate)."""
+    return calibrate(model, raw_outputs(model, ds, idx, device), ds.targets[idx], ds.colors[idx])
+
+
+def raw_outputs(model: FusionModel, ds: Dataset, idx: np.ndarray, device: str) -> dict:
+    """Logits per axis (fused and MIDI-only) and the confidence logit on ``idx``, with the
+    model's calibration reset to identity (what ``calibrate`` fits on)."""
     for name in ("temperature", "midi_temperature"):
         getattr(model, name).fill_(1.0)
     model.confidence_scale.copy_(torch.tensor([1.0, 0.0]))
     o = predict_outputs(model, ds, idx, device)
     raw = {a: o[f"logits_{a}"] for a in AXES} | {f"midi_{a}": o[f"midi_logits_{a}"] for a in AXES}
     raw["confidence_logit"] = o["confidence_logit"]
-    return calibrate(model, raw, ds.targets[idx], ds.colors[idx])
+    return raw
