@@ -33,7 +33,18 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("CHROMATIC_SHARED", REPO.parent / "shared"))
 DEFAULT = SHARED / "real" / "chain_artifacts" / "136919aa-c350-41aa-af7b-0ab538ae2cff"
-STEPS = ("model", "chords", "drums", "bass", "melody", "plan", "assemble", "render", "total")
+STEPS = (
+    "model",
+    "chords",
+    "drums",
+    "bass",
+    "melody",
+    "harmony",
+    "plan",
+    "assemble",
+    "render",
+    "total",
+)
 
 
 def default_model(tmp: Path) -> Path:

@@ -140,7 +140,7 @@ def chords(
     taste_weight: float = _TASTE_W,
 ) -> None:
     """Generate chord candidates, rank them, write candidates/ and merge review.yml."""
-    from chromatic.produce.review import load_review
+    from chromatic.produce.review import read_review
 
     prod, run = _run_phase(
         "chords",
@@ -148,14 +148,14 @@ def chords(
         (n, top, seed),
         (model, theory_weight, chromatic_weight, trust_model, taste, taste_weight),
     )
-    review = load_review(run.merge.path)
+    review = read_review(run.merge.path)
     typer.echo(
-        f"{prod.root.name}: chords, {run.generated} generated, {run.distinct} distinct, kept {len(review.model.candidates)}"
+        f"{prod.root.name}: chords, {run.generated} generated, {run.distinct} distinct, kept {len(review.candidates)}"
     )
     typer.echo(
         "rank id         status    score  melody voice variety trans  bars strum      progression"
     )
-    for c in sorted(review.model.candidates, key=lambda c: c.rank):
+    for c in sorted(review.candidates, key=lambda c: c.rank):
         t = c.scores.theory
         parts = "  ".join(
             f"{t.get(p, 0):.2f}" for p in ("melody", "voice_leading", "variety", "transition")
@@ -187,13 +187,13 @@ def _run_phase(name: str, folder: Path, counts: tuple[int, int, int], scoring: t
 
 def _report(prod, run, columns: tuple[str, ...]) -> None:
     """One block per section: rank, id, status, composite, theory parts and a few details."""
-    from chromatic.produce.review import load_review
+    from chromatic.produce.review import read_review
 
-    review = load_review(run.merge.path)
+    review = read_review(run.merge.path)
     for w in run.warnings:
         if "no model given" not in w:
             typer.secho(f"warning: {w}", err=True, fg="yellow")
-    kept = review.model.candidates
+    kept = review.candidates
     typer.echo(
         f"{prod.root.name}: {run.phase}, {run.generated} generated over "
         f"{len(run.by_section)} section(s), kept {len(kept)}"

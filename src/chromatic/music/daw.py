@@ -74,10 +74,19 @@ def _absolute(track: mido.MidiTrack) -> list[tuple[int, mido.Message]]:
     return out
 
 
+def _set(msg, **values):
+    """``msg`` with ``values`` set in place, without mido's per-attribute checks (the values
+    come from a parsed file or from this module: valid by construction). ``copy`` re-checked
+    every field of every message: 118,000 copies, a third of a compose's phase time."""
+    vars(msg).update(values)
+    return msg
+
+
 def _track(events: list[tuple[int, mido.Message]], end: int) -> mido.MidiTrack:
+    """The events (absolute ticks, each message owned by this pass) as a track of deltas."""
     out, now = mido.MidiTrack(), 0
     for t, msg in events:
-        out.append(msg.copy(time=t - now))
+        out.append(_set(msg, time=t - now))
         now = t
     out.append(mido.MetaMessage("end_of_track", time=max(0, end - now)))
     return out
@@ -142,7 +151,7 @@ def finish(
         raise MidiError(f"expected {len(parts)} track(s) with notes, found {len(note_tracks)}")
     for i, part in zip(note_tracks, parts, strict=True):
         ev = _clip(tracks[i], end_tick)
-        ev = [(t, m.copy(channel=part.channel) if hasattr(m, "channel") else m) for t, m in ev]
+        ev = [(t, _set(m, channel=part.channel) if hasattr(m, "channel") else m) for t, m in ev]
         tracks[i] = _named(ev, part.name, part.role)
     for i, ev in enumerate(tracks):
         if i not in note_tracks:  # a conductor: song-wide events only

@@ -57,7 +57,7 @@ from chromatic.produce.arrange.planfile import (  # noqa: F401 (re-exported: the
 )
 from chromatic.produce.folder import ProductionFolder, open_folder
 from chromatic.produce.promote import normalize_label
-from chromatic.produce.review import GROUP_KEY, load_review
+from chromatic.produce.review import GROUP_KEY, read_review
 from chromatic.produce.song import header_facts
 from chromatic.yamlio import dump_yaml
 
@@ -130,7 +130,7 @@ def approved_sections(folder: ProductionFolder) -> tuple[list[ApprovedSection], 
     notes: list[str] = []
     review_path = folder.review_path("chords")
     if review_path.is_file():
-        for c in load_review(review_path, check_files=False).model.candidates:
+        for c in read_review(review_path).candidates:
             raw = c.label or c.details.get(GROUP_KEY)
             if c.status != "approved" or not isinstance(raw, str) or not normalize_label(raw):
                 continue
@@ -319,7 +319,7 @@ def sung_lines(folder: ProductionFolder) -> dict[str, tuple[list[str], int]]:
     if not path.is_file():
         return {}
     out: dict[str, tuple[list[str], int]] = {}
-    for c in load_review(path, check_files=False).model.candidates:
+    for c in read_review(path).candidates:
         raw = c.label or c.details.get(GROUP_KEY)
         lines = c.details.get("lines")
         if c.status == "approved" and isinstance(raw, str) and isinstance(lines, list):

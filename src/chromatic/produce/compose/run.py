@@ -51,7 +51,7 @@ from chromatic.produce.phases import Phase
 from chromatic.produce.phases.concept import ConceptScorer, concept_vector
 from chromatic.produce.phases.registry import find
 from chromatic.produce.phases.scoring import NO_MODEL_WARNING, Scorer, gate, load_scorer
-from chromatic.produce.review import load_review
+from chromatic.produce.review import read_review
 from chromatic.proposals.reader import with_key
 from chromatic.yamlio import dump_yaml, load_plain
 
@@ -306,7 +306,7 @@ def compose_step(source: str | Path, out: str | Path, opts: ComposeOptions) -> S
         review = folder.review_path(phase)
         promote_cmd = shlex.join(["chromatic", "promote", str(root), phase])
         approved = review.is_file() and any(
-            c.status == "approved" for c in load_review(review).model.candidates
+            c.status == "approved" for c in read_review(review, check_files=True).candidates
         )
         if approved:
             return StepResult(
