@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -49,6 +50,22 @@ def write_with(path: str | os.PathLike, writer: Callable[[Path], None]) -> None:
     """Call ``writer(tmp_path)`` and move the result into place atomically."""
     with atomic_path(path) as tmp:
         writer(tmp)
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:  # another file system, or one without hard links
+        shutil.copy2(src, dst)
+
+
+def clone_tree(src: str | os.PathLike, dst: str | os.PathLike, ignore=None) -> None:
+    """``dst`` as a copy of the folder ``src`` whose files are hard links to ``src``'s (copies
+    where the file system has none). Only for trees that chromatic alone writes, and only with
+    the writers above: they replace a file by a rename, so a write to one tree never shows in
+    the other. A compose's beam branches are cloned so (1,600 files; a copy took half of a
+    compose's phase time)."""
+    shutil.copytree(src, dst, ignore=ignore, copy_function=_link_or_copy)
 
 
 def sha256_bytes(data: bytes) -> str:

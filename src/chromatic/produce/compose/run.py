@@ -253,7 +253,10 @@ def _compose_locked(source, root: Path, opts: ComposeOptions, progress, t_all: f
             timings[r.phase] = r.seconds
         for phase in runners:  # the chosen branch, approved and promoted, becomes the folder
             shutil.rmtree(folder.phase_dir(phase.name), ignore_errors=True)
-            shutil.copytree(best.root / phase.name, folder.phase_dir(phase.name))
+            if opts.keep_work:  # the branch stays for inspection: a copy, no shared files
+                shutil.copytree(best.root / phase.name, folder.phase_dir(phase.name))
+            else:  # the work folder is deleted next: the branch's folder moves
+                shutil.move(best.root / phase.name, folder.phase_dir(phase.name))
     finally:
         if not opts.keep_work:
             shutil.rmtree(root / WORK_DIR, ignore_errors=True)

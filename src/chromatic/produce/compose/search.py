@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chromatic.errors import ProduceError
-from chromatic.fileio import write_bytes_atomic, write_text_atomic
+from chromatic.fileio import clone_tree, write_bytes_atomic, write_text_atomic
 from chromatic.music import form
 from chromatic.paths import contained
 from chromatic.produce.compose.options import (
@@ -169,7 +169,7 @@ def search(
     folder fully approved and promoted) and what each phase did."""
     work = root / WORK_DIR
     start = work / "root"
-    shutil.copytree(root, start, ignore=shutil.ignore_patterns(WORK_DIR, ".chromatic.lock"))
+    clone_tree(root, start, ignore=shutil.ignore_patterns(WORK_DIR, ".chromatic.lock"))
     branches, reports = [Branch(start)], []
     for entry in runners:
         phase = entry.name
@@ -190,7 +190,7 @@ def search(
         kept = []
         for j, (_score, _bi, ai, parent, alt) in enumerate(offers[: opts.beam]):
             child = work / f"{phase}-{j}"
-            shutil.copytree(parent.root, child)
+            clone_tree(parent.root, child)
             approve_choice(child, phase, alt)
             kept.append(
                 Branch(
