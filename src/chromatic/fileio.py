@@ -63,8 +63,8 @@ def clone_tree(src: str | os.PathLike, dst: str | os.PathLike, ignore=None) -> N
     """``dst`` as a copy of the folder ``src`` whose files are hard links to ``src``'s (copies
     where the file system has none). Only for trees that chromatic alone writes, and only with
     the writers above: they replace a file by a rename, so a write to one tree never shows in
-    the other. A compose's beam branches are cloned so (1,600 files; a copy took half of a
-    compose's phase time)."""
+    the other. A compose's beam branches are cloned so (1,600 files; copying them took about
+    2 s of a compose's 7 s of phases)."""
     shutil.copytree(src, dst, ignore=ignore, copy_function=_link_or_copy)
 
 

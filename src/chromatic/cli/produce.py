@@ -148,7 +148,7 @@ def chords(
         (n, top, seed),
         (model, theory_weight, chromatic_weight, trust_model, taste, taste_weight),
     )
-    review = read_review(run.merge.path)
+    review = read_review(run.merge.path, check_files=True)
     typer.echo(
         f"{prod.root.name}: chords, {run.generated} generated, {run.distinct} distinct, kept {len(review.candidates)}"
     )
@@ -189,7 +189,7 @@ def _report(prod, run, columns: tuple[str, ...]) -> None:
     """One block per section: rank, id, status, composite, theory parts and a few details."""
     from chromatic.produce.review import read_review
 
-    review = read_review(run.merge.path)
+    review = read_review(run.merge.path, check_files=True)
     for w in run.warnings:
         if "no model given" not in w:
             typer.secho(f"warning: {w}", err=True, fg="yellow")
