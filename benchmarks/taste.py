@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from chromatic.produce.review import candidate_path, read_review
+from chromatic.scoring.taste_features import feature_matrix
 from chromatic.taste import simulate
-from chromatic.taste.features import feature_matrix
 from chromatic.taste.learn import Decisions, choose_c, fit
 
 PER_SONG = 10

@@ -31,7 +31,7 @@ def rank_rate(model: Path, data: Path, run: Path) -> None:
     color, on the validation songs the model never saw (0.5 = chance)."""
     import json
 
-    from chromatic.scoring.evaluate import rank_rate_on_segments
+    from chromatic.model.rank_eval import rank_rate_on_segments
 
     val = json.loads((run / "split.json").read_text())["val_songs"]
     r = rank_rate_on_segments(model, data, songs=val)

@@ -158,3 +158,45 @@ def test_no_module_over_400_lines():
     assert not over, f"modules over {MAX_LINES} lines (split them): " + ", ".join(
         f"{p} ({n})" for p, n in sorted(over.items())
     )
+
+
+def package_graph(graph: dict[str, set[str]], root: Path = PACKAGE) -> dict[str, set[str]]:
+    """Package -> the packages its modules import. A module belongs to its innermost package; an
+    import between a package and one of its own sub-packages is not an edge (a package may use
+    its parts, and its parts their parent's shared modules)."""
+    packages = {name for name, (_, is_pkg) in modules(root).items() if is_pkg}
+
+    def owner(m: str) -> str:
+        return m if m in packages else m.rpartition(".")[0]
+
+    out: dict[str, set[str]] = {p: set() for p in packages}
+    for m, deps in graph.items():
+        a = owner(m)
+        for d in deps:
+            b = owner(d)
+            if a != b and not a.startswith(b + ".") and not b.startswith(a + "."):
+                out.setdefault(a, set()).add(b)
+                out.setdefault(b, set())
+    return out
+
+
+def test_the_package_check_finds_a_cycle_between_packages(tmp_path):
+    pkg = tmp_path / "chromatic"
+    for sub in ("x", "y"):
+        (pkg / sub).mkdir(parents=True)
+        (pkg / sub / "__init__.py").write_text("")
+    (pkg / "__init__.py").write_text("")
+    (pkg / "x" / "a.py").write_text("from chromatic.y import b\n")  # x -> y
+    (pkg / "y" / "b.py").write_text("")
+    (pkg / "y" / "c.py").write_text("def f():\n    import chromatic.x.d\n")  # y -> x
+    (pkg / "x" / "d.py").write_text("")
+    graph = import_graph(pkg)
+    assert not cycles(graph)  # no module cycle ...
+    assert cycles(package_graph(graph, pkg)) == [["chromatic.x", "chromatic.y", "chromatic.x"]]
+
+
+def test_no_cycles_between_packages():
+    found = cycles(package_graph(import_graph()))
+    assert not found, "package cycles in src/chromatic:\n" + "\n".join(
+        " -> ".join(c) for c in found
+    )

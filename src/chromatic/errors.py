@@ -60,5 +60,10 @@ class ReviewError(ChromaticError):
     """A review.yml that does not follow its schema (unknown status, duplicate ids, missing files)."""
 
 
+class TasteError(ChromaticError):
+    """Decisions that cannot be collected, too few to learn from, or a taste model that cannot
+    be loaded."""
+
+
 class ProduceError(ChromaticError):
     """A production step that cannot run: missing folder or phase, scorer unavailable, promotion refused."""

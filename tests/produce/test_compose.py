@@ -10,7 +10,9 @@ import pytest
 from chromatic.cli import main
 from chromatic.errors import ProduceError
 from chromatic.music import daw
+from chromatic.music.measures import drums_end_with_music, tonic_ending
 from chromatic.music.midi import load_score
+from chromatic.produce.arrange.measure import piece_from_production
 from chromatic.produce.arrange.planfile import load_plan
 from chromatic.produce.compose.run import (
     FORM,
@@ -294,4 +296,18 @@ def test_examples_compose(tmp_path):
     for i, path in enumerate(examples):
         res = compose_auto(path, tmp_path / f"ex{i}", ComposeOptions(n=N, beam=1, render=False))
         assert not [w for w in res.warnings if "disagrees" in w or "missing" in w]
+        # the arrangement is the proposal's song: every part plays, the song lasts what the
+        # summary says, and it ends on the proposal's tonic in the bass and the tune
+        song = res.root
+        piece = piece_from_production(song)
+        score = load_score(song / "arrangement.mid")
+        roles = daw.part_roles(song / "arrangement.mid")
+        played = {roles.get(t.name, t.name) for t in score.tracks if len(t.notes)}
+        assert {"chords", "bass", "melody", "drums"} <= played, played
+        assert tonic_ending(piece) and drums_end_with_music(piece)
+        tonic = res.proposal.key.pc
+        bass = [n for t in score.tracks if roles.get(t.name) == "bass" for n in t.notes]
+        assert max(bass, key=lambda n: n.time).pitch % 12 == tonic
+        seconds = score.to("second").end()
+        assert seconds == pytest.approx(res.length["seconds"], abs=2.5)
         shutil.rmtree(tmp_path / f"ex{i}")

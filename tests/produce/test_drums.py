@@ -178,9 +178,15 @@ def test_drum_files_load_in_music21(drums_78):
     import music21
 
     folder, _ = drums_78
-    first = sorted((folder.phase_dir("drums") / "candidates").glob("*.mid"))[0]
-    parsed = music21.converter.parse(str(first))
-    assert len(parsed.flatten().notes) > 0
+    files = sorted((folder.phase_dir("drums") / "candidates").glob("*.mid"))
+    assert files
+    for path in files[:4]:
+        parsed = music21.converter.parse(str(path))
+        # every hit survives the trip (chords of simultaneous hits count each hit), in 7/8
+        hits = sum(len(n.notes) if n.isChord else 1 for n in parsed.flatten().notes)
+        assert hits == sum(len(t.notes) for t in load_score(path).tracks), path.name
+        sigs = {ts.ratioString for ts in parsed.flatten().getElementsByClass("TimeSignature")}
+        assert sigs == {"7/8"}, (path.name, sigs)
 
 
 def test_humanize_is_a_deterministic_groove(song_78, tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from chromatic.music.midi import load_score
 from chromatic.scoring import ChromaticScorer
 from chromatic.scoring.explain import occlude
 from chromatic.taste import simulate
@@ -56,6 +57,36 @@ def test_explain_occludes_bars_and_pitches(exported, decided, tmp_path):
     assert occ.base == pytest.approx(whole, abs=1e-6)
     assert occ.cells.shape == (len(occ.pitches), len(occ.bars))
     assert np.isfinite(occ.cells).sum() > 0 and np.nanmax(np.abs(occ.cells)) > 0
+    # each effect is the match lost when exactly those notes are removed, scored independently
+    score = load_score(midi)
+    bar = score.ticks_per_quarter * 4
+    if len(score.time_signatures):
+        ts = score.time_signatures[0]
+        bar = bar * ts.numerator // ts.denominator
+    notes = [(n.pitch, n.time // bar) for t in score.tracks if not t.is_drum for n in t.notes]
+    assert {int(p) for p, _ in notes} == {int(p) for p in occ.pitches}
+    present = {(int(p), int(b)) for p, b in notes}
+    for i, p in enumerate(occ.pitches):
+        for b in range(len(occ.bars)):
+            assert np.isfinite(occ.cells[i, b]) == ((int(p), b) in present)
+
+    def without(keep) -> bytes:
+        s2 = score.copy()
+        for t in s2.tracks:
+            kept = [n.copy() for n in t.notes if keep(t, n)]
+            t.notes.clear()
+            t.notes.extend(kept)
+        return s2.dumps_midi()
+
+    def lost(keep) -> float:
+        m = scorer.score_batch([without(keep)], color="Green")[0]["match"]
+        return occ.base - m
+
+    b0 = int(notes[0][1])
+    assert occ.bars[b0] == pytest.approx(lost(lambda t, n: n.time // bar != b0), abs=1e-5)
+    p0, pb = notes[-1]
+    cell = lost(lambda t, n: t.is_drum or n.pitch != p0 or n.time // bar != pb)
+    assert occ.cells[list(occ.pitches).index(p0), pb] == pytest.approx(cell, abs=1e-5)
     r = cli("explain", str(model), str(midi), "--color", "G", "--out", str(tmp_path / "why.png"))
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "why.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from chromatic.errors import ChromaticError
+from chromatic.errors import ChromaticError, TasteError
 from chromatic.fileio import atomic_path, sha256_bytes
 from chromatic.produce.folder import PHASES, PROPOSAL_FILE, REVIEW_FILE
 from chromatic.produce.review import Candidate, ReviewFile, candidate_path, read_review
@@ -53,10 +53,6 @@ COLUMNS = (
     "review_file",
     "details",
 )
-
-
-class TasteError(ChromaticError):
-    """Decisions that cannot be collected, or too few to learn from."""
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""The exported taste model: one small ONNX graph per phase plus ``taste.json``.
+"""Writing the taste model: one small ONNX graph per phase plus ``taste.json`` (read back by
+``chromatic.scoring.taste.TasteModel``, beside the chromatic scorer).
 
 Each graph maps the taste features [N, F] to a score [N]: ``sigmoid(w · (x - mean) / scale)``,
 the probability that the candidate would be preferred over the average candidate it was
@@ -12,19 +13,15 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from chromatic import __version__
 from chromatic.fileio import write_bytes_atomic, write_text_atomic
-from chromatic.taste.collect import TasteError
-from chromatic.taste.features import FEATURE_NAMES, N_FEATURES, feature_matrix
+from chromatic.scoring.taste import FORMAT, META_FILE
+from chromatic.scoring.taste_features import FEATURE_NAMES, N_FEATURES
 from chromatic.taste.learn import LinearTaste
-
-META_FILE = "taste.json"
-FORMAT = "chromatic-taste/1"
 
 
 def graph_bytes(model: LinearTaste, phase: str, metrics: dict) -> bytes:
@@ -92,51 +89,3 @@ def save(out: str | os.PathLike, models: dict[str, tuple[LinearTaste, dict]], me
     }
     write_text_atomic(folder / META_FILE, json.dumps(doc, indent=2, default=float))
     return folder
-
-
-@dataclass
-class TasteModel:
-    """A loaded taste folder: ``score(phase, items)`` for (MIDI bytes, key) pairs."""
-
-    path: Path
-    meta: dict
-    sessions: dict
-
-    @classmethod
-    def load(cls, path: str | os.PathLike) -> TasteModel:
-        import onnxruntime as ort
-
-        folder = Path(path)
-        meta_path = folder / META_FILE
-        if not meta_path.is_file():
-            raise TasteError(
-                f"{folder}: {META_FILE} not found (expected a folder from 'chromatic taste train')"
-            )
-        meta = json.loads(meta_path.read_text())
-        if meta.get("format") != FORMAT or meta.get("features") != list(FEATURE_NAMES):
-            raise TasteError(
-                f"{meta_path}: format {meta.get('format')!r} with {len(meta.get('features', []))} features; "
-                f"expected {FORMAT} with this version's {N_FEATURES}: retrain with 'chromatic taste train'"
-            )
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = 1
-        sessions = {}
-        for phase, info in meta["phases"].items():
-            onnx_path = folder / Path(info["file"]).name  # a name, never a path out of the folder
-            sessions[phase] = ort.InferenceSession(
-                str(onnx_path), opts, providers=["CPUExecutionProvider"]
-            )
-        return cls(folder, meta, sessions)
-
-    def has(self, phase: str) -> bool:
-        return phase in self.sessions
-
-    def score_features(self, phase: str, x: np.ndarray) -> np.ndarray:
-        out = self.sessions[phase].run(["taste"], {"features": x.astype(np.float32)})[0]
-        return np.asarray(out, dtype=np.float64)
-
-    def score(self, phase: str, items: list[tuple[bytes, str]]) -> np.ndarray:
-        """Taste in [0, 1] per (MIDI bytes, key) of ``phase``."""
-        if not items:
-            return np.zeros(0)
-        return self.score_features(phase, feature_matrix(items))

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+from chromatic.scoring.taste_features import FEATURE_NAMES, feature_matrix
 from chromatic.taste.collect import TasteError, now_utc, read_table
-from chromatic.taste.features import FEATURE_NAMES, feature_matrix
 from chromatic.taste.learn import MIN_DECISIONS, Decisions, choose_c, evaluate, explain_weights, fit
 from chromatic.taste.model_file import save
 

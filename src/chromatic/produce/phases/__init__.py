@@ -35,7 +35,7 @@ class PhaseOptions:
     model: str | None = None  # the model's path as review.yml records it
     weights: Weights = field(default_factory=Weights)
     extra: Mapping[str, object] = field(default_factory=dict)
-    taste: object | None = None  # a loaded taste model (chromatic.taste.model_file.TasteModel)
+    taste: object | None = None  # a loaded taste model (chromatic.scoring.taste.TasteModel)
 
 
 @dataclass(frozen=True)

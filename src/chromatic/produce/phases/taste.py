@@ -16,8 +16,8 @@ from chromatic.errors import ChromaticError, ProduceError
 
 
 def load_taste(path: str | os.PathLike):
-    """``chromatic.taste.model_file.TasteModel.load(path)``, or a ProduceError saying why not."""
-    from chromatic.taste.model_file import TasteModel
+    """``chromatic.scoring.taste.TasteModel.load(path)``, or a ProduceError saying why not."""
+    from chromatic.scoring.taste import TasteModel
 
     try:
         return TasteModel.load(path)

@@ -1,6 +1,8 @@
-"""How well a scorer separates colors on real segments (every modality, fused output): for each target color, the share of
-(segment of that color, segment of another color) pairs in which the scorer gives the
-segment of the target color the higher chromatic match. 0.5 is chance; 1.0 is a perfect
+"""How well an exported scorer separates colors on a data folder's segments (every modality,
+fused output): for each target color, the share of (segment of that color, segment of another
+color) pairs in which the scorer gives the segment of the target color the higher chromatic
+match. It reads the training tables, so it lives with the model, not in the onnxruntime-only
+``scoring`` package. 0.5 is chance; 1.0 is a perfect
 ranking. This is the question the production pipeline asks of the scorer."""
 
 from __future__ import annotations
@@ -11,23 +13,14 @@ import numpy as np
 
 
 def pairwise_rank_rate(matches: np.ndarray, is_target: np.ndarray) -> float:
-    """P(match of a random target row > match of a random other row), ties counting half."""
-    pos, neg = matches[is_target], matches[~is_target]
-    if not len(pos) or not len(neg):
+    """P(match of a random target row > match of a random other row), ties counting half: the
+    area under the ROC curve (scikit-learn's, the Mann-Whitney U over the pairs)."""
+    from sklearn.metrics import roc_auc_score
+
+    is_target = np.asarray(is_target, dtype=bool)
+    if is_target.all() or not is_target.any():
         return float("nan")
-    order = np.argsort(np.concatenate([pos, neg]), kind="mergesort")
-    ranks = np.empty(len(order))
-    allv = np.concatenate([pos, neg])[order]
-    # average ranks for ties (Mann-Whitney U)
-    i = 0
-    while i < len(allv):
-        j = i
-        while j + 1 < len(allv) and allv[j + 1] == allv[i]:
-            j += 1
-        ranks[order[i : j + 1]] = (i + j) / 2 + 1
-        i = j + 1
-    u = ranks[: len(pos)].sum() - len(pos) * (len(pos) + 1) / 2
-    return float(u / (len(pos) * len(neg)))
+    return float(roc_auc_score(is_target, np.asarray(matches, dtype=np.float64)))
 
 
 def rank_rate_on_segments(
