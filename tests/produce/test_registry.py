@@ -10,6 +10,7 @@ from chromatic.music.midi import load_score
 from chromatic.produce.folder import PHASES as LAYOUT
 from chromatic.produce.phases import PhaseOptions, PhaseResult
 from chromatic.produce.phases.registry import PHASES, get
+from chromatic.produce.regenerate import GROUP_KEY
 from chromatic.produce.review import load_review
 from tests.produce.conftest import MINOR_7_8, make_song
 
@@ -37,19 +38,23 @@ def test_every_phase_returns_one_result_type(tmp_path):
     assert melody.generated == sum(melody.by_section.values()) == melody.distinct > 0
     # what each run reports is what its review.yml holds: the candidates it kept, replaced and
     # added, each a readable MIDI file, ranked by composite (rank 1 the highest), with theory
-    for result, sections in ((chords, None), (melody, set(melody.by_section))):
+    for result in (chords, melody):
         review = load_review(result.merge.path).model
         ids = [c.id for c in review.candidates]
         m = result.merge
         assert ids and {*m.kept, *m.replaced, *m.added} == set(ids)
-        ranked = sorted(review.candidates, key=lambda c: c.rank)
+        for c in review.candidates:
+            assert c.scores.theory and load_score(m.path.parent / c.midi_file).note_num() > 0
+    # the melody phase ran fresh: everything it lists it added, for its sections, ranked within
+    # each generation group by composite (the approved chords were kept as reviewed, ranks too)
+    review = load_review(melody.merge.path).model
+    assert {c.id for c in review.candidates} == set(melody.merge.added)
+    assert {c.details["section"] for c in review.candidates} == set(melody.by_section)
+    groups: dict = {}
+    for c in review.candidates:
+        groups.setdefault(c.details.get(GROUP_KEY), []).append(c)
+    for group in groups.values():
+        ranked = sorted(group, key=lambda c: c.rank)
         assert [c.rank for c in ranked] == list(range(1, len(ranked) + 1))
         composites = [c.scores.composite for c in ranked]
         assert composites == sorted(composites, reverse=True)
-        for c in review.candidates:
-            assert c.scores.theory and len(
-                load_score(result.merge.path.parent / c.midi_file).tracks
-            )
-        if sections:  # the melody phase ran fresh: everything it lists, it added
-            assert set(m.added) == set(ids)
-            assert {c.details["section"] for c in review.candidates} == sections
