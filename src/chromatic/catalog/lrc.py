@@ -7,6 +7,8 @@ the same ``LrcLine`` records.
 
 from __future__ import annotations
 
+from chromatic.fileio import read_regular
+
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,13 +135,7 @@ def load_lrc(path: str | Path) -> Lrc:
     try:
         if path.is_dir():
             raise LrcError("expected a file, found a folder", path=path)
-        size = path.stat().st_size
-        if size > MAX_LRC_BYTES:
-            raise LrcError(
-                f"expected an LRC file of at most {MAX_LRC_BYTES // (1024 * 1024)} MB, got {size / 1e6:.1f} MB",
-                path=path,
-            )
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_regular(path, MAX_LRC_BYTES, LrcError).decode("utf-8-sig")
     except FileNotFoundError:
         raise LrcError("file not found", path=path) from None
     except UnicodeDecodeError as e:

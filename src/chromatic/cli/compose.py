@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from chromatic.cli.phase_options import MAX_BEAM, MAX_N
+
 FORMATS = (
     "wav",
     "flac",
@@ -156,9 +158,12 @@ def compose(
         "-n",
         "--n",
         min=1,
+        max=MAX_N,
         help="Candidates generated per phase, per section and per kept parent.",
     ),
-    beam: int = typer.Option(3, "--beam", min=1, help="Partial songs kept after each phase."),
+    beam: int = typer.Option(
+        3, "--beam", min=1, max=MAX_BEAM, help="Partial songs kept after each phase."
+    ),
     seed: int = typer.Option(
         0,
         "--seed",
