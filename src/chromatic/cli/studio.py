@@ -18,13 +18,21 @@ def studio(
     model: Path | None = typer.Option(
         None, "--model", help="Exported fitness model: adds 'why this score' pictures."
     ),
+    preview_cache_mb: float = typer.Option(
+        256.0,
+        "--preview-cache-mb",
+        min=1.0,
+        max=1_000_000.0,
+        help="Most megabytes of previews kept in <song>/.studio/previews (least recently "
+        "used removed first).",
+    ),
 ) -> None:
     """Serve the review studio: hear candidates, approve, promote, plan and assemble."""
     import uvicorn
 
     from chromatic.studio.app import LOOPBACK, Studio, create_app
 
-    s = Studio(folder, hosts=(host,), model=model)
+    s = Studio(folder, hosts=(host,), model=model, preview_cache_mb=preview_cache_mb)
     if host not in LOOPBACK:
         typer.secho(
             f"warning: binding {host}: anyone who can reach it can read this folder "
