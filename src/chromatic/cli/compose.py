@@ -108,6 +108,11 @@ def assemble(
         "--musicxml",
         help="Also write arrangement.musicxml: a score with chord symbols, rehearsal marks, lyrics.",
     ),
+    allow_missing: bool = typer.Option(
+        False,
+        "--allow-missing",
+        help="Assemble even when an approved loop's file is missing: a rest there, and a warning.",
+    ),
 ) -> None:
     """Lay the approved loops out along the plan into arrangement.mid (and a preview with --render)."""
     from chromatic.produce.arrange.assemble import assemble as run
@@ -121,6 +126,7 @@ def assemble(
         quantized=quantized,
         stems=stems,
         musicxml=musicxml,
+        allow_missing=allow_missing,
     )
     arr = result.arrangement
     for w in arr.warnings:
