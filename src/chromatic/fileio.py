@@ -22,8 +22,15 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     tmp_path = Path(tmp)
     os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes 0600; give the file normal permissions
     try:
-        yield tmp_path
-        os.replace(tmp_path, path)
+        try:
+            yield tmp_path
+            os.replace(tmp_path, path)
+        except OSError as e:  # name the file being written, never the temporary (or none)
+            if e.filename is None or str(e.filename) == str(tmp_path):
+                named = OSError(e.errno, e.strerror or str(e), str(path))
+                named.action = "cannot write"
+                raise named from e
+            raise
     finally:
         if tmp_path.exists():
             tmp_path.unlink()

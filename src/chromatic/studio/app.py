@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from chromatic.errors import ChromaticError
+from chromatic.errors import ChromaticError, describe_os_error
 from chromatic.studio import audio, decisions, jobs, songs
 from chromatic.studio.errors import Conflict, Forbidden, NotFound, StudioError, TooLarge
 from chromatic.studio.audio import warm_renderer
@@ -50,7 +50,9 @@ def _error(e: Exception) -> JSONResponse:
             {"error": " ".join(e.detail.split()), "path": e.path, "field": e.field},
             status_code=status,
         )
-    if isinstance(e, OSError | UnicodeError):
+    if isinstance(e, OSError):
+        return JSONResponse({"error": " ".join(describe_os_error(e).split())}, 400)
+    if isinstance(e, UnicodeError):
         return JSONResponse({"error": " ".join(str(e).split()) or type(e).__name__}, 400)
     return JSONResponse({"error": f"internal error: {type(e).__name__}: {e}"}, status_code=500)
 

@@ -296,6 +296,12 @@ class StepResult:
 def compose_step(source: str | Path, out: str | Path, opts: ComposeOptions) -> StepResult:
     """Advance the folder by one human gate (see the module docstring)."""
     root = Path(out)
+    if root.is_dir() and not (root / "proposal.yml").is_file() and any(root.iterdir()):
+        raise ProduceError(
+            "folder is not empty and is not a production folder (no proposal.yml); "
+            "choose a new or empty --out",
+            path=root,
+        )
     folder = init_at(source, root, force=opts.force, key=opts.key)
     notes: list[str] = list(folder.proposal().warnings)
     again = shlex.join(
