@@ -26,7 +26,10 @@ SLUG = "cooling-tower-choir"
 
 
 def _env() -> dict:
-    env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "HF_HUB_OFFLINE": "1"}
+    import chromatic  # the same sources as this process (a check against main uses main's)
+
+    src = str(Path(chromatic.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": src, "HF_HUB_OFFLINE": "1"}
     env.pop("CHROMATIC_DEBUG", None)
     return env
 
@@ -281,9 +284,7 @@ def _wav(path: Path, seconds: float, rate: int = 2000) -> None:
     sf.write(path, (0.2 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), rate, subtype="PCM_16")
 
 
-def test_case_10_a_truncated_main_mix_is_an_error_naming_file_and_field(
-    tmp_path, example_catalog
-):
+def test_case_10_a_truncated_main_mix_is_an_error_naming_file_and_field(tmp_path, example_catalog):
     from chromatic.catalog.validate import validate_catalog
 
     cat = tmp_path / "catalog"

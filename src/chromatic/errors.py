@@ -93,4 +93,4 @@ def describe_os_error(e: OSError, action: str | None = None) -> str:
     parts.append(why)
     if e.filename2 is not None:
         parts.append(f"(and {e.filename2})")
-    return ": ".join(parts[:-1] + [parts[-1]]) if parts else why
+    return ": ".join(parts)

@@ -7,14 +7,13 @@ the same ``LrcLine`` records.
 
 from __future__ import annotations
 
-from chromatic.fileio import read_regular
-
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from chromatic.catalog.timecode import parse_timestamp
 from chromatic.errors import LrcError
+from chromatic.fileio import read_regular
 
 _TAG_RE = re.compile(r"^\s*\[(ti|ar|al|by|offset|length|re|ve|au)\s*:(.*)\]\s*$", re.IGNORECASE)
 _STAMP_RE = re.compile(r"^\s*\[(\d{1,3}:\d{1,2}(?:\.\d{1,3})?)\s*\](.*)$")

@@ -8,14 +8,12 @@ still checked. Severities: ``error`` (the data is wrong: a strict build refuses 
 from __future__ import annotations
 
 import os
-
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from chromatic.catalog.media import media_problem
 from chromatic.catalog.lrc import Lrc, load_lrc
 from chromatic.catalog.manifest import (
     LoadedManifest,
@@ -27,6 +25,7 @@ from chromatic.catalog.manifest import (
     read_manifest_data,
     validation_messages,
 )
+from chromatic.catalog.media import media_problem
 from chromatic.errors import LrcError, ManifestError
 
 # Sections that end within this much before they start, or overlap the previous section by

@@ -8,8 +8,6 @@ from pathlib import Path
 import typer
 
 from chromatic.cli.phase_options import (
-    MAX_N,
-    MAX_TOP,
     _CHROMATIC_W,
     _MODEL,
     _PART_N,
@@ -19,6 +17,8 @@ from chromatic.cli.phase_options import (
     _TASTE_W,
     _THEORY_W,
     _TRUST,
+    MAX_N,
+    MAX_TOP,
     _scoring,
     model_columns,
 )
@@ -368,7 +368,11 @@ def harmony(
 def promote(
     folder: Path = typer.Argument(..., help="Production folder."),
     phase: str = typer.Argument(..., help="Phase: chords, drums, bass, melody or harmony."),
-    clean: bool = typer.Option(False, "--clean", help="Remove the loops promote wrote before (other files in approved/ stay)."),
+    clean: bool = typer.Option(
+        False,
+        "--clean",
+        help="Remove the loops promote wrote before (other files in approved/ stay).",
+    ),
 ) -> None:
     """Copy approved candidates to <phase>/approved/<label>.mid (all or nothing)."""
     from chromatic.produce.promote import promote as run

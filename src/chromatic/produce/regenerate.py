@@ -18,8 +18,8 @@ from pydantic import ValidationError
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from chromatic.errors import ReviewError
-from chromatic.paths import within
 from chromatic.fileio import write_bytes_atomic, write_text_atomic
+from chromatic.paths import within
 from chromatic.produce.review import (
     GROUP_KEY,
     HEADER,

@@ -24,9 +24,9 @@ from starlette.routing import Route
 
 from chromatic.errors import ChromaticError, describe_os_error
 from chromatic.studio import audio, decisions, jobs, songs
-from chromatic.studio.errors import Conflict, Forbidden, NotFound, StudioError, TooLarge
 from chromatic.studio.audio import warm_renderer
 from chromatic.studio.cache import DEFAULT_MAX_MB
+from chromatic.studio.errors import Conflict, Forbidden, NotFound, StudioError, TooLarge
 from chromatic.studio.files import serve_path
 from chromatic.studio.why import Explainer
 

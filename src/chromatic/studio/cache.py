@@ -11,6 +11,7 @@ written through.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from pathlib import Path
@@ -30,10 +31,8 @@ def preview_path(folder: ProductionFolder, phase: str, cid: str, key: str) -> Pa
 
 def touch(path: Path) -> None:
     """Mark a cache hit (least recently used order)."""
-    try:
+    with contextlib.suppress(OSError):
         os.utime(path)
-    except OSError:
-        pass
 
 
 def _entries(folder: ProductionFolder) -> list[tuple[Path, os.stat_result]]:

@@ -61,9 +61,13 @@ def missing_loops(
 def refuse(holes: list[Hole], root: Path) -> None:
     """One line naming every missing file, and the two ways on."""
     h = holes[0]
-    more = f" (and {len(holes) - 1} more: " + ", ".join(
-        f"{x.phase}/approved/{x.label}.mid" for x in holes[1:]
-    ) + ")" if len(holes) > 1 else ""
+    more = (
+        f" (and {len(holes) - 1} more: "
+        + ", ".join(f"{x.phase}/approved/{x.label}.mid" for x in holes[1:])
+        + ")"
+        if len(holes) > 1
+        else ""
+    )
     raise ProduceError(
         f"approved loop missing: {h.candidate} is approved for {h.label!r} in {h.review} but "
         f"{h.path} does not exist{more}; restore it with 'chromatic promote {root} {h.phase}', "

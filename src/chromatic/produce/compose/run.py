@@ -37,8 +37,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from chromatic.errors import ProduceError
-from chromatic.paths import within
 from chromatic.fileio import write_text_atomic
+from chromatic.paths import within
 from chromatic.produce.compose.marker import MARKER, edited_files, read_marker, write_marker
 from chromatic.produce.compose.options import FORM, SUMMARY, WORK_DIR, ComposeOptions  # noqa: F401 (FORM, ComposeOptions: re-exported)
 from chromatic.produce.compose.search import phase_options, search
