@@ -334,14 +334,16 @@ def test_case_11_a_refused_compose_leaves_no_lock(tmp_path, capsys):
 
 
 def test_case_12_produce_init_out_root_is_refused(capsys):
-    there = (Path("/") / SLUG).exists()
-    assert main(["produce", "init", str(PROPOSAL), "--out", "/"]) == 1
-    err = one_line(err=capsys.readouterr().err)
-    assert "--out" in err and "refusing" in err
-    assert (Path("/") / SLUG).exists() == there
-    assert main(["produce", "init", str(PROPOSAL), "--out", "/usr"]) == 1
-    capsys.readouterr()
-    assert not (Path("/usr") / SLUG).exists()
+    made = [Path(d) / SLUG for d in ("/", "/usr") if not (Path(d) / SLUG).exists()]
+    try:
+        for where in ("/", "/usr"):
+            assert main(["produce", "init", str(PROPOSAL), "--out", where]) == 1
+            err = one_line(err=capsys.readouterr().err)
+            assert "--out" in err and "refusing" in err
+        assert [p for p in made if p.exists()] == []
+    finally:  # a regression must not leave a folder in / behind
+        for p in made:
+            shutil.rmtree(p, ignore_errors=True)
 
 
 # --- 13: a missing approved loop is never silent ---------------------------------------------------
