@@ -7,8 +7,8 @@ The song is made by the project's own steps (Green proposal: chords and drums ap
 generated). The server is a real ``chromatic studio`` process started cold
 (no preview cached, the renderer not loaded); every client starts at once with a first preview,
 then loops over the page's reads (song, phases, rolls, previews of every candidate, the
-arrangement roll) and a few writes that must be refused (a body over the cap, JSON nested too
-deeply). Printed: requests, errors (any 5xx, or a status that was not the one expected), p50 and
+arrangement roll) and a few writes that must be refused (a declared 300 MB body, answered
+before it is sent; JSON nested too deeply). Printed: requests, errors (any 5xx, or a status that was not the one expected), p50 and
 p95 latency per kind and overall, the server's RSS before the first request and after the last,
 and the preview cache's size.
 """
@@ -53,6 +53,29 @@ def _request(url: str, *, data: bytes | None = None, headers: dict | None = None
     return status, time.perf_counter() - t
 
 
+def _oversized(port: int, path: str, token: str):
+    """A write that declares a 300 MB body and sends its first 64 KB: the answer must come
+    before the rest is sent (a server that reads the whole body first never answers)."""
+    import socket
+
+    t = time.perf_counter()
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+            s.sendall(
+                (
+                    f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                    f"X-Studio-Token: {token}\r\nContent-Type: application/json\r\n"
+                    "Content-Length: 300000000\r\nConnection: close\r\n\r\n"
+                ).encode()
+                + b" " * (64 << 10)
+            )
+            head = s.recv(64)
+        status = int(head.split()[1]) if head.startswith(b"HTTP/1.1 ") else head[:40]
+    except OSError as e:
+        status = f"{type(e).__name__}: {e}"
+    return status, time.perf_counter() - t
+
+
 def _make_song(tmp: Path) -> Path:
     from tests.produce.conftest import MINOR_3_4, approve, make_song
 
@@ -77,7 +100,10 @@ def main() -> None:
             ph: [c.id for c in read_review(root / ph / "review.yml").candidates]
             for ph in ("chords", "drums", "bass")
         }
-        env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "HF_HUB_OFFLINE": "1"}
+        import chromatic  # the server runs the same sources (PYTHONPATH=<main>/src: the baseline)
+
+        src = str(Path(chromatic.__file__).resolve().parents[1])
+        env = {**os.environ, "PYTHONPATH": src, "HF_HUB_OFFLINE": "1"}
         port = 18000 + os.getpid() % 1000
         server = subprocess.Popen(
             [sys.executable, "-m", "chromatic", "studio", str(root), "--port", str(port)],
@@ -128,7 +154,7 @@ def main() -> None:
                 status, took = _request(url)
                 record(kind, status, expected, took, url)
                 if i % 17 == 0:
-                    status, took = _request(f"{song}/plan", data=b" " * (3 << 20), headers=write)
+                    status, took = _oversized(port, f"/api/songs/{root.name}/plan", token)
                     record("oversized body", status, 413, took, "POST plan")
                 if i % 23 == 0:
                     deep = b"[" * 100_000 + b"]" * 100_000
@@ -151,6 +177,7 @@ def main() -> None:
         cached = sum(p.stat().st_size for p in cache.iterdir()) / 1e6 if cache.is_dir() else 0.0
 
     every = [x for v in lat.values() for x in v]
+    print(f"sources: {src}")
     print(f"studio load: {clients} clients, {wall:.1f} s, {len(every)} requests, cold start")
     print(f"{'kind':<16}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}")
     for kind, xs in sorted(lat.items()):
