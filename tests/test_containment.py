@@ -384,3 +384,18 @@ def test_a_write_that_fails_names_the_target_file(tmp_path):
     text = describe_os_error(e.value)
     assert text.startswith(str(target)) and "cannot write" in text and "disk is full" in text
     assert not target.exists() and list(target.parent.iterdir()) == []
+
+
+def test_assemble_refuses_linked_outputs_before_writing_any(song, outside, capsys):
+    """stems/ or arrangement.wav as links: refused before arrangement.mid is written."""
+    (song / "stems").symlink_to(outside, target_is_directory=True)
+    assert main(["assemble", str(song)]) == 1
+    assert "symbolic link" in one_line(err=capsys.readouterr().err)
+    assert not (song / "arrangement.mid").exists() and tree(outside) == ["keep.txt"]
+    (song / "stems").unlink()
+    (song / "production_plan.yml").rename(outside / "plan.yml")
+    (song / "production_plan.yml").symlink_to(outside / "plan.yml")
+    assert main(["assemble", str(song)]) == 1
+    assert "symbolic link" in one_line(err=capsys.readouterr().err)
+    assert main(["plan", str(song), "--refresh"]) == 1
+    assert "symbolic link" in one_line(err=capsys.readouterr().err)

@@ -168,7 +168,9 @@ def within(
             if name in ("", "."):
                 continue
             if name == "..":
-                raise PathError(f"expected a {what} without '..', got {raw!r}", path=path, field=field)
+                raise PathError(
+                    f"expected a {what} without '..', got {raw!r}", path=path, field=field
+                )
             names.append(name)
     current = base
     for i, name in enumerate(names):

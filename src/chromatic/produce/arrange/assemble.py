@@ -39,6 +39,7 @@ from chromatic.music.midi import (
     new_score,
     read_lyrics,
 )
+from chromatic.paths import within
 from chromatic.produce.arrange import holes
 from chromatic.produce.arrange.ending import end_song
 from chromatic.produce.arrange.perform import perform_folder
@@ -326,7 +327,7 @@ def write_arrangement(arr: Arrangement, root: Path) -> Path:
     from chromatic.produce.arrange.daw import arrangement_bytes
 
     align_lyrics(arr.score)  # the words follow the performed notes
-    path = Path(root) / ARRANGEMENT_FILE
+    path = within(root, ARRANGEMENT_FILE)
     key = open_folder(root).proposal().key
     write_bytes_atomic(path, arrangement_bytes(arr, Path(root), key))
     return path
@@ -340,6 +341,10 @@ class AssembleResult:
     image: Path | None = None
     loudness: object = None
     musicxml: Path | None = None
+
+
+#: What assemble writes into the folder (a link among them is refused before any write).
+OUTPUTS = ("arrangement.mid", "arrangement.wav", "arrangement.flac", "arrangement.png", "stems")
 
 
 def assemble(
@@ -359,6 +364,8 @@ def assemble(
     renders one audio file per instrument; ``musicxml`` also writes arrangement.musicxml (the
     written notes, before the performance pass: ``arrange.musicxml``)."""
     folder = open_folder(folder_path)
+    for name in OUTPUTS:  # every file assemble may write, checked before the first is written
+        folder.path(name)
     path = plan_path(folder.root)
     if not path.is_file():
         raise ProduceError(f"no production plan (run: chromatic plan {folder.root})", path=path)
