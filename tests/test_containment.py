@@ -399,3 +399,14 @@ def test_assemble_refuses_linked_outputs_before_writing_any(song, outside, capsy
     assert "symbolic link" in one_line(err=capsys.readouterr().err)
     assert main(["plan", str(song), "--refresh"]) == 1
     assert "symbolic link" in one_line(err=capsys.readouterr().err)
+
+
+def test_a_fifo_as_an_approved_candidate_is_refused_by_type(song, capsys):
+    """promote reads each approved candidate: a FIFO in its place is one line, not a hang."""
+    from chromatic.errors import MidiError
+    from chromatic.music.midi import load_score
+
+    cand = song / "chords" / "candidates" / "fifo.mid"
+    os.mkfifo(cand)
+    with pytest.raises(MidiError, match="named pipe"):
+        load_score(cand)
