@@ -405,5 +405,7 @@ def test_a_file_the_system_refuses_is_one_line_exit_1():
     assert (
         out.returncode == 1
         and out.stderr.strip().count("\n") == 0
-        and out.stderr.startswith("error: [Errno")
+        and out.stderr.startswith("error: /: ")  # the file named first, then why (issue 28)
+        and "folder is where a file is expected" in out.stderr
+        and "[Errno" not in out.stderr
     )

@@ -67,3 +67,35 @@ class TasteError(ChromaticError):
 
 class ProduceError(ChromaticError):
     """A production step that cannot run: missing folder or phase, scorer unavailable, promotion refused."""
+
+
+_OS_HINTS = {
+    "ENOSPC": "the disk is full: free some space and run again (no file was half-written)",
+    "EDQUOT": "the disk quota is used up: free some space and run again",
+    "EROFS": "the file system is read-only: choose a writable folder",
+    "EACCES": "permission denied: choose a folder you may write to, or fix its permissions",
+    "EPERM": "operation not permitted here",
+    "ENOTDIR": "a file is where a folder is expected",
+    "EISDIR": "a folder is where a file is expected",
+    "ENOENT": "no such file or folder",
+    "ENAMETOOLONG": "the name is too long for the file system",
+    "EMFILE": "too many open files",
+}
+
+
+def describe_os_error(e: OSError, action: str | None = None) -> str:
+    """One line for an error the system gave: the file, what was being done, why, what to do
+    ("/s/chords/review.yml: cannot write: the disk is full: free some space ...")."""
+    import errno as _errno
+
+    name = _errno.errorcode.get(e.errno or -1, "")
+    why = _OS_HINTS.get(name) or (e.strerror or str(e) or type(e).__name__)
+    where = e.filename if e.filename is not None else None
+    parts = [str(where)] if where is not None else []
+    action = action or getattr(e, "action", None)
+    if action:
+        parts.append(action)
+    parts.append(why)
+    if e.filename2 is not None:
+        parts.append(f"(and {e.filename2})")
+    return ": ".join(parts)

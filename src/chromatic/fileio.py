@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,8 +22,15 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     tmp_path = Path(tmp)
     os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes 0600; give the file normal permissions
     try:
-        yield tmp_path
-        os.replace(tmp_path, path)
+        try:
+            yield tmp_path
+            os.replace(tmp_path, path)
+        except OSError as e:  # name the file being written, never the temporary (or none)
+            if e.filename is None or str(e.filename) == str(tmp_path):
+                named = OSError(e.errno, e.strerror or str(e), str(path))
+                named.action = "cannot write"
+                raise named from e
+            raise
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
@@ -78,3 +86,67 @@ def sha256_file(path: str | os.PathLike) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def special_kind(mode: int) -> str | None:
+    """What a non-regular file is ("a named pipe (FIFO)", "a folder"), None for a regular one."""
+    for test, name in _KINDS:
+        if test(mode):
+            return name
+    return None if stat.S_ISREG(mode) else "not a regular file"
+
+
+def check_regular(path: str | os.PathLike, error: type[Exception] | None = None) -> None:
+    """Refuse, before it is opened, anything but a regular file where a file is expected: a
+    FIFO (an open would block forever), a device (``/dev/zero`` never ends), a socket, a
+    folder. ``error`` (a ``ChromaticError`` class) names the file; FileNotFoundError passes."""
+    from chromatic.errors import ChromaticError
+
+    kind = special_kind(os.stat(path).st_mode)
+    if kind is not None:
+        raise (error or ChromaticError)(f"expected a regular file, found {kind}", path=path)
+
+
+def read_regular(
+    path: str | os.PathLike, max_bytes: int, error: type[Exception] | None = None
+) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``: the type is checked before the
+    open (``check_regular``) and again on the open descriptor (opened non-blocking, so a file
+    swapped for a FIFO in between cannot hang), and the bound counts the bytes actually read,
+    never ``st_size`` (which a device or a growing file gets wrong)."""
+    from chromatic.errors import ChromaticError
+
+    err = error or ChromaticError
+    check_regular(path, err)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        kind = special_kind(os.fstat(fd).st_mode)
+        if kind is not None:
+            raise err(f"expected a regular file, found {kind}", path=path)
+        chunks, total = [], 0
+        while True:
+            chunk = os.read(fd, min(1 << 20, max_bytes + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > max_bytes:
+                raise err(
+                    f"expected a file of at most {_size(max_bytes)}, it holds more", path=path
+                )
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _size(n: int) -> str:
+    return f"{n // (1 << 20)} MB" if n >= 1 << 20 and n % (1 << 20) == 0 else f"{n} bytes"

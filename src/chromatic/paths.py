@@ -11,6 +11,7 @@ component (a file or folder name made from a label or an id).
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from chromatic.errors import ChromaticError
@@ -132,3 +133,71 @@ def slugify(text: str, max_len: int = SLUG_MAX) -> str:
         slug = cut.rsplit("-", 1)[0] if "-" in cut else slug[:max_len]
         slug = slug[:max_len].strip("-")
     return slug or "untitled"
+
+
+def within(
+    root: str | os.PathLike,
+    *parts: str,
+    path: object = None,
+    field: str | None = None,
+    what: str = "path",
+) -> Path:
+    """``root / parts`` for a file or folder chromatic reads, writes, deletes or serves inside
+    a folder the user gave (a production folder, the studio's songs): the one containment rule.
+
+    Call it at the moment of use, right before the open, the write, the unlink or the response,
+    never once at start-up: it looks at the file system as it is now. Every existing component
+    below ``root`` (``root`` itself may be a link the user chose) must be a real folder or, for
+    the last one, a real file or folder: a symbolic link anywhere below ``root`` is refused,
+    even one that points back inside, because a folder chromatic writes into is never meant to
+    hold one and a link that is harmless today may be repointed tomorrow. Components that do
+    not exist yet are fine (the caller creates them, and they can only be made inside). Each
+    part may hold several names ("chords/approved"); ``..``, absolute parts, empty names and
+    NUL bytes are refused. Errors are ``PathError`` naming the offending path.
+
+    Reuse: ``within(folder.root, "arrangement.wav")`` before serving a file, ``within(root,
+    ".studio", "previews")`` before writing a cache entry. ``ProductionFolder``'s paths go
+    through it, so ``folder.approved_dir(phase)`` is already checked when it is returned."""
+    base = Path(root)
+    names: list[str] = []
+    for part in parts:
+        raw = os.fspath(part)
+        if "\x00" in raw or PurePosixPath(raw).is_absolute():
+            raise PathError(f"expected a relative {what}, got {raw!r}", path=path, field=field)
+        for name in raw.split("/"):
+            if name in ("", "."):
+                continue
+            if name == "..":
+                raise PathError(
+                    f"expected a {what} without '..', got {raw!r}", path=path, field=field
+                )
+            names.append(name)
+    current = base
+    for i, name in enumerate(names):
+        current = current / name
+        try:
+            st = os.lstat(current)
+        except FileNotFoundError:
+            return base.joinpath(*names)
+        except NotADirectoryError:
+            raise PathError(
+                f"expected a folder at {current.parent}, found a file", path=path, field=field
+            ) from None
+        if stat.S_ISLNK(st.st_mode):
+            raise PathError(
+                f"{current} is a symbolic link (to {os.readlink(current)}); chromatic never "
+                f"follows links inside {base} (replace it with a real folder or file)",
+                path=path,
+                field=field,
+            )
+        if i < len(names) - 1 and not stat.S_ISDIR(st.st_mode):
+            raise PathError(f"expected a folder, found a file: {current}", path=path, field=field)
+    return base.joinpath(*names)
+
+
+def within_all(root: str | os.PathLike, paths, **kw) -> None:
+    """``within`` for every path in ``paths`` (each under ``root``): one call before a batch of
+    writes, so a refused batch writes nothing."""
+    base = Path(root)
+    for p in paths:
+        within(base, str(Path(p).relative_to(base)), **kw)

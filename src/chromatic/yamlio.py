@@ -21,7 +21,7 @@ import yaml as _pyyaml
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from chromatic.fileio import write_text_atomic
+from chromatic.fileio import read_regular, write_text_atomic
 
 try:  # the C loader parses the agent's long files several times faster
     _FastLoader = _pyyaml.CSafeLoader
@@ -60,13 +60,7 @@ def read_bounded(
     try:
         if path.is_dir():
             raise error("expected a file, found a folder", path=path)
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise error(
-                f"expected a YAML file of at most {max_bytes // (1024 * 1024)} MB, got {size / 1e6:.1f} MB",
-                path=path,
-            )
-        return path.read_bytes()
+        return read_regular(path, max_bytes, error)
     except FileNotFoundError:
         raise error("file not found", path=path) from None
     except OSError as e:

@@ -99,15 +99,20 @@ def test_approved_without_label_is_an_error(folder):
     assert e.value.field == "candidates[2].label"
 
 
-def test_clean_empties_approved_first(folder, capsys):
-    stale = folder.approved_dir("chords") / "old_take.mid"
-    stale.write_bytes(b"stale")
+def test_clean_removes_only_the_loops_promote_wrote(folder, capsys):
+    """--clean removes a loop an earlier promote wrote (its label since renamed), never a file
+    a human put into approved/ (issue 28: it used to empty the folder)."""
+    mine = folder.approved_dir("chords") / "old_take.mid"
+    mine.parent.mkdir(parents=True, exist_ok=True)
+    mine.write_bytes(b"a human's file")
     _label(folder, {0: "intro"})
     assert main(["promote", str(folder.root), "chords"]) == 0
-    assert stale.exists()
+    _label(folder, {0: "opening"})
     assert main(["promote", str(folder.root), "chords", "--clean"]) == 0
-    assert sorted(p.name for p in folder.approved_dir("chords").iterdir()) == ["intro.mid"]
-    assert "removed  old_take.mid" in capsys.readouterr().out
+    names = sorted(p.name for p in folder.approved_dir("chords").iterdir())
+    assert names == ["old_take.mid", "opening.mid"]
+    assert mine.read_bytes() == b"a human's file"
+    assert "removed  intro.mid" in capsys.readouterr().out
 
 
 def test_unknown_phase_and_missing_review(folder, capsys):

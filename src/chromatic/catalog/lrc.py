@@ -13,6 +13,7 @@ from pathlib import Path
 
 from chromatic.catalog.timecode import parse_timestamp
 from chromatic.errors import LrcError
+from chromatic.fileio import read_regular
 
 _TAG_RE = re.compile(r"^\s*\[(ti|ar|al|by|offset|length|re|ve|au)\s*:(.*)\]\s*$", re.IGNORECASE)
 _STAMP_RE = re.compile(r"^\s*\[(\d{1,3}:\d{1,2}(?:\.\d{1,3})?)\s*\](.*)$")
@@ -133,13 +134,7 @@ def load_lrc(path: str | Path) -> Lrc:
     try:
         if path.is_dir():
             raise LrcError("expected a file, found a folder", path=path)
-        size = path.stat().st_size
-        if size > MAX_LRC_BYTES:
-            raise LrcError(
-                f"expected an LRC file of at most {MAX_LRC_BYTES // (1024 * 1024)} MB, got {size / 1e6:.1f} MB",
-                path=path,
-            )
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_regular(path, MAX_LRC_BYTES, LrcError).decode("utf-8-sig")
     except FileNotFoundError:
         raise LrcError("file not found", path=path) from None
     except UnicodeDecodeError as e:

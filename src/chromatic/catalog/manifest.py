@@ -117,6 +117,9 @@ class Manifest(BaseModel):
             raise ValueError(
                 f"expected a valid number of beats per minute from {lo:g} to {hi:g}, got {v!r}"
             )
+        if isinstance(v, int) and not lo <= v <= hi:  # compared exactly: float() overflows
+            shown = repr(v) if len(repr(v)) <= 20 else f"an integer of {len(repr(v))} digits"
+            raise ValueError(f"expected beats per minute from {lo:g} to {hi:g}, got {shown}")
         if not math.isfinite(v) or not lo <= v <= hi:
             raise ValueError(f"expected beats per minute from {lo:g} to {hi:g}, got {v!r}")
         return float(v)

@@ -7,6 +7,7 @@ still checked. Severities: ``error`` (the data is wrong: a strict build refuses 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from chromatic.catalog.manifest import (
     read_manifest_data,
     validation_messages,
 )
+from chromatic.catalog.media import media_problem
 from chromatic.errors import LrcError, ManifestError
 
 # Sections that end within this much before they start, or overlap the previous section by
@@ -149,7 +151,7 @@ def validate_song(path: Path, *, check_media: bool = True) -> SongReport:
         pass  # reported above; never read another song's (or any outside) file
     elif manifest.lrc_file:
         lrc_path = path.parent / manifest.lrc_file
-        if lrc_path.is_file():
+        if os.path.lexists(lrc_path):  # a FIFO or a folder there is load_lrc's one line
             try:
                 report.lrc = load_lrc(lrc_path)
             except LrcError as e:
@@ -246,7 +248,15 @@ def _check_media(m: Manifest, song_dir: Path, add, outside: set[str] = frozenset
             if name:
                 referenced.append((f"audio_tracks[{i}].{attr}", name))
     referenced = [(f, n) for f, n in referenced if f not in outside]
-    missing = [(f, n) for f, n in referenced if not (song_dir / n).is_file()]
+    present = [(f, n) for f, n in referenced if os.path.lexists(song_dir / n)]
+    opened: dict[str, str | None] = {}
+    for fld, name in present:  # each named file opened once: header, frames, the last frame
+        if name not in opened:
+            need = m.trt_seconds if fld == "main_audio_file" else None
+            opened[name] = media_problem(song_dir / name, seconds=need)
+            if opened[name]:
+                add("error", fld, f"{name!r} {opened[name]}", song_dir / name)
+    missing = [(f, n) for f, n in referenced if not os.path.lexists(song_dir / n)]
     if not missing:
         return
     media_present = any(

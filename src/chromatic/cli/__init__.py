@@ -111,9 +111,12 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         if os.environ.get("CHROMATIC_DEBUG"):
             raise
-        if isinstance(
-            e, (OSError, UnicodeError, MemoryError)
-        ):  # the system refused a file, or its bytes
+        if isinstance(e, OSError):  # the system refused a file: its name, the action, why
+            from chromatic.errors import describe_os_error
+
+            typer.secho(f"error: {_one_line(describe_os_error(e))}", err=True, fg="red")
+            return 1
+        if isinstance(e, (UnicodeError, MemoryError)):  # undecodable bytes, no memory
             typer.secho(f"error: {_one_line(e) or type(e).__name__}", err=True, fg="red")
             return 1
         typer.secho(

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from chromatic.cli.phase_options import MAX_BEAM, MAX_N
+
 FORMATS = (
     "wav",
     "flac",
@@ -106,6 +108,11 @@ def assemble(
         "--musicxml",
         help="Also write arrangement.musicxml: a score with chord symbols, rehearsal marks, lyrics.",
     ),
+    allow_missing: bool = typer.Option(
+        False,
+        "--allow-missing",
+        help="Assemble even when an approved loop's file is missing: a rest there, and a warning.",
+    ),
 ) -> None:
     """Lay the approved loops out along the plan into arrangement.mid (and a preview with --render)."""
     from chromatic.produce.arrange.assemble import assemble as run
@@ -119,6 +126,7 @@ def assemble(
         quantized=quantized,
         stems=stems,
         musicxml=musicxml,
+        allow_missing=allow_missing,
     )
     arr = result.arrangement
     for w in arr.warnings:
@@ -156,9 +164,12 @@ def compose(
         "-n",
         "--n",
         min=1,
+        max=MAX_N,
         help="Candidates generated per phase, per section and per kept parent.",
     ),
-    beam: int = typer.Option(3, "--beam", min=1, help="Partial songs kept after each phase."),
+    beam: int = typer.Option(
+        3, "--beam", min=1, max=MAX_BEAM, help="Partial songs kept after each phase."
+    ),
     seed: int = typer.Option(
         0,
         "--seed",

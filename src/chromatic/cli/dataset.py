@@ -29,7 +29,9 @@ def export(
     val_fraction: float = typer.Option(
         0.25, "--val-fraction", help="Songs per color in the validation split (as `train`)."
     ),
-    seed: int = typer.Option(0, "--seed", min=0, help="Seed of the song split (as `train`)."),
+    seed: int = typer.Option(
+        0, "--seed", min=0, max=2**32 - 1, help="Seed of the song split (as `train`)."
+    ),
 ) -> None:
     """Write configs base_manifest, training_segments, training_full, preview (each with the
     song-grouped train and validation splits of training) and a dataset card."""

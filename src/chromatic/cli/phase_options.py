@@ -15,11 +15,17 @@ _TASTE = typer.Option(
 )
 _TASTE_W = typer.Option(0.3, "--taste-weight", min=0.0, help="Composite weight of the taste.")
 
+# bounds where the numbers are parsed: a huge -n asked numpy for terabytes before
+MAX_N = 5000
+MAX_TOP = 500
+MAX_BEAM = 32
+MAX_SEED = 2**32 - 1
+
 _N_HELP = "Candidates to generate per section (the same default as compose's -n)."
 _TOP_HELP = "Candidates to keep per section in review.yml."
 # options shared by the part phases (typer builds a fresh parameter from each use)
-_PART_N = typer.Option(50, "-n", "--n", min=1, help=_N_HELP)
-_PART_TOP = typer.Option(5, "--top", min=1, help=_TOP_HELP)
+_PART_N = typer.Option(50, "-n", "--n", min=1, max=MAX_N, help=_N_HELP)
+_PART_TOP = typer.Option(5, "--top", min=1, max=MAX_TOP, help=_TOP_HELP)
 _SEED = typer.Option(
     0, "--seed", min=0, max=2**32 - 1, help="Seed: the same seed gives byte-identical output."
 )

@@ -17,6 +17,8 @@ from chromatic.cli.phase_options import (
     _TASTE_W,
     _THEORY_W,
     _TRUST,
+    MAX_N,
+    MAX_TOP,
     _scoring,
     model_columns,
 )
@@ -105,6 +107,7 @@ def _init_folder(proposal: Path, out: Path, force: bool):
         return folder, folder.proposal_path.read_bytes() != before
     if out.name == slug:
         return init_production(proposal, out.parent, force=force)
+    _refuse_system_parent(out, slug)
     typer.secho(
         f"warning: 'produce init --out DIR' as the folder under which <slug>/ is created is "
         f"deprecated and goes in the next release; --out is the production folder itself: "
@@ -115,11 +118,28 @@ def _init_folder(proposal: Path, out: Path, force: bool):
     return init_production(proposal, out, force=force)
 
 
+def _refuse_system_parent(out: Path, slug: str) -> None:
+    """The old ``--out PARENT`` never creates a song folder in ``/``, a top-level system
+    folder (``/etc``, ``/usr``; ``/tmp`` is allowed) or the home folder itself."""
+    from chromatic.errors import ProduceError
+
+    where = out.resolve()
+    system = where.parent == where or (where.parent == Path(where.anchor) and where.name != "tmp")
+    if system or where == Path.home().resolve():
+        raise ProduceError(
+            f"refusing to create {slug}/ directly in {where}; --out is the production folder "
+            f"itself (e.g. --out ./{slug})",
+            field="--out",
+        )
+
+
 @app.command()
 def chords(
     folder: Path = typer.Argument(..., help="Production folder (from 'chromatic produce init')."),
-    n: int = typer.Option(200, "-n", "--n", min=1, help="Progressions to generate."),
-    top: int = typer.Option(10, "--top", min=1, help="Candidates to keep in review.yml."),
+    n: int = typer.Option(200, "-n", "--n", min=1, max=MAX_N, help="Progressions to generate."),
+    top: int = typer.Option(
+        10, "--top", min=1, max=MAX_TOP, help="Candidates to keep in review.yml."
+    ),
     seed: int = typer.Option(
         0, "--seed", min=0, max=2**32 - 1, help="Seed: the same seed gives byte-identical output."
     ),
@@ -348,7 +368,11 @@ def harmony(
 def promote(
     folder: Path = typer.Argument(..., help="Production folder."),
     phase: str = typer.Argument(..., help="Phase: chords, drums, bass, melody or harmony."),
-    clean: bool = typer.Option(False, "--clean", help="Empty approved/ before promoting."),
+    clean: bool = typer.Option(
+        False,
+        "--clean",
+        help="Remove the loops promote wrote before (other files in approved/ stay).",
+    ),
 ) -> None:
     """Copy approved candidates to <phase>/approved/<label>.mid (all or nothing)."""
     from chromatic.produce.promote import promote as run

@@ -59,7 +59,9 @@ def train(
     minimum: int = typer.Option(
         30, "--min-decisions", min=2, help="Refuse a phase with fewer decisions."
     ),
-    seed: int = typer.Option(0, "--seed", min=0, help="Seed of the song folds and the bootstrap."),
+    seed: int = typer.Option(
+        0, "--seed", min=0, max=2**32 - 1, help="Seed of the song folds and the bootstrap."
+    ),
 ) -> None:
     """Fit, per phase, a model of approved-over-rejected inside each song on the candidates'
     symbolic MIDI features; report its pairwise accuracy on held-out songs (nested, song-grouped,

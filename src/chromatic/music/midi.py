@@ -18,12 +18,14 @@ from symusic import KeySignature, Score, Tempo, TextMeta, Track
 from symusic import TimeSignature as SymTimeSignature
 
 from chromatic.errors import MidiError
-from chromatic.fileio import write_bytes_atomic
+from chromatic.fileio import read_regular, write_bytes_atomic
 from chromatic.music.key import Key, TimeSignature
 from chromatic.music.meter import TPQ
 from chromatic.music.notes import Note
 
 DRUM_CHANNEL = 9  # channel 10 in 1-based numbering
+#: The largest MIDI file read: a generous bound (a song's MIDI is kilobytes), never a hang.
+MAX_MIDI_BYTES = 64 * 1024 * 1024
 
 
 def load_score(source: str | os.PathLike | bytes, *, name: str | None = None) -> Score:
@@ -38,9 +40,10 @@ def load_score(source: str | os.PathLike | bytes, *, name: str | None = None) ->
             _rejoin_lyrics(score)
             return score
         path = Path(source)
-        if not path.is_file():
-            raise MidiError("file not found", path=path)
-        data = path.read_bytes()
+        try:  # a FIFO or a device is refused by type before it is opened; the size is counted
+            data = read_regular(path, MAX_MIDI_BYTES, MidiError)
+        except FileNotFoundError:
+            raise MidiError("file not found", path=path) from None
         return load_score(data, name=str(path))
     except MidiError as e:
         if e.path is None:

@@ -20,8 +20,9 @@ them to mono (the catalog's audio features want one channel).
 
 from __future__ import annotations
 
-import functools
 import os
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
@@ -70,17 +71,43 @@ def default_soundfont() -> Path:
     return path
 
 
-@functools.cache
+#: Loading a backend (its import finds the shared library, which may run ``ldconfig``) and
+#: creating a synthesizer happen under this lock: eight first previews at once load it once.
+_LOAD_LOCK = threading.RLock()
+_LOADED: set[str] = set()
+_FAILED: dict[str, tuple[float, str]] = {}
+#: A failed load is tried again after this many seconds, so one transient failure (a fork
+#: refused under load) never disables audio until a restart.
+RETRY_FAILED_S = 30.0
+
+
 def _probe(name: str) -> str | None:
-    """None when backend ``name`` loads here, else why not (cached: it does not change)."""
-    try:
-        if name == "fluidsynth":
-            import fluidsynth  # noqa: F401
-        else:
-            import tinysoundfont  # noqa: F401
-    except (ImportError, OSError) as e:
-        return f"{e}".strip() or type(e).__name__
-    return None
+    """None when backend ``name`` loads here, else why not. A success is kept for the process;
+    a failure for ``RETRY_FAILED_S`` seconds."""
+    if name in _LOADED:
+        return None
+    with _LOAD_LOCK:
+        if name in _LOADED:
+            return None
+        failed = _FAILED.get(name)
+        if failed is not None and time.monotonic() - failed[0] < RETRY_FAILED_S:
+            return failed[1]
+        try:
+            if name == "fluidsynth":
+                import fluidsynth  # noqa: F401
+            else:
+                import tinysoundfont  # noqa: F401
+        except (ImportError, OSError) as e:
+            _FAILED[name] = (time.monotonic(), f"{e}".strip() or type(e).__name__)
+            return _FAILED[name][1]
+        _FAILED.pop(name, None)
+        _LOADED.add(name)
+        return None
+
+
+def warm(renderer: str | None = None) -> str | None:
+    """Load the renderer now (once, under the lock); returns why it cannot, or None."""
+    return renderer_unavailable(renderer)
 
 
 def available_renderers() -> list[str]:
@@ -164,6 +191,11 @@ class _FluidSynth:
 
 
 def _backend(name: str, sample_rate: int, soundfont: Path) -> Backend:
+    with _LOAD_LOCK:  # one synthesizer created at a time (the library's own setup is shared)
+        return _new_backend(name, sample_rate, soundfont)
+
+
+def _new_backend(name: str, sample_rate: int, soundfont: Path) -> Backend:
     if name == "fluidsynth":
         return _FluidSynth(sample_rate, soundfont)
     from chromatic.music.render_tsf import TinySoundFont

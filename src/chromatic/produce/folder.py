@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chromatic.errors import ProduceError
-from chromatic.paths import contained, slugify
+from chromatic.paths import contained, slugify, within
 from chromatic.proposals.reader import Proposal, load_proposal
 from chromatic.proposals.threads import read_any_proposal
 
@@ -40,34 +40,45 @@ SINGERS_FILE = "singers.yml"
 class ProductionFolder:
     root: Path
 
+    def path(self, *parts: str) -> Path:
+        """``root / parts``, checked now by ``paths.within``: no symbolic link below the
+        root, no ``..``. Every path of the folder is built here, at the moment of use."""
+        return within(self.root, *parts)
+
     @property
     def proposal_path(self) -> Path:
-        return self.root / PROPOSAL_FILE
+        return self.path(PROPOSAL_FILE)
 
     @property
     def lock_path(self) -> Path:
-        return self.root / LOCK_FILE
+        return self.path(LOCK_FILE)
 
     def phase_dir(self, phase: str) -> Path:
-        return self.root / check_phase(phase)
+        return self.path(check_phase(phase))
 
     def candidates_dir(self, phase: str) -> Path:
-        return self.phase_dir(phase) / "candidates"
+        return self.path(check_phase(phase), "candidates")
 
     def approved_dir(self, phase: str) -> Path:
-        return self.phase_dir(phase) / "approved"
+        return self.path(check_phase(phase), "approved")
 
     def review_path(self, phase: str) -> Path:
-        return self.phase_dir(phase) / REVIEW_FILE
+        return self.path(check_phase(phase), REVIEW_FILE)
+
+    def check_phase_tree(self, phase: str) -> None:
+        """Refuse now, before anything is written, a phase whose folders or files are links."""
+        self.candidates_dir(phase)
+        self.approved_dir(phase)
+        self.review_path(phase)
 
     @property
     def lyrics_dir(self) -> Path:
         """Approved lyrics, ``<label>.txt`` per section (written by hand or by a lyrics step)."""
-        return self.root / "lyrics" / "approved"
+        return self.path("lyrics", "approved")
 
     @property
     def singers_path(self) -> Path:
-        return self.root / SINGERS_FILE
+        return self.path(SINGERS_FILE)
 
     def proposal(self) -> Proposal:
         return load_proposal(self.proposal_path)
@@ -94,6 +105,7 @@ class ProductionFolder:
             lock.release()
 
     def ensure_phase(self, phase: str) -> None:
+        self.check_phase_tree(phase)
         self.candidates_dir(phase).mkdir(parents=True, exist_ok=True)
         self.approved_dir(phase).mkdir(parents=True, exist_ok=True)
 

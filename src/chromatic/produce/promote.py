@@ -21,15 +21,16 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from chromatic.errors import ProduceError, ReviewError
-from chromatic.fileio import write_bytes_atomic
+from chromatic.errors import ChromaticError, ProduceError, ReviewError
+from chromatic.fileio import read_regular, write_bytes_atomic, write_text_atomic
 from chromatic.music import daw
 from chromatic.music.midi import load_score
-from chromatic.paths import MAX_NAME_BYTES
+from chromatic.paths import MAX_NAME_BYTES, within
 from chromatic.produce.folder import check_phase, open_folder
 from chromatic.produce.review import GROUP_KEY, candidate_path, load_review
 
@@ -57,7 +58,10 @@ class PromoteResult:
 
 def promote(folder_path: str | os.PathLike, phase: str, *, clean: bool = False) -> PromoteResult:
     """Copy every approved candidate of ``phase`` to ``approved/<label>.mid``, DAW-ready
-    (``approved_loop``). ``clean`` empties ``approved/`` first (in the same step)."""
+    (``approved_loop``). ``clean`` first removes the loops promote wrote before (recorded in
+    ``<phase>/.promoted``, or named by a label or section of the review), in the same step;
+    any other file in ``approved/`` is kept. Every path is checked (``paths.within``) before
+    the first write: a linked phase or ``approved/`` folder is refused and nothing is written."""
     folder = open_folder(folder_path)
     check_phase(phase)
     review_path = folder.review_path(phase)
@@ -68,7 +72,10 @@ def promote(folder_path: str | os.PathLike, phase: str, *, clean: bool = False) 
     with folder.locked():
         review = load_review(review_path)
         chosen = _approved(review)
-        approved_dir = folder.approved_dir(phase)
+        approved_dir = folder.approved_dir(phase)  # checked now: a linked approved/ is refused
+        targets = [folder.path(phase, "approved", f"{label}.mid") for _, label, _, _ in chosen]
+        record = folder.path(phase, RECORD_FILE)
+        doomed = _ours(approved_dir, record, review) if clean else []
         approved_dir.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".promote-", dir=folder.phase_dir(phase)))
         try:
@@ -77,19 +84,54 @@ def promote(folder_path: str | os.PathLike, phase: str, *, clean: bool = False) 
                     staging / f"{label}.mid", approved_loop(midi_file, phase, details)
                 )
             removed = []
-            if clean:
-                for p in sorted(approved_dir.iterdir()):
-                    if p.is_file() or p.is_symlink():
-                        p.unlink()
-                        removed.append(p.name)
+            for p in doomed:
+                within(approved_dir, p.name).unlink(missing_ok=True)
+                removed.append(p.name)
             promoted = []
-            for cand_id, label, _, _ in chosen:
-                target = approved_dir / f"{label}.mid"
-                os.replace(staging / f"{label}.mid", target)
+            for (cand_id, label, _, _), target in zip(chosen, targets, strict=True):
+                os.replace(staging / f"{label}.mid", within(approved_dir, target.name))
                 promoted.append(Promoted(cand_id, label, target))
+            kept = set() if clean else _recorded(record)
+            names = sorted(kept | {t.name for t in targets})
+            write_text_atomic(record, "".join(f"{n}\n" for n in names))
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return PromoteResult(phase, tuple(promoted), tuple(removed))
+
+
+#: ``<phase>/.promoted``: the names promote wrote into ``approved/``, one a line: ``--clean`` deletes these (and the
+#: names the review's labels and sections give), never a file a human put there.
+RECORD_FILE = ".promoted"
+
+
+def _recorded(record: Path) -> set[str]:
+    try:
+        text = read_regular(record, 1 << 20).decode("utf-8", "replace")
+    except (OSError, ChromaticError):
+        return set()
+    return {n for n in text.split() if n.endswith(".mid") and "/" not in n and n[:1] != "."}
+
+
+def _ours(approved_dir: Path, record: Path, review) -> list[Path]:
+    """The regular files of ``approved/`` that promote wrote (their names are recorded, or are
+    a label or section of the review's candidates): what ``--clean`` removes. A link, a
+    folder or any other file stays."""
+    if not approved_dir.is_dir():
+        return []
+    names = _recorded(record)
+    for c in review.model.candidates:
+        for raw in (c.label, c.details.get(GROUP_KEY)):
+            if isinstance(raw, str) and normalize_label(raw):
+                names.add(f"{normalize_label(raw)}.mid")
+    out = []
+    for name in sorted(names):
+        p = approved_dir / name
+        try:
+            if stat.S_ISREG(os.lstat(p).st_mode):
+                out.append(p)
+        except OSError:
+            continue
+    return out
 
 
 def _loop_bars(details: dict) -> float | None:

@@ -19,6 +19,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from chromatic.errors import ReviewError
 from chromatic.fileio import write_bytes_atomic, write_text_atomic
+from chromatic.paths import within
 from chromatic.produce.review import (
     GROUP_KEY,
     HEADER,
@@ -103,7 +104,8 @@ def regenerate_groups(
     With several groups the list is ordered by group (in the order given), so a section's
     candidates sit together; within a group, kept candidates keep their relative order."""
     phase_dir = Path(phase_dir)
-    path = phase_dir / "review.yml"
+    path = within(phase_dir, "review.yml")  # checked before anything is written
+    within(phase_dir, "candidates")
     old = load_review(path, check_files=False) if path.exists() else None
     doc = old.doc if old else _new_doc()
     _sync(doc, facts)
@@ -182,9 +184,9 @@ def regenerate_groups(
             f"generated review does not validate: {e.errors()[0]['msg']}", path=path
         ) from None
     for cid, f in written:
-        write_bytes_atomic(phase_dir / "candidates" / f"{cid}.mid", f.midi)
+        write_bytes_atomic(within(phase_dir, "candidates", f"{cid}.mid"), f.midi)
         for suffix, data in f.attachments.values():
-            write_bytes_atomic(phase_dir / "candidates" / f"{cid}{suffix}.mid", data)
+            write_bytes_atomic(within(phase_dir, "candidates", f"{cid}{suffix}.mid"), data)
     write_text_atomic(path, dump_yaml(doc))
     new_ids = {cid for cid, _ in written}
     replaced = [c for c, k in zip(old_models, keep, strict=True) if not k]

@@ -216,7 +216,7 @@ def _approved_entries(folder: ProductionFolder) -> dict[str, dict]:
 def _plan_order(folder: ProductionFolder, labels: list[str], notes: list[str]) -> list[str] | None:
     """The plan's section order (read with ``planfile.load_plan``, the one reader: a plan that
     does not validate is refused here as at assembly), then what it does not list, by form."""
-    path = folder.root / PLAN_FILE
+    path = folder.path(PLAN_FILE)
     if not path.is_file():
         return None
     names = [s.name for s in load_plan(path).sections]

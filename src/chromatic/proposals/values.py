@@ -84,9 +84,16 @@ def parse_key(value: object) -> tuple[Key, list[str]]:
 def parse_bpm(value: object) -> tuple[float, list[str]]:
     """Beats per minute in ``MIN_BPM``-``MAX_BPM``: a number, "90", "90 bpm"; "about 90" and
     "90-100" (its midpoint) with a note. Anything else is a ValueProblem."""
-    expected = f"expected a tempo in beats per minute ({MIN_BPM:g}-{MAX_BPM:g}), got {value!r}"
+    shown = (
+        repr(value)
+        if len(repr(value)) <= 40
+        else f"{repr(value)[:20]}... ({len(repr(value))} characters)"
+    )
+    expected = f"expected a tempo in beats per minute ({MIN_BPM:g}-{MAX_BPM:g}), got {shown}"
     notes: list[str] = []
     number: float | None = None
+    if isinstance(value, int) and not isinstance(value, bool) and not MIN_BPM <= value <= MAX_BPM:
+        raise ValueProblem(expected)  # a 400-digit integer is refused before float() overflows
     if isinstance(value, int | float) and not isinstance(value, bool):
         number = float(value)
     elif isinstance(value, str) and len(value) <= 40:

@@ -120,7 +120,7 @@ def build_segments(
     tracks_path = data / TRACKS_FILE
     if not tracks_path.is_file():
         raise CatalogError(
-            f"{tracks_path} not found; run 'chromatic catalog build {catalog} --out {data}' first"
+            f"{tracks_path} not found; run 'chromatic catalog build {catalog} --data {data}' first"
         )
     require_fresh(tracks_path, catalog)
     clean_stale_temps(data, MEDIA_DIR, PARTS_DIR)

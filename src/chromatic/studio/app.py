@@ -22,13 +22,17 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from chromatic.errors import ChromaticError
+from chromatic.errors import ChromaticError, describe_os_error
 from chromatic.studio import audio, decisions, jobs, songs
-from chromatic.studio.errors import Conflict, Forbidden, NotFound, StudioError
+from chromatic.studio.audio import warm_renderer
+from chromatic.studio.cache import DEFAULT_MAX_MB
+from chromatic.studio.errors import Conflict, Forbidden, NotFound, StudioError, TooLarge
+from chromatic.studio.files import serve_path
 from chromatic.studio.why import Explainer
 
 TOKEN_HEADER = "x-studio-token"
-MAX_BODY = 1 << 20
+MAX_BODY = 1 << 20  # refused before it is read past this (Content-Length, then bytes counted)
+MAX_JSON_DEPTH = 32
 STATIC = {
     "studio.js": "application/javascript",
     "studio.css": "text/css",
@@ -46,7 +50,9 @@ def _error(e: Exception) -> JSONResponse:
             {"error": " ".join(e.detail.split()), "path": e.path, "field": e.field},
             status_code=status,
         )
-    if isinstance(e, OSError | UnicodeError):
+    if isinstance(e, OSError):
+        return JSONResponse({"error": " ".join(describe_os_error(e).split())}, 400)
+    if isinstance(e, UnicodeError):
         return JSONResponse({"error": " ".join(str(e).split()) or type(e).__name__}, 400)
     return JSONResponse({"error": f"internal error: {type(e).__name__}: {e}"}, status_code=500)
 
@@ -60,8 +66,11 @@ class Studio:
         token: str | None = None,
         hosts: tuple[str, ...] = (),
         model: str | Path | None = None,
+        preview_cache_mb: float = DEFAULT_MAX_MB,
     ):
         self.library = songs.Library.open(root)
+        self.preview_cache_mb = float(preview_cache_mb)
+        warm_renderer()  # loaded once, before the first request (never raced by 8 previews)
         self.explainer = Explainer(model)
         self.token = token or secrets.token_urlsafe(24)
         self.hosts = {h.lower() for h in (*LOOPBACK, *hosts)}
@@ -83,18 +92,57 @@ class Studio:
 
 
 async def _body(request: Request) -> dict:
+    """The JSON object of a write: its size refused before it is read (the declared length,
+    then the bytes as they arrive, so a lying or absent Content-Length cannot make the server
+    hold more than ``MAX_BODY``) and its nesting bounded (``MAX_JSON_DEPTH``)."""
     if "application/json" not in request.headers.get("content-type", ""):
         raise StudioError("expected a JSON body (Content-Type: application/json)")
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise StudioError(f"expected a body of at most {MAX_BODY} bytes")
+    too_big = f"expected a body of at most {MAX_BODY} bytes"
+    declared = request.headers.get("content-length", "")
+    if declared.strip().isdigit() and (len(declared) > 18 or int(declared) > MAX_BODY):
+        raise TooLarge(too_big, field="body")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise TooLarge(too_big, field="body")
+        chunks.append(chunk)
+    raw = b"".join(chunks)
+    if _depth(raw) > MAX_JSON_DEPTH:
+        raise StudioError(f"expected JSON nested at most {MAX_JSON_DEPTH} deep", field="body")
     try:
         data = json.loads(raw or b"{}")
-    except ValueError as e:
+    except (ValueError, RecursionError) as e:
         raise StudioError(f"expected JSON: {e}") from None
     if not isinstance(data, dict):
         raise StudioError("expected a JSON object")
     return data
+
+
+def _depth(raw: bytes) -> int:
+    """The deepest nesting of ``[``/``{`` in a JSON text, strings skipped (checked before the
+    parse: the parser's own recursion limit would be a 500)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for b in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif b == 0x5C:
+                escaped = True
+            elif b == 0x22:
+                in_string = False
+        elif b == 0x22:
+            in_string = True
+        elif b in (0x5B, 0x7B):
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_JSON_DEPTH:
+                    return deepest
+        elif b in (0x5D, 0x7D):
+            depth -= 1
+    return deepest
 
 
 def _route(studio: Studio, fn: Callable, *, write: bool = False) -> Callable:
@@ -136,7 +184,7 @@ def routes(s: Studio) -> list[Route]:
 
     def preview(r, _):
         path, cached = audio.candidate_preview(
-            s.folder(r), r.path_params["phase"], r.path_params["cid"]
+            s.folder(r), r.path_params["phase"], r.path_params["cid"], s.preview_cache_mb
         )
         resp = _wav(path)
         resp.headers["X-Studio-Cache"] = "hit" if cached else "miss"
@@ -154,10 +202,13 @@ def routes(s: Studio) -> list[Route]:
         kind = r.path_params["kind"]
         name = songs.arrangement_view(folder)["audio"] if kind == "audio" else None
         name = name if kind == "audio" else {"image": "arrangement.png"}.get(kind)
-        if not name or not (folder.root / name).is_file():
+        if not name:
+            raise NotFound(f"no arrangement {kind} yet (assemble and render first)")
+        path = serve_path(folder, name)
+        if not path.is_file():
             raise NotFound(f"no arrangement {kind} yet (assemble and render first)")
         media = {"png": "image/png", "wav": "audio/wav", "flac": "audio/flac"}
-        return FileResponse(folder.root / name, media_type=media[name.rsplit(".", 1)[1]])
+        return FileResponse(path, media_type=media[name.rsplit(".", 1)[1]])
 
     def decide(r, body):
         return decisions.decide(s.folder(r), r.path_params["phase"], body)

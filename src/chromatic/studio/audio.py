@@ -26,12 +26,13 @@ from chromatic.paths import PathError, inside
 from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.promote import normalize_label
 from chromatic.produce.review import GROUP_KEY, candidate_path, read_review
+from chromatic.studio import cache
 from chromatic.studio.errors import NotFound
 from chromatic.studio.songs import check_phase_name
 
 SAMPLE_RATE = 22050
 MAX_SECONDS = 90.0
-CACHE_DIR = ".studio/previews"
+CACHE_DIR = cache.CACHE_DIR
 CACHE_VERSION = "1"
 SCRATCH_KEY = "scratch_beat"
 
@@ -158,20 +159,32 @@ def _wav_bytes(audio: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
-def candidate_preview(folder: ProductionFolder, phase: str, cid: str) -> tuple[Path, bool]:
+def candidate_preview(
+    folder: ProductionFolder, phase: str, cid: str, max_mb: float = cache.DEFAULT_MAX_MB
+) -> tuple[Path, bool]:
     """The preview WAV of a candidate (rendered now, or from the cache) and whether it came
-    from the cache."""
+    from the cache. The cache stays under ``max_mb`` MB (``studio.cache``)."""
     from chromatic.music.render import choose_renderer
 
     ctx = context_of(folder, phase, cid)
     renderer = choose_renderer()
     key = ctx.key(renderer)
-    cached = folder.root / CACHE_DIR / f"{key}.wav"
     with _render_lock(key):  # the page's prefetch and a press of play render once, not twice
+        cached = cache.preview_path(folder, phase, cid, key)  # checked now: no link on the way
         if cached.is_file():
+            cache.touch(cached)
             return cached, True
         _render(ctx, renderer, cached)
+        cache.prune(folder, max_mb, keep=cached)
     return cached, False
+
+
+def warm_renderer() -> str | None:
+    """Load the renderer before the first request (``music.render.warm``): eight first
+    previews at once then find it loaded. Returns why audio is unavailable, or None."""
+    from chromatic.music.render import warm
+
+    return warm()
 
 
 _locks: dict[str, threading.Lock] = {}
@@ -195,7 +208,7 @@ def _render(ctx: Context, renderer: str, cached: Path) -> None:
 
 
 def arrangement_roll(folder: ProductionFolder) -> dict:
-    path = folder.root / "arrangement.mid"
+    path = folder.path("arrangement.mid")
     if not path.is_file():
         raise NotFound("no arrangement yet (assemble first)", path=path)
     return roll_of(load_score(path), markers=True)

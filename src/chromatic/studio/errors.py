@@ -19,6 +19,10 @@ class Forbidden(StudioError):
     status = 403
 
 
+class TooLarge(StudioError):
+    status = 413
+
+
 class Conflict(StudioError):
     """A write refused because the file changed on disk since the page read it: ``changes``
     says what changed, ``version`` is the file's version now."""

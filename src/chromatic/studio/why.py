@@ -54,7 +54,7 @@ class Explainer:
             scorer = self.scorer()
             data = ctx.candidate.read_bytes()
             key = hashlib.sha256(data + self._digest.encode()).hexdigest()[:24]
-            out = folder.root / CACHE_DIR / f"{key}.png"
+            out = folder.path(CACHE_DIR, f"{key}.png")  # checked now: no link on the way
             if not out.is_file():
                 occ = occlude(scorer, data, color=proposal.color.name, concept=proposal.concept)
                 save_png(

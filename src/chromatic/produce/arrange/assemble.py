@@ -39,6 +39,8 @@ from chromatic.music.midi import (
     new_score,
     read_lyrics,
 )
+from chromatic.paths import within
+from chromatic.produce.arrange import holes
 from chromatic.produce.arrange.ending import end_song
 from chromatic.produce.arrange.perform import perform_folder
 from chromatic.produce.arrange.planfile import Plan, PlanSection, load_plan, plan_path
@@ -149,8 +151,9 @@ def velocity_scale(intensity: float) -> float:
     return 0.75 + 0.5 * float(intensity)
 
 
-def arrange(folder: ProductionFolder, plan: Plan) -> Arrangement:
-    """Build the arrangement Score from the plan and the approved loops (no files written)."""
+def arrange(folder: ProductionFolder, plan: Plan, *, allow_missing: bool = False) -> Arrangement:
+    """Build the arrangement Score from the plan and the approved loops (no files written).
+    An approved loop missing on disk is refused (``arrange.holes``) unless ``allow_missing``."""
     proposal = folder.proposal()
     ts = TimeSignature.parse(proposal.time_signature)
     bar_ticks = round(ts.quarters_per_bar * TPQ)
@@ -164,6 +167,11 @@ def arrange(folder: ProductionFolder, plan: Plan) -> Arrangement:
         for ph in PHASES
         if folder.approved_dir(ph).is_dir()
     }
+    played = [normalize_label(s.name) for s in plan.sections if s.repeat > 0]
+    gaps = holes.missing_loops(folder, played, available)
+    if gaps and not allow_missing:
+        holes.refuse(gaps, folder.root)
+    notes.extend(holes.note(h) for h in gaps)
     for ph in PHASES[1:]:
         if not available.get(ph):
             notes.append(f"{ph}: no approved loops; the arrangement has no {ph}")
@@ -319,7 +327,7 @@ def write_arrangement(arr: Arrangement, root: Path) -> Path:
     from chromatic.produce.arrange.daw import arrangement_bytes
 
     align_lyrics(arr.score)  # the words follow the performed notes
-    path = Path(root) / ARRANGEMENT_FILE
+    path = within(root, ARRANGEMENT_FILE)
     key = open_folder(root).proposal().key
     write_bytes_atomic(path, arrangement_bytes(arr, Path(root), key))
     return path
@@ -335,6 +343,10 @@ class AssembleResult:
     musicxml: Path | None = None
 
 
+#: What assemble writes into the folder (a link among them is refused before any write).
+OUTPUTS = ("arrangement.mid", "arrangement.wav", "arrangement.flac", "arrangement.png", "stems")
+
+
 def assemble(
     folder_path: str | os.PathLike,
     *,
@@ -345,16 +357,19 @@ def assemble(
     quantized: bool = False,
     stems: bool = False,
     musicxml: bool = False,
+    allow_missing: bool = False,
 ) -> AssembleResult:
     """Write arrangement.mid (and with ``render`` the audio preview and arrangement.png), played
     by the performance pass (``arrange.perform``; ``quantized`` keeps the grid); ``stems`` also
     renders one audio file per instrument; ``musicxml`` also writes arrangement.musicxml (the
     written notes, before the performance pass: ``arrange.musicxml``)."""
     folder = open_folder(folder_path)
+    for name in OUTPUTS:  # every file assemble may write, checked before the first is written
+        folder.path(name)
     path = plan_path(folder.root)
     if not path.is_file():
         raise ProduceError(f"no production plan (run: chromatic plan {folder.root})", path=path)
-    written = arrange(folder, load_plan(path))
+    written = arrange(folder, load_plan(path), allow_missing=allow_missing)
     arr = perform_folder(written, folder, quantized=quantized)
     midi = write_arrangement(arr, folder.root)
     score = _write_musicxml(written, folder) if musicxml else None

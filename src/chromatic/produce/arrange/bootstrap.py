@@ -33,6 +33,7 @@ from chromatic.catalog.timecode import format_timestamp
 from chromatic.errors import ProduceError
 from chromatic.fileio import write_text_atomic
 from chromatic.music.key import TimeSignature
+from chromatic.paths import within
 from chromatic.produce.arrange.plan import Plan
 from chromatic.proposals.reader import Proposal
 from chromatic.yamlio import dump_yaml
@@ -162,6 +163,6 @@ def write_bootstrap(
     data = bootstrap_manifest(plan, proposal, track=track)
     doc = CommentedMap(data)
     doc.yaml_set_start_comment(HEADER.format(id=data["manifest_id"]))
-    path = Path(folder_root) / BOOTSTRAP_FILE
+    path = within(folder_root, BOOTSTRAP_FILE)
     write_text_atomic(path, dump_yaml(doc))
     return path

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chromatic.music import form as roles
+from chromatic.paths import within
 from chromatic.produce.rhythm.fills import fill_options
 from chromatic.yamlio import read_yaml
 
@@ -102,8 +103,8 @@ def modulation_of(proposal, raw: dict) -> str | None:
 
 
 def raw_proposal(folder: Path) -> dict:
-    path = folder / "proposal.yml"
     try:
+        path = within(folder, "proposal.yml")
         raw = read_yaml(path, ValueError) if path.is_file() else {}
     except ValueError:
         raw = {}

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from chromatic.fileio import write_text_atomic
 from chromatic.music.key import Key
+from chromatic.paths import within
 from chromatic.produce.arrange.daw import arrangement_bytes, bar_ticks, chord_names
 
 MUSICXML_FILE = "arrangement.musicxml"
@@ -216,6 +217,6 @@ def write_musicxml(arr, root: Path, key: Key) -> Path:
 
     score = build_score(arr, root, key)
     text = GeneralObjectExporter(score).parse().decode("utf-8")
-    path = Path(root) / MUSICXML_FILE
+    path = within(root, MUSICXML_FILE)
     write_text_atomic(path, text)
     return path

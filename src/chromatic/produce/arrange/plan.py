@@ -224,7 +224,7 @@ def write_plan(
     plan lays out the style's form (``arrange.form``); ``seed`` (mixed with the proposal's
     content) picks its variations."""
     folder = open_folder(folder_path)
-    path = folder.root / PLAN_FILE
+    path = folder.path(PLAN_FILE)
     if path.exists() and not refresh:
         raise ProduceError(
             f"{PLAN_FILE} exists; use --refresh to update it (your edits are kept)", path=path

@@ -22,6 +22,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from chromatic.errors import ChromaticError, ProduceError
 from chromatic.music.key import TimeSignature
+from chromatic.paths import within
 from chromatic.produce.song import SongHeader
 from chromatic.yamlio import load_rt
 
@@ -133,4 +134,4 @@ def load_plan(path: str | os.PathLike) -> Plan:
 
 
 def plan_path(folder_path: str | os.PathLike) -> Path:
-    return Path(folder_path) / PLAN_FILE
+    return within(folder_path, PLAN_FILE)  # checked at use: a linked plan is refused

@@ -25,6 +25,7 @@ import numpy as np
 
 from chromatic.errors import ProduceError
 from chromatic.fileio import write_with
+from chromatic.paths import within
 from chromatic.produce.arrange.loudness import Loudness, normalize_loudness
 
 RELEASE_SECONDS = 0.5  # rendered after the last bar and faded out, so notes do not click off
@@ -102,7 +103,7 @@ def render_preview(
         )
         return _faded(audio, sample_rate)
 
-    image = out_dir / "arrangement.png"
+    image = within(out_dir, "arrangement.png")
     # The synthesizer runs in C without the GIL: the picture and the loudness stack's imports
     # (scipy.signal alone takes a second or more) use the other core meanwhile.
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -111,7 +112,7 @@ def render_preview(
         side.result()
     audio, loud = normalize_loudness(mix, sample_rate)
     audio_path = _write_audio(
-        out_dir / f"arrangement.{audio_format}", audio, sample_rate, audio_format
+        within(out_dir, f"arrangement.{audio_format}"), audio, sample_rate, audio_format
     )
     written: dict[str, Path] = {}
     if stems:
@@ -119,7 +120,7 @@ def render_preview(
         names = [t.name for t in arr.score.tracks]
         for inst in arr.instruments:
             stem = np.clip(render(_solo(arr.score, names.index(inst.name))) * gain, -1.0, 1.0)
-            path = out_dir / STEMS_DIR / f"{stem_name(inst.name)}.{audio_format}"
+            path = within(out_dir, STEMS_DIR, f"{stem_name(inst.name)}.{audio_format}")
             path.parent.mkdir(parents=True, exist_ok=True)
             written[inst.name] = _write_audio(path, stem, sample_rate, audio_format)
     return Preview(audio_path, image, loud, len(audio) / sample_rate, written)

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 from chromatic.fileio import write_text_atomic
+from chromatic.paths import within
 from chromatic.produce.compose.options import ComposeOptions
 from chromatic.produce.folder import PHASES, REVIEW_FILE
 
@@ -65,4 +66,4 @@ def write_marker(root: Path, opts: ComposeOptions, source: str | Path, state: st
         },
         "files": _human_files(root) if state == "done" else {},
     }
-    write_text_atomic(root / MARKER, json.dumps(data, indent=2, sort_keys=True) + "\n")
+    write_text_atomic(within(root, MARKER), json.dumps(data, indent=2, sort_keys=True) + "\n")

@@ -38,6 +38,7 @@ from pathlib import Path
 
 from chromatic.errors import ProduceError
 from chromatic.fileio import write_text_atomic
+from chromatic.paths import within
 from chromatic.produce.compose.marker import MARKER, edited_files, read_marker, write_marker
 from chromatic.produce.compose.options import FORM, SUMMARY, WORK_DIR, ComposeOptions  # noqa: F401 (FORM, ComposeOptions: re-exported)
 from chromatic.produce.compose.search import phase_options, search
@@ -133,6 +134,20 @@ def check_bpm(bpm: float, source: object) -> None:
 
 
 def _clear_for_auto(root: Path, force: bool) -> None:
+    """``_check_for_auto``, then remove what a previous run of compose wrote (only ``OWNED``
+    names, each checked by ``paths.within``: a link among them is refused, never followed)."""
+    if _check_for_auto(root, force):
+        for name in OWNED:
+            within(root, name)  # all checked before the first removal
+        for name in OWNED:
+            p = within(root, name)
+            if p.is_dir():
+                shutil.rmtree(p)
+            elif p.exists() and name != LOCK_FILE:
+                p.unlink()
+
+
+def _check_for_auto(root: Path, force: bool) -> bool:
     """An unattended run owns its folder: refuse one holding human work unless ``force``, and
     any folder that is not a production folder at all (``force`` never empties, say, a home
     folder that happens to hold a ``bass/``). Ours: a fresh init, a run of ours that was killed
@@ -167,12 +182,8 @@ def _clear_for_auto(root: Path, force: bool) -> None:
                 "--out, or pass --force to replace them",
                 path=root,
             )
-        for name in OWNED:
-            p = root / name
-            if p.is_dir():
-                shutil.rmtree(p)
-            elif p.exists() and name != LOCK_FILE:
-                p.unlink()
+        return True
+    return False
 
 
 # --- the two entry points ------------------------------------------------------------------------
@@ -226,8 +237,7 @@ def compose_auto(
     check_bpm(
         read_any_proposal(Path(source).resolve()).bpm, source
     )  # refused before --out is touched
-    if root.exists() and not root.is_dir():
-        raise ProduceError("expected a folder for --out, found a file", path=root)
+    _check_for_auto(root, opts.force)  # refused before the lock file is made (checked again inside)
     root.mkdir(parents=True, exist_ok=True)
     with ProductionFolder(root).locked(timeout=0):  # a second run into the same --out is refused
         return _compose_locked(source, root, opts, progress, t_all)
@@ -286,6 +296,12 @@ class StepResult:
 def compose_step(source: str | Path, out: str | Path, opts: ComposeOptions) -> StepResult:
     """Advance the folder by one human gate (see the module docstring)."""
     root = Path(out)
+    if root.is_dir() and not (root / "proposal.yml").is_file() and any(root.iterdir()):
+        raise ProduceError(
+            "folder is not empty and is not a production folder (no proposal.yml); "
+            "choose a new or empty --out",
+            path=root,
+        )
     folder = init_at(source, root, force=opts.force, key=opts.key)
     notes: list[str] = list(folder.proposal().warnings)
     again = shlex.join(

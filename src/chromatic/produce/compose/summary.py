@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chromatic.fileio import write_text_atomic
+from chromatic.paths import within
 from chromatic.produce.compose.options import SUMMARY, Branch, ComposeOptions, PhaseReport
 from chromatic.proposals.reader import Proposal
 
@@ -148,7 +149,7 @@ class ComposeResult:
         return "\n".join(lines) + "\n"
 
     def write(self) -> tuple[Path, Path]:
-        md, js = self.root / f"{SUMMARY}.md", self.root / f"{SUMMARY}.json"
+        md, js = within(self.root, f"{SUMMARY}.md"), within(self.root, f"{SUMMARY}.json")
         write_text_atomic(js, json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n")
         write_text_atomic(md, self.to_markdown())
         return md, js

@@ -38,6 +38,7 @@ class FunctionPhase:
     own: tuple[str, ...] = ()
 
     def run(self, folder: ProductionFolder, options: PhaseOptions) -> PhaseResult:
+        folder.check_phase_tree(self.name)  # a linked phase folder is refused before any work
         unknown = sorted(set(options.extra) - set(self.own))
         if unknown:
             raise ProduceError(

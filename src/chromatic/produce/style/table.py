@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from chromatic.errors import ProduceError
 from chromatic.music.gm import PROGRAMS
+from chromatic.paths import within
 from chromatic.produce.rhythm.genres import family_fit
 from chromatic.yamlio import read_yaml
 
@@ -239,8 +240,8 @@ def style_for(
         else f"no genre word recognized in {list(proposal.genres)}: the default style"
     ]
     data = fam.model_dump()
-    if folder is not None and (Path(folder) / FOLDER_STYLE).is_file():
-        path = Path(folder) / FOLDER_STYLE
+    if folder is not None and within(folder, FOLDER_STYLE).is_file():  # a link is refused
+        path = within(folder, FOLDER_STYLE)
         override = read_yaml(path, ProduceError)
         if not isinstance(override, dict):
             raise ProduceError("expected a mapping like one family of styles.yml", path=path)
