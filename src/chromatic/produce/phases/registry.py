@@ -19,8 +19,8 @@ from chromatic.errors import ProduceError
 from chromatic.produce.phases import Phase, PhaseOptions, PhaseResult
 from chromatic.produce.phases.backing import run_harmony
 from chromatic.produce.phases.bass import run_bass
-from chromatic.produce.phases.chords import run_chords
 from chromatic.produce.phases.drums import run_drums
+from chromatic.produce.phases.given_chords import run_chords_phase
 from chromatic.produce.phases.melody import run_melody
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ class FunctionPhase:
 
 
 PHASES: tuple[Phase, ...] = (
-    FunctionPhase("chords", (), run_chords),
+    FunctionPhase("chords", (), run_chords_phase, own=("progression", "progression_file", "vary")),
     FunctionPhase("drums", ("chords",), run_drums, own=("humanize_with",)),
     FunctionPhase("bass", ("chords", "drums"), run_bass),
     FunctionPhase("melody", ("chords",), run_melody, own=("singer", "singers_file")),
