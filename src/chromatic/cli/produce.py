@@ -12,11 +12,14 @@ from chromatic.cli.phase_options import (
     _MODEL,
     _PART_N,
     _PART_TOP,
+    _PROGRESSION,
+    _PROGRESSIONS,
     _SEED,
     _TASTE,
     _TASTE_W,
     _THEORY_W,
     _TRUST,
+    _VARY,
     _scoring,
     model_columns,
 )
@@ -138,15 +141,24 @@ def chords(
     trust_model: bool = _TRUST,
     taste: Path | None = _TASTE,
     taste_weight: float = _TASTE_W,
+    progression: list[str] | None = _PROGRESSION,
+    progressions: Path | None = _PROGRESSIONS,
+    vary: bool = _VARY,
 ) -> None:
     """Generate chord candidates, rank them, write candidates/ and merge review.yml."""
     from chromatic.produce.review import read_review
 
+    given = {"progression": progression} if progression else {}
+    if progressions is not None:
+        given["progression_file"] = str(progressions)
+    if given or vary:
+        given["vary"] = vary
     prod, run = _run_phase(
         "chords",
         folder,
         (n, top, seed),
         (model, theory_weight, chromatic_weight, trust_model, taste, taste_weight),
+        **given,
     )
     review = read_review(run.merge.path, check_files=True)
     typer.echo(

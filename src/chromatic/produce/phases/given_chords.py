@@ -108,11 +108,8 @@ def progressions_for(
 ) -> dict[str, str]:
     """The progressions to use, by section: the proposal's, then the file's, then ``given``
     (``SECTION=CHORDS`` strings or a mapping), each later one replacing a section's earlier."""
-    raw = read_yaml(folder.proposal_path, ProduceError)
-    out = _mapping(
-        raw.get(PROPOSAL_FIELD) if isinstance(raw, dict) else None,
-        f"{folder.proposal_path}: {PROPOSAL_FIELD}",
-    )
+    written = folder.proposal().progressions
+    out = _mapping(dict(written) if written else None, f"{folder.proposal_path}: {PROPOSAL_FIELD}")
     if file is not None:
         out.update(_mapping(read_yaml(Path(file), ProduceError), str(file)))
     items = given.items() if isinstance(given, dict) else (parse_assignment(g) for g in given or ())
