@@ -53,6 +53,7 @@ from chromatic.produce.phases.scoring import (
 from chromatic.produce.phases.scratch import render_scratch
 from chromatic.produce.phases.taste import taste_facts, taste_scores
 from chromatic.produce.regenerate import FreshCandidate, Group, regenerate_groups
+from chromatic.produce.review import GROUP_KEY, read_review
 from chromatic.produce.rhythm.patterns import HarmonicRhythm, strum_patterns
 from chromatic.produce.song import header_facts
 from chromatic.produce.style import content_seed, style_for
@@ -282,12 +283,35 @@ def run_given_chords(
         "warnings": notes,
     }
     groups = [Group(label, f"chord_{label}", fresh(label), top) for label in cands]
+    free = generated_candidates(folder.review_path(PHASE))
+    if free:  # the generated progressions stay beside the given ones, for the other sections
+        groups.append(Group(None, "chord", iter(free), len(free)))
     with folder.locked():
         folder.ensure_phase(PHASE)
-        merge = regenerate_groups(folder.phase_dir(PHASE), facts=facts, groups=groups, digits=2)
+        merge = regenerate_groups(folder.phase_dir(PHASE), facts=facts, groups=groups, digits=3)
     by = {label: len(v) for label, v in cands.items()}
     total = sum(by.values())
     return PhaseResult(PHASE, merge, total, total, by, tuple(notes), applied)
+
+
+def generated_candidates(review_path: Path) -> list[FreshCandidate]:
+    """The generated (section-less) candidates of an existing chords/review.yml, as fresh ones
+    with their own bytes, so a run on given progressions keeps them (in rank order)."""
+    if not review_path.is_file():
+        return []
+    out = []
+    for c in sorted(read_review(review_path).candidates, key=lambda c: c.rank):
+        midi = review_path.parent / c.midi_file
+        if c.details.get(GROUP_KEY) or not midi.is_file():
+            continue
+        details = dict(c.details)
+        beat = details.pop("scratch_beat", None)
+        extra = {}
+        if isinstance(beat, str) and (review_path.parent / beat).is_file():
+            extra["scratch_beat"] = ("_scratch", (review_path.parent / beat).read_bytes())
+        scores = c.scores.model_dump(exclude_none=False)
+        out.append(FreshCandidate(scores, details, midi.read_bytes(), extra))
+    return out
 
 
 def run_chords_phase(
@@ -303,4 +327,8 @@ def run_chords_phase(
     given = progressions_for(folder, progression, progression_file)
     if not given:
         return run_chords(folder, **options)
+    proposal = folder.proposal()  # every progression checked before anything is written
+    parse_all(given, proposal.key, meter_of(proposal.time_signature))
+    if progression is None and progression_file is None:  # the proposal's (compose): the
+        run_chords(folder, **options)  # sections it gives no chords get generated ones
     return run_given_chords(folder, given, vary=vary, **options)
