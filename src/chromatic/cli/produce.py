@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from chromatic.cli.own_material import import_
 from chromatic.cli.phase_options import (
     _CHROMATIC_W,
     _MODEL,
@@ -379,3 +380,6 @@ def promote(
             fg="red",
         )
         raise typer.Exit(1)
+
+
+app.command("import")(import_)
