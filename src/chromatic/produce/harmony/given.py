@@ -2,8 +2,10 @@
 
 ``"Am7 | Fmaj7 | C/E | G"`` and ``"i VI III VII"`` (in the song's key) are both four bars of
 one chord. ``|`` marks a bar line; chords between two bar lines share that bar equally (``"C G
-| Am F"`` is two chords a bar), ``%`` repeats the previous bar; with no ``|`` at all every
-chord is one bar. A slash chord's bass (``C/E``) is the note the bass voice plays. Roman
+| Am F"`` is two chords a bar) where that lands on the meter's units, else one chord a beat
+group (``"A D E"`` in 7/8 as 2+2+3); ``-`` holds the chord before for one share (``"Gm - D"`` in
+3/4: two beats and one), ``%`` repeats the previous bar; with no ``|`` at all every chord is one
+bar. A slash chord's bass (``C/E``) is the note the bass voice plays. Roman
 numerals count from the key's own scale (natural minor in a minor key: ``VI`` of A minor is F),
 an upper-case numeral is major and a lower-case one minor, ``b``/``#`` before it lowers or
 raises its root, ``°``/``o``, ``ø``, ``+``, ``7``, ``maj7``, ``sus4`` ... after it, and
@@ -21,7 +23,7 @@ from fractions import Fraction
 
 from chromatic.errors import ProduceError
 from chromatic.music.key import Key
-from chromatic.music.meter import Meter, ticks
+from chromatic.music.meter import Meter
 from chromatic.produce.harmony.vocab import ChordSpec, family_scale, parallel_scale
 
 #: Chord-symbol suffix -> (quality name, semitones above the root). Four-note qualities list
@@ -215,6 +217,21 @@ def _spell(key: Key, letter_steps: int, pc: int) -> str:
     return letter + {0: "", 1: "#", 2: "##", -1: "b", -2: "bb"}.get(diff, "")
 
 
+def _shares(k: int, meter: Meter, section: str, bar: int) -> list[Fraction]:
+    """A bar's length shared by ``k`` chords: equally where that lands on the meter's units
+    (4/4: 1, 2 or 4 chords), else one chord a beat group (7/8 as 2+2+3: three chords)."""
+    if meter.numerator % k == 0:
+        return [Fraction(1, k)] * k
+    if k == len(meter.groups):
+        return [Fraction(g, meter.numerator) for g in meter.groups]
+    beats = "+".join(map(str, meter.groups))
+    raise _fail(
+        section,
+        f"bar {bar}: {k} chords do not divide a bar of {meter.numerator}/{meter.denominator} "
+        f"(its beats: {beats}; hold a chord with -, e.g. 'Gm - D')",
+    )
+
+
 def parse_progression(text: str, key: Key, meter: Meter, section: str) -> GivenProgression:
     """The chords of ``text`` and each one's length in bars, or a one-line ProduceError."""
     if not isinstance(text, str) or not text.strip():
@@ -232,14 +249,16 @@ def parse_progression(text: str, key: Key, meter: Meter, section: str) -> GivenP
             chords.append(chords[-1])
             lengths.append(Fraction(1))
             continue
-        share = Fraction(1, len(tokens))
-        if ticks(share * meter.bar) * len(tokens) != ticks(meter.bar):
-            raise _fail(section, f"bar {i}: {len(tokens)} chords do not divide a bar of {meter}")
-        for tok in tokens:
+        for tok, share in zip(tokens, _shares(len(tokens), meter, section, i), strict=True):
+            if tok == "-":  # the chord before goes on
+                if not chords:
+                    raise _fail(section, "- in the first bar holds nothing")
+                lengths[-1] += share
+                continue
             try:
                 chords.append(parse_symbol(tok, key, section))
             except ProduceError as e:
-                raise _fail(section, f"bar {i}: {str(e).split(': ', 1)[1]}") from None
+                raise _fail(section, f"bar {i}: {e.detail.split(': ', 1)[1]}") from None
             lengths.append(share)
     return GivenProgression(section, " ".join(text.split()), tuple(chords), tuple(lengths))
 
