@@ -6,6 +6,34 @@ from pathlib import Path
 
 import typer
 
+_SECTION = typer.Option(
+    None, "--section", help="With --bars: the section whose approved part keeps all but those bars."
+)
+_BARS = typer.Option(
+    None, "--bars", help="Regenerate only these bars (5-8) of --section's approved part."
+)
+
+
+def given_options(progression, progressions, vary: bool) -> dict:
+    """The chord phase's own options for the artist's progressions (none: generated chords)."""
+    given: dict = {"progression": progression} if progression else {}
+    if progressions is not None:
+        given["progression_file"] = str(progressions)
+    if given or vary:
+        given["vary"] = vary
+    return given
+
+
+def run_region(prod, phase: str, region: tuple, options):
+    """``--section S --bars 5-8``: candidates that differ from S's approved part only there."""
+    from chromatic.errors import ProduceError
+    from chromatic.produce.region import regenerate_region
+
+    section, bars = region
+    if not section or not bars:
+        raise ProduceError("--section and --bars go together (e.g. --section verse --bars 5-8)")
+    return regenerate_region(prod.root, phase, section, bars, options)
+
 
 def import_(
     folder: Path = typer.Argument(..., help="Production folder."),

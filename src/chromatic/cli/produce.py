@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from chromatic.cli.own_material import import_
+from chromatic.cli.own_material import _BARS, _SECTION, given_options, import_, run_region
 from chromatic.cli.phase_options import (
     _CHROMATIC_W,
     _MODEL,
@@ -149,11 +149,7 @@ def chords(
     """Generate chord candidates, rank them, write candidates/ and merge review.yml."""
     from chromatic.produce.review import read_review
 
-    given = {"progression": progression} if progression else {}
-    if progressions is not None:
-        given["progression_file"] = str(progressions)
-    if given or vary:
-        given["vary"] = vary
+    given = given_options(progression, progressions, vary)
     prod, run = _run_phase(
         "chords",
         folder,
@@ -183,7 +179,9 @@ def chords(
     typer.echo(f"{run.merge.path}: {run.merge.summary()}")
 
 
-def _run_phase(name: str, folder: Path, counts: tuple[int, int, int], scoring: tuple, **extra):
+def _run_phase(
+    name: str, folder: Path, counts: tuple[int, int, int], scoring: tuple, region=None, **extra
+):
     """Open the folder, then load the model (a wrong folder fails before a slow load), then run
     the registered phase ``name``: ``counts`` is (n, top, seed), ``scoring`` (model,
     theory_weight, chromatic_weight, trust_model, taste, taste_weight) and ``extra`` the phase's own options."""
@@ -195,6 +193,8 @@ def _run_phase(name: str, folder: Path, counts: tuple[int, int, int], scoring: t
     scorer, weights, model, liked = _scoring(*scoring)
     n, top, seed = counts
     options = PhaseOptions(n, top, seed, scorer, model, weights, extra, taste=liked)
+    if region and any(region):  # --section S --bars 5-8: only those bars regenerated
+        return prod, run_region(prod, name, region, options)
     return prod, get(name).run(prod, options)
 
 
@@ -252,6 +252,8 @@ def drums(
     trust_model: bool = _TRUST,
     taste: Path | None = _TASTE,
     taste_weight: float = _TASTE_W,
+    section: str | None = _SECTION,
+    bars: str | None = _BARS,
 ) -> None:
     """Drum loops per approved chord section, from the template library; merge review.yml."""
     from chromatic.produce.folder import open_folder
@@ -265,6 +267,7 @@ def drums(
         folder,
         (n, top, seed),
         (model, theory_weight, chromatic_weight, trust_model, taste, taste_weight),
+        region=(section, bars),
         humanize_with=humanize,
     )
     _report(prod, run, ("template", "family", "fill"))
@@ -282,6 +285,8 @@ def bass(
     trust_model: bool = _TRUST,
     taste: Path | None = _TASTE,
     taste_weight: float = _TASTE_W,
+    section: str | None = _SECTION,
+    bars: str | None = _BARS,
 ) -> None:
     """Bass lines per approved chord section, locked to the approved drums; merge review.yml."""
     prod, run = _run_phase(
@@ -289,6 +294,7 @@ def bass(
         folder,
         (n, top, seed),
         (model, theory_weight, chromatic_weight, trust_model, taste, taste_weight),
+        region=(section, bars),
     )
     _report(prod, run, ("template", "register", "approach"))
 
@@ -311,6 +317,8 @@ def melody(
     trust_model: bool = _TRUST,
     taste: Path | None = _TASTE,
     taste_weight: float = _TASTE_W,
+    section: str | None = _SECTION,
+    bars: str | None = _BARS,
 ) -> None:
     """Melodies per approved chord section inside a singer's range; merge review.yml."""
     prod, run = _run_phase(
@@ -318,6 +326,7 @@ def melody(
         folder,
         (n, top, seed),
         (model, theory_weight, chromatic_weight, trust_model, taste, taste_weight),
+        region=(section, bars),
         singer=singer,
         singers_file=str(singers) if singers else None,
     )
@@ -344,6 +353,8 @@ def harmony(
     trust_model: bool = _TRUST,
     taste: Path | None = _TASTE,
     taste_weight: float = _TASTE_W,
+    section: str | None = _SECTION,
+    bars: str | None = _BARS,
 ) -> None:
     """Backing vocals per approved melody: a third or sixth on the lead's syllables, or a
     counter-melody in wordless sections, inside a second singer's range; merge review.yml."""
@@ -352,6 +363,7 @@ def harmony(
         folder,
         (n, top, seed),
         (model, theory_weight, chromatic_weight, trust_model, taste, taste_weight),
+        region=(section, bars),
         singer=singer,
         singers_file=str(singers) if singers else None,
     )
