@@ -44,6 +44,7 @@ from chromatic.produce.regenerate import FreshCandidate, Group, MergeResult, reg
 from chromatic.produce.review import GROUP_KEY, read_review
 from chromatic.produce.sections import load_song
 
+WORDLESS = frozenset({"oo", "-", ""})  # a wordless line's syllables (and a melisma's hold)
 PART_PHASES = ("drums", "bass", "melody", "harmony")
 PREFIX = {"drums": "drum", "bass": "bass", "melody": "melody", "harmony": "harmony"}
 
@@ -188,10 +189,13 @@ def regenerate_region(
         made = [(c, *_read(clone / phase / c.midi_file)[:2]) for c in cands]
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    inside = [n for n in base if start <= n.start < end]
+    made = [m for m in made if [n for n in m[1] if start <= n.start < end] != inside]
     words = _lyrics_in(base_lyrics, start, end)
-    same = [m for m in made if _lyrics_in(m[2], start, end) == words]
+    sung = {w for w in words} - WORDLESS
+    same = [m for m in made if _lyrics_in(m[2], start, end) == words] if sung else made
     notes = list(run.warnings)
-    if phase == "melody" and words and not same:
+    if phase == "melody" and sung and not same:
         notes.append(f"{section} bars {first}-{last}: no candidate sings the same syllables there")
     drums = phase == "drums"
     spliced, seen = [], {tuple(base)}
