@@ -206,6 +206,9 @@ def compose(
     taste_weight: float = typer.Option(
         0.3, "--taste-weight", min=0.0, help="Composite weight of the taste (with --taste)."
     ),
+    reference: Path | None = typer.Option(
+        None, "--reference", help="A MIDI file whose measured style biases every phase."
+    ),
 ) -> None:
     """Compose a song: each phase's candidates generated and scored, the best kept (beam search).
 
@@ -230,6 +233,10 @@ def compose(
         trust_model=trust_model,
         taste=taste,
     )
+    if reference is not None:  # FOLDER/reference.yml, read by every phase (reference.bias)
+        from chromatic.produce.reference.bias import prepare_compose
+
+        prepare_compose(proposal, out, reference, force=force, key=key)
     if not auto:
         step = compose_step(proposal, out, opts)
         for w in step.warnings:

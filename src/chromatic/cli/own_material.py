@@ -6,10 +6,10 @@ from pathlib import Path
 
 import typer
 
-_SECTION = typer.Option(
+SECTION = typer.Option(
     None, "--section", help="With --bars: the section whose approved part keeps all but those bars."
 )
-_BARS = typer.Option(
+BARS = typer.Option(
     None, "--bars", help="Regenerate only these bars (5-8) of --section's approved part."
 )
 
@@ -57,3 +57,31 @@ def import_(
     typer.echo(
         f"imported {result.notes} notes ({result.bars} bars) as {result.candidate} -> {result.approved}"
     )
+
+
+def reference(
+    folder: Path = typer.Argument(..., help="Production folder."),
+    midi: Path | None = typer.Argument(None, help="The reference MIDI file (a song, a part)."),
+    weight: float = typer.Option(0.5, "--weight", help="The reference's share of the composite."),
+    clear: bool = typer.Option(False, "--clear", help="Remove the folder's reference."),
+) -> None:
+    """Measure a reference track's style (density, register, velocity, timing, syncopation,
+    chord rhythm, instruments) into FOLDER/reference.yml: every phase run after is biased by it."""
+    from chromatic.errors import ProduceError
+    from chromatic.produce.folder import open_folder
+    from chromatic.produce.reference.bias import REFERENCE_FILE, changes, set_reference
+    from chromatic.produce.style import style_for
+
+    prod = open_folder(folder)
+    if clear:
+        (prod.root / REFERENCE_FILE).unlink(missing_ok=True)
+        typer.echo(f"removed {prod.root / REFERENCE_FILE}")
+        return
+    if midi is None:
+        raise ProduceError("expected a MIDI file (or --clear)")
+    data = set_reference(prod, midi, weight)
+    typer.echo(
+        f"wrote {prod.root / REFERENCE_FILE}: {', '.join(sorted(data['figures']))} from {midi.name}"
+    )
+    for line in changes(style_for(prod.proposal(), prod.root), data):
+        typer.echo(f"  {line}")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from chromatic.cli.own_material import _BARS, _SECTION, given_options, import_, run_region
+from chromatic.cli import own_material as own
 from chromatic.cli.phase_options import (
     _CHROMATIC_W,
     _MODEL,
@@ -149,7 +149,7 @@ def chords(
     """Generate chord candidates, rank them, write candidates/ and merge review.yml."""
     from chromatic.produce.review import read_review
 
-    given = given_options(progression, progressions, vary)
+    given = own.given_options(progression, progressions, vary)
     prod, run = _run_phase(
         "chords",
         folder,
@@ -194,7 +194,7 @@ def _run_phase(
     n, top, seed = counts
     options = PhaseOptions(n, top, seed, scorer, model, weights, extra, taste=liked)
     if region and any(region):  # --section S --bars 5-8: only those bars regenerated
-        return prod, run_region(prod, name, region, options)
+        return prod, own.run_region(prod, name, region, options)
     return prod, get(name).run(prod, options)
 
 
@@ -252,8 +252,8 @@ def drums(
     trust_model: bool = _TRUST,
     taste: Path | None = _TASTE,
     taste_weight: float = _TASTE_W,
-    section: str | None = _SECTION,
-    bars: str | None = _BARS,
+    section: str | None = own.SECTION,
+    bars: str | None = own.BARS,
 ) -> None:
     """Drum loops per approved chord section, from the template library; merge review.yml."""
     from chromatic.produce.folder import open_folder
@@ -285,8 +285,8 @@ def bass(
     trust_model: bool = _TRUST,
     taste: Path | None = _TASTE,
     taste_weight: float = _TASTE_W,
-    section: str | None = _SECTION,
-    bars: str | None = _BARS,
+    section: str | None = own.SECTION,
+    bars: str | None = own.BARS,
 ) -> None:
     """Bass lines per approved chord section, locked to the approved drums; merge review.yml."""
     prod, run = _run_phase(
@@ -317,8 +317,8 @@ def melody(
     trust_model: bool = _TRUST,
     taste: Path | None = _TASTE,
     taste_weight: float = _TASTE_W,
-    section: str | None = _SECTION,
-    bars: str | None = _BARS,
+    section: str | None = own.SECTION,
+    bars: str | None = own.BARS,
 ) -> None:
     """Melodies per approved chord section inside a singer's range; merge review.yml."""
     prod, run = _run_phase(
@@ -353,8 +353,8 @@ def harmony(
     trust_model: bool = _TRUST,
     taste: Path | None = _TASTE,
     taste_weight: float = _TASTE_W,
-    section: str | None = _SECTION,
-    bars: str | None = _BARS,
+    section: str | None = own.SECTION,
+    bars: str | None = own.BARS,
 ) -> None:
     """Backing vocals per approved melody: a third or sixth on the lead's syllables, or a
     counter-melody in wordless sections, inside a second singer's range; merge review.yml."""
@@ -394,4 +394,5 @@ def promote(
         raise typer.Exit(1)
 
 
-app.command("import")(import_)
+app.command("import")(own.import_)
+app.command("reference")(own.reference)

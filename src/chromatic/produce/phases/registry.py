@@ -23,6 +23,8 @@ from chromatic.produce.phases.drums import run_drums
 from chromatic.produce.phases.given_chords import run_chords_phase
 from chromatic.produce.phases.melody import run_melody
 
+REFERENCE_FILE = "reference.yml"  # produce.reference.bias: its figures bias every phase
+
 if TYPE_CHECKING:
     from chromatic.produce.folder import ProductionFolder
 
@@ -44,6 +46,10 @@ class FunctionPhase:
                 f"phase {self.name!r} has no option {', '.join(map(repr, unknown))}; "
                 f"it takes {', '.join(self.own) or 'none of its own'}"
             )
+        if (folder.root / REFERENCE_FILE).is_file():  # a reference track biases the phase
+            from chromatic.produce.reference.bias import run_with_reference
+
+            return run_with_reference(self, folder, options)  # its copy holds none
         return self.function(
             folder,
             n=options.n,
