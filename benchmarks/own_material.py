@@ -15,9 +15,10 @@ is (today) and with the artist's progressions for verse and chorus in the propos
 - ``import``: Bach's soprano of BWV 66.6 imported as the verse melody of the generated song
   (transposed into its key's tonic), the plan rewritten and the song assembled quantized: the
   share of the imported notes that sound unchanged in every verse pass;
-- ``region``: the verse melody's bars 2-3 regenerated (``-n`` candidates): the share of notes
-  outside the bars identical to the approved loop's (every candidate), and the leaps at the
-  joins beside the largest leap of the approved melody.
+- ``region``: the verse melody's bars 2-3 regenerated (``-n`` candidates): the share of
+  candidates whose every note starting outside the bars is the approved loop's (onset, pitch,
+  velocity, and length, except a note held into the region, cut at its start), and the leaps at
+  the joins beside the largest leap of the approved melody.
 """
 
 from __future__ import annotations
@@ -178,12 +179,12 @@ def region_figures(folder: Path, work: Path, n: int) -> dict:
     bar = base.tpq * 4 * base.time_signatures[0].numerator // base.time_signatures[0].denominator
     start, end = bar, 3 * bar
 
-    def outside(score):
+    def outside(score):  # a note held into the region keeps all but its length (cut there)
         return [
-            (x.time, x.duration, x.pitch, x.velocity)
+            (x.time, x.duration if x.end <= start or x.time >= end else None, x.pitch, x.velocity)
             for t in score.tracks
             for x in t.notes
-            if x.end <= start or x.time >= end
+            if x.time < start or x.time >= end
         ]
 
     def leaps(score):

@@ -47,7 +47,12 @@ def _notes(path: Path) -> list[tuple[int, int, int, int]]:
 
 
 def _outside(notes, start: int, end: int):
-    return [n for n in notes if n[0] + n[1] <= start or n[0] >= end]
+    """Notes starting outside [start, end); one held into it is cut at its start (no length)."""
+    return [
+        (t, d if t + d <= start or t >= end else None, p, v)
+        for t, d, p, v in notes
+        if t < start or t >= end
+    ]
 
 
 def _tree(root: Path) -> dict[str, str]:

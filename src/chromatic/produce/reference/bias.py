@@ -113,9 +113,8 @@ def changes(style, ref: dict) -> list[str]:
             was = style.program(role)
             now = figs["program"]
             if now != was:
-                out.append(
-                    f"{role}: program {was} {names.get(was, '')} -> {now} {names.get(now, '')}".rstrip()
-                )
+                a, b = f"{was} {names.get(was, '')}".strip(), f"{now} {names.get(now, '')}".strip()
+                out.append(f"{role}: program {a} -> {b}")
         out.append(
             f"{role}: velocities moved to a mean of {figs['velocity']:.0f}, "
             f"spread {figs.get('velocity_sd', 0):.0f}"
