@@ -299,3 +299,27 @@ def test_a_midi_with_no_notes_is_refused(given_song, tmp_path, capsys):
     err = capsys.readouterr().err
     assert code != 0 and "holds no notes" in err and "empty.mid" in err
     assert _tree(dst) == before
+
+
+def test_import_from_dropped_bytes_and_a_bad_file(given_song, chorale_midi, tmp_path):
+    dst = tmp_path / given_song.root.name
+    shutil.copytree(given_song.root, dst)
+    before = _tree(dst)
+    with pytest.raises(ProduceError, match=r"dropped\.mid.*Standard MIDI File"):
+        import_part(dst, "melody", "verse", b"not a midi file at all")
+    assert _tree(dst) == before
+    result = import_part(dst, "melody", "chorus", chorale_midi.read_bytes(), track="Alto")
+    assert result.candidate == "melody_chorus_import" and result.bars == 4
+
+
+def test_vary_keeps_the_given_and_one_chord_swapped(tmp_path):
+    folder, _ = init_production(MAJOR_4_4, tmp_path)
+    args = ["produce", "chords", str(folder.root), "--top", "8", "--vary"]
+    assert main([*args, "--progression", "verse=I | vi | IV | V"]) == 0
+    cands = read_review(folder.review_path("chords")).candidates
+    given = ["F#", "D#m", "B", "C#"]
+    varied = [c for c in cands if c.details["given"].get("variation")]
+    assert len([c for c in cands if c.details["chords"] == given]) == 4  # top // 2 renderings
+    assert len(varied) == 4 and len({tuple(c.details["chords"]) for c in varied}) == 4
+    for c in varied:
+        assert sum(a != b for a, b in zip(c.details["chords"], given, strict=True)) == 1

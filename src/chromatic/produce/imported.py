@@ -162,13 +162,15 @@ def import_part(
     folder_path: str | os.PathLike,
     phase: str,
     section: str,
-    midi: str | os.PathLike,
+    midi: str | os.PathLike | bytes,
     *,
     track: str | int | None = None,
     transpose: int = 0,
+    name: str = "dropped.mid",
 ) -> ImportResult:
-    """Import one track of ``midi`` as the approved ``phase`` loop of ``section`` (see the
-    module docstring). The studio calls this for a file dropped onto a section."""
+    """Import one track of ``midi`` (a path, or the bytes of a file dropped in the studio,
+    called ``name`` in messages) as the approved ``phase`` loop of ``section`` (see the module
+    docstring)."""
     folder = open_folder(folder_path)
     check_phase(phase)
     label = normalize_label(section)
@@ -177,15 +179,15 @@ def import_part(
             f"expected a section label of lower-case letters, digits and '_', got {section!r}",
             field="--section",
         )
-    path = Path(midi)
-    if not path.is_file():
+    path = Path(name if isinstance(midi, bytes) else midi)
+    if not isinstance(midi, bytes) and not path.is_file():
         raise ProduceError("no such MIDI file", path=path)
     if phase == "drums" and transpose:
         raise ProduceError(
             "drums are not transposed (their notes are drum keys)", field="--transpose"
         )
     try:
-        score = load_score(path)
+        score = load_score(midi if isinstance(midi, bytes) else path)
     except ChromaticError as e:
         raise ProduceError(e.detail, path=path) from None
     proposal = folder.proposal()

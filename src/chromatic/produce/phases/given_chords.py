@@ -189,6 +189,22 @@ def given_candidates(
     return out
 
 
+def kept_order(items: list, score, top: int) -> list:
+    """Which renderings are kept first: the given progression's best ``top // 2`` (at least
+    one), then each variation's best, then the rest, each tier best first (review.yml ranks
+    the kept ones by composite)."""
+    best: dict[str, int] = {}
+    tiers = []
+    for item in sorted(items, key=lambda x: (-score(x), x[0].index)):
+        note = item[1].variation
+        seen = best.get(note, 0)
+        best[note] = seen + 1
+        first = seen < max(1, top // 2) if not note else seen == 0
+        tier = (0 if first else 2) if not note else (1 if first else 3)
+        tiers.append((tier, -score(item), item[0].index, item))
+    return [t[-1] for t in sorted(tiers, key=lambda t: t[:3])]
+
+
 def run_given_chords(
     folder: ProductionFolder,
     progressions: dict[str, str],
@@ -241,9 +257,7 @@ def run_given_chords(
     scratch: dict[int, bytes] = {}
 
     def fresh(label: str):
-        items = sorted(
-            cands[label], key=lambda x: (bool(x[1].variation), -comp(label, x[0], x[2]), x[0].index)
-        )
+        items = kept_order(cands[label], lambda x: comp(label, x[0], x[2]), top)
         for c, origin, theory in items:
             bars = c.rhythm.total_bars
             if bars not in scratch:
