@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from chromatic.cli import own_material as own
+import chromatic.cli.own_material as own
 from chromatic.cli.phase_options import (
     _CHROMATIC_W,
     _MODEL,

@@ -57,17 +57,6 @@ def set_reference(folder, midi: str | Path, weight: float = WEIGHT) -> dict:
     return data
 
 
-def prepare_compose(source, root: Path, midi: str | Path, *, force: bool, key: str | None) -> None:
-    """``compose --reference``: the reference measured (a bad file fails here, before anything
-    is written), the folder made ready as compose makes it, then ``reference.yml`` written."""
-    from chromatic.produce.compose.run import _clear_for_auto, init_at
-
-    figures_of(midi)
-    root = Path(root)
-    _clear_for_auto(root, force)
-    set_reference(init_at(source, root, force=True, key=key), midi)
-
-
 def load_reference(root: str | Path) -> dict | None:
     path = Path(root) / REFERENCE_FILE
     if not path.is_file():
