@@ -181,7 +181,12 @@ def region_figures(folder: Path, work: Path, n: int) -> dict:
 
     def outside(score):  # a note held into the region keeps all but its length (cut there)
         return [
-            (x.time, x.duration if x.end <= start or x.time >= end else None, x.pitch, x.velocity)
+            (
+                x.time,
+                min(x.end, start) - x.time if x.time < start else x.duration,
+                x.pitch,
+                x.velocity,
+            )
             for t in score.tracks
             for x in t.notes
             if x.time < start or x.time >= end

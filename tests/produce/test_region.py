@@ -47,9 +47,9 @@ def _notes(path: Path) -> list[tuple[int, int, int, int]]:
 
 
 def _outside(notes, start: int, end: int):
-    """Notes starting outside [start, end); one held into it is cut at its start (no length)."""
+    """Notes starting outside [start, end); one held into it is cut at its start."""
     return [
-        (t, d if t + d <= start or t >= end else None, p, v)
+        (t, min(t + d, start) - t if t < start else d, p, v)
         for t, d, p, v in notes
         if t < start or t >= end
     ]
