@@ -140,3 +140,13 @@ def test_a_reference_with_no_notes_is_refused(song, tmp_path, capsys):
     assert not (folder.root / REFERENCE_FILE).exists()
     with pytest.raises(ProduceError, match="no such MIDI file"):
         set_reference(folder, tmp_path / "missing.mid")
+
+
+def test_compose_refuses_a_bad_reference_before_writing(tmp_path, capsys):
+    bad = tmp_path / "bad.mid"
+    bad.write_bytes(b"MThd but not really a MIDI file")
+    out = tmp_path / "song"
+    code = main(["compose", str(MAJOR_4_4), "--out", str(out), "--auto", "--reference", str(bad)])
+    err = capsys.readouterr().err
+    assert code != 0 and "bad.mid" in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()
