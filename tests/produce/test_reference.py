@@ -150,3 +150,21 @@ def test_compose_refuses_a_bad_reference_before_writing(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code != 0 and "bad.mid" in err and len(err.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_compose_with_a_reference_plays_its_instruments(chorale, tmp_path):
+    from chromatic.music.daw import part_roles
+
+    out = tmp_path / "song"
+    args = ["compose", str(MAJOR_4_4), "--out", str(out), "--auto", "--no-render"]
+    assert main([*args, "-n", "6", "--beam", "1", "--reference", str(chorale)]) == 0
+    assert (out / REFERENCE_FILE).is_file()
+    roles = part_roles(out / "arrangement.mid")
+    programs = {
+        roles[t.name]: int(t.program) for t in load_score(out / "arrangement.mid").tracks if t.notes
+    }
+    assert programs["chords"] == programs["bass"] == programs["melody"] == 0  # the chorale's
+    for phase in ("chords", "bass", "melody"):
+        review = read_review(out / phase / "review.yml")
+        assert review.model_extra["reference"]["role"] == phase
+    assert read_review(out / "drums" / "review.yml").model_extra["reference"]["role"] is None
