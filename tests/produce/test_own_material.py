@@ -323,3 +323,16 @@ def test_vary_keeps_the_given_and_one_chord_swapped(tmp_path):
     assert len(varied) == 4 and len({tuple(c.details["chords"]) for c in varied}) == 4
     for c in varied:
         assert sum(a != b for a, b in zip(c.details["chords"], given, strict=True)) == 1
+
+
+def test_imported_chords_define_a_new_section(given_song, chorale_midi, tmp_path):
+    from chromatic.produce.sections import load_song
+
+    dst = tmp_path / given_song.root.name
+    shutil.copytree(given_song.root, dst)
+    result = import_part(dst, "chords", "bridge", chorale_midi)  # the first track: 9 bars
+    assert result.bars == 9 and any("4 tracks with notes" in w for w in result.warnings)
+    song = load_song(ProductionFolder(dst), "test")
+    bridge = song.section("bridge")
+    assert bridge.bars == 9 and bridge.time_signature == given_song.proposal().time_signature
+    assert daw.part_roles(dst / "chords" / "approved" / "bridge.mid")
