@@ -110,6 +110,7 @@ def test_splice_keeps_outside_notes_and_cuts_at_the_edges():
         (["melody", "--section", "verse", "--bars", "two"], "expected bars like 5-8"),
         (["melody", "--section", "bridge", "--bars", "1-2"], "no approved chord section 'bridge'"),
         (["melody", "--bars", "1-2"], "--section and --bars go together"),
+        (["melody", "--section", "../../verse", "--bars", "1-2"], "expected a section label"),
         (["chords", "--bars", "1-2"], "No such option"),
     ],
 )

@@ -305,7 +305,11 @@ def imported_sections(folder) -> dict[str, set[str]]:
         path = folder.review_path(phase)
         if not path.is_file():
             continue
-        for c in read_review(path).candidates:
+        try:
+            candidates = read_review(path).candidates
+        except ChromaticError:  # a review that does not load is its phase's own error to give
+            continue
+        for c in candidates:
             if c.status == "approved" and isinstance(c.details.get("imported"), dict):
                 out.setdefault(normalize_label(c.label or ""), set()).add(phase)
     return out

@@ -162,6 +162,13 @@ def regenerate_region(
         raise ProduceError(
             f"--bars regenerates a region of {', '.join(PART_PHASES)}, not {phase}", field="--bars"
         )
+    from chromatic.produce.promote import normalize_label
+
+    if not section or normalize_label(section) != section:
+        raise ProduceError(
+            f"expected a section label of lower-case letters, digits and '_', got {section!r}",
+            field="--section",
+        )
     base_path = folder.approved_dir(phase) / f"{section}.mid"
     song = load_song(folder, f"{phase} --section {section}")
     sec = next((s for s in song.sections if s.label == section), None)
