@@ -217,6 +217,9 @@ def compose(
     taste_weight: float = typer.Option(
         0.3, "--taste-weight", min=0.0, help="Composite weight of the taste (with --taste)."
     ),
+    reference: Path | None = typer.Option(
+        None, "--reference", help="A MIDI file whose measured style biases every phase."
+    ),
 ) -> None:
     """Compose a song: each phase's candidates generated and scored, the best kept (beam search).
 
@@ -241,6 +244,8 @@ def compose(
         trust_model=trust_model,
         taste=taste,
     )
+    if reference is not None:  # FOLDER/reference.yml, read by every phase (reference.bias)
+        _prepare_reference(proposal, out, reference, force=force, key=key)
     if not auto:
         step = compose_step(proposal, out, opts)
         for w in step.warnings:
@@ -251,3 +256,15 @@ def compose(
     for w in result.warnings:
         typer.secho(f"warning: {w}", err=True, fg="yellow")
     typer.echo(result.report())
+
+
+def _prepare_reference(source, root: Path, midi: Path, *, force: bool, key: str | None) -> None:
+    """``compose --reference``: the reference measured (a bad file fails here, before anything
+    is written), the folder made ready as compose makes it, then ``reference.yml`` written."""
+    from chromatic.produce.compose.run import _clear_for_auto, init_at
+    from chromatic.produce.reference.bias import set_reference
+    from chromatic.produce.reference.figures import figures_of
+
+    figures_of(midi)
+    _clear_for_auto(Path(root), force)
+    set_reference(init_at(source, Path(root), force=True, key=key), midi)

@@ -40,6 +40,19 @@ _CHROMATIC_W = typer.Option(
     help="Composite weight of the chromatic match (with a model).",
 )
 
+# the artist's own chords (``produce chords``)
+_PROGRESSION = typer.Option(
+    None,
+    "--progression",
+    help='A section\'s chords: "verse=Am7 | Fmaj7 | C/E | G" or "chorus=i VI III VII" (repeatable).',
+)
+_PROGRESSIONS = typer.Option(
+    None, "--progressions", help="YAML file of section: chords (as --progression)."
+)
+_VARY = typer.Option(
+    False, "--vary", help="Also vary the given progressions (one chord swapped by function)."
+)
+
 
 def _scoring(
     model: Path | None,

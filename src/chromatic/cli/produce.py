@@ -7,11 +7,14 @@ from pathlib import Path
 
 import typer
 
+import chromatic.cli.own_material as own
 from chromatic.cli.phase_options import (
     _CHROMATIC_W,
     _MODEL,
     _PART_N,
     _PART_TOP,
+    _PROGRESSION,
+    _PROGRESSIONS,
     _SEED,
     _TASTE,
     _TASTE_W,
@@ -19,6 +22,7 @@ from chromatic.cli.phase_options import (
     _TRUST,
     MAX_N,
     MAX_TOP,
+    _VARY,
     _scoring,
     model_columns,
 )
@@ -158,15 +162,20 @@ def chords(
     trust_model: bool = _TRUST,
     taste: Path | None = _TASTE,
     taste_weight: float = _TASTE_W,
+    progression: list[str] | None = _PROGRESSION,
+    progressions: Path | None = _PROGRESSIONS,
+    vary: bool = _VARY,
 ) -> None:
     """Generate chord candidates, rank them, write candidates/ and merge review.yml."""
     from chromatic.produce.review import read_review
 
+    given = own.given_options(progression, progressions, vary)
     prod, run = _run_phase(
         "chords",
         folder,
         (n, top, seed),
         (model, theory_weight, chromatic_weight, trust_model, taste, taste_weight),
+        **given,
     )
     review = read_review(run.merge.path, check_files=True)
     typer.echo(
@@ -190,7 +199,9 @@ def chords(
     typer.echo(f"{run.merge.path}: {run.merge.summary()}")
 
 
-def _run_phase(name: str, folder: Path, counts: tuple[int, int, int], scoring: tuple, **extra):
+def _run_phase(
+    name: str, folder: Path, counts: tuple[int, int, int], scoring: tuple, region=None, **extra
+):
     """Open the folder, then load the model (a wrong folder fails before a slow load), then run
     the registered phase ``name``: ``counts`` is (n, top, seed), ``scoring`` (model,
     theory_weight, chromatic_weight, trust_model, taste, taste_weight) and ``extra`` the phase's own options."""
@@ -202,6 +213,8 @@ def _run_phase(name: str, folder: Path, counts: tuple[int, int, int], scoring: t
     scorer, weights, model, liked = _scoring(*scoring)
     n, top, seed = counts
     options = PhaseOptions(n, top, seed, scorer, model, weights, extra, taste=liked)
+    if region and any(region):  # --section S --bars 5-8: only those bars regenerated
+        return prod, own.run_region(prod, name, region, options)
     return prod, get(name).run(prod, options)
 
 
@@ -259,6 +272,8 @@ def drums(
     trust_model: bool = _TRUST,
     taste: Path | None = _TASTE,
     taste_weight: float = _TASTE_W,
+    section: str | None = own.SECTION,
+    bars: str | None = own.BARS,
 ) -> None:
     """Drum loops per approved chord section, from the template library; merge review.yml."""
     from chromatic.produce.folder import open_folder
@@ -272,6 +287,7 @@ def drums(
         folder,
         (n, top, seed),
         (model, theory_weight, chromatic_weight, trust_model, taste, taste_weight),
+        region=(section, bars),
         humanize_with=humanize,
     )
     _report(prod, run, ("template", "family", "fill"))
@@ -289,6 +305,8 @@ def bass(
     trust_model: bool = _TRUST,
     taste: Path | None = _TASTE,
     taste_weight: float = _TASTE_W,
+    section: str | None = own.SECTION,
+    bars: str | None = own.BARS,
 ) -> None:
     """Bass lines per approved chord section, locked to the approved drums; merge review.yml."""
     prod, run = _run_phase(
@@ -296,6 +314,7 @@ def bass(
         folder,
         (n, top, seed),
         (model, theory_weight, chromatic_weight, trust_model, taste, taste_weight),
+        region=(section, bars),
     )
     _report(prod, run, ("template", "register", "approach"))
 
@@ -318,6 +337,8 @@ def melody(
     trust_model: bool = _TRUST,
     taste: Path | None = _TASTE,
     taste_weight: float = _TASTE_W,
+    section: str | None = own.SECTION,
+    bars: str | None = own.BARS,
 ) -> None:
     """Melodies per approved chord section inside a singer's range; merge review.yml."""
     prod, run = _run_phase(
@@ -325,6 +346,7 @@ def melody(
         folder,
         (n, top, seed),
         (model, theory_weight, chromatic_weight, trust_model, taste, taste_weight),
+        region=(section, bars),
         singer=singer,
         singers_file=str(singers) if singers else None,
     )
@@ -351,6 +373,8 @@ def harmony(
     trust_model: bool = _TRUST,
     taste: Path | None = _TASTE,
     taste_weight: float = _TASTE_W,
+    section: str | None = own.SECTION,
+    bars: str | None = own.BARS,
 ) -> None:
     """Backing vocals per approved melody: a third or sixth on the lead's syllables, or a
     counter-melody in wordless sections, inside a second singer's range; merge review.yml."""
@@ -359,6 +383,7 @@ def harmony(
         folder,
         (n, top, seed),
         (model, theory_weight, chromatic_weight, trust_model, taste, taste_weight),
+        region=(section, bars),
         singer=singer,
         singers_file=str(singers) if singers else None,
     )
@@ -391,3 +416,7 @@ def promote(
             fg="red",
         )
         raise typer.Exit(1)
+
+
+app.command("import")(own.import_)
+app.command("reference")(own.reference)

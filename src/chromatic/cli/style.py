@@ -13,6 +13,12 @@ def style(
         help="A song proposal, an all_song_proposals_*.yml (last iteration), a thread folder "
         "or a production folder (its proposal.yml and style.yml).",
     ),
+    reference: Path | None = typer.Option(
+        None,
+        "--reference",
+        help="A reference MIDI file: show its figures and what it changes (a production "
+        "folder's reference.yml is shown without it).",
+    ),
 ) -> None:
     """Print the resolved style (family, form, programs, harmony, feel, mix, ending) and the
     reasons for each choice, so a musician can check why a proposal got its family."""
@@ -44,3 +50,23 @@ def style(
     typer.echo("reasons:")
     for r in reasons:
         typer.echo(f"  - {r}")
+    _reference(st, folder, reference)
+
+
+def _reference(st, folder: Path | None, midi: Path | None) -> None:
+    """The reference's figures per role and what they change (``produce.reference``)."""
+    from chromatic.produce.reference.bias import WEIGHT, changes, load_reference
+    from chromatic.produce.reference.figures import figures_of
+    from chromatic.yamlio import dump_yaml
+
+    if midi is not None:
+        ref = {"source": midi.name, "weight": WEIGHT, "figures": figures_of(midi)}
+    else:
+        ref = load_reference(folder) if folder else None
+    if not ref:
+        return
+    typer.echo(f"reference: {ref['source']} (weight {ref['weight']:g})")
+    typer.echo("  " + dump_yaml({"figures": ref["figures"]}).rstrip().replace("\n", "\n  "))
+    typer.echo("  changes:")
+    for line in changes(st, ref):
+        typer.echo(f"    - {line}")

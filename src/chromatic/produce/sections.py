@@ -206,11 +206,12 @@ def _approved_entries(folder: ProductionFolder) -> dict[str, dict]:
     path = folder.review_path("chords")
     if not path.is_file():
         return {}
-    return {
-        normalize_label(c.label): c.details
-        for c in read_review(path).candidates
-        if c.status == "approved" and c.label
-    }
+    out = {}
+    for c in read_review(path).candidates:
+        label = c.label or c.details.get("section")  # promote's default label (a given chord)
+        if c.status == "approved" and isinstance(label, str) and label:
+            out[normalize_label(label)] = c.details
+    return out
 
 
 def _plan_order(folder: ProductionFolder, labels: list[str], notes: list[str]) -> list[str] | None:

@@ -64,6 +64,9 @@ class Proposal:
     #: Convergence)"): the song's home key is then C major and the plan moves its sections
     #: through keys (the form's modulation plan). Written to proposal.yml only when set.
     modulation: str | None = None
+    #: The artist's chord progressions by section (``verse: "Am7 | Fmaj7 | C/E | G"``), as
+    #: written; parsed by the chord phase (``produce.harmony.given``). Written only when set.
+    progressions: tuple[tuple[str, str], ...] | None = None
 
     @property
     def mode(self) -> str:
@@ -92,6 +95,8 @@ class Proposal:
             out["lyrics"] = self.lyrics
         if self.modulation is not None:
             out["modulation"] = self.modulation
+        if self.progressions is not None:
+            out["progressions"] = dict(self.progressions)
         return out
 
 
@@ -114,6 +119,7 @@ class Fields:
     agent: str | None = None
     iteration_id: str | None = None
     modulation: str | None = None
+    progressions: tuple[tuple[str, str], ...] | None = None
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
@@ -176,6 +182,7 @@ def proposal_from_mapping(
         source=str(data.get("source")) if data.get("source") else path,  # type: ignore[union-attr]
         warnings=tuple(dict.fromkeys(f.notes)),
         modulation=f.modulation,
+        progressions=f.progressions,
     )
 
 
@@ -244,6 +251,7 @@ def read_fields(
         agent=v.opt_str(data.get("agent_name", data.get("agent"))),
         iteration_id=v.opt_str(data.get("iteration_id")),
         modulation=_modulation(data.get("modulation"), raw_key),
+        progressions=parse("progressions", _progressions, data.get("progressions")),
         notes=notes,
         problems=problems,
     )
@@ -260,6 +268,18 @@ def with_key(proposal: Proposal, key: str | None) -> Proposal:
         raise ProposalError(e.detail) from None
     note = f"key {new} from --key replaces the proposal's {proposal.key}"
     return replace(proposal, key=new, modulation=None, warnings=(*proposal.warnings, note))
+
+
+def _progressions(value: object) -> tuple[tuple[str, str], ...] | None:
+    """``progressions:`` as written (section: chords text); checked as text here, parsed as
+    chords by the chord phase, which knows the key and meter."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(t, str) for k, t in value.items()
+    ):
+        raise v.ValueProblem("expected a mapping of section: chords, like verse: 'Am | F | C | G'")
+    return tuple((k, t) for k, t in value.items())
 
 
 def _modulation(written: object, raw_key: object) -> str | None:

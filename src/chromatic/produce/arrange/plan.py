@@ -265,6 +265,7 @@ def _lay_out(
     seed: int,
 ) -> list[str]:
     """Fill a new plan's ``form:`` and ``sections:`` from the style's form (``arrange.form``)."""
+    from chromatic.produce.imported import as_played, imported_sections
     from chromatic.produce.style.table import content_seed, load_table, style_for
 
     proposal = folder.proposal()
@@ -295,6 +296,7 @@ def _lay_out(
     )
     doc.move_to_end("sections")
     by_name = {s.name: s for s in sections}
+    played = imported_sections(folder)
     n = len(planned.occurrences)
     for i, o in enumerate(planned.occurrences):
         fresh = by_name[o.name]
@@ -304,6 +306,7 @@ def _lay_out(
             entry["intensity"] = min(1.0, round(entry["intensity"] + ARC_RISE, 2))
         entry["transpose"] = o.transpose
         entry["variation"] = CommentedMap(o.variation)
+        as_played(entry["variation"], o.name, played)  # the artist's own parts stay as played
         doc["sections"].append(entry)
     return list(planned.notes)
 

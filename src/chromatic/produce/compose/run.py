@@ -164,8 +164,10 @@ def _check_for_auto(root: Path, force: bool) -> bool:
                 path=root,
             )
         fresh = not [
-            p for p in root.rglob("*") if p.is_file() and p.name not in ("proposal.yml", LOCK_FILE)
-        ]
+            p
+            for p in root.rglob("*")
+            if p.is_file() and p.name not in ("proposal.yml", LOCK_FILE, "reference.yml")
+        ]  # reference.yml: compose --reference's, set before the run (reference.bias)
         marker = read_marker(root)
         ours = fresh or marker is not None or (root / f"{SUMMARY}.json").is_file()
         if not ours and not force:

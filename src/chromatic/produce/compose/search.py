@@ -54,12 +54,52 @@ def read_candidates(review_path: Path) -> list[Candidate]:
     return sorted(read_review(review_path).candidates, key=lambda c: c.rank)
 
 
+def _given_chords(
+    cands: list[Candidate], files: dict[str, str], form: tuple[str, ...], beam: int, phase_dir: Path
+) -> list[Alternative]:
+    """Alternatives when some chord candidates belong to a section (the artist's progression,
+    ``phases.given_chords``): those sections take their own candidates, the others the
+    generated ones in rank order (by ``CHORD_PRIORITY``)."""
+    own: dict[str, list[Candidate]] = {}
+    free = []
+    for c in cands:
+        section = c.details.get(GROUP_KEY)
+        (own.setdefault(section, []) if section else free).append(c)
+    rest = sorted(
+        (s for s in form if s not in own),
+        key=lambda s: CHORD_PRIORITY.index(s) if s in CHORD_PRIORITY else len(CHORD_PRIORITY),
+    )
+    depth = min([beam, *(len(own[s]) for s in form if s in own)])
+    if rest:
+        depth = min(depth, len(free) // len(rest))
+    if depth == 0:
+        raise ProduceError(
+            f"no chord candidates for {', '.join(rest)} (no progression given for them); "
+            "give one per section or generate chords for the others",
+            path=phase_dir / "review.yml",
+        )
+    out = []
+    for i in range(depth):
+        pick = {s: own[s][i] for s in form if s in own}
+        pick.update(zip(rest, free[i * len(rest) : (i + 1) * len(rest)], strict=True))
+        out.append(
+            Alternative(
+                {s: c.id for s, c in pick.items()},
+                {s: c.scores.composite for s, c in pick.items()},
+                {s: files[c.id] for s, c in pick.items()},
+            )
+        )
+    return out
+
+
 def alternatives(
     phase: str, phase_dir: Path, form: tuple[str, ...], beam: int, notes: list[str]
 ) -> list[Alternative]:
     """The ways to decide ``phase`` from its review.yml, best first (see the module docstring)."""
     cands = read_candidates(phase_dir / "review.yml")
     files = {c.id: c.midi_file for c in cands}
+    if phase == "chords" and any(c.details.get(GROUP_KEY) for c in cands):
+        return _given_chords(cands, files, form, beam, phase_dir)
     if phase == "chords":
         k = min(beam, len(cands) // len(form))
         if k == 0:

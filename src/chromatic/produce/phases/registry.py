@@ -19,9 +19,11 @@ from chromatic.errors import ProduceError
 from chromatic.produce.phases import Phase, PhaseOptions, PhaseResult
 from chromatic.produce.phases.backing import run_harmony
 from chromatic.produce.phases.bass import run_bass
-from chromatic.produce.phases.chords import run_chords
 from chromatic.produce.phases.drums import run_drums
+from chromatic.produce.phases.given_chords import run_chords_phase
 from chromatic.produce.phases.melody import run_melody
+
+REFERENCE_FILE = "reference.yml"  # produce.reference.bias: its figures bias every phase
 
 if TYPE_CHECKING:
     from chromatic.produce.folder import ProductionFolder
@@ -45,6 +47,10 @@ class FunctionPhase:
                 f"phase {self.name!r} has no option {', '.join(map(repr, unknown))}; "
                 f"it takes {', '.join(self.own) or 'none of its own'}"
             )
+        if (folder.root / REFERENCE_FILE).is_file():  # a reference track biases the phase
+            from chromatic.produce.reference.bias import run_with_reference
+
+            return run_with_reference(self, folder, options)  # its copy holds none
         return self.function(
             folder,
             n=options.n,
@@ -59,7 +65,7 @@ class FunctionPhase:
 
 
 PHASES: tuple[Phase, ...] = (
-    FunctionPhase("chords", (), run_chords),
+    FunctionPhase("chords", (), run_chords_phase, own=("progression", "progression_file", "vary")),
     FunctionPhase("drums", ("chords",), run_drums, own=("humanize_with",)),
     FunctionPhase("bass", ("chords", "drums"), run_bass),
     FunctionPhase("melody", ("chords",), run_melody, own=("singer", "singers_file")),

@@ -1,0 +1,2 @@
+"""A reference track as style: its measured figures (``figures``) and the bias they give
+every phase (``bias``)."""
