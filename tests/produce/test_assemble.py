@@ -6,6 +6,7 @@ import pytest
 from symusic import Note
 
 from chromatic.cli import main
+from chromatic.errors import ProduceError
 from chromatic.music import daw
 from chromatic.music.midi import add_track, load_score, new_score, write_score
 from chromatic.produce.arrange.assemble import ARRANGEMENT_FILE, assemble, velocity_scale
@@ -195,9 +196,13 @@ def test_same_plan_and_loops_give_identical_bytes(parts):
 
 def test_sections_without_approved_chords_are_skipped_with_a_warning(parts):
     (parts.approved_dir("chords") / "outro.mid").unlink()
-    arr = assemble(parts.root).arrangement
+    with pytest.raises(ProduceError, match="approved loop missing") as e:  # issue 28: not silent
+        assemble(parts.root)
+    assert e.value.path == str(parts.approved_dir("chords") / "outro.mid")
+    arr = assemble(parts.root, allow_missing=True).arrangement
     assert "outro" not in [s.name for s in arr.sections]
     assert any("'outro' has no approved chord loop" in w for w in arr.warnings)
+    assert any("chords/approved/outro.mid is missing" in w for w in arr.warnings)
 
 
 def test_assemble_cli_without_a_plan_says_what_to_run(sectioned, capsys):

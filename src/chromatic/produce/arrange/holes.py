@@ -77,7 +77,12 @@ def refuse(holes: list[Hole], root: Path) -> None:
 
 
 def note(hole: Hole) -> str:
+    then = (
+        f"{hole.label!r} is skipped (no chords)"
+        if hole.phase == "chords"
+        else f"{hole.label!r} plays a rest for {hole.phase}"
+    )
     return (
         f"{hole.phase}/approved/{hole.label}.mid is missing ({hole.candidate} is approved for "
-        f"it): {hole.label!r} plays a rest for {hole.phase} (--allow-missing)"
+        f"it): {then} (--allow-missing)"
     )
