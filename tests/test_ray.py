@@ -15,7 +15,7 @@ import pytest
 
 ray = pytest.importorskip("ray")
 
-from chromatic.embed.run import CACHE_DIR, EMBEDDINGS_FILE, embed_segments  # noqa: E402
+from chromatic.embed.run import EMBEDDINGS_FILE, embed_segments  # noqa: E402
 from chromatic.segments.build import MEDIA_DIR, SEGMENTS_FILE, build_segments  # noqa: E402
 from tests.dataset.segdata import built_data  # noqa: E402
 
