@@ -73,9 +73,9 @@ def test_a_failing_song_on_ray_is_reported_like_the_local_path(cluster, tmp_path
     from chromatic.catalog.tracks import build_tracks
 
     build_tracks(catalog, data)
-    res = build_segments(catalog, data, ray="local", progress=False)
+    res = build_segments(catalog, data, ray="local", songs=["01_90", "07_90"], progress=False)
     assert list(res.failed) == ["01_90"] and "01_90.lrc" in res.failed["01_90"]
-    assert sorted(res.built) == ["05_90", "07_90"]
+    assert res.built == ["07_90"]
 
 
 def _copy_segments(src: Path, dest: Path, songs=("02_91", "05_90")) -> Path:

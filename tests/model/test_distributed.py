@@ -69,8 +69,10 @@ def test_two_process_ddp_within_the_seed_spread(embedded_data, tmp_path):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "OMP_NUM_THREADS": "1"}
     run = tmp_path / "ddp"
     out = subprocess.run(
-        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2"]
-        + [str(script), str(embedded_data), str(run), "0", json.dumps(TINY)],
+        [
+            *(sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node"),
+            *("2", str(script), str(embedded_data), str(run), "0", json.dumps(TINY)),
+        ],
         env=env,
         capture_output=True,
         text=True,
