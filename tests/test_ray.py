@@ -128,3 +128,17 @@ def test_cli_joins_a_running_cluster_by_address(cluster, tmp_path_factory, tmp_p
     assert (data / MEDIA_DIR / "05_90.parquet").read_bytes() == (
         local / MEDIA_DIR / "05_90.parquet"
     ).read_bytes()
+
+
+def test_bare_ray_means_a_local_cluster():
+    from chromatic.cli import _bare_ray
+
+    assert _bare_ray(["embed", "--data", "D", "--ray"]) == [
+        "embed",
+        "--data",
+        "D",
+        "--ray",
+        "local",
+    ]
+    assert _bare_ray(["embed", "--ray", "--data", "D"])[:3] == ["embed", "--ray", "local"]
+    assert _bare_ray(["embed", "--ray", "10.0.0.1:6379"]) == ["embed", "--ray", "10.0.0.1:6379"]
