@@ -184,7 +184,7 @@ class EncoderPool:
     def __init__(self, ray, text_name: str, audio_name: str, workers: int | None = None):
         self.ray = ray
         gpus = cluster_workers(ray, "GPU")
-        n = workers or gpus or max(1, cluster_workers(ray))
+        n = min(workers or gpus, gpus) if gpus else workers or max(1, cluster_workers(ray))
         opts = {"num_gpus": 1, "num_cpus": 1} if gpus else {"num_cpus": 1}
         actor = ray.remote(**opts)(_Encoders)
         threads = thread_counts()
