@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q "torch==2.13.0"
-	$(PY) -m pip install -q -e ".[ml,dev]"
+	$(PY) -m pip install -q -e ".[ml,dev,dist]"
 	$(PY) -m pip install -q --no-deps "tinysoundfont>=0.3.7,<0.4"
 	$(PY) -m pip install -q --no-deps "mlflow==$$($(PY) -c 'import importlib.metadata as m; print(m.version("mlflow-skinny"))')"
 	touch $(STAMP)

@@ -77,6 +77,16 @@ def _command_of(ctx) -> str:
     return " ".join(["chromatic", *reversed(names)])
 
 
+def _bare_ray(argv: list[str]) -> list[str]:
+    """``--ray`` given without an address means a local cluster (``--ray local``)."""
+    out = list(argv)
+    for i, a in enumerate(out):
+        if a == "--ray" and (i + 1 == len(out) or out[i + 1].startswith("-")):
+            out.insert(i + 1, "local")
+            break
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line. Every failure a user can act on is one line on stderr and exit 1:
     a ``ChromaticError``, a usage error (unknown option, a value refused at the option), a file
@@ -86,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from chromatic.errors import ChromaticError
 
+    argv = _bare_ray(sys.argv[1:] if argv is None else list(argv))
     try:
         rv = app(args=argv, standalone_mode=False)
     except ChromaticError as e:

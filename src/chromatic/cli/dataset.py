@@ -78,3 +78,50 @@ def export(
     if push:
         url = push_dataset(out, push, private=not public)
         console.print(f"pushed to {url}")
+
+
+@app.command("import")
+def import_(
+    source: str = typer.Argument(
+        ...,
+        help="Folder holding the published dataset (its Hub layout or the original training/data "
+        "files), or hf://OWNER/NAME to fetch it when the network allows.",
+    ),
+    data: Path = typer.Option(..., "--data", help="Data folder to write segments and media into."),
+    revision: str = typer.Option("v0.2.0", "--revision", help="With hf://: the tag to fetch."),
+    metadata_only: bool = typer.Option(
+        False, "--metadata-only", help="Import the rows without the media file (no audio, no MIDI)."
+    ),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace segments already in DATA."),
+) -> None:
+    """Import the artist's published dataset (earthlyframes/white-training-data, v0.2.0) as
+    DATA/segments.parquet and DATA/media/, ready for `chromatic embed` and `chromatic train`."""
+    from rich.table import Table
+
+    from chromatic.cli.console import make_console
+    from chromatic.dataset.published import import_published
+    from chromatic.dataset.published_layout import download
+
+    folder: Path | str = source
+    if source.startswith("hf://"):
+        folder = download(
+            source.removeprefix("hf://"),
+            revision,
+            data / "published" / "download",
+            media=not metadata_only,
+        )
+    res = import_published(folder, data, metadata_only=metadata_only, overwrite=overwrite)
+    table = Table(title=f"imported {res.rows} segments of {res.songs} songs into {data}")
+    for name in ("color", "segments", "audio %", "MIDI %", "text %"):
+        table.add_column(name, justify="left" if name == "color" else "right")
+    for color, c in res.coverage.items():
+        table.add_row(
+            color, str(c["segments"]), f"{c['audio']:.1f}", f"{c['midi']:.1f}", f"{c['text']:.1f}"
+        )
+    console = make_console()
+    console.print(table)
+    n = max(res.rows, 1)
+    console.print(
+        f"audio {100 * res.with_audio / n:.1f} %, MIDI {100 * res.with_midi / n:.1f} % of rows; "
+        f"{len(res.problems)} problem(s) in {data / 'import_report.json'}"
+    )

@@ -18,12 +18,27 @@ def embed(
         "mir", "--audio-encoder", help="mir (offline default), clap, or clap:PATH."
     ),
     batch_size: int = typer.Option(32, "--batch-size", help="Items per encoder call."),
+    ray: str = typer.Option(
+        None,
+        "--ray",
+        metavar="[ADDRESS]",
+        help="Encode on Ray actors holding the encoders (one GPU each when the cluster has "
+        "GPUs): a local cluster on 127.0.0.1 (bare --ray), or the cluster at ADDRESS.",
+    ),
+    workers: int = typer.Option(
+        0, "--workers", min=0, help="With --ray: encoder actors (default: one per GPU, else CPU)."
+    ),
 ) -> None:
     """Concept, lyric and audio embeddings per segment (cached by content hash, resumable)."""
     from chromatic.embed.run import embed_segments
 
     res = embed_segments(
-        data, text_encoder=text_encoder, audio_encoder=audio_encoder, batch_size=batch_size
+        data,
+        text_encoder=text_encoder,
+        audio_encoder=audio_encoder,
+        batch_size=batch_size,
+        ray=ray,
+        workers=workers or None,
     )
     typer.echo(
         f"wrote {res.path}: {res.rows} rows; text {res.text_encoder['id']} ({res.text_encoder['dim']}-d): "

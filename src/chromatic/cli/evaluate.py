@@ -26,12 +26,16 @@ def evaluate(
 ) -> None:
     """Re-train per fold, report per-axis accuracy with intervals over songs beside baselines,
     modality ablations, calibration and the MIDI-only ranking AUC (Markdown + PNG + JSON)."""
+    from chromatic.model.distributed import launched
     from chromatic.model.eval_report import REPORT_MD, REPORT_PNG, evaluate_source
 
     dest = out or (source if source.is_dir() else source.parent) / "evaluation"
-    summary = evaluate_source(
-        source, data, dest, folds=folds, inner=inner, epochs=epochs or None, seed=seed
-    )
+    with launched(dest, None, "cpu") as launch:  # torchrun: every fit is data-parallel (DDP)
+        summary = evaluate_source(
+            source, data, launch.run_dir, folds=folds, inner=inner, epochs=epochs or None, seed=seed
+        )
+    if not launch.main:
+        return
     acc = summary["accuracy"]
     cols = [*[g[0] for g in summary["axis_groups"]], "all axes"]
     typer.echo(f"nested song-grouped CV: {summary['songs']} songs, {len(summary['folds'])} folds")

@@ -30,6 +30,13 @@ def build(
         min=0.0,
         help="Overlap of split windows, in seconds (below --max-seconds).",
     ),
+    ray: str = typer.Option(
+        None,
+        "--ray",
+        metavar="[ADDRESS]",
+        help="Run one Ray task per song: a local cluster on 127.0.0.1 (bare --ray), or the "
+        "cluster at ADDRESS (HOST:PORT or auto; DATA and the catalog on a shared file system).",
+    ),
     snap: float = typer.Option(
         2.0,
         "--snap",
@@ -55,6 +62,7 @@ def build(
         ),
         songs=wanted,
         workers=workers or None,
+        ray=ray,
     )
     for p in res.problems:
         typer.secho(

@@ -42,21 +42,33 @@ def train(
     if device not in ("cpu", "cuda"):
         raise typer.BadParameter("expected cpu or cuda", param_hint="--device")
     if task == "fusion":
+        from chromatic.model.distributed import launched
         from chromatic.model.fusion import FusionConfig
         from chromatic.model.train import train_fusion
 
         cfg = FusionConfig(
             epochs=epochs, seed=seed, batch_size=batch_size, lr=lr, patience=patience
         )
-        res = train_fusion(
-            data,
-            out,
-            config=cfg,
-            device=device,
-            resume=resume,
-            row_level=not no_row_split,
-            tracking_uri=tracking_uri or None,
-        )
+        with launched(out, tracking_uri or None, device) as launch:  # torchrun: DDP
+            if resume and launch.world_size > 1:
+                raise typer.BadParameter("not under torchrun (one process resumes)", "--resume")
+            res = train_fusion(
+                data,
+                launch.run_dir,
+                config=cfg,
+                device=device,
+                resume=resume,
+                row_level=not no_row_split,
+                tracking_uri=launch.tracking_uri,
+                progress=launch.main,
+            )
+            if launch.world_size > 1 and launch.main:
+                from chromatic.fileio import write_text_atomic
+
+                info = {"world_size": launch.world_size, "backend": launch.backend}
+                write_text_atomic(out / "distributed.json", json.dumps(info, indent=2))
+        if not launch.main:
+            return
         m = res.metrics
         v, b = m["validation"], m["baseline_majority_color"]
         sel = m["selection"]

@@ -150,6 +150,10 @@ class ClapAudioEncoder(EncoderBase):
         self.dim = int(self.model.config.projection_dim)
         self.batch_size = batch_size
 
+    def to_device(self, device: str) -> None:
+        """Run on ``device`` (a Ray GPU actor moves its encoder to "cuda")."""
+        self.model.to(device)
+
     def encode(self, batch: Sequence[tuple[np.ndarray, int]]) -> np.ndarray:
         import torch
 
@@ -177,14 +181,14 @@ class ClapAudioEncoder(EncoderBase):
                 return_tensors="pt",
                 truncation=truncation,
                 padding="repeatpad",
-            )
+            ).to(self.model.device)
             with torch.inference_mode():
                 emb = self.model.get_audio_features(**inputs)
             if not isinstance(emb, torch.Tensor):  # newer transformers return an output object
                 emb = (
                     emb.pooler_output if getattr(emb, "pooler_output", None) is not None else emb[0]
                 )
-            embs.append(emb.float())
+            embs.append(emb.float().cpu())
         if not embs:
             return np.zeros((0, self.dim), dtype=np.float32)
         allv = torch.cat(embs)

@@ -14,6 +14,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,7 +107,12 @@ def embed_segments(
     batch_size: int = 32,
     progress: bool = True,
     on_batch: Callable[[str, int], None] | None = None,
+    ray: str | None = None,
+    workers: int | None = None,
 ) -> EmbedResult:
+    """Embed every segment row (see the module docstring). With ``ray`` (a cluster address,
+    or "local") the encoding runs on Ray actors holding the encoders (``chromatic.cluster``),
+    ``workers`` of them (default: one per GPU, else per CPU); the tables are the same."""
     from rich.progress import Progress
 
     from chromatic.segments.slicing import decode_flac
@@ -143,34 +149,62 @@ def embed_segments(
             audio_rows.setdefault(r["song_id"], []).append(r["segment_id"])
     encoded = {"text": 0, "audio": 0}
     audio_hash: dict[str, str] = {}
-    with Progress(disable=not progress) as bar:
+    encoders = {"text": tenc, "audio": aenc}
+    with ExitStack() as stack, Progress(disable=not progress) as bar:
+        pool = None
+        if ray is not None:  # actors holding the encoders, one chunk per call
+            from chromatic.cluster import EncoderPool, ray_session
+
+            cluster = stack.enter_context(ray_session(ray, num_cpus=workers))
+            pool = EncoderPool(cluster, text_encoder, audio_encoder, workers)
+
+        def run(kind: str, cache: VectorCache, chunks, task) -> None:
+            """Encode (hashes, payload) chunks, here or on the pool, in order; cache each."""
+            if pool is None:
+                enc = encoders[kind]
+                decode = (
+                    (lambda p: p) if kind == "text" else (lambda p: [decode_flac(b) for b in p])
+                )
+                results = ((tag, enc.encode(decode(p))) for tag, p in chunks)
+            else:
+                results = pool.map(kind, chunks)
+            for (hashes, rows_done), vectors in results:
+                cache.add(hashes, vectors)
+                encoded[kind] += len(hashes)
+                bar.advance(task, rows_done)
+                if on_batch:
+                    on_batch(kind, encoded[kind])
+
         t_task = bar.add_task(f"text ({tenc.name})", total=len(todo_text))
-        for chunk in _batched(todo_text, batch_size):
-            tcache.add(chunk, tenc.encode([texts[h] for h in chunk]))
-            encoded["text"] += len(chunk)
-            bar.advance(t_task, len(chunk))
-            if on_batch:
-                on_batch("text", encoded["text"])
+        text_chunks = (
+            ((c, len(c)), [texts[h] for h in c]) for c in _batched(todo_text, batch_size)
+        )
+        run("text", tcache, text_chunks, t_task)
         a_task = bar.add_task(
             f"audio ({aenc.name})", total=sum(len(v) for v in audio_rows.values())
         )
-        for song in sorted(audio_rows):  # one song's media in memory at a time
-            media = read_media(data, song, audio_rows[song])
-            pending: list[tuple[str, bytes]] = []
-            queued: set[str] = set()
-            for sid in audio_rows[song]:
-                blob = media[sid]["audio_flac"]
-                h = bytes_hash(blob)
-                audio_hash[sid] = h
-                if h not in acache and h not in queued:
-                    queued.add(h)
-                    pending.append((h, blob))
-            for chunk in _batched(pending, batch_size):
-                acache.add([h for h, _ in chunk], aenc.encode([decode_flac(b) for _, b in chunk]))
-                encoded["audio"] += len(chunk)
-                if on_batch:
-                    on_batch("audio", encoded["audio"])
-            bar.advance(a_task, len(audio_rows[song]))
+
+        def audio_chunks():
+            for song in sorted(audio_rows):  # one song's media in memory at a time
+                media = read_media(data, song, audio_rows[song])
+                pending: list[tuple[str, bytes]] = []
+                queued: set[str] = set()
+                for sid in audio_rows[song]:
+                    blob = media[sid]["audio_flac"]
+                    h = bytes_hash(blob)
+                    audio_hash[sid] = h
+                    if h not in acache and h not in queued:
+                        queued.add(h)
+                        pending.append((h, blob))
+                chunks = list(_batched(pending, batch_size))
+                if not chunks:
+                    bar.advance(a_task, len(audio_rows[song]))
+                for i, chunk in enumerate(chunks):
+                    last = i == len(chunks) - 1
+                    tag = ([h for h, _ in chunk], len(audio_rows[song]) if last else 0)
+                    yield tag, [b for _, b in chunk]
+
+        run("audio", acache, audio_chunks(), a_task)
 
     def vec(cache: VectorCache, h: str | None):
         return None if h is None else cache.vectors[h].tolist()

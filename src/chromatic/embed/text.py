@@ -72,6 +72,10 @@ class TransformerTextEncoder(EncoderBase):
         self.dim = int(self.model.config.hidden_size)
         self.batch_size = batch_size
 
+    def to_device(self, device: str) -> None:
+        """Run on ``device`` (a Ray GPU actor moves its encoder to "cuda")."""
+        self.model.to(device)
+
     def encode(self, batch: Sequence[str]) -> np.ndarray:
         import torch
 
@@ -80,13 +84,13 @@ class TransformerTextEncoder(EncoderBase):
             chunk = [t if t else "" for t in batch[i : i + self.batch_size]]
             tok = self.tokenizer(
                 chunk, padding=True, truncation=True, max_length=MAX_TOKENS, return_tensors="pt"
-            )
+            ).to(self.model.device)
             with torch.inference_mode():
                 hidden = self.model(**tok).last_hidden_state
             mask = tok["attention_mask"].unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
             pooled = torch.nn.functional.normalize(pooled, dim=-1)
-            out.append(pooled.float().numpy())
+            out.append(pooled.float().cpu().numpy())
         return np.concatenate(out, axis=0) if out else np.zeros((0, self.dim), dtype=np.float32)
 
 

@@ -10,7 +10,6 @@ validate), ``checkpoint.pt`` (the last epoch: model, optimiser, history, RNG), `
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ import torch
 
 from chromatic.errors import ChromaticError
 from chromatic.fileio import atomic_path, write_text_atomic
+from chromatic.model import distributed
 from chromatic.model.data import (
     Dataset,
     Split,
@@ -105,6 +105,7 @@ def fit(
     _seed_all(cfg.seed)
     model = FusionModel(cfg).to(device)
     set_feature_stats(model, ds, split.train)
+    net = distributed.wrap(model)  # DDP under torchrun (model/distributed.py), else model
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     history: list[dict] = []
     best = {"score": -1.0, "loss": float("inf"), "epoch": 0, "state": None}
@@ -130,11 +131,12 @@ def fit(
             total = 0.0
             for s in range(0, len(perm), cfg.batch_size):
                 b = perm[s : s + cfg.batch_size]
-                if len(b) < 2:  # BatchNorm needs two rows
+                if len(b) < distributed.step_rows():  # BatchNorm needs two rows (per rank)
                     continue
                 inputs, targets = batch_tensors(ds, b, device, rng=rng, cfg=cfg)
+                inputs, targets = distributed.shard(inputs, targets)
                 loss, _ = fusion_loss(
-                    model(**inputs),
+                    net(**inputs),
                     targets,
                     cfg.confidence_weight,
                     cfg.midi_aux_weight,
@@ -144,6 +146,7 @@ def fit(
                 loss.backward()
                 opt.step()
                 total += float(loss.detach()) * len(b)
+            distributed.end_epoch(model)
             train_pred, _, _ = predict(model, ds, split.train, device)
             if fixed_epochs is not None:
                 rec = {
@@ -258,7 +261,7 @@ def train_fusion(
     data, run = Path(data_dir), Path(run_dir)
     if device == "cuda" and not torch.cuda.is_available():
         raise ChromaticError("--device cuda: no CUDA device is available here; use --device cpu")
-    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    torch.set_num_threads(distributed.threads())
     cfg = config or FusionConfig()
     if resume and (run / "config.json").is_file():
         saved = FusionConfig.from_dict(json.loads((run / "config.json").read_text()))

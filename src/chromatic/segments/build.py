@@ -111,8 +111,11 @@ def build_segments(
     songs: list[str] | None = None,
     workers: int | None = None,
     progress: bool = True,
+    ray: str | None = None,
 ) -> SegmentsBuild:
-    """Build segments for every song of the tracks table (refusing a stale one)."""
+    """Build segments for every song of the tracks table (refusing a stale one). With ``ray``
+    (a cluster address, or "local" for a local cluster) each song is a Ray task
+    (``chromatic.cluster``); the tables written are the same."""
     from rich.progress import Progress
 
     catalog, data = Path(catalog_dir), Path(data_dir)
@@ -146,7 +149,22 @@ def build_segments(
                 failed[song] = f"{type(e).__name__}: {e}"
             bar.advance(task)
 
-        if n_workers == 1:
+        if ray is not None:
+            from chromatic.cluster import ray_session, run_tasks
+
+            def finished(song: str, res: SongResult | None, err: BaseException | None) -> None:
+                def get() -> SongResult:
+                    if err is not None:
+                        raise err
+                    return res  # type: ignore[return-value]
+
+                done(song, get)
+
+            big_first = sorted(order, key=lambda s: -_song_weight(catalog, by_song[s]))
+            jobs = ((s, (catalog, data, s, by_song[s], settings)) for s in big_first)
+            with ray_session(ray, num_cpus=workers) as cluster:
+                run_tasks(cluster, build_song, jobs, on_done=finished)
+        elif n_workers == 1:
             for song in order:
                 done(
                     song, lambda song=song: build_song(catalog, data, song, by_song[song], settings)
