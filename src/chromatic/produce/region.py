@@ -134,20 +134,26 @@ def _lyrics_in(lyrics, start: int, end: int) -> list[str]:
     return [s for t, s in lyrics if start <= t < end]
 
 
-def _existing(review_path: Path, section: str, prefix: str) -> list[Group]:
-    """The other sections' untouched candidates, re-offered as they are (kept in place)."""
+def _existing(review_path: Path, section: str, prefix: str, free: bool = False) -> list[Group]:
+    """The other sections' untouched candidates, re-offered as they are (kept in place); with
+    ``free``, the section-less ones too (the chord phase's generated progressions)."""
     if not review_path.is_file():
         return []
     groups: dict[str, list[FreshCandidate]] = {}
     for c in sorted(read_review(review_path).candidates, key=lambda c: c.rank):
         s = c.details.get(GROUP_KEY)
-        if s == section or not isinstance(s, str) or c.touched:  # touched: kept anyway
+        if s == section or not (isinstance(s, str) or free) or c.touched:  # touched: kept
             continue
+        details = dict(c.details)
+        extra = {}
+        beat = details.pop("scratch_beat", None)
+        if isinstance(beat, str) and (review_path.parent / beat).is_file():
+            extra["scratch_beat"] = ("_scratch", (review_path.parent / beat).read_bytes())
         data = (review_path.parent / c.midi_file).read_bytes()
-        groups.setdefault(s, []).append(
-            FreshCandidate(c.scores.model_dump(), dict(c.details), data)
-        )
-    return [Group(s, f"{prefix}_{s}", iter(fs), len(fs)) for s, fs in groups.items()]
+        groups.setdefault(s, []).append(FreshCandidate(c.scores.model_dump(), details, data, extra))
+    return [
+        Group(s, f"{prefix}_{s}" if s else prefix, iter(fs), len(fs)) for s, fs in groups.items()
+    ]
 
 
 def regenerate_region(
@@ -158,9 +164,10 @@ def regenerate_region(
     from chromatic.produce.phases.registry import get
 
     folder = open_folder(folder_path)
-    if phase not in PART_PHASES:
+    if phase not in ("chords", *PART_PHASES):
         raise ProduceError(
-            f"--bars regenerates a region of {', '.join(PART_PHASES)}, not {phase}", field="--bars"
+            f"--bars regenerates a region of chords, {', '.join(PART_PHASES)}, not {phase}",
+            field="--bars",
         )
     from chromatic.produce.promote import normalize_label
 
@@ -183,6 +190,12 @@ def regenerate_region(
             path=base_path,
         )
     first, last = parse_bars(bars, section, sec.bars)
+    if phase == "chords":
+        from chromatic.produce.region_chords import regenerate_chord_region
+
+        return regenerate_chord_region(
+            folder, section, sec, first, last, song.proposal.key, options
+        )
     bar = sec.bar_ticks
     start, end = (first - 1) * bar, last * bar
     base, base_lyrics, base_track = _read(base_path)
