@@ -156,12 +156,10 @@ def _existing(review_path: Path, section: str, prefix: str, free: bool = False) 
     ]
 
 
-def regenerate_region(
-    folder_path, phase: str, section: str, bars: str, options: PhaseOptions
-) -> PhaseResult:
-    """Candidates of ``phase`` for ``section`` that differ from its approved loop only inside
-    ``bars`` (see the module docstring), merged into the phase's review.yml."""
-    from chromatic.produce.phases.registry import get
+def check_region(folder_path, phase: str, section: str, bars: str):
+    """(folder, song, section, first bar, last bar, the approved loop) of a region to
+    regenerate, or a one-line ProduceError (nothing is written before this passes)."""
+    from chromatic.produce.promote import normalize_label
 
     folder = open_folder(folder_path)
     if phase not in ("chords", *PART_PHASES):
@@ -169,8 +167,6 @@ def regenerate_region(
             f"--bars regenerates a region of chords, {', '.join(PART_PHASES)}, not {phase}",
             field="--bars",
         )
-    from chromatic.produce.promote import normalize_label
-
     if not section or normalize_label(section) != section:
         raise ProduceError(
             f"expected a section label of lower-case letters, digits and '_', got {section!r}",
@@ -190,12 +186,20 @@ def regenerate_region(
             path=base_path,
         )
     first, last = parse_bars(bars, section, sec.bars)
-    if phase == "chords":
-        from chromatic.produce.region_chords import regenerate_chord_region
+    return folder, song, sec, first, last, base_path
 
-        return regenerate_chord_region(
-            folder, section, sec, first, last, song.proposal.key, options
-        )
+
+def regenerate_region(
+    folder_path, phase: str, section: str, bars: str, options: PhaseOptions
+) -> PhaseResult:
+    """Candidates of a part ``phase`` for ``section`` that differ from its approved loop only
+    inside ``bars`` (see the module docstring), merged into the phase's review.yml. (The chord
+    loop's: ``region_chords.regenerate_chords_region``.)"""
+    from chromatic.produce.phases.registry import get
+
+    if phase == "chords":
+        raise ProduceError("a chord region is region_chords.regenerate_chords_region's")
+    folder, song, sec, first, last, base_path = check_region(folder_path, phase, section, bars)
     bar = sec.bar_ticks
     start, end = (first - 1) * bar, last * bar
     base, base_lyrics, base_track = _read(base_path)

@@ -25,7 +25,7 @@ from chromatic.music.notes import Note
 from chromatic.produce.harmony.theory import MOVE_SCALE
 from chromatic.produce.phases import PhaseOptions, PhaseResult
 from chromatic.produce.regenerate import FreshCandidate, Group, regenerate_groups
-from chromatic.produce.region import _existing, _read, splice
+from chromatic.produce.region import _existing, _read, check_region, splice
 from chromatic.produce.review import read_review
 
 
@@ -75,13 +75,15 @@ def splice_names(base, new, start: int, end: int, total: int) -> list[tuple[int,
     return out + after
 
 
-def regenerate_chord_region(
-    folder, section, sec, first: int, last: int, key, options: PhaseOptions
+def regenerate_chords_region(
+    folder_path, section: str, bars: str, options: PhaseOptions
 ) -> PhaseResult:
-    """Candidates of ``section``'s chord loop differing from the approved one only in the bars."""
+    """Candidates of ``section``'s chord loop differing from the approved one only in ``bars``
+    (``"5-8"``), merged into chords/review.yml."""
     from chromatic.produce.phases.registry import get
 
-    base_path = folder.approved_dir("chords") / f"{section}.mid"
+    folder, song, sec, first, last, base_path = check_region(folder_path, "chords", section, bars)
+    key = song.proposal.key
     bar = sec.bar_ticks
     start, end, total = (first - 1) * bar, last * bar, sec.bars * bar
     base, _, track = _read(base_path)
