@@ -111,7 +111,7 @@ def test_splice_keeps_outside_notes_and_cuts_at_the_edges():
         (["melody", "--section", "bridge", "--bars", "1-2"], "no approved chord section 'bridge'"),
         (["melody", "--bars", "1-2"], "--section and --bars go together"),
         (["melody", "--section", "../../verse", "--bars", "1-2"], "expected a section label"),
-        (["chords", "--bars", "1-2"], "No such option"),
+        (["harmony", "--section", "verse", "--bars", "1-2"], "no approved harmony"),
     ],
 )
 def test_bad_regions_are_one_line_and_write_nothing(copy, capsys, args, expected):
@@ -120,3 +120,37 @@ def test_bad_regions_are_one_line_and_write_nothing(copy, capsys, args, expected
     err = capsys.readouterr().err
     assert code != 0 and expected in err, err
     assert _tree(copy.root) == before
+
+
+def test_a_chord_region_keeps_the_chords_outside_and_names_the_new_ones(copy):
+    from chromatic.music.daw import chord_texts
+
+    base_path = copy.approved_dir("chords") / "verse.mid"
+    base, names = _notes(base_path), chord_texts(base_path)
+    args = [
+        "chords",
+        str(copy.root),
+        "--section",
+        "verse",
+        "--bars",
+        "2-3",
+        "-n",
+        "40",
+        "--top",
+        "3",
+    ]
+    assert main(["produce", *args]) == 0
+    review = read_review(copy.review_path("chords"))
+    region = [c for c in review.candidates if "region" in c.details]
+    assert region and any(c.status == "approved" for c in review.candidates)
+    start, end = BAR, 3 * BAR
+    for c in region:
+        path = copy.phase_dir("chords") / c.midi_file
+        assert _outside(_notes(path), start, end) == _outside(base, start, end)
+        got = chord_texts(path)
+        assert [x for x in got if x[0] < start] == [x for x in names if x[0] < start]
+        assert [x for x in got if x[0] > end] == [x for x in names if x[0] > end]
+        assert [n for _, n in got] == c.details["chords"]  # the details say what sounds
+        bars = c.details["harmonic_rhythm"]["bars"]
+        assert sum(bars) == c.details["harmonic_rhythm"]["total_bars"]
+        assert 0.0 <= c.details["region"]["joins"]["join"] <= 1.0

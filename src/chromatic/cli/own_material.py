@@ -28,10 +28,13 @@ def run_region(prod, phase: str, region: tuple, options):
     """``--section S --bars 5-8``: candidates that differ from S's approved part only there."""
     from chromatic.errors import ProduceError
     from chromatic.produce.region import regenerate_region
+    from chromatic.produce.region_chords import regenerate_chords_region
 
     section, bars = region
     if not section or not bars:
         raise ProduceError("--section and --bars go together (e.g. --section verse --bars 5-8)")
+    if phase == "chords":
+        return regenerate_chords_region(prod.root, section, bars, options)
     return regenerate_region(prod.root, phase, section, bars, options)
 
 

@@ -165,6 +165,8 @@ def chords(
     progression: list[str] | None = _PROGRESSION,
     progressions: Path | None = _PROGRESSIONS,
     vary: bool = _VARY,
+    section: str | None = own.SECTION,
+    bars: str | None = own.BARS,
 ) -> None:
     """Generate chord candidates, rank them, write candidates/ and merge review.yml."""
     from chromatic.produce.review import read_review
@@ -175,6 +177,7 @@ def chords(
         folder,
         (n, top, seed),
         (model, theory_weight, chromatic_weight, trust_model, taste, taste_weight),
+        region=(section, bars),
         **given,
     )
     review = read_review(run.merge.path, check_files=True)
@@ -199,9 +202,7 @@ def chords(
     typer.echo(f"{run.merge.path}: {run.merge.summary()}")
 
 
-def _run_phase(
-    name: str, folder: Path, counts: tuple[int, int, int], scoring: tuple, region=None, **extra
-):
+def _run_phase(name: str, folder: Path, counts: tuple[int, int, int], scoring: tuple, **extra):
     """Open the folder, then load the model (a wrong folder fails before a slow load), then run
     the registered phase ``name``: ``counts`` is (n, top, seed), ``scoring`` (model,
     theory_weight, chromatic_weight, trust_model, taste, taste_weight) and ``extra`` the phase's own options."""
@@ -212,6 +213,7 @@ def _run_phase(
     prod = open_folder(folder)
     scorer, weights, model, liked = _scoring(*scoring)
     n, top, seed = counts
+    region = extra.pop("region", None)
     options = PhaseOptions(n, top, seed, scorer, model, weights, extra, taste=liked)
     if region and any(region):  # --section S --bars 5-8: only those bars regenerated
         return prod, own.run_region(prod, name, region, options)

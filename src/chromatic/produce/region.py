@@ -134,36 +134,39 @@ def _lyrics_in(lyrics, start: int, end: int) -> list[str]:
     return [s for t, s in lyrics if start <= t < end]
 
 
-def _existing(review_path: Path, section: str, prefix: str) -> list[Group]:
-    """The other sections' untouched candidates, re-offered as they are (kept in place)."""
+def _existing(review_path: Path, section: str, prefix: str, free: bool = False) -> list[Group]:
+    """The other sections' untouched candidates, re-offered as they are (kept in place); with
+    ``free``, the section-less ones too (the chord phase's generated progressions)."""
     if not review_path.is_file():
         return []
     groups: dict[str, list[FreshCandidate]] = {}
     for c in sorted(read_review(review_path).candidates, key=lambda c: c.rank):
         s = c.details.get(GROUP_KEY)
-        if s == section or not isinstance(s, str) or c.touched:  # touched: kept anyway
+        if s == section or not (isinstance(s, str) or free) or c.touched:  # touched: kept
             continue
+        details = dict(c.details)
+        extra = {}
+        beat = details.pop("scratch_beat", None)
+        if isinstance(beat, str) and (review_path.parent / beat).is_file():
+            extra["scratch_beat"] = ("_scratch", (review_path.parent / beat).read_bytes())
         data = (review_path.parent / c.midi_file).read_bytes()
-        groups.setdefault(s, []).append(
-            FreshCandidate(c.scores.model_dump(), dict(c.details), data)
-        )
-    return [Group(s, f"{prefix}_{s}", iter(fs), len(fs)) for s, fs in groups.items()]
+        groups.setdefault(s, []).append(FreshCandidate(c.scores.model_dump(), details, data, extra))
+    return [
+        Group(s, f"{prefix}_{s}" if s else prefix, iter(fs), len(fs)) for s, fs in groups.items()
+    ]
 
 
-def regenerate_region(
-    folder_path, phase: str, section: str, bars: str, options: PhaseOptions
-) -> PhaseResult:
-    """Candidates of ``phase`` for ``section`` that differ from its approved loop only inside
-    ``bars`` (see the module docstring), merged into the phase's review.yml."""
-    from chromatic.produce.phases.registry import get
-
-    folder = open_folder(folder_path)
-    if phase not in PART_PHASES:
-        raise ProduceError(
-            f"--bars regenerates a region of {', '.join(PART_PHASES)}, not {phase}", field="--bars"
-        )
+def check_region(folder_path, phase: str, section: str, bars: str):
+    """(folder, song, section, first bar, last bar, the approved loop) of a region to
+    regenerate, or a one-line ProduceError (nothing is written before this passes)."""
     from chromatic.produce.promote import normalize_label
 
+    folder = open_folder(folder_path)
+    if phase not in ("chords", *PART_PHASES):
+        raise ProduceError(
+            f"--bars regenerates a region of chords, {', '.join(PART_PHASES)}, not {phase}",
+            field="--bars",
+        )
     if not section or normalize_label(section) != section:
         raise ProduceError(
             f"expected a section label of lower-case letters, digits and '_', got {section!r}",
@@ -183,6 +186,20 @@ def regenerate_region(
             path=base_path,
         )
     first, last = parse_bars(bars, section, sec.bars)
+    return folder, song, sec, first, last, base_path
+
+
+def regenerate_region(
+    folder_path, phase: str, section: str, bars: str, options: PhaseOptions
+) -> PhaseResult:
+    """Candidates of a part ``phase`` for ``section`` that differ from its approved loop only
+    inside ``bars`` (see the module docstring), merged into the phase's review.yml. (The chord
+    loop's: ``region_chords.regenerate_chords_region``.)"""
+    from chromatic.produce.phases.registry import get
+
+    if phase == "chords":
+        raise ProduceError("a chord region is region_chords.regenerate_chords_region's")
+    folder, song, sec, first, last, base_path = check_region(folder_path, phase, section, bars)
     bar = sec.bar_ticks
     start, end = (first - 1) * bar, last * bar
     base, base_lyrics, base_track = _read(base_path)
