@@ -32,6 +32,8 @@ TOKEN_HEADER = "x-studio-token"
 MAX_BODY = 1 << 20
 STATIC = {
     "studio.js": "application/javascript",
+    "roll.js": "application/javascript",
+    "phase.js": "application/javascript",
     "studio.css": "text/css",
 }
 LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
