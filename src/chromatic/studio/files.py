@@ -51,7 +51,7 @@ def approved_midi(folder: ProductionFolder, phase: str, name: str) -> Download:
     if not name.endswith(".mid"):
         raise NotFound(f"expected an approved loop's file name ending in .mid, got {name!r}")
     try:
-        path = inside(folder.approved_dir(phase), name, what="approved loop")
+        path = inside(folder.approved_dir(phase), name, what="loop file")
     except PathError as e:
         raise NotFound(e.detail, field="name") from None
     if not path.is_file():

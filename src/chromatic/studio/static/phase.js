@@ -88,7 +88,7 @@ async function phasePage(song, phase, keepSel = false) {
   state.sel = Math.max(0, prev ? d.candidates.findIndex((c) => c.id === prev) : 0);
   const rows = d.candidates.map((c, i) => `<tr class="cand" data-i="${i}" data-id="${esc(c.id)}">
     <td><button class="play-row" title="play this candidate">▶</button></td>
-    <td>${c.section ? esc(c.section) + " " : ""}#${c.rank}</td><td>${esc(c.id)}</td><td class="${c.status}">${c.status}</td>
+    <td>${c.section ? esc(c.section) + " " : ""}#${c.rank}</td><td>${esc(c.id)}</td><td class="status ${c.status}">${c.status}</td>
     <td class="label">${labelCell(c)}</td><td>${c.scores.composite.toFixed(3)}</td><td class="summary" title="${esc(summaryText(c))}">${summary(c)}</td>
     <td>${candLink(d, c, "MIDI")}</td></tr>`).join("");
   const sections = [...new Set(d.candidates.map((c) => c.section).filter(Boolean))];
@@ -212,7 +212,7 @@ async function decideNow(d, c, change) {
     const row = $(`tr.cand[data-i="${i}"]`);
     if (row) {
       row.children[3].textContent = c.status;
-      row.children[3].className = c.status;
+      row.children[3].className = `status ${c.status}`;
       row.children[4].innerHTML = labelCell(c);
     }
     say(`${c.id}: ${c.status}${c.label ? " as " + c.label : c.section ? ` (as ${c.section})` : ""}`);
