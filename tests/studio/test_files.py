@@ -5,6 +5,7 @@ names refused, and the roll's grid, chord symbols, drum lanes and instrument nam
 from __future__ import annotations
 
 import io
+import itertools
 
 import mido
 
@@ -83,7 +84,7 @@ def test_the_roll_has_a_bar_grid_chords_drum_lanes_and_instrument_names(client, 
     bars = roll["bars"]  # 3/4 at the song's tempo: evenly spaced bars, two beats between
     assert len(bars) >= 2 and bars[0] == 0.0
     step = bars[1] - bars[0]
-    assert all(abs((b - a) - step) < 1e-3 for a, b in zip(bars, bars[1:], strict=False))
+    assert all(abs((b - a) - step) < 1e-3 for a, b in itertools.pairwise(bars))
     assert len(roll["beats"]) == 2 * (len(bars) - 1)
     assert roll["seconds"] <= bars[-1] + 1e-3
     # the chords it is heard over, from the approved chord loop's text events, on bar lines
