@@ -213,13 +213,14 @@ def test_musicxml_has_chord_symbols_rehearsal_marks_and_lyrics(arranged, tmp_pat
     assert [n.lyric for n in with_lyrics.parts[0].recurse().notes if n.lyric] == ["la", "lu", "li"]
 
 
-def test_musicxml_reads_as_a_score(arranged):
+def test_musicxml_reads_as_a_score(arranged, capsys):
     """Spelled in F# minor, the melody on its clef, the chords as slashes under their symbols,
     tempo and rehearsal marks above the system."""
     import music21
     from music21 import clef, harmony, tempo
 
     assert main(["assemble", str(arranged.root), "--musicxml"]) == 0
+    assert "writing the score (music21)…" in capsys.readouterr().err  # the long step, said
     xml = arranged.root / MUSICXML_FILE
     text = xml.read_text(encoding="utf-8")
     assert '<direction placement="above">' in text

@@ -108,21 +108,38 @@ def assemble(
     ),
 ) -> None:
     """Lay the approved loops out along the plan into arrangement.mid (and a preview with --render)."""
+    from contextlib import ExitStack
+
+    from chromatic.cli.console import working
     from chromatic.produce.arrange.assemble import assemble as run
 
-    result = run(
-        folder,
-        render=render or stems,
-        soundfont=soundfont,
-        audio_format=audio_format,
-        sample_rate=sample_rate,
-        quantized=quantized,
-        stems=stems,
-        musicxml=musicxml,
-    )
+    steps = ExitStack()
+
+    def progress(step: str, arr) -> None:  # warnings first, then each long step as it starts
+        steps.close()
+        if step == "midi":
+            for w in arr.warnings:
+                typer.secho(f"warning: {w}", err=True, fg="yellow")
+            return
+        what = {
+            "musicxml": "writing the score (music21)",
+            "render": f"rendering {arr.seconds:.0f} s of audio" + (" and stems" if stems else ""),
+        }[step]
+        steps.enter_context(working(what))
+
+    with steps:
+        result = run(
+            folder,
+            render=render or stems,
+            soundfont=soundfont,
+            audio_format=audio_format,
+            sample_rate=sample_rate,
+            quantized=quantized,
+            stems=stems,
+            musicxml=musicxml,
+            progress=progress,
+        )
     arr = result.arrangement
-    for w in arr.warnings:
-        typer.secho(f"warning: {w}", err=True, fg="yellow")
     tracks = ", ".join(i.name for i in arr.instruments)
     typer.echo(
         f"wrote {result.midi}: {len(arr.sections)} sections, {arr.total_bars} bars, {arr.seconds:.1f} s; tracks: {tracks}"
@@ -230,13 +247,20 @@ def compose(
         trust_model=trust_model,
         taste=taste,
     )
+    from chromatic.produce.phases.scoring import NO_MODEL_WARNING
+
+    if model is None:  # said before the minutes of work it concerns, not after them
+        typer.secho(f"warning: {NO_MODEL_WARNING}", err=True, fg="yellow")
+    said = {NO_MODEL_WARNING} if model is None else set()
     if not auto:
         step = compose_step(proposal, out, opts)
         for w in step.warnings:
-            typer.secho(f"warning: {w}", err=True, fg="yellow")
+            if w not in said:
+                typer.secho(f"warning: {w}", err=True, fg="yellow")
         typer.echo(step.message)
         return
     result = compose_auto(proposal, out, opts, progress=lambda msg: typer.echo(msg, err=True))
     for w in result.warnings:
-        typer.secho(f"warning: {w}", err=True, fg="yellow")
+        if w not in said:
+            typer.secho(f"warning: {w}", err=True, fg="yellow")
     typer.echo(result.report())

@@ -9,6 +9,8 @@ terminal it is the terminal's width, as before.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from rich.console import Console
 
@@ -21,3 +23,16 @@ def make_console(*, stderr: bool = False, **kwargs) -> Console:
     if not stream.isatty() and "width" not in kwargs:
         kwargs["width"] = PIPED_WIDTH
     return Console(stderr=stderr, **kwargs)
+
+
+@contextmanager
+def working(what: str) -> Iterator[None]:
+    """A step that may take seconds: a spinner with ``what`` on stderr at a terminal; piped, the
+    line ``what…`` at once, so a log shows what the command is doing while it is silent."""
+    err = make_console(stderr=True, highlight=False)
+    if err.is_terminal:
+        with err.status(what + "…", spinner="dots"):
+            yield
+    else:
+        err.print(what + "…", markup=False)
+        yield
