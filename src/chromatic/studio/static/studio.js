@@ -73,9 +73,9 @@ function programName(n) {
 function jobMessage(j, what) {
   const r = j.result || {};
   if (j.state === "failed") return `${what} failed: ${j.error}`;
-  if (j.kind === "assemble") return `Assembled ${r.midi} and rendered ${r.audio} (${fmtSeconds(r.seconds)}) in ${j.elapsed_s} s.`;
-  if (j.kind === "regenerate") return `${what}: ${r.summary}${r.section ? ` for ${r.section}` : ""} (seed ${r.seed}, ${j.elapsed_s} s).`;
-  return `${what} done in ${j.elapsed_s} s.`;
+  if (j.kind === "assemble") return `Assembled ${r.midi} and rendered ${r.audio} (${fmtSeconds(r.seconds)}) in ${Math.round(j.elapsed_s)} s.`;
+  if (j.kind === "regenerate") return `${what}: ${r.summary}${r.section ? ` for ${r.section}` : ""} (seed ${r.seed}, ${Math.round(j.elapsed_s)} s).`;
+  return `${what} done in ${Math.round(j.elapsed_s)} s.`;
 }
 
 async function runJob(path, body, what, done) {
