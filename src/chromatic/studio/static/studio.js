@@ -80,7 +80,7 @@ function jobMessage(j, what) {
 
 async function runJob(path, body, what, done) {
   const d = await api(path, body);
-  if (d.error) { banner(esc(`${what}: ${errorText(d)}`)); return; }
+  if (d._status !== 200) { banner(esc(`${what} could not start: ${errorText(d)}`)); return; }
   say(`${what}…`);
   const tick = async () => {
     const j = await api(`/api/jobs/${d.id}`);
