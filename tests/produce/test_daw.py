@@ -213,11 +213,15 @@ def test_musicxml_has_chord_symbols_rehearsal_marks_and_lyrics(arranged, tmp_pat
     assert [n.lyric for n in with_lyrics.parts[0].recurse().notes if n.lyric] == ["la", "lu", "li"]
 
 
-def test_musicxml_reads_as_a_score(arranged, capsys):
+def test_musicxml_reads_as_a_score(arranged, capsys, monkeypatch):
     """Spelled in F# minor, the melody on its clef, the chords as slashes under their symbols,
     tempo and rehearsal marks above the system."""
     import music21
     from music21 import clef, harmony, tempo
+
+    from chromatic.cli import console
+
+    monkeypatch.setattr(console, "PROGRESS_AFTER_S", 0.0)  # every step says what it does
 
     assert main(["assemble", str(arranged.root), "--musicxml"]) == 0
     assert "writing the score (music21)…" in capsys.readouterr().err  # the long step, said

@@ -25,14 +25,31 @@ def make_console(*, stderr: bool = False, **kwargs) -> Console:
     return Console(stderr=stderr, **kwargs)
 
 
+#: A piped step says what it is doing once it has run this long (a quick one, or one that fails
+#: at once with its one error line, prints nothing more).
+PROGRESS_AFTER_S = 2.0
+
+
 @contextmanager
 def working(what: str) -> Iterator[None]:
-    """A step that may take seconds: a spinner with ``what`` on stderr at a terminal; piped, the
-    line ``what…`` at once, so a log shows what the command is doing while it is silent."""
+    """A step that may take seconds: a spinner with ``what`` on stderr at a terminal; piped,
+    the line ``what…`` once the step has run ``PROGRESS_AFTER_S``, so a log shows what the
+    command is doing while it is silent."""
+    import threading
+
     err = make_console(stderr=True, highlight=False)
     if err.is_terminal:
         with err.status(what + "…", spinner="dots"):
             yield
-    else:
+        return
+    if PROGRESS_AFTER_S <= 0:
         err.print(what + "…", markup=False)
         yield
+        return
+    timer = threading.Timer(PROGRESS_AFTER_S, lambda: err.print(what + "…", markup=False))
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
