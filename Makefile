@@ -49,6 +49,16 @@ system-deps:
 	else \
 		echo "chromium not installed (needs root and apt-get): the studio's browser tests skip"; \
 	fi
+	@if command -v mscore3 >/dev/null || command -v musescore3 >/dev/null; then \
+		echo "MuseScore 3 is installed: the MusicXML render test runs"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing musescore3 with apt-get (renders arrangement.musicxml in a test)"; \
+		(DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends musescore3 >/dev/null) \
+			|| echo "apt-get failed: the MusicXML render test will skip"; \
+	else \
+		echo "musescore3 not installed (needs root and apt-get): the MusicXML render test skips"; \
+	fi
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -38,12 +38,15 @@ def cli(*args: str) -> subprocess.CompletedProcess:
 
 
 def one_error_line(stderr: str) -> str:
-    """The single error line of stderr (warning lines may precede it); no traceback."""
+    """The single error line of stderr (warning and progress lines may precede it); no
+    traceback."""
     assert "Traceback" not in stderr, stderr
     lines = stderr.strip().splitlines()
     errors = [line for line in lines if line.startswith("error: ")]
     assert len(errors) == 1, stderr
-    assert all(line.startswith(("error: ", "warning: ")) for line in lines), stderr
+    assert all(  # progress lines ("exporting ...…") say what a long step is doing
+        line.startswith(("error: ", "warning: ")) or line.endswith("…") for line in lines
+    ), stderr
     return errors[0]
 
 

@@ -151,3 +151,15 @@ def test_resume_continues_the_curve(tmp_path):
     for a, b in zip(resumed, whole, strict=True):  # the same curve as an uninterrupted run
         assert a["train_loss"] == pytest.approx(b["train_loss"], rel=1e-5)
         assert a["val_loss"] == pytest.approx(b["val_loss"], rel=1e-5)
+
+
+def test_training_shows_one_bar_per_stage_with_the_reported_figures(capsys):
+    ds = tiny_dataset()
+    split = song_split(ds.songs, ds.colors, 0.5, 0)
+    fit(ds, split, cfg(epochs=3, patience=100), run_dir=None, stage="1/2 choosing the epoch")
+    fit(ds, split, cfg(epochs=3), run_dir=None, fixed_epochs=2, stage="2/2 re-training")
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.strip()]
+    assert len(lines) == 2, lines  # one finished bar per stage, nothing in between
+    assert lines[0].startswith("1/2 choosing the epoch: val color ") and "3/3 epochs" in lines[0]
+    assert "mean mode" in lines[0] and "ETA" in lines[0]
+    assert lines[1].startswith("2/2 re-training: train loss ") and "2/2 epochs" in lines[1]

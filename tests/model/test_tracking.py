@@ -160,3 +160,76 @@ def test_ui_server_lists_runs_and_serves_artifacts(tmp_path, unused_port):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every live process under ``pid`` (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z":
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    out, todo = set(), [pid]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            out.add(c)
+            todo.append(c)
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+def test_runs_ui_opens_on_the_metrics_and_sigterm_ends_its_children(tmp_path, unused_port):
+    import signal
+    import sys
+
+    import mlflow
+
+    from chromatic.cli.runs import EXPERIMENT_KIND, MODEL_TRAINING, ui_missing
+
+    if ui_missing():
+        pytest.skip(ui_missing())
+    data = tmp_path / "data"
+    data.mkdir()
+    rid = _track(data, tmp_path)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "chromatic", "runs", "ui", str(data), "--port", str(unused_port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        line = proc.stdout.readline()
+        assert f"/runs/{rid}/model-metrics" in line, line
+        client = mlflow.MlflowClient(tracking_uri=tracking.store_uri(data))
+        exp = client.get_run(rid).info.experiment_id
+        assert client.get_experiment(exp).tags[EXPERIMENT_KIND] == MODEL_TRAINING
+        for _ in range(240):  # until the server answers (it imports for a while)
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{unused_port}/health", timeout=5)
+                break
+            except OSError:
+                assert proc.poll() is None, "runs ui exited"
+                time.sleep(0.5)
+        children = _descendants(proc.pid)
+        assert children  # mlflow server and its workers
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+        for _ in range(100):
+            if not any(_alive(c) for c in children):
+                break
+            time.sleep(0.1)
+        assert not [c for c in children if _alive(c)]
+    finally:
+        if proc.poll() is None:
+            proc.kill()

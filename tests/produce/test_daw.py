@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import io
 import itertools
+import os
+import re
 import shutil
+import subprocess
 
 import mido
 import pytest
@@ -190,11 +193,14 @@ def test_musicxml_has_chord_symbols_rehearsal_marks_and_lyrics(arranged, tmp_pat
     def sound(c) -> tuple[str, tuple[int, ...]]:  # a symbol read back may be spelled anew
         return c.root().name, tuple(sorted(set(c.pitchClasses)))
 
-    symbols = [sound(c) for c in score.recurse().getElementsByClass(harmony.ChordSymbol)]
     arr = arrange(arranged, plan)
     key = arranged.proposal().key
-    want = chord_names(arr, arranged.root, key)
-    assert symbols == [sound(harmony.ChordSymbol(music21_figure(n))) for _, n in want]
+    want = [
+        sound(harmony.ChordSymbol(music21_figure(n)))
+        for _, n in chord_names(arr, arranged.root, key)
+    ]
+    for part in score.parts[:2]:  # over the melody and over the comping staff
+        assert [sound(c) for c in part.recurse().getElementsByClass(harmony.ChordSymbol)] == want
     names = [p.partName for p in score.parts]
     assert names[0] == "Flute" and names[-1] == "Drums"  # melody first, drums last
     assert not [n.lyric for n in score.recurse().notes if n.lyric]  # no lyric events, no lyrics
@@ -205,3 +211,61 @@ def test_musicxml_has_chord_symbols_rehearsal_marks_and_lyrics(arranged, tmp_pat
         melody.lyrics.append(TextMeta(time=t, text=word))
     with_lyrics = build_score(arr, arranged.root, key)
     assert [n.lyric for n in with_lyrics.parts[0].recurse().notes if n.lyric] == ["la", "lu", "li"]
+
+
+def test_musicxml_reads_as_a_score(arranged, capsys, monkeypatch):
+    """Spelled in F# minor, the melody on its clef, the chords as slashes under their symbols,
+    tempo and rehearsal marks above the system."""
+    import music21
+    from music21 import clef, harmony, tempo
+
+    from chromatic.cli import console
+
+    monkeypatch.setattr(console, "PROGRESS_AFTER_S", 0.0)  # every step says what it does
+
+    assert main(["assemble", str(arranged.root), "--musicxml"]) == 0
+    assert "writing the score (music21)…" in capsys.readouterr().err  # the long step, said
+    xml = arranged.root / MUSICXML_FILE
+    text = xml.read_text(encoding="utf-8")
+    assert '<direction placement="above">' in text
+    above = re.findall(r'<direction placement="above">\s*<direction-type>\s*<rehearsal', text)
+    assert len(above) == text.count("<rehearsal") > 0
+    score = music21.converter.parse(str(xml))
+    melody, comp = score.parts[0], score.parts[1]
+    names = {
+        p.name
+        for n in melody.recurse().notes
+        if not isinstance(n, harmony.ChordSymbol)
+        for p in n.pitches
+    }
+    assert names == {"F#", "A"}  # 66 and 69 in F# minor: never G-flat
+    marks = list(melody.recurse().getElementsByClass(tempo.MetronomeMark))
+    assert [m.number for m in marks] == [72]
+    heads = {n.notehead for n in comp.recurse().notes if not isinstance(n, harmony.ChordSymbol)}
+    assert heads == {"slash"}
+    assert isinstance(next(iter(melody.recurse().getElementsByClass(clef.Clef))), clef.TrebleClef)
+
+
+MUSESCORE = shutil.which("mscore3") or shutil.which("musescore3") or shutil.which("mscore")
+
+
+@pytest.mark.skipif(not MUSESCORE, reason="needs MuseScore 3 (apt-get install musescore3)")
+def test_musescore_renders_the_musicxml_without_a_warning(arranged, tmp_path):
+    assert main(["assemble", str(arranged.root), "--musicxml"]) == 0
+    out = tmp_path / "score.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [MUSESCORE, "-o", str(out), str(arranged.root / MUSICXML_FILE)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    log = done.stdout + done.stderr
+    assert done.returncode == 0, log
+    pages = sorted(tmp_path.glob("score*.png"))
+    assert pages and all(p.stat().st_size > 10_000 for p in pages), log
+    assert "warning" not in log.lower() and "error" not in log.lower(), log
+    if os.environ.get("CHROMATIC_NOTATION_PNG"):
+        shutil.copy(pages[0], os.environ["CHROMATIC_NOTATION_PNG"])

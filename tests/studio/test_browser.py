@@ -105,13 +105,27 @@ def _row(driver, i: int):
     return driver.find_element(By.CSS_SELECTOR, f'tr.cand[data-i="{i}"]')
 
 
-def _open_phase(driver, server: str) -> None:
+def _cell(driver, i: int, cls: str) -> str:
     from selenium.webdriver.common.by import By
 
-    driver.get(f"{server}/?token={TOKEN}#/s/fresh/chords")
+    return _row(driver, i).find_element(By.CSS_SELECTOR, f"td.{cls}").text
+
+
+def _open_phase(driver, server: str, where: str = "fresh/chords") -> None:
+    from selenium.webdriver.common.by import By
+
+    driver.get(f"{server}/?token={TOKEN}#/s/{where}")
     _wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "tr.cand.selected"), "candidate rows")
     _wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#legend span"), "piano roll")
 
+
+# Pixels of the first track's colour (#3b6fe0 at 90 % over white) on a roll's canvas.
+NOTE_PIXELS = """
+const c = document.querySelector(arguments[0]);
+const x = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;
+for (let i = 0; i < x.length; i += 4) if (x[i] < 110 && x[i + 1] < 150 && x[i + 2] > 200) n++;
+return n;
+"""
 
 DECODE = """
 const done = arguments[arguments.length - 1];
@@ -141,9 +155,9 @@ def test_play_approve_two_and_promote_from_the_keyboard(server, browser, library
             _wait(browser, lambda d, i=i: "selected" in _row(d, i).get_attribute("class"), "j")
         _keys(browser, "l")
         _keys(browser, label + "\n")
-        _wait(browser, lambda d, i=i, lab=label: _row(d, i).text.split()[3] == lab, "label")
+        _wait(browser, lambda d, i=i, lab=label: _cell(d, i, "label") == lab, "label")
         _keys(browser, "a")
-        _wait(browser, lambda d, i=i: "approved" in _row(d, i).text, "approve")
+        _wait(browser, lambda d, i=i: _cell(d, i, "status") == "approved", "approve")
     browser.find_element("id", "promote").click()
     _wait(browser, lambda d: "Promoted" in d.find_element("id", "banner").text, "promote")
     review = load_review(library / "fresh" / "chords" / "review.yml").model
@@ -159,13 +173,118 @@ def test_phase_page_renders_without_console_errors(server, browser, library, tmp
     shot = os.environ.get("CHROMATIC_STUDIO_SCREENSHOT") or str(tmp_path / "phase.png")
     assert browser.save_screenshot(shot)
     assert os.path.getsize(shot) > 10_000
-    drawn = browser.execute_script(
-        "const c = document.querySelector('#roll'); const x = c.getContext('2d')"
-        ".getImageData(0, 0, c.width, c.height).data; let n = 0;"
-        "for (let i = 3; i < x.length; i += 4) if (x[i]) n++; return n;"
-    )
-    assert drawn > 500  # the piano roll has notes on it
+    drawn = browser.execute_script(NOTE_PIXELS, "#roll canvas.roll-base")
+    assert drawn > 500  # the piano roll has the candidate's notes on it (its first colour)
     browser.get(f"{server}/?token={TOKEN}#/s/song")
     _wait(browser, lambda d: d.find_elements("id", "plan") or "No plan" in d.page_source, "song")
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == []
+
+
+def _drag_url(driver, selector: str) -> str:
+    """The DownloadURL item a dragstart on ``selector`` puts on the drag (what Chromium hands
+    the desktop or a DAW when a link is dragged out of the window)."""
+    return driver.execute_script(
+        "const a = document.querySelector(arguments[0]); const dt = new DataTransfer();"
+        "a.dispatchEvent(new DragEvent('dragstart', {bubbles: true, dataTransfer: dt}));"
+        "return dt.getData('DownloadURL');",
+        selector,
+    )
+
+
+def test_download_and_drag_out_a_candidate_and_the_arrangement_midi(
+    server, browser, library, tmp_path
+):
+    import mido
+
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    browser.execute_cdp_cmd(
+        "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
+    )
+    _open_phase(browser, server)
+    review = load_review(library / "fresh" / "chords" / "review.yml").model
+    first = sorted(review.candidates, key=lambda c: c.rank)[0]
+    _keys(browser, "d")  # the selected (first) candidate's MIDI
+    name = f"fresh-chords-{first.id}.mid"
+    _wait(browser, lambda d: (downloads / name).is_file(), "the download")
+    on_disk = library / "fresh" / "chords" / first.midi_file
+    assert (downloads / name).read_bytes() == on_disk.read_bytes()
+    assert mido.MidiFile(downloads / name).length > 1.0
+    kind, saved_as, url = _drag_url(browser, "#detail a.midi").split(":", 2)
+    assert (kind, saved_as) == ("audio/midi", name)
+    got = browser.execute_async_script(
+        "fetch(arguments[0]).then(r => r.arrayBuffer()).then(b => arguments[1]("
+        "String.fromCharCode(...new Uint8Array(b).slice(0, 4))))",
+        url,
+    )
+    assert got == "MThd"
+    # an approved loop from the song page, as a DAW would get it by dragging
+    browser.get(f"{server}/?token={TOKEN}#/s/song")
+    _wait(browser, lambda d: d.find_elements("css selector", "#phases a.midi"), "loops")
+    kind, saved_as, url = _drag_url(browser, "#phases a.midi").split(":", 2)
+    assert kind == "audio/midi" and saved_as.startswith("song-chords-")
+    assert "/phases/chords/approved/" in url
+
+
+def test_play_moves_the_playhead_with_the_audio(server, browser):
+    _open_phase(browser, server)
+    _keys(browser, " ")
+    _wait(
+        browser,
+        lambda d: d.execute_script("return document.querySelector('#player').currentTime") > 0.6,
+        "the preview to play",
+    )
+    first = float(browser.find_element("id", "roll").get_attribute("data-playhead"))
+    audio_t = browser.execute_script("return document.querySelector('#player').currentTime")
+    assert 0.2 < first <= audio_t + 0.05
+    _wait(
+        browser,
+        lambda d: float(d.find_element("id", "roll").get_attribute("data-playhead")) > first + 0.3,
+        "the playhead to move on",
+    )
+    _keys(browser, " ")  # pause: the playhead stops where the audio stopped
+    _wait(
+        browser,
+        lambda d: d.execute_script("return document.querySelector('#player').paused"),
+        "pause",
+    )
+    stopped = browser.execute_script("return document.querySelector('#player').currentTime")
+    _wait(
+        browser,
+        lambda d: (
+            abs(float(d.find_element("id", "roll").get_attribute("data-playhead")) - stopped) < 0.05
+        ),
+        "the playhead at the pause",
+    )
+
+
+def test_generate_a_phase_never_generated_from_its_page(server, browser, library):
+    from selenium.webdriver.common.by import By
+
+    assert not (library / "song" / "melody" / "review.yml").exists()
+    browser.get(f"{server}/?token={TOKEN}#/s/song/melody")
+    _wait(browser, lambda d: "No candidates yet" in d.find_element("id", "main").text, "page")
+    assert "approved chords" in browser.find_element("id", "main").text
+    browser.find_element("id", "n").send_keys("4")
+    browser.find_element("id", "seed").send_keys("1")
+    browser.execute_script("document.activeElement.blur()")
+    _keys(browser, "g")
+    _wait(browser, lambda d: "new candidate" in d.find_element("id", "banner").text, "generate")
+    message = browser.find_element("id", "banner").text
+    assert message.startswith("Generate melody: ") and "(seed 1," in message
+    assert "{" not in message  # a sentence, not the job's JSON
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "tr.cand.selected"), "candidates")
+    review = load_review(library / "song" / "melody" / "review.yml").model
+    assert len(browser.find_elements(By.CSS_SELECTOR, "tr.cand")) == len(review.candidates) > 0
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#legend span"), "piano roll")
+    # a phase whose inputs are missing says what to do, in words
+    browser.get(f"{server}/?token={TOKEN}#/s/fresh/drums")
+    _wait(browser, lambda d: "drums" in d.find_element("id", "crumbs").text, "drums page")
+    _wait(browser, lambda d: "No candidates yet" in d.find_element("id", "main").text, "drums")
+    assert browser.find_element("id", "status").text == ""  # nothing carried over
+    browser.find_element("id", "regen").click()
+    _wait(browser, lambda d: "failed" in d.find_element("id", "banner").text, "refusal")
+    assert "needs approved chords" in browser.find_element("id", "banner").text
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []

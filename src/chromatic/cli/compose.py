@@ -115,22 +115,39 @@ def assemble(
     ),
 ) -> None:
     """Lay the approved loops out along the plan into arrangement.mid (and a preview with --render)."""
+    from contextlib import ExitStack
+
+    from chromatic.cli.console import working
     from chromatic.produce.arrange.assemble import assemble as run
 
-    result = run(
-        folder,
-        render=render or stems,
-        soundfont=soundfont,
-        audio_format=audio_format,
-        sample_rate=sample_rate,
-        quantized=quantized,
-        stems=stems,
-        musicxml=musicxml,
-        allow_missing=allow_missing,
-    )
+    steps = ExitStack()
+
+    def progress(step: str, arr) -> None:  # warnings first, then each long step as it starts
+        steps.close()
+        if step == "midi":
+            for w in arr.warnings:
+                typer.secho(f"warning: {w}", err=True, fg="yellow")
+            return
+        what = {
+            "musicxml": "writing the score (music21)",
+            "render": f"rendering {arr.seconds:.0f} s of audio" + (" and stems" if stems else ""),
+        }[step]
+        steps.enter_context(working(what))
+
+    with steps:
+        result = run(
+            folder,
+            render=render or stems,
+            soundfont=soundfont,
+            audio_format=audio_format,
+            sample_rate=sample_rate,
+            quantized=quantized,
+            stems=stems,
+            musicxml=musicxml,
+            allow_missing=allow_missing,
+            progress=progress,
+        )
     arr = result.arrangement
-    for w in arr.warnings:
-        typer.secho(f"warning: {w}", err=True, fg="yellow")
     tracks = ", ".join(i.name for i in arr.instruments)
     typer.echo(
         f"wrote {result.midi}: {len(arr.sections)} sections, {arr.total_bars} bars, {arr.seconds:.1f} s; tracks: {tracks}"
@@ -246,15 +263,22 @@ def compose(
     )
     if reference is not None:  # FOLDER/reference.yml, read by every phase (reference.bias)
         _prepare_reference(proposal, out, reference, force=force, key=key)
+    from chromatic.produce.phases.scoring import NO_MODEL_WARNING
+
+    if model is None:  # said before the minutes of work it concerns, not after them
+        typer.secho(f"warning: {NO_MODEL_WARNING}", err=True, fg="yellow")
+    said = {NO_MODEL_WARNING} if model is None else set()
     if not auto:
         step = compose_step(proposal, out, opts)
         for w in step.warnings:
-            typer.secho(f"warning: {w}", err=True, fg="yellow")
+            if w not in said:
+                typer.secho(f"warning: {w}", err=True, fg="yellow")
         typer.echo(step.message)
         return
     result = compose_auto(proposal, out, opts, progress=lambda msg: typer.echo(msg, err=True))
     for w in result.warnings:
-        typer.secho(f"warning: {w}", err=True, fg="yellow")
+        if w not in said:
+            typer.secho(f"warning: {w}", err=True, fg="yellow")
     typer.echo(result.report())
 
 

@@ -9,6 +9,8 @@ terminal it is the terminal's width, as before.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from rich.console import Console
 
@@ -21,3 +23,33 @@ def make_console(*, stderr: bool = False, **kwargs) -> Console:
     if not stream.isatty() and "width" not in kwargs:
         kwargs["width"] = PIPED_WIDTH
     return Console(stderr=stderr, **kwargs)
+
+
+#: A piped step says what it is doing once it has run this long (a quick one, or one that fails
+#: at once with its one error line, prints nothing more).
+PROGRESS_AFTER_S = 2.0
+
+
+@contextmanager
+def working(what: str) -> Iterator[None]:
+    """A step that may take seconds: a spinner with ``what`` on stderr at a terminal; piped,
+    the line ``what…`` once the step has run ``PROGRESS_AFTER_S``, so a log shows what the
+    command is doing while it is silent."""
+    import threading
+
+    err = make_console(stderr=True, highlight=False)
+    if err.is_terminal:
+        with err.status(what + "…", spinner="dots"):
+            yield
+        return
+    if PROGRESS_AFTER_S <= 0:
+        err.print(what + "…", markup=False)
+        yield
+        return
+    timer = threading.Timer(PROGRESS_AFTER_S, lambda: err.print(what + "…", markup=False))
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()

@@ -37,21 +37,22 @@ def export(
     song-grouped train and validation splits of training) and a dataset card."""
     from rich.table import Table
 
-    from chromatic.cli.console import make_console
+    from chromatic.cli.console import make_console, working
     from chromatic.dataset.card import human_size
     from chromatic.dataset.export import export_dataset
     from chromatic.dataset.hub import hub_preflight, push_dataset
 
     if push:
         hub_preflight()  # fail before the (long) export, not after it
-    result = export_dataset(
-        data,
-        out,
-        preview_per_color=preview_per_color,
-        repo=push or None,
-        val_fraction=val_fraction,
-        seed=seed,
-    )
+    with working(f"exporting the dataset to {out} (4 configs, audio included)"):
+        result = export_dataset(
+            data,
+            out,
+            preview_per_color=preview_per_color,
+            repo=push or None,
+            val_fraction=val_fraction,
+            seed=seed,
+        )
     table = Table(title=f"{out}")
     for name, justify in (
         ("config", "left"),
@@ -76,7 +77,8 @@ def export(
     console.print(table)
     console.print(f"dataset card: {result.card}")
     if push:
-        url = push_dataset(out, push, private=not public)
+        with working(f"uploading to {push}"):
+            url = push_dataset(out, push, private=not public)
         console.print(f"pushed to {url}")
 
 

@@ -20,9 +20,9 @@ from chromatic.cli.phase_options import (
     _TASTE_W,
     _THEORY_W,
     _TRUST,
+    _VARY,
     MAX_N,
     MAX_TOP,
-    _VARY,
     _scoring,
     model_columns,
 )

@@ -79,16 +79,79 @@ def ui(
     fixed = tracking.relativize(data)
     if fixed:
         typer.echo(f"{fixed} artifact location(s) made relative to {data}")
-    typer.echo(f"MLflow UI for {data} on http://127.0.0.1:{port} (Ctrl-C stops it)")
+    page = metrics_page(data)
+    typer.echo(f"MLflow UI for {data} on http://127.0.0.1:{port}/{page} (Ctrl-C stops it)")
     # the server's working directory is DATA: relative artifact locations resolve there
     # job execution runs GenAI scorer jobs (huey): nothing here uses it
     env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
-    try:
-        rc = subprocess.call(server_command(data, port), cwd=data, env=env)
-    except KeyboardInterrupt:
-        rc = 0
+    rc = serve(server_command(data, port), cwd=data, env=env)
     if rc:
         raise typer.Exit(rc)
+
+
+STOP_WAIT_S = 10.0
+
+
+def serve(command: list[str], **popen) -> int:
+    """Run ``command`` (the MLflow server) in a process group of its own until it exits or this
+    process gets SIGINT / SIGTERM; then the whole group (mlflow server, its uvicorn and
+    workers) is ended: SIGTERM, and SIGKILL for what is left after ``STOP_WAIT_S``."""
+    import signal
+
+    proc = subprocess.Popen(command, start_new_session=True, **popen)
+    stopping: list[int] = []
+
+    def stop(signum, _frame) -> None:
+        stopping.append(signum)
+        _end_group(proc)
+
+    old = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        rc = proc.wait()
+    finally:
+        _end_group(proc)
+        for s, handler in old.items():
+            signal.signal(s, handler)
+    return 0 if stopping else rc
+
+
+def _end_group(proc: subprocess.Popen) -> None:
+    import signal
+
+    for sig, wait in ((signal.SIGTERM, STOP_WAIT_S), (signal.SIGKILL, 0.0)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return  # the group is gone: nothing left to end
+        if wait:
+            try:
+                proc.wait(wait)
+            except subprocess.TimeoutExpired:
+                continue
+            try:  # the leader is gone; its children may still be ending
+                os.killpg(proc.pid, 0)
+            except ProcessLookupError:
+                return
+
+
+def metrics_page(data: Path) -> str:
+    """The URL fragment of the newest run's metric charts, its experiment marked as model
+    training (not the GenAI page MLflow 3 opens by default); "" when there is no run."""
+    import mlflow
+
+    from chromatic.model import tracking
+
+    client = mlflow.MlflowClient(tracking_uri=tracking.store_uri(data))
+    exps = [e.experiment_id for e in client.search_experiments()]
+    runs = client.search_runs(exps, order_by=["attributes.start_time DESC"], max_results=1)
+    if not runs:
+        return ""
+    run = runs[0].info
+    client.set_experiment_tag(run.experiment_id, EXPERIMENT_KIND, MODEL_TRAINING)
+    return f"#/experiments/{run.experiment_id}/runs/{run.run_id}/model-metrics"
+
+
+EXPERIMENT_KIND, MODEL_TRAINING = "mlflow.experimentKind", "custom_model_development"
 
 
 def runs_rows(data: Path) -> list[dict]:

@@ -18,12 +18,17 @@ def export(
     ),
 ) -> None:
     """Export a trained fusion model to ONNX with self-describing metadata."""
+    from chromatic.cli.console import working
     from chromatic.model.export import export_run
 
-    onnx_path, json_path = export_run(run, _model_stem(out))
+    stem = _model_stem(out)
+    with working(f"exporting {run} to ONNX, checking it against torch and its sanity gates"):
+        onnx_path, json_path = export_run(run, stem)
     typer.echo(f"wrote {onnx_path} ({onnx_path.stat().st_size / 1e6:.1f} MB) and {json_path}")
     gates = json.loads(json_path.read_text()).get("gates") or {}
-    if gates.get("passed") is False:
+    if gates.get("passed") is True:
+        typer.echo("sanity gates: passed" + _gate_figures(gates))
+    elif gates.get("passed") is False:
         typer.secho(
             "warning: the model failed its sanity gates (" + "; ".join(gates["failed"]) + "); "
             "produce and compose will use theory only unless given --trust-model",
@@ -32,6 +37,14 @@ def export(
         )
     elif gates.get("passed") is None:
         typer.echo("sanity gates: not measured (no held-out MIDI in the run's data)")
+
+
+def _gate_figures(gates: dict) -> str:
+    """ " (checked: ...)": the gates the model passed, as the report names them."""
+    checked = [
+        c if isinstance(c, str) else str(c.get("name", c)) for c in gates.get("checked") or []
+    ]
+    return f" (checked: {', '.join(checked)})" if checked else ""
 
 
 MODEL_NAME = "model"  # FOLDER/model.onnx + model.json: what --model FOLDER loads

@@ -112,7 +112,17 @@ def explain(
     )
     best = int(np.argmax(occ.bars)) if len(occ.bars) else 0
     worst = int(np.argmin(occ.bars)) if len(occ.bars) else 0
-    typer.echo(
-        f"{path}: match {occ.base:.3f}; bar {best + 1} raises it most ({occ.bars[best]:+.4f}), "
-        f"bar {worst + 1} lowers it most ({occ.bars[worst]:+.4f})"
-    )
+    typer.echo(f"{path}: match {occ.base:.3f}; " + _bar_effects(occ.bars, best, worst))
+
+
+def _bar_effects(bars, best: int, worst: int) -> str:
+    """Which bars hold the match up and which pull it down (the match lost when a bar is hidden:
+    positive, the bar raises it), in words that agree with their signs."""
+    if not len(bars):
+        return "no bars to hide"
+    parts = []
+    if bars[best] > 0:
+        parts.append(f"bar {best + 1} raises it most (hiding it costs {bars[best]:.4f})")
+    if bars[worst] < 0:
+        parts.append(f"bar {worst + 1} lowers it most (hiding it gains {-bars[worst]:.4f})")
+    return ", ".join(parts) or "no bar raises or lowers it"

@@ -113,18 +113,20 @@ def verify(
 
     Always writes a chart to DATA/verify/coverage.png.
     """
+    from chromatic.cli.console import working
     from chromatic.dataset.verify import verify as run_verify
 
-    report = run_verify(
-        data,
-        color=color or None,
-        song=song or None,
-        random_n=random_n,
-        seed=seed,
-        all_rows=all_rows,
-        catalog=catalog,
-        extract=extract,
-    )
+    with working(f"verifying the segments of {data} (coverage, audio and MIDI fidelity)"):
+        report = run_verify(
+            data,
+            color=color or None,
+            song=song or None,
+            random_n=random_n,
+            seed=seed,
+            all_rows=all_rows,
+            catalog=catalog,
+            extract=extract,
+        )
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2))
     else:

@@ -131,3 +131,13 @@ def f1_per_class(y_true: np.ndarray, y_pred: np.ndarray, names: list[str]) -> di
         }
         for j, name in enumerate(names)
     }
+
+
+def majority_baseline(ds, split) -> dict:
+    """Predict, for every validation row, the targets of the most frequent training color."""
+    colors, counts = np.unique(ds.colors[split.train], return_counts=True)
+    majority = colors[int(np.argmax(counts))]
+    pred = np.repeat(
+        ds.targets[split.train][ds.colors[split.train] == majority][:1], len(split.val), axis=0
+    )
+    return {"color": str(majority), **evaluate(pred, ds.colors[split.val])}

@@ -37,7 +37,7 @@ from chromatic.model.infer import (
     predict_outputs,
     set_feature_stats,
 )
-from chromatic.model.metrics import confusion, evaluate
+from chromatic.model.metrics import confusion, evaluate, majority_baseline
 from chromatic.model.model_file import (  # noqa: F401  (load_model: re-exported)
     MODEL_FILE,
     copy_calibration,
@@ -55,16 +55,6 @@ def _selection_score(rec: dict) -> float:
     fused = rec.get("val_mean_mode_accuracy", 0.0)
     midi = rec.get("val_midi_mean_mode_accuracy")
     return fused if midi is None else 0.5 * (fused + midi)
-
-
-def majority_baseline(ds: Dataset, split: Split) -> dict:
-    """Predict, for every validation row, the targets of the most frequent training color."""
-    colors, counts = np.unique(ds.colors[split.train], return_counts=True)
-    majority = colors[int(np.argmax(counts))]
-    pred = np.repeat(
-        ds.targets[split.train][ds.colors[split.train] == majority][:1], len(split.val), axis=0
-    )
-    return {"color": str(majority), **evaluate(pred, ds.colors[split.val])}
 
 
 @dataclass
@@ -90,6 +80,7 @@ def fit(
     device: str = "cpu",
     resume: bool = False,
     progress: bool = True,
+    stage: str = "training",
     log_epoch=None,
     fixed_epochs: int | None = None,
 ) -> tuple[FusionModel, list[dict], int, int]:
@@ -98,8 +89,6 @@ def fit(
     epoch. With ``fixed_epochs`` (an epoch count chosen elsewhere, on other songs) it trains
     exactly that many epochs, keeps the last and fits no calibration: ``split.val`` may be
     empty and nothing is selected on it."""
-    from rich.progress import Progress
-
     if fixed_epochs is not None:
         cfg = FusionConfig.from_dict({**cfg.to_dict(), "epochs": fixed_epochs, "patience": 10**6})
     _seed_all(cfg.seed)
@@ -120,8 +109,10 @@ def fit(
         rng.bit_generator.state = ck["numpy_rng"]
         torch.set_rng_state(ck["torch_rng"])
     resumed_from = start_epoch
-    with Progress(disable=not progress) as bar:
-        task = bar.add_task("training", total=cfg.epochs, completed=start_epoch)
+    from chromatic.model.bars import epoch_bar
+
+    with epoch_bar(progress) as bar:
+        task = bar.add_task(stage, total=cfg.epochs, completed=start_epoch)
         for epoch in range(start_epoch, cfg.epochs):
             if stale >= cfg.patience:
                 break
@@ -161,7 +152,11 @@ def fit(
                 }
                 history.append(rec)
                 best = {"score": 0.0, "loss": 0.0, "epoch": epoch + 1, "state": None}
-                bar.update(task, completed=epoch + 1, description="training on every song")
+                bar.update(
+                    task,
+                    completed=epoch + 1,
+                    description=f"{stage}: train loss {rec['train_loss']:.3f}",
+                )
                 continue
             vo = predict_outputs(model, ds, split.val, device)
             val_pred, val_loss = vo["pred"], float(vo["loss"])
@@ -223,7 +218,8 @@ def fit(
             bar.update(
                 task,
                 completed=epoch + 1,
-                description=f"training (val mode acc {score:.2f}, loss {val_loss:.3f})",
+                description=f"{stage}: val color {rec['val_color_accuracy']:.0%}, "
+                f"mean mode {rec['val_mean_mode_accuracy']:.0%}, loss {val_loss:.3f}",
             )
     if best["state"] is not None:
         model.load_state_dict(best["state"])
@@ -317,10 +313,11 @@ def train_fusion(
             resume=resume,
             progress=progress,
             log_epoch=tracker.log_epoch,
+            stage="1/2 choosing the epoch",
         )
-    model, history, _, _ = fit(
-        ds, split, cfg, run_dir=None, device=device, progress=progress, fixed_epochs=best_epoch
-    )
+    again = {"run_dir": None, "device": device, "progress": progress}
+    stage = f"2/2 re-training on all training songs, {best_epoch} epochs"
+    model, history, _, _ = fit(ds, split, cfg, **again, fixed_epochs=best_epoch, stage=stage)
     if chosen is not None:
         copy_calibration(chosen, model)
     else:
@@ -369,7 +366,8 @@ def train_fusion(
     }
     if row_level:
         rsplit = row_split(len(ds), cfg.val_fraction, cfg.seed, ds.songs)
-        rmodel, rhist, _, _ = fit(ds, rsplit, cfg, run_dir=None, device=device, progress=progress)
+        stage = "row-level split, for comparison only"
+        rmodel, rhist, _, _ = fit(ds, rsplit, cfg, **again, stage=stage)
         rpred, _, rloss = predict(rmodel, ds, rsplit.val, device)
         metrics["row_level_split_for_comparison_only"] = {
             "warning": "rows split at random: the same songs are in train and validation, so these figures are "

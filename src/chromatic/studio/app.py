@@ -23,7 +23,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from chromatic.errors import ChromaticError, describe_os_error
-from chromatic.studio import audio, decisions, jobs, songs
+from chromatic.studio import audio, decisions, downloads, jobs, songs
 from chromatic.studio.audio import warm_renderer
 from chromatic.studio.cache import DEFAULT_MAX_MB
 from chromatic.studio.errors import Conflict, Forbidden, NotFound, StudioError, TooLarge
@@ -35,6 +35,8 @@ MAX_BODY = 1 << 20  # refused before it is read past this (Content-Length, then 
 MAX_JSON_DEPTH = 32
 STATIC = {
     "studio.js": "application/javascript",
+    "roll.js": "application/javascript",
+    "phase.js": "application/javascript",
     "studio.css": "text/css",
 }
 LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
@@ -172,6 +174,18 @@ def _wav(path: Path) -> Response:
     return FileResponse(path, media_type="audio/wav", headers={"Cache-Control": "no-cache"})
 
 
+def _download(d: downloads.Download) -> Response:
+    """A MIDI file saved under its name (attachment), never cached: a regenerated candidate
+    or a re-assembled song is fetched anew."""
+    headers = {
+        "Content-Disposition": f'attachment; filename="{d.filename}"',
+        "Cache-Control": "no-cache",
+    }
+    if d.path is not None:
+        return FileResponse(d.path, media_type=downloads.MIDI_TYPE, headers=headers)
+    return Response(d.data, media_type=downloads.MIDI_TYPE, headers=headers)
+
+
 def routes(s: Studio) -> list[Route]:
     def song(r, _):
         return songs.song_view(s.folder(r))
@@ -209,6 +223,25 @@ def routes(s: Studio) -> list[Route]:
             raise NotFound(f"no arrangement {kind} yet (assemble and render first)")
         media = {"png": "image/png", "wav": "audio/wav", "flac": "audio/flac"}
         return FileResponse(path, media_type=media[name.rsplit(".", 1)[1]])
+
+    def candidate_midi(r, _):
+        p = r.path_params
+        return _download(downloads.candidate_midi(s.folder(r), p["phase"], p["cid"]))
+
+    def approved_midi(r, _):
+        p = r.path_params
+        return _download(downloads.approved_midi(s.folder(r), p["phase"], p["name"]))
+
+    def arrangement_midi(r, _):
+        return _download(downloads.arrangement_midi(s.folder(r)))
+
+    def track_midi(r, _):
+        return _download(downloads.track_midi(s.folder(r), r.path_params["track"]))
+
+    def gm(r, _):
+        from chromatic.studio.roll import gm_table
+
+        return gm_table()
 
     def decide(r, body):
         return decisions.decide(s.folder(r), r.path_params["phase"], body)
@@ -275,6 +308,11 @@ def routes(s: Studio) -> list[Route]:
         (ph + "/candidates/{cid}/roll", roll, False),
         (ph + "/candidates/{cid}/preview.wav", preview, False),
         (ph + "/candidates/{cid}/explain.png", explain, False),
+        (ph + "/candidates/{cid}/midi", candidate_midi, False),
+        (ph + "/approved/{name}", approved_midi, False),
+        ("/api/songs/{song}/download/arrangement.mid", arrangement_midi, False),
+        ("/api/songs/{song}/download/track/{track}", track_midi, False),
+        ("/api/gm", gm, False),
         ("/api/jobs/{job}", job, False),
         (ph + "/decide", decide, True),
         (ph + "/promote", promote, True),

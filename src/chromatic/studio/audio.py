@@ -28,6 +28,7 @@ from chromatic.produce.promote import normalize_label
 from chromatic.produce.review import GROUP_KEY, candidate_path, read_review
 from chromatic.studio import cache
 from chromatic.studio.errors import NotFound
+from chromatic.studio.roll import loop_chords, roll_of
 from chromatic.studio.songs import check_phase_name
 
 SAMPLE_RATE = 22050
@@ -125,28 +126,19 @@ def combined_score(ctx: Context):
     return score, length
 
 
-def roll_of(score, markers: bool = False) -> dict:
-    """The notes of ``score`` in seconds, per track, for the page's canvas piano roll."""
-    sec = score.to("second")
-    tracks = []
-    for t in sec.tracks:
-        notes = [
-            [round(n.time, 4), round(n.duration, 4), int(n.pitch), int(n.velocity)] for n in t.notes
-        ]
-        tracks.append({"name": t.name, "drum": bool(t.is_drum), "notes": notes})
-    out = {"seconds": round(float(sec.end()), 3), "tracks": tracks}
-    if markers:
-        out["markers"] = [{"time": round(m.time, 3), "text": m.text} for m in sec.markers]
-    return out
-
-
 def candidate_roll(folder: ProductionFolder, phase: str, cid: str) -> dict:
+    """The candidate's roll over its context, with the chord symbols of the first file that
+    carries them (the candidate's own chords, else the approved chords it is heard with)."""
     ctx = context_of(folder, phase, cid)
-    score, _ = combined_score(ctx)
-    out = roll_of(score)
-    n_own = len(load_score(ctx.candidate).tracks)
-    for i, t in enumerate(out["tracks"]):
-        t["candidate"] = i < n_own
+    score, length = combined_score(ctx)
+    bar = _bar_ticks(score)
+    chords: list = []
+    for p in (ctx.candidate, *(p for _, p in ctx.context)):
+        chords = loop_chords(p, score.ticks_per_quarter, bar, length)
+        if chords:
+            break
+    own = len(load_score(ctx.candidate).tracks)
+    out = roll_of(score, chords=chords, own=own)
     out["context"] = [what for what, _ in ctx.context]
     return out
 
@@ -211,4 +203,6 @@ def arrangement_roll(folder: ProductionFolder) -> dict:
     path = folder.path("arrangement.mid")
     if not path.is_file():
         raise NotFound("no arrangement yet (assemble first)", path=path)
-    return roll_of(load_score(path), markers=True)
+    from chromatic.music.daw import chord_texts
+
+    return roll_of(load_score(path), markers=True, chords=chord_texts(path))

@@ -68,16 +68,21 @@ class Jobs:
             self._jobs[job.id] = job
 
         def run() -> None:
+            state, error, result = "failed", None, {}
             try:
-                job.result = work(job) or {}
-                job.step = len(job.steps)
-                job.state = "done"
+                result = work(job) or {}
+                state = "done"
             except Exception as e:  # the job fails, with its message; the server goes on
-                job.error = " ".join(str(e).split()) or type(e).__name__
-                job.state = "failed"
+                error = " ".join(str(e).split()) or type(e).__name__
             finally:
+                # free for the next job before the page can see this one end: a click on the
+                # next action right after "done" is never refused as "another job is running"
                 job.finished = time.monotonic()
                 self._busy.release()
+                job.result, job.error = result, error
+                if state == "done":
+                    job.step = len(job.steps)
+                job.state = state
 
         threading.Thread(target=run, name=f"studio-{kind}", daemon=True).start()
         return job

@@ -152,7 +152,9 @@ def phase_state(folder: ProductionFolder, phase: str) -> dict:
     """Counts for the song page: candidates, approved in review.yml, promoted files."""
     approved_dir = folder.approved_dir(phase)
     promoted = sorted(p.name for p in approved_dir.glob("*.mid")) if approved_dir.is_dir() else []
-    state: dict = {"phase": phase, "promoted": promoted}
+    from chromatic.produce.phases.registry import get
+
+    state: dict = {"phase": phase, "promoted": promoted, "needs": list(get(phase).depends_on)}
     path = folder.review_path(phase)
     if not path.exists():
         return {**state, "candidates": 0, "approved": 0, "review": False}

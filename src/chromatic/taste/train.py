@@ -40,7 +40,7 @@ def _refusal(phase: str, rows: list[dict], minimum: int) -> str | None:
     if len(rows) < minimum:
         return (
             f"{phase}: {len(rows)} decisions ({counts['approved']} approved, {counts['rejected']} "
-            f"rejected); need at least {minimum} to learn from"
+            f"rejected); need at least {minimum} to learn from (--min-decisions lowers it)"
         )
     if not counts["approved"] or not counts["rejected"]:
         return f"{phase}: {len(rows)} decisions but all {next(iter(counts))}: need both approved and rejected"

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -358,6 +359,7 @@ def assemble(
     stems: bool = False,
     musicxml: bool = False,
     allow_missing: bool = False,
+    progress: Callable[[str, Arrangement], None] | None = None,
 ) -> AssembleResult:
     """Write arrangement.mid (and with ``render`` the audio preview and arrangement.png), played
     by the performance pass (``arrange.perform``; ``quantized`` keeps the grid); ``stems`` also
@@ -369,14 +371,19 @@ def assemble(
     path = plan_path(folder.root)
     if not path.is_file():
         raise ProduceError(f"no production plan (run: chromatic plan {folder.root})", path=path)
+    say = progress or (lambda _step, _arr: None)
     written = arrange(folder, load_plan(path), allow_missing=allow_missing)
     arr = perform_folder(written, folder, quantized=quantized)
     midi = write_arrangement(arr, folder.root)
+    say("midi", arr)
+    if musicxml:
+        say("musicxml", arr)
     score = _write_musicxml(written, folder) if musicxml else None
     if not render:
         return AssembleResult(midi, arr, musicxml=score)
     from chromatic.produce.arrange.preview import render_preview
 
+    say("render", arr)
     prev = render_preview(
         arr,
         folder.root,

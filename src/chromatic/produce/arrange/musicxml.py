@@ -10,6 +10,8 @@ sheet looks for:
 - **rehearsal marks** at each planned section's first bar ("Verse", "Chorus 2");
 - **lyrics** under the melody's notes, where the melody track carries lyric events.
 
+Then ``arrange.notation`` spells, clefs and lays it out for a reader (see there).
+
 Parts are ordered melody, chords, bass, then the rest, drums last.
 """
 
@@ -20,6 +22,7 @@ from pathlib import Path
 
 from chromatic.fileio import write_text_atomic
 from chromatic.music.key import Key
+from chromatic.music.midi import MELISMA
 from chromatic.paths import within
 from chromatic.produce.arrange.daw import arrangement_bytes, bar_ticks, chord_names
 
@@ -94,10 +97,15 @@ def build_score(arr, root: Path, key: Key):
     for span in arr.sections:
         m, _ = _measure_at(top, span.start_bar * bar_q, bar_q)
         m.insert(0, expressions.RehearsalMark(span.name.replace("_", " ").title()))
+    comp = next((p for p in parts if roles.get(p.partName or "") == "chords"), None)
+    symbols = []
     for tick, name in chord_names(arr, root, key):
-        m, off = _measure_at(lead, tick / arr.score.tpq, bar_q)
-        m.insert(off, _chord_symbol(name))
+        for part in (lead, comp) if comp is not None and comp is not lead else (lead,):
+            m, off = _measure_at(part, tick / arr.score.tpq, bar_q)
+            m.insert(off, _chord_symbol(name))
+        symbols.append((tick / arr.score.tpq, _chord_symbol(name)))
     _attach_lyrics(lead, _lyrics(arr))
+    _notate(parts, roles, key, symbols, comp, arr)
     score.insert(0, _metadata(root))
     return score
 
@@ -151,18 +159,38 @@ def _notate_drums(part) -> None:
 
 
 def _tidy(parts: list, roles: dict[str, str]) -> None:
-    """One tempo mark (the top part's), instrument names as the parts are named, drums notated."""
+    """No tempo mark of the MIDI reader's, instrument names as the parts are named, drums notated."""
     from music21 import instrument, tempo
 
-    for i, p in enumerate(parts):
-        if i:
-            for mark in list(p.recurse().getElementsByClass(tempo.MetronomeMark)):
-                mark.activeSite.remove(mark)
+    for p in parts:  # the one tempo mark is written by notation.tempo_mark
+        for mark in list(p.recurse().getElementsByClass(tempo.MetronomeMark)):
+            mark.activeSite.remove(mark)
         for inst in p.recurse().getElementsByClass(instrument.Instrument):
             inst.instrumentName = p.partName
             inst.instrumentAbbreviation = None
         if roles.get(p.partName or "") == "drums":
             _notate_drums(p)
+
+
+def _notate(parts: list, roles: dict[str, str], key: Key, symbols: list, comp, arr) -> None:
+    """Spelling, clefs, the comping staff and the tempo mark (``arrange.notation``)."""
+    from chromatic.produce.arrange import notation
+
+    m21key = notation.music21_key(key)
+    for p in parts:
+        role = roles.get(p.partName or "", "")
+        if role == "drums":
+            continue
+        if p is comp:
+            ts = arr.score.time_signatures[0] if len(arr.score.time_signatures) else None
+            den = ts.denominator if ts is not None else 4
+            num = ts.numerator if ts is not None else 4
+            compound = den == 8 and num % 3 == 0 and num > 3
+            notation.comping(p, (4 / den) * (3 if compound else 1))
+        else:
+            notation.respell(p, m21key, symbols)
+            notation.set_clef(p, vocal=role in notation.VOCAL_ROLES)
+    notation.tempo_mark(parts[0], arr.score.tempos[0].qpm if len(arr.score.tempos) else 120)
 
 
 def _one_instrument(part) -> None:
@@ -193,6 +221,8 @@ def _attach_lyrics(part, lyrics: list[tuple[float, str]]) -> None:
     )
     i = 0
     for at, text in lyrics:
+        if text == MELISMA:  # a held vowel: no syllable, the extender line shows it
+            continue
         while i < len(notes) and notes[i][0] < at - 1e-6:
             i += 1
         if i < len(notes) and notes[i][0] - at <= 0.5:
@@ -215,7 +245,11 @@ def write_musicxml(arr, root: Path, key: Key) -> Path:
     """Write arrangement.musicxml beside arrangement.mid (atomically)."""
     from music21.musicxml.m21ToXml import GeneralObjectExporter
 
+    from chromatic.produce.arrange.notation import finish_xml
+
     score = build_score(arr, root, key)
+    text = finish_xml(GeneralObjectExporter(score).parse().decode("utf-8"))
+    path = Path(root) / MUSICXML_FILE
     text = GeneralObjectExporter(score).parse().decode("utf-8")
     path = within(root, MUSICXML_FILE)
     write_text_atomic(path, text)

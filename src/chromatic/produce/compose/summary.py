@@ -246,6 +246,7 @@ def finish(result: ComposeResult, progress: Callable[[str], None]) -> None:
     if opts.render:
         from chromatic.produce.arrange.preview import STEMS_DIR, render_preview
 
+        progress(f"render: {arr.seconds:.0f} s of audio…")
         t0 = time.perf_counter()
         prev = render_preview(
             arr,
