@@ -51,6 +51,27 @@ def test_stress_and_pieces_come_from_the_dictionary():
     assert [s.lyric for s in syllables_of("fi-re")] == ["fi-", "re"]  # the writer's split wins
 
 
+def test_words_split_where_their_syllables_meet():
+    """Issue #33: pyphen leaves "Forty" whole, and halving it sang "Fo-", "rty"; "our" has a
+    one-syllable reading in the dictionary, the one its spelling shows ("o-", "ur" before)."""
+    assert [s.lyric for s in syllables_of("Forty our hour fire")] == [
+        "For-",
+        "ty",
+        "our",
+        "hour",
+        "fire",
+    ]
+    assert [s.lyric for s in syllables_of("river mother family")] == [
+        "riv-",
+        "er",
+        "moth-",
+        "er",
+        "fam-",
+        "i-",
+        "ly",
+    ]
+
+
 def _stressed_on_beats(lines, meter, bpm, bars_per_line) -> tuple[int, int]:
     unit = unit_ticks(meter, bpm)
     lv = levels(meter, unit)
@@ -78,7 +99,8 @@ def _stressed_on_beats(lines, meter, bpm, bars_per_line) -> tuple[int, int]:
 
 def test_stressed_syllables_land_on_beats_not_light_ones():
     good, total = _stressed_on_beats(VERSE, meter_of("4/4"), 84, 2)
-    assert total >= 6 and good / total >= 0.8
+    # five multi-syllable words: ladder, nobody, voices, concrete, nothing ("our" sings as one)
+    assert total >= 5 and good / total >= 0.8
     good, total = _stressed_on_beats(VERSE[:2], meter_of("7/8"), 72, 2)
     assert good / total >= 0.8
 
