@@ -14,8 +14,13 @@ what a band and a mixing engineer would:
   their velocities by ``style.humanize.velocity`` steps. Drums are left alone: their groove
   (``rhythm.humanize``) is already their feel; jitter on top would blur it;
 - **mix**: CC7 volume and CC10 pan at time 0 of every track from ``style.mix`` (the track
-  name's first word is its role: chords, bass, melody, harmony, drums); soft melody notes are
-  lifted towards ``MELODY_VELOCITY`` so the tune is heard over the chords.
+  name's first word is its role: chords, bass, melody, harmony, drums), the pan spread
+  ``PAN_WIDTH`` times wider than the style writes it (the side is the style's; issue #33: the
+  previews were nearly mono), the lead's octave doubling (``double``) opposite the chords; CC91
+  reverb send per role (``REVERB_SEND``); soft melody notes are lifted towards
+  ``MELODY_VELOCITY`` so the tune is heard over the chords.
+- **one voice**: the lead, after humanizing, keeps one note per onset, each ending where the
+  next begins (``one_voice``).
 
 ``quantized`` keeps the grid (for a DAW user): voicing, dynamics and mix stay, the random
 timing and velocity do not.
@@ -33,7 +38,10 @@ from symusic import ControlChange, Note
 
 from chromatic.music.form import role_of
 
-VOLUME, PAN, EXPRESSION = 7, 10, 11
+VOLUME, PAN, EXPRESSION, REVERB = 7, 10, 11, 91
+PAN_WIDTH = 2.0  # the style's pan offsets from the centre, this many times wider
+DOUBLE_VOLUME = 0.85  # the lead's doubling under the lead's level
+REVERB_SEND = {"chords": 56, "harmony": 64, "melody": 40, "double": 56, "drums": 24, "bass": 0}
 ARCH = 0.12  # velocity swing over a phrase: x0.94 at its ends, x1.06 in its middle
 EXPRESSION_BASE = {"low": 98, "medium": 106, "high": 116}  # CC11 per section energy
 EXPRESSION_ARCH = 10  # CC11 steps added in the middle of a phrase
@@ -110,11 +118,11 @@ def perform(arr, style, seed: int, *, quantized: bool = False):
                 rng = np.random.default_rng([seed, zlib.crc32(track.name.encode())])
                 notes = _humanize(notes, grid, style.humanize, rng, name)
             if name == "melody":
-                notes = [(t, d, p, _lifted(v)) for t, d, p, v in notes]
+                notes = one_voice([(t, d, p, _lifted(v)) for t, d, p, v in notes])
         track.notes.clear()
         for t, d, p, v in _untangled(notes, grid.end):
             track.notes.append(Note(time=t, duration=d, pitch=p, velocity=v))
-        _controls(track, grid, style.mix.get(name))
+        _controls(track, grid, channel_for(style.mix, name))
     return dataclasses.replace(arr, score=score)
 
 
@@ -195,6 +203,20 @@ def _humanize(notes: list[tuple], grid: _Grid, humanize, rng, name: str) -> list
     return out
 
 
+def one_voice(notes: list[tuple]) -> list[tuple]:
+    """The lead as one voice after humanizing: one note per onset (the highest), each ending
+    where the next begins (a vocal synth sings one note at a time)."""
+    best: dict[int, tuple] = {}
+    for n in notes:
+        if n[0] not in best or n[2] > best[n[0]][2]:
+            best[n[0]] = n
+    line = [best[t] for t in sorted(best)]
+    return [
+        (t, max(1, min(d, line[i + 1][0] - t)) if i + 1 < len(line) else d, p, v)
+        for i, (t, d, p, v) in enumerate(line)
+    ]
+
+
 def _untangled(notes: list[tuple], end: int) -> list[tuple[int, int, int, int]]:
     """Sorted, inside the song, and no note of a pitch starting before the last one ended (a
     synthesizer would cut the new note at the old one's note-off)."""
@@ -225,6 +247,31 @@ def expression_at(tick: int, grid: _Grid) -> int:
     return min(127, max(0, round(value)))
 
 
+@dataclasses.dataclass(frozen=True)
+class Channel:
+    volume: int
+    pan: int
+    reverb: int = 0
+
+
+def channel_for(mix: dict, name: str) -> Channel | None:
+    """A role's channel: the style's volume, its pan ``PAN_WIDTH`` times wider (clamped), the
+    lead's doubling opposite the chords under the lead's level, and the role's reverb send."""
+
+    def wide(pan: int) -> int:
+        return min(120, max(8, round(64 + (int(pan) - 64) * PAN_WIDTH)))
+
+    send = REVERB_SEND.get(name, 40)
+    if name == "double" and "melody" in mix:
+        chords = mix.get("chords")
+        side = 128 - wide(chords.pan) if chords is not None else 96
+        return Channel(round(mix["melody"].volume * DOUBLE_VOLUME), side, send)
+    channel = mix.get(name)
+    if channel is None:
+        return None
+    return Channel(int(channel.volume), wide(channel.pan), send)
+
+
 def _controls(track, grid: _Grid, channel) -> None:
     """CC7 and CC10 at time 0 (when the style has the role), then the CC11 curve."""
     made = []
@@ -232,6 +279,7 @@ def _controls(track, grid: _Grid, channel) -> None:
         made += [
             ControlChange(time=0, number=VOLUME, value=int(channel.volume)),
             ControlChange(time=0, number=PAN, value=int(channel.pan)),
+            ControlChange(time=0, number=REVERB, value=int(channel.reverb)),
         ]
     # The ending's CC11 points (a fade) are an envelope over the performance's curve, not a
     # second writer of the same controller: the two multiply.

@@ -1,0 +1,219 @@
+"""Craft: the assembled parts put where a producer would put them, before the performance pass.
+
+Assembly lays the approved loops end to end; this pass, a pure function of those notes (same
+notes, same result), fixes what a producer hears at once (issue #33):
+
+- **registers** (``music.ranges``): the lead moves by whole octaves (the tune kept) to where
+  its instrument, and a singer when it is sung, sits best; a note still outside the instrument's
+  playable range folds by an octave; every other pitched part folds into its instrument's range;
+- **one lead voice**: an octave doubling (a lifted chorus) leaves the lead for its own track
+  (phase ``double``), and the lead is one line: one note per onset (the highest), each note
+  ending where the next begins;
+- **the lead on top**: chord, pad and backing-vocal notes sounding with the lead go down by
+  octaves until they sit ``GAP`` semitones under its lowest note there (not under the part's
+  floor); backing vocals stay under the lead unless ``descant``;
+- **no rubs**: where the lead starts a note on a strong beat (the bar's first beat or its middle,
+  as ``music.measures`` counts), a sounding chord note a semitone from
+  it (a minor ninth, a major seventh: an add9 under a sung minor third, a sus4 over a sung third)
+  resolves onto the lead's pitch class (the colour gives way to the sung tone), or, where that
+  would rub against the lead's next strong note, is left out; against the bass the lead note
+  moves instead, to the nearest tone the chord holds (a bass root is not moved).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+
+from chromatic.music.ranges import Register, lead_register, register
+
+Hit = tuple[int, int, int, int]  # time, duration, pitch, velocity
+TrackKey = tuple[str, int, bool]  # phase, program, is_drum
+
+GAP = 3  # semitones between the lead's lowest sounding note and the accompaniment's top
+FLOOR = 41  # F2: an accompanying chord note is not pushed under this (it would muddy the bass)
+DOUBLE_VELOCITY = 0.7
+DOUBLE_PHASE = "double"
+UNDER_PHASES = ("chords", "harmony")  # parts kept under the lead (and any other pitched part)
+RUB = (1, 11)  # pitch-class distances heard as a rub: minor second / ninth, major seventh
+
+
+def shape(tracks: dict[TrackKey, list[Hit]], bar: int, *, sung: bool, descant: bool = False):
+    """Shape ``tracks`` in place (see the module docstring); returns notes for the summary."""
+    notes: list[str] = []
+    for key in [k for k in tracks if not k[2] and k[0] not in ("melody", DOUBLE_PHASE)]:
+        reg = register(key[1])
+        tracks[key] = sorted((t, d, reg.fold(p), v) for t, d, p, v in tracks[key])
+    leads = [k for k in tracks if k[0] == "melody" and not k[2] and tracks[k]]
+    doubling: dict[TrackKey, set[int]] = {}
+    for key in leads:
+        lead, doubling[key] = split_doubling(tracks[key])
+        reg = lead_register(key[1], sung)
+        shift = lead_octave(lead, reg)
+        if shift:
+            notes.append(f"lead moved {shift:+d} semitones into {reg.idiom_low}-{reg.idiom_high}")
+        lead = monophonic([(t, d, reg.fold(p + shift), v) for t, d, p, v in lead])
+        tracks[key] = lead
+    line = sorted((t, t + d, p) for k in leads for t, d, p, _ in tracks[k])
+    if line:
+        for key in [k for k in tracks if not k[2] and k[0] not in ("melody", "bass", DOUBLE_PHASE)]:
+            if key[0] == "harmony" and descant:
+                continue
+            floor = max(FLOOR, register(key[1]).low)
+            tracks[key] = under(tracks[key], line, floor)
+    for key in leads:
+        fixed = resolve_rubs(tracks, key, bar)
+        if fixed:
+            notes.append(f"{fixed} rubs against the lead resolved")
+    for key in leads:  # the doubling, played from the finished lead, on its own track
+        double = double_track(tracks[key], doubling[key], register(key[1]))
+        if double:
+            tracks.setdefault((DOUBLE_PHASE, key[1], False), []).extend(double)
+            notes.append(f"the lead's octave doubling ({len(double)} notes) on its own track")
+    return notes
+
+
+def split_doubling(hits: list[Hit]) -> tuple[list[Hit], set[int]]:
+    """(the line, the onsets it was doubled at): a note struck with one an octave below it is
+    that note's doubling."""
+    struck = {(t, p) for t, _, p, _ in hits}
+    line = [h for h in hits if (h[0], h[2] - 12) not in struck]
+    doubled = {h[0] for h in hits if (h[0], h[2] - 12) in struck}
+    return line, doubled
+
+
+def lead_octave(lead: list[Hit], reg: Register) -> int:
+    """The octave shift (semitones) that puts the most of the lead inside the register's
+    idiomatic range, then its middle nearest the range's middle (ties: the higher)."""
+    if not lead:
+        return 0
+    pitches = sorted(p for _, _, p, _ in lead)
+    median = pitches[len(pitches) // 2]
+    centre = (reg.idiom_low + reg.idiom_high) / 2
+
+    def cost(shift: int) -> tuple[int, int, float, int]:
+        out = sum(not reg.playable(p + shift) for p in pitches)
+        unidiomatic = sum(not reg.idiom_low <= p + shift <= reg.idiom_high for p in pitches)
+        return out, unidiomatic, abs(median + shift - centre), -shift
+
+    return min((-24, -12, 0, 12, 24), key=cost)
+
+
+def monophonic(hits: list[Hit]) -> list[Hit]:
+    """One note per onset (the highest), each cut where the next begins."""
+    best: dict[int, Hit] = {}
+    for h in hits:
+        if h[0] not in best or h[2] > best[h[0]][2]:
+            best[h[0]] = h
+    line = [best[t] for t in sorted(best)]
+    out = []
+    for i, (t, d, p, v) in enumerate(line):
+        if i + 1 < len(line):
+            d = min(d, line[i + 1][0] - t)
+        out.append((t, max(1, d), p, v))
+    return out
+
+
+def under(hits: list[Hit], line: list[tuple[int, int, int]], floor: int) -> list[Hit]:
+    """Notes sounding with the lead moved down by octaves to ``GAP`` under its lowest note
+    there (not under ``floor``); one landing on a note already struck at its onset is dropped."""
+    starts = [s for s, _, _ in line]
+    longest = max(e - s for s, e, _ in line)
+    out, seen = [], set()
+    for t, d, p, v in hits:
+        lo, hi = bisect_left(starts, t - longest), bisect_left(starts, t + d)
+        over = [q for s, e, q in line[lo:hi] if e > t and s < t + d]
+        if over:
+            top = min(over) - GAP
+            while p > top and p - 12 >= floor:
+                p -= 12
+        if (t, p) not in seen:
+            seen.add((t, p))
+            out.append((t, d, p, v))
+    return sorted(out)
+
+
+def _strong(t: int, bar: int) -> bool:
+    """The bar's first beat or its middle (``music.measures.chord_tone_share``'s strong beats)."""
+    pos = t % bar
+    return pos in (0, bar // 2) if bar % 2 == 0 else pos == 0
+
+
+def resolve_rubs(tracks: dict[TrackKey, list[Hit]], lead_key: TrackKey, bar: int) -> int:
+    """Resolve rubs against the lead's strong or long notes (see the module docstring);
+    returns how many were resolved."""
+    lead = tracks[lead_key]
+    accomp = [k for k in tracks if not k[2] and k[0] not in ("melody", DOUBLE_PHASE)]
+    strong = [(t, t + d, p) for t, d, p, _ in lead if _strong(t, bar)]
+    strong_starts = [s for s, _, _ in strong]
+    fixed = 0
+    for key in accomp:
+        hits = list(tracks[key])
+        starts = [h[0] for h in hits]
+        longest = max((h[1] for h in hits), default=0)
+        drop: set[int] = set()
+        for s, _, lp in strong:
+            lo, hi = bisect_left(starts, s - longest), bisect_right(starts, s)
+            for i in range(lo, hi):
+                t, d, p, v = hits[i]
+                if i in drop or not t <= s < t + d or (p - lp) % 12 not in RUB:
+                    continue
+                if key[0] == "bass":
+                    continue  # the lead note moves instead (below)
+                new = p + 1 if (lp - p) % 12 == 1 else p - 1
+                a, b = bisect_left(strong_starts, t), bisect_left(strong_starts, t + d)
+                rubs = any((new - q) % 12 in RUB for _, _, q in strong[a:b])
+                taken = any(h[0] == t and h[2] == new for h in hits)
+                if rubs or taken:
+                    drop.add(i)
+                else:
+                    hits[i] = (t, d, new, v)
+                fixed += 1
+        tracks[key] = sorted(h for i, h in enumerate(hits) if i not in drop)
+    fixed += _lead_off_bass(tracks, lead_key, bar)
+    return fixed
+
+
+def _lead_off_bass(tracks: dict[TrackKey, list[Hit]], lead_key: TrackKey, bar: int) -> int:
+    """Strong lead notes a semitone from the sounding bass move to the nearest pitch (within a
+    tone) that rubs with nothing sounding and that the chord holds, else to any that rubs with
+    nothing."""
+    bass = sorted(h for k, hs in tracks.items() if k[0] == "bass" and not k[2] for h in hs)
+    if not bass:
+        return 0
+    others = sorted(
+        h
+        for k, hs in tracks.items()
+        if not k[2] and k[0] not in ("melody", "bass", DOUBLE_PHASE)
+        for h in hs
+    )
+    moved, out = 0, []
+    for t, d, p, v in tracks[lead_key]:
+        if _strong(t, bar):
+            low = [q for _, _, q, _ in _sounding(bass, t)]
+            if any((p - q) % 12 in RUB for q in low):
+                chord = low + [q for _, _, q, _ in _sounding(others, t)]
+                ok = [c for c in (p - 1, p + 1, p - 2, p + 2) if _clean(c, chord)]
+                held = [c for c in ok if c % 12 in {q % 12 for q in chord}]
+                if held or ok:
+                    p = (held or ok)[0]
+                    moved += 1
+        out.append((t, d, p, v))
+    tracks[lead_key] = out
+    return moved
+
+
+def _sounding(hits: list[Hit], t: int) -> list[Hit]:
+    return [h for h in hits if h[0] <= t < h[0] + h[1]]
+
+
+def _clean(p: int, chord: list[int]) -> bool:
+    return all((p - q) % 12 not in RUB for q in chord)
+
+
+def double_track(lead: list[Hit], onsets: set[int], reg: Register) -> list[Hit]:
+    """The lead an octave up at ``onsets``, softer, where the doubling's instrument plays it."""
+    return [
+        (t, d, p + 12, max(1, round(v * DOUBLE_VELOCITY)))
+        for t, d, p, v in lead
+        if t in onsets and reg.playable(p + 12)
+    ]
