@@ -15,6 +15,7 @@ from chromatic.produce.arrange.assemble import Arrangement, Instrument, SectionS
 from chromatic.produce.arrange.perform import (
     CRESCENDO_TOP,
     PAN_WIDTH,
+    RAMP_BARS,
     REVERB_SEND,
     describe,
     expression_at,
@@ -117,7 +118,8 @@ def test_crescendo_rises_into_the_chorus(style):
     from chromatic.produce.arrange.perform import _grid
 
     grid = _grid(arr.score, arr, style)
-    ramp = [expression_at(t, grid) for t in range(7 * BAR, 8 * BAR, 240)]
+    # verse (medium) into chorus (high): a rise in energy ramps over RAMP_BARS bars
+    ramp = [expression_at(t, grid) for t in range((8 - RAMP_BARS) * BAR, 8 * BAR, 240)]
     assert ramp == sorted(ramp) and ramp[-1] >= CRESCENDO_TOP - 10 and ramp[0] < ramp[-1] - 8
     # a high-energy chorus plays louder than the verse
     assert expression_at(8 * BAR + BAR // 2, grid) > expression_at(BAR // 2, grid)

@@ -228,7 +228,8 @@ def arrange(folder: ProductionFolder, plan: Plan) -> Arrangement:
     )
     for t, qpm in close.tempos:
         score.tempos.append(Tempo(time=t, qpm=qpm))
-    shape(tracks, bar_ticks, sung=bool(sung.get("melody")))  # registers, one lead, no rubs
+    ends = tuple(s.start_bar + s.total_bars - 1 for s in spans)
+    shape(tracks, bar_ticks, sung=bool(sung.get("melody")), meter=meter, section_ends=ends)
 
     instruments = []
     for (ph, program, drum), items in sorted(

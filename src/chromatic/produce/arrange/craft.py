@@ -3,6 +3,9 @@
 Assembly lays the approved loops end to end; this pass, a pure function of those notes (same
 notes, same result), fixes what a producer hears at once (issue #33):
 
+- **development** (drums): a section's last bar plays a fill where it is the bar before it
+  again, and no drum bar repeats identically more than ``MAX_RUN`` times in a row: the
+  ``MAX_RUN``-th bar of a longer run gets a fill (``RUN_FILLS``, the phrase's end);
 - **registers** (``music.ranges``): the lead moves by whole octaves (the tune kept) to where
   its instrument, and a singer when it is sung, sits best; a note still outside the instrument's
   playable range folds by an octave; every other pitched part folds into its instrument's range;
@@ -25,6 +28,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 
 from chromatic.music.ranges import Register, lead_register, register
+from chromatic.produce.arrange.variation import fill_bar
 
 Hit = tuple[int, int, int, int]  # time, duration, pitch, velocity
 TrackKey = tuple[str, int, bool]  # phase, program, is_drum
@@ -35,11 +39,26 @@ DOUBLE_VELOCITY = 0.7
 DOUBLE_PHASE = "double"
 UNDER_PHASES = ("chords", "harmony")  # parts kept under the lead (and any other pitched part)
 RUB = (1, 11)  # pitch-class distances heard as a rub: minor second / ninth, major seventh
+MAX_RUN = 8  # bars: the longest run of one identical drum bar left as it is
+RUN_FILLS = ("toms", "build")  # what breaks a longer run, alternating
 
 
-def shape(tracks: dict[TrackKey, list[Hit]], bar: int, *, sung: bool, descant: bool = False):
+def shape(
+    tracks: dict[TrackKey, list[Hit]],
+    bar: int,
+    *,
+    sung: bool,
+    descant: bool = False,
+    meter=None,
+    section_ends: tuple[int, ...] = (),
+):
     """Shape ``tracks`` in place (see the module docstring); returns notes for the summary."""
     notes: list[str] = []
+    if meter is not None:
+        for key in [k for k in tracks if k[2]]:
+            tracks[key], filled = develop_drums(tracks[key], bar, meter, section_ends)
+            if filled:
+                notes.append(f"{filled} drum bars varied (section ends, runs over {MAX_RUN})")
     for key in [k for k in tracks if not k[2] and k[0] not in ("melody", DOUBLE_PHASE)]:
         reg = register(key[1])
         tracks[key] = sorted((t, d, reg.fold(p), v) for t, d, p, v in tracks[key])
@@ -217,3 +236,38 @@ def double_track(lead: list[Hit], onsets: set[int], reg: Register) -> list[Hit]:
         for t, d, p, v in lead
         if t in onsets and reg.playable(p + 12)
     ]
+
+
+def _bar_signatures(hits: list[Hit], bar: int) -> dict[int, frozenset]:
+    out: dict[int, set] = {}
+    for t, _, p, _ in hits:
+        out.setdefault(t // bar, set()).add((t % bar, p))
+    return {b: frozenset(x) for b, x in out.items()}
+
+
+def develop_drums(
+    hits: list[Hit], bar: int, meter, section_ends: tuple[int, ...]
+) -> tuple[list[Hit], int]:
+    """Fills at section ends that have none, and no identical run over ``MAX_RUN`` bars (see
+    the module docstring). Returns the new hits and how many bars were varied."""
+    varied = 0
+    sig = _bar_signatures(hits, bar)
+    last_bar = max(sig, default=0)
+    for b in section_ends:
+        if 0 < b < last_bar and b in sig and sig.get(b) == sig.get(b - 1):
+            hits = fill_bar(hits, b * bar, bar, meter, "toms")
+            varied += 1
+    sig = _bar_signatures(hits, bar)
+    run, k = 0, 0
+    for b in range(last_bar + 1):
+        same = b in sig and sig.get(b) == sig.get(b - 1)
+        run = run + 1 if same else (1 if b in sig else 0)
+        if run == MAX_RUN and sig.get(b + 1) == sig.get(b) and b + 1 < last_bar:
+            hits = fill_bar(hits, b * bar, bar, meter, RUN_FILLS[k % len(RUN_FILLS)])
+            sig[b] = _bar_signatures([h for h in hits if b * bar <= h[0] < (b + 1) * bar], bar).get(
+                b, frozenset()
+            )
+            k += 1
+            varied += 1
+            run = 0
+    return hits, varied

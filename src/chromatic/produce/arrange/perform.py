@@ -8,7 +8,8 @@ what a band and a mixing engineer would:
   octave (pitch class kept) until it sits under the melody, so the tune is the top line;
 - **phrase dynamics**: velocities follow a gentle arch over each phrase (``style.phrase_bars``),
   and every track gets an expression (CC11) curve: a section's level (louder for high-energy
-  sections) with the same arch, and a crescendo ramp over the bar leading into each chorus;
+  sections) with the same arch, and a crescendo ramp over the bar leading into each chorus
+  (``RAMP_BARS`` bars into any section of higher energy than the one before: ``_rises``);
 - **humanizing** (off with ``quantized``): pitched parts' onsets move by a normal deviation of
   ``style.humanize.timing_ms`` (notes struck together move together, with a small spread) and
   their velocities by ``style.humanize.velocity`` steps. Drums are left alone: their groove
@@ -29,6 +30,7 @@ timing and velocity do not.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import zlib
 from bisect import bisect_left
@@ -46,6 +48,7 @@ ARCH = 0.12  # velocity swing over a phrase: x0.94 at its ends, x1.06 in its mid
 EXPRESSION_BASE = {"low": 98, "medium": 106, "high": 116}  # CC11 per section energy
 EXPRESSION_ARCH = 10  # CC11 steps added in the middle of a phrase
 CRESCENDO_TOP = 127
+RAMP_BARS = 2  # the crescendo into a section of higher energy (issue #33: 6-11 LU steps)
 CHORD_FLOOR = 41  # F2: a chord note is not pushed under this (it would muddy the bass)
 MELODY_VELOCITY = 88  # the tune is lifted towards this: it must carry over the accompaniment
 MELODY_KEEP = 0.3  # the share of a soft melody note's distance under it that is kept
@@ -233,16 +236,33 @@ def _untangled(notes: list[tuple], end: int) -> list[tuple[int, int, int, int]]:
     return [(t, d, p, v) for t, d, p, v in out if d > 0]
 
 
+def _rises(grid: _Grid) -> list[tuple[int, int]]:
+    """(ramp start, section start) in ticks of every section the music rises into: a chorus
+    (one bar of ramp) or a section of higher energy than the one before (``RAMP_BARS``)."""
+    order = list(EXPRESSION_BASE)
+    out = []
+    for prev, s in itertools.pairwise(grid.sections):
+        up = (
+            order.index(s[2]) > order.index(prev[2])
+            if s[2] in order and prev[2] in order
+            else False
+        )
+        bars = RAMP_BARS if up else 1 if s[3] else 0
+        bars = min(bars, prev[1])
+        if bars:
+            out.append((s[0] * grid.bar - bars * grid.bar, s[0] * grid.bar))
+    return out
+
+
 def expression_at(tick: int, grid: _Grid) -> int:
-    """The CC11 value at ``tick``: the section's level with the phrase arch, or, in the bar
-    before a chorus, a ramp from that level up to ``CRESCENDO_TOP``."""
+    """The CC11 value at ``tick``: the section's level with the phrase arch, or, before a
+    section the music rises into (``_rises``), a ramp from that level up to ``CRESCENDO_TOP``."""
     energy = grid.section_at(tick)[2]
     base = EXPRESSION_BASE.get(energy, EXPRESSION_BASE["medium"])
     value = base + EXPRESSION_ARCH * math.sin(math.pi * grid.phrase_position(tick))
-    for s in grid.sections:
-        ramp = s[0] * grid.bar - grid.bar
-        if s[3] and s[0] > 0 and ramp <= tick < s[0] * grid.bar:
-            share = (tick - ramp) / grid.bar
+    for ramp, start in _rises(grid):
+        if ramp <= tick < start:
+            share = (tick - ramp) / (start - ramp)
             value += (CRESCENDO_TOP - value) * share
     return min(127, max(0, round(value)))
 
