@@ -106,6 +106,11 @@ def assemble(
         "--musicxml",
         help="Also write arrangement.musicxml: a score with chord symbols, rehearsal marks, lyrics.",
     ),
+    vocal_midi: bool = typer.Option(
+        False,
+        "--vocal-midi",
+        help="Also write lead_vocal.mid: the sung lead alone with its lyrics, for a vocal synth.",
+    ),
 ) -> None:
     """Lay the approved loops out along the plan into arrangement.mid (and a preview with --render)."""
     from chromatic.produce.arrange.assemble import assemble as run
@@ -137,6 +142,10 @@ def assemble(
             typer.echo(f"wrote stems in {Path(folder) / 'stems'}")
     if result.musicxml is not None:
         typer.echo(f"wrote {result.musicxml}")
+    if vocal_midi:
+        from chromatic.produce.arrange.vocal import write_vocal_midi
+
+        typer.echo(f"wrote {write_vocal_midi(folder)}")
     typer.echo("performance: " + ("quantized (on the grid)" if quantized else "humanized"))
 
 
