@@ -228,8 +228,11 @@ def arrange(folder: ProductionFolder, plan: Plan) -> Arrangement:
     )
     for t, qpm in close.tempos:
         score.tempos.append(Tempo(time=t, qpm=qpm))
-    ends = tuple(s.start_bar + s.total_bars - 1 for s in spans)
-    shape(tracks, bar_ticks, sung=bool(sung.get("melody")), meter=meter, section_ends=ends)
+    kept = {b for s in spans if s.planned.variation is None for b in _bars_of(s)}  # as approved
+    ends = tuple(s.start_bar + s.total_bars - 1 for s in spans if s.planned.variation is not None)
+    shape(
+        tracks, bar_ticks, sung=bool(sung.get("melody")), meter=meter, section_ends=ends, kept=kept
+    )
 
     instruments = []
     for (ph, program, drum), items in sorted(
@@ -246,6 +249,10 @@ def arrange(folder: ProductionFolder, plan: Plan) -> Arrangement:
             add_lyrics(track, [(t, x) for t, x in sung.get(ph, []) if t < cursor])
         instruments.append(Instrument(name, ph, program, drum))
     return Arrangement(score, tuple(spans), tuple(instruments), bar_s, tuple(notes))
+
+
+def _bars_of(span: SectionSpan) -> range:
+    return range(span.start_bar, span.start_bar + span.total_bars)
 
 
 def _order(phase: str) -> float:

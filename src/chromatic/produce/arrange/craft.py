@@ -5,7 +5,8 @@ notes, same result), fixes what a producer hears at once (issue #33):
 
 - **development** (drums): a section's last bar plays a fill where it is the bar before it
   again, and no drum bar repeats identically more than ``MAX_RUN`` times in a row: the
-  ``MAX_RUN``-th bar of a longer run gets a fill (``RUN_FILLS``, the phrase's end);
+  ``MAX_RUN``-th bar of a longer run gets a fill (``RUN_FILLS``, the phrase's end); a section
+  planned with no variation (``variation: null``: the loops as approved) is left as it is;
 - **registers** (``music.ranges``): the lead moves by whole octaves (the tune kept) to where
   its instrument, and a singer when it is sung, sits best; a note still outside the instrument's
   playable range folds by an octave; every other pitched part folds into its instrument's range;
@@ -51,12 +52,13 @@ def shape(
     descant: bool = False,
     meter=None,
     section_ends: tuple[int, ...] = (),
+    kept: frozenset[int] | set[int] = frozenset(),
 ):
     """Shape ``tracks`` in place (see the module docstring); returns notes for the summary."""
     notes: list[str] = []
     if meter is not None:
         for key in [k for k in tracks if k[2]]:
-            tracks[key], filled = develop_drums(tracks[key], bar, meter, section_ends)
+            tracks[key], filled = develop_drums(tracks[key], bar, meter, section_ends, kept)
             if filled:
                 notes.append(f"{filled} drum bars varied (section ends, runs over {MAX_RUN})")
     for key in [k for k in tracks if not k[2] and k[0] not in ("melody", DOUBLE_PHASE)]:
@@ -246,10 +248,11 @@ def _bar_signatures(hits: list[Hit], bar: int) -> dict[int, frozenset]:
 
 
 def develop_drums(
-    hits: list[Hit], bar: int, meter, section_ends: tuple[int, ...]
+    hits: list[Hit], bar: int, meter, section_ends: tuple[int, ...], kept=frozenset()
 ) -> tuple[list[Hit], int]:
     """Fills at section ends that have none, and no identical run over ``MAX_RUN`` bars (see
-    the module docstring). Returns the new hits and how many bars were varied."""
+    the module docstring); the bars in ``kept`` (sections planned with no variation: the loops
+    as approved) are left alone. Returns the new hits and how many bars were varied."""
     varied = 0
     sig = _bar_signatures(hits, bar)
     last_bar = max(sig, default=0)
@@ -262,7 +265,7 @@ def develop_drums(
     for b in range(last_bar + 1):
         same = b in sig and sig.get(b) == sig.get(b - 1)
         run = run + 1 if same else (1 if b in sig else 0)
-        if run == MAX_RUN and sig.get(b + 1) == sig.get(b) and b + 1 < last_bar:
+        if run >= MAX_RUN and sig.get(b + 1) == sig.get(b) and b + 1 < last_bar and b not in kept:
             hits = fill_bar(hits, b * bar, bar, meter, RUN_FILLS[k % len(RUN_FILLS)])
             sig[b] = _bar_signatures([h for h in hits if b * bar <= h[0] < (b + 1) * bar], bar).get(
                 b, frozenset()

@@ -115,6 +115,8 @@ def pieces(word: str, n: int) -> list[str]:
         parts[-2:] = [parts[-2] + parts[-1]]
     while len(parts) < n:
         cuttable = [(i, c) for i, p in enumerate(parts) for c in _vowel_cuts(p)[:1]]
+        # a piece the spelling gives two syllables first ("some-bo-dy", not "so-me-body")
+        cuttable.sort(key=lambda ic: count_syllables(parts[ic[0]]) < 2)
         if cuttable:
             i, cut = cuttable[0]
             parts[i : i + 1] = [parts[i][:cut], parts[i][cut:]]
