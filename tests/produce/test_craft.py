@@ -93,3 +93,22 @@ def test_humanized_lead_never_overlaps():
     out = one_voice(notes)
     assert len(out) == 40 and len({t for t, *_ in out}) == 40
     assert all(a[0] + a[1] <= b[0] for a, b in itertools.pairwise(out))
+
+
+def test_a_key_change_is_prepared_by_the_new_keys_dominant():
+    """C major chords and bass for two bars, the plan moving to G major at bar 2: the half
+    bar before it plays D major (G's dominant), the rest is untouched."""
+    from chromatic.produce.arrange.craft import prepare_modulation
+
+    tracks = {
+        ("chords", PAD, False): [(b * BAR, BAR, p, 70) for b in range(3) for p in (60, 64, 67)],
+        ("bass", BASS, False): [(b * BAR, BAR, 36, 90) for b in range(3)],
+    }
+    assert prepare_modulation(tracks, 2 * BAR, BAR, 7)
+    half = 2 * BAR - BAR // 2
+    for key, expected in ((("chords", PAD, False), {2, 6, 9}), (("bass", BASS, False), {2})):
+        before = {p % 12 for t, d, p, _ in tracks[key] if t <= half - 1 < t + d}
+        at = {p % 12 for t, d, p, _ in tracks[key] if t <= half < t + d}
+        assert at == expected and before != expected, key
+        assert all(t + d <= half or t >= half for t, d, _, _ in tracks[key])  # cut, not overlapped
+    assert not prepare_modulation({("chords", PAD, False): []}, 2 * BAR, BAR, 7)

@@ -39,7 +39,7 @@ from chromatic.music.midi import (
     new_score,
     read_lyrics,
 )
-from chromatic.produce.arrange.craft import DOUBLE_PHASE, shape
+from chromatic.produce.arrange.craft import DOUBLE_PHASE, shape, span_facts
 from chromatic.produce.arrange.ending import end_song
 from chromatic.produce.arrange.perform import perform_folder
 from chromatic.produce.arrange.planfile import Plan, PlanSection, load_plan, plan_path
@@ -228,10 +228,12 @@ def arrange(folder: ProductionFolder, plan: Plan) -> Arrangement:
     )
     for t, qpm in close.tempos:
         score.tempos.append(Tempo(time=t, qpm=qpm))
-    kept = {b for s in spans if s.planned.variation is None for b in _bars_of(s)}  # as approved
-    ends = tuple(s.start_bar + s.total_bars - 1 for s in spans if s.planned.variation is not None)
     shape(
-        tracks, bar_ticks, sung=bool(sung.get("melody")), meter=meter, section_ends=ends, kept=kept
+        tracks,
+        bar_ticks,
+        sung=bool(sung.get("melody")),
+        meter=meter,
+        **span_facts(spans, bar_ticks, proposal.key.pc),
     )
 
     instruments = []
@@ -249,10 +251,6 @@ def arrange(folder: ProductionFolder, plan: Plan) -> Arrangement:
             add_lyrics(track, [(t, x) for t, x in sung.get(ph, []) if t < cursor])
         instruments.append(Instrument(name, ph, program, drum))
     return Arrangement(score, tuple(spans), tuple(instruments), bar_s, tuple(notes))
-
-
-def _bars_of(span: SectionSpan) -> range:
-    return range(span.start_bar, span.start_bar + span.total_bars)
 
 
 def _order(phase: str) -> float:

@@ -7,6 +7,9 @@ notes, same result), fixes what a producer hears at once (issue #33):
   again, and no drum bar repeats identically more than ``MAX_RUN`` times in a row: the
   ``MAX_RUN``-th bar of a longer run gets a fill (``RUN_FILLS``, the phrase's end); a section
   planned with no variation (``variation: null``: the loops as approved) is left as it is;
+- **modulations prepared**: where the plan moves to another key (``transpose``), the chords
+  and bass of the half bar before it play the new key's dominant triad (a direct modulation
+  prepared by the dominant, as a band would play it);
 - **registers** (``music.ranges``): the lead moves by whole octaves (the tune kept) to where
   its instrument, and a singer when it is sung, sits best; a note still outside the instrument's
   playable range folds by an octave; every other pitched part folds into its instrument's range;
@@ -27,6 +30,7 @@ notes, same result), fixes what a producer hears at once (issue #33):
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from itertools import pairwise
 
 from chromatic.music.ranges import Register, lead_register, register
 from chromatic.produce.arrange.variation import fill_bar
@@ -53,9 +57,14 @@ def shape(
     meter=None,
     section_ends: tuple[int, ...] = (),
     kept: frozenset[int] | set[int] = frozenset(),
+    modulations: tuple[tuple[int, int], ...] = (),
 ):
-    """Shape ``tracks`` in place (see the module docstring); returns notes for the summary."""
+    """Shape ``tracks`` in place (see the module docstring); returns notes for the summary.
+    ``modulations``: (tick, new tonic pitch class) where the key changes."""
     notes: list[str] = []
+    for at, tonic in modulations:
+        if prepare_modulation(tracks, at, bar, tonic):
+            notes.append(f"modulation at tick {at} prepared by its dominant")
     if meter is not None:
         for key in [k for k in tracks if k[2]]:
             tracks[key], filled = develop_drums(tracks[key], bar, meter, section_ends, kept)
@@ -91,6 +100,25 @@ def shape(
             tracks.setdefault((DOUBLE_PHASE, key[1], False), []).extend(double)
             notes.append(f"the lead's octave doubling ({len(double)} notes) on its own track")
     return notes
+
+
+def span_facts(spans, bar: int, tonic: int) -> dict:
+    """What ``shape`` needs from the laid-out sections (``assemble.SectionSpan``): the bars
+    planned with no variation (kept as approved), the last bar of every other section, and
+    each key change (tick, new tonic) where the plan's ``transpose`` changes."""
+    kept = {
+        b
+        for s in spans
+        if s.planned.variation is None
+        for b in range(s.start_bar, s.start_bar + s.total_bars)
+    }
+    ends = tuple(s.start_bar + s.total_bars - 1 for s in spans if s.planned.variation is not None)
+    moves = tuple(
+        (b.start_bar * bar, (tonic + b.planned.transpose) % 12)
+        for a, b in pairwise(spans)
+        if a.planned.transpose != b.planned.transpose
+    )
+    return {"kept": kept, "section_ends": ends, "modulations": moves}
 
 
 def split_doubling(hits: list[Hit]) -> tuple[list[Hit], set[int]]:
@@ -274,3 +302,33 @@ def develop_drums(
             varied += 1
             run = 0
     return hits, varied
+
+
+def prepare_modulation(tracks: dict[TrackKey, list[Hit]], at: int, bar: int, tonic: int) -> bool:
+    """The chords and bass of the half bar before ``at`` replaced by the dominant triad of
+    ``tonic`` (voiced around what they played there); False where nothing played."""
+    start = at - bar // 2
+    if start < 0:
+        return False
+    root = (tonic + 7) % 12
+    done = False
+    for key in [k for k in tracks if not k[2] and k[0] in ("chords", "bass")]:
+        kept, removed = [], []
+        for t, d, p, v in tracks[key]:
+            if t + d <= start or t >= at:
+                kept.append((t, d, p, v))
+                continue
+            removed.append((t, d, p, v))
+            if t < start:
+                kept.append((t, start - t, p, v))
+        if not removed:
+            continue
+        centre = sorted(p for _, _, p, _ in removed)[len(removed) // 2]
+        vel = round(sum(v for *_, v in removed) / len(removed))
+        pcs = (root,) if key[0] == "bass" else (root, (root + 4) % 12, (root + 7) % 12)
+        for pc in pcs:
+            pitch = centre - 6 + (pc - (centre - 6)) % 12
+            kept.append((start, at - start, pitch, vel))
+        tracks[key] = sorted(kept)
+        done = True
+    return done
