@@ -39,8 +39,9 @@ def test_ranges_table_knows_the_real_instruments():
     assert (whistle.low, whistle.high) == (74, 98)  # D5-D7
     assert (bass.low, bass.high) == (28, 67)  # E1-G4
     assert outside([59, 60, 96, 97], FLUTE) == 2
-    sung_flute = lead_register(FLUTE, sung=True)
-    assert sung_flute.low == 60 and sung_flute.high == SUNG_LEAD.high
+    sung_flute = lead_register(FLUTE, sung=True)  # where a singer and a flute both sit well
+    assert (sung_flute.low, sung_flute.high) == (60, 96)
+    assert sung_flute.idiom_low >= 60 and sung_flute.idiom_high <= SUNG_LEAD.idiom_high
 
 
 def test_lead_is_moved_into_range_and_sits_on_top():
@@ -49,6 +50,11 @@ def test_lead_is_moved_into_range_and_sits_on_top():
     lead = tracks[("melody", FLUTE, False)]
     assert outside([p for _, _, p, _ in lead], FLUTE) == 0
     assert [p for _, _, p, _ in lead] == [67, 70, 72, 74, 75, 74, 72, 70]  # the tune, an octave up
+    # a tune wider than the sung range still moves as one line (no note folded apart)
+    wide = {("melody", FLUTE, False): [(i * Q, Q, p, 80) for i, p in enumerate((50, 55, 62, 69))]}
+    shape(wide, BAR, sung=True)
+    got = [p for _, _, p, _ in wide[("melody", FLUTE, False)]]
+    assert [b - a for a, b in itertools.pairwise(got)] == [5, 7, 7] and min(got) >= 60
     for key in (("chords", PAD, False), ("harmony", CHOIR, False)):
         for t, d, p, _ in tracks[key]:
             sounding = [q for s, e, q, _ in lead if s < t + d and s + e > t]

@@ -128,9 +128,14 @@ def register(program: int, is_drum: bool = False) -> Register:
 
 
 def lead_register(program: int, sung: bool) -> Register:
-    """Where a lead goes: its instrument's register, a sung one's within ``SUNG_LEAD``."""
+    """Where a lead goes: its instrument's register; a sung one's idiomatic range is also a
+    singer's (``SUNG_LEAD``), its limits stay the instrument's, so that a tune moved by whole
+    octaves always fits and no note has to be folded apart from the line (an octave leap)."""
     reg = register(program)
-    return reg.both(SUNG_LEAD) if sung else reg
+    if not sung:
+        return reg
+    both = reg.both(SUNG_LEAD)
+    return Register(reg.low, reg.high, both.idiom_low, both.idiom_high)
 
 
 def outside(pitches, program: int, is_drum: bool = False) -> int:
