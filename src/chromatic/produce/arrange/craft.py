@@ -131,18 +131,19 @@ def split_doubling(hits: list[Hit]) -> tuple[list[Hit], set[int]]:
 
 
 def lead_octave(lead: list[Hit], reg: Register) -> int:
-    """The octave shift (semitones) that puts the most of the lead inside the register's
-    idiomatic range, then its middle nearest the range's middle (ties: the higher)."""
+    """The octave shift (semitones) that leaves the fewest lead notes outside the instrument,
+    then outside the register's idiomatic range, then the smallest move (a lead already where
+    it sits well stays), then its middle nearest the range's middle (ties: the higher)."""
     if not lead:
         return 0
     pitches = sorted(p for _, _, p, _ in lead)
     median = pitches[len(pitches) // 2]
     centre = (reg.idiom_low + reg.idiom_high) / 2
 
-    def cost(shift: int) -> tuple[int, int, float, int]:
+    def cost(shift: int) -> tuple[int, int, int, float, int]:
         out = sum(not reg.playable(p + shift) for p in pitches)
         unidiomatic = sum(not reg.idiom_low <= p + shift <= reg.idiom_high for p in pitches)
-        return out, unidiomatic, abs(median + shift - centre), -shift
+        return out, unidiomatic, abs(shift), abs(median + shift - centre), -shift
 
     return min((-24, -12, 0, 12, 24), key=cost)
 
