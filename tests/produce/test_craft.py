@@ -118,3 +118,14 @@ def test_a_key_change_is_prepared_by_the_new_keys_dominant():
         assert at == expected and before != expected, key
         assert all(t + d <= half or t >= half for t, d, _, _ in tracks[key])  # cut, not overlapped
     assert not prepare_modulation({("chords", PAD, False): []}, 2 * BAR, BAR, 7)
+
+
+def test_a_sung_line_goes_where_a_singer_sings_it():
+    """A sung tune of 17 semitones (G2-C4) under a flute preview: an octave up it is sung
+    (G3-C5) with one note under the flute; two octaves up would suit the flute and no singer."""
+    line = [(i * Q, Q, p, 80) for i, p in enumerate((43, 48, 52, 55, 60, 57))]
+    tracks = {("melody", FLUTE, False): line}
+    shape(tracks, BAR, sung=True)
+    got = [p for _, _, p, _ in tracks[("melody", FLUTE, False)]]
+    assert got == [p + 12 for _, _, p, _ in line]
+    assert all(SUNG_LEAD.playable(p) for p in got)

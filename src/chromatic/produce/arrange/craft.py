@@ -11,8 +11,9 @@ notes, same result), fixes what a producer hears at once (issue #33):
   and bass of the half bar before it play the new key's dominant triad (a direct modulation
   prepared by the dominant, as a band would play it);
 - **registers** (``music.ranges``): the lead moves by whole octaves (the tune kept) to where
-  its instrument, and a singer when it is sung, sits best; a note still outside the instrument's
-  playable range folds by an octave; every other pitched part folds into its instrument's range;
+  a singer (when it is sung) and its instrument sit best; a note of an instrumental lead still
+  outside the instrument's playable range folds by an octave (a sung line never does); every
+  other pitched part folds into its instrument's range;
 - **one lead voice**: an octave doubling (a lifted chorus) leaves the lead for its own track
   (phase ``double``), and the lead is one line: one note per onset (the highest), each note
   ending where the next begins;
@@ -32,7 +33,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from itertools import pairwise
 
-from chromatic.music.ranges import Register, lead_register, register
+from chromatic.music.ranges import SUNG_LEAD, Register, lead_register, register
 from chromatic.produce.arrange.variation import fill_bar
 
 Hit = tuple[int, int, int, int]  # time, duration, pitch, velocity
@@ -78,10 +79,13 @@ def shape(
     for key in leads:
         lead, doubling[key] = split_doubling(tracks[key])
         reg = lead_register(key[1], sung)
-        shift = lead_octave(lead, reg)
+        shift = lead_octave(lead, reg, SUNG_LEAD if sung else None)
         if shift:
             notes.append(f"lead moved {shift:+d} semitones into {reg.idiom_low}-{reg.idiom_high}")
-        lead = monophonic([(t, d, reg.fold(p + shift), v) for t, d, p, v in lead])
+        # a sung line moves as one (a note folded apart would be an octave leap to sing)
+        lead = monophonic(
+            [(t, d, p + shift if sung else reg.fold(p + shift), v) for t, d, p, v in lead]
+        )
         tracks[key] = lead
     line = sorted((t, t + d, p) for k in leads for t, d, p, _ in tracks[k])
     if line:
@@ -130,8 +134,10 @@ def split_doubling(hits: list[Hit]) -> tuple[list[Hit], set[int]]:
     return line, doubled
 
 
-def lead_octave(lead: list[Hit], reg: Register) -> int:
-    """The octave shift (semitones) that leaves the fewest lead notes outside the instrument,
+def lead_octave(lead: list[Hit], reg: Register, voice: Register | None = None) -> int:
+    """The octave shift (semitones) that leaves the fewest lead notes outside the ``voice``
+    that sings it (a sung lead: the singer comes first, the preview's instrument stands in),
+    then outside the instrument,
     then outside the register's idiomatic range, then the smallest move (a lead already where
     it sits well stays), then its middle nearest the range's middle (ties: the higher)."""
     if not lead:
@@ -140,10 +146,11 @@ def lead_octave(lead: list[Hit], reg: Register) -> int:
     median = pitches[len(pitches) // 2]
     centre = (reg.idiom_low + reg.idiom_high) / 2
 
-    def cost(shift: int) -> tuple[int, int, int, float, int]:
+    def cost(shift: int) -> tuple[int, int, int, int, float, int]:
+        unsung = sum(not voice.playable(p + shift) for p in pitches) if voice else 0
         out = sum(not reg.playable(p + shift) for p in pitches)
         unidiomatic = sum(not reg.idiom_low <= p + shift <= reg.idiom_high for p in pitches)
-        return out, unidiomatic, abs(shift), abs(median + shift - centre), -shift
+        return unsung, out, unidiomatic, abs(shift), abs(median + shift - centre), -shift
 
     return min((-24, -12, 0, 12, 24), key=cost)
 
