@@ -51,6 +51,7 @@ from chromatic.music.measures import (  # noqa: E402
     overlap,
     percentile,
 )
+from chromatic.music.standard_metrics import standard_metrics  # noqa: E402
 
 METRICS = (
     ("pc_entropy", "pc-ent", "{:.2f}"),
@@ -112,7 +113,7 @@ def bach_piece(path: str) -> dict | None:
     if len(s.parts) != 4:
         return None
     p = _m21_piece(s, Path(path).stem)
-    return measure(p) if p else None
+    return measure(p) | standard_metrics(p) if p else None
 
 
 def essen_piece(text: str) -> dict | None:
@@ -126,10 +127,26 @@ def essen_piece(text: str) -> dict | None:
     if p is None:
         return None
     p.bass = []
-    return measure(p)
+    return measure(p) | standard_metrics(p)
 
 
-def references(n_bach: int, n_essen: int, jobs: int) -> dict[str, list[dict]]:
+def references(
+    n_bach: int, n_essen: int, jobs: int, cache: str | None = None
+) -> dict[str, list[dict]]:
+    """Bach and Essen figures; with ``cache`` read from that JSON file when it was written
+    for the same counts, else measured and written there."""
+    key = {"bach": n_bach, "essen": n_essen, "version": 2}
+    if cache and Path(cache).is_file():
+        doc = json.loads(Path(cache).read_text())
+        if doc.get("key") == key:
+            return doc["refs"]
+    refs = _measure_references(n_bach, n_essen, jobs)
+    if cache:
+        Path(cache).write_text(json.dumps({"key": key, "refs": refs}))
+    return refs
+
+
+def _measure_references(n_bach: int, n_essen: int, jobs: int) -> dict[str, list[dict]]:
     from music21 import corpus
 
     paths = sorted(
@@ -265,6 +282,89 @@ def print_sung(ok: list[dict], refs: dict[str, list[dict]]) -> None:
         )
 
 
+CRAFT = (
+    ("clash_rate", "clash", "{:.3f}"),
+    ("clash_long", "c>=1q", "{:.0f}"),
+    ("sounding_chord_tones", "ct-snd", "{:.2f}"),
+    ("lead_above", "above", "{:.2f}"),
+    ("lead_median", "l-med", "{:.0f}"),
+    ("out_of_range", "out", "{:.0f}"),
+    ("key_agree", "key", "{:.0f}"),
+    ("key_agree_kk", "keyKK", "{:.0f}"),
+    ("modulations", "mod", "{:.0f}"),
+    ("drum_run", "drum", "{:.0f}"),
+    ("lead_mono", "mono", "{:.2f}"),
+    ("lyric_coverage", "lyric", "{:.2f}"),
+    ("step_max_rise", "rise", "{:.1f}"),
+    ("stereo_corr", "corr", "{:.2f}"),
+    ("centroid_hz", "cent", "{:.0f}"),
+    ("band_2_6k_db", "2-6k", "{:.1f}"),
+    ("band_6k_db", ">6k", "{:.1f}"),
+)
+STANDARD = (
+    ("std_pitch_range", "p-range", "{:.0f}"),
+    ("std_pcs_used", "pcs", "{:.0f}"),
+    ("std_polyphony", "poly", "{:.2f}"),
+    ("std_empty_beats", "empty", "{:.2f}"),
+    ("std_scale", "scale", "{:.2f}"),
+    ("std_groove", "groove", "{:.2f}"),
+)
+
+
+def print_craft(ok: list[dict], refs: dict[str, list[dict]]) -> None:
+    """Issue #33's figures (``produce.arrange.craft_measure``), its goals, and the standard
+    symbolic metrics (``music.standard_metrics``) beside Bach's and Essen's."""
+    print(
+        "\ncraft (issue #33): clash = strong-beat lead notes a semitone (m2/m9/M7) from a sounding"
+        " chord/bass pitch (c>=1q: lasting a quarter or more); ct-snd = chord tones counting only"
+        " sounding chord/bass pitches; above = lead at/above the chords and backing; l-med = lead"
+        " median pitch; out = notes outside their GM instrument; key = music21 names the planned"
+        " tonic; mod = key changes; drum = longest run of one identical drum bar; mono = lead"
+        " notes overlapping none; lyric = lead notes with a lyric; rise = largest loudness rise"
+        " (LU) at a section start; corr = preview L/R correlation; cent = spectral centroid (Hz);"
+        " 2-6k, >6k = band energy (dB of total)"
+    )
+    print("  " + f"{'song':<5}" + "".join(f"{lab:>7}" for _, lab, _ in CRAFT) + "  music21 key")
+    for r in ok:
+        print(
+            "  "
+            + f"{r['song']:<5}"
+            + "".join(f"{_fmt(r.get(k), f):>7}" for k, _, f in CRAFT)
+            + f"  {r.get('m21_key') or '–'}"
+        )
+    n = len(ok)
+    if n:
+
+        def count(key, pred) -> str:
+            vals = [r[key] for r in ok if r.get(key) is not None]
+            return f"{sum(bool(pred(v)) for v in vals)}/{len(vals)}"
+
+        print("  goals of issue #33:")
+        print(f"    clash rate <= 1 %:            {count('clash_rate', lambda v: v <= 0.01)}")
+        print(f"    lead above >= 95 %:           {count('lead_above', lambda v: v >= 0.95)}")
+        print(f"    no note out of range:         {count('out_of_range', lambda v: v == 0)}")
+        print(f"    music21 key agrees (>= 90 %): {count('key_agree', lambda v: v >= 1)}")
+        print(f"      with Krumhansl-Kessler:     {count('key_agree_kk', lambda v: v >= 1)}")
+        print(f"    identical drum run <= 8 bars: {count('drum_run', lambda v: v <= 8)}")
+        print(f"    lead one voice (100 %):       {count('lead_mono', lambda v: v >= 0.999)}")
+        print(f"    lyric on every lead note:     {count('lyric_coverage', lambda v: v >= 0.999)}")
+        print(f"    stereo correlation <= 0.8:    {count('stereo_corr', lambda v: v <= 0.8)}")
+        print(f"    section-start rise <= 6 LU:   {count('step_max_rise', lambda v: v <= 6)}")
+    print("\nstandard symbolic metrics (MusPy's definitions; all pitched notes) beside Bach/Essen")
+    print(f"  {'metric':<18}{'Bach 5-95 [50]':>22}{'Essen 5-95 [50]':>22}{'songs 5-95 [50]':>22}")
+    for key, _, fmt in STANDARD:
+        cells = []
+        for rows in (refs["bach"], refs["essen"], ok):
+            lo, med, hi = ranges(rows, key)
+            cells.append(
+                "–" if lo != lo else f"{fmt.format(lo)}-{fmt.format(hi)} [{fmt.format(med)}]"
+            )
+        print(f"  {key:<18}" + "".join(f"{c:>22}" for c in cells))
+    print("  " + f"{'song':<5}" + "".join(f"{lab:>9}" for _, lab, _ in STANDARD))
+    for r in ok:
+        print("  " + f"{r['song']:<5}" + "".join(f"{_fmt(r.get(k), f):>9}" for k, _, f in STANDARD))
+
+
 # --- report --------------------------------------------------------------------------------------
 
 
@@ -290,8 +390,11 @@ def main() -> None:
     ap.add_argument(
         "--reuse", action="store_true", help="with --out: measure the songs already composed there"
     )
+    ap.add_argument("--refs-cache", help="keep the reference figures in this JSON file")
     args = ap.parse_args()
 
+    from chromatic.produce.arrange.craft_measure import audio as craft_audio
+    from chromatic.produce.arrange.craft_measure import symbolic as craft_symbolic
     from chromatic.produce.arrange.measure import piece_from_production
     from chromatic.yamlio import read_yaml
 
@@ -316,13 +419,15 @@ def main() -> None:
         pieces[name] = piece
         genres = read_yaml(work / name / "proposal.yml", ValueError).get("genres") or [""]
         row |= measure(piece) | {"genre": str(genres[0])[:18]} | sung_row(work / name, piece)
+        row |= craft_symbolic(work / name, piece) | standard_metrics(piece)
         if args.render:
             row |= loudness(work / name) or {}
+            row |= craft_audio(work / name)
         songs.append(row)
         print(f"  composed {name} {src.name[:40]} in {secs:.1f} s", flush=True)
 
     t = time.perf_counter()
-    refs = references(args.bach, args.essen, args.jobs)
+    refs = references(args.bach, args.essen, args.jobs, args.refs_cache)
     lengths = catalog_lengths()
     print(
         f"\nreferences measured in {time.perf_counter() - t:.0f} s: {len(refs['bach'])} Bach "
@@ -388,6 +493,7 @@ def main() -> None:
             )
 
     print_sung(ok, refs)
+    print_craft(ok, refs)
 
     # cross-song overlap
     names = sorted(pieces)

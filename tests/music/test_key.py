@@ -89,3 +89,22 @@ def test_forgiving_parse_used_by_both_proposal_readers():
     assert parse_key_forgiving("E ♭  major") == (Key("Eb", "major"), [])
     with pytest.raises(MusicError):
         parse_key_forgiving("H minor")
+
+
+def test_the_artists_split_key_words_are_read_as_meant():
+    """Issue #33: the concept agent writes "A ll Keys (...)" and "C hromatic Complete"; read
+    as a tonic A (or C) they composed one key. They ask for every key, with a warning naming
+    the reading; a real tonic followed by words keeps its tonic."""
+    from chromatic.music.key import ALL_KEYS, key_modulation, parse_key_forgiving
+
+    for text, joined in (
+        ("A ll Keys (Chromatic Convergence)", "All Keys (Chromatic Convergence)"),
+        ("C hromatic Complete", "Chromatic Complete"),
+    ):
+        assert key_modulation(text) == ALL_KEYS
+        key, notes = parse_key_forgiving(text)
+        assert key == Key("C", "major") and f"read as {joined!r}" in notes[-1]
+    assert key_modulation("C Chromatic Complete") is None  # the tonic C is the artist's
+    assert parse_key_forgiving("C Chromatic Complete")[0] == Key("C", "major")
+    assert key_modulation("A m") is None and parse_key_forgiving("A m")[0] == Key("A", "minor")
+    assert parse_key_forgiving("B b major") == (Key("Bb", "major"), [])

@@ -72,7 +72,11 @@ def test_sung_sections_carry_the_leads_syllables_as_music21_reads_them(song):
         sung += 1
         assert [n.start for n in line] == [n.start for n in lead]
         m21 = converter.parse(str(path)).parts[0].flatten().notes
+        # a note crossing a bar line is read as tied notes: the tie's continuation sings on
+        m21 = [n for n in m21 if n.tie is None or n.tie.type == "start"]
         got = [n.lyrics[0].rawText if n.lyrics else None for n in m21]
+        # music21 reads a lone "-" (a melisma) as an empty middle syllable, rawText "--"
+        got = [MELISMA if x == "--" else x for x in got]
         assert got == [words.get(n.start, MELISMA) for n in lead], path
         assert any(x not in ("oo", MELISMA) for x in got)
     assert sung >= 2  # the example sings a verse and a chorus

@@ -158,7 +158,8 @@ def test_arrangement_names_chords_at_every_change_and_keeps_track_0_clean(arrang
     mf = mido.MidiFile(str(path))
     assert not [m for m in mf.tracks[0] if not m.is_meta]  # no program change in the conductor
     roles = daw.part_roles(path)
-    assert set(roles.values()) == {"chords", "drums", "melody"}
+    # a lifted chorus's octave doubling plays on its own track (issue #33)
+    assert set(roles.values()) - {"double"} == {"chords", "drums", "melody"}
     assert "Drums" in roles and "Flute" in roles
     names = daw.chord_texts(path)
     assert len(names) >= len(result.arrangement.sections)
@@ -176,7 +177,7 @@ def test_arrangement_names_chords_at_every_change_and_keeps_track_0_clean(arrang
     assert all(n % BAR_78 == 0 for n in _length_ticks(mf))
     import music21
 
-    assert len(music21.converter.parse(str(path)).parts) == 3
+    assert len(music21.converter.parse(str(path)).parts) == len(roles)
 
 
 def test_musicxml_has_chord_symbols_rehearsal_marks_and_lyrics(arranged, tmp_path):

@@ -131,7 +131,29 @@ def test_theory_parts_reward_what_they_say():
         parts = s.to_dict()
         assert all(0 <= parts[p] <= 1 for p in parts)
         assert parts["total"] == pytest.approx(
-            sum(parts[p] for p in ("melody", "voice_leading", "variety", "transition", "style"))
-            / 5,
+            sum(
+                parts[p]
+                for p in ("melody", "voice_leading", "variety", "transition", "style", "centre")
+            )
+            / 6,
             abs=1e-3,
         )
+
+
+def test_centre_part_ranks_a_loop_that_reads_as_another_key_low():
+    """Issue #33: a loop may borrow colour, but not move the tonal centre."""
+    import numpy as np
+
+    from chromatic.music.key import Key
+    from chromatic.produce.harmony.theory import centre_score
+
+    def voiced(chords):
+        return np.array([[c[0] + 36, *(p + 60 for p in c[1:4])] for c in chords])
+
+    pop = voiced([(0, 4, 7, 0), (7, 11, 2, 7), (9, 0, 4, 9), (5, 9, 0, 5)])  # I V vi IV in C
+    assert centre_score(pop, Key.parse("C major").pc, False) > 0.9
+    # the same loop is not an A minor loop: its centre is C
+    assert centre_score(pop, Key.parse("A minor").pc, True) < 0.7
+    # Bb Ab Fm Bb: borrowed chords all the way, the centre has moved off C
+    away = voiced([(10, 2, 5, 10), (8, 0, 3, 8), (5, 8, 0, 5), (10, 2, 5, 10)])
+    assert centre_score(away, 0, False) < centre_score(pop, 0, False) - 0.5

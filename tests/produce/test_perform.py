@@ -14,6 +14,9 @@ from chromatic.music.midi import add_track, new_score, write_score
 from chromatic.produce.arrange.assemble import Arrangement, Instrument, SectionSpan
 from chromatic.produce.arrange.perform import (
     CRESCENDO_TOP,
+    PAN_WIDTH,
+    RAMP_BARS,
+    REVERB_SEND,
     describe,
     expression_at,
     perform,
@@ -100,9 +103,14 @@ def test_mix_and_expression_controllers_reach_the_midi_file(style, tmp_path):
         name = next((m.name for m in track if m.type == "track_name"), "")
         by_name[role(name)] = [m for m in track if m.type == "control_change"]
     for part in ("chords", "melody", "drums"):
-        first = {m.control: m.value for m in by_name[part][:2]}
-        assert first == {7: style.mix[part].volume, 10: style.mix[part].pan}
+        first = {m.control: m.value for m in by_name[part][:4] if m.control != 11}
+        wide = min(120, max(8, round(64 + (style.mix[part].pan - 64) * PAN_WIDTH)))
+        assert first == {7: style.mix[part].volume, 10: wide, 91: REVERB_SEND[part]}
         assert any(m.control == 11 for m in by_name[part])
+    # the style's side, spread wider (issue #33: the previews were nearly mono)
+    assert abs(first[10] - 64) >= abs(style.mix["drums"].pan - 64)
+    chords = {m.control: m.value for m in by_name["chords"][:4]}
+    assert abs(chords[10] - 64) > abs(style.mix["chords"].pan - 64) > 0
 
 
 def test_crescendo_rises_into_the_chorus(style):
@@ -110,7 +118,8 @@ def test_crescendo_rises_into_the_chorus(style):
     from chromatic.produce.arrange.perform import _grid
 
     grid = _grid(arr.score, arr, style)
-    ramp = [expression_at(t, grid) for t in range(7 * BAR, 8 * BAR, 240)]
+    # verse (medium) into chorus (high): a rise in energy ramps over RAMP_BARS bars
+    ramp = [expression_at(t, grid) for t in range((8 - RAMP_BARS) * BAR, 8 * BAR, 240)]
     assert ramp == sorted(ramp) and ramp[-1] >= CRESCENDO_TOP - 10 and ramp[0] < ramp[-1] - 8
     # a high-energy chorus plays louder than the verse
     assert expression_at(8 * BAR + BAR // 2, grid) > expression_at(BAR // 2, grid)

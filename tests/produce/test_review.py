@@ -42,6 +42,7 @@ def test_generated_review_has_the_documented_fields(review_copy):
         "variety",
         "transition",
         "style",
+        "centre",
         "total",
     }
     assert c.scores.chromatic is None

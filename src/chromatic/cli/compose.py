@@ -113,6 +113,11 @@ def assemble(
         "--allow-missing",
         help="Assemble even when an approved loop's file is missing: a rest there, and a warning.",
     ),
+    vocal_midi: bool = typer.Option(
+        False,
+        "--vocal-midi",
+        help="Also write lead_vocal.mid: the sung lead alone with its lyrics, for a vocal synth.",
+    ),
 ) -> None:
     """Lay the approved loops out along the plan into arrangement.mid (and a preview with --render)."""
     from contextlib import ExitStack
@@ -162,6 +167,10 @@ def assemble(
             typer.echo(f"wrote stems in {Path(folder) / 'stems'}")
     if result.musicxml is not None:
         typer.echo(f"wrote {result.musicxml}")
+    if vocal_midi:
+        from chromatic.produce.arrange.vocal import write_vocal_midi
+
+        typer.echo(f"wrote {write_vocal_midi(folder)}")
     typer.echo("performance: " + ("quantized (on the grid)" if quantized else "humanized"))
 
 

@@ -206,11 +206,31 @@ _ALL_KEYS_RE = re.compile(r"\b(all|every|each|twelve|12)\s+keys?\b|\bchromatic\b
 ALL_KEYS = "all_keys"
 
 
+#: A word whose first letter came apart from the rest ("A ll Keys", "C hromatic Complete": the
+#: concept agent writes the artist's key words so): a capital, a space, lower-case letters.
+_SPLIT_WORD_RE = re.compile(r"^\s*(?P<letter>[A-G])\s+(?P<rest>[a-z]+)\b(?P<tail>.*)$", re.S)
+
+
+def rejoined(value: str) -> str | None:
+    """``value`` with its split first word put back together when that is what the artist
+    meant: the text does not parse as a key ("A ll" names no mode), and the rejoined words ask
+    for every key ("All Keys", "Chromatic Complete"). None when nothing is to be rejoined."""
+    m = _SPLIT_WORD_RE.match(value)
+    if m is None or _MODE_WORDS.get(m.group("rest").lower()):
+        return None
+    joined = m.group("letter") + m.group("rest") + m.group("tail")
+    head = _PAREN_TAIL_RE.match(" ".join(joined.split()))
+    words = head.group("head") if head else joined
+    return joined if _ALL_KEYS_RE.search(words) and not _TONIC_WORDS_RE.match(words) else None
+
+
 def key_modulation(value: object) -> str | None:
     """``ALL_KEYS`` when the key text asks for every key and names no tonic of its own
-    ("All Keys (Chromatic Convergence)", "every key", "chromatic"), else None."""
+    ("All Keys (Chromatic Convergence)", "every key", "chromatic"; also with the first word's
+    letter split off, ``rejoined``), else None."""
     if not isinstance(value, str):
         return None
+    value = rejoined(value) or value
     head = _PAREN_TAIL_RE.match(" ".join(value.split()))
     text = head.group("head") if head else value
     if not _ALL_KEYS_RE.search(text):
@@ -255,9 +275,11 @@ def parse_key_forgiving(value: object, *, source: str = "") -> tuple[Key, list[s
 def _artist_key(value: str, text: str, source: str) -> tuple[Key, str]:
     """The artist's own key words: a tonic plus words, or every key; else the MusicError."""
     if key_modulation(value) == ALL_KEYS:
+        joined = rejoined(value)
+        reading = f" (read as {joined!r}, not as a tonic {value.strip()[0]!r})" if joined else ""
         return Key("C", "major"), (
-            f"key {value!r} asks for every key: composing in C major, the sections moving "
-            "through keys along the plan's modulation"
+            f"key {value!r}{reading} asks for every key: composing in C major, the sections "
+            "moving through keys along the plan's modulation"
         )
     m = _TONIC_WORDS_RE.match(text)
     if m is None:

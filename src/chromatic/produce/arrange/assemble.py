@@ -42,6 +42,7 @@ from chromatic.music.midi import (
 )
 from chromatic.paths import within
 from chromatic.produce.arrange import holes
+from chromatic.produce.arrange.craft import DOUBLE_PHASE, shape, span_facts
 from chromatic.produce.arrange.ending import end_song
 from chromatic.produce.arrange.perform import perform_folder
 from chromatic.produce.arrange.planfile import Plan, PlanSection, load_plan, plan_path
@@ -236,10 +237,17 @@ def arrange(folder: ProductionFolder, plan: Plan, *, allow_missing: bool = False
     )
     for t, qpm in close.tempos:
         score.tempos.append(Tempo(time=t, qpm=qpm))
+    shape(
+        tracks,
+        bar_ticks,
+        sung=bool(sung.get("melody")),
+        meter=meter,
+        **span_facts(spans, bar_ticks, proposal.key.pc),
+    )
 
     instruments = []
     for (ph, program, drum), items in sorted(
-        tracks.items(), key=lambda kv: (PHASES.index(kv[0][0]), kv[0][2], kv[0][1])
+        tracks.items(), key=lambda kv: (_order(kv[0][0]), kv[0][2], kv[0][1])
     ):
         name = ph if sum(k[0] == ph for k in tracks) == 1 else f"{ph} {program}"
         track = add_track(score, name, program=program, is_drum=drum)
@@ -252,6 +260,11 @@ def arrange(folder: ProductionFolder, plan: Plan, *, allow_missing: bool = False
             add_lyrics(track, [(t, x) for t, x in sung.get(ph, []) if t < cursor])
         instruments.append(Instrument(name, ph, program, drum))
     return Arrangement(score, tuple(spans), tuple(instruments), bar_s, tuple(notes))
+
+
+def _order(phase: str) -> float:
+    """Track order: the phases' order, the lead's doubling right after the lead."""
+    return PHASES.index("melody") + 0.5 if phase == DOUBLE_PHASE else PHASES.index(phase)
 
 
 # --- the sung text (lyric events) ----------------------------------------------------------------

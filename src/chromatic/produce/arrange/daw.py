@@ -22,6 +22,9 @@ from chromatic.music.meter import TPQ
 from chromatic.music.midi import score_bytes
 from chromatic.produce.arrange.ending import CADENCES
 
+#: A sung lead's tracks as a DAW and a vocal synth expect them (issue #33): the lead alone
+#: (one voice, a lyric per note), its octave doubling beside it.
+LEAD_NAMES = {"melody": "Lead Vocal", "double": "Lead Vocal Double"}
 _CHORD = re.compile(r"^([A-G](?:##|bb|#|b)?)(.*?)(?:/([A-G](?:##|bb|#|b)?))?$")
 _LETTER_PC = dict(zip("CDEFGAB", (0, 2, 4, 5, 7, 9, 11), strict=True))
 
@@ -44,15 +47,25 @@ def transpose_symbol(symbol: str, semitones: int, key: Key) -> str:
 
 def track_parts(arr) -> list[daw.Part]:
     """The note tracks of ``arr.score`` (file order) as instruments: GM names (the phase added
-    where two tracks would share one), the phase as role, channels by phase."""
+    where two tracks would share one; a sung lead "Lead Vocal", ``LEAD_NAMES``), the phase as
+    role, channels by phase."""
     by_name = {i.name: i for i in arr.instruments}
-    insts = [by_name[t.name] for t in arr.score.tracks if len(t.notes) and t.name in by_name]
-    names = [instrument_name(i.program, i.is_drum) for i in insts]
+    tracks = [t for t in arr.score.tracks if len(t.notes) and t.name in by_name]
+    insts = [by_name[t.name] for t in tracks]
+    sung = any(len(t.lyrics) for t in tracks if by_name[t.name].phase == "melody")
+    names = [_name(i, sung) for i in insts]
     names = [
         f"{n} ({i.phase})" if names.count(n) > 1 else n for n, i in zip(names, insts, strict=True)
     ]
     channels = daw.channels_for([(i.phase, i.is_drum) for i in insts])
     return [daw.Part(n, i.phase, ch) for n, i, ch in zip(names, insts, channels, strict=True)]
+
+
+def _name(inst, sung: bool) -> str:
+    if sung and inst.phase in LEAD_NAMES:
+        return LEAD_NAMES[inst.phase]
+    name = instrument_name(inst.program, inst.is_drum)
+    return f"{name} Double" if inst.phase == "double" else name
 
 
 def _loop_chords(path: Path) -> tuple[list[tuple[int, str]], int]:

@@ -8,14 +8,20 @@ what a band and a mixing engineer would:
   octave (pitch class kept) until it sits under the melody, so the tune is the top line;
 - **phrase dynamics**: velocities follow a gentle arch over each phrase (``style.phrase_bars``),
   and every track gets an expression (CC11) curve: a section's level (louder for high-energy
-  sections) with the same arch, and a crescendo ramp over the bar leading into each chorus;
+  sections) with the same arch, and a crescendo ramp over the bar leading into each chorus
+  (``RAMP_BARS`` bars into any section of higher energy than the one before: ``_rises``);
 - **humanizing** (off with ``quantized``): pitched parts' onsets move by a normal deviation of
   ``style.humanize.timing_ms`` (notes struck together move together, with a small spread) and
   their velocities by ``style.humanize.velocity`` steps. Drums are left alone: their groove
   (``rhythm.humanize``) is already their feel; jitter on top would blur it;
 - **mix**: CC7 volume and CC10 pan at time 0 of every track from ``style.mix`` (the track
-  name's first word is its role: chords, bass, melody, harmony, drums); soft melody notes are
-  lifted towards ``MELODY_VELOCITY`` so the tune is heard over the chords.
+  name's first word is its role: chords, bass, melody, harmony, drums), the pan spread
+  ``PAN_WIDTH`` times wider than the style writes it (the side is the style's; issue #33: the
+  previews were nearly mono), the lead's octave doubling (``double``) opposite the chords; CC91
+  reverb send per role (``REVERB_SEND``); soft melody notes are lifted towards
+  ``MELODY_VELOCITY`` so the tune is heard over the chords.
+- **one voice**: the lead, after humanizing, keeps one note per onset, each ending where the
+  next begins (``one_voice``).
 
 ``quantized`` keeps the grid (for a DAW user): voicing, dynamics and mix stay, the random
 timing and velocity do not.
@@ -24,6 +30,7 @@ timing and velocity do not.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import zlib
 from bisect import bisect_left
@@ -33,11 +40,15 @@ from symusic import ControlChange, Note
 
 from chromatic.music.form import role_of
 
-VOLUME, PAN, EXPRESSION = 7, 10, 11
+VOLUME, PAN, EXPRESSION, REVERB = 7, 10, 11, 91
+PAN_WIDTH = 2.0  # the style's pan offsets from the centre, this many times wider
+DOUBLE_VOLUME = 0.85  # the lead's doubling under the lead's level
+REVERB_SEND = {"chords": 56, "harmony": 64, "melody": 40, "double": 56, "drums": 24, "bass": 0}
 ARCH = 0.12  # velocity swing over a phrase: x0.94 at its ends, x1.06 in its middle
 EXPRESSION_BASE = {"low": 98, "medium": 106, "high": 116}  # CC11 per section energy
 EXPRESSION_ARCH = 10  # CC11 steps added in the middle of a phrase
 CRESCENDO_TOP = 127
+RAMP_BARS = 2  # the crescendo into a section of higher energy (issue #33: 6-11 LU steps)
 CHORD_FLOOR = 41  # F2: a chord note is not pushed under this (it would muddy the bass)
 MELODY_VELOCITY = 88  # the tune is lifted towards this: it must carry over the accompaniment
 MELODY_KEEP = 0.3  # the share of a soft melody note's distance under it that is kept
@@ -110,11 +121,11 @@ def perform(arr, style, seed: int, *, quantized: bool = False):
                 rng = np.random.default_rng([seed, zlib.crc32(track.name.encode())])
                 notes = _humanize(notes, grid, style.humanize, rng, name)
             if name == "melody":
-                notes = [(t, d, p, _lifted(v)) for t, d, p, v in notes]
+                notes = one_voice([(t, d, p, _lifted(v)) for t, d, p, v in notes])
         track.notes.clear()
         for t, d, p, v in _untangled(notes, grid.end):
             track.notes.append(Note(time=t, duration=d, pitch=p, velocity=v))
-        _controls(track, grid, style.mix.get(name))
+        _controls(track, grid, channel_for(style.mix, name))
     return dataclasses.replace(arr, score=score)
 
 
@@ -195,6 +206,20 @@ def _humanize(notes: list[tuple], grid: _Grid, humanize, rng, name: str) -> list
     return out
 
 
+def one_voice(notes: list[tuple]) -> list[tuple]:
+    """The lead as one voice after humanizing: one note per onset (the highest), each ending
+    where the next begins (a vocal synth sings one note at a time)."""
+    best: dict[int, tuple] = {}
+    for n in notes:
+        if n[0] not in best or n[2] > best[n[0]][2]:
+            best[n[0]] = n
+    line = [best[t] for t in sorted(best)]
+    return [
+        (t, max(1, min(d, line[i + 1][0] - t)) if i + 1 < len(line) else d, p, v)
+        for i, (t, d, p, v) in enumerate(line)
+    ]
+
+
 def _untangled(notes: list[tuple], end: int) -> list[tuple[int, int, int, int]]:
     """Sorted, inside the song, and no note of a pitch starting before the last one ended (a
     synthesizer would cut the new note at the old one's note-off)."""
@@ -211,18 +236,60 @@ def _untangled(notes: list[tuple], end: int) -> list[tuple[int, int, int, int]]:
     return [(t, d, p, v) for t, d, p, v in out if d > 0]
 
 
+def _rises(grid: _Grid) -> list[tuple[int, int]]:
+    """(ramp start, section start) in ticks of every section the music rises into: a chorus
+    (one bar of ramp) or a section of higher energy than the one before (``RAMP_BARS``)."""
+    order = list(EXPRESSION_BASE)
+    out = []
+    for prev, s in itertools.pairwise(grid.sections):
+        up = (
+            order.index(s[2]) > order.index(prev[2])
+            if s[2] in order and prev[2] in order
+            else False
+        )
+        bars = RAMP_BARS if up else 1 if s[3] else 0
+        bars = min(bars, prev[1])
+        if bars:
+            out.append((s[0] * grid.bar - bars * grid.bar, s[0] * grid.bar))
+    return out
+
+
 def expression_at(tick: int, grid: _Grid) -> int:
-    """The CC11 value at ``tick``: the section's level with the phrase arch, or, in the bar
-    before a chorus, a ramp from that level up to ``CRESCENDO_TOP``."""
+    """The CC11 value at ``tick``: the section's level with the phrase arch, or, before a
+    section the music rises into (``_rises``), a ramp from that level up to ``CRESCENDO_TOP``."""
     energy = grid.section_at(tick)[2]
     base = EXPRESSION_BASE.get(energy, EXPRESSION_BASE["medium"])
     value = base + EXPRESSION_ARCH * math.sin(math.pi * grid.phrase_position(tick))
-    for s in grid.sections:
-        ramp = s[0] * grid.bar - grid.bar
-        if s[3] and s[0] > 0 and ramp <= tick < s[0] * grid.bar:
-            share = (tick - ramp) / grid.bar
+    for ramp, start in _rises(grid):
+        if ramp <= tick < start:
+            share = (tick - ramp) / (start - ramp)
             value += (CRESCENDO_TOP - value) * share
     return min(127, max(0, round(value)))
+
+
+@dataclasses.dataclass(frozen=True)
+class Channel:
+    volume: int
+    pan: int
+    reverb: int = 0
+
+
+def channel_for(mix: dict, name: str) -> Channel | None:
+    """A role's channel: the style's volume, its pan ``PAN_WIDTH`` times wider (clamped), the
+    lead's doubling opposite the chords under the lead's level, and the role's reverb send."""
+
+    def wide(pan: int) -> int:
+        return min(120, max(8, round(64 + (int(pan) - 64) * PAN_WIDTH)))
+
+    send = REVERB_SEND.get(name, 40)
+    if name == "double" and "melody" in mix:
+        chords = mix.get("chords")
+        side = 128 - wide(chords.pan) if chords is not None else 96
+        return Channel(round(mix["melody"].volume * DOUBLE_VOLUME), side, send)
+    channel = mix.get(name)
+    if channel is None:
+        return None
+    return Channel(int(channel.volume), wide(channel.pan), send)
 
 
 def _controls(track, grid: _Grid, channel) -> None:
@@ -232,6 +299,7 @@ def _controls(track, grid: _Grid, channel) -> None:
         made += [
             ControlChange(time=0, number=VOLUME, value=int(channel.volume)),
             ControlChange(time=0, number=PAN, value=int(channel.pan)),
+            ControlChange(time=0, number=REVERB, value=int(channel.reverb)),
         ]
     # The ending's CC11 points (a fade) are an envelope over the performance's curve, not a
     # second writer of the same controller: the two multiply.

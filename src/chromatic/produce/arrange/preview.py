@@ -2,7 +2,8 @@
 
 Audio: FluidSynth or TinySoundFont with the General MIDI soundfont (``chromatic.music.render``),
 in stereo (each track's CC7 volume and CC10 pan, written by the performance pass, are played),
-cut to the planned length plus a short faded release, then brought to -14 LUFS integrated
+cut to the planned length plus a short faded release, given the style's reverb return and an
+air shelf (``arrange.space``; the stems stay dry), then brought to -14 LUFS integrated
 (ITU-R BS.1770 with pyloudnorm's filters) under a -1 dBTP true-peak ceiling by a limiter
 (``arrange.loudness``). Written as 16-bit WAV or FLAC, two channels.
 
@@ -27,6 +28,7 @@ from chromatic.errors import ProduceError
 from chromatic.fileio import write_with
 from chromatic.paths import within
 from chromatic.produce.arrange.loudness import Loudness, normalize_loudness
+from chromatic.produce.arrange.space import add_space
 
 RELEASE_SECONDS = 0.5  # rendered after the last bar and faded out, so notes do not click off
 FORMATS = ("wav", "flac")
@@ -108,7 +110,7 @@ def render_preview(
     # (scipy.signal alone takes a second or more) use the other core meanwhile.
     with ThreadPoolExecutor(max_workers=1) as pool:
         side = pool.submit(_picture_and_imports, arr, image, title)
-        mix = render(arr.score)
+        mix = add_space(render(arr.score), sample_rate, _family(out_dir))
         side.result()
     audio, loud = normalize_loudness(mix, sample_rate)
     audio_path = _write_audio(
@@ -124,6 +126,17 @@ def render_preview(
             path.parent.mkdir(parents=True, exist_ok=True)
             written[inst.name] = _write_audio(path, stem, sample_rate, audio_format)
     return Preview(audio_path, image, loud, len(audio) / sample_rate, written)
+
+
+def _family(out_dir: Path) -> str:
+    """The style family of the production folder the preview is written to ("" elsewhere)."""
+    from chromatic.produce.arrange.perform import style_of
+    from chromatic.produce.folder import open_folder
+
+    try:
+        return str(style_of(open_folder(out_dir)).family)
+    except (ProduceError, OSError, ValueError):
+        return ""
 
 
 def _picture_and_imports(arr, image: Path, title: str) -> None:

@@ -16,7 +16,14 @@
   chord the table finds unlikely; this part is what lets them rank beside the likeliest walks.
   Extensions (7, sus, add9) change the voicing, so melody and voice leading judge them.
 
-``theory`` is the mean of the five parts.
+- centre (issue #33): the loop keeps the planned tonal centre. The loop's pitch-class profile
+  (every voiced note, the bass twice) is correlated with the Krumhansl-Kessler profile of every
+  key (music21's ``analyze('krumhansl')``; its default, Aarden-Essen, is a profile of
+  folk melodies that reads even I-V-vi-IV in C as F major); 1 when the planned key correlates best of
+  all keys on another tonic, falling to 0 as a rival tonic leads by 0.25. Borrowed and modal
+  chords still come at the style's rates; a loop that reads as IV or as another key ranks low.
+
+``theory`` is the mean of the parts.
 """
 
 from __future__ import annotations
@@ -28,7 +35,11 @@ import numpy as np
 
 from chromatic.produce.harmony.progression import TransitionModel
 
-PARTS = ("melody", "voice_leading", "variety", "transition", "style")
+PARTS = ("melody", "voice_leading", "variety", "transition", "style", "centre")
+#: Krumhansl-Kessler key profiles (probe-tone ratings in a tonal context), tonic first.
+KK_MAJOR = (6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88)
+KK_MINOR = (6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17)
+RIVAL_LEAD = 0.25  # a rival tonic's correlation lead at which the centre part reaches 0
 MOVE_SCALE = 18.0  # total upper-voice semitones at which the movement score reaches 0
 _STEP_SCORE = {0: 0.6, 1: 1.0, 2: 1.0, 3: 0.7, 4: 0.7, 5: 0.4, 6: 0.4, 7: 0.4}
 
@@ -40,6 +51,7 @@ class TheoryScores:
     variety: float
     transition: float
     style: float = 0.5
+    centre: float = 1.0
 
     @property
     def total(self) -> float:
@@ -107,16 +119,43 @@ def style_score(path: tuple[int, ...], style_moves: frozenset | None) -> float:
     return sum(m in style_moves for m in moves) / len(moves) if moves else 0.0
 
 
+def _correlations(profile: np.ndarray) -> np.ndarray:
+    """[2, 12]: the profile's correlation with each major (row 0) and minor (row 1) key."""
+    out = np.zeros((2, 12))
+    for row, ref in enumerate((KK_MAJOR, KK_MINOR)):
+        for tonic in range(12):
+            out[row, tonic] = np.corrcoef(profile, np.roll(ref, tonic))[0, 1]
+    return out
+
+
+def centre_score(voicing: np.ndarray, tonic: int | None, minor: bool) -> float:
+    """See the module docstring (1.0 when no key is given)."""
+    if tonic is None:
+        return 1.0
+    profile = np.bincount(voicing.reshape(-1) % 12, minlength=12).astype(np.float64)
+    profile += np.bincount(voicing[:, 0] % 12, minlength=12)
+    if profile.std() == 0:
+        return 1.0
+    r = _correlations(profile)
+    mine = r[int(minor), tonic % 12]
+    rivals = np.delete(r, tonic % 12, axis=1)
+    lead = float(rivals.max() - mine)
+    return float(np.clip(1.0 - max(lead, 0.0) / RIVAL_LEAD, 0.0, 1.0))
+
+
 def theory_scores(
     model: TransitionModel,
     path: tuple[int, ...],
     voicing: np.ndarray,
     style_moves: frozenset | None = None,
+    key=None,
 ) -> TheoryScores:
+    """The parts (see the module docstring); ``key`` (a ``music.key.Key``) for the centre."""
     return TheoryScores(
         melody=melody_score(voicing[:, 3]),
         voice_leading=voice_leading_score(voicing),
         variety=variety_score(path),
         transition=transition_score(model, path),
         style=style_score(path, style_moves),
+        centre=centre_score(voicing, key.pc if key else None, bool(key and key.is_minor)),
     )

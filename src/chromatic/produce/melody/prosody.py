@@ -68,7 +68,7 @@ def stresses(word: str) -> tuple[int, ...]:
         return ()
     phones = pronouncing.phones_for_word(key) or pronouncing.phones_for_word(key.strip("'"))
     if phones:
-        marks = tuple(int(c) for c in pronouncing.stresses(phones[0]))
+        marks = tuple(int(c) for c in pronouncing.stresses(_as_written(phones, key)))
         out = tuple(PRIMARY if m == 1 else SECONDARY if m == 2 else WEAK for m in marks)
     else:
         n = max(count_syllables(key), len(_HYPH.positions(key)) + 1, 1)
@@ -81,9 +81,32 @@ def stresses(word: str) -> tuple[int, ...]:
     return out
 
 
+def _as_written(phones: list[str], word: str) -> str:
+    """The dictionary's pronunciation closest to the spelling in syllables: "our" and "fire"
+    have a one-syllable reading ("AW1 R") beside the two-syllable one, and a singer (or a vocal
+    synth given one lyric per note) sings the word as it is written; ties go to the first."""
+    written = max(count_syllables(word), 1)  # the spelling's count (silent "e" dropped)
+    return min(phones, key=lambda ph: abs(len(pronouncing.stresses(ph)) - written))
+
+
+def _vowel_cuts(piece: str) -> list[int]:
+    """Where ``piece`` may be cut between two written syllables: before the last consonant of
+    the consonants between two vowel groups ("For|ty", "ri|ver", "ev|er"), one consonant
+    staying with the next vowel; a "th", "ch", "sh", "ph" or "wh" pair is kept whole."""
+    low = piece.lower()
+    cuts = []
+    for m in re.finditer(r"(?<=[aeiouy])[^aeiouy]+(?=[aeiouy])", low[1:]):
+        a, b = m.start() + 1, m.end() + 1
+        cut = b - 2 if b - a >= 2 and low[b - 2 : b] in ("th", "ch", "sh", "ph", "wh") else b - 1
+        cuts.append(cut if b - a >= 2 else a)
+    return [c for c in cuts if 0 < c < len(piece)]
+
+
 def pieces(word: str, n: int) -> list[str]:
-    """``word`` written as ``n`` pieces: pyphen's hyphenation, pieces merged (from the end) or
-    split (the longest piece in two) until there are ``n``."""
+    """``word`` written as ``n`` pieces: pyphen's hyphenation, pieces merged (from the end)
+    until there are ``n``, or, with too few, a piece cut between two of its written vowel
+    groups ("Forty" -> "For", "ty"; ``_vowel_cuts``), the longest piece halved only where no
+    piece has two vowel groups."""
     if n <= 1:
         return [word]
     parts = _HYPH.inserted(word).split("-") if len(word) > 1 else [word]
@@ -91,6 +114,13 @@ def pieces(word: str, n: int) -> list[str]:
     while len(parts) > n:
         parts[-2:] = [parts[-2] + parts[-1]]
     while len(parts) < n:
+        cuttable = [(i, c) for i, p in enumerate(parts) for c in _vowel_cuts(p)[:1]]
+        # a piece the spelling gives two syllables first ("some-bo-dy", not "so-me-body")
+        cuttable.sort(key=lambda ic: count_syllables(parts[ic[0]]) < 2)
+        if cuttable:
+            i, cut = cuttable[0]
+            parts[i : i + 1] = [parts[i][:cut], parts[i][cut:]]
+            continue
         i = max(range(len(parts)), key=lambda j: len(parts[j]))
         p = parts[i]
         if len(p) < 2:

@@ -160,7 +160,7 @@ def generate(
                 path=path,
                 chords=chords,
                 voicing=voicing,
-                theory=theory_scores(model, path, voicing, moves),
+                theory=theory_scores(model, path, voicing, moves, key),
                 rhythm=harmonic_rhythm(meter, len(path), rest[1], rest[2:10], phrase_bars(style)),
                 strum=strums[min(int(rest[10] * len(strums)), len(strums) - 1)],
                 origin=origin,

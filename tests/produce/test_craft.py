@@ -1,0 +1,131 @@
+"""Issue #33: the lead on top and in range, one voice, its doubling apart, no rubs."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from chromatic.music.ranges import SUNG_LEAD, lead_register, outside, register
+from chromatic.produce.arrange.craft import DOUBLE_PHASE, GAP, RUB, shape
+from chromatic.produce.arrange.perform import one_voice
+
+Q = 480
+BAR = 4 * Q
+FLUTE, PAD, BASS, CHOIR = 73, 89, 33, 52
+
+
+def _tracks():
+    """A low flute lead (median D4, under the flute's lowest note in places) doubled an octave
+    up in its last bar, a pad voiced above it with a minor add9 (C Eb G D) under a sung Eb,
+    a choir above the lead, a bass on C."""
+    lead = [(i * Q, Q, p, 80) for i, p in enumerate((55, 58, 60, 62, 63, 62, 60, 58))]
+    lead += [(t, d, p + 12, 56) for t, d, p, _ in lead[4:]]  # the lifted chorus's doubling
+    pad = [(b * BAR, BAR, p, 70) for b in range(2) for p in (60, 63, 67, 74)]
+    choir = [(b * BAR, BAR, p, 60) for b in range(2) for p in (72, 75)]
+    bass = [(b * BAR, BAR, 36, 90) for b in range(2)]
+    return {
+        ("chords", PAD, False): pad,
+        ("melody", FLUTE, False): lead,
+        ("harmony", CHOIR, False): choir,
+        ("bass", BASS, False): bass,
+        ("drums", 0, True): [(0, 60, 36, 100)],
+    }
+
+
+def test_ranges_table_knows_the_real_instruments():
+    flute, whistle, bass = register(FLUTE), register(78), register(BASS)
+    assert (flute.low, flute.high) == (60, 96)  # C4-C7
+    assert (whistle.low, whistle.high) == (74, 98)  # D5-D7
+    assert (bass.low, bass.high) == (28, 67)  # E1-G4
+    assert outside([59, 60, 96, 97], FLUTE) == 2
+    sung_flute = lead_register(FLUTE, sung=True)  # where a singer and a flute both sit well
+    assert (sung_flute.low, sung_flute.high) == (60, 96)
+    assert sung_flute.idiom_low >= 60 and sung_flute.idiom_high <= SUNG_LEAD.idiom_high
+
+
+def test_lead_is_moved_into_range_and_sits_on_top():
+    tracks = _tracks()
+    shape(tracks, BAR, sung=True)
+    lead = tracks[("melody", FLUTE, False)]
+    assert outside([p for _, _, p, _ in lead], FLUTE) == 0
+    assert [p for _, _, p, _ in lead] == [67, 70, 72, 74, 75, 74, 72, 70]  # the tune, an octave up
+    # a tune wider than the sung range still moves as one line (no note folded apart)
+    wide = {("melody", FLUTE, False): [(i * Q, Q, p, 80) for i, p in enumerate((50, 55, 62, 69))]}
+    shape(wide, BAR, sung=True)
+    got = [p for _, _, p, _ in wide[("melody", FLUTE, False)]]
+    assert [b - a for a, b in itertools.pairwise(got)] == [5, 7, 7] and min(got) >= 60
+    for key in (("chords", PAD, False), ("harmony", CHOIR, False)):
+        for t, d, p, _ in tracks[key]:
+            sounding = [q for s, e, q, _ in lead if s < t + d and s + e > t]
+            assert p <= min(sounding) - GAP, (key, t, p)
+    # every part is still inside its instrument
+    for (_, program, drum), hits in tracks.items():
+        assert outside([p for _, _, p, _ in hits], program, drum) == 0
+
+
+def test_the_doubling_gets_its_own_track_and_the_lead_is_one_voice():
+    tracks = _tracks()
+    shape(tracks, BAR, sung=True)
+    lead = tracks[("melody", FLUTE, False)]
+    double = tracks[(DOUBLE_PHASE, FLUTE, False)]
+    assert len(lead) == 8 and len({t for t, *_ in lead}) == 8
+    assert all(a[0] + a[1] <= b[0] for a, b in itertools.pairwise(lead))
+    assert [(t, p - 12) for t, _, p, _ in double] == [(t, p) for t, _, p, _ in lead[4:]]
+
+
+def test_no_semitone_against_the_lead_on_strong_beats():
+    tracks = _tracks()
+    shape(tracks, BAR, sung=True)
+    lead = tracks[("melody", FLUTE, False)]
+    rubs = 0
+    for s, _d, lp, _ in lead:
+        if s % (BAR // 2):
+            continue
+        for key, hits in tracks.items():
+            if key[2] or key[0] in ("melody", DOUBLE_PHASE):
+                continue
+            rubs += sum(t <= s < t + e and (p - lp) % 12 in RUB for t, e, p, _ in hits)
+    assert rubs == 0
+    # the add9 (D) under the sung Eb resolved onto the Eb; the chord is still a minor triad
+    second_bar = {p % 12 for t, _, p, _ in tracks[("chords", PAD, False)] if t == BAR}
+    assert {0, 3, 7} <= second_bar and 2 not in second_bar
+
+
+def test_humanized_lead_never_overlaps():
+    rng = np.random.default_rng(1)
+    notes = [(i * 240 + int(rng.integers(-30, 30)), 300, 60 + i % 5, 80) for i in range(40)]
+    notes.append((notes[3][0], 200, 50, 70))  # two notes struck together: the higher stays
+    out = one_voice(notes)
+    assert len(out) == 40 and len({t for t, *_ in out}) == 40
+    assert all(a[0] + a[1] <= b[0] for a, b in itertools.pairwise(out))
+
+
+def test_a_key_change_is_prepared_by_the_new_keys_dominant():
+    """C major chords and bass for two bars, the plan moving to G major at bar 2: the half
+    bar before it plays D major (G's dominant), the rest is untouched."""
+    from chromatic.produce.arrange.craft import prepare_modulation
+
+    tracks = {
+        ("chords", PAD, False): [(b * BAR, BAR, p, 70) for b in range(3) for p in (60, 64, 67)],
+        ("bass", BASS, False): [(b * BAR, BAR, 36, 90) for b in range(3)],
+    }
+    assert prepare_modulation(tracks, 2 * BAR, BAR, 7)
+    half = 2 * BAR - BAR // 2
+    for key, expected in ((("chords", PAD, False), {2, 6, 9}), (("bass", BASS, False), {2})):
+        before = {p % 12 for t, d, p, _ in tracks[key] if t <= half - 1 < t + d}
+        at = {p % 12 for t, d, p, _ in tracks[key] if t <= half < t + d}
+        assert at == expected and before != expected, key
+        assert all(t + d <= half or t >= half for t, d, _, _ in tracks[key])  # cut, not overlapped
+    assert not prepare_modulation({("chords", PAD, False): []}, 2 * BAR, BAR, 7)
+
+
+def test_a_sung_line_goes_where_a_singer_sings_it():
+    """A sung tune of 17 semitones (G2-C4) under a flute preview: an octave up it is sung
+    (G3-C5) with one note under the flute; two octaves up would suit the flute and no singer."""
+    line = [(i * Q, Q, p, 80) for i, p in enumerate((43, 48, 52, 55, 60, 57))]
+    tracks = {("melody", FLUTE, False): line}
+    shape(tracks, BAR, sung=True)
+    got = [p for _, _, p, _ in tracks[("melody", FLUTE, False)]]
+    assert got == [p + 12 for _, _, p, _ in line]
+    assert all(SUNG_LEAD.playable(p) for p in got)
