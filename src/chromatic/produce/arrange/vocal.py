@@ -106,7 +106,10 @@ def _is_off(m: mido.Message) -> bool:
 
 def write_vocal_midi(root: str | Path) -> Path:
     """Write ``lead_vocal.mid`` beside arrangement.mid in ``root``."""
-    root = Path(root)
-    path = root / VOCAL_FILE
-    write_bytes_atomic(path, vocal_bytes(root / "arrangement.mid"))
+    from chromatic.paths import within
+
+    source = within(root, "arrangement.mid", what="arrangement to read")  # no link, checked now
+    data = vocal_bytes(source)
+    path = within(root, VOCAL_FILE, what="vocal MIDI to write")
+    write_bytes_atomic(path, data)
     return path
