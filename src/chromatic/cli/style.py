@@ -11,11 +11,22 @@ def style(
     proposal: Path = typer.Argument(
         ...,
         help="A song proposal, an all_song_proposals_*.yml (last iteration), a thread folder "
-        "or a production folder (its proposal.yml and style.yml).",
+        "or a production folder (its proposal.yml and style.yml); or the word 'profile' "
+        "followed by a catalog folder: `chromatic style profile CATALOG --out FILE`.",
+    ),
+    catalog: Path | None = typer.Argument(
+        None, help="With 'profile': the catalog folder (AA_TT/AA_TT.yml manifests)."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", help="With 'profile': the YAML file to write (else printed)."
     ),
 ) -> None:
-    """Print the resolved style (family, form, programs, harmony, feel, mix, ending) and the
-    reasons for each choice, so a musician can check why a proposal got its family."""
+    """Print the resolved style (family, color profile, form, programs, harmony, feel, mix,
+    ending) and the source of each choice (proposal, color profile with its songs, mood/concept,
+    default); or, as `style profile CATALOG`, write the catalog's color profile."""
+    if str(proposal) == "profile" and catalog is not None:
+        _profile(catalog, out)
+        return
     from chromatic.music.gm import PROGRAMS
     from chromatic.produce.folder import read_any_proposal
     from chromatic.produce.style import style_for
@@ -44,3 +55,14 @@ def style(
     typer.echo("reasons:")
     for r in reasons:
         typer.echo(f"  - {r}")
+
+
+def _profile(catalog: Path, out: Path | None) -> None:
+    from chromatic.produce.style.profile import build_profile, profile_text, write_profile
+
+    if out is None:
+        typer.echo(profile_text(build_profile(catalog)).rstrip())
+        return
+    profile = write_profile(catalog, out)
+    counts = ", ".join(f"{c} {len(d['songs'])}" for c, d in profile["colors"].items())
+    typer.echo(f"wrote {out}: {profile['catalog_songs']} songs ({counts})")
