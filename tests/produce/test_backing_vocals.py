@@ -72,7 +72,13 @@ def test_sung_sections_carry_the_leads_syllables_as_music21_reads_them(song):
         sung += 1
         assert [n.start for n in line] == [n.start for n in lead]
         m21 = converter.parse(str(path)).parts[0].flatten().notes
-        got = [n.lyrics[0].rawText if n.lyrics else None for n in m21]
+        # a note across a barline reads as tied notes: the lyric is on the first of them
+        m21 = [n for n in m21 if not (n.tie and n.tie.type in ("stop", "continue"))]
+        # music21 shows a lone melisma mark after a word's last syllable as "--"
+        got = [
+            ("-" if n.lyrics[0].rawText == "--" else n.lyrics[0].rawText) if n.lyrics else None
+            for n in m21
+        ]
         assert got == [words.get(n.start, MELISMA) for n in lead], path
         assert any(x not in ("oo", MELISMA) for x in got)
     assert sung >= 2  # the example sings a verse and a chorus

@@ -27,7 +27,7 @@ def style(
     if str(proposal) == "profile" and catalog is not None:
         _profile(catalog, out)
         return
-    from chromatic.music.gm import PROGRAMS
+    from chromatic.music.gm import instrument_name
     from chromatic.produce.folder import read_any_proposal
     from chromatic.produce.style import style_for
     from chromatic.yamlio import dump_yaml, flow
@@ -38,13 +38,14 @@ def style(
     st = style_for(p, folder)
     data = st.to_dict()
     reasons = data.pop("reasons")
-    names = {v: k for k, v in sorted(PROGRAMS.items(), reverse=True)}
 
     def named(programs: dict[str, int]) -> dict[str, str]:
-        return {r: f"{n} {names.get(n, '')}".strip() for r, n in programs.items()}
+        return {r: f"{n} {instrument_name(n)}" for r, n in programs.items()}
 
     data["programs"] = named(st.programs)
     data["section_programs"] = {k: named(v) for k, v in st.section_programs.items()}
+    data["form_items"] = " ".join(st.form)
+    data["seconds"] = st.seconds
     data["phrase_bars"] = st.phrase_bars
     data["mix"] = {k: {"volume": c.volume, "pan": c.pan} for k, c in st.mix.items()}
     data["progressions"] = {m: [flow(x) for x in v] for m, v in st.harmony.progressions.items()}
@@ -55,6 +56,11 @@ def style(
     typer.echo("reasons:")
     for r in reasons:
         typer.echo(f"  - {r}")
+    typer.echo("choices (value <- source):")
+    for what, value, where in st.sources:
+        if what.startswith("programs.") and value.isdigit():
+            value = f"{value} {instrument_name(int(value))}"
+        typer.echo(f"  - {what}: {value} <- {where}")
 
 
 def _profile(catalog: Path, out: Path | None) -> None:

@@ -270,7 +270,7 @@ def _lay_out(
     proposal = folder.proposal()
     style = style_for(proposal, folder.root)
     raw = layout.raw_proposal(folder.root)
-    instrumental = is_instrumental_proposal(proposal)
+    instrumental = is_instrumental_proposal(proposal) and not style.color
     items = tuple(load_table().forms[INSTRUMENTAL_FORM]) if instrumental else style.form
     bar_s = TimeSignature.parse(facts["time_signature"]).bar_seconds(facts["bpm"])
     target = layout.target_seconds(raw, style.seconds)

@@ -105,7 +105,9 @@ def load_rules(path: Path = INSTRUMENTS) -> tuple[Rule, ...]:
             pattern = re.compile(rf"\b(?:{r['match']})\b", re.IGNORECASE)
         except re.error as e:
             raise ProduceError(f"not a regular expression: {e}", path=path, field=where) from None
-        program = None if family == "drums" else _program(r.get("program"), path, f"{where}.program")
+        program = (
+            None if family == "drums" else _program(r.get("program"), path, f"{where}.program")
+        )
         out.append(Rule(pattern, program, family, tuple(parts)))
     return tuple(out)
 
@@ -118,9 +120,7 @@ def classify(description: str, rules: tuple[Rule, ...] | None = None) -> Rule | 
 def section_kind(name: str) -> str:
     """The kind of a section name ("Interlude 2" -> interlude, "The Forge" -> movement)."""
     text = re.sub(r"[_\s]+", " ", name.lower())
-    return next(
-        (k for k, pat in SECTION_KINDS if re.search(rf"\b(?:{pat})\b", text)), MOVEMENT
-    )
+    return next((k for k, pat in SECTION_KINDS if re.search(rf"\b(?:{pat})\b", text)), MOVEMENT)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -152,12 +152,14 @@ def _song(loaded) -> dict:
             tracks.append(("drums", None, (), t.description))
             continue
         r = classify(t.description, rules)
-        tracks.append((r.family, r.program, r.parts, t.description) if r else (None, None, (), t.description))
+        tracks.append(
+            (r.family, r.program, r.parts, t.description) if r else (None, None, (), t.description)
+        )
     sections = []
     for s in m.structure:
         try:
             secs = max(0.0, parse_timestamp(s.end_time) - parse_timestamp(s.start_time))
-        except Exception:  # noqa: BLE001 - a section without readable times still has a kind
+        except Exception:
             secs = 0.0
         sections.append((s.section_name, section_kind(s.section_name), secs))
     return {
@@ -264,10 +266,7 @@ def _color(songs: list[dict]) -> dict:
                 for k, v in sorted(kinds.items(), key=lambda kv: -len(kv[1]))
             },
             "templates": {
-                s["id"]: [
-                    [kind, round(secs, 1)] for _, kind, secs in s["sections"]
-                ]
-                for s in songs
+                s["id"]: [[kind, round(secs, 1)] for _, kind, secs in s["sections"]] for s in songs
             },
             "vocabulary": dict(sorted(vocabulary.items())),
         },
