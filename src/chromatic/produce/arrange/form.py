@@ -17,7 +17,7 @@ bars repeats ``phrase / gcd(b, phrase)`` times at least (a 3-bar loop four times
 8-bar phrases), the loop is played whole and the plan says it cannot fill whole phrases. Then
 whole units are added to the sections between the intro and the outro (the final chorus first,
 then choruses, verses, bridges, then the rest; the shortest so far first; a form too short
-for its length at ``MAX_SECTION_PHRASES`` may grow each to twice that), until the song
+for its length at ``MAX_SECTION_PHRASES`` may grow each to 2, 4, 8 times that), until the song
 is nearest the target length: the proposal's own (``duration``/``length``/``seconds`` in
 proposal.yml, seconds or "m:ss") or ``style.seconds`` (the catalog median is 209.5 s).
 
@@ -167,7 +167,7 @@ def _units(occ: list[Occurrence], phrase: int, notes: list[str]) -> None:
 def _grow(occ: list[Occurrence], phrase: int, bar_s: float, target: float) -> None:
     """Add whole units where the song is still short, nearest the target length."""
 
-    for stretch in (1, 2):  # a short form may double the caps to reach its length
+    for stretch in (1, 2, 4, 8):  # a short form may raise the caps to reach its length
         _grow_once(occ, phrase, bar_s, target, stretch)
 
 

@@ -318,6 +318,10 @@ HEADER = (
 )
 
 
+def _plain(v: object) -> bool:
+    return isinstance(v, str) and not re.search(r"[\[\]{}:,?#&*!|>'\"%@`]", v)
+
+
 def profile_text(profile: dict) -> str:
     """The profile as YAML a musician reads: lists of plain values on one line."""
     from chromatic.yamlio import flow
@@ -326,7 +330,7 @@ def profile_text(profile: dict) -> str:
         if isinstance(x, dict):
             return {k: fold(v) for k, v in x.items()}
         if isinstance(x, list):
-            if all(isinstance(v, str | int | float) for v in x):
+            if all(isinstance(v, int | float) or _plain(v) for v in x):
                 return flow(x)
             return [fold(v) for v in x]
         return x
