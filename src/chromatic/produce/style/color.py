@@ -323,6 +323,18 @@ def concept_rules(path: Path = CONCEPT) -> dict:
     return out
 
 
+def accent_roles(form: tuple[str, ...]) -> list[str]:
+    """The section roles a concept's instrument accent plays in: the form's contrasting
+    sections (bridge-role: bridge, interlude, breakdown, drone; solo-role: jam, solo), else its
+    last section before the outro; the color's palette keeps the rest."""
+    found = {role_of(i.rstrip("!")).name for i in form}
+    contrast = [r for r in ("bridge", "solo") if r in found]
+    if contrast:
+        return contrast
+    body = [role_of(i.rstrip("!")).name for i in form if role_of(i.rstrip("!")).name != "outro"]
+    return body[-1:] or ["verse"]
+
+
 def concept_effects(concept: str, path: Path = CONCEPT) -> list[ConceptEffect]:
     """The concept rules that fire (see concept.yml's header)."""
     words = re.findall(r"[a-z]+", concept.lower())

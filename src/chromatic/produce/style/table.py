@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from chromatic.errors import ProduceError
 from chromatic.music.gm import PROGRAMS
 from chromatic.produce.rhythm.genres import family_fit
-from chromatic.produce.style.color import color_choice, concept_effects
+from chromatic.produce.style.color import accent_roles, color_choice, concept_effects
 from chromatic.produce.style.profile import REAL_PROFILE as PROFILE
 from chromatic.yamlio import read_yaml
 
@@ -275,6 +275,9 @@ def style_for(
             raise _error(e, path) from None
         reasons.append(f"{FOLDER_STYLE} in the folder overrides {sorted(override)}")
         sources += [(k, "", FOLDER_STYLE) for k in sorted(override)]
+    form, form_name = tuple(table.forms[fam.form]), fam.form
+    if choice is not None and "form" not in override:
+        form, form_name = choice.form, f"{choice.color.lower()}_profile"
     words = _words(tuple(proposal.mood) + tuple(proposal.genres))
     density, shift, humanize_ms = fam.density, fam.melody_shift, fam.humanize.timing_ms
     rates = {k: getattr(fam.harmony, k) for k in RATES}
@@ -300,20 +303,19 @@ def style_for(
         if eff.mode and (mode is None or len(eff.words) >= 2) and "harmony" not in override:
             mode = eff.mode
             sources.append(("harmony.mode", eff.mode, f"concept {eff.rule}: {words}"))
+        accented = accent_roles(form)
         for part, prog in eff.accent.items():
-            if part not in override.get("programs", {}):
-                programs[part] = prog
-                for section in section_programs.values():
-                    section[part] = prog
-                sources.append((f"programs.{part}", str(prog), f"concept {eff.rule}: {words}"))
+            if part in override.get("programs", {}):
+                continue
+            for role in accented:
+                section_programs[role] = {**programs, **section_programs.get(role, {}), part: prog}
+            where = f"section_programs.{'/'.join(accented)}.{part}"
+            sources.append((where, str(prog), f"concept {eff.rule}: {words}"))
         reasons.append(f"concept {words} -> {eff.rule}")
     subdivision = next((r.subdivision for r in table.tempo if proposal.bpm < r.below), 8)
     reasons.append(f"{proposal.bpm:g} bpm -> melody on a 1/{subdivision} grid at the finest")
     rates = {k: round(_clamp(v), 3) for k, v in rates.items()}
     harmony = fam.harmony.model_copy(update={**rates, "mode": mode})
-    form, form_name = tuple(table.forms[fam.form]), fam.form
-    if choice is not None and "form" not in override:
-        form, form_name = choice.form, f"{choice.color.lower()}_profile"
     return Style(
         family=family,
         form=form,
