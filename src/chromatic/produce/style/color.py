@@ -193,9 +193,20 @@ def _template(
     return form, seconds
 
 
-def _sung(proposal, prof: dict | None, name: str, sources: list) -> bool:
-    from chromatic.produce.arrange.plan import is_instrumental_proposal
+_NO_VOICE = {"instrumental", "instrumentals", "wordless", "none", "no vocals", "no singer"}
 
+
+def is_instrumental_proposal(proposal) -> bool:
+    """A proposal that says it is instrumental: a genre or mood "instrumental"/"wordless", or a
+    singer written as "none"/"instrumental". A proposal that simply names no singer (most of the
+    concept agent's do) is still a song: the melody phase gives it a voice."""
+    words = {str(w).strip().lower() for w in (*proposal.genres, *proposal.mood)}
+    tokens = {t for w in words for t in w.replace("-", " ").split()}
+    singer = str(proposal.singer or "").strip().lower()
+    return bool(words & _NO_VOICE or "instrumental" in tokens or singer in _NO_VOICE)
+
+
+def _sung(proposal, prof: dict | None, name: str, sources: list) -> bool:
     if getattr(proposal, "lyrics", None):
         sources.append(("sung", "true", "proposal: it has lyrics"))
         return True
