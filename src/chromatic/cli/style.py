@@ -58,7 +58,7 @@ def style(
         typer.echo(f"  - {r}")
     typer.echo("choices (value <- source):")
     for what, value, where in st.sources:
-        if what.startswith("programs.") and value.isdigit():
+        if "programs" in what and value.isdigit():
             value = f"{value} {instrument_name(int(value))}"
         typer.echo(f"  - {what}: {value} <- {where}")
 
