@@ -9,8 +9,9 @@ concept change shows only its own documented effect):
 - **sung or instrumental**: lyrics -> sung; an instrumental proposal -> instrumental; else sung
   when at least half of the color's songs have vocals.
 - **instrumentation**: each played part (melody, bass, chords, harmony: the backing part) draws one GM program from
-  the color's four most common programs for that part, weighted by how many of the color's
-  songs have it (``instruments.yml`` maps the catalog's track descriptions); a sung melody
+  the color's four most common programs for that part, weighted by the share of the color's
+  songs that have it times its lift (that share over the whole catalog's: what is typical of
+  this color) (``instruments.yml`` maps the catalog's track descriptions); a sung melody
   draws from the voices, an instrumental one from the instruments; no program twice.
 - **form**: one of the color's songs is drawn as the template; its section kinds (consecutive
   repeats merged) become the form: intro, verse, chorus, bridge, interlude, breakdown, jam,
@@ -79,21 +80,43 @@ def _songs(ids: list[str], limit: int = 5) -> str:
     return ", ".join(ids[:limit]) + more
 
 
-def _draw(rng: random.Random, cands: list[dict], used: set[int]) -> dict | None:
+def _draw(
+    rng: random.Random, cands: list[dict], used: set[int], n: int, lift: dict[int, float]
+) -> dict | None:
+    """One program among the TOP most common, weighted by the color's share of songs with it
+    times its lift (that share over the whole catalog's): what is typical of this color."""
     pool = [c for c in cands if c["program"] not in used][:TOP]
     if not pool:
         return None
-    return rng.choices(pool, weights=[c["songs"] for c in pool])[0]
+    weights = [c["songs"] / n * (c["songs"] / n) / lift.get(c["program"], 1.0) for c in pool]
+    return rng.choices(pool, weights=weights)[0]
 
 
-def _programs(rng, prof: dict, sung: bool, name: str, sources: list) -> dict[str, int]:
+@cache
+def _catalog_shares(path: Path) -> dict[str, dict[int, float]]:
+    """Per part, the share of the whole catalog's songs on which each program plays it."""
+    colors = load_profile(path)["colors"]
+    total = sum(len(p["songs"]) for p in colors.values())
+    out: dict[str, dict[int, float]] = {}
+    for p in colors.values():
+        for part, cands in p["parts"].items():
+            for c in cands:
+                d = out.setdefault(part, {})
+                d[c["program"]] = d.get(c["program"], 0.0) + c["songs"] / total
+    return out
+
+
+def _programs(
+    rng, prof: dict, sung: bool, name: str, sources: list, path: Path = REAL_PROFILE
+) -> dict[str, int]:
     out: dict[str, int] = {}
+    shares = _catalog_shares(path)
     used: set[int] = set()
     for part in PLAYED:
         cands = prof["parts"].get(part, [])
         if part == "melody":
             cands = [c for c in cands if (c["program"] in VOICES) == sung]
-        pick = _draw(rng, cands, used)
+        pick = _draw(rng, cands, used, len(prof["songs"]), shares.get(part, {}))
         if pick is None:
             continue
         out[part] = pick["program"]
@@ -233,7 +256,7 @@ def color_choice(proposal, profile_path: Path = REAL_PROFILE) -> ColorChoice | N
     rng = _rng(proposal)
     sources: list[tuple[str, str, str]] = []
     sung = _sung(proposal, prof, name, sources)
-    programs = _programs(rng, prof, sung, name, sources)
+    programs = _programs(rng, prof, sung, name, sources, profile_path)
     needed = lyric_roles(getattr(proposal, "lyrics", None))
     form, seconds = _template(rng, prof, name, sources, profile, needed)
     drums = prof["drums"]["share"]
@@ -286,7 +309,7 @@ def _white(proposal, profile: dict, path: Path) -> ColorChoice:
         )
         label = "movement_1" if kind == "movement" else kind
         role = role_of(label).name
-        pal = _programs(rng, prof, sung, c, sources)
+        pal = _programs(rng, prof, sung, c, sources, path)
         palettes.append(pal)
         section_programs[role] = pal
         items.append(label)
