@@ -49,7 +49,7 @@ from chromatic.yamlio import read_yaml
 
 CONCEPT = Path(__file__).with_name("concept.yml")
 VOICES = frozenset({52, 53, 54, 85})
-MAX_ITEMS, MAX_LABELS, TOP = 10, 6, 4
+MAX_ITEMS, MAX_LABELS, TOP = 10, 5, 4  # 5 labels: as many sections as compose wrote before
 LABELS = {"reprise": None, "movement": "movement"}  # the other kinds are their own label
 FRAME = ("intro", "outro")
 SUNG_ROLES = frozenset({"verse", "chorus", "bridge", "prechorus"})
