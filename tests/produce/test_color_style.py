@@ -161,6 +161,16 @@ def test_a_color_form_plays_its_own_labels_and_grows_to_its_length():
     assert [o.name for o in plan.occurrences] == list(items)
     total = sum(o.bars * o.repeat for o in plan.occurrences) * 2.0
     assert abs(total - 200) <= 8 * 2.0
+    # one 1-bar movement for a long song: grows, but never past the plan's repeat bound
+    one = plan_form(
+        [SimpleNamespace(name="movement_1", bars=1)],
+        style,
+        ("movement_1",),
+        2.0,
+        (300.0, "style"),
+        seed=1,
+    )
+    assert one.occurrences[0].repeat == 16
 
 
 def test_style_profile_command_writes_the_profile_and_refuses_a_bad_catalog(tmp_path, capsys):

@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chromatic.music import form as roles
+from chromatic.produce.arrange.planfile import MAX_REPEAT
 from chromatic.produce.rhythm.fills import fill_options
 from chromatic.yamlio import read_yaml
 
@@ -181,6 +182,7 @@ def _grow_once(occ: list[Occurrence], phrase: int, bar_s: float, target: float, 
             o
             for o in occ
             if o.role not in MAX_PHRASES
+            and o.repeat + o.unit <= MAX_REPEAT
             and o.bars * (o.repeat + o.unit) <= max(cap(o), o.bars * o.unit)
         ]
         if not growable:
