@@ -13,7 +13,7 @@ from chromatic.cli import main
 from chromatic.produce.arrange.form import plan_form
 from chromatic.produce.folder import read_any_proposal
 from chromatic.produce.style import style_for
-from chromatic.produce.style.color import accent_roles, concept_effects, form_of
+from chromatic.produce.style.color import _kinds, accent_roles, concept_effects, form_of
 from chromatic.produce.style.profile import (
     EXAMPLE_PROFILE,
     REAL_PROFILE,
@@ -106,6 +106,15 @@ def test_only_the_color_changes_instruments_form_and_length(base):
         assert any(src.startswith(f"{s.color} profile") for _, _, src in s.sources)
     # the same proposal always resolves the same way
     assert style_for(replace(base, color=ALBUM_COLORS[0])) == styles[ALBUM_COLORS[0].name]
+
+
+def test_drums_play_with_the_colors_drum_share(base):
+    green = [style_for(replace(base, color=parse_color("Green"), title=f"g{i}")) for i in range(24)]
+    red = [style_for(replace(base, color=parse_color("Red"), title=f"r{i}")) for i in range(8)]
+    assert sum(s.drums for s in green) <= 8 and all(s.drums for s in red)  # 1/8 vs 12/12
+    # a long named movement is heard as passages of about a minute
+    assert _kinds([["movement", 172.0]]) == ["movement"] * 3
+    assert _kinds([["verse", 20.0], ["verse", 20.0], ["chorus", 30.0]]) == ["verse", "chorus"]
 
 
 def test_without_a_profile_the_genre_family_alone_decides(base):

@@ -169,6 +169,8 @@ def arrange(folder: ProductionFolder, plan: Plan) -> Arrangement:
             notes.append(f"{ph}: no approved loops; the arrangement has no {ph}")
 
     style = style_for(proposal, folder.root)
+    if not style.drums and available.pop("drums", None):  # the color's songs have none
+        notes.append(f"drums: the {style.color} style plays without drums (produce.style.color)")
     meter = meter_of(ts)
     phrase = _phrase_bars(plan)
     tracks: dict[TrackKey, list[Hit]] = {}

@@ -15,13 +15,15 @@ concept change shows only its own documented effect):
   draws from the voices, an instrumental one from the instruments; no program twice.
 - **form**: one of the color's songs is drawn as the template; its section kinds (consecutive
   repeats merged) become the form: intro, verse, chorus, bridge, interlude, breakdown, jam,
-  drone, solo, outro and named movements (``movement_1`` ...); a reprise plays the chorus (or
+  drone, solo, outro and named movements (``movement_1`` ...; a movement longer than a
+  minute becomes passages of about a minute, at most 3); a reprise plays the chorus (or
   the first verse) again; the last chorus is the lifted final one. At most ``MAX_ITEMS`` items
   and ``MAX_LABELS`` distinct sections (longer templates are thinned evenly).
   When the lyrics name sections (``[verse]``, ``[chorus]``, ``[bridge]``), only templates that
   have them are drawn (the whole catalog's when no song of the color has them): lyrics win.
 - **length**: the template song's length, inside the color's 10th-90th percentile.
-- **density**: the genre family's, times ``0.4 + 0.6 x`` the color's share of songs with drums.
+- **density**: the genre family's, times ``0.4 + 0.6 x`` the color's share of songs with drums;
+  **drums** play with that share as probability (Green: 1 song in 8 has drums).
 
 White is the synthesis (``_white``): 3 or 4 album colors are drawn; each lends its signature
 section (the kind its songs use most above the catalog's average, one section role per color)
@@ -52,6 +54,7 @@ VOICES = frozenset({52, 53, 54, 85})
 MAX_ITEMS, MAX_LABELS, TOP = 10, 5, 4  # 5 labels: as many sections as compose wrote before
 LABELS = {"reprise": None, "movement": "movement"}  # the other kinds are their own label
 FRAME = ("intro", "outro")
+MOVEMENT_SECONDS = 60.0  # a long named movement is heard as passages of about a minute
 SUNG_ROLES = frozenset({"verse", "chorus", "bridge", "prechorus"})
 PLAYED = ("melody", "bass", "chords", "harmony")  # the parts a phase plays (no phase plays "pad")
 
@@ -65,6 +68,7 @@ class ColorChoice:
     form: tuple[str, ...]
     seconds: float
     density_scale: float
+    drums: bool = True
     sources: list[tuple[str, str, str]] = field(default_factory=list)  # (choice, value, source)
 
 
@@ -133,9 +137,13 @@ def _programs(
 
 
 def _kinds(template: list) -> list[str]:
+    """A template's kinds, consecutive repeats merged; a movement longer than
+    ``MOVEMENT_SECONDS`` is heard as passages of about that length (at most 3)."""
     kinds: list[str] = []
-    for kind, _secs in template:
-        if not kinds or kinds[-1] != kind or kind == "movement":
+    for kind, secs in template:
+        if kind == "movement":
+            kinds += [kind] * max(1, min(3, round(secs / MOVEMENT_SECONDS)))
+        elif not kinds or kinds[-1] != kind:
             kinds.append(kind)
     return kinds
 
@@ -263,7 +271,10 @@ def color_choice(proposal, profile_path: Path = REAL_PROFILE) -> ColorChoice | N
     sources.append(
         ("density", f"x{0.4 + 0.6 * drums:.2f}", f"{name} profile: {drums:.0%} of songs have drums")
     )
-    return ColorChoice(name, sung, programs, {}, form, seconds, 0.4 + 0.6 * drums, sources)
+    kit = rng.random() < drums
+    sources.append(("drums", str(kit).lower(), f"{name} profile: drawn with its drum share"))
+    scale = 0.4 + 0.6 * drums
+    return ColorChoice(name, sung, programs, {}, form, seconds, scale, kit, sources)
 
 
 @cache
@@ -325,8 +336,11 @@ def _white(proposal, profile: dict, path: Path) -> ColorChoice:
     seconds = sum(colors[c]["length_seconds"]["median"] for c in picked) / len(picked)
     drums = sum(colors[c]["drums"]["share"] for c in picked) / len(picked)
     sources.append(("seconds", f"{seconds:.0f}", "White synthesis: mean of the borrowed medians"))
+    kit = rng.random() < drums
+    sources.append(("drums", str(kit).lower(), "White synthesis: the borrowed drum shares"))
+    scale = 0.4 + 0.6 * drums
     return ColorChoice(
-        "White", sung, palettes[0], section_programs, form, seconds, 0.4 + 0.6 * drums, sources
+        "White", sung, palettes[0], section_programs, form, seconds, scale, kit, sources
     )
 
 

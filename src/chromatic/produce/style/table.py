@@ -199,6 +199,7 @@ class Style:
     reasons: tuple[str, ...] = field(default=())
     color: str = ""  # the color whose profile chose (color.py), "" when none did
     sung: bool | None = None  # the color rule's decision; None: the proposal's labels decide
+    drums: bool = True  # the color rule's draw: False leaves the drum part out of the song
     sources: tuple[tuple[str, str, str], ...] = ()  # (choice, value, where it came from)
 
     def program(self, role: str, section_role: str | None = None) -> int:
@@ -220,6 +221,7 @@ class Style:
             "ending": {"cadence": self.ending.cadence, "kind": self.ending.kind},
             "color": self.color,
             "sung": self.sung,
+            "drums": self.drums,
             "reasons": list(self.reasons),
         }
 
@@ -337,6 +339,7 @@ def style_for(
         reasons=tuple(reasons),
         color=choice.color if choice else "",
         sung=choice.sung if choice else None,
+        drums=choice.drums if choice else True,
         sources=tuple(sources),
     )
 
