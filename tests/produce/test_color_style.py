@@ -24,6 +24,7 @@ from chromatic.produce.style.profile import (
 )
 from chromatic.taxonomy import ALBUM_COLORS, parse_color
 from tests.produce.conftest import MINOR_7_8
+from tests.produce.test_assemble import parts  # noqa: F401 (a fixture)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -198,3 +199,26 @@ def test_style_command_prints_each_choice_and_its_source(capsys):
     text = capsys.readouterr().out
     assert "choices (value <- source):" in text
     assert "Black profile: the form of" in text and "programs.melody:" in text
+
+
+def test_a_sections_own_chords_program_is_heard(parts):  # noqa: F811
+    """Style.section_programs (a White palette, a concept accent) reach the arrangement."""
+    import pretty_midi
+
+    from chromatic.music import daw
+    from chromatic.produce.arrange.assemble import ARRANGEMENT_FILE, assemble
+
+    style = parts.root / "style.yml"
+    style.write_text(
+        style.read_text(encoding="utf-8") + "section_programs: {chorus: {chords: 30}}\n",
+        encoding="utf-8",
+    )
+    assemble(parts.root)
+    path = parts.root / ARRANGEMENT_FILE
+    roles = daw.part_roles(path)
+    chords = {
+        i.program
+        for i in pretty_midi.PrettyMIDI(str(path)).instruments
+        if roles.get(i.name) == "chords"
+    }
+    assert 30 in chords and len(chords) == 2  # the chorus on distortion guitar, the rest not
