@@ -80,6 +80,9 @@ def sectioned(minor_78, tmp_path):
     shutil.copytree(minor_78.root, dst)
     folder = ProductionFolder(dst)
     approve_clean(folder, "chords", {0: "verse", 1: "Chorus", 2: "outro", 3: "intro"})
+    # these tests are about the plan's mechanics on the electronic family's form, so the folder
+    # pins it (a style.yml override) rather than the color profile's drawn form
+    (dst / "style.yml").write_text("form: build_drop\n", encoding="utf-8")
     return folder
 
 

@@ -74,8 +74,8 @@ ROLES: tuple[Role, ...] = (
     Role("chorus",    "Chorus",     "high",   3,   True,  ("chorus", "refrain", "hook"),
          instrumental_words=("drop",), repeat=2, chord_rank=0),
     Role("bridge",    "Bridge",     "low",    4,   True,  ("bridge", "middle"),
-         instrumental_words=("breakdown", "interlude"), late=True, chord_rank=2),
-    Role("solo",      "Solo",       "high",   4,   False, ("solo",), late=True),
+         instrumental_words=("breakdown", "interlude", "drone"), late=True, chord_rank=2),
+    Role("solo",      "Solo",       "high",   4,   False, ("solo", "jam"), late=True),
     Role("outro",     "Outro",      "medium", 9,   False, ("outro", "coda", "ending"), chord_rank=4),
 )
 # fmt: on

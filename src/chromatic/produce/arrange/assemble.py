@@ -30,6 +30,7 @@ from symusic import ControlChange, Note, Score, Tempo, TextMeta
 
 from chromatic.errors import ProduceError
 from chromatic.fileio import write_bytes_atomic
+from chromatic.music.form import section_role
 from chromatic.music.key import TimeSignature
 from chromatic.music.meter import TPQ, meter_of
 from chromatic.music.midi import (
@@ -129,6 +130,16 @@ class _Loop:
     lyrics: tuple[tuple[int, str], ...] = ()  # the sung loop's lyric events (tick, text)
 
 
+def _section_program(loop: _Loop, style, label: str) -> _Loop:
+    """The chords of a section whose role the style gives its own program (a color's palette,
+    a concept's accent: ``Style.section_programs``) play on that program."""
+    chosen = style.section_programs.get(section_role(label)[0], {}).get("chords")
+    if chosen is None:
+        return loop
+    parts = tuple((p if drum else chosen, drum, notes) for p, drum, notes in loop.parts)
+    return _Loop(loop.period, parts, loop.lyrics)
+
+
 def _read_loop(path: Path, bar_ticks: int) -> _Loop:
     """A loop's notes in the arrangement's resolution, per source track, and its length in
     whole bars (at least one)."""
@@ -179,6 +190,8 @@ def arrange(folder: ProductionFolder, plan: Plan, *, allow_missing: bool = False
             notes.append(f"{ph}: no approved loops; the arrangement has no {ph}")
 
     style = style_for(proposal, folder.root)
+    if not style.drums and available.pop("drums", None):  # the color's songs have none
+        notes.append(f"drums: the {style.color} style plays without drums (produce.style.color)")
     meter = meter_of(ts)
     phrase = _phrase_bars(plan)
     tracks: dict[TrackKey, list[Hit]] = {}
@@ -204,6 +217,8 @@ def arrange(folder: ProductionFolder, plan: Plan, *, allow_missing: bool = False
                 key = (ph, label)
                 if key not in loops:
                     loops[key] = _read_loop(folder.approved_dir(ph) / f"{label}.mid", bar_ticks)
+                    if ph == "chords":
+                        loops[key] = _section_program(loops[key], style, label)
                 if ph in VOCAL_PHASES:  # sung once per pass of the chords: never wrapped
                     loops[key] = _sung_once(loops[key], loops.get(("chords", label)))
                     _place_lyrics(loops[key], cursor, length, sung.setdefault(ph, []))

@@ -6,14 +6,18 @@ phase's materials, e.g. ``[intro, verse, chorus, verse, chorus, bridge, chorus!,
 ``chorus!`` is the final chorus. A proposal that says it is instrumental (``plan.is_instrumental_proposal``) takes the table's
 ``instrumental`` form. Each item becomes one plan entry (the plan allows a name twice), played by
 the approved chord section of that role (several approved sections of one role, ``verse`` and
-``verse_2``, take turns). Items whose role has no approved section are left out; approved
-sections the form never names are played once, before the outro.
+``verse_2``, take turns). A color form (``style.color``) names its own sections
+("interlude", "jam", "movement_2"): an item that is no role name plays the approved section of
+that exact label when there is one, else a section of its role. Items whose role has no approved
+section are left out; approved sections the form never names are played once, before the outro.
 
 Repeats: every occurrence is a whole number of phrases (``style.phrase_bars``): a loop of ``b``
 bars repeats ``phrase / gcd(b, phrase)`` times at least (a 3-bar loop four times makes three
 4-bar phrases). When that minimum would run past ``MAX_UNIT_PHRASES`` phrases (a 5-bar loop in
 8-bar phrases), the loop is played whole and the plan says it cannot fill whole phrases. Then
-whole units are added, verses and choruses first, the final chorus before them, until the song
+whole units are added to the sections between the intro and the outro (the final chorus first,
+then choruses, verses, bridges, then the rest; the shortest so far first; a form too short
+for its length at ``MAX_SECTION_PHRASES`` may grow each to 2, 4, 8 times that), until the song
 is nearest the target length: the proposal's own (``duration``/``length``/``seconds`` in
 proposal.yml, seconds or "m:ss") or ``style.seconds`` (the catalog median is 209.5 s).
 
@@ -42,6 +46,7 @@ from pathlib import Path
 
 from chromatic.music import form as roles
 from chromatic.paths import within
+from chromatic.produce.arrange.planfile import MAX_REPEAT
 from chromatic.produce.rhythm.fills import fill_options
 from chromatic.yamlio import read_yaml
 
@@ -122,9 +127,15 @@ def _assign(items: list[str], sections: list) -> tuple[list[Occurrence], list[st
         by_role.setdefault(roles.role_of(s.name).name, []).append(s)
     turn: dict[str, int] = {}
     out, notes = [], []
+    by_label = {s.name: s for s in sections}
     for item in items:
         role = item.rstrip("!")
-        pool = by_role.get(role)
+        if role not in roles.BY_NAME and role in by_label:  # a color form's own label
+            out.append(Occurrence(item, role, by_label[role].bars, 1))
+            continue
+        role = role if role in roles.BY_NAME else roles.role_of(role).name
+        own = {i.rstrip("!") for i in items} - set(roles.BY_NAME)  # labels the form plays itself
+        pool = [s for s in by_role.get(role, []) if s.name not in own]
         if not pool:
             notes.append(f"form: no approved {role} section, so the form's {item} is left out")
             continue
@@ -158,24 +169,35 @@ def _units(occ: list[Occurrence], phrase: int, notes: list[str]) -> None:
 def _grow(occ: list[Occurrence], phrase: int, bar_s: float, target: float) -> None:
     """Add whole units where the song is still short, nearest the target length."""
 
+    for stretch in (1, 2, 4, 8):  # a short form may raise the caps to reach its length
+        _grow_once(occ, phrase, bar_s, target, stretch)
+
+
+def _grow_once(occ: list[Occurrence], phrase: int, bar_s: float, target: float, k: int) -> None:
     def cap(o: Occurrence) -> int:
-        return MAX_PHRASES.get(o.role, MAX_SECTION_PHRASES) * phrase
+        return MAX_PHRASES.get(o.role, MAX_SECTION_PHRASES * k) * phrase
 
     total = sum(o.bars * o.repeat for o in occ) * bar_s
     while True:
         growable = [
             o
             for o in occ
-            if o.item in GROW_ORDER and o.bars * (o.repeat + o.unit) <= max(cap(o), o.bars * o.unit)
+            if o.role not in MAX_PHRASES
+            and o.repeat + o.unit <= MAX_REPEAT
+            and o.bars * (o.repeat + o.unit) <= max(cap(o), o.bars * o.unit)
         ]
         if not growable:
             return
-        pick = min(growable, key=lambda o: (o.bars * o.repeat, GROW_ORDER.index(o.item)))
+        pick = min(growable, key=lambda o: (o.bars * o.repeat, _grow_rank(o.item)))
         step = pick.bars * pick.unit * bar_s
         if abs(total + step - target) >= abs(total - target):
             return
         pick.repeat += pick.unit
         total += step
+
+
+def _grow_rank(item: str) -> int:
+    return GROW_ORDER.index(item) if item in GROW_ORDER else len(GROW_ORDER)
 
 
 def _variations(occ: list[Occurrence], style, rng: random.Random) -> None:

@@ -59,6 +59,7 @@ from chromatic.produce.folder import ProductionFolder, open_folder
 from chromatic.produce.promote import normalize_label
 from chromatic.produce.review import GROUP_KEY, read_review
 from chromatic.produce.song import header_facts
+from chromatic.produce.style.color import is_instrumental_proposal
 from chromatic.yamlio import dump_yaml
 
 HEADER = (
@@ -68,19 +69,6 @@ HEADER = (
     "Then run: chromatic assemble <folder> --render"
 )
 INSTRUMENTAL_FORM = "instrumental"  # styles.yml: the form of a proposal that says it has no vocals
-_NO_VOICE = {"instrumental", "instrumentals", "wordless", "none", "no vocals", "no singer"}
-
-
-def is_instrumental_proposal(proposal) -> bool:
-    """A proposal that says it is instrumental: a genre or mood "instrumental"/"wordless", or a
-    singer written as "none"/"instrumental". A proposal that simply names no singer (most of the
-    concept agent's do) is still a song: the melody phase gives it a voice."""
-    words = {str(w).strip().lower() for w in (*proposal.genres, *proposal.mood)}
-    tokens = {t for w in words for t in w.replace("-", " ").split()}
-    singer = str(proposal.singer or "").strip().lower()
-    return bool(words & _NO_VOICE or "instrumental" in tokens or singer in _NO_VOICE)
-
-
 ARC_RISE = 0.1  # later sections run a little hotter: the arc builds toward the end
 
 
@@ -271,7 +259,7 @@ def _lay_out(
     proposal = folder.proposal()
     style = style_for(proposal, folder.root)
     raw = layout.raw_proposal(folder.root)
-    instrumental = is_instrumental_proposal(proposal)
+    instrumental = is_instrumental_proposal(proposal) and not style.color
     items = tuple(load_table().forms[INSTRUMENTAL_FORM]) if instrumental else style.form
     bar_s = TimeSignature.parse(facts["time_signature"]).bar_seconds(facts["bpm"])
     target = layout.target_seconds(raw, style.seconds)

@@ -40,7 +40,7 @@ from chromatic.errors import ProduceError
 from chromatic.fileio import write_text_atomic
 from chromatic.paths import within
 from chromatic.produce.compose.marker import MARKER, edited_files, read_marker, write_marker
-from chromatic.produce.compose.options import FORM, SUMMARY, WORK_DIR, ComposeOptions  # noqa: F401 (FORM, ComposeOptions: re-exported)
+from chromatic.produce.compose.options import FORM, SUMMARY, WORK_DIR, ComposeOptions
 from chromatic.produce.compose.search import phase_options, search
 from chromatic.produce.folder import (
     LOCK_FILE,
@@ -120,6 +120,19 @@ def init_at(
     ):
         write_text_atomic(folder.proposal_path, text)
     return folder
+
+
+def _color_form(opts: ComposeOptions, folder: ProductionFolder) -> ComposeOptions:
+    """The sections compose writes when asked for none (``FORM``): the style's own when its
+    color chose the form (``produce.style.color``), each label once, in order."""
+    from chromatic.produce.style import style_for
+
+    if opts.form != FORM:
+        return opts
+    style = style_for(folder.proposal(), folder.root)
+    if not style.color:
+        return opts
+    return replace(opts, form=tuple(dict.fromkeys(i.rstrip("!") for i in style.form)))
 
 
 def check_bpm(bpm: float, source: object) -> None:
@@ -252,6 +265,7 @@ def _compose_locked(source, root: Path, opts: ComposeOptions, progress, t_all: f
     timings: dict[str, float] = {}
     _clear_for_auto(root, opts.force)
     folder = init_at(source, root, force=True, key=opts.key)
+    opts = _color_form(opts, folder)
     write_marker(root, opts, source, "running")
     notes.extend(folder.proposal().warnings)
     opts = _without_audio_if_unrenderable(opts, notes)
@@ -305,6 +319,7 @@ def compose_step(source: str | Path, out: str | Path, opts: ComposeOptions) -> S
             path=root,
         )
     folder = init_at(source, root, force=opts.force, key=opts.key)
+    opts = _color_form(opts, folder)
     notes: list[str] = list(folder.proposal().warnings)
     again = shlex.join(
         [

@@ -41,7 +41,15 @@ from chromatic.produce.phases.parts import (
     section_rng,
 )
 from chromatic.produce.phases.scoring import Scorer, Weights
-from chromatic.produce.sections import Section, Song, approved_files, load_song, require_approved
+from chromatic.produce.sections import (
+    Section,
+    Song,
+    approved_files,
+    load_song,
+    require_approved,
+    section_role,
+)
+from chromatic.produce.style import style_for
 from chromatic.produce.vocals import theory
 from chromatic.produce.vocals.lines import (
     COUNTER_OPTIONS,
@@ -57,7 +65,7 @@ from chromatic.yamlio import flow, load_plain
 PHASE = "harmony"
 ID_PREFIX = "harmony"
 STREAM = zlib.crc32(b"chromatic.produce.harmony")
-PROGRAM = PROGRAMS["choir_aahs"]  # a backing choir in any DAW, apart from the lead's voice
+PROGRAM = PROGRAMS["choir_aahs"]  # a backing choir when the style names no harmony program
 THEORY_TEXT = "mean of voice_leading, parallels, range, consonance"
 WORDLESS = {"oo", MELISMA, ""}
 VOCALISE = "oo"
@@ -213,12 +221,16 @@ def run_harmony(
             c = harmony_candidate(song, s, i, options[j], lead, voice, sung)
             cands[s.label].append(c)
             events[(s.label, i)] = lyric_events(c.notes, words, sung)
+    style = style_for(song.proposal, folder.root)  # the color's backing part (produce.style)
+    programs = {s.label: style.program("harmony", section_role(s.label)[0]) for s in song.sections}
     return run_part_phase(
         folder,
         song,
         phase=PHASE,
         prefix=ID_PREFIX,
-        track=lambda c: TrackSpec("harmony", PROGRAM, lyrics=events[(c.section, c.index)]),
+        track=lambda c: TrackSpec(
+            "harmony", programs.get(c.section, PROGRAM), lyrics=events[(c.section, c.index)]
+        ),
         candidates=cands,
         top=top,
         seed=seed,

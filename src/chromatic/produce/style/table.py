@@ -30,6 +30,8 @@ from chromatic.errors import ProduceError
 from chromatic.music.gm import PROGRAMS
 from chromatic.paths import within
 from chromatic.produce.rhythm.genres import family_fit
+from chromatic.produce.style.color import accent_roles, color_choice, concept_effects
+from chromatic.produce.style.profile import REAL_PROFILE as PROFILE
 from chromatic.yamlio import read_yaml
 
 TABLE = Path(__file__).with_name("styles.yml")
@@ -196,6 +198,10 @@ class Style:
     variation: Variation
     moods: tuple[str, ...] = ()
     reasons: tuple[str, ...] = field(default=())
+    color: str = ""  # the color whose profile chose (color.py), "" when none did
+    sung: bool | None = None  # the color rule's decision; None: the proposal's labels decide
+    drums: bool = True  # the color rule's draw: False leaves the drum part out of the song
+    sources: tuple[tuple[str, str, str], ...] = ()  # (choice, value, where it came from)
 
     def program(self, role: str, section_role: str | None = None) -> int:
         """The GM program of a part, for one section role where the table says so."""
@@ -214,6 +220,9 @@ class Style:
             "density": round(self.density, 3),
             "melody_shift": self.melody_shift,
             "ending": {"cadence": self.ending.cadence, "kind": self.ending.kind},
+            "color": self.color,
+            "sung": self.sung,
+            "drums": self.drums,
             "reasons": list(self.reasons),
         }
 
@@ -227,9 +236,13 @@ def _clamp(x: float) -> float:
 
 
 def style_for(
-    proposal, folder: str | os.PathLike | None = None, table: Table | None = None
+    proposal,
+    folder: str | os.PathLike | None = None,
+    table: Table | None = None,
+    profile: Path | None = PROFILE,
 ) -> Style:
-    """The style of one proposal (see the module docstring)."""
+    """The style of one proposal (see the module docstring); ``profile=None`` leaves the color
+    out (the genre family alone, as before color profiles)."""
     table = table or load_table()
     fit = family_fit(tuple(proposal.genres))
     family = fit.main if fit.matched and fit.main in table.families else "default"
@@ -240,6 +253,19 @@ def style_for(
         else f"no genre word recognized in {list(proposal.genres)}: the default style"
     ]
     data = fam.model_dump()
+    choice = color_choice(proposal, profile) if profile is not None else None
+    sources: list[tuple[str, str, str]] = [
+        ("family", family, "proposal: genres" if fit.matched else "default")
+    ]
+    if choice is not None:
+        data["programs"] = {**data["programs"], **choice.programs}
+        data["section_programs"] = choice.section_programs
+        data["seconds"] = round(choice.seconds, 1)
+        data["density"] = data["density"] * choice.density_scale
+        sources += choice.sources
+        reasons.append(f"color {choice.color}: instruments, form and length from its profile")
+        fam = Family.model_validate(data)
+    override: dict = {}
     if folder is not None and within(folder, FOLDER_STYLE).is_file():  # a link is refused
         path = within(folder, FOLDER_STYLE)
         override = read_yaml(path, ProduceError)
@@ -251,6 +277,10 @@ def style_for(
         except ValidationError as e:
             raise _error(e, path) from None
         reasons.append(f"{FOLDER_STYLE} in the folder overrides {sorted(override)}")
+        sources += [(k, "", FOLDER_STYLE) for k in sorted(override)]
+    form, form_name = tuple(table.forms[fam.form]), fam.form
+    if choice is not None and "form" not in override:
+        form, form_name = choice.form, f"{choice.color.lower()}_profile"
     words = _words(tuple(proposal.mood) + tuple(proposal.genres))
     density, shift, humanize_ms = fam.density, fam.melody_shift, fam.humanize.timing_ms
     rates = {k: getattr(fam.harmony, k) for k in RATES}
@@ -266,17 +296,37 @@ def style_for(
         for k in RATES:
             rates[k] += getattr(mood, k)
         reasons.append(f"mood {', '.join(hit)} -> {name}")
+    programs = dict(fam.programs)
+    section_programs = {k: dict(v) for k, v in fam.section_programs.items()}
+    mode = fam.harmony.mode
+    for eff in concept_effects(proposal.concept or ""):
+        density += eff.density
+        words = ", ".join(eff.words)
+        sources.append(("density", f"{eff.density:+.2f}", f"concept {eff.rule}: {words}"))
+        if eff.mode and (mode is None or len(eff.words) >= 2) and "harmony" not in override:
+            mode = eff.mode
+            sources.append(("harmony.mode", eff.mode, f"concept {eff.rule}: {words}"))
+        accented = accent_roles(form)
+        for part, prog in eff.accent.items():
+            if part in override.get("programs", {}):
+                continue
+            for role in accented:
+                section_programs[role] = {**programs, **section_programs.get(role, {}), part: prog}
+            where = f"section_programs.{'/'.join(accented)}.{part}"
+            sources.append((where, str(prog), f"concept {eff.rule}: {words}"))
+        reasons.append(f"concept {words} -> {eff.rule}")
     subdivision = next((r.subdivision for r in table.tempo if proposal.bpm < r.below), 8)
     reasons.append(f"{proposal.bpm:g} bpm -> melody on a 1/{subdivision} grid at the finest")
-    harmony = fam.harmony.model_copy(update={k: round(_clamp(v), 3) for k, v in rates.items()})
+    rates = {k: round(_clamp(v), 3) for k, v in rates.items()}
+    harmony = fam.harmony.model_copy(update={**rates, "mode": mode})
     return Style(
         family=family,
-        form=tuple(table.forms[fam.form]),
-        form_name=fam.form,
+        form=form,
+        form_name=form_name,
         seconds=fam.seconds,
         phrase_bars=fam.phrase_bars,
-        programs=dict(fam.programs),
-        section_programs={k: dict(v) for k, v in fam.section_programs.items()},
+        programs=programs,
+        section_programs=section_programs,
         harmony=harmony,
         swing=fam.feel.swing,
         subdivision=subdivision,
@@ -288,6 +338,10 @@ def style_for(
         variation=fam.variation,
         moods=tuple(moods),
         reasons=tuple(reasons),
+        color=choice.color if choice else "",
+        sung=choice.sung if choice else None,
+        drums=choice.drums if choice else True,
+        sources=tuple(sources),
     )
 
 
