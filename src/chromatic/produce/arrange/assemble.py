@@ -23,10 +23,10 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from symusic import ControlChange, Note, Score, Tempo, TextMeta
+from symusic import ControlChange, Note, Tempo, TextMeta
 
 from chromatic.errors import ProduceError
 from chromatic.fileio import write_bytes_atomic
@@ -43,6 +43,7 @@ from chromatic.music.midi import (
 )
 from chromatic.paths import within
 from chromatic.produce.arrange import holes
+from chromatic.produce.arrange.arrangement import Arrangement, Instrument, SectionSpan
 from chromatic.produce.arrange.craft import DOUBLE_PHASE, shape, span_facts
 from chromatic.produce.arrange.ending import end_song
 from chromatic.produce.arrange.perform import perform_folder
@@ -63,62 +64,6 @@ VOCAL_PHASES = ("melody", "harmony")  # sung lines: muted by vocals: false, with
 ALL_NOTES_OFF = 123
 EXPRESSION = 11  # CC11: the fade-out ending's ramp
 DEFAULT_PHRASE_BARS = 4  # a plan without a form block (made before it existed)
-
-
-@dataclass(frozen=True)
-class SectionSpan:
-    """Where one planned section landed: the plan's entry (``planned``: name, bars per repeat,
-    repeat), bars and seconds from the song start, and the notes each phase plays in it. Not a
-    ``sections.Section``: that is one chord loop read for the part phases, before any plan;
-    this is a plan entry laid out on the arrangement's timeline, repeats included."""
-
-    planned: PlanSection
-    start_bar: int
-    start_seconds: float
-    end_seconds: float
-    notes: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def name(self) -> str:
-        return self.planned.name
-
-    @property
-    def repeat(self) -> int:
-        return self.planned.repeat
-
-    @property
-    def bars(self) -> int:
-        """Bars per repeat."""
-        return self.planned.bars
-
-    @property
-    def total_bars(self) -> int:
-        return self.bars * self.repeat
-
-
-@dataclass(frozen=True)
-class Instrument:
-    name: str
-    phase: str
-    program: int
-    is_drum: bool
-
-
-@dataclass(frozen=True)
-class Arrangement:
-    score: Score
-    sections: tuple[SectionSpan, ...]
-    instruments: tuple[Instrument, ...]
-    bar_seconds: float
-    warnings: tuple[str, ...]
-
-    @property
-    def total_bars(self) -> int:
-        return sum(s.total_bars for s in self.sections)
-
-    @property
-    def seconds(self) -> float:
-        return self.total_bars * self.bar_seconds
 
 
 @dataclass(frozen=True)
