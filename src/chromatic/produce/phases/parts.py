@@ -122,19 +122,34 @@ def run_part_phase(
     taste=None,
     extra: dict | None = None,
     warnings: list[str] | None = None,
+    evolve=None,
+    context: dict | None = None,
 ) -> PhaseResult:
-    """Score, rank per section, render the kept ones and merge review.yml (under the lock)."""
+    """Score, rank per section, render the kept ones and merge review.yml (under the lock).
+
+    With ``evolve`` (a ``produce.evolve.Evolve``) the generated candidates are first bred
+    with this composite as the fitness (``context``: what the phase's breeder needs), and
+    the section's shortlist is the best of distinct niches."""
     notes = [*song.warnings, *(warnings or [])]
     track_of = track if callable(track) else (lambda _c: track)
     sections = {s.label: s for s in song.sections}
+    chroma: dict[tuple[str, int], ChromaticResult] = {}
+    generated = {label: len(cs) for label, cs in candidates.items()}
+    if evolve is not None:
+        evaluate = part_evaluator(song, phase, sections, track_of, scorer, weights, taste, chroma)
+        candidates, origin, bred = evolve.breed(
+            phase, song, candidates, evaluate, context or {}, seed
+        )
+        track_of = inherit_track(track_of, origin)
+        extra, variety = {**(extra or {}), "evolve": bred}, "niche"
 
     def render(c: PartCandidate) -> bytes:
         return render_part(song, sections[c.section], track_of(c), c.notes)
 
     midi: dict[tuple[str, int], bytes] = {}
-    chroma: dict[tuple[str, int], ChromaticResult] = {}
     if scorer is not None:
         every = [c for label in candidates for c in candidates[label]]
+        every = [c for c in every if (c.section, c.index) not in chroma]
         heard = {
             (c.section, c.index): scored_part(song, sections[c.section], track_of(c), c.notes)
             for c in every
@@ -146,7 +161,7 @@ def run_part_phase(
             color=song.proposal.color.name,
             concept=song.proposal.concept,
         )
-        chroma = {ids[k]: v for k, v in scored.items() if k in ids}
+        chroma.update({ids[k]: v for k, v in scored.items() if k in ids})
         applied = weights
     else:
         notes.append(NO_MODEL_WARNING)
@@ -184,7 +199,7 @@ def run_part_phase(
         groups.append(Group(s.label, f"{prefix}_{s.label}", fresh(ranked), top))
     facts = {
         **song_facts(song, phase, seed),
-        "generated": {label: len(cs) for label, cs in candidates.items()},
+        "generated": generated,
         "sections": [s.summary() for s in song.sections],
         "scoring": {
             "weights": applied.to_dict(),
@@ -201,9 +216,58 @@ def run_part_phase(
         merge = regenerate_groups(
             folder.phase_dir(phase), facts=facts, groups=groups, digits=ID_DIGITS
         )
-    generated = {label: len(cs) for label, cs in candidates.items()}
     total = sum(generated.values())
     return PhaseResult(phase, merge, total, total, generated, tuple(notes), applied)
+
+
+def part_evaluator(song, phase, sections, track_of, scorer, weights, taste, chroma):
+    """The batch fitness breeding uses: this phase's composite of each candidate (theory,
+    chromatic match, taste), its chromatic results kept in ``chroma`` so the final ranking
+    scores nothing twice."""
+    applied = weights if scorer is not None else THEORY_ONLY.with_taste(weights.taste)
+
+    def evaluate(cands: list[PartCandidate]) -> list[float]:
+        keys = [(c.section, c.index) for c in cands]
+        if scorer is not None:
+            heard = [
+                (f"{c.section}#{c.index}", scored_part(song, sections[c.section], track_of(c), c.notes))
+                for c in cands
+            ]
+            got = score_midi(
+                scorer, heard, color=song.proposal.color.name, concept=song.proposal.concept
+            )
+            chroma.update({k: got[f"{k[0]}#{k[1]}"] for k in keys})
+        liked: dict = {}
+        if taste is not None:
+            midi = {
+                (c.section, c.index): render_part(
+                    song, sections[c.section], track_of(c), c.notes
+                )
+                for c in cands
+            }
+            liked = taste_scores(taste, phase, midi, str(song.proposal.key), [])
+        return [
+            round(
+                composite(
+                    c.theory["total"], chroma[k].match if k in chroma else None, applied, liked.get(k)
+                ),
+                4,
+            )
+            for c, k in zip(cands, keys, strict=True)
+        ]
+
+    return evaluate
+
+
+def inherit_track(track_of, origin: dict) -> Callable:
+    """A bred child's track is its first initial ancestor's (the melody's lyric events: the
+    child keeps that ancestor's onsets)."""
+
+    def of(c: PartCandidate) -> TrackSpec:
+        first = origin.get(c.section, {}).get(c.index, c.index)
+        return track_of(c if first == c.index else PartCandidate(c.section, first, {}, {}, ()))
+
+    return of
 
 
 def spread(

@@ -53,6 +53,7 @@ class FunctionPhase:
             model=options.model,
             weights=options.weights,
             **({"taste": options.taste} if options.taste is not None else {}),
+            **({"evolve": options.evolve} if options.evolve is not None else {}),
             **options.extra,
         )
 

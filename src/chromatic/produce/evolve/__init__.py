@@ -1,0 +1,94 @@
+"""Breeding: evolutionary search over a phase's candidates, with the phase's composite as the
+fitness and a quality-diversity archive for the shortlist (``docs/evolve.md``).
+
+The phases know nothing of this package: ``PhaseOptions.evolve`` carries an ``Evolve`` whose
+``breed`` the shared part runner (``phases.parts.run_part_phase``) calls with the generated
+candidates, a batch ``evaluate`` (the same composite review.yml shows) and the phase's context
+(kicks, genre fit, singer); the operators live in ``evolve.drums``, ``evolve.bass`` and
+``evolve.melody``. A candidate is the phases' own ``PartCandidate`` (section, draw index,
+theory, details, notes): a light in-memory record a later Song type can adopt by mapping a
+track's notes to ``notes``.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from chromatic.errors import ProduceError
+
+STREAM = zlib.crc32(b"chromatic.produce.evolve")
+PHASES = ("drums", "bass", "melody")
+
+
+@dataclass(frozen=True)
+class Evolve:
+    """How to breed. Defaults: 6 generations of 24 children, tournament of 2 (mild pressure,
+    the archive keeps the diversity), 2 elites, mutation on 90 % of children (one operator, a
+    second on 30 %), crossover on 60 %, a parent drawn from the archive's elites 30 % of the
+    time, and the shortlist taken from the archive (best of distinct niches).
+
+    The artist's earlier implementation is ``Evolve.earlier()``: 8 x 30, tournament 3,
+    elitism 2, mutation 0.15, crossover always, no archive."""
+
+    generations: int = 6
+    population: int = 24
+    tournament: int = 2
+    elitism: int = 2
+    mutation: float = 0.9
+    crossover: float = 0.6
+    double: float = 0.3
+    from_archive: float = 0.3
+    archive: bool = True
+    bins: int = 5
+    progress: Callable[[str, int, int, float], None] | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.generations < 1 or self.population < 2 or self.tournament < 1:
+            raise ProduceError(
+                "expected --generations >= 1 and --population >= 2, got "
+                f"generations={self.generations}, population={self.population}"
+            )
+
+    @classmethod
+    def earlier(cls, **kw) -> Evolve:
+        return cls(8, 30, 3, 2, 0.15, 1.0, 0.0, 0.0, False, **kw)
+
+    def facts(self) -> dict:
+        return {
+            "generations": self.generations,
+            "population": self.population,
+            "tournament": self.tournament,
+            "elitism": self.elitism,
+            "mutation": self.mutation,
+            "crossover": self.crossover,
+            "archive": f"MAP-Elites {self.bins}x{self.bins}" if self.archive else None,
+        }
+
+    def breed(self, phase: str, song, candidates: dict, evaluate, context: dict, seed: int):
+        """Evolve every section: (candidates to rank per section, the initial ancestor of each
+        child per section, facts for review.yml)."""
+        from chromatic.produce.evolve.breeders import breeder_for
+        from chromatic.produce.evolve.engine import evolve_section
+        from chromatic.produce.phases.parts import section_rng
+
+        if phase not in PHASES:
+            raise ProduceError(f"--evolve is not available for {phase!r}; it breeds {PHASES}")
+        out, origin, per = {}, {}, {}
+        for s in song.sections:
+            initial = candidates.get(s.label) or []
+            if not initial:
+                out[s.label] = initial
+                continue
+            breeder = breeder_for(phase, song, s, context)
+            tick = None
+            if self.progress is not None:
+                tick = lambda g, n, best, _l=s.label: self.progress(_l, g, n, best)  # noqa: E731
+            bred = evolve_section(
+                s, initial, breeder, evaluate, self, section_rng(seed, STREAM, s.label), tick
+            )
+            out[s.label] = bred.kept
+            origin[s.label] = bred.origin
+            per[s.label] = {"scored": bred.scored, "niches": bred.niches}
+        return out, origin, {**self.facts(), "sections": per}

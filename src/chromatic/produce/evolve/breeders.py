@@ -1,0 +1,44 @@
+"""One breeder per phase: its operators, how a child's theory is scored again, its two niche
+descriptors and which parents may cross."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from chromatic.errors import ProduceError
+
+Operator = Callable  # (notes, section, rng) -> notes | None (None: not applicable here)
+
+
+@dataclass(frozen=True)
+class Breeder:
+    operators: tuple[tuple[str, Operator], ...]
+    child: Callable  # (section, notes, parent, index, lineage) -> PartCandidate
+    descriptor: Callable  # (section, notes) -> (x, y) in [0, 1]
+    compatible: Callable = lambda a, b: True
+
+
+def breeder_for(phase: str, song, section, context: dict) -> Breeder:
+    if phase == "drums":
+        from chromatic.produce.evolve.drums import drum_breeder
+
+        return drum_breeder(section)
+    if phase == "bass":
+        from chromatic.produce.evolve.bass import bass_breeder
+
+        return bass_breeder(song, section, context["kicks"][section.label])
+    if phase == "melody":
+        from chromatic.produce.evolve.melody import melody_breeder
+
+        return melody_breeder(song, section, context["singer"])
+    raise ProduceError(f"no breeder for phase {phase!r}")
+
+
+def lineage_details(parent_details: dict, lineage: dict, **updates) -> dict:
+    """A child's details: its first parent's, updated, with its lineage (parents by draw
+    index within the section, the operators applied, the generation)."""
+    out = {k: v for k, v in parent_details.items() if k not in ("lineage", "niche")}
+    out.update(updates)
+    out["lineage"] = lineage
+    return out
