@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from chromatic.cli.phase_options import _EVOLVE, _GENERATIONS, _POPULATION, _evolve
+
 FORMATS = (
     "wav",
     "flac",
@@ -206,6 +208,9 @@ def compose(
     taste_weight: float = typer.Option(
         0.3, "--taste-weight", min=0.0, help="Composite weight of the taste (with --taste)."
     ),
+    evolve: bool = _EVOLVE,
+    generations: int = _GENERATIONS,
+    population: int = _POPULATION,
 ) -> None:
     """Compose a song: each phase's candidates generated and scored, the best kept (beam search).
 
@@ -229,6 +234,7 @@ def compose(
         key=key,
         trust_model=trust_model,
         taste=taste,
+        evolve=_evolve(evolve, generations, population),
     )
     if not auto:
         step = compose_step(proposal, out, opts)

@@ -9,14 +9,18 @@ import typer
 
 from chromatic.cli.phase_options import (
     _CHROMATIC_W,
+    _EVOLVE,
+    _GENERATIONS,
     _MODEL,
     _PART_N,
     _PART_TOP,
+    _POPULATION,
     _SEED,
     _TASTE,
     _TASTE_W,
     _THEORY_W,
     _TRUST,
+    _evolve,
     _scoring,
     model_columns,
 )
@@ -170,7 +174,9 @@ def chords(
     typer.echo(f"{run.merge.path}: {run.merge.summary()}")
 
 
-def _run_phase(name: str, folder: Path, counts: tuple[int, int, int], scoring: tuple, **extra):
+def _run_phase(
+    name: str, folder: Path, counts: tuple[int, int, int], scoring: tuple, evolve=None, **extra
+):
     """Open the folder, then load the model (a wrong folder fails before a slow load), then run
     the registered phase ``name``: ``counts`` is (n, top, seed), ``scoring`` (model,
     theory_weight, chromatic_weight, trust_model, taste, taste_weight) and ``extra`` the phase's own options."""
@@ -181,7 +187,7 @@ def _run_phase(name: str, folder: Path, counts: tuple[int, int, int], scoring: t
     prod = open_folder(folder)
     scorer, weights, model, liked = _scoring(*scoring)
     n, top, seed = counts
-    options = PhaseOptions(n, top, seed, scorer, model, weights, extra, taste=liked)
+    options = PhaseOptions(n, top, seed, scorer, model, weights, extra, taste=liked, evolve=evolve)
     return prod, get(name).run(prod, options)
 
 
@@ -239,6 +245,9 @@ def drums(
     trust_model: bool = _TRUST,
     taste: Path | None = _TASTE,
     taste_weight: float = _TASTE_W,
+    evolve: bool = _EVOLVE,
+    generations: int = _GENERATIONS,
+    population: int = _POPULATION,
 ) -> None:
     """Drum loops per approved chord section, from the template library; merge review.yml."""
     from chromatic.produce.folder import open_folder
@@ -252,6 +261,7 @@ def drums(
         folder,
         (n, top, seed),
         (model, theory_weight, chromatic_weight, trust_model, taste, taste_weight),
+        evolve=_evolve(evolve, generations, population),
         humanize_with=humanize,
     )
     _report(prod, run, ("template", "family", "fill"))
@@ -269,6 +279,9 @@ def bass(
     trust_model: bool = _TRUST,
     taste: Path | None = _TASTE,
     taste_weight: float = _TASTE_W,
+    evolve: bool = _EVOLVE,
+    generations: int = _GENERATIONS,
+    population: int = _POPULATION,
 ) -> None:
     """Bass lines per approved chord section, locked to the approved drums; merge review.yml."""
     prod, run = _run_phase(
@@ -276,6 +289,7 @@ def bass(
         folder,
         (n, top, seed),
         (model, theory_weight, chromatic_weight, trust_model, taste, taste_weight),
+        evolve=_evolve(evolve, generations, population),
     )
     _report(prod, run, ("template", "register", "approach"))
 
@@ -298,6 +312,9 @@ def melody(
     trust_model: bool = _TRUST,
     taste: Path | None = _TASTE,
     taste_weight: float = _TASTE_W,
+    evolve: bool = _EVOLVE,
+    generations: int = _GENERATIONS,
+    population: int = _POPULATION,
 ) -> None:
     """Melodies per approved chord section inside a singer's range; merge review.yml."""
     prod, run = _run_phase(
@@ -305,6 +322,7 @@ def melody(
         folder,
         (n, top, seed),
         (model, theory_weight, chromatic_weight, trust_model, taste, taste_weight),
+        evolve=_evolve(evolve, generations, population),
         singer=singer,
         singers_file=str(singers) if singers else None,
     )

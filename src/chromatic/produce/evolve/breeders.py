@@ -3,10 +3,12 @@ descriptors and which parents may cross."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from chromatic.errors import ProduceError
+from chromatic.yamlio import flow
 
 Operator = Callable  # (notes, section, rng) -> notes | None (None: not applicable here)
 
@@ -38,7 +40,15 @@ def breeder_for(phase: str, song, section, context: dict) -> Breeder:
 def lineage_details(parent_details: dict, lineage: dict, **updates) -> dict:
     """A child's details: its first parent's, updated, with its lineage (parents by draw
     index within the section, the operators applied, the generation)."""
-    out = {k: v for k, v in parent_details.items() if k not in ("lineage", "niche")}
+    out = {
+        k: copy.deepcopy(v)
+        for k, v in parent_details.items()
+        if k not in ("lineage", "niche", "draw")
+    }
     out.update(updates)
-    out["lineage"] = lineage
+    out["lineage"] = {
+        **lineage,
+        "parents": flow(lineage["parents"]),
+        "operators": flow(lineage["operators"]),
+    }
     return out

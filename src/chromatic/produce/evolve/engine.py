@@ -91,7 +91,8 @@ def evolve_section(
 
 def _with_niche(c, breeder, section, bins: int):
     niche = niche_name(cell(breeder.descriptor(section, c.notes), bins))
-    return type(c)(c.section, c.index, c.theory, {**c.details, "niche": niche}, c.notes)
+    details = {**c.details, "draw": c.index, "niche": niche}  # draw: what lineages cite
+    return type(c)(c.section, c.index, c.theory, details, c.notes)
 
 
 def _parent(pop, fit, archive, options, rng, pool):

@@ -230,7 +230,10 @@ def part_evaluator(song, phase, sections, track_of, scorer, weights, taste, chro
         keys = [(c.section, c.index) for c in cands]
         if scorer is not None:
             heard = [
-                (f"{c.section}#{c.index}", scored_part(song, sections[c.section], track_of(c), c.notes))
+                (
+                    f"{c.section}#{c.index}",
+                    scored_part(song, sections[c.section], track_of(c), c.notes),
+                )
                 for c in cands
             ]
             got = score_midi(
@@ -240,16 +243,17 @@ def part_evaluator(song, phase, sections, track_of, scorer, weights, taste, chro
         liked: dict = {}
         if taste is not None:
             midi = {
-                (c.section, c.index): render_part(
-                    song, sections[c.section], track_of(c), c.notes
-                )
+                (c.section, c.index): render_part(song, sections[c.section], track_of(c), c.notes)
                 for c in cands
             }
             liked = taste_scores(taste, phase, midi, str(song.proposal.key), [])
         return [
             round(
                 composite(
-                    c.theory["total"], chroma[k].match if k in chroma else None, applied, liked.get(k)
+                    c.theory["total"],
+                    chroma[k].match if k in chroma else None,
+                    applied,
+                    liked.get(k),
                 ),
                 4,
             )

@@ -36,6 +36,7 @@ class FunctionPhase:
     depends_on: tuple[str, ...]
     function: Callable[..., PhaseResult]
     own: tuple[str, ...] = ()
+    breeds: bool = False  # takes ``evolve`` (``produce.evolve``); others run without it
 
     def run(self, folder: ProductionFolder, options: PhaseOptions) -> PhaseResult:
         unknown = sorted(set(options.extra) - set(self.own))
@@ -53,16 +54,16 @@ class FunctionPhase:
             model=options.model,
             weights=options.weights,
             **({"taste": options.taste} if options.taste is not None else {}),
-            **({"evolve": options.evolve} if options.evolve is not None else {}),
+            **({"evolve": options.evolve} if options.evolve is not None and self.breeds else {}),
             **options.extra,
         )
 
 
 PHASES: tuple[Phase, ...] = (
     FunctionPhase("chords", (), run_chords),
-    FunctionPhase("drums", ("chords",), run_drums, own=("humanize_with",)),
-    FunctionPhase("bass", ("chords", "drums"), run_bass),
-    FunctionPhase("melody", ("chords",), run_melody, own=("singer", "singers_file")),
+    FunctionPhase("drums", ("chords",), run_drums, own=("humanize_with",), breeds=True),
+    FunctionPhase("bass", ("chords", "drums"), run_bass, breeds=True),
+    FunctionPhase("melody", ("chords",), run_melody, own=("singer", "singers_file"), breeds=True),
     FunctionPhase("harmony", ("chords", "melody"), run_harmony, own=("singer", "singers_file")),
 )
 REGISTRY: dict[str, Phase] = {p.name: p for p in PHASES}
