@@ -75,9 +75,9 @@ def _evolve(evolve: bool, generations: int, population: int):
     per generation on stderr."""
     if not evolve:
         return None
-    from chromatic.produce.evolve import Evolve
-
     import sys
+
+    from chromatic.produce.evolve import Evolve
 
     live = sys.stderr.isatty()
 
