@@ -18,7 +18,7 @@ import itertools
 
 from chromatic.music.meter import TPQ
 from chromatic.music.notes import Note
-from chromatic.produce.evolve.breeders import Breeder, lineage_details
+from chromatic.produce.evolve.breeder import Breeder, lineage_details
 from chromatic.produce.evolve.ops import bar_of, with_bar
 from chromatic.produce.melody.contours import nearest
 from chromatic.produce.phases.bass import (

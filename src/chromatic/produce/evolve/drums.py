@@ -20,7 +20,7 @@ from __future__ import annotations
 from chromatic.music.gm import CRASH, GHOST, KICKS, SNARE, TOM_HIGH, TOM_LOW, TOM_MID
 from chromatic.music.meter import fine_step, ticks
 from chromatic.music.notes import Note
-from chromatic.produce.evolve.breeders import Breeder, lineage_details
+from chromatic.produce.evolve.breeder import Breeder, lineage_details
 from chromatic.produce.evolve.ops import bar_swap, group_bounds
 from chromatic.produce.phases.drums import ENERGY_TOLERANCE, measured_energy
 from chromatic.produce.phases.parts import PartCandidate

@@ -22,7 +22,7 @@ from __future__ import annotations
 from itertools import pairwise
 
 from chromatic.music.meter import strong_ticks
-from chromatic.produce.evolve.breeders import Breeder, lineage_details
+from chromatic.produce.evolve.breeder import Breeder, lineage_details
 from chromatic.produce.melody.contours import nearest
 from chromatic.produce.phases.melody import (
     chord_tone_share,

@@ -1,0 +1,37 @@
+"""What a phase's breeder is: its operators, how a child's theory is scored again, its two
+niche descriptors and which parents may cross; and the details a child records."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from chromatic.yamlio import flow
+
+Operator = Callable  # (notes, section, rng) -> notes | None (None: not applicable here)
+
+
+@dataclass(frozen=True)
+class Breeder:
+    operators: tuple[tuple[str, Operator], ...]
+    child: Callable  # (section, notes, parent, index, lineage) -> PartCandidate
+    descriptor: Callable  # (section, notes) -> (x, y) in [0, 1]
+    compatible: Callable = lambda a, b: True
+
+
+def lineage_details(parent_details: dict, lineage: dict, **updates) -> dict:
+    """A child's details: its first parent's, updated, with its lineage (parents by draw
+    index within the section, the operators applied, the generation)."""
+    out = {
+        k: copy.deepcopy(v)
+        for k, v in parent_details.items()
+        if k not in ("lineage", "niche", "draw")
+    }
+    out.update(updates)
+    out["lineage"] = {
+        **lineage,
+        "parents": flow(lineage["parents"]),
+        "operators": flow(lineage["operators"]),
+    }
+    return out
