@@ -190,3 +190,35 @@ def test_cli_evolve_writes_lineage_and_refuses_a_population_of_one(song_44, tmp_
     assert any(c.details.get("lineage") for c in review.model.candidates)
     assert review.doc["evolve"]["generations"] == 2
     assert main([*args, "--evolve", "--population", "1"]) != 0
+
+
+def test_breed_from_the_approved_and_starred_writes_children_beside_them(song_44, tmp_path):
+    from chromatic.yamlio import round_trip as _yaml
+
+    folder = _copy(song_44, tmp_path, "breed")
+    run_drums(folder, n=8, top=3, seed=4)
+    path = folder.review_path("drums")
+    y = _yaml()
+    doc = y.load(path.read_text())
+    first = {}
+    for c in doc["candidates"]:
+        first.setdefault(c["details"]["section"], c)
+    sections = list(first)
+    first[sections[0]]["status"] = "approved"
+    first[sections[1]]["star"] = True
+    chosen = {first[sections[0]]["id"], first[sections[1]]["id"]}
+    with open(path, "w") as f:
+        y.dump(doc, f)
+    args = ["produce", "drums", str(folder.root), "-n", "8", "--top", "3", "--seed", "4"]
+    assert main([*args, "--breed", "--generations", "2", "--population", "4"]) == 0
+    review = load_review(path, check_files=True).model
+    ids = {c.id for c in review.candidates}
+    assert chosen <= ids  # the parents stay, the starred one too
+    for label in sections[:2]:
+        here = [c for c in review.candidates if c.details["section"] == label]
+        kids = [c for c in here if c.details.get("lineage")]
+        assert len(here) == 1 + 3 and len(kids) == 3
+        for k in kids:
+            assert set(k.details["lineage"]["roots"]) <= chosen
+    untouched = [c for c in review.candidates if c.details["section"] == sections[2]]
+    assert untouched and not any(c.details.get("lineage") for c in untouched)

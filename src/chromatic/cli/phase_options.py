@@ -68,12 +68,18 @@ _EVOLVE = typer.Option(
 )
 _GENERATIONS = typer.Option(6, "--generations", min=1, help="Generations to breed (--evolve).")
 _POPULATION = typer.Option(24, "--population", min=2, help="Children per generation (--evolve).")
+_BREED = typer.Option(
+    False,
+    "--breed",
+    help="Breed from the candidates approved or starred (star: true) in review.yml; the "
+    "children are added beside them.",
+)
 
 
-def _evolve(evolve: bool, generations: int, population: int):
+def _evolve(evolve: bool, generations: int, population: int, breed: bool = False):
     """The breeding a phase command asked for (None without --evolve), with a progress bar
     per generation on stderr."""
-    if not evolve:
+    if not (evolve or breed):
         return None
     import sys
 
@@ -87,7 +93,9 @@ def _evolve(evolve: bool, generations: int, population: int):
             line = f"  evolve {section:<10} [{bar}] {gen}/{total} best {best:.3f}"
             typer.echo(f"\r{line}" if live else line, nl=gen == total or not live, err=True)
 
-    return Evolve(generations=generations, population=population, progress=progress)
+    return Evolve(
+        generations=generations, population=population, progress=progress, from_review=breed
+    )
 
 
 def model_columns(scores) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from chromatic.cli.phase_options import (
+    _BREED,
     _CHROMATIC_W,
     _EVOLVE,
     _GENERATIONS,
@@ -248,6 +249,7 @@ def drums(
     evolve: bool = _EVOLVE,
     generations: int = _GENERATIONS,
     population: int = _POPULATION,
+    breed: bool = _BREED,
 ) -> None:
     """Drum loops per approved chord section, from the template library; merge review.yml."""
     from chromatic.produce.folder import open_folder
@@ -261,7 +263,7 @@ def drums(
         folder,
         (n, top, seed),
         (model, theory_weight, chromatic_weight, trust_model, taste, taste_weight),
-        evolve=_evolve(evolve, generations, population),
+        evolve=_evolve(evolve, generations, population, breed),
         humanize_with=humanize,
     )
     _report(prod, run, ("template", "family", "fill"))
@@ -282,6 +284,7 @@ def bass(
     evolve: bool = _EVOLVE,
     generations: int = _GENERATIONS,
     population: int = _POPULATION,
+    breed: bool = _BREED,
 ) -> None:
     """Bass lines per approved chord section, locked to the approved drums; merge review.yml."""
     prod, run = _run_phase(
@@ -289,7 +292,7 @@ def bass(
         folder,
         (n, top, seed),
         (model, theory_weight, chromatic_weight, trust_model, taste, taste_weight),
-        evolve=_evolve(evolve, generations, population),
+        evolve=_evolve(evolve, generations, population, breed),
     )
     _report(prod, run, ("template", "register", "approach"))
 
@@ -315,6 +318,7 @@ def melody(
     evolve: bool = _EVOLVE,
     generations: int = _GENERATIONS,
     population: int = _POPULATION,
+    breed: bool = _BREED,
 ) -> None:
     """Melodies per approved chord section inside a singer's range; merge review.yml."""
     prod, run = _run_phase(
@@ -322,7 +326,7 @@ def melody(
         folder,
         (n, top, seed),
         (model, theory_weight, chromatic_weight, trust_model, taste, taste_weight),
-        evolve=_evolve(evolve, generations, population),
+        evolve=_evolve(evolve, generations, population, breed),
         singer=singer,
         singers_file=str(singers) if singers else None,
     )

@@ -42,6 +42,7 @@ class Evolve:
     from_archive: float = 0.3
     archive: bool = True
     bins: int = 5
+    from_review: bool = False  # --breed: the approved or starred candidates are the parents
     progress: Callable[[str, int, int, float], None] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -64,21 +65,25 @@ class Evolve:
             "mutation": self.mutation,
             "crossover": self.crossover,
             "archive": f"MAP-Elites {self.bins}x{self.bins}" if self.archive else None,
+            **({"from": "approved or starred candidates"} if self.from_review else {}),
         }
 
     def breed(self, phase: str, song, candidates: dict, evaluate, context: dict, seed: int):
-        """Evolve every section: (candidates to rank per section, the initial ancestor of each
-        child per section, facts for review.yml)."""
+        """Evolve every section (from its approved or starred candidates with ``from_review``,
+        read from ``context["phase_dir"]``)."""
         from chromatic.produce.evolve.breeders import breeder_for
         from chromatic.produce.evolve.engine import evolve_section
+        from chromatic.produce.evolve.parents import Parents, review_parents
         from chromatic.produce.phases.parts import section_rng
 
         if phase not in PHASES:
             raise ProduceError(f"--evolve is not available for {phase!r}; it breeds {PHASES}")
-        out, origin, per = {}, {}, {}
+        parents = review_parents(context["phase_dir"]) if self.from_review else Parents({}, {}, {})
+        out, origin, per, extra_top = {}, {}, {}, {}
         for s in song.sections:
-            initial = candidates.get(s.label) or []
-            if not initial:
+            chosen = parents.by_section.get(s.label)
+            initial = chosen or candidates.get(s.label) or []
+            if not initial or (self.from_review and not chosen):
                 out[s.label] = initial
                 continue
             breeder = breeder_for(phase, song, s, context)
@@ -88,7 +93,25 @@ class Evolve:
             bred = evolve_section(
                 s, initial, breeder, evaluate, self, section_rng(seed, STREAM, s.label), tick
             )
-            out[s.label] = bred.kept
+            out[s.label] = [c for c in bred.kept if not chosen or "lineage" in c.details]
             origin[s.label] = bred.origin
             per[s.label] = {"scored": bred.scored, "niches": bred.niches}
-        return out, origin, {**self.facts(), "sections": per}
+            if chosen:
+                per[s.label]["parents"] = [c.details["review_id"] for c in chosen]
+                extra_top[s.label] = parents.kept.get(s.label, 0)
+        facts = {**self.facts(), "sections": per}
+        return Breeding(out, origin, facts, parents.lyrics, extra_top)
+
+
+@dataclass(frozen=True)
+class Breeding:
+    """What ``Evolve.breed`` hands back to the phase: the candidates to rank per section, each
+    child's initial ancestor (whose track, lyric events included, it inherits), the facts for
+    review.yml, the parents' own lyric events, and how many reviewed candidates a bred section
+    keeps (its children are written on top of them)."""
+
+    candidates: dict
+    origin: dict
+    facts: dict
+    lyrics: dict
+    extra_top: dict

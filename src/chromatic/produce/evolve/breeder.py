@@ -26,9 +26,11 @@ def lineage_details(parent_details: dict, lineage: dict, **updates) -> dict:
     out = {
         k: copy.deepcopy(v)
         for k, v in parent_details.items()
-        if k not in ("lineage", "niche", "draw")
+        if k not in ("lineage", "niche", "draw", "review_id")
     }
     out.update(updates)
+    # parents: the immediate ones; roots (the engine adds them): the first candidates (review
+    # ids or draw indices) the child descends from
     out["lineage"] = {
         **lineage,
         "parents": flow(lineage["parents"]),

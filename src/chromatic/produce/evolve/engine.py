@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from chromatic.produce.evolve.archive import Archive, cell, niche_name
 from chromatic.produce.evolve.ops import crossover
+from chromatic.yamlio import flow
 
 
 @dataclass
@@ -56,6 +57,7 @@ def evolve_section(
     fit = dict(zip([c.index for c in initial], evaluate(initial), strict=True))
     pool = {c.index: c for c in initial}
     origin = {c.index: c.index for c in initial}
+    roots = {c.index: (_name(c),) for c in initial}
     archive = Archive(options.bins)
     for c in initial:
         archive.add(c.index, fit[c.index], breeder.descriptor(section, c.notes))
@@ -68,11 +70,15 @@ def evolve_section(
         for _ in range(options.population * 4):
             if len(children) >= options.population:
                 break
-            child = _make_child(section, pop, pool, fit, archive, breeder, options, rng, nxt, g)
-            if child is None or child.notes in seen:
+            made = _make_child(section, pop, pool, fit, archive, breeder, options, rng, nxt, g)
+            if made is None or made[0].notes in seen:
                 continue
+            child, first = made
             seen.add(child.notes)
-            origin[child.index] = origin[child.details["lineage"]["parents"][0]]
+            origin[child.index] = origin[first]
+            up = child.details["lineage"].pop("_up")
+            roots[child.index] = tuple(dict.fromkeys(r for p in up for r in roots[p]))
+            child.details["lineage"]["roots"] = flow(list(roots[child.index]))
             children.append(child)
             nxt += 1
         if children:
@@ -85,6 +91,8 @@ def evolve_section(
         if progress is not None:
             progress(g + 1, options.generations, max(fit.values()))
     keys = archive.keys() if options.archive else list(dict.fromkeys(c.index for c in pop))
+    rest = sorted(set(pool) - set(keys), key=lambda k: (-fit[k], k))
+    keys += rest  # after the niches' best: a second of a niche only once every niche has one
     kept = [_with_niche(pool[k], breeder, section, options.bins) for k in keys]
     return Bred(kept, fit, scored, len(archive), origin)
 
@@ -104,13 +112,14 @@ def _parent(pop, fit, archive, options, rng, pool):
 
 def _make_child(section, pop, pool, fit, archive, breeder, options, rng, index: int, gen: int):
     a = _parent(pop, fit, archive, options, rng, pool)
-    parents, ops, notes = [a.index], [], a.notes
+    parents, ops, notes, up = [_name(a)], [], a.notes, [a.index]
     if rng.random() < options.crossover:
         mates = [c for c in pop if c.index != a.index and breeder.compatible(a, c)]
         if mates:
             b = tournament(mates, fit, options.tournament, rng)
             notes, label = crossover(a.notes, b.notes, section, rng)
-            parents.append(b.index)
+            parents.append(_name(b))
+            up.append(b.index)
             ops.append(label)
     if rng.random() < options.mutation or notes == a.notes:
         for _ in range(1 + int(rng.random() < options.double)):
@@ -121,8 +130,14 @@ def _make_child(section, pop, pool, fit, archive, breeder, options, rng, index: 
                 ops.append(name)
     if not ops or not notes:
         return None
-    lineage = {"parents": parents, "operators": ops, "generation": gen + 1}
-    return breeder.child(section, notes, a, index, lineage)
+    lineage = {"parents": parents, "operators": ops, "generation": gen + 1, "_up": up}
+    return breeder.child(section, notes, a, index, lineage), a.index
+
+
+def _name(c):
+    """How a lineage cites a parent: its review.yml id when it came from one, else its draw
+    index (``draw`` in the details of every bred shortlist)."""
+    return c.details.get("review_id", c.index)
 
 
 def _select(pool: list, fit: dict[int, float], options, rng) -> list:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -135,13 +135,14 @@ def run_part_phase(
     sections = {s.label: s for s in song.sections}
     chroma: dict[tuple[str, int], ChromaticResult] = {}
     generated = {label: len(cs) for label, cs in candidates.items()}
+    extra_top: dict[str, int] = {}
     if evolve is not None:
         evaluate = part_evaluator(song, phase, sections, track_of, scorer, weights, taste, chroma)
-        candidates, origin, bred = evolve.breed(
-            phase, song, candidates, evaluate, context or {}, seed
-        )
-        track_of = inherit_track(track_of, origin)
-        extra, variety = {**(extra or {}), "evolve": bred}, "niche"
+        context = {**(context or {}), "phase_dir": folder.phase_dir(phase)}
+        bred = evolve.breed(phase, song, candidates, evaluate, context, seed)
+        candidates, extra_top = bred.candidates, bred.extra_top
+        track_of = inherit_track(track_of, bred.origin, bred.lyrics)
+        extra, variety = {**(extra or {}), "evolve": bred.facts}, "niche"
 
     def render(c: PartCandidate) -> bytes:
         return render_part(song, sections[c.section], track_of(c), c.notes)
@@ -196,7 +197,8 @@ def run_part_phase(
         ranked = sorted(candidates.get(s.label, []), key=lambda c: (-comp(c), c.index))
         if variety:
             ranked = spread(ranked, lambda c: c.details.get(variety))
-        groups.append(Group(s.label, f"{prefix}_{s.label}", fresh(ranked), top))
+        keep = top + extra_top.get(s.label, 0)
+        groups.append(Group(s.label, f"{prefix}_{s.label}", fresh(ranked), keep))
     facts = {
         **song_facts(song, phase, seed),
         "generated": generated,
@@ -263,12 +265,14 @@ def part_evaluator(song, phase, sections, track_of, scorer, weights, taste, chro
     return evaluate
 
 
-def inherit_track(track_of, origin: dict) -> Callable:
+def inherit_track(track_of, origin: dict, lyrics: dict) -> Callable:
     """A bred child's track is its first initial ancestor's (the melody's lyric events: the
-    child keeps that ancestor's onsets)."""
+    child keeps that ancestor's onsets); a parent read back from review.yml brings its own."""
 
     def of(c: PartCandidate) -> TrackSpec:
         first = origin.get(c.section, {}).get(c.index, c.index)
+        if (c.section, first) in lyrics:
+            return replace(track_of(c), lyrics=lyrics[(c.section, first)])
         return track_of(c if first == c.index else PartCandidate(c.section, first, {}, {}, ()))
 
     return of
