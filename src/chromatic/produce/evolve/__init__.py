@@ -43,6 +43,7 @@ class Evolve:
     archive: bool = True
     bins: int = 5
     from_review: bool = False  # --breed: the approved or starred candidates are the parents
+    shortlist: int = 10  # candidates ordered for diversity before the rest by fitness
     progress: Callable[[str, int, int, float], None] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -100,7 +101,7 @@ class Evolve:
                 per[s.label]["parents"] = [c.details["review_id"] for c in chosen]
                 extra_top[s.label] = parents.kept.get(s.label, 0)
         facts = {**self.facts(), "sections": per}
-        return Breeding(out, origin, facts, parents.lyrics, extra_top)
+        return Breeding(out, origin, facts, parents.lyrics, extra_top, frozenset(per))
 
 
 @dataclass(frozen=True)
@@ -115,3 +116,4 @@ class Breeding:
     facts: dict
     lyrics: dict
     extra_top: dict
+    ordered: frozenset = frozenset()  # the sections bred: their candidates in shortlist order

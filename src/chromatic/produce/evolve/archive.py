@@ -46,6 +46,42 @@ class Archive:
         return len(self.elites)
 
 
+def diverse_order(
+    keys: Sequence,
+    fitness: dict,
+    niche_of: Callable,
+    kind_of: Callable,
+    notes_of: Callable,
+    picks: int,
+    apart: float = 0.5,
+) -> list:
+    """The first ``picks`` keys chosen greedily, best first, each from the highest tier that
+    has one: a new niche, a new kind (template, style, contour) and at least ``apart`` from
+    every pick so far (Jaccard distance of notes); a new niche and ``apart``; a new niche; any.
+    Then the rest by fitness. The shortlist shows different ideas, each its niche's best."""
+    left = sorted(keys, key=lambda k: (-fitness[k], k))
+    chosen: list = []
+    niches: set = set()
+    kinds: set = set()
+    while left and len(chosen) < picks:
+
+        def far(k) -> bool:
+            return all(note_distance(notes_of(k), notes_of(c)) >= apart for c in chosen)
+
+        tiers = (
+            lambda k: niche_of(k) not in niches and kind_of(k) not in kinds and far(k),
+            lambda k: niche_of(k) not in niches and far(k),
+            lambda k: niche_of(k) not in niches,
+            lambda k: True,
+        )
+        pick = next(k for tier in tiers for k in left if tier(k))
+        chosen.append(pick)
+        left.remove(pick)
+        niches.add(niche_of(pick))
+        kinds.add(kind_of(pick))
+    return chosen + left
+
+
 def note_distance(a: Iterable[tuple], b: Iterable[tuple]) -> float:
     """Jaccard distance between two parts' (onset, pitch) sets: 0 for the same notes, 1 for
     no note in common."""

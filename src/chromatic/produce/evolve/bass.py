@@ -157,4 +157,4 @@ def bass_breeder(song, section, kicks) -> Breeder:
         details = lineage_details(parent.details, lineage, range=flow([min(pitches), max(pitches)]))
         return PartCandidate(sec.label, index, theory, details, notes)
 
-    return Breeder(ops, child, descriptor)
+    return Breeder(ops, child, descriptor, kind="style")

@@ -18,6 +18,7 @@ class Breeder:
     child: Callable  # (section, notes, parent, index, lineage) -> PartCandidate
     descriptor: Callable  # (section, notes) -> (x, y) in [0, 1]
     compatible: Callable = lambda a, b: True
+    kind: str = "template"  # the detail that names a candidate's idea (template, style, contour)
 
 
 def lineage_details(parent_details: dict, lineage: dict, **updates) -> dict:

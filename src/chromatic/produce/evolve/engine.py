@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from chromatic.produce.evolve.archive import Archive, cell, niche_name
+from chromatic.produce.evolve.archive import Archive, cell, diverse_order, niche_name
 from chromatic.produce.evolve.ops import crossover
 from chromatic.yamlio import flow
 
@@ -90,9 +90,20 @@ def evolve_section(
         pop = _select(pop + children, fit, options, rng)
         if progress is not None:
             progress(g + 1, options.generations, max(fit.values()))
-    keys = archive.keys() if options.archive else list(dict.fromkeys(c.index for c in pop))
-    rest = sorted(set(pool) - set(keys), key=lambda k: (-fit[k], k))
-    keys += rest  # after the niches' best: a second of a niche only once every niche has one
+    if options.archive:
+        niche = {
+            k: cell(breeder.descriptor(section, c.notes), options.bins) for k, c in pool.items()
+        }
+        keys = diverse_order(
+            list(pool),
+            fit,
+            niche.__getitem__,
+            lambda k: pool[k].details.get(breeder.kind),
+            lambda k: pool[k].notes,
+            options.shortlist,
+        )
+    else:
+        keys = [c.index for c in pop]
     kept = [_with_niche(pool[k], breeder, section, options.bins) for k in keys]
     return Bred(kept, fit, scored, len(archive), origin)
 

@@ -207,4 +207,4 @@ def melody_breeder(song, section, singer) -> Breeder:
     def compatible(a, b) -> bool:
         return [n.start for n in a.notes] == [n.start for n in b.notes]
 
-    return Breeder(make_ops(scale), child, descriptor_for(singer), compatible)
+    return Breeder(make_ops(scale), child, descriptor_for(singer), compatible, kind="contour")

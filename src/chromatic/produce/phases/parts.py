@@ -136,13 +136,14 @@ def run_part_phase(
     chroma: dict[tuple[str, int], ChromaticResult] = {}
     generated = {label: len(cs) for label, cs in candidates.items()}
     extra_top: dict[str, int] = {}
+    ordered: frozenset = frozenset()
     if evolve is not None:
         evaluate = part_evaluator(song, phase, sections, track_of, scorer, weights, taste, chroma)
         context = {**(context or {}), "phase_dir": folder.phase_dir(phase)}
         bred = evolve.breed(phase, song, candidates, evaluate, context, seed)
-        candidates, extra_top = bred.candidates, bred.extra_top
+        candidates, extra_top, ordered = bred.candidates, bred.extra_top, bred.ordered
         track_of = inherit_track(track_of, bred.origin, bred.lyrics)
-        extra, variety = {**(extra or {}), "evolve": bred.facts}, "niche"
+        extra = {**(extra or {}), "evolve": bred.facts}
 
     def render(c: PartCandidate) -> bytes:
         return render_part(song, sections[c.section], track_of(c), c.notes)
@@ -195,7 +196,9 @@ def run_part_phase(
     groups = []
     for s in song.sections:
         ranked = sorted(candidates.get(s.label, []), key=lambda c: (-comp(c), c.index))
-        if variety:
+        if s.label in ordered:  # bred: best of distinct niches first (``evolve.archive``)
+            ranked = list(candidates[s.label])
+        elif variety:
             ranked = spread(ranked, lambda c: c.details.get(variety))
         keep = top + extra_top.get(s.label, 0)
         groups.append(Group(s.label, f"{prefix}_{s.label}", fresh(ranked), keep))
@@ -262,6 +265,7 @@ def part_evaluator(song, phase, sections, track_of, scorer, weights, taste, chro
             for c, k in zip(cands, keys, strict=True)
         ]
 
+    evaluate.chroma = chroma  # type: ignore[attr-defined]  # what a benchmark reads back
     return evaluate
 
 
