@@ -166,6 +166,7 @@ def test_evolved_drums_beat_or_match_ranking_and_fill_distinct_niches(drums_44):
                 assert lin["parents"] and lin["operators"] and 1 <= lin["generation"] <= 2
     assert children > 0
     assert bred.review_path("drums").read_bytes() == again.review_path("drums").read_bytes()
+    assert b"&id" not in bred.review_path("drums").read_bytes()  # kept details share nothing
 
 
 def test_evolved_melody_children_carry_the_lyrics_of_their_rhythm(song_44, tmp_path):

@@ -3,7 +3,6 @@ niche descriptors and which parents may cross; and the details a child records."
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,7 +24,7 @@ def lineage_details(parent_details: dict, lineage: dict, **updates) -> dict:
     """A child's details: its first parent's, updated, with its lineage (parents by draw
     index within the section, the operators applied, the generation)."""
     out = {
-        k: copy.deepcopy(v)
+        k: v
         for k, v in parent_details.items()
         if k not in ("lineage", "niche", "draw", "review_id")
     }
@@ -38,3 +37,14 @@ def lineage_details(parent_details: dict, lineage: dict, **updates) -> dict:
         "operators": flow(lineage["operators"]),
     }
     return out
+
+
+def fresh(value):
+    """A copy of a details value with new lists and dicts (flow lists stay flow lists): the
+    kept candidates share no object, so review.yml has no YAML anchors."""
+    if isinstance(value, dict):
+        return {k: fresh(v) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [fresh(v) for v in value]
+        return flow(items) if hasattr(value, "fa") and value.fa.flow_style() else items
+    return value

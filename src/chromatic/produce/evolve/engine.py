@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from chromatic.produce.evolve.archive import Archive, cell, diverse_order, niche_name
+from chromatic.produce.evolve.breeder import fresh
 from chromatic.produce.evolve.ops import crossover
 from chromatic.yamlio import flow
 
@@ -110,7 +111,7 @@ def evolve_section(
 
 def _with_niche(c, breeder, section, bins: int):
     niche = niche_name(cell(breeder.descriptor(section, c.notes), bins))
-    details = {**c.details, "draw": c.index, "niche": niche}  # draw: what lineages cite
+    details = {**fresh(c.details), "draw": c.index, "niche": niche}  # draw: what lineages cite
     return type(c)(c.section, c.index, c.theory, details, c.notes)
 
 
