@@ -222,6 +222,9 @@ def run_part_phase(
             folder.phase_dir(phase), facts=facts, groups=groups, digits=ID_DIGITS
         )
     total = sum(generated.values())
+    if ordered:  # bred: every candidate scored, children included
+        scored = {k: v["scored"] for k, v in extra["evolve"]["sections"].items()}  # type: ignore[index]
+        total = sum(scored.get(k, n) for k, n in generated.items())
     return PhaseResult(phase, merge, total, total, generated, tuple(notes), applied)
 
 
