@@ -195,9 +195,14 @@ def report(rows: list[dict], args) -> None:
         div = np.mean([by[(*k, m)]["diversity"] for k in keys]) / max(
             1e-9, np.mean([by[(*k, "rank")]["diversity"] for k in keys])
         )
+        ceiling = sum(by[(*k, "rank")]["best"] >= 0.9995 for k in keys)
+        niches = np.mean([by[(*k, m)]["niches"] for k in keys]) / np.mean(
+            [by[(*k, "rank")]["niches"] for k in keys]
+        )
         print(
             f"{m}: best composite above rank's in {wins}/{len(keys)} sections "
-            f"({100 * wins / len(keys):.0f} %, ties {ties}); shortlist diversity x{div:.2f} rank's"
+            f"({100 * wins / len(keys):.0f} %; ties {ties}, rank at the ceiling 1.0 in {ceiling}); "
+            f"shortlist diversity x{div:.2f} rank's, niches filled x{niches:.2f}"
         )
 
 
