@@ -237,10 +237,30 @@ def test_compose_passes_evolve_to_the_phases_that_breed_only(song_44, tmp_path):
         True,
         True,
         True,
-        False,
+        True,
     ]
     folder = _copy(song_44, tmp_path, "chords")
     run = get("chords").run(
         folder, phase_options("chords", ComposeOptions(n=6, evolve=SMALL), 1, None)
     )
     assert run.generated > 0 and "evolve" not in folder.review_path("chords").read_text()
+
+
+def test_evolved_backing_vocals_keep_the_lead_syllables(song_44, tmp_path):
+    from chromatic.produce.phases.backing import run_harmony
+    from tests.produce.conftest import approve
+
+    folder = _copy(song_44, tmp_path, "harm")
+    run_melody(folder, n=4, top=2, seed=2)
+    approve(folder, "melody")
+    run_harmony(folder, n=6, top=3, seed=2, evolve=SMALL)
+    review = load_review(folder.review_path("harmony"), check_files=True).model
+    kids = [c for c in review.candidates if c.details.get("lineage")]
+    assert kids
+    for c in kids:
+        ops = {o.split("@")[0] for o in c.details["lineage"]["operators"]}
+        assert ops <= {"interval", "octave", "neighbour", "crossover"}
+        low, high = c.details["singer_range"]
+        track = load_score(folder.phase_dir("harmony") / c.midi_file).tracks[0]
+        assert len(track.lyrics) == len(track.notes) > 0
+        assert all(low <= n.pitch <= high for n in track.notes)

@@ -353,6 +353,10 @@ def harmony(
     trust_model: bool = _TRUST,
     taste: Path | None = _TASTE,
     taste_weight: float = _TASTE_W,
+    evolve: bool = _EVOLVE,
+    generations: int = _GENERATIONS,
+    population: int = _POPULATION,
+    breed: bool = _BREED,
 ) -> None:
     """Backing vocals per approved melody: a third or sixth on the lead's syllables, or a
     counter-melody in wordless sections, inside a second singer's range; merge review.yml."""
@@ -361,6 +365,7 @@ def harmony(
         folder,
         (n, top, seed),
         (model, theory_weight, chromatic_weight, trust_model, taste, taste_weight),
+        evolve=_evolve(evolve, generations, population, breed),
         singer=singer,
         singers_file=str(singers) if singers else None,
     )

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from chromatic.errors import ProduceError
 
 STREAM = zlib.crc32(b"chromatic.produce.evolve")
-PHASES = ("drums", "bass", "melody")
+PHASES = ("drums", "bass", "melody", "harmony")
 
 
 @dataclass(frozen=True)

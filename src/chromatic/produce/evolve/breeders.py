@@ -19,4 +19,8 @@ def breeder_for(phase: str, song, section, context: dict) -> Breeder:
         from chromatic.produce.evolve.melody import melody_breeder
 
         return melody_breeder(song, section, context["singer"])
+    if phase == "harmony":
+        from chromatic.produce.evolve.backing import backing_breeder
+
+        return backing_breeder(song, section, context["leads"][section.label], context["singer"])
     raise ProduceError(f"no breeder for phase {phase!r}")

@@ -64,7 +64,9 @@ PHASES: tuple[Phase, ...] = (
     FunctionPhase("drums", ("chords",), run_drums, own=("humanize_with",), breeds=True),
     FunctionPhase("bass", ("chords", "drums"), run_bass, breeds=True),
     FunctionPhase("melody", ("chords",), run_melody, own=("singer", "singers_file"), breeds=True),
-    FunctionPhase("harmony", ("chords", "melody"), run_harmony, own=("singer", "singers_file")),
+    FunctionPhase(
+        "harmony", ("chords", "melody"), run_harmony, own=("singer", "singers_file"), breeds=True
+    ),
 )
 REGISTRY: dict[str, Phase] = {p.name: p for p in PHASES}
 
