@@ -2,7 +2,7 @@
 mutation beam, the artist's earlier parameters and this package's defaults, per phase.
 
     .venv/bin/python benchmarks/evolve.py [--model MODEL] [--budget 280]
-        [--real] [--phases drums,bass,melody]
+        [--real] [--phases drums,bass,melody,harmony]
 
 Each proposal (the two examples; with ``--real`` also the final proposal of every real thread)
 is composed once (``compose --auto -n 20 --beam 1 --no-render --seed 1``) so every phase has its
@@ -43,7 +43,7 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("CHROMATIC_SHARED", REPO.parent / "shared"))
 EXAMPLES = sorted((REPO / "examples" / "proposals").glob("*.yml"))
 DEMO_MODEL = Path("/work/main/demo/model")
-KIND = {"drums": "template", "bass": "style", "melody": "contour"}
+KIND = {"drums": "template", "bass": "style", "melody": "contour", "harmony": "kind"}
 TOP = 5
 
 
@@ -129,7 +129,7 @@ def main() -> None:
     ap.add_argument("--model", type=Path, default=DEMO_MODEL if DEMO_MODEL.exists() else None)
     ap.add_argument("--budget", type=int, default=280)
     ap.add_argument("--real", action="store_true")
-    ap.add_argument("--phases", default="drums,bass,melody")
+    ap.add_argument("--phases", default="drums,bass,melody,harmony")
     args = ap.parse_args()
     from chromatic.produce.folder import open_folder
     from chromatic.produce.phases import PhaseOptions
