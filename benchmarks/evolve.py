@@ -195,6 +195,13 @@ def report(rows: list[dict], args) -> None:
         div = np.mean([by[(*k, m)]["diversity"] for k in keys]) / max(
             1e-9, np.mean([by[(*k, "rank")]["diversity"] for k in keys])
         )
+        if m == "evolve":
+            for k in sorted(keys):
+                if by[(*k, m)]["best"] <= by[(*k, "rank")]["best"]:
+                    r, e = by[(*k, "rank")], by[(*k, m)]
+                    print(
+                        f"  not above: {k} rank {r['best']:.4f} ({r['scored']}) evolve {e['best']:.4f}"
+                    )
         ceiling = sum(by[(*k, "rank")]["best"] >= 0.9995 for k in keys)
         niches = np.mean([by[(*k, m)]["niches"] for k in keys]) / np.mean(
             [by[(*k, "rank")]["niches"] for k in keys]

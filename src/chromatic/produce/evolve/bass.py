@@ -7,6 +7,7 @@ scores every child again):
   above) or diatonic approach to the new root;
 - ``passing``: a note a third from the next one splits, its second half the scale tone between;
 - ``octave``: a note that does not start a chord moves an octave inside the bass register;
+- ``span_octave``: all a chord's notes move an octave (the root's register chosen again);
 - ``kick_lock``: a kick with no bass onset gets one (the chord root nearest the sounding note).
 
 Niches: density (notes per quarter, 2 = full) x register (mean pitch over 28-60).
@@ -111,6 +112,21 @@ def octave(notes, section, rng):
     return tuple(sorted([m for m in notes if m != n] + [n._replace(pitch=p)]))
 
 
+def span_octave(notes, section, rng):
+    """Everything the bass plays under one chord moves an octave (the root's register chosen
+    again, so a fifth's leap into it can become a fourth's)."""
+    spans = [c for c in section.chords if any(c.start <= n.start < c.end for n in notes)]
+    if not spans:
+        return None
+    c = spans[int(rng.integers(len(spans)))]
+    inside = [n for n in notes if c.start <= n.start < c.end]
+    shift = int(rng.choice([-12, 12]))
+    if not all(LOW <= n.pitch + shift <= HIGH for n in inside):
+        return None
+    moved = [n._replace(pitch=n.pitch + shift) for n in inside]
+    return tuple(sorted([n for n in notes if n not in inside] + moved))
+
+
 def kick_lock_op(kicks: tuple[int, ...]):
     def kick_lock(notes, section, rng):
         onsets = [n.start for n in notes]
@@ -141,6 +157,7 @@ def bass_breeder(song, section, kicks) -> Breeder:
         ("approach", approach),
         ("passing", passing),
         ("octave", octave),
+        ("span_octave", span_octave),
         ("kick_lock", kick_lock_op(kicks.ticks)),
     )
 
