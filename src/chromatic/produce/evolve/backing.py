@@ -5,6 +5,7 @@ changes pitches only and the lyric events stay the parent's:
 - ``interval``: one bar's notes take another harmonic interval against the lead note sounding
   at each onset (a third for a sixth, above for below: the nearest other scale tone a third or
   a sixth from the lead), inside the second singer's range;
+- ``interval_note``: the same for one note;
 - ``octave``: one bar moves an octave, inside the range;
 - ``neighbour``: a weak-beat note steps a scale degree toward the next note (a counter-line
   gets a passing motion).
@@ -37,10 +38,12 @@ def _bar(notes, section, rng):
 
 
 def make_ops(lead, singer, scale):
-    def interval(notes, section, rng):
+    def interval(notes, section, rng, one: bool = False):
         idx = _bar(notes, section, rng)
         if idx is None:
             return None
+        if one:
+            idx = [idx[int(rng.integers(len(idx)))]]
         side = int(rng.choice([-1, 1]))
         out = list(notes)
         for i in idx:
@@ -91,7 +94,15 @@ def make_ops(lead, singer, scale):
         out[i] = notes[i]._replace(pitch=p)
         return tuple(out)
 
-    return (("interval", interval), ("octave", octave), ("neighbour", neighbour))
+    def interval_note(notes, section, rng):
+        return interval(notes, section, rng, one=True)
+
+    return (
+        ("interval", interval),
+        ("interval_note", interval_note),
+        ("octave", octave),
+        ("neighbour", neighbour),
+    )
 
 
 def backing_breeder(song, section, lead, singer) -> Breeder:
