@@ -143,7 +143,8 @@ def _make_child(section, pop, pool, fit, archive, breeder, options, rng, index: 
     if not ops or not notes:
         return None
     lineage = {"parents": parents, "operators": ops, "generation": gen + 1, "_up": up}
-    return breeder.child(section, notes, a, index, lineage), a.index
+    child = breeder.child(section, notes, a, index, lineage)
+    return None if child is None else (child, a.index)  # None: the breeder refused it
 
 
 def _name(c):

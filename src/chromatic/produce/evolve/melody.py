@@ -9,7 +9,8 @@ are its parents'.
 - ``inversion``: a bar's intervals turn upside down around its first note;
 - ``ornament``: a weak-beat note between two notes a third apart becomes the passing tone, or
   between two equal notes, their upper neighbour;
-- ``simplify``: a weak-beat note repeats the note before it.
+- ``simplify``: a weak-beat note that leaps from the one before becomes the chord tone
+  nearest it (never the same pitch: repeated notes are not a simplification a singer hears).
 
 After each operator the line is re-snapped: pitches folded into the singer's range and every
 note on a strong beat or a chord change moved to the nearest chord tone (the phase's own rule),
@@ -125,12 +126,17 @@ def make_ops(scale: tuple[int, ...]):
         spots = [
             i
             for i in range(1, len(notes))
-            if notes[i].start not in strong and notes[i].pitch != notes[i - 1].pitch
+            if notes[i].start not in strong and abs(notes[i].pitch - notes[i - 1].pitch) > 2
         ]
         if not spots:
             return None
         i = spots[int(rng.integers(len(spots)))]
-        return _with_pitches(notes, [i], [notes[i - 1].pitch])
+        prev = notes[i - 1].pitch
+        tones = section.chord_at(notes[i].start).tones
+        near = [p for p in range(prev - 4, prev + 5) if p != prev and p % 12 in tones]
+        if not near:
+            return None
+        return _with_pitches(notes, [i], [min(near, key=lambda p: (abs(p - prev), p))])
 
     return (
         ("transpose", transpose),
@@ -139,6 +145,14 @@ def make_ops(scale: tuple[int, ...]):
         ("ornament", ornament),
         ("simplify", simplify),
     )
+
+
+MAX_REPEATS = 0.25  # Bach soprano lines repeat 6-25 % of their moves (benchmarks/musicality.py)
+
+
+def repeats(pitches: list[int]) -> float:
+    moves = list(pairwise(pitches))
+    return sum(a == b for a, b in moves) / len(moves) if moves else 0.0
 
 
 def _strong(section) -> set[int]:
@@ -183,9 +197,11 @@ def descriptor_for(singer):
 def melody_breeder(song, section, singer) -> Breeder:
     scale = song.proposal.key.scale_pcs()
 
-    def child(sec, notes, parent: PartCandidate, index: int, lineage: dict) -> PartCandidate:
+    def child(sec, notes, parent: PartCandidate, index: int, lineage: dict):
         notes, on, snapped = resnap(notes, sec, singer)
         pitches = [n.pitch for n in notes]
+        if repeats(pitches) > max(repeats([n.pitch for n in parent.notes]), MAX_REPEATS):
+            return None  # a monotone line: repeated pitches the reference melodies rarely have
         natural = 1.0 - snapped / on if on else 1.0
         parts = {
             "singability": singability(pitches, singer),
