@@ -259,7 +259,14 @@ def test_evolved_backing_vocals_keep_the_lead_syllables(song_44, tmp_path):
     assert kids
     for c in kids:
         ops = {o.split("@")[0] for o in c.details["lineage"]["operators"]}
-        assert ops <= {"interval", "interval_note", "octave", "neighbour", "crossover"}
+        assert ops <= {
+            "interval",
+            "interval_note",
+            "chord_tone",
+            "octave",
+            "neighbour",
+            "crossover",
+        }
         low, high = c.details["singer_range"]
         track = load_score(folder.phase_dir("harmony") / c.midi_file).tracks[0]
         assert len(track.lyrics) == len(track.notes) > 0

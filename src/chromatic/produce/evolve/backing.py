@@ -6,6 +6,8 @@ changes pitches only and the lyric events stay the parent's:
   at each onset (a third for a sixth, above for below: the nearest other scale tone a third or
   a sixth from the lead), inside the second singer's range;
 - ``interval_note``: the same for one note;
+- ``chord_tone``: a strong-beat note that is not a chord tone, or dissonant with the lead,
+  moves to the nearest chord tone consonant with it;
 - ``octave``: one bar moves an octave, inside the range;
 - ``neighbour``: a weak-beat note steps a scale degree toward the next note (a counter-line
   gets a passing motion).
@@ -17,9 +19,11 @@ above the lead x the mean distance from it (an octave = full).
 
 from __future__ import annotations
 
+from chromatic.music.meter import strong_ticks
 from chromatic.produce.evolve.breeder import Breeder, lineage_details
 from chromatic.produce.phases.backing import score_line
 from chromatic.produce.phases.parts import PartCandidate
+from chromatic.produce.vocals.theory import CONSONANT
 from chromatic.yamlio import flow
 
 HARMONIC = (3, 4, 8, 9)  # thirds and sixths, semitones
@@ -97,9 +101,35 @@ def make_ops(lead, singer, scale):
     def interval_note(notes, section, rng):
         return interval(notes, section, rng, one=True)
 
+    def chord_tone(notes, section, rng):
+        spots = []
+        for t in strong_ticks(section.meter, section.bars):
+            i = next((k for k, n in enumerate(notes) if n.start <= t < n.end), None)
+            lp = _lead_at(lead, t)
+            if i is None or lp is None:
+                continue
+            p = notes[i].pitch
+            if p % 12 not in section.chord_at(t).tones or (p - lp) % 12 not in CONSONANT:
+                spots.append((i, lp))
+        if not spots:
+            return None
+        i, lp = spots[int(rng.integers(len(spots)))]
+        tones = section.chord_at(notes[i].start).tones
+        options = [
+            p
+            for p in range(singer.low, singer.high + 1)
+            if p % 12 in tones and (p - lp) % 12 in CONSONANT and p != lp
+        ]
+        if not options:
+            return None
+        out = list(notes)
+        out[i] = notes[i]._replace(pitch=min(options, key=lambda p: (abs(p - notes[i].pitch), p)))
+        return tuple(out)
+
     return (
         ("interval", interval),
         ("interval_note", interval_note),
+        ("chord_tone", chord_tone),
         ("octave", octave),
         ("neighbour", neighbour),
     )
