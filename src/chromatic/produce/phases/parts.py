@@ -138,11 +138,12 @@ def run_part_phase(
     extra_top: dict[str, int] = {}
     ordered: frozenset = frozenset()
     if evolve is not None:
-        evaluate = part_evaluator(song, phase, sections, track_of, scorer, weights, taste, chroma)
+        safe = section_track(track_of, candidates)
+        evaluate = part_evaluator(song, phase, sections, safe, scorer, weights, taste, chroma)
         context = {**(context or {}), "phase_dir": folder.phase_dir(phase)}
         bred = evolve.breed(phase, song, candidates, evaluate, context, seed)
         candidates, extra_top, ordered = bred.candidates, bred.extra_top, bred.ordered
-        track_of = inherit_track(track_of, bred.origin, bred.lyrics)
+        track_of = inherit_track(track_of, safe, bred.origin, bred.lyrics)
         extra = {**(extra or {}), "evolve": bred.facts}
 
     def render(c: PartCandidate) -> bytes:
@@ -272,14 +273,30 @@ def part_evaluator(song, phase, sections, track_of, scorer, weights, taste, chro
     return evaluate
 
 
-def inherit_track(track_of, origin: dict, lyrics: dict) -> Callable:
+def section_track(track_of, candidates: dict) -> Callable:
+    """The track of a candidate the phase did not generate (a bred child, a parent read back
+    from review.yml): its section's (name, program, drum flag) without lyric events. Breeding
+    scores children on it (the scorer hears no lyrics; a child's ancestor is known only once
+    its section is bred)."""
+    known = {(c.section, c.index) for cs in candidates.values() for c in cs}
+    first = {label: cs[0] for label, cs in candidates.items() if cs}
+
+    def of(c: PartCandidate) -> TrackSpec:
+        if (c.section, c.index) in known:
+            return track_of(c)
+        return replace(track_of(first[c.section]), lyrics=())
+
+    return of
+
+
+def inherit_track(track_of, safe, origin: dict, lyrics: dict) -> Callable:
     """A bred child's track is its first initial ancestor's (the melody's lyric events: the
     child keeps that ancestor's onsets); a parent read back from review.yml brings its own."""
 
     def of(c: PartCandidate) -> TrackSpec:
         first = origin.get(c.section, {}).get(c.index, c.index)
         if (c.section, first) in lyrics:
-            return replace(track_of(c), lyrics=lyrics[(c.section, first)])
+            return replace(safe(c), lyrics=lyrics[(c.section, first)])
         return track_of(c if first == c.index else PartCandidate(c.section, first, {}, {}, ()))
 
     return of
