@@ -271,3 +271,21 @@ def test_evolved_backing_vocals_keep_the_lead_syllables(song_44, tmp_path):
         track = load_score(folder.phase_dir("harmony") / c.midi_file).tracks[0]
         assert len(track.lyrics) == len(track.notes) > 0
         assert all(low <= n.pitch <= high for n in track.notes)
+
+
+def test_evolve_with_a_model_scores_children_of_every_phase(exported, song_44, tmp_path):
+    """With a scorer, children are scored on their section's track (the harmony phase keys its
+    lyric events by draw index: a child's track must not be looked up there)."""
+    from chromatic.produce.phases.backing import run_harmony
+    from chromatic.produce.phases.scoring import load_scorer
+    from tests.produce.conftest import approve
+
+    _, model, _ = exported
+    scorer = load_scorer(model)
+    folder = _copy(song_44, tmp_path, "model")
+    run_melody(folder, n=4, top=2, seed=2)
+    approve(folder, "melody")
+    run_harmony(folder, n=6, top=3, seed=2, scorer=scorer, model=str(model), evolve=SMALL)
+    review = load_review(folder.review_path("harmony"), check_files=True).model
+    kids = [c for c in review.candidates if c.details.get("lineage")]
+    assert kids and all(c.scores.chromatic is not None for c in kids)
