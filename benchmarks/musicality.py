@@ -2,7 +2,7 @@
 music measured in the same run (definitions: ``chromatic.music.measures``, docs/MUSICALITY.md).
 
     .venv/bin/python benchmarks/musicality.py [--threads DIR] [--proposal FILE ...] [--seed 1]
-        [--model MODEL] [-n 50] [--beam 3] [--render] [--bach 120] [--essen 80] [--jobs 2]
+        [--model MODEL] [-n 50] [--beam 3] [--render] [--evolve] [--bach 120] [--essen 80] [--jobs 2]
         [--out DIR] [--json FILE]
 
 Songs: the final proposal of every thread folder under ``--threads`` (default: the artist's
@@ -201,6 +201,8 @@ def compose(src: Path, out: Path, args) -> tuple[int, float, str]:
     argv += ["--render"] if args.render else ["--no-render"]
     if args.model:
         argv += ["--model", str(args.model)]
+    if getattr(args, "evolve", False):
+        argv += ["--evolve"]  # breeding (produce.evolve) on the part phases
     buf = io.StringIO()
     t = time.perf_counter()
     with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):
@@ -382,6 +384,7 @@ def main() -> None:
     ap.add_argument("-n", type=int, default=50)
     ap.add_argument("--beam", type=int, default=3)
     ap.add_argument("--render", action="store_true")
+    ap.add_argument("--evolve", action="store_true", help="compose --auto --evolve")
     ap.add_argument("--bach", type=int, default=120)
     ap.add_argument("--essen", type=int, default=80, help="tunes per Essen collection (3 of them)")
     ap.add_argument("--jobs", type=int, default=2)

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import typer
 
-from chromatic.cli.phase_options import MAX_BEAM, MAX_N
+from chromatic.cli.phase_options import (
+    _EVOLVE,
+    _GENERATIONS,
+    _POPULATION,
+    MAX_BEAM,
+    MAX_N,
+    _evolve,
+)
 
 FORMATS = (
     "wav",
@@ -246,6 +253,9 @@ def compose(
     reference: Path | None = typer.Option(
         None, "--reference", help="A MIDI file whose measured style biases every phase."
     ),
+    evolve: bool = _EVOLVE,
+    generations: int = _GENERATIONS,
+    population: int = _POPULATION,
 ) -> None:
     """Compose a song: each phase's candidates generated and scored, the best kept (beam search).
 
@@ -269,6 +279,7 @@ def compose(
         key=key,
         trust_model=trust_model,
         taste=taste,
+        evolve=_evolve(evolve, generations, population),
     )
     if reference is not None:  # FOLDER/reference.yml, read by every phase (reference.bias)
         _prepare_reference(proposal, out, reference, force=force, key=key)

@@ -79,6 +79,44 @@ def _scoring(
     return scorer, weights, str(model) if model else None, liked
 
 
+_EVOLVE = typer.Option(
+    False,
+    "--evolve",
+    help="Breed the candidates (crossover and mutation, the composite as fitness) and keep "
+    "the best of distinct niches.",
+)
+_GENERATIONS = typer.Option(6, "--generations", min=1, help="Generations to breed (--evolve).")
+_POPULATION = typer.Option(24, "--population", min=2, help="Children per generation (--evolve).")
+_BREED = typer.Option(
+    False,
+    "--breed",
+    help="Breed from the candidates approved or starred (star: true) in review.yml; the "
+    "children are added beside them.",
+)
+
+
+def _evolve(evolve: bool, generations: int, population: int, breed: bool = False):
+    """The breeding a phase command asked for (None without --evolve), with a progress bar
+    per generation on stderr."""
+    if not (evolve or breed):
+        return None
+    import sys
+
+    from chromatic.produce.evolve import Evolve
+
+    live = sys.stderr.isatty()
+
+    def progress(section: str, gen: int, total: int, best: float) -> None:
+        if live or gen == total:  # a log gets one line per section, a terminal a live bar
+            bar = "#" * gen + "." * (total - gen)
+            line = f"  evolve {section:<10} [{bar}] {gen}/{total} best {best:.3f}"
+            typer.echo(f"\r{line}" if live else line, nl=gen == total or not live, err=True)
+
+    return Evolve(
+        generations=generations, population=population, progress=progress, from_review=breed
+    )
+
+
 def model_columns(scores) -> str:
     """The chromatic match and the taste score of one candidate, where the run has them."""
     out = []

@@ -87,7 +87,8 @@ class Candidate(BaseModel):
 
     @property
     def touched(self) -> bool:
-        return self.status != "pending" or self.label is not None or self.notes is not None
+        star = (self.model_extra or {}).get("star") is True  # marked as a parent to breed from
+        return self.status != "pending" or self.label is not None or self.notes is not None or star
 
 
 class Scoring(BaseModel):

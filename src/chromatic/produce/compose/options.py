@@ -39,6 +39,7 @@ class ComposeOptions:
     key: str | None = None  # compose --key: replaces the proposal's key ("D minor")
     trust_model: bool = False  # compose --trust-model: use a model that failed its gates
     taste: Path | None = None  # compose --taste: the artist's learned taste, a composite term
+    evolve: object | None = None  # compose --evolve: a produce.evolve.Evolve for the part phases
 
     def __post_init__(self) -> None:
         if self.n < 1 or self.beam < 1 or self.seed < 0:

@@ -273,6 +273,7 @@ def phase_options(
         model=str(opts.model) if opts.model else None,
         weights=opts.weights,
         taste=cached_taste(str(opts.taste)) if opts.taste else None,
+        evolve=opts.evolve,
     )
 
 

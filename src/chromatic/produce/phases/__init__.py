@@ -36,6 +36,7 @@ class PhaseOptions:
     weights: Weights = field(default_factory=Weights)
     extra: Mapping[str, object] = field(default_factory=dict)
     taste: object | None = None  # a loaded taste model (chromatic.scoring.taste.TasteModel)
+    evolve: object | None = None  # breeding (chromatic.produce.evolve.Evolve); None: rank only
 
 
 @dataclass(frozen=True)

@@ -188,6 +188,7 @@ def run_harmony(
     model: str | None = None,
     weights: Weights = Weights(),
     taste=None,
+    evolve=None,
 ) -> PhaseResult:
     """Backing-vocal candidates for every section with an approved melody; ``n`` generated and
     ``top`` kept per section."""
@@ -241,6 +242,8 @@ def run_harmony(
         taste=taste,
         theory_text=THEORY_TEXT,
         warnings=notes,
+        evolve=evolve,
+        context={"leads": {k: v[0] for k, v in leads.items()}, "singer": voice},
         extra={
             "singer": {
                 "name": voice.name,

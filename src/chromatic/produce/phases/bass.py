@@ -186,6 +186,7 @@ def run_bass(
     model: str | None = None,
     weights: Weights = Weights(),
     taste=None,
+    evolve=None,
 ) -> PhaseResult:
     """Bass candidates for every approved chord section; ``n`` generated and ``top`` kept per section."""
     check_counts(n, top)
@@ -224,4 +225,6 @@ def run_bass(
         theory_text=THEORY_TEXT,
         extra={"program": style.program("bass"), "programs": programs, "family": style.family},
         warnings=notes,
+        evolve=evolve,
+        context={"kicks": kicks},
     )

@@ -182,6 +182,7 @@ def run_drums(
     weights: Weights = Weights(),
     taste=None,
     humanize_with: str | None = None,
+    evolve=None,
 ) -> PhaseResult:
     """Drum candidates for every approved chord section; ``n`` generated and ``top`` kept per section."""
     check_counts(n, top)
@@ -217,4 +218,5 @@ def run_drums(
             "style": {"family": style.family, "swing": style.swing},
         },
         warnings=notes,
+        evolve=evolve,
     )

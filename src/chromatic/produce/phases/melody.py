@@ -289,6 +289,7 @@ def run_melody(
     model: str | None = None,
     weights: Weights = Weights(),
     taste=None,
+    evolve=None,
 ) -> PhaseResult:
     """Melody candidates for every approved chord section; ``n`` generated and ``top`` kept per section."""
     check_counts(n, top)
@@ -341,6 +342,8 @@ def run_melody(
         taste=taste,
         theory_text=THEORY_TEXT,
         warnings=notes,
+        evolve=evolve,
+        context={"singer": sung},
         extra={
             "singer": {
                 "name": chosen.name,

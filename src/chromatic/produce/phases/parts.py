@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -122,19 +122,37 @@ def run_part_phase(
     taste=None,
     extra: dict | None = None,
     warnings: list[str] | None = None,
+    evolve=None,
+    context: dict | None = None,
 ) -> PhaseResult:
-    """Score, rank per section, render the kept ones and merge review.yml (under the lock)."""
+    """Score, rank per section, render the kept ones and merge review.yml (under the lock).
+
+    With ``evolve`` (a ``produce.evolve.Evolve``) the generated candidates are first bred
+    with this composite as the fitness (``context``: what the phase's breeder needs), and
+    the section's shortlist is the best of distinct niches."""
     notes = [*song.warnings, *(warnings or [])]
     track_of = track if callable(track) else (lambda _c: track)
     sections = {s.label: s for s in song.sections}
+    chroma: dict[tuple[str, int], ChromaticResult] = {}
+    generated = {label: len(cs) for label, cs in candidates.items()}
+    extra_top: dict[str, int] = {}
+    ordered: frozenset = frozenset()
+    if evolve is not None:
+        safe = section_track(track_of, candidates)
+        evaluate = part_evaluator(song, phase, sections, safe, scorer, weights, taste, chroma)
+        context = {**(context or {}), "phase_dir": folder.phase_dir(phase)}
+        bred = evolve.breed(phase, song, candidates, evaluate, context, seed)
+        candidates, extra_top, ordered = bred.candidates, bred.extra_top, bred.ordered
+        track_of = inherit_track(track_of, safe, bred.origin, bred.lyrics)
+        extra = {**(extra or {}), "evolve": bred.facts}
 
     def render(c: PartCandidate) -> bytes:
         return render_part(song, sections[c.section], track_of(c), c.notes)
 
     midi: dict[tuple[str, int], bytes] = {}
-    chroma: dict[tuple[str, int], ChromaticResult] = {}
     if scorer is not None:
         every = [c for label in candidates for c in candidates[label]]
+        every = [c for c in every if (c.section, c.index) not in chroma]
         heard = {
             (c.section, c.index): scored_part(song, sections[c.section], track_of(c), c.notes)
             for c in every
@@ -146,7 +164,7 @@ def run_part_phase(
             color=song.proposal.color.name,
             concept=song.proposal.concept,
         )
-        chroma = {ids[k]: v for k, v in scored.items() if k in ids}
+        chroma.update({ids[k]: v for k, v in scored.items() if k in ids})
         applied = weights
     else:
         notes.append(NO_MODEL_WARNING)
@@ -179,12 +197,15 @@ def run_part_phase(
     groups = []
     for s in song.sections:
         ranked = sorted(candidates.get(s.label, []), key=lambda c: (-comp(c), c.index))
-        if variety:
+        if s.label in ordered:  # bred: best of distinct niches first (``evolve.archive``)
+            ranked = list(candidates[s.label])
+        elif variety:
             ranked = spread(ranked, lambda c: c.details.get(variety))
-        groups.append(Group(s.label, f"{prefix}_{s.label}", fresh(ranked), top))
+        keep = top + extra_top.get(s.label, 0)
+        groups.append(Group(s.label, f"{prefix}_{s.label}", fresh(ranked), keep))
     facts = {
         **song_facts(song, phase, seed),
-        "generated": {label: len(cs) for label, cs in candidates.items()},
+        "generated": generated,
         "sections": [s.summary() for s in song.sections],
         "scoring": {
             "weights": applied.to_dict(),
@@ -201,9 +222,84 @@ def run_part_phase(
         merge = regenerate_groups(
             folder.phase_dir(phase), facts=facts, groups=groups, digits=ID_DIGITS
         )
-    generated = {label: len(cs) for label, cs in candidates.items()}
     total = sum(generated.values())
+    if ordered:  # bred: every candidate scored, children included
+        scored = {k: v["scored"] for k, v in extra["evolve"]["sections"].items()}  # type: ignore[index]
+        total = sum(scored.get(k, n) for k, n in generated.items())
     return PhaseResult(phase, merge, total, total, generated, tuple(notes), applied)
+
+
+def part_evaluator(song, phase, sections, track_of, scorer, weights, taste, chroma):
+    """The batch fitness breeding uses: this phase's composite of each candidate (theory,
+    chromatic match, taste), its chromatic results kept in ``chroma`` so the final ranking
+    scores nothing twice."""
+    applied = weights if scorer is not None else THEORY_ONLY.with_taste(weights.taste)
+
+    def evaluate(cands: list[PartCandidate]) -> list[float]:
+        keys = [(c.section, c.index) for c in cands]
+        if scorer is not None:
+            heard = [
+                (
+                    f"{c.section}#{c.index}",
+                    scored_part(song, sections[c.section], track_of(c), c.notes),
+                )
+                for c in cands
+            ]
+            got = score_midi(
+                scorer, heard, color=song.proposal.color.name, concept=song.proposal.concept
+            )
+            chroma.update({k: got[f"{k[0]}#{k[1]}"] for k in keys})
+        liked: dict = {}
+        if taste is not None:
+            midi = {
+                (c.section, c.index): render_part(song, sections[c.section], track_of(c), c.notes)
+                for c in cands
+            }
+            liked = taste_scores(taste, phase, midi, str(song.proposal.key), [])
+        return [
+            round(
+                composite(
+                    c.theory["total"],
+                    chroma[k].match if k in chroma else None,
+                    applied,
+                    liked.get(k),
+                ),
+                4,
+            )
+            for c, k in zip(cands, keys, strict=True)
+        ]
+
+    evaluate.chroma = chroma  # type: ignore[attr-defined]  # what a benchmark reads back
+    return evaluate
+
+
+def section_track(track_of, candidates: dict) -> Callable:
+    """The track of a candidate the phase did not generate (a bred child, a parent read back
+    from review.yml): its section's (name, program, drum flag) without lyric events. Breeding
+    scores children on it (the scorer hears no lyrics; a child's ancestor is known only once
+    its section is bred)."""
+    known = {(c.section, c.index) for cs in candidates.values() for c in cs}
+    first = {label: cs[0] for label, cs in candidates.items() if cs}
+
+    def of(c: PartCandidate) -> TrackSpec:
+        if (c.section, c.index) in known:
+            return track_of(c)
+        return replace(track_of(first[c.section]), lyrics=())
+
+    return of
+
+
+def inherit_track(track_of, safe, origin: dict, lyrics: dict) -> Callable:
+    """A bred child's track is its first initial ancestor's (the melody's lyric events: the
+    child keeps that ancestor's onsets); a parent read back from review.yml brings its own."""
+
+    def of(c: PartCandidate) -> TrackSpec:
+        first = origin.get(c.section, {}).get(c.index, c.index)
+        if (c.section, first) in lyrics:
+            return replace(safe(c), lyrics=lyrics[(c.section, first)])
+        return track_of(c if first == c.index else PartCandidate(c.section, first, {}, {}, ()))
+
+    return of
 
 
 def spread(

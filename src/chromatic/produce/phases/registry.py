@@ -38,6 +38,7 @@ class FunctionPhase:
     depends_on: tuple[str, ...]
     function: Callable[..., PhaseResult]
     own: tuple[str, ...] = ()
+    breeds: bool = False  # takes ``evolve`` (``produce.evolve``); others run without it
 
     def run(self, folder: ProductionFolder, options: PhaseOptions) -> PhaseResult:
         folder.check_phase_tree(self.name)  # a linked phase folder is refused before any work
@@ -47,7 +48,7 @@ class FunctionPhase:
                 f"phase {self.name!r} has no option {', '.join(map(repr, unknown))}; "
                 f"it takes {', '.join(self.own) or 'none of its own'}"
             )
-        if (folder.root / REFERENCE_FILE).is_file():  # a reference track biases the phase
+        if folder.path(REFERENCE_FILE).is_file():  # a reference track biases the phase
             from chromatic.produce.reference.bias import run_with_reference
 
             return run_with_reference(self, folder, options)  # its copy holds none
@@ -60,16 +61,19 @@ class FunctionPhase:
             model=options.model,
             weights=options.weights,
             **({"taste": options.taste} if options.taste is not None else {}),
+            **({"evolve": options.evolve} if options.evolve is not None and self.breeds else {}),
             **options.extra,
         )
 
 
 PHASES: tuple[Phase, ...] = (
     FunctionPhase("chords", (), run_chords_phase, own=("progression", "progression_file", "vary")),
-    FunctionPhase("drums", ("chords",), run_drums, own=("humanize_with",)),
-    FunctionPhase("bass", ("chords", "drums"), run_bass),
-    FunctionPhase("melody", ("chords",), run_melody, own=("singer", "singers_file")),
-    FunctionPhase("harmony", ("chords", "melody"), run_harmony, own=("singer", "singers_file")),
+    FunctionPhase("drums", ("chords",), run_drums, own=("humanize_with",), breeds=True),
+    FunctionPhase("bass", ("chords", "drums"), run_bass, breeds=True),
+    FunctionPhase("melody", ("chords",), run_melody, own=("singer", "singers_file"), breeds=True),
+    FunctionPhase(
+        "harmony", ("chords", "melody"), run_harmony, own=("singer", "singers_file"), breeds=True
+    ),
 )
 REGISTRY: dict[str, Phase] = {p.name: p for p in PHASES}
 

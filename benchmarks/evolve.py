@@ -1,0 +1,217 @@
+"""Breeding benchmark: at equal scorer budget per section, today's generate-and-rank, a
+mutation beam, the artist's earlier parameters and this package's defaults, per phase.
+
+    .venv/bin/python benchmarks/evolve.py [--model MODEL] [--budget 280]
+        [--real] [--phases drums,bass,melody,harmony]
+
+Each proposal (the two examples; with ``--real`` also the final proposal of every real thread)
+is composed once (``compose --auto -n 20 --beam 1 --no-render --seed 1``) so every phase has its
+approved inputs. Then each phase runs once with ``n = budget``, and a probe in place of the
+breeder receives what breeding would: the generated candidates in draw order, the phase's own
+batch fitness (its composite: theory, and the chromatic match with a model) and the breeder's
+context. Per section, every method gets at most ``budget`` fitness calls:
+
+- ``rank``: generate-and-rank, all ``budget`` generated candidates (fewer where the phase has
+  fewer options), shortlist spread over the phase's kinds (template, style, contour) as today;
+- ``beam``: the first half of the budget's candidates (every option, where the phase has
+  fewer), then mutation only, truncation to the best 3 (a beam of 3 over mutations), 24
+  children a generation;
+- ``earlier``: the artist's earlier implementation's parameters (8 x 30, tournament 3, elitism
+  2, mutation 0.15, crossover always, no archive), from the first ``budget - 240``;
+- ``evolve``: the defaults (tournament 2, elitism 2, mutation 0.9, crossover 0.6, MAP-Elites
+  5x5 archive, shortlist in ``archive.diverse_order``) from the same start as ``beam``.
+
+Printed per phase and method: best and mean composite of the kept five, the chromatic match of
+the best (with a model), the shortlist's diversity (mean pairwise Jaccard distance of (onset,
+pitch) sets, and the niches its five fill on the breeder's grid), candidates scored; then the
+share of sections where ``evolve`` beats ``rank``'s best and the diversity ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("CHROMATIC_SHARED", REPO.parent / "shared"))
+EXAMPLES = sorted((REPO / "examples" / "proposals").glob("*.yml"))
+DEMO_MODEL = Path("/work/main/demo/model")
+KIND = {"drums": "template", "bass": "style", "melody": "contour", "harmony": "kind"}
+TOP = 5
+
+
+def methods(budget: int, generated: int) -> dict:
+    """name -> (Evolve, initial population): each fills ``budget`` fitness calls. The earlier
+    parameters start from ``budget - 8 x 30`` candidates; the beam and the defaults from half
+    the budget (or every option the phase has, where fewer), children filling the rest."""
+    from chromatic.produce.evolve import Evolve
+
+    start = min(generated, budget // 2)
+    gens = max(1, (budget - start) // 24)
+    earlier = Evolve.earlier()
+    return {
+        "beam": (Evolve(gens, 24, 24, 3, 1.0, 0.0, 0.3, 0.0, False), start),
+        "earlier": (earlier, max(2, budget - earlier.generations * earlier.population)),
+        "evolve": (Evolve(generations=gens, population=24), start),
+    }
+
+
+class Probe:
+    """Stands where ``Evolve`` would: runs every method on the candidates it is handed and
+    records the figures, then lets the phase finish with its candidates unchanged."""
+
+    def __init__(self, budget: int, rows: list) -> None:
+        self.budget, self.rows, self.song = budget, rows, ""
+
+    def breed(self, phase, song, candidates, evaluate, context, seed):
+        from chromatic.produce.evolve import Breeding
+        from chromatic.produce.evolve.breeders import breeder_for
+        from chromatic.produce.evolve.engine import evolve_section
+        from chromatic.produce.phases.parts import section_rng, spread
+
+        for s in song.sections:
+            cands = candidates.get(s.label) or []
+            if not cands:
+                continue
+            breeder = breeder_for(phase, song, s, context)
+            fit = dict(zip([c.index for c in cands], evaluate(cands), strict=True))
+            ranked = sorted(cands, key=lambda c: (-fit[c.index], c.index))
+            kept = spread(ranked, lambda c: c.details.get(KIND[phase]))[:TOP]
+            self._row(phase, s, "rank", kept, fit, len(cands), breeder, evaluate)
+            for name, (opts, start) in methods(self.budget, len(cands)).items():
+                rng = section_rng(seed, 7, s.label)
+                bred = evolve_section(s, cands[:start], breeder, evaluate, opts, rng)
+                pool = bred.kept  # the defaults: in shortlist order (``archive.diverse_order``)
+                if not opts.archive:
+                    pool = sorted(pool, key=lambda c: (-bred.fitness[c.index], c.index))
+                self._row(phase, s, name, pool[:TOP], bred.fitness, bred.scored, breeder, evaluate)
+        return Breeding(candidates, {}, {}, {}, {})
+
+    def _row(self, phase, section, method, kept, fit, scored, breeder, evaluate):
+        from chromatic.produce.evolve.archive import cell, mean_pairwise, note_distance
+
+        best = kept[0]
+        chroma = getattr(evaluate, "chroma", {})
+        match = chroma.get((best.section, best.index))
+        cells = {cell(breeder.descriptor(section, c.notes)) for c in kept}
+        self.rows.append(
+            {
+                "phase": phase,
+                "section": section.label,
+                "song": self.song,
+                "method": method,
+                "best": fit[best.index],
+                "mean": float(np.mean([fit[c.index] for c in kept])),
+                "match": match.match if match is not None else None,
+                "diversity": mean_pairwise([c.notes for c in kept], note_distance),
+                "niches": len(cells),
+                "scored": scored,
+            }
+        )
+
+
+def prepare(proposal: Path, out: Path) -> Path:
+    cmd = [sys.executable, "-m", "chromatic", "compose", str(proposal), "--out", str(out)]
+    cmd += ["-n", "20", "--beam", "1", "--no-render", "--seed", "1", "--auto", "--force"]
+    subprocess.run(cmd, check=True, capture_output=True)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", type=Path, default=DEMO_MODEL if DEMO_MODEL.exists() else None)
+    ap.add_argument("--budget", type=int, default=280)
+    ap.add_argument("--real", action="store_true")
+    ap.add_argument("--phases", default="drums,bass,melody,harmony")
+    args = ap.parse_args()
+    from chromatic.produce.folder import open_folder
+    from chromatic.produce.phases import PhaseOptions
+    from chromatic.produce.phases.registry import get
+    from chromatic.produce.phases.scoring import Weights, load_scorer
+
+    scorer = load_scorer(args.model) if args.model else None
+    proposals = list(EXAMPLES)
+    if args.real:
+        proposals += sorted(
+            p for p in (SHARED / "real" / "chain_artifacts").iterdir() if p.is_dir()
+        )
+    rows: list[dict] = []
+    probe = Probe(args.budget, rows)
+    tmp = Path(tempfile.mkdtemp(prefix="bench-evolve-"))
+    try:
+        for i, proposal in enumerate(proposals):
+            folder = open_folder(prepare(proposal, tmp / f"song{i}"))
+            probe.song = proposal.stem[:40]
+            for phase in args.phases.split(","):
+                opts = PhaseOptions(
+                    args.budget,
+                    TOP,
+                    1,
+                    scorer,
+                    str(args.model) if args.model else None,
+                    Weights(),
+                    evolve=probe,
+                )
+                get(phase).run(folder, opts)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    report(rows, args)
+
+
+def report(rows: list[dict], args) -> None:
+    print(
+        f"budget {args.budget} fitness calls per section; model: "
+        f"{args.model or 'none (theory only)'}; {len({(r['song'], r['section'], r['phase']) for r in rows})} phase-sections"
+    )
+    print(
+        f"{'phase':<7} {'method':<8} {'best':>6} {'mean':>6} {'match':>6} {'divers':>6} {'niches':>6} {'scored':>6}"
+    )
+    names = ("rank", "beam", "earlier", "evolve")
+    for phase in dict.fromkeys(r["phase"] for r in rows):
+        for m in names:
+            rs = [r for r in rows if r["phase"] == phase and r["method"] == m]
+            if not rs:
+                continue
+            matches = [r["match"] for r in rs if r["match"] is not None]
+            match = f"{np.mean(matches):6.3f}" if matches else "     -"
+            print(
+                f"{phase:<7} {m:<8} {np.mean([r['best'] for r in rs]):6.3f} "
+                f"{np.mean([r['mean'] for r in rs]):6.3f} {match} "
+                f"{np.mean([r['diversity'] for r in rs]):6.3f} {np.mean([r['niches'] for r in rs]):6.2f} "
+                f"{np.mean([r['scored'] for r in rs]):6.0f}"
+            )
+    by = {(r["song"], r["phase"], r["section"], r["method"]): r for r in rows}
+    keys = {k[:3] for k in by}
+    for m in names[1:]:
+        wins = sum(by[(*k, m)]["best"] > by[(*k, "rank")]["best"] for k in keys)
+        ties = sum(by[(*k, m)]["best"] == by[(*k, "rank")]["best"] for k in keys)
+        div = np.mean([by[(*k, m)]["diversity"] for k in keys]) / max(
+            1e-9, np.mean([by[(*k, "rank")]["diversity"] for k in keys])
+        )
+        if m == "evolve":
+            for k in sorted(keys):
+                if by[(*k, m)]["best"] <= by[(*k, "rank")]["best"]:
+                    r, e = by[(*k, "rank")], by[(*k, m)]
+                    print(
+                        f"  not above: {k} rank {r['best']:.4f} ({r['scored']}) evolve {e['best']:.4f}"
+                    )
+        ceiling = sum(by[(*k, "rank")]["best"] >= 0.9995 for k in keys)
+        niches = np.mean([by[(*k, m)]["niches"] for k in keys]) / np.mean(
+            [by[(*k, "rank")]["niches"] for k in keys]
+        )
+        print(
+            f"{m}: best composite above rank's in {wins}/{len(keys)} sections "
+            f"({100 * wins / len(keys):.0f} %; ties {ties}, rank at the ceiling 1.0 in {ceiling}); "
+            f"shortlist diversity x{div:.2f} rank's, niches filled x{niches:.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+"""Breeding: evolutionary search over a phase's candidates, with the phase's composite as the
+fitness and a quality-diversity archive for the shortlist (``docs/evolve.md``).
+
+The phases know nothing of this package: ``PhaseOptions.evolve`` carries an ``Evolve`` whose
+``breed`` the shared part runner (``phases.parts.run_part_phase``) calls with the generated
+candidates, a batch ``evaluate`` (the same composite review.yml shows) and the phase's context
+(kicks, genre fit, singer); the operators live in ``evolve.drums``, ``evolve.bass`` and
+``evolve.melody``. A candidate is the phases' own ``PartCandidate`` (section, draw index,
+theory, details, notes): a light in-memory record a later Song type can adopt by mapping a
+track's notes to ``notes``.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from chromatic.errors import ProduceError
+
+STREAM = zlib.crc32(b"chromatic.produce.evolve")
+PHASES = ("drums", "bass", "melody", "harmony")
+
+
+@dataclass(frozen=True)
+class Evolve:
+    """How to breed. Defaults: 6 generations of 24 children, tournament of 2 (mild pressure,
+    the archive keeps the diversity), 2 elites, mutation on 90 % of children (one operator, a
+    second on 30 %), crossover on 60 %, a parent drawn from the archive's elites 30 % of the
+    time, and the shortlist taken from the archive (best of distinct niches).
+
+    The artist's earlier implementation is ``Evolve.earlier()``: 8 x 30, tournament 3,
+    elitism 2, mutation 0.15, crossover always, no archive."""
+
+    generations: int = 6
+    population: int = 24
+    tournament: int = 2
+    elitism: int = 2
+    mutation: float = 0.9
+    crossover: float = 0.6
+    double: float = 0.3
+    from_archive: float = 0.3
+    archive: bool = True
+    bins: int = 5
+    from_review: bool = False  # --breed: the approved or starred candidates are the parents
+    shortlist: int = 10  # candidates ordered for diversity before the rest by fitness
+    progress: Callable[[str, int, int, float], None] | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.generations < 1 or self.population < 2 or self.tournament < 1:
+            raise ProduceError(
+                "expected --generations >= 1 and --population >= 2, got "
+                f"generations={self.generations}, population={self.population}"
+            )
+
+    @classmethod
+    def earlier(cls, **kw) -> Evolve:
+        return cls(8, 30, 3, 2, 0.15, 1.0, 0.0, 0.0, False, **kw)
+
+    def facts(self) -> dict:
+        return {
+            "generations": self.generations,
+            "population": self.population,
+            "tournament": self.tournament,
+            "elitism": self.elitism,
+            "mutation": self.mutation,
+            "crossover": self.crossover,
+            "archive": f"MAP-Elites {self.bins}x{self.bins}" if self.archive else None,
+            **({"from": "approved or starred candidates"} if self.from_review else {}),
+        }
+
+    def breed(self, phase: str, song, candidates: dict, evaluate, context: dict, seed: int):
+        """Evolve every section (from its approved or starred candidates with ``from_review``,
+        read from ``context["phase_dir"]``)."""
+        from chromatic.produce.evolve.breeders import breeder_for
+        from chromatic.produce.evolve.engine import evolve_section
+        from chromatic.produce.evolve.parents import Parents, review_parents
+        from chromatic.produce.phases.parts import section_rng
+
+        if phase not in PHASES:
+            raise ProduceError(f"--evolve is not available for {phase!r}; it breeds {PHASES}")
+        parents = review_parents(context["phase_dir"]) if self.from_review else Parents({}, {}, {})
+        out, origin, per, extra_top = {}, {}, {}, {}
+        for s in song.sections:
+            chosen = parents.by_section.get(s.label)
+            initial = chosen or candidates.get(s.label) or []
+            if not initial or (self.from_review and not chosen):
+                out[s.label] = initial
+                continue
+            breeder = breeder_for(phase, song, s, context)
+            tick = None
+            if self.progress is not None:
+                tick = lambda g, n, best, _l=s.label: self.progress(_l, g, n, best)  # noqa: E731
+            bred = evolve_section(
+                s, initial, breeder, evaluate, self, section_rng(seed, STREAM, s.label), tick
+            )
+            out[s.label] = [c for c in bred.kept if not chosen or "lineage" in c.details]
+            origin[s.label] = bred.origin
+            per[s.label] = {"scored": bred.scored, "niches": bred.niches}
+            if chosen:
+                per[s.label]["parents"] = [c.details["review_id"] for c in chosen]
+                extra_top[s.label] = parents.kept.get(s.label, 0)
+        facts = {**self.facts(), "sections": per}
+        return Breeding(out, origin, facts, parents.lyrics, extra_top, frozenset(per))
+
+
+@dataclass(frozen=True)
+class Breeding:
+    """What ``Evolve.breed`` hands back to the phase: the candidates to rank per section, each
+    child's initial ancestor (whose track, lyric events included, it inherits), the facts for
+    review.yml, the parents' own lyric events, and how many reviewed candidates a bred section
+    keeps (its children are written on top of them)."""
+
+    candidates: dict
+    origin: dict
+    facts: dict
+    lyrics: dict
+    extra_top: dict
+    ordered: frozenset = frozenset()  # the sections bred: their candidates in shortlist order

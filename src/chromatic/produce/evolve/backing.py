@@ -1,0 +1,157 @@
+"""Backing-vocal operators (the harmony phase). A backing line sings the lead's syllables on
+the lead's onsets (or "oo" on its own rhythm in a wordless section), so every operator
+changes pitches only and the lyric events stay the parent's:
+
+- ``interval``: one bar's notes take another harmonic interval against the lead note sounding
+  at each onset (a third for a sixth, above for below: the nearest other scale tone a third or
+  a sixth from the lead), inside the second singer's range;
+- ``interval_note``: the same for one note;
+- ``chord_tone``: a strong-beat note that is not a chord tone, or dissonant with the lead,
+  moves to the nearest chord tone consonant with it;
+- ``octave``: one bar moves an octave, inside the range;
+- ``neighbour``: a weak-beat note steps a scale degree toward the next note (a counter-line
+  gets a passing motion).
+
+Crossover joins two parents only where they share onsets: a counter-line's crossover keeps its
+rhythm. The theory is the phase's (``phases.backing.score_line``). Niches: the share of notes
+above the lead x the mean distance from it (an octave = full).
+"""
+
+from __future__ import annotations
+
+from chromatic.music.meter import strong_ticks
+from chromatic.produce.evolve.breeder import Breeder, lineage_details
+from chromatic.produce.phases.backing import score_line
+from chromatic.produce.phases.parts import PartCandidate
+from chromatic.produce.vocals.theory import CONSONANT
+from chromatic.yamlio import flow
+
+HARMONIC = (3, 4, 8, 9)  # thirds and sixths, semitones
+
+
+def _lead_at(lead, t: int):
+    return next((n.pitch for n in lead if n.start <= t < n.end), None)
+
+
+def _bar(notes, section, rng):
+    bars = sorted({n.start // section.bar_ticks for n in notes})
+    if not bars:
+        return None
+    b = bars[int(rng.integers(len(bars)))]
+    return [i for i, n in enumerate(notes) if n.start // section.bar_ticks == b]
+
+
+def make_ops(lead, singer, scale):
+    def interval(notes, section, rng, one: bool = False):
+        idx = _bar(notes, section, rng)
+        if idx is None:
+            return None
+        if one:
+            idx = [idx[int(rng.integers(len(idx)))]]
+        side = int(rng.choice([-1, 1]))
+        out = list(notes)
+        for i in idx:
+            lp = _lead_at(lead, notes[i].start)
+            if lp is None:
+                continue
+            options = [
+                lp + side * d
+                for d in HARMONIC
+                if (lp + side * d) % 12 in scale and singer.low <= lp + side * d <= singer.high
+            ]
+            options = [p for p in options if p != notes[i].pitch]
+            if options:
+                out[i] = notes[i]._replace(
+                    pitch=min(options, key=lambda p: abs(p - notes[i].pitch))
+                )
+        return tuple(out)
+
+    def octave(notes, section, rng):
+        idx = _bar(notes, section, rng)
+        if idx is None:
+            return None
+        shift = int(rng.choice([-12, 12]))
+        if not all(singer.low <= notes[i].pitch + shift <= singer.high for i in idx):
+            return None
+        out = list(notes)
+        for i in idx:
+            out[i] = notes[i]._replace(pitch=notes[i].pitch + shift)
+        return tuple(out)
+
+    def neighbour(notes, section, rng):
+        beats = {c.start for c in section.chords}
+        spots = [
+            i
+            for i in range(len(notes) - 1)
+            if notes[i].start not in beats and notes[i + 1].pitch != notes[i].pitch
+        ]
+        if not spots:
+            return None
+        i = spots[int(rng.integers(len(spots)))]
+        up = notes[i + 1].pitch > notes[i].pitch
+        p = notes[i].pitch + (1 if up else -1)
+        while p % 12 not in scale:
+            p += 1 if up else -1
+        if not singer.low <= p <= singer.high:
+            return None
+        out = list(notes)
+        out[i] = notes[i]._replace(pitch=p)
+        return tuple(out)
+
+    def interval_note(notes, section, rng):
+        return interval(notes, section, rng, one=True)
+
+    def chord_tone(notes, section, rng):
+        spots = []
+        for t in strong_ticks(section.meter, section.bars):
+            i = next((k for k, n in enumerate(notes) if n.start <= t < n.end), None)
+            lp = _lead_at(lead, t)
+            if i is None or lp is None:
+                continue
+            p = notes[i].pitch
+            if p % 12 not in section.chord_at(t).tones or (p - lp) % 12 not in CONSONANT:
+                spots.append((i, lp))
+        if not spots:
+            return None
+        i, lp = spots[int(rng.integers(len(spots)))]
+        tones = section.chord_at(notes[i].start).tones
+        options = [
+            p
+            for p in range(singer.low, singer.high + 1)
+            if p % 12 in tones and (p - lp) % 12 in CONSONANT and p != lp
+        ]
+        if not options:
+            return None
+        out = list(notes)
+        out[i] = notes[i]._replace(pitch=min(options, key=lambda p: (abs(p - notes[i].pitch), p)))
+        return tuple(out)
+
+    return (
+        ("interval", interval),
+        ("interval_note", interval_note),
+        ("chord_tone", chord_tone),
+        ("octave", octave),
+        ("neighbour", neighbour),
+    )
+
+
+def backing_breeder(song, section, lead, singer) -> Breeder:
+    scale = song.proposal.key.scale_pcs()
+
+    def child(sec, notes, parent: PartCandidate, index: int, lineage: dict) -> PartCandidate:
+        notes = tuple(notes)
+        pitches = [n.pitch for n in notes]
+        details = lineage_details(parent.details, lineage, range=flow([min(pitches), max(pitches)]))
+        return PartCandidate(sec.label, index, score_line(sec, lead, notes, singer), details, notes)
+
+    def descriptor(sec, notes) -> tuple[float, float]:
+        gaps = [n.pitch - lp for n in notes if (lp := _lead_at(lead, n.start)) is not None]
+        if not gaps:
+            return 0.0, 0.0
+        above = sum(g > 0 for g in gaps) / len(gaps)
+        return above, min(1.0, sum(abs(g) for g in gaps) / len(gaps) / 12)
+
+    def compatible(a, b) -> bool:
+        return [n.start for n in a.notes] == [n.start for n in b.notes]
+
+    return Breeder(make_ops(lead, singer, scale), child, descriptor, compatible, kind="kind")

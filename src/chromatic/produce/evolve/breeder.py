@@ -1,0 +1,50 @@
+"""What a phase's breeder is: its operators, how a child's theory is scored again, its two
+niche descriptors and which parents may cross; and the details a child records."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from chromatic.yamlio import flow
+
+Operator = Callable  # (notes, section, rng) -> notes | None (None: not applicable here)
+
+
+@dataclass(frozen=True)
+class Breeder:
+    operators: tuple[tuple[str, Operator], ...]
+    child: Callable  # (section, notes, parent, index, lineage) -> PartCandidate
+    descriptor: Callable  # (section, notes) -> (x, y) in [0, 1]
+    compatible: Callable = lambda a, b: True
+    kind: str = "template"  # the detail that names a candidate's idea (template, style, contour)
+
+
+def lineage_details(parent_details: dict, lineage: dict, **updates) -> dict:
+    """A child's details: its first parent's, updated, with its lineage (parents by draw
+    index within the section, the operators applied, the generation)."""
+    out = {
+        k: v
+        for k, v in parent_details.items()
+        if k not in ("lineage", "niche", "draw", "review_id")
+    }
+    out.update(updates)
+    # parents: the immediate ones; roots (the engine adds them): the first candidates (review
+    # ids or draw indices) the child descends from
+    out["lineage"] = {
+        **lineage,
+        "parents": flow(lineage["parents"]),
+        "operators": flow(lineage["operators"]),
+    }
+    return out
+
+
+def fresh(value):
+    """A copy of a details value with new lists and dicts (flow lists stay flow lists): the
+    kept candidates share no object, so review.yml has no YAML anchors."""
+    if isinstance(value, dict):
+        return {k: fresh(v) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [fresh(v) for v in value]
+        return flow(items) if hasattr(value, "fa") and value.fa.flow_style() else items
+    return value

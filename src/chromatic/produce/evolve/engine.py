@@ -1,0 +1,168 @@
+"""The generational loop of one section: tournament selection with elitism, crossover at
+phrase boundaries, the phase's mutation operators, and a MAP-Elites archive of the best of
+each niche.
+
+Everything is seeded (one numpy generator per section), and the fitness is the caller's
+``evaluate``: the phase's own composite (theory, chromatic match, taste), scored in one batch
+per generation, so breeding optimises exactly what the human is shown. Children that repeat a
+part already scored are dropped before scoring (they would only cost budget).
+
+Why not DEAP or pyribs: DEAP's value is its toolbox of operators over fixed-length genomes and
+``creator``'s module-level classes; ours are phase-specific note operators over variable-length
+parts, and tournament plus elitism is a dozen lines. pyribs' archives store fixed-dimension
+float solution vectors for its emitters; a part is a tuple of notes. A grid of dicts is the
+whole MAP-Elites archive we need (``evolve.archive``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from chromatic.produce.evolve.archive import Archive, cell, diverse_order, niche_name
+from chromatic.produce.evolve.breeder import fresh
+from chromatic.produce.evolve.ops import crossover
+from chromatic.yamlio import flow
+
+
+@dataclass
+class Bred:
+    """One section's outcome: the candidates to rank (archive elites, or the last population),
+    every fitness computed, each child's lineage and the initial ancestor whose track (the
+    melody's lyric events) it inherits."""
+
+    kept: list
+    fitness: dict[int, float]
+    scored: int
+    niches: int
+    origin: dict[int, int] = field(default_factory=dict)
+
+
+def tournament(pop: Sequence, fit: dict[int, float], k: int, rng):
+    """The fittest of ``k`` drawn at random (lower index breaks ties)."""
+    picks = [pop[int(i)] for i in rng.integers(len(pop), size=max(1, k))]
+    return min(picks, key=lambda c: (-fit[c.index], c.index))
+
+
+def evolve_section(
+    section,
+    initial: list,
+    breeder,
+    evaluate: Callable[[list], list[float]],
+    options,
+    rng,
+    progress: Callable[[int, int, float], None] | None = None,
+) -> Bred:
+    """Evolve one section's candidates for ``options.generations`` generations of
+    ``options.population`` children each."""
+    fit = dict(zip([c.index for c in initial], evaluate(initial), strict=True))
+    pool = {c.index: c for c in initial}
+    origin = {c.index: c.index for c in initial}
+    roots = {c.index: (_name(c),) for c in initial}
+    archive = Archive(options.bins)
+    for c in initial:
+        archive.add(c.index, fit[c.index], breeder.descriptor(section, c.notes))
+    seen = {c.notes for c in initial}
+    pop = sorted(initial, key=lambda c: (-fit[c.index], c.index))[: options.population]
+    nxt = max(pool) + 1
+    scored = len(initial)
+    for g in range(options.generations):
+        children = []
+        for _ in range(options.population * 4):
+            if len(children) >= options.population:
+                break
+            made = _make_child(section, pop, pool, fit, archive, breeder, options, rng, nxt, g)
+            if made is None or made[0].notes in seen:
+                continue
+            child, first = made
+            seen.add(child.notes)
+            origin[child.index] = origin[first]
+            up = child.details["lineage"].pop("_up")
+            roots[child.index] = tuple(dict.fromkeys(r for p in up for r in roots[p]))
+            child.details["lineage"]["roots"] = flow(list(roots[child.index]))
+            children.append(child)
+            nxt += 1
+        if children:
+            for c, f in zip(children, evaluate(children), strict=True):
+                fit[c.index] = f
+                pool[c.index] = c
+                archive.add(c.index, f, breeder.descriptor(section, c.notes))
+            scored += len(children)
+        pop = _select(pop + children, fit, options, rng)
+        if progress is not None:
+            progress(g + 1, options.generations, max(fit.values()))
+    if options.archive:
+        niche = {
+            k: cell(breeder.descriptor(section, c.notes), options.bins) for k, c in pool.items()
+        }
+        keys = diverse_order(
+            list(pool),
+            fit,
+            niche.__getitem__,
+            lambda k: pool[k].details.get(breeder.kind),
+            lambda k: pool[k].notes,
+            options.shortlist,
+        )
+    else:
+        keys = [c.index for c in pop]
+    kept = [_with_niche(pool[k], breeder, section, options.bins) for k in keys]
+    return Bred(kept, fit, scored, len(archive), origin)
+
+
+def _with_niche(c, breeder, section, bins: int):
+    niche = niche_name(cell(breeder.descriptor(section, c.notes), bins))
+    details = {**fresh(c.details), "draw": c.index, "niche": niche}  # draw: what lineages cite
+    return type(c)(c.section, c.index, c.theory, details, c.notes)
+
+
+def _parent(pop, fit, archive, options, rng, pool):
+    if options.from_archive and len(archive) > 1 and rng.random() < options.from_archive:
+        keys = archive.keys()
+        return pool[keys[int(rng.integers(len(keys)))]]
+    return tournament(pop, fit, options.tournament, rng)
+
+
+def _make_child(section, pop, pool, fit, archive, breeder, options, rng, index: int, gen: int):
+    a = _parent(pop, fit, archive, options, rng, pool)
+    parents, ops, notes, up = [_name(a)], [], a.notes, [a.index]
+    if rng.random() < options.crossover:
+        mates = [c for c in pop if c.index != a.index and breeder.compatible(a, c)]
+        if mates:
+            b = tournament(mates, fit, options.tournament, rng)
+            notes, label = crossover(a.notes, b.notes, section, rng)
+            parents.append(_name(b))
+            up.append(b.index)
+            ops.append(label)
+    if rng.random() < options.mutation or notes == a.notes:
+        for _ in range(1 + int(rng.random() < options.double)):
+            name, op = breeder.operators[int(rng.integers(len(breeder.operators)))]
+            out = op(notes, section, rng)
+            if out is not None and out != notes:
+                notes = out
+                ops.append(name)
+    if not ops or not notes:
+        return None
+    lineage = {"parents": parents, "operators": ops, "generation": gen + 1, "_up": up}
+    child = breeder.child(section, notes, a, index, lineage)
+    return None if child is None else (child, a.index)  # None: the breeder refused it
+
+
+def _name(c):
+    """How a lineage cites a parent: its review.yml id when it came from one, else its draw
+    index (``draw`` in the details of every bred shortlist)."""
+    return c.details.get("review_id", c.index)
+
+
+def _select(pool: list, fit: dict[int, float], options, rng) -> list:
+    """The next population: the ``elitism`` fittest, then tournament winners (distinct)."""
+    ranked = sorted({c.index: c for c in pool}.values(), key=lambda c: (-fit[c.index], c.index))
+    nxt = ranked[: options.elitism]
+    chosen = {c.index for c in nxt}
+    for _ in range(options.population * 3):
+        if len(nxt) >= min(options.population, len(ranked)):
+            break
+        w = tournament(ranked, fit, options.tournament, rng)
+        if w.index not in chosen:
+            chosen.add(w.index)
+            nxt.append(w)
+    return nxt

@@ -1,0 +1,226 @@
+"""Melody operators. The rhythm of a melody is its lyric setting (stressed syllables on strong
+beats, ``melody.setting``), so every operator changes pitches only: onsets and durations stay,
+and with them each syllable's place and the prosody score. Crossover joins two parents only
+where they share that rhythm (the same pace over the same words), so the child's lyric events
+are its parents'.
+
+- ``transpose``: one bar's motif moves one or two scale steps up or down;
+- ``sequence``: a bar repeats the previous bar's intervals from a step higher or lower;
+- ``inversion``: a bar's intervals turn upside down around its first note;
+- ``ornament``: a weak-beat note between two notes a third apart becomes the passing tone, or
+  between two equal notes, their upper neighbour;
+- ``simplify``: a weak-beat note that leaps from the one before becomes the chord tone
+  nearest it (never the same pitch: repeated notes are not a simplification a singer hears).
+
+After each operator the line is re-snapped: pitches folded into the singer's range and every
+note on a strong beat or a chord change moved to the nearest chord tone (the phase's own rule),
+so the child sits on the harmony. Niches: register (mean pitch over the singer's range) x
+motion (mean interval, 6 semitones = full).
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+from chromatic.music.meter import strong_ticks
+from chromatic.produce.evolve.breeder import Breeder, lineage_details
+from chromatic.produce.melody.contours import nearest
+from chromatic.produce.phases.melody import (
+    chord_tone_share,
+    contour_score,
+    singability,
+)
+from chromatic.produce.phases.parts import PartCandidate
+from chromatic.yamlio import flow
+
+
+def _scale_step(p: int, steps: int, scale: tuple[int, ...]) -> int:
+    """``p`` moved ``steps`` scale steps (chromatic notes first land on the scale)."""
+    q = p
+    for _ in range(abs(steps)):
+        q += 1 if steps > 0 else -1
+        while q % 12 not in scale:
+            q += 1 if steps > 0 else -1
+    return q
+
+
+def _bar_slice(notes, section, rng, need: int = 1):
+    bars = [
+        b
+        for b in range(section.bars)
+        if sum(b * section.bar_ticks <= n.start < (b + 1) * section.bar_ticks for n in notes)
+        >= need
+    ]
+    if not bars:
+        return None
+    b = bars[int(rng.integers(len(bars)))]
+    idx = [
+        i
+        for i, n in enumerate(notes)
+        if b * section.bar_ticks <= n.start < (b + 1) * section.bar_ticks
+    ]
+    return b, idx
+
+
+def _with_pitches(notes, idx, pitches):
+    out = list(notes)
+    for i, p in zip(idx, pitches, strict=True):
+        out[i] = out[i]._replace(pitch=int(p))
+    return tuple(out)
+
+
+def make_ops(scale: tuple[int, ...]):
+    def transpose(notes, section, rng):
+        got = _bar_slice(notes, section, rng)
+        if got is None:
+            return None
+        _, idx = got
+        steps = int(rng.choice([-2, -1, 1, 2]))
+        return _with_pitches(notes, idx, [_scale_step(notes[i].pitch, steps, scale) for i in idx])
+
+    def sequence(notes, section, rng):
+        got = _bar_slice(notes, section, rng, need=2)
+        if got is None:
+            return None
+        b, src = got
+        lo = (b + 1) * section.bar_ticks
+        dst = [i for i, n in enumerate(notes) if lo <= n.start < lo + section.bar_ticks]
+        if not dst:
+            return None
+        moves = [notes[j].pitch - notes[i].pitch for i, j in pairwise(src)] or [0]
+        p = _scale_step(notes[src[0]].pitch, int(rng.choice([-1, 1])), scale)
+        out = []
+        for k in range(len(dst)):
+            out.append(p)
+            p += moves[k % len(moves)]
+        return _with_pitches(notes, dst, out)
+
+    def inversion(notes, section, rng):
+        got = _bar_slice(notes, section, rng, need=3)
+        if got is None:
+            return None
+        _, idx = got
+        first = notes[idx[0]].pitch
+        return _with_pitches(notes, idx, [2 * first - notes[i].pitch for i in idx])
+
+    def ornament(notes, section, rng):
+        strong = _strong(section)
+        spots = [
+            i
+            for i in range(1, len(notes) - 1)
+            if notes[i].start not in strong
+            and (
+                abs(notes[i + 1].pitch - notes[i - 1].pitch) in (3, 4)
+                or notes[i + 1].pitch == notes[i - 1].pitch
+            )
+        ]
+        if not spots:
+            return None
+        i = spots[int(rng.integers(len(spots)))]
+        a, c = notes[i - 1].pitch, notes[i + 1].pitch
+        p = _scale_step(a, 1 if c >= a else -1, scale) if a != c else _scale_step(a, 1, scale)
+        return _with_pitches(notes, [i], [p])
+
+    def simplify(notes, section, rng):
+        strong = _strong(section)
+        spots = [
+            i
+            for i in range(1, len(notes))
+            if notes[i].start not in strong and abs(notes[i].pitch - notes[i - 1].pitch) > 2
+        ]
+        if not spots:
+            return None
+        i = spots[int(rng.integers(len(spots)))]
+        prev = notes[i - 1].pitch
+        tones = section.chord_at(notes[i].start).tones
+        near = [p for p in range(prev - 4, prev + 5) if p != prev and p % 12 in tones]
+        if not near:
+            return None
+        return _with_pitches(notes, [i], [min(near, key=lambda p: (abs(p - prev), p))])
+
+    return (
+        ("transpose", transpose),
+        ("sequence", sequence),
+        ("inversion", inversion),
+        ("ornament", ornament),
+        ("simplify", simplify),
+    )
+
+
+MAX_REPEATS = 0.25  # Bach soprano lines repeat 6-25 % of their moves (benchmarks/musicality.py)
+
+
+def repeats(pitches: list[int]) -> float:
+    moves = list(pairwise(pitches))
+    return sum(a == b for a, b in moves) / len(moves) if moves else 0.0
+
+
+def _strong(section) -> set[int]:
+    return set(strong_ticks(section.meter, section.bars)) | {c.start for c in section.chords}
+
+
+def resnap(notes, section, singer) -> tuple[tuple, int, int]:
+    """Fold into the singer's range, then strong-beat notes onto chord tones: (notes, strong
+    notes, of them snapped)."""
+    strong = _strong(section)
+    out, on, snapped, prev = [], 0, 0, None
+    for n in notes:
+        p = n.pitch
+        while p > singer.high:
+            p -= 12
+        while p < singer.low:
+            p += 12
+        if n.start in strong:
+            on += 1
+            tones = section.chord_at(n.start).tones
+            if p % 12 not in tones:
+                snapped += 1
+                p = nearest(p, tones, singer.low, singer.high, toward=prev)
+        out.append(n._replace(pitch=p))
+        prev = p
+    return tuple(out), on, snapped
+
+
+def descriptor_for(singer):
+    def descriptor(section, notes) -> tuple[float, float]:
+        pitches = [n.pitch for n in notes]
+        if not pitches:
+            return 0.0, 0.0
+        reg = (sum(pitches) / len(pitches) - singer.low) / max(1, singer.high - singer.low)
+        moves = [abs(b - a) for a, b in pairwise(pitches)]
+        motion = (sum(moves) / len(moves)) / 6.0 if moves else 0.0
+        return min(1.0, max(0.0, reg)), min(1.0, motion)
+
+    return descriptor
+
+
+def melody_breeder(song, section, singer) -> Breeder:
+    scale = song.proposal.key.scale_pcs()
+
+    def child(sec, notes, parent: PartCandidate, index: int, lineage: dict):
+        notes, on, snapped = resnap(notes, sec, singer)
+        pitches = [n.pitch for n in notes]
+        if repeats(pitches) > max(repeats([n.pitch for n in parent.notes]), MAX_REPEATS):
+            return None  # a monotone line: repeated pitches the reference melodies rarely have
+        natural = 1.0 - snapped / on if on else 1.0
+        parts = {
+            "singability": singability(pitches, singer),
+            "chord_tones": 0.5 * chord_tone_share(sec, notes) + 0.5 * natural,
+            "contour": contour_score(pitches),
+            "prosody": parent.theory["prosody"],
+        }
+        theory = {k: round(float(v), 4) for k, v in parts.items()}
+        theory["total"] = round(float(sum(parts.values()) / len(parts)), 4)
+        details = lineage_details(
+            parent.details,
+            lineage,
+            start_pitch=pitches[0],
+            range=flow([min(pitches), max(pitches)]),
+            snapped=snapped,
+        )
+        return PartCandidate(sec.label, index, theory, details, notes)
+
+    def compatible(a, b) -> bool:
+        return [n.start for n in a.notes] == [n.start for n in b.notes]
+
+    return Breeder(make_ops(scale), child, descriptor_for(singer), compatible, kind="contour")
