@@ -26,13 +26,15 @@ from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.phases import PhaseResult
 from chromatic.produce.phases.scoring import (
     NO_MODEL_WARNING,
-    THEORY_ONLY,
     ChromaticResult,
     Scorer,
     Weights,
-    composite,
+    applied_weights,
+    chromatic_scores,
     composite_text,
+    pool_composite,
     score_midi,
+    weight_facts,
 )
 from chromatic.produce.phases.taste import taste_facts, taste_scores
 from chromatic.produce.regenerate import FreshCandidate, Group, regenerate_groups
@@ -147,10 +149,11 @@ def run_part_phase(
             concept=song.proposal.concept,
         )
         chroma = {ids[k]: v for k, v in scored.items() if k in ids}
-        applied = weights
     else:
         notes.append(NO_MODEL_WARNING)
-        applied = THEORY_ONLY.with_taste(weights.taste)
+    applied, weight_line = applied_weights(scorer, weights)
+    if weight_line:
+        notes.append(weight_line)
     liked: dict[tuple[str, int], float] = {}
     if taste is not None:
         every = [c for label in candidates for c in candidates[label]]
@@ -159,10 +162,20 @@ def run_part_phase(
                 midi[(c.section, c.index)] = render(c)
         liked = taste_scores(taste, phase, midi, str(song.proposal.key), notes)
 
+    pool = pool_composite(
+        {
+            (c.section, c.index): c.theory["total"]
+            for label in candidates
+            for c in candidates[label]
+        },
+        {k: r.match for k, r in chroma.items()},
+        applied,
+        liked,
+        group=lambda k: k[0],  # the chromatic term is relative to the section's candidates
+    )
+
     def comp(c: PartCandidate) -> float:
-        key = (c.section, c.index)
-        match = chroma[key].match if chroma else None
-        return round(composite(c.theory["total"], match, applied, liked.get(key)), 4)
+        return pool[(c.section, c.index)].composite
 
     def fresh(ranked: list[PartCandidate]) -> Iterator[FreshCandidate]:
         for c in ranked:
@@ -170,7 +183,7 @@ def run_part_phase(
             scores = {
                 "composite": comp(c),
                 "theory": c.theory,
-                "chromatic": chroma[key].to_dict() if key in chroma else None,
+                "chromatic": chromatic_scores(chroma.get(key), pool[key], applied),
             }
             if key in liked:
                 scores["taste"] = round(liked[key], 4)
@@ -190,6 +203,7 @@ def run_part_phase(
             "weights": applied.to_dict(),
             "model": str(model) if model else None,
             "composite": composite_text(applied, scorer is not None, bool(liked)),
+            **(weight_facts(weights, applied, weight_line) if scorer is not None else {}),
             "theory": theory_text,
             **({"taste": taste_facts(taste, applied.taste)} if liked else {}),
         },

@@ -172,7 +172,8 @@ async function runJob(path, body, done) {
 function scoreCells(c) {
   const t = c.scores.theory, ch = c.scores.chromatic;
   const parts = Object.entries(t).filter(([k]) => k !== "total").map(([k, v]) => `${esc(k)} ${(+v).toFixed(2)}`).join(", ");
-  const chrom = ch ? ` · chromatic T ${ch.temporal.map((v) => v.toFixed(2)).join("/")} S ${ch.spatial.map((v) => v.toFixed(2)).join("/")} O ${ch.ontological.map((v) => v.toFixed(2)).join("/")} conf ${ch.confidence.toFixed(2)}` : "";
+  const num = (v, d = 2) => (v === null || v === undefined ? "–" : (+v).toFixed(d));
+  const chrom = ch ? ` · chromatic match ${num(ch.match, 3)} term ${num(ch.term)} weight ${num(ch.weight)} · T ${ch.temporal.map((v) => v.toFixed(2)).join("/")} S ${ch.spatial.map((v) => v.toFixed(2)).join("/")} O ${ch.ontological.map((v) => v.toFixed(2)).join("/")}${ch.confidence === null || ch.confidence === undefined ? " · no calibrated confidence" : ` conf ${num(ch.confidence)}`}` : "";
   return parts + chrom;
 }
 
