@@ -62,7 +62,7 @@ class ChromaticResult:
     temporal: tuple[float, float, float]
     spatial: tuple[float, float, float]
     ontological: tuple[float, float, float]
-    confidence: float
+    confidence: float | None
     match: float
     match_method: str = "js"
 
@@ -71,7 +71,8 @@ class ChromaticResult:
         """Read one ``score_batch`` row; ``match`` is recomputed from the taxonomy if absent."""
         try:
             axes = {a: tuple(float(x) for x in row[a]) for a in AXES}
-            confidence = float(row["confidence"])
+            raw = row["confidence"]  # None: the model has no calibrated confidence
+            confidence = None if raw is None else float(raw)
         except (KeyError, TypeError, ValueError) as e:
             raise ProduceError(
                 f"scorer returned an unexpected row for {row.get('id')!r}: {e}"
@@ -90,7 +91,7 @@ class ChromaticResult:
             "temporal": [r(x) for x in self.temporal],
             "spatial": [r(x) for x in self.spatial],
             "ontological": [r(x) for x in self.ontological],
-            "confidence": r(self.confidence),
+            "confidence": None if self.confidence is None else r(self.confidence),
             "match": r(self.match),
             "match_method": self.match_method,
         }
