@@ -124,7 +124,7 @@ def _held_out(n: int = 200, seed: int = 0, pattern=("Red", "Blue", "Black", "Bla
             for c in colors
         ]
     )
-    for k, a in enumerate(AXES):
+    for a in AXES:
         z = np.array([np.log(parse_color(h).target(a)) * 2.0 for h in heard])
         z[colors == "Black"] = rng.normal(0, 4, (int((colors == "Black").sum()), 3))
         raw[a] = raw[f"midi_{a}"] = z + rng.normal(0, 0.1, z.shape)
