@@ -90,4 +90,5 @@ def meter_features(n: dict, b: int, phase: np.ndarray) -> np.ndarray:
         m = np.bincount(io, lg, b) / safe
         f[:, -2] = m / 4
         f[:, -1] = np.sqrt(np.bincount(io, (lg - m[io]) ** 2, b) / safe) / 2
+    f[np.bincount(c, None, b) == 0] = 0.0  # no notes: zeros, as every other feature
     return f
