@@ -229,7 +229,7 @@ def fit(
     model.calibration = (
         {"calibrated": False, "why_not": "fixed epochs: calibration comes from the selection fit"}
         if fixed_epochs is not None
-        else fit_calibration(model, ds, split.val, device)
+        else fit_calibration(model, ds, split.val, device, split.train)
     )
     return model, history, best["epoch"], resumed_from
 
