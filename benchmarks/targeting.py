@@ -73,13 +73,17 @@ def proposal_variant(k: int, color: str, out: Path) -> Path:
     return p
 
 
-def compose(proposal: Path, out: Path, model: Path, seed: int, n: int, weight: float) -> Path:
+def compose(
+    proposal: Path, out: Path, model: Path, seed: int, n: int, weight: float, trust: bool = False
+) -> Path:
     from chromatic.produce.compose.options import ComposeOptions
     from chromatic.produce.compose.run import compose_auto
     from chromatic.produce.phases.scoring import Weights
 
     w = Weights(0.3, weight)  # weight 0: what --chromatic-weight 0 gives
-    opts = ComposeOptions(n=n, beam=1, seed=seed, model=model, weights=w, render=False, force=True)
+    opts = ComposeOptions(
+        n=n, beam=1, seed=seed, model=model, weights=w, render=False, force=True, trust_model=trust
+    )
     compose_auto(proposal, out, opts)
     return out / "arrangement.mid"
 
@@ -120,7 +124,7 @@ def judge_auc(catalog: list, songs: dict[tuple, Path]) -> dict:
     }
 
 
-def demo_table(model: Path, n: int, seed: int, work: Path) -> None:
+def demo_table(model: Path, n: int, seed: int, work: Path, trust: bool = False) -> None:
     from chromatic.scoring import ChromaticScorer
 
     scorer = ChromaticScorer.load(model)
@@ -128,7 +132,7 @@ def demo_table(model: Path, n: int, seed: int, work: Path) -> None:
     songs = {}
     for c in colors:
         p = proposal_variant(0, c, work)
-        songs[c] = compose(p, work / f"demo_{c}", model, seed, n, 0.7).read_bytes()
+        songs[c] = compose(p, work / f"demo_{c}", model, seed, n, 0.7, trust).read_bytes()
     table = np.zeros((len(colors), len(colors)))
     for j, c in enumerate(colors):
         rows = scorer.score_batch([{"id": r, "midi": songs[r]} for r in colors], color=c)
@@ -156,10 +160,16 @@ def main() -> None:
     ap.add_argument("--demo", type=Path, default=None, help="also the 8 x 8 table of this model")
     ap.add_argument("--model", type=Path, default=None, help="an exported model (skip training)")
     ap.add_argument("--work", type=Path, default=None)
+    ap.add_argument("--demo-only", action="store_true", help="only the 8 x 8 table")
+    ap.add_argument("--trust-model", action="store_true", help="use a model that failed its gates")
     a = ap.parse_args()
     t0 = time.perf_counter()
     root = a.work or Path(tempfile.mkdtemp(prefix="chromatic-targeting-"))
     root.mkdir(parents=True, exist_ok=True)
+    if a.demo_only:
+        demo_table(a.demo, a.n, 0, root, a.trust_model)
+        print(f"total {time.perf_counter() - t0:.0f} s")
+        return
     if a.model:
         tunes = essen_tunes(a.tunes, a.task)
         model = a.model
@@ -183,7 +193,7 @@ def main() -> None:
             f"LR {r['lr']:.3f}, music21 key {r['key']:.3f}   (goal {goal})"
         )
     if a.demo:
-        demo_table(a.demo, a.n, 0, root)
+        demo_table(a.demo, a.n, 0, root, a.trust_model)
     print(f"total {time.perf_counter() - t0:.0f} s; work folder {root}")
 
 
