@@ -184,7 +184,9 @@ def main() -> None:
                 for color in (RED, BLUE):
                     p = proposal_variant(k + 1, color, root)
                     out = root / f"w{weight}_{k}_{seed}_{color}"
-                    songs[(k, seed, color)] = compose(p, out, model, seed, a.n, weight)
+                    songs[(k, seed, color)] = compose(
+                        p, out, model, seed, a.n, weight, a.trust_model
+                    )
         r = judge_auc(catalog, songs)
         what = "default weights" if weight else "--chromatic-weight 0 (control)"
         goal = ">= 0.9" if weight else "<= 0.6"
