@@ -160,6 +160,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--tasks", default="chorales,meter", help="chorales (1-3), meter (4)")
     ap.add_argument("--essen", type=int, default=60, help="Essen tunes per meter class")
+    ap.add_argument(
+        "--feature-linear", action="store_true", help="FusionConfig.feature_linear (wide path)"
+    )
     a = ap.parse_args()
     if a.quick:
         a.chorales, a.epochs, a.folds, a.inner, a.real, a.essen = 40, 6, 3, 2, 16, 30
@@ -181,6 +184,7 @@ def _cfg(a) -> FusionConfig:
         epochs=a.epochs,
         patience=max(3, a.epochs // 3),
         seed=a.seed,
+        feature_linear=a.feature_linear,
     )
 
 
