@@ -11,10 +11,15 @@ beside a 12-feature reference in the same run.
    AUC of the best match to Red/Blue, beside the AUC of the pitch-class entropy.
 3. Ranking stability: Spearman correlation of each real piece's match to Red under +-1
    semitone, a 0.3 s shift and +-10 % tempo, beside the reference's P(major).
+4. Essen folk tunes, duple (2/4, 4/4) -> Red vs triple (3/4) -> Blue, no time-signature
+   events in the MIDI (``essen_corpus``), nested song-grouped CV as in 1, beside the floor: a
+   logistic regression on the 12-lag onset autocorrelation (C chosen on the same inner folds).
 
     .venv/bin/python benchmarks/fitness_sanity.py [--quick] [--chorales 180] [--epochs 15]
+        [--tasks chorales,meter] [--essen 60]
 
-Goals (issue 13): chorales >= 85 %, real-vs-random AUC >= 0.9, Spearman >= 0.9.
+Goals (issue 13, 31): chorales >= 85 %, real-vs-random AUC >= 0.9, Spearman >= 0.9; meter
+>= 85 %.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -35,6 +41,8 @@ from chromatic.model.fusion import FusionConfig
 from chromatic.model.midi_data import ABSENT_DIM, midi_dataset
 from chromatic.model.train import fit, predict
 from chromatic.music.reference_features import notes_of, rotated_pc_histogram
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 CACHE = Path(os.environ.get("CHROMATIC_BENCH_CACHE", Path.home() / ".cache" / "chromatic-bench"))
 MAJOR, MINOR = "Red", "Blue"
@@ -150,24 +158,71 @@ def main() -> None:
     ap.add_argument("--inner", type=int, default=3)
     ap.add_argument("--real", type=int, default=50, help="real pieces (and as many random files)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--tasks", default="chorales,meter", help="chorales (1-3), meter (4)")
+    ap.add_argument("--essen", type=int, default=60, help="Essen tunes per meter class")
+    ap.add_argument(
+        "--feature-linear", action="store_true", help="FusionConfig.feature_linear (wide path)"
+    )
     a = ap.parse_args()
     if a.quick:
-        a.chorales, a.epochs, a.folds, a.inner, a.real = 40, 6, 3, 2, 16
+        a.chorales, a.epochs, a.folds, a.inner, a.real, a.essen = 40, 6, 3, 2, 16, 30
     import torch
-    from music21 import corpus
 
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     t0 = time.perf_counter()
-    names = list(corpus.chorales.Iterator(returnType="filename"))
-    print(f"loading {a.chorales} chorales (MIDI cached in {CACHE})", flush=True)
-    chorales = load_works(names[: a.chorales], "chorales")
-    cfg = FusionConfig(
+    if "chorales" in a.tasks:
+        chorale_tasks(a)
+    if "meter" in a.tasks:
+        meter_task(a)
+    print(f"total {time.perf_counter() - t0:.0f} s")
+
+
+def _cfg(a) -> FusionConfig:
+    return FusionConfig(
         text_dim=ABSENT_DIM,
         audio_dim=ABSENT_DIM,
         epochs=a.epochs,
         patience=max(3, a.epochs // 3),
         seed=a.seed,
+        feature_linear=a.feature_linear,
     )
+
+
+def meter_task(a) -> None:
+    """4. duple vs triple on Essen tunes without time signatures, beside the onset floor."""
+    from essen_corpus import essen_tunes, onset_autocorr
+
+    tunes = essen_tunes(a.essen, "meter", a.seed)
+    window = 25.6
+    scores = [s for _, s, _ in tunes]
+    colors = [MAJOR if m == "duple" else MINOR for _, _, m in tunes]
+    songs = [n for n, _, _ in tunes]
+    ds = midi_dataset(scores, colors, songs, window=window)
+    y, g = np.array(colors), np.array(songs)
+    print(f"\n4. Essen tunes, duple (Red) vs triple (Blue), no time signatures: {len(y)} tunes")
+    res = nested_cv(ds, _cfg(a), folds=a.folds, inner=a.inner, seed=a.seed, progress=True)
+    fusion_ok = red_vs_blue(res.predictions["all inputs"]) == y
+    x = np.array([onset_autocorr(s, seconds=window) for s in scores])
+    ref_pred = np.empty(len(y), dtype=object)
+    for osplit in song_folds(ds.songs, ds.colors, a.folds, a.seed):
+        ref_pred[osplit.val] = reference_lr(x, y, g, osplit.train, a.seed, a.inner).predict(
+            x[osplit.val]
+        )
+    fa = accuracy_interval(fusion_ok, g, a.seed)
+    ra = accuracy_interval(ref_pred == y, g, a.seed)
+    print(f"   fusion model (MIDI only)        {_ci(fa)}   (goal >= 85 %)")
+    print(f"   12-lag onset autocorrelation LR {_ci(ra)}   (the floor)")
+    print(f"   majority baseline               {max(np.mean(y == MAJOR), np.mean(y == MINOR)):.1%}")
+
+
+def chorale_tasks(a) -> None:
+    from music21 import corpus
+
+    t0 = time.perf_counter()
+    names = list(corpus.chorales.Iterator(returnType="filename"))
+    print(f"loading {a.chorales} chorales (MIDI cached in {CACHE})", flush=True)
+    chorales = load_works(names[: a.chorales], "chorales")
+    cfg = _cfg(a)
     window = 25.6  # seconds a row hears (the old roll's 256 steps of 0.1 s; 51 beats at 120)
     scores, colors, songs, offsets = windows_of(chorales, 2, window)
     ds = midi_dataset(scores, colors, songs, offsets=offsets, window=window)
@@ -254,7 +309,7 @@ def main() -> None:
         ).statistic
         print(f"   {kind:14s} {rf:8.3f} {rr:10.3f}")
     print(f"\n   match spread over the real pieces: std {base_f.std():.4f}")
-    print(f"total {time.perf_counter() - t0:.0f} s")
+    print(f"chorale tasks {time.perf_counter() - t0:.0f} s")
 
 
 if __name__ == "__main__":

@@ -107,3 +107,57 @@ def test_transposition_and_tempo_augmentation():
     assert transpose_rolls(roll, np.array([-6])).sum() == 0.0  # pushed off the bottom
     slow = stretch_rolls(roll, np.array([2.0]))
     assert slow[0, 5, 4] == 1.0 and slow[0, 5, 5] == 1.0 and slow[0, 5, 2] == 0.0
+
+
+def _held_out(n: int = 200, seed: int = 0, pattern=("Red", "Blue", "Black", "Black")):
+    """Held-out outputs of a model that hears Red and Blue (logits = 2 x log target, the
+    right color 80 % of the time) and guesses confidently on Black (a uniform target)."""
+    from chromatic.taxonomy import parse_color
+
+    rng = np.random.default_rng(seed)
+    colors = np.array(list(pattern) * (n // len(pattern)))
+    targets = np.array([[parse_color(c).target(a) for a in AXES] for c in colors])
+    raw = {}
+    heard = np.array(
+        [
+            c if c == "Black" or rng.random() < 0.8 else {"Red": "Blue", "Blue": "Red"}[c]
+            for c in colors
+        ]
+    )
+    for a in AXES:
+        z = np.array([np.log(parse_color(h).target(a)) * 2.0 for h in heard])
+        z[colors == "Black"] = rng.normal(0, 4, (int((colors == "Black").sum()), 3))
+        raw[a] = raw[f"midi_{a}"] = z + rng.normal(0, 0.1, z.shape)
+    raw["confidence_logit"] = rng.normal(0, 1, n)
+    return raw, targets, colors, heard
+
+
+def test_uniform_targets_do_not_push_the_temperature_to_its_cap():
+    from chromatic.model.calibrate import TEMPERATURES, calibrate
+
+    raw, targets, colors, _ = _held_out()
+    info = calibrate(tiny(), raw, targets, colors)
+    for head in ("temperature", "midi_temperature"):
+        for a in AXES:  # the committed rows alone set it: about 2 (their logits are 2 x log)
+            assert 1.2 < info[head][a] < 6.0, (head, a, info[head][a])
+    # the old fit (every row, uniform targets included) ran to the cap
+    from chromatic.model.calibrate import fit_temperature
+
+    assert fit_temperature(raw["temporal"], targets[:, 0]) > TEMPERATURES[-1] / 2
+
+
+def test_midi_confidence_orders_right_above_wrong():
+    from chromatic.model.calibrate import calibrate
+
+    raw, targets, colors, heard = _held_out(pattern=("Red", "Blue"))
+    # the MIDI head is surer where it heard the right color
+    right = heard == colors
+    for a in AXES:
+        raw[f"midi_{a}"] = raw[f"midi_{a}"] * np.where(right, 2.0, 0.5)[:, None]
+    info = calibrate(tiny(), raw, targets, colors)
+    assert info["confidence_head"] == "midi" and info["midi_confidence_calibrated"]
+    assert info["confidence_auroc"] > 0.75 and len(info["midi_confidence_platt"]) == 2
+    ok = np.flatnonzero(right)  # only rows it got right: no right-vs-wrong to calibrate
+    info = calibrate(tiny(), {k: v[ok] for k, v in raw.items()}, targets[ok], colors[ok])
+    assert info["midi_confidence_calibrated"] is False
+    assert "all right" in info["midi_confidence_why_not"] and "confidence_auroc" not in info

@@ -254,7 +254,7 @@ def test_the_scored_midi_is_the_delivered_midi(tmp_path):
         )
         assert ch.match == pytest.approx(expected, abs=1e-3)
         assert c.scores.composite == pytest.approx(
-            0.3 * c.scores.theory["total"] + 0.7 * ch.match, abs=2e-4
+            (0.3 * c.scores.theory["total"] + ch.weight * ch.term) / (0.3 + ch.weight), abs=2e-4
         )
     composites = [c.scores.composite for c in sorted(review.model.candidates, key=lambda c: c.rank)]
     assert composites == sorted(composites, reverse=True)

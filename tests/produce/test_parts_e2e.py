@@ -187,7 +187,7 @@ def _check_scored(folder, phase, rec, color, added):
         )
         assert ch.match == pytest.approx(expected, abs=1e-3)
         assert c.scores.composite == pytest.approx(
-            0.3 * c.scores.theory["total"] + 0.7 * ch.match, abs=2e-4
+            (0.3 * c.scores.theory["total"] + ch.weight * ch.term) / (0.3 + ch.weight), abs=2e-4
         )
 
 
@@ -220,7 +220,7 @@ def test_with_a_real_exported_model(exported, song_34_drums, tmp_path, capsys):
             ch = c.scores.chromatic
             assert ch is not None and 0.0 <= ch.match <= 1.0
             assert c.scores.composite == pytest.approx(
-                0.3 * c.scores.theory["total"] + 0.7 * ch.match, abs=2e-4
+                (0.3 * c.scores.theory["total"] + ch.weight * ch.term) / (0.3 + ch.weight), abs=2e-4
             )
         if phase != "melody":
             approve(folder, phase)

@@ -50,3 +50,13 @@ def test_the_target_itself_matches_perfectly():
 def test_unknown_method_is_refused():
     with pytest.raises(ValueError, match="match method 'cosine'"):
         match_scores(predictions(2), "Red", "cosine")
+
+
+def test_a_model_reading_other_midi_features_is_refused(tmp_path):
+    """A model exported before the meter features (symbolic-2, 86 wide) says to retrain."""
+    from chromatic.scoring.meta import ScorerError, check_meta
+    from chromatic.taxonomy import TAXONOMY_VERSION
+
+    meta = {"taxonomy_version": TAXONOMY_VERSION, "midi_features": {"version": "symbolic-2"}}
+    with pytest.raises(ScorerError, match="retrain"):
+        check_meta(meta, tmp_path / "model.json")

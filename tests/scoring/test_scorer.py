@@ -167,11 +167,19 @@ def test_single_score_with_all_modalities(exported):
     for a in ("temporal", "spatial", "ontological"):
         assert sum(getattr(r, a)) == pytest.approx(1.0, abs=1e-5)
     assert 0 <= r.match <= 1 and r.predicted_color
-    from chromatic.taxonomy import chromatic_match, predict_color
+    from chromatic.taxonomy import chromatic_match, color_likelihoods, predict_color
 
     dist = {a: getattr(r, a) for a in ("temporal", "spatial", "ontological")}
-    best, prob = predict_color(dist)  # the vectorised scorer agrees with the taxonomy module
+    # the vectorised scorer agrees with the taxonomy module, among the colors it was trained on
+    assert scorer.colors == scorer.meta["colors"]["trained"]
+    best, prob = predict_color(dist, candidates=scorer.colors)
     assert (best.name, prob) == (r.predicted_color, pytest.approx(r.color_probability, rel=1e-6))
+    likes = color_likelihoods(dist)
+    if "Yellow" in scorer.colors:  # the target's rank among the trained colors
+        assert r.extra["target_rank"] == 1 + sum(likes[c] > likes["Yellow"] for c in scorer.colors)
+    else:
+        assert r.extra["target_rank"] is None
+    assert r.extra["colors_trained"] == len(scorer.colors)
     conf = r.confidence if r.confidence_weighted else None  # only a calibrated one scales it
     assert r.match == pytest.approx(chromatic_match(dist, "Y", conf), rel=1e-6)
     fused = ChromaticScorer.load(model, head="fused").score(

@@ -160,6 +160,7 @@ def score(
             "candidate",
             "match",
             "predicted",
+            "target rank",
             "confidence",
             "temporal",
             "spatial",
@@ -171,7 +172,7 @@ def score(
         for r in ranked:
             if r.get("error"):
                 t.add_row(
-                    "-", Path(r["id"]).name, "[red]error[/red]", r["error"][:60], "", "", "", ""
+                    "-", Path(r["id"]).name, "[red]error[/red]", r["error"][:60], "", "", "", "", ""
                 )
                 continue
             modes = [
@@ -183,7 +184,8 @@ def score(
                 Path(r["id"]).name,
                 f"{r['match']:.3f}",
                 f"{r['predicted_color']} ({r['color_probability']:.0%})",
-                f"{r['confidence']:.2f}",
+                f"{r['target_rank'] or '-'} of {r['colors_trained']}",
+                "-" if r["confidence"] is None else f"{r['confidence']:.2f}",
                 *modes,
             )
         make_console().print(t)

@@ -7,6 +7,17 @@ axis, fitted by minimising the cross-entropy against the soft targets on rows th
 trained on, fixes the scale of the distributions without changing their arg-max; the Platt
 scaling maps the confidence head to the observed rate of "all three axes correct". Both are
 buffers of the model, so the exported ONNX applies them itself.
+
+Temperatures are fitted on the rows whose color commits that axis: a color with a uniform
+target on an axis (Black, White, Indigo on time and space) is matched best by a uniform
+prediction whatever the model heard, so those rows pulled every temperature to the grid's cap
+(20) on the demo and flattened every prediction to 1/3. A temperature still at the cap means
+the held-out predictions on that axis are no better than uniform, and is reported as such.
+
+The scorer ranks MIDI candidates by the MIDI-only head, so their confidence comes from that
+head too: a Platt scaling of the logit of the MIDI head's top color probability against "the
+MIDI head's color is right" on the held-out rows (``midi_confidence_platt``, applied by the
+scorer), with the held-out AUROC of that confidence for right vs wrong predictions.
 """
 
 from __future__ import annotations
@@ -16,7 +27,8 @@ import torch
 
 from chromatic.model.eval_stats import ece
 from chromatic.model.metrics import axis_correct, true_labels
-from chromatic.taxonomy import AXES
+from chromatic.scoring.match import color_probabilities
+from chromatic.taxonomy import AXES, COLORS
 
 TEMPERATURES = np.exp(np.linspace(np.log(0.05), np.log(20.0), 161))
 MIN_ROWS = 8  # fewer held-out rows than this: left uncalibrated (and said so)
@@ -97,10 +109,20 @@ def calibrate(model, raw: dict[str, np.ndarray], targets: np.ndarray, colors: np
     if n < MIN_ROWS:
         info["why_not"] = f"only {n} held-out rows (need {MIN_ROWS})"
         return info
-    temps, midi_temps = [], []
+    temps, midi_temps, notes = [], [], []
     for k, a in enumerate(AXES):
-        temps.append(fit_temperature(raw[a], targets[:, k]))
-        midi_temps.append(fit_temperature(raw[f"midi_{a}"], targets[:, k]))
+        t = targets[:, k]
+        rows = t.max(axis=1) - t.min(axis=1) > 1e-6  # the color commits this axis
+        if rows.sum() < MIN_ROWS:
+            temps.append(1.0)
+            midi_temps.append(1.0)
+            notes.append(f"{a}: {int(rows.sum())} held-out rows commit this axis; left at 1")
+            continue
+        temps.append(fit_temperature(raw[a][rows], t[rows]))
+        midi_temps.append(fit_temperature(raw[f"midi_{a}"][rows], t[rows]))
+        for head, v in (("fused", temps[-1]), ("midi", midi_temps[-1])):
+            if v >= TEMPERATURES[-1] - 1e-9:
+                notes.append(f"{a} ({head}): no better than uniform on held-out rows (T at cap)")
     model.temperature.copy_(torch.tensor(temps))
     model.midi_temperature.copy_(torch.tensor(midi_temps))
 
@@ -108,6 +130,10 @@ def calibrate(model, raw: dict[str, np.ndarray], targets: np.ndarray, colors: np
         z = z / t
         e = np.exp(z - z.max(axis=1, keepdims=True))
         return e / e.sum(axis=1, keepdims=True)
+
+    info.update(midi_confidence(raw, midi_temps, colors, soft))
+    if notes:
+        info["temperature_notes"] = notes
 
     before = np.stack([soft(raw[a], 1.0) for a in AXES], axis=1)
     after = np.stack([soft(raw[a], t) for a, t in zip(AXES, temps, strict=True)], axis=1)
@@ -133,3 +159,38 @@ def calibrate(model, raw: dict[str, np.ndarray], targets: np.ndarray, colors: np
         confidence_ece_uncalibrated=ece(1 / (1 + np.exp(-raw["confidence_logit"])), y),
     )
     return info
+
+
+def trained_colors(colors: np.ndarray) -> list[int]:
+    """Indices into ``COLORS`` of the colors present, in table order."""
+    present = {str(c) for c in colors}
+    return [i for i, c in enumerate(COLORS) if c.name in present]
+
+
+def midi_confidence(raw: dict, midi_temps: list[float], colors: np.ndarray, soft) -> dict:
+    """The MIDI head's confidence: Platt scaling of the logit of its top color probability
+    (among the held-out rows' colors) against "that color is right", and its AUROC."""
+    from sklearn.metrics import roc_auc_score
+
+    pred = np.stack([soft(raw[f"midi_{a}"], t) for a, t in zip(AXES, midi_temps, strict=True)], 1)
+    among = trained_colors(colors)
+    prob = color_probabilities(pred, among)
+    top = np.clip(prob.max(axis=1), 1e-6, 1 - 1e-6)
+    right = (np.array([COLORS[among[j]].name for j in prob.argmax(axis=1)]) == colors).astype(float)
+    out: dict = {"confidence_head": "midi", "midi_color_accuracy": float(right.mean())}
+    platt = fit_platt(np.log(top / (1 - top)), right)
+    if platt is None:
+        out["midi_confidence_calibrated"] = False
+        out["midi_confidence_why_not"] = (
+            f"held-out MIDI predictions are all {'right' if right.min() else 'wrong'}"
+        )
+        return out
+    conf = 1 / (1 + np.exp(-(platt[0] * np.log(top / (1 - top)) + platt[1])))
+    out.update(
+        midi_confidence_calibrated=True,
+        midi_confidence_platt=list(platt),
+        midi_confidence_ece=ece(conf, right),
+        confidence_auroc=float(roc_auc_score(right, conf)),
+        confidence_auroc_note="held-out rows of the fold the calibration was fitted on",
+    )
+    return out

@@ -30,7 +30,7 @@ from chromatic.model.train import load_model
 from chromatic.music.pianoroll import roll_config
 from chromatic.music.symbolic import feature_spec
 from chromatic.scoring.contract import ALL_OUTPUTS, INPUTS, META_KEY
-from chromatic.taxonomy import MODES, TAXONOMY_VERSION
+from chromatic.taxonomy import COLORS, MODES, TAXONOMY_VERSION
 
 OPSET = 18
 FORMAT = 2
@@ -158,6 +158,10 @@ def export_run(
         },
         "midi_features": feature_spec(),
         "calibration": getattr(model, "calibration", {"calibrated": False}),
+        "colors": {
+            "trained": metrics.get("colors") or [c.name for c in COLORS],
+            "note": "the scorer's predicted color is among the trained colors",
+        },
         "training": {
             "run": str(run.resolve()),
             "data_hash": metrics.get("data_hash"),

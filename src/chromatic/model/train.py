@@ -45,6 +45,7 @@ from chromatic.model.model_file import (  # noqa: F401  (load_model: re-exported
     save_model,
 )
 from chromatic.music.pianoroll import roll_config
+from chromatic.taxonomy import COLORS
 
 CHECKPOINT = "checkpoint.pt"
 
@@ -227,7 +228,7 @@ def fit(
     model.calibration = (
         {"calibrated": False, "why_not": "fixed epochs: calibration comes from the selection fit"}
         if fixed_epochs is not None
-        else fit_calibration(model, ds, split.val, device)
+        else fit_calibration(model, ds, split.val, device, split.train)
     )
     return model, history, best["epoch"], resumed_from
 
@@ -327,6 +328,7 @@ def train_fusion(
     has_midi = ds.midi_mask[split.val] > 0
     metrics = {
         "task": "fusion",
+        "colors": [c.name for c in COLORS if c.name in set(ds.colors.tolist())],
         "split": "song-grouped (no song in both train and validation)",
         "data_hash": ds.data_hash,
         "rows": {"train": len(split.train), "val": len(split.val)},

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-FEATURE_VERSION = "symbolic-2"
+from chromatic.music.meter_features import METER_FEATURE_NAMES, N_METER, meter_features
+
+FEATURE_VERSION = "symbolic-3"  # 3: meter and rhythm (``meter_features``)
 STEPS_PER_BEAT = 4
 
 # Krumhansl-Kessler probe-tone profiles (C major / C minor).
@@ -57,6 +59,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "duration_log2_beats",
     "drum_share",
     "drum_onsets_per_beat",
+    *METER_FEATURE_NAMES,
 )
 N_FEATURES = len(FEATURE_NAMES)
 #: Features that shift with transposition (by semitones / 128); every other one is invariant.
@@ -290,4 +293,5 @@ def features_batch(notes: list[dict], bars: list[tuple[np.ndarray, np.ndarray]])
     phase = _phase(n, b)
     _pitch(n, b, f, phase)
     _rhythm(n, b, f, phase, bars)
+    f[:, -N_METER:] = meter_features(n, b, phase)
     return f.astype(np.float32)

@@ -47,7 +47,7 @@ class ChromaticScores(BaseModel):
     temporal: list[float]
     spatial: list[float]
     ontological: list[float]
-    confidence: float
+    confidence: float | None = None  # None: the model has no calibrated confidence
     match: float
 
 

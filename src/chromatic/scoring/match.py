@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from chromatic.taxonomy import AXES, DEFAULT_MATCH, MATCH_METHODS, parse_color
+from chromatic.taxonomy import AXES, COLORS, DEFAULT_MATCH, MATCH_METHODS, PROB_FLOOR, parse_color
 
 
 def _xlog2(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -35,3 +35,17 @@ def match_scores(pred: np.ndarray, color, method: str = DEFAULT_MATCH) -> np.nda
     if method == "dot":
         return (p * t).sum(axis=2).mean(axis=1)
     return (1.0 - js_distance(p, t)).mean(axis=1)
+
+
+_TARGETS = np.array([[c.target(a) for a in AXES] for c in COLORS])  # [C, 3, 3]
+
+
+def color_probabilities(pred: np.ndarray, colors: list[int] | None = None) -> np.ndarray:
+    """[N, C] probability of each color (softmax of minus KL(target || prediction) summed over
+    the axes, as ``taxonomy.predict_color``); ``colors``: indices into ``COLORS`` to choose
+    among (a model trained on k colors predicts among those k), all of them by default."""
+    t = _TARGETS if colors is None else _TARGETS[colors]
+    p = np.clip(np.asarray(pred, np.float64), PROB_FLOOR, None)
+    kl = (t * np.log(t)).sum(axis=(1, 2))[None] - np.einsum("cam,nam->nc", t, np.log(p))
+    w = np.exp(-(kl - kl.min(axis=1, keepdims=True)))
+    return w / w.sum(axis=1, keepdims=True)

@@ -64,6 +64,16 @@ def check_meta(meta: dict, path: Path) -> None:
             f"model uses taxonomy {meta.get('taxonomy_version')!r}, this package {TAXONOMY_VERSION!r}; re-export the model",
             path=path,
         )
+    from chromatic.music.symbolic_batch import FEATURE_VERSION
+
+    version = (meta.get("midi_features") or {}).get("version")
+    if version is not None and version != FEATURE_VERSION:
+        raise ScorerError(
+            f"model reads MIDI features {version!r}, this package computes {FEATURE_VERSION!r}; "
+            "retrain and re-export it ('chromatic train', 'chromatic export')",
+            path=path,
+            field="midi_features.version",
+        )
     enc = meta.get("encoders") or {}
     for kind, field_ in (("text_encoder", "concept"), ("audio_encoder", "audio")):
         desc = enc.get(kind)

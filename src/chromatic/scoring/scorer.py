@@ -23,9 +23,9 @@ from chromatic.music.pianoroll import PianoRollConfig, grid_notes, roll_from_not
 from chromatic.music.symbolic import N_FEATURES, midi_features
 from chromatic.scoring.batch import infer_items, midi_batch
 from chromatic.scoring.contract import ALL_OUTPUTS, INPUTS, MIDI_OUTPUTS
-from chromatic.scoring.match import match_scores
+from chromatic.scoring.match import color_probabilities, match_scores
 from chromatic.scoring.meta import ScorerError, check_meta, read_meta
-from chromatic.taxonomy import AXES, COLORS, DEFAULT_MATCH, MATCH_METHODS, PROB_FLOOR, parse_color
+from chromatic.taxonomy import AXES, COLORS, DEFAULT_MATCH, MATCH_METHODS, parse_color
 
 HEADS = ("midi", "fused")
 
@@ -37,7 +37,7 @@ class ScoreResult:
     temporal: list[float]
     spatial: list[float]
     ontological: list[float]
-    confidence: float
+    confidence: float | None  # None: the model has no calibrated confidence for this head
     predicted_color: str
     color_probability: float
     match: float | None = None
@@ -75,6 +75,20 @@ _FIELDS = (
 )
 
 
+def confidence_of(fused: np.ndarray, top: np.ndarray, midi: np.ndarray, scorer) -> np.ndarray:
+    """Each row's confidence from the head that judged it (NaN where that head has none): MIDI
+    rows, the Platt-scaled logit of the MIDI head's top color probability; other rows, the
+    fused confidence head when it was calibrated."""
+    conf = np.where(scorer.confidence_weighted, fused.astype(np.float64), np.nan)
+    if scorer.midi_platt is not None:
+        a, b = scorer.midi_platt
+        t = np.clip(top, 1e-6, 1 - 1e-6)
+        conf = np.where(midi, 1 / (1 + np.exp(-(a * np.log(t / (1 - t)) + b))), conf)
+    else:
+        conf = np.where(midi, np.nan, conf)
+    return conf
+
+
 class ChromaticScorer:
     def __init__(
         self, session, meta: dict, path: Path, *, match: str = DEFAULT_MATCH, head: str = "midi"
@@ -92,6 +106,12 @@ class ChromaticScorer:
         self.head = head if all(m in self.outputs for m in MIDI_OUTPUTS) else "fused"
         cal = meta.get("calibration") or {}
         self.confidence_weighted = bool(cal.get("confidence_calibrated"))
+        self.midi_platt = (
+            cal.get("midi_confidence_platt") if cal.get("midi_confidence_calibrated") else None
+        )
+        trained = (meta.get("colors") or {}).get("trained") or [c.name for c in COLORS]
+        self.color_index = [i for i, c in enumerate(COLORS) if c.name in set(trained)]
+        self.colors = [COLORS[i].name for i in self.color_index]
         self.gates = meta.get("gates") or {"passed": None, "failed": [], "checked": []}
         self.text_dim = int(meta["inputs"]["concept"][1])
         self.audio_dim = int(meta["inputs"]["audio"][1])
@@ -278,20 +298,21 @@ class ChromaticScorer:
             pred = np.where(has_midi[:, None, None], midi, pred)
             heads[has_midi] = "midi"
         pred /= pred.sum(axis=2, keepdims=True)
-        conf = out["confidence"].astype(np.float64)
+        # probabilities of the colors the model was trained on (softmax of minus the summed KL)
+        prob = color_probabilities(pred, self.color_index)
+        best = prob.argmax(axis=1)  # first maximum: table order on ties, as predict_color
+        top = prob[np.arange(len(prob)), best]
+        conf = confidence_of(out["confidence"], top, heads == "midi", self)
         match = None
         if color is not None:
             match = match_scores(pred, color, self.match_method)
             if self.confidence_weighted:
-                match = match * (0.5 + 0.5 * conf)
-        # color probabilities: softmax of minus the summed KL(target || prediction), as taxonomy
-        targets = np.array([[c.target(a) for a in AXES] for c in COLORS])  # [C, 3, 3]
-        kl = (targets * np.log(targets)).sum(axis=(1, 2))[None] - np.einsum(
-            "cam,nam->nc", targets, np.log(np.clip(pred, PROB_FLOOR, None))
-        )
-        w = np.exp(-(kl - kl.min(axis=1, keepdims=True)))
-        prob = w / w.sum(axis=1, keepdims=True)
-        best = prob.argmax(axis=1)  # first maximum: table order on ties, as predict_color
+                match = match * (0.5 + 0.5 * np.nan_to_num(conf, nan=1.0))
+        # the target's rank among the trained colors (1: the most likely); None when untrained
+        ranks = None
+        if color is not None and parse_color(color).name in self.colors:
+            j = self.colors.index(parse_color(color).name)
+            ranks = 1 + (prob > prob[:, j : j + 1]).sum(axis=1)
         res = []
         for i in range(len(conf)):
             res.append(
@@ -299,13 +320,17 @@ class ChromaticScorer:
                     temporal=pred[i, 0].tolist(),
                     spatial=pred[i, 1].tolist(),
                     ontological=pred[i, 2].tolist(),
-                    confidence=float(conf[i]),
-                    predicted_color=COLORS[int(best[i])].name,
+                    confidence=None if np.isnan(conf[i]) else float(conf[i]),
+                    predicted_color=self.colors[int(best[i])],
                     color_probability=float(prob[i, best[i]]),
                     match=float(match[i]) if match is not None else None,
                     match_method=self.match_method,
                     head=str(heads[i]),
                     confidence_weighted=self.confidence_weighted,
+                    extra={
+                        "target_rank": None if ranks is None else int(ranks[i]),
+                        "colors_trained": len(self.colors),
+                    },
                 )
             )
         return res

@@ -51,13 +51,15 @@ from chromatic.produce.phases import PhaseResult
 from chromatic.produce.phases.parts import check_counts
 from chromatic.produce.phases.scoring import (
     NO_MODEL_WARNING,
-    THEORY_ONLY,
     ChromaticResult,
     Scorer,
     Weights,
-    composite,
+    applied_weights,
+    chromatic_scores,
     composite_text,
+    pool_composite,
     score_midi,
+    weight_facts,
 )
 from chromatic.produce.phases.scratch import render_scratch
 from chromatic.produce.phases.taste import taste_facts, taste_scores
@@ -327,28 +329,24 @@ def run_chords(
             concept=proposal.concept,
         )
         chroma = {int(k[1:]): v for k, v in scored.items()}
-        applied = weights
     else:
         notes.append(NO_MODEL_WARNING)
-        applied = THEORY_ONLY.with_taste(weights.taste)
+    applied, weight_line = applied_weights(scorer, weights)
+    if weight_line:
+        notes.append(weight_line)
     liked: dict[int, float] = {}
     if taste is not None:
         for c in cands:
             if c.index not in midi:
                 midi[c.index] = render_chords(c, proposal, meter, program)
         liked = taste_scores(taste, PHASE, midi, str(proposal.key), notes)
-    comp = {
-        c.index: round(
-            composite(
-                c.theory.total,
-                chroma[c.index].match if chroma else None,
-                applied,
-                liked.get(c.index),
-            ),
-            4,
-        )
-        for c in cands
-    }
+    pool = pool_composite(
+        {c.index: c.theory.total for c in cands},
+        {i: r.match for i, r in chroma.items()},
+        applied,
+        liked,
+    )
+    comp = {i: p.composite for i, p in pool.items()}
     ranked = sorted(cands, key=lambda c: (-comp[c.index], c.index))
 
     scratch: dict[int, bytes] = {}  # by loop length in bars: the beat depends on nothing else
@@ -362,7 +360,7 @@ def run_chords(
             scores = {
                 "composite": comp[c.index],
                 "theory": c.theory.to_dict(),
-                "chromatic": chroma[c.index].to_dict() if c.index in chroma else None,
+                "chromatic": chromatic_scores(chroma.get(c.index), pool[c.index], applied),
             }
             if c.index in liked:
                 scores["taste"] = round(liked[c.index], 4)
@@ -387,6 +385,7 @@ def run_chords(
             "weights": applied.to_dict(),
             "model": str(model) if model else None,
             "composite": composite_text(applied, scorer is not None, bool(liked)),
+            **(weight_facts(weights, applied, weight_line) if scorer is not None else {}),
             "theory": "mean of melody, voice_leading, variety, transition, style",
             **({"taste": taste_facts(taste, applied.taste)} if liked else {}),
         },

@@ -26,13 +26,17 @@ from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.phases import PhaseResult
 from chromatic.produce.phases.scoring import (
     NO_MODEL_WARNING,
-    THEORY_ONLY,
     ChromaticResult,
     Scorer,
     Weights,
+    anchored_term,
+    applied_weights,
+    chromatic_scores,
     composite,
     composite_text,
+    pool_composite,
     score_midi,
+    weight_facts,
 )
 from chromatic.produce.phases.taste import taste_facts, taste_scores
 from chromatic.produce.regenerate import FreshCandidate, Group, regenerate_groups
@@ -165,10 +169,11 @@ def run_part_phase(
             concept=song.proposal.concept,
         )
         chroma.update({ids[k]: v for k, v in scored.items() if k in ids})
-        applied = weights
     else:
         notes.append(NO_MODEL_WARNING)
-        applied = THEORY_ONLY.with_taste(weights.taste)
+    applied, weight_line = applied_weights(scorer, weights)
+    if weight_line:
+        notes.append(weight_line)
     liked: dict[tuple[str, int], float] = {}
     if taste is not None:
         every = [c for label in candidates for c in candidates[label]]
@@ -177,10 +182,20 @@ def run_part_phase(
                 midi[(c.section, c.index)] = render(c)
         liked = taste_scores(taste, phase, midi, str(song.proposal.key), notes)
 
+    pool = pool_composite(
+        {
+            (c.section, c.index): c.theory["total"]
+            for label in candidates
+            for c in candidates[label]
+        },
+        {k: r.match for k, r in chroma.items()},
+        applied,
+        liked,
+        group=lambda k: k[0],  # the chromatic term is relative to the section's candidates
+    )
+
     def comp(c: PartCandidate) -> float:
-        key = (c.section, c.index)
-        match = chroma[key].match if chroma else None
-        return round(composite(c.theory["total"], match, applied, liked.get(key)), 4)
+        return pool[(c.section, c.index)].composite
 
     def fresh(ranked: list[PartCandidate]) -> Iterator[FreshCandidate]:
         for c in ranked:
@@ -188,7 +203,7 @@ def run_part_phase(
             scores = {
                 "composite": comp(c),
                 "theory": c.theory,
-                "chromatic": chroma[key].to_dict() if key in chroma else None,
+                "chromatic": chromatic_scores(chroma.get(key), pool[key], applied),
             }
             if key in liked:
                 scores["taste"] = round(liked[key], 4)
@@ -211,6 +226,7 @@ def run_part_phase(
             "weights": applied.to_dict(),
             "model": str(model) if model else None,
             "composite": composite_text(applied, scorer is not None, bool(liked)),
+            **(weight_facts(weights, applied, weight_line) if scorer is not None else {}),
             "theory": theory_text,
             **({"taste": taste_facts(taste, applied.taste)} if liked else {}),
         },
@@ -233,7 +249,16 @@ def part_evaluator(song, phase, sections, track_of, scorer, weights, taste, chro
     """The batch fitness breeding uses: this phase's composite of each candidate (theory,
     chromatic match, taste), its chromatic results kept in ``chroma`` so the final ranking
     scores nothing twice."""
-    applied = weights if scorer is not None else THEORY_ONLY.with_taste(weights.taste)
+    applied, _ = applied_weights(scorer, weights)
+    anchors: dict[str, tuple[list[float], list[float]]] = {}  # section: its first pool's values
+
+    def term(section: str, match: float | None) -> float | None:
+        """The chromatic term on the scale of the section's first pool (the generated
+        candidates): the same transform as the final ranking's, with fixed statistics, so a
+        child and an elite of an earlier generation are compared on one scale."""
+        if match is None or section not in anchors:
+            return None
+        return anchored_term(match, *anchors[section])
 
     def evaluate(cands: list[PartCandidate]) -> list[float]:
         keys = [(c.section, c.index) for c in cands]
@@ -256,11 +281,18 @@ def part_evaluator(song, phase, sections, track_of, scorer, weights, taste, chro
                 for c in cands
             }
             liked = taste_scores(taste, phase, midi, str(song.proposal.key), [])
+        for section in {c.section for c in cands} - set(anchors):
+            first = [(c, k) for c, k in zip(cands, keys, strict=True) if c.section == section]
+            if all(k in chroma for _, k in first):
+                anchors[section] = (
+                    [chroma[k].match for _, k in first],
+                    [c.theory["total"] for c, _ in first],
+                )
         return [
             round(
                 composite(
                     c.theory["total"],
-                    chroma[k].match if k in chroma else None,
+                    term(c.section, chroma[k].match if k in chroma else None),
                     applied,
                     liked.get(k),
                 ),

@@ -4,7 +4,9 @@
 function scoreCells(c) {
   const t = c.scores.theory, ch = c.scores.chromatic;
   const parts = Object.entries(t).filter(([k]) => k !== "total").map(([k, v]) => `${esc(k.replace(/_/g, " "))} ${(+v).toFixed(2)}`).join(", ");
-  const chrom = ch ? ` · chromatic: time ${ch.temporal.map((v) => v.toFixed(2)).join("/")}, space ${ch.spatial.map((v) => v.toFixed(2)).join("/")}, being ${ch.ontological.map((v) => v.toFixed(2)).join("/")}, confidence ${ch.confidence.toFixed(2)}` : "";
+  const num = (v, d = 2) => (v === null || v === undefined ? "–" : (+v).toFixed(d));
+  const conf = ch && (ch.confidence === null || ch.confidence === undefined) ? ", no calibrated confidence" : ch ? `, confidence ${num(ch.confidence)}` : "";
+  const chrom = ch ? ` · chromatic: match ${num(ch.match, 3)}, term ${num(ch.term)}, weight ${num(ch.weight)} · time ${ch.temporal.map((v) => v.toFixed(2)).join("/")}, space ${ch.spatial.map((v) => v.toFixed(2)).join("/")}, being ${ch.ontological.map((v) => v.toFixed(2)).join("/")}${conf}` : "";
   return parts + chrom;
 }
 

@@ -1,0 +1,203 @@
+"""Does targeting a color move the music? (issue #31)
+
+1. A fitness model is trained, through the CLI as a user would (``real_cli``: catalog build ->
+   segments build -> embed -> train -> export), on a two-color catalog of Essen folk tunes from
+   music21's corpus: major -> Red, minor -> Blue (``--task mode``), or duple -> Red, triple ->
+   Blue with no time-signature events (``--task meter``).
+2. The same proposals (``--proposals`` variants of the example proposal: the title and
+   concept differ, key and meter stay) are composed (``compose``, no audio) once targeting Red
+   and once Blue, for each seed; once at the default weights and once with
+   ``--chromatic-weight 0`` (the control).
+3. An independent judge that never sees the fitness model tells the two targets' songs apart:
+   a logistic regression on the rotated pitch-class profile and the 12-lag onset
+   autocorrelation, trained on the same catalog tunes, plus music21's key analysis (P(major)
+   as the mode). Printed: the AUC of each judge for "targeted Red" (goal >= 0.9 at the
+   default weights, <= 0.6 for the control).
+4. ``--demo MODEL``: the example proposal composed for each of the 8 colors with that model,
+   and the 8 x 8 table of each song's match to each color (goal: the diagonal is its row's
+   maximum in >= 6 of 8 rows).
+
+    .venv/bin/python benchmarks/targeting.py [--task mode] [--tunes 40] [--proposals 10]
+        [--seeds 2] [--n 12] [--epochs 12] [--demo demo/model] [--skip-train]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from essen_corpus import essen_tunes, onset_autocorr  # noqa: E402
+from real_cli import cli, write_song  # noqa: E402
+
+PROPOSAL = REPO / "examples" / "proposals" / "song_proposal_green_cooling_tower_choir_v1.yml"
+RED, BLUE = "Red", "Blue"
+
+
+def judge_features(score) -> np.ndarray:
+    from chromatic.music.reference_features import notes_of, rotated_pc_histogram
+
+    return np.r_[rotated_pc_histogram(notes_of(score)), onset_autocorr(score)]
+
+
+def m21_major(path: Path) -> float:
+    """music21's key analysis of a MIDI file: 1 major, 0 minor."""
+    from music21 import converter
+
+    try:
+        return float(converter.parse(str(path)).analyze("key").mode == "major")
+    except Exception:
+        return 0.5
+
+
+def proposal_variant(k: int, color: str, out: Path) -> Path:
+    """The example proposal with another title and concept line (key, meter, bpm kept),
+    targeting ``color``."""
+    from chromatic.taxonomy import parse_color
+    from chromatic.yamlio import dump_yaml, load_plain
+
+    d = load_plain(PROPOSAL)
+    c = parse_color(color)
+    d["title"] = f"Targeting study {k}"
+    d["iteration_id"] = f"targeting_{k}_{c.name.lower()}"
+    d["concept"] = f"Study {k}: {d['concept']}"
+    d["rainbow_color"] = c.name
+    p = out / f"proposal_{k}_{c.name}.yml"
+    p.write_text(dump_yaml(d))
+    return p
+
+
+def compose(
+    proposal: Path, out: Path, model: Path, seed: int, n: int, weight: float, trust: bool = False
+) -> Path:
+    from chromatic.produce.compose.options import ComposeOptions
+    from chromatic.produce.compose.run import compose_auto
+    from chromatic.produce.phases.scoring import Weights
+
+    w = Weights(0.3, weight)  # weight 0: what --chromatic-weight 0 gives
+    opts = ComposeOptions(
+        n=n, beam=1, seed=seed, model=model, weights=w, render=False, force=True, trust_model=trust
+    )
+    compose_auto(proposal, out, opts)
+    return out / "arrangement.mid"
+
+
+def train_model(task: str, tunes: int, epochs: int, root: Path) -> tuple[Path, list]:
+    works = essen_tunes(tunes, task)
+    red = "duple" if task == "meter" else "major"
+    catalog, data, times = root / "catalog", root / "data", {}
+    for k, (name, s, label) in enumerate(works, start=1):
+        write_song(catalog, k, name, s, "major" if label == red else "minor", 16000)
+    cli(["catalog", "build", str(catalog), "--data", str(data), "--strict"], times)
+    cli(["segments", "build", str(catalog), "--data", str(data)], times)
+    cli(["embed", "--data", str(data)], times)
+    cli(["train", "--data", str(data), "--out", str(root / "run"), "--epochs", str(epochs)], times)
+    cli(["export", str(root / "run"), "--out", str(root / "model")], times)
+    print(
+        f"trained on {len(works)} tunes: " + ", ".join(f"{k} {v:.0f} s" for k, v in times.items())
+    )
+    return root / "model", [(s, RED if lab == red else BLUE) for _, s, lab in works]
+
+
+def judge_auc(catalog: list, songs: dict[tuple, Path]) -> dict:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+    from symusic import Score
+
+    x = np.array([judge_features(s) for s, _ in catalog])
+    y = np.array([c == RED for _, c in catalog])
+    lr = LogisticRegression(C=1.0, max_iter=5000).fit(x, y)
+    keys = sorted(songs)
+    target = np.array([k[-1] == RED for k in keys])
+    p_lr = lr.predict_proba(np.array([judge_features(Score(str(songs[k]))) for k in keys]))[:, 1]
+    p_key = np.array([m21_major(songs[k]) for k in keys])
+    return {
+        "lr": roc_auc_score(target, p_lr) if target.any() and not target.all() else float("nan"),
+        "key": roc_auc_score(target, p_key) if target.any() and not target.all() else float("nan"),
+        "n": len(keys),
+    }
+
+
+def demo_table(model: Path, n: int, seed: int, work: Path, trust: bool = False) -> None:
+    from chromatic.scoring import ChromaticScorer
+
+    scorer = ChromaticScorer.load(model)
+    colors = scorer.colors  # the colors the model was trained on (the demo: 8)
+    songs = {}
+    for c in colors:
+        p = proposal_variant(0, c, work)
+        songs[c] = compose(p, work / f"demo_{c}", model, seed, n, 0.7, trust).read_bytes()
+    table = np.zeros((len(colors), len(colors)))
+    for j, c in enumerate(colors):
+        rows = scorer.score_batch([{"id": r, "midi": songs[r]} for r in colors], color=c)
+        by = {r["id"]: r["match"] for r in rows}
+        table[:, j] = [by[r] for r in colors]
+    print(f"\n8 x 8: the example proposal composed for each color ({model}); match to each color")
+    print("  " + " " * 8 + "".join(f"{c[:6]:>8}" for c in colors))
+    wins = 0
+    for i, r in enumerate(colors):
+        best = int(np.argmax(table[i]))
+        wins += best == i
+        cells = "".join(f"{v:8.3f}" for v in table[i])
+        print(f"  {r:8}{cells}  row max: {colors[best]}")
+    print(f"  diagonal is its row's maximum in {wins} of {len(colors)} rows (goal >= 6)")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--task", choices=("mode", "meter"), default="mode")
+    ap.add_argument("--tunes", type=int, default=40, help="catalog tunes per color")
+    ap.add_argument("--proposals", type=int, default=10)
+    ap.add_argument("--seeds", type=int, default=2)
+    ap.add_argument("-n", type=int, default=12, help="candidates per phase")
+    ap.add_argument("--epochs", type=int, default=12)
+    ap.add_argument("--demo", type=Path, default=None, help="also the 8 x 8 table of this model")
+    ap.add_argument("--model", type=Path, default=None, help="an exported model (skip training)")
+    ap.add_argument("--work", type=Path, default=None)
+    ap.add_argument("--demo-only", action="store_true", help="only the 8 x 8 table")
+    ap.add_argument("--trust-model", action="store_true", help="use a model that failed its gates")
+    a = ap.parse_args()
+    t0 = time.perf_counter()
+    root = a.work or Path(tempfile.mkdtemp(prefix="chromatic-targeting-"))
+    root.mkdir(parents=True, exist_ok=True)
+    if a.demo_only:
+        demo_table(a.demo, a.n, 0, root, a.trust_model)
+        print(f"total {time.perf_counter() - t0:.0f} s")
+        return
+    if a.model:
+        tunes = essen_tunes(a.tunes, a.task)
+        model = a.model
+        catalog = [(s, RED if lab in ("major", "duple") else BLUE) for _, s, lab in tunes]
+    else:
+        model, catalog = train_model(a.task, a.tunes, a.epochs, root / "train")
+    print(f"model {model}; {a.proposals} proposals x {a.seeds} seeds x (Red, Blue), n {a.n}")
+    for weight in (0.7, 0.0):
+        songs = {}
+        for k in range(a.proposals):
+            for seed in range(a.seeds):
+                for color in (RED, BLUE):
+                    p = proposal_variant(k + 1, color, root)
+                    out = root / f"w{weight}_{k}_{seed}_{color}"
+                    songs[(k, seed, color)] = compose(
+                        p, out, model, seed, a.n, weight, a.trust_model
+                    )
+        r = judge_auc(catalog, songs)
+        what = "default weights" if weight else "--chromatic-weight 0 (control)"
+        goal = ">= 0.9" if weight else "<= 0.6"
+        print(
+            f"  {what:32} judge AUC (targeted Red vs Blue, {r['n']} songs): pitch-class + onset "
+            f"LR {r['lr']:.3f}, music21 key {r['key']:.3f}   (goal {goal})"
+        )
+    if a.demo:
+        demo_table(a.demo, a.n, 0, root, a.trust_model)
+    print(f"total {time.perf_counter() - t0:.0f} s; work folder {root}")
+
+
+if __name__ == "__main__":
+    main()
