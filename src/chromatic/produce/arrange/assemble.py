@@ -184,6 +184,9 @@ def arrange(folder: ProductionFolder, plan: Plan, *, allow_missing: bool = False
             "nothing to assemble: no planned section is approved with repeat > 0", path=plan.path
         )
     last = spans[-1].planned
+    from chromatic.produce.imported import imported_sections
+
+    played = frozenset(imported_sections(folder).get(last.name, ()))
     close = end_song(
         tracks,
         cursor,
@@ -194,6 +197,7 @@ def arrange(folder: ProductionFolder, plan: Plan, *, allow_missing: bool = False
         style.ending.cadence,
         style.ending.kind,
         proposal.bpm,
+        keep=played,
     )
     for t, qpm in close.tempos:
         score.tempos.append(Tempo(time=t, qpm=qpm))

@@ -78,8 +78,10 @@ def end_song(
     cadence: str,
     kind: str,
     bpm: float,
+    keep: frozenset[str] = frozenset(),
 ) -> Close:
-    """Rewrite the last bars of every track into the ending, in place."""
+    """Rewrite the last bars of every track into the ending, in place; the phases in ``keep``
+    (parts the artist played, imported into the last section) stay as played, cut at the end."""
     two = min(2, max(1, end // meter_bar))
     pre_at, last_at = end - two * meter_bar, end - meter_bar
     pre, home = chords_of(tonic, minor, cadence)
@@ -87,6 +89,8 @@ def end_song(
     playing = _closing_tracks(tracks, pre_at - meter_bar)
     for key, hits in tracks.items():
         phase, _, drum = key
+        if phase in keep:
+            continue
         if drum:
             hits[:] = [
                 *cut(hits, last_at, end),
