@@ -350,6 +350,7 @@ def test_case_12_produce_init_out_root_is_refused(capsys):
 
 
 def test_case_13_a_missing_approved_loop_is_refused_or_a_recorded_rest(song, capsys):
+    (song / "style.yml").write_text("drums: true\n")  # the human keeps the kit the color drops
     assert main(["assemble", str(song)]) == 0
     capsys.readouterr()
     whole = (song / "arrangement.mid").read_bytes()

@@ -22,6 +22,7 @@ from chromatic.produce.compose.run import (
 from chromatic.produce.folder import PHASES, ProductionFolder
 from chromatic.produce.promote import promote
 from chromatic.produce.review import load_review
+from chromatic.produce.style.table import style_for
 from tests.conftest import REAL
 from tests.produce.conftest import MAJOR_4_4, MINOR_7_8
 
@@ -279,13 +280,15 @@ def test_compose_stems_stereo_at_minus_14_lufs_melody_audible(tmp_path):
     assert audio.shape[1] == 2 and not np.allclose(audio[:, 0], audio[:, 1])
     assert pyloudnorm.Meter(sr).integrated_loudness(audio) == pytest.approx(-14.0, abs=1.0)
     stems = {p.stem: p for p in (tmp_path / "s" / "stems").glob("*.wav")}
-    assert {"chords", "bass", "melody", "drums"} <= set(stems)
+    assert {"bass", "melody", "drums"} <= set(stems)
+    assert any(s.startswith("chords") for s in stems), sorted(stems)
 
     def lufs(name):
         data, rate = sf.read(str(stems[name]), always_2d=True)
         return pyloudnorm.Meter(rate).integrated_loudness(data)
 
-    assert lufs("melody") >= lufs("chords") - 3.0
+    chords = next(s for s in sorted(stems) if s.startswith("chords"))
+    assert lufs("melody") >= lufs(chords) - 3.0
     assert res.performance["humanized"] is True and res.options.stems
     summary = json.loads((tmp_path / "s" / "compose_summary.json").read_text())
     assert summary["options"]["quantized"] is False and summary["performance"]["timing_ms"] > 0
@@ -307,8 +310,10 @@ def test_examples_compose(tmp_path):
         score = load_score(song / "arrangement.mid")
         roles = daw.part_roles(song / "arrangement.mid")
         played = {roles.get(t.name, t.name) for t in score.tracks if len(t.notes)}
-        assert {"chords", "bass", "melody", "drums"} <= played, played
-        assert tonic_ending(piece) and drums_end_with_music(piece)
+        kit = style_for(res.proposal, song).drums  # a color whose songs have no drums drops them
+        assert {"chords", "bass", "melody"} | ({"drums"} if kit else set()) <= played, played
+        assert ("drums" in played) == kit
+        assert tonic_ending(piece) and drums_end_with_music(piece) is (True if kit else None)
         tonic = res.proposal.key.pc
         bass = [n for t in score.tracks if roles.get(t.name) == "bass" for n in t.notes]
         assert max(bass, key=lambda n: n.time).pitch % 12 == tonic

@@ -51,6 +51,7 @@ def test_the_arrangement_and_each_part_download_as_midi(client, library):
     from chromatic.produce.arrange.assemble import assemble
     from chromatic.produce.arrange.plan import write_plan
 
+    (library / "song" / "style.yml").write_text("drums: true\n")  # the color alone drops them
     write_plan(library / "song")
     assemble(library / "song")
     r = client.get(f"{SONG}/download/arrangement.mid")

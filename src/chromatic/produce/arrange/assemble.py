@@ -135,6 +135,7 @@ def arrange(folder: ProductionFolder, plan: Plan, *, allow_missing: bool = False
             notes.append(f"{ph}: no approved loops; the arrangement has no {ph}")
 
     style = style_for(proposal, folder.root)
+    referenced = folder.path("reference.yml").is_file()  # produce.reference: its programs
     if not style.drums and available.pop("drums", None):  # the color's songs have none
         notes.append(f"drums: the {style.color} style plays without drums (produce.style.color)")
     meter = meter_of(ts)
@@ -162,7 +163,7 @@ def arrange(folder: ProductionFolder, plan: Plan, *, allow_missing: bool = False
                 key = (ph, label)
                 if key not in loops:
                     loops[key] = _read_loop(folder.approved_dir(ph) / f"{label}.mid", bar_ticks)
-                    if ph == "chords":
+                    if ph == "chords" and not referenced:  # a reference's programs win
                         loops[key] = _section_program(loops[key], style, label)
                 if ph in VOCAL_PHASES:  # sung once per pass of the chords: never wrapped
                     loops[key] = _sung_once(loops[key], loops.get(("chords", label)))

@@ -249,8 +249,6 @@ def write_musicxml(arr, root: Path, key: Key) -> Path:
 
     score = build_score(arr, root, key)
     text = finish_xml(GeneralObjectExporter(score).parse().decode("utf-8"))
-    path = Path(root) / MUSICXML_FILE
-    text = GeneralObjectExporter(score).parse().decode("utf-8")
     path = within(root, MUSICXML_FILE)
     write_text_atomic(path, text)
     return path

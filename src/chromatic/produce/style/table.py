@@ -271,7 +271,13 @@ def style_for(
         override = read_yaml(path, ProduceError)
         if not isinstance(override, dict):
             raise ProduceError("expected a mapping like one family of styles.yml", path=path)
+        override = dict(override)
+        kit = override.pop("drums", None)  # `drums: true|false`: the human's word on the kit
+        if kit is not None and not isinstance(kit, bool):
+            raise ProduceError(f"expected true or false, got {kit!r}", path=path, field="drums")
         data = _deep_merge(data, override)
+        if kit is not None:
+            override["drums"] = kit
         try:
             fam = Family.model_validate(data)
         except ValidationError as e:
@@ -340,7 +346,7 @@ def style_for(
         reasons=tuple(reasons),
         color=choice.color if choice else "",
         sung=choice.sung if choice else None,
-        drums=choice.drums if choice else True,
+        drums=override.get("drums", choice.drums if choice else True),
         sources=tuple(sources),
     )
 
