@@ -144,10 +144,17 @@ def _assign(items: list[str], sections: list) -> tuple[list[Occurrence], list[st
         out.append(Occurrence(item, s.name, s.bars, 1))
     used = {o.name for o in out}
     extra = [s for s in sections if s.name not in used]
-    at = next((i for i, o in enumerate(out) if o.role == "outro"), len(out))
+    # approved sections the form has no place for: an intro opens the song, an outro closes
+    # it, anything else plays before the outro
     for s in extra:
-        out.insert(at, Occurrence(roles.role_of(s.name).name, s.name, s.bars, 1))
-        at += 1
+        role = roles.role_of(s.name).name
+        occ = Occurrence(role, s.name, s.bars, 1)
+        if role == "intro":
+            out.insert(sum(1 for o in out if o.role == "intro"), occ)
+        elif role == "outro":
+            out.append(occ)
+        else:
+            out.insert(next((i for i, o in enumerate(out) if o.role == "outro"), len(out)), occ)
     return out, notes
 
 
