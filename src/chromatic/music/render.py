@@ -20,6 +20,8 @@ them to mono (the catalog's audio features want one channel).
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import threading
 import time
@@ -94,7 +96,10 @@ def _probe(name: str) -> str | None:
             return failed[1]
         try:
             if name == "fluidsynth":
-                import fluidsynth  # noqa: F401
+                # pyfluidsynth prints where it found the library when $CI is set: on stdout,
+                # which is the user's (the studio's URL line, piped JSON)
+                with contextlib.redirect_stdout(io.StringIO()):
+                    import fluidsynth  # noqa: F401
             else:
                 import tinysoundfont  # noqa: F401
         except (ImportError, OSError) as e:
@@ -150,7 +155,8 @@ def renderer_unavailable(renderer: str | None = None) -> str | None:
 
 class _FluidSynth:
     def __init__(self, sample_rate: int, soundfont: Path):
-        import fluidsynth
+        with contextlib.redirect_stdout(io.StringIO()):  # its "found at" line (see above)
+            import fluidsynth
 
         self.sample_rate = sample_rate
         self.synth = fluidsynth.Synth(gain=0.4, samplerate=float(sample_rate))
