@@ -42,7 +42,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("CHROMATIC_SHARED", REPO.parent / "shared"))
 EXAMPLES = sorted((REPO / "examples" / "proposals").glob("*.yml"))
-DEMO_MODEL = Path("/work/main/demo/model")
+DEMO_MODEL = REPO / "demo" / "model"  # what `make demo` exports
 KIND = {"drums": "template", "bass": "style", "melody": "contour", "harmony": "kind"}
 TOP = 5
 
