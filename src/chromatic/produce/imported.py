@@ -28,7 +28,7 @@ from pathlib import Path
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from chromatic.errors import ChromaticError, ProduceError
-from chromatic.fileio import write_bytes_atomic, write_text_atomic
+from chromatic.fileio import check_regular, write_bytes_atomic, write_text_atomic
 from chromatic.music.meter import TPQ, bar_ticks, meter_of
 from chromatic.music.midi import (
     add_lyrics,
@@ -180,8 +180,10 @@ def import_part(
             field="--section",
         )
     path = Path(name if isinstance(midi, bytes) else midi)
-    if not isinstance(midi, bytes) and not path.is_file():
-        raise ProduceError("no such MIDI file", path=path)
+    if not isinstance(midi, bytes):
+        if not path.exists():
+            raise ProduceError("no such MIDI file", path=path)
+        check_regular(path, ProduceError)  # a FIFO, a device or a folder: said, never opened
     if phase == "drums" and transpose:
         raise ProduceError(
             "drums are not transposed (their notes are drum keys)", field="--transpose"

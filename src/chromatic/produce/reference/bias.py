@@ -28,7 +28,7 @@ from pathlib import Path
 import mido
 
 from chromatic.errors import ProduceError
-from chromatic.fileio import clone_tree, write_text_atomic
+from chromatic.fileio import check_regular, clone_tree, write_text_atomic
 from chromatic.produce.reference.figures import distance, figures_of
 from chromatic.produce.regenerate import FreshCandidate, Group, regenerate_groups
 from chromatic.produce.review import GROUP_KEY, read_review
@@ -48,12 +48,13 @@ PREFIX = {
 def set_reference(folder, midi: str | Path, weight: float = WEIGHT) -> dict:
     """Measure ``midi`` and write ``reference.yml`` into the production folder."""
     path = Path(midi)
-    if not path.is_file():
+    if not path.exists():
         raise ProduceError("no such MIDI file", path=path)
+    check_regular(path, ProduceError)  # a FIFO, a device or a folder: said, never opened
     if not 0.0 <= weight <= 1.0:
         raise ProduceError(f"expected a weight in 0-1, got {weight}", field="--weight")
     data = {"source": path.name, "weight": float(weight), "figures": figures_of(path)}
-    write_text_atomic(Path(folder.root) / REFERENCE_FILE, dump_yaml(data))
+    write_text_atomic(folder.path(REFERENCE_FILE), dump_yaml(data))  # no link, checked now
     return data
 
 
