@@ -10,7 +10,7 @@ the two ``examples/proposals``, each composed with ``--seed 1 --no-render``, wit
 with one (default: the demo model, ``demo/model`` beside this repository, or ``../main/demo/model``).
 For every song it prints and saves (``--out``, JSON) the SHA-256 of ``arrangement.mid``, of
 ``production_plan.yml`` and of every ``review.yml``, plus every other file the folder holds
-(``compose_summary.json`` and logs excepted: they carry timings). ``--compare FILE`` prints the
+(the compose summaries and logs excepted: they carry timings). ``--compare FILE`` prints the
 files whose bytes differ from an earlier run's and exits 1 when any of the key files differs.
 """
 
@@ -31,7 +31,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("CHROMATIC_SHARED", REPO.parent / "shared"))
 KEY_NAMES = ("arrangement.mid", "production_plan.yml", "review.yml")
-SKIP_NAMES = ("compose_summary.json",)
+SKIP_NAMES = ("compose_summary.json", "compose_summary.md")  # timings
 SKIP_SUFFIXES = (".log", ".wav", ".flac", ".mp3", ".ogg")
 
 
@@ -78,7 +78,7 @@ def is_key(rel: str) -> bool:
 
 def compare(now: dict, before: dict) -> int:
     bad = 0
-    for song in sorted(set(now) | set(before)):
+    for song in sorted(now):
         a, b = now.get(song, {}), before.get(song, {})
         for rel in sorted(set(a) | set(b)):
             if a.get(rel) != b.get(rel):
@@ -96,6 +96,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("-n", type=int, default=50)
     ap.add_argument("--beam", type=int, default=3)
+    ap.add_argument("--only", action="append", help="compose only songs whose name has this")
     ap.add_argument("--out", type=Path, help="write the digests here (JSON)")
     ap.add_argument("--compare", type=Path, help="an earlier --out to compare with")
     ap.add_argument(
@@ -116,6 +117,8 @@ def main() -> None:
     for i, src in enumerate(sources(args.threads)):
         for label, m in (("plain", None), ("model", model)):
             name = f"{i + 1:02d}-{src.stem[:24]}-{label}"
+            if args.only and not any(o in name for o in args.only):
+                continue
             out = work / name
             shutil.rmtree(out, ignore_errors=True)  # an existing folder would be resumed
             rc, log = compose(src, out, args, m)

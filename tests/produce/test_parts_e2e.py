@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from symusic import Score
 
 from chromatic.cli import main
 from chromatic.errors import ProduceError
@@ -135,9 +136,10 @@ def test_regenerating_keeps_reviewed_candidates_per_section(song_34_drums, tmp_p
     )
 
 
-def _heard(data: bytes) -> tuple:
-    """What a model hears of MIDI bytes: every note with its drum flag, and the meter."""
-    score = load_score(data)
+def _heard(data) -> tuple:
+    """What a model hears of MIDI bytes or of a Score handed over in memory (the scorer takes
+    either): every note with its drum flag, and the meter."""
+    score = data if isinstance(data, Score) else load_score(data)
     notes = sorted(
         (tr.is_drum, n.time, n.duration, n.pitch, n.velocity)
         for tr in score.tracks

@@ -215,3 +215,41 @@ class Song:
 
     def with_chords(self, chords) -> Song:
         return replace(self, chords=tuple(chords))
+
+
+def spans(changes, stop: int, make) -> tuple:
+    """Spans of (tick, value) changes (sorted), each closed at the next change or at ``stop``."""
+    changes = sorted(changes, key=lambda c: c[0])
+    return tuple(
+        make(t, changes[i + 1][0] if i + 1 < len(changes) else max(stop, t), v)
+        for i, (t, v) in enumerate(changes)
+    )
+
+
+def loop(
+    track: Track,
+    *,
+    bpm: float,
+    time_signature,
+    key=None,
+    bars: float | None = None,
+    chords=(),
+) -> Song:
+    """One section's part as a Song: one track on one tempo, meter and key, ``bars`` long
+    (None: its notes rounded up to whole bars), ``chords`` as (tick, symbol) changes."""
+    from chromatic.music.key import Key, TimeSignature
+
+    ts = TimeSignature.parse(time_signature)
+    meter = MeterChange(0, ts.numerator, ts.denominator)
+    if bars is None or bars <= 0:
+        bars = max(1, -(-track.end // meter.bar_ticks))
+    end = round(bars * meter.bar_ticks)
+    k = Key.parse(key) if key is not None else None
+    return Song(
+        tracks=(track,),
+        tempos=(TempoChange(0, float(bpm)),),
+        meters=(meter,),
+        keys=(KeyChange(0, k.sharps, k.is_minor),) if k is not None else (),
+        chords=spans(chords, end, ChordSymbol),
+        end=end,
+    )

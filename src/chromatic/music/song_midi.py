@@ -250,3 +250,27 @@ def to_music21(song: Song):
     import music21
 
     return music21.converter.parse(io.BytesIO(write_midi(song)).getvalue(), format="midi")
+
+
+def part(role: str, notes, *, program: int = 0, is_drum: bool = False, lyrics=()) -> Track:
+    """A phase's part as a track a DAW names by its instrument ("Drums" for the kit)."""
+    from chromatic.music.gm import instrument_name
+
+    return Track(
+        name=instrument_name(program, is_drum),
+        program=int(program),
+        is_drum=bool(is_drum),
+        role=role,
+        notes=tuple(notes),
+        lyrics=tuple(
+            ly if isinstance(ly, Lyric) else Lyric(int(ly[0]), str(ly[1])) for ly in lyrics
+        ),
+    )
+
+
+def write_loop(track: Track, bpm, time_signature, key=None, bars=None, chords=()) -> bytes:
+    """One section's part as its loop file (``music.song.loop``, then ``write_midi``)."""
+    from chromatic.music.song import loop
+
+    song = loop(track, bpm=bpm, time_signature=time_signature, key=key, bars=bars, chords=chords)
+    return write_midi(song)

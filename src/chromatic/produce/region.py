@@ -27,17 +27,12 @@ from pathlib import Path
 
 from chromatic.errors import ProduceError
 from chromatic.fileio import clone_tree
-from chromatic.music.daw import finish_loop
 from chromatic.music.midi import (
-    add_lyrics,
-    add_track,
-    append_notes,
     load_score,
-    new_score,
     read_lyrics,
-    score_bytes,
 )
 from chromatic.music.notes import Note
+from chromatic.music.song_midi import part, write_loop
 from chromatic.produce.folder import ProductionFolder, open_folder
 from chromatic.produce.phases import PhaseOptions, PhaseResult
 from chromatic.produce.regenerate import FreshCandidate, Group, MergeResult, regenerate_groups
@@ -241,13 +236,20 @@ def regenerate_region(
 
     def fresh():
         for score, c, out, lyrics, joins in spliced:
-            midi = new_score(sec.bpm, sec.time_signature, song.proposal.key)
-            tr = add_track(
-                midi, phase, program=int(base_track.program), is_drum=bool(base_track.is_drum)
+            track = part(
+                phase,
+                out,
+                program=int(base_track.program),
+                is_drum=bool(base_track.is_drum),
+                lyrics=lyrics,
             )
-            append_notes(tr, out)
-            add_lyrics(tr, lyrics)
-            data = finish_loop(score_bytes(midi), phase, bars=sec.bars)
+            data = write_loop(
+                track,
+                bpm=sec.bpm,
+                time_signature=sec.time_signature,
+                key=song.proposal.key,
+                bars=sec.bars,
+            )
             details = {
                 **c.details,
                 "region": {

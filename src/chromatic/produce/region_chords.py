@@ -19,9 +19,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from chromatic.fileio import clone_tree
-from chromatic.music.daw import chord_texts, finish_loop
-from chromatic.music.midi import add_track, append_notes, new_score, score_bytes
+from chromatic.music.daw import chord_texts
 from chromatic.music.notes import Note
+from chromatic.music.song_midi import part, write_loop
 from chromatic.produce.harmony.theory import MOVE_SCALE
 from chromatic.produce.phases import PhaseOptions, PhaseResult
 from chromatic.produce.regenerate import FreshCandidate, Group, regenerate_groups
@@ -121,10 +121,14 @@ def regenerate_chords_region(
 
     def fresh():
         for score, c, out, names, joins in spliced:
-            midi = new_score(sec.bpm, sec.time_signature, key)
-            tr = add_track(midi, "chords", program=int(track.program))
-            append_notes(tr, out)
-            data = finish_loop(score_bytes(midi), "chords", bars=sec.bars, chords=names)
+            data = write_loop(
+                part("chords", out, program=int(track.program)),
+                bpm=sec.bpm,
+                time_signature=sec.time_signature,
+                key=key,
+                bars=sec.bars,
+                chords=names,
+            )
             ticks = [t for t, _ in names] + [total]
             lengths = [round((b - a) / bar, 4) for a, b in itertools.pairwise(ticks)]
             details = {

@@ -22,11 +22,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from chromatic.music.daw import finish_loop
 from chromatic.music.key import Key
 from chromatic.music.meter import Meter, meter_of, ticks
-from chromatic.music.midi import add_track, append_notes, new_score, score_bytes
 from chromatic.music.notes import Note
+from chromatic.music.song_midi import part, write_loop
 from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.harmony.colour import (
     FAMILY_DRAWS,
@@ -245,11 +244,10 @@ def chord_changes(cand: ChordCandidate, meter: Meter, key: Key) -> list[tuple[in
 
 
 def render_chords(cand: ChordCandidate, proposal: Proposal, meter: Meter, program: int) -> bytes:
-    score = new_score(proposal.bpm, proposal.time_signature, proposal.key)
-    track = add_track(score, "chords", program=program)
-    append_notes(track, _notes(chord_events(cand, meter)))
+    track = part("chords", _notes(chord_events(cand, meter)), program=program)
     changes = chord_changes(cand, meter, proposal.key)
-    return finish_loop(score_bytes(score), "chords", bars=cand.rhythm.total_bars, chords=changes)
+    p, bars = proposal, cand.rhythm.total_bars
+    return write_loop(track, p.bpm, p.time_signature, p.key, bars, changes)
 
 
 def style_details(cand: ChordCandidate, style: Style, key: Key) -> dict:

@@ -249,11 +249,8 @@ def melody_candidate(
         details["syllables"] = flow([len(syllables_of(line.text)) for line in lyrics.lines])
         details["notes_per_line"] = flow([len(line.notes) for line in setting.lines])
         details["lines"] = [line.text for line in lyrics.lines]
-    cand = PartCandidate(section.label, index, theory, details, notes)
-    _LYRICS[(id(song), section.label, index)] = tuple(
-        (n.start, t) for n, t in zip(notes, setting.lyrics, strict=True)
-    )
-    return cand
+    words = tuple((n.start, t) for n, t in zip(notes, setting.lyrics, strict=True))
+    return PartCandidate(section.label, index, theory, details, notes, words)
 
 
 @lru_cache(maxsize=256)
@@ -264,10 +261,6 @@ def _setting(section, lyrics, pace: Pace, finest: int, seed: int, density: float
         [seed, zlib.crc32(section.label.encode()), zlib.crc32(pace.name.encode())]
     )
     return set_section(section, lyrics, pace, finest, rng, density)
-
-
-#: (song, section, draw index) -> the lyric events of a candidate, while a run renders them
-_LYRICS: dict[tuple[int, str, int], tuple[tuple[int, str], ...]] = {}
 
 
 def shifted(singer: Singer, semitones: int) -> Singer:
@@ -321,7 +314,9 @@ def run_melody(
             for i, j in enumerate(draw_order(len(options), n, rng))
         ]
     roles = {s.label: s.role for s in song.sections}
-    events = {k[1:]: _LYRICS.pop(k) for k in [k for k in _LYRICS if k[0] == id(song)]}
+    # the words of each drawn candidate, by (section, draw index): a bred child's track is
+    # looked up by its first ancestor's index (``parts.inherit_track``)
+    events = {(c.section, c.index): c.lyrics for cs in cands.values() for c in cs}
     return run_part_phase(
         folder,
         song,

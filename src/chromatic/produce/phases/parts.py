@@ -18,10 +18,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from chromatic.errors import ProduceError
-from chromatic.music.daw import finish_loop
 from chromatic.music.meter import TPQ
-from chromatic.music.midi import add_lyrics, add_track, append_notes, new_score, score_bytes
 from chromatic.music.notes import Note
+from chromatic.music.song import Track as SongTrack
+from chromatic.music.song import loop
+from chromatic.music.song_midi import part, to_score, write_midi
 from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.phases import PhaseResult
 from chromatic.produce.phases.scoring import (
@@ -62,33 +63,37 @@ class PartCandidate:
     theory: dict[str, float]  # the parts and their "total"
     details: dict
     notes: tuple[Note, ...]
+    lyrics: tuple[tuple[int, str], ...] = ()  # (tick, syllable) events: a sung part's words
+
+
+def part_song(song: Song, section: Section, track: TrackSpec, notes: tuple[Note, ...]):
+    """One candidate as a Song: one track on the section's tempo and meter and the song's key,
+    exactly the section's bars long, named by instrument, its lyrics on it."""
+    return loop(
+        part(track.name, notes, program=track.program, is_drum=track.is_drum, lyrics=track.lyrics),
+        bpm=section.bpm,
+        time_signature=section.time_signature,
+        key=song.proposal.key,
+        bars=section.bars,
+    )
 
 
 def render_part(song: Song, section: Section, track: TrackSpec, notes: tuple[Note, ...]) -> bytes:
-    """One track on the section's tempo and meter and the song's key, for a DAW: named by
-    instrument, on the phase's channel, exactly the section's bars long (``music.daw``)."""
-    score = new_score(section.bpm, section.time_signature, song.proposal.key)
-    tr = add_track(score, track.name, program=track.program, is_drum=track.is_drum)
-    append_notes(tr, notes)
-    add_lyrics(tr, track.lyrics)
-    return finish_loop(score_bytes(score), track.name, bars=section.bars)
+    """One track for a DAW (``music.song_midi.write_midi``): named by instrument, on the
+    phase's channel, exactly the section's bars long."""
+    return write_midi(part_song(song, section, track, notes))
 
 
-def scored_part(song: Song, section: Section, track: TrackSpec, notes: tuple[Note, ...]) -> bytes:
-    """The notes ``render_part`` delivers, as the MIDI the scorer reads, without the DAW pass
-    (track names, channels, end of track: nothing a model hears): notes starting at or after
-    the section's last bar line dropped and notes running past it cut there, as
-    ``music.daw.finish_loop`` does. Scoring every candidate this way costs a symusic write
-    instead of a mido rewrite; only the kept ones are finished for disk."""
+def scored_part(song: Song, section: Section, track: TrackSpec, notes: tuple[Note, ...]):
+    """The notes ``render_part`` delivers as the symusic Score the scorer reads, in memory
+    (nothing written or parsed): notes starting at or after the section's last bar line
+    dropped and notes running past it cut there, as the DAW pass does; no lyrics, names or
+    channels (nothing a model hears)."""
     ts = section.time_signature
     end = round(section.bars * TPQ * 4 * ts.numerator / ts.denominator)
-    score = new_score(section.bpm, ts, song.proposal.key)
-    tr = add_track(score, track.name, program=track.program, is_drum=track.is_drum)
-    append_notes(
-        tr,
-        [n._replace(duration=min(n.duration, end - n.start)) for n in notes if n.start < end],
-    )
-    return score_bytes(score)
+    kept = [n._replace(duration=min(n.duration, end - n.start)) for n in notes if n.start < end]
+    tr = SongTrack(track.name, track.program, track.is_drum, track.name, tuple(kept))
+    return to_score(replace(part_song(song, section, track, ()), tracks=(tr,)))
 
 
 def song_facts(song: Song, phase: str, seed: int) -> dict:

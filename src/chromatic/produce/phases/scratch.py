@@ -3,26 +3,27 @@
 
 from __future__ import annotations
 
-from chromatic.music.daw import finish_loop
 from chromatic.music.meter import Meter, ticks
-from chromatic.music.midi import add_track, append_notes, new_score, score_bytes
 from chromatic.music.notes import Note
+from chromatic.music.song_midi import part, write_loop
 from chromatic.produce.rhythm.patterns import drum_bar
 from chromatic.proposals.reader import Proposal
 
 
 def render_scratch(proposal: Proposal, meter: Meter, bars: int) -> bytes:
     """A kick/snare/hat loop on channel 10 (GM drum map) for the same meter and length."""
-    score = new_score(proposal.bpm, proposal.time_signature, proposal.key)
-    track = add_track(score, "scratch drums", is_drum=True)
     dur = ticks(meter.step)
     bar = drum_bar(meter)
-    append_notes(
-        track,
-        (
-            Note(ticks(b * meter.bar + onset), dur, pitch, vel)
-            for b in range(bars)
-            for onset, pitch, vel in bar
-        ),
+    notes = (
+        Note(ticks(b * meter.bar + onset), dur, pitch, vel)
+        for b in range(bars)
+        for onset, pitch, vel in bar
     )
-    return finish_loop(score_bytes(score), "drums", bars=bars)
+    track = part("drums", notes, is_drum=True)
+    return write_loop(
+        track,
+        bpm=proposal.bpm,
+        time_signature=proposal.time_signature,
+        key=proposal.key,
+        bars=bars,
+    )
