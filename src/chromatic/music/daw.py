@@ -131,20 +131,18 @@ def _clip(events, end: int | None) -> list[tuple[int, mido.Message]]:
 
 
 def finish(
-    data: bytes,
+    data: bytes | mido.MidiFile,
     parts: Sequence[Part],
     *,
     end_tick: int | None = None,
     chords: Sequence[tuple[int, str]] | None = None,
 ) -> bytes:
-    """``data`` (a Standard MIDI File) with its note tracks named, labelled and channelled by
+    """``data`` (a Standard MIDI File, or one parsed by ``read_midi``: its messages are reused,
+    so it is consumed) with its note tracks named, labelled and channelled by
     ``parts`` (in file order), note-less tracks holding song-wide events only, chord names as
     text events in the first track (replacing earlier ones; None keeps them) and every track
     ending at ``end_tick`` (or its last event, if later)."""
-    try:
-        mf = mido.MidiFile(file=io.BytesIO(data))
-    except Exception as e:
-        raise MidiError(f"cannot parse MIDI: {e}") from None
+    mf = data if isinstance(data, mido.MidiFile) else read_midi(data)
     tracks = [_absolute(t) for t in mf.tracks]
     note_tracks = [i for i, ev in enumerate(tracks) if _has_notes(ev)]
     if len(note_tracks) != len(parts):
@@ -196,21 +194,22 @@ def loop_parts(mf: mido.MidiFile, role: str) -> list[Part]:
 
 
 def finish_loop(
-    data: bytes,
+    data: bytes | mido.MidiFile,
     role: str,
     *,
     bars: float | None = None,
     chords: Sequence[tuple[int, str]] | None = None,
 ) -> bytes:
     """A loop (one phase's part of one section) made DAW-ready: ``bars`` long (default: the
-    file's length rounded up to whole bars), tracks named by instrument on the phase's channel."""
-    mf = read_midi(data)
+    file's length rounded up to whole bars), tracks named by instrument on the phase's channel.
+    ``data`` may be a file ``read_midi`` parsed (consumed: its messages are reused)."""
+    mf = data if isinstance(data, mido.MidiFile) else read_midi(data)
     bar = bar_ticks_of(mf)
     if bars is None or bars <= 0:  # the file's own length (its end of track), in whole bars
         last = max((sum(m.time for m in tr) for tr in mf.tracks), default=0)
         bars = max(1, -(-last // bar))
     end = round(bars * bar)
-    return finish(data, loop_parts(mf, role), end_tick=end, chords=chords)
+    return finish(mf, loop_parts(mf, role), end_tick=end, chords=chords)
 
 
 def _is_chord_text(m: mido.Message) -> bool:
@@ -228,9 +227,9 @@ def read_midi(source: str | os.PathLike | bytes) -> mido.MidiFile:
         ) from None
 
 
-def chord_texts(source: str | os.PathLike | bytes) -> list[tuple[int, str]]:
+def chord_texts(source: str | os.PathLike | bytes | mido.MidiFile) -> list[tuple[int, str]]:
     """The chord names of a file ``finish`` wrote: (tick, name) of each text event."""
-    mf = read_midi(source)
+    mf = source if isinstance(source, mido.MidiFile) else read_midi(source)
     out = []
     for track in mf.tracks:
         out += [(t, m.text) for t, m in _absolute(track) if _is_chord_text(m)]

@@ -149,17 +149,17 @@ def _loop_bars(details: dict) -> float | None:
     return total or None
 
 
-def _chord_names(data: bytes, details: dict) -> list[tuple[int, str]] | None:
-    """Chord names of a chord loop that lacks them (written before they were), from its
-    review details; None keeps what the file has."""
-    if daw.chord_texts(data):
+def _chord_names(mf, details: dict) -> list[tuple[int, str]] | None:
+    """Chord names of a chord loop (parsed by ``daw.read_midi``) that lacks them (written
+    before they were), from its review details; None keeps what the file has."""
+    if daw.chord_texts(mf):
         return None
     rhythm = details.get("harmonic_rhythm")
     lengths = rhythm.get("bars") if isinstance(rhythm, dict) else None
     names = details.get("chords")
     if not isinstance(lengths, list) or not isinstance(names, list) or len(lengths) != len(names):
         return None
-    bar = daw.bar_ticks_of(daw.read_midi(data))
+    bar = daw.bar_ticks_of(mf)
     out, t = [], 0.0
     for name, n in zip(names, lengths, strict=True):
         out.append((round(t), str(name)))
@@ -171,10 +171,10 @@ def approved_loop(midi_file: Path, phase: str, details: dict | None = None) -> b
     """The bytes of ``approved/<label>.mid`` for one approved candidate: it must parse, and it
     is made DAW-ready (instrument-named track, phase channel, whole bars, chord names)."""
     load_score(midi_file)  # a file that does not parse is refused with its path
-    data = Path(midi_file).read_bytes()
+    mf = daw.read_midi(Path(midi_file).read_bytes())  # parsed once: read, then finished
     details = details or {}
-    chords = _chord_names(data, details) if phase == "chords" else None
-    return daw.finish_loop(data, phase, bars=_loop_bars(details), chords=chords)
+    chords = _chord_names(mf, details) if phase == "chords" else None
+    return daw.finish_loop(mf, phase, bars=_loop_bars(details), chords=chords)
 
 
 def _approved(review) -> list[tuple[str, str, Path, dict]]:

@@ -13,13 +13,15 @@ bars, transposed with the section), and the cadence the ending writes in the las
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from chromatic.music import daw
 from chromatic.music.gm import instrument_name
 from chromatic.music.key import Key
 from chromatic.music.meter import TPQ
-from chromatic.music.midi import score_bytes
+from chromatic.music.song import Song
+from chromatic.music.song_midi import from_score, write_midi
 from chromatic.produce.arrange.ending import CADENCES
 
 #: A sung lead's tracks as a DAW and a vocal synth expect them (issue #33): the lead alone
@@ -73,7 +75,7 @@ def _loop_chords(path: Path) -> tuple[list[tuple[int, str]], int]:
     mf = daw.read_midi(path)
     scale = TPQ / mf.ticks_per_beat
     length = max(sum(m.time for m in t) for t in mf.tracks)
-    return [(round(t * scale), n) for t, n in daw.chord_texts(path)], round(length * scale)
+    return [(round(t * scale), n) for t, n in daw.chord_texts(mf)], round(length * scale)
 
 
 def chord_names(arr, root: Path, key: Key) -> list[tuple[int, str]]:
@@ -140,12 +142,28 @@ def bar_ticks(arr) -> int:
     return round(arr.score.tpq * 4 * num / den)
 
 
+def arrangement_song(arr, root: Path, key: Key) -> Song:
+    """The arrangement as a Song: its note tracks named and given roles as a DAW shows them
+    (``track_parts``), its title (the conductor track's name), chord names, whole bars."""
+    score = arr.score
+    title = (
+        str(score.tracks[0].name) if len(score.tracks) and not len(score.tracks[0].notes) else ""
+    )
+    parts = iter(track_parts(arr))
+    song = from_score(
+        score, chords=chord_names(arr, root, key), end=arr.total_bars * bar_ticks(arr)
+    )
+    tracks = []
+    for i, t in enumerate(song.tracks):
+        if i == 0 and title:
+            continue  # the title track: ``Song.title`` writes it back first
+        if t.notes:
+            p = next(parts)
+            t = replace(t, name=p.name, role=p.role)
+        tracks.append(t)
+    return replace(song, tracks=tuple(tracks), title=title)
+
+
 def arrangement_bytes(arr, root: Path, key: Key) -> bytes:
     """The bytes of arrangement.mid (see the module docstring)."""
-    bar = bar_ticks(arr)
-    return daw.finish(
-        score_bytes(arr.score),
-        track_parts(arr),
-        end_tick=arr.total_bars * bar,
-        chords=chord_names(arr, root, key),
-    )
+    return write_midi(arrangement_song(arr, root, key))
