@@ -274,3 +274,23 @@ def write_loop(track: Track, bpm, time_signature, key=None, bars=None, chords=()
 
     song = loop(track, bpm=bpm, time_signature=time_signature, key=key, bars=bars, chords=chords)
     return write_midi(song)
+
+
+def heard_score(song: Song) -> Score:
+    """What a model hears of the song's file, built in memory: its notes as ``write_midi``
+    delivers them (a note starting at or after ``end`` dropped, one running past it cut
+    there), without lyrics, names or channels, which no model reads."""
+    end = song.end_tick
+    tracks = tuple(
+        replace(
+            t,
+            lyrics=(),
+            notes=tuple(
+                n._replace(duration=min(n.duration, end - n.start))
+                for n in t.notes
+                if n.start < end
+            ),
+        )
+        for t in song.tracks
+    )
+    return to_score(replace(song, tracks=tracks, chords=()))

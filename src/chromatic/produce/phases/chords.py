@@ -25,7 +25,8 @@ import numpy as np
 from chromatic.music.key import Key
 from chromatic.music.meter import Meter, meter_of, ticks
 from chromatic.music.notes import Note
-from chromatic.music.song_midi import part, write_loop
+from chromatic.music.song import loop
+from chromatic.music.song_midi import heard_score, part, write_midi
 from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.harmony.colour import (
     FAMILY_DRAWS,
@@ -48,20 +49,15 @@ from chromatic.produce.harmony.vocab import MODE_FAMILY, ChordSpec, family
 from chromatic.produce.harmony.voicing import TOP_TARGETS, voice_progression
 from chromatic.produce.phases import PhaseResult
 from chromatic.produce.phases.parts import check_counts
+from chromatic.produce.phases.rank import score_and_rank
 from chromatic.produce.phases.scoring import (
-    NO_MODEL_WARNING,
-    ChromaticResult,
     Scorer,
     Weights,
-    applied_weights,
-    chromatic_scores,
     composite_text,
-    pool_composite,
-    score_midi,
     weight_facts,
 )
 from chromatic.produce.phases.scratch import render_scratch
-from chromatic.produce.phases.taste import taste_facts, taste_scores
+from chromatic.produce.phases.taste import taste_facts
 from chromatic.produce.regenerate import FreshCandidate, regenerate
 from chromatic.produce.rhythm.patterns import (
     HarmonicRhythm,
@@ -243,11 +239,18 @@ def chord_changes(cand: ChordCandidate, meter: Meter, key: Key) -> list[tuple[in
     return [(t, c.symbol(key)) for t, c in zip(starts, cand.chords, strict=False)]
 
 
-def render_chords(cand: ChordCandidate, proposal: Proposal, meter: Meter, program: int) -> bytes:
+def chord_loop(cand: ChordCandidate, proposal: Proposal, meter: Meter, program: int):
+    """A chord candidate as its loop (a Song): its chord names at each change."""
     track = part("chords", _notes(chord_events(cand, meter)), program=program)
     changes = chord_changes(cand, meter, proposal.key)
     p, bars = proposal, cand.rhythm.total_bars
-    return write_loop(track, p.bpm, p.time_signature, p.key, bars, changes)
+    return loop(
+        track, bpm=p.bpm, time_signature=p.time_signature, key=p.key, bars=bars, chords=changes
+    )
+
+
+def render_chords(cand: ChordCandidate, proposal: Proposal, meter: Meter, program: int) -> bytes:
+    return write_midi(chord_loop(cand, proposal, meter, program))
 
 
 def style_details(cand: ChordCandidate, style: Style, key: Key) -> dict:
@@ -316,36 +319,23 @@ def run_chords(
             f"{proposal.key}: chords use the {family(proposal.key)} table (labels relative to {family(proposal.key)})"
         )
     cands = generate(proposal, n, content_seed(seed, proposal), style)
-    midi: dict[int, bytes] = {}
-    chroma: dict[int, ChromaticResult] = {}
-    if scorer is not None:
-        midi = {c.index: render_chords(c, proposal, meter, program) for c in cands}
-        scored = score_midi(
-            scorer,
-            [(f"c{i:05d}", b) for i, b in midi.items()],
-            color=proposal.color.name,
-            concept=proposal.concept,
-        )
-        chroma = {int(k[1:]): v for k, v in scored.items()}
-    else:
-        notes.append(NO_MODEL_WARNING)
-    applied, weight_line = applied_weights(scorer, weights)
-    if weight_line:
-        notes.append(weight_line)
-    liked: dict[int, float] = {}
-    if taste is not None:
-        for c in cands:
-            if c.index not in midi:
-                midi[c.index] = render_chords(c, proposal, meter, program)
-        liked = taste_scores(taste, PHASE, midi, str(proposal.key), notes)
-    pool = pool_composite(
+    by_index = {c.index: c for c in cands}
+    ranking = score_and_rank(
         {c.index: c.theory.total for c in cands},
-        {i: r.match for i, r in chroma.items()},
-        applied,
-        liked,
+        heard=lambda i: heard_score(chord_loop(by_index[i], proposal, meter, program)),
+        render=lambda i: write_midi(chord_loop(by_index[i], proposal, meter, program)),
+        label=lambda i: f"c{i:05d}",
+        scorer=scorer,
+        weights=weights,
+        taste=taste,
+        phase=PHASE,
+        key=str(proposal.key),
+        color=proposal.color.name,
+        concept=proposal.concept,
+        notes=notes,
     )
-    comp = {i: p.composite for i, p in pool.items()}
-    ranked = sorted(cands, key=lambda c: (-comp[c.index], c.index))
+    applied, weight_line, liked = ranking.applied, ranking.weight_line, ranking.liked
+    ranked = sorted(cands, key=lambda c: (-ranking.composite(c.index), c.index))
 
     scratch: dict[int, bytes] = {}  # by loop length in bars: the beat depends on nothing else
 
@@ -355,18 +345,10 @@ def run_chords(
             bars = c.rhythm.total_bars
             if bars not in scratch:
                 scratch[bars] = render_scratch(proposal, meter, bars)
-            scores = {
-                "composite": comp[c.index],
-                "theory": c.theory.to_dict(),
-                "chromatic": chromatic_scores(chroma.get(c.index), pool[c.index], applied),
-            }
-            if c.index in liked:
-                scores["taste"] = round(liked[c.index], 4)
-            data = midi.get(c.index) or render_chords(c, proposal, meter, program)
             yield FreshCandidate(
-                scores,
+                ranking.scores(c.index, c.theory.to_dict()),
                 candidate_details(c, proposal, program, style),
-                data,
+                ranking.delivered(c.index),
                 {"scratch_beat": ("_scratch", scratch[bars])},
             )
 

@@ -18,24 +18,20 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from chromatic.errors import ProduceError
-from chromatic.music.meter import TPQ
 from chromatic.music.notes import Note
-from chromatic.music.song import Track as SongTrack
 from chromatic.music.song import loop
-from chromatic.music.song_midi import part, to_score, write_midi
+from chromatic.music.song_midi import heard_score, part, write_midi
 from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.phases import PhaseResult
+from chromatic.produce.phases.rank import score_and_rank
 from chromatic.produce.phases.scoring import (
-    NO_MODEL_WARNING,
     ChromaticResult,
     Scorer,
     Weights,
     anchored_term,
     applied_weights,
-    chromatic_scores,
     composite,
     composite_text,
-    pool_composite,
     score_midi,
     weight_facts,
 )
@@ -85,15 +81,9 @@ def render_part(song: Song, section: Section, track: TrackSpec, notes: tuple[Not
 
 
 def scored_part(song: Song, section: Section, track: TrackSpec, notes: tuple[Note, ...]):
-    """The notes ``render_part`` delivers as the symusic Score the scorer reads, in memory
-    (nothing written or parsed): notes starting at or after the section's last bar line
-    dropped and notes running past it cut there, as the DAW pass does; no lyrics, names or
-    channels (nothing a model hears)."""
-    ts = section.time_signature
-    end = round(section.bars * TPQ * 4 * ts.numerator / ts.denominator)
-    kept = [n._replace(duration=min(n.duration, end - n.start)) for n in notes if n.start < end]
-    tr = SongTrack(track.name, track.program, track.is_drum, track.name, tuple(kept))
-    return to_score(replace(part_song(song, section, track, ()), tracks=(tr,)))
+    """What the scorer reads of the candidate ``render_part`` delivers, as a symusic Score built
+    in memory (``music.song_midi.heard_score``: nothing written or parsed)."""
+    return heard_score(part_song(song, section, track, notes))
 
 
 def song_facts(song: Song, phase: str, seed: int) -> dict:
@@ -158,61 +148,32 @@ def run_part_phase(
     def render(c: PartCandidate) -> bytes:
         return render_part(song, sections[c.section], track_of(c), c.notes)
 
-    midi: dict[tuple[str, int], bytes] = {}
-    if scorer is not None:
-        every = [c for label in candidates for c in candidates[label]]
-        every = [c for c in every if (c.section, c.index) not in chroma]
-        heard = {
-            (c.section, c.index): scored_part(song, sections[c.section], track_of(c), c.notes)
-            for c in every
-        }
-        ids = {f"{s}#{i}": (s, i) for s, i in heard}
-        scored = score_midi(
-            scorer,
-            [(k, heard[v]) for k, v in ids.items()],
-            color=song.proposal.color.name,
-            concept=song.proposal.concept,
-        )
-        chroma.update({ids[k]: v for k, v in scored.items() if k in ids})
-    else:
-        notes.append(NO_MODEL_WARNING)
-    applied, weight_line = applied_weights(scorer, weights)
-    if weight_line:
-        notes.append(weight_line)
-    liked: dict[tuple[str, int], float] = {}
-    if taste is not None:
-        every = [c for label in candidates for c in candidates[label]]
-        for c in every:
-            if (c.section, c.index) not in midi:
-                midi[(c.section, c.index)] = render(c)
-        liked = taste_scores(taste, phase, midi, str(song.proposal.key), notes)
-
-    pool = pool_composite(
-        {
-            (c.section, c.index): c.theory["total"]
-            for label in candidates
-            for c in candidates[label]
-        },
-        {k: r.match for k, r in chroma.items()},
-        applied,
-        liked,
+    every = {(c.section, c.index): c for label in candidates for c in candidates[label]}
+    ranking = score_and_rank(
+        {k: c.theory["total"] for k, c in every.items()},
+        heard=lambda k: scored_part(song, sections[k[0]], track_of(every[k]), every[k].notes),
+        render=lambda k: render(every[k]),
+        label=lambda k: f"{k[0]}#{k[1]}",
+        scorer=scorer,
+        weights=weights,
+        taste=taste,
+        phase=phase,
+        key=str(song.proposal.key),
+        color=song.proposal.color.name,
+        concept=song.proposal.concept,
+        notes=notes,
         group=lambda k: k[0],  # the chromatic term is relative to the section's candidates
+        scored=chroma,
     )
+    applied, weight_line, liked = ranking.applied, ranking.weight_line, ranking.liked
 
     def comp(c: PartCandidate) -> float:
-        return pool[(c.section, c.index)].composite
+        return ranking.composite((c.section, c.index))
 
     def fresh(ranked: list[PartCandidate]) -> Iterator[FreshCandidate]:
         for c in ranked:
             key = (c.section, c.index)
-            scores = {
-                "composite": comp(c),
-                "theory": c.theory,
-                "chromatic": chromatic_scores(chroma.get(key), pool[key], applied),
-            }
-            if key in liked:
-                scores["taste"] = round(liked[key], 4)
-            yield FreshCandidate(scores, c.details, midi.get(key) or render(c))
+            yield FreshCandidate(ranking.scores(key, c.theory), c.details, ranking.delivered(key))
 
     groups = []
     for s in song.sections:
