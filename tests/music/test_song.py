@@ -126,3 +126,21 @@ def test_bad_midi_is_one_error_naming_the_file(tmp_path):
         read_midi(bad)
     with pytest.raises(MidiError):
         read_midi(io.BytesIO(b"MThd").getvalue())
+
+
+def test_what_the_model_hears_in_memory_is_what_the_delivered_file_holds():
+    from chromatic.music.song import loop
+    from chromatic.music.song_midi import heard_score, part
+
+    bar = 480 * 7 // 2  # 7/8
+    notes = (Note(0, bar, 50, 90), Note(bar, 3 * bar, 53, 80), Note(2 * bar, 60, 57, 70))
+    song = loop(
+        part("bass", notes, program=33), bpm=72, time_signature="7/8", key="F# minor", bars=2
+    )
+    heard = heard_score(song)
+    delivered = load_score(write_midi(song))
+    assert [(n.time, n.duration, n.pitch) for n in heard.tracks[0].notes] == [
+        (0, bar, 50),
+        (bar, bar, 53),  # cut at the loop's end, as the file cuts it; the note after it dropped
+    ]
+    np.testing.assert_array_equal(midi_features(heard), midi_features(delivered))
