@@ -144,3 +144,13 @@ def test_what_the_model_hears_in_memory_is_what_the_delivered_file_holds():
         (bar, bar, 53),  # cut at the loop's end, as the file cuts it; the note after it dropped
     ]
     np.testing.assert_array_equal(midi_features(heard), midi_features(delivered))
+
+
+def test_seconds_follow_the_tempo_map_and_chords_are_found_by_tick():
+    song = Song(
+        tempos=(TempoChange(0, 120.0), TempoChange(960, 60.0)),
+        chords=(ChordSymbol(0, 960, "C"), ChordSymbol(1920, 2400, "G")),
+    )
+    assert song.seconds(480) == 0.5 and song.seconds(960) == 1.0 and song.seconds(1440) == 2.0
+    assert song.chord_at(500).symbol == "C" and song.chord_at(1000) is None
+    assert song.chord_at(1920).symbol == "G" and song.chord_at(2400) is None
