@@ -162,8 +162,8 @@ def test_a_repeated_pass_ornaments_its_tune_and_keeps_its_skeleton():
     notes of its sung bars to scale neighbours (each pass differently), keeps every strong-beat
     note (the chord tones) and leaves the cadence bar as written; the bass is untouched."""
     from chromatic.music.meter import TPQ, meter_of, strong_onsets
-    from chromatic.produce.arrange.planfile import Variation
     from chromatic.produce.arrange.variation import Frame, develop
+    from chromatic.produce.planfile import Variation
 
     meter, bar = meter_of("4/4"), 4 * TPQ
     scale = (0, 2, 4, 5, 7, 9, 11)

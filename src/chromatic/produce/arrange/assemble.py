@@ -47,7 +47,6 @@ from chromatic.produce.arrange.arrangement import Arrangement, Instrument, Secti
 from chromatic.produce.arrange.craft import DOUBLE_PHASE, shape, span_facts
 from chromatic.produce.arrange.ending import end_song
 from chromatic.produce.arrange.perform import perform_folder
-from chromatic.produce.arrange.planfile import Plan, PlanSection, load_plan, plan_path
 from chromatic.produce.arrange.variation import (
     Block,
     Frame,
@@ -56,6 +55,7 @@ from chromatic.produce.arrange.variation import (
     develop,
 )
 from chromatic.produce.folder import PHASES, ProductionFolder, open_folder
+from chromatic.produce.planfile import Plan, PlanSection, load_plan, plan_path
 from chromatic.produce.promote import normalize_label
 from chromatic.produce.style.table import style_for
 

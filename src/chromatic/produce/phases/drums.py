@@ -4,7 +4,7 @@ energy fit (and the chromatic match with a model), written as ``drum_<section>_N
 1. Read the approved chord sections (``sections.load_song``; none approved -> refusal) with
    their energy (intro low, verse medium, chorus high, bridge low, outro medium) and next
    section.
-2. Genre words -> families (``rhythm.genres``); every template of those families for the
+2. Genre words -> families (``style.genres``); every template of those families for the
    section's meter is an option, crossed with the fills its transition allows and a crash on
    the first downbeat or not. ``n`` options are drawn per section (seeded); nothing used by
    an earlier section is excluded, so every section gets candidates.
@@ -39,11 +39,11 @@ from chromatic.produce.phases.parts import (
 )
 from chromatic.produce.phases.scoring import Scorer, Weights
 from chromatic.produce.rhythm.fills import apply_fill, fill_options
-from chromatic.produce.rhythm.genres import FamilyFit, family_fit
 from chromatic.produce.rhythm.humanize import Groove, groove, humanize
 from chromatic.produce.rhythm.templates import DrumTemplate, templates_for
 from chromatic.produce.sections import ENERGY_VALUE, Section, load_song
 from chromatic.produce.style import Style, content_seed, style_for
+from chromatic.produce.style.genres import FamilyFit, family_fit
 from chromatic.yamlio import flow
 
 PHASE = "drums"

@@ -27,8 +27,8 @@ from functools import lru_cache
 
 from chromatic.music.gm import LEVELS
 from chromatic.music.meter import TPQ, Meter, fine_step, strong_onsets
-from chromatic.produce.rhythm.genres import FAMILIES
 from chromatic.produce.sections import ENERGIES
+from chromatic.produce.style.genres import FAMILIES
 
 
 @dataclass(frozen=True)
