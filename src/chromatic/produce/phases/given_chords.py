@@ -32,7 +32,7 @@ from chromatic.produce.harmony.given import GivenProgression, parse_assignment, 
 from chromatic.produce.harmony.theory import melody_score, variety_score, voice_leading_score
 from chromatic.produce.harmony.vocab import VOCAB, ChordSpec, family
 from chromatic.produce.harmony.voicing import BASS_FIRST, BASS_RANGE, TOP_TARGETS, voice_progression
-from chromatic.produce.phases import PhaseResult
+from chromatic.produce.phases import PhaseOptions, PhaseResult
 from chromatic.produce.phases.chords import (
     PHASE,
     ChordCandidate,
@@ -60,6 +60,9 @@ from chromatic.produce.style import content_seed, style_for
 from chromatic.yamlio import read_yaml
 
 PROPOSAL_FIELD = "progressions"
+
+# the phase's own options (``PhaseOptions.extra``)
+OWN: tuple[str, ...] = ("progression", "progression_file", "vary")
 
 
 class GivenOrigin:
@@ -328,21 +331,18 @@ def generated_candidates(review_path: Path) -> list[FreshCandidate]:
     return out
 
 
-def run_chords_phase(
-    folder: ProductionFolder,
-    *,
-    progression=None,
-    progression_file: str | None = None,
-    vary: bool = False,
-    **options,
-) -> PhaseResult:
+def chords_phase(folder: ProductionFolder, options: PhaseOptions) -> PhaseResult:
     """The registry's chord phase: the artist's progressions where there are any (given here,
     in a file or in the proposal), else the generated ones (``run_chords``, unchanged)."""
+    progression = options.extra.get("progression")
+    progression_file = options.extra.get("progression_file")
+    ranking = {k: v for k, v in options.ranking().items() if k != "evolve"}
     given = progressions_for(folder, progression, progression_file)
     if not given:
-        return run_chords(folder, **options)
+        return run_chords(folder, n=options.n, **ranking)
     proposal = folder.proposal()  # every progression checked before anything is written
     parse_all(given, proposal.key, meter_of(proposal.time_signature))
     if progression is None and progression_file is None:  # the proposal's (compose): the
-        run_chords(folder, **options)  # sections it gives no chords get generated ones
-    return run_given_chords(folder, given, vary=vary, **options)
+        run_chords(folder, n=options.n, **ranking)  # sections it gives no chords get generated ones
+    vary = bool(options.extra.get("vary", False))
+    return run_given_chords(folder, given, vary=vary, n=options.n, **ranking)
