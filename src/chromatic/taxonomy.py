@@ -76,11 +76,6 @@ class Color:
     def targets(self) -> dict[str, tuple[float, float, float]]:
         return {axis: self.target(axis) for axis in AXES}
 
-    @property
-    def rgb(self) -> tuple[float, float, float]:
-        h = self.hex.lstrip("#")
-        return tuple(int(h[i : i + 2], 16) / 255 for i in (0, 2, 4))  # type: ignore[return-value]
-
     def __str__(self) -> str:
         return self.name
 
@@ -110,10 +105,6 @@ def _axis(axis: str) -> str:
     if axis not in MODES:
         raise ValueError(f"unknown axis {axis!r}; expected one of {', '.join(AXES)}")
     return axis
-
-
-def color_names() -> list[str]:
-    return [c.name for c in COLORS]
 
 
 def parse_color(value: object, *, source: str = "") -> Color:
@@ -308,11 +299,3 @@ def predict_color(
     z = sum(likes[c.name] for c in pool)
     best = max(pool, key=lambda c: likes[c.name])  # max keeps the first on ties
     return best, likes[best.name] / z
-
-
-def mode_index(axis: str, mode: str) -> int:
-    axis = _axis(axis)
-    try:
-        return MODES[axis].index(mode.lower())
-    except ValueError:
-        raise ValueError(f"unknown {axis} mode {mode!r}; expected one of {MODES[axis]}") from None

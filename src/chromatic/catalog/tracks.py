@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 
 from chromatic import __version__
 from chromatic.catalog.manifest import LoadedManifest, find_manifests, media_path, media_references
-from chromatic.catalog.validate import CatalogReport, Problem, validate_catalog
+from chromatic.catalog.validate import CatalogReport, validate_catalog
 from chromatic.errors import CatalogError
 from chromatic.fileio import atomic_path, sha256_file
 from chromatic.paths import PathError
@@ -330,10 +330,3 @@ def require_fresh(tracks_path: str | Path, catalog_dir: str | Path) -> None:
             f"{tracks_path} is stale against {catalog_dir} ({st.describe()}); "
             "run 'chromatic catalog build' again"
         )
-
-
-def problems_summary(problems: list[Problem]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for p in problems:
-        out[p.severity] = out.get(p.severity, 0) + 1
-    return out

@@ -75,10 +75,6 @@ class Diversity:
     thresholds: Thresholds = field(default_factory=Thresholds)
     warnings: list[str] = field(default_factory=list)
 
-    def key_share(self, key: str) -> float:
-        total = sum(self.key_counts.values())
-        return self.key_counts.get(key, 0) / total if total else 0.0
-
 
 def load_summaries(folder: str | Path) -> list[ThreadSummary]:
     """One summary per ``<thread>/manifest.yml``; a malformed manifest is an error naming it."""

@@ -47,10 +47,6 @@ class PianoRollConfig:
         """One step in the grid's unit: beats (quarter notes) or seconds."""
         return 1.0 / self.steps_per_beat if self.grid == "beat" else self.step_seconds
 
-    @property
-    def window_seconds(self) -> float:
-        return self.steps * self.step_seconds
-
     def to_dict(self) -> dict:
         return {
             "pitches": self.pitches,
