@@ -47,7 +47,7 @@ def best_of(fn, repeat: int) -> tuple[float, object]:
 def approve(folder, phase: str, labels: dict[int, str] | None = None) -> None:
     """What the human does between phases: approve one candidate per section, then promote."""
     from chromatic.produce.promote import promote
-    from chromatic.yamlio import _yaml
+    from chromatic.yamlio import round_trip as _yaml
 
     path = folder.review_path(phase)
     y = _yaml()

@@ -41,7 +41,7 @@ RED, BLUE = "Red", "Blue"
 
 
 def judge_features(score) -> np.ndarray:
-    from chromatic.music.reference_features import notes_of, rotated_pc_histogram
+    from chromatic.measure.reference_features import notes_of, rotated_pc_histogram
 
     return np.r_[rotated_pc_histogram(notes_of(score)), onset_autocorr(score)]
 

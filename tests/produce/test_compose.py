@@ -9,10 +9,10 @@ import pytest
 
 from chromatic.cli import main
 from chromatic.errors import ProduceError
+from chromatic.measure.arrangement import piece_from_production
+from chromatic.measure.musicality import drums_end_with_music, tonic_ending
 from chromatic.music import daw
-from chromatic.music.measures import drums_end_with_music, tonic_ending
 from chromatic.music.midi import load_score
-from chromatic.produce.arrange.measure import piece_from_production
 from chromatic.produce.compose.run import (
     ComposeOptions,
     compose_auto,

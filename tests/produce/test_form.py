@@ -8,11 +8,11 @@ from types import SimpleNamespace
 import mido
 from symusic import Score
 
+from chromatic.measure.arrangement import piece_from_production
+from chromatic.measure.musicality import drums_end_with_music, tonic_ending
 from chromatic.music import daw
-from chromatic.music.measures import drums_end_with_music, tonic_ending
 from chromatic.produce.arrange.assemble import ARRANGEMENT_FILE, assemble
 from chromatic.produce.arrange.form import CIRCLE_OF_FIFTHS, phrase_unit, plan_form
-from chromatic.produce.arrange.measure import piece_from_production
 from chromatic.produce.arrange.plan import PLAN_FILE, write_plan
 from chromatic.produce.style.table import style_for
 from tests.produce.test_assemble import BAR, _edit_plan, parts  # noqa: F401 (a fixture)
