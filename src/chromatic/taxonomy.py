@@ -3,7 +3,7 @@
 Three axes, each with three modes. A color sits on zero or one mode per axis, except
 ontologically, where Indigo holds two. Target distributions, chromatic match and color
 prediction are all derived from ``COLORS`` below; no other module may restate the table
-(the old system had three contradictory copies).
+(copies drift apart and contradict each other).
 """
 
 from __future__ import annotations
@@ -240,7 +240,7 @@ def chromatic_match(
     ``method="js"`` (the default): mean over axes of 1 - Jensen-Shannon distance (base 2)
     between prediction and target. Defined for every color: a White or Black target (uniform on
     every axis) rewards an uncommitted prediction, so their candidates are ordered too.
-    ``method="dot"``: the old mean dot product of predicted and target distributions, which is
+    ``method="dot"``: the mean dot product of predicted and target distributions, which is
     the constant 1/3 for a uniform target whatever the prediction. Scaled by
     ``0.5 + 0.5 * confidence`` when a (calibrated) confidence is given.
     """

@@ -1,8 +1,8 @@
 """The tracks table: one row per audio track, song fields repeated, color modes expanded.
 
 ``DATA/tracks.parquet`` carries, in its schema metadata, the content hash of every manifest it
-was built from, so later steps can tell that a manifest changed since (the old system silently
-produced 87 duplicate rows from a stale table).
+was built from, so later steps can tell that a manifest changed since (a stale table read as
+current would repeat or miss rows silently).
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ phrases and title words. Rules: a key in >= 30 % of the threads -> avoid, >= 50 
 BPM window of +-5 holding >= 30 % -> avoid; phrases and title words in >= 30 % -> avoid; every
 prior title -> exclude. Shares count only threads that have the value (a thread whose key could
 not be parsed does not dilute the key shares; it is counted as unparsed). Warnings when the key
-entropy is under 2.0 bits or the BPM std under 10, the two signs the old chain had collapsed onto
-C major around 90 BPM.
+entropy is under 2.0 bits or the BPM std under 10, the two signs that a chain has collapsed onto
+one key and one tempo (C major around 90 BPM, say).
 """
 
 from __future__ import annotations

@@ -74,8 +74,8 @@ class Proposal:
 
     def to_dict(self) -> dict:
         """Plain values in a stable order: what ``proposal.yml`` holds and ``load_proposal`` reads.
-        ``lyrics`` appears only when the proposal has some, so folders made before it existed
-        compare equal."""
+        ``lyrics`` appears only when the proposal has some, so a folder whose proposal.yml has no
+        ``lyrics`` key compares equal."""
         out = {
             "title": self.title,
             "key": str(self.key),

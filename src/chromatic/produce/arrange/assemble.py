@@ -63,7 +63,7 @@ ARRANGEMENT_FILE = "arrangement.mid"
 VOCAL_PHASES = ("melody", "harmony")  # sung lines: muted by vocals: false, with lyrics
 ALL_NOTES_OFF = 123
 EXPRESSION = 11  # CC11: the fade-out ending's ramp
-DEFAULT_PHRASE_BARS = 4  # a plan without a form block (made before it existed)
+DEFAULT_PHRASE_BARS = 4  # the phrase length of a plan without a form block
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from chromatic.music.meter import TPQ
 from chromatic.music.midi import score_bytes
 from chromatic.produce.arrange.ending import CADENCES
 
-#: A sung lead's tracks as a DAW and a vocal synth expect them (issue #33): the lead alone
+#: A sung lead's tracks as a DAW and a vocal synth expect them: the lead alone
 #: (one voice, a lyric per note), its octave doubling beside it.
 LEAD_NAMES = {"melody": "Lead Vocal", "double": "Lead Vocal Double"}
 _CHORD = re.compile(r"^([A-G](?:##|bb|#|b)?)(.*?)(?:/([A-G](?:##|bb|#|b)?))?$")

@@ -15,9 +15,9 @@ Two sources:
   table ``grooves.yml`` (``rhythm.grooves`` reads it). It exists for every meter, so 5/4, 5/8,
   9/8, 12/8 or 18/32 still get every family at every energy.
 
-A section never lacks templates: all of them are offered to every section (the old phase
-excluded templates used by an earlier section and starved the late ones); the energy fit and
-the chromatic match choose.
+A section never lacks templates: all of them are offered to every section (leaving out the
+templates an earlier section used would starve the late sections); the energy fit and the
+chromatic match choose.
 """
 
 from __future__ import annotations
