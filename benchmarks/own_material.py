@@ -42,7 +42,7 @@ from chromatic.measure.musicality import chord_tone_share  # noqa: E402
 from chromatic.music import daw  # noqa: E402
 from chromatic.music.meter import meter_of, strong_ticks  # noqa: E402
 from chromatic.music.midi import load_score  # noqa: E402
-from chromatic.produce.harmony.given import parse_progression  # noqa: E402
+from chromatic.produce.chords.given import parse_progression  # noqa: E402
 from chromatic.produce.sections import load_song  # noqa: E402
 from chromatic.yamlio import dump_yaml, load_plain  # noqa: E402
 

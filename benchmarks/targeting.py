@@ -78,7 +78,7 @@ def compose(
 ) -> Path:
     from chromatic.produce.compose.options import ComposeOptions
     from chromatic.produce.compose.run import compose_auto
-    from chromatic.produce.phases.scoring import Weights
+    from chromatic.produce.phases.composite import Weights
 
     w = Weights(0.3, weight)  # weight 0: what --chromatic-weight 0 gives
     opts = ComposeOptions(

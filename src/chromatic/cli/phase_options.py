@@ -68,7 +68,7 @@ def _scoring(
     taste: Path | None = None,
     taste_weight: float = 0.0,
 ):
-    from chromatic.produce.phases.scoring import NO_MODEL_WARNING, Weights, gate, load_scorer
+    from chromatic.produce.phases.composite import NO_MODEL_WARNING, Weights, gate, load_scorer
     from chromatic.produce.phases.taste import load_taste
 
     weights = Weights(theory_weight, chromatic_weight, taste_weight if taste else 0.0)

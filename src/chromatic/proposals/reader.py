@@ -65,7 +65,7 @@ class Proposal:
     #: through keys (the form's modulation plan). Written to proposal.yml only when set.
     modulation: str | None = None
     #: The artist's chord progressions by section (``verse: "Am7 | Fmaj7 | C/E | G"``), as
-    #: written; parsed by the chord phase (``produce.harmony.given``). Written only when set.
+    #: written; parsed by the chord phase (``produce.chords.given``). Written only when set.
     progressions: tuple[tuple[str, str], ...] | None = None
 
     @property

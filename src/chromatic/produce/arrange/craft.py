@@ -34,10 +34,7 @@ from bisect import bisect_left, bisect_right
 from itertools import pairwise
 
 from chromatic.music.ranges import SUNG_LEAD, Register, lead_register, register
-from chromatic.produce.arrange.variation import fill_bar
-
-Hit = tuple[int, int, int, int]  # time, duration, pitch, velocity
-TrackKey = tuple[str, int, bool]  # phase, program, is_drum
+from chromatic.produce.arrange.variation import Hit, TrackKey, fill_bar
 
 GAP = 3  # semitones between the lead's lowest sounding note and the accompaniment's top
 FLOOR = 41  # F2: an accompanying chord note is not pushed under this (it would muddy the bass)

@@ -14,11 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from chromatic.produce.phases.scoring import Weights
+from chromatic.produce.phases.composite import Weights
 
 if TYPE_CHECKING:
     from chromatic.produce.folder import ProductionFolder
-    from chromatic.produce.phases.scoring import Scorer
+    from chromatic.produce.phases.composite import Scorer
     from chromatic.produce.regenerate import MergeResult
 
 

@@ -65,6 +65,7 @@ PHASE = "harmony"
 # the phase's own options (``PhaseOptions.extra``)
 OWN: tuple[str, ...] = ("singer", "singers_file")
 ID_PREFIX = "harmony"
+# the phase's random stream, by a fixed name: renaming a module must not change what a seed draws
 STREAM = zlib.crc32(b"chromatic.produce.harmony")
 PROGRAM = PROGRAMS["choir_aahs"]  # a backing choir when the style names no harmony program
 THEORY_TEXT = "mean of voice_leading, parallels, range, consonance"

@@ -1,6 +1,6 @@
 """The chord phase on the artist's own progression (``produce chords --progression``).
 
-A section's progression (``harmony.given``) is the chord part: it is voiced for voice leading
+A section's progression (``chords.given``) is the chord part: it is voiced for voice leading
 from each of the voicing's top-voice targets and strummed by each of the meter's strum patterns,
 and every distinct rendering is a candidate of that section (``chord_<section>_NN``,
 ``details.section`` naming the section, so promote's label defaults to it). With ``vary``, the
@@ -27,11 +27,11 @@ import numpy as np
 from chromatic.errors import ProduceError
 from chromatic.music.key import Key
 from chromatic.music.meter import Meter, meter_of
+from chromatic.produce.chords.given import GivenProgression, parse_assignment, parse_progression
+from chromatic.produce.chords.theory import melody_score, variety_score, voice_leading_score
+from chromatic.produce.chords.vocab import VOCAB, ChordSpec, family
+from chromatic.produce.chords.voicing import BASS_FIRST, BASS_RANGE, TOP_TARGETS, voice_progression
 from chromatic.produce.folder import ProductionFolder
-from chromatic.produce.harmony.given import GivenProgression, parse_assignment, parse_progression
-from chromatic.produce.harmony.theory import melody_score, variety_score, voice_leading_score
-from chromatic.produce.harmony.vocab import VOCAB, ChordSpec, family
-from chromatic.produce.harmony.voicing import BASS_FIRST, BASS_RANGE, TOP_TARGETS, voice_progression
 from chromatic.produce.phases import PhaseOptions, PhaseResult
 from chromatic.produce.phases.chords import (
     PHASE,
@@ -40,8 +40,7 @@ from chromatic.produce.phases.chords import (
     render_chords,
     run_chords,
 )
-from chromatic.produce.phases.parts import check_counts
-from chromatic.produce.phases.scoring import (
+from chromatic.produce.phases.composite import (
     NO_MODEL_WARNING,
     THEORY_ONLY,
     Scorer,
@@ -50,6 +49,7 @@ from chromatic.produce.phases.scoring import (
     composite_text,
     score_midi,
 )
+from chromatic.produce.phases.parts import check_counts
 from chromatic.produce.phases.scratch import render_scratch
 from chromatic.produce.phases.taste import taste_facts, taste_scores
 from chromatic.produce.regenerate import FreshCandidate, Group, regenerate_groups

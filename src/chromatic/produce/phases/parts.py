@@ -24,7 +24,7 @@ from chromatic.music.midi import add_lyrics, add_track, append_notes, new_score,
 from chromatic.music.notes import Note
 from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.phases import PhaseResult
-from chromatic.produce.phases.scoring import (
+from chromatic.produce.phases.composite import (
     NO_MODEL_WARNING,
     ChromaticResult,
     Scorer,

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from chromatic.produce.harmony.progression import TransitionModel
+from chromatic.produce.chords.progression import TransitionModel
 
 PARTS = ("melody", "voice_leading", "variety", "transition", "style", "centre")
 #: Krumhansl-Kessler key profiles (probe-tone ratings in a tonal context), tonic first.
