@@ -25,7 +25,6 @@ from __future__ import annotations
 import zlib
 
 from chromatic.errors import ProduceError
-from chromatic.music.gm import PROGRAMS
 from chromatic.music.meter import TPQ, strong_ticks
 from chromatic.music.midi import MELISMA, load_score, read_lyrics
 from chromatic.music.notes import Note
@@ -49,7 +48,7 @@ from chromatic.produce.sections import (
     section_role,
 )
 from chromatic.produce.style import style_for
-from chromatic.produce.vocals import theory
+from chromatic.produce.vocals import PROGRAM, theory
 from chromatic.produce.vocals.lines import (
     COUNTER_OPTIONS,
     PARALLEL_OPTIONS,
@@ -67,7 +66,6 @@ OWN: tuple[str, ...] = ("singer", "singers_file")
 ID_PREFIX = "harmony"
 # the phase's random stream, by a fixed name: renaming a module must not change what a seed draws
 STREAM = zlib.crc32(b"chromatic.produce.harmony")
-PROGRAM = PROGRAMS["choir_aahs"]  # a backing choir when the style names no harmony program
 THEORY_TEXT = "mean of voice_leading, parallels, range, consonance"
 WORDLESS = {"oo", MELISMA, ""}
 VOCALISE = "oo"
