@@ -40,11 +40,11 @@ def main() -> None:
     import numpy as np
 
     from chromatic.music.meter import meter_of
+    from chromatic.produce.chords.progression import DRAWS, sample_progressions, transition_model
+    from chromatic.produce.chords.theory import theory_scores
+    from chromatic.produce.chords.vocab import family
+    from chromatic.produce.chords.voicing import voice_progression
     from chromatic.produce.folder import init_production
-    from chromatic.produce.harmony.progression import DRAWS, sample_progressions, transition_model
-    from chromatic.produce.harmony.theory import theory_scores
-    from chromatic.produce.harmony.vocab import family
-    from chromatic.produce.harmony.voicing import voice_progression
     from chromatic.produce.phases.chords import generate, render_chords, run_chords
     from chromatic.produce.style import style_for
     from chromatic.proposals.reader import load_proposal

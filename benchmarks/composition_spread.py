@@ -56,7 +56,7 @@ def transposed(data: bytes, semitones: int) -> bytes:
 def measure(scorer, proposal: Path, n: int, seed: int, work: Path) -> dict:
     from chromatic.produce.folder import init_production
     from chromatic.produce.phases.chords import run_chords
-    from chromatic.produce.phases.scoring import Weights
+    from chromatic.produce.phases.composite import Weights
     from chromatic.produce.review import load_review
 
     folder, _ = init_production(proposal, work, force=True)
@@ -107,9 +107,9 @@ def sections(model: str, scorer, proposal: Path, n: int, seed: int, work: Path) 
     from chromatic.produce.compose.run import compose_auto
     from chromatic.produce.folder import ProductionFolder
     from chromatic.produce.phases.bass import run_bass
+    from chromatic.produce.phases.composite import Weights
     from chromatic.produce.phases.drums import run_drums
     from chromatic.produce.phases.melody import run_melody
-    from chromatic.produce.phases.scoring import Weights
     from chromatic.produce.review import load_review
 
     root = work / "song"

@@ -133,8 +133,8 @@ def main() -> None:
     args = ap.parse_args()
     from chromatic.produce.folder import open_folder
     from chromatic.produce.phases import PhaseOptions
+    from chromatic.produce.phases.composite import Weights, load_scorer
     from chromatic.produce.phases.registry import get
-    from chromatic.produce.phases.scoring import Weights, load_scorer
 
     scorer = load_scorer(args.model) if args.model else None
     proposals = list(EXAMPLES)

@@ -35,12 +35,12 @@ import numpy as np
 from scipy.stats import spearmanr
 from symusic import Score
 
+from chromatic.measure.reference_features import notes_of, rotated_pc_histogram
 from chromatic.model.eval_stats import accuracy_interval, color_match
 from chromatic.model.evaluate import nested_cv, song_folds
 from chromatic.model.fusion import FusionConfig
 from chromatic.model.midi_data import ABSENT_DIM, midi_dataset
 from chromatic.model.train import fit, predict
-from chromatic.music.reference_features import notes_of, rotated_pc_histogram
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 

@@ -29,7 +29,7 @@ SHARED = Path(os.environ.get("CHROMATIC_SHARED") or REPO.parent / "shared")
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from chromatic.music.measures import percentile  # noqa: E402
+from chromatic.measure.musicality import percentile  # noqa: E402
 from chromatic.music.midi import load_score, read_lyrics  # noqa: E402
 from chromatic.music.notes import Note  # noqa: E402
 from chromatic.produce.phases.backing import is_sung, read_lead  # noqa: E402

@@ -1,5 +1,5 @@
 """Musicality benchmark: composes real and example proposals and measures the songs beside real
-music measured in the same run (definitions: ``chromatic.music.measures``, docs/MUSICALITY.md).
+music measured in the same run (definitions: ``chromatic.measure.musicality``, docs/MUSICALITY.md).
 
     .venv/bin/python benchmarks/musicality.py [--threads DIR] [--proposal FILE ...] [--seed 1]
         [--model MODEL] [-n 50] [--beam 3] [--render] [--evolve] [--bach 120] [--essen 80] [--jobs 2]
@@ -17,7 +17,7 @@ melody 4-gram and chord 4-gram overlap between songs, the sung-words table of is
 events on sung notes, notes per syllable, melisma share, stressed syllables of multi-syllable
 words on strong beats by the CMU dictionary, wrap-around sung notes and lines sung once per
 planned pass against the plan's ``sung:`` text, the melody at or above the chord part beside
-Bach's soprano, octave leaps into a section's first bar: ``chromatic.produce.melody.measure``),
+Bach's soprano, octave leaps into a section's first bar: ``chromatic.measure.melody``),
 and the goals of issues #14 and #15 as pass/fail counts. Bar rhythms are compared on the
 sixteenth / eighth-triplet grid a humanized onset is snapped back to (``measures.on_grid``). With ``--render`` the previews are rendered and their loudness (BS.1770 integrated,
 pyloudnorm when installed), true peak (4x oversampled) and channel count are reported.
@@ -41,7 +41,7 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("CHROMATIC_SHARED") or REPO.parent / "shared")
 sys.path.insert(0, str(REPO / "src"))
 
-from chromatic.music.measures import (  # noqa: E402
+from chromatic.measure.musicality import (  # noqa: E402
     Piece,
     PNote,
     chord_sequence,
@@ -51,7 +51,7 @@ from chromatic.music.measures import (  # noqa: E402
     overlap,
     percentile,
 )
-from chromatic.music.standard_metrics import standard_metrics  # noqa: E402
+from chromatic.measure.standard_metrics import standard_metrics  # noqa: E402
 
 METRICS = (
     ("pc_entropy", "pc-ent", "{:.2f}"),
@@ -235,8 +235,8 @@ def loudness(folder: Path) -> dict | None:
 
 
 def sung_row(folder: Path, piece: Piece) -> dict:
-    """The sung-words figures of issue #15 (``produce.melody.measure``)."""
-    from chromatic.produce.melody.measure import pass_bars, section_start_leaps, sung_figures
+    """The sung-words figures (``measure.melody``)."""
+    from chromatic.measure.melody import pass_bars, section_start_leaps, sung_figures
     from chromatic.yamlio import read_yaml
 
     f = sung_figures(folder)
@@ -314,8 +314,8 @@ STANDARD = (
 
 
 def print_craft(ok: list[dict], refs: dict[str, list[dict]]) -> None:
-    """Issue #33's figures (``produce.arrange.craft_measure``), its goals, and the standard
-    symbolic metrics (``music.standard_metrics``) beside Bach's and Essen's."""
+    """The craft figures (``measure.craft``), their goals, and the standard symbolic metrics
+    (``measure.standard_metrics``) beside Bach's and Essen's."""
     print(
         "\ncraft (issue #33): clash = strong-beat lead notes a semitone (m2/m9/M7) from a sounding"
         " chord/bass pitch (c>=1q: lasting a quarter or more); ct-snd = chord tones counting only"
@@ -396,9 +396,9 @@ def main() -> None:
     ap.add_argument("--refs-cache", help="keep the reference figures in this JSON file")
     args = ap.parse_args()
 
-    from chromatic.produce.arrange.craft_measure import audio as craft_audio
-    from chromatic.produce.arrange.craft_measure import symbolic as craft_symbolic
-    from chromatic.produce.arrange.measure import piece_from_production
+    from chromatic.measure.arrangement import piece_from_production
+    from chromatic.measure.craft import audio as craft_audio
+    from chromatic.measure.craft import symbolic as craft_symbolic
     from chromatic.yamlio import read_yaml
 
     work = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="musicality-"))

@@ -37,12 +37,12 @@ sys.path.insert(0, str(REPO / "src"))
 
 from chromatic.cli import main as cli  # noqa: E402
 from chromatic.errors import ProduceError  # noqa: E402
+from chromatic.measure.arrangement import piece_from_production  # noqa: E402
+from chromatic.measure.musicality import chord_tone_share  # noqa: E402
 from chromatic.music import daw  # noqa: E402
-from chromatic.music.measures import chord_tone_share  # noqa: E402
 from chromatic.music.meter import meter_of, strong_ticks  # noqa: E402
 from chromatic.music.midi import load_score  # noqa: E402
-from chromatic.produce.arrange.measure import piece_from_production  # noqa: E402
-from chromatic.produce.harmony.given import parse_progression  # noqa: E402
+from chromatic.produce.chords.given import parse_progression  # noqa: E402
 from chromatic.produce.sections import load_song  # noqa: E402
 from chromatic.yamlio import dump_yaml, load_plain  # noqa: E402
 

@@ -47,7 +47,7 @@ def best_of(fn, repeat: int) -> tuple[float, object]:
 def approve(folder, phase: str, labels: dict[int, str] | None = None) -> None:
     """What the human does between phases: approve one candidate per section, then promote."""
     from chromatic.produce.promote import promote
-    from chromatic.yamlio import _yaml
+    from chromatic.yamlio import round_trip as _yaml
 
     path = folder.review_path(phase)
     y = _yaml()
@@ -80,8 +80,8 @@ def main() -> None:
     from chromatic.produce.phases.drums import TRACK, generate_drums, run_drums
     from chromatic.produce.phases.melody import melody_candidate, melody_options, run_melody
     from chromatic.produce.phases.parts import TrackSpec, render_part
-    from chromatic.produce.rhythm.genres import family_fit
     from chromatic.produce.sections import approved_files, load_song
+    from chromatic.produce.style.genres import family_fit
 
     with tempfile.TemporaryDirectory() as tmp:
         folder, _ = init_production(args.proposal, tmp)

@@ -41,7 +41,7 @@ RED, BLUE = "Red", "Blue"
 
 
 def judge_features(score) -> np.ndarray:
-    from chromatic.music.reference_features import notes_of, rotated_pc_histogram
+    from chromatic.measure.reference_features import notes_of, rotated_pc_histogram
 
     return np.r_[rotated_pc_histogram(notes_of(score)), onset_autocorr(score)]
 
@@ -78,7 +78,7 @@ def compose(
 ) -> Path:
     from chromatic.produce.compose.options import ComposeOptions
     from chromatic.produce.compose.run import compose_auto
-    from chromatic.produce.phases.scoring import Weights
+    from chromatic.produce.phases.composite import Weights
 
     w = Weights(0.3, weight)  # weight 0: what --chromatic-weight 0 gives
     opts = ComposeOptions(

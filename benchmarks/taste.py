@@ -2,7 +2,7 @@
 
 Songs are made with the project's own chord phase (real candidates, real MIDI); a simulated
 artist with a known rule decides on ten candidates per song (approves those it likes more than
-the median of the ten, rejects the rest), as ``chromatic.taste.simulate.decide`` does; the
+the median of the ten, rejects the rest), as ``chromatic.measure.taste_simulation.decide`` does; the
 taste model (``chromatic.taste.learn``, song-grouped choice of C on inner folds) learns from
 the first D decisions and ranks every candidate of held-out songs it never saw. Printed: the
 pairwise accuracy against the rule (pairs with different liking) for D = 20..200, beside the
@@ -22,9 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
+from chromatic.measure import taste_simulation as simulate
 from chromatic.produce.review import candidate_path, read_review
 from chromatic.scoring.taste_features import feature_matrix
-from chromatic.taste import simulate
 from chromatic.taste.learn import Decisions, choose_c, fit
 
 PER_SONG = 10

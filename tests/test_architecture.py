@@ -200,3 +200,16 @@ def test_no_cycles_between_packages():
     assert not found, "package cycles in src/chromatic:\n" + "\n".join(
         " -> ".join(c) for c in found
     )
+
+
+def test_the_benchmarks_library_is_imported_by_nothing_the_product_runs():
+    """``chromatic.measure`` is what benchmarks and tests measure with: no module outside it
+    imports it (so a figure can never change what is composed)."""
+    graph = import_graph()
+    users = sorted(
+        m
+        for m, deps in graph.items()
+        if not m.startswith("chromatic.measure")
+        and any(d == "chromatic.measure" or d.startswith("chromatic.measure.") for d in deps)
+    )
+    assert not users, f"modules importing chromatic.measure: {', '.join(users)}"

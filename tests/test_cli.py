@@ -54,3 +54,28 @@ def test_version_prints_the_package_version():
     ]
     assert out.stdout == f"{chromatic.__version__}\n"
     assert chromatic.__version__ == project["version"]
+
+
+def test_every_phase_command_takes_the_shared_option_set():
+    """One option set (``phase_options.SHARED``) on every phase command, each phase's own
+    options beside it, and a phase's own wording where it has one (drums: the energy fit)."""
+    import typer.main
+
+    from chromatic.cli import app
+    from chromatic.cli.phase_options import BREEDING, SHARED
+
+    produce = typer.main.get_command(app).commands["produce"]
+    params = {
+        name: {p.name: p for p in produce.commands[name].params}
+        for name in ("chords", "drums", "bass", "melody", "harmony")
+    }
+    for name in ("drums", "bass", "melody", "harmony"):
+        assert set(SHARED) <= set(params[name]), name
+    assert set(SHARED) - set(BREEDING) <= set(params["chords"])
+    assert not set(BREEDING) & set(params["chords"])
+    assert {"progression", "progressions", "vary"} <= set(params["chords"])
+    assert "humanize" in params["drums"] and {"singer", "singers"} <= set(params["harmony"])
+    assert (params["chords"]["n"].default, params["chords"]["top"].default) == (200, 10)
+    assert (params["bass"]["n"].default, params["bass"]["top"].default) == (50, 5)
+    assert "energy fit" in params["drums"]["model"].help
+    assert "theory only" in params["bass"]["model"].help

@@ -1,5 +1,5 @@
 """Ray for the data passes: ``segments build --ray`` (one Ray task per song) and ``embed --ray``
-(actors holding the encoders, one batch of segments per call).
+(actors holding the encoders, ``embed.pool``, one batch of segments per call).
 
 ``--ray`` alone starts a local cluster on 127.0.0.1 for the run (and stops it after);
 ``--ray ADDRESS`` (``HOST:PORT`` of a head node, or ``auto``) joins a running cluster and leaves
@@ -68,7 +68,7 @@ def cluster_workers(ray, resource: str = "CPU") -> int:
     return int(ray.cluster_resources().get(resource, 0))
 
 
-def _cause(ray, e: BaseException) -> BaseException:
+def task_error(ray, e: BaseException) -> BaseException:
     """The exception a task raised (Ray wraps it; ChromaticError keeps its one-line message)."""
     if isinstance(e, ray.exceptions.RayTaskError) and e.cause is not None:
         return e.cause
@@ -107,7 +107,7 @@ def run_tasks(
             try:
                 result, error = ray.get(ref), None
             except Exception as e:
-                result, error = None, _cause(ray, e)
+                result, error = None, task_error(ray, e)
             on_done(key, result, error)
         fill()
 
@@ -139,72 +139,3 @@ def set_threads(counts: dict) -> None:
         import torch
 
         torch.set_num_threads(counts["torch"])
-
-
-class _Encoders:
-    """A Ray actor holding the text and audio encoders (loaded once per actor), on the GPU when
-    the actor was given one."""
-
-    def __init__(self, text_name: str, audio_name: str, threads: dict | None = None) -> None:
-        from chromatic.embed.registry import get_encoder
-
-        self.enc = {
-            "text": get_encoder(text_name, modality="text"),
-            "audio": get_encoder(audio_name, modality="audio"),
-        }
-        if threads:  # the driver's thread counts: the same sums in the same order, same bits
-            set_threads(threads)
-        self.device = "cpu"
-        try:
-            import torch
-
-            if torch.cuda.is_available():
-                self.device = "cuda"
-                for e in self.enc.values():
-                    if hasattr(e, "to_device"):
-                        e.to_device("cuda")
-        except ImportError:  # pragma: no cover
-            pass
-
-    def encode(self, kind: str, payload: list):
-        from chromatic.segments.slicing import decode_flac
-
-        items = payload if kind == "text" else [decode_flac(b) for b in payload]
-        return self.enc[kind].encode(items)
-
-    def where(self) -> str:
-        return self.device
-
-
-class EncoderPool:
-    """``n`` encoder actors (one GPU each when the cluster has GPUs, else one CPU each); ``map``
-    sends chunks round the pool and yields ``(tag, vectors)`` in submission order, keeping at
-    most two chunks per actor in flight (so memory holds a few chunks, not the catalog)."""
-
-    def __init__(self, ray, text_name: str, audio_name: str, workers: int | None = None):
-        self.ray = ray
-        gpus = cluster_workers(ray, "GPU")
-        n = min(workers or gpus, gpus) if gpus else workers or max(1, cluster_workers(ray))
-        opts = {"num_gpus": 1, "num_cpus": 1} if gpus else {"num_cpus": 1}
-        actor = ray.remote(**opts)(_Encoders)
-        threads = thread_counts()
-        self.actors = [actor.remote(text_name, audio_name, threads) for _ in range(n)]
-        self.devices = ray.get([a.where.remote() for a in self.actors])
-
-    def map(self, kind: str, chunks: Iterable[tuple[Any, list]]) -> Iterator[tuple[Any, Any]]:
-        window: list[tuple[Any, Any]] = []
-        limit = 2 * len(self.actors)
-        for i, (tag, payload) in enumerate(chunks):
-            actor = self.actors[i % len(self.actors)]
-            window.append((tag, actor.encode.remote(kind, payload)))
-            if len(window) >= limit:
-                tag0, ref = window.pop(0)
-                yield tag0, self._get(ref)
-        for tag, ref in window:
-            yield tag, self._get(ref)
-
-    def _get(self, ref):
-        try:
-            return self.ray.get(ref)
-        except Exception as e:
-            raise _cause(self.ray, e) from None

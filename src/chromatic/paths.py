@@ -71,14 +71,6 @@ def contained(
     return target
 
 
-def is_contained(base: str | os.PathLike, text: str | os.PathLike) -> bool:
-    try:
-        contained(base, text)
-    except PathError:
-        return False
-    return True
-
-
 def safe_name(
     text: str, *, path: object = None, field: str | None = None, what: str = "name"
 ) -> str:

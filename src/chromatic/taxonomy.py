@@ -3,7 +3,7 @@
 Three axes, each with three modes. A color sits on zero or one mode per axis, except
 ontologically, where Indigo holds two. Target distributions, chromatic match and color
 prediction are all derived from ``COLORS`` below; no other module may restate the table
-(the old system had three contradictory copies).
+(copies drift apart and contradict each other).
 """
 
 from __future__ import annotations
@@ -76,11 +76,6 @@ class Color:
     def targets(self) -> dict[str, tuple[float, float, float]]:
         return {axis: self.target(axis) for axis in AXES}
 
-    @property
-    def rgb(self) -> tuple[float, float, float]:
-        h = self.hex.lstrip("#")
-        return tuple(int(h[i : i + 2], 16) / 255 for i in (0, 2, 4))  # type: ignore[return-value]
-
     def __str__(self) -> str:
         return self.name
 
@@ -110,10 +105,6 @@ def _axis(axis: str) -> str:
     if axis not in MODES:
         raise ValueError(f"unknown axis {axis!r}; expected one of {', '.join(AXES)}")
     return axis
-
-
-def color_names() -> list[str]:
-    return [c.name for c in COLORS]
 
 
 def parse_color(value: object, *, source: str = "") -> Color:
@@ -249,7 +240,7 @@ def chromatic_match(
     ``method="js"`` (the default): mean over axes of 1 - Jensen-Shannon distance (base 2)
     between prediction and target. Defined for every color: a White or Black target (uniform on
     every axis) rewards an uncommitted prediction, so their candidates are ordered too.
-    ``method="dot"``: the old mean dot product of predicted and target distributions, which is
+    ``method="dot"``: the mean dot product of predicted and target distributions, which is
     the constant 1/3 for a uniform target whatever the prediction. Scaled by
     ``0.5 + 0.5 * confidence`` when a (calibrated) confidence is given.
     """
@@ -308,11 +299,3 @@ def predict_color(
     z = sum(likes[c.name] for c in pool)
     best = max(pool, key=lambda c: likes[c.name])  # max keeps the first on ties
     return best, likes[best.name] / z
-
-
-def mode_index(axis: str, mode: str) -> int:
-    axis = _axis(axis)
-    try:
-        return MODES[axis].index(mode.lower())
-    except ValueError:
-        raise ValueError(f"unknown {axis} mode {mode!r}; expected one of {MODES[axis]}") from None

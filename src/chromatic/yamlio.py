@@ -21,7 +21,7 @@ import yaml as _pyyaml
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from chromatic.fileio import read_regular, write_text_atomic
+from chromatic.fileio import read_regular
 
 try:  # the C loader parses the agent's long files several times faster
     _FastLoader = _pyyaml.CSafeLoader
@@ -238,13 +238,6 @@ def load_plain(path: str | os.PathLike) -> dict:
 
     data = read_yaml(path, ProduceError)
     return dict(data) if isinstance(data, dict) else {}
-
-
-def save_yaml(path: str | os.PathLike, data: object) -> str:
-    """Write ``data`` atomically; returns the text written."""
-    text = dump_yaml(data)
-    write_text_atomic(path, text)
-    return text
 
 
 def flow(items: list) -> object:

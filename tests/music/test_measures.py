@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chromatic.music.measures import (
+from chromatic.measure.musicality import (
     Piece,
     PNote,
     chord_sequence,
@@ -126,7 +126,7 @@ def test_a_bach_chorale_measures_like_bach():
 
 
 def test_humanized_bars_played_from_one_rhythm_count_as_one():
-    from chromatic.music.measures import PNote, distinct_bars, on_grid
+    from chromatic.measure.musicality import PNote, distinct_bars, on_grid
 
     assert on_grid(0.97) == on_grid(1.0) and on_grid(0.35) == on_grid(1 / 3)
     rhythm = (0.0, 0.5, 1.5, 2.0)

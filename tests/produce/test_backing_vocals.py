@@ -128,7 +128,7 @@ def test_harmony_without_an_approved_melody_names_the_commands(song, tmp_path):
 
 def test_sung_figures_read_the_melody_from_the_written_arrangement(song):
     """On disk the tracks are named by instrument: the measure finds the melody by its part."""
-    from chromatic.produce.melody.measure import sung_figures
+    from chromatic.measure.melody import sung_figures
 
     fig = sung_figures(song)
     assert fig.sung_notes > 0 and fig.with_lyric == fig.sung_notes

@@ -8,7 +8,7 @@ import pytest
 
 from chromatic.music.meter import meter_of
 from chromatic.music.midi import load_score
-from chromatic.produce.harmony.vocab import (
+from chromatic.produce.chords.vocab import (
     MODAL_CHORDS,
     MODE_FAMILY,
     VOCAB,
@@ -248,7 +248,7 @@ class _Recorder:
 def test_the_scored_midi_is_the_delivered_midi(tmp_path):
     from chromatic.produce.folder import init_production
     from chromatic.produce.phases.chords import run_chords
-    from chromatic.produce.phases.scoring import Weights
+    from chromatic.produce.phases.composite import Weights
     from chromatic.taxonomy import chromatic_match
 
     folder, _ = init_production(MINOR_7_8, tmp_path)

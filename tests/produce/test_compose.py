@@ -9,17 +9,17 @@ import pytest
 
 from chromatic.cli import main
 from chromatic.errors import ProduceError
+from chromatic.measure.arrangement import piece_from_production
+from chromatic.measure.musicality import drums_end_with_music, tonic_ending
 from chromatic.music import daw
-from chromatic.music.measures import drums_end_with_music, tonic_ending
 from chromatic.music.midi import load_score
-from chromatic.produce.arrange.measure import piece_from_production
-from chromatic.produce.arrange.planfile import load_plan
 from chromatic.produce.compose.run import (
     ComposeOptions,
     compose_auto,
     compose_step,
 )
 from chromatic.produce.folder import PHASES, ProductionFolder
+from chromatic.produce.planfile import load_plan
 from chromatic.produce.promote import promote
 from chromatic.produce.review import load_review
 from chromatic.produce.style.table import style_for

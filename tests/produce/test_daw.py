@@ -22,7 +22,7 @@ from chromatic.produce.arrange.assemble import ARRANGEMENT_FILE, arrange, assemb
 from chromatic.produce.arrange.daw import chord_names, transpose_symbol
 from chromatic.produce.arrange.musicxml import MUSICXML_FILE, build_score, music21_figure
 from chromatic.produce.arrange.plan import write_plan
-from chromatic.produce.arrange.planfile import load_plan, plan_path
+from chromatic.produce.planfile import load_plan, plan_path
 from tests.produce.conftest import approve
 
 BAR_78 = 1680  # 7/8 at 480 ticks per quarter

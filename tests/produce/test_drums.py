@@ -16,10 +16,10 @@ from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.phases.drums import run_drums
 from chromatic.produce.review import load_review
 from chromatic.produce.rhythm.fills import fill_options
-from chromatic.produce.rhythm.genres import FAMILIES, family_fit, genre_families
 from chromatic.produce.rhythm.humanize import GROOVES
 from chromatic.produce.rhythm.templates import HANDWRITTEN, templates_for
 from chromatic.produce.sections import ENERGIES, load_song, section_energy, song_order
+from chromatic.produce.style.genres import FAMILIES, family_fit, genre_families
 from tests.produce.conftest import MINOR_7_8, PART_N, PART_TOP, SECTIONS, approve, make_folder
 
 METERS = ["4/4", "3/4", "6/8", "7/8", "5/4", "5/8", "12/8", "9/8", "2/4", "18/32"]

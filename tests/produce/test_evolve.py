@@ -277,7 +277,7 @@ def test_evolve_with_a_model_scores_children_of_every_phase(exported, song_44, t
     """With a scorer, children are scored on their section's track (the harmony phase keys its
     lyric events by draw index: a child's track must not be looked up there)."""
     from chromatic.produce.phases.backing import run_harmony
-    from chromatic.produce.phases.scoring import load_scorer
+    from chromatic.produce.phases.composite import load_scorer
     from tests.produce.conftest import approve
 
     _, model, _ = exported

@@ -8,11 +8,11 @@ from types import SimpleNamespace
 import mido
 from symusic import Score
 
+from chromatic.measure.arrangement import piece_from_production
+from chromatic.measure.musicality import drums_end_with_music, tonic_ending
 from chromatic.music import daw
-from chromatic.music.measures import drums_end_with_music, tonic_ending
 from chromatic.produce.arrange.assemble import ARRANGEMENT_FILE, assemble
 from chromatic.produce.arrange.form import CIRCLE_OF_FIFTHS, phrase_unit, plan_form
-from chromatic.produce.arrange.measure import piece_from_production
 from chromatic.produce.arrange.plan import PLAN_FILE, write_plan
 from chromatic.produce.style.table import style_for
 from tests.produce.test_assemble import BAR, _edit_plan, parts  # noqa: F401 (a fixture)
@@ -162,8 +162,8 @@ def test_a_repeated_pass_ornaments_its_tune_and_keeps_its_skeleton():
     notes of its sung bars to scale neighbours (each pass differently), keeps every strong-beat
     note (the chord tones) and leaves the cadence bar as written; the bass is untouched."""
     from chromatic.music.meter import TPQ, meter_of, strong_onsets
-    from chromatic.produce.arrange.planfile import Variation
     from chromatic.produce.arrange.variation import Frame, develop
+    from chromatic.produce.planfile import Variation
 
     meter, bar = meter_of("4/4"), 4 * TPQ
     scale = (0, 2, 4, 5, 7, 9, 11)

@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 
 from chromatic.music.key import Key
-from chromatic.produce.harmony.progression import sample_progressions, transition_model
-from chromatic.produce.harmony.theory import (
+from chromatic.produce.chords.progression import sample_progressions, transition_model
+from chromatic.produce.chords.theory import (
     melody_score,
     theory_scores,
     variety_score,
     voice_leading_score,
 )
-from chromatic.produce.harmony.vocab import (
+from chromatic.produce.chords.vocab import (
     START,
     VOCAB,
     WEIGHTS,
@@ -21,7 +21,7 @@ from chromatic.produce.harmony.vocab import (
     family_scale,
     parallel_scale,
 )
-from chromatic.produce.harmony.voicing import (
+from chromatic.produce.chords.voicing import (
     BASS_RANGE,
     UPPER_RANGE,
     upper_voicings,
@@ -145,7 +145,7 @@ def test_centre_part_ranks_a_loop_that_reads_as_another_key_low():
     import numpy as np
 
     from chromatic.music.key import Key
-    from chromatic.produce.harmony.theory import centre_score
+    from chromatic.produce.chords.theory import centre_score
 
     def voiced(chords):
         return np.array([[c[0] + 36, *(p + 60 for p in c[1:4])] for c in chords])

@@ -16,8 +16,8 @@ from chromatic.music import daw
 from chromatic.music.key import Key
 from chromatic.music.meter import meter_of, strong_ticks
 from chromatic.music.midi import load_score
+from chromatic.produce.chords.given import parse_progression
 from chromatic.produce.folder import ProductionFolder, init_production
-from chromatic.produce.harmony.given import parse_progression
 from chromatic.produce.imported import import_part
 from chromatic.produce.phases.bass import run_bass
 from chromatic.produce.phases.drums import run_drums

@@ -14,9 +14,9 @@ from chromatic.music import daw
 from chromatic.music.midi import load_score
 from chromatic.produce.folder import ProductionFolder, init_production
 from chromatic.produce.phases.bass import run_bass
+from chromatic.produce.phases.composite import Weights
 from chromatic.produce.phases.drums import run_drums
 from chromatic.produce.phases.melody import run_melody
-from chromatic.produce.phases.scoring import Weights
 from chromatic.produce.review import load_review
 from chromatic.taxonomy import chromatic_match
 from chromatic.yamlio import round_trip as _yaml
@@ -208,7 +208,7 @@ def test_with_a_model_the_delivered_bytes_are_scored(song_34_drums, tmp_path):
 @pytest.mark.slow
 def test_with_a_real_exported_model(exported, song_34_drums, tmp_path, capsys):
     """The tiny exported fitness model through the adapter, the three phases one after another."""
-    from chromatic.produce.phases.scoring import load_scorer
+    from chromatic.produce.phases.composite import load_scorer
 
     _, model, _ = exported
     folder = _copy(song_34_drums, tmp_path)

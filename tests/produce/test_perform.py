@@ -22,7 +22,7 @@ from chromatic.produce.arrange.perform import (
     perform,
     role,
 )
-from chromatic.produce.arrange.planfile import PlanSection
+from chromatic.produce.planfile import PlanSection
 from chromatic.produce.style import style_for
 from chromatic.proposals.reader import load_proposal
 

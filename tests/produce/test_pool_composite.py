@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from chromatic.produce.phases.scoring import (
+from chromatic.produce.phases.composite import (
     ChromaticResult,
     Weights,
     applied_weights,

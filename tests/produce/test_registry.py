@@ -28,6 +28,25 @@ def test_an_unknown_phase_or_option_is_a_produce_error(song_78):
         get("drums").run(song_78, PhaseOptions(n=2, top=1, extra={"singer": "Shirley"}))
 
 
+def test_phase_options_from_keywords_take_the_phases_own_and_refuse_others():
+    from chromatic.produce.phases import drums, melody
+
+    opts = PhaseOptions.of(drums.OWN, n=3, seed=2, humanize_with="swing")
+    assert (opts.n, opts.top, opts.seed, dict(opts.extra)) == (3, 5, 2, {"humanize_with": "swing"})
+    with pytest.raises(TypeError, match="singer"):
+        PhaseOptions.of(drums.OWN, singer="Shirley")
+    assert {p.name: p.own for p in PHASES}["melody"] == melody.OWN == ("singer", "singers_file")
+    assert opts.ranking() == {
+        "top": 5,
+        "seed": 2,
+        "scorer": None,
+        "model": None,
+        "weights": opts.weights,
+        "taste": None,
+        "evolve": None,
+    }
+
+
 def test_every_phase_returns_one_result_type(tmp_path):
     song = make_song(MINOR_7_8, tmp_path / "song")
     chords = get("chords").run(song, PhaseOptions(n=12, top=4, seed=1))

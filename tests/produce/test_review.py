@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from chromatic.errors import ChromaticError, ProduceError, ReviewError
-from chromatic.produce.phases.scoring import ChromaticResult, Weights, composite, load_scorer
+from chromatic.produce.phases.composite import ChromaticResult, Weights, composite, load_scorer
 from chromatic.produce.review import load_review
 from chromatic.taxonomy import chromatic_match
 from chromatic.yamlio import round_trip as _yaml

@@ -5,10 +5,10 @@ programs), the other phases take its feel, and ``chromatic style`` explains the 
 from __future__ import annotations
 
 from chromatic.cli import main
-from chromatic.produce.harmony.colour import extend
-from chromatic.produce.harmony.progression import Colour, transition_model
-from chromatic.produce.harmony.vocab import VOCAB
-from chromatic.produce.harmony.voicing import voice_progression
+from chromatic.produce.chords.colour import extend
+from chromatic.produce.chords.progression import Colour, transition_model
+from chromatic.produce.chords.vocab import VOCAB
+from chromatic.produce.chords.voicing import voice_progression
 from chromatic.produce.phases.chords import candidate_details, generate, phrase_bars
 from chromatic.produce.phases.drums import style_groove
 from chromatic.produce.rhythm.humanize import humanize

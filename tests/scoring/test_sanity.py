@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from chromatic.music.midi import load_score
-from chromatic.produce.phases.scoring import gate
+from chromatic.produce.phases.composite import gate
 from chromatic.scoring.sanity import (
     auc,
     gate_verdicts,

@@ -187,7 +187,7 @@ def test_one_broken_review_is_that_phases_error_only(client, library):
 
 def test_plan_edits_are_validated_and_version_checked(client, library):
     from chromatic.produce.arrange.plan import write_plan
-    from chromatic.produce.arrange.planfile import load_plan
+    from chromatic.produce.planfile import load_plan
 
     result = write_plan(library / "song")
     plan = client.get(SONG).json()["plan"]

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from chromatic.catalog.manifest import load_manifest
+from chromatic.measure.reference_features import notes_of, reference_features, windows
 from chromatic.music.key import Key
-from chromatic.music.reference_features import notes_of, reference_features, windows
 from chromatic.synth.palette import PALETTES, RHYTHMS
 from chromatic.taxonomy import ALBUM_COLORS, parse_color
 from tests.conftest import EXAMPLES

@@ -10,10 +10,10 @@ import onnxruntime as ort
 import pytest
 
 from chromatic.errors import ChromaticError
+from chromatic.measure import taste_simulation as simulate
 from chromatic.produce.review import load_review, save_review
 from chromatic.scoring.taste import TasteModel
 from chromatic.scoring.taste_features import FEATURE_NAMES, N_FEATURES, features_of_midi
-from chromatic.taste import simulate
 from chromatic.taste.collect import collect, read_table, write_table
 from chromatic.taste.train import train_taste
 

@@ -7,10 +7,10 @@ import re
 import numpy as np
 import pytest
 
+from chromatic.measure import taste_simulation as simulate
 from chromatic.music.midi import load_score
 from chromatic.scoring import ChromaticScorer
 from chromatic.scoring.explain import occlude
-from chromatic.taste import simulate
 from tests.test_errors_cli import cli, one_error_line
 
 

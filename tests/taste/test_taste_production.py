@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from chromatic.measure import taste_simulation as simulate
 from chromatic.produce.review import read_review
-from chromatic.taste import simulate
 from chromatic.taste.collect import collect, write_table
 from chromatic.taste.train import train_taste
 from tests.test_errors_cli import cli

@@ -1,8 +1,8 @@
 """The tracks table: one row per audio track, song fields repeated, color modes expanded.
 
 ``DATA/tracks.parquet`` carries, in its schema metadata, the content hash of every manifest it
-was built from, so later steps can tell that a manifest changed since (the old system silently
-produced 87 duplicate rows from a stale table).
+was built from, so later steps can tell that a manifest changed since (a stale table read as
+current would repeat or miss rows silently).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 
 from chromatic import __version__
 from chromatic.catalog.manifest import LoadedManifest, find_manifests, media_path, media_references
-from chromatic.catalog.validate import CatalogReport, Problem, validate_catalog
+from chromatic.catalog.validate import CatalogReport, validate_catalog
 from chromatic.errors import CatalogError
 from chromatic.fileio import atomic_path, sha256_file
 from chromatic.paths import PathError
@@ -330,10 +330,3 @@ def require_fresh(tracks_path: str | Path, catalog_dir: str | Path) -> None:
             f"{tracks_path} is stale against {catalog_dir} ({st.describe()}); "
             "run 'chromatic catalog build' again"
         )
-
-
-def problems_summary(problems: list[Problem]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for p in problems:
-        out[p.severity] = out.get(p.severity, 0) + 1
-    return out

@@ -8,8 +8,8 @@ phrases and title words. Rules: a key in >= 30 % of the threads -> avoid, >= 50 
 BPM window of +-5 holding >= 30 % -> avoid; phrases and title words in >= 30 % -> avoid; every
 prior title -> exclude. Shares count only threads that have the value (a thread whose key could
 not be parsed does not dilute the key shares; it is counted as unparsed). Warnings when the key
-entropy is under 2.0 bits or the BPM std under 10, the two signs the old chain had collapsed onto
-C major around 90 BPM.
+entropy is under 2.0 bits or the BPM std under 10, the two signs that a chain has collapsed onto
+one key and one tempo (C major around 90 BPM, say).
 """
 
 from __future__ import annotations
@@ -74,10 +74,6 @@ class Diversity:
     titles: list[str]
     thresholds: Thresholds = field(default_factory=Thresholds)
     warnings: list[str] = field(default_factory=list)
-
-    def key_share(self, key: str) -> float:
-        total = sum(self.key_counts.values())
-        return self.key_counts.get(key, 0) / total if total else 0.0
 
 
 def load_summaries(folder: str | Path) -> list[ThreadSummary]:

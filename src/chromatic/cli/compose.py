@@ -261,7 +261,7 @@ def compose(
 
     Without --auto, runs the next phase that needs a human decision and prints what to do next."""
     from chromatic.produce.compose.run import ComposeOptions, compose_auto, compose_step
-    from chromatic.produce.phases.scoring import Weights
+    from chromatic.produce.phases.composite import Weights
 
     opts = ComposeOptions(
         n=n,
@@ -283,7 +283,7 @@ def compose(
     )
     if reference is not None:  # FOLDER/reference.yml, read by every phase (reference.bias)
         _prepare_reference(proposal, out, reference, force=force, key=key)
-    from chromatic.produce.phases.scoring import NO_MODEL_WARNING
+    from chromatic.produce.phases.composite import NO_MODEL_WARNING
 
     if model is None:  # said before the minutes of work it concerns, not after them
         typer.secho(f"warning: {NO_MODEL_WARNING}", err=True, fg="yellow")

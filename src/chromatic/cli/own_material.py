@@ -6,13 +6,6 @@ from pathlib import Path
 
 import typer
 
-SECTION = typer.Option(
-    None, "--section", help="With --bars: the section whose approved part keeps all but those bars."
-)
-BARS = typer.Option(
-    None, "--bars", help="Regenerate only these bars (5-8) of --section's approved part."
-)
-
 
 def given_options(progression, progressions, vary: bool) -> dict:
     """The chord phase's own options for the artist's progressions (none: generated chords)."""

@@ -1,5 +1,6 @@
-"""``chromatic produce drums|bass|melody|harmony``: the part phases' commands, one option set
-(counts, scoring, breeding, region) and one runner (``run_phase``) shared with ``produce chords``."""
+"""``chromatic produce drums|bass|melody|harmony``: the part phases' commands, each the shared
+option set (``phase_options.phase_command``: counts, scoring, breeding, region) plus its own,
+and one runner (``run_phase``) shared with ``produce chords``."""
 
 from __future__ import annotations
 
@@ -9,41 +10,41 @@ import typer
 
 import chromatic.cli.own_material as own
 from chromatic.cli.phase_options import (
-    _BREED,
-    _CHROMATIC_W,
-    _EVOLVE,
-    _GENERATIONS,
-    _MODEL,
-    _PART_N,
-    _PART_TOP,
-    _POPULATION,
-    _SEED,
-    _TASTE,
-    _TASTE_W,
-    _THEORY_W,
-    _TRUST,
+    PhaseCommand,
     _evolve,
     _scoring,
     model_columns,
+    phase_command,
+)
+
+_SINGERS_FILE = typer.Option(
+    None, "--singers", help="YAML file adding or overriding singers and ranges."
 )
 
 
-def run_phase(
-    name: str, folder: Path, counts: tuple[int, int, int], scoring: tuple, evolve=None, **extra
-):
+def run_phase(name: str, folder: Path, asked: PhaseCommand, **extra):
     """Open the folder, then load the model (a wrong folder fails before a slow load), then run
-    the registered phase ``name``: ``counts`` is (n, top, seed), ``scoring`` (model,
-    theory_weight, chromatic_weight, trust_model, taste, taste_weight) and ``extra`` the phase's own options."""
+    the registered phase ``name`` with what the command was ``asked`` and ``extra``, the
+    phase's own options."""
     from chromatic.produce.folder import open_folder
     from chromatic.produce.phases import PhaseOptions
     from chromatic.produce.phases.registry import get
 
     prod = open_folder(folder)
-    scorer, weights, model, liked = _scoring(*scoring)
-    n, top, seed = counts
-    region = extra.pop("region", None)
-    options = PhaseOptions(n, top, seed, scorer, model, weights, extra, taste=liked, evolve=evolve)
-    if region and any(region):  # --section S --bars 5-8: only those bars regenerated
+    scorer, weights, model, liked = _scoring(
+        asked.model,
+        asked.theory_weight,
+        asked.chromatic_weight,
+        asked.trust_model,
+        asked.taste,
+        asked.taste_weight,
+    )
+    evolve = _evolve(asked.evolve, asked.generations, asked.population, asked.breed)
+    options = PhaseOptions(
+        asked.n, asked.top, asked.seed, scorer, model, weights, extra, taste=liked, evolve=evolve
+    )
+    region = (asked.section, asked.bars)
+    if any(region):  # --section S --bars 5-8: only those bars regenerated
         return prod, own.run_region(prod, name, region, options)
     return prod, get(name).run(prod, options)
 
@@ -81,32 +82,22 @@ def _report(prod, run, columns: tuple[str, ...]) -> None:
     typer.echo(f"{run.merge.path}: {run.merge.summary()}")
 
 
+@phase_command(
+    model=typer.Option(
+        None, "--model", help="Exported fitness model; without it, energy fit only."
+    ),
+    theory_weight=typer.Option(
+        0.3, "--theory-weight", min=0.0, help="Composite weight of the energy fit (with a model)."
+    ),
+)
 def drums(
+    asked: PhaseCommand,
     folder: Path = typer.Argument(..., help="Production folder with approved chords."),
-    n: int = _PART_N,
-    top: int = _PART_TOP,
-    seed: int = _SEED,
     humanize: str | None = typer.Option(
         None,
         "--humanize",
         help="Groove template: laid_back, push, swing or shuffle16 (default: none, straight).",
     ),
-    model: Path | None = typer.Option(
-        None, "--model", help="Exported fitness model; without it, energy fit only."
-    ),
-    theory_weight: float = typer.Option(
-        0.3, "--theory-weight", min=0.0, help="Composite weight of the energy fit (with a model)."
-    ),
-    chromatic_weight: float = _CHROMATIC_W,
-    trust_model: bool = _TRUST,
-    taste: Path | None = _TASTE,
-    taste_weight: float = _TASTE_W,
-    section: str | None = own.SECTION,
-    bars: str | None = own.BARS,
-    evolve: bool = _EVOLVE,
-    generations: int = _GENERATIONS,
-    population: int = _POPULATION,
-    breed: bool = _BREED,
 ) -> None:
     """Drum loops per approved chord section, from the template library; merge review.yml."""
     from chromatic.produce.folder import open_folder
@@ -115,122 +106,50 @@ def drums(
     open_folder(folder)
     if humanize:
         groove(humanize)  # an unknown name fails before anything is loaded
-    prod, run = run_phase(
-        "drums",
-        folder,
-        (n, top, seed),
-        (model, theory_weight, chromatic_weight, trust_model, taste, taste_weight),
-        region=(section, bars),
-        evolve=_evolve(evolve, generations, population, breed),
-        humanize_with=humanize,
-    )
+    prod, run = run_phase("drums", folder, asked, humanize_with=humanize)
     _report(prod, run, ("template", "family", "fill"))
 
 
+@phase_command()
 def bass(
+    asked: PhaseCommand,
     folder: Path = typer.Argument(..., help="Production folder with approved chords and drums."),
-    n: int = _PART_N,
-    top: int = _PART_TOP,
-    seed: int = _SEED,
-    model: Path | None = _MODEL,
-    theory_weight: float = _THEORY_W,
-    chromatic_weight: float = _CHROMATIC_W,
-    trust_model: bool = _TRUST,
-    taste: Path | None = _TASTE,
-    taste_weight: float = _TASTE_W,
-    section: str | None = own.SECTION,
-    bars: str | None = own.BARS,
-    evolve: bool = _EVOLVE,
-    generations: int = _GENERATIONS,
-    population: int = _POPULATION,
-    breed: bool = _BREED,
 ) -> None:
     """Bass lines per approved chord section, locked to the approved drums; merge review.yml."""
-    prod, run = run_phase(
-        "bass",
-        folder,
-        (n, top, seed),
-        (model, theory_weight, chromatic_weight, trust_model, taste, taste_weight),
-        region=(section, bars),
-        evolve=_evolve(evolve, generations, population, breed),
-    )
+    prod, run = run_phase("bass", folder, asked)
     _report(prod, run, ("template", "register", "approach"))
 
 
+@phase_command()
 def melody(
+    asked: PhaseCommand,
     folder: Path = typer.Argument(..., help="Production folder with approved chords."),
     singer: str | None = typer.Option(
         None, "--singer", help="Who sings it (default: the proposal's singer, else Gabriel)."
     ),
-    singers: Path | None = typer.Option(
-        None, "--singers", help="YAML file adding or overriding singers and ranges."
-    ),
-    n: int = _PART_N,
-    top: int = _PART_TOP,
-    seed: int = _SEED,
-    model: Path | None = _MODEL,
-    theory_weight: float = _THEORY_W,
-    chromatic_weight: float = _CHROMATIC_W,
-    trust_model: bool = _TRUST,
-    taste: Path | None = _TASTE,
-    taste_weight: float = _TASTE_W,
-    section: str | None = own.SECTION,
-    bars: str | None = own.BARS,
-    evolve: bool = _EVOLVE,
-    generations: int = _GENERATIONS,
-    population: int = _POPULATION,
-    breed: bool = _BREED,
+    singers: Path | None = _SINGERS_FILE,
 ) -> None:
     """Melodies per approved chord section inside a singer's range; merge review.yml."""
     prod, run = run_phase(
-        "melody",
-        folder,
-        (n, top, seed),
-        (model, theory_weight, chromatic_weight, trust_model, taste, taste_weight),
-        region=(section, bars),
-        evolve=_evolve(evolve, generations, population, breed),
-        singer=singer,
-        singers_file=str(singers) if singers else None,
+        "melody", folder, asked, singer=singer, singers_file=str(singers) if singers else None
     )
     _report(prod, run, ("singer", "contour", "rhythm"))
 
 
+@phase_command()
 def harmony(
+    asked: PhaseCommand,
     folder: Path = typer.Argument(..., help="Production folder with approved chords and melody."),
     singer: str | None = typer.Option(
         None,
         "--singer",
         help="The backing singer (default: the one other than the lead nearest its register).",
     ),
-    singers: Path | None = typer.Option(
-        None, "--singers", help="YAML file adding or overriding singers and ranges."
-    ),
-    n: int = _PART_N,
-    top: int = _PART_TOP,
-    seed: int = _SEED,
-    model: Path | None = _MODEL,
-    theory_weight: float = _THEORY_W,
-    chromatic_weight: float = _CHROMATIC_W,
-    trust_model: bool = _TRUST,
-    taste: Path | None = _TASTE,
-    taste_weight: float = _TASTE_W,
-    section: str | None = own.SECTION,
-    bars: str | None = own.BARS,
-    evolve: bool = _EVOLVE,
-    generations: int = _GENERATIONS,
-    population: int = _POPULATION,
-    breed: bool = _BREED,
+    singers: Path | None = _SINGERS_FILE,
 ) -> None:
     """Backing vocals per approved melody: a third or sixth on the lead's syllables, or a
     counter-melody in wordless sections, inside a second singer's range; merge review.yml."""
     prod, run = run_phase(
-        "harmony",
-        folder,
-        (n, top, seed),
-        (model, theory_weight, chromatic_weight, trust_model, taste, taste_weight),
-        region=(section, bars),
-        evolve=_evolve(evolve, generations, population, breed),
-        singer=singer,
-        singers_file=str(singers) if singers else None,
+        "harmony", folder, asked, singer=singer, singers_file=str(singers) if singers else None
     )
     _report(prod, run, ("singer", "kind", "parallel_fifths_octaves"))

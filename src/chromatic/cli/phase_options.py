@@ -1,9 +1,15 @@
 """The options the phase commands share, defined once (typer builds a fresh parameter from each
-use), and how they become a scorer, weights and a taste model."""
+use): ``phase_command`` gives a command the whole set and hands it one ``PhaseCommand``; and how
+they become a scorer, weights, a taste model and breeding."""
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import get_type_hints
 
 import typer
 
@@ -62,7 +68,7 @@ def _scoring(
     taste: Path | None = None,
     taste_weight: float = 0.0,
 ):
-    from chromatic.produce.phases.scoring import NO_MODEL_WARNING, Weights, gate, load_scorer
+    from chromatic.produce.phases.composite import NO_MODEL_WARNING, Weights, gate, load_scorer
     from chromatic.produce.phases.taste import load_taste
 
     weights = Weights(theory_weight, chromatic_weight, taste_weight if taste else 0.0)
@@ -126,3 +132,92 @@ def model_columns(scores) -> str:
     if taste is not None:
         out.append(f"taste={float(taste):.3f}")
     return " ".join(out)
+
+
+_SECTION = typer.Option(
+    None, "--section", help="With --bars: the section whose approved part keeps all but those bars."
+)
+_BARS = typer.Option(
+    None, "--bars", help="Regenerate only these bars (5-8) of --section's approved part."
+)
+
+
+@dataclass(frozen=True)
+class PhaseCommand:
+    """What every phase command is asked, whatever the phase: counts, scoring, the region to
+    regenerate and breeding (the phase's own options stay the command's parameters)."""
+
+    n: int
+    top: int
+    seed: int
+    model: Path | None
+    theory_weight: float
+    chromatic_weight: float
+    trust_model: bool
+    taste: Path | None
+    taste_weight: float
+    section: str | None
+    bars: str | None
+    evolve: bool = False
+    generations: int = 6
+    population: int = 24
+    breed: bool = False
+
+
+# each shared parameter's default: the option (the commands' order in --help)
+SHARED: dict[str, object] = {
+    "n": _PART_N,
+    "top": _PART_TOP,
+    "seed": _SEED,
+    "model": _MODEL,
+    "theory_weight": _THEORY_W,
+    "chromatic_weight": _CHROMATIC_W,
+    "trust_model": _TRUST,
+    "taste": _TASTE,
+    "taste_weight": _TASTE_W,
+    "section": _SECTION,
+    "bars": _BARS,
+    "evolve": _EVOLVE,
+    "generations": _GENERATIONS,
+    "population": _POPULATION,
+    "breed": _BREED,
+}
+BREEDING = ("evolve", "generations", "population", "breed")
+
+
+def phase_command(*, breeding: bool = True, **options: object) -> Callable:
+    """A phase command with the shared option set: the decorated function declares its own
+    parameters and ``asked: PhaseCommand``; the command typer sees has its own parameters, then
+    every shared option (``options`` replaces one, by name, where a phase words it its own way;
+    ``breeding=False`` leaves out --evolve, --generations, --population and --breed)."""
+    unknown = set(options) - set(SHARED)
+    if unknown:
+        raise TypeError(f"no shared phase option {', '.join(sorted(unknown))}")
+    kinds = get_type_hints(PhaseCommand)
+    names = [k for k in SHARED if breeding or k not in BREEDING]
+
+    def wrap(fn: Callable) -> Callable:
+        own = [p for p in inspect.signature(fn, eval_str=True).parameters.values()]
+        own = [p for p in own if p.name != "asked"]
+        shared = [
+            inspect.Parameter(
+                k,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=options.get(k, SHARED[k]),
+                annotation=kinds[k],
+            )
+            for k in names
+        ]
+
+        @functools.wraps(fn)
+        def command(**given):
+            asked = PhaseCommand(**{k: given.pop(k) for k in names})
+            return fn(**given, asked=asked)
+
+        params = [*own, *shared]
+        del command.__wrapped__  # typer reads the signature below, not the function's
+        command.__signature__ = inspect.Signature(params, return_annotation=None)
+        command.__annotations__ = {p.name: p.annotation for p in params}
+        return command
+
+    return wrap

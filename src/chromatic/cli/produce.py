@@ -14,13 +14,12 @@ from chromatic.cli.part_phases import run_phase
 from chromatic.cli.phase_options import (
     _PROGRESSION,
     _PROGRESSIONS,
-    _TASTE,
-    _TASTE_W,
-    _TRUST,
     _VARY,
     MAX_N,
     MAX_TOP,
+    PhaseCommand,
     model_columns,
+    phase_command,
 )
 
 app = typer.Typer(
@@ -134,48 +133,23 @@ def _refuse_system_parent(out: Path, slug: str) -> None:
 
 
 @app.command()
+@phase_command(
+    breeding=False,
+    n=typer.Option(200, "-n", "--n", min=1, max=MAX_N, help="Progressions to generate."),
+    top=typer.Option(10, "--top", min=1, max=MAX_TOP, help="Candidates to keep in review.yml."),
+)
 def chords(
+    asked: PhaseCommand,
     folder: Path = typer.Argument(..., help="Production folder (from 'chromatic produce init')."),
-    n: int = typer.Option(200, "-n", "--n", min=1, max=MAX_N, help="Progressions to generate."),
-    top: int = typer.Option(
-        10, "--top", min=1, max=MAX_TOP, help="Candidates to keep in review.yml."
-    ),
-    seed: int = typer.Option(
-        0, "--seed", min=0, max=2**32 - 1, help="Seed: the same seed gives byte-identical output."
-    ),
-    model: Path | None = typer.Option(
-        None, "--model", help="Exported fitness model; without it, theory only."
-    ),
-    theory_weight: float = typer.Option(
-        0.3, "--theory-weight", min=0.0, help="Composite weight of the theory score (with a model)."
-    ),
-    chromatic_weight: float = typer.Option(
-        0.7,
-        "--chromatic-weight",
-        min=0.0,
-        help="Composite weight of the chromatic match (with a model).",
-    ),
-    trust_model: bool = _TRUST,
-    taste: Path | None = _TASTE,
-    taste_weight: float = _TASTE_W,
     progression: list[str] | None = _PROGRESSION,
     progressions: Path | None = _PROGRESSIONS,
     vary: bool = _VARY,
-    section: str | None = own.SECTION,
-    bars: str | None = own.BARS,
 ) -> None:
     """Generate chord candidates, rank them, write candidates/ and merge review.yml."""
     from chromatic.produce.review import read_review
 
     given = own.given_options(progression, progressions, vary)
-    prod, run = run_phase(
-        "chords",
-        folder,
-        (n, top, seed),
-        (model, theory_weight, chromatic_weight, trust_model, taste, taste_weight),
-        region=(section, bars),
-        **given,
-    )
+    prod, run = run_phase("chords", folder, asked, **given)
     review = read_review(run.merge.path, check_files=True)
     typer.echo(
         f"{prod.root.name}: chords, {run.generated} generated, {run.distinct} distinct, kept {len(review.candidates)}"

@@ -3,8 +3,8 @@ row describes?
 
 Audio must decode at 8-96 kHz, last the row's duration (within 0.5 s), hold only finite samples
 and peak at most 2.0. MIDI must parse and hold notes with pitches 0-127, and must start at the
-tempo the *source* file has at the segment's start: the old pipeline lost the tempo of later
-segments, so the slice is compared with the catalog's MIDI file itself when it is reachable,
+tempo the *source* file has at the segment's start: a slicer that loses the tempo map gives later
+segments the wrong tempo, so the slice is compared with the catalog's MIDI file itself when it is reachable,
 and only otherwise with the tempo recorded in the row at build time (which a build that lost the
 tempo would have recorded wrong too).
 

@@ -1,5 +1,5 @@
-"""The encoder protocol and the base every encoder builds on (a leaf: the registry of named
-encoders is ``chromatic.embed.registry``).
+"""The base every encoder builds on (a leaf: the registry of named encoders is
+``chromatic.embed.registry``).
 
 An encoder declares its ``name``, ``dim`` and ``version``; its ``id`` ("name@version") keys the
 embedding cache and is recorded in trained and exported models, so a model is never fed
@@ -9,31 +9,11 @@ vectors from another encoder than the one it was trained with. Model input sizes
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
-
-import numpy as np
-
 from chromatic.errors import ChromaticError
 
 
 class EncoderUnavailable(ChromaticError):
     """An encoder whose weights or libraries are not installed here."""
-
-
-@runtime_checkable
-class Encoder(Protocol):
-    name: str
-    dim: int
-    version: str
-    modality: str  # "text" | "audio"
-
-    @property
-    def id(self) -> str: ...
-
-    def encode(self, batch: Sequence) -> np.ndarray:
-        """A float32 array of shape (len(batch), dim)."""
-        ...
 
 
 class EncoderBase:

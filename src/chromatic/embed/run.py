@@ -111,7 +111,7 @@ def embed_segments(
     workers: int | None = None,
 ) -> EmbedResult:
     """Embed every segment row (see the module docstring). With ``ray`` (a cluster address,
-    or "local") the encoding runs on Ray actors holding the encoders (``chromatic.cluster``),
+    or "local") the encoding runs on Ray actors holding the encoders (``embed.pool`` on ``chromatic.cluster``),
     ``workers`` of them (default: one per GPU, else per CPU); the tables are the same."""
     from rich.progress import Progress
 
@@ -153,7 +153,8 @@ def embed_segments(
     with ExitStack() as stack, Progress(disable=not progress) as bar:
         pool = None
         if ray is not None:  # actors holding the encoders, one chunk per call
-            from chromatic.cluster import EncoderPool, ray_session
+            from chromatic.cluster import ray_session
+            from chromatic.embed.pool import EncoderPool
 
             cluster = stack.enter_context(ray_session(ray, num_cpus=workers))
             pool = EncoderPool(cluster, text_encoder, audio_encoder, workers)

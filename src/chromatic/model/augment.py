@@ -2,7 +2,7 @@
 
 Why: a color is not a key. Moving a training slice by a few semitones (roll rows shifted, the
 register features moved with them; every other symbolic feature is invariant by construction)
-teaches the CNN the same. On the old seconds grid a tempo factor stretches the roll in time;
+teaches the CNN the same. On the seconds grid a tempo factor stretches the roll in time;
 on the beat grid tempo does not change the input at all, so nothing is done there.
 """
 

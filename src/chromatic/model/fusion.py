@@ -70,7 +70,7 @@ class FusionConfig:
     patience: int = 8
     confidence_weight: float = 0.5
     # the MIDI branch
-    roll_grid: str = "beat"  # "beat" (sixteenths from ticks) or "seconds" (the old 100 ms)
+    roll_grid: str = "beat"  # "beat" (sixteenths from ticks) or "seconds" (100 ms steps)
     use_roll: bool = True
     feature_dim: int = N_FEATURES
     feature_hidden: int = 64

@@ -6,8 +6,8 @@ moved, copied to another machine or mounted elsewhere loses every link to its pl
 The SQLite store here keeps them *relative to the data folder* instead ("mlartifacts/<run>/
 artifacts"): MLflow's local artifact repository resolves a relative location against the working
 directory, and every reader this project starts (``chromatic runs ui``, :func:`artifact_dir`)
-runs from, or resolves against, the data folder. ``relativize`` rewrites the stores written
-before this rule (absolute paths ending in ``mlartifacts/...``) in place, which also mends a
+runs from, or resolves against, the data folder. ``relativize`` rewrites a store that holds
+absolute paths ending in ``mlartifacts/...`` in place, which also mends a
 folder that has been moved.
 """
 

@@ -159,11 +159,6 @@ class TimeSignature:
         return float(self.quarters_per_bar) * 60.0 / float(bpm)
 
     @property
-    def beat_quarters(self) -> Fraction:
-        """Length of the notated beat (one denominator unit) in quarter notes."""
-        return Fraction(4, self.denominator)
-
-    @property
     def is_compound(self) -> bool:
         return self.denominator >= 8 and self.numerator % 3 == 0 and self.numerator > 3
 

@@ -238,7 +238,3 @@ def time_signature_at(score: Score, tick: int) -> TimeSignature:
             break
         current = TimeSignature(int(ts.numerator), int(ts.denominator))
     return current
-
-
-def score_duration_seconds(score: Score) -> float:
-    return float(score.to("second").end()) if score.note_num() or score.tracks else 0.0

@@ -4,7 +4,7 @@
   (``tpq / 4`` ticks a step), so step 0 is the slice's first beat and 256 steps are 64 beats
   (16 bars of 4/4). The same music at another tempo gives the same roll: tempo is not what the
   model should hear as color.
-- ``grid="seconds"``: the old 100 ms steps (25.6 s). Times come from the full tempo map
+- ``grid="seconds"``: 100 ms steps (25.6 s). Times come from the full tempo map
   (symusic's tick->second conversion), so a tempo change, or a type-1 file whose tempo lives in
   its own track, moves notes to where they sound. Kept so both can be compared in one run.
 
@@ -46,10 +46,6 @@ class PianoRollConfig:
     def step(self) -> float:
         """One step in the grid's unit: beats (quarter notes) or seconds."""
         return 1.0 / self.steps_per_beat if self.grid == "beat" else self.step_seconds
-
-    @property
-    def window_seconds(self) -> float:
-        return self.steps * self.step_seconds
 
     def to_dict(self) -> dict:
         return {

@@ -150,8 +150,8 @@ def _target(folder, phase: str, section: str, proposal):
 
 
 def _program(folder, phase: str, proposal, role: str) -> int:
-    from chromatic.produce.phases.backing import PROGRAM
     from chromatic.produce.style import style_for
+    from chromatic.produce.vocals import PROGRAM
 
     if phase == "harmony":
         return PROGRAM

@@ -22,7 +22,7 @@ from chromatic.fileio import clone_tree
 from chromatic.music.daw import chord_texts
 from chromatic.music.notes import Note
 from chromatic.music.song_midi import part, write_loop
-from chromatic.produce.harmony.theory import MOVE_SCALE
+from chromatic.produce.chords.theory import MOVE_SCALE
 from chromatic.produce.phases import PhaseOptions, PhaseResult
 from chromatic.produce.regenerate import FreshCandidate, Group, regenerate_groups
 from chromatic.produce.region import _existing, _read, check_region, splice

@@ -40,8 +40,8 @@ from chromatic.music.form import (  # noqa: F401 (re-exported: the part phases r
 from chromatic.music.key import TimeSignature
 from chromatic.music.meter import TPQ, Meter, bar_ticks, meter_of
 from chromatic.music.midi import load_score, time_signature_at
-from chromatic.produce.arrange.planfile import PLAN_FILE, load_plan
 from chromatic.produce.folder import ProductionFolder
+from chromatic.produce.planfile import PLAN_FILE, load_plan
 from chromatic.proposals.reader import Proposal
 
 # --- chords as delivered -----------------------------------------------------------------------
@@ -75,7 +75,7 @@ class Section:
     """A section as produced: one approved chord loop read musically (role and energy from its
     label, meter, tempo, bars and chords from its MIDI), linked to the section after it. The
     other section types are other things: ``catalog.manifest.Section`` is a section as a
-    manifest writes it (a name and times of a recording), ``arrange.planfile.PlanSection`` one
+    manifest writes it (a name and times of a recording), ``planfile.PlanSection`` one
     as planned (repeat, vocals, intensity), ``arrange.plan.ApprovedSection`` the plan's view of
     the same file (its declared bars) and ``arrange.assemble.SectionSpan`` a planned section
     placed in the arrangement."""

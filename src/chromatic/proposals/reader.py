@@ -65,7 +65,7 @@ class Proposal:
     #: through keys (the form's modulation plan). Written to proposal.yml only when set.
     modulation: str | None = None
     #: The artist's chord progressions by section (``verse: "Am7 | Fmaj7 | C/E | G"``), as
-    #: written; parsed by the chord phase (``produce.harmony.given``). Written only when set.
+    #: written; parsed by the chord phase (``produce.chords.given``). Written only when set.
     progressions: tuple[tuple[str, str], ...] | None = None
 
     @property
@@ -74,8 +74,8 @@ class Proposal:
 
     def to_dict(self) -> dict:
         """Plain values in a stable order: what ``proposal.yml`` holds and ``load_proposal`` reads.
-        ``lyrics`` appears only when the proposal has some, so folders made before it existed
-        compare equal."""
+        ``lyrics`` appears only when the proposal has some, so a folder whose proposal.yml has no
+        ``lyrics`` key compares equal."""
         out = {
             "title": self.title,
             "key": str(self.key),

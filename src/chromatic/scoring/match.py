@@ -2,7 +2,7 @@
 
 Same definitions as ``chromatic.taxonomy.chromatic_match`` (which scores one prediction in
 plain Python): ``"js"`` = mean over axes of 1 - Jensen-Shannon distance (base 2) to the
-target, defined for every color; ``"dot"`` = the old mean dot product, constant for a uniform
+target, defined for every color; ``"dot"`` = the mean dot product, constant for a uniform
 target (kept to compare).
 """
 

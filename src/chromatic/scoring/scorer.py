@@ -2,7 +2,8 @@
 
 Ranking is by chromatic match to the target color (``chromatic.scoring.match``: by default
 the mean over axes of 1 - Jensen-Shannon distance, defined for every color; ``match="dot"``
-is the old dot product), never by confidence alone (the old batch scorer's defect). The
+is the mean dot product), never by confidence alone (a confident model of the wrong color must
+not win). The
 confidence multiplies the match (0.5 + 0.5 x confidence) only when the model's metadata says
 it was calibrated on a held-out fold. Candidates that carry MIDI are judged by the model's
 MIDI-only output (``head="midi"``, the default): every candidate of one proposal shares its

@@ -4,7 +4,6 @@ MIDI slices keep what a listener would hear at the window start: the tempo, time
 key in force there (and every change inside the window), and notes that cross a window edge
 are clipped to it, never dropped or left without their note-on or note-off. Working in ticks
 through the full tempo map is what makes a type-1 file's tempo track apply to every track.
-(Each of these was a defect of the old pipeline.)
 
 Audio slices are range reads (seek + read): a segment never decodes the whole file.
 """

@@ -187,7 +187,7 @@ def _plan_section_edit(entry: object, i: int) -> tuple[int, dict]:
 def edit_plan(folder: ProductionFolder, body: Mapping) -> dict:
     """Reorder the plan's sections and set repeat / vocals / notes / intensity, validated by the
     plan's own schema (``planfile.validate``) and refused on a changed file."""
-    from chromatic.produce.arrange.planfile import load_plan, plan_path, validate
+    from chromatic.produce.planfile import load_plan, plan_path, validate
 
     path = plan_path(folder.root)
     if not path.is_file():

@@ -108,7 +108,7 @@ def proposal_view(folder: ProductionFolder) -> dict:
 
 def plan_view(folder: ProductionFolder) -> dict | None:
     """The plan's sections (or its one-line error); None when there is no plan yet."""
-    from chromatic.produce.arrange.planfile import load_plan, plan_path
+    from chromatic.produce.planfile import load_plan, plan_path
 
     path = plan_path(folder.root)
     if not path.is_file():

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from symusic import Score
 
-from chromatic.produce.arrange.planfile import PlanSection
+from chromatic.produce.planfile import PlanSection
 
 
 @dataclass(frozen=True)

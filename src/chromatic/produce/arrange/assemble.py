@@ -47,7 +47,6 @@ from chromatic.produce.arrange.arrangement import Arrangement, Instrument, Secti
 from chromatic.produce.arrange.craft import DOUBLE_PHASE, shape, span_facts
 from chromatic.produce.arrange.ending import end_song
 from chromatic.produce.arrange.perform import perform_folder
-from chromatic.produce.arrange.planfile import Plan, PlanSection, load_plan, plan_path
 from chromatic.produce.arrange.variation import (
     Block,
     Frame,
@@ -56,6 +55,7 @@ from chromatic.produce.arrange.variation import (
     develop,
 )
 from chromatic.produce.folder import PHASES, ProductionFolder, open_folder
+from chromatic.produce.planfile import Plan, PlanSection, load_plan, plan_path
 from chromatic.produce.promote import normalize_label
 from chromatic.produce.style.table import style_for
 
@@ -63,7 +63,7 @@ ARRANGEMENT_FILE = "arrangement.mid"
 VOCAL_PHASES = ("melody", "harmony")  # sung lines: muted by vocals: false, with lyrics
 ALL_NOTES_OFF = 123
 EXPRESSION = 11  # CC11: the fade-out ending's ramp
-DEFAULT_PHRASE_BARS = 4  # a plan without a form block (made before it existed)
+DEFAULT_PHRASE_BARS = 4  # the phrase length of a plan without a form block
 
 
 @dataclass(frozen=True)

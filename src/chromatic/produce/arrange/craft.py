@@ -1,7 +1,7 @@
 """Craft: the assembled parts put where a producer would put them, before the performance pass.
 
 Assembly lays the approved loops end to end; this pass, a pure function of those notes (same
-notes, same result), fixes what a producer hears at once (issue #33):
+notes, same result), fixes what a producer hears at once:
 
 - **development** (drums): a section's last bar plays a fill where it is the bar before it
   again, and no drum bar repeats identically more than ``MAX_RUN`` times in a row: the
@@ -21,7 +21,7 @@ notes, same result), fixes what a producer hears at once (issue #33):
   octaves until they sit ``GAP`` semitones under its lowest note there (not under the part's
   floor); backing vocals stay under the lead unless ``descant``;
 - **no rubs**: where the lead starts a note on a strong beat (the bar's first beat or its middle,
-  as ``music.measures`` counts), a sounding chord note a semitone from
+  as ``measure.musicality`` counts), a sounding chord note a semitone from
   it (a minor ninth, a major seventh: an add9 under a sung minor third, a sus4 over a sung third)
   resolves onto the lead's pitch class (the colour gives way to the sung tone), or, where that
   would rub against the lead's next strong note, is left out; against the bass the lead note
@@ -34,10 +34,7 @@ from bisect import bisect_left, bisect_right
 from itertools import pairwise
 
 from chromatic.music.ranges import SUNG_LEAD, Register, lead_register, register
-from chromatic.produce.arrange.variation import fill_bar
-
-Hit = tuple[int, int, int, int]  # time, duration, pitch, velocity
-TrackKey = tuple[str, int, bool]  # phase, program, is_drum
+from chromatic.produce.arrange.variation import Hit, TrackKey, fill_bar
 
 GAP = 3  # semitones between the lead's lowest sounding note and the accompaniment's top
 FLOOR = 41  # F2: an accompanying chord note is not pushed under this (it would muddy the bass)
@@ -190,7 +187,7 @@ def under(hits: list[Hit], line: list[tuple[int, int, int]], floor: int) -> list
 
 
 def _strong(t: int, bar: int) -> bool:
-    """The bar's first beat or its middle (``music.measures.chord_tone_share``'s strong beats)."""
+    """The bar's first beat or its middle (``measure.musicality.chord_tone_share``'s strong beats)."""
     pos = t % bar
     return pos in (0, bar // 2) if bar % 2 == 0 else pos == 0
 

@@ -24,7 +24,7 @@ from chromatic.music.song import Song
 from chromatic.music.song_midi import from_score, write_midi
 from chromatic.produce.arrange.ending import CADENCES
 
-#: A sung lead's tracks as a DAW and a vocal synth expect them (issue #33): the lead alone
+#: A sung lead's tracks as a DAW and a vocal synth expect them: the lead alone
 #: (one voice, a lyric per note), its octave doubling beside it.
 LEAD_NAMES = {"melody": "Lead Vocal", "double": "Lead Vocal Double"}
 _CHORD = re.compile(r"^([A-G](?:##|bb|#|b)?)(.*?)(?:/([A-G](?:##|bb|#|b)?))?$")

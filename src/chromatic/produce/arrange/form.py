@@ -46,7 +46,7 @@ from pathlib import Path
 
 from chromatic.music import form as roles
 from chromatic.paths import within
-from chromatic.produce.arrange.planfile import MAX_REPEAT
+from chromatic.produce.planfile import MAX_REPEAT
 from chromatic.produce.rhythm.fills import fill_options
 from chromatic.yamlio import read_yaml
 

@@ -28,7 +28,7 @@ from chromatic.errors import ProduceError
 
 TARGET_LUFS = -14.0
 CEILING_DBTP = -1.0
-TOLERANCE_LU = 0.3  # the search stops this close to the target (the issue asks for +-1)
+TOLERANCE_LU = 0.3  # the search stops this close to the target (the preview's goal: +-1 LU)
 HOLD_SECONDS = 0.015  # gain-reduction window: a drum transient, short enough not to pump
 OVERSAMPLE = 4
 SILENT_LUFS = -70.0  # BS.1770's absolute gate: quieter than this is silence

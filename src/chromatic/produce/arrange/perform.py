@@ -16,8 +16,8 @@ what a band and a mixing engineer would:
   (``rhythm.humanize``) is already their feel; jitter on top would blur it;
 - **mix**: CC7 volume and CC10 pan at time 0 of every track from ``style.mix`` (the track
   name's first word is its role: chords, bass, melody, harmony, drums), the pan spread
-  ``PAN_WIDTH`` times wider than the style writes it (the side is the style's; issue #33: the
-  previews were nearly mono), the lead's octave doubling (``double``) opposite the chords; CC91
+  ``PAN_WIDTH`` times wider than the style writes it (the side is the style's; at the
+  style's own width the previews are nearly mono), the lead's octave doubling (``double``) opposite the chords; CC91
   reverb send per role (``REVERB_SEND``); soft melody notes are lifted towards
   ``MELODY_VELOCITY`` so the tune is heard over the chords.
 - **one voice**: the lead, after humanizing, keeps one note per onset, each ending where the
@@ -48,7 +48,7 @@ ARCH = 0.12  # velocity swing over a phrase: x0.94 at its ends, x1.06 in its mid
 EXPRESSION_BASE = {"low": 98, "medium": 106, "high": 116}  # CC11 per section energy
 EXPRESSION_ARCH = 10  # CC11 steps added in the middle of a phrase
 CRESCENDO_TOP = 127
-RAMP_BARS = 2  # the crescendo into a section of higher energy (issue #33: 6-11 LU steps)
+RAMP_BARS = 2  # the crescendo into a section of higher energy (smooths 6-11 LU steps)
 CHORD_FLOOR = 41  # F2: a chord note is not pushed under this (it would muddy the bass)
 MELODY_VELOCITY = 88  # the tune is lifted towards this: it must carry over the accompaniment
 MELODY_KEEP = 0.3  # the share of a soft melody note's distance under it that is kept

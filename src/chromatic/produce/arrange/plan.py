@@ -19,7 +19,7 @@ phases read the same order from the plan (``sections._plan_order``). Bars of a s
 of preference: the approved candidate's harmonic rhythm (``details.harmonic_rhythm``), else
 the approved MIDI's length in whole bars, else its chord count (one bar per chord).
 
-The file's schema, bounds and reader are ``arrange.planfile`` (re-exported here); the defaults
+The file's schema, bounds and reader are ``produce.planfile`` (re-exported here); the defaults
 of a new section come from the section roles of ``music.form``.
 """
 
@@ -38,7 +38,8 @@ from chromatic.music import form
 from chromatic.music.key import TimeSignature
 from chromatic.music.midi import load_score, time_signature_at
 from chromatic.produce.arrange import form as layout
-from chromatic.produce.arrange.planfile import (  # noqa: F401 (re-exported: the plan's names)
+from chromatic.produce.folder import ProductionFolder, open_folder
+from chromatic.produce.planfile import (  # noqa: F401 (re-exported: the plan's names)
     MAX_BARS,
     MAX_BPM,
     MAX_MINUTES,
@@ -55,7 +56,6 @@ from chromatic.produce.arrange.planfile import (  # noqa: F401 (re-exported: the
     plan_path,
     validate,
 )
-from chromatic.produce.folder import ProductionFolder, open_folder
 from chromatic.produce.promote import normalize_label
 from chromatic.produce.review import GROUP_KEY, read_review
 from chromatic.produce.song import header_facts

@@ -1,4 +1,4 @@
-"""Space and air for the preview: a stereo reverb send and a brighter top, by style (issue #33).
+"""Space and air for the preview: a stereo reverb send and a brighter top, by style.
 
 The General MIDI soundfont renders dry and dark (a demo song had 2-6 kHz at -25.6 dB and above
 6 kHz at -38 dB of its energy) and nearly mono (left/right correlation 0.96-0.98): panned

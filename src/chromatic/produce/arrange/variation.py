@@ -27,7 +27,7 @@ from fractions import Fraction
 
 from chromatic.music.gm import CRASH, KICK, KIT, VOICES
 from chromatic.music.meter import TPQ, Meter, strong_onsets
-from chromatic.produce.arrange.planfile import PlanSection, Variation
+from chromatic.produce.planfile import PlanSection, Variation
 from chromatic.produce.promote import normalize_label
 from chromatic.produce.rhythm.fills import apply_fill
 

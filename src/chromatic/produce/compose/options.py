@@ -12,7 +12,7 @@ from pathlib import Path
 
 from chromatic.errors import ProduceError
 from chromatic.music.form import DEFAULT_FORM
-from chromatic.produce.phases.scoring import Weights
+from chromatic.produce.phases.composite import Weights
 from chromatic.produce.promote import normalize_label
 
 FORM: tuple[str, ...] = DEFAULT_FORM  # music.form: the form compose writes when asked for none

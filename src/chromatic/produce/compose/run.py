@@ -49,9 +49,9 @@ from chromatic.produce.folder import (
     read_any_proposal,
 )
 from chromatic.produce.phases import Phase
+from chromatic.produce.phases.composite import NO_MODEL_WARNING, Scorer, gate, load_scorer
 from chromatic.produce.phases.concept import ConceptScorer, concept_vector
 from chromatic.produce.phases.registry import find
-from chromatic.produce.phases.scoring import NO_MODEL_WARNING, Scorer, gate, load_scorer
 from chromatic.produce.review import read_review
 from chromatic.proposals.reader import with_key
 from chromatic.yamlio import dump_yaml, load_plain

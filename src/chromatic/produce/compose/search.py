@@ -30,7 +30,7 @@ from chromatic.produce.compose.options import (
 )
 from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.phases import Phase, PhaseOptions
-from chromatic.produce.phases.scoring import Scorer
+from chromatic.produce.phases.composite import Scorer
 from chromatic.produce.phases.taste import cached_taste
 from chromatic.produce.promote import approved_loop
 from chromatic.produce.review import GROUP_KEY, Candidate, approve, read_review

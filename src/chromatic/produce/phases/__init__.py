@@ -14,11 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from chromatic.produce.phases.scoring import Weights
+from chromatic.produce.phases.composite import Weights
 
 if TYPE_CHECKING:
     from chromatic.produce.folder import ProductionFolder
-    from chromatic.produce.phases.scoring import Scorer
+    from chromatic.produce.phases.composite import Scorer
     from chromatic.produce.regenerate import MergeResult
 
 
@@ -37,6 +37,44 @@ class PhaseOptions:
     extra: Mapping[str, object] = field(default_factory=dict)
     taste: object | None = None  # a loaded taste model (chromatic.scoring.taste.TasteModel)
     evolve: object | None = None  # breeding (chromatic.produce.evolve.Evolve); None: rank only
+
+    @classmethod
+    def of(
+        cls,
+        own: tuple[str, ...] = (),
+        /,
+        n: int = 40,
+        top: int = 5,
+        seed: int = 0,
+        scorer: Scorer | None = None,
+        model: str | None = None,
+        weights: Weights | None = None,
+        taste: object | None = None,
+        evolve: object | None = None,
+        **extra: object,
+    ) -> PhaseOptions:
+        """Options from keywords, as a script or a test calls a phase (``run_drums(folder,
+        n=8, top=3, humanize_with="swing")``): ``own`` names the phase's own keywords, which go
+        to ``extra``; any other keyword is a TypeError, as with a function's signature."""
+        unknown = sorted(set(extra) - set(own))
+        if unknown:
+            raise TypeError(f"unexpected phase option(s) {', '.join(unknown)}; own: {own}")
+        return cls(
+            n, top, seed, scorer, model, weights or Weights(), extra, taste=taste, evolve=evolve
+        )
+
+    def ranking(self) -> dict[str, object]:
+        """The keywords the part phases' score-and-rank block (``parts.run_part_phase``) takes
+        from these options."""
+        return {
+            "top": self.top,
+            "seed": self.seed,
+            "scorer": self.scorer,
+            "model": self.model,
+            "weights": self.weights,
+            "taste": self.taste,
+            "evolve": self.evolve,
+        }
 
 
 @dataclass(frozen=True)

@@ -25,13 +25,12 @@ from __future__ import annotations
 import zlib
 
 from chromatic.errors import ProduceError
-from chromatic.music.gm import PROGRAMS
 from chromatic.music.meter import TPQ, strong_ticks
 from chromatic.music.midi import MELISMA, load_score, read_lyrics
 from chromatic.music.notes import Note
 from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.melody.singers import Singer, choose_singer, registry
-from chromatic.produce.phases import PhaseResult
+from chromatic.produce.phases import PhaseOptions, PhaseResult
 from chromatic.produce.phases.parts import (
     PartCandidate,
     TrackSpec,
@@ -40,7 +39,6 @@ from chromatic.produce.phases.parts import (
     run_part_phase,
     section_rng,
 )
-from chromatic.produce.phases.scoring import Scorer, Weights
 from chromatic.produce.sections import (
     Section,
     Song,
@@ -50,7 +48,7 @@ from chromatic.produce.sections import (
     section_role,
 )
 from chromatic.produce.style import style_for
-from chromatic.produce.vocals import theory
+from chromatic.produce.vocals import PROGRAM, theory
 from chromatic.produce.vocals.lines import (
     COUNTER_OPTIONS,
     PARALLEL_OPTIONS,
@@ -63,9 +61,11 @@ from chromatic.produce.vocals.lines import (
 from chromatic.yamlio import flow, load_plain
 
 PHASE = "harmony"
+# the phase's own options (``PhaseOptions.extra``)
+OWN: tuple[str, ...] = ("singer", "singers_file")
 ID_PREFIX = "harmony"
+# the phase's random stream, by a fixed name: renaming a module must not change what a seed draws
 STREAM = zlib.crc32(b"chromatic.produce.harmony")
-PROGRAM = PROGRAMS["choir_aahs"]  # a backing choir when the style names no harmony program
 THEORY_TEXT = "mean of voice_leading, parallels, range, consonance"
 WORDLESS = {"oo", MELISMA, ""}
 VOCALISE = "oo"
@@ -176,23 +176,18 @@ def harmony_candidate(song, section, index, opt, lead, singer, sung) -> PartCand
     )
 
 
-def run_harmony(
-    folder: ProductionFolder,
-    *,
-    n: int = 40,
-    top: int = 5,
-    seed: int = 0,
-    singer: str | None = None,
-    singers_file: str | None = None,
-    scorer: Scorer | None = None,
-    model: str | None = None,
-    weights: Weights = Weights(),
-    taste=None,
-    evolve=None,
-) -> PhaseResult:
+def run_harmony(folder: ProductionFolder, **keywords) -> PhaseResult:
+    """``harmony_phase`` with its options as keywords (``PhaseOptions.of``: n 40, top 5)."""
+    return harmony_phase(folder, PhaseOptions.of(OWN, **keywords))
+
+
+def harmony_phase(folder: ProductionFolder, options: PhaseOptions) -> PhaseResult:
     """Backing-vocal candidates for every section with an approved melody; ``n`` generated and
     ``top`` kept per section."""
-    check_counts(n, top)
+    n, seed = options.n, options.seed
+    singer = options.extra.get("singer")
+    singers_file = options.extra.get("singers_file")
+    check_counts(n, options.top)
     song = load_song(folder, PHASE)
     require_approved(folder, "melody", PHASE)
     melodies = approved_files(folder, "melody")
@@ -213,13 +208,13 @@ def run_harmony(
             continue
         lead, words = leads[s.label]
         sung = is_sung(words)
-        options: tuple[ParallelOption | CounterOption, ...] = (
+        choices: tuple[ParallelOption | CounterOption, ...] = (
             PARALLEL_OPTIONS if sung else COUNTER_OPTIONS
         )
         rng = section_rng(seed, STREAM, s.label)
         cands[s.label] = []
-        for i, j in enumerate(draw_order(len(options), n, rng)):
-            c = harmony_candidate(song, s, i, options[j], lead, voice, sung)
+        for i, j in enumerate(draw_order(len(choices), n, rng)):
+            c = harmony_candidate(song, s, i, choices[j], lead, voice, sung)
             cands[s.label].append(c)
             events[(s.label, i)] = lyric_events(c.notes, words, sung)
     style = style_for(song.proposal, folder.root)  # the color's backing part (produce.style)
@@ -233,16 +228,10 @@ def run_harmony(
             "harmony", programs.get(c.section, PROGRAM), lyrics=events[(c.section, c.index)]
         ),
         candidates=cands,
-        top=top,
-        seed=seed,
         variety="kind",
-        scorer=scorer,
-        model=model,
-        weights=weights,
-        taste=taste,
+        **options.ranking(),
         theory_text=THEORY_TEXT,
         warnings=notes,
-        evolve=evolve,
         context={"leads": {k: v[0] for k, v in leads.items()}, "singer": voice},
         extra={
             "singer": {

@@ -35,7 +35,7 @@ from chromatic.music.midi import load_score
 from chromatic.music.notes import Note
 from chromatic.produce.bass.line import APPROACHES, REGISTERS, BassOption, bass_templates, realize
 from chromatic.produce.folder import ProductionFolder
-from chromatic.produce.phases import PhaseResult
+from chromatic.produce.phases import PhaseOptions, PhaseResult
 from chromatic.produce.phases.parts import (
     PartCandidate,
     TrackSpec,
@@ -44,13 +44,14 @@ from chromatic.produce.phases.parts import (
     run_part_phase,
     section_rng,
 )
-from chromatic.produce.phases.scoring import Scorer, Weights
 from chromatic.produce.rhythm.patterns import drum_bar
 from chromatic.produce.sections import Section, Song, approved_files, load_song, require_approved
 from chromatic.produce.style import content_seed, style_for
 from chromatic.yamlio import flow
 
 PHASE = "bass"
+# the phase's own options (``PhaseOptions.extra``)
+OWN: tuple[str, ...] = ()
 ID_PREFIX = "bass"
 STREAM = zlib.crc32(b"chromatic.produce.bass")
 KICK_TOLERANCE = 30  # ticks: a humanized kick still counts
@@ -176,20 +177,15 @@ def generate_bass(
     ]
 
 
-def run_bass(
-    folder: ProductionFolder,
-    *,
-    n: int = 40,
-    top: int = 5,
-    seed: int = 0,
-    scorer: Scorer | None = None,
-    model: str | None = None,
-    weights: Weights = Weights(),
-    taste=None,
-    evolve=None,
-) -> PhaseResult:
+def run_bass(folder: ProductionFolder, **keywords) -> PhaseResult:
+    """``bass_phase`` with its options as keywords (``PhaseOptions.of``: n 40, top 5)."""
+    return bass_phase(folder, PhaseOptions.of(OWN, **keywords))
+
+
+def bass_phase(folder: ProductionFolder, options: PhaseOptions) -> PhaseResult:
     """Bass candidates for every approved chord section; ``n`` generated and ``top`` kept per section."""
-    check_counts(n, top)
+    n, seed = options.n, options.seed
+    check_counts(n, options.top)
     song = load_song(folder, "bass")
     require_approved(folder, "drums", "bass")
     drums = approved_files(folder, "drums")
@@ -215,16 +211,10 @@ def run_bass(
         prefix=ID_PREFIX,
         track=lambda c: TrackSpec("bass", programs[c.section]),
         candidates=cands,
-        top=top,
-        seed=seed,
         variety="style",
-        scorer=scorer,
-        model=model,
-        weights=weights,
-        taste=taste,
+        **options.ranking(),
         theory_text=THEORY_TEXT,
         extra={"program": style.program("bass"), "programs": programs, "family": style.family},
         warnings=notes,
-        evolve=evolve,
         context={"kicks": kicks},
     )

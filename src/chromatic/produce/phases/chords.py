@@ -27,8 +27,7 @@ from chromatic.music.meter import Meter, meter_of, ticks
 from chromatic.music.notes import Note
 from chromatic.music.song import loop
 from chromatic.music.song_midi import heard_score, part, write_midi
-from chromatic.produce.folder import ProductionFolder
-from chromatic.produce.harmony.colour import (
+from chromatic.produce.chords.colour import (
     FAMILY_DRAWS,
     WALK,
     Origin,
@@ -37,25 +36,26 @@ from chromatic.produce.harmony.colour import (
     family_path,
     usable,
 )
-from chromatic.produce.harmony.progression import (
+from chromatic.produce.chords.progression import (
     DRAWS,
     P_LENGTH_4,
     Colour,
     sample_progressions,
     transition_model,
 )
-from chromatic.produce.harmony.theory import TheoryScores, loop_moves, theory_scores
-from chromatic.produce.harmony.vocab import MODE_FAMILY, ChordSpec, family
-from chromatic.produce.harmony.voicing import TOP_TARGETS, voice_progression
+from chromatic.produce.chords.theory import TheoryScores, loop_moves, theory_scores
+from chromatic.produce.chords.vocab import MODE_FAMILY, ChordSpec, family
+from chromatic.produce.chords.voicing import TOP_TARGETS, voice_progression
+from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.phases import PhaseResult
-from chromatic.produce.phases.parts import check_counts
-from chromatic.produce.phases.rank import score_and_rank
-from chromatic.produce.phases.scoring import (
+from chromatic.produce.phases.composite import (
     Scorer,
     Weights,
     composite_text,
     weight_facts,
 )
+from chromatic.produce.phases.parts import check_counts
+from chromatic.produce.phases.rank import score_and_rank
 from chromatic.produce.phases.scratch import render_scratch
 from chromatic.produce.phases.taste import taste_facts
 from chromatic.produce.regenerate import FreshCandidate, regenerate

@@ -4,7 +4,7 @@ energy fit (and the chromatic match with a model), written as ``drum_<section>_N
 1. Read the approved chord sections (``sections.load_song``; none approved -> refusal) with
    their energy (intro low, verse medium, chorus high, bridge low, outro medium) and next
    section.
-2. Genre words -> families (``rhythm.genres``); every template of those families for the
+2. Genre words -> families (``style.genres``); every template of those families for the
    section's meter is an option, crossed with the fills its transition allows and a crash on
    the first downbeat or not. ``n`` options are drawn per section (seeded); nothing used by
    an earlier section is excluded, so every section gets candidates.
@@ -28,7 +28,7 @@ from chromatic.music.gm import ACCENT, CRASH, CYMBALS, KIT
 from chromatic.music.meter import TPQ, Meter, fine_step, ticks
 from chromatic.music.notes import Note
 from chromatic.produce.folder import ProductionFolder
-from chromatic.produce.phases import PhaseResult
+from chromatic.produce.phases import PhaseOptions, PhaseResult
 from chromatic.produce.phases.parts import (
     PartCandidate,
     TrackSpec,
@@ -37,16 +37,17 @@ from chromatic.produce.phases.parts import (
     run_part_phase,
     section_rng,
 )
-from chromatic.produce.phases.scoring import Scorer, Weights
 from chromatic.produce.rhythm.fills import apply_fill, fill_options
-from chromatic.produce.rhythm.genres import FamilyFit, family_fit
 from chromatic.produce.rhythm.humanize import Groove, groove, humanize
 from chromatic.produce.rhythm.templates import DrumTemplate, templates_for
 from chromatic.produce.sections import ENERGY_VALUE, Section, load_song
 from chromatic.produce.style import Style, content_seed, style_for
+from chromatic.produce.style.genres import FamilyFit, family_fit
 from chromatic.yamlio import flow
 
 PHASE = "drums"
+# the phase's own options (``PhaseOptions.extra``)
+OWN: tuple[str, ...] = ("humanize_with",)
 ID_PREFIX = "drum"
 STREAM = zlib.crc32(b"chromatic.produce.drums")
 TRACK = TrackSpec("drums", program=0, is_drum=True)
@@ -171,21 +172,16 @@ def style_groove(style: Style) -> Groove | None:
     return Groove(f"swing_{style.swing:g}", f"the style's swing ({style.swing:g})", swing=late)
 
 
-def run_drums(
-    folder: ProductionFolder,
-    *,
-    n: int = 40,
-    top: int = 5,
-    seed: int = 0,
-    scorer: Scorer | None = None,
-    model: str | None = None,
-    weights: Weights = Weights(),
-    taste=None,
-    humanize_with: str | None = None,
-    evolve=None,
-) -> PhaseResult:
+def run_drums(folder: ProductionFolder, **keywords) -> PhaseResult:
+    """``drums_phase`` with its options as keywords (``PhaseOptions.of``: n 40, top 5)."""
+    return drums_phase(folder, PhaseOptions.of(OWN, **keywords))
+
+
+def drums_phase(folder: ProductionFolder, options: PhaseOptions) -> PhaseResult:
     """Drum candidates for every approved chord section; ``n`` generated and ``top`` kept per section."""
-    check_counts(n, top)
+    n, seed = options.n, options.seed
+    humanize_with = options.extra.get("humanize_with")
+    check_counts(n, options.top)
     song = load_song(folder, "drums")
     style = style_for(song.proposal, folder.root)
     g = groove(humanize_with) if humanize_with else style_groove(style)
@@ -204,13 +200,8 @@ def run_drums(
         prefix=ID_PREFIX,
         track=TRACK,
         candidates=cands,
-        top=top,
-        seed=seed,
         variety="template",
-        scorer=scorer,
-        model=model,
-        weights=weights,
-        taste=taste,
+        **options.ranking(),
         theory_text=THEORY_TEXT,
         extra={
             "families": dict(fit.fits),
@@ -218,5 +209,4 @@ def run_drums(
             "style": {"family": style.family, "swing": style.swing},
         },
         warnings=notes,
-        evolve=evolve,
     )

@@ -1,6 +1,6 @@
 """The chord phase on the artist's own progression (``produce chords --progression``).
 
-A section's progression (``harmony.given``) is the chord part: it is voiced for voice leading
+A section's progression (``chords.given``) is the chord part: it is voiced for voice leading
 from each of the voicing's top-voice targets and strummed by each of the meter's strum patterns,
 and every distinct rendering is a candidate of that section (``chord_<section>_NN``,
 ``details.section`` naming the section, so promote's label defaults to it). With ``vary``, the
@@ -27,12 +27,12 @@ import numpy as np
 from chromatic.errors import ProduceError
 from chromatic.music.key import Key
 from chromatic.music.meter import Meter, meter_of
+from chromatic.produce.chords.given import GivenProgression, parse_assignment, parse_progression
+from chromatic.produce.chords.theory import melody_score, variety_score, voice_leading_score
+from chromatic.produce.chords.vocab import VOCAB, ChordSpec, family
+from chromatic.produce.chords.voicing import BASS_FIRST, BASS_RANGE, TOP_TARGETS, voice_progression
 from chromatic.produce.folder import ProductionFolder
-from chromatic.produce.harmony.given import GivenProgression, parse_assignment, parse_progression
-from chromatic.produce.harmony.theory import melody_score, variety_score, voice_leading_score
-from chromatic.produce.harmony.vocab import VOCAB, ChordSpec, family
-from chromatic.produce.harmony.voicing import BASS_FIRST, BASS_RANGE, TOP_TARGETS, voice_progression
-from chromatic.produce.phases import PhaseResult
+from chromatic.produce.phases import PhaseOptions, PhaseResult
 from chromatic.produce.phases.chords import (
     PHASE,
     ChordCandidate,
@@ -40,8 +40,7 @@ from chromatic.produce.phases.chords import (
     render_chords,
     run_chords,
 )
-from chromatic.produce.phases.parts import check_counts
-from chromatic.produce.phases.scoring import (
+from chromatic.produce.phases.composite import (
     NO_MODEL_WARNING,
     THEORY_ONLY,
     Scorer,
@@ -50,6 +49,7 @@ from chromatic.produce.phases.scoring import (
     composite_text,
     score_midi,
 )
+from chromatic.produce.phases.parts import check_counts
 from chromatic.produce.phases.scratch import render_scratch
 from chromatic.produce.phases.taste import taste_facts, taste_scores
 from chromatic.produce.regenerate import FreshCandidate, Group, regenerate_groups
@@ -60,6 +60,9 @@ from chromatic.produce.style import content_seed, style_for
 from chromatic.yamlio import read_yaml
 
 PROPOSAL_FIELD = "progressions"
+
+# the phase's own options (``PhaseOptions.extra``)
+OWN: tuple[str, ...] = ("progression", "progression_file", "vary")
 
 
 class GivenOrigin:
@@ -328,21 +331,18 @@ def generated_candidates(review_path: Path) -> list[FreshCandidate]:
     return out
 
 
-def run_chords_phase(
-    folder: ProductionFolder,
-    *,
-    progression=None,
-    progression_file: str | None = None,
-    vary: bool = False,
-    **options,
-) -> PhaseResult:
+def chords_phase(folder: ProductionFolder, options: PhaseOptions) -> PhaseResult:
     """The registry's chord phase: the artist's progressions where there are any (given here,
     in a file or in the proposal), else the generated ones (``run_chords``, unchanged)."""
+    progression = options.extra.get("progression")
+    progression_file = options.extra.get("progression_file")
+    ranking = {k: v for k, v in options.ranking().items() if k != "evolve"}
     given = progressions_for(folder, progression, progression_file)
     if not given:
-        return run_chords(folder, **options)
+        return run_chords(folder, n=options.n, **ranking)
     proposal = folder.proposal()  # every progression checked before anything is written
     parse_all(given, proposal.key, meter_of(proposal.time_signature))
     if progression is None and progression_file is None:  # the proposal's (compose): the
-        run_chords(folder, **options)  # sections it gives no chords get generated ones
-    return run_given_chords(folder, given, vary=vary, **options)
+        run_chords(folder, n=options.n, **ranking)  # sections it gives no chords get generated ones
+    vary = bool(options.extra.get("vary", False))
+    return run_given_chords(folder, given, vary=vary, n=options.n, **ranking)

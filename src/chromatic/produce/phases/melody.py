@@ -50,7 +50,7 @@ from chromatic.produce.melody.prosody import syllables_of
 from chromatic.produce.melody.setting import PACES, Pace
 from chromatic.produce.melody.singers import Singer, choose_singer, registry
 from chromatic.produce.melody.tune import Line, walk
-from chromatic.produce.phases import PhaseResult
+from chromatic.produce.phases import PhaseOptions, PhaseResult
 from chromatic.produce.phases.parts import (
     PartCandidate,
     TrackSpec,
@@ -59,12 +59,13 @@ from chromatic.produce.phases.parts import (
     run_part_phase,
     section_rng,
 )
-from chromatic.produce.phases.scoring import Scorer, Weights
 from chromatic.produce.sections import Section, Song, load_song
 from chromatic.produce.style import content_seed, style_for
 from chromatic.yamlio import flow
 
 PHASE = "melody"
+# the phase's own options (``PhaseOptions.extra``)
+OWN: tuple[str, ...] = ("singer", "singers_file")
 ID_PREFIX = "melody"
 STREAM = zlib.crc32(b"chromatic.produce.melody")
 PROGRAM = PROGRAMS["voice_oohs"]  # a sung line in any DAW
@@ -270,22 +271,17 @@ def shifted(singer: Singer, semitones: int) -> Singer:
     return replace(singer, low=singer.low + semitones, high=singer.high + semitones)
 
 
-def run_melody(
-    folder: ProductionFolder,
-    *,
-    n: int = 40,
-    top: int = 5,
-    seed: int = 0,
-    singer: str | None = None,
-    singers_file: str | None = None,
-    scorer: Scorer | None = None,
-    model: str | None = None,
-    weights: Weights = Weights(),
-    taste=None,
-    evolve=None,
-) -> PhaseResult:
+def run_melody(folder: ProductionFolder, **keywords) -> PhaseResult:
+    """``melody_phase`` with its options as keywords (``PhaseOptions.of``: n 40, top 5)."""
+    return melody_phase(folder, PhaseOptions.of(OWN, **keywords))
+
+
+def melody_phase(folder: ProductionFolder, options: PhaseOptions) -> PhaseResult:
     """Melody candidates for every approved chord section; ``n`` generated and ``top`` kept per section."""
-    check_counts(n, top)
+    n, seed = options.n, options.seed
+    singer = options.extra.get("singer")
+    singers_file = options.extra.get("singers_file")
+    check_counts(n, options.top)
     song = load_song(folder, "melody")
     reg = registry(folder.singers_path if folder.singers_path.is_file() else None, singers_file)
     chosen, warning = choose_singer(reg, singer, song.proposal.singer)
@@ -296,14 +292,14 @@ def run_melody(
     mixed = content_seed(seed, song.proposal)
     cands = {}
     for s in song.sections:
-        options = melody_options(lyrics.get(s.label), style.density)
+        choices = melody_options(lyrics.get(s.label), style.density)
         rng = section_rng(mixed, STREAM, s.label)
         cands[s.label] = [
             melody_candidate(
                 song,
                 s,
                 i,
-                options[j],
+                choices[j],
                 sung,
                 lyrics.get(s.label),
                 notes,
@@ -311,7 +307,7 @@ def run_melody(
                 mixed,
                 style.density,
             )
-            for i, j in enumerate(draw_order(len(options), n, rng))
+            for i, j in enumerate(draw_order(len(choices), n, rng))
         ]
     roles = {s.label: s.role for s in song.sections}
     # the words of each drawn candidate, by (section, draw index): a bred child's track is
@@ -328,16 +324,10 @@ def run_melody(
             lyrics=events.get((c.section, c.index), ()),
         ),
         candidates=cands,
-        top=top,
-        seed=seed,
         variety="contour",
-        scorer=scorer,
-        model=model,
-        weights=weights,
-        taste=taste,
+        **options.ranking(),
         theory_text=THEORY_TEXT,
         warnings=notes,
-        evolve=evolve,
         context={"singer": sung},
         extra={
             "singer": {

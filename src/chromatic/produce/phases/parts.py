@@ -23,8 +23,7 @@ from chromatic.music.song import loop
 from chromatic.music.song_midi import heard_score, part, write_midi
 from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.phases import PhaseResult
-from chromatic.produce.phases.rank import score_and_rank
-from chromatic.produce.phases.scoring import (
+from chromatic.produce.phases.composite import (
     ChromaticResult,
     Scorer,
     Weights,
@@ -35,6 +34,7 @@ from chromatic.produce.phases.scoring import (
     score_midi,
     weight_facts,
 )
+from chromatic.produce.phases.rank import score_and_rank
 from chromatic.produce.phases.taste import taste_facts, taste_scores
 from chromatic.produce.regenerate import FreshCandidate, Group, regenerate_groups
 from chromatic.produce.sections import Section, Song

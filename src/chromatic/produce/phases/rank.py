@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from chromatic.produce.phases.scoring import (
+from chromatic.produce.phases.composite import (
     NO_MODEL_WARNING,
     ChromaticResult,
     PoolScore,
@@ -80,7 +80,7 @@ def score_and_rank(
     ``heard``: what the model reads of a candidate; ``label``: its id in the batch;
     ``scored``: results found earlier (breeding's), not scored again; ``notes`` gets the
     no-model warning, the weight line and the taste's note, in that order."""
-    from chromatic.produce.phases.scoring import pool_composite
+    from chromatic.produce.phases.composite import pool_composite
 
     chroma: dict[Hashable, ChromaticResult] = dict(scored or {})
     if scorer is not None:

@@ -12,16 +12,20 @@ is no import cycle to avoid.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from chromatic.errors import ProduceError
-from chromatic.produce.phases import Phase, PhaseOptions, PhaseResult
-from chromatic.produce.phases.backing import run_harmony
-from chromatic.produce.phases.bass import run_bass
-from chromatic.produce.phases.drums import run_drums
-from chromatic.produce.phases.given_chords import run_chords_phase
-from chromatic.produce.phases.melody import run_melody
+from chromatic.produce.phases import (
+    Phase,
+    PhaseOptions,
+    PhaseResult,
+    backing,
+    bass,
+    drums,
+    given_chords,
+    melody,
+)
 
 REFERENCE_FILE = "reference.yml"  # produce.reference.bias: its figures bias every phase
 
@@ -31,8 +35,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class FunctionPhase:
-    """A phase whose work is one public function ``run_<phase>(folder, *, n, top, seed, scorer,
-    model, weights, **own)``; ``own`` names the keywords it accepts from ``PhaseOptions.extra``."""
+    """A phase whose work is one public function ``<phase>_phase(folder, options)``; ``own``
+    names the keywords it accepts in ``PhaseOptions.extra``."""
 
     name: str
     depends_on: tuple[str, ...]
@@ -52,27 +56,16 @@ class FunctionPhase:
             from chromatic.produce.reference.bias import run_with_reference
 
             return run_with_reference(self, folder, options)  # its copy holds none
-        return self.function(
-            folder,
-            n=options.n,
-            top=options.top,
-            seed=options.seed,
-            scorer=options.scorer,
-            model=options.model,
-            weights=options.weights,
-            **({"taste": options.taste} if options.taste is not None else {}),
-            **({"evolve": options.evolve} if options.evolve is not None and self.breeds else {}),
-            **options.extra,
-        )
+        return self.function(folder, options if self.breeds else replace(options, evolve=None))
 
 
 PHASES: tuple[Phase, ...] = (
-    FunctionPhase("chords", (), run_chords_phase, own=("progression", "progression_file", "vary")),
-    FunctionPhase("drums", ("chords",), run_drums, own=("humanize_with",), breeds=True),
-    FunctionPhase("bass", ("chords", "drums"), run_bass, breeds=True),
-    FunctionPhase("melody", ("chords",), run_melody, own=("singer", "singers_file"), breeds=True),
+    FunctionPhase("chords", (), given_chords.chords_phase, own=given_chords.OWN),
+    FunctionPhase("drums", ("chords",), drums.drums_phase, own=drums.OWN, breeds=True),
+    FunctionPhase("bass", ("chords", "drums"), bass.bass_phase, own=bass.OWN, breeds=True),
+    FunctionPhase("melody", ("chords",), melody.melody_phase, own=melody.OWN, breeds=True),
     FunctionPhase(
-        "harmony", ("chords", "melody"), run_harmony, own=("singer", "singers_file"), breeds=True
+        "harmony", ("chords", "melody"), backing.harmony_phase, own=backing.OWN, breeds=True
     ),
 )
 REGISTRY: dict[str, Phase] = {p.name: p for p in PHASES}

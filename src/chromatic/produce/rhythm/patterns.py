@@ -114,7 +114,7 @@ def fit_phrases(bars: list[Fraction], phrase: int, halvable: bool) -> list[Fract
 
 
 @dataclass(frozen=True)
-class Hit:
+class Strum:
     """One strum event within a bar. ``voices``: all, upper, bass, or u0/u1/u2 (one upper voice,
     low to high)."""
 
@@ -127,45 +127,47 @@ class Hit:
 @dataclass(frozen=True)
 class StrumPattern:
     name: str
-    hits: tuple[Hit, ...]
+    hits: tuple[Strum, ...]
     fill: str = "all"  # what sounds at a chord change that falls between the pattern's hits
 
 
-def _grid(meter: Meter, step: Fraction, voices: str = "all") -> tuple[Hit, ...]:
+def _grid(meter: Meter, step: Fraction, voices: str = "all") -> tuple[Strum, ...]:
     accents = set(meter.onsets)
     hits, t = [], Fraction(0)
     while t < meter.bar:
         vel = ACCENT if t == 0 else NORMAL if t in accents else SOFT
-        hits.append(Hit(t, min(step, meter.bar - t), vel, voices))
+        hits.append(Strum(t, min(step, meter.bar - t), vel, voices))
         t += step
     return tuple(hits)
 
 
-def _groups(meter: Meter, groups: tuple[int, ...]) -> tuple[Hit, ...]:
+def _groups(meter: Meter, groups: tuple[int, ...]) -> tuple[Strum, ...]:
     hits, t = [], Fraction(0)
     for i, g in enumerate(groups):
-        hits.append(Hit(t, g * meter.unit, ACCENT if i == 0 else NORMAL))
+        hits.append(Strum(t, g * meter.unit, ACCENT if i == 0 else NORMAL))
         t += g * meter.unit
     return tuple(hits)
 
 
-def _arp(meter: Meter, order: tuple[str, ...]) -> tuple[Hit, ...]:
+def _arp(meter: Meter, order: tuple[str, ...]) -> tuple[Strum, ...]:
     steps = _grid(meter, meter.step)
     arp = tuple(
-        Hit(h.onset, h.duration, h.velocity - 10, order[i % len(order)])
+        Strum(h.onset, h.duration, h.velocity - 10, order[i % len(order)])
         for i, h in enumerate(steps)
     )
-    return (Hit(Fraction(0), meter.bar, NORMAL, "bass"), *arp)
+    return (Strum(Fraction(0), meter.bar, NORMAL, "bass"), *arp)
 
 
 def strum_patterns(meter: Meter) -> dict[str, StrumPattern]:
     """The patterns that suit a meter, in a fixed order (the seed indexes into it)."""
     bar = meter.bar
-    pats = [StrumPattern("whole", (Hit(Fraction(0), bar, ACCENT),))]
+    pats = [StrumPattern("whole", (Strum(Fraction(0), bar, ACCENT),))]
     simple = meter.denominator <= 4
     if meter.half_bar and simple:
         pats.append(
-            StrumPattern("half", (Hit(Fraction(0), bar / 2, ACCENT), Hit(bar / 2, bar / 2, NORMAL)))
+            StrumPattern(
+                "half", (Strum(Fraction(0), bar / 2, ACCENT), Strum(bar / 2, bar / 2, NORMAL))
+            )
         )
     if simple:
         pats.append(
@@ -182,9 +184,9 @@ def strum_patterns(meter: Meter) -> dict[str, StrumPattern]:
             StrumPattern(
                 "waltz",
                 (
-                    Hit(Fraction(0), meter.unit, ACCENT, "bass"),
-                    Hit(meter.unit, meter.unit, NORMAL, "upper"),
-                    Hit(2 * meter.unit, meter.unit, NORMAL, "upper"),
+                    Strum(Fraction(0), meter.unit, ACCENT, "bass"),
+                    Strum(meter.unit, meter.unit, NORMAL, "upper"),
+                    Strum(2 * meter.unit, meter.unit, NORMAL, "upper"),
                 ),
                 fill="bass",
             )
@@ -198,10 +200,10 @@ def strum_patterns(meter: Meter) -> dict[str, StrumPattern]:
                 StrumPattern(
                     "push",
                     (
-                        Hit(Fraction(0), 3 * e, ACCENT),
-                        Hit(3 * e, 2 * e, NORMAL),
-                        Hit(5 * e, 2 * e, NORMAL),
-                        Hit(7 * e, e, NORMAL),
+                        Strum(Fraction(0), 3 * e, ACCENT),
+                        Strum(3 * e, 2 * e, NORMAL),
+                        Strum(5 * e, 2 * e, NORMAL),
+                        Strum(7 * e, e, NORMAL),
                     ),
                 )
             )

@@ -11,12 +11,13 @@ Two sources:
 - ``HANDWRITTEN``: idiomatic grooves for the meters the real proposals use (4/4, 3/4, 7/8) and
   6/8: a motorik beat, a train beat, a swing ride, a march, a 3+2+2 rock groove...
 - ``generic``: for every family and energy, a groove built from the meter's beat groups
-  (kick on the strong beats, backbeat on the off groups, time on eighths...). It exists for
-  every meter, so 5/4, 5/8, 9/8, 12/8 or 18/32 still get every family at every energy.
+  (kick on the strong beats, backbeat on the off groups, time on eighths...), as written in the
+  table ``grooves.yml`` (``rhythm.grooves`` reads it). It exists for every meter, so 5/4, 5/8,
+  9/8, 12/8 or 18/32 still get every family at every energy.
 
-A section never lacks templates: all of them are offered to every section (the old phase
-excluded templates used by an earlier section and starved the late ones); the energy fit and
-the chromatic match choose.
+A section never lacks templates: all of them are offered to every section (leaving out the
+templates an earlier section used would starve the late sections); the energy fit and the
+chromatic match choose.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ from fractions import Fraction
 from functools import lru_cache
 
 from chromatic.music.gm import LEVELS
-from chromatic.music.meter import TPQ, Meter, fine_step, strong_onsets
-from chromatic.produce.rhythm.genres import FAMILIES
+from chromatic.music.meter import TPQ, Meter
+from chromatic.produce.rhythm.grooves import Grid, load_grooves
 from chromatic.produce.sections import ENERGIES
+from chromatic.produce.style.genres import FAMILIES
 
 
 @dataclass(frozen=True)
@@ -123,111 +125,17 @@ HANDWRITTEN: dict[str, tuple[DrumTemplate, ...]] = {
 # --- generic grooves from the beat groups ------------------------------------------------------
 
 
-def _euclid(k: int, n: int, rotate: int = 0) -> list[int]:
-    """k onsets spread as evenly as possible over n cells (a Euclidean rhythm), rotated."""
-    k = max(1, min(k, n))
-    return sorted({((i * n) // k + rotate) % n for i in range(k)})
-
-
-def _line(cells: int, marks: dict[int, str]) -> str:
-    row = ["."] * cells
-    for i, ch in marks.items():
-        row[i % cells] = ch
-    return "".join(row)
+@lru_cache(maxsize=64)
+def _grid(meter: Meter) -> Grid:
+    return Grid.of(meter)
 
 
 def generic(meter: Meter, family: str, energy: str) -> DrumTemplate:
-    """A groove for any meter, built from its beat groups (see the module docstring)."""
-    fine = fine_step(meter)
-    cells = int(meter.bar / fine)
-    e = max(int(meter.step / fine), 1)  # cells per eighth
-    groups = [int(o / fine) for o in meter.onsets]
-    strong = [int(o / fine) for o in strong_onsets(meter)]
-    if len(groups) == 3 and len(set(meter.groups)) == 1:
-        off = groups[1:]  # waltz: backbeat on 2 and 3
-    else:
-        off = groups[1::2] or groups[-1:]
-    even = groups[0::2]
-    eighths = list(range(0, cells, e))
-    unit = int(meter.unit / fine)
-    offbeats = (
-        [i for i in eighths if i % unit] if unit > e else [i for i in eighths if i not in groups]
-    )
-    sixteenths = list(range(cells))
-    before = [(g - e) % cells for g in strong[1:]]  # an eighth before each strong beat
-
-    def mk(positions, ch):
-        return _line(cells, dict.fromkeys(positions, ch))
-
-    def over(base: str, top: str) -> str:
-        return "".join(t if t != "." else b for b, t in zip(base, top, strict=True))
-
-    lo, mid, hi = energy == "low", energy == "medium", energy == "high"
-    v: dict[str, str] = {}
-    if family == "ambient":
-        v["kick"] = mk(strong[:1] if not hi else strong, "X" if hi else "x")
-        if lo:
-            v["ride"] = mk(groups, "o")
-        else:
-            v["rim" if mid else "snare"] = mk(off, "x")
-            v["shaker" if mid else "ride"] = mk(eighths, "o" if mid else "x")
-    elif family == "electronic":
-        v["kick"] = mk(strong[:1] if lo else groups, "x" if lo else "X")
-        if not lo:
-            v["clap"] = mk(off, "X" if hi else "x")
-        if hi:  # sixteenth hats, accented eighths, open hats on the off-beats
-            hats = {**dict.fromkeys(sixteenths, "o"), **dict.fromkeys(eighths, "x")}
-            v["hat"] = _line(cells, {i: ch for i, ch in hats.items() if i not in offbeats})
-            v["open"] = mk(offbeats, "x")
-        else:
-            v["hat"] = mk(offbeats, "o" if lo else "x")
-    elif family == "krautrock":
-        v["kick"] = mk(
-            groups + ([groups[0] + e] if not lo else []) + (offbeats[::2] if hi else []),
-            "x" if lo else "X",
-        )
-        if not lo:
-            v["snare"] = mk(off, "X")
-        v["hat"] = mk(eighths, "o" if lo else "x")
-    elif family == "rock":
-        v["kick"] = mk(strong[:1] + (even[1:] if not lo else []) + (before if hi else []), "X")
-        v["snare"] = mk(off if not lo else (strong[1:2] or groups[-1:]), "X" if not lo else "x")
-        v["ride" if hi else "hat"] = mk(groups if lo else eighths, "x")
-    elif family == "classical":
-        if hi:
-            v["kick2"] = mk(strong, "X")
-            v["snare"] = over(mk(sixteenths, "o"), mk(groups, "X"))
-        else:
-            v["floor_tom"] = mk(strong if mid else strong[:1], "X")
-            v["triangle"] = mk(groups[-1:], "o" if lo else "x")
-    elif family == "experimental":
-        n = cells
-        v["kick"] = mk(_euclid(2 if lo else 3 if mid else 5, n), "x" if lo else "X")
-        v["rim" if lo else "clap"] = mk(_euclid(3 if lo else 2, n, n // 3), "x")
-        v["hat"] = mk(_euclid(5 if lo else 7 if mid else 11, n, 1), "o" if lo else "x")
-        if hi:
-            v["low_tom"] = mk(_euclid(3, n, n // 2 + 1), "x")
-    elif family == "folk":
-        v["kick"] = mk(strong[:1] if lo else strong if mid else groups, "x" if lo else "X")
-        if lo:
-            v["snare"] = mk(eighths, "o")
-        else:
-            v["rim" if mid else "clap"] = mk(off, "x" if mid else "X")
-            v["tambourine"] = mk(offbeats if mid else eighths, "x")
-    elif family == "jazz":
-        skips = [(g - 1) % cells for g in off] if e > 1 else []
-        v["ride"] = mk(groups + skips, "o" if lo else "X" if hi else "x")
-        v["pedal"] = mk(off, "o" if lo else "x")
-        v["kick" if not lo else "snare"] = mk(groups if not lo else eighths, "o")
-        if hi:
-            v["snare"] = mk(_euclid(3, cells, e + 1), "o")
-    else:  # pop
-        v["kick"] = mk(
-            strong[:1] + (even[1:] if not lo else []) + (before if hi else []), "x" if lo else "X"
-        )
-        v["rim" if lo else "clap"] = mk(off, "x" if lo else "X")
-        v["hat"] = mk(groups if lo else eighths if mid else sixteenths, "x")
-    voices = tuple((k, p) for k, p in v.items() if any(ch in LEVELS for ch in p))
+    """A groove for any meter, built from its beat groups: the family and energy's voices in
+    ``grooves.yml``, each voice without a hit in this meter left out."""
+    grid = _grid(meter)
+    lines = ((voice, grid.line(layers)) for voice, layers in load_grooves()[family, energy])
+    voices = tuple((v, p) for v, p in lines if any(ch in LEVELS for ch in p))
     return DrumTemplate(f"{family}_{energy}", family, energy, voices, generic=True)
 
 

@@ -2,7 +2,7 @@
 proposal.
 
 ``style_for(proposal)`` picks the genre family from the proposal's genres (the drum phase's
-whole-word rules, ``rhythm.genres.family_fit``), applies every mood word the table knows, picks
+whole-word rules, ``style.genres.family_fit``), applies every mood word the table knows, picks
 the melody's subdivision by tempo, and returns a frozen :class:`Style` whose ``reasons`` say, in
 words, why each choice was made (compose prints them, the plan records them). A production
 folder may hold its own ``style.yml`` with the same shape as one family entry (any subset of
@@ -29,8 +29,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from chromatic.errors import ProduceError
 from chromatic.music.gm import PROGRAMS
 from chromatic.paths import within
-from chromatic.produce.rhythm.genres import family_fit
 from chromatic.produce.style.color import accent_roles, color_choice, concept_effects
+from chromatic.produce.style.genres import family_fit
 from chromatic.produce.style.profile import REAL_PROFILE as PROFILE
 from chromatic.yamlio import read_yaml
 

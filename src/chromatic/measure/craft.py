@@ -1,4 +1,4 @@
-"""The craft figures of issue #33 for a finished production folder (docs/MUSICALITY.md, "Added
+"""The craft figures for a finished production folder (docs/MUSICALITY.md, "Added
 for the color, craft and fitness work"): what the musicality benchmark prints beside its other
 figures.
 
@@ -31,8 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
+from chromatic.measure.musicality import STRUCK_TOGETHER, Piece, on_grid
 from chromatic.music.daw import part_roles
-from chromatic.music.measures import STRUCK_TOGETHER, Piece, on_grid
 from chromatic.music.midi import load_score, read_lyrics
 from chromatic.music.ranges import outside
 from chromatic.yamlio import read_yaml

@@ -1,8 +1,8 @@
 """production_plan.yml as a file: its schema and its one reader.
 
-A leaf of ``produce`` (it imports no phase and no part of ``sections``), so both the plan's
-writer (``arrange.plan``) and the part phases' song order (``sections``) read the plan through
-``load_plan`` without importing each other.
+A leaf of ``produce`` beside ``song`` (it imports no phase, no part of ``sections`` and nothing
+of ``arrange``), so the plan's writer and assembly (``arrange``) and the part phases' song order
+(``sections``) all read the plan through ``load_plan`` from below.
 
 Bounds, checked on every load (a plan outside them is one error naming the field): ``bpm``
 ``MIN_BPM``-``MAX_BPM`` (10-400; the catalog's own songs span 16-222), ``repeat``

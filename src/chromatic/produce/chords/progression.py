@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from chromatic.produce.harmony.vocab import (
+from chromatic.produce.chords.vocab import (
     MODAL_BOOST,
     MODAL_CHORDS,
     MODAL_INTO,

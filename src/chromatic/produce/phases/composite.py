@@ -1,4 +1,5 @@
-"""The seam between production and the chromatic fitness model.
+"""A candidate's composite (theory, chromatic match, taste) and the seam between production and
+the chromatic fitness model.
 
 Production only needs ``score_batch``: MIDI bytes in, per-axis distributions, confidence and
 match out. ``load_scorer`` imports ``chromatic.scoring`` lazily, so production works (theory

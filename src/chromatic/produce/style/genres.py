@@ -1,9 +1,9 @@
 """Genre words -> drum families, by whole words.
 
-The old drum phase matched substrings, so "americana" contained "rica"... and landed in
-krautrock. Here a genre string is split into words ("dark ambient" -> dark, ambient;
-"post-punk" -> post-punk, post, punk) and only whole words, or whole two-word phrases
-("new age", "field recording"), are looked up in ``WORDS``.
+By whole words because a substring can name another family than its word ("americana", folk,
+contains shorter words a substring match would find first). A genre string is split into words
+("dark ambient" -> dark, ambient; "post-punk" -> post-punk, post, punk) and only whole words,
+or whole two-word phrases ("new age", "field recording"), are looked up in ``WORDS``.
 
 Within one genre string the last family word is the head ("ambient folk" is a kind of folk,
 "folk rock" a kind of rock) and counts 1; earlier ones count 0.5. Across strings the first

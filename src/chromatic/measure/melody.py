@@ -1,8 +1,8 @@
 """The sung words of a finished arrangement, measured: what the musicality benchmark prints.
 
-Why here and not in ``music.measures``: stress needs the pronouncing dictionary
-(``melody.prosody``), and which lines a section should sing needs the plan; the reference
-figures of real music stay in ``music.measures``.
+Why a module of its own beside ``measure.musicality``: stress needs the pronouncing dictionary
+(``produce.melody.prosody``), and which lines a section should sing needs the plan; the
+figures that real music has too (Bach, Essen) stay in ``measure.musicality``.
 
 - **sung notes**: one per sung onset of the melody tracks (an octave doubling struck with a
   note is the same onset); a lyric ``-`` is a melisma continuation, ``oo`` a wordless vocalise;

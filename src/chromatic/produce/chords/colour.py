@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from chromatic.produce.harmony.progression import TransitionModel
-from chromatic.produce.harmony.vocab import QUALITIES, ChordSpec
+from chromatic.produce.chords.progression import TransitionModel
+from chromatic.produce.chords.vocab import QUALITIES, ChordSpec
 
 #: Uniform columns a family progression uses: which progression, which variation, where,
 #: with what.

@@ -41,7 +41,7 @@ _COLORS = ("Red", "Orange", "Yellow", "Green", "Blue", "Indigo", "Violet")
 
 
 def low_and_borrowed(midi: bytes, details: dict) -> float:
-    """The issue's example artist: likes chord voicings that stay below middle C, and
+    """The example artist: likes chord voicings that stay below middle C, and
     progressions with a borrowed chord."""
     score = load_score(midi)
     pitches = np.array([n.pitch for t in score.tracks if not t.is_drum for n in t.notes])

@@ -16,7 +16,7 @@
   chord the table finds unlikely; this part is what lets them rank beside the likeliest walks.
   Extensions (7, sus, add9) change the voicing, so melody and voice leading judge them.
 
-- centre (issue #33): the loop keeps the planned tonal centre. The loop's pitch-class profile
+- centre: the loop keeps the planned tonal centre. The loop's pitch-class profile
   (every voiced note, the bass twice) is correlated with the Krumhansl-Kessler profile of every
   key (music21's ``analyze('krumhansl')``; its default, Aarden-Essen, is a profile of
   folk melodies that reads even I-V-vi-IV in C as F major); 1 when the planned key correlates best of
@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from chromatic.produce.harmony.progression import TransitionModel
+from chromatic.produce.chords.progression import TransitionModel
 
 PARTS = ("melody", "voice_leading", "variety", "transition", "style", "centre")
 #: Krumhansl-Kessler key profiles (probe-tone ratings in a tonal context), tonic first.

@@ -1,4 +1,4 @@
-"""A production folder as a :class:`~chromatic.music.measures.Piece`: what the musicality
+"""A production folder as a :class:`~chromatic.measure.musicality.Piece`: what the musicality
 benchmark and the form tests measure.
 
 The arrangement's tracks are named by instrument, each with its phase (``chords``, ``drums``,
@@ -13,9 +13,9 @@ import os
 from pathlib import Path
 
 from chromatic.errors import ProduceError
+from chromatic.measure.musicality import Piece, PNote, melody_line
 from chromatic.music.daw import part_roles
 from chromatic.music.key import Key, TimeSignature
-from chromatic.music.measures import Piece, PNote, melody_line
 from chromatic.music.midi import load_score
 from chromatic.yamlio import read_yaml
 

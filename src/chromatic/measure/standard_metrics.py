@@ -1,5 +1,5 @@
 """The standard symbolic-music metrics (Dong et al., MusPy, ISMIR 2020), computed here on a
-:class:`~chromatic.music.measures.Piece` so that a composed song, a Bach chorale and an Essen
+:class:`~chromatic.measure.musicality.Piece` so that a composed song, a Bach chorale and an Essen
 tune are measured alike.
 
 Why not MusPy itself: its last release (0.5.0, 2022) pins an old stack and reads files through
@@ -24,7 +24,7 @@ import math
 
 import numpy as np
 
-from chromatic.music.measures import Piece, PNote
+from chromatic.measure.musicality import Piece, PNote
 
 STEPS = 12  # per quarter: sixteenths and eighth triplets
 _MAJOR = (0, 2, 4, 5, 7, 9, 11)

@@ -24,7 +24,7 @@ from fractions import Fraction
 from chromatic.errors import ProduceError
 from chromatic.music.key import Key
 from chromatic.music.meter import Meter
-from chromatic.produce.harmony.vocab import ChordSpec, family_scale, parallel_scale
+from chromatic.produce.chords.vocab import ChordSpec, family_scale, parallel_scale
 
 #: Chord-symbol suffix -> (quality name, semitones above the root). Four-note qualities list
 #: root, third (or stand-in), fifth, then the added tone, as ``vocab.QUALITIES`` does.

@@ -1,2 +1,2 @@
-"""Harmony for the chord phase: the chord vocabulary and transition table (``vocab``), Markov
+"""The chord phase's vocabulary: chord symbols and transition table (``vocab``), Markov
 progressions (``progression``), four-voice voicings (``voicing``) and theory scores (``theory``)."""
