@@ -188,6 +188,12 @@ def _notes(path: Path) -> list[tuple[int, int, int, int]]:
 def test_selected_bars_are_regenerated_as_produce_bars_regenerates_them(client, library, tmp_path):
     twin = tmp_path / "twin"
     shutil.copytree(library / "song", twin)
+    review = library / "song" / "drums" / "review.yml"
+    others = {
+        (c.id, c.midi_file, c.status)
+        for c in read_review(review).candidates
+        if c.details.get("section") != "verse"
+    }
     body = {"section": "verse", "bars": "2-3", "seed": 5, "n": 8, "top": 3}
     r = post(client, "/api/songs/song/phases/drums/region", body)
     assert r.status_code == 200, r.text
@@ -196,8 +202,11 @@ def test_selected_bars_are_regenerated_as_produce_bars_regenerates_them(client, 
     assert j["result"]["bars"] == "2-3" and j["result"]["kept"] >= 1
     base = _notes(library / "song" / "drums" / "approved" / "verse.mid")
     bar = 3 * 480
-    review = library / "song" / "drums" / "review.yml"
-    region = [c for c in read_review(review).candidates if c.details.get("region")]
+    after = read_review(review).candidates
+    assert {
+        (c.id, c.midi_file, c.status) for c in after if c.details.get("section") != "verse"
+    } == others  # every other section's candidates kept as they were
+    region = [c for c in after if c.details.get("region")]
     assert region and all(c.details["region"]["bars"] == "2-3" for c in region)
     for c in region:
         notes = _notes(review.parent / c.midi_file)

@@ -6,10 +6,11 @@
 const REGION_PHASES = ["chords", "drums", "bass", "melody", "harmony"];
 
 function ownSections(phase, d) {
+  // the song's order where the candidates give it, then the other approved chord sections
   const chords = (state.song?.phases || []).find((p) => p.phase === "chords");
-  const names = new Set((chords?.promoted || []).map((f) => f.replace(/\.mid$/, "")));
-  if (d) for (const c of d.candidates) if (c.section) names.add(c.section);
-  return [...names].sort();
+  const names = new Set(d ? d.candidates.map((c) => c.section).filter(Boolean) : []);
+  for (const f of chords?.promoted || []) names.add(f.replace(/\.mid$/, ""));
+  return [...names];
 }
 
 function dropZone(phase, section) {
@@ -80,6 +81,8 @@ async function ownImport(song, phase, zone, file) {
   const warn = r.warnings.length ? ` Warnings: ${r.warnings.join("; ")}.` : "";
   const text = `Imported ${r.notes} notes (${r.bars} bars) of ${r.file} as ${r.section}'s ${r.phase}: ${r.approved}.${warn}`;
   await phasePage(song, phase, true);
+  const at = state.phase ? state.phase.candidates.findIndex((c) => c.id === r.candidate) : -1;
+  if (at >= 0) select(at);
   banner(esc(text), true);
   const again = document.querySelector(`#own .drop[data-section="${CSS.escape(r.section)}"] .drop-msg`);
   if (again) { again.textContent = "imported ✓"; again.parentElement.classList.add("ok"); }
