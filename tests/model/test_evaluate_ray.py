@@ -57,3 +57,20 @@ def test_a_failing_fold_on_ray_is_the_runs_one_line_error(cluster):
         nested_cv(ds, cfg(epochs=2), folds=2, inner=2, seed=0, fit_fn=_broken_fit, ray="local")
     assert f"(process {os.getpid()})" not in str(e.value)  # it ran in a Ray worker
     assert "\n" not in str(e.value)
+
+
+def test_cli_evaluate_ray_writes_the_local_report(cluster, exported, tmp_path, capsys):
+    import json
+
+    from chromatic.cli import main
+
+    run, _model, data = exported
+    args = ["evaluate", str(run), "--data", str(data), "--folds", "2", "--inner", "2"]
+    args += ["--epochs", "1"]
+    assert main([*args, "--out", str(tmp_path / "local")]) == 0
+    assert main([*args, "--out", str(tmp_path / "ray"), "--ray"]) == 0  # bare: local/connected
+    local = json.loads((tmp_path / "local" / "evaluation.json").read_text())
+    on_ray = json.loads((tmp_path / "ray" / "evaluation.json").read_text())
+    assert local == on_ray and local["folds"]
+    out = capsys.readouterr().out
+    assert out.count("nested song-grouped CV") == 2
