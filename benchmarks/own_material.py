@@ -1,6 +1,6 @@
 """The artist's own material (issue #35): a given progression, an imported part, a region.
 
-    .venv/bin/python benchmarks/own_material.py [--seed 1] [-n 50] [--out DIR]
+    .venv/bin/python benchmarks/own_material.py [--seed 1] [-n 50] [--out DIR] [--numerals]
 
 For each example proposal, composes the song twice with ``compose --auto --no-render``: as it
 is (today) and with the artist's progressions for verse and chorus in the proposal
@@ -49,6 +49,12 @@ from chromatic.yamlio import dump_yaml, load_plain  # noqa: E402
 GIVEN = {
     "green": {"verse": "Am7 | Fmaj7 | C/E | G", "chorus": "F G | Am Am/G | F G | Esus4 E"},
     "indigo": {"verse": "i VI III VII", "chorus": "C#m - B | A | E/G# | G#7"},
+}
+
+#: ``--numerals``: Roman numerals with figured-bass inversions, secondary and borrowed chords.
+NUMERALS = {
+    "green": {"verse": "i | iv6 | V65 | i", "chorus": "VI III | iv6 V | VI V7/V | V7"},
+    "indigo": {"verse": "i | VII6 | VI | V43", "chorus": "i64 | iv65 | bII6 - V | i"},
 }
 
 
@@ -217,7 +223,10 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("-n", type=int, default=50)
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--numerals", action="store_true", help="given as numerals with inversions")
     args = ap.parse_args()
+    if args.numerals:
+        GIVEN.update(NUMERALS)
     work = args.out or Path(tempfile.mkdtemp(prefix="own-material-"))
     work.mkdir(parents=True, exist_ok=True)
     for src in sorted((REPO / "examples" / "proposals").glob("*.yml")):

@@ -166,3 +166,25 @@ def test_cli_import_and_offline_hub(tmp_path):
     )
     assert isinstance(r.exception, DatasetError) and "HF_HUB_OFFLINE" in str(r.exception)
     assert not (tmp_path / "e" / SEGMENTS_FILE).exists()
+
+
+def test_import_prints_its_figures_beside_the_cards(tmp_path):
+    src = fx.write_published(tmp_path / "hub")
+    r = CliRunner().invoke(app, ["dataset", "import", str(src), "--data", str(tmp_path / "d")])
+    assert r.exit_code == 0, r.output
+    out = " ".join(r.output.split())
+    assert "differs from the card (v0.2.0): 24 segments (card 11,605)" in out
+    assert "audio 95.8 % (card 85.4 %), MIDI 50.0 % (card 44.3 %)" in out
+    assert "1,474, 93.7, 48.6, 90.7" in out and "393, 90.1, 69.5, 0.0" in out  # Red, Green
+
+
+def test_card_comparison_matches_only_the_cards_figures():
+    from chromatic.dataset.published_layout import card_comparison
+
+    line = card_comparison(11605, 85.41, 44.34)
+    assert line.startswith("matches the card (v0.2.0): 11,605 segments (card 11,605)")
+    assert "audio 85.4 % (card 85.4 %), MIDI 44.3 % (card 44.3 %)" in line
+    assert card_comparison(11605, 85.4, 44.2).startswith("differs")
+    assert card_comparison(11604, 85.4, 44.3).startswith("differs")
+    meta = card_comparison(11605, 0.0, 0.0, media=False)
+    assert meta.startswith("matches") and "--metadata-only" in meta

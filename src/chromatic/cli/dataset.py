@@ -113,17 +113,34 @@ def import_(
             media=not metadata_only,
         )
     res = import_published(folder, data, metadata_only=metadata_only, overwrite=overwrite)
+    from chromatic.dataset.published_layout import CARD_COLORS, card_comparison
+
     table = Table(title=f"imported {res.rows} segments of {res.songs} songs into {data}")
-    for name in ("color", "segments", "audio %", "MIDI %", "text %"):
+    for name in (
+        "color",
+        "segments",
+        "audio %",
+        "MIDI %",
+        "text %",
+        "card (seg, audio, MIDI, text)",
+    ):
         table.add_column(name, justify="left" if name == "color" else "right")
     for color, c in res.coverage.items():
+        card = CARD_COLORS.get(color)
         table.add_row(
-            color, str(c["segments"]), f"{c['audio']:.1f}", f"{c['midi']:.1f}", f"{c['text']:.1f}"
+            color,
+            str(c["segments"]),
+            f"{c['audio']:.1f}",
+            f"{c['midi']:.1f}",
+            f"{c['text']:.1f}",
+            f"{card[0]:,}, {card[1]:.1f}, {card[2]:.1f}, {card[3]:.1f}" if card else "-",
         )
     console = make_console()
     console.print(table)
     n = max(res.rows, 1)
+    audio, midi = 100 * res.with_audio / n, 100 * res.with_midi / n
     console.print(
-        f"audio {100 * res.with_audio / n:.1f} %, MIDI {100 * res.with_midi / n:.1f} % of rows; "
+        f"audio {audio:.1f} %, MIDI {midi:.1f} % of rows; "
         f"{len(res.problems)} problem(s) in {data / 'import_report.json'}"
     )
+    console.print(card_comparison(res.rows, audio, midi, media=not metadata_only))

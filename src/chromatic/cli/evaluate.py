@@ -23,6 +23,13 @@ def evaluate(
     out: Path = typer.Option(
         None, "--out", help="Report folder (default: SOURCE's folder/evaluation)."
     ),
+    ray: str = typer.Option(
+        None,
+        "--ray",
+        metavar="[ADDRESS]",
+        help="Run the outer folds as Ray tasks, in parallel: a local cluster on 127.0.0.1 "
+        "(bare --ray), or the cluster at ADDRESS (HOST:PORT or auto). Same numbers as without.",
+    ),
 ) -> None:
     """Re-train per fold, report per-axis accuracy with intervals over songs beside baselines,
     modality ablations, calibration and the MIDI-only ranking AUC (Markdown + PNG + JSON)."""
@@ -31,8 +38,17 @@ def evaluate(
 
     dest = out or (source if source.is_dir() else source.parent) / "evaluation"
     with launched(dest, None, "cpu") as launch:  # torchrun: every fit is data-parallel (DDP)
+        if ray is not None and launch.world_size > 1:
+            raise typer.BadParameter("not under torchrun (Ray runs the folds)", param_hint="--ray")
         summary = evaluate_source(
-            source, data, launch.run_dir, folds=folds, inner=inner, epochs=epochs or None, seed=seed
+            source,
+            data,
+            launch.run_dir,
+            folds=folds,
+            inner=inner,
+            epochs=epochs or None,
+            seed=seed,
+            ray=ray,
         )
     if not launch.main:
         return

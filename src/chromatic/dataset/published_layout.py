@@ -150,3 +150,38 @@ def download(repo: str, revision: str, cache_dir: Path, *, media: bool = True) -
             f"cannot download {repo}@{revision}: {type(e).__name__}: {e}", field="SOURCE"
         ) from e
     return Path(path)
+
+
+#: The published card's figures for v0.2.0 (docs/published-dataset.md): segments, audio %,
+#: MIDI % and text % per color, and in all. A real import prints its own beside them.
+CARD_REVISION = "v0.2.0"
+CARD_TOTAL = {"segments": 11605, "audio": 85.4, "midi": 44.3}
+CARD_COLORS: dict[str, tuple[int, float, float, float]] = {
+    "Black": (1748, 83.0, 58.5, 100.0),
+    "Red": (1474, 93.7, 48.6, 90.7),
+    "Orange": (1731, 83.8, 51.1, 100.0),
+    "Yellow": (656, 88.0, 52.9, 52.6),
+    "Green": (393, 90.1, 69.5, 0.0),
+    "Violet": (2100, 75.9, 55.6, 100.0),
+    "Indigo": (1406, 77.2, 34.1, 100.0),
+    "Blue": (2097, 96.0, 12.1, 100.0),
+}
+
+
+def card_comparison(rows: int, audio_pct: float, midi_pct: float, media: bool = True) -> str:
+    """One line: this import's segments, audio % and MIDI % beside the card's, and whether they
+    match (to the card's one decimal; without the media only the rows are compared)."""
+    card = CARD_TOTAL
+    same = [rows == card["segments"]]
+    if media:
+        same += [round(audio_pct, 1) == card["audio"], round(midi_pct, 1) == card["midi"]]
+    verdict = "matches the card" if all(same) else "differs from the card"
+    media_text = (
+        f"audio {audio_pct:.1f} % (card {card['audio']:.1f} %), "
+        f"MIDI {midi_pct:.1f} % (card {card['midi']:.1f} %)"
+        if media
+        else "media not imported (--metadata-only)"
+    )
+    return (
+        f"{verdict} ({CARD_REVISION}): {rows:,} segments (card {card['segments']:,}), {media_text}"
+    )

@@ -154,8 +154,10 @@ def evaluate_source(
     epochs: int | None = None,
     seed: int = 0,
     progress: bool = True,
+    ray: str | None = None,
 ) -> dict:
-    """Re-train SOURCE's configuration under the nested protocol on DATA; write the report."""
+    """Re-train SOURCE's configuration under the nested protocol on DATA; write the report
+    (``ray``: the outer folds as tasks on that Ray cluster, ``model.evaluate_ray``)."""
     from chromatic.model.data import load_dataset
     from chromatic.model.evaluate import nested_cv, summarize
 
@@ -166,7 +168,7 @@ def evaluate_source(
     if epochs:
         cfg.epochs = epochs
         cfg.patience = min(cfg.patience, epochs)
-    res = nested_cv(ds, cfg, folds=folds, inner=inner, seed=seed, progress=progress)
+    res = nested_cv(ds, cfg, folds=folds, inner=inner, seed=seed, progress=progress, ray=ray)
     summary = summarize(ds, res, seed=seed)
     summary["config"] = cfg.to_dict()
     outp = Path(out)

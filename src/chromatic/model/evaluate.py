@@ -137,13 +137,14 @@ def nested_cv(
     progress: bool = False,
     fit_fn: FitFn | None = None,
     predict_fn: PredictFn | None = None,
+    ray: str | None = None,
 ) -> NestedResult:
     """Run the protocol (module docstring). ``grid``: config overrides to choose among on the
-    inner folds (default: the config alone, so only the epoch is chosen)."""
+    inner folds (default: the config alone, so only the epoch is chosen). ``ray``: run each
+    outer fold as a Ray task on that cluster ("local": one started on 127.0.0.1 for the run;
+    ``model.evaluate_ray``): the same folds, fits and seeds, so the same numbers."""
     from rich.progress import Progress
 
-    d_fit, d_predict = _default_fns()
-    fit_fn, predict_fn = fit_fn or d_fit, predict_fn or d_predict
     grid = grid or [{}]
     n = len(ds)
     outer = song_folds(ds.songs, ds.colors, folds, seed)
@@ -153,107 +154,135 @@ def nested_cv(
         confidence={a: np.zeros(n, np.float32) for a in ABLATIONS},
         majority=np.zeros((n, 3, 3), np.float32),
     )
-    targets_of = {c: ds.targets[np.flatnonzero(ds.colors == c)[0]] for c in set(ds.colors.tolist())}
-    masked = {a: mask_modalities(ds, keep) for a, keep in ABLATIONS.items()}
-    with Progress(disable=not progress) as bar:
-        task = bar.add_task("nested CV", total=len(outer) * inner * len(grid))
-        for f, osplit in enumerate(outer):
-            test_songs = set(osplit.val_songs)
-            inner_splits = song_folds(ds.songs, ds.colors, inner, seed + 1 + f, rows=osplit.train)
-            scores, models, epochs, curves = [], [], [], []
-            for g, override in enumerate(grid):
-                c = FusionConfig.from_dict({**cfg.to_dict(), **override})
-                ms, ss, es, hs = [], [], [], []
-                for i, isplit in enumerate(inner_splits):
-                    bar.update(
-                        task,
-                        description=f"fold {f + 1}/{len(outer)}, inner {i + 1}/{len(inner_splits)}",
-                    )
-                    model, hist, best_epoch, _ = fit_fn(ds, isplit, c, run_dir=None, progress=False)
-                    pred, _conf, _loss = predict_fn(model, ds, isplit.val, device)
-                    score = evaluate(pred, ds.colors[isplit.val]).get("mean_mode_accuracy", 0.0)
-                    ms.append(model)
-                    ss.append(score)
-                    es.append(int(best_epoch))
-                    hs.append(hist)
-                    res.decisions.append(
-                        {
-                            "outer": f,
-                            "stage": "inner fit + epoch",
-                            "candidate": g,
-                            "songs": sorted(set(isplit.train_songs) | set(isplit.val_songs)),
-                        }
-                    )
-                    bar.advance(task)
-                scores.append(float(np.mean(ss)))
-                models.append(ms)
-                epochs.append(es)
-                curves.append(hs)
-            best = int(np.argmax(scores))
-            res.decisions.append(
-                {
-                    "outer": f,
-                    "stage": "select candidate",
-                    "candidate": best,
-                    "songs": osplit.train_songs,
-                }
-            )
-            assert not test_songs & set(osplit.train_songs)
-            chosen = FusionConfig.from_dict({**cfg.to_dict(), **grid[best]})
-            refit_epochs = mean_curve_epoch(curves[best], epochs[best])
-            everything = Split(
-                train=osplit.train,
-                val=np.zeros(0, dtype=np.int64),
-                kind="song",
-                train_songs=list(osplit.train_songs),
-                val_songs=[],
-                unvalidated_colors=[],
-            )
-            bar.update(
-                task, description=f"fold {f + 1}/{len(outer)}, refit ({refit_epochs} epochs)"
-            )
-            model = fit_fn(
-                ds, everything, chosen, run_dir=None, progress=False, fixed_epochs=refit_epochs
-            )[0]
-            cal = calibrate_out_of_fold(model, models[best], inner_splits, ds, device)
-            if cal is not None:
-                res.decisions.append(
-                    {"outer": f, "stage": "calibrate the refit", **cal, "songs": cal["songs"]}
-                )
-            res.decisions.append(
-                {
-                    "outer": f,
-                    "stage": "refit on the outer training songs",
-                    "candidate": best,
-                    "epochs": refit_epochs,
-                    "songs": osplit.train_songs,
-                }
-            )
-            te = osplit.val
-            res.fold_of[te] = f
-            for a in ABLATIONS:
-                pred, conf, _ = predict_fn(model, masked[a], te, device)
-                res.predictions[a][te], res.confidence[a][te] = pred, conf
-            head = _midi_head(model, masked["MIDI only"], te, device)
-            if head is not None:
-                res.predictions.setdefault(MIDI_HEAD, np.zeros((n, 3, 3), np.float32))[te] = head
-                res.confidence.setdefault(MIDI_HEAD, np.zeros(n, np.float32))[te] = res.confidence[
-                    "MIDI only"
-                ][te]
-            res.majority[te] = majority_prediction(ds.colors[osplit.train], targets_of, len(te))
-            res.folds.append(
-                {
-                    "fold": f,
-                    "test_songs": osplit.val_songs,
-                    "train_songs": osplit.train_songs,
-                    "inner_scores": scores,
-                    "chosen": best,
-                    "chosen_override": grid[best],
-                    "inner_best_epochs": epochs[best],
-                    "refit_epochs": refit_epochs,
-                }
-            )
+    kw = {"inner": inner, "seed": seed, "grid": grid, "device": device}
+    kw |= {"fit_fn": fit_fn, "predict_fn": predict_fn}
+    if ray is not None:
+        from chromatic.model.evaluate_ray import folds_on_ray
+
+        outs = folds_on_ray(ray, outer_fold, ds, cfg, outer, kw, progress=progress)
+    else:
+        outs = []
+        with Progress(disable=not progress) as bar:
+            task = bar.add_task("nested CV", total=len(outer) * inner * len(grid))
+
+            def step(text: str, done: int) -> None:
+                bar.update(task, description=text, advance=done)
+
+            for f, osplit in enumerate(outer):
+                outs.append(outer_fold(ds, cfg, f, osplit, len(outer), on_step=step, **kw))
+    for out in outs:
+        te = out["test"]
+        res.fold_of[te] = out["fold"]["fold"]
+        for a, pred in out["predictions"].items():
+            res.predictions.setdefault(a, np.zeros((n, 3, 3), np.float32))[te] = pred
+            res.confidence.setdefault(a, np.zeros(n, np.float32))[te] = out["confidence"][a]
+        res.majority[te] = out["majority"]
+        res.decisions.extend(out["decisions"])
+        res.folds.append(out["fold"])
     return res
+
+
+def outer_fold(
+    ds: Dataset,
+    cfg: FusionConfig,
+    f: int,
+    osplit: Split,
+    n_outer: int,
+    *,
+    inner: int,
+    seed: int,
+    grid: list[dict],
+    device: str,
+    fit_fn: FitFn | None = None,
+    predict_fn: PredictFn | None = None,
+    on_step: Callable[[str, int], None] | None = None,
+) -> dict:
+    """One outer fold of the protocol: inner fits, selection, refit, calibration, predictions
+    on the fold's test songs (every ablation and the MIDI head). A function of its arguments
+    alone (every fit seeds itself), so a Ray task computes what the local loop computes."""
+    d_fit, d_predict = _default_fns()
+    fit_fn, predict_fn = fit_fn or d_fit, predict_fn or d_predict
+    step = on_step or (lambda text, done: None)
+    test_songs = set(osplit.val_songs)
+    decisions: list[dict] = []
+    inner_splits = song_folds(ds.songs, ds.colors, inner, seed + 1 + f, rows=osplit.train)
+    scores, models, epochs, curves = [], [], [], []
+    for g, override in enumerate(grid):
+        c = FusionConfig.from_dict({**cfg.to_dict(), **override})
+        ms, ss, es, hs = [], [], [], []
+        for i, isplit in enumerate(inner_splits):
+            step(f"fold {f + 1}/{n_outer}, inner {i + 1}/{len(inner_splits)}", 0)
+            model, hist, best_epoch, _ = fit_fn(ds, isplit, c, run_dir=None, progress=False)
+            pred, _conf, _loss = predict_fn(model, ds, isplit.val, device)
+            ss.append(evaluate(pred, ds.colors[isplit.val]).get("mean_mode_accuracy", 0.0))
+            ms.append(model)
+            es.append(int(best_epoch))
+            hs.append(hist)
+            songs = sorted(set(isplit.train_songs) | set(isplit.val_songs))
+            decisions.append(
+                {"outer": f, "stage": "inner fit + epoch", "candidate": g, "songs": songs}
+            )
+            step(f"fold {f + 1}/{n_outer}, inner {i + 1}/{len(inner_splits)}", 1)
+        scores.append(float(np.mean(ss)))
+        models.append(ms)
+        epochs.append(es)
+        curves.append(hs)
+    best = int(np.argmax(scores))
+    decisions.append(
+        {"outer": f, "stage": "select candidate", "candidate": best, "songs": osplit.train_songs}
+    )
+    assert not test_songs & set(osplit.train_songs)
+    chosen = FusionConfig.from_dict({**cfg.to_dict(), **grid[best]})
+    refit_epochs = mean_curve_epoch(curves[best], epochs[best])
+    everything = Split(
+        train=osplit.train,
+        val=np.zeros(0, dtype=np.int64),
+        kind="song",
+        train_songs=list(osplit.train_songs),
+        val_songs=[],
+        unvalidated_colors=[],
+    )
+    step(f"fold {f + 1}/{n_outer}, refit ({refit_epochs} epochs)", 0)
+    model = fit_fn(ds, everything, chosen, run_dir=None, progress=False, fixed_epochs=refit_epochs)[
+        0
+    ]
+    cal = calibrate_out_of_fold(model, models[best], inner_splits, ds, device)
+    if cal is not None:
+        decisions.append({"outer": f, "stage": "calibrate the refit", **cal, "songs": cal["songs"]})
+    decisions.append(
+        {
+            "outer": f,
+            "stage": "refit on the outer training songs",
+            "candidate": best,
+            "epochs": refit_epochs,
+            "songs": osplit.train_songs,
+        }
+    )
+    te = osplit.val
+    preds, confs = {}, {}
+    for a, keep in ABLATIONS.items():
+        preds[a], confs[a], _ = predict_fn(model, mask_modalities(ds, keep), te, device)
+    head = _midi_head(model, mask_modalities(ds, ABLATIONS["MIDI only"]), te, device)
+    if head is not None:
+        preds[MIDI_HEAD], confs[MIDI_HEAD] = head, confs["MIDI only"]
+    targets_of = {c: ds.targets[np.flatnonzero(ds.colors == c)[0]] for c in set(ds.colors.tolist())}
+    return {
+        "test": te,
+        "predictions": preds,
+        "confidence": confs,
+        "majority": majority_prediction(ds.colors[osplit.train], targets_of, len(te)),
+        "decisions": decisions,
+        "fold": {
+            "fold": f,
+            "test_songs": osplit.val_songs,
+            "train_songs": osplit.train_songs,
+            "inner_scores": scores,
+            "chosen": best,
+            "chosen_override": grid[best],
+            "inner_best_epochs": epochs[best],
+            "refit_epochs": refit_epochs,
+        },
+    }
 
 
 def calibrate_out_of_fold(

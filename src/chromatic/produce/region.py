@@ -135,9 +135,13 @@ def _existing(review_path: Path, section: str, prefix: str, free: bool = False) 
     if not review_path.is_file():
         return []
     groups: dict[str, list[FreshCandidate]] = {}
+    touched: dict[str, int] = {}  # a group's top counts its kept (touched) candidates too
     for c in sorted(read_review(review_path).candidates, key=lambda c: c.rank):
         s = c.details.get(GROUP_KEY)
-        if s == section or not (isinstance(s, str) or free) or c.touched:  # touched: kept
+        if s == section or not (isinstance(s, str) or free):
+            continue
+        if c.touched:  # kept by the merge, in place
+            touched[s] = touched.get(s, 0) + 1
             continue
         details = dict(c.details)
         extra = {}
@@ -147,7 +151,8 @@ def _existing(review_path: Path, section: str, prefix: str, free: bool = False) 
         data = (review_path.parent / c.midi_file).read_bytes()
         groups.setdefault(s, []).append(FreshCandidate(c.scores.model_dump(), details, data, extra))
     return [
-        Group(s, f"{prefix}_{s}" if s else prefix, iter(fs), len(fs)) for s, fs in groups.items()
+        Group(s, f"{prefix}_{s}" if s else prefix, iter(fs), len(fs) + touched.get(s, 0))
+        for s, fs in groups.items()
     ]
 
 

@@ -23,7 +23,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from chromatic.errors import ChromaticError, describe_os_error
-from chromatic.studio import audio, decisions, downloads, jobs, songs
+from chromatic.studio import audio, decisions, downloads, jobs, own, songs
 from chromatic.studio.audio import warm_renderer
 from chromatic.studio.cache import DEFAULT_MAX_MB
 from chromatic.studio.errors import Conflict, Forbidden, NotFound, StudioError, TooLarge
@@ -37,6 +37,7 @@ STATIC = {
     "studio.js": "application/javascript",
     "roll.js": "application/javascript",
     "phase.js": "application/javascript",
+    "own.js": "application/javascript",
     "studio.css": "text/css",
 }
 LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
@@ -336,4 +337,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 def create_app(studio: Studio) -> Starlette:
-    return Starlette(routes=routes(studio), exception_handlers={HTTPException: _http_error})
+    return Starlette(
+        routes=routes(studio) + own.routes(studio, _route, _error),
+        exception_handlers={HTTPException: _http_error},
+    )

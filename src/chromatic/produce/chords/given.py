@@ -7,9 +7,14 @@ group (``"A D E"`` in 7/8 as 2+2+3); ``-`` holds the chord before for one share 
 3/4: two beats and one), ``%`` repeats the previous bar; with no ``|`` at all every chord is one
 bar. A slash chord's bass (``C/E``) is the note the bass voice plays. Roman
 numerals count from the key's own scale (natural minor in a minor key: ``VI`` of A minor is F),
-an upper-case numeral is major and a lower-case one minor, ``b``/``#`` before it lowers or
-raises its root, ``°``/``o``, ``ø``, ``+``, ``7``, ``maj7``, ``sus4`` ... after it, and
-``V7/V`` is the dominant of the chord after the slash.
+an upper-case numeral is major and a lower-case one minor (a diminished ``vii°`` in minor is
+on the leading tone), ``b``/``#`` before it lowers or raises its root (``bVII``, ``bII6``; a
+minor ``iv`` in a major key is the borrowed one), ``°``/``o``, ``ø``, ``+``, ``maj``, ``sus4``,
+``add9``, ``add6`` (the added sixth) after it, then a figured-bass figure: ``6`` and ``64`` for a
+triad's first and second inversion (``I6`` is C/E in C), ``7``, ``65``, ``43``, ``42``/``2`` for
+a seventh chord's (``V65`` and ``V6/5`` are G7/B). ``X/Y`` is a secondary chord: the numeral
+counted from the chord Y as a tonic, in Y's major or minor (``V7/V`` is D7 in C, ``vii°7/V``
+F#dim7, ``V65/iv`` of A minor A7/C#).
 
 Everything is checked before anything is written: an unknown symbol is a ``ProduceError``
 naming the symbol and the section, in one line.
@@ -69,27 +74,44 @@ SUFFIXES: dict[str, tuple[str, tuple[int, ...]]] = {
     "maj9": ("maj9", (0, 4, 7, 11, 14)),
     "m9": ("min9", (0, 3, 7, 10, 14)),
 }
-#: Suffixes after a Roman numeral (its case says major or minor): -> (major, minor) qualities.
+#: Suffixes after a Roman numeral (its case says major or minor) that take no inversion
+#: figure: -> (major, minor) chord-symbol suffixes. ``add6`` is the added sixth (``6`` after a
+#: numeral is the figured-bass first inversion: ``I6`` is C/E in C).
 ROMAN_SUFFIXES: dict[str, tuple[str, str]] = {
-    "": ("", "m"),
-    "7": ("7", "m7"),
-    "maj7": ("maj7", "mmaj7"),
-    "M7": ("maj7", "mmaj7"),
-    "6": ("6", "m6"),
     "9": ("9", "m9"),
     "add9": ("add9", "madd9"),
+    "add6": ("6", "m6"),
     "sus2": ("sus2", "sus2"),
     "sus4": ("sus4", "sus4"),
     "sus": ("sus4", "sus4"),
-    "°": ("dim", "dim"),
-    "o": ("dim", "dim"),
-    "dim": ("dim", "dim"),
-    "°7": ("dim7", "dim7"),
-    "o7": ("dim7", "dim7"),
-    "ø": ("m7b5", "m7b5"),
-    "ø7": ("m7b5", "m7b5"),
-    "+": ("aug", "aug"),
 }
+#: Figured-bass inversions: figure -> (a seventh chord?, the chord tone in the bass: 0 root,
+#: 1 third, 2 fifth, 3 seventh). ``6/5``, ``4/3``, ``4/2`` and ``6/4`` are read as 65, 43, 42, 64.
+FIGURES: dict[str, tuple[bool, int]] = {
+    "": (False, 0),
+    "6": (False, 1),
+    "64": (False, 2),
+    "7": (True, 0),
+    "65": (True, 1),
+    "43": (True, 2),
+    "42": (True, 3),
+    "2": (True, 3),
+}
+#: A quality mark before the figure -> (triad suffix, seventh suffix) for an upper-case and a
+#: lower-case numeral: ``°``/``o`` diminished (fully diminished seventh), ``ø`` half-diminished,
+#: ``+`` augmented, ``maj``/``M`` a major seventh.
+MARKS: dict[str, tuple[tuple[str, str], tuple[str | None, str | None]]] = {
+    "": (("", "m"), ("7", "m7")),
+    "°": (("dim", "dim"), ("dim7", "dim7")),
+    "o": (("dim", "dim"), ("dim7", "dim7")),
+    "dim": (("dim", "dim"), ("dim7", "dim7")),
+    "ø": (("m7b5", "m7b5"), ("m7b5", "m7b5")),
+    "+": (("aug", "aug"), (None, None)),
+    "maj": (("", "m"), ("maj7", "mmaj7")),
+    "M": (("", "m"), ("maj7", "mmaj7")),
+}
+_MARK_FIGURE = re.compile(r"^(°|o|dim|ø|\+|maj|M)?(64|65|43|42|7|6|2)?$")
+_SLASH_FIGURE = re.compile(r"(?<=[IViv°oø+])(6/5|6/4|4/3|4/2)")
 _LETTER_PC = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 _ACC = {"": 0, "#": 1, "♯": 1, "b": -1, "♭": -1, "##": 2, "bb": -2}
 _SYMBOL = re.compile(r"^([A-G])(##|bb|#|b|♯|♭)?(.*?)(?:/([A-G])(##|bb|#|b|♯|♭)?)?$")
@@ -185,27 +207,72 @@ def parse_symbol(token: str, key: Key, section: str) -> GivenChord:
     return _roman(token, key, section)
 
 
+def _unknown(section: str, token: str, why: str = "") -> ProduceError:
+    return _fail(
+        section,
+        f"unknown chord {token!r}{why} (expected a chord symbol like Am7, Fmaj7, C/E "
+        "or a Roman numeral like VI, ii7, I6, V65, V7/V, bVII)",
+    )
+
+
+def _suffix(token: str, core: str, suffix: str, section: str) -> tuple[str, int]:
+    """The chord-symbol suffix and the chord tone in the bass (0 root ... 3 seventh) of a
+    numeral's suffix: a quality mark and a figured-bass figure, or a ``ROMAN_SUFFIXES`` one."""
+    upper = core.isupper()
+    if suffix in ROMAN_SUFFIXES:
+        return ROMAN_SUFFIXES[suffix][0 if upper else 1], 0
+    m = _MARK_FIGURE.match(suffix)
+    if not m:
+        raise _unknown(section, token)
+    mark, figure = m.group(1) or "", m.group(2) or ""
+    seventh, inversion = FIGURES[figure]
+    triad, sevenths = MARKS[mark]
+    if mark in ("maj", "M") and not seventh:
+        raise _unknown(section, token, f": {mark} needs a seventh figure (7, 65, 43, 42)")
+    chosen = (sevenths if seventh else triad)[0 if upper else 1]
+    if chosen is None:
+        raise _unknown(section, token, f": an augmented triad has no seventh figure {figure}")
+    if mark == "ø" and not seventh:
+        seventh = True  # ø is a seventh chord; a triad figure on it names its inversion
+    return chosen, inversion
+
+
+def quality_mark_dim(suffix: str) -> bool:
+    return suffix[:1] in ("°", "o", "ø") or suffix.startswith("dim")
+
+
 def _roman(token: str, key: Key, section: str) -> GivenChord:
-    m = _ROMAN.match(token)
-    if not m or m.group(3) not in ROMAN_SUFFIXES:
-        raise _fail(
-            section,
-            f"unknown chord {token!r} (expected a chord symbol like Am7, Fmaj7, C/E "
-            "or a Roman numeral like VI, ii7, V7/V)",
-        )
+    """A Roman numeral: accidental, numeral, quality mark, figured-bass inversion (``I6``,
+    ``V65``, ``V6/5``, ``vii°7``, ``iiø43``) and a secondary target (``V7/V``, ``vii°7/ii``)."""
+    written = _SLASH_FIGURE.sub(lambda m: m.group(1).replace("/", ""), token)
+    m = _ROMAN.match(written)
+    if not m:
+        raise _unknown(section, token)
     acc, core, suffix, target = m.groups()
-    scale = family_scale(key)
-    letter = _ROMANS.index(core.upper())
-    base_pc = scale[letter]
-    if target:
-        inner = _roman(target, key, section)
-        letter = (inner.letter + 4) % 7
-        base_pc = (key.pc + inner.root + 7) % 12
+    symbol_suffix, inversion = _suffix(token, core, suffix, section)
+    degree = _ROMANS.index(core.upper())
+    if target:  # the numeral counts from the target chord as a tonic (its major or minor scale)
+        try:
+            inner = _roman(target, key, section)
+        except ProduceError:
+            raise _unknown(section, token, f": {target!r} after the slash is no numeral") from None
+        minor = inner.quality in ("min", "min7", "dim", "hdim7", "dim7", "min6", "min9")
+        steps = (0, 2, 3, 5, 7, 8, 11) if minor else (0, 2, 4, 5, 7, 9, 11)
+        letter = (inner.letter + degree) % 7
+        base_pc = (key.pc + inner.root + steps[degree]) % 12
+    else:
+        letter, base_pc = degree, family_scale(key)[degree]
+        if key.is_minor and degree == 6 and not acc and quality_mark_dim(suffix):
+            base_pc = (key.pc + 11) % 12  # vii° in minor: the leading tone, as V is major
     root = (base_pc + _ACC[(acc or "").replace("♭", "b").replace("♯", "#")]) % 12
-    major, minor = ROMAN_SUFFIXES[suffix]
-    quality, tones = SUFFIXES[major if core.isupper() else minor]
-    text = _spell(key, letter, root) + (major if core.isupper() else minor)
-    spec = _spec(text, key, root, letter, quality, tones, root)
+    quality, tones = SUFFIXES[symbol_suffix]
+    if inversion >= len(tones):
+        raise _unknown(section, token, f": {quality} has no chord tone for that figure")
+    bass = (root + tones[inversion]) % 12
+    text = _spell(key, letter, root) + symbol_suffix
+    if inversion:
+        text += "/" + _spell(key, letter + 2 * inversion, bass)
+    spec = _spec(text, key, root, letter, quality, tones, bass)
     return replace(spec, numeral=token)
 
 

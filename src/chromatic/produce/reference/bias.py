@@ -4,7 +4,8 @@
 (``reference.figures``) and writes ``FOLDER/reference.yml`` (the source, its figures per role,
 the weight). While that file is there, each phase run through the registry is biased:
 
-1. the phase generates as usual, in a throwaway copy of the folder, keeping all its candidates;
+1. the phase generates as usual, in a throwaway copy of the folder, keeping its best
+   ``POOL x top`` candidates of each section (at most ``n``);
 2. each candidate of a role the reference has is played on the reference's instrument (its GM
    program) and its velocities moved to the reference's mean and spread (the dynamics' level
    and range; which notes are louder stays the phase's);
@@ -36,6 +37,10 @@ from chromatic.yamlio import dump_yaml, read_yaml
 
 REFERENCE_FILE = "reference.yml"
 WEIGHT = 0.5
+#: The phase's best ``POOL x top`` candidates of a section are re-ranked by the reference (not
+#: all ``n``: writing, re-reading and measuring every one of ``n`` made ``compose --reference``
+#: several times slower, most of it rendering and YAML for candidates that never had a chance).
+POOL = 4
 PREFIX = {
     "chords": "chord",
     "drums": "drum",
@@ -130,7 +135,8 @@ def run_with_reference(phase, folder, options):
         clone_tree(folder.root, clone, ignore=ignore)
         from chromatic.produce.folder import ProductionFolder
 
-        run = phase.run(ProductionFolder(clone), replace(options, top=max(options.n, options.top)))
+        pool = max(options.top, min(options.n, POOL * options.top))
+        run = phase.run(ProductionFolder(clone), replace(options, top=pool))
         review_path = clone / role / "review.yml"
         review = read_review(review_path)
         groups: dict[str | None, list[tuple[float, FreshCandidate]]] = {}

@@ -75,6 +75,7 @@ async function notGenerated(song, phase, s) {
   const needs = s.needs.length ? `It is made over the approved ${s.needs.join(" and ")} loops (promote them first).` : "It needs only the proposal.";
   main.innerHTML = `<h1>${esc(phase)}</h1><p>No candidates yet. ${esc(needs)}</p><p>${generateForm(phase, [])}</p>`;
   wireGenerate(song, phase);
+  if (typeof ownPanel === "function") ownPanel(song, phase, null);  // own.js: drop a MIDI file
 }
 
 async function phasePage(song, phase, keepSel = false) {
@@ -108,6 +109,7 @@ async function phasePage(song, phase, keepSel = false) {
   };
   $("#promote").onclick = promote;
   wireGenerate(song, phase);
+  if (typeof ownPanel === "function") ownPanel(song, phase, d);  // own.js: drop a MIDI file
   if (d.candidates.length) select(state.sel);
 }
 
@@ -152,6 +154,7 @@ async function select(i) {
       const pr = new PianoRoll($("#roll"), roll);
       pr.follow($("#player"));
       pr.onseek = (t) => play(t);
+      if (typeof ownRoll === "function") ownRoll(pr, d, c);  // own.js: select bars, regenerate
       $("#legend").innerHTML = rollLegend(roll);
     }
   }
