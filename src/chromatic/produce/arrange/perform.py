@@ -39,6 +39,7 @@ import numpy as np
 from symusic import ControlChange, Note
 
 from chromatic.music.form import role_of
+from chromatic.music.ranges import register
 
 VOLUME, PAN, EXPRESSION, REVERB = 7, 10, 11, 91
 PAN_WIDTH = 2.0  # the style's pan offsets from the centre, this many times wider
@@ -114,7 +115,7 @@ def perform(arr, style, seed: int, *, quantized: bool = False):
         name = role(track.name)
         notes = [(n.time, n.duration, n.pitch, n.velocity) for n in track.notes]
         if name == "chords" and melody:
-            notes = _under_melody(notes, melody)
+            notes = _under_melody(notes, melody, max(CHORD_FLOOR, register(track.program).low))
         if not track.is_drum:
             notes = _arch(notes, grid)
             if not quantized:
@@ -157,9 +158,12 @@ def _lifted(velocity: int) -> int:
     return round(MELODY_VELOCITY - (MELODY_VELOCITY - velocity) * MELODY_KEEP)
 
 
-def _under_melody(notes: list[tuple], melody: list[tuple[int, int, int]]) -> list[tuple]:
+def _under_melody(
+    notes: list[tuple], melody: list[tuple[int, int, int]], floor: int = CHORD_FLOOR
+) -> list[tuple]:
     """Chord notes at or above the lowest melody note sounding with them, an octave down at a
-    time (not under ``CHORD_FLOOR``); a note that lands on one already struck is dropped."""
+    time (not under ``floor``: ``CHORD_FLOOR`` or the instrument's lowest note, whichever is
+    higher); a note that lands on one already struck is dropped."""
     starts = [m[0] for m in melody]
     longest = max(m[1] - m[0] for m in melody)
     out, seen = [], set()
@@ -169,7 +173,7 @@ def _under_melody(notes: list[tuple], melody: list[tuple[int, int, int]]) -> lis
         over = [m[2] for m in melody[lo:hi] if m[1] > t]
         if over:
             top = min(over)
-            while p >= top and p - 12 >= CHORD_FLOOR:
+            while p >= top and p - 12 >= floor:
                 p -= 12
         if (t, p) not in seen:
             seen.add((t, p))
