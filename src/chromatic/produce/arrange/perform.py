@@ -9,7 +9,11 @@ what a band and a mixing engineer would:
 - **phrase dynamics**: velocities follow a gentle arch over each phrase (``style.phrase_bars``),
   and every track gets an expression (CC11) curve: a section's level (louder for high-energy
   sections) with the same arch, and a crescendo ramp over the bar leading into each chorus
-  (``RAMP_BARS`` bars into any section of higher energy than the one before: ``_rises``);
+  (``RAMP_BARS`` bars into any section of higher energy than the one before: ``_rises``); into
+  a section played louder than the one before (its plan ``intensity``: ``velocity_scale``) the
+  players dig in too: over the ``RAMP_BARS`` before it every track's velocities (drums
+  included) rise to the new section's level, so the seam is a crescendo, not a step (issue #33:
+  5.5-9.8 LU steps); a section played softer starts softer (a drop is meant);
 - **humanizing** (off with ``quantized``): pitched parts' onsets move by a normal deviation of
   ``style.humanize.timing_ms`` (notes struck together move together, with a small spread) and
   their velocities by ``style.humanize.velocity`` steps. Drums are left alone: their groove
@@ -68,6 +72,7 @@ class _Grid:
     end: int
     phrase_bars: int
     sections: tuple[tuple[int, int, str, bool], ...]  # (start bar, bars, energy, is chorus)
+    levels: tuple[float, ...] = ()  # each section's velocity scale (``velocity_scale``)
 
     def section_at(self, tick: int) -> tuple[int, int, str, bool]:
         bar = tick // self.bar
@@ -116,6 +121,7 @@ def perform(arr, style, seed: int, *, quantized: bool = False):
         notes = [(n.time, n.duration, n.pitch, n.velocity) for n in track.notes]
         if name == "chords" and melody:
             notes = _under_melody(notes, melody, max(CHORD_FLOOR, register(track.program).low))
+        notes = _ramped(notes, grid)
         if not track.is_drum:
             notes = _arch(notes, grid)
             if not quantized:
@@ -147,7 +153,35 @@ def _grid(score, arr, style) -> _Grid:
         end=arr.total_bars * bar,
         phrase_bars=max(1, int(style.phrase_bars)),
         sections=sections or ((0, max(1, arr.total_bars), "medium", False),),
+        levels=tuple(velocity_scale(s.planned.intensity) for s in arr.sections),
     )
+
+
+def velocity_scale(intensity: float) -> float:
+    """A section's velocity factor from its plan intensity: 0 -> 0.75, 0.5 -> 1.0 (as written),
+    1 -> 1.25."""
+    return 0.75 + 0.5 * float(intensity)
+
+
+def _ramped(notes: list[tuple], grid: _Grid) -> list[tuple]:
+    """Velocities rising over the ``RAMP_BARS`` before each section played louder than the one
+    before, from this section's level to the next one's (see the module docstring)."""
+    ramps = []
+    for (prev, s), (a, b) in zip(
+        itertools.pairwise(grid.sections), itertools.pairwise(grid.levels), strict=False
+    ):
+        if b > a:
+            bars = min(RAMP_BARS, prev[1])
+            ramps.append((s[0] * grid.bar - bars * grid.bar, s[0] * grid.bar, b / a))
+    if not ramps:
+        return notes
+    out = []
+    for t, d, p, v in notes:
+        for lo, hi, top in ramps:
+            if lo <= t < hi:
+                v = min(127, round(v * (1 + (top - 1) * (t - lo) / (hi - lo))))
+        out.append((t, d, p, v))
+    return out
 
 
 def _lifted(velocity: int) -> int:
