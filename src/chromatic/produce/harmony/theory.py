@@ -26,10 +26,7 @@
   the lower of the two. Borrowed and modal chords still come at the style's rates; a loop that
   reads as IV or as another key to either listener ranks low.
 
-``theory`` is the mean of the parts, scaled by ``1 - CENTRE_WEIGHT * (1 - centre)``: a loop
-heard in another key loses up to a quarter of its score whatever its other parts, so a
-textbook i-iv-VI-V that an Aarden-Essen listener hears as iv's key (centre 0.48) ranks under a
-loop that keeps the tonic (issue #33: music21 read 6 of 10 songs in IV's key).
+``theory`` is the mean of the parts.
 """
 
 from __future__ import annotations
@@ -51,7 +48,6 @@ AE_MAJOR += (0.291248, 22.062, 0.145624, 8.15494, 0.232998, 4.95122)
 AE_MINOR = (18.2648, 0.737619, 14.0499, 16.8599, 0.702494, 14.4362)
 AE_MINOR += (0.702494, 18.6161, 4.56621, 1.93186, 7.37619, 1.75623)
 PROFILES = ((KK_MAJOR, KK_MINOR), (AE_MAJOR, AE_MINOR))
-CENTRE_WEIGHT = 0.25  # the share of the total a loop heard wholly in another key loses
 RIVAL_LEAD = 0.25  # a rival tonic's correlation lead at which the centre part reaches 0
 MOVE_SCALE = 18.0  # total upper-voice semitones at which the movement score reaches 0
 _STEP_SCORE = {0: 0.6, 1: 1.0, 2: 1.0, 3: 0.7, 4: 0.7, 5: 0.4, 6: 0.4, 7: 0.4}
@@ -68,8 +64,7 @@ class TheoryScores:
 
     @property
     def total(self) -> float:
-        mean = sum(float(getattr(self, p)) for p in PARTS) / len(PARTS)
-        return mean * (1.0 - CENTRE_WEIGHT * (1.0 - float(self.centre)))
+        return sum(float(getattr(self, p)) for p in PARTS) / len(PARTS)
 
     def to_dict(self, digits: int = 4) -> dict[str, float]:
         d = {p: round(float(getattr(self, p)), digits) for p in PARTS}
