@@ -11,7 +11,7 @@ what a band and a mixing engineer would:
   sections) with the same arch, and a crescendo ramp over the bar leading into each chorus
   (``RAMP_BARS`` bars into any section of higher energy than the one before: ``_rises``); into
   a section played louder than the one before (its plan ``intensity``: ``velocity_scale``) the
-  players dig in too: over the ``RAMP_BARS`` before it every track's velocities (drums
+  players dig in too: over the ``BUILD_BARS`` before it every track's velocities (drums
   included) rise to the new section's level, so the seam is a crescendo, not a step (issue #33:
   5.5-9.8 LU steps); a section played softer starts softer (a drop is meant);
 - **humanizing** (off with ``quantized``): pitched parts' onsets move by a normal deviation of
@@ -53,7 +53,8 @@ ARCH = 0.12  # velocity swing over a phrase: x0.94 at its ends, x1.06 in its mid
 EXPRESSION_BASE = {"low": 98, "medium": 106, "high": 116}  # CC11 per section energy
 EXPRESSION_ARCH = 10  # CC11 steps added in the middle of a phrase
 CRESCENDO_TOP = 127
-RAMP_BARS = 2  # the crescendo into a section of higher energy (issue #33: 6-11 LU steps)
+RAMP_BARS = 4  # the crescendo into a section of higher energy (issue #33: 6-11 LU steps; was 2)
+BUILD_BARS = RAMP_BARS  # the players' crescendo (velocities) into a section planned louder
 CHORD_FLOOR = 41  # F2: a chord note is not pushed under this (it would muddy the bass)
 MELODY_VELOCITY = 88  # the tune is lifted towards this: it must carry over the accompaniment
 MELODY_KEEP = 0.3  # the share of a soft melody note's distance under it that is kept
@@ -164,14 +165,14 @@ def velocity_scale(intensity: float) -> float:
 
 
 def _ramped(notes: list[tuple], grid: _Grid) -> list[tuple]:
-    """Velocities rising over the ``RAMP_BARS`` before each section played louder than the one
+    """Velocities rising over the ``BUILD_BARS`` before each section played louder than the one
     before, from this section's level to the next one's (see the module docstring)."""
     ramps = []
     for (prev, s), (a, b) in zip(
         itertools.pairwise(grid.sections), itertools.pairwise(grid.levels), strict=False
     ):
         if b > a:
-            bars = min(RAMP_BARS, prev[1])
+            bars = min(BUILD_BARS, prev[1])
             ramps.append((s[0] * grid.bar - bars * grid.bar, s[0] * grid.bar, b / a))
     if not ramps:
         return notes
