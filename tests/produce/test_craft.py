@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 
 from chromatic.music.ranges import SUNG_LEAD, lead_register, outside, register
-from chromatic.produce.arrange.craft import DOUBLE_PHASE, GAP, RUB, shape
+from chromatic.produce.arrange.craft import DOUBLE_PHASE, GAP, RUB, VOICE, shape
 from chromatic.produce.arrange.perform import one_voice
 
 Q = 480
@@ -122,10 +122,35 @@ def test_a_key_change_is_prepared_by_the_new_keys_dominant():
 
 def test_a_sung_line_goes_where_a_singer_sings_it():
     """A sung tune of 17 semitones (G2-C4) under a flute preview: an octave up it is sung
-    (G3-C5) with one note under the flute; two octaves up would suit the flute and no singer."""
+    (G3-C5) with one note under the flute; two octaves up would suit the flute and no singer.
+    The flute cannot play the G3, so the preview sings the line with GM Synth Voice."""
     line = [(i * Q, Q, p, 80) for i, p in enumerate((43, 48, 52, 55, 60, 57))]
     tracks = {("melody", FLUTE, False): line}
-    shape(tracks, BAR, sung=True)
-    got = [p for _, _, p, _ in tracks[("melody", FLUTE, False)]]
+    notes = shape(tracks, BAR, sung=True)
+    assert ("melody", FLUTE, False) not in tracks
+    got = [p for _, _, p, _ in tracks[("melody", VOICE, False)]]
     assert got == [p + 12 for _, _, p, _ in line]
-    assert all(SUNG_LEAD.playable(p) for p in got)
+    assert all(SUNG_LEAD.playable(p) for p in got) and outside(got, VOICE) == 0
+    assert any("Synth Voice" in n for n in notes)
+    # a tune the flute plays whole keeps the flute
+    inside = {("melody", FLUTE, False): [(i * Q, Q, p, 80) for i, p in enumerate((60, 64, 67))]}
+    shape(inside, BAR, sung=True)
+    assert list(inside) == [("melody", FLUTE, False)]
+
+
+def test_a_resolved_rub_and_a_chord_under_the_melody_stay_in_the_instrument():
+    """A synth-lead chord part (GM 81, C2 up) with its C2 a semitone over a sung B: the rub
+    resolves onto B, an octave up (B1 is under the instrument); the performance pass does not
+    push a banjo's chord (G3 up) under its lowest note to get under the tune."""
+    from chromatic.produce.arrange.perform import _under_melody
+
+    saw = 81
+    tracks = {
+        ("chords", saw, False): [(0, BAR, p, 70) for p in (36, 52, 55)],
+        ("melody", FLUTE, False): [(0, BAR, 71, 80)],
+    }
+    shape(tracks, BAR, sung=False)
+    chord = [p for _, _, p, _ in tracks[("chords", saw, False)]]
+    assert outside(chord, saw) == 0 and 47 in chord and 36 not in chord
+    banjo = _under_melody([(0, BAR, 57, 70)], [(0, BAR, 55)], register(105).low)
+    assert [p for _, _, p, _ in banjo] == [57] and outside([57], 105) == 0

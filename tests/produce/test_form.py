@@ -213,3 +213,33 @@ def test_a_rhythm_variation_turns_the_longest_note_inside_the_range():
     out = vary_melody_bar(hits, 0, bar, meter_of("4/4"), scale, up=True, bounded=True, rhythm=True)
     # the half note on beat 3 becomes two quarters; at the tune's top it turns down, not up
     assert out == [hits[0], hits[1], (2 * TPQ, TPQ, 67, 90), (3 * TPQ, TPQ, 65, 90)]
+
+
+def test_the_backing_joins_on_a_verses_second_pass_and_a_chorus_arrives_whole():
+    """Issue #33 (development): a verse played twice leaves its backing vocals out of the first
+    pass (the rest untouched); its next occurrence, and a chorus, keep every backing note."""
+    from chromatic.music.meter import TPQ, meter_of
+    from chromatic.produce.arrange.planfile import Variation
+    from chromatic.produce.arrange.variation import Frame, develop
+
+    meter, bar = meter_of("4/4"), 4 * TPQ
+    frame = Frame(0, 8 * bar, bar, meter, 4, (0, 2, 4, 5, 7, 9, 11))
+
+    def block():
+        return {
+            ("harmony", 53, False): [(b * bar, bar, 64, 70) for b in range(8)],
+            ("chords", 4, False): [(b * bar, bar, 60, 70) for b in range(8)],
+        }
+
+    def sec(name):
+        return SimpleNamespace(name=name, repeat=2, bars=4, transpose=0, variation=Variation())
+
+    verse, passes = block(), {}
+    develop(verse, sec("verse"), frame, passes)
+    assert [t // bar for t, *_ in verse[("harmony", 53, False)]] == [4, 5, 6, 7]
+    assert verse[("chords", 4, False)] == block()[("chords", 4, False)]
+    again = block()
+    develop(again, sec("verse"), frame, passes)  # the verse's second occurrence
+    chorus = block()
+    develop(chorus, sec("chorus"), frame, {})
+    assert again == block() and chorus == block()

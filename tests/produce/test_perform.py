@@ -130,3 +130,21 @@ def test_same_seed_same_bytes_other_seed_other_performance(style, tmp_path):
     b = write_score(perform(_arrangement(), style, 7).score, tmp_path / "b.mid").read_bytes()
     c = write_score(perform(_arrangement(), style, 8).score, tmp_path / "c.mid").read_bytes()
     assert a == b and a != c
+
+
+def test_players_crescendo_into_a_louder_section_and_drop_into_a_softer_one():
+    """Issue #33: the seam into a section planned louder is a crescendo over ``BUILD_BARS``
+    (velocities rise to the new section's level, drums included); into a softer one, no ramp."""
+    from chromatic.produce.arrange.perform import BUILD_BARS, _Grid, _ramped, velocity_scale
+
+    bar = 1920
+    sections = ((0, 8, "low", False), (8, 8, "medium", False), (16, 4, "low", False))
+    levels = (velocity_scale(0.2), velocity_scale(0.8), velocity_scale(0.2))
+    grid = _Grid(bar, 480, 1.0, 20 * bar, 4, sections, levels)
+    notes = [(b * bar, bar, 36, 80) for b in range(20)]
+    out = {t // bar: v for t, _, _, v in _ramped(notes, grid)}
+    assert [out[b] for b in range(8 - BUILD_BARS)] == [80] * (8 - BUILD_BARS)
+    ramp = [out[b] for b in range(8 - BUILD_BARS, 8)]
+    assert ramp[0] == 80 and ramp == sorted(ramp) and ramp[-1] > 80
+    assert ramp[-1] <= round(80 * levels[1] / levels[0])
+    assert [out[b] for b in range(8, 20)] == [80] * 12  # the drop at bar 16 is not ramped

@@ -46,7 +46,7 @@ from chromatic.produce.arrange import holes
 from chromatic.produce.arrange.arrangement import Arrangement, Instrument, SectionSpan
 from chromatic.produce.arrange.craft import DOUBLE_PHASE, shape, span_facts
 from chromatic.produce.arrange.ending import end_song
-from chromatic.produce.arrange.perform import perform_folder
+from chromatic.produce.arrange.perform import perform_folder, velocity_scale
 from chromatic.produce.arrange.variation import (
     Block,
     Frame,
@@ -102,11 +102,6 @@ def _read_loop(path: Path, bar_ticks: int) -> _Loop:
     period = max(1, math.ceil(end / bar_ticks - 1e-6)) * bar_ticks
     lyrics = tuple((round(t * scale), x) for tr in score.tracks for t, x in read_lyrics(tr))
     return _Loop(period, tuple(parts), lyrics)
-
-
-def velocity_scale(intensity: float) -> float:
-    """0 -> 0.75, 0.5 -> 1.0 (as written), 1 -> 1.25."""
-    return 0.75 + 0.5 * float(intensity)
 
 
 def arrange(folder: ProductionFolder, plan: Plan, *, allow_missing: bool = False) -> Arrangement:

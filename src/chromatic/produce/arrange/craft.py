@@ -12,8 +12,10 @@ notes, same result), fixes what a producer hears at once:
   prepared by the dominant, as a band would play it);
 - **registers** (``music.ranges``): the lead moves by whole octaves (the tune kept) to where
   a singer (when it is sung) and its instrument sit best; a note of an instrumental lead still
-  outside the instrument's playable range folds by an octave (a sung line never does); every
-  other pitched part folds into its instrument's range;
+  outside the instrument's playable range folds by an octave (a sung line never does: where
+  its instrument cannot play it whole, the preview sings it with GM Synth Voice, ``VOICE``,
+  whose range holds a singer's); every other pitched part folds into its instrument's range
+  (and a chord note resolving a rub stays inside it);
 - **one lead voice**: an octave doubling (a lifted chorus) leaves the lead for its own track
   (phase ``double``), and the lead is one line: one note per onset (the highest), each note
   ending where the next begins;
@@ -44,6 +46,7 @@ UNDER_PHASES = ("chords", "harmony")  # parts kept under the lead (and any other
 RUB = (1, 11)  # pitch-class distances heard as a rub: minor second / ninth, major seventh
 MAX_RUN = 8  # bars: the longest run of one identical drum bar left as it is
 RUN_FILLS = ("toms", "build")  # what breaks a longer run, alternating
+VOICE = 54  # GM Synth Voice: a sung lead's stand-in where the colour's instrument cannot play it
 
 
 def shape(
@@ -71,12 +74,17 @@ def shape(
     for key in [k for k in tracks if not k[2] and k[0] not in ("melody", DOUBLE_PHASE)]:
         reg = register(key[1])
         tracks[key] = sorted((t, d, reg.fold(p), v) for t, d, p, v in tracks[key])
-    leads = [k for k in tracks if k[0] == "melody" and not k[2] and tracks[k]]
     doubling: dict[TrackKey, set[int]] = {}
-    for key in leads:
-        lead, doubling[key] = split_doubling(tracks[key])
+    for key in [k for k in tracks if k[0] == "melody" and not k[2] and tracks[k]]:
+        lead, found = split_doubling(tracks.pop(key))
         reg = lead_register(key[1], sung)
         shift = lead_octave(lead, reg, SUNG_LEAD if sung else None)
+        if sung and any(not reg.playable(p + shift) for _, _, p, _ in lead):
+            notes.append(
+                f"the sung lead previewed by GM Synth Voice (program {key[1]} cannot play it)"
+            )
+            key, reg = (key[0], VOICE, key[2]), lead_register(VOICE, sung)
+        doubling[key] = found
         if shift:
             notes.append(f"lead moved {shift:+d} semitones into {reg.idiom_low}-{reg.idiom_high}")
         # a sung line moves as one (a note folded apart would be an octave leap to sing)
@@ -84,6 +92,7 @@ def shape(
             [(t, d, p + shift if sung else reg.fold(p + shift), v) for t, d, p, v in lead]
         )
         tracks[key] = lead
+    leads = list(doubling)
     line = sorted((t, t + d, p) for k in leads for t, d, p, _ in tracks[k])
     if line:
         for key in [k for k in tracks if not k[2] and k[0] not in ("melody", "bass", DOUBLE_PHASE)]:
@@ -201,6 +210,7 @@ def resolve_rubs(tracks: dict[TrackKey, list[Hit]], lead_key: TrackKey, bar: int
     strong_starts = [s for s, _, _ in strong]
     fixed = 0
     for key in accomp:
+        reg = register(key[1])
         hits = list(tracks[key])
         starts = [h[0] for h in hits]
         longest = max((h[1] for h in hits), default=0)
@@ -213,7 +223,7 @@ def resolve_rubs(tracks: dict[TrackKey, list[Hit]], lead_key: TrackKey, bar: int
                     continue
                 if key[0] == "bass":
                     continue  # the lead note moves instead (below)
-                new = p + 1 if (lp - p) % 12 == 1 else p - 1
+                new = reg.fold(p + 1 if (lp - p) % 12 == 1 else p - 1)  # kept playable
                 a, b = bisect_left(strong_starts, t), bisect_left(strong_starts, t + d)
                 rubs = any((new - q) % 12 in RUB for _, _, q in strong[a:b])
                 taken = any(h[0] == t and h[2] == new for h in hits)

@@ -9,7 +9,11 @@ what a band and a mixing engineer would:
 - **phrase dynamics**: velocities follow a gentle arch over each phrase (``style.phrase_bars``),
   and every track gets an expression (CC11) curve: a section's level (louder for high-energy
   sections) with the same arch, and a crescendo ramp over the bar leading into each chorus
-  (``RAMP_BARS`` bars into any section of higher energy than the one before: ``_rises``);
+  (``RAMP_BARS`` bars into any section of higher energy than the one before: ``_rises``); into
+  a section played louder than the one before (its plan ``intensity``: ``velocity_scale``) the
+  players dig in too: over the ``BUILD_BARS`` before it every track's velocities (drums
+  included) rise to the new section's level, so the seam is a crescendo, not a step (issue #33:
+  5.5-9.8 LU steps); a section played softer starts softer (a drop is meant);
 - **humanizing** (off with ``quantized``): pitched parts' onsets move by a normal deviation of
   ``style.humanize.timing_ms`` (notes struck together move together, with a small spread) and
   their velocities by ``style.humanize.velocity`` steps. Drums are left alone: their groove
@@ -39,6 +43,7 @@ import numpy as np
 from symusic import ControlChange, Note
 
 from chromatic.music.form import role_of
+from chromatic.music.ranges import register
 
 VOLUME, PAN, EXPRESSION, REVERB = 7, 10, 11, 91
 PAN_WIDTH = 2.0  # the style's pan offsets from the centre, this many times wider
@@ -48,7 +53,8 @@ ARCH = 0.12  # velocity swing over a phrase: x0.94 at its ends, x1.06 in its mid
 EXPRESSION_BASE = {"low": 98, "medium": 106, "high": 116}  # CC11 per section energy
 EXPRESSION_ARCH = 10  # CC11 steps added in the middle of a phrase
 CRESCENDO_TOP = 127
-RAMP_BARS = 2  # the crescendo into a section of higher energy (smooths 6-11 LU steps)
+RAMP_BARS = 4  # the crescendo into a section of higher energy (smooths 6-11 LU steps)
+BUILD_BARS = RAMP_BARS  # the players' crescendo (velocities) into a section planned louder
 CHORD_FLOOR = 41  # F2: a chord note is not pushed under this (it would muddy the bass)
 MELODY_VELOCITY = 88  # the tune is lifted towards this: it must carry over the accompaniment
 MELODY_KEEP = 0.3  # the share of a soft melody note's distance under it that is kept
@@ -67,6 +73,7 @@ class _Grid:
     end: int
     phrase_bars: int
     sections: tuple[tuple[int, int, str, bool], ...]  # (start bar, bars, energy, is chorus)
+    levels: tuple[float, ...] = ()  # each section's velocity scale (``velocity_scale``)
 
     def section_at(self, tick: int) -> tuple[int, int, str, bool]:
         bar = tick // self.bar
@@ -114,7 +121,8 @@ def perform(arr, style, seed: int, *, quantized: bool = False):
         name = role(track.name)
         notes = [(n.time, n.duration, n.pitch, n.velocity) for n in track.notes]
         if name == "chords" and melody:
-            notes = _under_melody(notes, melody)
+            notes = _under_melody(notes, melody, max(CHORD_FLOOR, register(track.program).low))
+        notes = _ramped(notes, grid)
         if not track.is_drum:
             notes = _arch(notes, grid)
             if not quantized:
@@ -146,7 +154,35 @@ def _grid(score, arr, style) -> _Grid:
         end=arr.total_bars * bar,
         phrase_bars=max(1, int(style.phrase_bars)),
         sections=sections or ((0, max(1, arr.total_bars), "medium", False),),
+        levels=tuple(velocity_scale(s.planned.intensity) for s in arr.sections),
     )
+
+
+def velocity_scale(intensity: float) -> float:
+    """A section's velocity factor from its plan intensity: 0 -> 0.75, 0.5 -> 1.0 (as written),
+    1 -> 1.25."""
+    return 0.75 + 0.5 * float(intensity)
+
+
+def _ramped(notes: list[tuple], grid: _Grid) -> list[tuple]:
+    """Velocities rising over the ``BUILD_BARS`` before each section played louder than the one
+    before, from this section's level to the next one's (see the module docstring)."""
+    ramps = []
+    for (prev, s), (a, b) in zip(
+        itertools.pairwise(grid.sections), itertools.pairwise(grid.levels), strict=False
+    ):
+        if b > a:
+            bars = min(BUILD_BARS, prev[1])
+            ramps.append((s[0] * grid.bar - bars * grid.bar, s[0] * grid.bar, b / a))
+    if not ramps:
+        return notes
+    out = []
+    for t, d, p, v in notes:
+        for lo, hi, top in ramps:
+            if lo <= t < hi:
+                v = min(127, round(v * (1 + (top - 1) * (t - lo) / (hi - lo))))
+        out.append((t, d, p, v))
+    return out
 
 
 def _lifted(velocity: int) -> int:
@@ -157,9 +193,12 @@ def _lifted(velocity: int) -> int:
     return round(MELODY_VELOCITY - (MELODY_VELOCITY - velocity) * MELODY_KEEP)
 
 
-def _under_melody(notes: list[tuple], melody: list[tuple[int, int, int]]) -> list[tuple]:
+def _under_melody(
+    notes: list[tuple], melody: list[tuple[int, int, int]], floor: int = CHORD_FLOOR
+) -> list[tuple]:
     """Chord notes at or above the lowest melody note sounding with them, an octave down at a
-    time (not under ``CHORD_FLOOR``); a note that lands on one already struck is dropped."""
+    time (not under ``floor``: ``CHORD_FLOOR`` or the instrument's lowest note, whichever is
+    higher); a note that lands on one already struck is dropped."""
     starts = [m[0] for m in melody]
     longest = max(m[1] - m[0] for m in melody)
     out, seen = [], set()
@@ -169,7 +208,7 @@ def _under_melody(notes: list[tuple], melody: list[tuple[int, int, int]]) -> lis
         over = [m[2] for m in melody[lo:hi] if m[1] > t]
         if over:
             top = min(over)
-            while p >= top and p - 12 >= CHORD_FLOOR:
+            while p >= top and p - 12 >= floor:
                 p -= 12
         if (t, p) not in seen:
             seen.add((t, p))

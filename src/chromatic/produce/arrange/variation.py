@@ -16,7 +16,11 @@ plan made them), so the same plan and loops give the same arrangement.
   first, the cadence bar apart), weak-beat melody notes move to a scale neighbour (strong beats
   keep their chord tones); a bar with no weak-beat note splits its first long note, the second
   half a neighbour (a rhythm displacement).
-- ``transpose``: every pitched part (not the drums) by semitones.
+- ``transpose``: every pitched part (not the drums) by semitones;
+- density by pass (issue #33, development): the first pass of a section's first occurrence
+  played more than once (not a chorus: it arrives whole) leaves the backing (``harmony``) out,
+  which joins on the second pass, so the accompaniment grows over a verse's passes and the
+  section enters a step lighter than it goes on.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import itertools
 from dataclasses import dataclass
 from fractions import Fraction
 
+from chromatic.music.form import role_of
 from chromatic.music.gm import CRASH, KICK, KIT, VOICES
 from chromatic.music.meter import TPQ, Meter, strong_onsets
 from chromatic.produce.planfile import PlanSection, Variation
@@ -40,6 +45,7 @@ HAT = VOICES["hat"]
 LIFT_VELOCITY = 1.1
 DOUBLE_VELOCITY = 0.7
 MAX_DOUBLE_PITCH = 100
+BACKING = "harmony"  # the phase that joins on a section's second pass
 STRONG_TOLERANCE = TPQ // 16  # ticks: how far a humanized onset may sit from its beat
 
 
@@ -245,6 +251,16 @@ def develop(block: Block, sec: PlanSection, frame: Frame, passes: dict[str, int]
     label = normalize_label(sec.name)
     done = passes.get(label, 0)
     passes[label] = done + sec.repeat
+    if (
+        sec.variation is not None
+        and done == 0
+        and sec.repeat > 1
+        and role_of(label).name != "chorus"
+    ):
+        first = frame.start + sec.bars * frame.bar  # the backing joins on the second pass
+        for key, hits in block.items():
+            if key[0] == BACKING and not key[2]:
+                hits[:] = [h for h in hits if h[0] >= first]
     if sec.variation is not None and sec.variation.vary_melody:
         length = sec.bars * frame.bar
         for key, hits in block.items():

@@ -17,11 +17,14 @@
   Extensions (7, sus, add9) change the voicing, so melody and voice leading judge them.
 
 - centre: the loop keeps the planned tonal centre. The loop's pitch-class profile
-  (every voiced note, the bass twice) is correlated with the Krumhansl-Kessler profile of every
-  key (music21's ``analyze('krumhansl')``; its default, Aarden-Essen, is a profile of
-  folk melodies that reads even I-V-vi-IV in C as F major); 1 when the planned key correlates best of
-  all keys on another tonic, falling to 0 as a rival tonic leads by 0.25. Borrowed and modal
-  chords still come at the style's rates; a loop that reads as IV or as another key ranks low.
+  (every voiced note, the bass twice) is correlated with the key profiles of every key, by two
+  listeners: Krumhansl-Kessler (music21's ``analyze('krumhansl')``) and Aarden-Essen (its
+  default ``analyze('key')``, a profile of folk melodies whose heaviest degree is the fifth,
+  so a loop rocking I-IV with no dominant, or a minor loop dwelling on iv and VI, reads as the
+  key of IV: the tonic heard as IV's fifth). Each gives 1 when the planned key correlates
+  best of all keys on another tonic, falling to 0 as a rival tonic leads by 0.25; the part is
+  the lower of the two. Borrowed and modal chords still come at the style's rates; a loop that
+  reads as IV or as another key to either listener ranks low.
 
 ``theory`` is the mean of the parts.
 """
@@ -39,6 +42,12 @@ PARTS = ("melody", "voice_leading", "variety", "transition", "style", "centre")
 #: Krumhansl-Kessler key profiles (probe-tone ratings in a tonal context), tonic first.
 KK_MAJOR = (6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88)
 KK_MINOR = (6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17)
+#: Aarden-Essen key profiles (music21's default key analysis), tonic first.
+AE_MAJOR = (17.7661, 0.145624, 14.9265, 0.160186, 19.8049, 11.3587)
+AE_MAJOR += (0.291248, 22.062, 0.145624, 8.15494, 0.232998, 4.95122)
+AE_MINOR = (18.2648, 0.737619, 14.0499, 16.8599, 0.702494, 14.4362)
+AE_MINOR += (0.702494, 18.6161, 4.56621, 1.93186, 7.37619, 1.75623)
+PROFILES = ((KK_MAJOR, KK_MINOR), (AE_MAJOR, AE_MINOR))
 RIVAL_LEAD = 0.25  # a rival tonic's correlation lead at which the centre part reaches 0
 MOVE_SCALE = 18.0  # total upper-voice semitones at which the movement score reaches 0
 _STEP_SCORE = {0: 0.6, 1: 1.0, 2: 1.0, 3: 0.7, 4: 0.7, 5: 0.4, 6: 0.4, 7: 0.4}
@@ -119,10 +128,11 @@ def style_score(path: tuple[int, ...], style_moves: frozenset | None) -> float:
     return sum(m in style_moves for m in moves) / len(moves) if moves else 0.0
 
 
-def _correlations(profile: np.ndarray) -> np.ndarray:
-    """[2, 12]: the profile's correlation with each major (row 0) and minor (row 1) key."""
+def _correlations(profile: np.ndarray, refs=PROFILES[0]) -> np.ndarray:
+    """[2, 12]: the profile's correlation with each major (row 0) and minor (row 1) key of
+    ``refs`` (a major and a minor profile)."""
     out = np.zeros((2, 12))
-    for row, ref in enumerate((KK_MAJOR, KK_MINOR)):
+    for row, ref in enumerate(refs):
         for tonic in range(12):
             out[row, tonic] = np.corrcoef(profile, np.roll(ref, tonic))[0, 1]
     return out
@@ -136,11 +146,12 @@ def centre_score(voicing: np.ndarray, tonic: int | None, minor: bool) -> float:
     profile += np.bincount(voicing[:, 0] % 12, minlength=12)
     if profile.std() == 0:
         return 1.0
-    r = _correlations(profile)
-    mine = r[int(minor), tonic % 12]
-    rivals = np.delete(r, tonic % 12, axis=1)
-    lead = float(rivals.max() - mine)
-    return float(np.clip(1.0 - max(lead, 0.0) / RIVAL_LEAD, 0.0, 1.0))
+    lead = 0.0
+    for refs in PROFILES:
+        r = _correlations(profile, refs)
+        mine = r[int(minor), tonic % 12]
+        lead = max(lead, float(np.delete(r, tonic % 12, axis=1).max() - mine))
+    return float(np.clip(1.0 - lead / RIVAL_LEAD, 0.0, 1.0))
 
 
 def theory_scores(
