@@ -157,6 +157,8 @@ def song_palette(
         cands = _own(prof, part, song, used)
         if part == "melody":
             cands = [c for c in cands if (c["program"] in VOICES) == sung]
+        if part == "bass":  # a bass instrument when the song has one
+            cands = [c for c in cands if gm_family(c["program"]) == "bass"] or cands
         if part == "bass" and not has_bass:
             low = {c["program"] for p in prof["parts"].values() for c in p if song in c["from"]}
             prog = next((p for p in LOW_VOICES if p in low and p not in used), None)
