@@ -268,7 +268,10 @@ def style_for(
         genre_bass = data["programs"].get("bass")
         data["programs"] = {**data["programs"], **choice.programs}
         sources += choice.sources
-        if choice.programs.get("bass") == GENERIC_BASS and gm_family(genre_bass or 0) == "bass":
+        if (
+            choice.programs.get("bass") == GENERIC_BASS != genre_bass
+            and gm_family(genre_bass or 0) == "bass"
+        ):
             data["programs"]["bass"] = genre_bass  # a plain "bass": the genre's variant of it
             sources.append(("programs.bass", str(genre_bass), f"family {family}: its bass"))
         data["section_programs"] = choice.section_programs
