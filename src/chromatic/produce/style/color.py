@@ -124,7 +124,7 @@ def form_of(kinds: list[str], cap: int = MAX_ITEMS) -> tuple[str, ...]:
         keep = set(sorted(distinct, key=lambda x: (x not in FRAME, -items.count(x)))[:MAX_LABELS])
         by_role = {role_of(k).name: k for k in sorted(keep, key=items.count)}
         items = [i if i in keep else by_role.get(role_of(i).name, "") for i in items]
-        items = [i for i in items if i]
+        items = [i for i in _merged(items) if i]
     if "chorus" in items:
         last = len(items) - 1 - items[::-1].index("chorus")
         items[last] = "chorus!"
@@ -162,7 +162,7 @@ def _template(
     length = prof["length_seconds"]
     raw = sum(s for _, s in template)
     seconds = min(max(raw, length["p10"]), length["p90"]) if raw > 0 else length["median"]
-    form = form_of(_kinds(template, merge=False), round(seconds / (ITEM_BARS * bar_s)))
+    form = form_of(_kinds(template, merge=False), int(seconds / (ITEM_BARS * bar_s)))
     title = prof["songs"].get(pick, "")
     sources.append(("form", " ".join(form), f"{name} profile: the form of {pick} {title!r}"))
     sources.append(
