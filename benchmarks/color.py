@@ -12,7 +12,9 @@ colors), and only the concept changed (4 concepts). Printed:
   the composer decides (instrument families heard, sung or not, sections per song, intro /
   outro / chorus, shares of verse, chorus, bridge, movement and interlude-like sections, length;
   never key, bpm, genre, mood or concept). Its leave-one-song-out accuracy on the catalog beside
-  the majority class, then its top-1 accuracy on the composed songs of the 8 album colors.
+  the majority class, then its top-1 accuracy on the composed songs of the 8 album colors, the
+  same with each composed song judged by the leave-one-out judge that never saw the catalog song
+  its style drew as template (``chromatic style``'s form source), and the confusion per color.
 - **distinctness** over all composed songs: distinct instrument sets, distinct section
   sequences, the most common pitched program's share, and the drum-bar pattern overlap between
   songs of different colors (the share of one song's bars whose exact drum pattern the other
@@ -195,6 +197,7 @@ def composed_row(folder: Path, proposal) -> dict:
         "drum_bars": drum_bars,
         "drums_per_bar": drum_notes / max(1, summary["length"]["bars"]),
         "x": features(fams, sung, kinds, seconds),
+        "template": template_of(proposal),
     }
 
 
@@ -243,8 +246,23 @@ def judge(rows: list[dict]):
     for i in range(len(rows)):
         m = model().fit(x[:i] + x[i + 1 :], y[:i] + y[i + 1 :])
         hits += m.predict([x[i]])[0] == y[i]
+        HELD_OUT[rows[i]["id"]] = m  # the judge that never saw this song
     majority = Counter(y).most_common(1)[0][1] / len(y)
     return hits / len(rows), majority, model().fit(x, y)
+
+
+HELD_OUT: dict = {}  # catalog song id -> the judge trained without it (judge())
+
+
+def template_of(proposal) -> str | None:
+    """The catalog song whose form and palette style resolution drew (None: none, or White)."""
+    import re
+
+    from chromatic.produce.style import style_for
+
+    src = next((s for c, _, s in getattr(style_for(proposal), "sources", ()) if c == "form"), "")
+    m = re.match(r"\w+ profile: the form of (\S+)", src)
+    return m.group(1) if m else None
 
 
 def pct(v: list[float], q: float) -> float:
@@ -304,6 +322,23 @@ def report(cat, songs, clf) -> None:
         print(
             f"composed: {len(songs)} songs ({len(album)} of album colors); judge top-1 {top1:.1%}"
         )
+        # a song drawn on a catalog template is judged again by the judge that never saw it
+        held = [s for s in album if s.get("template") in HELD_OUT]
+        if held:
+            ok = sum(HELD_OUT[s["template"]].predict([s["x"]])[0] == s["color"] for s in held)
+            print(
+                f"  judge top-1 with each song's template song left out of training: "
+                f"{ok / len(held):.1%} ({len(held)} songs)"
+            )
+        confusion: dict[str, Counter] = {}
+        for p, s in zip(pred, album, strict=True):
+            confusion.setdefault(s["color"], Counter())[str(p)] += 1
+        for c, row in confusion.items():
+            print(
+                f"  {c:7} {row[c]}/{sum(row.values())} right; judged "
+                + ", ".join(f"{k} {v}" for k, v in row.most_common() if k != c)
+                or "-"
+            )
     progs = Counter(p for s in songs for p in set(s["programs"]))
     top_prog, top_n = progs.most_common(1)[0] if progs else (None, 0)
     print(

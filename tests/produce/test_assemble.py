@@ -98,13 +98,22 @@ def test_arrangement_lays_out_the_plan(parts):
     style = style_for(parts.proposal())
     # tracks are named by instrument; each keeps its phase as its part text
     roles = daw.part_roles(path)
-    assert [(roles[i.name], i.program, i.is_drum) for i in pm.instruments] == [
-        ("chords", style.program("chords"), False),
+    # the chords play the style's program of each section's role (a color's palette, #30)
+    from chromatic.music.form import section_role
+
+    rows = [(roles[i.name], i.program, i.is_drum) for i in pm.instruments]
+    chords = {style.program("chords", section_role(s.name)[0]) for s in result.arrangement.sections}
+    assert {p for r, p, _ in rows if r == "chords"} == chords
+    assert [r for r in rows if r[0] != "chords"] == [
         ("drums", 0, True),
         ("bass", 33, False),  # the fixture's own bass loops
         ("melody", 73, False),
     ]
-    assert [i.name for i in pm.instruments][1:] == ["Drums", "Electric Bass (finger)", "Flute"]
+    assert [i.name for i in pm.instruments if roles[i.name] != "chords"] == [
+        "Drums",
+        "Electric Bass (finger)",
+        "Flute",
+    ]
     assert (
         pm.time_signature_changes[0].numerator == 7
         and pm.time_signature_changes[0].denominator == 8
@@ -116,15 +125,18 @@ def test_arrangement_lays_out_the_plan(parts):
 
     m21 = music21.converter.parse(str(path))
     assert m21.highestTime == pytest.approx(total_bars * 3.5)
-    assert len(m21.parts) == 4
+    assert len(m21.parts) == 3 + len(chords)
 
     mid = mido.MidiFile(str(path))
-    channels = {
-        roles[tr.name]: {m.channel for m in tr if m.type == "note_on"}
-        for tr in mid.tracks
-        if tr.name in roles
-    }
-    assert channels == {"chords": {0}, "drums": {9}, "bass": {1}, "melody": {2}}
+    channels: dict[str, set[int]] = {}
+    for tr in mid.tracks:
+        if tr.name in roles:
+            channels.setdefault(roles[tr.name], set()).update(
+                m.channel for m in tr if m.type == "note_on"
+            )
+    chords_channels = channels.pop("chords")  # each chords program on its own channel
+    assert 0 in chords_channels and not chords_channels & {1, 2, 9}
+    assert channels == {"drums": {9}, "bass": {1}, "melody": {2}}
     conductor = {m.type for m in mid.tracks[0]}  # song-wide events only
     assert conductor <= {
         "track_name",

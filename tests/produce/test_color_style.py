@@ -208,17 +208,22 @@ def test_a_sections_own_chords_program_is_heard(parts):  # noqa: F811
     from chromatic.music import daw
     from chromatic.produce.arrange.assemble import ARRANGEMENT_FILE, assemble
 
+    def chords_programs() -> set[int]:
+        assemble(parts.root)
+        path = parts.root / ARRANGEMENT_FILE
+        roles = daw.part_roles(path)
+        return {
+            int(i.program)
+            for i in pretty_midi.PrettyMIDI(str(path)).instruments
+            if roles.get(i.name) == "chords"
+        }
+
+    before = chords_programs()
     style = parts.root / "style.yml"
     style.write_text(
         style.read_text(encoding="utf-8") + "section_programs: {chorus: {chords: 30}}\n",
         encoding="utf-8",
     )
-    assemble(parts.root)
-    path = parts.root / ARRANGEMENT_FILE
-    roles = daw.part_roles(path)
-    chords = {
-        i.program
-        for i in pretty_midi.PrettyMIDI(str(path)).instruments
-        if roles.get(i.name) == "chords"
-    }
-    assert 30 in chords and len(chords) == 2  # the chorus on distortion guitar, the rest not
+    after = chords_programs()
+    assert 30 not in before and 30 in after  # the chorus on distortion guitar
+    assert len(after) >= 2  # the other sections keep their own

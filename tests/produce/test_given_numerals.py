@@ -15,8 +15,8 @@ from chromatic.errors import ProduceError
 from chromatic.music.key import Key
 from chromatic.music.meter import meter_of
 from chromatic.music.midi import load_score
+from chromatic.produce.chords.given import parse_progression
 from chromatic.produce.folder import init_production
-from chromatic.produce.harmony.given import parse_progression
 from chromatic.produce.review import read_review
 from tests.produce.conftest import MAJOR_4_4
 

@@ -168,7 +168,7 @@ def test_centre_part_hears_a_plagal_rocking_loop_as_iv_like_music21_does():
     import numpy as np
     from music21 import note, stream
 
-    from chromatic.produce.harmony.theory import centre_score
+    from chromatic.produce.chords.theory import centre_score
 
     def voiced(chords):
         return np.array([[c[0] + 36, *(p + 60 for p in c[1:4])] for c in chords])

@@ -46,17 +46,17 @@ from pathlib import Path
 
 from chromatic.errors import ProduceError
 from chromatic.music.form import role_of
+from chromatic.produce.style.palette import PLAYED, color_programs, extras, song_palette
 from chromatic.produce.style.profile import REAL_PROFILE, load_profile
 from chromatic.yamlio import read_yaml
 
 CONCEPT = Path(__file__).with_name("concept.yml")
-VOICES = frozenset({52, 53, 54, 85})
-MAX_ITEMS, MAX_LABELS, TOP = 10, 5, 4  # 5 labels: as many sections as compose wrote before
+MAX_ITEMS, MAX_LABELS = 13, 5  # 5 labels: as many sections as compose wrote before
 LABELS = {"reprise": None, "movement": "movement"}  # the other kinds are their own label
 FRAME = ("intro", "outro")
+ITEM_BARS = 8  # a form item plays at least about 8 bars: the form has at most length / 8 bars
 MOVEMENT_SECONDS = 60.0  # a long named movement is heard as passages of about a minute
 SUNG_ROLES = frozenset({"verse", "chorus", "bridge", "prechorus"})
-PLAYED = ("melody", "bass", "chords", "harmony")  # the parts a phase plays (no phase plays "pad")
 
 
 @dataclass(frozen=True)
@@ -79,71 +79,14 @@ def _rng(proposal) -> random.Random:
     return random.Random(int.from_bytes(digest[:8], "big"))
 
 
-def _songs(ids: list[str], limit: int = 5) -> str:
-    more = f" +{len(ids) - limit}" if len(ids) > limit else ""
-    return ", ".join(ids[:limit]) + more
-
-
-def _draw(
-    rng: random.Random, cands: list[dict], used: set[int], n: int, lift: dict[int, float]
-) -> dict | None:
-    """One program among the TOP most common, weighted by the color's share of songs with it
-    times its lift (that share over the whole catalog's): what is typical of this color."""
-    pool = [c for c in cands if c["program"] not in used][:TOP]
-    if not pool:
-        return None
-    weights = [c["songs"] / n * (c["songs"] / n) / lift.get(c["program"], 1.0) for c in pool]
-    return rng.choices(pool, weights=weights)[0]
-
-
-@cache
-def _catalog_shares(path: Path) -> dict[str, dict[int, float]]:
-    """Per part, the share of the whole catalog's songs on which each program plays it."""
-    colors = load_profile(path)["colors"]
-    total = sum(len(p["songs"]) for p in colors.values())
-    out: dict[str, dict[int, float]] = {}
-    for p in colors.values():
-        for part, cands in p["parts"].items():
-            for c in cands:
-                d = out.setdefault(part, {})
-                d[c["program"]] = d.get(c["program"], 0.0) + c["songs"] / total
-    return out
-
-
-def _programs(
-    rng, prof: dict, sung: bool, name: str, sources: list, path: Path = REAL_PROFILE
-) -> dict[str, int]:
-    out: dict[str, int] = {}
-    shares = _catalog_shares(path)
-    used: set[int] = set()
-    for part in PLAYED:
-        cands = prof["parts"].get(part, [])
-        if part == "melody":
-            cands = [c for c in cands if (c["program"] in VOICES) == sung]
-        pick = _draw(rng, cands, used, len(prof["songs"]), shares.get(part, {}))
-        if pick is None:
-            continue
-        out[part] = pick["program"]
-        used.add(pick["program"])
-        sources.append(
-            (
-                f"programs.{part}",
-                str(pick["program"]),
-                f"{name} profile: on {pick['songs']} songs ({_songs(pick['from'])}), "
-                f"described as {', '.join(pick['described_as'][:3])}",
-            )
-        )
-    return out
-
-
-def _kinds(template: list) -> list[str]:
-    """A template's kinds, consecutive repeats merged; a movement longer than
+def _kinds(template: list, merge: bool = True) -> list[str]:
+    """A template's kinds (consecutive repeats merged when ``merge``); a movement longer than
     ``MOVEMENT_SECONDS`` is heard as passages of about that length (at most 3)."""
     kinds: list[str] = []
     for kind, secs in template:
         if kind == "movement":
             kinds += [kind] * max(1, min(3, round(secs / MOVEMENT_SECONDS)))
-        elif not kinds or kinds[-1] != kind:
+        elif not merge or not kinds or kinds[-1] != kind:
             kinds.append(kind)
     return kinds
 
@@ -155,9 +98,16 @@ def _thin(items: list[str], n: int) -> list[str]:
     return [items[round(i * step)] for i in range(n)]
 
 
-def form_of(kinds: list[str]) -> tuple[str, ...]:
-    """Section labels for a kind sequence (see the module docstring)."""
-    kinds = _thin(kinds, MAX_ITEMS)
+def _merged(kinds: list[str]) -> list[str]:
+    return [k for i, k in enumerate(kinds) if i == 0 or k != kinds[i - 1] or k == "movement"]
+
+
+def form_of(kinds: list[str], cap: int = MAX_ITEMS) -> tuple[str, ...]:
+    """Section labels for a kind sequence (see the module docstring): at most ``cap`` items
+    (consecutive repeats merged first, then thinned evenly)."""
+    cap = max(2, min(cap, MAX_ITEMS))
+    if len(kinds) > cap:
+        kinds = _thin(_merged(kinds), cap)
     items: list[str] = []
     movements = 0
     for k in kinds:
@@ -170,9 +120,11 @@ def form_of(kinds: list[str]) -> tuple[str, ...]:
             label = k
         items.append(label)
     distinct = list(dict.fromkeys(items))
-    if len(distinct) > MAX_LABELS:  # drop the rarest middle labels, keep the frame
+    if len(distinct) > MAX_LABELS:  # the rarest middle labels play a kept one of their role
         keep = set(sorted(distinct, key=lambda x: (x not in FRAME, -items.count(x)))[:MAX_LABELS])
-        items = [i for i in items if i in keep]
+        by_role = {role_of(k).name: k for k in sorted(keep, key=items.count)}
+        items = [i if i in keep else by_role.get(role_of(i).name, "") for i in items]
+        items = [i for i in _merged(items) if i]
     if "chorus" in items:
         last = len(items) - 1 - items[::-1].index("chorus")
         items[last] = "chorus!"
@@ -190,8 +142,8 @@ def _fits(template: list, needed: set[str]) -> bool:
 
 
 def _template(
-    rng, prof: dict, name: str, sources: list, profile: dict, needed: set[str]
-) -> tuple[tuple[str, ...], float]:
+    rng, prof: dict, name: str, sources: list, profile: dict, needed: set[str], bar_s: float
+) -> tuple[tuple[str, ...], float, str, dict, str]:
     pool = {k: (v, prof, name) for k, v in prof["form"]["templates"].items() if _fits(v, needed)}
     if not pool:  # the lyrics name sections no song of this color has: the whole catalog's
         pool = {
@@ -207,10 +159,10 @@ def _template(
         pool = {k: (v, prof, name) for k, v in prof["form"]["templates"].items()}
     pick = rng.choice(sorted(pool))
     template, prof, name = pool[pick]
-    form = form_of(_kinds(template))
     length = prof["length_seconds"]
     raw = sum(s for _, s in template)
     seconds = min(max(raw, length["p10"]), length["p90"]) if raw > 0 else length["median"]
+    form = form_of(_kinds(template, merge=False), int(seconds / (ITEM_BARS * bar_s)))
     title = prof["songs"].get(pick, "")
     sources.append(("form", " ".join(form), f"{name} profile: the form of {pick} {title!r}"))
     sources.append(
@@ -221,7 +173,7 @@ def _template(
             f"percentile {length['p10']:.0f}-{length['p90']:.0f} s",
         )
     )
-    return form, seconds
+    return form, seconds, pick, prof, name
 
 
 _NO_VOICE = {"instrumental", "instrumentals", "wordless", "none", "no vocals", "no singer"}
@@ -264,9 +216,11 @@ def color_choice(proposal, profile_path: Path = REAL_PROFILE) -> ColorChoice | N
     rng = _rng(proposal)
     sources: list[tuple[str, str, str]] = []
     sung = _sung(proposal, prof, name, sources)
-    programs = _programs(rng, prof, sung, name, sources, profile_path)
     needed = lyric_roles(getattr(proposal, "lyrics", None))
-    form, seconds = _template(rng, prof, name, sources, profile, needed)
+    bar_s = proposal.time_signature.bar_seconds(proposal.bpm)
+    form, seconds, song, owner, who = _template(rng, prof, name, sources, profile, needed, bar_s)
+    programs, extra = song_palette(rng, owner, song, sung, who, sources, profile_path)
+    section_programs = extras(form, extra, sung, who, sources)
     drums = prof["drums"]["share"]
     sources.append(
         ("density", f"x{0.4 + 0.6 * drums:.2f}", f"{name} profile: {drums:.0%} of songs have drums")
@@ -274,7 +228,7 @@ def color_choice(proposal, profile_path: Path = REAL_PROFILE) -> ColorChoice | N
     kit = rng.random() < drums
     sources.append(("drums", str(kit).lower(), f"{name} profile: drawn with its drum share"))
     scale = 0.4 + 0.6 * drums
-    return ColorChoice(name, sung, programs, {}, form, seconds, scale, kit, sources)
+    return ColorChoice(name, sung, programs, section_programs, form, seconds, scale, kit, sources)
 
 
 @cache
@@ -320,7 +274,7 @@ def _white(proposal, profile: dict, path: Path) -> ColorChoice:
         )
         label = "movement_1" if kind == "movement" else kind
         role = role_of(label).name
-        pal = _programs(rng, prof, sung, c, sources, path)
+        pal = color_programs(rng, prof, sung, c, sources, path)
         palettes.append(pal)
         section_programs[role] = pal
         items.append(label)
@@ -381,6 +335,14 @@ def accent_roles(form: tuple[str, ...]) -> list[str]:
         return contrast
     body = [role_of(i.rstrip("!")).name for i in form if role_of(i.rstrip("!")).name != "outro"]
     return body[-1:] or ["verse"]
+
+
+def accent_part(form: tuple[str, ...], part: str) -> str:
+    """The part a concept accent plays: its own, except in a form whose body is one role (all
+    named movements): there the accent is the backing (harmony) part, so the color's chords,
+    melody and bass stay the template's."""
+    body = {role_of(i.rstrip("!")).name for i in form} - set(FRAME)
+    return "harmony" if len(body) == 1 else part
 
 
 def concept_effects(concept: str, path: Path = CONCEPT) -> list[ConceptEffect]:

@@ -112,6 +112,36 @@ def load_rules(path: Path = INSTRUMENTS) -> tuple[Rule, ...]:
     return tuple(out)
 
 
+@cache
+def load_lead_voices(path: Path = INSTRUMENTS) -> tuple[tuple[re.Pattern | None, int, str], ...]:
+    """The sung lead's timbre rules (``lead_voices``, then ``lead_voice_default`` with no
+    pattern); a bad rule is one error naming the file and the field."""
+    data = read_yaml(path, ProduceError)
+    rules = data.get("lead_voices") if isinstance(data, dict) else None
+    default = data.get("lead_voice_default") if isinstance(data, dict) else None
+    if not isinstance(rules, list) or not isinstance(default, dict):
+        raise ProduceError("expected a list of rules", path=path, field="lead_voices")
+    out = []
+    for i, r in enumerate([*rules, default]):
+        where = f"lead_voices.{i}" if i < len(rules) else "lead_voice_default"
+        if not isinstance(r, dict) or not isinstance(r.get("timbre"), str):
+            raise ProduceError("expected a mapping with a 'timbre'", path=path, field=where)
+        pattern = None
+        if i < len(rules):
+            try:
+                pattern = re.compile(rf"\b(?:{r.get('match')})\b", re.IGNORECASE)
+            except (re.error, TypeError) as e:
+                raise ProduceError(f"regex: {e}", path=path, field=where) from None
+        out.append((pattern, _program(r.get("program"), path, f"{where}.program"), r["timbre"]))
+    return tuple(out)
+
+
+def lead_timbre(texts: list[str]) -> tuple[int, str]:
+    """The lead voice's (program, timbre): the first rule matching any text, else the default."""
+    rules = load_lead_voices()
+    return next((p, t) for r, p, t in rules if r is None or any(r.search(x) for x in texts))
+
+
 def classify(description: str, rules: tuple[Rule, ...] | None = None) -> Rule | None:
     """The first rule naming a track description, or None."""
     return next((r for r in rules or load_rules() if r.pattern.search(description)), None)
@@ -155,6 +185,12 @@ def _song(loaded) -> dict:
         tracks.append(
             (r.family, r.program, r.parts, t.description) if r else (None, None, (), t.description)
         )
+    sung_texts = [d for f, _, _, d in tracks if f in ("voice", "backing_voice")]
+    sung_texts += [
+        s.description or ""
+        for s in m.structure
+        if re.search(r"\b(vocals?|voices?|vox|sing\w*|sung|choir)\b", s.description or "", re.I)
+    ]
     sections = []
     for s in m.structure:
         try:
@@ -167,6 +203,7 @@ def _song(loaded) -> dict:
         "title": m.title,
         "color": m.color.name,
         "vocals": bool(m.vocals),
+        "lead": lead_timbre(sung_texts) if m.vocals else None,
         "minor": m.key_obj.is_minor,
         "bpm": float(m.bpm),
         "meter": str(m.time_signature),
@@ -233,6 +270,7 @@ def _color(songs: list[dict]) -> dict:
         "tempo_bpm": {**spread([s["bpm"] for s in songs]), "from": ids},
         "meters": {k: sorted(v) for k, v in sorted(meters.items(), key=lambda kv: -len(kv[1]))},
         "length_seconds": {**spread([s["seconds"] for s in songs]), "from": ids},
+        "lead_voices": _leads(songs),
         "families": {
             f: _share(v, n) for f, v in sorted(fam.items(), key=lambda kv: (-len(kv[1]), kv[0]))
         },
@@ -274,6 +312,16 @@ def _color(songs: list[dict]) -> dict:
         "moods": _top(moods, 8),
         "unmapped_tracks": sorted(unmapped),
     }
+
+
+def _leads(songs: list[dict]) -> list[dict]:
+    """The sung songs' lead timbres (``lead_voices`` of instruments.yml), most songs first."""
+    by: dict[tuple[int, str], list[str]] = defaultdict(list)
+    for s in songs:
+        if s["lead"]:
+            by[s["lead"]].append(s["id"])
+    ranked = sorted(by.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    return [{"program": p, "timbre": t, "songs": len(v), "from": v} for (p, t), v in ranked]
 
 
 def build_profile(catalog: str | Path) -> dict:

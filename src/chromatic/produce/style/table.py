@@ -29,8 +29,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from chromatic.errors import ProduceError
 from chromatic.music.gm import PROGRAMS
 from chromatic.paths import within
-from chromatic.produce.style.color import accent_roles, color_choice, concept_effects
+from chromatic.produce.style.color import (
+    accent_part,
+    accent_roles,
+    color_choice,
+    concept_effects,
+)
 from chromatic.produce.style.genres import family_fit
+from chromatic.produce.style.palette import gm_family
 from chromatic.produce.style.profile import REAL_PROFILE as PROFILE
 from chromatic.yamlio import read_yaml
 
@@ -38,6 +44,7 @@ TABLE = Path(__file__).with_name("styles.yml")
 FOLDER_STYLE = "style.yml"
 ROLES = ("chords", "bass", "melody", "harmony", "pad", "drums")
 RATES = ("sevenths", "sus", "add9", "borrowed", "secondary")
+GENERIC_BASS = 33  # instruments.yml's program for a track described only as "bass"
 MODES = ("dorian", "mixolydian", "lydian", "phrygian", "aeolian", "ionian")
 
 
@@ -258,11 +265,18 @@ def style_for(
         ("family", family, "proposal: genres" if fit.matched else "default")
     ]
     if choice is not None:
+        genre_bass = data["programs"].get("bass")
         data["programs"] = {**data["programs"], **choice.programs}
+        sources += choice.sources
+        if (
+            choice.programs.get("bass") == GENERIC_BASS != genre_bass
+            and gm_family(genre_bass or 0) == "bass"
+        ):
+            data["programs"]["bass"] = genre_bass  # a plain "bass": the genre's variant of it
+            sources.append(("programs.bass", str(genre_bass), f"family {family}: its bass"))
         data["section_programs"] = choice.section_programs
         data["seconds"] = round(choice.seconds, 1)
         data["density"] = data["density"] * choice.density_scale
-        sources += choice.sources
         reasons.append(f"color {choice.color}: instruments, form and length from its profile")
         fam = Family.model_validate(data)
     override: dict = {}
@@ -314,6 +328,7 @@ def style_for(
             sources.append(("harmony.mode", eff.mode, f"concept {eff.rule}: {words}"))
         accented = accent_roles(form)
         for part, prog in eff.accent.items():
+            part = accent_part(form, part)
             if part in override.get("programs", {}):
                 continue
             for role in accented:

@@ -1,0 +1,165 @@
+"""The template song's palette, the lead voice's timbre and the form's section count
+(issue #30: produce/style/palette.py, color.py)."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from dataclasses import replace
+
+import mido
+import pytest
+
+from chromatic.music.form import role_of
+from chromatic.produce.folder import read_any_proposal
+from chromatic.produce.style import style_for
+from chromatic.produce.style.color import accent_part, form_of
+from chromatic.produce.style.palette import VOICES, gm_family
+from chromatic.produce.style.profile import load_profile, section_kind
+from chromatic.taxonomy import ALBUM_COLORS
+from tests.produce.conftest import MINOR_7_8
+
+TITLES = ("Salt Lines", "The Orchard Gate", "Low Tide Radio", "Ninth Floor", "Glass Horses")
+
+
+@pytest.fixture(scope="module")
+def base():
+    return replace(read_any_proposal(MINOR_7_8), concept="", mood=(), lyrics=None)
+
+
+def _heard(style) -> set[int]:
+    roles = {role_of(i.rstrip("!")).name for i in style.form}
+    return {
+        style.program(part, r) for part in ("melody", "bass", "chords", "harmony") for r in roles
+    }
+
+
+def _template(style) -> tuple[str, str]:
+    src = next(s for c, _, s in style.sources if c == "form")
+    color, song = re.match(r"(\w+) profile: the form of (\S+)", src).groups()
+    return color, song
+
+
+def test_the_lead_voice_follows_what_the_manifests_say_of_the_singing():
+    from chromatic.produce.style.profile import lead_timbre
+
+    assert lead_timbre(["Vocoder"]) == (54, "processed")
+    assert lead_timbre(["Main Vocals", "The vocal begin they are almost falsetto"])[0] == 53
+    assert lead_timbre(["Ladies Choir"]) == (52, "choir")
+    assert lead_timbre(["Main Vocal"]) == (85, "solo voice")
+    colors = load_profile()["colors"]
+    assert colors["Indigo"]["lead_voices"][0]["program"] == 54  # the Infranym voice, vocoders
+    assert colors["Green"]["lead_voices"] == [] == colors["Yellow"]["lead_voices"]
+    for prof in colors.values():  # every figure names songs of its own color
+        assert all(set(c["from"]) <= set(prof["songs"]) for c in prof["lead_voices"])
+
+
+def test_the_sung_lead_is_not_one_program_and_instrumental_colors_lead_with_an_instrument(base):
+    leads: Counter = Counter()
+    for color in ALBUM_COLORS:
+        for title in TITLES:
+            st = style_for(replace(base, color=color, title=title))
+            if color.name in ("Green", "Yellow"):
+                assert not st.sung and st.programs["melody"] not in VOICES
+            else:
+                assert st.sung and st.programs["melody"] in VOICES
+                leads[st.programs["melody"]] += 1
+    assert len(leads) >= 3
+    assert leads.most_common(1)[0][1] <= sum(leads.values()) / 2
+
+
+def test_the_song_plays_its_template_songs_instrument_families(base):
+    colors = load_profile()["colors"]
+    for color in ALBUM_COLORS:
+        for title in TITLES[:3]:
+            st = style_for(replace(base, color=color, title=title))
+            owner, song = _template(st)
+            prof = colors[owner]
+            own = {
+                c["program"] for cands in prof["parts"].values() for c in cands if song in c["from"]
+            }
+            families = {gm_family(p) for p in own} - {None}
+            heard = {gm_family(p) for p in _heard(st)} - {None}
+            bass_fams = {"bass"} if "bass" in heard and "bass" not in families else set()
+            assert heard - bass_fams <= families, (color.name, song, heard, families)
+            # every family of the template is heard somewhere, when the form has room for it
+            roles = {role_of(i.rstrip("!")).name for i in st.form}
+            if len(roles) >= len(families):
+                assert families <= heard, (color.name, song, heard, families)
+
+
+def test_extra_families_play_in_their_own_sections(base):
+    found = False
+    for color in ALBUM_COLORS:
+        for title in TITLES:
+            st = style_for(replace(base, color=color, title=title))
+            for role, progs in st.section_programs.items():
+                extra = {gm_family(p) for p in progs.values()} - {
+                    gm_family(p) for p in st.programs.values()
+                }
+                found |= bool(extra - {None})
+                assert role in {role_of(i.rstrip("!")).name for i in st.form}
+    assert found
+
+
+def test_the_form_keeps_the_templates_section_count_when_it_fits():
+    kinds = ["intro", "intro", "verse", "chorus", "verse", "chorus", "outro", "outro"]
+    assert len(form_of(kinds)) == 8  # the catalog counts both intros: so does the form
+    short = form_of(kinds, cap=6)  # a slow song has room for fewer: repeats merge first
+    assert short == ("intro", "verse", "chorus", "verse", "chorus!", "outro")
+    colors = load_profile()["colors"]
+    orange = [len(t) for t in colors["Orange"]["form"]["templates"].values()]
+    assert min(orange) >= 7  # Orange's songs have many sections: a fast Orange song keeps them
+
+
+def test_the_orange_form_has_as_many_sections_as_the_catalogs(base):
+    from chromatic.taxonomy import parse_color
+
+    counts = []
+    for title in TITLES:
+        st = style_for(replace(base, color=parse_color("Orange"), title=title, bpm=120))
+        counts.append(len(st.form))
+        assert all(section_kind(i.rstrip("!").split("_")[0]) for i in st.form)
+    assert sum(counts) / len(counts) >= 9  # the catalog's Orange: 10-13 sections (p10-p90)
+
+
+def test_a_concept_accent_in_a_form_of_movements_leaves_the_palette(base):
+    assert accent_part(("movement_1", "movement_2", "movement_1"), "chords") == "harmony"
+    assert accent_part(("intro", "verse", "chorus", "bridge", "outro"), "chords") == "chords"
+    from chromatic.taxonomy import parse_color
+
+    plain = style_for(replace(base, color=parse_color("Yellow"), title="Study"))
+    machine = style_for(
+        replace(
+            base,
+            color=parse_color("Yellow"),
+            title="Study",
+            concept="the machine, data and circuits",
+        )
+    )
+    roles = {role_of(i.rstrip("!")).name for i in plain.form}
+    assert roles == {"other"}
+    assert machine.program("chords", "other") == plain.program("chords", "other")
+    assert machine.program("harmony", "other") != plain.program("harmony", "other")
+
+
+def test_a_lead_on_any_voice_program_is_handed_to_the_vocal_synth(tmp_path):
+    from chromatic.produce.arrange.vocal import vocal_bytes
+
+    mf = mido.MidiFile(type=1, ticks_per_beat=480)
+    conductor = mido.MidiTrack([mido.MetaMessage("set_tempo", tempo=500000)])
+    lead = mido.MidiTrack([mido.MetaMessage("track_name", name="Lead Vocal")])
+    lead.append(mido.MetaMessage("text", text="part: melody"))
+    lead.append(mido.Message("program_change", program=53))
+    for text, pitch in (("sal-", 60), ("ty", 62), ("lines", 64)):
+        lead.append(mido.MetaMessage("lyrics", text=text))
+        lead.append(mido.Message("note_on", note=pitch, velocity=80))
+        lead.append(mido.Message("note_off", note=pitch, time=480))
+    mf.tracks += [conductor, lead]
+    path = tmp_path / "arrangement.mid"
+    mf.save(path)
+    out = mido.MidiFile(file=io.BytesIO(vocal_bytes(path)))
+    msgs = list(out.tracks[0])
+    assert [m.text for m in msgs if m.type == "lyrics"] == ["salty", "+", "lines"]
+    assert not any(m.type == "program_change" for m in msgs)
