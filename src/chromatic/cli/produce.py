@@ -12,6 +12,10 @@ import chromatic.cli.own_material as own
 import chromatic.cli.part_phases as part_phases
 from chromatic.cli.part_phases import run_phase
 from chromatic.cli.phase_options import (
+    _BREED,
+    _EVOLVE,
+    _GENERATIONS,
+    _POPULATION,
     _PROGRESSION,
     _PROGRESSIONS,
     _TASTE,
@@ -20,6 +24,7 @@ from chromatic.cli.phase_options import (
     _VARY,
     MAX_N,
     MAX_TOP,
+    _evolve,
     model_columns,
 )
 
@@ -163,6 +168,10 @@ def chords(
     vary: bool = _VARY,
     section: str | None = own.SECTION,
     bars: str | None = own.BARS,
+    evolve: bool = _EVOLVE,
+    generations: int = _GENERATIONS,
+    population: int = _POPULATION,
+    breed: bool = _BREED,
 ) -> None:
     """Generate chord candidates, rank them, write candidates/ and merge review.yml."""
     from chromatic.produce.review import read_review
@@ -173,6 +182,7 @@ def chords(
         folder,
         (n, top, seed),
         (model, theory_weight, chromatic_weight, trust_model, taste, taste_weight),
+        evolve=_evolve(evolve, generations, population, breed),
         region=(section, bars),
         **given,
     )

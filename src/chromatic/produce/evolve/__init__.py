@@ -69,6 +69,13 @@ class Evolve:
             **({"from": "approved or starred candidates"} if self.from_review else {}),
         }
 
+    def chords(self, folder, cands: list, seed: int, scorer, weights, taste):
+        """Breed the chord phase's generated loops (``evolve.chord_phase``): a
+        ``ChordBreeding`` the phase ranks and writes."""
+        from chromatic.produce.evolve.chord_phase import breed_chords
+
+        return breed_chords(self, folder, cands, seed, scorer, weights, taste)
+
     def breed(self, phase: str, song, candidates: dict, evaluate, context: dict, seed: int):
         """Evolve every section (from its approved or starred candidates with ``from_review``,
         read from ``context["phase_dir"]``)."""

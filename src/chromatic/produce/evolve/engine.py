@@ -129,10 +129,12 @@ def _make_child(section, pop, pool, fit, archive, breeder, options, rng, index: 
         mates = [c for c in pop if c.index != a.index and breeder.compatible(a, c)]
         if mates:
             b = tournament(mates, fit, options.tournament, rng)
-            notes, label = crossover(a.notes, b.notes, section, rng)
-            parents.append(_name(b))
-            up.append(b.index)
-            ops.append(label)
+            crossed = (breeder.cross or crossover)(a.notes, b.notes, section, rng)
+            if crossed is not None:
+                notes, label = crossed
+                parents.append(_name(b))
+                up.append(b.index)
+                ops.append(label)
     if rng.random() < options.mutation or notes == a.notes:
         for _ in range(1 + int(rng.random() < options.double)):
             name, op = breeder.operators[int(rng.integers(len(breeder.operators)))]

@@ -8,8 +8,7 @@
    chords and delivered something else); composite, rank, keep ``top``.
 5. Write the kept bytes, a scratch drum beat beside each, and merge into review.yml.
 
-The same seed gives byte-identical candidates and review.yml: every random choice comes from
-one numpy Generator seeded with (seed, a fixed stream id), drawn as one uniform matrix.
+The same seed gives byte-identical candidates and review.yml (one seeded uniform matrix).
 """
 
 from __future__ import annotations
@@ -175,13 +174,8 @@ def generate(
 
 
 def _voices(row: list[int], voices: str) -> list[int]:
-    if voices == "all":
-        return row
-    if voices == "bass":
-        return row[:1]
-    if voices == "upper":
-        return row[1:]
-    return [row[1 + int(voices[1])]]  # u0 / u1 / u2
+    picks = {"all": row, "bass": row[:1], "upper": row[1:]}
+    return picks[voices] if voices in picks else [row[1 + int(voices[1])]]  # u0 / u1 / u2
 
 
 @lru_cache(maxsize=64)
@@ -303,6 +297,7 @@ def run_chords(
     model: str | None = None,
     weights: Weights = Weights(),
     taste=None,
+    evolve=None,
 ) -> PhaseResult:
     """Generate, score and keep the best ``top`` of ``n`` chord candidates in ``folder``."""
     check_counts(n, top)
@@ -318,17 +313,20 @@ def run_chords(
             f"{proposal.key}: chords use the {family(proposal.key)} table (labels relative to {family(proposal.key)})"
         )
     cands = generate(proposal, n, content_seed(seed, proposal), style)
-    midi: dict[int, bytes] = {}
-    chroma: dict[int, ChromaticResult] = {}
+    bred = evolve and evolve.chords(folder, cands, seed, scorer, weights, taste)
+    cands = bred.candidates if bred else cands
+    midi: dict[int, bytes] = dict(bred.midi) if bred else {}
+    chroma: dict[int, ChromaticResult] = dict(bred.chroma) if bred else {}
     if scorer is not None:
-        midi = {c.index: render_chords(c, proposal, meter, program) for c in cands}
+        todo = [c for c in cands if c.index not in chroma]
+        midi.update({c.index: render_chords(c, proposal, meter, program) for c in todo})
         scored = score_midi(
             scorer,
-            [(f"c{i:05d}", b) for i, b in midi.items()],
+            [(f"c{c.index:05d}", midi[c.index]) for c in todo],
             color=proposal.color.name,
             concept=proposal.concept,
         )
-        chroma = {int(k[1:]): v for k, v in scored.items()}
+        chroma.update({int(k[1:]): v for k, v in scored.items()})
     else:
         notes.append(NO_MODEL_WARNING)
     applied, weight_line = applied_weights(scorer, weights)
@@ -348,7 +346,7 @@ def run_chords(
     )
     comp = {i: p.composite for i, p in pool.items()}
     ranked = sorted(cands, key=lambda c: (-comp[c.index], c.index))
-
+    ranked, lineage = bred.ranked(ranked) if bred else (ranked, {})  # best of distinct niches
     scratch: dict[int, bytes] = {}  # by loop length in bars: the beat depends on nothing else
 
     def fresh():
@@ -367,7 +365,7 @@ def run_chords(
             data = midi.get(c.index) or render_chords(c, proposal, meter, program)
             yield FreshCandidate(
                 scores,
-                candidate_details(c, proposal, program, style),
+                {**candidate_details(c, proposal, program, style), **lineage.get(c.index, {})},
                 data,
                 {"scratch_beat": ("_scratch", scratch[bars])},
             )
@@ -389,8 +387,10 @@ def run_chords(
             "theory": "mean of melody, voice_leading, variety, transition, style",
             **({"taste": taste_facts(taste, applied.taste)} if liked else {}),
         },
+        **(bred.facts if bred else {}),
         "warnings": notes,
     }
+    top += bred.extra_top if bred else 0  # --breed: the children come on top of the reviewed
     with folder.locked():
         folder.ensure_phase(PHASE)
         merge = regenerate(

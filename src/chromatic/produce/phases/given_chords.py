@@ -339,10 +339,11 @@ def run_chords_phase(
     """The registry's chord phase: the artist's progressions where there are any (given here,
     in a file or in the proposal), else the generated ones (``run_chords``, unchanged)."""
     given = progressions_for(folder, progression, progression_file)
+    evolve = options.pop("evolve", None)  # breeds the generated loops, never the given ones
     if not given:
-        return run_chords(folder, **options)
+        return run_chords(folder, **options, evolve=evolve)
     proposal = folder.proposal()  # every progression checked before anything is written
     parse_all(given, proposal.key, meter_of(proposal.time_signature))
     if progression is None and progression_file is None:  # the proposal's (compose): the
-        run_chords(folder, **options)  # sections it gives no chords get generated ones
+        run_chords(folder, **options, evolve=evolve)  # sections it gives no chords: generated
     return run_given_chords(folder, given, vary=vary, **options)

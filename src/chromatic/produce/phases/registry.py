@@ -67,7 +67,9 @@ class FunctionPhase:
 
 
 PHASES: tuple[Phase, ...] = (
-    FunctionPhase("chords", (), run_chords_phase, own=("progression", "progression_file", "vary")),
+    FunctionPhase(
+        "chords", (), run_chords_phase, own=("progression", "progression_file", "vary"), breeds=True
+    ),
     FunctionPhase("drums", ("chords",), run_drums, own=("humanize_with",), breeds=True),
     FunctionPhase("bass", ("chords", "drums"), run_bass, breeds=True),
     FunctionPhase("melody", ("chords",), run_melody, own=("singer", "singers_file"), breeds=True),
