@@ -13,6 +13,7 @@ read) are computed from the chords it plays, never copied from a parent.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
@@ -20,7 +21,6 @@ import numpy as np
 
 from chromatic.errors import ProduceError
 from chromatic.music.meter import meter_of
-from chromatic.produce.evolve import STREAM
 from chromatic.produce.evolve.chords import (
     GROUP,
     ChordContext,
@@ -46,6 +46,8 @@ from chromatic.produce.phases.taste import taste_scores
 from chromatic.produce.review import load_review
 from chromatic.produce.rhythm.patterns import HarmonicRhythm, strum_patterns
 from chromatic.produce.style import style_for
+
+STREAM = zlib.crc32(b"chromatic.produce.evolve.chords")
 
 
 @dataclass
