@@ -343,7 +343,7 @@ def run_melody(
         theory_text=THEORY_TEXT,
         warnings=notes,
         evolve=evolve,
-        context={"singer": sung},
+        context={"singer": sung, "lyrics": events},  # breeding: a displaced line's words
         extra={
             "singer": {
                 "name": chosen.name,
