@@ -113,22 +113,20 @@ def to_chord(p: PartCandidate, ctx: ChordContext):
     )
 
 
-def breed_chords(evolve, folder, cands, seed: int, scorer, weights, taste) -> ChordBreeding:
-    """Breed the chord candidates ``cands`` (see the module docstring)."""
+def setting(folder):
+    """(proposal, style, meter, chords program, ``ChordContext``) of a production folder."""
     proposal = folder.proposal()
     style = style_for(proposal, folder.root)
     meter = meter_of(proposal.time_signature)
-    program = style.program("chords")
-    ctx = context(proposal, style, meter)
-    parents, kept = (
-        review_parents(folder.phase_dir("chords"), ctx, proposal) if evolve.from_review else ([], 0)
-    )
-    if evolve.from_review and not parents:
-        return ChordBreeding(cands, [], {})
-    initial = parents or [to_part(c, ctx) for c in cands]
+    return proposal, style, meter, style.program("chords"), context(proposal, style, meter)
+
+
+def chord_evaluator(folder, scorer, weights, taste, midi: dict, chroma: dict):
+    """The batch fitness of chord genomes: the chord phase's composite (theory, the chromatic
+    term anchored on the first batch, taste), the MIDI and chromatic results kept in ``midi``
+    and ``chroma`` so the phase renders and scores nothing twice."""
+    proposal, _style, meter, program, ctx = setting(folder)
     applied, _ = applied_weights(scorer, weights)
-    midi: dict[int, bytes] = {}
-    chroma: dict = {}
     anchor: list = []
 
     def evaluate(batch: list[PartCandidate]) -> list[float]:
@@ -158,6 +156,23 @@ def breed_chords(evolve, folder, cands, seed: int, scorer, weights, taste) -> Ch
             term = anchored_term(chroma[c.index].match, *anchor[0]) if c.index in chroma else None
             out.append(round(composite(c.theory.total, term, applied, liked.get(c.index)), 4))
         return out
+
+    evaluate.chroma = chroma  # type: ignore[attr-defined]  # what a benchmark reads back
+    return evaluate
+
+
+def breed_chords(evolve, folder, cands, seed: int, scorer, weights, taste) -> ChordBreeding:
+    """Breed the chord candidates ``cands`` (see the module docstring)."""
+    proposal, _style, _meter, _program, ctx = setting(folder)
+    parents, kept = (
+        review_parents(folder.phase_dir("chords"), ctx, proposal) if evolve.from_review else ([], 0)
+    )
+    if evolve.from_review and not parents:
+        return ChordBreeding(cands, [], {})
+    initial = parents or [to_part(c, ctx) for c in cands]
+    midi: dict[int, bytes] = {}
+    chroma: dict = {}
+    evaluate = chord_evaluator(folder, scorer, weights, taste, midi, chroma)
 
     tick = None
     if evolve.progress is not None:
