@@ -1,7 +1,7 @@
 // "Breed from these" on a phase page: a star per candidate row and a button that breeds from
 // the starred ones (POST .../breed: the phase's --breed, children written as new candidates).
 // Self-contained: it wraps phasePage (phase.js) and adds its controls after the page renders
-// (the star column goes last: phase.js addresses a row's cells by position).
+// (the star goes inside the first cell: phase.js addresses a row's cells by position).
 (() => {
   const render = phasePage;
   phasePage = async function (song, phase, keepSel = false) {
@@ -13,10 +13,10 @@
     const table = $("#cands"), d = state.phase;
     if (!table || !d || d.phase !== phase) return;
     const head = table.querySelector("tr");
-    if (head) head.insertAdjacentHTML("beforeend", `<th title="parents to breed from">★</th>`);
+    if (head && head.firstElementChild) head.firstElementChild.textContent = "★";
     table.querySelectorAll("tr.cand").forEach((row) => {
       const c = d.candidates[+row.dataset.i];
-      row.insertAdjacentHTML("beforeend", `<td><input type="checkbox" class="breed-pick" title="breed from this candidate" ${c.star ? "checked" : ""}></td>`);
+      row.firstElementChild.insertAdjacentHTML("afterbegin", `<input type="checkbox" class="breed-pick" title="breed from this candidate" ${c.star ? "checked" : ""}>`);
       const lineage = c.details && c.details.lineage;
       if (lineage) row.title = `bred: ${(lineage.operators || []).join(", ")} from ${(lineage.parents || []).join(", ")}`;
     });
