@@ -19,7 +19,7 @@ context. Per section, every method gets at most ``budget`` fitness calls:
 - ``earlier``: the artist's earlier implementation's parameters (8 x 30, tournament 3, elitism
   2, mutation 0.15, crossover always, no archive), from the first ``budget - 240``;
 - ``evolve``: the defaults (tournament 2, elitism 2, mutation 0.9, crossover 0.6, MAP-Elites
-  5x5 archive, shortlist in ``archive.diverse_order``) from the same start as ``beam``.
+  5x5 archive, shortlist in ``archive.spread_order``) from the same start as ``beam``.
 
 Printed per phase and method: best and mean composite of the kept five, the chromatic match of
 the best (with a model), the shortlist's diversity (mean pairwise Jaccard distance of (onset,
@@ -90,7 +90,7 @@ class Probe:
             for name, (opts, start) in methods(self.budget, len(cands)).items():
                 rng = section_rng(seed, 7, s.label)
                 bred = evolve_section(s, cands[:start], breeder, evaluate, opts, rng)
-                pool = bred.kept  # the defaults: in shortlist order (``archive.diverse_order``)
+                pool = bred.kept  # the defaults: in shortlist order (``archive.spread_order``)
                 if not opts.archive:
                     pool = sorted(pool, key=lambda c: (-bred.fitness[c.index], c.index))
                 self._row(phase, s, name, pool[:TOP], bred.fitness, bred.scored, breeder, evaluate)

@@ -332,7 +332,7 @@ def chord_breeder(ctx: ChordContext) -> Breeder:
         ops,
         child,
         descriptor,
-        kind="idea",
+        kind="",  # the chord phase ranks by composite alone (no kinds to spread over)
         cross=lambda a, b, _section, rng: cross(a, b, ctx, rng),
     )
 
