@@ -336,3 +336,30 @@ def test_evolve_with_a_model_scores_children_of_every_phase(exported, song_44, t
     review = load_review(folder.review_path("harmony"), check_files=True).model
     kids = [c for c in review.candidates if c.details.get("lineage")]
     assert kids and all(c.scores.chromatic is not None for c in kids)
+
+
+def test_evolved_chords_with_a_model_score_every_kept_loop_once(exported, song_44, tmp_path):
+    """With a scorer the chord phase's children are scored while they breed and their results
+    reused: every kept loop, child or generated, carries its chromatic match."""
+    from chromatic.produce.phases.chords import run_chords
+    from chromatic.produce.phases.scoring import load_scorer
+
+    _, model, _ = exported
+    scorer = load_scorer(model)
+    calls = []
+    batch = scorer.score_batch
+
+    def counted(cands, **kw):
+        calls.extend(c["id"] for c in cands)
+        return batch(cands, **kw)
+
+    scorer.score_batch = counted
+    folder = _copy(song_44, tmp_path, "chords-model")
+    run = run_chords(folder, n=12, top=6, seed=2, scorer=scorer, model=str(model), evolve=SMALL)
+    review = load_review(folder.review_path("chords"), check_files=True).model
+    new = [c for c in review.candidates if c.id in run.merge.added]  # the approved ones stay
+    assert any(c.details.get("lineage") for c in new)
+    assert new and all(c.scores.chromatic is not None for c in new)
+    assert len(calls) == len(set(calls))  # nothing scored twice
+    scored = review.model_extra["evolve"]["sections"]["chords"]["scored"]
+    assert len(calls) == scored
