@@ -19,12 +19,14 @@ context. Per section, every method gets at most ``budget`` fitness calls:
 - ``earlier``: the artist's earlier implementation's parameters (8 x 30, tournament 3, elitism
   2, mutation 0.15, crossover always, no archive), from the first ``budget - 240``;
 - ``evolve``: the defaults (tournament 2, elitism 2, mutation 0.9, crossover 0.6, MAP-Elites
-  5x5 archive, shortlist in ``archive.diverse_order``) from the same start as ``beam``.
+  5x5 archive, shortlist in ``archive.spread_order``) from the same start as ``beam``.
 
 Printed per phase and method: best and mean composite of the kept five, the chromatic match of
 the best (with a model), the shortlist's diversity (mean pairwise Jaccard distance of (onset,
-pitch) sets, and the niches its five fill on the breeder's grid), candidates scored; then the
-share of sections where ``evolve`` beats ``rank``'s best and the diversity ratio.
+pitch) sets; the descriptor spread, mean pairwise Euclidean distance of the five on the phase's
+two musical descriptors, ``docs/evolve.md``; and the niches its five fill on the breeder's
+grid), candidates scored; then the share of sections where ``evolve`` beats ``rank``'s best
+and the diversity ratios. The chord phase's loops are one pool (section ``chords``).
 """
 
 from __future__ import annotations
@@ -88,19 +90,45 @@ class Probe:
             for name, (opts, start) in methods(self.budget, len(cands)).items():
                 rng = section_rng(seed, 7, s.label)
                 bred = evolve_section(s, cands[:start], breeder, evaluate, opts, rng)
-                pool = bred.kept  # the defaults: in shortlist order (``archive.diverse_order``)
+                pool = bred.kept  # the defaults: in shortlist order (``archive.spread_order``)
                 if not opts.archive:
                     pool = sorted(pool, key=lambda c: (-bred.fitness[c.index], c.index))
                 self._row(phase, s, name, pool[:TOP], bred.fitness, bred.scored, breeder, evaluate)
         return Breeding(candidates, {}, {}, {}, {})
+
+    def chords(self, folder, cands, seed, scorer, weights, taste):
+        """The chord phase's loops (one pool, no sections), the same methods; returns None so
+        the phase ranks its generated loops as it would."""
+        from chromatic.produce.evolve.chord_phase import chord_evaluator, setting, to_part
+        from chromatic.produce.evolve.chords import chord_breeder
+        from chromatic.produce.evolve.engine import evolve_section
+        from chromatic.produce.phases.parts import section_rng
+
+        ctx = setting(folder)[-1]
+        evaluate = chord_evaluator(folder, scorer, weights, taste, {}, {})
+        parts = [to_part(c, ctx) for c in cands]
+        breeder = chord_breeder(ctx)
+        fit = dict(zip([c.index for c in parts], evaluate(parts), strict=True))
+        ranked = sorted(parts, key=lambda c: (-fit[c.index], c.index))
+        self._row("chords", ctx, "rank", ranked[:TOP], fit, len(parts), breeder, evaluate)
+        for name, (opts, start) in methods(self.budget, len(parts)).items():
+            bred = evolve_section(
+                ctx, parts[:start], breeder, evaluate, opts, section_rng(seed, 7, "chords")
+            )
+            pool = bred.kept
+            if not opts.archive:
+                pool = sorted(pool, key=lambda c: (-bred.fitness[c.index], c.index))
+            self._row("chords", ctx, name, pool[:TOP], bred.fitness, bred.scored, breeder, evaluate)
+        return None
 
     def _row(self, phase, section, method, kept, fit, scored, breeder, evaluate):
         from chromatic.produce.evolve.archive import cell, mean_pairwise, note_distance
 
         best = kept[0]
         chroma = getattr(evaluate, "chroma", {})
-        match = chroma.get((best.section, best.index))
-        cells = {cell(breeder.descriptor(section, c.notes)) for c in kept}
+        match = chroma.get((best.section, best.index), chroma.get(best.index))
+        points = [breeder.descriptor(section, c.notes) for c in kept]
+        cells = {cell(p) for p in points}
         self.rows.append(
             {
                 "phase": phase,
@@ -112,6 +140,9 @@ class Probe:
                 "match": match.match if match is not None else None,
                 "diversity": mean_pairwise([c.notes for c in kept], note_distance),
                 "niches": len(cells),
+                "spread": mean_pairwise(
+                    points, lambda a, b: float(np.hypot(a[0] - b[0], a[1] - b[1]))
+                ),
                 "scored": scored,
             }
         )
@@ -129,7 +160,7 @@ def main() -> None:
     ap.add_argument("--model", type=Path, default=DEMO_MODEL if DEMO_MODEL.exists() else None)
     ap.add_argument("--budget", type=int, default=280)
     ap.add_argument("--real", action="store_true")
-    ap.add_argument("--phases", default="drums,bass,melody,harmony")
+    ap.add_argument("--phases", default="chords,drums,bass,melody,harmony")
     args = ap.parse_args()
     from chromatic.produce.folder import open_folder
     from chromatic.produce.phases import PhaseOptions
@@ -171,7 +202,7 @@ def report(rows: list[dict], args) -> None:
         f"{args.model or 'none (theory only)'}; {len({(r['song'], r['section'], r['phase']) for r in rows})} phase-sections"
     )
     print(
-        f"{'phase':<7} {'method':<8} {'best':>6} {'mean':>6} {'match':>6} {'divers':>6} {'niches':>6} {'scored':>6}"
+        f"{'phase':<7} {'method':<8} {'best':>6} {'mean':>6} {'match':>6} {'divers':>6} {'spread':>6} {'niches':>6} {'scored':>6}"
     )
     names = ("rank", "beam", "earlier", "evolve")
     for phase in dict.fromkeys(r["phase"] for r in rows):
@@ -184,7 +215,8 @@ def report(rows: list[dict], args) -> None:
             print(
                 f"{phase:<7} {m:<8} {np.mean([r['best'] for r in rs]):6.3f} "
                 f"{np.mean([r['mean'] for r in rs]):6.3f} {match} "
-                f"{np.mean([r['diversity'] for r in rs]):6.3f} {np.mean([r['niches'] for r in rs]):6.2f} "
+                f"{np.mean([r['diversity'] for r in rs]):6.3f} {np.mean([r['spread'] for r in rs]):6.3f} "
+                f"{np.mean([r['niches'] for r in rs]):6.2f} "
                 f"{np.mean([r['scored'] for r in rs]):6.0f}"
             )
     by = {(r["song"], r["phase"], r["section"], r["method"]): r for r in rows}
@@ -206,11 +238,22 @@ def report(rows: list[dict], args) -> None:
         niches = np.mean([by[(*k, m)]["niches"] for k in keys]) / np.mean(
             [by[(*k, "rank")]["niches"] for k in keys]
         )
+        spread = np.mean([by[(*k, m)]["spread"] for k in keys]) / max(
+            1e-9, np.mean([by[(*k, "rank")]["spread"] for k in keys])
+        )
         print(
             f"{m}: best composite above rank's in {wins}/{len(keys)} sections "
             f"({100 * wins / len(keys):.0f} %; ties {ties}, rank at the ceiling 1.0 in {ceiling}); "
-            f"shortlist diversity x{div:.2f} rank's, niches filled x{niches:.2f}"
+            f"shortlist diversity x{div:.2f} rank's (note distance), descriptor spread "
+            f"x{spread:.2f}, niches filled x{niches:.2f}"
         )
+        for phase in dict.fromkeys(k[1] for k in keys):
+            ks = [k for k in keys if k[1] == phase]
+            w = sum(by[(*k, m)]["best"] > by[(*k, "rank")]["best"] for k in ks)
+            sp = np.mean([by[(*k, m)]["spread"] for k in ks]) / max(
+                1e-9, np.mean([by[(*k, "rank")]["spread"] for k in ks])
+            )
+            print(f"  {phase}: above rank in {w}/{len(ks)}, descriptor spread x{sp:.2f}")
 
 
 if __name__ == "__main__":

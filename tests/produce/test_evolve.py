@@ -4,6 +4,7 @@ reproducible by seed."""
 
 from __future__ import annotations
 
+import itertools
 import shutil
 
 import numpy as np
@@ -100,7 +101,9 @@ def test_melody_operators_keep_the_rhythm_and_resnap_onto_chord_tones(song_44):
     onsets = list(range(0, section.total_ticks, TPQ))
     line = tuple(Note(t, TPQ, 60 + (i * 5) % 12, 90) for i, t in enumerate(onsets))
     for seed in range(20):
-        for _, op in make_ops(key.scale_pcs()):
+        for name, op in make_ops(key.scale_pcs()):
+            if name == "displace":  # the one rhythm operator (its own test below)
+                continue
             out = op(line, section, np.random.default_rng(seed))
             if out is None:
                 continue
@@ -112,6 +115,55 @@ def test_melody_operators_keep_the_rhythm_and_resnap_onto_chord_tones(song_44):
                 assert Singer.low <= n.pitch <= Singer.high
                 if n.start in {c.start for c in section.chords}:
                     assert n.pitch % 12 in section.chord_at(n.start).tones
+
+
+def test_displacement_shifts_one_bar_and_never_costs_a_syllable_its_place(song_44):
+    from chromatic.produce.evolve.melody import displace, melody_breeder
+    from chromatic.produce.melody.setting import levels, syllable_cost, unit_ticks
+    from chromatic.produce.phases.parts import PartCandidate
+
+    song = load_song(song_44, "melody")
+    section = song.sections[0]
+    bar = section.bar_ticks
+    lv = levels(section.meter, unit_ticks(section.meter, section.bpm))
+    # per bar: the "and" of 1, beat 2, the "and" of 3 (a shape that can move), then a held note
+    line = tuple(
+        Note(b * bar + t, TPQ // 2, 64 + b, 90)
+        for b in range(section.bars)
+        for t in (TPQ // 2, TPQ, 5 * TPQ // 2)
+    )
+    stresses = [(st, w) for st in (0, 1, 2) for w in (False, True)]
+    moved = 0
+    for seed in range(30):
+        out = displace(line, section, np.random.default_rng(seed))
+        if out is None:
+            continue
+        moved += 1
+        assert len(out) == len(line)
+        shifted = [(a, b) for a, b in zip(line, out, strict=True) if a.start != b.start]
+        d = {b.start - a.start for a, b in shifted}
+        assert len(d) == 1 and abs(d.pop()) in (TPQ // 2, TPQ)
+        assert len({a.start // bar for a, _ in shifted}) == 1
+        assert all(a.start // bar == b.start // bar for a, b in shifted)  # inside its bar
+        assert all(x.start + x.duration <= y.start for x, y in itertools.pairwise(out))
+        for a, b in shifted:  # a syllable placed well stays placed well, whatever its stress
+            old, new = lv.get(a.start % bar, 0), lv.get(b.start % bar, 0)
+            for st, w in stresses:
+                if syllable_cost(st, w, old) <= 0.15:
+                    assert syllable_cost(st, w, new) <= 0.15, (old, new, st, w)
+    assert moved >= 10
+
+    events = {(section.label, 0): tuple((n.start, f"s{i}") for i, n in enumerate(line))}
+    breeder = melody_breeder(
+        song, section, type("S", (), {"low": 50, "high": 90, "center": 70})(), events
+    )
+    parent = PartCandidate(section.label, 0, {"prosody": 0.9}, {}, line)
+    out = next(o for k in range(30) if (o := displace(line, section, np.random.default_rng(k))))
+    kid = breeder.child(section, out, parent, 7, {"parents": [0], "operators": ["displace"]})
+    assert kid is not None and kid.theory["prosody"] == 0.9
+    mine = breeder.lyrics[(section.label, 7)]
+    assert [t for t, _ in mine] == [n.start for n in kid.notes]  # the words moved with the notes
+    assert [x for _, x in mine] == [f"s{i}" for i in range(len(line))]
 
 
 def test_kick_lock_puts_a_bass_onset_on_an_uncovered_kick(song_44):
@@ -225,25 +277,20 @@ def test_breed_from_the_approved_and_starred_writes_children_beside_them(song_44
     assert untouched and not any(c.details.get("lineage") for c in untouched)
 
 
-def test_compose_passes_evolve_to_the_phases_that_breed_only(song_44, tmp_path):
+def test_compose_passes_evolve_to_every_phase_and_chords_breed(song_44, tmp_path):
     from chromatic.produce.compose.options import ComposeOptions
     from chromatic.produce.compose.search import phase_options
     from chromatic.produce.phases.registry import get
 
     opts = phase_options("drums", ComposeOptions(evolve=SMALL), 1, None)
     assert opts.evolve is SMALL
-    assert [get(p).breeds for p in ("chords", "drums", "bass", "melody", "harmony")] == [
-        False,
-        True,
-        True,
-        True,
-        True,
-    ]
+    assert all(get(p).breeds for p in ("chords", "drums", "bass", "melody", "harmony"))
     folder = _copy(song_44, tmp_path, "chords")
     run = get("chords").run(
         folder, phase_options("chords", ComposeOptions(n=6, evolve=SMALL), 1, None)
     )
-    assert run.generated > 0 and "evolve" not in folder.review_path("chords").read_text()
+    text = folder.review_path("chords").read_text()
+    assert run.generated > 0 and "evolve:" in text and "lineage:" in text
 
 
 def test_evolved_backing_vocals_keep_the_lead_syllables(song_44, tmp_path):
@@ -289,3 +336,30 @@ def test_evolve_with_a_model_scores_children_of_every_phase(exported, song_44, t
     review = load_review(folder.review_path("harmony"), check_files=True).model
     kids = [c for c in review.candidates if c.details.get("lineage")]
     assert kids and all(c.scores.chromatic is not None for c in kids)
+
+
+def test_evolved_chords_with_a_model_score_every_kept_loop_once(exported, song_44, tmp_path):
+    """With a scorer the chord phase's children are scored while they breed and their results
+    reused: every kept loop, child or generated, carries its chromatic match."""
+    from chromatic.produce.phases.chords import run_chords
+    from chromatic.produce.phases.composite import load_scorer
+
+    _, model, _ = exported
+    scorer = load_scorer(model)
+    calls = []
+    batch = scorer.score_batch
+
+    def counted(cands, **kw):
+        calls.extend(c["id"] for c in cands)
+        return batch(cands, **kw)
+
+    scorer.score_batch = counted
+    folder = _copy(song_44, tmp_path, "chords-model")
+    run = run_chords(folder, n=12, top=6, seed=2, scorer=scorer, model=str(model), evolve=SMALL)
+    review = load_review(folder.review_path("chords"), check_files=True).model
+    new = [c for c in review.candidates if c.id in run.merge.added]  # the approved ones stay
+    assert any(c.details.get("lineage") for c in new)
+    assert new and all(c.scores.chromatic is not None for c in new)
+    assert len(calls) == len(set(calls))  # nothing scored twice
+    scored = review.model_extra["evolve"]["sections"]["chords"]["scored"]
+    assert len(calls) == scored

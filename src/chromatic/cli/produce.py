@@ -134,7 +134,6 @@ def _refuse_system_parent(out: Path, slug: str) -> None:
 
 @app.command()
 @phase_command(
-    breeding=False,
     n=typer.Option(200, "-n", "--n", min=1, max=MAX_N, help="Progressions to generate."),
     top=typer.Option(10, "--top", min=1, max=MAX_TOP, help="Candidates to keep in review.yml."),
 )

@@ -38,6 +38,7 @@ STATIC = {
     "roll.js": "application/javascript",
     "phase.js": "application/javascript",
     "own.js": "application/javascript",
+    "breed.js": "application/javascript",
     "studio.css": "text/css",
 }
 LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
@@ -278,6 +279,14 @@ def routes(s: Studio) -> list[Route]:
         what = f"regenerate {ph}" + (f" ({args['section']})" if args["section"] else "")
         return s.jobs.start("regenerate", folder.root.name, [what], work).view()
 
+    def breed(r, body):
+        from chromatic.studio import breed as breeding
+
+        folder = s.folder(r)
+        ph = songs.check_phase_name(r.path_params["phase"])
+        work = breeding.breed_work(folder, ph, breeding.parse_breed(body))
+        return s.jobs.start("breed", folder.root.name, [f"breed {ph}"], work).view()
+
     def job(r, _):
         return s.jobs.get(r.path_params["job"]).view()
 
@@ -318,6 +327,7 @@ def routes(s: Studio) -> list[Route]:
         (ph + "/decide", decide, True),
         (ph + "/promote", promote, True),
         (ph + "/regenerate", regenerate, True),
+        (ph + "/breed", breed, True),
         ("/api/songs/{song}/plan", plan, True),
         ("/api/songs/{song}/assemble", assemble, True),
     ]

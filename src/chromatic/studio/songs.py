@@ -209,6 +209,7 @@ def candidate_view(c) -> dict:
         "label": c.label,
         "notes": c.notes,
         "section": c.details.get(GROUP_KEY),
+        "star": (c.model_extra or {}).get("star") is True,  # a parent for "breed from these"
         "scores": c.scores.model_dump(),
         "details": c.details,
     }

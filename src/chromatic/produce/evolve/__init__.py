@@ -69,6 +69,13 @@ class Evolve:
             **({"from": "approved or starred candidates"} if self.from_review else {}),
         }
 
+    def chords(self, folder, cands: list, seed: int, scorer, weights, taste):
+        """Breed the chord phase's generated loops (``evolve.chord_phase``): a
+        ``ChordBreeding`` the phase ranks and writes."""
+        from chromatic.produce.evolve.chord_phase import breed_chords
+
+        return breed_chords(self, folder, cands, seed, scorer, weights, taste)
+
     def breed(self, phase: str, song, candidates: dict, evaluate, context: dict, seed: int):
         """Evolve every section (from its approved or starred candidates with ``from_review``,
         read from ``context["phase_dir"]``)."""
@@ -80,6 +87,9 @@ class Evolve:
         if phase not in PHASES:
             raise ProduceError(f"--evolve is not available for {phase!r}; it breeds {PHASES}")
         parents = review_parents(context["phase_dir"]) if self.from_review else Parents({}, {}, {})
+        lyrics = {**parents.lyrics}
+        if phase == "melody":  # a displaced child's lyric events move with its notes
+            context = {**context, "lyrics": {**(context.get("lyrics") or {}), **lyrics}}
         out, origin, per, extra_top = {}, {}, {}, {}
         for s in song.sections:
             chosen = parents.by_section.get(s.label)
@@ -96,12 +106,17 @@ class Evolve:
             )
             out[s.label] = [c for c in bred.kept if not chosen or "lineage" in c.details]
             origin[s.label] = bred.origin
+            for c in out[s.label]:  # a child with its own rhythm brings its own words
+                own = (breeder.lyrics or {}).get((s.label, c.index))
+                if own is not None:
+                    origin[s.label][c.index] = c.index
+                    lyrics[(s.label, c.index)] = own
             per[s.label] = {"scored": bred.scored, "niches": bred.niches}
             if chosen:
                 per[s.label]["parents"] = [c.details["review_id"] for c in chosen]
                 extra_top[s.label] = parents.kept.get(s.label, 0)
         facts = {**self.facts(), "sections": per}
-        return Breeding(out, origin, facts, parents.lyrics, extra_top, frozenset(per))
+        return Breeding(out, origin, facts, lyrics, extra_top, frozenset(per))
 
 
 @dataclass(frozen=True)

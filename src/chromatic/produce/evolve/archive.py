@@ -8,6 +8,7 @@ then the best of distinct cells, not five neighbours of one idea.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from itertools import combinations
 
@@ -46,40 +47,51 @@ class Archive:
         return len(self.elites)
 
 
-def diverse_order(
+def spread_order(
     keys: Sequence,
     fitness: dict,
     niche_of: Callable,
-    kind_of: Callable,
-    notes_of: Callable,
+    point_of: Callable,
     picks: int,
-    apart: float = 0.5,
+    floor: float,
 ) -> list:
-    """The first ``picks`` keys chosen greedily, best first, each from the highest tier that
-    has one: a new niche, a new kind (template, style, contour) and at least ``apart`` from
-    every pick so far (Jaccard distance of notes); a new niche and ``apart``; a new niche; any.
-    Then the rest by fitness. The shortlist shows different ideas, each its niche's best."""
+    """The first ``picks`` keys by farthest-point selection on the phase's two descriptors: the
+    best first, then each time the candidate whose nearest pick so far is farthest away (a new
+    niche before a niche already shown; ties to the fitter), among the candidates at least as
+    fit as ``floor`` (the engine: the 5th best generated candidate, what today's shortlist
+    reaches); when none is left above it, the best of the rest. Then the rest by fitness.
+    The shortlist shows ideas far apart on the axes a producer hears (density, register,
+    syncopation, motion, chromaticism), each at least as good as what ranking would show."""
     left = sorted(keys, key=lambda k: (-fitness[k], k))
-    chosen: list = []
-    niches: set = set()
-    kinds: set = set()
+    if not left:
+        return []
+    chosen = [left.pop(0)]
+    niches = {niche_of(chosen[0])}
+    points = [point_of(chosen[0])]
     while left and len(chosen) < picks:
+        good = [k for k in left if fitness[k] >= floor]
+        if not good:
+            pick = left[0]
+        else:
 
-        def far(k) -> bool:
-            return all(note_distance(notes_of(k), notes_of(c)) >= apart for c in chosen)
+            def score(k):
+                p = point_of(k)
+                near = min(math.hypot(p[0] - q[0], p[1] - q[1]) for q in points)
+                return (niche_of(k) not in niches, round(near, 9), fitness[k])
 
-        tiers = (
-            lambda k: niche_of(k) not in niches and kind_of(k) not in kinds and far(k),
-            lambda k: niche_of(k) not in niches and far(k),
-            lambda k: niche_of(k) not in niches,
-            lambda k: True,
-        )
-        pick = next(k for tier in tiers for k in left if tier(k))
+            pick = max(good, key=score)  # max keeps the first (fitter) of equal scores
         chosen.append(pick)
         left.remove(pick)
         niches.add(niche_of(pick))
-        kinds.add(kind_of(pick))
+        points.append(point_of(pick))
     return chosen + left
+
+
+def spread(points: Sequence[tuple[float, float]]) -> float:
+    """The descriptor spread of a shortlist: the mean pairwise Euclidean distance of its
+    candidates on the phase's two descriptors (``docs/evolve.md``: why this and not note
+    distance)."""
+    return mean_pairwise(list(points), lambda a, b: math.hypot(a[0] - b[0], a[1] - b[1]))
 
 
 def note_distance(a: Iterable[tuple], b: Iterable[tuple]) -> float:

@@ -18,6 +18,8 @@ class Breeder:
     descriptor: Callable  # (section, notes) -> (x, y) in [0, 1]
     compatible: Callable = lambda a, b: True
     kind: str = "template"  # the detail that names a candidate's idea (template, style, contour)
+    cross: Callable | None = None  # (a, b, section, rng) -> (notes, label) | None
+    lyrics: dict | None = None  # (section, index) -> a child's own lyric events (melody)
 
 
 def lineage_details(parent_details: dict, lineage: dict, **updates) -> dict:

@@ -18,7 +18,7 @@ def breeder_for(phase: str, song, section, context: dict) -> Breeder:
     if phase == "melody":
         from chromatic.produce.evolve.melody import melody_breeder
 
-        return melody_breeder(song, section, context["singer"])
+        return melody_breeder(song, section, context["singer"], context.get("lyrics"))
     if phase == "harmony":
         from chromatic.produce.evolve.backing import backing_breeder
 

@@ -19,10 +19,24 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from chromatic.produce.evolve.archive import Archive, cell, diverse_order, niche_name
+from chromatic.produce.evolve.archive import Archive, cell, niche_name, spread_order
 from chromatic.produce.evolve.breeder import fresh
 from chromatic.produce.evolve.ops import crossover
+from chromatic.produce.phases.parts import spread
 from chromatic.yamlio import flow
+
+#: How many candidates a ranking shows per section (``compose``'s PART_TOP): the shortlist's
+#: quality floor is the worst of those (``shown_floor``).
+FLOOR_RANK = 5
+
+
+def shown_floor(initial: list, fit: dict[int, float], kind: str) -> float:
+    """The fitness of the worst candidate generate-and-rank would show from ``initial``: its
+    best ``FLOOR_RANK`` spread over kinds (``phases.parts.spread``: one template, style or
+    contour of each before a second). The bred shortlist never shows a candidate below it."""
+    ranked = sorted(initial, key=lambda c: (-fit[c.index], c.index))
+    shown = spread(ranked, lambda c: c.details.get(kind))[:FLOOR_RANK]
+    return min(fit[c.index] for c in shown)
 
 
 @dataclass
@@ -92,16 +106,15 @@ def evolve_section(
         if progress is not None:
             progress(g + 1, options.generations, max(fit.values()))
     if options.archive:
-        niche = {
-            k: cell(breeder.descriptor(section, c.notes), options.bins) for k, c in pool.items()
-        }
-        keys = diverse_order(
+        point = {k: breeder.descriptor(section, c.notes) for k, c in pool.items()}
+        floor = shown_floor(initial, fit, breeder.kind)
+        keys = spread_order(
             list(pool),
             fit,
-            niche.__getitem__,
-            lambda k: pool[k].details.get(breeder.kind),
-            lambda k: pool[k].notes,
+            lambda k: cell(point[k], options.bins),
+            point.__getitem__,
             options.shortlist,
+            floor,
         )
     else:
         keys = [c.index for c in pop]
@@ -129,10 +142,12 @@ def _make_child(section, pop, pool, fit, archive, breeder, options, rng, index: 
         mates = [c for c in pop if c.index != a.index and breeder.compatible(a, c)]
         if mates:
             b = tournament(mates, fit, options.tournament, rng)
-            notes, label = crossover(a.notes, b.notes, section, rng)
-            parents.append(_name(b))
-            up.append(b.index)
-            ops.append(label)
+            crossed = (breeder.cross or crossover)(a.notes, b.notes, section, rng)
+            if crossed is not None:
+                notes, label = crossed
+                parents.append(_name(b))
+                up.append(b.index)
+                ops.append(label)
     if rng.random() < options.mutation or notes == a.notes:
         for _ in range(1 + int(rng.random() < options.double)):
             name, op = breeder.operators[int(rng.integers(len(breeder.operators)))]

@@ -12,6 +12,14 @@ are its parents'.
 - ``simplify``: a weak-beat note that leaps from the one before becomes the chord tone
   nearest it (never the same pitch: repeated notes are not a simplification a singer hears).
 
+- ``displace``: rhythmic displacement: one bar's motif shifts an eighth or a quarter earlier
+  or later inside its bar, each note carrying its syllable (the child's lyric events move with
+  its notes). It is re-set against the lyric's stresses: accepted only where every moved
+  syllable keeps a metric place that costs it no more (``setting.syllable_cost``) whatever its
+  stress: a note on a strong beat stays on one, a note on a beat lands on a beat at least as
+  strong, an off-beat note stays on an off-beat (never onto a beat), so the prosody score holds
+  exactly. Where no shift of a bar passes, there is no child.
+
 After each operator the line is re-snapped: pitches folded into the singer's range and every
 note on a strong beat or a chord change moved to the nearest chord tone (the phase's own rule),
 so the child sits on the harmony. Niches: register (mean pitch over the singer's range) x
@@ -139,12 +147,70 @@ def make_ops(scale: tuple[int, ...]):
         return _with_pitches(notes, [i], [min(near, key=lambda p: (abs(p - prev), p))])
 
     return (
+        ("displace", displace),
         ("transpose", transpose),
         ("sequence", sequence),
         ("inversion", inversion),
         ("ornament", ornament),
         ("simplify", simplify),
     )
+
+
+def _class_ok(old: int, new: int) -> bool:
+    """A syllable moved from metric level ``old`` to ``new`` costs no more, whatever its stress
+    (``setting``: levels 4 downbeat, 3 strong beat, 2 beat, 1 half beat, 0 finer)."""
+    if old >= 3:
+        return new >= 3
+    if old == 2:
+        return new >= 2
+    return new == 1 if old == 1 else new in (0, 1)
+
+
+def displace(notes, section, rng):
+    """See the module docstring: a bar's motif shifted an eighth or a quarter, prosody held."""
+    from chromatic.music.meter import TPQ
+    from chromatic.produce.melody.setting import levels, unit_ticks
+
+    got = _bar_slice(notes, section, rng)
+    if got is None:
+        return None
+    b, idx = got
+    lo, hi = b * section.bar_ticks, (b + 1) * section.bar_ticks
+    unit = unit_ticks(section.meter, section.bpm)
+    lv = levels(section.meter, unit)
+    shifts = [TPQ // 2, -TPQ // 2, TPQ, -TPQ]
+    for k in rng.permutation(len(shifts)).tolist():
+        d = shifts[k]
+        moved = [notes[i]._replace(start=notes[i].start + d) for i in idx]
+        before = notes[idx[0] - 1] if idx[0] > 0 else None
+        after = notes[idx[-1] + 1] if idx[-1] + 1 < len(notes) else None
+        if moved[0].start < lo or moved[-1].start >= hi:
+            continue
+        if before is not None and before.start >= moved[0].start:
+            continue
+        if not all(
+            _class_ok(lv.get(notes[i].start - lo, 0), lv.get(m.start - lo, 0))
+            for i, m in zip(idx, moved, strict=True)
+        ):
+            continue
+        out = list(notes)
+        if before is not None and before.start + before.duration > moved[0].start:
+            out[idx[0] - 1] = before._replace(duration=moved[0].start - before.start)
+        end = after.start if after is not None else section.total_ticks
+        for i, m in zip(idx, moved, strict=True):
+            nxt = out[i + 1].start + (d if i + 1 in idx else 0) if i + 1 < len(out) else end
+            out[i] = m._replace(duration=max(1, min(m.duration, nxt - m.start)))
+        return tuple(out)
+    return None
+
+
+def lyric_events(parent_events, parent_notes, child_notes):
+    """The child's lyric events: each note keeps the syllable of the parent's note at the same
+    place in the line (the operators keep the number and order of notes)."""
+    texts = [t for _, t in parent_events]
+    if len(texts) != len(parent_notes) or len(child_notes) != len(parent_notes):
+        return None
+    return tuple((n.start, t) for n, t in zip(child_notes, texts, strict=True))
 
 
 MAX_REPEATS = 0.25  # Bach soprano lines repeat 6-25 % of their moves (benchmarks/musicality.py)
@@ -194,11 +260,19 @@ def descriptor_for(singer):
     return descriptor
 
 
-def melody_breeder(song, section, singer) -> Breeder:
+def melody_breeder(song, section, singer, events: dict | None = None) -> Breeder:
+    """``events``: (section, draw index) -> the lyric events of the generated candidates and
+    the parents; a displaced child's own events are added to it (``Breeder.lyrics``)."""
     scale = song.proposal.key.scale_pcs()
+    events = events if events is not None else {}
 
     def child(sec, notes, parent: PartCandidate, index: int, lineage: dict):
         notes, on, snapped = resnap(notes, sec, singer)
+        mine = lyric_events(events.get((sec.label, parent.index), ()), parent.notes, notes)
+        if mine is not None:  # every child's words sit on its own onsets
+            events[(sec.label, index)] = mine
+        elif [n.start for n in notes] != [n.start for n in parent.notes]:
+            return None  # no syllables to carry: a displacement would lose the words
         pitches = [n.pitch for n in notes]
         if repeats(pitches) > max(repeats([n.pitch for n in parent.notes]), MAX_REPEATS):
             return None  # a monotone line: repeated pitches the reference melodies rarely have
@@ -223,4 +297,6 @@ def melody_breeder(song, section, singer) -> Breeder:
     def compatible(a, b) -> bool:
         return [n.start for n in a.notes] == [n.start for n in b.notes]
 
-    return Breeder(make_ops(scale), child, descriptor_for(singer), compatible, kind="contour")
+    return Breeder(
+        make_ops(scale), child, descriptor_for(singer), compatible, kind="contour", lyrics=events
+    )

@@ -8,8 +8,7 @@
    chords and delivered something else); composite, rank, keep ``top``.
 5. Write the kept bytes, a scratch drum beat beside each, and merge into review.yml.
 
-The same seed gives byte-identical candidates and review.yml: every random choice comes from
-one numpy Generator seeded with (seed, a fixed stream id), drawn as one uniform matrix.
+The same seed gives byte-identical candidates and review.yml (one seeded uniform matrix).
 """
 
 from __future__ import annotations
@@ -43,7 +42,7 @@ from chromatic.produce.chords.progression import (
     sample_progressions,
     transition_model,
 )
-from chromatic.produce.chords.theory import TheoryScores, loop_moves, theory_scores
+from chromatic.produce.chords.theory import PARTS, TheoryScores, loop_moves, theory_scores
 from chromatic.produce.chords.vocab import MODE_FAMILY, ChordSpec, family
 from chromatic.produce.chords.voicing import TOP_TARGETS, voice_progression
 from chromatic.produce.folder import ProductionFolder
@@ -170,13 +169,8 @@ def generate(
 
 
 def _voices(row: list[int], voices: str) -> list[int]:
-    if voices == "all":
-        return row
-    if voices == "bass":
-        return row[:1]
-    if voices == "upper":
-        return row[1:]
-    return [row[1 + int(voices[1])]]  # u0 / u1 / u2
+    picks = {"all": row, "bass": row[:1], "upper": row[1:]}
+    return picks[voices] if voices in picks else [row[1 + int(voices[1])]]  # u0 / u1 / u2
 
 
 @lru_cache(maxsize=64)
@@ -304,6 +298,7 @@ def run_chords(
     model: str | None = None,
     weights: Weights = Weights(),
     taste=None,
+    evolve=None,
 ) -> PhaseResult:
     """Generate, score and keep the best ``top`` of ``n`` chord candidates in ``folder``."""
     check_counts(n, top)
@@ -319,11 +314,16 @@ def run_chords(
             f"{proposal.key}: chords use the {family(proposal.key)} table (labels relative to {family(proposal.key)})"
         )
     cands = generate(proposal, n, content_seed(seed, proposal), style)
+    bred = evolve and evolve.chords(folder, cands, seed, scorer, weights, taste)
+    cands = bred.candidates if bred else cands
     by_index = {c.index: c for c in cands}
     ranking = score_and_rank(
         {c.index: c.theory.total for c in cands},
         heard=lambda i: heard_score(chord_loop(by_index[i], proposal, meter, program)),
-        render=lambda i: write_midi(chord_loop(by_index[i], proposal, meter, program)),
+        render=lambda i: (
+            (bred and bred.midi.get(i))
+            or write_midi(chord_loop(by_index[i], proposal, meter, program))
+        ),
         label=lambda i: f"c{i:05d}",
         scorer=scorer,
         weights=weights,
@@ -333,10 +333,11 @@ def run_chords(
         color=proposal.color.name,
         concept=proposal.concept,
         notes=notes,
+        scored=bred.chroma if bred else None,
     )
     applied, weight_line, liked = ranking.applied, ranking.weight_line, ranking.liked
     ranked = sorted(cands, key=lambda c: (-ranking.composite(c.index), c.index))
-
+    ranked, lineage = bred.ranked(ranked) if bred else (ranked, {})  # best of distinct niches
     scratch: dict[int, bytes] = {}  # by loop length in bars: the beat depends on nothing else
 
     def fresh():
@@ -347,7 +348,7 @@ def run_chords(
                 scratch[bars] = render_scratch(proposal, meter, bars)
             yield FreshCandidate(
                 ranking.scores(c.index, c.theory.to_dict()),
-                candidate_details(c, proposal, program, style),
+                {**candidate_details(c, proposal, program, style), **lineage.get(c.index, {})},
                 ranking.delivered(c.index),
                 {"scratch_beat": ("_scratch", scratch[bars])},
             )
@@ -366,11 +367,13 @@ def run_chords(
             "model": str(model) if model else None,
             "composite": composite_text(applied, scorer is not None, bool(liked)),
             **(weight_facts(weights, applied, weight_line) if scorer is not None else {}),
-            "theory": "mean of melody, voice_leading, variety, transition, style",
+            "theory": "mean of " + ", ".join(PARTS),
             **({"taste": taste_facts(taste, applied.taste)} if liked else {}),
         },
+        **(bred.facts if bred else {}),
         "warnings": notes,
     }
+    top += bred.extra_top if bred else 0  # --breed: the children come on top of the reviewed
     with folder.locked():
         folder.ensure_phase(PHASE)
         merge = regenerate(

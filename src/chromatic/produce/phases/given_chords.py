@@ -336,7 +336,8 @@ def chords_phase(folder: ProductionFolder, options: PhaseOptions) -> PhaseResult
     in a file or in the proposal), else the generated ones (``run_chords``, unchanged)."""
     progression = options.extra.get("progression")
     progression_file = options.extra.get("progression_file")
-    ranking = {k: v for k, v in options.ranking().items() if k != "evolve"}
+    ranking = options.ranking()  # ``evolve`` breeds the generated loops, never the given ones
+    plain = {k: v for k, v in ranking.items() if k != "evolve"}
     given = progressions_for(folder, progression, progression_file)
     if not given:
         return run_chords(folder, n=options.n, **ranking)
@@ -345,4 +346,4 @@ def chords_phase(folder: ProductionFolder, options: PhaseOptions) -> PhaseResult
     if progression is None and progression_file is None:  # the proposal's (compose): the
         run_chords(folder, n=options.n, **ranking)  # sections it gives no chords get generated ones
     vary = bool(options.extra.get("vary", False))
-    return run_given_chords(folder, given, vary=vary, n=options.n, **ranking)
+    return run_given_chords(folder, given, vary=vary, n=options.n, **plain)

@@ -328,7 +328,7 @@ def melody_phase(folder: ProductionFolder, options: PhaseOptions) -> PhaseResult
         **options.ranking(),
         theory_text=THEORY_TEXT,
         warnings=notes,
-        context={"singer": sung},
+        context={"singer": sung, "lyrics": events},  # breeding: a displaced line's words
         extra={
             "singer": {
                 "name": chosen.name,

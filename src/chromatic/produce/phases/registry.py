@@ -60,7 +60,7 @@ class FunctionPhase:
 
 
 PHASES: tuple[Phase, ...] = (
-    FunctionPhase("chords", (), given_chords.chords_phase, own=given_chords.OWN),
+    FunctionPhase("chords", (), given_chords.chords_phase, own=given_chords.OWN, breeds=True),
     FunctionPhase("drums", ("chords",), drums.drums_phase, own=drums.OWN, breeds=True),
     FunctionPhase("bass", ("chords", "drums"), bass.bass_phase, own=bass.OWN, breeds=True),
     FunctionPhase("melody", ("chords",), melody.melody_phase, own=melody.OWN, breeds=True),
