@@ -22,7 +22,7 @@ from tests.produce.conftest import MINOR_7_8
 @pytest.fixture(scope="module")
 def composed(tmp_path_factory):
     out = tmp_path_factory.mktemp("song") / "song"
-    compose_auto(MINOR_7_8, out, ComposeOptions(n=4, beam=1, seed=3, render=False))
+    compose_auto(MINOR_7_8, out, ComposeOptions(n=8, beam=1, seed=3, render=False))
     return out
 
 

@@ -300,7 +300,7 @@ def test_evolved_backing_vocals_keep_the_lead_syllables(song_44, tmp_path):
     folder = _copy(song_44, tmp_path, "harm")
     run_melody(folder, n=4, top=2, seed=2)
     approve(folder, "melody")
-    run_harmony(folder, n=6, top=3, seed=2, evolve=SMALL)
+    run_harmony(folder, n=6, top=5, seed=2, evolve=SMALL)  # room for children
     review = load_review(folder.review_path("harmony"), check_files=True).model
     kids = [c for c in review.candidates if c.details.get("lineage")]
     assert kids
@@ -332,7 +332,7 @@ def test_evolve_with_a_model_scores_children_of_every_phase(exported, song_44, t
     folder = _copy(song_44, tmp_path, "model")
     run_melody(folder, n=4, top=2, seed=2)
     approve(folder, "melody")
-    run_harmony(folder, n=6, top=3, seed=2, scorer=scorer, model=str(model), evolve=SMALL)
+    run_harmony(folder, n=6, top=5, seed=2, scorer=scorer, model=str(model), evolve=SMALL)
     review = load_review(folder.review_path("harmony"), check_files=True).model
     kids = [c for c in review.candidates if c.details.get("lineage")]
     assert kids and all(c.scores.chromatic is not None for c in kids)
