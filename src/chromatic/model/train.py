@@ -104,8 +104,7 @@ def fit(
         torch.set_rng_state(ck["torch_rng"])
     resumed_from = start_epoch
     seen = seen_colors(ds, split)
-    if fixed_epochs is None and len(split.val) and not seen.any():
-        # nothing on the validation side can choose: every epoch runs, the last is kept
+    if fixed_epochs is None and len(split.val) and not seen.any():  # none can choose: run all
         cfg = FusionConfig.from_dict({**cfg.to_dict(), "patience": 10**6})
     from chromatic.model.bars import epoch_bar
 
@@ -236,9 +235,10 @@ def fit(
 
 
 PROTOCOL = (
-    "the epoch is chosen and calibration fitted on a song-grouped selection split inside the "
-    "training songs; the model is then re-trained on every training song for that many epochs "
-    "and the validation songs, which chose nothing, are reported"
+    "the epoch is chosen (on rows of colors the selection fit trained on; with none, every epoch "
+    "runs) and calibration fitted on a song-grouped selection split inside the training songs; "
+    "the model is re-trained on every training song for that many epochs and the validation "
+    "songs, which chose nothing, are reported"
 )
 
 
