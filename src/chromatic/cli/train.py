@@ -72,9 +72,15 @@ def train(
         m = res.metrics
         v, b = m["validation"], m["baseline_majority_color"]
         sel = m["selection"]
+        chose = (
+            f"epoch {res.best_epoch} chosen on {len(sel['val_songs'])} selection songs inside "
+            f"the training side, of {sel['epochs_run']} run"
+            if sel.get("chosen_on_rows", 1)
+            else f"{res.best_epoch} epochs: no selection song is of a color the selection fit "
+            "trained on, so none chose the epoch"
+        )
         typer.echo(
-            f"run: {res.run_dir} (epoch {res.best_epoch} chosen on {len(sel['val_songs'])} "
-            f"selection songs inside the training side, of {sel['epochs_run']} run"
+            f"run: {res.run_dir} ({chose}"
             + (f", resumed at {res.resumed_from}" if res.resumed_from else "")
             + f"; re-trained on all {m['songs']['train']} training songs)"
         )

@@ -314,13 +314,13 @@ def calibrate_out_of_fold(
 
 def mean_curve_epoch(histories: list[list[dict]], best_epochs: list[int]) -> int:
     """The epoch to re-train for: the first maximum of the inner folds' validation curves
-    (``train._selection_score`` per epoch) averaged over the folds, a curve that stopped early
+    (``selection.selection_score`` per epoch) averaged over the folds, a curve that stopped early
     held at its last value. One fold that never started learning (its own best epoch 1 or 2,
     at the majority baseline) cannot pull the choice down as a median of per-fold maxima
     would. Falls back to the median best epoch when the histories carry no validation."""
-    from chromatic.model.train import _selection_score
+    from chromatic.model.selection import selection_score
 
-    rows = [[_selection_score(r) for r in h if "val_loss" in r] for h in histories]
+    rows = [[selection_score(r) for r in h if "val_loss" in r] for h in histories]
     rows = [r for r in rows if r]
     if not rows:
         return max(1, int(np.median(best_epochs)))

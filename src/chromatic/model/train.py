@@ -44,18 +44,11 @@ from chromatic.model.model_file import (  # noqa: F401  (load_model: re-exported
     load_model,
     save_model,
 )
+from chromatic.model.selection import seen_colors, seen_score, selection_score
 from chromatic.music.pianoroll import roll_config
 from chromatic.taxonomy import COLORS
 
 CHECKPOINT = "checkpoint.pt"
-
-
-def _selection_score(rec: dict) -> float:
-    """Early stopping looks at the fused and the MIDI-only accuracy alike: a model whose text
-    fits the data must still keep improving its MIDI expert."""
-    fused = rec.get("val_mean_mode_accuracy", 0.0)
-    midi = rec.get("val_midi_mean_mode_accuracy")
-    return fused if midi is None else 0.5 * (fused + midi)
 
 
 @dataclass
@@ -110,6 +103,9 @@ def fit(
         rng.bit_generator.state = ck["numpy_rng"]
         torch.set_rng_state(ck["torch_rng"])
     resumed_from = start_epoch
+    seen = seen_colors(ds, split)
+    if fixed_epochs is None and len(split.val) and not seen.any():  # none can choose: run all
+        cfg = FusionConfig.from_dict({**cfg.to_dict(), "patience": 10**6})
     from chromatic.model.bars import epoch_bar
 
     with epoch_bar(progress) as bar:
@@ -185,7 +181,12 @@ def fit(
                 **{f"val_midi_{k}": v for k, v in midi_eval.items() if k != "n"},
             }
             history.append(rec)
-            score = _selection_score(rec)
+            if seen.all():
+                score = selection_score(rec)
+            elif seen.any():
+                score = seen_score(vo, ds, split, seen)
+            else:
+                score = float(epoch + 1)  # no seen color: the last epoch is the best
             if score > best["score"] + 1e-9 or (
                 abs(score - best["score"]) <= 1e-9 and val_loss < best["loss"]
             ):
@@ -234,9 +235,10 @@ def fit(
 
 
 PROTOCOL = (
-    "the epoch is chosen and calibration fitted on a song-grouped selection split inside the "
-    "training songs; the model is then re-trained on every training song for that many epochs "
-    "and the validation songs, which chose nothing, are reported"
+    "the epoch is chosen (on rows of colors the selection fit trained on; with none, every epoch "
+    "runs) and calibration fitted on a song-grouped selection split inside the training songs; "
+    "the model is re-trained on every training song for that many epochs and the validation "
+    "songs, which chose nothing, are reported"
 )
 
 
@@ -341,6 +343,7 @@ def train_fusion(
             "train_songs": len(select.train_songs),
             "val_songs": select.val_songs,
             "epochs_run": len(selection_history),
+            "chosen_on_rows": int(seen_colors(ds, select).sum()) if len(select.val) else 0,
         },
         "parameters": count_parameters(model),
         "validation": {

@@ -26,7 +26,9 @@ from chromatic.scoring.match import match_scores
 from chromatic.taxonomy import ALBUM_COLORS, AXES
 
 GATES = {"midi_auc_lower": 0.5, "stability_min": 0.9, "real_vs_random": 0.7}
-MAX_ROWS = 96
+# held-out segments measured (a random subset above this): the demo's 8 validation songs hold
+# 433; a subset of 96 (the cap before) left ~12 rows a song and swung the gate's interval
+MAX_ROWS = 512
 
 
 def auc(pos: np.ndarray, neg: np.ndarray) -> float:
