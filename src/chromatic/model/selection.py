@@ -33,3 +33,11 @@ def seen_score(vo: dict, ds: Dataset, split: Split, seen: np.ndarray) -> float:
         midi = evaluate(vo["midi_pred"][seen][has_midi], ds.colors[rows][has_midi])
         rec |= {f"val_midi_{k}": v for k, v in midi.items()}
     return selection_score(rec)
+
+
+PROTOCOL = (
+    "the epoch is chosen (on rows of colors the selection fit trained on; with none, every epoch "
+    "runs) and calibration fitted on a song-grouped selection split inside the training songs; "
+    "the model is re-trained on every training song for that many epochs and the validation "
+    "songs, which chose nothing, are reported"
+)

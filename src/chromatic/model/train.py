@@ -44,7 +44,7 @@ from chromatic.model.model_file import (  # noqa: F401  (load_model: re-exported
     load_model,
     save_model,
 )
-from chromatic.model.selection import seen_colors, seen_score, selection_score
+from chromatic.model.selection import PROTOCOL, seen_colors, seen_score, selection_score
 from chromatic.music.pianoroll import roll_config
 from chromatic.taxonomy import COLORS
 
@@ -232,14 +232,6 @@ def fit(
         else fit_calibration(model, ds, split.val, device, split.train)
     )
     return model, history, best["epoch"], resumed_from
-
-
-PROTOCOL = (
-    "the epoch is chosen (on rows of colors the selection fit trained on; with none, every epoch "
-    "runs) and calibration fitted on a song-grouped selection split inside the training songs; "
-    "the model is re-trained on every training song for that many epochs and the validation "
-    "songs, which chose nothing, are reported"
-)
 
 
 def train_fusion(
