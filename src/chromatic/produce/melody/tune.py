@@ -16,9 +16,15 @@ antecedent / consequent pairs over a plan the listener can follow:
   sixth (a larger one is folded an octave toward the anchor);
 - **light syllables recite**: a light syllable after a light one, off the strong beats, keeps
   its pitch on every other chance, as speech recites;
-- **cadences**: an antecedent line ends on a chord tone other than the tonic (a half close), a
+- **cadences**: an antecedent line ends on a chord tone other than the tonic (open), a
   consequent line on the tonic when its chord holds it (else the chord's root); a melisma's
   second note is a step from its first;
+- **the period** (issue #33, development): the section's second half answers its first. The
+  line that ends the first half closes on a half cadence (the key's fifth, second or seventh
+  when its chord holds one, else any chord tone but the tonic), and the section's last line on
+  the most stable degree its chord holds (the tonic, else the fifth, then the third, else the
+  chord's root): the same rhythm cells (``lines.set_section`` echoes the line two before), a
+  different contour (the inversion) and a firmer ending, as an answering phrase;
 - strong-beat notes sit on chord tones (``_snap``), as before.
 
 Wordless sections take the same road with synthetic stress patterns (``wordless_lines``): a
@@ -199,8 +205,26 @@ def walk(
             if prev is not None and abs(p - prev) >= LEAP and ni:
                 recover = -1 if p > prev else 1
             pitches.append(p)
-        _cadence(section, key, line, pitches, lo, hi, last=li == len(lines) - 1)
+        _cadence(
+            section,
+            key,
+            line,
+            pitches,
+            lo,
+            hi,
+            last=li == len(lines) - 1,
+            half=li == half_close(len(lines)),
+        )
     return pitches, on_strong, snapped
+
+
+def half_close(n_lines: int) -> int:
+    """The index of the line that ends a period's first half (-1: none, a section of one or two
+    lines, whose first line is already the open half)."""
+    return n_lines // 2 - 1 if n_lines >= 3 else -1
+
+
+DOMINANT_DEGREES = (7, 2, 11)  # semitones above the tonic a half cadence lands on, in order
 
 
 def _recites(line: Line, i: int, strong: set[int], at: int) -> bool:
@@ -215,14 +239,26 @@ def _recites(line: Line, i: int, strong: set[int], at: int) -> bool:
     )
 
 
-def _cadence(section, key, line: Line, pitches: list[int], lo: int, hi: int, last: bool) -> None:
-    """The line's last note: open (a chord tone, not the tonic) after an antecedent, closed (the
-    tonic, else the chord's root) after a consequent and at the section's end."""
+def _cadence(
+    section, key, line: Line, pitches: list[int], lo: int, hi: int, last: bool, half: bool
+) -> None:
+    """The line's last note: open (a chord tone, not the tonic) after an antecedent, a half
+    cadence at the end of the period's first half (``half``), closed (the tonic, else the
+    chord's root) after a consequent, and at the section's end the most stable degree the
+    chord holds."""
     if not line.notes:
         return
     chord = section.chord_at(line.notes[-1].start)
     ref = pitches[-2] if len(pitches) > 1 else pitches[-1]
-    if line.antecedent and not last:
+    if last:
+        third = 3 if key.is_minor else 4
+        stable = [(key.pc + d) % 12 for d in (0, 7, third)]
+        goal = next(((t,) for t in stable if t in chord.tones), (chord.root,))
+    elif half:
+        dominant = [(key.pc + d) % 12 for d in DOMINANT_DEGREES]
+        goal = tuple(t for t in dominant if t in chord.tones)
+        goal = goal or tuple(t for t in chord.tones if t != key.pc) or chord.tones
+    elif line.antecedent:
         goal = tuple(t for t in chord.tones if t != key.pc) or chord.tones
     else:
         goal = (key.pc,) if key.pc in chord.tones else (chord.root,)
