@@ -138,3 +138,28 @@ def test_a_descant_style_sings_its_backing_above_the_lead():
         sung = [p for _, _, p, _ in tracks[("harmony", 52, False)]]
         assert all(p > lead_top for p in sung) if descant else all(p < lead_top for p in sung)
         assert {p % 12 for p in sung} == {4}  # the same notes, moved by octaves
+
+
+def test_a_sung_strong_beat_takes_a_coloured_chords_frame_not_its_colour():
+    from chromatic.produce.melody.tune import core_tones
+
+    assert core_tones(ChordSpan(0, BAR, (5, 9, 0, 7), 5)) == (5, 9, 0)  # Fadd9: no G
+    assert core_tones(ChordSpan(0, BAR, (0, 5, 7), 0)) == (0, 7)  # Csus4: no F
+    assert core_tones(ChordSpan(0, BAR, (0, 4, 7, 11), 0)) == (0, 4, 7, 11)  # Cmaj7 whole
+    # over Cadd9/Csus2 bars no downbeat of the tune sings D, the colour
+    for tones in ((0, 4, 7, 2), (0, 2, 7)):
+        key = Key.parse("C major")
+        chords = tuple(ChordSpan(b * BAR, (b + 1) * BAR, tones, 0) for b in range(8))
+        sec = Section(
+            "verse", "verse", "medium", meter_of("4/4"), TimeSignature.parse("4/4"), 100.0, 8,
+            chords, Path("x"), "bars",
+        )  # fmt: skip
+        space = lambda contour, t: key.scale_pcs()  # noqa: E731
+        snap = lambda p, t, lo, hi, prev, m: min(  # noqa: E731
+            (q for q in range(lo, hi + 1) if q % 12 in t), key=lambda q: abs(q - p)
+        )
+        for contour in CONTOURS:
+            pitches, *_ = walk(sec, key, Singer("t", 55, 79), contour, _lines(), space, snap)
+            flat = [n for line in _lines() for n in line.notes]
+            down = [p for n, p in zip(flat, pitches, strict=True) if n.start % (2 * TPQ) == 0]
+            assert all(p % 12 != 2 for p in down), (contour.name, tones)

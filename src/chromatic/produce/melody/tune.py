@@ -25,7 +25,12 @@ antecedent / consequent pairs over a plan the listener can follow:
   the most stable degree its chord holds (the tonic, else the fifth, then the third, else the
   chord's root): the same rhythm cells (``lines.set_section`` echoes the line two before), a
   different contour (the inversion) and a firmer ending, as an answering phrase;
-- strong-beat notes sit on chord tones (``_snap``), as before.
+- strong-beat notes sit on chord tones (``_snap``), as before, and on a coloured chord on its
+  frame (``core_tones``): an add9's ninth, a sus chord's suspension or an added fourth is the
+  accompaniment's colour, and a melody that sings it on the beat doubles a tension the band may
+  voice elsewhere (or resolve): the tune takes the root, third, fifth and seventh there, as a
+  singer holds the chord's tones and leaves the suspension to the band. Line starts and
+  cadences land on the same frame.
 
 Wordless sections take the same road with synthetic stress patterns (``wordless_lines``): a
 motif pattern, repeated, contrasted and varied, so their bar rhythms vary like sung ones.
@@ -34,6 +39,7 @@ motif pattern, repeated, contrasted and varied, so their bar rhythms vary like s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -180,7 +186,7 @@ def walk(
             prev = pitches[-1] if pitches else None
             m = moves[(ni - 1) % len(moves)] if ni else 0
             if ni == 0:
-                p = nearest(start, chord.tones, lo, hi, toward=prev)
+                p = nearest(start, core_tones(chord), lo, hi, toward=prev)
             elif n.melisma:
                 p = move(prev, -1 if m <= 0 else 1, scale)
             elif recover:
@@ -198,8 +204,9 @@ def walk(
                 p = nearest(prev if prev is not None else round(anchor), scale, lo, hi)
             if n.start in strong:
                 on_strong += 1
-                if p % 12 not in chord.tones:
-                    p = snap(p, chord.tones, lo, hi, prev if prev is not None else p, m)
+                frame = core_tones(chord)
+                if p % 12 not in frame:
+                    p = snap(p, frame, lo, hi, prev if prev is not None else p, m)
                     snapped += 1
             recover = 0
             if prev is not None and abs(p - prev) >= LEAP and ni:
@@ -216,6 +223,20 @@ def walk(
             half=li == half_close(len(lines)),
         )
     return pitches, on_strong, snapped
+
+
+def core_tones(chord) -> tuple[int, ...]:
+    """The chord's frame for a sung strong beat: its tones without the added colours. With a
+    third: no added second/ninth, fourth/eleventh or sharp eleventh beside the fifth; without
+    one (a sus chord): the root and fifth (the suspension is the band's); a chord that is all
+    colour keeps its tones."""
+    tones, r = chord.tones, chord.root
+    has = lambda i: (r + i) % 12 in tones  # noqa: E731
+    if has(3) or has(4):
+        drop = {(r + 2) % 12, (r + 5) % 12} | ({(r + 6) % 12} if has(7) else set())
+    else:
+        drop = {(r + 2) % 12, (r + 5) % 12}
+    return tuple(t for t in tones if t not in drop) or tones
 
 
 def half_close(n_lines: int) -> int:
@@ -249,6 +270,7 @@ def _cadence(
     if not line.notes:
         return
     chord = section.chord_at(line.notes[-1].start)
+    chord = SimpleNamespace(tones=core_tones(chord), root=chord.root)
     ref = pitches[-2] if len(pitches) > 1 else pitches[-1]
     if last:
         third = 3 if key.is_minor else 4
