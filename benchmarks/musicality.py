@@ -252,6 +252,20 @@ def print_development(ok: list[dict], dev_refs: dict) -> None:
         print(
             "  " + f"{r['song']:<5}" + "".join(f"{_fmt(r.get(k), f):>8}" for k, _, f in DEVELOPMENT)
         )
+    essen = sum(x["answer"] for x in dev_refs["essen"]) / max(len(dev_refs["essen"]), 1)
+    bach = sum(x["answer"] for x in dev_refs["bach"]) / max(len(dev_refs["bach"]), 1)
+
+    def count(key, pred) -> str:
+        vals = [r[key] for r in ok if r.get(key) is not None]
+        return f"{sum(bool(pred(v)) for v in vals)}/{len(vals)}"
+
+    print("  goals of issue #33 (development):")
+    print(f"    every repeated pass differs (acc):  {count('acc_differ', lambda v: v >= 0.999)}")
+    print(f"    the band fills on pass 2 (grow>1):  {count('acc_grow', lambda v: v > 1.0)}")
+    print(
+        f"    answer >= Essen's mean ({essen:.2f}; Bach {bach:.2f}): "
+        f"{count('answer', lambda v: v >= essen)}"
+    )
 
 
 def catalog_lengths() -> list[float]:
