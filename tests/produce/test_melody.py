@@ -120,7 +120,7 @@ def test_singer_registry_builtins_and_yaml_extension(tmp_path):
 def test_notes_stay_in_range_and_strong_beats_are_chord_tones(melody_78):
     import pretty_midi
 
-    from chromatic.produce.melody.tune import DOMINANT_DEGREES, core_tones, home_triad
+    from chromatic.produce.melody.tune import core_tones, home_colours, home_triad
 
     folder, run = melody_78
     song = load_song(folder, "test")
@@ -147,13 +147,12 @@ def test_notes_stay_in_range_and_strong_beats_are_chord_tones(melody_78):
             notes[0].pitch % 12 in section.chord_at(notes[0].time).tones
         )  # starts on a chord tone
         last = section.chord_at(notes[-1].time)
-        # resolves: the most stable degree the chord's frame holds (tonic, fifth, third, the
-        # key's second or leading tone), else its root (``tune._cadence``)
+        # resolves: the most stable degree the chord's frame holds (tonic, fifth, third),
+        # else its root (``tune._cadence``)
         key = song.proposal.key
         home = home_triad(key)
-        frame = core_tones(last, home)
-        order = (home[0], home[2], home[1], *((key.pc + d) % 12 for d in DOMINANT_DEGREES))
-        want = next((t for t in order if t in frame), last.root)
+        frame = core_tones(last, home_colours(key))
+        want = next((t for t in (home[0], home[2], home[1]) if t in frame), last.root)
         assert notes[-1].pitch % 12 == want
         assert c.details["singer"] == "Shirley" and c.details["next_section"] == section.next
         contours.add(c.details["contour"])

@@ -16,21 +16,22 @@ antecedent / consequent pairs over a plan the listener can follow:
   sixth (a larger one is folded an octave toward the anchor);
 - **light syllables recite**: a light syllable after a light one, off the strong beats, keeps
   its pitch on every other chance, as speech recites;
-- **cadences**: an antecedent line ends open (a chord tone other than the tonic, one of the
-  home chord's where the chord holds one), a consequent line closed (the most stable degree
-  its chord holds: the tonic, the fifth, the third, else the key's second or leading tone,
-  else the chord's root); a melisma's second note is a step from its first;
+- **cadences**: an antecedent line ends on a chord tone other than the tonic (open), a
+  consequent line on the tonic when its chord holds it (else the chord's root); a melisma's
+  second note is a step from its first;
 - **the period** (issue #33, development): the section's second half answers its first. The
   line that ends the first half closes on a half cadence (the key's fifth, second or seventh
-  when its chord holds one, else any chord tone but the tonic), and the section's last line
-  closed: the same rhythm cells (``lines.set_section`` echoes the line two before), a
+  when its chord holds one, else any chord tone but the tonic), and the section's last line on
+  the most stable degree its chord holds (the tonic, else the fifth, then the third, else the
+  chord's root): the same rhythm cells (``lines.set_section`` echoes the line two before), a
   different contour (the inversion) and a firmer ending, as an answering phrase;
 - strong-beat notes sit on chord tones (``_snap``), as before, and on a coloured chord on its
   frame (``core_tones``): an add9's ninth, a sus chord's suspension or an added fourth is the
   accompaniment's colour, and a melody that sings it on the beat doubles a tension the band may
   voice elsewhere (or resolve): the tune takes the root, third, fifth and seventh there, as a
-  singer holds the chord's tones and leaves the suspension to the band (a colour that is a
-  tone of the home chord stays). Line starts and cadences land on the same frame.
+  singer holds the chord's tones and leaves the suspension to the band (in a minor key a
+  colour that is a tone of the home chord stays: ``home_colours``). Line starts and cadences
+  land on the same frame.
 
 Wordless sections take the same road with synthetic stress patterns (``wordless_lines``): a
 motif pattern, repeated, contrasted and varied, so their bar rhythms vary like sung ones.
@@ -175,7 +176,7 @@ def walk(
     strong = set(strong_ticks(section.meter, section.bars)) | {c.start for c in section.chords}
     scale = key.scale_pcs()
     offsets = line_offsets(len(lines))
-    home = home_triad(key)
+    home = home_colours(key)
     pitches: list[int] = []
     on_strong = snapped = 0
     for li, line in enumerate(lines):
@@ -247,6 +248,13 @@ def home_triad(key: Key) -> tuple[int, ...]:
     return tuple((key.pc + d) % 12 for d in (0, 3 if key.is_minor else 4, 7))
 
 
+def home_colours(key: Key) -> tuple[int, ...]:
+    """The colours a minor key's tune keeps on the beat: its tonic triad (a minor key's centre
+    is the easier one to lose to iv or the relative major; the ninth of iv is its fifth). A
+    major key keeps none."""
+    return home_triad(key) if key.is_minor else ()
+
+
 def half_close(n_lines: int) -> int:
     """The index of the line that ends a period's first half (-1: none, a section of one or two
     lines, whose first line is already the open half)."""
@@ -271,28 +279,25 @@ def _recites(line: Line, i: int, strong: set[int], at: int) -> bool:
 def _cadence(
     section, key, line: Line, pitches: list[int], lo: int, hi: int, last: bool, half: bool
 ) -> None:
-    """The line's last note: open (a chord tone, not the tonic, of the home chord where it
-    holds one) after an antecedent, a half cadence at the end of the period's first half
-    (``half``), closed (the most stable degree the chord holds) after a consequent and at the
-    section's end."""
+    """The line's last note: open (a chord tone, not the tonic) after an antecedent, a half
+    cadence at the end of the period's first half (``half``), closed (the tonic, else the
+    chord's root) after a consequent, and at the section's end the most stable degree the
+    chord holds."""
     if not line.notes:
         return
     chord = section.chord_at(line.notes[-1].start)
-    chord = SimpleNamespace(tones=core_tones(chord, home_triad(key)), root=chord.root)
+    chord = SimpleNamespace(tones=core_tones(chord, home_colours(key)), root=chord.root)
     ref = pitches[-2] if len(pitches) > 1 else pitches[-1]
-    home = home_triad(key)
-    dominant = [(key.pc + d) % 12 for d in DOMINANT_DEGREES]
-    if half:
+    if last:
+        third = 3 if key.is_minor else 4
+        stable = [(key.pc + d) % 12 for d in (0, 7, third)]
+        goal = next(((t,) for t in stable if t in chord.tones), (chord.root,))
+    elif half:
+        dominant = [(key.pc + d) % 12 for d in DOMINANT_DEGREES]
         goal = tuple(t for t in dominant if t in chord.tones)
         goal = goal or tuple(t for t in chord.tones if t != key.pc) or chord.tones
-    elif line.antecedent and not last:
-        # open, on a tone of the home chord where this chord holds one (VI's third and fifth
-        # in minor): a line that ends away from the tonic still keeps the key in the ear
-        opened = [t for t in chord.tones if t != key.pc]
-        goal = tuple(t for t in opened if t in home) or tuple(opened) or chord.tones
+    elif line.antecedent:
+        goal = tuple(t for t in chord.tones if t != key.pc) or chord.tones
     else:
-        # closed: the most stable degree the chord holds (tonic, fifth, third), else the
-        # key's second or leading tone (VII in minor ends on the key's second, not its root)
-        stable = (home[0], home[2], home[1], *dominant)
-        goal = next(((t,) for t in stable if t in chord.tones), (chord.root,))
+        goal = (key.pc,) if key.pc in chord.tones else (chord.root,)
     pitches[-1] = nearest(ref, goal, lo, hi)
