@@ -147,14 +147,14 @@ def test_a_sung_strong_beat_takes_a_coloured_chords_frame_not_its_colour():
     assert core_tones(ChordSpan(0, BAR, (0, 5, 7), 0)) == (0, 7)  # Csus4: no F
     assert core_tones(ChordSpan(0, BAR, (0, 4, 7, 11), 0)) == (0, 4, 7, 11)  # Cmaj7 whole
     # over Cadd9/Csus2 bars no downbeat of the tune sings D, the colour
+    key = Key.parse("C major")
     for tones in ((0, 4, 7, 2), (0, 2, 7)):
-        key = Key.parse("C major")
         chords = tuple(ChordSpan(b * BAR, (b + 1) * BAR, tones, 0) for b in range(8))
         sec = Section(
             "verse", "verse", "medium", meter_of("4/4"), TimeSignature.parse("4/4"), 100.0, 8,
             chords, Path("x"), "bars",
         )  # fmt: skip
-        space = lambda contour, t: key.scale_pcs()  # noqa: E731
+        space = lambda contour, t, scale=key.scale_pcs(): scale  # noqa: E731
         snap = lambda p, t, lo, hi, prev, m: min(  # noqa: E731
             (q for q in range(lo, hi + 1) if q % 12 in t), key=lambda q: abs(q - p)
         )
