@@ -41,6 +41,12 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("CHROMATIC_SHARED") or REPO.parent / "shared")
 sys.path.insert(0, str(REPO / "src"))
 
+from chromatic.measure.development import (  # noqa: E402
+    half_figures,
+    pass_figures,
+    plan_passes,
+    tune_halves,
+)
 from chromatic.measure.musicality import (  # noqa: E402
     Piece,
     PNote,
@@ -163,6 +169,103 @@ def _measure_references(n_bach: int, n_essen: int, jobs: int) -> dict[str, list[
         bach = [r for r in pool.map(bach_piece, paths[: n_bach + n_bach // 4]) if r][:n_bach]
         essen = [r for r in pool.map(essen_piece, tunes, chunksize=8) if r]
     return {"bach": bach, "essen": essen}
+
+
+def bach_halves(path: str) -> dict | None:
+    from music21 import corpus
+
+    s = corpus.parse(path)
+    p = _m21_piece(s, Path(path).stem) if len(s.parts) == 4 else None
+    return tune_halves(p) if p else None
+
+
+def essen_halves(text: str) -> dict | None:
+    from music21 import converter
+
+    try:
+        p = _m21_piece(converter.parse(text, format="abc"), "essen")
+    except Exception:
+        return None
+    return tune_halves(p) if p else None
+
+
+def dev_references(n_bach: int, n_essen: int, jobs: int, cache: str | None) -> dict:
+    """The halves' figures of the Bach soprano lines and the Essen tunes (each tune one
+    period); kept under ``development`` in the refs cache."""
+    key = {"bach": n_bach, "essen": n_essen, "version": 1}
+    path = Path(cache) if cache else None
+    doc = json.loads(path.read_text()) if path and path.is_file() else {}
+    if doc.get("development", {}).get("key") == key:
+        return doc["development"]["refs"]
+    from music21 import corpus
+
+    paths = sorted(
+        str(x)
+        for x in corpus.getComposer("bach")
+        if "bwv" in Path(str(x)).name.lower() and str(x).endswith(".mxl")
+    )[: n_bach + n_bach // 4]
+    tunes: list[str] = []
+    for work in ESSEN:
+        text = Path(corpus.getWork(work)).read_text(encoding="latin-1")
+        tunes.extend(re.split(r"(?m)^(?=X:)", text)[1:][:n_essen])
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        bach = [r for r in pool.map(bach_halves, paths) if r and r["periods"]][:n_bach]
+        essen = [r for r in pool.map(essen_halves, tunes, chunksize=8) if r and r["periods"]]
+    refs = {"bach": bach, "essen": essen}
+    if path:
+        doc["development"] = {"key": key, "refs": refs}
+        path.write_text(json.dumps(doc))
+    return refs
+
+
+DEVELOPMENT = (
+    ("acc_differ", "acc-dif", "{:.2f}"),
+    ("mel_differ", "mel-dif", "{:.2f}"),
+    ("acc_grow", "grow", "{:.2f}"),
+    ("half_rhythm", "h-rhy", "{:.2f}"),
+    ("half_same", "h-same", "{:.2f}"),
+    ("half_sim", "h-sim", "{:.2f}"),
+    ("answer", "answer", "{:.2f}"),
+)
+
+
+def print_development(ok: list[dict], dev_refs: dict) -> None:
+    """Issue #33 item 5 (``measure.development``): passes that differ, and halves that answer."""
+    print(
+        "\ndevelopment (issue #33): acc-dif/mel-dif = share of a section's repeated passes whose"
+        " accompaniment/lead differs from its first pass; grow = median notes of pass 2 / pass 1"
+        " (accompaniment); h-rhy = onset overlap of a period's two halves; h-same = second-half"
+        " notes repeating the first half's pitch in place; h-sim = interval-sequence similarity;"
+        " answer = share of periods whose second half ends on a more stable degree"
+    )
+    print(f"  {'metric':<14}{'Bach 5-95 [50]':>22}{'Essen 5-95 [50]':>22}{'songs 5-95 [50]':>22}")
+    for key, _, fmt in DEVELOPMENT[3:]:
+        cells = []
+        for rows in (dev_refs["bach"], dev_refs["essen"], ok):
+            lo, med, hi = ranges(rows, key)
+            cells.append(
+                "–" if lo != lo else f"{fmt.format(lo)}-{fmt.format(hi)} [{fmt.format(med)}]"
+            )
+        print(f"  {key:<14}" + "".join(f"{c:>22}" for c in cells))
+    print("  " + f"{'song':<5}" + "".join(f"{lab:>8}" for _, lab, _ in DEVELOPMENT))
+    for r in ok:
+        print(
+            "  " + f"{r['song']:<5}" + "".join(f"{_fmt(r.get(k), f):>8}" for k, _, f in DEVELOPMENT)
+        )
+    essen = sum(x["answer"] for x in dev_refs["essen"]) / max(len(dev_refs["essen"]), 1)
+    bach = sum(x["answer"] for x in dev_refs["bach"]) / max(len(dev_refs["bach"]), 1)
+
+    def count(key, pred) -> str:
+        vals = [r[key] for r in ok if r.get(key) is not None]
+        return f"{sum(bool(pred(v)) for v in vals)}/{len(vals)}"
+
+    print("  goals of issue #33 (development):")
+    print(f"    every repeated pass differs (acc):  {count('acc_differ', lambda v: v >= 0.999)}")
+    print(f"    the band fills on pass 2 (grow>1):  {count('acc_grow', lambda v: v > 1.0)}")
+    print(
+        f"    answer >= Essen's mean ({essen:.2f}; Bach {bach:.2f}): "
+        f"{count('answer', lambda v: v >= essen)}"
+    )
 
 
 def catalog_lengths() -> list[float]:
@@ -423,6 +526,8 @@ def main() -> None:
         genres = read_yaml(work / name / "proposal.yml", ValueError).get("genres") or [""]
         row |= measure(piece) | {"genre": str(genres[0])[:18]} | sung_row(work / name, piece)
         row |= craft_symbolic(work / name, piece) | standard_metrics(piece)
+        passes = plan_passes(read_yaml(work / name / "production_plan.yml", ValueError))
+        row |= pass_figures(piece, passes) | half_figures(piece, passes)
         if args.render:
             row |= loudness(work / name) or {}
             row |= craft_audio(work / name)
@@ -497,6 +602,7 @@ def main() -> None:
 
     print_sung(ok, refs)
     print_craft(ok, refs)
+    print_development(ok, dev_references(args.bach, args.essen, args.jobs, args.refs_cache))
 
     # cross-song overlap
     names = sorted(pieces)

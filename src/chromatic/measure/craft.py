@@ -7,7 +7,8 @@ figures.
   onset (sampled an eighth of a quarter after it: a humanized release is not a rub); ``clash_long``: those lasting a quarter or more; **sounding chord tones**: strong-beat
   lead notes whose pitch class sounds in the chord or bass part;
 - **lead above**: lead notes at or above the highest sounding note of the chord and backing
-  parts (the lead's octave doubling left out); **lead median**: its median MIDI pitch;
+  parts (the lead's octave doubling left out; a descant style's backing too: it is meant
+  above); **lead median**: its median MIDI pitch;
 - **out of range**: notes outside their track's GM instrument (``music.ranges``);
 - **key agreement**: music21's ``analyze('key')`` (its default, Aarden-Essen profiles) over
   every pitched note, weighted by duration, names the planned tonic; ``key_agree_kk`` the same
@@ -58,13 +59,24 @@ def _sounding(notes, t: float) -> list[int]:
     return [p for s, d, p in notes if s - 1e-6 <= t < s + d - 1e-6]
 
 
+def descant_style(folder: Path) -> bool:
+    """Whether the folder's style sings its backing above the lead (``variation.descant``)."""
+    from chromatic.produce.folder import open_folder
+    from chromatic.produce.style.table import style_for
+
+    f = open_folder(folder)
+    return bool(style_for(f.proposal(), f.root).variation.descant)
+
+
 def symbolic(folder: Path, piece: Piece) -> dict:
     tracks = _tracks(folder / "arrangement.mid")
     tpq = load_score(folder / "arrangement.mid").ticks_per_quarter
     pitched = [tr for tr in tracks if not tr[2]]
     chords = [n for r, _, _, ns, _ in pitched if r == "chords" for n in ns]
     bass = [n for r, _, _, ns, _ in pitched if r == "bass" for n in ns]
-    backing = [n for r, _, _, ns, _ in pitched if r not in ("melody", "bass", "double") for n in ns]
+    # the lead sits above the accompaniment; a descant style's backing is meant above it
+    skip = ("melody", "bass", "double") + (("harmony",) if descant_style(folder) else ())
+    backing = [n for r, _, _, ns, _ in pitched if r not in skip for n in ns]
     accomp = [n for r, _, _, ns, _ in pitched if r not in ("melody", "double") for n in ns]
     melody = piece.melody
     bar, half = piece.bar_quarters, piece.bar_quarters / 2

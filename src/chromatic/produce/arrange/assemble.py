@@ -139,6 +139,10 @@ def arrange(folder: ProductionFolder, plan: Plan, *, allow_missing: bool = False
     sung: dict[str, list[tuple[int, str]]] = {}  # lyric events per vocal phase, loops' grid
     spans: list[SectionSpan] = []
     passes: dict[str, int] = {}  # passes of each loop so far: the melody varies every other one
+    totals: dict[str, int] = {}  # passes of each loop in the whole song
+    for sec in plan.sections:
+        label = normalize_label(sec.name)
+        totals[label] = totals.get(label, 0) + max(sec.repeat, 0)
     cursor = 0
     for sec in plan.sections:
         label = normalize_label(sec.name)  # a hand-typed "Verse 2" plays approved/verse_2.mid
@@ -170,7 +174,7 @@ def arrange(folder: ProductionFolder, plan: Plan, *, allow_missing: bool = False
             cursor += length
         scale = tuple((pc + sec.transpose) % 12 for pc in proposal.key.scale_pcs())
         frame = Frame(start, cursor, bar_ticks, meter, phrase, scale)
-        develop(block, sec, frame, passes)
+        develop(block, sec, frame, passes, totals.get(normalize_label(sec.name)))
         for k, hits in block.items():
             tracks.setdefault(k, []).extend(hits)
         end_bar = cursor // bar_ticks
@@ -201,6 +205,7 @@ def arrange(folder: ProductionFolder, plan: Plan, *, allow_missing: bool = False
         tracks,
         bar_ticks,
         sung=bool(sung.get("melody")),
+        descant=style.variation.descant,
         meter=meter,
         **span_facts(spans, bar_ticks, proposal.key.pc),
     )

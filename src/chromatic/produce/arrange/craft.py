@@ -21,7 +21,9 @@ notes, same result), fixes what a producer hears at once:
   ending where the next begins;
 - **the lead on top**: chord, pad and backing-vocal notes sounding with the lead go down by
   octaves until they sit ``GAP`` semitones under its lowest note there (not under the part's
-  floor); backing vocals stay under the lead unless ``descant``;
+  floor); backing vocals stay under the lead unless ``descant`` (a style's
+  ``variation.descant``: folk, classical), where they go up by octaves to ``GAP`` above its
+  highest note there (not over their instrument's highest note): a descant over the tune;
 - **no rubs**: where the lead starts a note on a strong beat (the bar's first beat or its middle,
   as ``measure.musicality`` counts), a sounding chord note a semitone from
   it (a minor ninth, a major seventh: an add9 under a sung minor third, a sus4 over a sung third)
@@ -97,6 +99,7 @@ def shape(
     if line:
         for key in [k for k in tracks if not k[2] and k[0] not in ("melody", "bass", DOUBLE_PHASE)]:
             if key[0] == "harmony" and descant:
+                tracks[key] = above(tracks[key], line, register(key[1]).high)
                 continue
             floor = max(FLOOR, register(key[1]).low)
             tracks[key] = under(tracks[key], line, floor)
@@ -192,6 +195,22 @@ def under(hits: list[Hit], line: list[tuple[int, int, int]], floor: int) -> list
         if (t, p) not in seen:
             seen.add((t, p))
             out.append((t, d, p, v))
+    return sorted(out)
+
+
+def above(hits: list[Hit], line: list[tuple[int, int, int]], ceiling: int) -> list[Hit]:
+    """Notes sounding with the lead moved up by octaves to ``GAP`` over its highest note there
+    (not over ``ceiling``): a descant."""
+    starts = [s for s, _, _ in line]
+    longest = max(e - s for s, e, _ in line)
+    out = []
+    for t, d, p, v in hits:
+        lo, hi = bisect_left(starts, t - longest), bisect_left(starts, t + d)
+        lead = [q for s, e, q in line[lo:hi] if e > t and s < t + d]
+        if lead:
+            while p < max(lead) + GAP and p + 12 <= ceiling:
+                p += 12
+        out.append((t, d, p, v))
     return sorted(out)
 
 

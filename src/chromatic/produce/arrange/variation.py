@@ -17,10 +17,12 @@ plan made them), so the same plan and loops give the same arrangement.
   keep their chord tones); a bar with no weak-beat note splits its first long note, the second
   half a neighbour (a rhythm displacement).
 - ``transpose``: every pitched part (not the drums) by semitones;
-- density by pass (issue #33, development): the first pass of a section's first occurrence
-  played more than once (not a chorus: it arrives whole) leaves the backing (``harmony``) out,
-  which joins on the second pass, so the accompaniment grows over a verse's passes and the
-  section enters a step lighter than it goes on.
+- density by pass (issue #33, development): the first pass of a section played more than once
+  in the song (over its occurrences; not a chorus: it arrives whole) is the band's thin pass:
+  the backing (``harmony``) sits out, the chords strike only on the bar's strong beats and the
+  drums only on its beats (``thin``); from the second pass on the loops play whole, so the
+  accompaniment grows over a verse's passes and the section enters a step lighter than it
+  goes on (the end-of-section fill is laid on after the thinning, so it stays whole).
 """
 
 from __future__ import annotations
@@ -240,27 +242,56 @@ def vary_melody_bar(
     return sorted(rest + [h for h in inside if h not in together] + halves)
 
 
-def develop(block: Block, sec: PlanSection, frame: Frame, passes: dict[str, int]) -> None:
+def thin(hits: list[Hit], start: int, end: int, bar: int, onsets: tuple) -> list[Hit]:
+    """The hits with those in [start, end) kept only on ``onsets`` (quarters into each bar);
+    a humanized onset a few ticks off one still counts as on it."""
+    at = [round(o * TPQ) for o in onsets] + [bar]
+
+    def on(t: int) -> bool:
+        pos = (t - start) % bar
+        return min(abs(pos - a) for a in at) <= STRONG_TOLERANCE
+
+    return [h for h in hits if not start <= h[0] < end or on(h[0])]
+
+
+def thin_pass(block: Block, start: int, end: int, frame: Frame) -> None:
+    """The band's thin pass over ticks [start, end) (see the module docstring)."""
+    for key, hits in block.items():
+        phase, _, drum = key
+        if drum:
+            hits[:] = thin(hits, start, end, frame.bar, frame.meter.onsets)
+        elif phase == BACKING:
+            hits[:] = [h for h in hits if not start <= h[0] < end]
+        elif phase == "chords":
+            hits[:] = thin(hits, start, end, frame.bar, strong_onsets(frame.meter))
+
+
+def develop(
+    block: Block,
+    sec: PlanSection,
+    frame: Frame,
+    passes: dict[str, int],
+    total: int | None = None,
+) -> None:
     """The plan's variation and transposition on one occurrence. On every pass of a loop after
     its first, the lead is ornamented as a singer repeats a verse: each sung bar but the pass's
     last (the cadence stays as written) moves its weak-beat notes to scale neighbours, up or
     down by bar and pass, strong beats keeping their chord tones, and every third one instead
     splits its longest note into a turn (a rhythm variation, the second half a melisma); the
-    first pass is the tune as approved, so the repeat is heard as a repeat, and moves."""
-    vary(block, sec.variation, frame)
+    first pass is the tune as approved, so the repeat is heard as a repeat, and moves.
+    ``total``: the passes the section's label plays in the whole song (default: this
+    occurrence's), which decides whether its first pass is the band's thin pass."""
     label = normalize_label(sec.name)
     done = passes.get(label, 0)
     passes[label] = done + sec.repeat
     if (
         sec.variation is not None
         and done == 0
-        and sec.repeat > 1
+        and max(total or 0, sec.repeat) > 1
         and role_of(label).name != "chorus"
     ):
-        first = frame.start + sec.bars * frame.bar  # the backing joins on the second pass
-        for key, hits in block.items():
-            if key[0] == BACKING and not key[2]:
-                hits[:] = [h for h in hits if h[0] >= first]
+        thin_pass(block, frame.start, frame.start + sec.bars * frame.bar, frame)
+    vary(block, sec.variation, frame)
     if sec.variation is not None and sec.variation.vary_melody:
         length = sec.bars * frame.bar
         for key, hits in block.items():

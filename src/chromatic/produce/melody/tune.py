@@ -16,10 +16,22 @@ antecedent / consequent pairs over a plan the listener can follow:
   sixth (a larger one is folded an octave toward the anchor);
 - **light syllables recite**: a light syllable after a light one, off the strong beats, keeps
   its pitch on every other chance, as speech recites;
-- **cadences**: an antecedent line ends on a chord tone other than the tonic (a half close), a
+- **cadences**: an antecedent line ends on a chord tone other than the tonic (open), a
   consequent line on the tonic when its chord holds it (else the chord's root); a melisma's
   second note is a step from its first;
-- strong-beat notes sit on chord tones (``_snap``), as before.
+- **the period** (issue #33, development): the section's second half answers its first. The
+  line that ends the first half closes on a half cadence (the key's fifth, second or seventh
+  when its chord holds one, else any chord tone but the tonic), and the section's last line on
+  the most stable degree its chord holds (the tonic, else the fifth, then the third, else the
+  chord's root): the same rhythm cells (``lines.set_section`` echoes the line two before), a
+  different contour (the inversion) and a firmer ending, as an answering phrase;
+- strong-beat notes sit on chord tones (``_snap``), as before, and on a coloured chord on its
+  frame (``core_tones``): an add9's ninth, a sus chord's suspension or an added fourth is the
+  accompaniment's colour, and a melody that sings it on the beat doubles a tension the band may
+  voice elsewhere (or resolve): the tune takes the root, third, fifth and seventh there, as a
+  singer holds the chord's tones and leaves the suspension to the band (in a minor key a
+  colour that is a tone of the home chord stays: ``home_colours``). Line starts and cadences
+  land on the same frame.
 
 Wordless sections take the same road with synthetic stress patterns (``wordless_lines``): a
 motif pattern, repeated, contrasted and varied, so their bar rhythms vary like sung ones.
@@ -28,6 +40,7 @@ motif pattern, repeated, contrasted and varied, so their bar rhythms vary like s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -163,6 +176,7 @@ def walk(
     strong = set(strong_ticks(section.meter, section.bars)) | {c.start for c in section.chords}
     scale = key.scale_pcs()
     offsets = line_offsets(len(lines))
+    home = home_colours(key)
     pitches: list[int] = []
     on_strong = snapped = 0
     for li, line in enumerate(lines):
@@ -174,7 +188,7 @@ def walk(
             prev = pitches[-1] if pitches else None
             m = moves[(ni - 1) % len(moves)] if ni else 0
             if ni == 0:
-                p = nearest(start, chord.tones, lo, hi, toward=prev)
+                p = nearest(start, core_tones(chord, home), lo, hi, toward=prev)
             elif n.melisma:
                 p = move(prev, -1 if m <= 0 else 1, scale)
             elif recover:
@@ -192,15 +206,62 @@ def walk(
                 p = nearest(prev if prev is not None else round(anchor), scale, lo, hi)
             if n.start in strong:
                 on_strong += 1
-                if p % 12 not in chord.tones:
-                    p = snap(p, chord.tones, lo, hi, prev if prev is not None else p, m)
+                frame = core_tones(chord, home)
+                if p % 12 not in frame:
+                    p = snap(p, frame, lo, hi, prev if prev is not None else p, m)
                     snapped += 1
             recover = 0
             if prev is not None and abs(p - prev) >= LEAP and ni:
                 recover = -1 if p > prev else 1
             pitches.append(p)
-        _cadence(section, key, line, pitches, lo, hi, last=li == len(lines) - 1)
+        _cadence(
+            section,
+            key,
+            line,
+            pitches,
+            lo,
+            hi,
+            last=li == len(lines) - 1,
+            half=li == half_close(len(lines)),
+        )
     return pitches, on_strong, snapped
+
+
+def core_tones(chord, home: tuple[int, ...] = ()) -> tuple[int, ...]:
+    """The chord's frame for a sung strong beat: its tones without the added colours. With a
+    third: no added second/ninth, fourth/eleventh or sharp eleventh beside the fifth; without
+    one (a sus chord): the root and fifth (the suspension is the band's); a chord that is all
+    colour keeps its tones. A colour that is one of ``home`` (the key's tonic triad: the ninth
+    of iv in minor is the key's fifth) stays singable: a common tone with the tonic chord keeps
+    the home key in the ear."""
+    tones, r = chord.tones, chord.root
+    has = lambda i: (r + i) % 12 in tones  # noqa: E731
+    if has(3) or has(4):
+        drop = {(r + 2) % 12, (r + 5) % 12} | ({(r + 6) % 12} if has(7) else set())
+    else:
+        drop = {(r + 2) % 12, (r + 5) % 12}
+    return tuple(t for t in tones if t not in drop - set(home)) or tones
+
+
+def home_triad(key: Key) -> tuple[int, ...]:
+    """The key's tonic triad (pitch classes)."""
+    return tuple((key.pc + d) % 12 for d in (0, 3 if key.is_minor else 4, 7))
+
+
+def home_colours(key: Key) -> tuple[int, ...]:
+    """The colours a minor key's tune keeps on the beat: its tonic triad (a minor key's centre
+    is the easier one to lose to iv or the relative major; the ninth of iv is its fifth). A
+    major key keeps none."""
+    return home_triad(key) if key.is_minor else ()
+
+
+def half_close(n_lines: int) -> int:
+    """The index of the line that ends a period's first half (-1: none, a section of one or two
+    lines, whose first line is already the open half)."""
+    return n_lines // 2 - 1 if n_lines >= 3 else -1
+
+
+DOMINANT_DEGREES = (7, 2, 11)  # semitones above the tonic a half cadence lands on, in order
 
 
 def _recites(line: Line, i: int, strong: set[int], at: int) -> bool:
@@ -215,14 +276,27 @@ def _recites(line: Line, i: int, strong: set[int], at: int) -> bool:
     )
 
 
-def _cadence(section, key, line: Line, pitches: list[int], lo: int, hi: int, last: bool) -> None:
-    """The line's last note: open (a chord tone, not the tonic) after an antecedent, closed (the
-    tonic, else the chord's root) after a consequent and at the section's end."""
+def _cadence(
+    section, key, line: Line, pitches: list[int], lo: int, hi: int, last: bool, half: bool
+) -> None:
+    """The line's last note: open (a chord tone, not the tonic) after an antecedent, a half
+    cadence at the end of the period's first half (``half``), closed (the tonic, else the
+    chord's root) after a consequent, and at the section's end the most stable degree the
+    chord holds."""
     if not line.notes:
         return
     chord = section.chord_at(line.notes[-1].start)
+    chord = SimpleNamespace(tones=core_tones(chord, home_colours(key)), root=chord.root)
     ref = pitches[-2] if len(pitches) > 1 else pitches[-1]
-    if line.antecedent and not last:
+    if last:
+        third = 3 if key.is_minor else 4
+        stable = [(key.pc + d) % 12 for d in (0, 7, third)]
+        goal = next(((t,) for t in stable if t in chord.tones), (chord.root,))
+    elif half:
+        dominant = [(key.pc + d) % 12 for d in DOMINANT_DEGREES]
+        goal = tuple(t for t in dominant if t in chord.tones)
+        goal = goal or tuple(t for t in chord.tones if t != key.pc) or chord.tones
+    elif line.antecedent:
         goal = tuple(t for t in chord.tones if t != key.pc) or chord.tones
     else:
         goal = (key.pc,) if key.pc in chord.tones else (chord.root,)

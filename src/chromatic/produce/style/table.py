@@ -99,6 +99,7 @@ class Variation(_Strict):
     dropout: bool
     lift: bool
     key_change: float = Field(ge=0, le=1)
+    descant: bool = False  # the backing vocals sing above the lead (a descant), not under it
 
 
 class Family(_Strict):

@@ -1,0 +1,165 @@
+"""Development (issue #33, item 5): a period whose second half answers its first, a band that
+thins on a section's first pass and fills on the next, a descant backing where the style asks
+for one, and the benchmark's measures of all three."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+from chromatic.measure.development import half_figures, halves, pass_figures, plan_passes
+from chromatic.measure.musicality import Piece, PNote
+from chromatic.music.key import Key, TimeSignature
+from chromatic.music.meter import TPQ, meter_of
+from chromatic.produce.arrange.craft import shape
+from chromatic.produce.arrange.variation import Frame, develop
+from chromatic.produce.melody.contours import CONTOURS
+from chromatic.produce.melody.setting import SungNote
+from chromatic.produce.melody.singers import Singer
+from chromatic.produce.melody.tune import Line, walk
+from chromatic.produce.planfile import Variation
+from chromatic.produce.sections import ChordSpan, Section
+from chromatic.produce.style.table import load_table
+
+BAR = 4 * TPQ
+C_MAJOR = (0, 4, 7)
+E_MINOR = (4, 7, 11)
+
+
+def _section(last_chord: tuple[int, ...]) -> Section:
+    chords = [ChordSpan(b * BAR, (b + 1) * BAR, C_MAJOR, 0) for b in range(7)]
+    chords.append(ChordSpan(7 * BAR, 8 * BAR, last_chord, last_chord[0]))
+    meter = meter_of("4/4")
+    return Section(
+        "verse", "verse", "medium", meter, TimeSignature.parse("4/4"), 100.0, 8, tuple(chords),
+        Path("x"), "bars",
+    )  # fmt: skip
+
+
+def _lines() -> list[Line]:
+    """Four two-bar lines, each four quarters and a held note on the next bar's downbeat."""
+    out = []
+    for i in range(4):
+        at = 2 * i * BAR
+        notes = [SungNote(at + k * TPQ, at + (k + 1) * TPQ, k) for k in range(4)]
+        notes.append(SungNote(at + BAR, at + 2 * BAR, 4))
+        out.append(Line(tuple(notes), (2, 0, 2, 0, 2), antecedent=i % 2 == 0 and i < 3))
+    return out
+
+
+def _walk(last_chord):
+    key = Key.parse("C major")
+    space = lambda contour, tones: tones if contour.space == "chord" else key.scale_pcs()  # noqa: E731
+    snap = lambda p, tones, lo, hi, prev, m: min(  # noqa: E731
+        (q for q in range(lo, hi + 1) if q % 12 in tones), key=lambda q: abs(q - p)
+    )
+    singer = Singer("test", 55, 79)
+    pitches, *_ = walk(_section(last_chord), key, singer, CONTOURS[0], _lines(), space, snap)
+    return pitches
+
+
+def test_a_periods_first_half_ends_open_and_its_second_half_answers_on_a_stabler_degree():
+    pitches = _walk(C_MAJOR)
+    ends = [pitches[5 * i + 4] % 12 for i in range(4)]
+    assert ends[1] == 7  # the first half's last line: a half close on the fifth, not the tonic
+    assert ends[3] == 0  # the period's end: the tonic
+    assert ends[0] != 0 and ends[2] != 0  # the inner lines stay open
+    melody = [
+        PNote(n.start / TPQ, (n.end - n.start) / TPQ, p)
+        for n, p in zip([n for line in _lines() for n in line.notes], pitches, strict=True)
+    ]
+    assert halves(melody, 0.0, 8, 4.0, 0, False)["answer"] == 1.0
+    # a period ending on iii lands on the key's fifth (G), not the chord's root (E)
+    assert _walk(E_MINOR)[-1] % 12 == 7
+
+
+def test_the_halves_measure_tells_a_repeat_from_an_answer():
+    first = [PNote(float(q), 1.0, p) for q, p in enumerate((60, 62, 64, 62, 67, 65, 64, 62))]
+    repeat = first + [PNote(n.onset + 8, 1.0, n.pitch) for n in first]
+    answer = first + [PNote(n.onset + 8, 1.0, p) for n, p in zip(first, (64, 62, 60, 62, 64, 65, 62, 60), strict=True)]  # fmt: skip
+    r = halves(repeat, 0.0, 4, 4.0, 0, False)
+    assert r["half_same"] == 1.0 and r["half_sim"] == 1.0 and r["answer"] == 0.0
+    a = halves(answer, 0.0, 4, 4.0, 0, False)
+    assert a["half_rhythm"] == 1.0 and a["half_same"] < 0.5 and a["answer"] == 1.0
+    piece = Piece("x", 0, False, 4.0, answer)
+    assert half_figures(piece, [("verse", 4, 1)])["answer"] == 1.0
+
+
+def _block():
+    eighths = [(b * BAR + k * TPQ // 2, TPQ // 2, 60 + k % 2 * 4, 70) for b in range(4) for k in range(8)]  # fmt: skip
+    return {
+        ("harmony", 53, False): [(b * BAR, BAR, 64, 70) for b in range(4)],
+        ("chords", 4, False): list(eighths),
+        ("drums", 0, True): [(t, d, 42, v) for t, d, _, v in eighths],
+    }
+
+
+def test_a_verse_heard_twice_thins_its_first_pass_and_fills_the_next():
+    """The first of a verse's two occurrences: no backing, chords on the strong beats, drums on
+    the beats; its second occurrence (and a verse heard once) plays the loops whole."""
+    frame = Frame(0, 4 * BAR, BAR, meter_of("4/4"), 4, (0, 2, 4, 5, 7, 9, 11))
+    sec = SimpleNamespace(name="verse", repeat=1, bars=4, transpose=0, variation=Variation())
+    first, passes = _block(), {}
+    develop(first, sec, frame, passes, total=2)
+    assert first[("harmony", 53, False)] == []
+    assert {t % BAR for t, *_ in first[("chords", 4, False)]} == {0, 2 * TPQ}
+    assert {t % BAR for t, *_ in first[("drums", 0, True)]} == {0, TPQ, 2 * TPQ, 3 * TPQ}
+    second = _block()
+    develop(second, sec, frame, passes, total=2)
+    assert second == _block()
+    once = _block()
+    develop(once, sec, frame, {}, total=1)
+    assert once == _block()
+    # the benchmark's pass figures: the second pass differs and has more notes
+    notes = lambda hits, off: [PNote((t + off) / TPQ, d / TPQ, p) for t, d, p, _ in hits]  # noqa: E731
+    piece = Piece(
+        "x", 0, False, 4.0, [],
+        chords=notes(first[("chords", 4, False)], 0) + notes(second[("chords", 4, False)], 4 * BAR),
+        drum_hits=[(t / TPQ, 42) for t, *_ in first[("drums", 0, True)]]
+        + [(t / TPQ + 16, 42) for t, *_ in second[("drums", 0, True)]],
+    )  # fmt: skip
+    figs = pass_figures(piece, [("verse", 4, 1), ("verse", 4, 1)])
+    assert figs["acc_differ"] == 1.0 and figs["acc_grow"] == (32 + 32) / (8 + 16)
+    assert plan_passes({"sections": [{"name": "Verse", "bars": 4, "repeat": 2}]}) == [
+        ("verse", 4, 2)
+    ]
+
+
+def test_a_descant_style_sings_its_backing_above_the_lead():
+    table = load_table()
+    assert table.families["folk"].variation.descant
+    assert not table.families["pop"].variation.descant
+    lead = [(b * BAR, BAR, 67, 90) for b in range(4)]
+    backing = [(b * BAR, BAR, 64, 70) for b in range(4)]
+    for descant in (False, True):
+        tracks = {("melody", 53, False): list(lead), ("harmony", 52, False): list(backing)}
+        shape(tracks, BAR, sung=True, descant=descant)
+        lead_top = max(p for *_, p, _ in tracks[("melody", 53, False)])
+        sung = [p for _, _, p, _ in tracks[("harmony", 52, False)]]
+        assert all(p > lead_top for p in sung) if descant else all(p < lead_top for p in sung)
+        assert {p % 12 for p in sung} == {4}  # the same notes, moved by octaves
+
+
+def test_a_sung_strong_beat_takes_a_coloured_chords_frame_not_its_colour():
+    from chromatic.produce.melody.tune import core_tones
+
+    assert core_tones(ChordSpan(0, BAR, (5, 9, 0, 7), 5)) == (5, 9, 0)  # Fadd9: no G
+    assert core_tones(ChordSpan(0, BAR, (0, 5, 7), 0)) == (0, 7)  # Csus4: no F
+    assert core_tones(ChordSpan(0, BAR, (0, 4, 7, 11), 0)) == (0, 4, 7, 11)  # Cmaj7 whole
+    # over Cadd9/Csus2 bars no downbeat of the tune sings D, the colour
+    key = Key.parse("C major")
+    for tones in ((0, 4, 7, 2), (0, 2, 7)):
+        chords = tuple(ChordSpan(b * BAR, (b + 1) * BAR, tones, 0) for b in range(8))
+        sec = Section(
+            "verse", "verse", "medium", meter_of("4/4"), TimeSignature.parse("4/4"), 100.0, 8,
+            chords, Path("x"), "bars",
+        )  # fmt: skip
+        space = lambda contour, t, scale=key.scale_pcs(): scale  # noqa: E731
+        snap = lambda p, t, lo, hi, prev, m: min(  # noqa: E731
+            (q for q in range(lo, hi + 1) if q % 12 in t), key=lambda q: abs(q - p)
+        )
+        for contour in CONTOURS:
+            pitches, *_ = walk(sec, key, Singer("t", 55, 79), contour, _lines(), space, snap)
+            flat = [n for line in _lines() for n in line.notes]
+            down = [p for n, p in zip(flat, pitches, strict=True) if n.start % (2 * TPQ) == 0]
+            assert all(p % 12 != 2 for p in down), (contour.name, tones)
