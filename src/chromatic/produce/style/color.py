@@ -124,7 +124,9 @@ def form_of(kinds: list[str], cap: int = MAX_ITEMS) -> tuple[str, ...]:
         keep = set(sorted(distinct, key=lambda x: (x not in FRAME, -items.count(x)))[:MAX_LABELS])
         by_role = {role_of(k).name: k for k in sorted(keep, key=items.count)}
         items = [i if i in keep else by_role.get(role_of(i).name, "") for i in items]
-        items = [i for i in _merged(items) if i]
+        items = [i for i in items if i]  # the template's section count stays (a repeat plays
+        if len(items) > cap:  # its section again), merged only past the cap
+            items = _merged(items)
     if "chorus" in items:
         last = len(items) - 1 - items[::-1].index("chorus")
         items[last] = "chorus!"

@@ -247,3 +247,34 @@ def extras(
             )
         )
     return out
+
+
+def accent_program(
+    prog: int, color: str, song: str = "", heard=(), path: Path = REAL_PROFILE
+) -> tuple[int, str]:
+    """A concept accent (``concept.yml``) in the color's own timbre, among the programs of the
+    accent's GM family: the template ``song``'s own one that the song does not play yet (a
+    machine concept's saw synth becomes that song's Grandmother or Prophet), else the listed
+    program when the color's songs play it, else the color's own one; among several, the one
+    nearest the listed program (GM orders a family by character: clean, overdriven, distortion
+    guitar), so the accent keeps its sense. The listed program when the color has none of its
+    family (White, Blue's synths) or it is a voice. Returns ``(program, why)``, ``why`` empty
+    when unchanged."""
+    fam = gm_family(prog)
+    prof = load_profile(path)["colors"].get(color) if color else None
+    if prof is None or fam is None:
+        return prog, ""
+    seen: dict[int, tuple[bool, int]] = {}
+    for cands in prof["parts"].values():
+        for c in cands:
+            p = c["program"]
+            if p is not None and p not in VOICES and gm_family(p) == fam:
+                seen[p] = max(seen.get(p, (False, 0)), (song in c["from"], c["songs"]))
+    own = [p for p, (mine, _) in seen.items() if mine and p not in heard]
+    if prog in own or (not own and (prog in seen or not seen)):
+        return prog, ""
+    pool = own or [p for p in seen if p not in heard] or list(seen)
+    best = min(pool, key=lambda p: (abs(p - prog), -seen[p][1], p))
+    if own:
+        return best, f"{song}'s own {fam}"
+    return best, f"{color}'s own {fam} (on {seen[best][1]} of its songs)"
