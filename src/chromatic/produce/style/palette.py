@@ -278,3 +278,51 @@ def accent_program(
     if own:
         return best, f"{song}'s own {fam}"
     return best, f"{color}'s own {fam} (on {seen[best][1]} of its songs)"
+
+
+@cache
+def family_shares(path: Path) -> dict[str, float]:
+    """Per instrument family (``instruments.yml``), the share of the whole catalog's songs."""
+    colors = load_profile(path)["colors"]
+    total = sum(len(p["songs"]) for p in colors.values())
+    out: dict[str, float] = {}
+    for p in colors.values():
+        for fam, v in p.get("families", {}).items():
+            out[fam] = out.get(fam, 0.0) + len(v["songs"]) / total
+    return out
+
+
+def typicality(prof: dict, song: str, path: Path = REAL_PROFILE) -> float:
+    """How much a song's instrument families say its color: the product over the families of
+    the color's share over the catalog's (a family it lacks: the shares of songs without it),
+    smoothed by one song each way (a naive-Bayes likelihood ratio)."""
+    n = len(prof["songs"])
+    ratio = 1.0
+    for fam, everywhere in family_shares(path).items():
+        songs = prof.get("families", {}).get(fam, {}).get("songs", [])
+        here = (len(songs) + 0.5) / (n + 1)
+        every = min(max(everywhere, 0.01), 0.99)
+        ratio *= here / every if song in songs else (1 - here) / (1 - every)
+    return ratio
+
+
+def palette_song(
+    rng, prof: dict, form_song: str, sung: bool, name: str, sources: list, path=REAL_PROFILE
+) -> str:
+    """The song whose instruments the composed song plays: another of the color's songs than
+    the form's template (sung like the composed song when one is), so no composed song copies
+    one catalog song's form and palette together, drawn in proportion to its ``typicality``
+    (the songs whose families say the color most are heard most); the form's own song when it
+    is the color's only one."""
+    sung_songs = set(prof.get("vocals", {}).get("songs", []))
+    others = [s for s in sorted(prof["songs"]) if s != form_song]
+    alike = [s for s in others if (s in sung_songs) == sung] or others
+    if not alike:
+        return form_song
+    weights = [typicality(prof, s, path) for s in alike]
+    pick = rng.choices(alike, weights=weights)[0]
+    title = prof["songs"].get(pick, "")
+    share = weights[alike.index(pick)] / sum(weights)
+    why = f"{name} profile: the palette of {pick} {title!r} ({share:.0%} of the draw: its families)"
+    sources.append(("palette", pick, why))
+    return pick
