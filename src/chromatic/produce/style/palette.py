@@ -1,23 +1,25 @@
-"""What plays a color's song: the template song's own palette, the lead voice, the extras.
+"""What plays a color's song: a palette song's own instruments, the lead voice, the extras.
 
-The form's template song (``color.py`` draws one of the color's songs) also lends its
-instrumentation, so a composed song carries the families that song has, together, as the
-artist combined them (a Blue song: acoustic guitar, bass, piano, mandolin; an Orange one:
-guitar, Farfisa, a Morphagene texture, synths), not an independent draw per part:
+Another of the color's songs than the form's template (``palette_song``: drawn by how much its
+instrument families say the color, ``typicality``) lends its instrumentation, so a composed
+song carries the families that song has, together, as the artist combined them (a Blue song:
+acoustic guitar, bass, piano, mandolin; an Orange one: guitar, Farfisa, a Morphagene texture,
+synths), not an independent draw per part, and no composed song copies one catalog song's
+form and palette together:
 
 - **each played part** (bass, chords, harmony; the melody of an instrumental song) takes one
-  of the template song's own programs for that part (the profile's ``parts``, songs listed in
-  ``from``), weighted like ``draw`` (what is typical of the color); a part the template has no
-  program for draws from the whole color (``draw``); no program twice in a song.
-  A template with no bass family (half of Green's songs) plays its bass line on the song's
+  of the palette song's own programs for that part (the profile's ``parts``, songs listed in
+  ``from``), weighted like ``draw`` (what is typical of the color); a part the palette song
+  has no program for draws from the whole color (``draw``); no program twice in a song.
+  A palette song with no bass family (half of Green's songs) plays its bass line on the song's
   lowest-voiced other instrument (cello, a synth, an organ, a piano), never a bass guitar.
-- **the sung lead** (``lead_voice``): the song's guide program follows what the template
+- **the sung lead** (``lead_voice``): the song's guide program follows what the palette
   song's manifest says of its singing (``lead_voices`` of ``instruments.yml``: a vocoder or
   the Infranym voice -> Synth Voice, a choir -> Choir Aahs, falsetto, female, doubled or
   layered leads -> Voice Oohs, else Lead 6 (voice)); the color's other sung songs when the
-  template is instrumental. The vocal-synth hand-off (``lead_vocal.mid``) finds the lead by
+  palette song is instrumental. The vocal-synth hand-off (``lead_vocal.mid``) finds the lead by
   its part, whatever the program.
-- **the extras**: the template's other instrument families (by GM range, ``gm_family``) are
+- **the extras**: the palette song's other instrument families (by GM range, ``gm_family``) are
   heard too, each in one section role of the form (``extras``): the chords of that role play
   it (or the backing, in a sung role, for an instrument that cannot play chords), so a song
   of five or six families sounds them in turn, the way the artist's organ enters in a chorus.
@@ -114,7 +116,7 @@ def color_programs(rng, prof, sung, name, sources, path: Path = REAL_PROFILE) ->
 
 
 def lead_voice(rng, prof: dict, song: str, name: str, sources: list) -> int | None:
-    """The sung lead's guide program: the template song's, else drawn over the color's."""
+    """The sung lead's guide program: the palette song's, else drawn over the color's."""
     cands = prof.get("lead_voices") or []
     own = [c for c in cands if song in c["from"]]
     if own:
@@ -243,7 +245,7 @@ def extras(
             (
                 f"section_programs.{role}.{part}",
                 str(prog),
-                f"{name} profile: the template song's {gm_family(prog)}, heard in the {role}",
+                f"{name} profile: the palette song's {gm_family(prog)}, heard in the {role}",
             )
         )
     return out
