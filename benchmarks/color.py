@@ -13,8 +13,8 @@ colors), and only the concept changed (4 concepts). Printed:
   outro / chorus, shares of verse, chorus, bridge, movement and interlude-like sections, length;
   never key, bpm, genre, mood or concept). Its leave-one-song-out accuracy on the catalog beside
   the majority class, then its top-1 accuracy on the composed songs of the 8 album colors, the
-  same with each composed song judged by the leave-one-out judge that never saw the catalog song
-  its style drew as template (``chromatic style``'s form source), and the confusion per color.
+  same with each composed song judged by a judge that never saw the catalog songs its style
+  drew from (``chromatic style``'s form and palette sources), and the confusion per color.
 - **distinctness** over all composed songs: distinct instrument sets, distinct section
   sequences, the most common pitched program's share, and the drum-bar pattern overlap between
   songs of different colors (the share of one song's bars whose exact drum pattern the other
@@ -232,37 +232,51 @@ def thread_proposals(threads: Path, per_thread: int) -> list:
     return out
 
 
-def judge(rows: list[dict]):
+def _model():
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    def model():
-        return make_pipeline(StandardScaler(), LogisticRegression(C=0.5, max_iter=4000))
+    return make_pipeline(StandardScaler(), LogisticRegression(C=0.5, max_iter=4000))
 
+
+def judge(rows: list[dict]):
     x = [r["x"] for r in rows]
     y = [r["color"] for r in rows]
+    CATALOG[:] = rows
     hits = 0
     for i in range(len(rows)):
-        m = model().fit(x[:i] + x[i + 1 :], y[:i] + y[i + 1 :])
+        m = _model().fit(x[:i] + x[i + 1 :], y[:i] + y[i + 1 :])
         hits += m.predict([x[i]])[0] == y[i]
-        HELD_OUT[rows[i]["id"]] = m  # the judge that never saw this song
+        HELD_OUT[frozenset([rows[i]["id"]])] = m  # the judge that never saw this song
     majority = Counter(y).most_common(1)[0][1] / len(y)
-    return hits / len(rows), majority, model().fit(x, y)
+    return hits / len(rows), majority, _model().fit(x, y)
 
 
-HELD_OUT: dict = {}  # catalog song id -> the judge trained without it (judge())
+HELD_OUT: dict = {}  # set of catalog song ids -> the judge trained without them
+CATALOG: list = []  # the judge's catalog rows (judge())
 
 
-def template_of(proposal) -> str | None:
-    """The catalog song whose form and palette style resolution drew (None: none, or White)."""
+def judge_without(ids: tuple[str, ...]):
+    """The judge trained on the catalog without these songs (a composed song's sources)."""
+    key = frozenset(ids)
+    if key not in HELD_OUT:
+        rows = [r for r in CATALOG if r["id"] not in key]
+        HELD_OUT[key] = _model().fit([r["x"] for r in rows], [r["color"] for r in rows])
+    return HELD_OUT[key]
+
+
+def template_of(proposal) -> tuple[str, ...]:
+    """The catalog songs whose form and palette style resolution drew (empty: none, White)."""
     import re
 
     from chromatic.produce.style import style_for
 
-    src = next((s for c, _, s in getattr(style_for(proposal), "sources", ()) if c == "form"), "")
-    m = re.match(r"\w+ profile: the form of (\S+)", src)
-    return m.group(1) if m else None
+    pat = r"\w+ profile: the (?:form|palette) of (\S+)"
+    srcs = getattr(style_for(proposal), "sources", ())
+    return tuple(
+        m.group(1) for c, _, s in srcs if c in ("form", "palette") and (m := re.match(pat, s))
+    )
 
 
 def pct(v: list[float], q: float) -> float:
@@ -323,11 +337,12 @@ def report(cat, songs, clf) -> None:
             f"composed: {len(songs)} songs ({len(album)} of album colors); judge top-1 {top1:.1%}"
         )
         # a song drawn on a catalog template is judged again by the judge that never saw it
-        held = [s for s in album if s.get("template") in HELD_OUT]
+        held = [s for s in album if s.get("template")]
         if held:
-            ok = sum(HELD_OUT[s["template"]].predict([s["x"]])[0] == s["color"] for s in held)
+            ok = sum(judge_without(s["template"]).predict([s["x"]])[0] == s["color"] for s in held)
             print(
-                f"  judge top-1 with each song's template song left out of training: "
+                "  judge top-1 with each song's catalog sources (form and palette songs) left "
+                f"out of training: "
                 f"{ok / len(held):.1%} ({len(held)} songs)"
             )
         confusion: dict[str, Counter] = {}

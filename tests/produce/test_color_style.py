@@ -14,6 +14,7 @@ from chromatic.produce.arrange.form import plan_form
 from chromatic.produce.folder import read_any_proposal
 from chromatic.produce.style import style_for
 from chromatic.produce.style.color import _kinds, accent_roles, concept_effects, form_of
+from chromatic.produce.style.palette import accent_program, gm_family
 from chromatic.produce.style.profile import (
     EXAMPLE_PROFILE,
     REAL_PROFILE,
@@ -144,8 +145,12 @@ def test_only_the_concept_changes_energy_mode_and_accents(base):
     assert [e.rule for e in concept_effects(war)] == ["conflict"]
     assert a.harmony.mode == "phrygian" and b.harmony.mode == "lydian"
     # the accent plays in the contrasting sections; the color's palette keeps the rest
-    assert {a.program("chords", r) for r in accent_roles(a.form)} == {30}
-    assert {b.program("harmony", r) for r in accent_roles(b.form)} == {73}
+    # war's distortion guitar, in the template song's own guitar (palette.accent_program)
+    (guitar,) = {a.program("chords", r) for r in accent_roles(a.form)}
+    assert gm_family(guitar) == "guitar" and guitar not in a.programs.values()
+    # nature's flute, in the color's own wind when its songs have no flute (palette.accent_program)
+    (wind,) = {b.program("harmony", r) for r in accent_roles(b.form)}
+    assert wind == accent_program(73, b.color)[0] and gm_family(wind) == "winds"
     assert a.programs == b.programs
     assert a.density > b.density
     assert a.form == b.form  # the color's draw ignores the concept

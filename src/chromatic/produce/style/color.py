@@ -46,7 +46,13 @@ from pathlib import Path
 
 from chromatic.errors import ProduceError
 from chromatic.music.form import role_of
-from chromatic.produce.style.palette import PLAYED, color_programs, extras, song_palette
+from chromatic.produce.style.palette import (
+    PLAYED,
+    color_programs,
+    extras,
+    palette_song,
+    song_palette,
+)
 from chromatic.produce.style.profile import REAL_PROFILE, load_profile
 from chromatic.yamlio import read_yaml
 
@@ -124,7 +130,9 @@ def form_of(kinds: list[str], cap: int = MAX_ITEMS) -> tuple[str, ...]:
         keep = set(sorted(distinct, key=lambda x: (x not in FRAME, -items.count(x)))[:MAX_LABELS])
         by_role = {role_of(k).name: k for k in sorted(keep, key=items.count)}
         items = [i if i in keep else by_role.get(role_of(i).name, "") for i in items]
-        items = [i for i in _merged(items) if i]
+        items = [i for i in items if i]  # the template's section count stays (a repeat plays
+        if len(items) > cap:  # its section again), merged only past the cap
+            items = _merged(items)
     if "chorus" in items:
         last = len(items) - 1 - items[::-1].index("chorus")
         items[last] = "chorus!"
@@ -219,7 +227,8 @@ def color_choice(proposal, profile_path: Path = REAL_PROFILE) -> ColorChoice | N
     needed = lyric_roles(getattr(proposal, "lyrics", None))
     bar_s = proposal.time_signature.bar_seconds(proposal.bpm)
     form, seconds, song, owner, who = _template(rng, prof, name, sources, profile, needed, bar_s)
-    programs, extra = song_palette(rng, owner, song, sung, who, sources, profile_path)
+    mate = palette_song(rng, owner, song, sung, who, sources, profile_path)
+    programs, extra = song_palette(rng, owner, mate, sung, who, sources, profile_path)
     section_programs = extras(form, extra, sung, who, sources)
     drums = prof["drums"]["share"]
     sources.append(

@@ -1,23 +1,25 @@
-"""What plays a color's song: the template song's own palette, the lead voice, the extras.
+"""What plays a color's song: a palette song's own instruments, the lead voice, the extras.
 
-The form's template song (``color.py`` draws one of the color's songs) also lends its
-instrumentation, so a composed song carries the families that song has, together, as the
-artist combined them (a Blue song: acoustic guitar, bass, piano, mandolin; an Orange one:
-guitar, Farfisa, a Morphagene texture, synths), not an independent draw per part:
+Another of the color's songs than the form's template (``palette_song``: drawn by how much its
+instrument families say the color, ``typicality``) lends its instrumentation, so a composed
+song carries the families that song has, together, as the artist combined them (a Blue song:
+acoustic guitar, bass, piano, mandolin; an Orange one: guitar, Farfisa, a Morphagene texture,
+synths), not an independent draw per part, and no composed song copies one catalog song's
+form and palette together:
 
 - **each played part** (bass, chords, harmony; the melody of an instrumental song) takes one
-  of the template song's own programs for that part (the profile's ``parts``, songs listed in
-  ``from``), weighted like ``draw`` (what is typical of the color); a part the template has no
-  program for draws from the whole color (``draw``); no program twice in a song.
-  A template with no bass family (half of Green's songs) plays its bass line on the song's
+  of the palette song's own programs for that part (the profile's ``parts``, songs listed in
+  ``from``), weighted like ``draw`` (what is typical of the color); a part the palette song
+  has no program for draws from the whole color (``draw``); no program twice in a song.
+  A palette song with no bass family (half of Green's songs) plays its bass line on the song's
   lowest-voiced other instrument (cello, a synth, an organ, a piano), never a bass guitar.
-- **the sung lead** (``lead_voice``): the song's guide program follows what the template
+- **the sung lead** (``lead_voice``): the song's guide program follows what the palette
   song's manifest says of its singing (``lead_voices`` of ``instruments.yml``: a vocoder or
   the Infranym voice -> Synth Voice, a choir -> Choir Aahs, falsetto, female, doubled or
   layered leads -> Voice Oohs, else Lead 6 (voice)); the color's other sung songs when the
-  template is instrumental. The vocal-synth hand-off (``lead_vocal.mid``) finds the lead by
+  palette song is instrumental. The vocal-synth hand-off (``lead_vocal.mid``) finds the lead by
   its part, whatever the program.
-- **the extras**: the template's other instrument families (by GM range, ``gm_family``) are
+- **the extras**: the palette song's other instrument families (by GM range, ``gm_family``) are
   heard too, each in one section role of the form (``extras``): the chords of that role play
   it (or the backing, in a sung role, for an instrument that cannot play chords), so a song
   of five or six families sounds them in turn, the way the artist's organ enters in a chorus.
@@ -114,7 +116,7 @@ def color_programs(rng, prof, sung, name, sources, path: Path = REAL_PROFILE) ->
 
 
 def lead_voice(rng, prof: dict, song: str, name: str, sources: list) -> int | None:
-    """The sung lead's guide program: the template song's, else drawn over the color's."""
+    """The sung lead's guide program: the palette song's, else drawn over the color's."""
     cands = prof.get("lead_voices") or []
     own = [c for c in cands if song in c["from"]]
     if own:
@@ -243,7 +245,86 @@ def extras(
             (
                 f"section_programs.{role}.{part}",
                 str(prog),
-                f"{name} profile: the template song's {gm_family(prog)}, heard in the {role}",
+                f"{name} profile: the palette song's {gm_family(prog)}, heard in the {role}",
             )
         )
     return out
+
+
+def accent_program(
+    prog: int, color: str, song: str = "", heard=(), path: Path = REAL_PROFILE
+) -> tuple[int, str]:
+    """A concept accent (``concept.yml``) in the color's own timbre, among the programs of the
+    accent's GM family: the template ``song``'s own one that the song does not play yet (a
+    machine concept's saw synth becomes that song's Grandmother or Prophet), else the listed
+    program when the color's songs play it, else the color's own one; among several, the one
+    nearest the listed program (GM orders a family by character: clean, overdriven, distortion
+    guitar), so the accent keeps its sense. The listed program when the color has none of its
+    family (White, Blue's synths) or it is a voice. Returns ``(program, why)``, ``why`` empty
+    when unchanged."""
+    fam = gm_family(prog)
+    prof = load_profile(path)["colors"].get(color) if color else None
+    if prof is None or fam is None:
+        return prog, ""
+    seen: dict[int, tuple[bool, int]] = {}
+    for cands in prof["parts"].values():
+        for c in cands:
+            p = c["program"]
+            if p is not None and p not in VOICES and gm_family(p) == fam:
+                seen[p] = max(seen.get(p, (False, 0)), (song in c["from"], c["songs"]))
+    own = [p for p, (mine, _) in seen.items() if mine and p not in heard]
+    if prog in own or (not own and (prog in seen or not seen)):
+        return prog, ""
+    pool = own or [p for p in seen if p not in heard] or list(seen)
+    best = min(pool, key=lambda p: (abs(p - prog), -seen[p][1], p))
+    if own:
+        return best, f"{song}'s own {fam}"
+    return best, f"{color}'s own {fam} (on {seen[best][1]} of its songs)"
+
+
+@cache
+def family_shares(path: Path) -> dict[str, float]:
+    """Per instrument family (``instruments.yml``), the share of the whole catalog's songs."""
+    colors = load_profile(path)["colors"]
+    total = sum(len(p["songs"]) for p in colors.values())
+    out: dict[str, float] = {}
+    for p in colors.values():
+        for fam, v in p.get("families", {}).items():
+            out[fam] = out.get(fam, 0.0) + len(v["songs"]) / total
+    return out
+
+
+def typicality(prof: dict, song: str, path: Path = REAL_PROFILE) -> float:
+    """How much a song's instrument families say its color: the product over the families of
+    the color's share over the catalog's (a family it lacks: the shares of songs without it),
+    smoothed by one song each way (a naive-Bayes likelihood ratio)."""
+    n = len(prof["songs"])
+    ratio = 1.0
+    for fam, everywhere in family_shares(path).items():
+        songs = prof.get("families", {}).get(fam, {}).get("songs", [])
+        here = (len(songs) + 0.5) / (n + 1)
+        every = min(max(everywhere, 0.01), 0.99)
+        ratio *= here / every if song in songs else (1 - here) / (1 - every)
+    return ratio
+
+
+def palette_song(
+    rng, prof: dict, form_song: str, sung: bool, name: str, sources: list, path=REAL_PROFILE
+) -> str:
+    """The song whose instruments the composed song plays: another of the color's songs than
+    the form's template (sung like the composed song when one is), so no composed song copies
+    one catalog song's form and palette together, drawn in proportion to its ``typicality``
+    (the songs whose families say the color most are heard most); the form's own song when it
+    is the color's only one."""
+    sung_songs = set(prof.get("vocals", {}).get("songs", []))
+    others = [s for s in sorted(prof["songs"]) if s != form_song]
+    alike = [s for s in others if (s in sung_songs) == sung] or others
+    if not alike:
+        return form_song
+    weights = [typicality(prof, s, path) for s in alike]
+    pick = rng.choices(alike, weights=weights)[0]
+    title = prof["songs"].get(pick, "")
+    share = weights[alike.index(pick)] / sum(weights)
+    why = f"{name} profile: the palette of {pick} {title!r} ({share:.0%} of the draw: its families)"
+    sources.append(("palette", pick, why))
+    return pick

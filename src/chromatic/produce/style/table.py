@@ -36,7 +36,7 @@ from chromatic.produce.style.color import (
     concept_effects,
 )
 from chromatic.produce.style.genres import family_fit
-from chromatic.produce.style.palette import gm_family
+from chromatic.produce.style.palette import accent_program, gm_family
 from chromatic.produce.style.profile import REAL_PROFILE as PROFILE
 from chromatic.yamlio import read_yaml
 
@@ -320,6 +320,8 @@ def style_for(
     programs = dict(fam.programs)
     section_programs = {k: dict(v) for k, v in fam.section_programs.items()}
     mode = fam.harmony.mode
+    form_src = next((s for c, _, s in sources if c == "form"), "")
+    template = m.group(1) if (m := re.match(r"\w+ profile: the form of (\S+)", form_src)) else ""
     for eff in concept_effects(proposal.concept or ""):
         density += eff.density
         words = ", ".join(eff.words)
@@ -332,10 +334,18 @@ def style_for(
             part = accent_part(form, part)
             if part in override.get("programs", {}):
                 continue
+            prog, own = accent_program(
+                prog,
+                choice.color if choice else "",
+                template,
+                set(programs.values()),
+                profile or PROFILE,
+            )
             for role in accented:
                 section_programs[role] = {**programs, **section_programs.get(role, {}), part: prog}
             where = f"section_programs.{'/'.join(accented)}.{part}"
-            sources.append((where, str(prog), f"concept {eff.rule}: {words}"))
+            why = f"concept {eff.rule}: {words}" + (f", in {own}" if own else "")
+            sources.append((where, str(prog), why))
         reasons.append(f"concept {words} -> {eff.rule}")
     subdivision = next((r.subdivision for r in table.tempo if proposal.bpm < r.below), 8)
     reasons.append(f"{proposal.bpm:g} bpm -> melody on a 1/{subdivision} grid at the finest")
