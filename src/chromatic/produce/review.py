@@ -16,6 +16,7 @@ that candidate is then kept too, so the comment survives either way.
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,7 @@ from chromatic.errors import ReviewError
 from chromatic.fileio import write_text_atomic
 from chromatic.paths import PathError, contained, inside
 from chromatic.produce.song import SongHeader
-from chromatic.yamlio import dump_yaml, load_rt, read_yaml
+from chromatic.yamlio import dump_yaml, load_rt, parse_yaml, read_bounded
 
 SCHEMA_VERSION = 1
 STATUSES = ("pending", "approved", "rejected")
@@ -147,7 +148,23 @@ def read_review(path: str | os.PathLike, *, check_files: bool = False) -> Review
     """The same file and checks as ``load_review``, read with the fast C loader, for readers
     that never write it back (the compose search, the song's sections)."""
     path = Path(path)
-    return _validate(read_yaml(path, ReviewError), path, check_files)
+    raw = read_bounded(path, ReviewError)
+    doc = _PARSED.get(raw)
+    if doc is None:
+        doc = parse_yaml(raw, ReviewError, path=path)
+        _PARSED[raw] = doc
+        while len(_PARSED) > _PARSED_MAX:
+            _PARSED.popitem(last=False)
+    else:
+        _PARSED.move_to_end(raw)
+    return _validate(doc, path, check_files)
+
+
+#: The plain documents of the review files read lately, by their bytes: a compose search reads
+#: each phase's approved review.yml again for every later phase and branch (the bytes decide,
+#: so an edited or replaced file is parsed afresh; the documents are never modified).
+_PARSED: OrderedDict[bytes, object] = OrderedDict()
+_PARSED_MAX = 64
 
 
 def _validate(doc: object, path: Path, check_files: bool) -> ReviewFile:
