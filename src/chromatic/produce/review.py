@@ -160,6 +160,24 @@ def read_review(path: str | os.PathLike, *, check_files: bool = False) -> Review
     return _validate(doc, path, check_files)
 
 
+def remember_approval(old: str, new: str, label_of: Mapping[str, str]) -> None:
+    """Tell the reader that ``new`` is ``old`` with exactly the candidates of ``label_of``
+    set to approved under their labels (``compose.search.approved_text``'s edit: plain labels,
+    nothing else touched), so ``new`` is never parsed: its document is ``old``'s, edited."""
+    doc = _PARSED.get(old.encode("utf-8"))
+    if not isinstance(doc, Mapping) or not isinstance(doc.get("candidates"), list):
+        return
+    cands = [
+        {**c, "status": "approved", "label": label_of[c["id"]]}
+        if isinstance(c, Mapping) and c.get("id") in label_of
+        else c
+        for c in doc["candidates"]
+    ]
+    _PARSED[new.encode("utf-8")] = {**doc, "candidates": cands}
+    while len(_PARSED) > _PARSED_MAX:
+        _PARSED.popitem(last=False)
+
+
 #: The plain documents of the review files read lately, by their bytes: a compose search reads
 #: each phase's approved review.yml again for every later phase and branch (the bytes decide,
 #: so an edited or replaced file is parsed afresh; the documents are never modified).
