@@ -162,3 +162,24 @@ def test_review_reads_follow_the_bytes(tmp_path):
     path.write_text(dump_yaml(doc).replace("candidates/b_01.mid", "../../x.mid"))
     with pytest.raises(ReviewError):
         read_review(path)
+
+
+def test_as_read_is_what_the_fast_reader_reads():
+    from chromatic.yamlio import as_read, parse_yaml
+
+    doc = built_doc()
+    assert as_read(doc) is None  # ruamel writes yes, 12:30 plain; YAML 1.1 reads a bool, an int
+    doc["strings"] = [s for s in AWKWARD if as_read({"k": s, "f": flow([s])}) is not None]
+    assert len(doc["strings"]) > 25  # most strings are known without parsing
+    for c in doc["candidates"]:
+        c["details"]["words"] = flow(doc["strings"])
+    plain = as_read(doc)
+    assert plain is not None
+    assert plain == parse_yaml(dump_yaml(doc), ReviewError)
+    for s in ("yes", "no", "on", "12:30"):
+        assert as_read({"k": s}) is None, s
+    for s in AWKWARD + ["12:30", "1_000", "2024-01-01", "0b101"]:
+        d = {"k": s, "f": flow([s])}
+        got = as_read(d)
+        assert got is None or got == parse_yaml(dump_yaml(d), ReviewError), s
+    assert as_read({"a": "line\nbreak"}) is None

@@ -191,3 +191,59 @@ def emit(doc: object, dump: Dump) -> str | None:
     except _Decline:
         return None
     return "".join(out)
+
+
+@lru_cache(maxsize=65536)
+def _reads_as_str(written: str) -> bool:
+    """A string ``emit`` wrote reads back as that string with the fast reader (PyYAML, YAML
+    1.1: a plain ``12:30`` or ``1_000`` would read as a number there)."""
+    if written.startswith(("'", '"')):
+        return True
+    from yaml.nodes import ScalarNode
+    from yaml.resolver import Resolver
+
+    return Resolver().resolve(ScalarNode, written, (True, False)) == "tag:yaml.org,2002:str"
+
+
+def _plain(v: object, where: str) -> object:
+    if _is_map(v):
+        out = {}
+        for k, x in v.items():
+            key = _DUMP and _string(k, "key", _DUMP[0])
+            if not isinstance(key, str) or not _reads_as_str(key):
+                raise _Decline
+            out[k] = _plain(x, "block")
+        return out
+    if _is_seq(v):
+        flow = _flow(v) or where == "flow"
+        return [_plain(x, "flow" if flow else "block") for x in v]
+    if type(v) is str:
+        written = _string(v, where, _DUMP[0])
+        if written is None or not _reads_as_str(written) or _risky(written, where):
+            raise _Decline
+    return v
+
+
+_INDICATORS = tuple("?:-[]{},#&*!|>%@`")
+
+
+def _risky(written: str, where: str) -> bool:
+    """A plain string another reader may take apart (``[?q]`` reads as a mapping in PyYAML)."""
+    if written.startswith(("'", '"')):
+        return False
+    if written.startswith(_INDICATORS) or ": " in written or " #" in written:
+        return True
+    return where == "flow" and any(c in written for c in ",[]{}")
+
+
+def as_read(doc: object, dump: Dump) -> dict | None:
+    """What the fast reader (``yamlio.parse_yaml``) gives for ``emit(doc, dump)``'s text, built
+    from ``doc`` without writing or parsing it; None where ``emit`` declines or a string would
+    not read back as itself."""
+    if emit(doc, dump) is None:
+        return None
+    try:
+        out = _plain(doc, "block")
+    except _Decline:
+        return None
+    return out if isinstance(out, dict) else None

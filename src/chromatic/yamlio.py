@@ -22,6 +22,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from chromatic.fileio import read_regular
+from chromatic.yamlemit import as_read as plain_of
 from chromatic.yamlemit import emit
 
 try:  # the C loader parses the agent's long files several times faster
@@ -216,6 +217,12 @@ def dump_yaml(data: object, style: Style = PROJECT) -> str:
             raise AssertionError("yamlemit differs from ruamel")
         return slow
     return fast
+
+
+def as_read(data: object) -> dict | None:
+    """What ``parse_yaml(dump_yaml(data))`` gives, without writing or parsing (``yamlemit``);
+    None where that is not known."""
+    return plain_of(data, _ruamel_dump)
 
 
 def _ruamel_dump(data: object, style: Style = PROJECT) -> str:

@@ -29,7 +29,7 @@ from chromatic.errors import ReviewError
 from chromatic.fileio import write_text_atomic
 from chromatic.paths import PathError, contained, inside
 from chromatic.produce.song import SongHeader
-from chromatic.yamlio import dump_yaml, load_rt, parse_yaml, read_bounded
+from chromatic.yamlio import as_read, dump_yaml, load_rt, parse_yaml, read_bounded
 
 SCHEMA_VERSION = 1
 STATUSES = ("pending", "approved", "rejected")
@@ -158,6 +158,21 @@ def read_review(path: str | os.PathLike, *, check_files: bool = False) -> Review
     else:
         _PARSED.move_to_end(raw)
     return _validate(doc, path, check_files)
+
+
+def remember_written(text: str, doc: object) -> None:
+    """Tell the reader the plain document of ``text``, which ``dump_yaml(doc)`` just wrote
+    (``yamlemit.as_read``), so a phase's fresh review.yml is not parsed back; nothing is
+    remembered where that cannot be known without parsing."""
+    plain = as_read(doc)
+    if plain is None:
+        return
+    raw = text.encode("utf-8")
+    if os.environ.get("CHROMATIC_YAML_CHECK") and parse_yaml(raw, ReviewError) != plain:
+        raise AssertionError("yamlemit.as_read differs from the parsed review")
+    _PARSED[raw] = plain
+    while len(_PARSED) > _PARSED_MAX:
+        _PARSED.popitem(last=False)
 
 
 def remember_approval(old: str, new: str, label_of: Mapping[str, str]) -> None:
