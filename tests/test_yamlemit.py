@@ -178,7 +178,7 @@ def test_as_read_is_what_the_fast_reader_reads():
     assert plain == parse_yaml(dump_yaml(doc), ReviewError)
     for s in ("yes", "no", "on", "12:30"):
         assert as_read({"k": s}) is None, s
-    for s in AWKWARD + ["12:30", "1_000", "2024-01-01", "0b101"]:
+    for s in [*AWKWARD, "12:30", "1_000", "2024-01-01", "0b101"]:
         d = {"k": s, "f": flow([s])}
         got = as_read(d)
         assert got is None or got == parse_yaml(dump_yaml(d), ReviewError), s
