@@ -152,9 +152,7 @@ def read_review(path: str | os.PathLike, *, check_files: bool = False) -> Review
     doc = _PARSED.get(raw)
     if doc is None:
         doc = parse_yaml(raw, ReviewError, path=path)
-        _PARSED[raw] = doc
-        while len(_PARSED) > _PARSED_MAX:
-            _PARSED.popitem(last=False)
+        _remember(raw, doc)
     else:
         _PARSED.move_to_end(raw)
     return _validate(doc, path, check_files)
@@ -170,9 +168,7 @@ def remember_written(text: str, doc: object) -> None:
     raw = text.encode("utf-8")
     if os.environ.get("CHROMATIC_YAML_CHECK") and parse_yaml(raw, ReviewError) != plain:
         raise AssertionError("yamlemit.as_read differs from the parsed review")
-    _PARSED[raw] = plain
-    while len(_PARSED) > _PARSED_MAX:
-        _PARSED.popitem(last=False)
+    _remember(raw, plain)
 
 
 def remember_approval(old: str, new: str, label_of: Mapping[str, str]) -> None:
@@ -188,7 +184,13 @@ def remember_approval(old: str, new: str, label_of: Mapping[str, str]) -> None:
         else c
         for c in doc["candidates"]
     ]
-    _PARSED[new.encode("utf-8")] = {**doc, "candidates": cands}
+    _remember(new.encode("utf-8"), {**doc, "candidates": cands})
+
+
+def _remember(raw: bytes, doc: object) -> None:
+    if len(raw) > _PARSED_BYTES:  # a long-lived process holds at most 64 x 1 MB of files
+        return
+    _PARSED[raw] = doc
     while len(_PARSED) > _PARSED_MAX:
         _PARSED.popitem(last=False)
 
@@ -198,6 +200,7 @@ def remember_approval(old: str, new: str, label_of: Mapping[str, str]) -> None:
 #: so an edited or replaced file is parsed afresh; the documents are never modified).
 _PARSED: OrderedDict[bytes, object] = OrderedDict()
 _PARSED_MAX = 64
+_PARSED_BYTES = 1 << 20
 
 
 def _validate(doc: object, path: Path, check_files: bool) -> ReviewFile:
