@@ -28,6 +28,7 @@ from chromatic.produce.review import (
     candidate_path,
     has_comment,
     load_review,
+    remember_written,
 )
 from chromatic.yamlio import dump_yaml
 
@@ -187,7 +188,9 @@ def regenerate_groups(
         write_bytes_atomic(within(phase_dir, "candidates", f"{cid}.mid"), f.midi)
         for suffix, data in f.attachments.values():
             write_bytes_atomic(within(phase_dir, "candidates", f"{cid}{suffix}.mid"), data)
-    write_text_atomic(path, dump_yaml(doc))
+    text = dump_yaml(doc)
+    write_text_atomic(path, text)
+    remember_written(text, doc)
     new_ids = {cid for cid, _ in written}
     replaced = [c for c, k in zip(old_models, keep, strict=True) if not k]
     for c in replaced:

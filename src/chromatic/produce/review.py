@@ -16,6 +16,7 @@ that candidate is then kept too, so the comment survives either way.
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,7 @@ from chromatic.errors import ReviewError
 from chromatic.fileio import write_text_atomic
 from chromatic.paths import PathError, contained, inside
 from chromatic.produce.song import SongHeader
-from chromatic.yamlio import dump_yaml, load_rt, read_yaml
+from chromatic.yamlio import as_read, dump_yaml, load_rt, parse_yaml, read_bounded
 
 SCHEMA_VERSION = 1
 STATUSES = ("pending", "approved", "rejected")
@@ -147,7 +148,59 @@ def read_review(path: str | os.PathLike, *, check_files: bool = False) -> Review
     """The same file and checks as ``load_review``, read with the fast C loader, for readers
     that never write it back (the compose search, the song's sections)."""
     path = Path(path)
-    return _validate(read_yaml(path, ReviewError), path, check_files)
+    raw = read_bounded(path, ReviewError)
+    doc = _PARSED.get(raw)
+    if doc is None:
+        doc = parse_yaml(raw, ReviewError, path=path)
+        _remember(raw, doc)
+    else:
+        _PARSED.move_to_end(raw)
+    return _validate(doc, path, check_files)
+
+
+def remember_written(text: str, doc: object) -> None:
+    """Tell the reader the plain document of ``text``, which ``dump_yaml(doc)`` just wrote
+    (``yamlemit.as_read``), so a phase's fresh review.yml is not parsed back; nothing is
+    remembered where that cannot be known without parsing."""
+    plain = as_read(doc)
+    if plain is None:
+        return
+    raw = text.encode("utf-8")
+    if os.environ.get("CHROMATIC_YAML_CHECK") and parse_yaml(raw, ReviewError) != plain:
+        raise AssertionError("yamlemit.as_read differs from the parsed review")
+    _remember(raw, plain)
+
+
+def remember_approval(old: str, new: str, label_of: Mapping[str, str]) -> None:
+    """Tell the reader that ``new`` is ``old`` with exactly the candidates of ``label_of``
+    set to approved under their labels (``compose.search.approved_text``'s edit: plain labels,
+    nothing else touched), so ``new`` is never parsed: its document is ``old``'s, edited."""
+    doc = _PARSED.get(old.encode("utf-8"))
+    if not isinstance(doc, Mapping) or not isinstance(doc.get("candidates"), list):
+        return
+    cands = [
+        {**c, "status": "approved", "label": label_of[c["id"]]}
+        if isinstance(c, Mapping) and c.get("id") in label_of
+        else c
+        for c in doc["candidates"]
+    ]
+    _remember(new.encode("utf-8"), {**doc, "candidates": cands})
+
+
+def _remember(raw: bytes, doc: object) -> None:
+    if len(raw) > _PARSED_BYTES:  # a long-lived process holds at most 64 x 1 MB of files
+        return
+    _PARSED[raw] = doc
+    while len(_PARSED) > _PARSED_MAX:
+        _PARSED.popitem(last=False)
+
+
+#: The plain documents of the review files read lately, by their bytes: a compose search reads
+#: each phase's approved review.yml again for every later phase and branch (the bytes decide,
+#: so an edited or replaced file is parsed afresh; the documents are never modified).
+_PARSED: OrderedDict[bytes, object] = OrderedDict()
+_PARSED_MAX = 64
+_PARSED_BYTES = 1 << 20
 
 
 def _validate(doc: object, path: Path, check_files: bool) -> ReviewFile:

@@ -6,7 +6,9 @@ a human would leave them, so the next phase runs on it through its ordinary publ
 For each phase every branch generates candidates and offers alternatives (``alternatives``);
 the ``beam`` best over all branches, by the mean over phases of the mean composite of the
 chosen candidates, become the next branches. Ties go to the earlier branch, then the earlier
-alternative, so the search is deterministic.
+alternative, so the search is deterministic. A kept branch is its parent's folder cloned with
+hard links (``fileio.clone_tree``), except the last child of a parent, which takes the parent's
+folder itself (renamed): the parent is not needed after its children are made.
 """
 
 from __future__ import annotations
@@ -33,7 +35,13 @@ from chromatic.produce.phases import Phase, PhaseOptions
 from chromatic.produce.phases.composite import Scorer
 from chromatic.produce.phases.taste import cached_taste
 from chromatic.produce.promote import approved_loop
-from chromatic.produce.review import GROUP_KEY, Candidate, approve, read_review
+from chromatic.produce.review import (
+    GROUP_KEY,
+    Candidate,
+    approve,
+    read_review,
+    remember_approval,
+)
 
 #: The best chord progressions go to the sections heard most (``music.form``: roles by
 #: ``chord_rank``; a form label is ranked only when it is exactly a role's name).
@@ -183,11 +191,13 @@ def approve_choice(root: Path, phase: str, alt: Alternative) -> None:
     folder = ProductionFolder(root)
     path = folder.review_path(phase)
     label_of = {cid: section for section, cid in alt.choice.items()}
-    text = approved_text(path.read_text(encoding="utf-8"), label_of)
+    before = path.read_text(encoding="utf-8")
+    text = approved_text(before, label_of)
     if text is None:
         approve(path, label_of)
     else:
         write_text_atomic(path, text)
+        remember_approval(before, text, label_of)
     approved = folder.approved_dir(phase)
     approved.mkdir(parents=True, exist_ok=True)
     for p in approved.glob("*.mid"):
@@ -227,10 +237,14 @@ def search(
                 score = (sum(b.phase_scores.values()) + phase_mean) / (len(b.phase_scores) + 1)
                 offers.append((score, bi, ai, b, alt))
         offers.sort(key=lambda o: (-round(o[0], 12), o[1], o[2]))
-        kept = []
-        for j, (_score, _bi, ai, parent, alt) in enumerate(offers[: opts.beam]):
+        kept, chosen = [], offers[: opts.beam]
+        last_child = {o[1]: j for j, o in enumerate(chosen)}
+        for j, (_score, bi, ai, parent, alt) in enumerate(chosen):
             child = work / f"{phase}-{j}"
-            clone_tree(parent.root, child)
+            if last_child[bi] == j:  # its other children are cloned: the last takes the folder
+                parent.root.rename(child)
+            else:
+                clone_tree(parent.root, child)
             approve_choice(child, phase, alt)
             kept.append(
                 Branch(
@@ -240,8 +254,9 @@ def search(
                     {**parent.composites, phase: alt.composites},
                 )
             )
-        for b in branches:
-            shutil.rmtree(b.root, ignore_errors=True)
+        for bi, b in enumerate(branches):
+            if bi not in last_child:  # no child took its folder
+                shutil.rmtree(b.root, ignore_errors=True)
         branches = kept
         seconds = time.perf_counter() - t0
         reports.append(
