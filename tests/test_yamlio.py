@@ -60,3 +60,17 @@ def test_round_trip_keeps_comments_and_plain_values_read(tmp_path):
     from chromatic.yamlio import dump_yaml
 
     assert dump_yaml(load_rt(path, ManifestError)) == path.read_text()
+
+
+@pytest.mark.parametrize("word", ["yes", "no", "on", "off", "Yes", "OFF", "12:30", "1:20:30"])
+def test_words_ruamel_writes_unquoted_read_back_as_text(tmp_path, word):
+    """The fast reader reads scalars as ruamel (YAML 1.2) writes them: a label typed ``yes`` or
+    ``12:30`` stays text, not ``True`` or 750."""
+    from chromatic.yamlio import dump_yaml
+
+    path = tmp_path / "review.yml"
+    path.write_text(dump_yaml({"label": word, "flag": True, "n": 3, "x": 0.5}))
+    assert f"label: {word}\n" in path.read_text()  # unquoted: only YAML 1.1 reads it otherwise
+    got = read_yaml(path, ManifestError)
+    assert got == {"label": word, "flag": True, "n": 3, "x": 0.5}
+    assert type(got["flag"]) is bool and type(got["n"]) is int

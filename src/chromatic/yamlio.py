@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,12 +26,51 @@ from chromatic.fileio import read_regular
 from chromatic.yamlemit import as_read as plain_of
 from chromatic.yamlemit import emit
 
+_YAML11_ONLY = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+_YAML12_RULES = (  # YAML 1.2's core booleans; PyYAML's numbers without the base-60 forms
+    ("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), "tTfF"),
+    (
+        "tag:yaml.org,2002:int",
+        re.compile(
+            r"""^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$""",
+            re.X,
+        ),
+        "-+0123456789",
+    ),
+    (
+        "tag:yaml.org,2002:float",
+        re.compile(
+            r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
+            |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
+            |[-+]?\.(?:inf|Inf|INF)
+            |\.(?:nan|NaN|NAN))$""",
+            re.X,
+        ),
+        "-+0123456789.",
+    ),
+)
+
 try:  # the C loader parses the agent's long files several times faster
-    _FastLoader = _pyyaml.CSafeLoader
+    _CLoader = _pyyaml.CSafeLoader
     _FastDumper = _pyyaml.CSafeDumper
 except AttributeError:  # pragma: no cover
-    _FastLoader = _pyyaml.SafeLoader
+    _CLoader = _pyyaml.SafeLoader
     _FastDumper = _pyyaml.SafeDumper
+
+
+class _FastLoader(_CLoader):  # type: ignore[valid-type,misc]
+    """PyYAML's C loader read as YAML 1.2 reads scalars, as ruamel (which writes the files)
+    does: ``yes``/``no``/``on``/``off`` are words, not booleans, and ``12:30`` is text, not a
+    base-60 number. Without this a label or note a human typed as ``yes`` or ``12:30``, which
+    ruamel writes unquoted, would come back as ``True`` or ``750``."""
+
+
+_FastLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in rules if tag not in _YAML11_ONLY]
+    for first, rules in _CLoader.yaml_implicit_resolvers.items()
+}
+for _tag, _rx, _firsts in _YAML12_RULES:
+    _FastLoader.add_implicit_resolver(_tag, _rx, list(_firsts))
 
 MAX_YAML_BYTES = 8 * 1024 * 1024
 MAX_YAML_NODES = 500_000
