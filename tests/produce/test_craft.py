@@ -154,3 +154,21 @@ def test_a_resolved_rub_and_a_chord_under_the_melody_stay_in_the_instrument():
     assert outside(chord, saw) == 0 and 47 in chord and 36 not in chord
     banjo = _under_melody([(0, BAR, 57, 70)], [(0, BAR, 55)], register(105).low)
     assert [p for _, _, p, _ in banjo] == [57] and outside([57], 105) == 0
+
+
+def test_a_backing_voice_that_cannot_get_under_the_tune_rests_there():
+    """A violin backing (G3 up) under a low sung lead (C4-E4): the notes that would sound above
+    the tune rest; the ones that fit under it stay; a pad in the same place keeps its notes."""
+    violin, pad, voice_lead = 40, 88, 85
+    tracks = {
+        ("harmony", violin, False): [(0, BAR, 65, 70), (BAR, BAR, 55, 70)],
+        ("chords", pad, False): [(0, BAR, 65, 70)],
+        ("melody", voice_lead, False): [(0, BAR, 60, 80), (BAR, BAR, 64, 80)],
+    }
+    shape(tracks, BAR, sung=True)
+    lead = tracks[("melody", voice_lead, False)]
+    low = min(p for _, _, p, _ in lead)
+    backing = tracks[("harmony", violin, False)]
+    assert backing and all(p <= low for _, _, p, _ in backing)
+    assert outside([p for *_, p in backing], violin) == 0
+    assert len(tracks[("chords", pad, False)]) == 1

@@ -102,7 +102,9 @@ def shape(
                 tracks[key] = above(tracks[key], line, register(key[1]).high)
                 continue
             floor = max(FLOOR, register(key[1]).low)
-            tracks[key] = under(tracks[key], line, floor)
+            # a backing voice that cannot get under the tune (its instrument's floor) rests
+            # there rather than cross above it; a chord keeps its note in range instead
+            tracks[key] = under(tracks[key], line, floor, rest_over=key[0] == "harmony")
     for key in leads:
         fixed = resolve_rubs(tracks, key, bar)
         if fixed:
@@ -179,9 +181,12 @@ def monophonic(hits: list[Hit]) -> list[Hit]:
     return out
 
 
-def under(hits: list[Hit], line: list[tuple[int, int, int]], floor: int) -> list[Hit]:
+def under(
+    hits: list[Hit], line: list[tuple[int, int, int]], floor: int, *, rest_over: bool = False
+) -> list[Hit]:
     """Notes sounding with the lead moved down by octaves to ``GAP`` under its lowest note
-    there (not under ``floor``); one landing on a note already struck at its onset is dropped."""
+    there (not under ``floor``); one landing on a note already struck at its onset is dropped,
+    and with ``rest_over`` one still above the lead's lowest note there (it cannot go lower)."""
     starts = [s for s, _, _ in line]
     longest = max(e - s for s, e, _ in line)
     out, seen = [], set()
@@ -192,6 +197,8 @@ def under(hits: list[Hit], line: list[tuple[int, int, int]], floor: int) -> list
             top = min(over) - GAP
             while p > top and p - 12 >= floor:
                 p -= 12
+            if rest_over and p > min(over):
+                continue
         if (t, p) not in seen:
             seen.add((t, p))
             out.append((t, d, p, v))
