@@ -56,6 +56,15 @@ class Alternative:
     composites: dict[str, float]
     files: dict[str, str]  # section -> the candidate's midi_file (relative to the phase folder)
 
+    @classmethod
+    def of(cls, pick: dict[str, Candidate], files: dict[str, str]) -> Alternative:
+        """The alternative that plays ``pick`` (section -> candidate)."""
+        return cls(
+            {s: c.id for s, c in pick.items()},
+            {s: c.scores.composite for s, c in pick.items()},
+            {s: files[c.id] for s, c in pick.items()},
+        )
+
 
 def read_candidates(review_path: Path) -> list[Candidate]:
     """A review.yml's candidates by rank (``review.read_review``: the fast reader)."""
@@ -90,13 +99,7 @@ def _given_chords(
     for i in range(depth):
         pick = {s: own[s][i] for s in form if s in own}
         pick.update(zip(rest, free[i * len(rest) : (i + 1) * len(rest)], strict=True))
-        out.append(
-            Alternative(
-                {s: c.id for s, c in pick.items()},
-                {s: c.scores.composite for s, c in pick.items()},
-                {s: files[c.id] for s, c in pick.items()},
-            )
-        )
+        out.append(Alternative.of(pick, files))
     return out
 
 
@@ -123,13 +126,7 @@ def alternatives(
         out = []
         for i in range(k):
             group = dict(zip(order, cands[i * len(form) : (i + 1) * len(form)], strict=True))
-            out.append(
-                Alternative(
-                    {s: c.id for s, c in group.items()},
-                    {s: c.scores.composite for s, c in group.items()},
-                    {s: files[c.id] for s, c in group.items()},
-                )
-            )
+            out.append(Alternative.of(group, files))
         return out
     by_section: dict[str, list[Candidate]] = {}
     for c in cands:
@@ -146,13 +143,7 @@ def alternatives(
     out = []
     for i in range(depth):
         pick = {s: by_section[s][min(i, len(by_section[s]) - 1)] for s in present}
-        out.append(
-            Alternative(
-                {s: c.id for s, c in pick.items()},
-                {s: c.scores.composite for s, c in pick.items()},
-                {s: files[c.id] for s, c in pick.items()},
-            )
-        )
+        out.append(Alternative.of(pick, files))
     return out
 
 
