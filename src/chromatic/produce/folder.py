@@ -109,6 +109,51 @@ class ProductionFolder:
         self.candidates_dir(phase).mkdir(parents=True, exist_ok=True)
         self.approved_dir(phase).mkdir(parents=True, exist_ok=True)
 
+    # --- the song so far, as a phase reads it, and the phase's review as it writes it ----------
+    # (``produce.compose.branch.SongSoFar`` answers the same from memory: a compose branch)
+
+    def approved_loops(self, phase: str) -> dict[str, Path]:
+        """``approved/<label>.mid`` of ``phase`` by label."""
+        d = self.approved_dir(phase)
+        return {p.stem: p for p in sorted(d.glob("*.mid"))} if d.is_dir() else {}
+
+    def midi(self, path: Path) -> Path | bytes:
+        """What ``music.midi.load_score`` reads for one of this folder's MIDI files."""
+        return path
+
+    def file_bytes(self, path: Path) -> bytes | None:
+        """The bytes of a file of this folder, or None when there is none."""
+        return path.read_bytes() if path.is_file() else None
+
+    def review(self, phase: str):
+        """``phase``'s review.yml read (``review.read_review``), or None when there is none."""
+        from chromatic.produce.review import read_review
+
+        path = self.review_path(phase)
+        return read_review(path) if path.is_file() else None
+
+    def review_facts(self, phase: str) -> dict:
+        """``phase``'s review.yml as a plain mapping (empty when there is none)."""
+        from chromatic.yamlio import load_plain
+
+        path = self.review_path(phase)
+        return load_plain(path) if path.is_file() else {}
+
+    def write_review(self, phase: str, *, facts: dict, groups: list, digits: int = 3):
+        """Merge fresh candidates into ``phase``'s review.yml (``regenerate.regenerate_groups``)
+        under the folder's lock; the ``MergeResult``."""
+        from chromatic.produce.regenerate import regenerate_groups
+
+        with self.locked():
+            self.ensure_phase(phase)
+            return regenerate_groups(
+                self.phase_dir(phase), facts=facts, groups=groups, digits=digits
+            )
+
+    def write_into(self, root: Path) -> None:
+        """Write what this folder holds only in memory into a copy at ``root`` (nothing here:
+        everything is on disk)."""
+
 
 def check_phase(phase: str) -> str:
     if phase not in PHASES:

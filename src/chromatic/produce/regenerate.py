@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from chromatic.produce.review import (
     GROUP_KEY,
     HEADER,
     Candidate,
+    Review,
     ReviewFile,
     candidate_path,
     has_comment,
@@ -108,6 +109,59 @@ def regenerate_groups(
     path = within(phase_dir, "review.yml")  # checked before anything is written
     within(phase_dir, "candidates")
     old = load_review(path, check_files=False) if path.exists() else None
+    merged = merge_groups(
+        path, old, facts=facts, groups=groups, digits=digits, is_file=Path.is_file, read=_read
+    )
+    for rel, data in merged.files():
+        write_bytes_atomic(within(phase_dir, *rel.split("/")), data)
+    text = dump_yaml(merged.doc)
+    write_text_atomic(path, text)
+    remember_written(text, merged.doc)
+    new_ids = set(merged.result.added)
+    for cid in merged.result.replaced:
+        if cid not in new_ids:
+            for p in merged.doomed[cid]:
+                p.unlink(missing_ok=True)
+    return merged.result
+
+
+@dataclass
+class Merged:
+    """What a regeneration decided, before anything is written: the review document, the new
+    candidates (id, fresh) in writing order, the files each replaced candidate owns, and the
+    result. ``regenerate_groups`` writes it into the phase folder; the compose search holds it
+    in memory (``compose.branch``) and writes the kept branch's once."""
+
+    doc: CommentedMap
+    written: list[tuple[str, FreshCandidate]]
+    doomed: dict[str, list[Path]]
+    result: MergeResult
+
+    def files(self) -> Iterator[tuple[str, bytes]]:
+        """(path relative to the phase folder, bytes) of every new file, in writing order."""
+        for cid, f in self.written:
+            yield f"candidates/{cid}.mid", f.midi
+            for suffix, data in f.attachments.values():
+                yield f"candidates/{cid}{suffix}.mid", data
+
+
+def _read(path: Path) -> bytes:
+    return path.read_bytes()
+
+
+def merge_groups(
+    path: Path,
+    old: Review | None,
+    *,
+    facts: dict,
+    groups: list[Group],
+    digits: int,
+    is_file: Callable[[Path], bool],
+    read: Callable[[Path], bytes],
+) -> Merged:
+    """The merge of ``regenerate_groups`` for the review at ``path`` (``old``: its loaded
+    document, or None): ``is_file`` and ``read`` see the phase folder's files."""
+    phase_dir = path.parent
     doc = old.doc if old else _new_doc()
     _sync(doc, facts)
 
@@ -121,9 +175,7 @@ def regenerate_groups(
         if not k
     }
     for i, (c, k) in enumerate(zip(old_models, keep, strict=True)):
-        if (
-            k and not (phase_dir / c.midi_file).is_file()
-        ):  # a pending one's file may be gone: it is replaced
+        if k and not is_file(phase_dir / c.midi_file):  # a pending one's file may be gone
             raise ReviewError(
                 f"file not found: {c.midi_file} (a reviewed candidate is kept with its file)",
                 path=path,
@@ -132,6 +184,9 @@ def regenerate_groups(
 
     def group_of(c: Candidate) -> str | None:
         return None if single else c.details.get(GROUP_KEY)
+
+    def digest(p: Path) -> str:
+        return hashlib.sha256(read(p)).hexdigest() if is_file(p) else ""
 
     kept_ids = {c.id for c, k in zip(old_models, keep, strict=True) if k}
     taken = set(kept_ids)
@@ -142,13 +197,13 @@ def regenerate_groups(
         kept_here = [
             c for c, k in zip(old_models, keep, strict=True) if k and group_of(c) == g.name
         ]
-        kept_digests = {_digest(phase_dir / c.midi_file) for c in kept_here}
+        kept_digests = {digest(phase_dir / c.midi_file) for c in kept_here}
         pool: list[FreshCandidate] = []
         wanted = max(g.top - len(kept_here), 0)
         for f in g.fresh:
             if len(pool) >= wanted:
                 break
-            if hashlib.sha256(f.midi).hexdigest() in kept_digests:
+            if kept_digests and hashlib.sha256(f.midi).hexdigest() in kept_digests:
                 duplicates += 1
             else:
                 pool.append(f)
@@ -184,26 +239,15 @@ def regenerate_groups(
         raise ReviewError(
             f"generated review does not validate: {e.errors()[0]['msg']}", path=path
         ) from None
-    for cid, f in written:
-        write_bytes_atomic(within(phase_dir, "candidates", f"{cid}.mid"), f.midi)
-        for suffix, data in f.attachments.values():
-            write_bytes_atomic(within(phase_dir, "candidates", f"{cid}{suffix}.mid"), data)
-    text = dump_yaml(doc)
-    write_text_atomic(path, text)
-    remember_written(text, doc)
-    new_ids = {cid for cid, _ in written}
     replaced = [c for c, k in zip(old_models, keep, strict=True) if not k]
-    for c in replaced:
-        if c.id not in new_ids:
-            for p in doomed[c.id]:
-                p.unlink(missing_ok=True)
-    return MergeResult(
+    result = MergeResult(
         path,
         tuple(sorted(kept_ids)),
         tuple(c.id for c in replaced),
         tuple(cid for cid, _ in written),
         duplicates,
     )
+    return Merged(doc, written, doomed, result)
 
 
 def _group(m: Mapping) -> object:
@@ -252,10 +296,6 @@ def _new_ids(prefix: str, count: int, taken: set[str], digits: int = 3) -> list[
         if cid not in taken:
             ids.append(cid)
     return ids
-
-
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
 
 
 def _own_files(path: Path, index: int, cand: Candidate) -> list[Path]:

@@ -29,7 +29,7 @@ from chromatic.errors import ReviewError
 from chromatic.fileio import write_text_atomic
 from chromatic.paths import PathError, contained, inside
 from chromatic.produce.song import SongHeader
-from chromatic.yamlio import as_read, dump_yaml, load_rt, parse_yaml, read_bounded
+from chromatic.yamlio import as_read, dump_yaml, load_rt, loads_rt, parse_yaml, read_bounded
 
 SCHEMA_VERSION = 1
 STATUSES = ("pending", "approved", "rejected")
@@ -142,6 +142,19 @@ def load_review(path: str | os.PathLike, *, check_files: bool = True) -> Review:
     path = Path(path)
     doc = load_rt(path, ReviewError)
     return Review(path, doc, _validate(doc, path, check_files))  # type: ignore[arg-type]
+
+
+def review_from_text(path: Path, text: str) -> Review:
+    """``load_review(path, check_files=False)`` of a review.yml whose text is in memory (a
+    compose branch's): the same round-trip document and checks."""
+    doc = loads_rt(text, ReviewError, path=path)
+    return Review(path, doc, _validate(doc, path, False))  # type: ignore[arg-type]
+
+
+def validate_review(doc: object, path: Path) -> ReviewFile:
+    """A review document already read (plain or round trip) validated as ``read_review``
+    validates a file's (without checking that its files exist)."""
+    return _validate(doc, path, False)
 
 
 def read_review(path: str | os.PathLike, *, check_files: bool = False) -> ReviewFile:

@@ -148,8 +148,7 @@ class Song:
 
 
 def approved_files(folder: ProductionFolder, phase: str) -> dict[str, Path]:
-    d = folder.approved_dir(phase)
-    return {p.stem: p for p in sorted(d.glob("*.mid"))} if d.is_dir() else {}
+    return folder.approved_loops(phase)
 
 
 def refusal(folder: ProductionFolder, phase: str, needed_by: str) -> ProduceError:
@@ -181,7 +180,8 @@ def load_song(folder: ProductionFolder, needed_by: str) -> Song:
     notes: list[str] = []
     order = _plan_order(folder, list(files), notes) or song_order(list(files))
     sections = [
-        _read_section(label, files[label], entries.get(label), proposal, notes) for label in order
+        _read_section(label, files[label], entries.get(label), proposal, notes, folder)
+        for label in order
     ]
     linked = []
     for i, s in enumerate(sections):
@@ -201,13 +201,12 @@ def _approved_entries(folder: ProductionFolder) -> dict[str, dict]:
     """Details of each approved chord candidate by normalized label (for its harmonic rhythm),
     read with ``review.read_review`` (the one reader; nothing is written back)."""
     from chromatic.produce.promote import normalize_label
-    from chromatic.produce.review import read_review
 
-    path = folder.review_path("chords")
-    if not path.is_file():
+    review = folder.review("chords")
+    if review is None:
         return {}
     out = {}
-    for c in read_review(path).candidates:
+    for c in review.candidates:
         label = c.label or c.details.get("section")  # promote's default label (a given chord)
         if c.status == "approved" and isinstance(label, str) and label:
             out[normalize_label(label)] = c.details
@@ -231,9 +230,14 @@ def _plan_order(folder: ProductionFolder, labels: list[str], notes: list[str]) -
 
 
 def _read_section(
-    label: str, path: Path, entry: dict | None, proposal: Proposal, notes: list[str]
+    label: str,
+    path: Path,
+    entry: dict | None,
+    proposal: Proposal,
+    notes: list[str],
+    folder: ProductionFolder,
 ) -> Section:
-    score = load_score(path)
+    score = load_score(folder.midi(path), name=str(path))
     scale = TPQ / score.tpq
     ts = time_signature_at(score, 0) if len(score.time_signatures) else proposal.time_signature
     if ts != proposal.time_signature:

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chromatic.errors import ProduceError
 from chromatic.music.form import DEFAULT_FORM
 from chromatic.produce.phases.composite import Weights
 from chromatic.produce.promote import normalize_label
+
+if TYPE_CHECKING:
+    from chromatic.produce.compose.branch import SongSoFar
 
 FORM: tuple[str, ...] = DEFAULT_FORM  # music.form: the form compose writes when asked for none
 SUMMARY = "compose_summary"
@@ -59,7 +63,7 @@ class ComposeOptions:
 
 @dataclass
 class Branch:
-    root: Path
+    song: SongSoFar  # the song so far (``compose.branch``), in memory
     lineage: tuple[int, ...] = ()
     choices: dict[str, dict[str, str]] = field(default_factory=dict)  # phase -> section -> id
     composites: dict[str, dict[str, float]] = field(

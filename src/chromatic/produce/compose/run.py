@@ -39,6 +39,7 @@ from pathlib import Path
 from chromatic.errors import ProduceError
 from chromatic.fileio import write_text_atomic
 from chromatic.paths import within
+from chromatic.produce.compose.branch import write_song
 from chromatic.produce.compose.marker import MARKER, edited_files, read_marker, write_marker
 from chromatic.produce.compose.options import FORM, SUMMARY, WORK_DIR, ComposeOptions
 from chromatic.produce.compose.search import phase_options, search
@@ -279,10 +280,9 @@ def _compose_locked(source, root: Path, opts: ComposeOptions, progress, t_all: f
             timings[r.phase] = r.seconds
         for phase in runners:  # the chosen branch, approved and promoted, becomes the folder
             shutil.rmtree(folder.phase_dir(phase.name), ignore_errors=True)
-            if opts.keep_work:  # the branch stays for inspection: a copy, no shared files
-                shutil.copytree(best.root / phase.name, folder.phase_dir(phase.name))
-            else:  # the work folder is deleted next: the branch's folder moves
-                shutil.move(best.root / phase.name, folder.phase_dir(phase.name))
+        write_song(folder, best.song.held)  # written once, here
+        if opts.keep_work:  # a copy of the chosen branch stays for inspection
+            write_song(ProductionFolder(root / WORK_DIR / "best"), best.song.held)
     finally:
         if not opts.keep_work:
             shutil.rmtree(root / WORK_DIR, ignore_errors=True)

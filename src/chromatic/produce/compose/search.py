@@ -1,47 +1,34 @@
 """The beam search of ``compose --auto``: branches, their alternatives, and approving one.
 
-A *branch* is a production folder (under ``<out>/.compose/``) in which the phases so far are
-decided: their chosen candidates approved in review.yml and promoted to ``approved/``, exactly as
-a human would leave them, so the next phase runs on it through its ordinary public function.
-For each phase every branch generates candidates and offers alternatives (``alternatives``);
-the ``beam`` best over all branches, by the mean over phases of the mean composite of the
-chosen candidates, become the next branches. Ties go to the earlier branch, then the earlier
-alternative, so the search is deterministic. A kept branch is its parent's folder cloned with
-hard links (``fileio.clone_tree``), except the last child of a parent, which takes the parent's
-folder itself (renamed): the parent is not needed after its children are made.
+A *branch* is a value, the song so far (``compose.branch.SongSoFar``): for each phase decided,
+the review its run produced, the chosen candidates (approved, label = section) and their
+approved loops, all in memory. For each phase every branch runs the phase on its song so far
+(the phase's ordinary public function, reading through the folder's methods) and offers
+alternatives (``alternatives``); the ``beam`` best over all branches, by the mean over phases
+of the mean composite of the chosen candidates, become the next branches. Ties go to the
+earlier branch, then the earlier alternative, so the search is deterministic. A kept branch is
+its parent's value plus the approval (``approve_choice``): nothing is copied or written; the
+caller writes the best branch into the folder once (``branch.write_song``).
 """
 
 from __future__ import annotations
 
 import re
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from chromatic.errors import ProduceError
-from chromatic.fileio import clone_tree, write_bytes_atomic, write_text_atomic
 from chromatic.music import form
 from chromatic.paths import contained
-from chromatic.produce.compose.options import (
-    WORK_DIR,
-    Branch,
-    ComposeOptions,
-    PhaseReport,
-)
-from chromatic.produce.folder import ProductionFolder
+from chromatic.produce.compose.branch import SongSoFar
+from chromatic.produce.compose.options import Branch, ComposeOptions, PhaseReport
 from chromatic.produce.phases import Phase, PhaseOptions
 from chromatic.produce.phases.composite import Scorer
 from chromatic.produce.phases.taste import cached_taste
 from chromatic.produce.promote import approved_loop
-from chromatic.produce.review import (
-    GROUP_KEY,
-    Candidate,
-    approve,
-    read_review,
-    remember_approval,
-)
+from chromatic.produce.review import GROUP_KEY, Candidate, ReviewFile
 
 #: The best chord progressions go to the sections heard most (``music.form``: roles by
 #: ``chord_rank``; a form label is ranked only when it is exactly a role's name).
@@ -66,13 +53,8 @@ class Alternative:
         )
 
 
-def read_candidates(review_path: Path) -> list[Candidate]:
-    """A review.yml's candidates by rank (``review.read_review``: the fast reader)."""
-    return sorted(read_review(review_path).candidates, key=lambda c: c.rank)
-
-
 def _given_chords(
-    cands: list[Candidate], files: dict[str, str], form: tuple[str, ...], beam: int, phase_dir: Path
+    cands: list[Candidate], files: dict[str, str], form: tuple[str, ...], beam: int, path: Path
 ) -> list[Alternative]:
     """Alternatives when some chord candidates belong to a section (the artist's progression,
     ``phases.given_chords``): those sections take their own candidates, the others the
@@ -93,7 +75,7 @@ def _given_chords(
         raise ProduceError(
             f"no chord candidates for {', '.join(rest)} (no progression given for them); "
             "give one per section or generate chords for the others",
-            path=phase_dir / "review.yml",
+            path=path,
         )
     out = []
     for i in range(depth):
@@ -104,20 +86,21 @@ def _given_chords(
 
 
 def alternatives(
-    phase: str, phase_dir: Path, form: tuple[str, ...], beam: int, notes: list[str]
+    phase: str, review: ReviewFile, path: Path, form: tuple[str, ...], beam: int, notes: list[str]
 ) -> list[Alternative]:
-    """The ways to decide ``phase`` from its review.yml, best first (see the module docstring)."""
-    cands = read_candidates(phase_dir / "review.yml")
+    """The ways to decide ``phase`` from its review (the one at ``path``), best first (see the
+    module docstring)."""
+    cands = sorted(review.candidates, key=lambda c: c.rank)
     files = {c.id: c.midi_file for c in cands}
     if phase == "chords" and any(c.details.get(GROUP_KEY) for c in cands):
-        return _given_chords(cands, files, form, beam, phase_dir)
+        return _given_chords(cands, files, form, beam, path)
     if phase == "chords":
         k = min(beam, len(cands) // len(form))
         if k == 0:
             raise ProduceError(
                 f"only {len(cands)} distinct chord progressions for {len(form)} sections "
                 f"({', '.join(form)}); raise -n",
-                path=phase_dir / "review.yml",
+                path=path,
             )
         order = sorted(
             form,
@@ -136,9 +119,7 @@ def alternatives(
         if s not in present:
             notes.append(f"{phase}: no candidates for section {s!r}; it plays without {phase}")
     if not present:
-        raise ProduceError(
-            f"{phase} produced no candidates for any section", path=phase_dir / "review.yml"
-        )
+        raise ProduceError(f"{phase} produced no candidates for any section", path=path)
     depth = min(beam, max(len(by_section[s]) for s in present))
     out = []
     for i in range(depth):
@@ -175,27 +156,17 @@ def approved_text(text: str, label_of: dict[str, str]) -> str | None:
     return text
 
 
-def approve_choice(root: Path, phase: str, alt: Alternative) -> None:
-    """Approve exactly ``alt`` in ``phase``'s review.yml (label = section) and promote it, as a
-    human would (``review.approve``, or the same bytes by ``approved_text``); every other
-    candidate stays pending."""
-    folder = ProductionFolder(root)
-    path = folder.review_path(phase)
-    label_of = {cid: section for section, cid in alt.choice.items()}
-    before = path.read_text(encoding="utf-8")
-    text = approved_text(before, label_of)
-    if text is None:
-        approve(path, label_of)
-    else:
-        write_text_atomic(path, text)
-        remember_approval(before, text, label_of)
-    approved = folder.approved_dir(phase)
-    approved.mkdir(parents=True, exist_ok=True)
-    for p in approved.glob("*.mid"):
-        p.unlink()
-    for section, midi_file in alt.files.items():  # what promote writes (``approved_loop``)
-        src = contained(folder.phase_dir(phase), midi_file, path=path, field="midi_file")
-        write_bytes_atomic(approved / f"{section}.mid", approved_loop(src, phase))
+def approve_choice(trial: SongSoFar, phase: str, alt: Alternative) -> SongSoFar:
+    """The child of ``trial`` (a branch that has just run ``phase``) that approves exactly
+    ``alt`` (label = section), as a human would with ``approve`` and ``promote``: every other
+    candidate stays pending; the approved loops are what promote writes (``approved_loop``)."""
+    held = trial.outbox[phase]
+    base = trial.phase_dir(phase)
+    loops = {}
+    for section, midi_file in alt.files.items():
+        contained(base, midi_file, path=held.path, field="midi_file")
+        loops[section] = approved_loop(held.files[midi_file], phase)
+    return trial.approve(phase, {cid: section for section, cid in alt.choice.items()}, loops)
 
 
 def search(
@@ -206,48 +177,37 @@ def search(
     progress: Callable[[str], None],
     notes: list[str],
 ) -> tuple[Branch, list[PhaseReport]]:
-    """Run the beam search from the initialized folder ``root``; returns the best branch (its
-    folder fully approved and promoted) and what each phase did."""
-    work = root / WORK_DIR
-    start = work / "root"
-    clone_tree(root, start, ignore=shutil.ignore_patterns(WORK_DIR, ".chromatic.lock"))
-    branches, reports = [Branch(start)], []
+    """Run the beam search on the initialized folder ``root``; returns the best branch (its
+    song so far fully approved, in memory) and what each phase did."""
+    branches, reports = [Branch(SongSoFar(root))], []
     for entry in runners:
         phase = entry.name
         t0 = time.perf_counter()
         offers: list[tuple[float, int, int, Branch, Alternative]] = []
+        trials: list[SongSoFar] = []
         generated = 0
         for bi, b in enumerate(branches):
-            folder = ProductionFolder(b.root)
-            result = entry.run(folder, phase_options(phase, opts, opts.seed + bi, scorer))
+            trial = b.song.trial()
+            trials.append(trial)
+            result = entry.run(trial, phase_options(phase, opts, opts.seed + bi, scorer))
             generated += result.generated
+            held = trial.outbox[phase]
             for ai, alt in enumerate(
-                alternatives(phase, folder.phase_dir(phase), opts.form, opts.beam, notes)
+                alternatives(phase, held.model, held.path, opts.form, opts.beam, notes)
             ):
                 phase_mean = sum(alt.composites.values()) / len(alt.composites)
                 score = (sum(b.phase_scores.values()) + phase_mean) / (len(b.phase_scores) + 1)
                 offers.append((score, bi, ai, b, alt))
         offers.sort(key=lambda o: (-round(o[0], 12), o[1], o[2]))
-        kept, chosen = [], offers[: opts.beam]
-        last_child = {o[1]: j for j, o in enumerate(chosen)}
-        for j, (_score, bi, ai, parent, alt) in enumerate(chosen):
-            child = work / f"{phase}-{j}"
-            if last_child[bi] == j:  # its other children are cloned: the last takes the folder
-                parent.root.rename(child)
-            else:
-                clone_tree(parent.root, child)
-            approve_choice(child, phase, alt)
-            kept.append(
-                Branch(
-                    child,
-                    (*parent.lineage, ai),
-                    {**parent.choices, phase: alt.choice},
-                    {**parent.composites, phase: alt.composites},
-                )
+        kept = [
+            Branch(
+                approve_choice(trials[bi], phase, alt),
+                (*parent.lineage, ai),
+                {**parent.choices, phase: alt.choice},
+                {**parent.composites, phase: alt.composites},
             )
-        for bi, b in enumerate(branches):
-            if bi not in last_child:  # no child took its folder
-                shutil.rmtree(b.root, ignore_errors=True)
+            for _score, bi, ai, parent, alt in offers[: opts.beam]
+        ]
         branches = kept
         seconds = time.perf_counter() - t0
         reports.append(

@@ -58,7 +58,7 @@ from chromatic.produce.vocals.lines import (
     counter_onsets,
     parallel_line,
 )
-from chromatic.yamlio import flow, load_plain
+from chromatic.yamlio import flow
 
 PHASE = "harmony"
 # the phase's own options (``PhaseOptions.extra``)
@@ -92,10 +92,7 @@ def is_sung(events: dict[int, str]) -> bool:
 
 
 def lead_singer_name(folder: ProductionFolder) -> str | None:
-    path = folder.review_path("melody")
-    if not path.is_file():
-        return None
-    singer = load_plain(path).get("singer")
+    singer = folder.review_facts("melody").get("singer")
     return singer.get("name") if isinstance(singer, dict) else None
 
 
@@ -190,7 +187,7 @@ def harmony_phase(folder: ProductionFolder, options: PhaseOptions) -> PhaseResul
     check_counts(n, options.top)
     song = load_song(folder, PHASE)
     require_approved(folder, "melody", PHASE)
-    melodies = approved_files(folder, "melody")
+    melodies = {k: folder.midi(p) for k, p in approved_files(folder, "melody").items()}
     leads = {s.label: read_lead(melodies[s.label]) for s in song.sections if s.label in melodies}
     notes = []
     missing = [s.label for s in song.sections if s.label not in leads]

@@ -188,7 +188,7 @@ def bass_phase(folder: ProductionFolder, options: PhaseOptions) -> PhaseResult:
     check_counts(n, options.top)
     song = load_song(folder, "bass")
     require_approved(folder, "drums", "bass")
-    drums = approved_files(folder, "drums")
+    drums = {k: folder.midi(p) for k, p in approved_files(folder, "drums").items()}
     kicks = {s.label: section_kicks(s, drums) for s in song.sections}
     notes = []
     scratch = [label for label, k in kicks.items() if k.source == "scratch"]

@@ -57,7 +57,7 @@ from chromatic.produce.phases.parts import check_counts
 from chromatic.produce.phases.rank import score_and_rank
 from chromatic.produce.phases.scratch import render_scratch
 from chromatic.produce.phases.taste import taste_facts
-from chromatic.produce.regenerate import FreshCandidate, regenerate
+from chromatic.produce.regenerate import FreshCandidate, Group
 from chromatic.produce.rhythm.patterns import (
     HarmonicRhythm,
     harmonic_rhythm,
@@ -374,9 +374,5 @@ def run_chords(
         "warnings": notes,
     }
     top += bred.extra_top if bred else 0  # --breed: the children come on top of the reviewed
-    with folder.locked():
-        folder.ensure_phase(PHASE)
-        merge = regenerate(
-            folder.phase_dir(PHASE), facts=facts, fresh=fresh(), prefix=ID_PREFIX, top=top
-        )
+    merge = folder.write_review(PHASE, facts=facts, groups=[Group(None, ID_PREFIX, fresh(), top)])
     return PhaseResult(PHASE, merge, n, len(cands), {}, tuple(notes), applied)

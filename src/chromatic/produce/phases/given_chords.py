@@ -52,8 +52,8 @@ from chromatic.produce.phases.composite import (
 from chromatic.produce.phases.parts import check_counts
 from chromatic.produce.phases.scratch import render_scratch
 from chromatic.produce.phases.taste import taste_facts, taste_scores
-from chromatic.produce.regenerate import FreshCandidate, Group, regenerate_groups
-from chromatic.produce.review import GROUP_KEY, read_review
+from chromatic.produce.regenerate import FreshCandidate, Group
+from chromatic.produce.review import GROUP_KEY
 from chromatic.produce.rhythm.patterns import HarmonicRhythm, strum_patterns
 from chromatic.produce.song import header_facts
 from chromatic.produce.style import content_seed, style_for
@@ -300,34 +300,35 @@ def run_given_chords(
         "warnings": notes,
     }
     groups = [Group(label, f"chord_{label}", fresh(label), top) for label in cands]
-    free = generated_candidates(folder.review_path(PHASE))
+    free = generated_candidates(folder)
     if free:  # the generated progressions stay beside the given ones, for the other sections
         groups.append(Group(None, "chord", iter(free), len(free)))
-    with folder.locked():
-        folder.ensure_phase(PHASE)
-        merge = regenerate_groups(folder.phase_dir(PHASE), facts=facts, groups=groups, digits=3)
+    merge = folder.write_review(PHASE, facts=facts, groups=groups, digits=3)
     by = {label: len(v) for label, v in cands.items()}
     total = sum(by.values())
     return PhaseResult(PHASE, merge, total, total, by, tuple(notes), applied)
 
 
-def generated_candidates(review_path: Path) -> list[FreshCandidate]:
+def generated_candidates(folder: ProductionFolder) -> list[FreshCandidate]:
     """The generated (section-less) candidates of an existing chords/review.yml, as fresh ones
     with their own bytes, so a run on given progressions keeps them (in rank order)."""
-    if not review_path.is_file():
+    review = folder.review(PHASE)
+    if review is None:
         return []
+    phase_dir = folder.phase_dir(PHASE)
     out = []
-    for c in sorted(read_review(review_path).candidates, key=lambda c: c.rank):
-        midi = review_path.parent / c.midi_file
-        if c.details.get(GROUP_KEY) or not midi.is_file():
+    for c in sorted(review.candidates, key=lambda c: c.rank):
+        midi = folder.file_bytes(phase_dir / c.midi_file)
+        if c.details.get(GROUP_KEY) or midi is None:
             continue
         details = dict(c.details)
         beat = details.pop("scratch_beat", None)
         extra = {}
-        if isinstance(beat, str) and (review_path.parent / beat).is_file():
-            extra["scratch_beat"] = ("_scratch", (review_path.parent / beat).read_bytes())
+        data = folder.file_bytes(phase_dir / beat) if isinstance(beat, str) else None
+        if data is not None:
+            extra["scratch_beat"] = ("_scratch", data)
         scores = c.scores.model_dump(exclude_none=False)
-        out.append(FreshCandidate(scores, details, midi.read_bytes(), extra))
+        out.append(FreshCandidate(scores, details, midi, extra))
     return out
 
 

@@ -36,7 +36,7 @@ from chromatic.produce.phases.composite import (
 )
 from chromatic.produce.phases.rank import score_and_rank
 from chromatic.produce.phases.taste import taste_facts, taste_scores
-from chromatic.produce.regenerate import FreshCandidate, Group, regenerate_groups
+from chromatic.produce.regenerate import FreshCandidate, Group
 from chromatic.produce.sections import Section, Song
 
 ID_DIGITS = 2  # drum_verse_01
@@ -199,11 +199,7 @@ def run_part_phase(
         **(extra or {}),
         "warnings": notes,
     }
-    with folder.locked():
-        folder.ensure_phase(phase)
-        merge = regenerate_groups(
-            folder.phase_dir(phase), facts=facts, groups=groups, digits=ID_DIGITS
-        )
+    merge = folder.write_review(phase, facts=facts, groups=groups, digits=ID_DIGITS)
     total = sum(generated.values())
     if ordered:  # bred: every candidate scored, children included
         scored = {k: v["scored"] for k, v in extra["evolve"]["sections"].items()}  # type: ignore[index]

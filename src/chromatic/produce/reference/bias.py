@@ -31,7 +31,7 @@ import mido
 from chromatic.errors import ProduceError
 from chromatic.fileio import check_regular, clone_tree, write_text_atomic
 from chromatic.produce.reference.figures import distance, figures_of
-from chromatic.produce.regenerate import FreshCandidate, Group, regenerate_groups
+from chromatic.produce.regenerate import FreshCandidate, Group
 from chromatic.produce.review import GROUP_KEY, read_review
 from chromatic.yamlio import dump_yaml, read_yaml
 
@@ -133,6 +133,7 @@ def run_with_reference(phase, folder, options):
         clone = work / folder.root.name
         ignore = shutil.ignore_patterns(REFERENCE_FILE, "*.wav", "*.flac", "stems")
         clone_tree(folder.root, clone, ignore=ignore)
+        folder.write_into(clone)  # a compose branch: the song so far it holds in memory
         from chromatic.produce.folder import ProductionFolder
 
         pool = max(options.top, min(options.n, POOL * options.top))
@@ -171,7 +172,5 @@ def run_with_reference(phase, folder, options):
         items.sort(key=lambda x: -x[0])
         prefix = PREFIX[role] + (f"_{name}" if name else "")
         made.append(Group(name, prefix, iter(f for _, f in items), top))
-    with folder.locked():
-        folder.ensure_phase(role)
-        merge = regenerate_groups(folder.phase_dir(role), facts=facts, groups=made, digits=digits)
+    merge = folder.write_review(role, facts=facts, groups=made, digits=digits)
     return replace(run, merge=merge)

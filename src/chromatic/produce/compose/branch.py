@@ -1,0 +1,191 @@
+"""A branch of the compose search as a value: the song so far, held in memory.
+
+``SongSoFar`` is the production folder a phase runs on (a ``ProductionFolder``: the same root,
+so the proposal, the plan, the singers, the style and the reference are the folder's own), plus
+what the branch decided, per phase: the review document the phase's run produced with its
+candidates' bytes (``regenerate.Merged``), the approval (candidate id -> section) and the
+approved loops' bytes. A phase reads the song so far through the folder's methods
+(``approved_loops``, ``midi``, ``review``, ``review_facts``, ``file_bytes``) and writes its
+review through ``write_review``: on disk for ``produce <phase>``, here into the branch's
+``outbox``. Approving is building the child's value (``approve``); nothing is written until
+``write`` puts the kept branch into the folder, with the bytes ``produce <phase>`` and
+``approve`` + ``promote`` would have left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from chromatic.errors import ReviewError
+from chromatic.fileio import write_bytes_atomic, write_text_atomic
+from chromatic.produce.folder import ProductionFolder
+from chromatic.produce.regenerate import Merged, merge_groups
+from chromatic.produce.review import (
+    ReviewFile,
+    approve,
+    remember_approval,
+    remember_written,
+    review_from_text,
+    validate_review,
+)
+from chromatic.proposals.reader import Proposal
+from chromatic.yamlio import as_read, dump_yaml, parse_yaml
+
+
+@dataclass(frozen=True)
+class HeldPhase:
+    """One phase of a branch: its review as the run produced it, its files (path relative to
+    the phase folder -> bytes), and once approved the labels and the approved loops."""
+
+    path: Path  # where its review.yml goes
+    merged: Merged
+    files: Mapping[str, bytes]
+    plain: dict  # what the fast reader would read of the review (approval applied)
+    model: ReviewFile  # ``plain`` validated, as ``review.read_review`` gives it
+    label_of: Mapping[str, str] = field(default_factory=dict)  # candidate id -> section
+    approved: Mapping[str, bytes] = field(default_factory=dict)  # section -> approved loop
+
+    def text(self) -> str:
+        return dump_yaml(self.merged.doc)
+
+
+def _held(path: Path, merged: Merged, files: Mapping[str, bytes]) -> HeldPhase:
+    plain = as_read(merged.doc)
+    if plain is None:  # a string the fast reader would read otherwise: read it as it would
+        plain = parse_yaml(dump_yaml(merged.doc).encode("utf-8"), ReviewError, path=path)
+    return HeldPhase(path, merged, dict(files), plain, validate_review(plain, path))
+
+
+@dataclass(frozen=True)
+class SongSoFar(ProductionFolder):
+    """The folder at ``root`` with the phases of one branch held in memory (see the module
+    docstring). ``outbox`` receives the review of the phase now running (``trial``)."""
+
+    held: Mapping[str, HeldPhase] = field(default_factory=dict)
+    outbox: dict[str, HeldPhase] = field(default_factory=dict)
+    known: dict = field(default_factory=dict)  # shared by a search: the proposal, read once
+
+    def trial(self) -> SongSoFar:
+        """This branch, ready to run one more phase (an empty outbox)."""
+        return SongSoFar(self.root, self.held, {}, self.known)
+
+    def proposal(self) -> Proposal:
+        if "proposal" not in self.known:
+            self.known["proposal"] = super().proposal()
+        return self.known["proposal"]
+
+    def _phase(self, phase: str) -> HeldPhase | None:
+        return self.outbox.get(phase) or self.held.get(phase)
+
+    def _find(self, path: Path) -> bytes | None:
+        for phase, h in (*self.held.items(), *self.outbox.items()):
+            base = self.phase_dir(phase)
+            if path.parent == base / "approved" and path.suffix == ".mid":
+                if path.stem in h.approved:
+                    return h.approved[path.stem]
+            elif path.is_relative_to(base):
+                data = h.files.get(path.relative_to(base).as_posix())
+                if data is not None:
+                    return data
+        return None
+
+    # --- the folder's reading and writing methods, answered from memory -----------------------
+
+    def approved_loops(self, phase: str) -> dict[str, Path]:
+        h = self._phase(phase)
+        if h is None:
+            return super().approved_loops(phase)
+        d = self.approved_dir(phase)
+        return {label: d / f"{label}.mid" for label in sorted(h.approved, key=lambda x: x + ".mid")}
+
+    def midi(self, path: Path) -> Path | bytes:
+        data = self._find(path)
+        return path if data is None else data
+
+    def file_bytes(self, path: Path) -> bytes | None:
+        data = self._find(path)
+        return super().file_bytes(path) if data is None else data
+
+    def review(self, phase: str):
+        h = self._phase(phase)
+        return super().review(phase) if h is None else h.model
+
+    def review_facts(self, phase: str) -> dict:
+        h = self._phase(phase)
+        return super().review_facts(phase) if h is None else dict(h.plain)
+
+    def write_review(self, phase: str, *, facts: dict, groups: list, digits: int = 3):
+        self.check_phase_tree(phase)
+        path = self.review_path(phase)
+        before = self._phase(phase)
+        old, files = None, {}
+        if before is not None:  # a second write in one run (given chords after generated ones)
+            old, files = review_from_text(path, before.text()), dict(before.files)
+        merged = merge_groups(
+            path,
+            old,
+            facts=facts,
+            groups=groups,
+            digits=digits,
+            is_file=lambda p: self._in(files, phase, p) is not None,
+            read=lambda p: self._in(files, phase, p) or b"",
+        )
+        added = set(merged.result.added)
+        for cid in merged.result.replaced:
+            if cid not in added:
+                for p in merged.doomed[cid]:
+                    files.pop(p.relative_to(self.phase_dir(phase).resolve()).as_posix(), None)
+        files.update(merged.files())
+        self.outbox[phase] = _held(path, merged, files)
+        return merged.result
+
+    def _in(self, files: Mapping[str, bytes], phase: str, path: Path) -> bytes | None:
+        base = self.phase_dir(phase)
+        return files.get(path.relative_to(base).as_posix()) if path.is_relative_to(base) else None
+
+    def write_into(self, root: Path) -> None:
+        write_song(ProductionFolder(root), {**self.held, **self.outbox})
+
+    # --- the search's operations ----------------------------------------------------------------
+
+    def approve(self, phase: str, label_of: Mapping[str, str], loops: Mapping[str, bytes]):
+        """The child branch: ``phase``'s review (this trial's) with exactly ``label_of``
+        approved (id -> section) and ``loops`` as its approved loops (section -> bytes)."""
+        h = self.outbox[phase]
+        cands = [
+            {**c, "status": "approved", "label": label_of[c["id"]]} if c["id"] in label_of else c
+            for c in h.plain["candidates"]
+        ]
+        plain = {**h.plain, "candidates": cands}
+        done = HeldPhase(
+            h.path, h.merged, h.files, plain, validate_review(plain, h.path), label_of, loops
+        )
+        return SongSoFar(self.root, {**self.held, phase: done}, {}, self.known)
+
+
+def write_song(folder: ProductionFolder, held: Mapping[str, HeldPhase]) -> None:
+    """Write each held phase into ``folder`` as ``produce <phase>`` would have, then its
+    approval as ``review.approve`` and ``promote`` would have (the same bytes)."""
+    from chromatic.produce.compose.search import approved_text
+
+    for phase, h in held.items():
+        folder.ensure_phase(phase)
+        phase_dir = folder.phase_dir(phase)
+        for rel, data in h.files.items():
+            write_bytes_atomic(folder.path(phase, *rel.split("/")), data)
+        path = folder.review_path(phase)
+        text = h.text()
+        write_text_atomic(path, text)
+        remember_written(text, h.merged.doc)
+        if not h.label_of:
+            continue
+        approved = approved_text(text, h.label_of)
+        if approved is None:
+            approve(path, h.label_of)
+        else:
+            write_text_atomic(path, approved)
+            remember_approval(text, approved, h.label_of)
+        for section, data in h.approved.items():
+            write_bytes_atomic(phase_dir / "approved" / f"{section}.mid", data)
