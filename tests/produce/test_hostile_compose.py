@@ -294,12 +294,13 @@ def test_compose_after_kill_9_reruns_without_force(tmp_path, composed):
     ]
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
     deadline = time.time() + 120
-    while time.time() < deadline and not (out / ".compose").is_dir():
+    while time.time() < deadline and not (out / ".compose-run.json").is_file():
         time.sleep(0.01)
-    time.sleep(0.3)
+    time.sleep(0.5)  # inside the search: the marker is written just before it starts
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert not (out / "compose_summary.json").exists(), "the run finished before it was killed"
+    assert not (out / ".compose").exists()  # the search's branches are values, never folders
     assert json.loads((out / ".compose-run.json").read_text())["state"] == "running"
     compose_auto(EXAMPLE, out, _opts())  # no force
     assert (out / "arrangement.mid").read_bytes() == (composed / "arrangement.mid").read_bytes()

@@ -1,0 +1,79 @@
+"""The compose search's branches are values (``compose.branch.SongSoFar``): a phase runs on the
+song so far held in memory, nothing is written while the search runs, and the kept branch is
+written once with the bytes a human's ``produce`` + ``approve`` + ``promote`` leave."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from chromatic.produce.compose.branch import SongSoFar, write_song
+from chromatic.produce.compose.run import ComposeOptions, compose_auto, init_at
+from chromatic.produce.compose.search import alternatives, approve_choice
+from chromatic.produce.folder import PHASES, ProductionFolder
+from chromatic.produce.phases import PhaseOptions
+from chromatic.produce.phases.registry import get
+from chromatic.produce.promote import approved_loop
+from chromatic.produce.review import approve, read_review
+from tests.produce.conftest import MAJOR_4_4, MINOR_7_8
+
+FORM = ("verse", "chorus")
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for phase in PHASES
+        for p in sorted((root / phase).rglob("*"))
+        if p.is_file()
+    }
+
+
+def _options(phase: str) -> PhaseOptions:
+    return PhaseOptions(n=6, top=4 if phase == "chords" else 3, seed=2)
+
+
+def test_a_branch_writes_the_bytes_of_produce_approve_and_promote(tmp_path):
+    disk = init_at(MAJOR_4_4, tmp_path / "disk", force=True)
+    mem_root = init_at(MAJOR_4_4, tmp_path / "mem", force=True).root
+    song = SongSoFar(mem_root)
+    for phase in PHASES:
+        # by hand: produce <phase>, approve the first alternative, promote it
+        get(phase).run(disk, _options(phase))
+        path = disk.review_path(phase)
+        alt = alternatives(phase, read_review(path), path, FORM, 1, [])[0]
+        approve(path, {cid: section for section, cid in alt.choice.items()})
+        for section, midi_file in alt.files.items():
+            (disk.approved_dir(phase) / f"{section}.mid").write_bytes(
+                approved_loop(disk.phase_dir(phase) / midi_file, phase)
+            )
+        # in memory: the same phase on the branch's song so far
+        trial = song.trial()
+        get(phase).run(trial, _options(phase))
+        held = trial.outbox[phase]
+        assert alternatives(phase, held.model, held.path, FORM, 1, [])[0] == alt
+        song = approve_choice(trial, phase, alt)
+        assert song.review(phase).candidates == read_review(path).candidates
+    assert _files(mem_root) == {}  # nothing was written while the branch grew
+    write_song(ProductionFolder(mem_root), song.held)
+    written, by_hand = _files(mem_root), _files(disk.root)
+    assert len(written) > 30 and any(k.endswith("approved/chorus.mid") for k in written)
+    assert sorted(written) == sorted(by_hand)
+    assert [k for k in written if written[k] != by_hand[k]] == []
+
+
+def test_the_search_writes_nothing_until_it_has_chosen(tmp_path):
+    out = tmp_path / "song"
+    seen: list[tuple[str, bool, dict]] = []
+
+    def progress(message: str) -> None:
+        seen.append((message, (out / ".compose").exists(), _files(out)))
+
+    compose_auto(MINOR_7_8, out, ComposeOptions(n=6, beam=3, seed=4, render=False), progress)
+    during = [s for s in seen if s[0].split(":")[0] in PHASES]
+    assert [s[0].split(":")[0] for s in during] == list(PHASES)
+    assert all("over 1 branch(es)" not in m for m, _, _ in during[1:])  # the search branched
+    assert [(work, files) for _, work, files in during] == [(False, {})] * len(PHASES)
+    assert not (out / ".compose").exists()
+    for phase in PHASES:  # then the chosen branch is the folder, approved and promoted
+        assert (out / phase / "review.yml").is_file()
+        assert sorted((out / phase / "approved").glob("*.mid"))
