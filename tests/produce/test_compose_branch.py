@@ -68,10 +68,11 @@ def test_the_search_writes_nothing_until_it_has_chosen(tmp_path):
     def progress(message: str) -> None:
         seen.append((message, (out / ".compose").exists(), _files(out)))
 
-    compose_auto(MINOR_7_8, out, ComposeOptions(n=6, beam=3, seed=4, render=False), progress)
+    compose_auto(MINOR_7_8, out, ComposeOptions(n=24, beam=2, seed=4, render=False), progress)
     during = [s for s in seen if s[0].split(":")[0] in PHASES]
     assert [s[0].split(":")[0] for s in during] == list(PHASES)
-    assert all("over 1 branch(es)" not in m for m, _, _ in during[1:])  # the search branched
+    messages = [m for m, _, _ in during]
+    assert all("over 2 branch(es)" in m for m in messages[1:]), messages  # it branched
     assert [(work, files) for _, work, files in during] == [(False, {})] * len(PHASES)
     assert not (out / ".compose").exists()
     for phase in PHASES:  # then the chosen branch is the folder, approved and promoted

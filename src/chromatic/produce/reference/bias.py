@@ -128,14 +128,14 @@ def run_with_reference(phase, folder, options):
     role = phase.name
     target = (ref["figures"] or {}).get(role)
     weight = float(ref.get("weight", WEIGHT))
+    from chromatic.produce.folder import LOCK_FILE, ProductionFolder
+
     work = Path(tempfile.mkdtemp(prefix="chromatic-reference-"))
     try:
         clone = work / folder.root.name
-        ignore = shutil.ignore_patterns(REFERENCE_FILE, "*.wav", "*.flac", "stems")
+        ignore = shutil.ignore_patterns(REFERENCE_FILE, LOCK_FILE, "*.wav", "*.flac", "stems")
         clone_tree(folder.root, clone, ignore=ignore)
         folder.write_into(clone)  # a compose branch: the song so far it holds in memory
-        from chromatic.produce.folder import ProductionFolder
-
         pool = max(options.top, min(options.n, POOL * options.top))
         run = phase.run(ProductionFolder(clone), replace(options, top=pool))
         review_path = clone / role / "review.yml"
