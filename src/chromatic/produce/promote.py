@@ -167,13 +167,11 @@ def _chord_names(mf, details: dict) -> list[tuple[int, str]] | None:
     return out
 
 
-def approved_loop(midi_file: Path | bytes, phase: str, details: dict | None = None) -> bytes:
-    """The bytes of ``approved/<label>.mid`` for one approved candidate (its file, or the
-    bytes a compose branch holds): it must parse, and it is made DAW-ready (instrument-named
-    track, phase channel, whole bars, chord names)."""
+def approved_loop(midi_file: Path, phase: str, details: dict | None = None) -> bytes:
+    """The bytes of ``approved/<label>.mid`` for one approved candidate: it must parse, and it
+    is made DAW-ready (instrument-named track, phase channel, whole bars, chord names)."""
     load_score(midi_file)  # a file that does not parse is refused with its path
-    data = midi_file if isinstance(midi_file, bytes) else Path(midi_file).read_bytes()
-    mf = daw.read_midi(data)  # parsed once: read, then finished
+    mf = daw.read_midi(Path(midi_file).read_bytes())  # parsed once: read, then finished
     details = details or {}
     chords = _chord_names(mf, details) if phase == "chords" else None
     return daw.finish_loop(mf, phase, bars=_loop_bars(details), chords=chords)

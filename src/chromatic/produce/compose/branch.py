@@ -14,6 +14,7 @@ review through ``write_review``: on disk for ``produce <phase>``, here into the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,6 @@ from chromatic.produce.review import (
     remember_approval,
     remember_written,
     review_from_text,
-    validate_review,
 )
 from chromatic.proposals.reader import Proposal
 from chromatic.yamlio import as_read, dump_yaml, parse_yaml
@@ -43,19 +43,26 @@ class HeldPhase:
     merged: Merged
     files: Mapping[str, bytes]
     plain: dict  # what the fast reader would read of the review (approval applied)
-    model: ReviewFile  # ``plain`` validated, as ``review.read_review`` gives it
+    model: ReviewFile  # ``plain`` as ``review.read_review`` gives it
     label_of: Mapping[str, str] = field(default_factory=dict)  # candidate id -> section
     approved: Mapping[str, bytes] = field(default_factory=dict)  # section -> approved loop
+    written: list[str] = field(default_factory=list)  # the review's text, once made
 
     def text(self) -> str:
-        return dump_yaml(self.merged.doc)
+        if not self.written:
+            self.written.append(dump_yaml(self.merged.doc))
+        return self.written[0]
 
 
 def _held(path: Path, merged: Merged, files: Mapping[str, bytes]) -> HeldPhase:
-    plain = as_read(merged.doc)
-    if plain is None:  # a string the fast reader would read otherwise: read it as it would
-        plain = parse_yaml(dump_yaml(merged.doc).encode("utf-8"), ReviewError, path=path)
-    return HeldPhase(path, merged, dict(files), plain, validate_review(plain, path))
+    plain, written = as_read(merged.doc), []
+    if plain is None:  # ``yamlemit`` declines it (the chords' numeric keys): ruamel writes it
+        written.append(dump_yaml(merged.doc))
+        plain = parse_yaml(written[0].encode("utf-8"), ReviewError, path=path)
+    # the document is this run's own (``merge_groups`` validated it; its ids and files are
+    # made here): the schema alone, without the hand-edit checks of ``review.read_review``
+    model = ReviewFile.model_validate(plain)
+    return HeldPhase(path, merged, dict(files), plain, model, written=written)
 
 
 @dataclass(frozen=True)
@@ -159,17 +166,51 @@ class SongSoFar(ProductionFolder):
             for c in h.plain["candidates"]
         ]
         plain = {**h.plain, "candidates": cands}
-        done = HeldPhase(
-            h.path, h.merged, h.files, plain, validate_review(plain, h.path), label_of, loops
+        model = h.model.model_copy(
+            update={
+                "candidates": [
+                    c.model_copy(update={"status": "approved", "label": label_of[c.id]})
+                    if c.id in label_of
+                    else c
+                    for c in h.model.candidates
+                ]
+            }
         )
+        done = HeldPhase(h.path, h.merged, h.files, plain, model, label_of, loops, h.written)
         return SongSoFar(self.root, {**self.held, phase: done}, {}, self.known)
+
+
+#: A label the YAML writer leaves unquoted (a form label that is not a YAML 1.1 / 1.2 keyword).
+_PLAIN_LABEL = re.compile(r"[a-z][a-z0-9_]*")
+_KEYWORDS = frozenset({"null", "true", "false", "yes", "no", "on", "off", "y", "n"})
+
+
+def approved_text(text: str, label_of: dict[str, str]) -> str | None:
+    """``review.approve``'s result for a review.yml that the phase has just written (every
+    candidate pending, no label, no hand edit), by editing the two lines of each approved
+    candidate instead of a YAML round trip (the round trip is most of a phase's time in a
+    compose search; the test suite checks both give the same bytes). None when the text is not
+    such a file, or a label would need quoting: then ``review.approve`` is used."""
+    if re.search(r"^    status: (?!pending$)", text, flags=re.M) or re.search(
+        r"^    label: (?!null$)", text, flags=re.M
+    ):
+        return None
+    for cid, label in label_of.items():
+        if not _PLAIN_LABEL.fullmatch(label) or label in _KEYWORDS:
+            return None
+        block = re.compile(
+            rf"^(  - id: {re.escape(cid)}\n    rank: \d+\n)    status: pending\n    label: null\n",
+            flags=re.M,
+        )
+        text, count = block.subn(rf"\g<1>    status: approved\n    label: {label}\n", text)
+        if count != 1:
+            return None
+    return text
 
 
 def write_song(folder: ProductionFolder, held: Mapping[str, HeldPhase]) -> None:
     """Write each held phase into ``folder`` as ``produce <phase>`` would have, then its
     approval as ``review.approve`` and ``promote`` would have (the same bytes)."""
-    from chromatic.produce.compose.search import approved_text
-
     for phase, h in held.items():
         folder.ensure_phase(phase)
         phase_dir = folder.phase_dir(phase)

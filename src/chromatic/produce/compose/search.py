@@ -13,7 +13,6 @@ caller writes the best branch into the folder once (``branch.write_song``).
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,13 +20,13 @@ from pathlib import Path
 
 from chromatic.errors import ProduceError
 from chromatic.music import form
+from chromatic.music.daw import finish_loop, read_midi
 from chromatic.paths import contained
-from chromatic.produce.compose.branch import SongSoFar
+from chromatic.produce.compose.branch import SongSoFar, approved_text  # noqa: F401 (re-exported)
 from chromatic.produce.compose.options import Branch, ComposeOptions, PhaseReport
 from chromatic.produce.phases import Phase, PhaseOptions
 from chromatic.produce.phases.composite import Scorer
 from chromatic.produce.phases.taste import cached_taste
-from chromatic.produce.promote import approved_loop
 from chromatic.produce.review import GROUP_KEY, Candidate, ReviewFile
 
 #: The best chord progressions go to the sections heard most (``music.form``: roles by
@@ -128,34 +127,6 @@ def alternatives(
     return out
 
 
-#: A label the YAML writer leaves unquoted (a form label that is not a YAML 1.1 / 1.2 keyword).
-_PLAIN_LABEL = re.compile(r"[a-z][a-z0-9_]*")
-_KEYWORDS = frozenset({"null", "true", "false", "yes", "no", "on", "off", "y", "n"})
-
-
-def approved_text(text: str, label_of: dict[str, str]) -> str | None:
-    """``review.approve``'s result for a review.yml that the phase has just written (every
-    candidate pending, no label, no hand edit), by editing the two lines of each approved
-    candidate instead of a YAML round trip (the round trip is most of a phase's time in a
-    compose search; the test suite checks both give the same bytes). None when the text is not
-    such a file, or a label would need quoting: then ``review.approve`` is used."""
-    if re.search(r"^    status: (?!pending$)", text, flags=re.M) or re.search(
-        r"^    label: (?!null$)", text, flags=re.M
-    ):
-        return None
-    for cid, label in label_of.items():
-        if not _PLAIN_LABEL.fullmatch(label) or label in _KEYWORDS:
-            return None
-        block = re.compile(
-            rf"^(  - id: {re.escape(cid)}\n    rank: \d+\n)    status: pending\n    label: null\n",
-            flags=re.M,
-        )
-        text, count = block.subn(rf"\g<1>    status: approved\n    label: {label}\n", text)
-        if count != 1:
-            return None
-    return text
-
-
 def approve_choice(trial: SongSoFar, phase: str, alt: Alternative) -> SongSoFar:
     """The child of ``trial`` (a branch that has just run ``phase``) that approves exactly
     ``alt`` (label = section), as a human would with ``approve`` and ``promote``: every other
@@ -165,7 +136,7 @@ def approve_choice(trial: SongSoFar, phase: str, alt: Alternative) -> SongSoFar:
     loops = {}
     for section, midi_file in alt.files.items():
         contained(base, midi_file, path=held.path, field="midi_file")
-        loops[section] = approved_loop(held.files[midi_file], phase)
+        loops[section] = finish_loop(read_midi(held.files[midi_file]), phase)  # promote's
     return trial.approve(phase, {cid: section for section, cid in alt.choice.items()}, loops)
 
 
