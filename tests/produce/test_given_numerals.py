@@ -127,3 +127,31 @@ def test_inversions_are_the_chord_loop_and_its_lowest_note(tmp_path, capsys):
     assert code != 0 and "bar 4: unknown chord 'IV+7'" in err and "'verse'" in err
     assert len([line for line in err.splitlines() if line.startswith("error")]) == 1
     assert _tree(folder.root) == before
+
+
+def test_later_phases_read_the_root_the_symbol_names_not_the_lowest_note(tmp_path):
+    from chromatic.produce.promote import promote
+    from chromatic.produce.review import approve
+    from chromatic.produce.sections import load_song
+
+    folder, _ = init_production(MAJOR_4_4, tmp_path)  # F# major, 4/4
+    given = "I | V6 | vi | IV64 | ii65 | V7/V | bVII | V43"
+    args = ["produce", "chords", str(folder.root), "--top", "1", "--seed", "1"]
+    assert main([*args, "--progression", f"verse={given}"]) == 0
+    (first,) = read_review(folder.review_path("chords")).candidates
+    approve(folder.review_path("chords"), {first.id: "verse"})
+    promote(folder.root, "chords")
+    (verse,) = load_song(folder, "drums").sections
+    assert verse.timing == "harmonic_rhythm"
+    # F#, C#/E#, D#m, B/F#, G#m7/B, G#7, E, C#7/G#: the roots, where the bass plays
+    # 6, 5, 3, 6, 11, 8, 4, 8 (the root read from the lowest note was wrong on 4 of 8 chords)
+    assert [c.root for c in verse.chords] == [6, 1, 3, 11, 8, 8, 4, 1]
+    assert [c.symbol for c in verse.chords][:2] == ["F#", "C#/E#"]
+    assert verse.chords[1].third == 4 and verse.chords[3].fifth == 7  # E# over C#, F# over B
+    assert [c.bass for c in verse.chords] == [6, 5, 3, 6, 11, 8, 4, 8]
+    # the bass plays the written bass note on its "root" steps: E# under C#/E#
+    from chromatic.produce.bass.line import BassOption, bass_templates, realize
+
+    whole = next(t for t in bass_templates(verse.meter) if t.name == "root_whole")
+    notes, _ = realize(verse, folder.proposal().key, BassOption(whole, "low", "diatonic"))
+    assert [n.pitch % 12 for n in notes] == [6, 5, 3, 6, 11, 8, 4, 8]

@@ -205,8 +205,8 @@ def realize(section: Section, key: Key, opt: BassOption) -> tuple[tuple[Note, ..
         target = roots[nci] if nci < len(roots) else _near(nxt_chord.root, root)
         if step == "approach" and not changes:
             step = "fifth"
-        if step == "root":
-            p = root
+        if step == "root":  # the chord's bass note: an inversion's (C/E plays E)
+            p = root if chord.bass == chord.root else _near(chord.bass, root)
         elif step == "fifth":
             p = root + (chord.fifth or 7)
         elif step == "third":
