@@ -219,7 +219,7 @@ def _is_chord_text(m: mido.Message) -> bool:
 def read_midi(source: str | os.PathLike | bytes) -> mido.MidiFile:
     try:
         if isinstance(source, bytes | bytearray):
-            return mido.MidiFile(file=io.BytesIO(bytes(source)))
+            return _read_plain(bytes(source)) or mido.MidiFile(file=io.BytesIO(bytes(source)))
         return mido.MidiFile(Path(source))
     except Exception as e:
         raise MidiError(
@@ -252,3 +252,93 @@ def part_roles(source: str | os.PathLike | bytes) -> dict[str, str]:
         if role is not None:
             out[track.name] = role
     return out
+
+
+# --- a faster reader of the plain files this project writes -----------------------------------
+
+
+def _varlen(data: bytes, i: int) -> tuple[int, int]:
+    value = 0
+    for _ in range(4):
+        b = data[i]
+        i += 1
+        value = (value << 7) | (b & 0x7F)
+        if b < 0x80:
+            return value, i
+    raise ValueError("variable-length number over 4 bytes")
+
+
+_VOICE: dict[int, tuple[str, tuple[str, ...]]] = {}
+
+
+def _voice(status: int) -> tuple[str, tuple[str, ...]]:
+    """mido's type and data-byte names of a channel voice status byte."""
+    from mido.messages.specs import SPEC_BY_STATUS
+
+    spec = SPEC_BY_STATUS[status]
+    names = tuple(n for n in spec["value_names"] if n != "channel")
+    _VOICE[status] = (spec["type"], names[: spec["length"] - 1])
+    return _VOICE[status]
+
+
+def _read_plain(data: bytes) -> mido.MidiFile | None:
+    """What ``mido.MidiFile`` reads of ``data`` (the same messages, each built as mido's
+    ``Message.from_bytes`` builds it, without its per-byte checks in Python), for a file made
+    of channel voice messages and meta events only; None for anything else (a sysex, a system
+    message, an odd header or chunk, a data byte over 127), which mido then reads itself. The
+    DAW pass parses every loop this project writes: mido's reader was most of its time."""
+    from mido.midifiles.meta import build_meta_message
+
+    Message, new = mido.Message, object.__new__
+    try:
+        if data[:4] != b"MThd" or int.from_bytes(data[4:8], "big") != 6:
+            return None
+        kind, ntracks, tpb = (int.from_bytes(data[i : i + 2], "big") for i in (8, 10, 12))
+        if tpb & 0x8000:  # SMPTE timing: mido's own reading
+            return None
+        out = mido.MidiFile(type=kind, ticks_per_beat=tpb)
+        pos = 14
+        for _ in range(ntracks):
+            if data[pos : pos + 4] != b"MTrk":
+                return None
+            end = pos + 8 + int.from_bytes(data[pos + 4 : pos + 8], "big")
+            pos += 8
+            track, last = mido.MidiTrack(), None
+            while pos < end:
+                delta, pos = _varlen(data, pos)
+                status = data[pos]
+                if status < 0x80:  # running status
+                    if last is None:
+                        return None
+                    status = last
+                else:
+                    pos += 1
+                if status == 0xFF:
+                    length, start = _varlen(data, pos + 1)
+                    if start + length > end:
+                        return None
+                    meta = list(data[start : start + length])
+                    track.append(build_meta_message(data[pos], meta, delta))
+                    pos = start + length
+                    continue
+                if status >= 0xF0 or status & 0xF0 == 0xE0:  # sysex, system, pitch wheel
+                    return None
+                last = status
+                kind_of, names = _VOICE.get(status) or _voice(status)
+                size = len(names)
+                values = data[pos : pos + size]
+                if len(values) != size or any(v > 127 for v in values):
+                    return None
+                pos += size
+                fields = {"type": kind_of, "time": delta}
+                fields.update(zip(names, values, strict=True))
+                fields["channel"] = status & 0x0F
+                msg = new(Message)
+                vars(msg).update(fields)
+                track.append(msg)
+            if pos != end:
+                return None
+            out.tracks.append(track)
+        return out
+    except (IndexError, ValueError, KeyError):
+        return None
