@@ -155,3 +155,21 @@ def test_later_phases_read_the_root_the_symbol_names_not_the_lowest_note(tmp_pat
     whole = next(t for t in bass_templates(verse.meter) if t.name == "root_whole")
     notes, _ = realize(verse, folder.proposal().key, BassOption(whole, "low", "diatonic"))
     assert [n.pitch % 12 for n in notes] == [6, 5, 3, 6, 11, 8, 4, 8]
+
+
+def test_a_sus_chord_voiced_over_its_second_keeps_its_root(tmp_path):
+    from chromatic.music.notes import Note
+    from chromatic.music.song import loop
+    from chromatic.music.song_midi import part, write_midi
+    from chromatic.produce.sections import _read_section
+
+    folder, _ = init_production(MAJOR_4_4, tmp_path)
+    path = tmp_path / "verse.mid"  # Bbsus2 as the chord phase voiced it in a real song: C lowest
+    chord = part("chords", [Note(0, 1920, p, 70) for p in (48, 53, 58)])
+    path.write_bytes(write_midi(loop(chord, bpm=100.0, time_signature="4/4", bars=1)))
+    entry = {"harmonic_rhythm": {"bars": [1]}, "chords": ["Bbsus2"]}
+    (sus,) = _read_section("verse", path, entry, folder.proposal(), [], folder).chords
+    assert (sus.root, sus.bass, sus.tones) == (10, 10, (0, 5, 10))
+    assert sus.fifth == 7  # F: the bass's fifth step is a chord tone (from C it found none)
+    (bare,) = _read_section("verse", path, None, folder.proposal(), [], folder).chords
+    assert (bare.root, bare.symbol) == (0, None)  # no symbol: the lowest note, as before

@@ -9,8 +9,9 @@ A section is an approved chord loop, ``chords/approved/<label>.mid``; its label 
   length, else one chord per bar (consecutive equal bars merged), with a warning.
 - a chord's tones are the pitch classes of the notes starting inside it; its root is the one
   its symbol names (the approved candidate's ``chords`` in chords/review.yml, parsed as the
-  chord phase parses a given progression: ``C/E`` and ``I6`` are C with E in the bass), else,
-  with no symbol, the pitch class of its lowest note.
+  chord phase parses a given progression: ``C/E`` and ``I6`` are C with E in the bass;
+  ``Bbsus2`` voiced with its C lowest is still Bb), else, with no symbol, the pitch class of
+  its lowest note.
 
 Role and energy come from the label by the whole-word rules of ``music.form`` (the one section
 vocabulary, FORMATS.md §6; re-exported here): intro low, verse medium,
@@ -51,20 +52,20 @@ from chromatic.proposals.reader import Proposal
 
 @dataclass(frozen=True)
 class ChordSpan:
-    """One chord of an approved loop: ticks [start, end), pitch classes, root pitch class (the
-    symbol's), and the pitch class its lowest note sounds (an inversion's bass: ``C/E``)."""
+    """One chord of an approved loop: ticks [start, end), pitch classes, the root pitch class
+    and the bass pitch class its symbol names (``C/E``: root C, bass E)."""
 
     start: int
     end: int
     tones: tuple[int, ...]
     root: int
     symbol: str | None = None
-    lowest: int | None = None  # None: the root
+    written_bass: int | None = None  # a slash chord's or an inversion's; None: the root
 
     @property
     def bass(self) -> int:
         """The pitch class the chord has in its bass: a slash chord's, else its root."""
-        return self.root if self.lowest is None else self.lowest
+        return self.root if self.written_bass is None else self.written_bass
 
     def interval(self, *options: int) -> int | None:
         """The first of ``options`` (semitones above the root) that is a chord tone."""
@@ -288,27 +289,19 @@ def _read_section(
                 continue
             inside = [events[0][2]]
         sym = symbols[i] if symbols else None
-        root = symbol_root(sym, proposal, label)
-        spans.append(
-            ChordSpan(
-                s,
-                e,
-                tuple(sorted({p % 12 for p in inside})),
-                min(inside) % 12 if root is None else root,
-                sym,
-                min(inside) % 12,
-            )
-        )
+        root, bass = symbol_root(sym, proposal, label) or (min(inside) % 12, None)
+        spans.append(ChordSpan(s, e, tuple(sorted({p % 12 for p in inside})), root, sym, bass))
     if timing == "bars":
         spans = _merge_equal(spans)
     role, energy, _ = section_role(label)
     return Section(label, role, energy, meter, ts, bpm, bars, tuple(spans), path, timing)
 
 
-def symbol_root(symbol: str | None, proposal: Proposal, label: str) -> int | None:
-    """The root pitch class the approved chord's symbol names (the chord phase's own parser,
-    ``produce.chords.given.parse_symbol``: ``C/E``, ``Asus2``, ``I6``, ``V65``), or None
-    when there is no symbol or it does not parse (then the lowest note's pitch class)."""
+def symbol_root(symbol: str | None, proposal: Proposal, label: str) -> tuple[int, int] | None:
+    """The root and bass pitch classes the approved chord's symbol names (the chord phase's
+    own parser, ``produce.chords.given.parse_symbol``: ``C/E``, ``Asus2``, ``I6``, ``V65``),
+    or None when there is no symbol or it does not parse (then the root is the lowest note's
+    pitch class)."""
     if not symbol:
         return None
     from chromatic.produce.chords.given import parse_symbol
@@ -317,7 +310,7 @@ def symbol_root(symbol: str | None, proposal: Proposal, label: str) -> int | Non
         chord = parse_symbol(symbol, proposal.key, label)
     except ProduceError:
         return None
-    return (proposal.key.pc + chord.root) % 12
+    return (proposal.key.pc + chord.root) % 12, chord.bass % 12
 
 
 def _bounds_from_review(entry: dict | None, total: int, bar: int):
