@@ -78,3 +78,24 @@ def test_the_search_writes_nothing_until_it_has_chosen(tmp_path):
     for phase in PHASES:  # then the chosen branch is the folder, approved and promoted
         assert (out / phase / "review.yml").is_file()
         assert sorted((out / phase / "approved").glob("*.mid"))
+
+
+def test_given_progressions_merge_in_memory_as_on_disk(tmp_path):
+    """The chord phase on a proposal's progressions writes twice in one run (the generated
+    loops, then the given ones merged beside them): a branch merges its own held review."""
+    from chromatic.yamlio import dump_yaml, load_plain
+
+    data = load_plain(MAJOR_4_4)
+    data["progressions"] = {"verse": "I | V | vi | IV"}
+    src = tmp_path / "p.yml"
+    src.write_text(dump_yaml(data))
+    disk = init_at(src, tmp_path / "disk", force=True)
+    mem_root = init_at(src, tmp_path / "mem", force=True).root
+    options = PhaseOptions(n=8, top=4, seed=3)
+    get("chords").run(disk, options)
+    trial = SongSoFar(mem_root).trial()
+    get("chords").run(trial, options)
+    assert {c.details.get("section") for c in trial.review("chords").candidates} == {"verse", None}
+    assert _files(mem_root) == {}
+    write_song(ProductionFolder(mem_root), trial.outbox)
+    assert _files(mem_root) == _files(disk.root) != {}
