@@ -99,3 +99,40 @@ def test_given_progressions_merge_in_memory_as_on_disk(tmp_path):
     assert _files(mem_root) == {}
     write_song(ProductionFolder(mem_root), trial.outbox)
     assert _files(mem_root) == _files(disk.root) != {}
+
+
+def test_every_candidate_is_scored_once_per_branch(exported, tmp_path, monkeypatch):
+    """With a model, each branch's phase run scores its own candidates in one batch and the
+    search never scores them again (it reads the branch's held review, not a file)."""
+    import json
+
+    from chromatic.cli import main
+    from chromatic.produce.phases import chords, parts, rank
+
+    _, model, _ = exported
+    runs: list[list] = []  # [phase, candidates scored] per score-and-rank call
+    real_rank, real_score = rank.score_and_rank, rank.score_midi
+
+    def counted_rank(theory, **kw):
+        runs.append([kw["phase"], 0])
+        return real_rank(theory, **kw)
+
+    def counted_score(scorer, items, **kw):
+        runs[-1][1] += len(items)
+        return real_score(scorer, items, **kw)
+
+    monkeypatch.setattr(rank, "score_midi", counted_score)
+    monkeypatch.setattr(parts, "score_and_rank", counted_rank)
+    monkeypatch.setattr(chords, "score_and_rank", counted_rank)
+    out = tmp_path / "scored"
+    args = ["compose", str(MAJOR_4_4), "--out", str(out), "--auto", "--model", str(model)]
+    assert main([*args, "-n", "6", "--beam", "2", "--no-render", "--trust-model"]) == 0
+    summary = json.loads((out / "compose_summary.json").read_text())
+    for p in summary["phases"]:
+        mine = [n for phase, n in runs if phase == p["phase"]]
+        assert len(mine) == p["branches"] >= 1, (p["phase"], runs)  # one batch per branch
+        if p["phase"] == "chords":  # n drawn, duplicates dropped before scoring
+            assert 0 < sum(mine) <= p["generated"]
+        else:
+            assert sum(mine) == p["generated"] > 0, (p["phase"], mine)
+    assert any(p["branches"] == 2 for p in summary["phases"])
