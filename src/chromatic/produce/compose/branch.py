@@ -65,7 +65,7 @@ def _held(path: Path, merged: Merged, files: Mapping[str, bytes]) -> HeldPhase:
     return HeldPhase(path, merged, dict(files), plain, model, written=written)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # a branch is itself: compared and hashed as its folder
 class SongSoFar(ProductionFolder):
     """The folder at ``root`` with the phases of one branch held in memory (see the module
     docstring). ``outbox`` receives the review of the phase now running (``trial``)."""
