@@ -68,3 +68,26 @@ def test_anything_else_is_read_by_mido():
     assert _messages(daw.read_midi(data)) == _messages(_mido(data))
     assert daw._read_plain(data[:30]) is None  # cut short
     assert daw._read_plain(b"RIFF" + data[4:]) is None
+
+
+def test_the_project_writer_saves_what_mido_saves():
+    sysex = mido.MidiTrack(
+        [
+            mido.MetaMessage("track_name", name="Lead", time=0),
+            mido.Message("note_on", note=60, velocity=90, channel=2, time=0),
+            mido.Message("note_on", note=64, velocity=90, channel=2, time=0),  # running status
+            mido.Message("pitchwheel", pitch=-300, channel=2, time=10),
+            mido.Message("note_off", note=60, velocity=0, channel=2, time=5),
+            mido.Message("sysex", data=[1, 2, 3], time=5),
+            mido.Message("control_change", control=7, value=100, channel=2, time=0),
+            mido.MetaMessage("lyrics", text="la", time=130),
+            mido.Message("note_off", note=64, velocity=0, channel=2, time=0),
+            mido.MetaMessage("end_of_track", time=0),
+        ]
+    )
+    odd = mido.MidiFile(ticks_per_beat=480)
+    odd.tracks.append(sysex)
+    for mf in [odd, *(daw.read_midi(data) for data in _written())]:
+        buf = io.BytesIO()
+        mf.save(file=buf)
+        assert daw._saved(mf) == buf.getvalue()

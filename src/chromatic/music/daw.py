@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import os
+import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,9 +164,7 @@ def finish(
     out = mido.MidiFile(type=mf.type, ticks_per_beat=mf.ticks_per_beat)
     for ev in tracks:
         out.tracks.append(_track([e for e in ev if e[1].type != "end_of_track"], end))
-    buf = io.BytesIO()
-    out.save(file=buf)
-    return buf.getvalue()
+    return _saved(out)
 
 
 def bar_ticks_of(mf: mido.MidiFile) -> int:
@@ -342,3 +341,60 @@ def _read_plain(data: bytes) -> mido.MidiFile | None:
         return out
     except (IndexError, ValueError, KeyError):
         return None
+
+
+#: The status nibble of each channel voice message ``_saved`` writes itself (data bytes in
+#: mido's order); any other message is encoded by mido.
+_STATUS = {
+    "note_off": (0x80, ("note", "velocity")),
+    "note_on": (0x90, ("note", "velocity")),
+    "polytouch": (0xA0, ("note", "value")),
+    "control_change": (0xB0, ("control", "value")),
+    "program_change": (0xC0, ("program",)),
+    "aftertouch": (0xD0, ("value",)),
+}
+
+
+def _saved(mf: mido.MidiFile) -> bytes:
+    """``mf.save``'s bytes for a file ``finish`` built (each track ends with its one end of
+    track; times are non-negative ints): channel voice messages encoded here, with mido's
+    running status, meta events by mido (``MetaMessage.bytes``). mido's writer re-checked
+    and re-encoded every message of every loop the DAW pass finishes."""
+    out = bytearray(b"MThd\x00\x00\x00\x06")
+    out += struct.pack(">hhh", mf.type, len(mf.tracks), mf.ticks_per_beat)
+    for track in mf.tracks:
+        data, running = bytearray(), None
+        for msg in track:
+            data += _var(msg.time)
+            if msg.is_meta:
+                data += bytes(msg.bytes())
+                running = None
+                continue
+            known = _STATUS.get(msg.type)
+            if known is not None:
+                fields = vars(msg)
+                status = known[0] | fields["channel"]
+                body = bytes(fields[name] for name in known[1])
+            elif msg.type == "sysex":
+                data += b"\xf0" + _var(len(msg.data) + 1) + bytes(msg.data) + b"\xf7"
+                running = None
+                continue
+            else:  # pitch wheel, system common: mido's encoding, the same running status
+                encoded = msg.bytes()
+                status, body = encoded[0], bytes(encoded[1:])
+            if status != running:
+                data.append(status)
+            data += body
+            running = status if status < 0xF0 else None
+        out += b"MTrk" + struct.pack(">I", len(data)) + data
+    return bytes(out)
+
+
+def _var(value: int) -> bytes:
+    """A MIDI variable-length number (mido's ``encode_variable_int``)."""
+    out = [value & 0x7F]
+    value >>= 7
+    while value:
+        out.append(0x80 | (value & 0x7F))
+        value >>= 7
+    return bytes(reversed(out))
