@@ -73,6 +73,32 @@ def test_a_periods_first_half_ends_open_and_its_second_half_answers_on_a_stabler
     assert _walk(E_MINOR)[-1] % 12 == 7
 
 
+def test_a_loop_ending_on_a_chord_without_tonic_or_fifth_still_answers_its_first_half():
+    # song 05's case: the section ends on vi-sus2 (A E: the key's third is its firmest tone), so
+    # a half close on the fifth (G, over the V chord of bar 4) would be firmer than the end
+    key, g_major, a_sus2 = Key.parse("C major"), (7, 11, 2), (9, 11, 4)
+    sec = _section(a_sus2)
+    chords = list(sec.chords)
+    chords[3] = ChordSpan(3 * BAR, 4 * BAR, g_major, 7)
+    sec = Section(
+        "verse", "verse", "medium", sec.meter, sec.time_signature, 100.0, 8, tuple(chords),
+        Path("x"), "bars",
+    )  # fmt: skip
+    space = lambda contour, tones: key.scale_pcs()  # noqa: E731
+    snap = lambda p, tones, lo, hi, prev, m: min(  # noqa: E731
+        (q for q in range(lo, hi + 1) if q % 12 in tones), key=lambda q: abs(q - p)
+    )
+    pitches, *_ = walk(sec, key, Singer("test", 55, 79), CONTOURS[0], _lines(), space, snap)
+    ends = [pitches[5 * i + 4] % 12 for i in range(4)]
+    assert ends[3] == 4  # the end: the third, the firmest degree A-sus2's frame holds
+    assert ends[1] in (2, 11)  # the half close: the second or seventh of G, not its fifth
+    melody = [
+        PNote(n.start / TPQ, (n.end - n.start) / TPQ, p)
+        for n, p in zip([n for line in _lines() for n in line.notes], pitches, strict=True)
+    ]
+    assert halves(melody, 0.0, 8, 4.0, 0, False)["answer"] == 1.0
+
+
 def test_the_halves_measure_tells_a_repeat_from_an_answer():
     first = [PNote(float(q), 1.0, p) for q, p in enumerate((60, 62, 64, 62, 67, 65, 64, 62))]
     repeat = first + [PNote(n.onset + 8, 1.0, n.pitch) for n in first]
