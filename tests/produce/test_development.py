@@ -166,6 +166,26 @@ def test_a_descant_style_sings_its_backing_above_the_lead():
         assert {p % 12 for p in sung} == {4}  # the same notes, moved by octaves
 
 
+def test_a_descant_phrase_moves_as_one_and_never_leaps_an_octave_inside():
+    from chromatic.produce.arrange.craft import above
+
+    # the lead climbs from C4 to A4 under one legato backing phrase (E4 D4 C4 B3), then a
+    # second phrase after a bar's rest over a low lead; one note at a time the first phrase
+    # would go E5 D5 C6 B5 (an octave leap inside it)
+    lead = [(0, TPQ, 60), (TPQ, 2 * TPQ, 62), (2 * TPQ, 3 * TPQ, 69), (3 * TPQ, 4 * TPQ, 67)]
+    lead += [(2 * BAR, 3 * BAR, 55)]
+    phrase = [(i * TPQ, TPQ, p, 70) for i, p in enumerate((64, 62, 60, 59))]
+    later = [(2 * BAR, BAR, 60, 70)]
+    out = above(phrase + later, lead, 84)
+    first = [p for t, _, p, _ in out if t < BAR]
+    assert first == [76, 74, 72, 71]  # one shift (+12): over the lead's top (A4) where it sounds
+    assert all(abs(b - a) < 12 for a, b in zip(first, first[1:]))
+    assert all(p > q for (t, _, p, _), (_, _, q) in zip(out, lead) if t < BAR)
+    assert [p for t, _, p, _ in out if t >= 2 * BAR] == [60]  # its own phrase: already above
+    # a ceiling the whole phrase cannot clear keeps it where it fits, still in one piece
+    assert [p for t, _, p, _ in above(phrase, lead, 74)] == [64, 62, 60, 59]
+
+
 def test_a_sung_strong_beat_takes_a_coloured_chords_frame_not_its_colour():
     from chromatic.produce.melody.tune import core_tones
 
@@ -189,3 +209,18 @@ def test_a_sung_strong_beat_takes_a_coloured_chords_frame_not_its_colour():
             flat = [n for line in _lines() for n in line.notes]
             down = [p for n, p in zip(flat, pitches, strict=True) if n.start % (2 * TPQ) == 0]
             assert all(p % 12 != 2 for p in down), (contour.name, tones)
+
+
+def test_the_backing_figures_count_a_descant_and_its_octave_leaps():
+    from chromatic.measure.craft import backing_figures
+
+    melody = [PNote(float(q), 1.0, 67) for q in range(8)]
+    smooth = [(float(q), 1.0, 71 + q % 2) for q in range(4)]  # over the lead, stepwise
+    leaping = [(float(q), 1.0, 71 if q % 2 else 59) for q in range(4, 8)]  # B4 / B3 / B4 ...
+    r = backing_figures([("harmony", 52, False, smooth + leaping, [])], melody)
+    assert r["backing_above"] == 0.75 and r["backing_leaps"] == 4  # C5-B3, then 3 more
+    under = [(float(q), 1.0, 60) for q in range(8)]
+    assert backing_figures([("harmony", 52, False, under, [])], melody) == {
+        "backing_above": 0.0,
+        "backing_leaps": 0.0,
+    }

@@ -23,7 +23,8 @@ notes, same result), fixes what a producer hears at once:
   octaves until they sit ``GAP`` semitones under its lowest note there (not under the part's
   floor); backing vocals stay under the lead unless ``descant`` (a style's
   ``variation.descant``: folk, classical), where they go up by octaves to ``GAP`` above its
-  highest note there (not over their instrument's highest note): a descant over the tune;
+  highest note there (not over their instrument's highest note), each phrase moved as one
+  (no octave leap inside it): a descant over the tune;
 - **no rubs**: where the lead starts a note on a strong beat (the bar's first beat or its middle,
   as ``measure.musicality`` counts), a sounding chord note a semitone from
   it (a minor ninth, a major seventh: an add9 under a sung minor third, a sus4 over a sung third)
@@ -37,6 +38,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from itertools import pairwise
 
+from chromatic.music.meter import TPQ
 from chromatic.music.ranges import SUNG_LEAD, Register, lead_register, register
 from chromatic.produce.arrange.variation import Hit, TrackKey, fill_bar
 
@@ -206,19 +208,39 @@ def under(
 
 
 def above(hits: list[Hit], line: list[tuple[int, int, int]], ceiling: int) -> list[Hit]:
-    """Notes sounding with the lead moved up by octaves to ``GAP`` over its highest note there
-    (not over ``ceiling``): a descant."""
+    """The backing as a descant: each of its phrases (notes joined by rests shorter than
+    ``PHRASE_REST``) moved up by the same whole octaves, the fewest that put every note
+    sounding with the lead ``GAP`` over the lead's highest note there, but none over
+    ``ceiling``; a phrase moves as one, so the descant never leaps an octave inside it."""
     starts = [s for s, _, _ in line]
     longest = max(e - s for s, e, _ in line)
-    out = []
-    for t, d, p, v in hits:
-        lo, hi = bisect_left(starts, t - longest), bisect_left(starts, t + d)
-        lead = [q for s, e, q in line[lo:hi] if e > t and s < t + d]
-        if lead:
-            while p < max(lead) + GAP and p + 12 <= ceiling:
-                p += 12
-        out.append((t, d, p, v))
+    out: list[Hit] = []
+    for phrase in phrases(sorted(hits)):
+        need, room = 0, 10
+        for t, d, p, _ in phrase:
+            lo, hi = bisect_left(starts, t - longest), bisect_left(starts, t + d)
+            lead = [q for s, e, q in line[lo:hi] if e > t and s < t + d]
+            if lead:
+                need = max(need, -(-(max(lead) + GAP - p) // 12))
+            room = min(room, (ceiling - p) // 12)
+        k = max(0, min(need, room))
+        out.extend((t, d, p + 12 * k, v) for t, d, p, v in phrase)
     return sorted(out)
+
+
+PHRASE_REST = TPQ  # a quarter: a rest this long or longer ends a backing phrase
+
+
+def phrases(hits: list[Hit]) -> list[list[Hit]]:
+    """``hits`` (sorted) cut where every note so far has stopped ``PHRASE_REST`` before the next."""
+    out: list[list[Hit]] = []
+    reach = None
+    for h in hits:
+        if reach is None or h[0] - reach >= PHRASE_REST:
+            out.append([])
+        out[-1].append(h)
+        reach = max(reach or 0, h[0] + h[1])
+    return out
 
 
 def _strong(t: int, bar: int) -> bool:
