@@ -4,6 +4,7 @@ for one, and the benchmark's measures of all three."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -167,7 +168,7 @@ def test_a_descant_style_sings_its_backing_above_the_lead():
 
 
 def test_a_descant_phrase_moves_as_one_and_never_leaps_an_octave_inside():
-    from chromatic.produce.arrange.craft import above
+    from chromatic.produce.arrange.descant import above
 
     # the lead climbs from C4 to A4 under one legato backing phrase (E4 D4 C4 B3), then a
     # second phrase after a bar's rest over a low lead; one note at a time the first phrase
@@ -179,11 +180,18 @@ def test_a_descant_phrase_moves_as_one_and_never_leaps_an_octave_inside():
     out = above(phrase + later, lead, 84)
     first = [p for t, _, p, _ in out if t < BAR]
     assert first == [76, 74, 72, 71]  # one shift (+12): over the lead's top (A4) where it sounds
-    assert all(abs(b - a) < 12 for a, b in zip(first, first[1:]))
-    assert all(p > q for (t, _, p, _), (_, _, q) in zip(out, lead) if t < BAR)
+    assert all(abs(b - a) < 12 for a, b in itertools.pairwise(first))
+    assert all(p > q for (t, _, p, _), (_, _, q) in zip(out[:4], lead[:4], strict=True))
     assert [p for t, _, p, _ in out if t >= 2 * BAR] == [60]  # its own phrase: already above
-    # a ceiling the whole phrase cannot clear keeps it where it fits, still in one piece
-    assert [p for t, _, p, _ in above(phrase, lead, 74)] == [64, 62, 60, 59]
+    # under a ceiling the phrase cannot clear, it stays and the notes under the lead take the
+    # nearest chord tone over it (C major sounding: G over D4's lead, C over A4, B over G4)
+    c_major = [(0, 2 * BAR, 48), (0, 2 * BAR, 52), (0, 2 * BAR, 55)]
+    assert [p for t, _, p, _ in above(phrase, lead, 74, c_major)] == [64, 67, 72, 71]
+    # a phrase mostly over the lead stays where it is: only its one note under is re-voiced
+    # (not the whole phrase an octave up to clear one high note)
+    low = [(i * TPQ, (i + 1) * TPQ, 55) for i in range(4)] + [(4 * TPQ, 5 * TPQ, 67)]
+    ooh = [(i * TPQ, TPQ, 64, 70) for i in range(5)]
+    assert [p for _, _, p, _ in above(ooh, low, 84, c_major)] == [64, 64, 64, 64, 72]
 
 
 def test_a_sung_strong_beat_takes_a_coloured_chords_frame_not_its_colour():

@@ -38,8 +38,8 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from itertools import pairwise
 
-from chromatic.music.meter import TPQ
 from chromatic.music.ranges import SUNG_LEAD, Register, lead_register, register
+from chromatic.produce.arrange.descant import above
 from chromatic.produce.arrange.variation import Hit, TrackKey, fill_bar
 
 GAP = 3  # semitones between the lead's lowest sounding note and the accompaniment's top
@@ -101,7 +101,13 @@ def shape(
     if line:
         for key in [k for k in tracks if not k[2] and k[0] not in ("melody", "bass", DOUBLE_PHASE)]:
             if key[0] == "harmony" and descant:
-                tracks[key] = above(tracks[key], line, register(key[1]).high)
+                chords = sorted(
+                    (t, t + d, p)
+                    for k in tracks
+                    if k[0] == "chords" and not k[2]
+                    for t, d, p, _ in tracks[k]
+                )
+                tracks[key] = above(tracks[key], line, register(key[1]).high, chords, GAP)
                 continue
             floor = max(FLOOR, register(key[1]).low)
             # a backing voice that cannot get under the tune (its instrument's floor) rests
@@ -205,42 +211,6 @@ def under(
             seen.add((t, p))
             out.append((t, d, p, v))
     return sorted(out)
-
-
-def above(hits: list[Hit], line: list[tuple[int, int, int]], ceiling: int) -> list[Hit]:
-    """The backing as a descant: each of its phrases (notes joined by rests shorter than
-    ``PHRASE_REST``) moved up by the same whole octaves, the fewest that put every note
-    sounding with the lead ``GAP`` over the lead's highest note there, but none over
-    ``ceiling``; a phrase moves as one, so the descant never leaps an octave inside it."""
-    starts = [s for s, _, _ in line]
-    longest = max(e - s for s, e, _ in line)
-    out: list[Hit] = []
-    for phrase in phrases(sorted(hits)):
-        need, room = 0, 10
-        for t, d, p, _ in phrase:
-            lo, hi = bisect_left(starts, t - longest), bisect_left(starts, t + d)
-            lead = [q for s, e, q in line[lo:hi] if e > t and s < t + d]
-            if lead:
-                need = max(need, -(-(max(lead) + GAP - p) // 12))
-            room = min(room, (ceiling - p) // 12)
-        k = max(0, min(need, room))
-        out.extend((t, d, p + 12 * k, v) for t, d, p, v in phrase)
-    return sorted(out)
-
-
-PHRASE_REST = TPQ  # a quarter: a rest this long or longer ends a backing phrase
-
-
-def phrases(hits: list[Hit]) -> list[list[Hit]]:
-    """``hits`` (sorted) cut where every note so far has stopped ``PHRASE_REST`` before the next."""
-    out: list[list[Hit]] = []
-    reach = None
-    for h in hits:
-        if reach is None or h[0] - reach >= PHRASE_REST:
-            out.append([])
-        out[-1].append(h)
-        reach = max(reach or 0, h[0] + h[1])
-    return out
 
 
 def _strong(t: int, bar: int) -> bool:
