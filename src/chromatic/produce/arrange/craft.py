@@ -24,7 +24,7 @@ notes, same result), fixes what a producer hears at once:
   floor); backing vocals stay under the lead unless ``descant`` (a style's
   ``variation.descant``: folk, classical), where they go up by octaves to ``GAP`` above its
   highest note there (not over their instrument's highest note), each phrase moved as one
-  (no octave leap inside it): a descant over the tune;
+  (no octave leap inside it; ``arrange.descant``): a descant over the tune;
 - **no rubs**: where the lead starts a note on a strong beat (the bar's first beat or its middle,
   as ``measure.musicality`` counts), a sounding chord note a semitone from
   it (a minor ninth, a major seventh: an add9 under a sung minor third, a sus4 over a sung third)
