@@ -194,6 +194,24 @@ def test_a_descant_phrase_moves_as_one_and_never_leaps_an_octave_inside():
     assert [p for _, _, p, _ in above(ooh, low, 84, c_major)] == [64, 64, 64, 64, 72]
 
 
+def test_a_backing_phrase_under_the_lead_keeps_its_register_where_the_tune_dips():
+    from chromatic.produce.arrange.craft import under
+    from chromatic.produce.arrange.descant import below
+
+    # the lead sings G4 A4 then dips to E4 for one beat; the backing holds a legato C4 D4 E4 C4
+    # note by note the E4 under the dip would drop to E3 (an octave leap inside the phrase)
+    lead = [(0, TPQ, 67), (TPQ, 2 * TPQ, 69), (2 * TPQ, 3 * TPQ, 64), (3 * TPQ, 4 * TPQ, 67)]
+    ooh = [(i * TPQ, TPQ, p, 70) for i, p in enumerate((60, 62, 64, 60))]
+    c_major = [(0, BAR, 48), (0, BAR, 52), (0, BAR, 55)]
+    old = [p for *_, p, _ in under(ooh, lead, 41)]
+    assert old == [60, 62, 52, 60]  # the leap this replaces
+    new = [p for *_, p, _ in below(ooh, lead, 41, c_major)]
+    assert new == [60, 62, 60, 60]  # the dip's note takes C4, the chord tone under E4 - 3
+    assert all(abs(b - a) < 12 for a, b in itertools.pairwise(new))
+    # nothing fits under the tune over the floor: that note rests (it never crosses above)
+    assert [p for *_, p, _ in below(ooh, lead, 61, c_major)] == [60, 62, 60]
+
+
 def test_a_sung_strong_beat_takes_a_coloured_chords_frame_not_its_colour():
     from chromatic.produce.melody.tune import core_tones
 

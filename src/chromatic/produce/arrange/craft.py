@@ -39,7 +39,7 @@ from bisect import bisect_left, bisect_right
 from itertools import pairwise
 
 from chromatic.music.ranges import SUNG_LEAD, Register, lead_register, register
-from chromatic.produce.arrange.descant import above
+from chromatic.produce.arrange.descant import above, below
 from chromatic.produce.arrange.variation import Hit, TrackKey, fill_bar
 
 GAP = 3  # semitones between the lead's lowest sounding note and the accompaniment's top
@@ -99,20 +99,21 @@ def shape(
     leads = list(doubling)
     line = sorted((t, t + d, p) for k in leads for t, d, p, _ in tracks[k])
     if line:
+        chords = sorted(
+            (t, t + d, p)
+            for k in tracks
+            if k[0] == "chords" and not k[2]
+            for t, d, p, _ in tracks[k]
+        )
         for key in [k for k in tracks if not k[2] and k[0] not in ("melody", "bass", DOUBLE_PHASE)]:
-            if key[0] == "harmony" and descant:
-                chords = sorted(
-                    (t, t + d, p)
-                    for k in tracks
-                    if k[0] == "chords" and not k[2]
-                    for t, d, p, _ in tracks[k]
-                )
-                tracks[key] = above(tracks[key], line, register(key[1]).high, chords, GAP)
-                continue
             floor = max(FLOOR, register(key[1]).low)
-            # a backing voice that cannot get under the tune (its instrument's floor) rests
-            # there rather than cross above it; a chord keeps its note in range instead
-            tracks[key] = under(tracks[key], line, floor, rest_over=key[0] == "harmony")
+            if key[0] == "harmony":  # a sung line: placed phrase by phrase (``arrange.descant``)
+                if descant:
+                    tracks[key] = above(tracks[key], line, register(key[1]).high, chords, GAP)
+                else:  # where no chord tone fits under the tune over the floor, it rests
+                    tracks[key] = below(tracks[key], line, floor, chords, GAP)
+                continue
+            tracks[key] = under(tracks[key], line, floor)  # a chord keeps its note in range
     for key in leads:
         fixed = resolve_rubs(tracks, key, bar)
         if fixed:
@@ -189,12 +190,10 @@ def monophonic(hits: list[Hit]) -> list[Hit]:
     return out
 
 
-def under(
-    hits: list[Hit], line: list[tuple[int, int, int]], floor: int, *, rest_over: bool = False
-) -> list[Hit]:
+def under(hits: list[Hit], line: list[tuple[int, int, int]], floor: int) -> list[Hit]:
     """Notes sounding with the lead moved down by octaves to ``GAP`` under its lowest note
-    there (not under ``floor``); one landing on a note already struck at its onset is dropped,
-    and with ``rest_over`` one still above the lead's lowest note there (it cannot go lower)."""
+    there (not under ``floor``); one landing on a note already struck at its onset is dropped
+    (the chords and pads; the backing vocals are placed by phrase: ``descant.below``)."""
     starts = [s for s, _, _ in line]
     longest = max(e - s for s, e, _ in line)
     out, seen = [], set()
@@ -205,8 +204,6 @@ def under(
             top = min(over) - GAP
             while p > top and p - 12 >= floor:
                 p -= 12
-            if rest_over and p > min(over):
-                continue
         if (t, p) not in seen:
             seen.add((t, p))
             out.append((t, d, p, v))

@@ -66,3 +66,32 @@ def phrases(hits: list[Hit]) -> list[list[Hit]]:
         out[-1].append(h)
         reach = max(reach or 0, h[0] + h[1])
     return out
+
+
+def below(
+    hits: list[Hit], line: list[Span], floor: int, chords: list[Span] = (), gap: int = GAP
+) -> list[Hit]:
+    """The backing under the lead, phrase by phrase (``above``'s mirror): each phrase moves
+    down by the fewest whole octaves (none under ``floor``) that leave at most ``REVOICE`` of
+    its notes sounding with the lead over ``gap`` under the lead's lowest note there (else by
+    the ones that leave the fewest); a note still over takes the nearest tone of ``chords`` (or
+    its own pitch class) ``gap`` or more under the lead, and rests where none fits over
+    ``floor``. Moved note by note, a backing line leaps an octave wherever the tune dips."""
+    out: list[Hit] = []
+    for phrase in phrases(sorted(hits)):
+        lows = [min(_over(line, t, d), default=None) for t, d, _, _ in phrase]
+        pairs = [(p, q) for (_, _, p, _), q in zip(phrase, lows, strict=True) if q is not None]
+        fits = [k for k in range(3) if min(p for _, _, p, _ in phrase) - 12 * k >= floor] or [0]
+        over = [sum(p - 12 * k > q - gap for p, q in pairs) for k in fits]
+        k = next((k for k, n in zip(fits, over, strict=True) if n <= len(pairs) * REVOICE), None)
+        k = fits[over.index(min(over))] if k is None else k
+        seen = set()
+        for (t, d, p, v), low in zip(phrase, lows, strict=True):
+            p -= 12 * k
+            if low is not None and p > low - gap:
+                tones = {q % 12 for q in _over(chords, t, d)} | {p % 12}
+                p = next((q for q in range(low - gap, floor - 1, -1) if q % 12 in tones), None)
+            if p is not None and (t, p) not in seen:
+                seen.add((t, p))
+                out.append((t, d, p, v))
+    return sorted(out)
