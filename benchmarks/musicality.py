@@ -400,6 +400,8 @@ CRAFT = (
     ("drum_run", "drum", "{:.0f}"),
     ("lead_mono", "mono", "{:.2f}"),
     ("lyric_coverage", "lyric", "{:.2f}"),
+    ("backing_above", "b-abv", "{:.2f}"),
+    ("backing_leaps", "b-oct", "{:.0f}"),
     ("step_max_rise", "rise", "{:.1f}"),
     ("stereo_corr", "corr", "{:.2f}"),
     ("centroid_hz", "cent", "{:.0f}"),
@@ -425,7 +427,8 @@ def print_craft(ok: list[dict], refs: dict[str, list[dict]]) -> None:
         " sounding chord/bass pitches; above = lead at/above the chords and backing; l-med = lead"
         " median pitch; out = notes outside their GM instrument; key = music21 names the planned"
         " tonic; mod = key changes; drum = longest run of one identical drum bar; mono = lead"
-        " notes overlapping none; lyric = lead notes with a lyric; rise = largest loudness rise"
+        " notes overlapping none; lyric = lead notes with a lyric; b-abv = backing-vocal notes over"
+        " the lead (a descant); b-oct = octave leaps inside a backing phrase; rise = largest loudness rise"
         " (LU) at a section start; corr = preview L/R correlation; cent = spectral centroid (Hz);"
         " 2-6k, >6k = band energy (dB of total)"
     )
@@ -453,6 +456,7 @@ def print_craft(ok: list[dict], refs: dict[str, list[dict]]) -> None:
         print(f"    identical drum run <= 8 bars: {count('drum_run', lambda v: v <= 8)}")
         print(f"    lead one voice (100 %):       {count('lead_mono', lambda v: v >= 0.999)}")
         print(f"    lyric on every lead note:     {count('lyric_coverage', lambda v: v >= 0.999)}")
+        print(f"    no backing octave leap:       {count('backing_leaps', lambda v: v == 0)}")
         print(f"    stereo correlation <= 0.8:    {count('stereo_corr', lambda v: v <= 0.8)}")
         print(f"    section-start rise <= 6 LU:   {count('step_max_rise', lambda v: v <= 6)}")
     print("\nstandard symbolic metrics (MusPy's definitions; all pitched notes) beside Bach/Essen")

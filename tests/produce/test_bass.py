@@ -160,3 +160,46 @@ def test_same_seed_gives_identical_bass_and_promote_works(song_34_drums, tmp_pat
     # the style's bass program: a bass, or the low voice of a color song without one (#30)
     assert track.program == style_for(folder.proposal()).program("bass", "verse")
     assert daw.part_roles(verse) == {name: "bass"}
+
+
+def _minor_loop() -> Section:
+    """F# minor i-VI-III-VII, VII held two bars (the loop music21 heard in another key)."""
+    b = 1920
+    chords = [(0, b, (6, 9, 1), 6), (b, 2 * b, (2, 6, 9), 2), (2 * b, 3 * b, (9, 1, 4), 9)]
+    return _section("4/4", [*chords, (3 * b, 5 * b, (4, 8, 11), 4)], 5)
+
+
+def _line(section: Section, name: str) -> tuple:
+    temps = {t.name: t for t in bass_templates(section.meter)}
+    notes, _ = realize(section, Key.parse("F# minor"), BassOption(temps[name], "low", "diatonic"))
+    return notes
+
+
+def test_the_anchor_step_holds_the_keys_centre_under_vi_and_iii():
+    sec = _minor_loop()
+    pcs = [n.pitch % 12 for n in _line(sec, "root_anchor")]
+    # beat 1 the root, beat 3 the anchor: F# on i, F# (D/F#) on VI, C# (A/C#) on III, B on VII
+    assert pcs[:8] == [6, 6, 2, 6, 9, 1, 4, 11]
+
+
+def test_the_bass_centre_ranks_a_line_that_keeps_the_key_above_one_that_leaves_it():
+    from music21 import note, stream
+
+    from chromatic.produce.bass.centre import bass_centre
+
+    sec, key = _minor_loop(), Key.parse("F# minor")
+    scores = {n: bass_centre(sec, _line(sec, n), key) for n in ("root_strong", "root_anchor")}
+    scores["pedal_whole"] = bass_centre(sec, _line(sec, "pedal_whole"), key)
+    assert scores["root_strong"] < 0.2 < scores["root_anchor"] < scores["pedal_whole"]
+
+    def heard(name: str) -> str:  # music21's default listener over the chords and this bass
+        s = stream.Stream()
+        for c in sec.chords:
+            for pc in c.tones:
+                s.append(note.Note(midi=60 + pc, quarterLength=(c.end - c.start) / 480))
+        for n in _line(sec, name):
+            s.append(note.Note(midi=36 + n.pitch % 12, quarterLength=2 * n.duration / 480))
+        return str(s.analyze("key"))
+
+    assert heard("root_strong") != "f# minor"
+    assert heard("pedal_whole") == "f# minor"

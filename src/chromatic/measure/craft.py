@@ -9,6 +9,9 @@ figures.
 - **lead above**: lead notes at or above the highest sounding note of the chord and backing
   parts (the lead's octave doubling left out; a descant style's backing too: it is meant
   above); **lead median**: its median MIDI pitch;
+- **backing**: ``backing_above``, the backing-vocal notes sounding with the lead that sit over
+  it (near 1 for a descant style, 0 otherwise), ``backing_leaps``, octave leaps inside a
+  backing phrase (``backing_figures``);
 - **out of range**: notes outside their track's GM instrument (``music.ranges``);
 - **key agreement**: music21's ``analyze('key')`` (its default, Aarden-Essen profiles) over
   every pitched note, weighted by duration, names the planned tonic; ``key_agree_kk`` the same
@@ -125,6 +128,34 @@ def symbolic(folder: Path, piece: Piece) -> dict:
         "drum_run": float(drum_run(piece)),
         **key_agreement(folder, pitched, piece),
         "modulations": float(modulations(folder)),
+        **backing_figures(pitched, melody),
+    }
+
+
+def backing_figures(pitched, melody) -> dict:
+    """``backing_above``: the backing-vocal notes (``harmony``) sounding with the lead that sit
+    over its highest sounding note (a descant's figure; under the lead otherwise);
+    ``backing_leaps``: leaps of an octave or more inside a backing phrase (its top line, notes
+    less than a quarter apart)."""
+    notes = sorted(n for r, _, _, ns, _ in pitched if r == "harmony" for n in ns)
+    melody = [(n.onset, n.duration, n.pitch) for n in melody]
+    above = with_lead = 0
+    for s, _, p in notes:
+        lead = _sounding(melody, s + STRUCK_TOGETHER)
+        if lead:
+            with_lead += 1
+            above += p > max(lead)
+    tops: dict[float, tuple[float, int]] = {}
+    for s, d, p in notes:
+        if s not in tops or p > tops[s][1]:
+            tops[s] = (d, p)
+    line = sorted((s, d, p) for s, (d, p) in tops.items())
+    leaps = sum(
+        abs(b[2] - a[2]) >= 12 and b[0] - (a[0] + a[1]) < 1.0 for a, b in itertools.pairwise(line)
+    )
+    return {
+        "backing_above": above / with_lead if with_lead else None,
+        "backing_leaps": float(leaps) if notes else None,
     }
 
 

@@ -23,7 +23,8 @@ notes, same result), fixes what a producer hears at once:
   octaves until they sit ``GAP`` semitones under its lowest note there (not under the part's
   floor); backing vocals stay under the lead unless ``descant`` (a style's
   ``variation.descant``: folk, classical), where they go up by octaves to ``GAP`` above its
-  highest note there (not over their instrument's highest note): a descant over the tune;
+  highest note there (not over their instrument's highest note), each phrase moved as one
+  (no octave leap inside it; ``arrange.descant``): a descant over the tune;
 - **no rubs**: where the lead starts a note on a strong beat (the bar's first beat or its middle,
   as ``measure.musicality`` counts), a sounding chord note a semitone from
   it (a minor ninth, a major seventh: an add9 under a sung minor third, a sus4 over a sung third)
@@ -38,6 +39,7 @@ from bisect import bisect_left, bisect_right
 from itertools import pairwise
 
 from chromatic.music.ranges import SUNG_LEAD, Register, lead_register, register
+from chromatic.produce.arrange.descant import above, below
 from chromatic.produce.arrange.variation import Hit, TrackKey, fill_bar
 
 GAP = 3  # semitones between the lead's lowest sounding note and the accompaniment's top
@@ -97,14 +99,21 @@ def shape(
     leads = list(doubling)
     line = sorted((t, t + d, p) for k in leads for t, d, p, _ in tracks[k])
     if line:
+        chords = sorted(
+            (t, t + d, p)
+            for k in tracks
+            if k[0] == "chords" and not k[2]
+            for t, d, p, _ in tracks[k]
+        )
         for key in [k for k in tracks if not k[2] and k[0] not in ("melody", "bass", DOUBLE_PHASE)]:
-            if key[0] == "harmony" and descant:
-                tracks[key] = above(tracks[key], line, register(key[1]).high)
-                continue
             floor = max(FLOOR, register(key[1]).low)
-            # a backing voice that cannot get under the tune (its instrument's floor) rests
-            # there rather than cross above it; a chord keeps its note in range instead
-            tracks[key] = under(tracks[key], line, floor, rest_over=key[0] == "harmony")
+            if key[0] == "harmony":  # a sung line: placed phrase by phrase (``arrange.descant``)
+                if descant:
+                    tracks[key] = above(tracks[key], line, register(key[1]).high, chords, GAP)
+                else:  # where no chord tone fits under the tune over the floor, it rests
+                    tracks[key] = below(tracks[key], line, floor, chords, GAP)
+                continue
+            tracks[key] = under(tracks[key], line, floor)  # a chord keeps its note in range
     for key in leads:
         fixed = resolve_rubs(tracks, key, bar)
         if fixed:
@@ -181,12 +190,10 @@ def monophonic(hits: list[Hit]) -> list[Hit]:
     return out
 
 
-def under(
-    hits: list[Hit], line: list[tuple[int, int, int]], floor: int, *, rest_over: bool = False
-) -> list[Hit]:
+def under(hits: list[Hit], line: list[tuple[int, int, int]], floor: int) -> list[Hit]:
     """Notes sounding with the lead moved down by octaves to ``GAP`` under its lowest note
-    there (not under ``floor``); one landing on a note already struck at its onset is dropped,
-    and with ``rest_over`` one still above the lead's lowest note there (it cannot go lower)."""
+    there (not under ``floor``); one landing on a note already struck at its onset is dropped
+    (the chords and pads; the backing vocals are placed by phrase: ``descant.below``)."""
     starts = [s for s, _, _ in line]
     longest = max(e - s for s, e, _ in line)
     out, seen = [], set()
@@ -197,27 +204,9 @@ def under(
             top = min(over) - GAP
             while p > top and p - 12 >= floor:
                 p -= 12
-            if rest_over and p > min(over):
-                continue
         if (t, p) not in seen:
             seen.add((t, p))
             out.append((t, d, p, v))
-    return sorted(out)
-
-
-def above(hits: list[Hit], line: list[tuple[int, int, int]], ceiling: int) -> list[Hit]:
-    """Notes sounding with the lead moved up by octaves to ``GAP`` over its highest note there
-    (not over ``ceiling``): a descant."""
-    starts = [s for s, _, _ in line]
-    longest = max(e - s for s, e, _ in line)
-    out = []
-    for t, d, p, v in hits:
-        lo, hi = bisect_left(starts, t - longest), bisect_left(starts, t + d)
-        lead = [q for s, e, q in line[lo:hi] if e > t and s < t + d]
-        if lead:
-            while p < max(lead) + GAP and p + 12 <= ceiling:
-                p += 12
-        out.append((t, d, p, v))
     return sorted(out)
 
 

@@ -9,7 +9,11 @@ A template says *when* (onsets and lengths within a bar, from the meter's beat g
   semitone below, a semitone above, or a scale step below (the option's ``approach``); when
   the next note is on the same chord it plays the fifth instead;
 - ``passing``: a scale tone between the previous note and the next chord's root;
-- ``tonic``: the key's tonic whatever the chord (the pedal style).
+- ``tonic``: the key's tonic whatever the chord (the pedal style);
+- ``anchor``: the chord tone that holds the key's centre: the key's tonic when the chord has
+  it (VI's third, iv's fifth: D/F# in F# minor), else the key's fifth (III's third), else the
+  chord's fifth. A line that answers each root with it keeps the key in the ear on loops that
+  dwell on VI and VII.
 
 Styles: root, walking, pedal, arpeggiated, octave, syncopated. Every chord change gets a note
 on its first tick (a root when the template has no onset there), and notes stop at chord
@@ -32,7 +36,7 @@ from chromatic.music.meter import Meter, strong_onsets, ticks
 from chromatic.music.notes import Note
 from chromatic.produce.sections import Section
 
-STEPS = ("root", "fifth", "third", "octave", "approach", "passing", "tonic")
+STEPS = ("root", "fifth", "third", "octave", "approach", "passing", "tonic", "anchor")
 STYLES = ("root", "walking", "pedal", "arpeggiated", "octave", "syncopated")
 LOW, HIGH = 24, 60  # the bass register, MIDI
 ROOT_RANGE = (26, 50)  # where chord roots are placed before the upper steps are added
@@ -102,6 +106,7 @@ def bass_templates(meter: Meter) -> tuple[BassTemplate, ...]:
         t("root_beats", "root", _cycle(groups, ("root",))),
         t("root_fifth", "root", _cycle(halves, ("root", "fifth"))),
         t("root_pulse", "root", _cycle(grid, ("root",))),
+        t("root_anchor", "root", _cycle(halves, ("root", "anchor"))),
         t("walking", "walking", _cycle(beats, walk, "approach")),
         t(
             "walking_scalar",
@@ -215,6 +220,8 @@ def realize(section: Section, key: Key, opt: BassOption) -> tuple[tuple[Note, ..
             p = root + 12
         elif step == "tonic":
             p = _near(key.pc, root)
+        elif step == "anchor":
+            p = root + anchor_interval(chord.tones, chord.root, key.pc, chord.fifth or 7)
         elif step == "approach":
             p = _approach(target, opt.approach, scale)
         else:  # passing
@@ -228,6 +235,14 @@ def realize(section: Section, key: Key, opt: BassOption) -> tuple[tuple[Note, ..
         notes.append(Note(t, end - t, p, vel))
         prev = p
     return tuple(notes), roots
+
+
+def anchor_interval(tones, root: int, tonic: int, fifth: int) -> int:
+    """Semitones above the root of the ``anchor`` step (see the module docstring)."""
+    for degree in (tonic, tonic + 7):
+        if degree % 12 in {t % 12 for t in tones}:
+            return (degree - root) % 12
+    return fifth
 
 
 def _approach(target: int, kind: str, scale: set[int]) -> int:

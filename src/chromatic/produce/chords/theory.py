@@ -144,14 +144,22 @@ def centre_score(voicing: np.ndarray, tonic: int | None, minor: bool) -> float:
         return 1.0
     profile = np.bincount(voicing.reshape(-1) % 12, minlength=12).astype(np.float64)
     profile += np.bincount(voicing[:, 0] % 12, minlength=12)
+    return profile_centre(profile, tonic, minor)
+
+
+def profile_centre(profile: np.ndarray, tonic: int, minor: bool, margin: float = 0.0) -> float:
+    """The centre part of a pitch-class profile ([12] weights): 1 when the planned key
+    correlates best of all keys on another tonic, by ``margin`` or more, under both listeners
+    (Krumhansl-Kessler and Aarden-Essen), falling to 0 as a rival tonic leads by
+    ``RIVAL_LEAD``; the lower of the two."""
     if profile.std() == 0:
         return 1.0
-    lead = 0.0
+    lead = -1.0
     for refs in PROFILES:
         r = _correlations(profile, refs)
         mine = r[int(minor), tonic % 12]
         lead = max(lead, float(np.delete(r, tonic % 12, axis=1).max() - mine))
-    return float(np.clip(1.0 - lead / RIVAL_LEAD, 0.0, 1.0))
+    return float(np.clip(1.0 - (lead + margin) / (RIVAL_LEAD + margin), 0.0, 1.0))
 
 
 def theory_scores(

@@ -19,6 +19,7 @@ import itertools
 
 from chromatic.music.meter import TPQ
 from chromatic.music.notes import Note
+from chromatic.produce.bass.centre import bass_centre
 from chromatic.produce.evolve.breeder import Breeder, lineage_details
 from chromatic.produce.evolve.ops import bar_of, with_bar
 from chromatic.produce.melody.contours import nearest
@@ -167,6 +168,7 @@ def bass_breeder(song, section, kicks) -> Breeder:
             "root_adherence": root_adherence(sec, notes),
             "kick_alignment": kick_alignment(notes, kicks.ticks),
             "voice_leading": voice_leading(sec, notes),
+            "centre": bass_centre(sec, notes, song.proposal.key),
         }
         theory = {k: round(float(v), 4) for k, v in parts.items()}
         theory["total"] = round(float(sum(parts.values()) / len(parts)), 4)

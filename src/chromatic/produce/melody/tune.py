@@ -177,6 +177,7 @@ def walk(
     scale = key.scale_pcs()
     offsets = line_offsets(len(lines))
     home = home_colours(key)
+    end = end_rank(section, key, lines)
     pitches: list[int] = []
     on_strong = snapped = 0
     for li, line in enumerate(lines):
@@ -223,6 +224,7 @@ def walk(
             hi,
             last=li == len(lines) - 1,
             half=li == half_close(len(lines)),
+            end=end,
         )
     return pitches, on_strong, snapped
 
@@ -264,6 +266,21 @@ def half_close(n_lines: int) -> int:
 DOMINANT_DEGREES = (7, 2, 11)  # semitones above the tonic a half cadence lands on, in order
 
 
+def rank(pc: int, key: Key) -> int:
+    """How firmly a degree closes: 0 the tonic, 1 the fifth, 2 the third, 3 any other."""
+    return {0: 0, 7: 1, (3 if key.is_minor else 4): 2}.get((pc - key.pc) % 12, 3)
+
+
+def end_rank(section: Section, key: Key, lines: list[Line]) -> int:
+    """The ``rank`` of the degree the section's last line lands on (``_cadence``: the most
+    stable one its last chord's frame holds); 3 when there is no sung note."""
+    last = next((ln for ln in reversed(lines) if ln.notes), None)
+    if last is None:
+        return 3
+    tones = core_tones(section.chord_at(last.notes[-1].start), home_colours(key))
+    return min(rank(t, key) for t in tones)
+
+
 def _recites(line: Line, i: int, strong: set[int], at: int) -> bool:
     """A light syllable after a light one, off the strong beats and not the line's last, keeps
     its pitch on every other chance (speech recites light syllables; a tune does not always)."""
@@ -277,12 +294,23 @@ def _recites(line: Line, i: int, strong: set[int], at: int) -> bool:
 
 
 def _cadence(
-    section, key, line: Line, pitches: list[int], lo: int, hi: int, last: bool, half: bool
+    section,
+    key,
+    line: Line,
+    pitches: list[int],
+    lo: int,
+    hi: int,
+    last: bool,
+    half: bool,
+    end: int = 0,
 ) -> None:
     """The line's last note: open (a chord tone, not the tonic) after an antecedent, a half
     cadence at the end of the period's first half (``half``), closed (the tonic, else the
     chord's root) after a consequent, and at the section's end the most stable degree the
-    chord holds."""
+    chord holds. The half cadence stays less stable than the end (``end``, its ``rank``): a
+    section whose last chord holds no tonic or fifth (a loop ending on vi) ends on the third,
+    so its first half closes on the second or seventh, not the fifth, and the end still
+    answers it."""
     if not line.notes:
         return
     chord = section.chord_at(line.notes[-1].start)
@@ -294,7 +322,9 @@ def _cadence(
         goal = next(((t,) for t in stable if t in chord.tones), (chord.root,))
     elif half:
         dominant = [(key.pc + d) % 12 for d in DOMINANT_DEGREES]
-        goal = tuple(t for t in dominant if t in chord.tones)
+        goal = tuple(t for t in dominant if t in chord.tones and rank(t, key) > end)
+        goal = goal or tuple(t for t in chord.tones if rank(t, key) > max(end, 0))
+        goal = goal or tuple(t for t in dominant if t in chord.tones)
         goal = goal or tuple(t for t in chord.tones if t != key.pc) or chord.tones
     elif line.antecedent:
         goal = tuple(t for t in chord.tones if t != key.pc) or chord.tones

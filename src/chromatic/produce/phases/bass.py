@@ -16,7 +16,10 @@ Theory = mean of:
 - ``kick_alignment``: 0.6 x the share of kicks with a bass onset within 30 ticks (kick
   coverage) + 0.4 x the share of bass onsets on a kick; 1.0 when the drums have no kick;
 - ``voice_leading``: root-to-root motion at the chord changes (loop included): a step or a
-  repeat scores 1, up to a fourth 0.9, a fifth 0.75, wider less.
+  repeat scores 1, up to a fourth 0.9, a fifth 0.75, wider less;
+- ``centre``: the section (its chords and this bass line) keeps the planned tonal centre to
+  both key listeners (``bass.centre``): a bass dwelling on VI and VII of a minor key that makes
+  it sound like the key of iv ranks lower.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from chromatic.music.gm import PROGRAMS as GM_PROGRAMS
 from chromatic.music.meter import TPQ, strong_ticks, ticks
 from chromatic.music.midi import load_score
 from chromatic.music.notes import Note
+from chromatic.produce.bass.centre import bass_centre
 from chromatic.produce.bass.line import APPROACHES, REGISTERS, BassOption, bass_templates, realize
 from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.phases import PhaseOptions, PhaseResult
@@ -55,7 +59,7 @@ OWN: tuple[str, ...] = ()
 ID_PREFIX = "bass"
 STREAM = zlib.crc32(b"chromatic.produce.bass")
 KICK_TOLERANCE = 30  # ticks: a humanized kick still counts
-THEORY_TEXT = "mean of root_adherence, kick_alignment, voice_leading"
+THEORY_TEXT = "mean of root_adherence, kick_alignment, voice_leading, centre"
 #: GM programs: acoustic bass for acoustic families, synth bass for electronic, else finger bass.
 PROGRAMS = {
     "folk": GM_PROGRAMS["acoustic_bass"],
@@ -146,6 +150,7 @@ def bass_candidate(
         "root_adherence": root_adherence(section, notes),
         "kick_alignment": kick_alignment(notes, kicks.ticks),
         "voice_leading": voice_leading(section, notes),
+        "centre": bass_centre(section, notes, song.proposal.key),
     }
     theory = {k: round(float(v), 4) for k, v in parts.items()}
     theory["total"] = round(float(sum(parts.values()) / len(parts)), 4)
