@@ -221,7 +221,7 @@ def report(rows: list[dict], args) -> None:
             )
     by = {(r["song"], r["phase"], r["section"], r["method"]): r for r in rows}
     keys = {k[:3] for k in by}
-    for m in names[1:]:
+    for m in [n for n in names[1:] if any(r["method"] == n for r in rows)]:
         wins = sum(by[(*k, m)]["best"] > by[(*k, "rank")]["best"] for k in keys)
         ties = sum(by[(*k, m)]["best"] == by[(*k, "rank")]["best"] for k in keys)
         div = np.mean([by[(*k, m)]["diversity"] for k in keys]) / max(

@@ -10,7 +10,8 @@ changes pitches only and the lyric events stay the parent's:
   moves to the nearest chord tone consonant with it;
 - ``octave``: one bar moves an octave, inside the range;
 - ``neighbour``: a weak-beat note steps a scale degree toward the next note (a counter-line
-  gets a passing motion).
+  gets a passing motion);
+- ``side``: ``interval`` on every note at once, on one side of the lead (``evolve.reach``).
 
 Crossover joins two parents only where they share onsets: a counter-line's crossover keeps its
 rhythm. The theory is the phase's (``phases.backing.score_line``). Niches: the share of notes
@@ -42,8 +43,8 @@ def _bar(notes, section, rng):
 
 
 def make_ops(lead, singer, scale):
-    def interval(notes, section, rng, one: bool = False):
-        idx = _bar(notes, section, rng)
+    def interval(notes, section, rng, one: bool = False, whole: bool = False):
+        idx = list(range(len(notes))) if whole else _bar(notes, section, rng)
         if idx is None:
             return None
         if one:
@@ -101,6 +102,9 @@ def make_ops(lead, singer, scale):
     def interval_note(notes, section, rng):
         return interval(notes, section, rng, one=True)
 
+    def side(notes, section, rng):
+        return interval(notes, section, rng, whole=True)
+
     def chord_tone(notes, section, rng):
         spots = []
         for t in strong_ticks(section.meter, section.bars):
@@ -132,6 +136,7 @@ def make_ops(lead, singer, scale):
         ("chord_tone", chord_tone),
         ("octave", octave),
         ("neighbour", neighbour),
+        ("side", side),  # evolve.reach: the whole line to one side of the lead
     )
 
 

@@ -32,6 +32,7 @@ from itertools import pairwise
 
 from chromatic.music.meter import strong_ticks
 from chromatic.produce.evolve.breeder import Breeder, lineage_details
+from chromatic.produce.evolve.reach import melody_ops
 from chromatic.produce.melody.contours import nearest
 from chromatic.produce.phases.melody import (
     chord_tone_share,
@@ -298,5 +299,5 @@ def melody_breeder(song, section, singer, events: dict | None = None) -> Breeder
         return [n.start for n in a.notes] == [n.start for n in b.notes]
 
     return Breeder(
-        make_ops(scale), child, descriptor_for(singer), compatible, kind="contour", lyrics=events
+        make_ops(scale) + melody_ops(scale, singer), child, descriptor_for(singer), compatible, kind="contour", lyrics=events
     )
