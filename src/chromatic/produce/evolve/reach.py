@@ -36,17 +36,30 @@ def _busiest(pattern) -> int | None:
     return max(sorted(counts), key=counts.__getitem__) if counts else None
 
 
-def _voice_edit(notes, section, edit):
-    from chromatic.produce.evolve.drums import _apply, _pattern
+def drum_ops(apply, pattern):
+    """The drum moves; ``apply`` and ``pattern`` are ``evolve.drums``' (an edit of one bar's
+    hits applied to every bar but the last; bar one's hits)."""
 
-    voice = _busiest(_pattern(notes, section))
-    if voice is None:
-        return None
-    out = _apply(notes, section, lambda rel: edit(rel, voice))
-    return out if out != tuple(notes) else None
+    def voice_edit(notes, section, edit):
+        voice = _busiest(pattern(notes, section))
+        if voice is None:
+            return None
+        out = apply(notes, section, lambda rel: edit(rel, voice))
+        return out if out != tuple(notes) else None
+
+    def double(notes, section, rng):
+        return voice_edit(notes, section, _double(section))
+
+    def thin(notes, section, rng):
+        return voice_edit(notes, section, _thin)
+
+    def offbeat(notes, section, rng):
+        return voice_edit(notes, section, _offbeat(section))
+
+    return (("double_voice", double), ("thin_voice", thin), ("offbeat_voice", offbeat))
 
 
-def double_voice(notes, section, rng):
+def _double(section):
     step = ticks(fine_step(section.meter))
 
     def edit(rel, voice):
@@ -62,19 +75,16 @@ def double_voice(notes, section, rng):
         ]
         return sorted(set(rel) | set(new))
 
-    return _voice_edit(notes, section, edit)
+    return edit
 
 
-def thin_voice(notes, section, rng):
-    def edit(rel, voice):
-        hits = sorted((n for n in rel if n.pitch == voice), key=lambda n: n.start)
-        gone = set(hits[1::2])
-        return [n for n in rel if n not in gone] if len(hits) >= 2 else rel
-
-    return _voice_edit(notes, section, edit)
+def _thin(rel, voice):
+    hits = sorted((n for n in rel if n.pitch == voice), key=lambda n: n.start)
+    gone = set(hits[1::2])
+    return [n for n in rel if n not in gone] if len(hits) >= 2 else rel
 
 
-def offbeat_voice(notes, section, rng):
+def _offbeat(section):
     unit = ticks(section.meter.unit)
     half = max(ticks(fine_step(section.meter)), unit // 2)
     groups = group_bounds(section.meter)
@@ -91,20 +101,20 @@ def offbeat_voice(notes, section, rng):
                 out.append(n)
         return sorted(set(out))
 
-    return _voice_edit(notes, section, edit)
+    return edit
 
 
-DRUMS = (("double_voice", double_voice), ("thin_voice", thin_voice), ("offbeat", offbeat_voice))
+def bass_ops(low: int, high: int):
+    """The bass moves, inside the bass register ``low``-``high``."""
 
+    def line_octave(notes, section, rng):
+        shifts = [s for s in (-12, 12) if all(low <= n.pitch + s <= high for n in notes)]
+        if not notes or not shifts:
+            return None
+        s = shifts[int(rng.integers(len(shifts)))]
+        return tuple(n._replace(pitch=n.pitch + s) for n in notes)
 
-def line_octave(notes, section, rng):
-    from chromatic.produce.evolve.bass import HIGH, LOW
-
-    shifts = [s for s in (-12, 12) if all(LOW <= n.pitch + s <= HIGH for n in notes)]
-    if not notes or not shifts:
-        return None
-    s = shifts[int(rng.integers(len(shifts)))]
-    return tuple(n._replace(pitch=n.pitch + s) for n in notes)
+    return (("line_octave", line_octave), ("pump", pump), ("hold", hold))
 
 
 def pump(notes, section, rng):
@@ -131,22 +141,19 @@ def hold(notes, section, rng):
     return out if out and out != tuple(notes) else None
 
 
-BASS = (("line_octave", line_octave), ("pump", pump), ("hold", hold))
-
-
-def melody_ops(scale, singer):
-    from chromatic.produce.evolve.melody import _scale_step
+def melody_ops(scale, singer, scale_step):
+    """The melody's move; ``scale_step(pitch, steps, scale)`` is ``evolve.melody``'s."""
 
     def register(notes, section, rng):
-        steps = [s for s in (-3, -2, -1, 1, 2, 3)]
+        steps = (-3, -2, -1, 1, 2, 3)
         fits = [
             s
             for s in steps
-            if all(singer.low <= _scale_step(n.pitch, s, scale) <= singer.high for n in notes)
+            if all(singer.low <= scale_step(n.pitch, s, scale) <= singer.high for n in notes)
         ]
         if not notes or not fits:
             return None
         s = fits[int(rng.integers(len(fits)))]
-        return tuple(n._replace(pitch=_scale_step(n.pitch, s, scale)) for n in notes)
+        return tuple(n._replace(pitch=scale_step(n.pitch, s, scale)) for n in notes)
 
     return (("register", register),)
