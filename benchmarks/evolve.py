@@ -2,7 +2,7 @@
 mutation beam, the artist's earlier parameters and this package's defaults, per phase.
 
     .venv/bin/python benchmarks/evolve.py [--model MODEL] [--budget 280]
-        [--real] [--phases drums,bass,melody,harmony]
+        [--real] [--phases drums,bass,melody,harmony] [--methods beam,earlier,evolve]
 
 Each proposal (the two examples; with ``--real`` also the final proposal of every real thread)
 is composed once (``compose --auto -n 20 --beam 1 --no-render --seed 1``) so every phase has its
@@ -69,8 +69,13 @@ class Probe:
     """Stands where ``Evolve`` would: runs every method on the candidates it is handed and
     records the figures, then lets the phase finish with its candidates unchanged."""
 
-    def __init__(self, budget: int, rows: list) -> None:
-        self.budget, self.rows, self.song = budget, rows, ""
+    def __init__(
+        self, budget: int, rows: list, only: tuple = ("beam", "earlier", "evolve")
+    ) -> None:
+        self.budget, self.rows, self.song, self.only = budget, rows, "", only
+
+    def methods(self, generated: int) -> dict:
+        return {k: v for k, v in methods(self.budget, generated).items() if k in self.only}
 
     def breed(self, phase, song, candidates, evaluate, context, seed):
         from chromatic.produce.evolve import Breeding
@@ -87,7 +92,7 @@ class Probe:
             ranked = sorted(cands, key=lambda c: (-fit[c.index], c.index))
             kept = spread(ranked, lambda c: c.details.get(KIND[phase]))[:TOP]
             self._row(phase, s, "rank", kept, fit, len(cands), breeder, evaluate)
-            for name, (opts, start) in methods(self.budget, len(cands)).items():
+            for name, (opts, start) in self.methods(len(cands)).items():
                 rng = section_rng(seed, 7, s.label)
                 bred = evolve_section(s, cands[:start], breeder, evaluate, opts, rng)
                 pool = bred.kept  # the defaults: in shortlist order (``archive.spread_order``)
@@ -111,7 +116,7 @@ class Probe:
         fit = dict(zip([c.index for c in parts], evaluate(parts), strict=True))
         ranked = sorted(parts, key=lambda c: (-fit[c.index], c.index))
         self._row("chords", ctx, "rank", ranked[:TOP], fit, len(parts), breeder, evaluate)
-        for name, (opts, start) in methods(self.budget, len(parts)).items():
+        for name, (opts, start) in self.methods(len(parts)).items():
             bred = evolve_section(
                 ctx, parts[:start], breeder, evaluate, opts, section_rng(seed, 7, "chords")
             )
@@ -161,6 +166,7 @@ def main() -> None:
     ap.add_argument("--budget", type=int, default=280)
     ap.add_argument("--real", action="store_true")
     ap.add_argument("--phases", default="chords,drums,bass,melody,harmony")
+    ap.add_argument("--methods", default="beam,earlier,evolve", help="beside rank (always run)")
     args = ap.parse_args()
     from chromatic.produce.folder import open_folder
     from chromatic.produce.phases import PhaseOptions
@@ -174,7 +180,7 @@ def main() -> None:
             p for p in (SHARED / "real" / "chain_artifacts").iterdir() if p.is_dir()
         )
     rows: list[dict] = []
-    probe = Probe(args.budget, rows)
+    probe = Probe(args.budget, rows, tuple(args.methods.split(",")))
     tmp = Path(tempfile.mkdtemp(prefix="bench-evolve-"))
     try:
         for i, proposal in enumerate(proposals):
@@ -221,7 +227,7 @@ def report(rows: list[dict], args) -> None:
             )
     by = {(r["song"], r["phase"], r["section"], r["method"]): r for r in rows}
     keys = {k[:3] for k in by}
-    for m in names[1:]:
+    for m in [n for n in names[1:] if any(r["method"] == n for r in rows)]:
         wins = sum(by[(*k, m)]["best"] > by[(*k, "rank")]["best"] for k in keys)
         ties = sum(by[(*k, m)]["best"] == by[(*k, "rank")]["best"] for k in keys)
         div = np.mean([by[(*k, m)]["diversity"] for k in keys]) / max(

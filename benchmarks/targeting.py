@@ -19,6 +19,7 @@
 
     .venv/bin/python benchmarks/targeting.py [--task mode] [--tunes 40] [--proposals 10]
         [--seeds 2] [--n 12] [--epochs 12] [--demo demo/model] [--model MODEL] [--trust-model]
+        [--evolve] [--no-control]
 
 At these defaults (2026-12-07, a model that failed its gates, used with --trust-model): judge
 AUC 0.917 at the default weights, 0.485 with weight 0; about 6 min CPU after the catalog's
@@ -79,15 +80,31 @@ def proposal_variant(k: int, color: str, out: Path) -> Path:
 
 
 def compose(
-    proposal: Path, out: Path, model: Path, seed: int, n: int, weight: float, trust: bool = False
+    proposal: Path,
+    out: Path,
+    model: Path,
+    seed: int,
+    n: int,
+    weight: float,
+    trust: bool = False,
+    evolve: bool = False,
 ) -> Path:
     from chromatic.produce.compose.options import ComposeOptions
     from chromatic.produce.compose.run import compose_auto
+    from chromatic.produce.evolve import Evolve
     from chromatic.produce.phases.composite import Weights
 
     w = Weights(0.3, weight)  # weight 0: what --chromatic-weight 0 gives
     opts = ComposeOptions(
-        n=n, beam=1, seed=seed, model=model, weights=w, render=False, force=True, trust_model=trust
+        n=n,
+        beam=1,
+        seed=seed,
+        model=model,
+        weights=w,
+        render=False,
+        force=True,
+        trust_model=trust,
+        evolve=Evolve() if evolve else None,  # compose --evolve
     )
     compose_auto(proposal, out, opts)
     return out / "arrangement.mid"
@@ -169,6 +186,8 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=None)
     ap.add_argument("--demo-only", action="store_true", help="only the 8 x 8 table")
     ap.add_argument("--trust-model", action="store_true", help="use a model that failed its gates")
+    ap.add_argument("--evolve", action="store_true", help="compose --evolve (breeding)")
+    ap.add_argument("--no-control", action="store_true", help="skip --chromatic-weight 0")
     a = ap.parse_args()
     t0 = time.perf_counter()
     root = a.work or Path(tempfile.mkdtemp(prefix="chromatic-targeting-"))
@@ -188,7 +207,7 @@ def main() -> None:
     if gates.get("passed") is False and not a.trust_model:  # then both runs are theory only
         print(f"  the model failed its gates ({'; '.join(gates.get('failed', []))}): compose gives")
         print("  it weight 0, so the default run equals the control (--trust-model to use it)")
-    for weight in (0.7, 0.0):
+    for weight in (0.7,) if a.no_control else (0.7, 0.0):
         songs = {}
         for k in range(a.proposals):
             for seed in range(a.seeds):
@@ -196,7 +215,7 @@ def main() -> None:
                     p = proposal_variant(k + 1, color, root)
                     out = root / f"w{weight}_{k}_{seed}_{color}"
                     songs[(k, seed, color)] = compose(
-                        p, out, model, seed, a.n, weight, a.trust_model
+                        p, out, model, seed, a.n, weight, a.trust_model, a.evolve
                     )
         r = judge_auc(catalog, songs)
         what = "default weights" if weight else "--chromatic-weight 0 (control)"

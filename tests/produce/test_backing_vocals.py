@@ -141,3 +141,31 @@ def test_sung_figures_read_the_melody_from_the_written_arrangement(song):
     assert fig.sung_notes > 0 and fig.with_lyric == fig.sung_notes
     assert fig.wrapped == 0 and fig.lines_once == 1.0
     assert fig.stressed_on_strong is not None and fig.stressed_on_strong >= 0.8
+
+
+def test_vertical_pairs_sweep_equals_a_lookup_per_onset():
+    """The one-pass sweep (notes in onset order) finds, at every onset, the note a lookup
+    finds: overlaps, rests, zero-length and out-of-order voices included."""
+    import numpy as np
+
+    from chromatic.produce.vocals.theory import sounding, vertical_pairs
+
+    rng = np.random.default_rng(0)
+    for case in range(300):
+        voices = []
+        for _ in range(2):
+            starts = np.sort(rng.integers(0, 40, size=int(rng.integers(0, 12))))
+            notes = [
+                Note(int(s), int(rng.integers(0, 9)), int(rng.integers(50, 80)), 90) for s in starts
+            ]
+            if case % 5 == 0:
+                rng.shuffle(notes)
+            voices.append(notes)
+        lead, other = voices
+        onsets = sorted({n.start for n in lead} | {n.start for n in other})
+        slow = [
+            (t, a.pitch, b.pitch)
+            for t in onsets
+            if (a := sounding(lead, t)) is not None and (b := sounding(other, t)) is not None
+        ]
+        assert vertical_pairs(lead, other) == slow

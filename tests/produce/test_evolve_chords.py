@@ -118,6 +118,31 @@ def test_rotation_rhythm_and_inversion_keep_what_they_should(major_44):
                 assert a.voicing[0] == b.voicing[0]
 
 
+def test_double_and_half_time_move_the_harmonic_rhythm_and_keep_the_loop_length(major_44):
+    from chromatic.produce.evolve.chords import descriptor, double_time, half_time
+
+    ctx, pool = _pool(major_44)
+    doubled = halved = 0
+    for g in pool:
+        length, y = sum(s.bars for s in g), descriptor(None, g)[1]
+        d = double_time(g, ctx, np.random.default_rng(0))
+        if d is not None:
+            doubled += 1
+            assert [s.chord for s in d] == [s.chord for s in g] * 2
+            assert [s.bars for s in d] == [s.bars / 2 for s in g] * 2
+            assert descriptor(None, d)[1] > y or y == 1.0
+        h = half_time(g, ctx, np.random.default_rng(0))
+        if h is not None:
+            halved += 1
+            assert [s.chord for s in h] == [s.chord for s in g[: len(h)]]
+            assert [s.bars for s in h] == [2 * s.bars for s in g[: len(h)]]
+            assert descriptor(None, h)[1] < y or y == 0.0
+        for out in (d, h):
+            if out is not None:
+                assert sum(s.bars for s in out) == length
+    assert doubled and halved
+
+
 def test_crossover_cuts_where_both_parents_change_chord(major_44):
     ctx, pool = _pool(major_44)
     crossed = 0

@@ -55,13 +55,14 @@ def spread_order(
     picks: int,
     floor: float,
 ) -> list:
-    """The first ``picks`` keys by farthest-point selection on the phase's two descriptors: the
-    best first, then each time the candidate whose nearest pick so far is farthest away (a new
-    niche before a niche already shown; ties to the fitter), among the candidates at least as
-    fit as ``floor`` (the engine: the 5th best generated candidate, what today's shortlist
-    reaches); when none is left above it, the best of the rest. Then the rest by fitness.
-    The shortlist shows ideas far apart on the axes a producer hears (density, register,
-    syncopation, motion, chromaticism), each at least as good as what ranking would show."""
+    """The first ``picks`` keys spread out on the phase's two descriptors: the best first, then
+    each time the candidate farthest from the picks so far in total (the sum of its distances
+    to them, which is what the shortlist's mean pairwise distance adds up; a new niche before
+    a niche already shown; ties to the fitter), among the candidates at least as fit as
+    ``floor`` (the engine: the worst candidate generate-and-rank would show); when none is
+    left above it, the best of the rest. Then the rest by fitness. The shortlist shows ideas
+    far apart on the axes a producer hears (density, register, syncopation, motion,
+    chromaticism), each at least as good as what ranking would show, the best first."""
     left = sorted(keys, key=lambda k: (-fitness[k], k))
     if not left:
         return []
@@ -76,8 +77,8 @@ def spread_order(
 
             def score(k):
                 p = point_of(k)
-                near = min(math.hypot(p[0] - q[0], p[1] - q[1]) for q in points)
-                return (niche_of(k) not in niches, round(near, 9), fitness[k])
+                far = sum(math.hypot(p[0] - q[0], p[1] - q[1]) for q in points)
+                return (niche_of(k) not in niches, round(far, 9), fitness[k])
 
             pick = max(good, key=score)  # max keeps the first (fitter) of equal scores
         chosen.append(pick)

@@ -10,7 +10,8 @@ changes pitches only and the lyric events stay the parent's:
   moves to the nearest chord tone consonant with it;
 - ``octave``: one bar moves an octave, inside the range;
 - ``neighbour``: a weak-beat note steps a scale degree toward the next note (a counter-line
-  gets a passing motion).
+  gets a passing motion);
+- ``side``: ``interval`` on every note at once, on one side of the lead (``evolve.reach``).
 
 Crossover joins two parents only where they share onsets: a counter-line's crossover keeps its
 rhythm. The theory is the phase's (``phases.backing.score_line``). Niches: the share of notes
@@ -33,6 +34,19 @@ def _lead_at(lead, t: int):
     return next((n.pitch for n in lead if n.start <= t < n.end), None)
 
 
+def _lead_lookup(lead):
+    """``_lead_at`` for one lead, remembered per tick (a section's children ask for the same
+    onsets thousands of times)."""
+    memo: dict[int, int | None] = {}
+
+    def at(_lead, t: int):
+        if t not in memo:
+            memo[t] = _lead_at(lead, t)
+        return memo[t]
+
+    return at
+
+
 def _bar(notes, section, rng):
     bars = sorted({n.start // section.bar_ticks for n in notes})
     if not bars:
@@ -42,8 +56,10 @@ def _bar(notes, section, rng):
 
 
 def make_ops(lead, singer, scale):
-    def interval(notes, section, rng, one: bool = False):
-        idx = _bar(notes, section, rng)
+    lead_at = _lead_lookup(lead)
+
+    def interval(notes, section, rng, one: bool = False, whole: bool = False):
+        idx = list(range(len(notes))) if whole else _bar(notes, section, rng)
         if idx is None:
             return None
         if one:
@@ -51,7 +67,7 @@ def make_ops(lead, singer, scale):
         side = int(rng.choice([-1, 1]))
         out = list(notes)
         for i in idx:
-            lp = _lead_at(lead, notes[i].start)
+            lp = lead_at(lead, notes[i].start)
             if lp is None:
                 continue
             options = [
@@ -101,11 +117,14 @@ def make_ops(lead, singer, scale):
     def interval_note(notes, section, rng):
         return interval(notes, section, rng, one=True)
 
+    def side(notes, section, rng):
+        return interval(notes, section, rng, whole=True)
+
     def chord_tone(notes, section, rng):
         spots = []
         for t in strong_ticks(section.meter, section.bars):
             i = next((k for k, n in enumerate(notes) if n.start <= t < n.end), None)
-            lp = _lead_at(lead, t)
+            lp = lead_at(lead, t)
             if i is None or lp is None:
                 continue
             p = notes[i].pitch
@@ -132,11 +151,13 @@ def make_ops(lead, singer, scale):
         ("chord_tone", chord_tone),
         ("octave", octave),
         ("neighbour", neighbour),
+        ("side", side),  # evolve.reach: the whole line to one side of the lead
     )
 
 
 def backing_breeder(song, section, lead, singer) -> Breeder:
     scale = song.proposal.key.scale_pcs()
+    lead_at = _lead_lookup(lead)
 
     def child(sec, notes, parent: PartCandidate, index: int, lineage: dict) -> PartCandidate:
         notes = tuple(notes)
@@ -145,7 +166,7 @@ def backing_breeder(song, section, lead, singer) -> Breeder:
         return PartCandidate(sec.label, index, score_line(sec, lead, notes, singer), details, notes)
 
     def descriptor(sec, notes) -> tuple[float, float]:
-        gaps = [n.pitch - lp for n in notes if (lp := _lead_at(lead, n.start)) is not None]
+        gaps = [n.pitch - lp for n in notes if (lp := lead_at(lead, n.start)) is not None]
         if not gaps:
             return 0.0, 0.0
         above = sum(g > 0 for g in gaps) / len(gaps)

@@ -22,6 +22,7 @@ from chromatic.music.notes import Note
 from chromatic.produce.bass.centre import bass_centre
 from chromatic.produce.evolve.breeder import Breeder, lineage_details
 from chromatic.produce.evolve.ops import bar_of, with_bar
+from chromatic.produce.evolve.reach import bass_ops
 from chromatic.produce.melody.contours import nearest
 from chromatic.produce.phases.bass import (
     KICK_TOLERANCE,
@@ -160,6 +161,7 @@ def bass_breeder(song, section, kicks) -> Breeder:
         ("octave", octave),
         ("span_octave", span_octave),
         ("kick_lock", kick_lock_op(kicks.ticks)),
+        *bass_ops(LOW, HIGH),
     )
 
     def child(sec, notes, parent: PartCandidate, index: int, lineage: dict) -> PartCandidate:

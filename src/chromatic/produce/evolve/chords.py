@@ -19,7 +19,10 @@ top voice, so the child is a playable loop, never two halves that jump at the se
 - ``revoice``: the whole loop re-voiced toward another top-voice target;
 - ``invert``: one chord's upper voices take their next inversion (lowest up an octave or
   highest down), inside the register;
-- ``extend``: one chord gains or loses its extension (seventh, sus, add9 at the style's rates).
+- ``extend``: one chord gains or loses its extension (seventh, sus, add9 at the style's rates);
+- ``double_time`` / ``half_time`` (``evolve.reach``'s kind of move: one descriptor far in one
+  step): the loop's chords twice over, each half as long / the chords of its first half, each
+  held twice as long; the loop's length kept.
 
 Crossover (``cross``) cuts two loops at a chord change both share, phrase boundaries first,
 and joins the first's head to the second's tail. Niches: chromaticism (the share of borrowed,
@@ -215,6 +218,26 @@ def rhythm(g, ctx: ChordContext, rng):
     return _laid(ctx, chords, bars, [s.voicing for s in g])
 
 
+def double_time(g, ctx: ChordContext, rng):
+    """The loop played twice as fast, twice over (each chord half as long): evolve.reach."""
+    chords, bars, top = _parts(g)
+    unit = Fraction(1, 2) if ctx.meter.half_bar else Fraction(1)
+    if 2 * len(g) > MAX_CHORDS or any(b / 2 < unit for b in bars):
+        return None
+    return revoiced(ctx, chords * 2, [b / 2 for b in bars] * 2, top)
+
+
+def half_time(g, ctx: ChordContext, rng):
+    """The chords of the loop's first half, each held twice as long (at most four bars)."""
+    chords, bars, top = _parts(g)
+    total, t, n = sum(bars), Fraction(0), 0
+    while n < len(bars) and t < total / 2:
+        t, n = t + bars[n], n + 1
+    if t != total / 2 or n < 1 or any(2 * b > 4 for b in bars[:n]):
+        return None
+    return revoiced(ctx, chords[:n], [2 * b for b in bars[:n]], top)
+
+
 def revoice(g, ctx: ChordContext, rng):
     chords, bars, top = _parts(g)
     options = [t for t in TOP_TARGETS if abs(t - top) >= 2]
@@ -280,6 +303,8 @@ OPERATORS = (
     ("revoice", revoice),
     ("invert", invert),
     ("extend", extend_op),
+    ("double_time", double_time),
+    ("half_time", half_time),
 )
 
 

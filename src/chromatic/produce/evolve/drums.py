@@ -22,6 +22,7 @@ from chromatic.music.meter import fine_step, ticks
 from chromatic.music.notes import Note
 from chromatic.produce.evolve.breeder import Breeder, lineage_details
 from chromatic.produce.evolve.ops import bar_swap, group_bounds
+from chromatic.produce.evolve.reach import drum_ops
 from chromatic.produce.phases.drums import ENERGY_TOLERANCE, measured_energy
 from chromatic.produce.phases.parts import PartCandidate
 from chromatic.produce.sections import ENERGY_VALUE
@@ -133,6 +134,7 @@ OPERATORS = (
     ("ghost_notes", ghost_notes),
     ("phrase_fill", phrase_fill),
     ("bar_swap", bar_swap),
+    *drum_ops(_apply, _pattern),
 )
 
 

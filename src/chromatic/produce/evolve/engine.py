@@ -74,8 +74,9 @@ def evolve_section(
     origin = {c.index: c.index for c in initial}
     roots = {c.index: (_name(c),) for c in initial}
     archive = Archive(options.bins)
+    point = {c.index: breeder.descriptor(section, c.notes) for c in initial}  # once each
     for c in initial:
-        archive.add(c.index, fit[c.index], breeder.descriptor(section, c.notes))
+        archive.add(c.index, fit[c.index], point[c.index])
     seen = {c.notes for c in initial}
     pop = sorted(initial, key=lambda c: (-fit[c.index], c.index))[: options.population]
     nxt = max(pool) + 1
@@ -100,13 +101,13 @@ def evolve_section(
             for c, f in zip(children, evaluate(children), strict=True):
                 fit[c.index] = f
                 pool[c.index] = c
-                archive.add(c.index, f, breeder.descriptor(section, c.notes))
+                point[c.index] = breeder.descriptor(section, c.notes)
+                archive.add(c.index, f, point[c.index])
             scored += len(children)
         pop = _select(pop + children, fit, options, rng)
         if progress is not None:
             progress(g + 1, options.generations, max(fit.values()))
     if options.archive:
-        point = {k: breeder.descriptor(section, c.notes) for k, c in pool.items()}
         floor = shown_floor(initial, fit, breeder.kind)
         keys = spread_order(
             list(pool),
@@ -118,12 +119,12 @@ def evolve_section(
         )
     else:
         keys = [c.index for c in pop]
-    kept = [_with_niche(pool[k], breeder, section, options.bins) for k in keys]
+    kept = [_with_niche(pool[k], point[k], options.bins) for k in keys]
     return Bred(kept, fit, scored, len(archive), origin)
 
 
-def _with_niche(c, breeder, section, bins: int):
-    niche = niche_name(cell(breeder.descriptor(section, c.notes), bins))
+def _with_niche(c, point: tuple[float, float], bins: int):
+    niche = niche_name(cell(point, bins))
     details = {**fresh(c.details), "draw": c.index, "niche": niche}  # draw: what lineages cite
     return type(c)(c.section, c.index, c.theory, details, c.notes)
 

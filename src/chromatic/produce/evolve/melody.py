@@ -12,13 +12,15 @@ are its parents'.
 - ``simplify``: a weak-beat note that leaps from the one before becomes the chord tone
   nearest it (never the same pitch: repeated notes are not a simplification a singer hears).
 
-- ``displace``: rhythmic displacement: one bar's motif shifts an eighth or a quarter earlier
-  or later inside its bar, each note carrying its syllable (the child's lyric events move with
-  its notes). It is re-set against the lyric's stresses: accepted only where every moved
-  syllable keeps a metric place that costs it no more (``setting.syllable_cost``) whatever its
-  stress: a note on a strong beat stays on one, a note on a beat lands on a beat at least as
-  strong, an off-beat note stays on an off-beat (never onto a beat), so the prosody score holds
-  exactly. Where no shift of a bar passes, there is no child.
+- ``displace``: rhythmic displacement: one bar's motif shifts an eighth, a quarter, half a bar
+  or a bar earlier or later, across the bar line too (into the rest before or after it: the
+  motif keeps its place between its neighbours), each note carrying its syllable (the child's
+  lyric events move with its notes). It is re-set against the lyric's stresses: accepted only
+  where every moved syllable keeps a metric place (of the bar it lands in) that costs it no
+  more (``setting.syllable_cost``) whatever its stress: a note on a strong beat stays on one, a
+  note on a beat lands on a beat at least as strong, an off-beat note stays on an off-beat
+  (never onto a beat), so no syllable placed at no cost loses it and the prosody score holds.
+  Where no shift of a bar passes, there is no child.
 
 After each operator the line is re-snapped: pitches folded into the singer's range and every
 note on a strong beat or a chord change moved to the nearest chord tone (the phase's own rule),
@@ -32,6 +34,7 @@ from itertools import pairwise
 
 from chromatic.music.meter import strong_ticks
 from chromatic.produce.evolve.breeder import Breeder, lineage_details
+from chromatic.produce.evolve.reach import melody_ops
 from chromatic.produce.melody.contours import nearest
 from chromatic.produce.phases.melody import (
     chord_tone_share,
@@ -174,22 +177,24 @@ def displace(notes, section, rng):
     got = _bar_slice(notes, section, rng)
     if got is None:
         return None
-    b, idx = got
-    lo, hi = b * section.bar_ticks, (b + 1) * section.bar_ticks
+    _, idx = got
+    bar = section.bar_ticks
     unit = unit_ticks(section.meter, section.bpm)
     lv = levels(section.meter, unit)
-    shifts = [TPQ // 2, -TPQ // 2, TPQ, -TPQ]
+    shifts = list(dict.fromkeys([TPQ // 2, -TPQ // 2, TPQ, -TPQ, bar // 2, -bar // 2, bar, -bar]))
     for k in rng.permutation(len(shifts)).tolist():
         d = shifts[k]
         moved = [notes[i]._replace(start=notes[i].start + d) for i in idx]
         before = notes[idx[0] - 1] if idx[0] > 0 else None
         after = notes[idx[-1] + 1] if idx[-1] + 1 < len(notes) else None
-        if moved[0].start < lo or moved[-1].start >= hi:
+        if moved[0].start < 0 or moved[-1].start >= section.total_ticks:
             continue
         if before is not None and before.start >= moved[0].start:
             continue
+        if after is not None and after.start <= moved[-1].start:
+            continue  # across the bar line only into a rest
         if not all(
-            _class_ok(lv.get(notes[i].start - lo, 0), lv.get(m.start - lo, 0))
+            _class_ok(lv.get(notes[i].start % bar, 0), lv.get(m.start % bar, 0))
             for i, m in zip(idx, moved, strict=True)
         ):
             continue
@@ -298,5 +303,10 @@ def melody_breeder(song, section, singer, events: dict | None = None) -> Breeder
         return [n.start for n in a.notes] == [n.start for n in b.notes]
 
     return Breeder(
-        make_ops(scale), child, descriptor_for(singer), compatible, kind="contour", lyrics=events
+        make_ops(scale) + melody_ops(scale, singer, _scale_step),
+        child,
+        descriptor_for(singer),
+        compatible,
+        kind="contour",
+        lyrics=events,
     )

@@ -24,15 +24,25 @@ def sounding(notes: Sequence[Note], tick: int) -> Note | None:
     return next((n for n in notes if n.sounds_at(tick)), None)
 
 
+def _sweep(notes: Sequence[Note], ticks: list[int]) -> list[Note | None]:
+    """``sounding(notes, t)`` for each of the ascending ``ticks`` in one pass when ``notes``
+    are in onset order (a note that has ended before one tick sounds at no later one), else
+    one lookup each."""
+    if any(a.start > b.start for a, b in pairwise(notes)):
+        return [sounding(notes, t) for t in ticks]
+    out, p = [], 0
+    for t in ticks:
+        while p < len(notes) and notes[p].end <= t:
+            p += 1
+        out.append(notes[p] if p < len(notes) and notes[p].start <= t else None)
+    return out
+
+
 def vertical_pairs(lead: Sequence[Note], other: Sequence[Note]) -> list[tuple[int, int, int]]:
     """(tick, lead pitch, other pitch) at every onset of either voice where both sound."""
     onsets = sorted({n.start for n in lead} | {n.start for n in other})
-    out = []
-    for t in onsets:
-        a, b = sounding(lead, t), sounding(other, t)
-        if a is not None and b is not None:
-            out.append((t, a.pitch, b.pitch))
-    return out
+    pairs = zip(onsets, _sweep(lead, onsets), _sweep(other, onsets), strict=True)
+    return [(t, a.pitch, b.pitch) for t, a, b in pairs if a is not None and b is not None]
 
 
 def parallel_perfects(lead: Sequence[Note], other: Sequence[Note]) -> int:

@@ -1,0 +1,160 @@
+"""The whole-part operators that carry a part across its niche grid (``evolve.reach``) and the
+shortlist's spread pick (``archive.spread_order``)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from chromatic.music.meter import TPQ
+from chromatic.music.notes import Note
+from chromatic.produce.evolve import reach
+from chromatic.produce.evolve.archive import cell, spread, spread_order
+from chromatic.produce.evolve.backing import make_ops as backing_ops
+from chromatic.produce.evolve.bass import HIGH, LOW
+from chromatic.produce.evolve.bass import descriptor as bass_descriptor
+from chromatic.produce.evolve.drums import _apply, _pattern
+from chromatic.produce.evolve.drums import descriptor as drum_descriptor
+from chromatic.produce.evolve.melody import _scale_step
+from chromatic.produce.evolve.ops import group_bounds
+from chromatic.produce.sections import load_song
+from tests.produce.test_evolve import _drum_part
+
+HAT = 42
+
+
+def _bar(notes, section, b):
+    lo = b * section.bar_ticks
+    return sorted((n.start - lo, n.pitch) for n in notes if lo <= n.start < lo + section.bar_ticks)
+
+
+def test_drum_voice_moves_change_density_and_syncopation_and_spare_the_last_bar(song_78):
+    section = load_song(song_78, "drums").sections[1]  # 7/8: groups 3+2+2
+    part = _drum_part(section, 0)
+    rng = np.random.default_rng(0)
+    hats = lambda notes, b: [t for t, p in _bar(notes, section, b) if p == HAT]  # noqa: E731
+    ops = dict(reach.drum_ops(_apply, _pattern))
+    dense, thin = ops["double_voice"](part, section, rng), ops["thin_voice"](part, section, rng)
+    off = ops["offbeat_voice"](part, section, rng)
+    for b in range(section.bars - 1):
+        assert len(hats(dense, b)) == 2 * len(hats(part, b))
+        assert len(hats(thin, b)) == math.ceil(len(hats(part, b)) / 2)
+        kept = [(t, p) for t, p in _bar(part, section, b) if p != HAT]
+        for out in (dense, thin, off):  # kick and snare untouched
+            assert [(t, p) for t, p in _bar(out, section, b) if p != HAT] == kept
+    last = section.bars - 1
+    for out in (dense, thin, off):
+        assert _bar(out, section, last) == _bar(part, section, last)
+    (d0, s0), (d1, _), (d2, _), (_, s3) = (
+        drum_descriptor(section, x) for x in (part, dense, thin, off)
+    )
+    assert d1 > d0 > d2 and s3 > s0
+    bounds = group_bounds(section.meter)
+    group = lambda t: next(i for i, (a, b) in enumerate(bounds) if a <= t < b)  # noqa: E731
+    for b in range(section.bars - 1):  # every offbeat move stays inside its beat group
+        before, after = hats(part, b), hats(off, b)
+        assert sorted(group(t) for t in before) == sorted(group(t) for t in after)
+
+
+def test_bass_line_moves_keep_the_harmony_and_move_register_or_density(song_44):
+    section = load_song(song_44, "bass").sections[0]
+    line = tuple(
+        Note(t, TPQ, 40 if (t // TPQ) % 2 == 0 else 47, 90)
+        for c in section.chords
+        for t in range(c.start, c.end, TPQ)
+    )
+    rng = np.random.default_rng(1)
+    line_octave = dict(reach.bass_ops(LOW, HIGH))["line_octave"]
+    up = line_octave(line, section, rng)
+    assert {b.pitch - a.pitch for a, b in zip(line, up, strict=True)} in ({12}, {-12})
+    assert all(LOW <= n.pitch <= HIGH for n in up)
+    pumped = reach.pump(line, section, rng)
+    assert len(pumped) == 2 * len(line) and all(n.duration == TPQ // 2 for n in pumped)
+    for n in pumped:  # re-struck: the pitch that sounded there before
+        assert n.pitch == next(m.pitch for m in line if m.start <= n.start < m.end)
+    held = reach.hold(line, section, rng)
+    assert [(n.start, n.end) for n in held] == [(c.start, c.end) for c in section.chords]
+    assert [n.pitch for n in held] == [
+        next(m.pitch for m in line if m.start == c.start) for c in section.chords
+    ]
+    dens = [bass_descriptor(section, x)[0] for x in (held, line, pumped)]
+    assert dens == sorted(dens) and dens[0] < dens[1] < dens[2]
+    assert (
+        line_octave((Note(0, TPQ, LOW + 5, 90), Note(TPQ, TPQ, HIGH - 5, 90)), section, rng) is None
+    )
+
+
+def test_melody_register_moves_the_whole_tune_by_scale_steps_inside_the_range(song_44):
+    song = load_song(song_44, "melody")
+    section, scale = song.sections[0], song.proposal.key.scale_pcs()
+
+    class Singer:
+        low, high = 52, 84
+
+    steps = [p for p in range(62, 80) if p % 12 in scale][:4]
+    tune = tuple(Note(i * TPQ, TPQ, p, 90) for i, p in enumerate(steps + steps[::-1]))
+    ((_, register),) = reach.melody_ops(scale, Singer, _scale_step)
+    degree = lambda p: sum(q % 12 in scale for q in range(0, p))  # noqa: E731
+    seen = set()
+    for seed in range(30):
+        out = register(tune, section, np.random.default_rng(seed))
+        assert [(n.start, n.duration) for n in out] == [(n.start, n.duration) for n in tune]
+        assert all(Singer.low <= n.pitch <= Singer.high for n in out)
+        steps = {degree(b.pitch) - degree(a.pitch) for a, b in zip(tune, out, strict=True)}
+        assert len(steps) == 1 and steps != {0}
+        seen |= steps
+    assert seen == {-3, -2, -1, 1, 2, 3}  # the tune fits all of them in 52-84
+
+    class Narrow:
+        low, high = min(steps), max(steps)
+
+    assert (
+        reach.melody_ops(scale, Narrow, _scale_step)[0][1](tune, section, np.random.default_rng(0))
+        is None
+    )
+
+
+def test_harmony_side_puts_the_whole_line_on_one_side_of_the_lead(song_44):
+    song = load_song(song_44, "harmony")
+    section, scale = song.sections[0], song.proposal.key.scale_pcs()
+
+    class Singer:
+        low, high = 48, 84
+
+    lead = tuple(Note(i * TPQ, TPQ, p, 90) for i, p in enumerate((64, 65, 67, 69, 67, 64, 62, 60)))
+    line = tuple(n._replace(pitch=n.pitch + (4 if i % 2 else -3)) for i, n in enumerate(lead))
+    side = dict(backing_ops(lead, Singer, scale))["side"]
+    sides = set()
+    for seed in range(10):
+        out = side(line, section, np.random.default_rng(seed))
+        gaps = [b.pitch - a.pitch for a, b in zip(lead, out, strict=True)]
+        assert all(g > 0 for g in gaps) or all(g < 0 for g in gaps)
+        assert all(
+            abs(g) in (3, 4, 8, 9) and b.pitch % 12 in scale for g, b in zip(gaps, out, strict=True)
+        )
+        sides.add(gaps[0] > 0)
+    assert sides == {True, False}
+
+
+def test_spread_order_keeps_the_best_first_and_far_picks_above_the_floor():
+    points = {
+        "best": (0.5, 0.5),
+        "near1": (0.52, 0.5),
+        "near2": (0.5, 0.53),
+        "a": (0.0, 0.0),
+        "b": (1.0, 1.0),
+        "c": (0.0, 1.0),
+        "low": (1.0, 0.0),  # far, but below the floor
+    }
+    fit = {"best": 0.9, "near1": 0.89, "near2": 0.88, "a": 0.7, "b": 0.71, "c": 0.72, "low": 0.5}
+    order = spread_order(list(points), fit, lambda k: cell(points[k]), points.__getitem__, 4, 0.6)
+    assert order[0] == "best" and set(order[1:4]) == {"a", "b", "c"}
+    assert order[4:] == ["near1", "near2", "low"]  # then by fitness
+    picked = spread([points[k] for k in order[:4]])
+    by_rank = spread([points[k] for k in sorted(fit, key=fit.get, reverse=True)[:4]])
+    assert picked > 2 * by_rank
+    # no candidate above the floor in a new place: the fittest left
+    assert spread_order(
+        ["best", "near1", "low"], fit, lambda k: cell(points[k]), points.__getitem__, 2, 0.95
+    )[:2] == ["best", "near1"]
