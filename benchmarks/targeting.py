@@ -93,12 +93,20 @@ def compose(
     return out / "arrangement.mid"
 
 
-def train_model(task: str, tunes: int, epochs: int, root: Path) -> tuple[Path, list]:
+def train_model(
+    task: str, tunes: int, epochs: int, root: Path, sections: int = 1
+) -> tuple[Path, list]:
+    """Catalog -> segments -> embed -> train -> export through the CLI. Each tune is one song
+    of ``sections`` equal sections (one segment each): its label is the whole tune's, and a
+    quarter of an Essen tune (~4.5 s, two bars) seldom carries its mode (see the docstring)."""
     works = essen_tunes(tunes, task)
     red = "duple" if task == "meter" else "major"
     catalog, data, times = root / "catalog", root / "data", {}
-    for k, (name, s, label) in enumerate(works, start=1):
-        write_song(catalog, k, name, s, "major" if label == red else "minor", 16000)
+    seen: dict[str, int] = {}
+    for name, s, label in works:  # numbered per color: a song id holds two digits (01-99)
+        seen[label] = seen.get(label, 0) + 1
+        mode = "major" if label == red else "minor"
+        write_song(catalog, seen[label], name, s, mode, 16000, sections)
     cli(["catalog", "build", str(catalog), "--data", str(data), "--strict"], times)
     cli(["segments", "build", str(catalog), "--data", str(data)], times)
     cli(["embed", "--data", str(data)], times)
@@ -164,6 +172,7 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=2)
     ap.add_argument("-n", type=int, default=12, help="candidates per phase")
     ap.add_argument("--epochs", type=int, default=12)
+    ap.add_argument("--sections", type=int, default=1, help="segments per catalog tune")
     ap.add_argument("--demo", type=Path, default=None, help="also the 8 x 8 table of this model")
     ap.add_argument("--model", type=Path, default=None, help="an exported model (skip training)")
     ap.add_argument("--work", type=Path, default=None)
@@ -182,7 +191,7 @@ def main() -> None:
         model = a.model
         catalog = [(s, RED if lab in ("major", "duple") else BLUE) for _, s, lab in tunes]
     else:
-        model, catalog = train_model(a.task, a.tunes, a.epochs, root / "train")
+        model, catalog = train_model(a.task, a.tunes, a.epochs, root / "train", a.sections)
     print(f"model {model}; {a.proposals} proposals x {a.seeds} seeds x (Red, Blue), n {a.n}")
     gates = json.loads((Path(model) / "model.json").read_text()).get("gates") or {}
     if gates.get("passed") is False and not a.trust_model:  # then both runs are theory only
