@@ -40,8 +40,11 @@ def chorale_names(n: int) -> list[str]:
     return [str(p) for p in corpus.getComposer("bach")][: n * 2]
 
 
-def write_song(folder: Path, k: int, name: str, score, mode: str, sample_rate: int) -> None:
-    """One chorale as a song of the catalog: MIDI, rendered audio, a manifest."""
+def write_song(
+    folder: Path, k: int, name: str, score, mode: str, sample_rate: int, sections: int = 4
+) -> None:
+    """One chorale as a song of the catalog: MIDI, rendered audio, a manifest whose structure
+    cuts it into ``sections`` equal sections (one segment each)."""
     import soundfile as sf
 
     from chromatic.music.render import render_score
@@ -55,7 +58,7 @@ def write_song(folder: Path, k: int, name: str, score, mode: str, sample_rate: i
     audio = render_score(score, sample_rate=sample_rate)
     sf.write(str(d / f"{sid}_main.wav"), audio, sample_rate)
     secs = len(audio) / sample_rate
-    q = secs / 4
+    q = secs / sections
 
     def ts(t: float) -> str:
         return f"[{int(t // 60):02d}:{t % 60:06.3f}]"
@@ -80,7 +83,7 @@ def write_song(folder: Path, k: int, name: str, score, mode: str, sample_rate: i
                 "start_time": ts(i * q),
                 "end_time": ts((i + 1) * q),
             }
-            for i in range(4)
+            for i in range(sections)
         ],
         "concept": CONCEPT,
         "audio_tracks": [
