@@ -31,6 +31,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -128,14 +129,21 @@ def style_score(path: tuple[int, ...], style_moves: frozenset | None) -> float:
     return sum(m in style_moves for m in moves) / len(moves) if moves else 0.0
 
 
+@functools.cache
+def _unit_keys(refs) -> np.ndarray:
+    """[2, 12, 12]: the 24 keys of ``refs`` (major row 0, minor row 1; then the tonic), each
+    profile centred and scaled to unit length, so a Pearson correlation is one dot product."""
+    keys = np.array([[np.roll(np.asarray(r, np.float64), t) for t in range(12)] for r in refs])
+    keys -= keys.mean(axis=2, keepdims=True)
+    return keys / np.linalg.norm(keys, axis=2, keepdims=True)
+
+
 def _correlations(profile: np.ndarray, refs=PROFILES[0]) -> np.ndarray:
-    """[2, 12]: the profile's correlation with each major (row 0) and minor (row 1) key of
-    ``refs`` (a major and a minor profile)."""
-    out = np.zeros((2, 12))
-    for row, ref in enumerate(refs):
-        for tonic in range(12):
-            out[row, tonic] = np.corrcoef(profile, np.roll(ref, tonic))[0, 1]
-    return out
+    """[2, 12]: the profile's Pearson correlation with each major (row 0) and minor (row 1)
+    key of ``refs`` (a major and a minor profile); the profile must not be constant."""
+    x = np.asarray(profile, np.float64)
+    x = x - x.mean()
+    return _unit_keys(refs) @ x / np.linalg.norm(x)
 
 
 def centre_score(voicing: np.ndarray, tonic: int | None, minor: bool) -> float:
