@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 import shutil
 from fractions import Fraction
 from pathlib import Path
@@ -340,3 +342,26 @@ def test_imported_chords_define_a_new_section(given_song, chorale_midi, tmp_path
     bridge = song.section("bridge")
     assert bridge.bars == 9 and bridge.time_signature == given_song.proposal().time_signature
     assert daw.part_roles(dst / "chords" / "approved" / "bridge.mid")
+
+
+@pytest.mark.parametrize("outside", ["relative", "absolute"])
+def test_a_scratch_beat_named_outside_the_folder_is_never_read(tmp_path, capsys, outside):
+    """A hand edit of a generated candidate's ``scratch_beat`` to a file outside the folder: a
+    run on given progressions (which keeps the generated candidates) refuses in one line
+    naming the review and the field, writes nothing and copies nothing in."""
+    secret = tmp_path / "secret.mid"
+    secret.write_bytes(b"MThd secret")
+    folder, _ = init_production(MAJOR_4_4, tmp_path / "out")
+    assert main(["produce", "chords", str(folder.root), "--top", "2", "-n", "8"]) == 0
+    path = folder.review_path("chords")
+    text = path.read_text(encoding="utf-8")
+    name = os.path.relpath(secret, path.parent) if outside == "relative" else str(secret)
+    edited = re.sub(r"scratch_beat: \S+", f"scratch_beat: {name}", text, count=1)
+    assert edited != text
+    path.write_text(edited, encoding="utf-8")
+    before = _tree(folder.root)
+    code = main(["produce", "chords", str(folder.root), "--progression", f"verse={VERSE}"])
+    err = capsys.readouterr().err
+    assert code != 0 and "scratch_beat" in err and "review.yml" in err
+    assert len([line for line in err.splitlines() if line.startswith("error")]) == 1
+    assert _tree(folder.root) == before

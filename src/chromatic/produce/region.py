@@ -36,7 +36,7 @@ from chromatic.music.song_midi import part, write_loop
 from chromatic.produce.folder import ProductionFolder, open_folder
 from chromatic.produce.phases import PhaseOptions, PhaseResult
 from chromatic.produce.regenerate import FreshCandidate, Group, MergeResult, regenerate_groups
-from chromatic.produce.review import GROUP_KEY, read_review
+from chromatic.produce.review import GROUP_KEY, SCRATCH_FIELD, detail_file, read_review
 from chromatic.produce.sections import load_song
 
 WORDLESS = frozenset({"oo", "-", ""})  # a wordless line's syllables (and a melisma's hold)
@@ -146,8 +146,9 @@ def _existing(review_path: Path, section: str, prefix: str, free: bool = False) 
         details = dict(c.details)
         extra = {}
         beat = details.pop("scratch_beat", None)
-        if isinstance(beat, str) and (review_path.parent / beat).is_file():
-            extra["scratch_beat"] = ("_scratch", (review_path.parent / beat).read_bytes())
+        at = detail_file(review_path, beat, SCRATCH_FIELD)
+        if at and at.is_file():
+            extra["scratch_beat"] = ("_scratch", at.read_bytes())
         data = (review_path.parent / c.midi_file).read_bytes()
         groups.setdefault(s, []).append(FreshCandidate(c.scores.model_dump(), details, data, extra))
     return [

@@ -35,6 +35,7 @@ SCHEMA_VERSION = 1
 STATUSES = ("pending", "approved", "rejected")
 #: The details key that names a candidate's group (its section) in a per-section phase.
 GROUP_KEY = "section"
+SCRATCH_FIELD = "details.scratch_beat"  # a chord candidate's scratch drum beat, beside it
 HEADER = (
     "Review file (schema_version 1). Edit by hand: label (name for approved/<label>.mid),\n"
     "status (pending | approved | rejected), notes; comments are kept. Regenerating this phase\n"
@@ -321,3 +322,13 @@ def _tokens_have_hash(tokens: object) -> bool:
     if isinstance(tokens, list | tuple):
         return any(_tokens_have_hash(t) for t in tokens)
     return "#" in str(getattr(tokens, "value", ""))
+
+
+def detail_file(review_path: Path, value: object, field: str) -> Path | None:
+    """A file a candidate's details name beside its review (``scratch_beat``), or None when the
+    value is not a name. A name that leads outside the phase folder (``..``, an absolute path,
+    a link out) is a ``PathError`` naming the review and the field: the file is never read."""
+    if not isinstance(value, str):
+        return None
+    contained(review_path.parent, value, path=review_path, field=field)
+    return review_path.parent / value

@@ -53,7 +53,7 @@ from chromatic.produce.phases.parts import check_counts
 from chromatic.produce.phases.scratch import render_scratch
 from chromatic.produce.phases.taste import taste_facts, taste_scores
 from chromatic.produce.regenerate import FreshCandidate, Group
-from chromatic.produce.review import GROUP_KEY
+from chromatic.produce.review import GROUP_KEY, SCRATCH_FIELD, detail_file
 from chromatic.produce.rhythm.patterns import HarmonicRhythm, strum_patterns
 from chromatic.produce.song import header_facts
 from chromatic.produce.style import content_seed, style_for
@@ -324,7 +324,8 @@ def generated_candidates(folder: ProductionFolder) -> list[FreshCandidate]:
         details = dict(c.details)
         beat = details.pop("scratch_beat", None)
         extra = {}
-        data = folder.file_bytes(phase_dir / beat) if isinstance(beat, str) else None
+        at = detail_file(folder.review_path(PHASE), beat, SCRATCH_FIELD)
+        data = folder.file_bytes(at) if at else None
         if data is not None:
             extra["scratch_beat"] = ("_scratch", data)
         scores = c.scores.model_dump(exclude_none=False)

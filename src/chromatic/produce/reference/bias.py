@@ -32,7 +32,7 @@ from chromatic.errors import ProduceError
 from chromatic.fileio import check_regular, clone_tree, write_text_atomic
 from chromatic.produce.reference.figures import distance, figures_of
 from chromatic.produce.regenerate import FreshCandidate, Group
-from chromatic.produce.review import GROUP_KEY, read_review
+from chromatic.produce.review import GROUP_KEY, SCRATCH_FIELD, detail_file, read_review
 from chromatic.yamlio import dump_yaml, read_yaml
 
 REFERENCE_FILE = "reference.yml"
@@ -153,8 +153,9 @@ def run_with_reference(phase, folder, options):
             details = dict(c.details)
             extra = {}
             beat = details.pop("scratch_beat", None)
-            if isinstance(beat, str):
-                extra["scratch_beat"] = ("_scratch", (review_path.parent / beat).read_bytes())
+            at = detail_file(review_path, beat, SCRATCH_FIELD)
+            if at and at.is_file():
+                extra["scratch_beat"] = ("_scratch", at.read_bytes())
             fresh = FreshCandidate(scores, details, data, extra)
             groups.setdefault(details.get(GROUP_KEY), []).append((scores["composite"], fresh))
         facts = {k: v for k, v in review.model_dump().items() if k != "candidates"}
