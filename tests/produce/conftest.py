@@ -150,3 +150,15 @@ def song_34_drums(tmp_path_factory):
     run_drums(folder, n=PART_N, top=PART_TOP, seed=3)
     approve(folder, "drums", skip=("intro",))
     return folder
+
+
+def halewyn_midi(folder: Path) -> Path:
+    """Halewyn (Essen, altdeu10), a 3/4 folk tune, parsed from music21's corpus into
+    ``folder/halewyn.mid`` (real MIDI for the tests that import a part the artist played)."""
+    from music21 import converter, corpus
+
+    text = Path(corpus.getWork("essenFolksong/altdeu10")).read_text(encoding="latin-1")
+    tune = next("X:" + t for t in text.split("\nX:")[1:] if "Halewyn" in t and "M: 3/4" in t)
+    path = folder / "halewyn.mid"
+    converter.parse(tune, format="abc").write("midi", fp=str(path))
+    return path

@@ -25,7 +25,7 @@ from chromatic.produce.phases.bass import run_bass
 from chromatic.produce.phases.drums import run_drums
 from chromatic.produce.phases.melody import run_melody
 from chromatic.produce.review import read_review
-from tests.produce.conftest import MAJOR_4_4, approve
+from tests.produce.conftest import MAJOR_4_4, approve, halewyn_midi
 
 VERSE = "F#maj7 | D#m7 | B/D# | C#7"
 CHORUS = "I V | vi iii | IV V | IV V"  # Roman numerals in F# major, two chords a bar
@@ -172,13 +172,7 @@ def chorale_midi(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def folk_3_4(tmp_path_factory) -> Path:
     """Halewyn (Essen, altdeu10): a 3/4 tune, one tune parsed from the corpus file."""
-    from music21 import converter, corpus
-
-    text = Path(corpus.getWork("essenFolksong/altdeu10")).read_text(encoding="latin-1")
-    tune = next("X:" + t for t in text.split("\nX:")[1:] if "Halewyn" in t and "M: 3/4" in t)
-    path = tmp_path_factory.mktemp("essen") / "halewyn.mid"
-    converter.parse(tune, format="abc").write("midi", fp=str(path))
-    return path
+    return halewyn_midi(tmp_path_factory.mktemp("essen"))
 
 
 def test_import_a_chorale_voice_as_the_melody_keeps_every_note(given_song, chorale_midi, tmp_path):

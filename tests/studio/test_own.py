@@ -15,6 +15,7 @@ import pytest
 from chromatic.cli import main
 from chromatic.music.midi import load_score
 from chromatic.produce.review import read_review
+from tests.produce.conftest import halewyn_midi
 from tests.studio.conftest import TOKEN, post
 
 IMPORT = "/api/songs/song/phases/{phase}/import"
@@ -31,13 +32,7 @@ def _tree(root: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def folk_3_4(tmp_path_factory) -> Path:
     """Halewyn (Essen, altdeu10): a 3/4 tune, as the studio song is in 3/4."""
-    from music21 import converter, corpus
-
-    text = Path(corpus.getWork("essenFolksong/altdeu10")).read_text(encoding="latin-1")
-    tune = next("X:" + t for t in text.split("\nX:")[1:] if "Halewyn" in t and "M: 3/4" in t)
-    path = tmp_path_factory.mktemp("essen") / "halewyn.mid"
-    converter.parse(tune, format="abc").write("midi", fp=str(path))
-    return path
+    return halewyn_midi(tmp_path_factory.mktemp("essen"))
 
 
 @pytest.fixture(scope="module")
