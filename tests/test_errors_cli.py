@@ -105,6 +105,23 @@ def test_score_model_is_an_option(tmp_path, capsys):
     )
 
 
+def test_score_model_that_is_a_fifo_is_named_not_opened(tmp_path, capsys):
+    """A FIFO where MODEL.onnx is expected would block onnxruntime's open: refused by type."""
+    os.mkfifo(tmp_path / "fitness.onnx")
+    rc, err = run_main(
+        capsys,
+        "score",
+        str(tmp_path / "a.mid"),
+        "--model",
+        str(tmp_path / "fitness"),
+        "--color",
+        "G",
+    )
+    assert rc == 1 and err.strip() == (
+        f"error: {tmp_path / 'fitness.onnx'}: expected a regular file, found a named pipe (FIFO)"
+    )
+
+
 def test_score_positional_model_still_works_with_a_deprecation_warning(tmp_path, capsys):
     rc, err = run_main(
         capsys, "score", str(tmp_path / "fitness"), str(tmp_path / "a.mid"), "--color", "G"

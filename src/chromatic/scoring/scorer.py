@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from chromatic.fileio import check_regular
 from chromatic.music.pianoroll import PianoRollConfig, grid_notes, roll_from_notes
 from chromatic.music.symbolic import N_FEATURES, midi_features
 from chromatic.scoring.batch import infer_items, midi_batch
@@ -141,6 +142,8 @@ class ChromaticScorer:
             p = p / "model"
         onnx_path = p if p.suffix == ".onnx" else p.with_name(p.name + ".onnx")
         if not onnx_path.is_file():
+            if onnx_path.exists():  # a FIFO, a device or a folder: say what it is
+                check_regular(onnx_path, ScorerError)
             raise ScorerError(
                 "not found; expected MODEL.onnx with MODEL.json beside it ('chromatic export')",
                 path=onnx_path,
