@@ -58,6 +58,16 @@ def test_chord_tone_completes_a_triad():
     assert not is_chord_tone(1, {0, 4, 7})  # C# over C major
 
 
+def test_a_note_completing_a_suspended_chord_is_its_chord_tone():
+    """Song 10 (seed 1): G# sung over a C#sus2 voiced C# D# is the chord's fifth; a
+    chorale's 4-3 suspension (the chord's third sounding under it) stays a non-chord tone."""
+    assert is_chord_tone(8, {1, 3})  # G# over C# D#: C#sus2
+    assert is_chord_tone(9, {2, 7})  # A over D G: Dsus4
+    assert is_chord_tone(5, {0, 7, 10})  # F over C G Bb: C7sus4
+    assert not is_chord_tone(5, {0, 4, 7})  # F over C E G: the suspension against its third
+    assert not is_chord_tone(6, {0, 4, 7})  # F# over C major
+
+
 def test_tonic_ending_needs_bass_and_chord_on_the_tonic():
     chords = _c_chord(0) + [PNote(4, 4, p) for p in (55, 59, 62)]  # ends on G major
     bass = [PNote(0, 4, 36), PNote(4, 4, 43)]

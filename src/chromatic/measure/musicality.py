@@ -145,11 +145,17 @@ def sounding(notes: Sequence[PNote], t: float) -> set[int]:
     return {n.pitch % 12 for n in notes if n.onset - eps <= t < n.onset + n.duration - eps}
 
 
-# Tertian chords (triads and sevenths) as interval sets from the root: a melody note that the
-# accompaniment does not double is still a chord tone when it completes one of these.
+# Chords as interval sets from the root: the tertian triads and sevenths, and the suspended
+# triads a pop chord part writes as chords of their own (sus2 = sus4 of its fifth, 7sus4): a
+# melody note that the accompaniment does not double is still a chord tone when it completes
+# one of these (a C#sus2 voiced C# D# under a sung G#: the chord's fifth). A suspension in a
+# chorale is not read as one: its chord's third sounds with it.
 _TERTIAN = tuple(
     frozenset(c)
     for c in (
+        (0, 2, 7),
+        (0, 5, 7),
+        (0, 5, 7, 10),
         (0, 4, 7),
         (0, 3, 7),
         (0, 3, 6),
@@ -164,8 +170,8 @@ _TERTIAN = tuple(
 
 
 def is_chord_tone(pc: int, accompaniment: set[int]) -> bool:
-    """``pc`` sounds in the accompaniment, or with it forms a triad or a seventh chord (in a
-    four-part chorale the soprano is often the chord's only third)."""
+    """``pc`` sounds in the accompaniment, or with it forms a triad, a seventh chord or a
+    suspended chord (in a four-part chorale the soprano is often the chord's only third)."""
     if pc in accompaniment:
         return True
     tones = accompaniment | {pc}
