@@ -196,3 +196,18 @@ def test_a_sung_line_keeps_one_octave_across_the_instruments_that_preview_it():
     apart = sung_pitches(False)
     assert apart[: len(verse)] == [p + 12 for _, _, p, _ in verse]
     assert apart[len(verse) :] == [p for _, _, p, _ in chorus]
+
+
+def test_two_sections_a_singer_needs_synth_voice_for_share_its_track():
+    """A whistle verse and a piccolo chorus, sung G3-F4: neither instrument plays all of it, so both
+    are previewed by Synth Voice, on one track with every note (the second no longer replaces
+    the first)."""
+    whistle, piccolo = 78, 72
+    verse = [(i * Q, Q, p, 80) for i, p in enumerate((55, 57, 59, 60))]
+    chorus = [(BAR + i * Q, Q, p, 80) for i, p in enumerate((60, 62, 64, 65))]
+    tracks = {("melody", whistle, False): verse, ("melody", piccolo, False): chorus}
+    notes = shape(tracks, BAR, sung=True)
+    assert [k for k in tracks if k[0] == "melody"] == [("melody", VOICE, False)]
+    sung = tracks[("melody", VOICE, False)]
+    assert [(t, p) for t, _, p, _ in sung] == [(t, p + 12) for t, _, p, _ in verse + chorus]
+    assert sum("Synth Voice" in n for n in notes) == 2
