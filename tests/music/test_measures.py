@@ -58,6 +58,17 @@ def test_chord_tone_completes_a_triad():
     assert not is_chord_tone(1, {0, 4, 7})  # C# over C major
 
 
+def test_a_note_completing_a_suspended_chord_is_its_chord_tone():
+    """Song 10 (seed 1): G# sung over a C#sus2 voiced C# D# is the chord's fifth; a chorale's
+    open dyad F C under a soprano G, F in the bass, stays the F chord's ninth."""
+    assert is_chord_tone(8, {1, 3}, bass=1)  # G# over C# D#: C#sus2
+    assert is_chord_tone(9, {2, 7}, bass=2)  # A over D G: Dsus4
+    assert not is_chord_tone(8, {1, 3})  # without the bass: no reading
+    assert not is_chord_tone(7, {5, 0}, bass=5)  # G over F C: the F chord's ninth
+    assert not is_chord_tone(3, {1, 8}, bass=1)  # D# over C# G#: not the fifth
+    assert is_chord_tone(4, {0, 7}, bass=0) and not is_chord_tone(6, {0, 4, 7}, bass=0)
+
+
 def test_tonic_ending_needs_bass_and_chord_on_the_tonic():
     chords = _c_chord(0) + [PNote(4, 4, p) for p in (55, 59, 62)]  # ends on G major
     bass = [PNote(0, 4, 36), PNote(4, 4, 43)]

@@ -172,3 +172,42 @@ def test_a_backing_voice_that_cannot_get_under_the_tune_rests_there():
     assert backing and all(p <= low for _, _, p, _ in backing)
     assert outside([p for *_, p in backing], violin) == 0
     assert len(tracks[("chords", pad, False)]) == 1
+
+
+def test_a_sung_line_keeps_one_octave_across_the_instruments_that_preview_it():
+    """Song 01 (seed 1): the verse previewed by a flute, the chorus by a voice lead. Moved
+    one by one, the flute's verse went up an octave (the flute's floor is C4) and the chorus
+    stayed: the singer's line spanned 20 semitones, the chorus an octave under its verse."""
+    verse = [(i * Q, Q, p, 80) for i, p in enumerate((52, 55, 57, 60, 62, 65, 60, 57))]
+    chorus = [(BAR * 2 + i * Q, Q, p, 80) for i, p in enumerate((57, 60, 62, 64, 62, 60))]
+    voice_lead = 85
+
+    def sung_pitches(sung: bool) -> list[int]:
+        tracks = {("melody", FLUTE, False): list(verse), ("melody", voice_lead, False): chorus}
+        shape(tracks, BAR, sung=sung)
+        lead = sorted(h for k, hits in tracks.items() if k[0] == "melody" for h in hits)
+        return [p for _, _, p, _ in lead]
+
+    got = sung_pitches(True)
+    want = [p + 12 for _, _, p, _ in verse + chorus]  # the tune, one octave up, as written
+    assert got == want
+    assert max(got) - min(got) == 13 and all(SUNG_LEAD.playable(p) for p in got)
+    # an instrumental lead: each instrument its own performer, each placed where it sits best
+    apart = sung_pitches(False)
+    assert apart[: len(verse)] == [p + 12 for _, _, p, _ in verse]
+    assert apart[len(verse) :] == [p for _, _, p, _ in chorus]
+
+
+def test_two_sections_a_singer_needs_synth_voice_for_share_its_track():
+    """A whistle verse and a piccolo chorus, sung G3-F4: neither instrument plays all of it, so both
+    are previewed by Synth Voice, on one track with every note (the second no longer replaces
+    the first)."""
+    whistle, piccolo = 78, 72
+    verse = [(i * Q, Q, p, 80) for i, p in enumerate((55, 57, 59, 60))]
+    chorus = [(BAR + i * Q, Q, p, 80) for i, p in enumerate((60, 62, 64, 65))]
+    tracks = {("melody", whistle, False): verse, ("melody", piccolo, False): chorus}
+    notes = shape(tracks, BAR, sung=True)
+    assert [k for k in tracks if k[0] == "melody"] == [("melody", VOICE, False)]
+    sung = tracks[("melody", VOICE, False)]
+    assert [(t, p) for t, _, p, _ in sung] == [(t, p + 12) for t, _, p, _ in verse + chorus]
+    assert sum("Synth Voice" in n for n in notes) == 2

@@ -135,7 +135,9 @@ def test_same_seed_same_bytes_other_seed_other_performance(style, tmp_path):
 def test_players_crescendo_into_a_louder_section_and_drop_into_a_softer_one():
     """Issue #33: the seam into a section planned louder is a crescendo over ``BUILD_BARS``
     (velocities rise to the new section's level, drums included); into a softer one, no ramp."""
-    from chromatic.produce.arrange.perform import BUILD_BARS, _Grid, _ramped, velocity_scale
+    from chromatic.produce.arrange.perform import _Grid, velocity_scale
+    from chromatic.produce.arrange.seams import BUILD_BARS
+    from chromatic.produce.arrange.seams import ramped as _ramped
 
     bar = 1920
     sections = ((0, 8, "low", False), (8, 8, "medium", False), (16, 4, "low", False))

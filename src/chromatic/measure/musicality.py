@@ -161,13 +161,22 @@ _TERTIAN = tuple(
         (0, 3, 6, 9),
     )
 )
+# Suspended triads (root, 2nd or 4th, fifth), written as chords of their own in pop: a melody
+# note is their chord tone when it is the fifth over the root and its 2nd or 4th, the root in
+# the bass (a C#sus2 voiced C# D# under a sung G#). A chorale's open dyad under the soprano
+# (F C under a G: an F chord's ninth, or a C chord with the 4th suspended in an inner voice)
+# is read so only with the root in the bass and the soprano on the fifth.
+_SUS = (frozenset((0, 2)), frozenset((0, 5)))
 
 
-def is_chord_tone(pc: int, accompaniment: set[int]) -> bool:
+def is_chord_tone(pc: int, accompaniment: set[int], bass: int | None = None) -> bool:
     """``pc`` sounds in the accompaniment, or with it forms a triad or a seventh chord (in a
-    four-part chorale the soprano is often the chord's only third)."""
+    four-part chorale the soprano is often the chord's only third), or, given the ``bass``
+    pitch class, it is the fifth of a suspended triad on that bass (``_SUS``)."""
     if pc in accompaniment:
         return True
+    if bass is not None and {(t - bass) % 12 for t in accompaniment} in _SUS:
+        return (pc - bass) % 12 == 7
     tones = accompaniment | {pc}
     return any(
         {(t - root) % 12 for t in tones} <= chord for root in range(12) for chord in _TERTIAN
@@ -176,7 +185,7 @@ def is_chord_tone(pc: int, accompaniment: set[int]) -> bool:
 
 def chord_tone_share(piece: Piece) -> float | None:
     """Melody notes on a strong beat (beat 1 or the bar's middle) that are chord tones of the
-    accompaniment sounding at that instant (:func:`is_chord_tone`)."""
+    accompaniment sounding at that instant, over its lowest note (:func:`is_chord_tone`)."""
     accomp = [*piece.chords, *piece.bass, *piece.others]
     if not accomp:
         return None
@@ -186,11 +195,12 @@ def chord_tone_share(piece: Piece) -> float | None:
         pos = n.onset % piece.bar_quarters
         if min(abs(pos), abs(pos - half), abs(pos - piece.bar_quarters)) > STRUCK_TOGETHER / 2:
             continue  # not on a strong beat (humanized onsets sit a few ms off it)
-        here = sounding(accomp, n.onset + STRUCK_TOGETHER / 2)
-        if not here:
+        t = n.onset + STRUCK_TOGETHER / 2
+        under = [a.pitch for a in accomp if a.onset - 1e-6 <= t < a.onset + a.duration - 1e-6]
+        if not under:
             continue
         total += 1
-        hits += is_chord_tone(n.pitch % 12, here)
+        hits += is_chord_tone(n.pitch % 12, {p % 12 for p in under}, min(under) % 12)
     return hits / total if total else None
 
 

@@ -79,23 +79,27 @@ def shape(
         reg = register(key[1])
         tracks[key] = sorted((t, d, reg.fold(p), v) for t, d, p, v in tracks[key])
     doubling: dict[TrackKey, set[int]] = {}
-    for key in [k for k in tracks if k[0] == "melody" and not k[2] and tracks[k]]:
-        lead, found = split_doubling(tracks.pop(key))
+    parts = {
+        k: split_doubling(tracks.pop(k))
+        for k in [k for k in tracks if k[0] == "melody" and not k[2] and tracks[k]]
+    }
+    # one singer sings every sung section: one shift for the whole line (each instrumental
+    # lead track is its own performer and moves on its own)
+    joint = sung and sung_octave([(p[0], lead_register(k[1], sung)) for k, p in parts.items()])
+    for key, (lead, found) in parts.items():
         reg = lead_register(key[1], sung)
-        shift = lead_octave(lead, reg, SUNG_LEAD if sung else None)
+        shift = joint if sung else lead_octave(lead, reg)
         if sung and any(not reg.playable(p + shift) for _, _, p, _ in lead):
             notes.append(
                 f"the sung lead previewed by GM Synth Voice (program {key[1]} cannot play it)"
             )
             key, reg = (key[0], VOICE, key[2]), lead_register(VOICE, sung)
-        doubling[key] = found
+        doubling[key] = doubling.get(key, set()) | found
         if shift:
             notes.append(f"lead moved {shift:+d} semitones into {reg.idiom_low}-{reg.idiom_high}")
         # a sung line moves as one (a note folded apart would be an octave leap to sing)
-        lead = monophonic(
-            [(t, d, p + shift if sung else reg.fold(p + shift), v) for t, d, p, v in lead]
-        )
-        tracks[key] = lead
+        moved = [(t, d, p + shift if sung else reg.fold(p + shift), v) for t, d, p, v in lead]
+        tracks[key] = monophonic(tracks.get(key, []) + moved)  # two sections' stand-in: one
     leads = list(doubling)
     line = sorted((t, t + d, p) for k in leads for t, d, p, _ in tracks[k])
     if line:
@@ -160,17 +164,28 @@ def lead_octave(lead: list[Hit], reg: Register, voice: Register | None = None) -
     then outside the instrument,
     then outside the register's idiomatic range, then the smallest move (a lead already where
     it sits well stays), then its middle nearest the range's middle (ties: the higher)."""
-    if not lead:
+    return sung_octave([(lead, reg)], voice)
+
+
+def sung_octave(parts: list[tuple[list[Hit], Register]], voice: Register | None = SUNG_LEAD):
+    """``lead_octave`` for a line played by several instruments (the lead's sections, each
+    with its preview's register): one shift for all, the counts summed over the parts, so a
+    sung verse and chorus keep the octave between them that the tune was written with (a verse
+    lifted alone would sit an octave over its chorus: a range no singer's tune has)."""
+    parts = [(sorted(p for _, _, p, _ in lead), reg) for lead, reg in parts if lead]
+    if not parts:
         return 0
-    pitches = sorted(p for _, _, p, _ in lead)
-    median = pitches[len(pitches) // 2]
-    centre = (reg.idiom_low + reg.idiom_high) / 2
 
     def cost(shift: int) -> tuple[int, int, int, int, float, int]:
-        unsung = sum(not voice.playable(p + shift) for p in pitches) if voice else 0
-        out = sum(not reg.playable(p + shift) for p in pitches)
-        unidiomatic = sum(not reg.idiom_low <= p + shift <= reg.idiom_high for p in pitches)
-        return unsung, out, unidiomatic, abs(shift), abs(median + shift - centre), -shift
+        unsung = out = unidiomatic = 0
+        off = 0.0
+        for pitches, reg in parts:
+            unsung += sum(not voice.playable(p + shift) for p in pitches) if voice else 0
+            out += sum(not reg.playable(p + shift) for p in pitches)
+            unidiomatic += sum(not reg.idiom_low <= p + shift <= reg.idiom_high for p in pitches)
+            centre = (reg.idiom_low + reg.idiom_high) / 2
+            off += abs(pitches[len(pitches) // 2] + shift - centre)
+        return unsung, out, unidiomatic, abs(shift), off, -shift
 
     return min((-24, -12, 0, 12, 24), key=cost)
 

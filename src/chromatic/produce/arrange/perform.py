@@ -11,9 +11,9 @@ what a band and a mixing engineer would:
   sections) with the same arch, and a crescendo ramp over the bar leading into each chorus
   (``RAMP_BARS`` bars into any section of higher energy than the one before: ``_rises``); into
   a section played louder than the one before (its plan ``intensity``: ``velocity_scale``) the
-  players dig in too: over the ``BUILD_BARS`` before it every track's velocities (drums
-  included) rise to the new section's level, so the seam is a crescendo, not a step (issue #33:
-  5.5-9.8 LU steps); a section played softer starts softer (a drop is meant);
+  players dig in too, and a lead entering after bars without it eases in (``arrange.seams``),
+  so the seam is a crescendo, not a step (issue #33: 5.5-11.5 LU steps); a section played
+  softer starts softer (a drop is meant);
 - **humanizing** (off with ``quantized``): pitched parts' onsets move by a normal deviation of
   ``style.humanize.timing_ms`` (notes struck together move together, with a small spread) and
   their velocities by ``style.humanize.velocity`` steps. Drums are left alone: their groove
@@ -44,6 +44,7 @@ from symusic import ControlChange, Note
 
 from chromatic.music.form import role_of
 from chromatic.music.ranges import register
+from chromatic.produce.arrange.seams import eased, ramped
 
 VOLUME, PAN, EXPRESSION, REVERB = 7, 10, 11, 91
 PAN_WIDTH = 2.0  # the style's pan offsets from the centre, this many times wider
@@ -54,7 +55,6 @@ EXPRESSION_BASE = {"low": 98, "medium": 106, "high": 116}  # CC11 per section en
 EXPRESSION_ARCH = 10  # CC11 steps added in the middle of a phrase
 CRESCENDO_TOP = 127
 RAMP_BARS = 4  # the crescendo into a section of higher energy (smooths 6-11 LU steps)
-BUILD_BARS = RAMP_BARS  # the players' crescendo (velocities) into a section planned louder
 CHORD_FLOOR = 41  # F2: a chord note is not pushed under this (it would muddy the bass)
 MELODY_VELOCITY = 88  # the tune is lifted towards this: it must carry over the accompaniment
 MELODY_KEEP = 0.3  # the share of a soft melody note's distance under it that is kept
@@ -122,14 +122,14 @@ def perform(arr, style, seed: int, *, quantized: bool = False):
         notes = [(n.time, n.duration, n.pitch, n.velocity) for n in track.notes]
         if name == "chords" and melody:
             notes = _under_melody(notes, melody, max(CHORD_FLOOR, register(track.program).low))
-        notes = _ramped(notes, grid)
+        notes = ramped(notes, grid)
         if not track.is_drum:
             notes = _arch(notes, grid)
             if not quantized:
                 rng = np.random.default_rng([seed, zlib.crc32(track.name.encode())])
                 notes = _humanize(notes, grid, style.humanize, rng, name)
             if name == "melody":
-                notes = one_voice([(t, d, p, _lifted(v)) for t, d, p, v in notes])
+                notes = eased(one_voice([(t, d, p, _lifted(v)) for t, d, p, v in notes]), grid)
         track.notes.clear()
         for t, d, p, v in _untangled(notes, grid.end):
             track.notes.append(Note(time=t, duration=d, pitch=p, velocity=v))
@@ -162,27 +162,6 @@ def velocity_scale(intensity: float) -> float:
     """A section's velocity factor from its plan intensity: 0 -> 0.75, 0.5 -> 1.0 (as written),
     1 -> 1.25."""
     return 0.75 + 0.5 * float(intensity)
-
-
-def _ramped(notes: list[tuple], grid: _Grid) -> list[tuple]:
-    """Velocities rising over the ``BUILD_BARS`` before each section played louder than the one
-    before, from this section's level to the next one's (see the module docstring)."""
-    ramps = []
-    for (prev, s), (a, b) in zip(
-        itertools.pairwise(grid.sections), itertools.pairwise(grid.levels), strict=False
-    ):
-        if b > a:
-            bars = min(BUILD_BARS, prev[1])
-            ramps.append((s[0] * grid.bar - bars * grid.bar, s[0] * grid.bar, b / a))
-    if not ramps:
-        return notes
-    out = []
-    for t, d, p, v in notes:
-        for lo, hi, top in ramps:
-            if lo <= t < hi:
-                v = min(127, round(v * (1 + (top - 1) * (t - lo) / (hi - lo))))
-        out.append((t, d, p, v))
-    return out
 
 
 def _lifted(velocity: int) -> int:
