@@ -1,8 +1,9 @@
 """The one score-and-rank block of every generating phase (chords and the part phases).
 
 A phase hands over its candidates' keys with their theory totals, what the model hears of each
-(a symusic Score built in memory: nothing written or parsed) and how to render the delivered
-bytes (for the taste model, which reads files, and for review.yml); ``score_and_rank`` runs the
+(its ``music.song.Song``: the scorer reads rolls and features from its note arrays, nothing
+encoded, written or parsed) and how to render the delivered bytes (for the taste model, which
+reads files, and for review.yml: only the kept ones are encoded); ``score_and_rank`` runs the
 fitness model in one batch, the taste model, and the pool composite (per ``group``: a section),
 and answers each candidate's composite and its ``scores`` block for review.yml. Rendered bytes
 are kept, so a kept candidate is rendered once.
