@@ -108,6 +108,7 @@ def test_a_song_scores_exactly_as_its_delivered_file(exported, song_44, tmp_path
     from chromatic.produce.phases.composite import load_scorer
     from chromatic.produce.phases.drums import run_drums
     from chromatic.produce.phases.melody import run_melody
+    from chromatic.scoring.taste_features import feature_matrix
 
     _, model, _ = exported
     scorer = load_scorer(model)
@@ -124,6 +125,8 @@ def test_a_song_scores_exactly_as_its_delivered_file(exported, song_44, tmp_path
     from_song = midi_batch(scorer, songs)
     np.testing.assert_array_equal(from_file[0], from_song[0])
     np.testing.assert_array_equal(from_file[1], from_song[1])
+    taste_inputs = [feature_matrix([(x, "F# minor") for x in xs]) for xs in (data, songs)]
+    np.testing.assert_array_equal(*taste_inputs)  # the taste model reads the same numbers too
     items = [{"id": str(i), "midi": d} for i, d in enumerate(data)]
     by_file = scorer.score_batch(items, color="Green", concept="x")
     by_song = scorer.score_batch(

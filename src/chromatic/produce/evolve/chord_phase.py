@@ -38,7 +38,6 @@ from chromatic.produce.phases.chords import (
     ChordCandidate,
     chord_loop,
     colour_of,
-    render_chords,
 )
 from chromatic.produce.phases.composite import (
     anchored_term,
@@ -128,22 +127,20 @@ def setting(folder):
 
 def chord_evaluator(folder, scorer, weights, taste, midi: dict, chroma: dict):
     """The batch fitness of chord genomes: the chord phase's composite (theory, the chromatic
-    term anchored on the first batch, taste), the chromatic results kept in ``chroma`` (the
-    scorer hears each loop as its Song, nothing encoded) and, with a taste model, which reads
-    files, the MIDI in ``midi``, so the phase renders and scores nothing twice."""
+    term anchored on the first batch, taste), the chromatic results kept in ``chroma`` so the
+    phase scores nothing twice. The scorer and the taste model hear each loop as its Song:
+    nothing is encoded while breeding (``midi`` stays for loops a caller rendered)."""
     proposal, _style, meter, program, ctx = setting(folder)
     applied, _ = applied_weights(scorer, weights)
     anchor: list = []
 
     def evaluate(batch: list[PartCandidate]) -> list[float]:
         chords = [to_chord(p, ctx) for p in batch]
-        for c in chords:  # the taste model reads files; the scorer hears the loop in memory
-            if c.index not in midi and taste is not None:
-                midi[c.index] = render_chords(c, proposal, meter, program)
+        loops = {c.index: chord_loop(c, proposal, meter, program) for c in chords}  # in memory
         if scorer is not None:
             got = score_midi(
                 scorer,
-                [(f"c{c.index}", chord_loop(c, proposal, meter, program)) for c in chords],
+                [(f"c{c.index}", loops[c.index]) for c in chords],
                 color=proposal.color.name,
                 concept=proposal.concept,
             )
@@ -154,9 +151,7 @@ def chord_evaluator(folder, scorer, weights, taste, midi: dict, chroma: dict):
                 )
         liked = {}
         if taste is not None:
-            liked = taste_scores(
-                taste, "chords", {c.index: midi[c.index] for c in chords}, str(proposal.key), []
-            )
+            liked = taste_scores(taste, "chords", loops, str(proposal.key), [])
         out = []
         for c in chords:
             term = anchored_term(chroma[c.index].match, *anchor[0]) if c.index in chroma else None

@@ -239,11 +239,11 @@ def part_evaluator(song, phase, sections, track_of, scorer, weights, taste, chro
             chroma.update({k: got[f"{k[0]}#{k[1]}"] for k in keys})
         liked: dict = {}
         if taste is not None:
-            midi = {
-                (c.section, c.index): render_part(song, sections[c.section], track_of(c), c.notes)
+            heard = {
+                (c.section, c.index): scored_part(song, sections[c.section], track_of(c), c.notes)
                 for c in cands
             }
-            liked = taste_scores(taste, phase, midi, str(song.proposal.key), [])
+            liked = taste_scores(taste, phase, heard, str(song.proposal.key), [])
         for section in {c.section for c in cands} - set(anchors):
             first = [(c, k) for c, k in zip(cands, keys, strict=True) if c.section == section]
             if all(k in chroma for _, k in first):
