@@ -142,12 +142,20 @@ def infer_items(scorer, items: list[dict], cvec, lvec) -> tuple[dict, list[int],
 MEMO_MAX = 50_000
 
 
-def heard_key(song) -> tuple:
-    """Everything a model's inputs depend on in a Song: its tracks' notes and drum flags (in
-    order: the track numbers), where it ends, its meters and tempo map and whether a title
-    track comes first. Songs with one key have the same rolls and features."""
-    tracks = tuple((t.is_drum, t.notes) for t in song.tracks)
-    return (song.end_tick, bool(song.title), song.meters, song.tempos, tracks)
+def heard_key(song) -> bytes:
+    """A digest (BLAKE2b, 128 bits) of everything a model's inputs depend on in a Song: its
+    tracks' notes and drum flags (in order: the track numbers), where it ends, its meters and
+    tempo map and whether a title track comes first. Songs with one key have the same rolls and
+    features. A digest, not the notes: a breeding run keeps thousands of them."""
+    import hashlib
+
+    head = (song.end_tick, bool(song.title), song.meters, song.tempos)
+    h = hashlib.blake2b(repr(head).encode(), digest_size=16)
+    for t in song.tracks:
+        h.update(b"D" if t.is_drum else b"P")
+        h.update(len(t.notes).to_bytes(8, "little"))
+        h.update(t.note_array.tobytes())  # the array the rolls are then built from
+    return h.digest()
 
 
 def infer_memo(scorer, items: list[dict], cvec, lvec) -> tuple[dict, list[int], dict]:
