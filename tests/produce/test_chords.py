@@ -206,12 +206,16 @@ def test_hand_edits_and_comments_survive_regeneration(tmp_path):
 
 
 def _heard(midi) -> tuple:
-    """What a model hears of MIDI bytes or of a Score handed over in memory (the scorer takes
+    """What a model hears of MIDI bytes or of a Song handed over in memory (the scorer takes
     either): every note with its drum flag, and the meter."""
     from symusic import Score
 
     from chromatic.music.midi import load_score
+    from chromatic.music.song import Song
+    from chromatic.music.song_midi import heard_score
 
+    if isinstance(midi, Song):  # the phases hand the scorer the candidate's Song
+        midi = heard_score(midi)
     score = midi if isinstance(midi, Score) else load_score(midi)
     notes = sorted(
         (tr.is_drum, n.time, n.duration, n.pitch, n.velocity)

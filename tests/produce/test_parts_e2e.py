@@ -137,8 +137,13 @@ def test_regenerating_keeps_reviewed_candidates_per_section(song_34_drums, tmp_p
 
 
 def _heard(data) -> tuple:
-    """What a model hears of MIDI bytes or of a Score handed over in memory (the scorer takes
+    """What a model hears of MIDI bytes or of a Song handed over in memory (the scorer takes
     either): every note with its drum flag, and the meter."""
+    from chromatic.music.song import Song
+    from chromatic.music.song_midi import heard_score
+
+    if isinstance(data, Song):  # the phases hand the scorer the candidate's Song
+        data = heard_score(data)
     score = data if isinstance(data, Score) else load_score(data)
     notes = sorted(
         (tr.is_drum, n.time, n.duration, n.pitch, n.velocity)

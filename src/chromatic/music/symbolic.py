@@ -80,6 +80,49 @@ def beat_notes(score: Score, *, include_drums: bool = True) -> dict[str, np.ndar
     }
 
 
+def song_beat_notes(song, *, include_drums: bool = True) -> dict[str, np.ndarray]:
+    """``beat_notes`` of what a model hears of a ``music.song.Song`` (``song_midi.heard_score``:
+    a note starting at or after the song's end dropped, one running past it cut there), straight
+    from the tracks' note arrays: the same arrays, with no symusic Score built. Track numbers
+    count the title's note-less conductor track as the Score does."""
+    end = song.end_tick
+    arrays, drum, track = [], [], []
+    for k, tr in enumerate(song.tracks, start=1 if song.title else 0):
+        if (tr.is_drum and not include_drums) or not tr.notes:
+            continue
+        a = tr.note_array
+        a = a[a[:, 0] < end]
+        if not len(a):
+            continue
+        arrays.append(a)
+        drum.append(np.full(len(a), bool(tr.is_drum)))
+        track.append(np.full(len(a), k, dtype=np.int64))
+    if not arrays:
+        f, i = np.zeros(0), np.zeros(0, dtype=np.int64)
+        return {"start": f, "end": f, "pitch": i, "velocity": i, "drum": f.astype(bool), "track": i}
+    a = arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
+    start = a[:, 0].astype(np.float64) / float(song.tpq)
+    return {
+        "start": start,
+        "end": start + np.minimum(a[:, 1], end - a[:, 0]).astype(np.float64) / float(song.tpq),
+        "pitch": a[:, 2].copy(),
+        "velocity": a[:, 3].copy(),
+        "drum": drum[0] if len(drum) == 1 else np.concatenate(drum),
+        "track": track[0] if len(track) == 1 else np.concatenate(track),
+    }
+
+
+def song_bar_starts(song) -> tuple[np.ndarray, np.ndarray]:
+    """``bar_starts`` of a ``music.song.Song``'s meters."""
+    sigs = sorted(song.meters, key=lambda m: m.tick)
+    if not sigs:
+        return np.zeros(1), np.full(1, 4.0)
+    starts = np.array([m.tick / float(song.tpq) for m in sigs])
+    lengths = np.array([max(m.numerator * 4.0 / max(m.denominator, 1), 0.25) for m in sigs])
+    starts[0] = 0.0
+    return starts, lengths
+
+
 def bar_starts(score: Score) -> tuple[np.ndarray, np.ndarray]:
     """Time-signature changes as (start beat, bar length in beats); 4/4 when none is given."""
     tpq = float(score.tpq) or 480.0

@@ -200,13 +200,13 @@ def merge_groups(
         kept_digests = {digest(phase_dir / c.midi_file) for c in kept_here}
         pool: list[FreshCandidate] = []
         wanted = max(g.top - len(kept_here), 0)
-        for f in g.fresh:
-            if len(pool) >= wanted:
-                break
+        for f in g.fresh if wanted else ():  # rendered on demand: none drawn past the last
             if kept_digests and hashlib.sha256(f.midi).hexdigest() in kept_digests:
                 duplicates += 1
             else:
                 pool.append(f)
+                if len(pool) >= wanted:
+                    break
         ids = _new_ids(g.prefix, len(pool), taken, digits)
         taken.update(ids)
         queues[g.name] = [_candidate_map(cid, f) for cid, f in zip(ids, pool, strict=True)]

@@ -23,7 +23,7 @@ import numpy as np
 from chromatic.fileio import check_regular
 from chromatic.music.pianoroll import PianoRollConfig, grid_notes, roll_from_notes
 from chromatic.music.symbolic import N_FEATURES, midi_features
-from chromatic.scoring.batch import infer_items, midi_batch
+from chromatic.scoring.batch import infer_memo, midi_batch
 from chromatic.scoring.contract import ALL_OUTPUTS, INPUTS, MIDI_OUTPUTS
 from chromatic.scoring.match import color_probabilities, match_scores
 from chromatic.scoring.meta import ScorerError, check_meta, read_meta
@@ -218,15 +218,21 @@ class ChromaticScorer:
         return self._encoder("audio").encode([(samples, int(sr))])[0]
 
     def roll(self, midi) -> np.ndarray:
-        """Piano roll of MIDI bytes, a path or a symusic Score (raises MidiError when corrupt)."""
+        """Piano roll of MIDI bytes, a path, a symusic Score or a ``music.song.Song`` (raises
+        MidiError when corrupt)."""
         return self.midi_inputs(midi)[0]
 
     def midi_inputs(self, midi) -> tuple[np.ndarray, np.ndarray]:
-        """(piano roll, symbolic features) of MIDI bytes, a path or a symusic Score."""
+        """(piano roll, symbolic features) of MIDI bytes, a path, a symusic Score or a Song
+        (read from its note arrays, no Score built: ``scoring.batch.midi_batch``)."""
         from symusic import Score
 
         from chromatic.music.midi import load_score
+        from chromatic.music.song import Song
 
+        if isinstance(midi, Song):
+            rolls, feats = midi_batch(self, [midi])
+            return rolls[0], feats[0]
         score = midi if isinstance(midi, Score) else load_score(midi)
         return self._roll_of(score), midi_features(
             score, include_drums=self.roll_config.include_drums
@@ -371,7 +377,7 @@ class ChromaticScorer:
         items = [c if isinstance(c, dict) else {"midi": c} for c in candidates]
         ids = [str(c.get("id", i)) for i, c in enumerate(items)]
         cvec, lvec = self.embed_text(concept), self.embed_text(lyric)
-        out, ok, errors = infer_items(self, items, cvec, lvec)
+        out, ok, errors = infer_memo(self, items, cvec, lvec)
         scored: list[dict] = []
         if ok:
             midi_mask = np.array([items[i].get("midi") is not None for i in ok], np.float32)

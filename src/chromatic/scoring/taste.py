@@ -59,8 +59,8 @@ class TasteModel:
         out = self.sessions[phase].run(["taste"], {"features": x.astype(np.float32)})[0]
         return np.asarray(out, dtype=np.float64)
 
-    def score(self, phase: str, items: list[tuple[bytes, str]]) -> np.ndarray:
-        """Taste in [0, 1] per (MIDI bytes, key) of ``phase``."""
+    def score(self, phase: str, items: list[tuple[object, str]]) -> np.ndarray:
+        """Taste in [0, 1] per (MIDI bytes or ``music.song.Song``, key) of ``phase``."""
         if not items:
             return np.zeros(0)
         return self.score_features(phase, feature_matrix(items))

@@ -193,13 +193,22 @@ def features(score: Score, key: Key) -> np.ndarray:
     return out
 
 
-def features_of_midi(midi: bytes | str, key: Key | str) -> np.ndarray:
-    """``features`` of MIDI bytes or a path, the key given as a Key or a string ("C# minor")."""
-    return features(load_score(midi), key if isinstance(key, Key) else Key.parse(key))
+def features_of_midi(midi, key: Key | str) -> np.ndarray:
+    """``features`` of MIDI bytes, a path or a ``music.song.Song`` (what its file holds, built in
+    memory: ``song_midi.heard_score``), the key given as a Key or a string ("C# minor")."""
+    from chromatic.music.song import Song
+
+    if isinstance(midi, Song):
+        from chromatic.music.song_midi import heard_score
+
+        score = heard_score(midi)
+    else:
+        score = load_score(midi)
+    return features(score, key if isinstance(key, Key) else Key.parse(key))
 
 
-def feature_matrix(items: list[tuple[bytes, str]]) -> np.ndarray:
-    """Features of (MIDI bytes, key) pairs, one row each."""
+def feature_matrix(items: list[tuple[object, str]]) -> np.ndarray:
+    """Features of (MIDI bytes or Song, key) pairs, one row each."""
     if not items:
         return np.zeros((0, N_FEATURES), np.float32)
     return np.stack([features_of_midi(m, k) for m, k in items])

@@ -34,7 +34,11 @@ from chromatic.produce.evolve.chords import (
 )
 from chromatic.produce.evolve.engine import evolve_section
 from chromatic.produce.evolve.parents import PARENT_BASE, chosen
-from chromatic.produce.phases.chords import ChordCandidate, colour_of, render_chords
+from chromatic.produce.phases.chords import (
+    ChordCandidate,
+    chord_loop,
+    colour_of,
+)
 from chromatic.produce.phases.composite import (
     anchored_term,
     applied_weights,
@@ -123,21 +127,20 @@ def setting(folder):
 
 def chord_evaluator(folder, scorer, weights, taste, midi: dict, chroma: dict):
     """The batch fitness of chord genomes: the chord phase's composite (theory, the chromatic
-    term anchored on the first batch, taste), the MIDI and chromatic results kept in ``midi``
-    and ``chroma`` so the phase renders and scores nothing twice."""
+    term anchored on the first batch, taste), the chromatic results kept in ``chroma`` so the
+    phase scores nothing twice. The scorer and the taste model hear each loop as its Song:
+    nothing is encoded while breeding (``midi`` stays for loops a caller rendered)."""
     proposal, _style, meter, program, ctx = setting(folder)
     applied, _ = applied_weights(scorer, weights)
     anchor: list = []
 
     def evaluate(batch: list[PartCandidate]) -> list[float]:
         chords = [to_chord(p, ctx) for p in batch]
-        for c in chords:
-            if c.index not in midi and (scorer is not None or taste is not None):
-                midi[c.index] = render_chords(c, proposal, meter, program)
+        loops = {c.index: chord_loop(c, proposal, meter, program) for c in chords}  # in memory
         if scorer is not None:
             got = score_midi(
                 scorer,
-                [(f"c{c.index}", midi[c.index]) for c in chords],
+                [(f"c{c.index}", loops[c.index]) for c in chords],
                 color=proposal.color.name,
                 concept=proposal.concept,
             )
@@ -148,9 +151,7 @@ def chord_evaluator(folder, scorer, weights, taste, midi: dict, chroma: dict):
                 )
         liked = {}
         if taste is not None:
-            liked = taste_scores(
-                taste, "chords", {c.index: midi[c.index] for c in chords}, str(proposal.key), []
-            )
+            liked = taste_scores(taste, "chords", loops, str(proposal.key), [])
         out = []
         for c in chords:
             term = anchored_term(chroma[c.index].match, *anchor[0]) if c.index in chroma else None

@@ -25,7 +25,7 @@ from chromatic.music.key import Key
 from chromatic.music.meter import Meter, meter_of, ticks
 from chromatic.music.notes import Note
 from chromatic.music.song import loop
-from chromatic.music.song_midi import heard_score, part, write_midi
+from chromatic.music.song_midi import part, write_midi
 from chromatic.produce.chords.colour import (
     FAMILY_DRAWS,
     WALK,
@@ -319,7 +319,7 @@ def run_chords(
     by_index = {c.index: c for c in cands}
     ranking = score_and_rank(
         {c.index: c.theory.total for c in cands},
-        heard=lambda i: heard_score(chord_loop(by_index[i], proposal, meter, program)),
+        heard=lambda i: chord_loop(by_index[i], proposal, meter, program),
         render=lambda i: (
             (bred and bred.midi.get(i))
             or write_midi(chord_loop(by_index[i], proposal, meter, program))

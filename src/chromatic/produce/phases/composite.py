@@ -1,10 +1,11 @@
 """A candidate's composite (theory, chromatic match, taste) and the seam between production and
 the chromatic fitness model.
 
-Production only needs ``score_batch``: MIDI bytes in, per-axis distributions, confidence and
-match out. ``load_scorer`` imports ``chromatic.scoring`` lazily, so production works (theory
-only, with a visible warning) where no model or no onnxruntime is installed, and says clearly
-why when a model was asked for and cannot be used.
+Production only needs ``score_batch``: candidates in (each a ``music.song.Song``, or MIDI
+bytes), per-axis distributions, confidence and match out. ``load_scorer`` imports
+``chromatic.scoring`` lazily, so production works (theory only, with a visible warning) where no
+model or no onnxruntime is installed, and says clearly why when a model was asked for and
+cannot be used.
 """
 
 from __future__ import annotations
@@ -162,9 +163,10 @@ def gate(scorer: Scorer, *, trust_model: bool = False) -> tuple[Scorer | None, s
 
 
 def score_midi(
-    scorer: Scorer, items: Sequence[tuple[str, bytes]], *, color: str, concept: str
+    scorer: Scorer, items: Sequence[tuple[str, object]], *, color: str, concept: str
 ) -> dict[str, ChromaticResult]:
-    """Score MIDI bytes by id in one batch; every id must come back."""
+    """Score candidates by id in one batch (each a ``music.song.Song`` the scorer reads in
+    memory, or MIDI bytes); every id must come back."""
     rows = scorer.score_batch(
         [{"id": i, "midi": b} for i, b in items], color=color, concept=concept
     )

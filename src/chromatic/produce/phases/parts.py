@@ -20,7 +20,7 @@ import numpy as np
 from chromatic.errors import ProduceError
 from chromatic.music.notes import Note
 from chromatic.music.song import loop
-from chromatic.music.song_midi import heard_score, part, write_midi
+from chromatic.music.song_midi import part, write_midi
 from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.phases import PhaseResult
 from chromatic.produce.phases.composite import (
@@ -81,9 +81,10 @@ def render_part(song: Song, section: Section, track: TrackSpec, notes: tuple[Not
 
 
 def scored_part(song: Song, section: Section, track: TrackSpec, notes: tuple[Note, ...]):
-    """What the scorer reads of the candidate ``render_part`` delivers, as a symusic Score built
-    in memory (``music.song_midi.heard_score``: nothing written or parsed)."""
-    return heard_score(part_song(song, section, track, notes))
+    """What the scorer reads of the candidate ``render_part`` delivers: the candidate's Song,
+    whose rolls and features the scorer computes from its note arrays (nothing written, parsed
+    or converted; the same numbers as the delivered file's)."""
+    return part_song(song, section, track, notes)
 
 
 def song_facts(song: Song, phase: str, seed: int) -> dict:
@@ -238,11 +239,11 @@ def part_evaluator(song, phase, sections, track_of, scorer, weights, taste, chro
             chroma.update({k: got[f"{k[0]}#{k[1]}"] for k in keys})
         liked: dict = {}
         if taste is not None:
-            midi = {
-                (c.section, c.index): render_part(song, sections[c.section], track_of(c), c.notes)
+            heard = {
+                (c.section, c.index): scored_part(song, sections[c.section], track_of(c), c.notes)
                 for c in cands
             }
-            liked = taste_scores(taste, phase, midi, str(song.proposal.key), [])
+            liked = taste_scores(taste, phase, heard, str(song.proposal.key), [])
         for section in {c.section for c in cands} - set(anchors):
             first = [(c, k) for c, k in zip(cands, keys, strict=True) if c.section == section]
             if all(k in chroma for _, k in first):

@@ -1,8 +1,9 @@
 """The one score-and-rank block of every generating phase (chords and the part phases).
 
 A phase hands over its candidates' keys with their theory totals, what the model hears of each
-(a symusic Score built in memory: nothing written or parsed) and how to render the delivered
-bytes (for the taste model, which reads files, and for review.yml); ``score_and_rank`` runs the
+(its ``music.song.Song``: the scorer reads rolls and features from its note arrays, nothing
+encoded, written or parsed; the taste model reads the same) and how to render the delivered
+bytes (for review.yml: only the kept ones are encoded); ``score_and_rank`` runs the
 fitness model in one batch, the taste model, and the pool composite (per ``group``: a section),
 and answers each candidate's composite and its ``scores`` block for review.yml. Rendered bytes
 are kept, so a kept candidate is rendered once.
@@ -96,9 +97,8 @@ def score_and_rank(
     if weight_line:
         notes.append(weight_line)
     ranking = Ranking(applied, weight_line, chroma, {}, {}, render)
-    if taste is not None:
-        midi = {k: ranking.delivered(k) for k in theory}
-        ranking.liked = taste_scores(taste, phase, midi, key, notes)
+    if taste is not None:  # the taste model reads the same Songs: nothing encoded for it
+        ranking.liked = taste_scores(taste, phase, {k: heard(k) for k in theory}, key, notes)
     ranking.pool = pool_composite(
         dict(theory), {k: r.match for k, r in chroma.items()}, applied, ranking.liked, group=group
     )

@@ -34,9 +34,10 @@ def cached_taste(path: str):
 
 
 def taste_scores(
-    taste, phase: str, midi: Mapping[object, bytes], key: str, notes: list[str]
+    taste, phase: str, midi: Mapping[object, object], key: str, notes: list[str]
 ) -> dict[object, float]:
-    """Taste in [0, 1] by candidate key, or {} (with a note) when the model has no ``phase``."""
+    """Taste in [0, 1] by candidate key (each candidate its Song, or MIDI bytes), or {} (with a
+    note) when the model has no ``phase``."""
     if taste is None:
         return {}
     if not taste.has(phase):
