@@ -144,12 +144,12 @@ MEMO_MAX = 50_000
 
 def heard_key(song) -> bytes:
     """A digest (BLAKE2b, 128 bits) of everything a model's inputs depend on in a Song: its
-    tracks' notes and drum flags (in order: the track numbers), where it ends, its meters and
+    tracks' notes and drum flags (in order: the track numbers), its resolution, where it ends, its meters and
     tempo map and whether a title track comes first. Songs with one key have the same rolls and
     features. A digest, not the notes: a breeding run keeps thousands of them."""
     import hashlib
 
-    head = (song.end_tick, bool(song.title), song.meters, song.tempos)
+    head = (song.tpq, song.end_tick, bool(song.title), song.meters, song.tempos)
     h = hashlib.blake2b(repr(head).encode(), digest_size=16)
     for t in song.tracks:
         h.update(b"D" if t.is_drum else b"P")
