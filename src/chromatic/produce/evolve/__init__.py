@@ -44,6 +44,9 @@ class Evolve:
     bins: int = 5
     from_review: bool = False  # --breed: the approved or starred candidates are the parents
     shortlist: int = 10  # candidates ordered for diversity before the rest by fitness
+    explore: float = 0.0  # a child aimed at an empty niche (``engine._explore``)
+    tries: int = 4  # mutations tried per exploring child, the nearest the empty niche kept
+    niche_floor: bool = False  # the shortlist's floor relative to each niche (archive.niche_floors)
     progress: Callable[[str, int, int, float], None] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
