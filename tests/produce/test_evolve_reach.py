@@ -311,3 +311,37 @@ def test_spread_order_picks_what_the_naive_sum_picks():
         floor = float(rng.random())
         args = (list(pts), fit, lambda k, p=pts: cell(p[k]), pts.__getitem__, 10, floor)
         assert spread_order(*args) == _naive_spread_order(*args)
+
+
+def test_bar_edits_and_joins_equal_their_first_written_form(song_78):
+    """``drums._apply`` (notes grouped by bar in one pass) and ``ops.join`` (notes inside the
+    head kept as they are) give what the per-bar scan and the copy of every note gave."""
+    from chromatic.music.gm import CRASH
+    from chromatic.produce.evolve.ops import join
+
+    section = load_song(song_78, "drums").sections[1]
+    bar, edited = section.bar_ticks, max(1, section.bars - 1)
+
+    def naive_apply(notes, edit):
+        crash = [n for n in notes if n.start == 0 and n.pitch == CRASH]
+        out = [n for n in notes if n.start >= edited * bar]
+        for b in range(edited):
+            lo = b * bar
+            rel = [n._replace(start=n.start - lo) for n in notes if lo <= n.start < lo + bar]
+            rel = [n for n in rel if n not in crash]
+            out += [n._replace(start=n.start + lo) for n in edit(rel)]
+        return tuple(sorted(set(out + crash)))
+
+    rng = np.random.default_rng(5)
+    for seed in range(20):
+        part = _drum_part(section, seed)
+        if seed % 2:
+            part = (Note(0, 60, CRASH, 100), *part)
+        edit = lambda rel, s=seed: [n._replace(pitch=n.pitch + s % 3) for n in rel[::2]]  # noqa: E731
+        assert _apply(part, section, edit) == naive_apply(part, edit)
+        other = tuple(n._replace(duration=int(rng.integers(1, 3 * bar))) for n in part)
+        cut = int(rng.integers(1, section.bars)) * bar
+        first = [
+            n._replace(duration=min(n.duration, cut - n.start)) for n in other if n.start < cut
+        ]
+        assert join(other, part, cut) == tuple(sorted(first + [n for n in part if n.start >= cut]))
