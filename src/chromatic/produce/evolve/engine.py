@@ -180,7 +180,7 @@ def _explore(section, pool, archive, breeder, options, rng, point, goal):
 def _make_child(
     section, pop, pool, fit, archive, breeder, options, rng, index: int, gen: int, point
 ):
-    if options.explore and len(archive) and rng.random() < options.explore:
+    if options.archive and options.explore and len(archive) and rng.random() < options.explore:
         goal = _target(archive, options, rng)
         found = _explore(section, pool, archive, breeder, options, rng, point, goal)
         if found is None:
