@@ -22,7 +22,9 @@ above the lead x the mean distance from it (an octave = full).
 
 from __future__ import annotations
 
-from chromatic.music.meter import strong_ticks
+from itertools import pairwise
+
+from chromatic.music.meter import TPQ, strong_ticks
 from chromatic.produce.evolve.breeder import Breeder, lineage_details
 from chromatic.produce.phases.backing import score_line
 from chromatic.produce.phases.parts import PartCandidate
@@ -48,6 +50,15 @@ def _lead_lookup(lead):
         return memo[t]
 
     return at
+
+
+def octave_leaps(notes) -> int:
+    """Leaps of an octave or more between successive notes less than a quarter apart (inside
+    a phrase: ``measure.craft.backing_figures``' ``backing_leaps``). A child with more than its
+    parent is refused: a bar moved an octave, or a line only partly opened to tenths, would
+    make the singer jump mid-phrase."""
+    line = sorted(notes)
+    return sum(abs(b.pitch - a.pitch) >= 12 and b.start - a.end < TPQ for a, b in pairwise(line))
 
 
 def _bar(notes, section, rng):
@@ -166,8 +177,10 @@ def backing_breeder(song, section, lead, singer) -> Breeder:
     scale = song.proposal.key.scale_pcs()
     lead_at = _lead_lookup(lead)
 
-    def child(sec, notes, parent: PartCandidate, index: int, lineage: dict) -> PartCandidate:
+    def child(sec, notes, parent: PartCandidate, index: int, lineage: dict):
         notes = tuple(notes)
+        if octave_leaps(notes) > octave_leaps(parent.notes):
+            return None  # a backing singer does not leap an octave inside a phrase
         pitches = [n.pitch for n in notes]
         details = lineage_details(parent.details, lineage, range=flow([min(pitches), max(pitches)]))
         return PartCandidate(sec.label, index, score_line(sec, lead, notes, singer), details, notes)
