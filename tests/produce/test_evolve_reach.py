@@ -345,3 +345,33 @@ def test_bar_edits_and_joins_equal_their_first_written_form(song_78):
             n._replace(duration=min(n.duration, cut - n.start)) for n in other if n.start < cut
         ]
         assert join(other, part, cut) == tuple(sorted(first + [n for n in part if n.start >= cut]))
+
+
+def test_backing_children_never_add_an_octave_leap_inside_a_phrase(song_44):
+    from chromatic.produce.evolve.backing import backing_breeder, octave_leaps
+    from chromatic.produce.phases.parts import PartCandidate
+
+    song = load_song(song_44, "harmony")
+    section = song.sections[0]
+
+    class Singer:
+        low, high = 40, 90
+
+    lead = tuple(Note(i * TPQ, TPQ, p, 90) for i, p in enumerate((64, 65, 67, 69, 67, 64, 62, 60)))
+    line = tuple(n._replace(pitch=n.pitch - 3) for n in lead)
+    parent = PartCandidate(section.label, 0, {}, {"kind": "third_below"}, line)
+    breeder = backing_breeder(song, section, lead, Singer)
+    lineage = {"parents": [0], "operators": ["octave"], "generation": 1}
+    leap = line[:1] + tuple(n._replace(pitch=n.pitch + 12) for n in line[1:])
+    assert octave_leaps(leap) == 1 and octave_leaps(line) == 0
+    assert breeder.child(section, leap, parent, 1, dict(lineage)) is None
+    rest = line[:1] + tuple(n._replace(start=n.start + TPQ, pitch=n.pitch + 12) for n in line[1:])
+    assert octave_leaps(rest) == 0  # a quarter's rest first: a new phrase may start higher
+    assert breeder.child(section, rest, parent, 1, dict(lineage)) is not None
+    whole = tuple(n._replace(pitch=n.pitch + 12) for n in line)  # the whole line: no leap
+    assert breeder.child(section, whole, parent, 1, dict(lineage)) is not None
+    # a parent that already leaps may keep its leap
+    kept = PartCandidate(section.label, 2, {}, {"kind": "third_below"}, leap)
+    assert breeder.child(
+        section, (*leap[:7], leap[7]._replace(pitch=leap[7].pitch - 1)), kept, 3, dict(lineage)
+    )
