@@ -59,7 +59,7 @@ def methods(budget: int, generated: int) -> dict:
     gens = max(1, (budget - start) // 24)
     earlier = Evolve.earlier()
     return {
-        "beam": (Evolve(gens, 24, 24, 3, 1.0, 0.0, 0.3, 0.0, False), start),
+        "beam": (Evolve(gens, 24, 24, 3, 1.0, 0.0, 0.3, 0.0, False, explore=0.0), start),
         "earlier": (earlier, max(2, budget - earlier.generations * earlier.population)),
         "evolve": (Evolve(generations=gens, population=24), start),
     }

@@ -169,3 +169,54 @@ def test_vertical_pairs_sweep_equals_a_lookup_per_onset():
             if (a := sounding(lead, t)) is not None and (b := sounding(other, t)) is not None
         ]
         assert vertical_pairs(lead, other) == slow
+
+
+def test_sounding_each_and_the_theory_built_on_it_equal_a_lookup_per_tick(song_44):
+    """``music.notes.sounding_each`` (one pass) finds at every tick the note a lookup finds,
+    whatever the order of notes or ticks; the backing line's strong-beat consonance and the
+    bass's root adherence (which now use it) score what per-tick lookups score."""
+    import numpy as np
+
+    from chromatic.music.meter import strong_ticks
+    from chromatic.music.notes import sounding_each
+    from chromatic.produce.phases.bass import root_adherence
+    from chromatic.produce.sections import load_song
+    from chromatic.produce.vocals.theory import CONSONANT, sounding, strong_consonance
+
+    section = load_song(song_44, "bass").sections[0]
+    strong = strong_ticks(section.meter, section.bars)
+    span = section.total_ticks
+    rng = np.random.default_rng(1)
+    for case in range(200):
+        voices = []
+        for _ in range(2):
+            starts = np.sort(rng.integers(0, span, size=int(rng.integers(0, 16))))
+            notes = [
+                Note(int(s), int(rng.integers(0, span // 4)), int(rng.integers(36, 80)), 90)
+                for s in starts
+            ]
+            if case % 5 == 0:
+                rng.shuffle(notes)
+            voices.append(tuple(notes))
+        lead, other = voices
+        ticks = [int(t) for t in rng.integers(0, span, size=10)]
+        if case % 2:
+            ticks.sort()
+        assert sounding_each(other, ticks) == [sounding(other, t) for t in ticks]
+        tones = lambda t: section.chord_at(t).tones  # noqa: E731
+        cons, tone = [], []
+        for t in strong:
+            a, b = sounding(lead, t), sounding(other, t)
+            if a is not None and b is not None:
+                cons.append((b.pitch - a.pitch) % 12 in CONSONANT)
+                tone.append(b.pitch % 12 in tones(t))
+        slow = 0.5 * np.mean(cons) + 0.5 * np.mean(tone) if cons else 1.0
+        assert strong_consonance(lead, other, strong, tones) == slow
+        hits = [sounding(other, t) for t in strong]
+        heard = [(n, t) for n, t in zip(hits, strong, strict=True) if n is not None]
+        share = (
+            sum(n.pitch % 12 == section.chord_at(t).root for n, t in heard) / len(heard)
+            if heard
+            else 0.0
+        )
+        assert root_adherence(section, other) == share

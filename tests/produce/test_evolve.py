@@ -314,6 +314,7 @@ def test_evolved_backing_vocals_keep_the_lead_syllables(song_44, tmp_path):
             "octave",
             "neighbour",
             "side",
+            "open",
             "crossover",
         }
         low, high = c.details["singer_range"]
@@ -357,7 +358,8 @@ def test_evolved_chords_with_a_model_score_every_kept_loop_once(exported, song_4
 
     scorer.score_batch = counted
     folder = _copy(song_44, tmp_path, "chords-model")
-    run = run_chords(folder, n=12, top=6, seed=2, scorer=scorer, model=str(model), evolve=SMALL)
+    bigger = Evolve(generations=4, population=8)  # children far enough to be shortlisted
+    run = run_chords(folder, n=12, top=6, seed=2, scorer=scorer, model=str(model), evolve=bigger)
     review = load_review(folder.review_path("chords"), check_files=True).model
     new = [c for c in review.candidates if c.id in run.merge.added]  # the approved ones stay
     assert any(c.details.get("lineage") for c in new)

@@ -9,6 +9,8 @@ symusic's own ``Note`` is only built at the edge, by ``to_symusic`` (``music.mid
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from itertools import pairwise
 from typing import NamedTuple
 
 from symusic import Note as SymNote
@@ -45,3 +47,18 @@ class Note(NamedTuple):
     def from_symusic(cls, note: SymNote) -> Note:
         """A note read from a tick-based Score, in that score's own resolution."""
         return cls(int(note.time), int(note.duration), int(note.pitch), int(note.velocity))
+
+
+def sounding_each(notes: Sequence[Note], ticks: Sequence[int]) -> list[Note | None]:
+    """For each tick, the first of ``notes`` (in their order) sounding there, or None in a
+    rest: one pass when the notes are in onset order and the ticks ascend (a note that has
+    ended before one tick sounds at no later one), else one lookup per tick."""
+    if any(a.start > b.start for a, b in pairwise(notes)) or any(a > b for a, b in pairwise(ticks)):
+        return [next((n for n in notes if n.start <= t < n.end), None) for t in ticks]
+    out: list[Note | None] = []
+    p, count = 0, len(notes)
+    for t in ticks:
+        while p < count and notes[p].end <= t:
+            p += 1
+        out.append(notes[p] if p < count and notes[p].start <= t else None)
+    return out

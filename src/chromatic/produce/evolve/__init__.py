@@ -27,7 +27,8 @@ class Evolve:
     """How to breed. Defaults: 6 generations of 24 children, tournament of 2 (mild pressure,
     the archive keeps the diversity), 2 elites, mutation on 90 % of children (one operator, a
     second on 30 %), crossover on 60 %, a parent drawn from the archive's elites 30 % of the
-    time, and the shortlist taken from the archive (best of distinct niches).
+    time, half the children aimed at the archive's empty cells (``explore``), and the shortlist
+    taken from the archive (best of distinct niches, each above its niche's floor).
 
     The artist's earlier implementation is ``Evolve.earlier()``: 8 x 30, tournament 3,
     elitism 2, mutation 0.15, crossover always, no archive."""
@@ -44,6 +45,9 @@ class Evolve:
     bins: int = 5
     from_review: bool = False  # --breed: the approved or starred candidates are the parents
     shortlist: int = 10  # candidates ordered for diversity before the rest by fitness
+    explore: float = 0.5  # a child aimed at an empty niche (``engine._explore``; with archive)
+    tries: int = 4  # mutations tried per exploring child, the nearest the empty niche kept
+    niche_floor: bool = True  # the shortlist's floor relative to each niche (archive.niche_floors)
     progress: Callable[[str, int, int, float], None] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -55,7 +59,7 @@ class Evolve:
 
     @classmethod
     def earlier(cls, **kw) -> Evolve:
-        return cls(8, 30, 3, 2, 0.15, 1.0, 0.0, 0.0, False, **kw)
+        return cls(8, 30, 3, 2, 0.15, 1.0, 0.0, 0.0, False, explore=0.0, **kw)
 
     def facts(self) -> dict:
         return {
@@ -66,6 +70,8 @@ class Evolve:
             "mutation": self.mutation,
             "crossover": self.crossover,
             "archive": f"MAP-Elites {self.bins}x{self.bins}" if self.archive else None,
+            **({"explore": self.explore} if self.archive and self.explore else {}),
+            **({"floor": "relative to the niche"} if self.archive and self.niche_floor else {}),
             **({"from": "approved or starred candidates"} if self.from_review else {}),
         }
 

@@ -12,6 +12,8 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from itertools import combinations
 
+import numpy as np
+
 BINS = 5
 
 
@@ -53,7 +55,7 @@ def spread_order(
     niche_of: Callable,
     point_of: Callable,
     picks: int,
-    floor: float,
+    floor: float | Callable,
 ) -> list:
     """The first ``picks`` keys spread out on the phase's two descriptors: the best first, then
     each time the candidate farthest from the picks so far in total (the sum of its distances
@@ -62,30 +64,60 @@ def spread_order(
     ``floor`` (the engine: the worst candidate generate-and-rank would show); when none is
     left above it, the best of the rest. Then the rest by fitness. The shortlist shows ideas
     far apart on the axes a producer hears (density, register, syncopation, motion,
-    chromaticism), each at least as good as what ranking would show, the best first."""
+    chromaticism), each at least as good as what ranking would show, the best first.
+    ``floor`` is one number or a key's own (``niche_floors``)."""
     left = sorted(keys, key=lambda k: (-fitness[k], k))
     if not left:
         return []
+    at_least = floor if callable(floor) else lambda _k: floor
+    niche = {k: niche_of(k) for k in left}
+    point = {k: point_of(k) for k in left}
+    eligible = {k for k in left if fitness[k] >= at_least(k)}
+    far = dict.fromkeys(left, 0.0)  # each key's distances to the picks so far, summed in order
     chosen = [left.pop(0)]
-    niches = {niche_of(chosen[0])}
-    points = [point_of(chosen[0])]
+    niches = {niche[chosen[0]]}
     while left and len(chosen) < picks:
-        good = [k for k in left if fitness[k] >= floor]
+        q = point[chosen[-1]]
+        for k in left:
+            p = point[k]
+            far[k] += math.hypot(p[0] - q[0], p[1] - q[1])
+        good = [k for k in left if k in eligible]
         if not good:
             pick = left[0]
         else:
 
             def score(k):
-                p = point_of(k)
-                far = sum(math.hypot(p[0] - q[0], p[1] - q[1]) for q in points)
-                return (niche_of(k) not in niches, round(far, 9), fitness[k])
+                return (niche[k] not in niches, round(far[k], 9), fitness[k])
 
             pick = max(good, key=score)  # max keeps the first (fitter) of equal scores
         chosen.append(pick)
         left.remove(pick)
-        niches.add(niche_of(pick))
-        points.append(point_of(pick))
+        niches.add(niche[pick])
     return chosen + left
+
+
+def niche_floors(
+    keys: Sequence, fitness: dict, point_of: Callable, floor: float, span: float
+) -> dict:
+    """Each candidate's quality floor, relative to its niche: ``floor`` (the worst candidate
+    ranking shows) lowered by what the candidate's niche costs, the fitness a plane fitted to
+    every scored candidate over the two descriptors expects at the best candidate's point
+    minus what it expects at this one (sparse drums in a chorus lose energy fit whatever
+    their quality; a line a tenth from the lead loses range), never raised and never lowered
+    by more than ``span`` (ranking's own distance from its best to its worst shown). A
+    candidate far from the best idea must be as good as ranking's worst after its niche's
+    systematic cost; a candidate near it, as good as ranking's worst itself."""
+    keys = list(keys)
+    if len(keys) < 4:
+        return dict.fromkeys(keys, floor)
+    pts = np.array([point_of(k) for k in keys], dtype=float)
+    fit = np.array([fitness[k] for k in keys], dtype=float)
+    design = np.c_[np.ones(len(keys)), pts]
+    coef = np.linalg.lstsq(design, fit, rcond=None)[0]
+    expect = design @ coef
+    best = int(np.argmax(fit))  # the first of equal bests, in key order (deterministic)
+    cost = np.clip(expect[best] - expect, 0.0, max(0.0, span))
+    return {k: float(floor - c) for k, c in zip(keys, cost, strict=True)}
 
 
 def spread(points: Sequence[tuple[float, float]]) -> float:

@@ -11,7 +11,9 @@ changes pitches only and the lyric events stay the parent's:
 - ``octave``: one bar moves an octave, inside the range;
 - ``neighbour``: a weak-beat note steps a scale degree toward the next note (a counter-line
   gets a passing motion);
-- ``side``: ``interval`` on every note at once, on one side of the lead (``evolve.reach``).
+- ``side``: ``interval`` on every note at once, on one side of the lead (``evolve.reach``);
+- ``open``: every note a tenth (a third and an octave) from the lead on one side, where the
+  singer's range allows (open harmony: the line away from the lead, ``evolve.reach``).
 
 Crossover joins two parents only where they share onsets: a counter-line's crossover keeps its
 rhythm. The theory is the phase's (``phases.backing.score_line``). Niches: the share of notes
@@ -20,7 +22,9 @@ above the lead x the mean distance from it (an octave = full).
 
 from __future__ import annotations
 
-from chromatic.music.meter import strong_ticks
+from itertools import pairwise
+
+from chromatic.music.meter import TPQ, strong_ticks
 from chromatic.produce.evolve.breeder import Breeder, lineage_details
 from chromatic.produce.phases.backing import score_line
 from chromatic.produce.phases.parts import PartCandidate
@@ -28,6 +32,7 @@ from chromatic.produce.vocals.theory import CONSONANT
 from chromatic.yamlio import flow
 
 HARMONIC = (3, 4, 8, 9)  # thirds and sixths, semitones
+TENTHS = (15, 16)  # a third and an octave: open harmony (parallel tenths)
 
 
 def _lead_at(lead, t: int):
@@ -47,6 +52,15 @@ def _lead_lookup(lead):
     return at
 
 
+def octave_leaps(notes) -> int:
+    """Leaps of an octave or more between successive notes less than a quarter apart (inside
+    a phrase: ``measure.craft.backing_figures``' ``backing_leaps``). A child with more than its
+    parent is refused: a bar moved an octave, or a line only partly opened to tenths, would
+    make the singer jump mid-phrase."""
+    line = sorted(notes)
+    return sum(abs(b.pitch - a.pitch) >= 12 and b.start - a.end < TPQ for a, b in pairwise(line))
+
+
 def _bar(notes, section, rng):
     bars = sorted({n.start // section.bar_ticks for n in notes})
     if not bars:
@@ -58,7 +72,7 @@ def _bar(notes, section, rng):
 def make_ops(lead, singer, scale):
     lead_at = _lead_lookup(lead)
 
-    def interval(notes, section, rng, one: bool = False, whole: bool = False):
+    def interval(notes, section, rng, one=False, whole=False, steps=HARMONIC):
         idx = list(range(len(notes))) if whole else _bar(notes, section, rng)
         if idx is None:
             return None
@@ -72,7 +86,7 @@ def make_ops(lead, singer, scale):
                 continue
             options = [
                 lp + side * d
-                for d in HARMONIC
+                for d in steps
                 if (lp + side * d) % 12 in scale and singer.low <= lp + side * d <= singer.high
             ]
             options = [p for p in options if p != notes[i].pitch]
@@ -120,6 +134,9 @@ def make_ops(lead, singer, scale):
     def side(notes, section, rng):
         return interval(notes, section, rng, whole=True)
 
+    def open_line(notes, section, rng):
+        return interval(notes, section, rng, whole=True, steps=TENTHS)
+
     def chord_tone(notes, section, rng):
         spots = []
         for t in strong_ticks(section.meter, section.bars):
@@ -152,6 +169,7 @@ def make_ops(lead, singer, scale):
         ("octave", octave),
         ("neighbour", neighbour),
         ("side", side),  # evolve.reach: the whole line to one side of the lead
+        ("open", open_line),  # evolve.reach: the whole line a tenth from the lead
     )
 
 
@@ -159,8 +177,10 @@ def backing_breeder(song, section, lead, singer) -> Breeder:
     scale = song.proposal.key.scale_pcs()
     lead_at = _lead_lookup(lead)
 
-    def child(sec, notes, parent: PartCandidate, index: int, lineage: dict) -> PartCandidate:
+    def child(sec, notes, parent: PartCandidate, index: int, lineage: dict):
         notes = tuple(notes)
+        if octave_leaps(notes) > octave_leaps(parent.notes):
+            return None  # a backing singer does not leap an octave inside a phrase
         pitches = [n.pitch for n in notes]
         details = lineage_details(parent.details, lineage, range=flow([min(pitches), max(pitches)]))
         return PartCandidate(sec.label, index, score_line(sec, lead, notes, singer), details, notes)

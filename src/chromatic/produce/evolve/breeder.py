@@ -43,10 +43,14 @@ def lineage_details(parent_details: dict, lineage: dict, **updates) -> dict:
 
 def fresh(value):
     """A copy of a details value with new lists and dicts (flow lists stay flow lists): the
-    kept candidates share no object, so review.yml has no YAML anchors."""
+    kept candidates share no object, so review.yml has no YAML anchors. (Scalars are taken as
+    they are without a call: a bred section copies thousands of details.)"""
     if isinstance(value, dict):
-        return {k: fresh(v) for k, v in value.items()}
+        return {k: fresh(v) if isinstance(v, _NESTED) else v for k, v in value.items()}
     if isinstance(value, list):
-        items = [fresh(v) for v in value]
+        items = [fresh(v) if isinstance(v, _NESTED) else v for v in value]
         return flow(items) if hasattr(value, "fa") and value.fa.flow_style() else items
     return value
+
+
+_NESTED = (dict, list)

@@ -41,11 +41,15 @@ def _apply(notes, section, edit) -> tuple:
     edited = max(1, section.bars - 1)
     crash = [n for n in notes if n.start == 0 and n.pitch == CRASH]
     out = [n for n in notes if n.start >= edited * bar]
-    for b in range(edited):
+    bars: list[list[Note]] = [[] for _ in range(edited)]  # each bar's notes, in order
+    for n in notes:
+        b = n.start // bar
+        if 0 <= b < edited:
+            bars[b].append(Note(n.start - b * bar, n.duration, n.pitch, n.velocity))
+    for b, rel in enumerate(bars):
         lo = b * bar
-        rel = [n._replace(start=n.start - lo) for n in notes if lo <= n.start < lo + bar]
         rel = [n for n in rel if n not in crash]
-        out += [n._replace(start=n.start + lo) for n in edit(rel)]
+        out += [Note(n.start + lo, n.duration, n.pitch, n.velocity) for n in edit(rel)]
     return tuple(sorted(set(out + crash)))
 
 

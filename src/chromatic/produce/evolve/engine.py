@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from chromatic.produce.evolve.archive import Archive, cell, niche_name, spread_order
+from chromatic.produce.evolve.archive import Archive, cell, niche_floors, niche_name, spread_order
 from chromatic.produce.evolve.breeder import fresh
 from chromatic.produce.evolve.ops import crossover
 from chromatic.produce.phases.parts import spread
@@ -86,7 +86,9 @@ def evolve_section(
         for _ in range(options.population * 4):
             if len(children) >= options.population:
                 break
-            made = _make_child(section, pop, pool, fit, archive, breeder, options, rng, nxt, g)
+            made = _make_child(
+                section, pop, pool, fit, archive, breeder, options, rng, nxt, g, point
+            )
             if made is None or made[0].notes in seen:
                 continue
             child, first = made
@@ -109,6 +111,10 @@ def evolve_section(
             progress(g + 1, options.generations, max(fit.values()))
     if options.archive:
         floor = shown_floor(initial, fit, breeder.kind)
+        if options.niche_floor:
+            span = max(fit[c.index] for c in initial) - floor
+            floors = niche_floors(list(pool), fit, point.__getitem__, floor, span)
+            floor = floors.__getitem__
         keys = spread_order(
             list(pool),
             fit,
@@ -136,7 +142,53 @@ def _parent(pop, fit, archive, options, rng, pool):
     return tournament(pop, fit, options.tournament, rng)
 
 
-def _make_child(section, pop, pool, fit, archive, breeder, options, rng, index: int, gen: int):
+def _target(archive, options, rng) -> tuple[float, float]:
+    """Where an exploring child should land: the centre of a cell no candidate reached yet
+    (drawn at random), or of any cell once the grid is full."""
+    bins = options.bins
+    empty = [(i, j) for i in range(bins) for j in range(bins) if (i, j) not in archive.elites]
+    cells = empty or [(i, j) for i in range(bins) for j in range(bins)]
+    i, j = cells[int(rng.integers(len(cells)))]
+    return (i + 0.5) / bins, (j + 0.5) / bins
+
+
+def _explore(section, pool, archive, breeder, options, rng, point, goal):
+    """A directed child (the archive's emitter toward the empty niches): the elite nearest
+    ``goal`` (an empty cell's centre, ``_target``), and of ``options.tries`` mutations of it
+    (one or two operators each, no fitness spent) the one whose descriptors land nearest the
+    goal. Returns (parent, notes, operator names) or None."""
+
+    def far(p) -> float:
+        return (p[0] - goal[0]) ** 2 + (p[1] - goal[1]) ** 2
+
+    a = pool[min(archive.keys(), key=lambda k: (far(point[k]), k))]
+    best = None
+    for _ in range(options.tries):
+        notes, ops = a.notes, []
+        for _ in range(1 + int(rng.random() < options.double)):
+            name, op = breeder.operators[int(rng.integers(len(breeder.operators)))]
+            out = op(notes, section, rng)
+            if out is not None and out != notes:
+                notes, ops = out, [*ops, name]
+        if ops:
+            d = far(breeder.descriptor(section, notes))
+            if best is None or d < best[0]:
+                best = (d, notes, ops)
+    return None if best is None else (a, best[1], best[2])
+
+
+def _make_child(
+    section, pop, pool, fit, archive, breeder, options, rng, index: int, gen: int, point
+):
+    if options.archive and options.explore and len(archive) and rng.random() < options.explore:
+        goal = _target(archive, options, rng)
+        found = _explore(section, pool, archive, breeder, options, rng, point, goal)
+        if found is None:
+            return None
+        a, notes, ops = found
+        lineage = {"parents": [_name(a)], "operators": ops, "generation": gen + 1, "_up": [a.index]}
+        child = breeder.child(section, notes, a, index, lineage)
+        return None if child is None else (child, a.index)
     a = _parent(pop, fit, archive, options, rng, pool)
     parents, ops, notes, up = [_name(a)], [], a.notes, [a.index]
     if rng.random() < options.crossover:

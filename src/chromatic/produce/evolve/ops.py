@@ -31,7 +31,11 @@ def phrase_cuts(section) -> list[int]:
 def join(head: tuple[Note, ...], tail: tuple[Note, ...], cut: int) -> tuple[Note, ...]:
     """``head`` before ``cut`` (notes running over it shortened to end there) and ``tail``
     from ``cut`` on."""
-    first = [n._replace(duration=min(n.duration, cut - n.start)) for n in head if n.start < cut]
+    first = [
+        n if n.start + n.duration <= cut else n._replace(duration=cut - n.start)
+        for n in head
+        if n.start < cut
+    ]
     return tuple(sorted(first + [n for n in tail if n.start >= cut]))
 
 

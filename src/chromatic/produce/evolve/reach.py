@@ -9,12 +9,14 @@ judges the result like any child (``docs/evolve.md``, "Reaching other niches").
   often / every other hit: density) and ``offbeat_voice`` (its on-beat hits move half a beat
   later inside their beat group: syncopation);
 - bass: ``line_octave`` (the whole line an octave up or down inside 28-60: register),
+  ``fold_octave`` (the same where each note fits, the others staying: register),
   ``pump`` (every note a quarter or longer re-struck in eighths) and ``hold`` (one held note
   per chord, its first: density);
 - melody: ``register`` (the whole tune one to three scale steps up or down, only where it stays
   inside the singer's range: register; pitches only, so prosody holds);
 - harmony: ``side`` (every note takes the third or sixth on one side of the lead: the share
-  above the lead goes to 0 or 1).
+  above the lead goes to 0 or 1) and ``open`` (a tenth: the distance from the lead goes up to
+  an octave and more; ``evolve.backing``).
 """
 
 from __future__ import annotations
@@ -114,7 +116,23 @@ def bass_ops(low: int, high: int):
         s = shifts[int(rng.integers(len(shifts)))]
         return tuple(n._replace(pitch=n.pitch + s) for n in notes)
 
-    return (("line_octave", line_octave), ("pump", pump), ("hold", hold))
+    def fold_octave(notes, section, rng):
+        """The line an octave up or down where each note fits the register; the notes that
+        would leave it stay (a register move a whole-line shift cannot make when the line
+        spans more than the register leaves room for). At least half the notes move."""
+        s = int(rng.choice([-12, 12]))
+        out = tuple(
+            n._replace(pitch=n.pitch + s) if low <= n.pitch + s <= high else n for n in notes
+        )
+        moved = sum(a.pitch != b.pitch for a, b in zip(notes, out, strict=True))
+        return out if notes and 2 * moved >= len(notes) else None
+
+    return (
+        ("line_octave", line_octave),
+        ("fold_octave", fold_octave),
+        ("pump", pump),
+        ("hold", hold),
+    )
 
 
 def pump(notes, section, rng):

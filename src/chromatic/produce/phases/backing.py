@@ -109,8 +109,9 @@ def second_singer(
 def score_line(
     section: Section, lead: tuple[Note, ...], line: tuple[Note, ...], singer: Singer
 ) -> dict[str, float]:
-    pairs = theory.transitions(lead, line)
-    parallels = theory.parallel_perfects(lead, line)
+    vertical = theory.vertical_pairs(lead, line)  # once for both counts
+    pairs = max(len(vertical) - 1, 0)  # theory.transitions
+    parallels = theory.parallel_perfects(lead, line, vertical) if pairs else 0
     strong = strong_ticks(section.meter, section.bars)
     parts = {
         "voice_leading": theory.voice_leading(line),

@@ -35,7 +35,7 @@ from chromatic.music.gm import KICK, KICKS
 from chromatic.music.gm import PROGRAMS as GM_PROGRAMS
 from chromatic.music.meter import TPQ, strong_ticks, ticks
 from chromatic.music.midi import load_score
-from chromatic.music.notes import Note
+from chromatic.music.notes import Note, sounding_each
 from chromatic.produce.bass.centre import bass_centre
 from chromatic.produce.bass.line import APPROACHES, REGISTERS, BassOption, bass_templates, realize
 from chromatic.produce.folder import ProductionFolder
@@ -103,8 +103,8 @@ def sounding(notes: tuple[Note, ...], tick: int) -> Note | None:
 
 def root_adherence(section: Section, notes: tuple[Note, ...]) -> float:
     hits = roots = 0
-    for t in strong_ticks(section.meter, section.bars):
-        n = sounding(notes, t)
+    strong = strong_ticks(section.meter, section.bars)
+    for t, n in zip(strong, sounding_each(notes, strong), strict=True):
         if n is not None:
             hits += 1
             roots += n.pitch % 12 == section.chord_at(t).root

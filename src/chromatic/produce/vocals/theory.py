@@ -13,7 +13,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from chromatic.music.notes import Note
+from chromatic.music.notes import Note, sounding_each
 
 PERFECT = (0, 7)  # unison/octave and fifth, as interval classes
 CONSONANT = (0, 3, 4, 7, 8, 9)  # interval classes consonant against the lead
@@ -25,17 +25,8 @@ def sounding(notes: Sequence[Note], tick: int) -> Note | None:
 
 
 def _sweep(notes: Sequence[Note], ticks: list[int]) -> list[Note | None]:
-    """``sounding(notes, t)`` for each of the ascending ``ticks`` in one pass when ``notes``
-    are in onset order (a note that has ended before one tick sounds at no later one), else
-    one lookup each."""
-    if any(a.start > b.start for a, b in pairwise(notes)):
-        return [sounding(notes, t) for t in ticks]
-    out, p = [], 0
-    for t in ticks:
-        while p < len(notes) and notes[p].end <= t:
-            p += 1
-        out.append(notes[p] if p < len(notes) and notes[p].start <= t else None)
-    return out
+    """``sounding(notes, t)`` for each of ``ticks`` (``music.notes.sounding_each``)."""
+    return sounding_each(notes, ticks)
 
 
 def vertical_pairs(lead: Sequence[Note], other: Sequence[Note]) -> list[tuple[int, int, int]]:
@@ -45,12 +36,12 @@ def vertical_pairs(lead: Sequence[Note], other: Sequence[Note]) -> list[tuple[in
     return [(t, a.pitch, b.pitch) for t, a, b in pairs if a is not None and b is not None]
 
 
-def parallel_perfects(lead: Sequence[Note], other: Sequence[Note]) -> int:
+def parallel_perfects(lead: Sequence[Note], other: Sequence[Note], pairs=None) -> int:
     """Consecutive perfect fifths or octaves (unisons, compound intervals included): two
     successive vertical pairs with the same perfect interval class where both voices move in
-    the same direction."""
+    the same direction. ``pairs``: ``vertical_pairs(lead, other)`` when already computed."""
     count = 0
-    for (_, a1, b1), (_, a2, b2) in pairwise(vertical_pairs(lead, other)):
+    for (_, a1, b1), (_, a2, b2) in pairwise(pairs or vertical_pairs(lead, other)):
         i1, i2 = (b1 - a1) % 12, (b2 - a2) % 12
         moved = a1 != a2 and b1 != b2 and (a2 - a1) * (b2 - b1) > 0
         if moved and i1 == i2 and i1 in PERFECT:
@@ -86,8 +77,10 @@ def strong_consonance(
     where the backing note is a tone of the chord (``tones_at(tick)``); 1.0 with no strong beat
     where both sound."""
     cons, tones = [], []
-    for t in strong:
-        a, b = sounding(lead, t), sounding(other, t)
+    strong = list(strong)
+    for t, a, b in zip(
+        strong, sounding_each(lead, strong), sounding_each(other, strong), strict=True
+    ):
         if a is None or b is None:
             continue
         cons.append((b.pitch - a.pitch) % 12 in CONSONANT)
