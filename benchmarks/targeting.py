@@ -103,6 +103,21 @@ def proposal_variant(k: int, color: str, out: Path) -> Path:
     return p
 
 
+class TargetScorer:
+    """The model, scoring against ``target`` whatever color the proposal names: the proposal
+    (and so its color palette, style and every generated pool) stays the same for both
+    targets, and only the fitness model's target differs."""
+
+    def __init__(self, scorer, target: str):
+        self.scorer, self.target = scorer, target
+
+    def score_batch(self, candidates, *, color: str, concept=None) -> list[dict]:
+        return self.scorer.score_batch(candidates, color=self.target, concept=concept)
+
+    def __getattr__(self, name: str):
+        return getattr(self.scorer, name)
+
+
 def compose(
     proposal: Path,
     out: Path,
@@ -112,7 +127,13 @@ def compose(
     weight: float,
     trust: bool = False,
     evolve: bool = False,
+    target: str | None = None,
 ) -> Path:
+    """``compose`` of ``proposal``; with ``target`` the model scores against that color instead
+    of the proposal's (``TargetScorer``, swapped in where compose loads the model)."""
+    from unittest import mock
+
+    from chromatic.produce.compose import run
     from chromatic.produce.compose.options import ComposeOptions
     from chromatic.produce.compose.run import compose_auto
     from chromatic.produce.evolve import Evolve
@@ -130,7 +151,12 @@ def compose(
         trust_model=trust,
         evolve=Evolve() if evolve else None,  # compose --evolve
     )
-    compose_auto(proposal, out, opts)
+    if target is None:
+        compose_auto(proposal, out, opts)
+    else:
+        load = run.load_scorer
+        with mock.patch.object(run, "load_scorer", lambda m: TargetScorer(load(m), target)):
+            compose_auto(proposal, out, opts)
     return out / "arrangement.mid"
 
 
@@ -243,12 +269,13 @@ def main() -> None:
     for weight in (0.7,) if a.no_control else (0.7, 0.0):
         songs = {}
         for k in range(a.proposals):
+            palette = (RED, BLUE)[k % 2]  # one proposal (palette) for both targets
+            p = proposal_variant(k + 1, palette, root)
             for seed in range(a.seeds):
                 for color in (RED, BLUE):
-                    p = proposal_variant(k + 1, color, root)
                     out = root / f"w{weight}_{k}_{seed}_{color}"
                     songs[(k, seed, color)] = compose(
-                        p, out, model, seed, a.n, weight, a.trust_model, a.evolve
+                        p, out, model, seed, a.n, weight, a.trust_model, a.evolve, color
                     )
         r = judge_auc(catalog, songs)
         what = "default weights" if weight else "--chromatic-weight 0 (control)"
