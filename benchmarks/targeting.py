@@ -199,7 +199,12 @@ def judge_auc(catalog: list, songs: dict[tuple, Path]) -> dict:
     target = np.array([k[-1] == RED for k in keys])
     p_lr = lr.predict_proba(np.array([judge_features(Score(str(songs[k]))) for k in keys]))[:, 1]
     p_key = np.array([m21_major(songs[k]) for k in keys])
+    by = dict(zip(keys, p_lr, strict=True))
+    twins = [by[(*k[:-1], RED)] - by[(*k[:-1], BLUE)] for k in keys if k[-1] == RED]
     return {
+        # the same proposal and seed composed for each target: how often the Red-targeted
+        # song is the more major (duple) of the two, ties counting half
+        "paired": float(np.mean([(d > 0) + 0.5 * (d == 0) for d in twins])) if twins else 0.5,
         "lr": roc_auc_score(target, p_lr) if target.any() and not target.all() else float("nan"),
         "key": roc_auc_score(target, p_key) if target.any() and not target.all() else float("nan"),
         "n": len(keys),
@@ -247,6 +252,12 @@ def main() -> None:
     ap.add_argument("--trust-model", action="store_true", help="use a model that failed its gates")
     ap.add_argument("--evolve", action="store_true", help="compose --evolve (breeding)")
     ap.add_argument("--no-control", action="store_true", help="skip --chromatic-weight 0")
+    ap.add_argument(
+        "--palette",
+        default="Green",
+        help="the proposals' color (their palette and style) for both targets; the model's "
+        "target is Red or Blue (default Green: the example proposal's own, neither target)",
+    )
     a = ap.parse_args()
     t0 = time.perf_counter()
     root = a.work or Path(tempfile.mkdtemp(prefix="chromatic-targeting-"))
@@ -269,8 +280,7 @@ def main() -> None:
     for weight in (0.7,) if a.no_control else (0.7, 0.0):
         songs = {}
         for k in range(a.proposals):
-            palette = (RED, BLUE)[k % 2]  # one proposal (palette) for both targets
-            p = proposal_variant(k + 1, palette, root)
+            p = proposal_variant(k + 1, a.palette, root)  # one proposal for both targets
             for seed in range(a.seeds):
                 for color in (RED, BLUE):
                     out = root / f"w{weight}_{k}_{seed}_{color}"
@@ -284,6 +294,7 @@ def main() -> None:
             f"  {what:32} judge AUC (targeted Red vs Blue, {r['n']} songs): pitch-class + onset "
             f"LR {r['lr']:.3f}, music21 key {r['key']:.3f}   (goal {goal})"
         )
+        print(f"  {'':32} the Red-targeted twin judged more Red in {r['paired']:.0%} of pairs")
     if a.demo:
         demo_table(a.demo, a.n, 0, root, a.trust_model)
     print(f"total {time.perf_counter() - t0:.0f} s; work folder {root}")
