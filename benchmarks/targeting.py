@@ -47,7 +47,7 @@ is judged more major than its Blue-targeted twin (same proposal, same seed).
 | whole tunes, 99 a color (pass; reliability 1.0) | 0.459 / 0.369 (3 seeds) | 0.740 (alternating palettes) | |
 | quarters, 40 a color (FAIL, --trust-model) | 0.958 / 0.305 | 0.882 (alternating palettes) | |
 | halves, 99 a color, n 24 (Green) | | 0.643 (60 %) | |
-| meter, whole tunes, 99 a class (pass) | 0.641 / 0.546 (3 seeds) | 0.782 [0.500] (75 %) | METERCONTROL |
+| meter, whole tunes, 99 a class (pass) | 0.641 / 0.546 (3 seeds) | 0.782 [0.500] (75 %) | 0.500 (measured) |
 HALVES198
 
 With the palette confound gone, the gated halves model moves the judge the right way in 18 of
