@@ -48,12 +48,15 @@ is judged more major than its Blue-targeted twin (same proposal, same seed).
 | quarters, 40 a color (FAIL, --trust-model) | 0.958 / 0.305 | 0.882 (alternating palettes) | |
 | halves, 99 a color, n 24 (Green) | | 0.643 (60 %) | |
 | meter, whole tunes, 99 a class (pass) | 0.641 / 0.546 (3 seeds) | 0.782 [0.500] (75 %) | 0.500 (measured) |
-HALVES198
+| halves, 198 a color (new: pass, AUC 0.871 [0.82, 0.92], reliability 1.0) | | 0.748 [0.575] (85 %) (Green) | |
+| halves 99 / 198 a color, 20 proposals x 2 seeds (80 songs, Green) | | 0.711 (82 %) / 0.762 (80 %) | |
 
-With the palette confound gone, the gated halves model moves the judge the right way in 18 of
-20 pairs, but the unpaired AUC stays under 0.9: the shift (mean P(major) +0.08) is smaller
-than the spread between proposals, and with n 24 (more candidates, same model) it fell to
-0.643 (12 of 20 pairs): the figure at 40 songs is noisy. A halves + quarters catalog (tunes
+With the palette confound gone, the gated halves model moves the judge the right way in 80-90 %
+of pairs, but the unpaired AUC stays under 0.9 (0.71-0.81): the shift (mean P(major) +0.08)
+is smaller than the spread between proposals; with n 24 (more candidates, same model) it was
+0.643 (12 of 20 pairs). More data makes a more reliable model (``--tunes 198``: songs past
+99 a color take the next id prefix; AUC 0.871 [0.82, 0.92], weight 0.7 instead of 0.53) but
+not a better steerer. A halves + quarters catalog (tunes
 tiled 1/2 or 1/2 + 1/4 + 1/4, 99 a color) passes its gates only narrowly (MIDI-only AUC 0.66
 [0.55, 0.78], real-vs-random 0.718, Blue 0.44): reliability 0.2, weight 0.14, not run. The
 goal (>= 0.9 with a gated model) is not met.
