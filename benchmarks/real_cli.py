@@ -19,6 +19,7 @@ import json
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from contextlib import redirect_stdout
 from io import StringIO
 from pathlib import Path
@@ -41,24 +42,33 @@ def chorale_names(n: int) -> list[str]:
 
 
 def write_song(
-    folder: Path, k: int, name: str, score, mode: str, sample_rate: int, sections: int = 4
+    folder: Path,
+    k: int,
+    name: str,
+    score,
+    mode: str,
+    sample_rate: int,
+    sections: int | Sequence[float] = 4,
 ) -> None:
     """One chorale as a song of the catalog: MIDI, rendered audio, a manifest whose structure
-    cuts it into ``sections`` equal sections (one segment each)."""
+    cuts it into ``sections`` equal sections (one segment each), or into sections of the
+    given fractions of the song (``(0.5, 0.25, 0.25)``). Songs past the 99th of a color take
+    the next prefix (02_99 -> 12_01): a song id holds two digits."""
     import soundfile as sf
 
     from chromatic.music.render import render_score
 
     color = MAJOR if mode == "major" else MINOR
-    prefix = "02" if color == MAJOR else "06"
-    sid = f"{prefix}_{k:02d}"
+    prefix = (2 if color == MAJOR else 6) + 10 * ((k - 1) // 99)
+    sid = f"{prefix:02d}_{(k - 1) % 99 + 1:02d}"
     d = folder / sid
     d.mkdir(parents=True)
     score.dump_midi(str(d / f"{sid}.mid"))
     audio = render_score(score, sample_rate=sample_rate)
     sf.write(str(d / f"{sid}_main.wav"), audio, sample_rate)
     secs = len(audio) / sample_rate
-    q = secs / sections
+    shares = [1 / sections] * sections if isinstance(sections, int) else list(sections)
+    cuts = np.cumsum([0.0, *shares]) / sum(shares) * secs
 
     def ts(t: float) -> str:
         return f"[{int(t // 60):02d}:{t % 60:06.3f}]"
@@ -80,10 +90,10 @@ def write_song(
         "structure": [
             {
                 "section_name": f"Phrase {i + 1}",
-                "start_time": ts(i * q),
-                "end_time": ts((i + 1) * q),
+                "start_time": ts(cuts[i]),
+                "end_time": ts(cuts[i + 1]),
             }
-            for i in range(sections)
+            for i in range(len(shares))
         ],
         "concept": CONCEPT,
         "audio_tracks": [

@@ -5,9 +5,15 @@
    music21's corpus: major -> Red, minor -> Blue (``--task mode``), or duple -> Red, triple ->
    Blue with no time-signature events (``--task meter``).
 2. The same proposals (``--proposals`` variants of the example proposal: the title and
-   concept differ, key and meter stay) are composed (``compose``, no audio) once targeting Red
-   and once Blue, for each seed; once at the default weights and once with
-   ``--chromatic-weight 0`` (the control).
+   concept differ; key, meter and color stay) are composed (``compose``, no audio) once
+   targeting Red and once Blue, for each seed; once at the default weights and once with
+   ``--chromatic-weight 0`` (the control). Both targets compose the *same* proposal file (its
+   color, ``--palette``, default the example's Green: neither target, so its palette and style
+   are the same for both); only the fitness model's target differs (``TargetScorer``: the
+   model scores every candidate against Red or Blue instead of the proposal's color). At weight
+   0 the two targets' songs are then the same bytes and the control is 0.5 by construction:
+   before (fit2) each target composed its own color's proposal, whose palettes differ (Red:
+   dorian, other instruments and form), and the control sat at 0.23-0.37.
 3. An independent judge that never sees the fitness model tells the two targets' songs apart:
    a logistic regression on the rotated pitch-class profile and the 12-lag onset
    autocorrelation, trained on the same catalog tunes, plus music21's key analysis (P(major)
@@ -19,7 +25,7 @@
 
     .venv/bin/python benchmarks/targeting.py [--task mode] [--tunes 99] [--proposals 10]
         [--seeds 2] [--n 12] [--epochs 30] [--sections 2] [--demo demo/model] [--model MODEL]
-        [--trust-model] [--evolve] [--no-control]
+        [--trust-model] [--evolve] [--no-control] [--palette Green]
 
 The catalog (2026-12-07, fit2): each tune is one song of ``--sections`` equal sections, one
 segment each. With four (the old layout) a segment is a quarter of an Essen tune (~4.5 s, two
@@ -30,24 +36,33 @@ them fails its gates (40 tunes a color: MIDI-only AUC 0.67 [0.46, 0.84]; 99 a co
 color, 30 epochs, pass every gate with two sections (halves: AUC 0.79 [0.69, 0.88],
 real-vs-random 0.998, stability 0.941) or one (AUC 0.955 [0.90, 0.99], 0.954, 0.994).
 
-Judge AUC, 10 proposals, n 12, pitch-class + onset LR (music21 key):
+Judge AUC (pitch-class + onset LR; music21 key in brackets), 10 proposals x 2 seeds, n 12.
+Before: fit2's benchmark (each target its own color's proposal and palette). After
+(2026-12-07, fit3): one proposal for both targets; "paired" = how often the Red-targeted song
+is judged more major than its Blue-targeted twin (same proposal, same seed).
 
-| model | default weights | --chromatic-weight 0 |
-|---|---|---|
-| halves, gated (the default), 2 seeds | 0.607 (0.500) | 0.227 (0.550) |
-| whole tunes, gated, 3 seeds | 0.459 (0.417) | 0.369 (0.533) |
-| quarters, 40 a color, failed gates, --trust-model, 2 seeds | 0.958 (0.500) | 0.305 (0.550) |
+| model (gates) | before: default / control | after: default (paired) | after: control |
+|---|---|---|---|
+| halves, 99 a color (pass; reliability 0.76) | 0.607 / 0.227 | 0.785 (Red/Blue palettes alternating), **0.810 (90 %)** (Green palette) | 0.500 (same bytes) |
+| whole tunes, 99 a color (pass; reliability 1.0) | 0.459 / 0.369 (3 seeds) | 0.740 (alternating palettes) | |
+| quarters, 40 a color (FAIL, --trust-model) | 0.958 / 0.305 | 0.882 (alternating palettes) | |
+| halves, 99 a color, n 24 (Green) | | 0.643 (60 %) | |
+| meter, whole tunes, 99 a class (pass) | 0.641 / 0.546 (3 seeds) | 0.782 [0.500] (75 %) | 0.500 (measured) |
+| halves, 198 a color (new: pass, AUC 0.871 [0.82, 0.92], reliability 1.0) | | 0.748 [0.575] (85 %) (Green) | |
+| halves 99 / 198 a color, 20 proposals x 2 seeds (80 songs, Green) | | 0.711 (82 %) / 0.762 (80 %) | |
 
-Meter (``--task meter --sections 1``, 99 tunes a class, 30 epochs): the model passes its gates
-(AUC 0.951 [0.89, 0.99], real-vs-random 0.860), 91.2 % MIDI-only on 49 unseen tunes; judge
-0.641 at the default weights, 0.546 for the control (10 proposals x 3 seeds).
+With the palette confound gone, the gated halves model moves the judge the right way in 80-90 %
+of pairs, but the unpaired AUC stays under 0.9 (0.71-0.81): the shift (mean P(major) +0.08)
+is smaller than the spread between proposals; with n 24 (more candidates, same model) it was
+0.643 (12 of 20 pairs). More data makes a more reliable model (``--tunes 198``: songs past
+99 a color take the next id prefix; AUC 0.871 [0.82, 0.92], weight 0.7 instead of 0.53) but
+not a better steerer. A halves + quarters catalog (tunes
+tiled 1/2 or 1/2 + 1/4 + 1/4, 99 a color) passes its gates only narrowly (MIDI-only AUC 0.66
+[0.55, 0.78], real-vs-random 0.718, Blue 0.44): reliability 0.2, weight 0.14, not run. The
+goal (>= 0.9 with a gated model) is not met.
 
-The goal (>= 0.9 at the default weights with a model that passes its gates) is not met: the
-models that pass hear a tune's mode and hear every candidate of the A-minor proposal as minor
-(whole tunes: mean match to Red 0.191 vs 0.187 for the two targets' songs); the one that
-steers hears two-bar fragments, and fails real-vs-random. The controls sit below 0.5 because
-the color palettes compose Red and Blue proposals with different style profiles even at
-weight 0 (Red's sound less major to the judge).
+    targeting.py --model /tmp/fit2/h99/model --no-control          # 0.810, paired 90 %
+    targeting.py --task meter --model /tmp/fit2/meter99/model      # 0.782 / control 0.500
 """
 
 from __future__ import annotations
@@ -103,6 +118,21 @@ def proposal_variant(k: int, color: str, out: Path) -> Path:
     return p
 
 
+class TargetScorer:
+    """The model, scoring against ``target`` whatever color the proposal names: the proposal
+    (and so its color palette, style and every generated pool) stays the same for both
+    targets, and only the fitness model's target differs."""
+
+    def __init__(self, scorer, target: str):
+        self.scorer, self.target = scorer, target
+
+    def score_batch(self, candidates, *, color: str, concept=None) -> list[dict]:
+        return self.scorer.score_batch(candidates, color=self.target, concept=concept)
+
+    def __getattr__(self, name: str):
+        return getattr(self.scorer, name)
+
+
 def compose(
     proposal: Path,
     out: Path,
@@ -112,7 +142,13 @@ def compose(
     weight: float,
     trust: bool = False,
     evolve: bool = False,
+    target: str | None = None,
 ) -> Path:
+    """``compose`` of ``proposal``; with ``target`` the model scores against that color instead
+    of the proposal's (``TargetScorer``, swapped in where compose loads the model)."""
+    from unittest import mock
+
+    from chromatic.produce.compose import run
     from chromatic.produce.compose.options import ComposeOptions
     from chromatic.produce.compose.run import compose_auto
     from chromatic.produce.evolve import Evolve
@@ -130,7 +166,12 @@ def compose(
         trust_model=trust,
         evolve=Evolve() if evolve else None,  # compose --evolve
     )
-    compose_auto(proposal, out, opts)
+    if target is None:
+        compose_auto(proposal, out, opts)
+    else:
+        load = run.load_scorer
+        with mock.patch.object(run, "load_scorer", lambda m: TargetScorer(load(m), target)):
+            compose_auto(proposal, out, opts)
     return out / "arrangement.mid"
 
 
@@ -173,7 +214,12 @@ def judge_auc(catalog: list, songs: dict[tuple, Path]) -> dict:
     target = np.array([k[-1] == RED for k in keys])
     p_lr = lr.predict_proba(np.array([judge_features(Score(str(songs[k]))) for k in keys]))[:, 1]
     p_key = np.array([m21_major(songs[k]) for k in keys])
+    by = dict(zip(keys, p_lr, strict=True))
+    twins = [by[(*k[:-1], RED)] - by[(*k[:-1], BLUE)] for k in keys if k[-1] == RED]
     return {
+        # the same proposal and seed composed for each target: how often the Red-targeted
+        # song is the more major (duple) of the two, ties counting half
+        "paired": float(np.mean([(d > 0) + 0.5 * (d == 0) for d in twins])) if twins else 0.5,
         "lr": roc_auc_score(target, p_lr) if target.any() and not target.all() else float("nan"),
         "key": roc_auc_score(target, p_key) if target.any() and not target.all() else float("nan"),
         "n": len(keys),
@@ -221,6 +267,12 @@ def main() -> None:
     ap.add_argument("--trust-model", action="store_true", help="use a model that failed its gates")
     ap.add_argument("--evolve", action="store_true", help="compose --evolve (breeding)")
     ap.add_argument("--no-control", action="store_true", help="skip --chromatic-weight 0")
+    ap.add_argument(
+        "--palette",
+        default="Green",
+        help="the proposals' color (their palette and style) for both targets; the model's "
+        "target is Red or Blue (default Green: the example proposal's own, neither target)",
+    )
     a = ap.parse_args()
     t0 = time.perf_counter()
     root = a.work or Path(tempfile.mkdtemp(prefix="chromatic-targeting-"))
@@ -243,12 +295,12 @@ def main() -> None:
     for weight in (0.7,) if a.no_control else (0.7, 0.0):
         songs = {}
         for k in range(a.proposals):
+            p = proposal_variant(k + 1, a.palette, root)  # one proposal for both targets
             for seed in range(a.seeds):
                 for color in (RED, BLUE):
-                    p = proposal_variant(k + 1, color, root)
                     out = root / f"w{weight}_{k}_{seed}_{color}"
                     songs[(k, seed, color)] = compose(
-                        p, out, model, seed, a.n, weight, a.trust_model, a.evolve
+                        p, out, model, seed, a.n, weight, a.trust_model, a.evolve, color
                     )
         r = judge_auc(catalog, songs)
         what = "default weights" if weight else "--chromatic-weight 0 (control)"
@@ -257,6 +309,7 @@ def main() -> None:
             f"  {what:32} judge AUC (targeted Red vs Blue, {r['n']} songs): pitch-class + onset "
             f"LR {r['lr']:.3f}, music21 key {r['key']:.3f}   (goal {goal})"
         )
+        print(f"  {'':32} the Red-targeted twin judged more Red in {r['paired']:.0%} of pairs")
     if a.demo:
         demo_table(a.demo, a.n, 0, root, a.trust_model)
     print(f"total {time.perf_counter() - t0:.0f} s; work folder {root}")
