@@ -88,7 +88,18 @@ def test_score_unknown_color_is_one_line_naming_the_valid_colors(args):
 # --- score --model --------------------------------------------------------------------------------
 
 
-def test_score_model_is_an_option(tmp_path, capsys):
+@pytest.mark.parametrize(
+    ("fifo", "why"),
+    [
+        (False, "not found; expected MODEL.onnx with MODEL.json beside it ('chromatic export')"),
+        # a FIFO would block onnxruntime's open: refused by type, never opened
+        (True, "expected a regular file, found a named pipe (FIFO)"),
+    ],
+    ids=["missing", "fifo"],
+)
+def test_score_model_is_an_option_and_a_bad_one_is_one_line(tmp_path, capsys, fifo, why):
+    if fifo:
+        os.mkfifo(tmp_path / "fitness.onnx")
     rc, err = run_main(
         capsys,
         "score",
@@ -98,28 +109,7 @@ def test_score_model_is_an_option(tmp_path, capsys):
         "--color",
         "G",
     )
-    assert (
-        rc == 1
-        and err.strip()
-        == f"error: {tmp_path / 'fitness.onnx'}: not found; expected MODEL.onnx with MODEL.json beside it ('chromatic export')"
-    )
-
-
-def test_score_model_that_is_a_fifo_is_named_not_opened(tmp_path, capsys):
-    """A FIFO where MODEL.onnx is expected would block onnxruntime's open: refused by type."""
-    os.mkfifo(tmp_path / "fitness.onnx")
-    rc, err = run_main(
-        capsys,
-        "score",
-        str(tmp_path / "a.mid"),
-        "--model",
-        str(tmp_path / "fitness"),
-        "--color",
-        "G",
-    )
-    assert rc == 1 and err.strip() == (
-        f"error: {tmp_path / 'fitness.onnx'}: expected a regular file, found a named pipe (FIFO)"
-    )
+    assert rc == 1 and err.strip() == f"error: {tmp_path / 'fitness.onnx'}: {why}"
 
 
 def test_score_positional_model_still_works_with_a_deprecation_warning(tmp_path, capsys):

@@ -116,16 +116,23 @@ def test_melody_register_moves_the_whole_tune_by_scale_steps_inside_the_range(so
     )
 
 
-def test_harmony_side_puts_the_whole_line_on_one_side_of_the_lead(song_44):
+LEAD_PITCHES = (64, 65, 67, 69, 67, 64, 62, 60)
+
+
+def _harmony_case(song_44, low: int, high: int):
+    """The first harmony section of the 4/4 song, its scale, an eight-note lead and the backing
+    operators for a second singer whose range is ``low``-``high``."""
     song = load_song(song_44, "harmony")
     section, scale = song.sections[0], song.proposal.key.scale_pcs()
+    singer = type("Singer", (), {"low": low, "high": high})
+    lead = tuple(Note(i * TPQ, TPQ, p, 90) for i, p in enumerate(LEAD_PITCHES))
+    return section, scale, lead, dict(backing_ops(lead, singer, scale))
 
-    class Singer:
-        low, high = 48, 84
 
-    lead = tuple(Note(i * TPQ, TPQ, p, 90) for i, p in enumerate((64, 65, 67, 69, 67, 64, 62, 60)))
+def test_harmony_side_puts_the_whole_line_on_one_side_of_the_lead(song_44):
+    section, scale, lead, ops = _harmony_case(song_44, 48, 84)
     line = tuple(n._replace(pitch=n.pitch + (4 if i % 2 else -3)) for i, n in enumerate(lead))
-    side = dict(backing_ops(lead, Singer, scale))["side"]
+    side = ops["side"]
     sides = set()
     for seed in range(10):
         out = side(line, section, np.random.default_rng(seed))
@@ -162,15 +169,8 @@ def test_spread_order_keeps_the_best_first_and_far_picks_above_the_floor():
 
 
 def test_harmony_open_puts_the_line_a_tenth_from_the_lead(song_44):
-    song = load_song(song_44, "harmony")
-    section, scale = song.sections[0], song.proposal.key.scale_pcs()
-
-    class Singer:
-        low, high = 40, 90
-
-    lead = tuple(Note(i * TPQ, TPQ, p, 90) for i, p in enumerate((64, 65, 67, 69, 67, 64, 62, 60)))
+    section, scale, lead, ops = _harmony_case(song_44, 40, 90)
     line = tuple(n._replace(pitch=n.pitch - 3 - (i % 2)) for i, n in enumerate(lead))
-    ops = dict(backing_ops(lead, Singer, scale))
     sides = set()
     for seed in range(10):
         out = ops["open"](line, section, np.random.default_rng(seed))
@@ -180,10 +180,7 @@ def test_harmony_open_puts_the_line_a_tenth_from_the_lead(song_44):
         sides.add(gaps[0] > 0)
     assert sides == {True, False}
 
-    class Narrow:  # a tenth above or below leaves this range: nothing moves
-        low, high = 55, 72
-
-    narrow = dict(backing_ops(lead, Narrow, scale))["open"]
+    narrow = _harmony_case(song_44, 55, 72)[3]["open"]  # a tenth either way leaves 55-72
     assert narrow(line, section, np.random.default_rng(0)) in (line, None)
 
 
