@@ -246,3 +246,37 @@ def test_the_palette_comes_from_another_song_of_the_color_than_the_form(base):
     drums = set(green["families"]["drums"]["songs"])
     assert len(drums) == 1 and ranked[0] not in drums
     assert ranked.index(next(iter(drums))) >= len(ranked) // 2
+
+
+def test_main_role_ties_are_decided_by_rule_not_by_set_order():
+    import os
+    import subprocess
+    import sys
+
+    from chromatic.produce.style.palette import main_role
+
+    # chorus and interlude (a bridge role) tie: the chorus keeps the base palette
+    form = ["intro", "verse", "chorus", "bridge", "chorus", "bridge", "solo"]
+    assert main_role(form) == "chorus"
+    assert main_role(["intro", "verse", "chorus", "verse", "chorus"]) == "verse"
+    assert main_role(["intro", "bridge", "solo", "bridge", "solo"]) == "bridge"
+    assert main_role([]) is None
+    # the Indigo example's form once gave its extra organ to the verse or to the chorus by the
+    # process's string hashing: the same answer under every hash seed now
+    code = (
+        "from chromatic.produce.style.palette import extras\n"
+        "f=('intro','verse','chorus','interlude','chorus!','interlude','jam')\n"
+        "print(extras(f, [('chords', 16), ('chords', 92)], True, 'x', []))"
+    )
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": str(h)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for h in range(6)
+    }
+    assert len(seen) == 1, seen
+    assert seen.pop() == "{'intro': {'chords': 16}, 'verse': {'chords': 92}}\n"

@@ -220,12 +220,22 @@ def song_palette(
     return out, extra
 
 
+def main_role(roles: list[str]) -> str | None:
+    """The role most of the form's items have; a tie goes to the verse, then the chorus, then
+    the role the form reaches first (the same answer in every process: no set order)."""
+    return max(
+        dict.fromkeys(roles),
+        key=lambda r: (roles.count(r), r == "verse", r == "chorus"),
+        default=None,
+    )
+
+
 def extras(
     form: tuple[str, ...], extra: list[tuple[str, int]], sung: bool, name: str, sources: list
 ) -> dict[str, dict[str, int]]:
     """Each extra program in one section role of the form (see the module docstring)."""
     roles = [role_of(i.rstrip("!")).name for i in form]
-    main = max(set(roles), key=lambda r: (roles.count(r), r == "verse")) if roles else None
+    main = main_role(roles)
     free = [r for r in EXTRA_ROLES if r in roles and r != main]
     out: dict[str, dict[str, int]] = {}
     for part, prog in extra:
