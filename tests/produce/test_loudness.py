@@ -145,3 +145,12 @@ def test_the_reported_loudness_is_the_output_measured_again():
     got = scaled_power(a, y, k_power(a, SR), curve, SR)
     assert curve.min() < 1.0 and np.mean(curve == 1.3) > 0.5
     np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-15)
+
+
+@pytest.mark.parametrize("rate", [22050, 44100, 48000])
+def test_the_k_weighting_is_pyloudnorms(rate):
+    from chromatic.produce.arrange.loudness import k_sos
+
+    filters = pyloudnorm.Meter(rate)._filters.values()
+    want = np.array([np.r_[np.asarray(f.b) * f.passband_gain, f.a] for f in filters])
+    np.testing.assert_allclose(k_sos(rate), want, rtol=1e-13, atol=1e-15)

@@ -12,12 +12,15 @@ Cost (a 3.5-minute stereo song at 44.1 kHz is 9 M frames a channel): the signal 
 and oversampled once. While the gain is searched, the loudness of ``audio x gain`` is taken as
 the K-weighted power times the gain squared (the K-weighting is linear, and the gain moves
 slowly against it: exact wherever the limiter rests), which costs one cumulative sum per try
-instead of filtering the song again; the result is then measured for real once, and corrected
-with real measurements in the rare case it is off. Pure numpy and scipy apart from the resampler.
+instead of filtering the song again; the result is then measured once more from that filtered
+signal, filtering again only the stretches the limiter moved (``scaled_power``), and corrected
+with real measurements in the rare case it is off. numpy and scipy (sosfilt) apart from the
+resampler.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import reduce
@@ -77,22 +80,53 @@ def _channel_max(a: np.ndarray) -> np.ndarray:
     return reduce(np.maximum, (a[:, i] for i in range(a.shape[1])))
 
 
-def k_sos(sample_rate: int) -> np.ndarray:
-    """pyloudnorm's own two K-weighting biquads (high shelf, then high pass) as one
-    second-order-section cascade."""
-    import pyloudnorm
+#: BS.1770's K-weighting as pyloudnorm builds it: a high shelf (+4 dB above 1.5 kHz, Q 1/sqrt 2)
+#: then a high pass (38 Hz, Q 0.5), RBJ cookbook biquads: (kind, gain dB, Q, corner Hz).
+K_STAGES = (("high_shelf", 4.0, 1 / math.sqrt(2), 1500.0), ("high_pass", 0.0, 0.5, 38.0))
+#: How far the K-weighting's response to a stretch is followed (relative to its size).
+K_TAIL = 1e-13
 
-    stages = pyloudnorm.Meter(sample_rate)._filters.values()
-    return np.array([np.r_[np.asarray(s.b) * s.passband_gain, s.a] for s in stages])
+
+def k_sos(sample_rate: int) -> np.ndarray:
+    """The two K-weighting biquads as second-order sections [b0 b1 b2 1 a1 a2]: the
+    coefficients pyloudnorm's Meter computes (the test suite compares them)."""
+    rows = []
+    for kind, gain_db, q, corner in K_STAGES:
+        big, w0 = 10 ** (gain_db / 40), 2 * math.pi * corner / sample_rate
+        alpha, cos = math.sin(w0) / (2 * q), math.cos(w0)
+        if kind == "high_shelf":
+            root = 2 * math.sqrt(big) * alpha
+            b = [
+                big * ((big + 1) + (big - 1) * cos + root),
+                -2 * big * ((big - 1) + (big + 1) * cos),
+                big * ((big + 1) + (big - 1) * cos - root),
+            ]
+            a = [(big + 1) - (big - 1) * cos + root, 2 * ((big - 1) - (big + 1) * cos)]
+            a.append((big + 1) - (big - 1) * cos - root)
+        else:
+            b = [(1 + cos) / 2, -(1 + cos), (1 + cos) / 2]
+            a = [1 + alpha, -2 * cos, 1 - alpha]
+        rows.append([*(x / a[0] for x in b), *(x / a[0] for x in a)])
+    return np.array(rows)
+
+
+def k_filter(rows: np.ndarray, sample_rate: int) -> np.ndarray:
+    """K-weight each row (float64; sosfilt copies its input into float64 itself)."""
+    from scipy.signal import sosfilt
+
+    return sosfilt(k_sos(sample_rate), rows)
+
+
+def k_tail(sample_rate: int, below: float = K_TAIL) -> int:
+    """Frames until the K-weighting's response to a stretch has decayed under ``below`` of
+    its size (its slowest pole's decay): about 5,500 at 44.1 kHz."""
+    radius = max(float(np.abs(np.roots(section[3:])).max()) for section in k_sos(sample_rate))
+    return math.ceil(math.log(below) / math.log(radius)) + 16
 
 
 def k_weighted(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     """The K-weighted signal, channels as rows (float64)."""
-    from scipy.signal import sosfilt
-
-    # channels as contiguous rows: filtering along a strided axis is three times slower
-    # (sosfilt copies its input into float64 itself)
-    return sosfilt(k_sos(sample_rate), np.ascontiguousarray(_frames(audio).T))
+    return k_filter(np.ascontiguousarray(_frames(audio).T), sample_rate)
 
 
 def _power_of(y: np.ndarray) -> np.ndarray:
@@ -234,23 +268,19 @@ def scaled_power(
     float32) from ``a``'s K-weighted signal and power, filtering again only where the curve
     moves. The K-weighting is linear: K(a c) = c0 K(a) + K(a (c - c0)) with c0 the curve's
     resting value, and a (c - c0) is zero but where the limiter acts, so it is filtered there
-    alone, each stretch followed until the filters' response has decayed below 1e-12."""
-    from scipy.signal import sosfilt
-
+    alone, each stretch followed as long as the filters' response lasts (``k_tail``)."""
     c = curve.astype(np.float32)
     c0 = np.float32(np.median(c))
     out = power * float(c0) ** 2
     moved = np.flatnonzero(c != c0)
     if not len(moved):
         return out
-    sos = k_sos(sample_rate)
-    radius = max(float(np.abs(np.roots(section[3:])).max()) for section in sos)
-    tail = int(np.ceil(np.log(1e-12) / np.log(radius))) if radius > 0 else 1
+    tail = k_tail(sample_rate)
     gaps = np.flatnonzero(np.diff(moved) > tail)
     for lo, last in zip(moved[np.r_[0, gaps + 1]], moved[np.r_[gaps, len(moved) - 1]], strict=True):
         hi = min(int(last) + 1 + tail, len(c))
         d = a[lo:hi].astype(np.float64) * (c[lo:hi].astype(np.float64) - float(c0))[:, None]
-        part = sosfilt(sos, np.ascontiguousarray(d.T)) + float(c0) * weighted[:, lo:hi]
+        part = k_filter(np.ascontiguousarray(d.T), sample_rate) + float(c0) * weighted[:, lo:hi]
         out[lo:hi] = _power_of(part)
     return out
 
