@@ -113,6 +113,11 @@ def open_session(onnx_path, *, threads: int | None = None, fuse: bool = False):
     opts.intra_op_num_threads = threads or 1
     opts.log_severity_level = 3
     opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    if fuse:
+        try:
+            import onnx  # noqa: F401
+        except ImportError:
+            raise ScorerError("fuse=True needs the onnx package (the 'ml' extra)") from None
     try:
         source = scorer_graph(onnx_path) if fuse else str(onnx_path)
         return ort.InferenceSession(source, sess_options=opts, providers=["CPUExecutionProvider"])
