@@ -8,7 +8,9 @@ machine does not decide it (walls move with the load; CPU seconds of one process
 the imports); in the second, the CPU seconds of every phase run (generation, scoring, ranking,
 the review) are summed and every candidate handed to the scorer is kept. Then those candidates'
 model inputs are built and onnxruntime alone infers all of them (best of 3). Printed: both CPU
-figures and their ratio (below 1 where the scorer infers a repeated candidate once).
+figures and their ratio (below 1 where the scorer infers a repeated candidate once), then
+onnxruntime's CPU ms a candidate on them: the scorer's session, with its GELUs fused, and as it
+was before (all cores, runs of 64), alternated.
 """
 
 from __future__ import annotations
@@ -85,6 +87,40 @@ def main() -> None:
         f"scored; phases {spent[0]:.2f} CPU s, onnxruntime alone on them {onnx:.2f} CPU s: "
         f"{spent[0] / onnx:.2f}x (goal <= 1.5x)"
     )
+    onnx_costs(scorer, feeds, args.model)
+
+
+def onnx_costs(scorer, feeds: dict, model: Path, rounds: int = 3) -> None:
+    """CPU ms a candidate of onnxruntime on these candidates, alternated in rounds: the
+    scorer's session (one thread, runs of 16), the same with its GELUs fused
+    (``load(fuse=True)``), and the session as it was before (all cores, runs of 64); with the
+    largest difference of the fused outputs from the scorer's."""
+    from chromatic.scoring.graph import open_session
+    from chromatic.scoring.scorer import ChromaticScorer
+
+    fused = ChromaticScorer.load(model, fuse=True)
+    old = open_session(scorer.path, threads=os.cpu_count())
+    feeds = {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in feeds.items()}
+    n = len(feeds["roll"])
+
+    def before():
+        for s in range(0, n, 64):
+            old.run(scorer.outputs, {k: v[s : s + 64] for k, v in feeds.items()})
+
+    ways = {"scorer (1 thread, 16 a run)": lambda: scorer.infer(feeds)}
+    ways["fused GELU (load(fuse=True))"] = lambda: fused.infer(feeds)
+    ways[f"before ({os.cpu_count()} threads, 64 a run)"] = before
+    best = dict.fromkeys(ways, float("inf"))
+    for _ in range(rounds):
+        for name, fn in ways.items():
+            start = time.process_time()
+            fn()
+            best[name] = min(best[name], time.process_time() - start)
+    for name, t in best.items():
+        print(f"  onnxruntime, {name:34s} {1000 * t / n:6.3f} CPU ms a candidate")
+    a, b = scorer.infer(feeds), fused.infer(feeds)
+    diff = max(float(np.abs(a[k] - b[k]).max()) for k in a)
+    print(f"  fused outputs: largest difference from the scorer's {diff:.1e} on {n} candidates")
 
 
 if __name__ == "__main__":

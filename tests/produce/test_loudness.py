@@ -89,3 +89,68 @@ def test_true_peak_near_finds_the_same_peak_in_a_fraction_of_the_song():
         assert true_peak_near(out, _peak_envelope(x) * gain) == pytest.approx(
             true_peak(out), rel=1e-6
         )
+
+
+def _moving_average_gain(peaks: np.ndarray, ceiling_db: float, w: int) -> np.ndarray:
+    """The limiter's gain by its definition, frame by frame: each frame needs ceiling / peak;
+    a frame holds the least need of its block of w frames and the blocks either side; the gain
+    is the mean of the held values over w frames centred on it (edges repeat the edge)."""
+    need = np.minimum(1.0, 10 ** (ceiling_db / 20) / peaks)
+    blocks = -(-len(need) // w)
+    low = [need[b * w : (b + 1) * w].min() for b in range(blocks)]
+    held = [min(low[max(b - 1, 0) : b + 2]) for b in range(blocks)]
+    hold = np.repeat(np.asarray(held, np.float64), w)
+    ext = np.r_[np.full(w // 2, hold[0]), hold, np.full(w, hold[-1])]
+    return np.minimum([ext[i : i + w].mean() for i in range(len(need))], need)
+
+
+def test_the_limiter_gain_is_the_held_moving_average_and_exactly_one_at_rest():
+    from chromatic.produce.arrange.loudness import HOLD_SECONDS
+
+    w = int(HOLD_SECONDS * SR)
+    for seconds, factor in ((2.0, 5.0), (1.3, 1.6), (0.02, 3.0)):  # the last: under 2 blocks
+        peaks = _peak_envelope(_music_like(seconds)) * factor
+        gain = limiter_gain(peaks, SR, -1.0)
+        np.testing.assert_allclose(gain, _moving_average_gain(peaks, -1.0, w), rtol=0, atol=1e-12)
+    assert gain.min() < 1.0 and np.mean(limiter_gain(peaks * 0.1, SR, -1.0) == 1.0) == 1.0
+    rest = limiter_gain(_peak_envelope(_music_like(2.0)) * 5.0, SR, -1.0)
+    assert np.sum(rest == 1.0) > len(rest) // 2  # untouched frames are exactly 1, not 1 - eps
+
+
+def test_the_peak_envelope_streams_the_same_samples_as_one_resampling():
+    a = _music_like(4.0).astype(np.float32)
+    up = np.abs(soxr.resample(a, 1, 4, quality="HQ"))
+    n = min(len(up) // 4, len(a))
+    want = np.maximum(np.abs(a).max(axis=1)[:n], up[: 4 * n].max(axis=1).reshape(n, 4).max(axis=1))
+    got = _peak_envelope(a)
+    assert len(a) > 2 * (1 << 15)  # more than one chunk
+    np.testing.assert_array_equal(got[:n], want)
+
+
+def test_the_reported_loudness_is_the_output_measured_again():
+    """normalize_loudness filters the song once: the level after comes from the input's
+    K-weighting and the limited stretches filtered again; it is the output's own level."""
+    from chromatic.produce.arrange.loudness import k_power, k_weighted, scaled_power
+
+    audio = _music_like(8.0)
+    out, loud = normalize_loudness(audio, SR)
+    assert loud.ceiling_limited
+    assert loud.level_db == pytest.approx(integrated_lufs(out, SR), abs=1e-6)
+    assert loud.level_db == pytest.approx(pyloudnorm.Meter(SR).integrated_loudness(out), abs=1e-6)
+    a = audio.astype(np.float32)
+    y = k_weighted(a, SR)
+    curve = 1.3 * limiter_gain(_peak_envelope(a) * 4.0, SR, -1.0)
+    # the product in float64: a float32 product rounds each sample by up to 6e-8
+    want = k_power(a.astype(np.float64) * curve.astype(np.float32)[:, None], SR)
+    got = scaled_power(a, y, k_power(a, SR), curve, SR)
+    assert curve.min() < 1.0 and np.mean(curve == 1.3) > 0.5
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-15)
+
+
+@pytest.mark.parametrize("rate", [22050, 44100, 48000])
+def test_the_k_weighting_is_pyloudnorms(rate):
+    from chromatic.produce.arrange.loudness import k_sos
+
+    filters = pyloudnorm.Meter(rate)._filters.values()
+    want = np.array([np.r_[np.asarray(f.b) * f.passband_gain, f.a] for f in filters])
+    np.testing.assert_allclose(k_sos(rate), want, rtol=1e-13, atol=1e-15)
