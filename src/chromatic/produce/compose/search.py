@@ -22,6 +22,7 @@ from chromatic.errors import ProduceError
 from chromatic.music import form
 from chromatic.music.daw import finish_loop, read_midi
 from chromatic.paths import contained
+from chromatic.produce.chords.heard import key_first
 from chromatic.produce.compose.branch import SongSoFar, approved_text  # noqa: F401 (re-exported)
 from chromatic.produce.compose.options import Branch, ComposeOptions, PhaseReport
 from chromatic.produce.phases import Phase, PhaseOptions
@@ -30,7 +31,8 @@ from chromatic.produce.phases.taste import cached_taste
 from chromatic.produce.review import GROUP_KEY, Candidate, ReviewFile
 
 #: The best chord progressions go to the sections heard most (``music.form``: roles by
-#: ``chord_rank``; a form label is ranked only when it is exactly a role's name).
+#: ``chord_rank``; a form label is ranked only when it is exactly a role's name), those that
+#: hold the planned key on their own first (``chords.heard.key_first``).
 CHORD_PRIORITY: tuple[str, ...] = form.CHORD_PRIORITY
 PART_TOP = 5  # candidates kept per section in a per-section phase's review.yml (at least beam)
 CHORD_TOP = 10
@@ -107,7 +109,9 @@ def alternatives(
         )
         out = []
         for i in range(k):
-            group = dict(zip(order, cands[i * len(form) : (i + 1) * len(form)], strict=True))
+            group = dict(
+                zip(order, key_first(cands[i * len(form) : (i + 1) * len(form)]), strict=True)
+            )
             out.append(Alternative.of(group, files))
         return out
     by_section: dict[str, list[Candidate]] = {}
