@@ -17,6 +17,11 @@ or simply ambiguous: a rival tonic leads) go to the sections heard less (intro, 
 outro), in rank order. The set itself is unchanged, so the song keeps the same progressions
 and the style's colour; only where each is heard changes. A set where every progression holds
 the key, or none does, keeps its rank order.
+
+It is not the ordinary order: a loop's own centre does not tell how the whole song will be
+heard (most songs whose verse loop a rival tonic leads are still heard in their key, and a
+song of loops that each hold it can be heard in a neighbour's), so compose uses it only in its
+search for the key, when no branch it kept is heard in the planned key (``compose.heard``).
 """
 
 from __future__ import annotations
