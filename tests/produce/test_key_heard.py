@@ -60,7 +60,7 @@ def test_the_lead_is_what_music21_hears(pitches):
     assert heard_lead(long, F_SHARP) == pytest.approx(heard_lead(short, F_SHARP))
 
 
-def _choose(reads: list[list[int]], more: list[list[int]] | None = None):
+def _choose(reads: list[list[int]], more: list[list[int]] | None = None, tonic=F_SHARP):
     """heard_choice over branches whose songs are ``reads`` (and ``more`` when asked for);
     what it chose, wrote and arranged."""
     held, wrote, arranged = [0], [], []
@@ -78,7 +78,7 @@ def _choose(reads: list[list[int]], more: list[list[int]] | None = None):
         arranged.append(held[0])
         return ("plan", SimpleNamespace(score=_score(reads[held[0]])))
 
-    got, chosen = heard_choice(len(reads), write, arrange, F_SHARP, extend if more else None)
+    got, chosen = heard_choice(len(reads), write, arrange, tonic, extend if more else None)
     assert held[0] == chosen and got[1].score.tracks[0].notes[0].pitch == reads[chosen][0]
     return chosen, wrote, arranged
 
@@ -145,3 +145,17 @@ def test_compose_searches_again_with_the_key_first_when_no_kept_branch_reads_it(
     review = load_review(ProductionFolder(out).review_path("chords"))
     approved = {c.label: c.id for c in review.model.candidates if c.status == "approved"}
     assert approved == summary["phases"][0]["chosen"] == result.best.choices["chords"]
+
+
+def test_a_song_through_every_key_keeps_its_best_branch(tmp_path, monkeypatch):
+    src = tmp_path / "all_keys.yml"
+    src.write_text(MINOR_7_8.read_text() + "\nmodulation: all_keys\n")
+    monkeypatch.setattr(key_heard, "heard_lead", lambda score, tonic: 0.05)
+    searched = []
+    real = heard.search
+    monkeypatch.setattr(heard, "search", lambda *a, **k: searched.append(k) or real(*a, **k))
+    out = tmp_path / "song"
+    result = compose_auto(src, out, ComposeOptions(n=6, beam=2, seed=5, render=False))
+    assert result.proposal.modulation == "all_keys"
+    assert searched == [] and result.best is result.finals[0]
+    assert _choose([AEOLIAN, CLEAR], tonic=None) == (0, [], [0])

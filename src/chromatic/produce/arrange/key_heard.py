@@ -63,7 +63,7 @@ def heard_choice(
     count: int,
     write: Callable[[int], None],
     arranged: Callable[[], tuple],
-    tonic: int,
+    tonic: int | None,
     more: Callable[[], int] | None = None,
 ) -> tuple[tuple, int]:
     """Which of ``count`` kept branches (best first, the first one already written) to keep,
@@ -72,8 +72,10 @@ def heard_choice(
     in place of the one there (its plan removed); ``more()``, asked once when no branch reads
     the key by ``MARGIN``, adds branches after them and says how many. The folder is left
     holding the branch chosen, planned: a song whose best branch reads the key costs nothing
-    more."""
+    more. ``tonic`` None (a song planned through every key): the best branch."""
     got = arranged()
+    if tonic is None:
+        return got, 0
     leads = [heard_lead(got[1].score, tonic)]
     while leads[-1] > -MARGIN:
         if len(leads) == count:
@@ -100,6 +102,7 @@ def heard_plan(root: Path, seed: int, tonic: int, branches=(), write=None, more=
     ``heard_choice`` over the kept ``branches`` (best first, the first written), each written
     by ``write(branch)``; ``more()`` gives more branches (compose: its search again, the
     chords' key first). The branch is None without branches."""
+    from chromatic.produce.arrange import form as layout
     from chromatic.produce.arrange.assemble import arrange
     from chromatic.produce.arrange.plan import PLAN_FILE, write_plan
     from chromatic.produce.folder import open_folder
@@ -121,5 +124,7 @@ def heard_plan(root: Path, seed: int, tonic: int, branches=(), write=None, more=
 
     if not branches or write is None:
         return (*arranged(), branches[0] if branches else None)
+    if layout.modulation_of(open_folder(root).proposal(), layout.raw_proposal(root)):
+        tonic = None  # it walks the circle of fifths: no one key to be heard in
     got, chosen = heard_choice(len(branches), rewrite, arranged, tonic, more and extend)
     return (*got, branches[chosen])

@@ -8,7 +8,8 @@ plans and arranges, in ``compose.summary.finish``).
   sections heard most (``chords.heard.key_first``), so a song whose best progression is a
   colour heard in a neighbour's key (F# minor's i-i-VI-VII, heard as B minor) plays it where
   it is heard less. The same seed gives the same chord candidates; only where each is heard,
-  and the parts built on it, change. It runs only for such a song.
+  and the parts built on it, change. It runs only for such a song, and not when the proposal
+  gives its own progressions (where the artist's are played is the artist's choice).
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ def key_choices(
         write_song(folder, branch.song.held)
 
     def more() -> list[Branch]:
+        if folder.proposal().progressions:  # the artist's own: where each is played is theirs
+            return []
         again: list[Branch] = []
         search(root, opts, scorer, runners, lambda _m: None, notes, again, heard=True)
         return again
