@@ -159,3 +159,14 @@ def test_a_song_through_every_key_keeps_its_best_branch(tmp_path, monkeypatch):
     assert result.proposal.modulation == "all_keys"
     assert searched == [] and result.best is result.finals[0]
     assert _choose([AEOLIAN, CLEAR], tonic=None) == (0, [], [0])
+
+
+def test_no_second_search_over_the_artists_own_progressions(tmp_path, monkeypatch):
+    monkeypatch.setattr(heard, "search", lambda *a, **k: pytest.fail("searched again"))
+    given = SimpleNamespace(root=tmp_path, proposal=lambda: SimpleNamespace(progressions=(1,)))
+    _, more = heard.key_choices(given, ComposeOptions(), None, [], [])
+    assert more() == []
+    free = SimpleNamespace(root=tmp_path, proposal=lambda: SimpleNamespace(progressions=None))
+    monkeypatch.setattr(heard, "search", lambda *a, **k: a[-1].append("branch"))
+    _, more = heard.key_choices(free, ComposeOptions(), None, [], [])
+    assert more() == ["branch"]
