@@ -12,6 +12,7 @@ from symusic import Note, Score, Track
 
 from chromatic.produce.arrange import key_heard
 from chromatic.produce.arrange.key_heard import MARGIN, heard_choice, heard_lead
+from chromatic.produce.chords import heard as chords_heard
 from chromatic.produce.compose import heard
 from chromatic.produce.compose.run import ComposeOptions, compose_auto
 from chromatic.produce.folder import PHASES, ProductionFolder
@@ -121,7 +122,13 @@ def test_compose_keeps_the_branch_heard_in_its_key(tmp_path, monkeypatch):
         assert approved == {cid: section for section, cid in ph["chosen"].items()}
     assert [p["phase"] for p in summary["phases"]] == list(PHASES)
     assert summary["score"] == round(second.score, 4)
+    assert any("kept the next kept one" in w for w in summary["warnings"])
     assert (out / "production_plan.yml").is_file() and (out / "arrangement.mid").is_file()
+    # a second search that would group the chord sets as the first did is not run
+    monkeypatch.setattr(heard, "search", lambda *a, **k: pytest.fail("searched again"))
+    monkeypatch.setattr(chords_heard, "holds_key", lambda c: True)
+    _, more = heard.key_choices(folder, opts, None, [], [], result.finals)
+    assert more() == []
 
 
 def test_compose_searches_again_with_the_key_first_when_no_kept_branch_reads_it(
@@ -134,6 +141,8 @@ def test_compose_searches_again_with_the_key_first_when_no_kept_branch_reads_it(
         return 0.05 if len(seen) <= 2 else -0.2
 
     monkeypatch.setattr(key_heard, "heard_lead", lead)
+    # every other progression holds the key: the key-first order regroups the chord sets
+    monkeypatch.setattr(chords_heard, "holds_key", lambda c: c.rank % 2 == 0)
     searched = []
     real = heard.search
     monkeypatch.setattr(heard, "search", lambda *a, **k: searched.append(k) or real(*a, **k))
@@ -141,10 +150,12 @@ def test_compose_searches_again_with_the_key_first_when_no_kept_branch_reads_it(
     result = compose_auto(MINOR_7_8, out, ComposeOptions(n=6, beam=2, seed=5, render=False))
     assert searched == [{"heard": True}] and len(seen) == 3
     assert all(result.best is not b for b in result.finals)  # from the second search
+    assert result.best.choices["chords"] != result.finals[0].choices["chords"]
     summary = json.loads((out / "compose_summary.json").read_text())
     review = load_review(ProductionFolder(out).review_path("chords"))
     approved = {c.label: c.id for c in review.model.candidates if c.status == "approved"}
     assert approved == summary["phases"][0]["chosen"] == result.best.choices["chords"]
+    assert any("one from a second search" in w for w in summary["warnings"])
 
 
 def test_a_song_through_every_key_keeps_its_best_branch(tmp_path, monkeypatch):

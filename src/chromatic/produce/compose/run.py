@@ -279,7 +279,7 @@ def _compose_locked(source, root: Path, opts: ComposeOptions, progress, t_all: f
         best, reports = search(root, opts, scorer, runners, progress, notes, finals := [])
         for r in reports:
             timings[r.phase] = r.seconds
-        rewrite, more = key_choices(folder, opts, scorer, runners, notes)
+        rewrite, more = key_choices(folder, opts, scorer, runners, notes, finals)
         rewrite(best)  # written once here, again only for a branch finish keeps for its key
         if opts.keep_work:  # a copy of the chosen branch stays for inspection
             write_song(ProductionFolder(root / WORK_DIR / "best"), best.song.held)

@@ -214,6 +214,13 @@ def finish(result: ComposeResult, progress: Callable[[str], None]) -> None:
     t0 = time.perf_counter()
     key = result.proposal.key.pc  # the kept branch heard in its key (``arrange.key_heard``)
     plan, arr, best = heard_plan(root, opts.seed, key, result.finals, result.rewrite, result.more)
+    if best is not None and best is not result.best:  # say why the best combination gave way
+        kept = any(best is b for b in result.finals)
+        how = "the next kept one" if kept else "one from a second search"
+        result.warnings.append(
+            f"key: the best combination is not heard in {result.proposal.key} by both key "
+            f"listeners; kept {how} that is (arrange.key_heard)"
+        )
     result.best = best or result.best
     write_bootstrap(root, plan.plan, result.proposal)
     t["plan"] = time.perf_counter() - t0
