@@ -12,10 +12,10 @@ alternatives:
 
 An alternative scores the mean composite of its chosen candidates; a branch scores the mean of
 its phase scores, and the ``beam`` best alternatives over all branches become the next branches.
-The final choice is the kept branch that maximizes the mean composite across phases (exact over
-what the beam kept, not over every combination). It is copied into the output folder (approved
-and promoted, as ``chromatic promote`` would leave it), then planned (with the bootstrap
-manifest), assembled and rendered, and ``compose_summary.md``/``.json`` are written.
+The best kept branch (mean composite across phases) is copied into the output folder (approved
+and promoted, as ``chromatic promote`` would leave it), then planned (with the bootstrap manifest);
+a song heard in another key gives way to the next kept one that reads it (``arrange.key_heard``).
+It is assembled and rendered, and ``compose_summary.md``/``.json`` are written.
 
 Each phase is looked up in ``chromatic.produce.phases.registry`` and called through its one
 ``Phase.run(folder, PhaseOptions)``: the registry is the extension point; a phase of the folder
@@ -40,6 +40,7 @@ from chromatic.errors import ProduceError
 from chromatic.fileio import write_text_atomic
 from chromatic.paths import within
 from chromatic.produce.compose.branch import write_song
+from chromatic.produce.compose.heard import key_choices
 from chromatic.produce.compose.marker import MARKER, edited_files, read_marker, write_marker
 from chromatic.produce.compose.options import FORM, SUMMARY, WORK_DIR, ComposeOptions
 from chromatic.produce.compose.search import phase_options, search
@@ -275,12 +276,11 @@ def _compose_locked(source, root: Path, opts: ComposeOptions, progress, t_all: f
     timings["model"] = time.perf_counter() - t
     runners = available_phases(notes)
     try:
-        best, reports = search(root, opts, scorer, runners, progress, notes)
+        best, reports = search(root, opts, scorer, runners, progress, notes, finals := [])
         for r in reports:
             timings[r.phase] = r.seconds
-        for phase in runners:  # the chosen branch, approved and promoted, becomes the folder
-            shutil.rmtree(folder.phase_dir(phase.name), ignore_errors=True)
-        write_song(folder, best.song.held)  # written once, here
+        rewrite, more = key_choices(folder, opts, scorer, runners, notes, finals)
+        rewrite(best)  # written once here, again only for a branch finish keeps for its key
         if opts.keep_work:  # a copy of the chosen branch stays for inspection
             write_song(ProductionFolder(root / WORK_DIR / "best"), best.song.held)
     finally:
@@ -294,6 +294,9 @@ def _compose_locked(source, root: Path, opts: ComposeOptions, progress, t_all: f
         phases=reports,
         timings=timings,
         warnings=list(dict.fromkeys(notes)),
+        finals=finals,
+        rewrite=rewrite,
+        more=more,
     )
     finish(result, progress)
     result.timings["total"] = time.perf_counter() - t_all

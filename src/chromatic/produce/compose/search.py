@@ -22,6 +22,7 @@ from chromatic.errors import ProduceError
 from chromatic.music import form
 from chromatic.music.daw import finish_loop, read_midi
 from chromatic.paths import contained
+from chromatic.produce.chords.heard import key_first
 from chromatic.produce.compose.branch import SongSoFar, approved_text  # noqa: F401 (re-exported)
 from chromatic.produce.compose.options import Branch, ComposeOptions, PhaseReport
 from chromatic.produce.phases import Phase, PhaseOptions
@@ -30,7 +31,9 @@ from chromatic.produce.phases.taste import cached_taste
 from chromatic.produce.review import GROUP_KEY, Candidate, ReviewFile
 
 #: The best chord progressions go to the sections heard most (``music.form``: roles by
-#: ``chord_rank``; a form label is ranked only when it is exactly a role's name).
+#: ``chord_rank``; a form label is ranked only when it is exactly a role's name); in a search
+#: for the key (``heard``), those that hold the planned key on their own first
+#: (``chords.heard.key_first``).
 CHORD_PRIORITY: tuple[str, ...] = form.CHORD_PRIORITY
 PART_TOP = 5  # candidates kept per section in a per-section phase's review.yml (at least beam)
 CHORD_TOP = 10
@@ -85,7 +88,13 @@ def _given_chords(
 
 
 def alternatives(
-    phase: str, review: ReviewFile, path: Path, form: tuple[str, ...], beam: int, notes: list[str]
+    phase: str,
+    review: ReviewFile,
+    path: Path,
+    form: tuple[str, ...],
+    beam: int,
+    notes: list[str],
+    heard: bool = False,
 ) -> list[Alternative]:
     """The ways to decide ``phase`` from its review (the one at ``path``), best first (see the
     module docstring)."""
@@ -107,7 +116,8 @@ def alternatives(
         )
         out = []
         for i in range(k):
-            group = dict(zip(order, cands[i * len(form) : (i + 1) * len(form)], strict=True))
+            group = cands[i * len(form) : (i + 1) * len(form)]
+            group = dict(zip(order, key_first(group) if heard else group, strict=True))
             out.append(Alternative.of(group, files))
         return out
     by_section: dict[str, list[Candidate]] = {}
@@ -147,9 +157,13 @@ def search(
     runners: list[Phase],
     progress: Callable[[str], None],
     notes: list[str],
+    finals: list[Branch] | None = None,
+    heard: bool = False,
 ) -> tuple[Branch, list[PhaseReport]]:
     """Run the beam search on the initialized folder ``root``; returns the best branch (its
-    song so far fully approved, in memory) and what each phase did."""
+    song so far fully approved, in memory) and what each phase did; ``finals`` receives every
+    branch the beam kept at the end, best first; ``heard``: the chords' sections heard most
+    take the progressions that hold the key (``compose.heard``)."""
     branches, reports = [Branch(SongSoFar(root))], []
     for entry in runners:
         phase = entry.name
@@ -164,7 +178,7 @@ def search(
             generated += result.generated
             held = trial.outbox[phase]
             for ai, alt in enumerate(
-                alternatives(phase, held.model, held.path, opts.form, opts.beam, notes)
+                alternatives(phase, held.model, held.path, opts.form, opts.beam, notes, heard)
             ):
                 phase_mean = sum(alt.composites.values()) / len(alt.composites)
                 score = (sum(b.phase_scores.values()) + phase_mean) / (len(b.phase_scores) + 1)
@@ -195,6 +209,8 @@ def search(
             f"{phase}: {generated} candidates over {reports[-1].branches} branch(es), "
             f"{len(offers)} alternatives, best {kept[0].score:.3f} ({seconds:.2f} s)"
         )
+    if finals is not None:
+        finals[:] = branches
     return branches[0], reports
 
 

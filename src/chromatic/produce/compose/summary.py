@@ -35,6 +35,9 @@ class ComposeResult:
     loudness: dict | None = None
     form: dict = field(default_factory=dict)
     performance: dict | None = None
+    finals: list[Branch] = field(default_factory=list)  # the beam's kept branches, best first
+    rewrite: Callable[[Branch], None] | None = None  # writes a kept branch into the folder
+    more: Callable[[], list[Branch]] | None = None  # more branches to choose from (``heard``)
 
     @property
     def score(self) -> float:
@@ -72,7 +75,9 @@ class ComposeResult:
             },
             "performance": self.performance,
             "score": round(self.score, 4),
-            "selection": "the kept branch with the highest mean over phases of the mean composite of its chosen candidates",
+            "selection": "of the kept branches, by the mean over phases of the mean composite of "
+            "their chosen candidates, the first whose whole song reads the planned key "
+            "(arrange.key_heard; else the best)",
             "phases": [
                 {
                     "phase": r.phase,
@@ -197,21 +202,30 @@ def _form_lines(d: dict) -> list[str]:
 
 def finish(result: ComposeResult, progress: Callable[[str], None]) -> None:
     """Plan (and bootstrap manifest), assemble and render in the output folder, timed."""
-    from chromatic.produce.arrange.assemble import ARRANGEMENT_FILE, arrange, write_arrangement
+    from chromatic.produce.arrange.assemble import ARRANGEMENT_FILE, write_arrangement
     from chromatic.produce.arrange.bootstrap import BOOTSTRAP_FILE, write_bootstrap
+    from chromatic.produce.arrange.key_heard import heard_plan
     from chromatic.produce.arrange.perform import describe, perform_folder, style_of
-    from chromatic.produce.arrange.plan import PLAN_FILE, write_plan
+    from chromatic.produce.arrange.plan import PLAN_FILE
     from chromatic.produce.folder import open_folder
 
     root, opts, t = result.root, result.options, result.timings
     folder = open_folder(root)
     t0 = time.perf_counter()
-    plan = write_plan(root, seed=opts.seed)
+    key = result.proposal.key.pc  # the kept branch heard in its key (``arrange.key_heard``)
+    plan, arr, best = heard_plan(root, opts.seed, key, result.finals, result.rewrite, result.more)
+    if best is not None and best is not result.best:  # say why the best combination gave way
+        kept = any(best is b for b in result.finals)
+        how = "the next kept one" if kept else "one from a second search"
+        result.warnings.append(
+            f"key: the best combination is not heard in {result.proposal.key} by both key "
+            f"listeners; kept {how} that is (arrange.key_heard)"
+        )
+    result.best = best or result.best
     write_bootstrap(root, plan.plan, result.proposal)
     t["plan"] = time.perf_counter() - t0
     result.warnings.extend(w for w in plan.warnings if w not in result.warnings)
     t0 = time.perf_counter()
-    arr = arrange(folder, plan.plan)
     arr = perform_folder(arr, folder, quantized=opts.quantized)
     write_arrangement(arr, root)
     t["assemble"] = time.perf_counter() - t0
