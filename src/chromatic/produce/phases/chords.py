@@ -41,6 +41,7 @@ from chromatic.produce.chords.progression import (
     Colour,
     sample_progressions,
     transition_model,
+    widened,
 )
 from chromatic.produce.chords.theory import PARTS, TheoryScores, loop_moves, theory_scores
 from chromatic.produce.chords.vocab import MODE_FAMILY, ChordSpec, family
@@ -123,10 +124,11 @@ def _paths(model, style: Style, u: np.ndarray, progs) -> list[tuple[tuple[int, .
 
 
 def generate(
-    proposal: Proposal, n: int, seed: int, style: Style | None = None
+    proposal: Proposal, n: int, seed: int, style: Style | None = None, wide: int = 0
 ) -> list[ChordCandidate]:
     """``n`` progressions (the style's own and walks), duplicates dropped, extended, voiced and
-    theory-scored (in draw order)."""
+    theory-scored (in draw order); then ``wide`` walks of the ``widened`` table (indices from
+    ``n``, their own uniforms: the first ``n`` are the same with or without them)."""
     style = style or style_for(proposal)
     key = proposal.key
     model = transition_model(family(key), colour_of(style, key))
@@ -136,9 +138,16 @@ def generate(
     strums = list(strum_patterns(meter))
     h = style.harmony
     u = np.random.default_rng([int(seed), STREAM]).random((n, _COLS))
+    paths = _paths(model, style, u, progs)
+    if wide:  # same chords (same mode), other weights: path indices mean the same chords
+        uw = np.random.default_rng([int(seed), STREAM, 1]).random((wide, _COLS))
+        paths += _paths(
+            transition_model(family(key), widened(colour_of(style, key))), style, uw, []
+        )
+        u = np.concatenate([u, uw])
     ext_at = _COLS - MAX_CHORDS
     out, seen = [], set()
-    for i, (path, origin) in enumerate(_paths(model, style, u, progs)):
+    for i, (path, origin) in enumerate(paths):
         if path in seen:
             continue
         seen.add(path)
@@ -313,7 +322,8 @@ def run_chords(
         notes.append(
             f"{proposal.key}: chords use the {family(proposal.key)} table (labels relative to {family(proposal.key)})"
         )
-    cands = generate(proposal, n, content_seed(seed, proposal), style)
+    wide = n // 2 if scorer is not None and weights.chromatic > 0 else 0
+    cands = generate(proposal, n, content_seed(seed, proposal), style, wide)
     bred = evolve and evolve.chords(folder, cands, seed, scorer, weights, taste)
     cands = bred.candidates if bred else cands
     by_index = {c.index: c for c in cands}
