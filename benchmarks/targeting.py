@@ -216,13 +216,38 @@ def judge_auc(catalog: list, songs: dict[tuple, Path]) -> dict:
     p_key = np.array([m21_major(songs[k]) for k in keys])
     by = dict(zip(keys, p_lr, strict=True))
     twins = [by[(*k[:-1], RED)] - by[(*k[:-1], BLUE)] for k in keys if k[-1] == RED]
+    lo_hi = proposal_intervals(keys, target, p_lr, by)
     return {
+        **lo_hi,
         # the same proposal and seed composed for each target: how often the Red-targeted
         # song is the more major (duple) of the two, ties counting half
         "paired": float(np.mean([(d > 0) + 0.5 * (d == 0) for d in twins])) if twins else 0.5,
         "lr": roc_auc_score(target, p_lr) if target.any() and not target.all() else float("nan"),
         "key": roc_auc_score(target, p_key) if target.any() and not target.all() else float("nan"),
         "n": len(keys),
+    }
+
+
+def proposal_intervals(keys, target, p_lr, by, draws: int = 2000) -> dict:
+    """95 % intervals of the LR AUC and the paired share over proposals: the proposals are
+    resampled with replacement (each with all its seeds and both targets), 2,000 draws."""
+    from sklearn.metrics import roc_auc_score
+
+    props = sorted({k[0] for k in keys})
+    rows = {q: [i for i, k in enumerate(keys) if k[0] == q] for q in props}
+    rng = np.random.default_rng(0)
+    aucs, pairs = [], []
+    for _ in range(draws):
+        pick = rng.choice(props, len(props))
+        idx = [i for q in pick for i in rows[q]]
+        t = target[idx]
+        if t.any() and not t.all():
+            aucs.append(roc_auc_score(t, p_lr[idx]))
+        d = [by[(*keys[i][:-1], RED)] - by[(*keys[i][:-1], BLUE)] for i in idx if target[i]]
+        pairs.append(np.mean([(x > 0) + 0.5 * (x == 0) for x in d]))
+    return {
+        "lr_ci": tuple(np.percentile(aucs, [2.5, 97.5])) if aucs else (np.nan, np.nan),
+        "paired_ci": tuple(np.percentile(pairs, [2.5, 97.5])),
     }
 
 
@@ -268,6 +293,11 @@ def main() -> None:
     ap.add_argument("--evolve", action="store_true", help="compose --evolve (breeding)")
     ap.add_argument("--no-control", action="store_true", help="skip --chromatic-weight 0")
     ap.add_argument(
+        "--judge-only",
+        action="store_true",
+        help="judge the songs an earlier run left in --work (compose nothing)",
+    )
+    ap.add_argument(
         "--palette",
         default="Green",
         help="the proposals' color (their palette and style) for both targets; the model's "
@@ -299,17 +329,25 @@ def main() -> None:
             for seed in range(a.seeds):
                 for color in (RED, BLUE):
                     out = root / f"w{weight}_{k}_{seed}_{color}"
-                    songs[(k, seed, color)] = compose(
-                        p, out, model, seed, a.n, weight, a.trust_model, a.evolve, color
+                    songs[(k, seed, color)] = (
+                        out / "arrangement.mid"
+                        if a.judge_only
+                        else compose(
+                            p, out, model, seed, a.n, weight, a.trust_model, a.evolve, color
+                        )
                     )
         r = judge_auc(catalog, songs)
         what = "default weights" if weight else "--chromatic-weight 0 (control)"
         goal = ">= 0.9" if weight else "<= 0.6"
         print(
             f"  {what:32} judge AUC (targeted Red vs Blue, {r['n']} songs): pitch-class + onset "
-            f"LR {r['lr']:.3f}, music21 key {r['key']:.3f}   (goal {goal})"
+            f"LR {r['lr']:.3f} [{r['lr_ci'][0]:.3f}, {r['lr_ci'][1]:.3f}], music21 key "
+            f"{r['key']:.3f}   (goal {goal})"
         )
-        print(f"  {'':32} the Red-targeted twin judged more Red in {r['paired']:.0%} of pairs")
+        print(
+            f"  {'':32} the Red-targeted twin judged more Red in {r['paired']:.0%} of pairs "
+            f"[{r['paired_ci'][0]:.0%}, {r['paired_ci'][1]:.0%}] (95 %, proposals resampled)"
+        )
     if a.demo:
         demo_table(a.demo, a.n, 0, root, a.trust_model)
     print(f"total {time.perf_counter() - t0:.0f} s; work folder {root}")
