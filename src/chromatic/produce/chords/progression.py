@@ -90,17 +90,6 @@ class Colour:
 
 NEUTRAL = Colour()
 
-#: With a model, the chord phase's pool also holds n / 2 walks of the ``widened`` table: loops
-#: that differ in brightness for the fitness to choose among (issue #31); none without one.
-WIDEN = 10.0
-
-
-def widened(colour: Colour) -> Colour:
-    """The table with the parallel mode's chords ``WIDEN`` times as likely (minor: the major
-    IV and V, Dorian's raised sixth and the leading tone; major: iv, bIII, bVI, bVII): the
-    chords that brighten or darken a key without leaving it (the tonic stays)."""
-    return Colour(max(colour.borrowed, BASE_BORROWED) * WIDEN, colour.secondary, colour.mode)
-
 
 def _tables(family: str, colour: Colour):
     """The vocabulary, start weights and transition rows with the mode's chords added."""

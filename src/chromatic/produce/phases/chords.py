@@ -41,7 +41,6 @@ from chromatic.produce.chords.progression import (
     Colour,
     sample_progressions,
     transition_model,
-    widened,
 )
 from chromatic.produce.chords.theory import PARTS, TheoryScores, loop_moves, theory_scores
 from chromatic.produce.chords.vocab import MODE_FAMILY, ChordSpec, family
@@ -124,11 +123,10 @@ def _paths(model, style: Style, u: np.ndarray, progs) -> list[tuple[tuple[int, .
 
 
 def generate(
-    proposal: Proposal, n: int, seed: int, style: Style | None = None, wide: int = 0
+    proposal: Proposal, n: int, seed: int, style: Style | None = None
 ) -> list[ChordCandidate]:
     """``n`` progressions (the style's own and walks), duplicates dropped, extended, voiced and
-    theory-scored (in draw order); then ``wide`` walks of the ``widened`` table (indices from
-    ``n``, their own uniforms: the first ``n`` are the same with or without them)."""
+    theory-scored (in draw order)."""
     style = style or style_for(proposal)
     key = proposal.key
     model = transition_model(family(key), colour_of(style, key))
@@ -138,16 +136,9 @@ def generate(
     strums = list(strum_patterns(meter))
     h = style.harmony
     u = np.random.default_rng([int(seed), STREAM]).random((n, _COLS))
-    paths = _paths(model, style, u, progs)
-    if wide:  # same chords (same mode), other weights: path indices mean the same chords
-        uw = np.random.default_rng([int(seed), STREAM, 1]).random((wide, _COLS))
-        paths += _paths(
-            transition_model(family(key), widened(colour_of(style, key))), style, uw, []
-        )
-        u = np.concatenate([u, uw])
     ext_at = _COLS - MAX_CHORDS
     out, seen = [], set()
-    for i, (path, origin) in enumerate(paths):
+    for i, (path, origin) in enumerate(_paths(model, style, u, progs)):
         if path in seen:
             continue
         seen.add(path)
@@ -322,8 +313,7 @@ def run_chords(
         notes.append(
             f"{proposal.key}: chords use the {family(proposal.key)} table (labels relative to {family(proposal.key)})"
         )
-    wide = n // 2 if scorer is not None and weights.chromatic > 0 else 0
-    cands = generate(proposal, n, content_seed(seed, proposal), style, wide)
+    cands = generate(proposal, n, content_seed(seed, proposal), style)
     bred = evolve and evolve.chords(folder, cands, seed, scorer, weights, taste)
     cands = bred.candidates if bred else cands
     by_index = {c.index: c for c in cands}
