@@ -2,12 +2,10 @@
 independent judge hears, and does the fitness model hear the same difference?
 
 For ``--proposals`` variants of the example proposal (A minor, ``--palette`` Green) the chord
-phase's pool is generated as compose does with a model: ``n`` walks of the style's table and
-``n / 2`` of the ``widened`` one (the parallel mode's chords x ``WIDEN``). Each loop is judged
-alone by ``targeting.py``'s judge (pitch-class + onset-autocorrelation logistic regression on
-the Essen catalog: P(major)) and by the model (match to Red minus match to Blue). Printed per
-pool: the spread of P(major) among the base and the widened candidates, and the Spearman
-correlation of the model's Red-minus-Blue with the judge's P(major).
+phase's pool is generated as compose does (``n`` candidates). Each loop is judged alone by
+``targeting.py``'s judge (pitch-class + onset-autocorrelation logistic regression on the Essen
+catalog: P(major)) and by the model (match to Red minus match to Blue). Printed per pool: the
+spread of P(major) and the Spearman correlation of the model's Red-minus-Blue with it.
 
 ``--runs DIR`` (a ``targeting.py --work`` folder): for every compose run at the default weights,
 each phase's kept candidates of a section (chords, bass, melody), judged alone: the Spearman
@@ -108,16 +106,14 @@ def main() -> None:
     scorer = ChromaticScorer.load(a.model)
     work = Path(tempfile.mkdtemp(prefix="chromatic-pools-"))
     rows = []
-    print(f"chord pools, n {a.n} + {a.n // 2} widened; judge P(major) and model Red - Blue")
-    print(
-        "  proposal seed | P(major) base: min-max (sd) | widened: min-max (sd) | rho(model, judge)"
-    )
+    print(f"chord pools, n {a.n}; judge P(major) and model Red - Blue")
+    print("  proposal seed | P(major): min-max (sd) | rho(model, judge)")
     for k in range(a.proposals):
         proposal = load_proposal(proposal_variant(k, a.palette, work))
         style = style_for(proposal)
         meter = meter_of(proposal.time_signature)
         for seed in range(a.seeds):
-            cands = generate(proposal, a.n, content_seed(seed, proposal), style, a.n // 2)
+            cands = generate(proposal, a.n, content_seed(seed, proposal), style)
             songs = [chord_loop(c, proposal, meter, style.program("chords")) for c in cands]
             p = judge.predict_proba(
                 np.array([judge_features(Score.from_midi(write_midi(s))) for s in songs])
@@ -132,20 +128,13 @@ def main() -> None:
                 for col in (RED, BLUE)
             }
             diff = np.array([m[RED][str(i)] - m[BLUE][str(i)] for i in range(len(songs))])
-            wide = np.array([c.index >= a.n for c in cands])
             rho = spearmanr(diff, p).statistic
-            rows.append((p[~wide], p[wide], rho))
-            print(
-                f"  {k:8} {seed:4} | {p[~wide].min():.2f}-{p[~wide].max():.2f} ({p[~wide].std():.3f})"
-                f" | {p[wide].min():.2f}-{p[wide].max():.2f} ({p[wide].std():.3f}) | {rho:+.2f}"
-            )
-    base = np.concatenate([r[0] for r in rows])
-    wide = np.concatenate([r[1] for r in rows])
+            rows.append((p, rho))
+            print(f"  {k:8} {seed:4} | {p.min():.2f}-{p.max():.2f} ({p.std():.3f}) | {rho:+.2f}")
+    allp = np.concatenate([r[0] for r in rows])
     print(
-        f"all pools: P(major) base mean {base.mean():.3f} max {base.max():.2f}; widened mean "
-        f"{wide.mean():.3f} max {wide.max():.2f}; share of loops over 0.5: base "
-        f"{(base > 0.5).mean():.2f}, widened {(wide > 0.5).mean():.2f}; median rho "
-        f"{np.median([r[2] for r in rows]):+.2f}"
+        f"all pools: P(major) mean {allp.mean():.3f}, max {allp.max():.2f}, share over 0.5 "
+        f"{(allp > 0.5).mean():.2f}; median rho {np.median([r[1] for r in rows]):+.2f}"
     )
 
 
