@@ -67,7 +67,8 @@ goal (>= 0.9 with a gated model) is not met.
 2026-12-07, fit4. The judge's figures now carry 95 % intervals over proposals (resampled with
 all their seeds and both targets; ``--judge-only`` re-judges a ``--work`` folder): the gated
 halves model's 0.810 is [0.69, 0.92], paired 90 % [75 %, 100 %] (rerun on main's code: the
-same songs). Where the range is lost (``targeting_pools.py``): the chord pools do differ in
+same songs); 198 a color 0.748 [0.63, 0.86], 85 % [60 %, 100 %]; meter 0.782 [0.61, 0.93],
+75 % [55 %, 95 %] (fit3's songs re-judged). Where the range is lost (``targeting_pools.py``): the chord pools do differ in
 what the judge hears (a loop alone: P(major) 0.23-0.62 within a pool of 12), but the model's
 preference among them does not follow it (median Spearman of Red-minus-Blue with P(major)
 -0.17 over 10 pools); among the kept candidates of each section the model's choice goes the
