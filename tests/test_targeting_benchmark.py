@@ -51,3 +51,21 @@ def test_the_model_scores_against_the_target_and_nothing_else_differs(exported, 
         for c in ("Red", "Blue")
     ]
     assert same[0].read_bytes() == same[1].read_bytes()
+
+
+def test_intervals_resample_whole_proposals():
+    import numpy as np
+    import pytest
+
+    keys = [(k, s, c) for k in range(6) for s in range(2) for c in ("Red", "Blue")]
+    target = np.array([c == "Red" for *_, c in keys])
+    # every Red twin judged more major: both intervals are the point 1.0
+    p = np.where(target, 0.6, 0.4) + np.array([k for k, *_ in keys]) * 0.01
+    by = dict(zip(keys, p, strict=True))
+    ci = targeting.proposal_intervals(keys, target, p, by, draws=300)
+    assert ci["lr_ci"] == pytest.approx((1.0, 1.0)) and ci["paired_ci"] == pytest.approx((1, 1))
+    # one proposal whose twins are reversed: the paired share's interval reaches below 1
+    q = np.where([(k == 0) == t for (k, *_), t in zip(keys, target, strict=True)], 0.4, 0.6)
+    by = dict(zip(keys, q, strict=True))
+    ci = targeting.proposal_intervals(keys, target, q, by, draws=300)
+    assert ci["paired_ci"][0] < 5 / 6 < ci["paired_ci"][1] <= 1.0

@@ -18,6 +18,7 @@ from chromatic.music.symbolic import (
     song_bar_starts,
     song_beat_notes,
 )
+from chromatic.scoring.windows import expand, fold_outputs, windowed
 
 #: Batches of at least twice this many candidates prepare most of their inputs during inference.
 PIPELINE_MIN = 8
@@ -125,17 +126,22 @@ def infer_items(scorer, items: list[dict], cvec, lvec) -> tuple[dict, list[int],
             continue
         ok += part_ok
         rolls, feats = midi_batch(scorer, parsed)
-        feeds = scorer._feeds(len(part_ok), rolls, audio, cvec, lvec, feats)
+        rolls, feats, fold = windowed(scorer, parsed, rolls, feats, _notes_and_bars)
+        feeds = scorer._feeds(len(rolls), rolls, expand(fold, audio), cvec, lvec, feats)
         feeds["midi_mask"] = np.array(
-            [items[i].get("midi") is not None for i in part_ok], np.float32
+            expand(fold, [items[i].get("midi") is not None for i in part_ok]), np.float32
         )
         if len(cuts) == 2:
-            return scorer.infer(feeds), ok, errors
-        pending.append(scorer._worker().submit(scorer.infer, feeds))
+            return fold_outputs(scorer.infer(feeds), fold), ok, errors
+        pending.append(scorer._worker().submit(_infer_folded, scorer, feeds, fold))
     outs = [p.result() for p in pending]
     if not outs:
         return {}, ok, errors
     return {k: np.concatenate([o[k] for o in outs]) for k in outs[0]}, ok, errors
+
+
+def _infer_folded(scorer, feeds: dict, fold) -> dict:
+    return fold_outputs(scorer.infer(feeds), fold)
 
 
 #: How many songs' model outputs a scorer keeps (then it starts again from none).

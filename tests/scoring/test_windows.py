@@ -1,0 +1,105 @@
+"""Whole-song scoring (``scoring.windows``): a candidate longer than the roll is heard in
+windows of whole bars, its outputs the duration-weighted mean of theirs; a short one is scored
+as before, to the bit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from chromatic.music.song import TPQ, MeterChange, Note, Song, Track
+from chromatic.scoring import ChromaticScorer
+from chromatic.scoring.batch import _notes_and_bars, midi_batch
+from chromatic.scoring.windows import window_bars, window_notes, window_spans
+
+BEATS = 64  # the roll: 256 sixteenths
+
+
+def _song(parts, meter=(4, 4)) -> Song:
+    """One track: ``parts`` = (first beat, beats, pitches) blocks of quarter notes."""
+    notes = []
+    for first, beats, pitches in parts:
+        for b in range(beats):
+            p = pitches[b % len(pitches)]
+            notes.append(Note((first + b) * TPQ, TPQ - 10, p, 90))
+    end = max(first + beats for first, beats, _ in parts) * TPQ
+    return Song(
+        tracks=(Track("keys", 0, notes=tuple(notes)),),
+        meters=(MeterChange(0, *meter),),
+        end=end,
+    )
+
+
+def _old_outputs(scorer, songs):
+    """The model's outputs as scoring read them before windows: one row a song."""
+    rolls, feats = midi_batch(scorer, songs)
+    feeds = scorer._feeds(len(songs), rolls, [None] * len(songs), None, None, feats)
+    return scorer.infer(feeds)
+
+
+@pytest.fixture(scope="module")
+def scorer(exported):
+    return ChromaticScorer.load(exported[1])
+
+
+LOW = [45, 48, 52, 57]  # an A-minor arpeggio, low
+HIGH = [84, 88, 91, 96, 79, 86]  # a high C-major figure
+
+
+def test_a_short_candidate_scores_as_before_to_the_bit(scorer):
+    short = _song([(0, BEATS, LOW)])  # exactly the roll's length
+    out = _old_outputs(scorer, [short])
+    before = scorer._results(out, "Red", np.array([True]))[0]
+    after = scorer.score_batch([{"id": "s", "midi": short}], color="Red")[0]
+    assert after["match"] == before.match
+    assert after["temporal"] == before.temporal
+
+
+def test_a_long_song_is_the_duration_weighted_mean_of_its_windows(scorer):
+    a, b = _song([(0, BEATS, LOW)]), _song([(0, BEATS // 2, HIGH)])
+    whole = _song([(0, BEATS, LOW), (BEATS, BEATS // 2, HIGH)])  # 96 beats: two windows
+    out = _old_outputs(scorer, [a, b])
+    w = np.array([BEATS, BEATS // 2], np.float64)[:, None]
+    mean = {k: (v.astype(np.float64).reshape(2, -1) * w).sum(0) / w.sum() for k, v in out.items()}
+    mean = {k: v.reshape(1, *out[k].shape[1:]).astype(out[k].dtype) for k, v in mean.items()}
+    expected = scorer._results(mean, "Red", np.array([True]))[0]
+    first16 = scorer._results(_old_outputs(scorer, [whole]), "Red", np.array([True]))[0]
+    got = scorer.score_batch([{"id": "w", "midi": whole}], color="Red")[0]
+    assert got["match"] == pytest.approx(expected.match, rel=1e-5)
+    assert got["temporal"] == pytest.approx(expected.temporal, rel=1e-5)
+    # the old reading heard the first 16 bars' roll only: a different answer
+    assert abs(first16.match - expected.match) > 1e-4
+
+
+def test_long_and_short_candidates_in_one_batch_keep_their_own_scores(scorer):
+    short = _song([(0, 32, HIGH)])
+    whole = _song([(0, BEATS, LOW), (BEATS, BEATS, HIGH)])
+    alone = {
+        r["id"]: r["match"]
+        for k, m in (("s", short), ("w", whole))
+        for r in scorer.score_batch([{"id": k, "midi": m}], color="Blue")
+    }
+    both = scorer.score_batch(
+        [{"id": "w", "midi": whole}, {"id": "s", "midi": short}], color="Blue"
+    )
+    assert {r["id"]: r["match"] for r in both} == pytest.approx(alone, rel=1e-6)
+
+
+def test_windows_are_whole_bars_of_the_meter_in_force():
+    four = (np.zeros(1), np.full(1, 4.0))
+    assert window_spans(150.0, four, 64.0) == [(0.0, 64.0), (64.0, 128.0), (128.0, 150.0)]
+    three = (np.zeros(1), np.full(1, 3.0))  # 3/4: 21 bars = 63 beats, not 64
+    assert window_spans(130.0, three, 64.0) == [(0.0, 63.0), (63.0, 126.0), (126.0, 130.0)]
+    change = (np.array([0.0, 64.0]), np.array([4.0, 3.0]))  # 4/4, then 3/4 from beat 64
+    assert window_spans(140.0, change, 64.0) == [(0.0, 64.0), (64.0, 127.0), (127.0, 140.0)]
+    starts, lengths = window_bars(change, 64.0, 127.0)
+    assert starts.tolist() == [0.0] and lengths.tolist() == [3.0]
+
+
+def test_a_note_across_a_window_edge_is_clipped_into_both():
+    song = _song([(0, 1, [60])])
+    notes, _ = _notes_and_bars(song, True)
+    notes = {**notes, "start": np.array([62.0]), "end": np.array([66.0])}
+    first, second = window_notes(notes, 0.0, 64.0), window_notes(notes, 64.0, 128.0)
+    assert (first["start"].tolist(), first["end"].tolist()) == ([62.0], [64.0])
+    assert (second["start"].tolist(), second["end"].tolist()) == ([0.0], [2.0])
