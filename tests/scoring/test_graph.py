@@ -1,6 +1,6 @@
-"""The scorer's session: one intra-op thread and runs of 16 rows giving exactly the outputs of
-onnxruntime's default session on the file, rows that do not depend on the batch they run in,
-and on request the exported GELUs fused into one node each at load (outputs within 1e-6 on
+"""The scorer's session: the cores but one as intra-op threads, runs of 16 rows giving exactly
+the outputs of onnxruntime's default session on the file, rows that do not depend on the batch
+they run in, and on request the exported GELUs fused into one node each at load (outputs within 1e-6 on
 real inputs)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from onnx import TensorProto, helper
 
 from chromatic.model.data import load_dataset
 from chromatic.scoring import ChromaticScorer
-from chromatic.scoring.graph import fuse_gelu, scorer_graph
+from chromatic.scoring.graph import DEFAULT_THREADS, fuse_gelu, scorer_graph
 
 
 def _ops(model) -> dict:
@@ -52,10 +52,10 @@ def test_the_default_session_gives_the_files_outputs_exactly_and_fuse_within_1e6
     assert any(not np.array_equal(got[n], want[n]) for n in scorer.outputs)
 
 
-def test_rows_do_not_depend_on_their_batch_and_one_thread_runs_them(exported):
+def test_rows_do_not_depend_on_their_batch_and_the_default_threads_run_them(exported):
     _, model, data = exported
     scorer = ChromaticScorer.load(model)
-    assert scorer.session.get_session_options().intra_op_num_threads == 1
+    assert scorer.session.get_session_options().intra_op_num_threads == DEFAULT_THREADS
     feeds = _real_feeds(scorer, data)
     whole = scorer.infer(feeds)  # in runs of 16 rows
     for i in (0, 17, len(feeds["roll"]) - 1):

@@ -1,5 +1,7 @@
-"""The scorer's onnxruntime session: one intra-op thread (a second one costs more CPU than it
-saves: 1.4 -> 1.05 ms of CPU a candidate with the demo model, the same outputs), and on request
+"""The scorer's onnxruntime session: intra-op threads leaving one core to the thread that builds
+the next inputs while onnxruntime runs (``DEFAULT_THREADS``: on 2 cores one thread, since a
+second costs more CPU than it saves there: 1.4 -> 1.05 ms of CPU a candidate with the demo
+model, the same outputs; at most 4 on a larger machine), and on request
 (``fuse``) every GELU the exporter wrote as five elementwise nodes
 (``x * (0.5 * (1 + erf(x / sqrt 2)))``) made one ``com.microsoft`` Gelu node, at load, in
 memory (the file is not touched).
@@ -15,8 +17,11 @@ review.yml can then change in its last digit, which is why it is not the default
 from __future__ import annotations
 
 import math
+import os
 
 _SQRT2 = math.sqrt(2.0)
+#: intra-op threads: the cores but one (the scorer builds the next rows meanwhile), 1 to 4
+DEFAULT_THREADS = max(1, min(4, (os.cpu_count() or 1) - 1))
 
 
 def _consts(graph) -> dict:
@@ -110,7 +115,7 @@ def open_session(onnx_path, *, threads: int | None = None, fuse: bool = False):
     from chromatic.scoring.meta import ScorerError
 
     opts = ort.SessionOptions()
-    opts.intra_op_num_threads = threads or 1
+    opts.intra_op_num_threads = threads or DEFAULT_THREADS
     opts.log_severity_level = 3
     opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
     if fuse:
