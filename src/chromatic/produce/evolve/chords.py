@@ -19,7 +19,8 @@ top voice, so the child is a playable loop, never two halves that jump at the se
 - ``revoice``: the whole loop re-voiced toward another top-voice target;
 - ``invert``: one chord's upper voices take their next inversion (lowest up an octave or
   highest down), inside the register;
-- ``extend``: one chord gains or loses its extension (seventh, sus, add9 at the style's rates);
+- ``extend``: one chord gains or loses its extension (seventh, sus, add9 at the style's rates),
+  never one that adds a tone outside the key (``in_key``);
 - ``double_time`` / ``half_time`` (``evolve.reach``'s kind of move: one descriptor far in one
   step): the loop's chords twice over, each half as long / the chords of its first half, each
   held twice as long; the loop's length kept.
@@ -268,9 +269,16 @@ def extend_op(g, ctx: ChordContext, rng):
         if rates <= 0:
             return None
         new = extend(c, float(rng.random()) * rates, ctx.sevenths, ctx.sus, ctx.add9)
-        if new == c:
+        if new == c or not in_key(new, c, ctx.key):
             return None
     return revoiced(ctx, [*chords[:at], new, *chords[at + 1 :]], bars, top)
+
+
+def in_key(new: ChordSpec, old: ChordSpec, key) -> bool:
+    """Whether an extension adds no tone outside the key to the chord (a sus4 on IV, an add9
+    on iii bring the key's flat seventh and sharp fourth): a loop's chromatic colour comes from
+    its borrowed and secondary chords, which ``reharmonise`` caps at the style's rates."""
+    return set(new.pcs(key)) <= set(key.scale_pcs()) | set(old.pcs(key))
 
 
 def cross(a, b, ctx: ChordContext, rng) -> tuple[tuple, str] | None:
