@@ -312,3 +312,36 @@ def test_an_extension_never_adds_a_tone_outside_the_key(major_44, monkeypatch):
     assert made > 50 and bad == 0
     monkeypatch.setattr(ops, "in_key", lambda *a: True)
     assert run()[1] > 0  # without the rule a sus4 on IV or an add9 on iii leaves the key
+
+
+def test_a_bred_loop_spends_no_more_time_off_the_key_than_its_parent_or_the_style_allows(
+    major_44,
+):
+    from dataclasses import replace
+
+    from chromatic.produce.evolve.chords import chord_breeder, colour_limit, colour_time
+    from chromatic.produce.phases.parts import PartCandidate
+
+    ctx, pool = _pool(major_44)
+    plain = next(g for g in pool if colour_time(g) == 0 and len(g) >= 4)
+    breeder = chord_breeder(ctx)
+    lineage = {"parents": [0], "operators": ["substitute"], "generation": 1}
+    parent = PartCandidate("chords", 0, {}, {}, plain)
+
+    def coloured(g, k: int):
+        return tuple(
+            s._replace(chord=replace(s.chord, kind="borrowed")) if i < k else s
+            for i, s in enumerate(g)
+        )
+
+    limit = colour_limit(ctx)
+    fits = [k for k in range(1, len(plain) + 1) if colour_time(coloured(plain, k)) <= limit]
+    over = [k for k in range(1, len(plain) + 1) if colour_time(coloured(plain, k)) > limit]
+    assert over  # the whole loop coloured is over the style's cap
+    for k in over:
+        assert breeder.child(None, coloured(plain, k), parent, 1, dict(lineage)) is None
+        # a parent already that coloured may keep it
+        rich = PartCandidate("chords", 2, {}, {}, coloured(plain, k))
+        assert breeder.child(None, coloured(plain, k), rich, 3, dict(lineage)) is not None
+    for k in fits:
+        assert breeder.child(None, coloured(plain, k), parent, 1, dict(lineage)) is not None

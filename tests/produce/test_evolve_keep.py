@@ -130,3 +130,39 @@ def test_a_backing_child_may_not_leap_an_octave_where_its_loop_starts_again(song
     rested = tuple(n for n in low if n.start != loop - TPQ)  # a quarter's rest before the loop
     base = tuple(n for n in line if n.start != loop - TPQ)
     assert octave_leaps(rested, loop) == octave_leaps(base, loop) + 1
+
+
+def test_a_repeated_part_is_dropped_before_its_child_is_built_and_nothing_else_changes(song_44):
+    from dataclasses import replace
+
+    from chromatic.produce.evolve.backing import backing_breeder
+
+    song = load_song(song_44, "harmony")
+    section = song.sections[0]
+    lead = tuple(Note(t, TPQ, 64 + (t // TPQ) % 5, 90) for t in range(0, section.total_ticks, TPQ))
+    parents = [
+        PartCandidate(
+            section.label,
+            i,
+            {"total": 0.5},
+            {"kind": k},
+            tuple(n._replace(pitch=n.pitch + d) for n in lead),
+        )
+        for i, (k, d) in enumerate((("third_below", -4), ("sixth_below", -9), ("third_above", 3)))
+    ]
+    breeder = backing_breeder(song, section, lead, Singer("b", 40, 90))
+    score = lambda batch: [c.theory["total"] for c in batch]  # noqa: E731
+    runs = {}
+    for keeps in (True, False):
+        built = []
+
+        def child(*a, _built=built):
+            _built.append(1)
+            return breeder.child(*a)
+
+        b = replace(breeder, child=child, keeps_notes=keeps)
+        options = Evolve(generations=5, population=12)
+        bred = evolve_section(section, parents, b, score, options, np.random.default_rng(4))
+        runs[keeps] = ([(c.index, c.notes, c.details) for c in bred.kept], bred.fitness, len(built))
+    assert runs[True][:2] == runs[False][:2]  # the same children, details and fitness
+    assert runs[True][2] < runs[False][2]  # fewer children built

@@ -320,6 +320,19 @@ def colour_share(g) -> float:
     return sum(s.chord.kind != "diatonic" for s in g) / len(g)
 
 
+def colour_time(g) -> float:
+    """The share of the loop's bars under a colour chord (borrowed, secondary, modal)."""
+    return float(sum(s.bars for s in g if s.chord.kind != "diatonic") / sum(s.bars for s in g))
+
+
+def colour_limit(ctx: ChordContext) -> float:
+    """The most of its time a bred loop may spend on colour chords, unless its parent already
+    did: twice the style's colour rates (``reharmonise``'s cap, over the whole loop). Without
+    it a crossover and a ``half_time`` make [I, II] of a lydian loop, half its time off the
+    key (wave s12: one song's in-key share 0.89 against ranking's 0.97)."""
+    return 2 * (ctx.borrowed + ctx.secondary)
+
+
 def changes_per_bar(g) -> float:
     return len(g) / float(sum(s.bars for s in g))
 
@@ -357,6 +370,8 @@ def chord_breeder(ctx: ChordContext) -> Breeder:
         g = held(g)
         if not g or len(g) > MAX_CHORDS:
             return None
+        if colour_time(g) > max(colour_time(parent.notes), colour_limit(ctx)) + 1e-9:
+            return None  # more of the loop off the key than its parent and the style's cap
         details = lineage_details(parent.details, lineage)
         return PartCandidate(ctx.label, index, theory_of(ctx, g), details, g)
 
@@ -367,6 +382,7 @@ def chord_breeder(ctx: ChordContext) -> Breeder:
         descriptor,
         kind="",  # the chord phase ranks by composite alone (no kinds to spread over)
         cross=lambda a, b, _section, rng: cross(a, b, ctx, rng),
+        keeps_notes=False,  # held chords merged
     )
 
 

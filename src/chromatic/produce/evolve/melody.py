@@ -318,4 +318,5 @@ def melody_breeder(song, section, singer, events: dict | None = None) -> Breeder
         compatible,
         kind="contour",
         lyrics=events,
+        keeps_notes=False,  # re-snapped into the window
     )
