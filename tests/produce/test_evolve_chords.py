@@ -276,3 +276,72 @@ def test_the_registry_breeds_chords(kind):
     from chromatic.produce.phases.registry import get
 
     assert get(kind).breeds
+
+
+def test_an_extension_never_adds_a_tone_outside_the_key(major_44, monkeypatch):
+    from dataclasses import replace
+
+    from chromatic.produce.evolve import chords as ops
+
+    ctx, pool = _pool(major_44)
+    ctx = replace(ctx, sevenths=0.3, sus=0.4, add9=0.3)  # every extension kind drawn
+    plain = lambda c: replace(c, quality=c.base, base="") if c.base else c  # noqa: E731
+    pool = [tuple(s._replace(chord=plain(s.chord)) for s in g) for g in pool]  # to be extended
+    scale = set(ctx.key.scale_pcs())
+
+    def added(g, out) -> list[int]:
+        return [
+            pc
+            for a, b in zip(g, out, strict=True)
+            if a.chord != b.chord and a.chord.kind == "diatonic"
+            for pc in set(b.chord.pcs(ctx.key)) - set(a.chord.pcs(ctx.key))
+            if pc not in scale
+        ]
+
+    def run() -> tuple[int, int]:
+        made = bad = 0
+        for seed in range(200):
+            g = pool[seed % len(pool)]
+            out = ops.extend_op(g, ctx, np.random.default_rng(seed))
+            if out is not None:
+                made += 1
+                bad += bool(added(g, out))
+        return made, bad
+
+    made, bad = run()
+    assert made > 50 and bad == 0
+    monkeypatch.setattr(ops, "in_key", lambda *a: True)
+    assert run()[1] > 0  # without the rule a sus4 on IV or an add9 on iii leaves the key
+
+
+def test_a_bred_loop_spends_no_more_time_off_the_key_than_its_parent_or_the_style_allows(
+    major_44,
+):
+    from dataclasses import replace
+
+    from chromatic.produce.evolve.chords import chord_breeder, colour_limit, colour_time
+    from chromatic.produce.phases.parts import PartCandidate
+
+    ctx, pool = _pool(major_44)
+    plain = next(g for g in pool if colour_time(g) == 0 and len(g) >= 4)
+    breeder = chord_breeder(ctx)
+    lineage = {"parents": [0], "operators": ["substitute"], "generation": 1}
+    parent = PartCandidate("chords", 0, {}, {}, plain)
+
+    def coloured(g, k: int):
+        return tuple(
+            s._replace(chord=replace(s.chord, kind="borrowed")) if i < k else s
+            for i, s in enumerate(g)
+        )
+
+    limit = colour_limit(ctx)
+    fits = [k for k in range(1, len(plain) + 1) if colour_time(coloured(plain, k)) <= limit]
+    over = [k for k in range(1, len(plain) + 1) if colour_time(coloured(plain, k)) > limit]
+    assert over  # the whole loop coloured is over the style's cap
+    for k in over:
+        assert breeder.child(None, coloured(plain, k), parent, 1, dict(lineage)) is None
+        # a parent already that coloured may keep it
+        rich = PartCandidate("chords", 2, {}, {}, coloured(plain, k))
+        assert breeder.child(None, coloured(plain, k), rich, 3, dict(lineage)) is not None
+    for k in fits:
+        assert breeder.child(None, coloured(plain, k), parent, 1, dict(lineage)) is not None

@@ -52,13 +52,17 @@ def _lead_lookup(lead):
     return at
 
 
-def octave_leaps(notes) -> int:
+def octave_leaps(notes, period: int | None = None) -> int:
     """Leaps of an octave or more between successive notes less than a quarter apart (inside
     a phrase: ``measure.craft.backing_figures``' ``backing_leaps``). A child with more than its
     parent is refused: a bar moved an octave, or a line only partly opened to tenths, would
-    make the singer jump mid-phrase."""
+    make the singer jump mid-phrase. ``period``: the section's loop length in ticks; the line's
+    last note then also leads into its first, as the loop plays again."""
     line = sorted(notes)
-    return sum(abs(b.pitch - a.pitch) >= 12 and b.start - a.end < TPQ for a, b in pairwise(line))
+    pairs = list(pairwise(line))
+    if period and len(line) > 1:
+        pairs.append((line[-1], line[0]._replace(start=line[0].start + period)))
+    return sum(abs(b.pitch - a.pitch) >= 12 and b.start - a.end < TPQ for a, b in pairs)
 
 
 def _bar(notes, section, rng):
@@ -179,8 +183,9 @@ def backing_breeder(song, section, lead, singer) -> Breeder:
 
     def child(sec, notes, parent: PartCandidate, index: int, lineage: dict):
         notes = tuple(notes)
-        if octave_leaps(notes) > octave_leaps(parent.notes):
-            return None  # a backing singer does not leap an octave inside a phrase
+        loop = sec.total_ticks
+        if octave_leaps(notes, loop) > octave_leaps(parent.notes, loop):
+            return None  # a backing singer does not leap an octave inside a phrase (or its loop)
         pitches = [n.pitch for n in notes]
         details = lineage_details(parent.details, lineage, range=flow([min(pitches), max(pitches)]))
         return PartCandidate(sec.label, index, score_line(sec, lead, notes, singer), details, notes)

@@ -20,6 +20,9 @@ class Breeder:
     kind: str = "template"  # the detail that names a candidate's idea (template, style, contour)
     cross: Callable | None = None  # (a, b, section, rng) -> (notes, label) | None
     lyrics: dict | None = None  # (section, index) -> a child's own lyric events (melody)
+    # whether ``child`` keeps the notes it is given (drums, bass, backing vocals): the engine
+    # then drops a repeated part before building (and scoring the theory of) its child
+    keeps_notes: bool = True
 
 
 def lineage_details(parent_details: dict, lineage: dict, **updates) -> dict:

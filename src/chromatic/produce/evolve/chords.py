@@ -19,7 +19,8 @@ top voice, so the child is a playable loop, never two halves that jump at the se
 - ``revoice``: the whole loop re-voiced toward another top-voice target;
 - ``invert``: one chord's upper voices take their next inversion (lowest up an octave or
   highest down), inside the register;
-- ``extend``: one chord gains or loses its extension (seventh, sus, add9 at the style's rates);
+- ``extend``: one chord gains or loses its extension (seventh, sus, add9 at the style's rates),
+  never one that adds a tone outside the key (``in_key``);
 - ``double_time`` / ``half_time`` (``evolve.reach``'s kind of move: one descriptor far in one
   step): the loop's chords twice over, each half as long / the chords of its first half, each
   held twice as long; the loop's length kept.
@@ -268,9 +269,16 @@ def extend_op(g, ctx: ChordContext, rng):
         if rates <= 0:
             return None
         new = extend(c, float(rng.random()) * rates, ctx.sevenths, ctx.sus, ctx.add9)
-        if new == c:
+        if new == c or not in_key(new, c, ctx.key):
             return None
     return revoiced(ctx, [*chords[:at], new, *chords[at + 1 :]], bars, top)
+
+
+def in_key(new: ChordSpec, old: ChordSpec, key) -> bool:
+    """Whether an extension adds no tone outside the key to the chord (a sus4 on IV, an add9
+    on iii bring the key's flat seventh and sharp fourth): a loop's chromatic colour comes from
+    its borrowed and secondary chords, which ``reharmonise`` caps at the style's rates."""
+    return set(new.pcs(key)) <= set(key.scale_pcs()) | set(old.pcs(key))
 
 
 def cross(a, b, ctx: ChordContext, rng) -> tuple[tuple, str] | None:
@@ -312,6 +320,19 @@ def colour_share(g) -> float:
     return sum(s.chord.kind != "diatonic" for s in g) / len(g)
 
 
+def colour_time(g) -> float:
+    """The share of the loop's bars under a colour chord (borrowed, secondary, modal)."""
+    return float(sum(s.bars for s in g if s.chord.kind != "diatonic") / sum(s.bars for s in g))
+
+
+def colour_limit(ctx: ChordContext) -> float:
+    """The most of its time a bred loop may spend on colour chords, unless its parent already
+    did: twice the style's colour rates (``reharmonise``'s cap, over the whole loop). Without
+    it a crossover and a ``half_time`` make [I, II] of a lydian loop, half its time off the
+    key (wave s12: one song's in-key share 0.89 against ranking's 0.97)."""
+    return 2 * (ctx.borrowed + ctx.secondary)
+
+
 def changes_per_bar(g) -> float:
     return len(g) / float(sum(s.bars for s in g))
 
@@ -349,6 +370,8 @@ def chord_breeder(ctx: ChordContext) -> Breeder:
         g = held(g)
         if not g or len(g) > MAX_CHORDS:
             return None
+        if colour_time(g) > max(colour_time(parent.notes), colour_limit(ctx)) + 1e-9:
+            return None  # more of the loop off the key than its parent and the style's cap
         details = lineage_details(parent.details, lineage)
         return PartCandidate(ctx.label, index, theory_of(ctx, g), details, g)
 
@@ -359,6 +382,7 @@ def chord_breeder(ctx: ChordContext) -> Breeder:
         descriptor,
         kind="",  # the chord phase ranks by composite alone (no kinds to spread over)
         cross=lambda a, b, _section, rng: cross(a, b, ctx, rng),
+        keeps_notes=False,  # held chords merged
     )
 
 

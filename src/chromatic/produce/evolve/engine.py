@@ -87,7 +87,7 @@ def evolve_section(
             if len(children) >= options.population:
                 break
             made = _make_child(
-                section, pop, pool, fit, archive, breeder, options, rng, nxt, g, point
+                section, pop, pool, fit, archive, breeder, options, rng, nxt, g, point, seen
             )
             if made is None or made[0].notes in seen:
                 continue
@@ -178,14 +178,19 @@ def _explore(section, pool, archive, breeder, options, rng, point, goal):
 
 
 def _make_child(
-    section, pop, pool, fit, archive, breeder, options, rng, index: int, gen: int, point
+    section, pop, pool, fit, archive, breeder, options, rng, index: int, gen: int, point, seen
 ):
+    """A child, with the initial ancestor whose track it inherits, or None: no operator
+    applied, the breeder refused it, or (for a breeder that keeps the notes it is given) a
+    part already seen, dropped before its child is built."""
     if options.archive and options.explore and len(archive) and rng.random() < options.explore:
         goal = _target(archive, options, rng)
         found = _explore(section, pool, archive, breeder, options, rng, point, goal)
         if found is None:
             return None
         a, notes, ops = found
+        if breeder.keeps_notes and tuple(notes) in seen:
+            return None
         lineage = {"parents": [_name(a)], "operators": ops, "generation": gen + 1, "_up": [a.index]}
         child = breeder.child(section, notes, a, index, lineage)
         return None if child is None else (child, a.index)
@@ -208,7 +213,7 @@ def _make_child(
             if out is not None and out != notes:
                 notes = out
                 ops.append(name)
-    if not ops or not notes:
+    if not ops or not notes or (breeder.keeps_notes and tuple(notes) in seen):
         return None
     lineage = {"parents": parents, "operators": ops, "generation": gen + 1, "_up": up}
     child = breeder.child(section, notes, a, index, lineage)

@@ -31,9 +31,11 @@ motion (mean interval, 6 semitones = full).
 from __future__ import annotations
 
 from itertools import pairwise
+from types import SimpleNamespace
 
 from chromatic.music.meter import strong_ticks
 from chromatic.produce.evolve.breeder import Breeder, lineage_details
+from chromatic.produce.evolve.keep import keeps_tune, tune_window
 from chromatic.produce.evolve.reach import melody_ops
 from chromatic.produce.melody.contours import nearest
 from chromatic.produce.phases.melody import (
@@ -267,12 +269,19 @@ def descriptor_for(singer):
 
 def melody_breeder(song, section, singer, events: dict | None = None) -> Breeder:
     """``events``: (section, draw index) -> the lyric events of the generated candidates and
-    the parents; a displaced child's own events are added to it (``Breeder.lyrics``)."""
-    scale = song.proposal.key.scale_pcs()
+    the parents; a displaced child's own events are added to it (``Breeder.lyrics``). A child
+    is folded into the section's tune window and keeps its parent's moves and cadences
+    (``evolve.keep``); the niches stay measured over the singer's whole range."""
+    key = song.proposal.key
+    scale = key.scale_pcs()
     events = events if events is not None else {}
+    lo, hi = tune_window(singer, section.role)
+    band = SimpleNamespace(low=lo, high=hi)  # where the generator's tune moves
 
     def child(sec, notes, parent: PartCandidate, index: int, lineage: dict):
-        notes, on, snapped = resnap(notes, sec, singer)
+        notes, on, snapped = resnap(notes, sec, band)
+        if not keeps_tune(notes, parent.notes, sec, key):
+            return None  # a wider move, a weaker ending or a lost answer than its parent's
         mine = lyric_events(events.get((sec.label, parent.index), ()), parent.notes, notes)
         if mine is not None:  # every child's words sit on its own onsets
             events[(sec.label, index)] = mine
@@ -303,10 +312,11 @@ def melody_breeder(song, section, singer, events: dict | None = None) -> Breeder
         return [n.start for n in a.notes] == [n.start for n in b.notes]
 
     return Breeder(
-        make_ops(scale) + melody_ops(scale, singer, _scale_step),
+        make_ops(scale) + melody_ops(scale, band, _scale_step),
         child,
         descriptor_for(singer),
         compatible,
         kind="contour",
         lyrics=events,
+        keeps_notes=False,  # re-snapped into the window
     )
