@@ -106,3 +106,25 @@ def test_tempo_0_and_tpq_0_midi_are_refused_at_load():
         load_score(MIDIS["tempo_0"][0])
     with pytest.raises(MidiError, match="ticks per quarter"):
         load_score(MIDIS["tpq_0"][0])
+
+
+def _vlq(n: int) -> bytes:
+    out = [n & 0x7F]
+    while n := n >> 7:
+        out.append(0x80 | (n & 0x7F))
+    return bytes(reversed(out))
+
+
+@pytest.mark.parametrize(
+    "events, words",
+    [
+        # nine deltas of 2**28 - 1 ticks: past 2**31, where a 32-bit reader wraps to negative
+        ((_vlq(2**28 - 1) + b"\x90\x3c\x40\x60\x80\x3c\x40") * 9, "adding up past 2\\*\\*31 ticks"),
+        # one quarter a tick, a note 100,000 quarters in: every reader sized by the length
+        (_vlq(100_000) + b"\x90\x3c\x40\x01\x80\x3c\x40", "got a note ending at quarter 100001"),
+    ],
+)
+def test_a_midi_running_for_days_is_refused_at_load(events, words):
+    with pytest.raises(MidiError, match=f"expected notes within 65536 quarter notes.*{words}"):
+        load_score(_mthd(1 if b"\x01\x80" in events else 480) + _mtrk(events + END))
+    load_score(_mthd(480) + _mtrk(_vlq(60_000 * 480) + NOTE[1:] + END))  # 60,000 quarters: read

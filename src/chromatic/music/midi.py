@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from symusic import KeySignature, Score, Tempo, TextMeta, Track
 from symusic import TimeSignature as SymTimeSignature
 
@@ -26,6 +27,9 @@ from chromatic.music.notes import Note
 DRUM_CHANNEL = 9  # channel 10 in 1-based numbering
 #: The largest MIDI file read: a generous bound (a song's MIDI is kilobytes), never a hang.
 MAX_MIDI_BYTES = 64 * 1024 * 1024
+#: The latest event read, in quarter notes (about 9 hours at 120 bpm): a song is minutes long,
+#: and every reader of the notes (rolls, features, scoring windows) is sized by its length.
+MAX_QUARTERS = 65536
 
 
 def load_score(source: str | os.PathLike | bytes, *, name: str | None = None) -> Score:
@@ -80,6 +84,29 @@ def _check_timing(score: Score) -> None:
             raise MidiError(
                 f"expected a positive tempo, got {t.mspq} microseconds per quarter at tick {t.time}"
             )
+    # symusic holds ticks in 32 bits: deltas adding up past 2**31 wrap to negative times
+    first, end = _note_span(score)
+    if first < 0 or end < 0 or end > MAX_QUARTERS * score.tpq:
+        raise MidiError(
+            f"expected notes within {MAX_QUARTERS} quarter notes of the start (about 9 hours "
+            f"at 120 bpm), got "
+            + (
+                "delta times adding up past 2**31 ticks"
+                if first < 0 or end < 0
+                else f"a note ending at quarter {end / score.tpq:.0f}"
+            )
+        )
+
+
+def _note_span(score: Score) -> tuple[int, int]:
+    """The earliest note start and the latest note end, in ticks ((0, 0) without notes)."""
+    first, end = 0, 0
+    for track in score.tracks:
+        if len(track.notes):
+            n = track.notes.numpy()
+            first = min(first, int(n["time"].min()))
+            end = max(end, int((n["time"].astype(np.int64) + n["duration"]).max()))
+    return first, end
 
 
 def score_bytes(score: Score) -> bytes:
