@@ -1,0 +1,91 @@
+"""Issue #33: a section whose instruments the soundfont plays much louder than the last one's
+is set to start about where the plan's step puts it (``arrange.balance``), measured on real
+renders of the default soundfont."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from symusic import ControlChange, Note, Score, Tempo, Track
+
+from chromatic.produce.arrange.balance import SLACK_LU, balanced, levels, program_lu
+from chromatic.produce.arrange.loudness import integrated_lufs
+from chromatic.produce.arrange.perform import _Grid, velocity_scale
+
+BAR, BEAT = 1920, 480  # tpq 480, 4/4, 120 bpm: a bar is 2 s
+PIANO, VIOLIN, VOICE = 0, 40, 85
+SECTIONS = ((0, 2, "medium", False), (2, 2, "medium", False))
+GRID = _Grid(BAR, BEAT, 0.96, 4 * BAR, 4, SECTIONS, (1.0, 1.0))
+
+
+def loud(t: int) -> int:
+    return 127
+
+
+def seam_parts(velocity: int = 90):
+    """A soft piano for two bars, then the piano with a violin and a sung lead on top."""
+    piano = [(b * BAR + q * BEAT, BEAT, 60 + 4 * (q % 2), 60) for b in range(4) for q in range(4)]
+    violin = [(b * BAR, BAR, 72, velocity) for b in (2, 3)]
+    voice = [(b * BAR + h * BAR // 2, BAR // 2, 67, velocity) for b in (2, 3) for h in range(2)]
+    return [(PIANO, False, 100, piano), (VIOLIN, False, 100, violin), (VOICE, False, 100, voice)]
+
+
+def rendered_rise(parts) -> float:
+    """The loudness of the two bars after the seam minus the two before, rendered for real."""
+    from chromatic.music.render import available_renderers, render_score
+
+    if not available_renderers():
+        pytest.skip("no renderer")
+    score = Score(480)
+    score.tempos.append(Tempo(0, 120.0))
+    for program, drums, volume, notes in parts:
+        track = Track(f"p{program}", program, drums)
+        track.controls.append(ControlChange(0, 7, volume))
+        for t, d, p, v in notes:
+            track.notes.append(Note(t, d, p, v))
+        score.tracks.append(track)
+    rate = 22050
+    audio = render_score(score, sample_rate=rate, duration=8.0, stereo=True)
+    return integrated_lufs(audio[4 * rate :], rate) - integrated_lufs(audio[: 4 * rate], rate)
+
+
+def test_the_table_measures_the_soundfont_s_programs():
+    """The measured levels the fix rests on: a GM violin and a voice lead sound louder than a
+    grand piano at one velocity, and loudness follows velocity by about 40 dB a decade."""
+    assert program_lu(VIOLIN) > program_lu(PIANO) + 6
+    assert program_lu(VOICE) > program_lu(PIANO) + 6
+    assert 30 < levels()["velocity_db_per_decade"] < 50
+    assert len(levels()["programs"]) == 128
+
+
+def test_a_section_the_soundfont_plays_much_louder_is_lowered_to_the_plan_s_step():
+    parts = seam_parts()
+    before = rendered_rise(parts)
+    out, factors = balanced(parts, GRID, loud)
+    after = rendered_rise(out)
+    assert before > SLACK_LU + 3  # the seam as the soundfont plays it: a jump
+    assert factors[0] == 1.0 and factors[1] < 0.85
+    assert after < before - 2 and after < SLACK_LU + 2
+    # only the louder section moved, every part of it, by the one factor
+    for (*_, was), (*_, now) in zip(parts, out, strict=True):
+        for (t, _, _, v0), (_, _, _, v1) in zip(was, now, strict=True):
+            if t < 2 * BAR:
+                assert v1 == v0
+            else:
+                assert v1 == max(1, round(v0 * factors[1]))
+
+
+def test_a_rise_within_the_plan_and_a_drop_are_kept():
+    soft = seam_parts(velocity=25)
+    assert balanced(soft, GRID, loud)[1] == [1.0, 1.0]
+    # the plan's own step is allowed on top of the slack: a chorus planned much louder keeps it
+    planned = _Grid(BAR, BEAT, 0.96, 4 * BAR, 4, SECTIONS, (velocity_scale(0), velocity_scale(1)))
+    assert balanced(seam_parts(), planned, loud)[1][1] > balanced(seam_parts(), GRID, loud)[1][1]
+    # the seam reversed (loud, then the soft piano alone) is a drop: untouched
+    reverse = [
+        (p, d, v, [(4 * BAR - t - n, n, q, w) for t, n, q, w in notes])
+        for p, d, v, notes in seam_parts()
+    ]
+    out, factors = balanced(reverse, GRID, loud)
+    assert factors == [1.0, 1.0] and out == [tuple(p) for p in reverse]
+    assert np.isfinite(program_lu(78))  # an unmeasured program falls back to the median
