@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from symusic import ControlChange, Note, Score, Tempo, Track
 
-from chromatic.produce.arrange.balance import SLACK_LU, balanced, levels, program_lu
+from chromatic.produce.arrange.balance import SLACK_LU, balanced, levels, loudness, program_lu
 from chromatic.produce.arrange.loudness import integrated_lufs
 from chromatic.produce.arrange.perform import _Grid, velocity_scale
 
@@ -30,8 +30,11 @@ def seam_parts(velocity: int = 90):
     return [(PIANO, False, 100, piano), (VIOLIN, False, 100, violin), (VOICE, False, 100, voice)]
 
 
-def rendered_rise(parts) -> float:
-    """The loudness of the two bars after the seam minus the two before, rendered for real."""
+RATE = 22050
+
+
+def render(parts) -> np.ndarray:
+    """The parts rendered for real (8 s of stereo, the default soundfont)."""
     from chromatic.music.render import available_renderers, render_score
 
     if not available_renderers():
@@ -44,9 +47,13 @@ def rendered_rise(parts) -> float:
         for t, d, p, v in notes:
             track.notes.append(Note(t, d, p, v))
         score.tracks.append(track)
-    rate = 22050
-    audio = render_score(score, sample_rate=rate, duration=8.0, stereo=True)
-    return integrated_lufs(audio[4 * rate :], rate) - integrated_lufs(audio[: 4 * rate], rate)
+    return render_score(score, sample_rate=RATE, duration=8.0, stereo=True)
+
+
+def rendered_rise(parts) -> float:
+    """The loudness of the two bars after the seam minus the two before, rendered for real."""
+    audio = render(parts)
+    return integrated_lufs(audio[4 * RATE :], RATE) - integrated_lufs(audio[: 4 * RATE], RATE)
 
 
 def test_the_table_measures_the_soundfont_s_programs():
@@ -89,3 +96,22 @@ def test_a_rise_within_the_plan_and_a_drop_are_kept():
     out, factors = balanced(reverse, GRID, loud)
     assert factors == [1.0, 1.0] and out == [tuple(p) for p in reverse]
     assert np.isfinite(program_lu(78))  # an unmeasured program falls back to the median
+
+
+def test_the_estimate_follows_the_render_of_held_decaying_and_sparse_parts():
+    """The estimate ``balanced`` acts on, against the rendered loudness of the same two bars: a
+    piano's whole notes (they fade), a pad's (they hold), a plucked bass once a bar under a
+    soft guitar (BS.1770's gating of a sparse part), a voice high in its register."""
+    whole = [(b * BAR, BAR, 60, 90) for b in range(2)]
+    guitar = [(b * BAR + q * BEAT, BEAT, 64, 60) for b in range(2) for q in range(4)]
+    voice = [(b * BAR + h * BAR // 2, BAR // 2, 79, 80) for b in range(2) for h in range(2)]
+    cases = [
+        [(PIANO, False, 100, whole)],
+        [(88, False, 100, whole)],
+        [(38, False, 92, [(b * BAR, BAR, 36, 90) for b in range(2)]), (27, False, 86, guitar)],
+        [(VOICE, False, 100, voice)],
+    ]
+    for parts in cases:
+        estimate = loudness(parts, 0, 2 * BAR, BEAT, loud)
+        rendered = integrated_lufs(render(parts)[: 4 * RATE], RATE)
+        assert abs(estimate - rendered) < 1.5, (parts[0][0], estimate, rendered)
