@@ -13,7 +13,8 @@ what a band and a mixing engineer would:
   a section played louder than the one before (its plan ``intensity``: ``velocity_scale``) the
   players dig in too, and a lead entering after bars without it eases in (``arrange.seams``),
   so the seam is a crescendo, not a step (issue #33: 5.5-11.5 LU steps); a section played
-  softer starts softer (a drop is meant);
+  softer starts softer (a drop is meant); a section whose instruments the soundfont plays much
+  louder than the plan's step is set lower as a whole (``arrange.balance``, measured levels);
 - **humanizing** (off with ``quantized``): pitched parts' onsets move by a normal deviation of
   ``style.humanize.timing_ms`` (notes struck together move together, with a small spread) and
   their velocities by ``style.humanize.velocity`` steps. Drums are left alone: their groove
