@@ -115,3 +115,52 @@ def test_the_estimate_follows_the_render_of_held_decaying_and_sparse_parts():
         estimate = loudness(parts, 0, 2 * BAR, BEAT, loud)
         rendered = integrated_lufs(render(parts)[: 4 * RATE], RATE)
         assert abs(estimate - rendered) < 1.5, (parts[0][0], estimate, rendered)
+
+
+def test_perform_sets_a_chorus_the_soundfont_plays_much_louder_lower():
+    """Through the performance pass: a soft piano verse, then a violin lead on top in a chorus
+    planned at the same intensity; the chorus's piano plays softer than the verse's as written
+    the same, the verse is as before."""
+    from pathlib import Path
+
+    from symusic import Note as SNote
+
+    from chromatic.music.midi import add_track, new_score
+    from chromatic.produce.arrange.assemble import Arrangement, Instrument, SectionSpan
+    from chromatic.produce.arrange.perform import perform
+    from chromatic.produce.planfile import PlanSection
+    from chromatic.produce.style import style_for
+    from chromatic.proposals.reader import load_proposal
+
+    example = sorted((Path(__file__).resolve().parents[2] / "examples/proposals").glob("*.yml"))[0]
+    score = new_score(120)
+    add_track(score, "song")
+    chords = add_track(score, "chords", program=PIANO)
+    melody = add_track(score, "melody", program=VIOLIN)
+    for bar in range(16):
+        for p in (48, 52, 55):
+            chords.notes.append(SNote(time=bar * BAR, duration=BAR, pitch=p, velocity=50))
+        if bar >= 8:
+            for beat in range(4):
+                melody.notes.append(
+                    SNote(time=bar * BAR + beat * BEAT, duration=BEAT, pitch=76, velocity=100)
+                )
+    spans = (
+        SectionSpan(PlanSection(name="verse", bars=8), 0, 0.0, 16.0),
+        SectionSpan(PlanSection(name="verse", bars=8), 8, 16.0, 32.0),
+    )
+    insts = (
+        Instrument("chords", "chords", PIANO, False),
+        Instrument("melody", "melody", VIOLIN, False),
+    )
+    out = perform(
+        Arrangement(score, spans, insts, 2.0, ()),
+        style_for(load_proposal(example)),
+        1,
+        quantized=True,
+    )
+    piano = {
+        n.time // BAR: n.velocity for t in out.score.tracks if t.name == "chords" for n in t.notes
+    }
+    assert piano[1] == piano[5] and piano[9] < piano[1] * 0.85  # the second section set lower
+    assert piano[0] == piano[4]  # the phrase arch alone shapes the first
