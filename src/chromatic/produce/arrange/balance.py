@@ -8,12 +8,14 @@ last one's, or that brings in the lead and the band at once, jumps at its start 
 than the plan's step: 6.6 and 7.0 LU on seed 2's songs 01 (jam -> chorus, a jazz guitar and a
 violin coming in) and 09 (a 4-bar intro of a soft guitar and bass -> the sung verse).
 
-``balanced`` estimates each part's loudness over the ``WINDOW_BARS`` either side of every section
-start from its notes (the program's measured level, the velocities and CC7 / CC11 through the
-measured laws, the time each note sounds) and, where the section would start louder than the
-plan's step plus ``SLACK_LU`` (``MAX_RISE_LU`` at most), sets the whole section (every part, drums included) that much
-lower, so a seam rises by about what the plan means. A section planned softer keeps its drop.
-Sections are settled in order: a lowered section is what the next one is measured against.
+``balanced`` estimates each part's loudness beat by beat over the ``WINDOW_BARS`` either side
+of every section start from its notes (the program's measured level at the note's pitch, the
+velocities and CC7 / CC11 through the measured laws, each held beat at the measured decay),
+gates the beats as BS.1770 does, and where the section would start louder than the plan's step
+plus ``SLACK_LU`` (``MAX_RISE_LU`` at most) sets the whole section (every part, drums included)
+that much lower, so a seam rises by about what the plan means. A section planned softer keeps
+its drop. Sections are settled in order: a lowered section is what the next one is measured
+against.
 """
 
 from __future__ import annotations
