@@ -13,7 +13,8 @@ what a band and a mixing engineer would:
   a section played louder than the one before (its plan ``intensity``: ``velocity_scale``) the
   players dig in too, and a lead entering after bars without it eases in (``arrange.seams``),
   so the seam is a crescendo, not a step (issue #33: 5.5-11.5 LU steps); a section played
-  softer starts softer (a drop is meant);
+  softer starts softer (a drop is meant); a section whose instruments the soundfont plays much
+  louder than the plan's step is set lower as a whole (``arrange.balance``, measured levels);
 - **humanizing** (off with ``quantized``): pitched parts' onsets move by a normal deviation of
   ``style.humanize.timing_ms`` (notes struck together move together, with a small spread) and
   their velocities by ``style.humanize.velocity`` steps. Drums are left alone: their groove
@@ -44,6 +45,7 @@ from symusic import ControlChange, Note
 
 from chromatic.music.form import role_of
 from chromatic.music.ranges import register
+from chromatic.produce.arrange.balance import balanced
 from chromatic.produce.arrange.seams import eased, ramped
 
 VOLUME, PAN, EXPRESSION, REVERB = 7, 10, 11, 91
@@ -115,6 +117,7 @@ def perform(arr, style, seed: int, *, quantized: bool = False):
         if role(t.name) == "melody"
         for n in t.notes
     )
+    played = []
     for track in score.tracks:
         if not len(track.notes):
             continue
@@ -130,11 +133,19 @@ def perform(arr, style, seed: int, *, quantized: bool = False):
                 notes = _humanize(notes, grid, style.humanize, rng, name)
             if name == "melody":
                 notes = eased(one_voice([(t, d, p, _lifted(v)) for t, d, p, v in notes]), grid)
+        channel = channel_for(style.mix, name)
+        played.append((track, channel, (track.program, track.is_drum, _volume(channel), notes)))
+    parts, _ = balanced([p for *_, p in played], grid, lambda t: expression_at(t, grid))
+    for (track, channel, _), (*_, notes) in zip(played, parts, strict=True):
         track.notes.clear()
         for t, d, p, v in _untangled(notes, grid.end):
             track.notes.append(Note(time=t, duration=d, pitch=p, velocity=v))
-        _controls(track, grid, channel_for(style.mix, name))
+        _controls(track, grid, channel)
     return dataclasses.replace(arr, score=score)
+
+
+def _volume(channel) -> int:
+    return int(channel.volume) if channel is not None else 100
 
 
 def _grid(score, arr, style) -> _Grid:
