@@ -172,7 +172,12 @@ def test_arrangement_lays_out_the_plan(parts):
     )  # bass has loops: no phase-wide warning
 
 
-def test_loops_longer_than_a_section_are_cut_and_intensity_scales_velocity(parts):
+def test_loops_longer_than_a_section_are_cut_and_intensity_scales_velocity(parts, monkeypatch):
+    # the plan's intensity alone: the pass that lowers a section the soundfont plays much louder
+    # than the bars before it (this fixture's thin intro, then the band) has its own tests
+    monkeypatch.setattr(
+        "chromatic.produce.arrange.perform.balanced", lambda parts, grid, expression: (parts, [])
+    )
     # a 2-bar bass loop in a 1-bar verse: cut at the section end, the crossing note shortened
     _edit_plan(
         parts,
