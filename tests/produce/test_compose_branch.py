@@ -136,3 +136,38 @@ def test_every_candidate_is_scored_once_per_branch(exported, tmp_path, monkeypat
         else:
             assert sum(mine) == p["generated"] > 0, (p["phase"], mine)
     assert any(p["branches"] == 2 for p in summary["phases"])
+
+
+def test_a_branch_encodes_only_what_is_written_or_read(tmp_path, monkeypatch):
+    """A part candidate's MIDI is encoded when its file is wanted: the branch written, or an
+    approved loop a later phase reads; the other branches' kept candidates never are."""
+    from chromatic.produce.phases import parts
+
+    encoded: list[int] = []
+    real = parts.render_part
+
+    def counting(*args):
+        encoded.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(parts, "render_part", counting)
+    out = tmp_path / "song"
+    compose_auto(MAJOR_4_4, out, ComposeOptions(n=12, beam=3, seed=4, render=False))
+    written = [
+        p
+        for ph in ("drums", "bass", "melody", "harmony")
+        for p in (out / ph).glob("candidates/*.mid")
+    ]
+    # every branch keeps 5 a section per phase: 3 branches would encode 3x what one writes
+    assert written and len(encoded) < 1.5 * len(written), (len(encoded), len(written))
+
+
+def test_held_files_are_made_once_when_read():
+    from chromatic.produce.compose.branch import Files
+
+    made: list[str] = []
+    files = Files({"a.mid": lambda: made.append("a") or b"A", "b.mid": b"B"})
+    copy = Files(files)
+    assert made == [] and sorted(files) == ["a.mid", "b.mid"] and "a.mid" in files
+    assert files["a.mid"] == b"A" and files["a.mid"] == b"A" and made == ["a"]
+    assert copy["b.mid"] == b"B" and dict(copy) == {"a.mid": b"A", "b.mid": b"B"}

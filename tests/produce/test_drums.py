@@ -314,3 +314,28 @@ def test_every_template_and_fill_plays_keys_notation_maps():
     assert keys and keys <= NOTATION_KEYS and keys <= set(GM_DRUM_KEYS)
     assert {VOICES["snare2"], VOICES["hat"]} <= keys  # the substitutes are played
     assert not keys & {VOICES["clap"], VOICES["shaker"], VOICES["triangle"]}
+
+
+def test_a_loop_is_made_once_per_content_the_chords_aside(song_78, monkeypatch):
+    """Beam branches differ in their chords, which drums do not read: the same option of the
+    same section is made once, and each candidate still gets its own details."""
+    import dataclasses
+
+    from chromatic.produce.phases import drums
+
+    section = load_song(song_78, "test").section("verse")
+    fit = family_fit(("rock",))
+    opt = drums.drum_options(section, fit)[0]
+    made: list[int] = []
+    real = drums.drum_notes
+    monkeypatch.setattr(drums, "drum_notes", lambda *a: made.append(1) or real(*a))
+    monkeypatch.setattr(drums, "_LOOPS", {})
+    first = drums.drum_candidate(section, 0, opt, fit, None)
+    other_chords = dataclasses.replace(section, chords=section.chords[::-1])
+    again = drums.drum_candidate(other_chords, 4, opt, fit, None)
+    assert made == [1] and again.index == 4
+    assert (again.notes, again.theory, again.details) == (first.notes, first.theory, first.details)
+    assert again.details["voices"] is not first.details["voices"]
+    longer = dataclasses.replace(section, bars=section.bars + 1)
+    assert drums.drum_candidate(longer, 0, opt, fit, None).notes != first.notes
+    assert made == [1, 1]

@@ -38,13 +38,18 @@ from chromatic.yamlio import dump_yaml
 
 @dataclass(frozen=True)
 class FreshCandidate:
-    """A newly generated candidate before it has an id. ``attachments`` maps a details key to a
-    (file-name suffix, bytes) pair written beside the MIDI (e.g. the scratch beat)."""
+    """A newly generated candidate before it has an id. ``midi``: its file's bytes, or the
+    function that renders them (called when the file is wanted: ``data``; the compose search
+    renders only the candidates of the branch it writes). ``attachments`` maps a details key to
+    a (file-name suffix, bytes) pair written beside the MIDI (e.g. the scratch beat)."""
 
     scores: dict
     details: dict
-    midi: bytes
+    midi: bytes | Callable[[], bytes]
     attachments: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+
+    def data(self) -> bytes:
+        return self.midi() if callable(self.midi) else self.midi
 
 
 @dataclass(frozen=True)
@@ -136,11 +141,17 @@ class Merged:
     written: list[tuple[str, FreshCandidate]]
     doomed: dict[str, list[Path]]
     result: MergeResult
+    model: ReviewFile  # ``doc`` validated
 
     def files(self) -> Iterator[tuple[str, bytes]]:
         """(path relative to the phase folder, bytes) of every new file, in writing order."""
+        for rel, data in self.lazy_files():
+            yield rel, data() if callable(data) else data
+
+    def lazy_files(self) -> Iterator[tuple[str, bytes | Callable[[], bytes]]]:
+        """``files`` with each candidate's MIDI as the function that renders it."""
         for cid, f in self.written:
-            yield f"candidates/{cid}.mid", f.midi
+            yield f"candidates/{cid}.mid", f.data if callable(f.midi) else f.midi
             for suffix, data in f.attachments.values():
                 yield f"candidates/{cid}{suffix}.mid", data
 
@@ -201,7 +212,7 @@ def merge_groups(
         pool: list[FreshCandidate] = []
         wanted = max(g.top - len(kept_here), 0)
         for f in g.fresh if wanted else ():  # rendered on demand: none drawn past the last
-            if kept_digests and hashlib.sha256(f.midi).hexdigest() in kept_digests:
+            if kept_digests and hashlib.sha256(f.data()).hexdigest() in kept_digests:
                 duplicates += 1
             else:
                 pool.append(f)
@@ -234,7 +245,7 @@ def merge_groups(
     doc["candidates"] = seq
 
     try:  # never write a file that would not load back
-        ReviewFile.model_validate(doc)
+        model = ReviewFile.model_validate(doc)
     except ValidationError as e:  # pragma: no cover - a bug in the phase, not in the user's file
         raise ReviewError(
             f"generated review does not validate: {e.errors()[0]['msg']}", path=path
@@ -247,7 +258,7 @@ def merge_groups(
         tuple(cid for cid, _ in written),
         duplicates,
     )
-    return Merged(doc, written, doomed, result)
+    return Merged(doc, written, doomed, result, model)
 
 
 def _group(m: Mapping) -> object:

@@ -15,8 +15,9 @@ review through ``write_review``: on disk for ``produce <phase>``, here into the 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from chromatic.errors import ReviewError
@@ -34,35 +35,88 @@ from chromatic.proposals.reader import Proposal
 from chromatic.yamlio import as_read, dump_yaml, parse_yaml
 
 
+class Files(MutableMapping):
+    """Path -> bytes, where a value may still be the function that makes the bytes (a
+    candidate's render, an approved loop's finishing pass): called once, when first read, so a
+    branch the search does not write encodes only what a later phase reads."""
+
+    def __init__(self, items: Mapping | None = None):
+        self._raw: dict = dict(items._raw if isinstance(items, Files) else items or {})
+
+    def __getitem__(self, key: str) -> bytes:
+        value = self._raw[key]
+        if callable(value):
+            value = self._raw[key] = value()
+        return value
+
+    def __setitem__(self, key: str, value) -> None:
+        self._raw[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._raw[key]
+
+    def __iter__(self):
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+
 @dataclass(frozen=True)
 class HeldPhase:
     """One phase of a branch: its review as the run produced it, its files (path relative to
-    the phase folder -> bytes), and once approved the labels and the approved loops."""
+    the phase folder -> bytes, made when read), and once approved the labels and the approved
+    loops. The review's text and what a reader reads of it are made when asked for."""
 
     path: Path  # where its review.yml goes
     merged: Merged
-    files: Mapping[str, bytes]
-    plain: dict  # what the fast reader would read of the review (approval applied)
-    model: ReviewFile  # ``plain`` as ``review.read_review`` gives it
+    files: Files
     label_of: Mapping[str, str] = field(default_factory=dict)  # candidate id -> section
-    approved: Mapping[str, bytes] = field(default_factory=dict)  # section -> approved loop
-    written: list[str] = field(default_factory=list)  # the review's text, once made
+    approved: Files = field(default_factory=Files)  # section -> approved loop
+    made: dict = field(default_factory=dict)  # the review's text, plain and model, once made
 
     def text(self) -> str:
-        if not self.written:
-            self.written.append(dump_yaml(self.merged.doc))
-        return self.written[0]
+        if "text" not in self.made:
+            self.made["text"] = dump_yaml(self.merged.doc)
+        return self.made["text"]
 
+    def _pending(self) -> tuple[dict, ReviewFile]:
+        """What the fast reader reads of the review as the run wrote it (every candidate
+        pending), and its model: made once, shared by every approval of this run."""
+        if "plain" not in self.made:
+            plain = as_read(self.merged.doc)
+            if plain is None:  # ``yamlemit`` declines it (the chords' numeric keys)
+                plain = parse_yaml(self.text().encode("utf-8"), ReviewError, path=self.path)
+            # the document is this run's own (``merge_groups`` validated it; its ids and files
+            # are made here): the schema alone, without the hand-edit checks of ``read_review``
+            self.made["plain"] = plain
+            self.made["model"] = ReviewFile.model_validate(plain)
+        return self.made["plain"], self.made["model"]
 
-def _held(path: Path, merged: Merged, files: Mapping[str, bytes]) -> HeldPhase:
-    plain, written = as_read(merged.doc), []
-    if plain is None:  # ``yamlemit`` declines it (the chords' numeric keys): ruamel writes it
-        written.append(dump_yaml(merged.doc))
-        plain = parse_yaml(written[0].encode("utf-8"), ReviewError, path=path)
-    # the document is this run's own (``merge_groups`` validated it; its ids and files are
-    # made here): the schema alone, without the hand-edit checks of ``review.read_review``
-    model = ReviewFile.model_validate(plain)
-    return HeldPhase(path, merged, dict(files), plain, model, written=written)
+    @cached_property
+    def plain(self) -> dict:
+        """What the fast reader reads of the review (approval applied)."""
+        plain, label_of = self._pending()[0], self.label_of
+        if not label_of:
+            return plain
+        cands = [
+            {**c, "status": "approved", "label": label_of[c["id"]]} if c["id"] in label_of else c
+            for c in plain["candidates"]
+        ]
+        return {**plain, "candidates": cands}
+
+    @cached_property
+    def model(self) -> ReviewFile:
+        """``plain`` as ``review.read_review`` gives it."""
+        model, label_of = self._pending()[1], self.label_of
+        if not label_of:
+            return model
+        update = {"status": "approved"}
+        cands = [
+            c.model_copy(update={**update, "label": label_of[c.id]}) if c.id in label_of else c
+            for c in model.candidates
+        ]
+        return model.model_copy(update={"candidates": cands})
 
 
 @dataclass(frozen=True, eq=False)  # a branch is itself: compared and hashed as its folder
@@ -127,9 +181,9 @@ class SongSoFar(ProductionFolder):
         self.check_phase_tree(phase)
         path = self.review_path(phase)
         before = self._phase(phase)
-        old, files = None, {}
+        old, files = None, Files()
         if before is not None:  # a second write in one run (given chords after generated ones)
-            old, files = review_from_text(path, before.text()), dict(before.files)
+            old, files = review_from_text(path, before.text()), Files(before.files)
         merged = merge_groups(
             path,
             old,
@@ -143,9 +197,11 @@ class SongSoFar(ProductionFolder):
         for cid in merged.result.replaced:
             if cid not in added:
                 for p in merged.doomed[cid]:
-                    files.pop(p.relative_to(self.phase_dir(phase).resolve()).as_posix(), None)
-        files.update(merged.files())
-        self.outbox[phase] = _held(path, merged, files)
+                    rel = p.relative_to(self.phase_dir(phase).resolve()).as_posix()
+                    files._raw.pop(rel, None)
+        for rel, data in merged.lazy_files():
+            files[rel] = data
+        self.outbox[phase] = HeldPhase(path, merged, files)
         return merged.result
 
     def _in(self, files: Mapping[str, bytes], phase: str, path: Path) -> bytes | None:
@@ -157,26 +213,12 @@ class SongSoFar(ProductionFolder):
 
     # --- the search's operations ----------------------------------------------------------------
 
-    def approve(self, phase: str, label_of: Mapping[str, str], loops: Mapping[str, bytes]):
+    def approve(self, phase: str, label_of: Mapping[str, str], loops: Mapping):
         """The child branch: ``phase``'s review (this trial's) with exactly ``label_of``
-        approved (id -> section) and ``loops`` as its approved loops (section -> bytes)."""
+        approved (id -> section) and ``loops`` as its approved loops (section -> bytes, or the
+        function that makes them)."""
         h = self.outbox[phase]
-        cands = [
-            {**c, "status": "approved", "label": label_of[c["id"]]} if c["id"] in label_of else c
-            for c in h.plain["candidates"]
-        ]
-        plain = {**h.plain, "candidates": cands}
-        model = h.model.model_copy(
-            update={
-                "candidates": [
-                    c.model_copy(update={"status": "approved", "label": label_of[c.id]})
-                    if c.id in label_of
-                    else c
-                    for c in h.model.candidates
-                ]
-            }
-        )
-        done = HeldPhase(h.path, h.merged, h.files, plain, model, label_of, loops, h.written)
+        done = HeldPhase(h.path, h.merged, h.files, dict(label_of), Files(loops), h.made)
         return SongSoFar(self.root, {**self.held, phase: done}, {}, self.known)
 
 

@@ -146,8 +146,14 @@ def approve_choice(trial: SongSoFar, phase: str, alt: Alternative) -> SongSoFar:
     loops = {}
     for section, midi_file in alt.files.items():
         contained(base, midi_file, path=held.path, field="midi_file")
-        loops[section] = finish_loop(read_midi(held.files[midi_file]), phase)  # promote's
+        loops[section] = _promoted(held.files, midi_file, phase)
     return trial.approve(phase, {cid: section for section, cid in alt.choice.items()}, loops)
+
+
+def _promoted(files, midi_file: str, phase: str) -> Callable[[], bytes]:
+    """The approved loop ``promote`` writes of the candidate ``midi_file``, made when read (a
+    later phase reads it, or the branch is written)."""
+    return lambda: finish_loop(read_midi(files[midi_file]), phase)
 
 
 def search(
@@ -178,7 +184,11 @@ def search(
             generated += result.generated
             held = trial.outbox[phase]
             for ai, alt in enumerate(
-                alternatives(phase, held.model, held.path, opts.form, opts.beam, notes, heard)
+                # the run's review as merged (ids, ranks, composites, sections: what a reader
+                # reads of it, without reading it)
+                alternatives(
+                    phase, held.merged.model, held.path, opts.form, opts.beam, notes, heard
+                )
             ):
                 phase_mean = sum(alt.composites.values()) / len(alt.composites)
                 score = (sum(b.phase_scores.values()) + phase_mean) / (len(b.phase_scores) + 1)

@@ -109,14 +109,37 @@ def measured_energy(notes: tuple[Note, ...], section: Section) -> float:
     return min(1.0, weight / quarters / FULL_INTENSITY)
 
 
+#: Drum loops made, by what making one reads (the section's label, energies, meter and bars,
+#: the option, its family's fit, the groove): each beam branch of ``compose --auto`` draws the
+#: same options of the same sections (only the chords differ, which drums do not read).
+_LOOPS: dict[tuple, tuple[dict, dict, tuple[Note, ...]]] = {}
+_LOOPS_MAX = 4096
+
+
 def drum_candidate(
     section: Section, index: int, opt: DrumOption, fit: FamilyFit, g: Groove | None
 ) -> PartCandidate:
+    s = section
+    family = fit.fits.get(opt.template.family, 0.0)
+    key = (s.label, s.energy, s.next, s.next_energy, s.meter, s.time_signature, s.bars)
+    key += (opt, family, repr(g))
+    made = _LOOPS.get(key)
+    if made is None:
+        if len(_LOOPS) >= _LOOPS_MAX:
+            _LOOPS.clear()
+        made = _LOOPS[key] = _drum_loop(section, opt, family, g)
+    theory, details, notes = made  # the containers copied: each candidate's own in its review
+    details = {**details, "voices": flow(list(details["voices"]))}
+    return PartCandidate(section.label, index, dict(theory), details, notes)
+
+
+def _drum_loop(
+    section: Section, opt: DrumOption, family: float, g: Groove | None
+) -> tuple[dict, dict, tuple[Note, ...]]:
     notes = drum_notes(section, opt, g)
     measured = measured_energy(notes, section)
     energy = (ENERGY_VALUE[opt.template.energy] + measured) / 2
     energy_fit = max(0.0, 1.0 - abs(energy - ENERGY_VALUE[section.energy]) / ENERGY_TOLERANCE)
-    family = fit.fits.get(opt.template.family, 0.0)
     theory = {
         "energy_fit": round(energy_fit, 4),
         "family_fit": round(family, 4),
@@ -138,7 +161,7 @@ def drum_candidate(
         "meter": str(section.time_signature),
         "bars": section.bars,
     }
-    return PartCandidate(section.label, index, theory, details, notes)
+    return theory, details, notes
 
 
 def generate_drums(

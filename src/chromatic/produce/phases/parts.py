@@ -14,6 +14,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 
@@ -174,7 +175,8 @@ def run_part_phase(
     def fresh(ranked: list[PartCandidate]) -> Iterator[FreshCandidate]:
         for c in ranked:
             key = (c.section, c.index)
-            yield FreshCandidate(ranking.scores(key, c.theory), c.details, ranking.delivered(key))
+            render = partial(ranking.delivered, key)  # encoded when its file is wanted
+            yield FreshCandidate(ranking.scores(key, c.theory), c.details, render)
 
     groups = []
     for s in song.sections:
