@@ -14,8 +14,8 @@ the K-weighted power times the gain squared (the K-weighting is linear, and the 
 slowly against it: exact wherever the limiter rests), which costs one cumulative sum per try
 instead of filtering the song again; the result is then measured once more from that filtered
 signal, filtering again only the stretches the limiter moved (``scaled_power``), and corrected
-with real measurements in the rare case it is off. numpy and scipy (sosfilt) apart from the
-resampler.
+with real measurements in the rare case it is off. numpy and scipy's sosfilt kernel
+(``music.render_sos``) apart from the resampler.
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ def k_sos(sample_rate: int) -> np.ndarray:
 
 def k_filter(rows: np.ndarray, sample_rate: int) -> np.ndarray:
     """K-weight each row (float64; sosfilt copies its input into float64 itself)."""
-    from scipy.signal import sosfilt
+    from chromatic.music.render_sos import sosfilt
 
     return sosfilt(k_sos(sample_rate), rows)
 

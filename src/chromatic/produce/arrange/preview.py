@@ -107,7 +107,7 @@ def render_preview(
 
     image = within(out_dir, "arrangement.png")
     # The synthesizer runs in C without the GIL: the picture and the loudness stack's imports
-    # (scipy.signal alone takes a second or more) use the other core meanwhile.
+    # use the other core meanwhile.
     with ThreadPoolExecutor(max_workers=1) as pool:
         side = pool.submit(_picture_and_imports, arr, image, title)
         mix = add_space(render(arr.score), sample_rate, _family(out_dir))
@@ -142,10 +142,12 @@ def _family(out_dir: Path) -> str:
 def _picture_and_imports(arr, image: Path, title: str) -> None:
     """What the preview needs besides the synthesizer: the picture, and the modules the
     loudness pass and the writer import (loaded here, beside the synthesizer, not after it)."""
-    import pyloudnorm  # noqa: F401
     import soundfile  # noqa: F401
     import soxr  # noqa: F401
-    from scipy.signal import sosfilt  # noqa: F401
+
+    from chromatic.music.render_sos import kernel
+
+    kernel()
 
     write_with(image, lambda tmp: plot_arrangement(arr, tmp, title=title))
 
