@@ -66,3 +66,15 @@ def test_gm_table():
     levels += vars(gm.SYNTH_KIT).values()
     assert all(1 <= v <= 127 for v in levels)
     assert gm.SCRATCH.first_kick > gm.SCRATCH.kick and gm.SYNTH_KIT.hat == gm.GHOST
+
+
+def test_ticks_truncates_as_the_exact_product():
+    from fractions import Fraction
+
+    from chromatic.music.meter import TPQ, ticks
+
+    values = [0, 3, -2, True, 0.3, -0.7, 1e-9, Fraction(1, 3), Fraction(-7, 9), Fraction(5, 2)]
+    values += [Fraction(n, d) for n in range(-13, 14) for d in (1, 2, 3, 5, 7, 12, 960, 1920)]
+    for q in values:
+        assert ticks(q) == int(Fraction(q) * TPQ), q
+    assert ticks(Fraction(1, 3)) == 160 and ticks(Fraction(-1, 960)) == 0 and ticks(-2) == -960

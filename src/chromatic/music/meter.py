@@ -32,8 +32,14 @@ TPQ = 480
 
 
 def ticks(q: Fraction | int) -> int:
-    """Quarter notes -> ticks (exact for every grid the phases use)."""
-    return int(Fraction(q) * TPQ)
+    """Quarter notes -> ticks (exact for every grid the phases use), truncated toward zero
+    as ``int(Fraction(q) * TPQ)``, without building the product (the generators call it for
+    every note)."""
+    if type(q) is int:
+        return q * TPQ
+    f = q if type(q) is Fraction else Fraction(q)
+    n = f.numerator * TPQ
+    return n // f.denominator if n >= 0 else -(-n // f.denominator)
 
 
 @dataclass(frozen=True)
