@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from chromatic.errors import ChromaticError
 from chromatic.produce.compose.branch import SongSoFar, write_song
 from chromatic.produce.compose.run import ComposeOptions, compose_auto, init_at
 from chromatic.produce.compose.search import alternatives, approve_choice
@@ -171,3 +174,28 @@ def test_held_files_are_made_once_when_read():
     assert made == [] and sorted(files) == ["a.mid", "b.mid"] and "a.mid" in files
     assert files["a.mid"] == b"A" and files["a.mid"] == b"A" and made == ["a"]
     assert copy["b.mid"] == b"B" and dict(copy) == {"a.mid": b"A", "b.mid": b"B"}
+
+
+def test_the_song_of_a_chord_set_is_read_once(tmp_path, monkeypatch):
+    """Every part phase of every branch that shares a chord set reads the same song: it is
+    read from the approved chords once (on disk, and with a plan, as before: every time)."""
+    from chromatic.produce import sections
+
+    root = init_at(MAJOR_4_4, tmp_path / "mem", force=True).root
+    trial = SongSoFar(root).trial()
+    get("chords").run(trial, _options("chords"))
+    held = trial.outbox["chords"]
+    first, second = alternatives("chords", held.model, held.path, FORM, 2, [])[:2]
+    a, b = approve_choice(trial, "chords", first), approve_choice(trial, "chords", second)
+    reads: list[int] = []
+    real = sections._read_song
+    monkeypatch.setattr(sections, "_read_song", lambda *x: reads.append(1) or real(*x))
+    song = sections.load_song(a.trial(), "drums")
+    assert sections.load_song(a.trial(), "bass") is song and reads == [1]
+    assert sections.load_song(a, "melody") is song and reads == [1]
+    other = sections.load_song(b.trial(), "drums")
+    assert reads == [1, 1] and other.sections != song.sections
+    assert other == real(b, "drums") and song == real(a, "drums")  # what reading gives
+    (root / sections.PLAN_FILE).write_text("not read here")
+    with pytest.raises(ChromaticError, match=r"production_plan\.yml|expected"):  # read every time
+        sections.load_song(a.trial(), "drums")

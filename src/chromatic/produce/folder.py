@@ -18,15 +18,18 @@ Everything that reads the folder goes through ``ProductionFolder`` so paths are 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from chromatic.errors import ProduceError
 from chromatic.paths import contained, slugify, within
 from chromatic.proposals.reader import Proposal, load_proposal
 from chromatic.proposals.threads import read_any_proposal
+
+T = TypeVar("T")
 
 PHASES: tuple[str, ...] = ("chords", "drums", "bass", "melody", "harmony")
 LOCK_TIMEOUT_S = 120.0
@@ -138,6 +141,11 @@ class ProductionFolder:
 
         path = self.review_path(phase)
         return load_plain(path) if path.is_file() else {}
+
+    def chords_song(self, read: Callable[[], T]) -> T:
+        """The song the part phases build on (``sections.load_song``: the approved chords read
+        musically), made by ``read``: read from the files every time here."""
+        return read()
 
     def write_review(self, phase: str, *, facts: dict, groups: list, digits: int = 3):
         """Merge fresh candidates into ``phase``'s review.yml (``regenerate.regenerate_groups``)

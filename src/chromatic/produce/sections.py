@@ -183,7 +183,12 @@ def require_approved(folder: ProductionFolder, phase: str, needed_by: str) -> di
 
 
 def load_song(folder: ProductionFolder, needed_by: str) -> Song:
-    """Every approved chord section in song order, or a refusal naming the commands to run."""
+    """Every approved chord section in song order, or a refusal naming the commands to run
+    (a compose branch reads it once per chord set: ``ProductionFolder.chords_song``)."""
+    return folder.chords_song(lambda: _read_song(folder, needed_by))
+
+
+def _read_song(folder: ProductionFolder, needed_by: str) -> Song:
     proposal = folder.proposal()
     files = require_approved(folder, "chords", needed_by)
     entries = _approved_entries(folder)

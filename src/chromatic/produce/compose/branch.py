@@ -23,6 +23,7 @@ from pathlib import Path
 from chromatic.errors import ReviewError
 from chromatic.fileio import write_bytes_atomic, write_text_atomic
 from chromatic.produce.folder import ProductionFolder
+from chromatic.produce.planfile import PLAN_FILE
 from chromatic.produce.regenerate import Merged, merge_groups
 from chromatic.produce.review import (
     ReviewFile,
@@ -136,6 +137,18 @@ class SongSoFar(ProductionFolder):
         if "proposal" not in self.known:
             self.known["proposal"] = super().proposal()
         return self.known["proposal"]
+
+    def chords_song(self, read):
+        """The part phases' song, read once per approved chord set (the held chords phase: every
+        branch that shares it, every phase) while no plan orders the sections."""
+        h = self.held.get("chords")
+        if h is None or "chords" in self.outbox or self.path(PLAN_FILE).exists():
+            return read()
+        songs = self.known.setdefault("songs", {})
+        got = songs.get(id(h))
+        if got is None or got[0] is not h:  # the phase kept beside it: its id stays its own
+            got = songs[id(h)] = (h, read())
+        return got[1]
 
     def _phase(self, phase: str) -> HeldPhase | None:
         return self.outbox.get(phase) or self.held.get(phase)
