@@ -2,7 +2,7 @@
 (model load, chords, drums, bass, melody, plan, assemble, render), without and with a model.
 
     .venv/bin/python benchmarks/compose.py [PROPOSAL] [-n 50] [--beam 3] [--model MODEL]
-        [--repeat 2] [--no-render] [--process]
+        [--repeat 2] [--no-render] [--process] [--branch]
 
 PROPOSAL is a proposal file, an iteration list or a thread folder (default: the final proposal
 of a real thread). Without ``--model`` a model of the default architecture (random weights: the
@@ -13,7 +13,9 @@ cold" encodes the concept (the text encoder is built: torch, transformers, MiniL
 cached" finds the concept's vector that the cold run cached (``produce.phases.concept``; a
 rerun, or the same proposal composed again), so the text encoder is never built. The user
 cache is a temp folder here, emptied before every cold run. ``--process`` adds one whole-process ``chromatic compose --auto`` run
-without a model (imports included). Figures are measured in this one run; the original system
+without a model (imports included). ``--branch`` instead prints the CPU seconds of each extra
+beam branch: beam 1 and ``--beam`` alternated ``--repeat`` times (no render, the fastest of
+each), without a model and with it (concept cached), (beam - beam 1) / (beam - 1). Figures are measured in this one run; the original system
 took 0.66-0.73 s of pipeline time (2.7 s with imports) for chords (200 generated, 10 kept) +
 plan + drums + bass + melody, and 1.8-2.0 s with its evolutionary option (4,374 candidates
 scored), with a constant stand-in scorer and no rendering.
@@ -93,9 +95,14 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--no-render", action="store_true")
     ap.add_argument("--process", action="store_true")
+    ap.add_argument("--branch", action="store_true")
     args = ap.parse_args()
 
     from chromatic.produce.compose.run import ComposeOptions
+
+    if args.branch:
+        branch_cost(args)
+        return
 
     rows = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -150,6 +157,33 @@ def main() -> None:
         )
     if proc is not None:
         print(f"  whole process (no model, imports included): {proc:.2f} s")
+
+
+def branch_cost(args) -> None:
+    """Each extra beam branch's CPU seconds (see the module docstring)."""
+    from chromatic.produce.compose.run import ComposeOptions, compose_auto
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        os.environ["CHROMATIC_CACHE"] = str(tmp / "user-cache")
+        model = args.model or default_model(tmp)
+        for name, m in (("no model", None), ("model, cached", model)):
+            base = dict(n=args.n, seed=0, render=False, model=m)
+            compose_auto(args.proposal, tmp / "warm", ComposeOptions(**base, beam=1))
+            cpu: dict[int, list[float]] = {1: [], args.beam: []}
+            for r in range(max(1, args.repeat)):
+                for beam in cpu:
+                    out = tmp / f"b{beam}-{r}"
+                    t = time.process_time()
+                    compose_auto(args.proposal, out, ComposeOptions(**base, beam=beam))
+                    cpu[beam].append(time.process_time() - t)
+                    shutil.rmtree(out, ignore_errors=True)
+            one, many = min(cpu[1]), min(cpu[args.beam])
+            extra = (many - one) / max(args.beam - 1, 1)
+            print(
+                f"  {name:<14} beam 1 {one:.2f} CPU s, beam {args.beam} {many:.2f}: "
+                f"each extra branch {extra:.3f} CPU s (n={args.n})"
+            )
 
 
 if __name__ == "__main__":
