@@ -344,19 +344,20 @@ def test_evolve_with_a_model_scores_children_of_every_phase(exported, song_44, t
 def test_evolved_chords_with_a_model_score_every_kept_loop_once(exported, song_44, tmp_path):
     """With a scorer the chord phase's children are scored while they breed and their results
     reused: every kept loop, child or generated, carries its chromatic match."""
+    from chromatic.produce.evolve.fitness import fused
     from chromatic.produce.phases.chords import run_chords
     from chromatic.produce.phases.composite import load_scorer
 
     _, model, _ = exported
     scorer = load_scorer(model)
     calls = []
-    batch = scorer.score_batch
+    for s in (scorer, fused(scorer)):  # the phase's scorer and breeding's fused twin
 
-    def counted(cands, **kw):
-        calls.extend(c["id"] for c in cands)
-        return batch(cands, **kw)
+        def counted(cands, _batch=s.score_batch, **kw):
+            calls.extend(c["id"] for c in cands)
+            return _batch(cands, **kw)
 
-    scorer.score_batch = counted
+        s.score_batch = counted
     folder = _copy(song_44, tmp_path, "chords-model")
     bigger = Evolve(generations=4, population=8)  # children far enough to be shortlisted
     run = run_chords(folder, n=12, top=6, seed=2, scorer=scorer, model=str(model), evolve=bigger)
@@ -367,3 +368,52 @@ def test_evolved_chords_with_a_model_score_every_kept_loop_once(exported, song_4
     assert len(calls) == len(set(calls))  # nothing scored twice
     scored = review.model_extra["evolve"]["sections"]["chords"]["scored"]
     assert len(calls) == scored
+
+
+def test_breeding_scores_with_the_fused_graph_and_ranking_with_the_files(
+    exported, song_44, monkeypatch
+):
+    """``Evolve.fitness``: the model loaded again with its GELUs fused, once, scoring within a
+    float32 rounding of the file's graph; the concept wrapper keeps its vector around the
+    twin; ``fuse=False`` is the scorer itself."""
+    import chromatic.scoring.scorer as scorer_module
+    from chromatic.produce.phases.composite import load_scorer
+    from chromatic.produce.phases.concept import ConceptScorer
+    from chromatic.produce.phases.parts import TrackSpec, part_song
+
+    _, model, _ = exported
+    scorer = load_scorer(model)
+    opened = []
+    real_open = scorer_module.open_session
+
+    def recorded(path, **kw):
+        opened.append(kw.get("fuse"))
+        return real_open(path, **kw)
+
+    monkeypatch.setattr(scorer_module, "open_session", recorded)
+    twin = Evolve().fitness(scorer)
+    assert twin is not scorer and Evolve().fitness(scorer) is twin  # loaded once
+    assert opened == [True] and twin.path == scorer.path
+    assert Evolve(fuse=False).fitness(scorer) is scorer
+    song = load_song(song_44, "drums")
+    section = song.sections[0]
+    track = TrackSpec("Piano", 0)
+    items = [
+        {
+            "id": str(k),
+            "midi": part_song(
+                song,
+                section,
+                track,
+                tuple(Note(i * 480, 240, 60 + (i * (k + 2)) % 12, 90) for i in range(8)),
+            ),
+        }
+        for k in range(4)
+    ]
+    a = {r["id"]: r["match"] for r in scorer.score_batch(items, color="Red")}
+    b = {r["id"]: r["match"] for r in twin.score_batch(items, color="Red")}
+    assert len(a) == 4 and a.keys() == b.keys() and all(abs(a[k] - b[k]) < 1e-5 for k in a)
+    wrapped = ConceptScorer(scorer, "a concept", np.zeros(4, np.float32))
+    inner = Evolve().fitness(wrapped)
+    assert isinstance(inner, ConceptScorer) and inner.scorer is twin and inner.text == "a concept"
+    assert wrapped.scorer is scorer  # the phase's own scorer is left as it was
