@@ -417,3 +417,28 @@ def test_breeding_scores_with_the_fused_graph_and_ranking_with_the_files(
     inner = Evolve().fitness(wrapped)
     assert isinstance(inner, ConceptScorer) and inner.scorer is twin and inner.text == "a concept"
     assert wrapped.scorer is scorer  # the phase's own scorer is left as it was
+
+
+def test_a_drum_edit_runs_once_per_groove_and_lands_on_every_bar_but_the_last(song_78):
+    """``drums._apply``: bars with the same hits are edited once (the edit is a function of
+    them), and every bar but the last carries the edit, as when each bar was edited."""
+    from chromatic.produce.evolve.drums import _apply
+
+    section = load_song(song_78, "drums").sections[1]
+    assert section.bars > 2
+    last = (section.bars - 1) * section.bar_ticks
+    for part, grooves in (
+        (tuple(n._replace(velocity=80) for n in _drum_part(section, 0)), 1),  # one groove
+        (_drum_part(section, 0), section.bars - 1),  # hats' velocities differ bar to bar
+    ):
+        calls = []
+
+        def edit(rel, _calls=calls):
+            _calls.append(tuple(rel))
+            return [n._replace(velocity=1) if n.pitch == 38 else n for n in rel]
+
+        out = _apply(part, section, edit)
+        assert len(calls) == len(set(calls)) == grooves
+        snares = [n.start for n in part if n.pitch == 38 and n.start < last]
+        assert sorted(n.start for n in out if n.pitch == 38 and n.velocity == 1) == snares
+        assert [n for n in out if n.start >= last] == [n for n in part if n.start >= last]

@@ -46,10 +46,13 @@ def _apply(notes, section, edit) -> tuple:
         b = n.start // bar
         if 0 <= b < edited:
             bars[b].append(Note(n.start - b * bar, n.duration, n.pitch, n.velocity))
+    done: dict[tuple, list] = {}  # an edit is a function of the bar's hits: once per groove
     for b, rel in enumerate(bars):
         lo = b * bar
-        rel = [n for n in rel if n not in crash]
-        out += [Note(n.start + lo, n.duration, n.pitch, n.velocity) for n in edit(rel)]
+        key = tuple(n for n in rel if n not in crash)
+        if key not in done:
+            done[key] = edit(list(key))
+        out += [Note(n.start + lo, n.duration, n.pitch, n.velocity) for n in done[key]]
     return tuple(sorted(set(out + crash)))
 
 
