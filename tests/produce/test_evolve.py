@@ -442,3 +442,22 @@ def test_a_drum_edit_runs_once_per_groove_and_lands_on_every_bar_but_the_last(so
         snares = [n.start for n in part if n.pitch == 38 and n.start < last]
         assert sorted(n.start for n in out if n.pitch == 38 and n.velocity == 1) == snares
         assert [n for n in out if n.start >= last] == [n for n in part if n.start >= last]
+
+
+def test_a_bar_slice_counts_each_bars_notes_as_the_bars_themselves_do():
+    """``melody._bar_slice`` counts the notes starting in each bar in one pass: the bars it
+    draws from are those with at least ``need`` notes, a note before the first bar or past the
+    last counted in none (the same draw as counting bar by bar)."""
+    from types import SimpleNamespace
+
+    from chromatic.produce.evolve.melody import _bar_slice
+
+    section = SimpleNamespace(bars=4, bar_ticks=1920)
+    notes = tuple(Note(t, 240, 60, 80) for t in (-100, 0, 10, 1920, 5760, 5800, 5900, 7680, 9000))
+    seen = set()
+    for seed in range(60):
+        b, idx = _bar_slice(notes, section, np.random.default_rng(seed), need=2)
+        seen.add(b)
+        assert idx == [i for i, n in enumerate(notes) if b * 1920 <= n.start < (b + 1) * 1920]
+    assert seen == {0, 3}  # bar 1 has one note, bar 2 none; -100 and the ones past bar 4 none
+    assert _bar_slice(notes, section, np.random.default_rng(0), need=4) is None
