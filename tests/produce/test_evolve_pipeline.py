@@ -90,3 +90,20 @@ def test_progress_comes_out_in_the_songs_order():
         ("chorus", 1, 2, 0.5),
         ("chorus", 2, 2, 0.6),
     ]
+
+
+def test_a_scoring_error_stops_every_section_and_reaches_the_caller():
+    import pytest
+
+    from chromatic.errors import ProduceError
+
+    log: list = []
+
+    def evaluate(batch):
+        if batch == ["b1"]:
+            raise ProduceError("scorer returned no score for 1 candidate(s), e.g. b1")
+        return [0.0]
+
+    with pytest.raises(ProduceError, match=r"e\.g\. b1"):
+        interleave([_steps("a", log, 5), _steps("b", log, 5)], evaluate, workers=1)
+    assert ("bred", "a", 4) not in log  # nothing is bred after the error is seen
