@@ -107,3 +107,24 @@ def test_a_scoring_error_stops_every_section_and_reaches_the_caller():
     with pytest.raises(ProduceError, match=r"e\.g\. b1"):
         interleave([_steps("a", log, 5), _steps("b", log, 5)], evaluate, workers=1)
     assert ("bred", "a", 4) not in log  # nothing is bred after the error is seen
+
+
+def test_two_processes_breed_the_same_bytes(song_44, tmp_path):
+    """``produce drums --evolve`` in two processes with different string hashing: every file
+    the phase writes is the same (the pipeline's schedule is fixed, not timed)."""
+    import os
+    import subprocess
+    import sys
+
+    got = []
+    for h in ("1", "2"):
+        folder = _copy(song_44, tmp_path, f"p{h}")
+        args = [sys.executable, "-m", "chromatic", "produce", "drums", str(folder.root)]
+        args += ["-n", "6", "--top", "3", "--seed", "4", "--evolve", "--generations", "2"]
+        args += ["--population", "6"]
+        env = {**os.environ, "PYTHONHASHSEED": h}
+        done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        phase = folder.phase_dir("drums")
+        got.append({p.relative_to(phase): p.read_bytes() for p in phase.rglob("*") if p.is_file()})
+    assert len(got[0]) > 3 and got[0] == got[1]
