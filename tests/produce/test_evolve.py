@@ -344,19 +344,20 @@ def test_evolve_with_a_model_scores_children_of_every_phase(exported, song_44, t
 def test_evolved_chords_with_a_model_score_every_kept_loop_once(exported, song_44, tmp_path):
     """With a scorer the chord phase's children are scored while they breed and their results
     reused: every kept loop, child or generated, carries its chromatic match."""
+    from chromatic.produce.evolve.fitness import fused
     from chromatic.produce.phases.chords import run_chords
     from chromatic.produce.phases.composite import load_scorer
 
     _, model, _ = exported
     scorer = load_scorer(model)
     calls = []
-    batch = scorer.score_batch
+    for s in (scorer, fused(scorer)):  # the phase's scorer and breeding's fused twin
 
-    def counted(cands, **kw):
-        calls.extend(c["id"] for c in cands)
-        return batch(cands, **kw)
+        def counted(cands, _batch=s.score_batch, **kw):
+            calls.extend(c["id"] for c in cands)
+            return _batch(cands, **kw)
 
-    scorer.score_batch = counted
+        s.score_batch = counted
     folder = _copy(song_44, tmp_path, "chords-model")
     bigger = Evolve(generations=4, population=8)  # children far enough to be shortlisted
     run = run_chords(folder, n=12, top=6, seed=2, scorer=scorer, model=str(model), evolve=bigger)
@@ -367,3 +368,96 @@ def test_evolved_chords_with_a_model_score_every_kept_loop_once(exported, song_4
     assert len(calls) == len(set(calls))  # nothing scored twice
     scored = review.model_extra["evolve"]["sections"]["chords"]["scored"]
     assert len(calls) == scored
+
+
+def test_breeding_scores_with_the_fused_graph_and_ranking_with_the_files(
+    exported, song_44, monkeypatch
+):
+    """``Evolve.fitness``: the model loaded again with its GELUs fused, once, scoring within a
+    float32 rounding of the file's graph; the concept wrapper keeps its vector around the
+    twin; ``fuse=False`` is the scorer itself."""
+    import chromatic.scoring.scorer as scorer_module
+    from chromatic.produce.phases.composite import load_scorer
+    from chromatic.produce.phases.concept import ConceptScorer
+    from chromatic.produce.phases.parts import TrackSpec, part_song
+
+    _, model, _ = exported
+    scorer = load_scorer(model)
+    opened = []
+    real_open = scorer_module.open_session
+
+    def recorded(path, **kw):
+        opened.append(kw.get("fuse"))
+        return real_open(path, **kw)
+
+    monkeypatch.setattr(scorer_module, "open_session", recorded)
+    twin = Evolve().fitness(scorer)
+    assert twin is not scorer and Evolve().fitness(scorer) is twin  # loaded once
+    assert opened == [True] and twin.path == scorer.path
+    assert Evolve(fuse=False).fitness(scorer) is scorer
+    song = load_song(song_44, "drums")
+    section = song.sections[0]
+    track = TrackSpec("Piano", 0)
+    items = [
+        {
+            "id": str(k),
+            "midi": part_song(
+                song,
+                section,
+                track,
+                tuple(Note(i * 480, 240, 60 + (i * (k + 2)) % 12, 90) for i in range(8)),
+            ),
+        }
+        for k in range(4)
+    ]
+    a = {r["id"]: r["match"] for r in scorer.score_batch(items, color="Red")}
+    b = {r["id"]: r["match"] for r in twin.score_batch(items, color="Red")}
+    assert len(a) == 4 and a.keys() == b.keys() and all(abs(a[k] - b[k]) < 1e-5 for k in a)
+    wrapped = ConceptScorer(scorer, "a concept", np.zeros(4, np.float32))
+    inner = Evolve().fitness(wrapped)
+    assert isinstance(inner, ConceptScorer) and inner.scorer is twin and inner.text == "a concept"
+    assert wrapped.scorer is scorer  # the phase's own scorer is left as it was
+
+
+def test_a_drum_edit_runs_once_per_groove_and_lands_on_every_bar_but_the_last(song_78):
+    """``drums._apply``: bars with the same hits are edited once (the edit is a function of
+    them), and every bar but the last carries the edit, as when each bar was edited."""
+    from chromatic.produce.evolve.drums import _apply
+
+    section = load_song(song_78, "drums").sections[1]
+    assert section.bars > 2
+    last = (section.bars - 1) * section.bar_ticks
+    for part, grooves in (
+        (tuple(n._replace(velocity=80) for n in _drum_part(section, 0)), 1),  # one groove
+        (_drum_part(section, 0), section.bars - 1),  # hats' velocities differ bar to bar
+    ):
+        calls = []
+
+        def edit(rel, _calls=calls):
+            _calls.append(tuple(rel))
+            return [n._replace(velocity=1) if n.pitch == 38 else n for n in rel]
+
+        out = _apply(part, section, edit)
+        assert len(calls) == len(set(calls)) == grooves
+        snares = [n.start for n in part if n.pitch == 38 and n.start < last]
+        assert sorted(n.start for n in out if n.pitch == 38 and n.velocity == 1) == snares
+        assert [n for n in out if n.start >= last] == [n for n in part if n.start >= last]
+
+
+def test_a_bar_slice_counts_each_bars_notes_as_the_bars_themselves_do():
+    """``melody._bar_slice`` counts the notes starting in each bar in one pass: the bars it
+    draws from are those with at least ``need`` notes, a note before the first bar or past the
+    last counted in none (the same draw as counting bar by bar)."""
+    from types import SimpleNamespace
+
+    from chromatic.produce.evolve.melody import _bar_slice
+
+    section = SimpleNamespace(bars=4, bar_ticks=1920)
+    notes = tuple(Note(t, 240, 60, 80) for t in (-100, 0, 10, 1920, 5760, 5800, 5900, 7680, 9000))
+    seen = set()
+    for seed in range(60):
+        b, idx = _bar_slice(notes, section, np.random.default_rng(seed), need=2)
+        seen.add(b)
+        assert idx == [i for i, n in enumerate(notes) if b * 1920 <= n.start < (b + 1) * 1920]
+    assert seen == {0, 3}  # bar 1 has one note, bar 2 none; -100 and the ones past bar 4 none
+    assert _bar_slice(notes, section, np.random.default_rng(0), need=4) is None

@@ -40,14 +40,16 @@ def _counting(monkeypatch) -> list[int]:
 
 def _heard(scorer) -> list:
     """Wrap the scorer's batch call: what reaches it, candidate by candidate."""
+    from chromatic.produce.evolve.fitness import fused
+
     seen: list = []
-    batch = scorer.score_batch
+    for s in (scorer, fused(scorer)):  # the phase's scorer and breeding's fused twin
 
-    def recorded(cands, **kw):
-        seen.extend(c["midi"] for c in cands)
-        return batch(cands, **kw)
+        def recorded(cands, _batch=s.score_batch, **kw):
+            seen.extend(c["midi"] for c in cands)
+            return _batch(cands, **kw)
 
-    scorer.score_batch = recorded
+        s.score_batch = recorded
     return seen
 
 

@@ -48,6 +48,8 @@ class Evolve:
     explore: float = 0.5  # a child aimed at an empty niche (``engine._explore``; with archive)
     tries: int = 4  # mutations tried per exploring child, the nearest the empty niche kept
     niche_floor: bool = True  # the shortlist's floor relative to each niche (archive.niche_floors)
+    workers: int = 1  # threads scoring one section while the next breeds (0: one thread)
+    fuse: bool = True  # the fitness runs the model with its GELUs fused (``evolve.fitness``)
     progress: Callable[[str, int, int, float], None] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -75,6 +77,13 @@ class Evolve:
             **({"from": "approved or starred candidates"} if self.from_review else {}),
         }
 
+    def fitness(self, scorer):
+        """The scorer the fitness calls: ``scorer``'s fused twin (``evolve.fitness``) with
+        ``fuse``, else ``scorer``."""
+        from chromatic.produce.evolve.fitness import fused
+
+        return fused(scorer) if self.fuse else scorer
+
     def chords(self, folder, cands: list, seed: int, scorer, weights, taste):
         """Breed the chord phase's generated loops (``evolve.chord_phase``): a
         ``ChordBreeding`` the phase ranks and writes."""
@@ -86,8 +95,9 @@ class Evolve:
         """Evolve every section (from its approved or starred candidates with ``from_review``,
         read from ``context["phase_dir"]``)."""
         from chromatic.produce.evolve.breeders import breeder_for
-        from chromatic.produce.evolve.engine import evolve_section
+        from chromatic.produce.evolve.engine import evolve_steps
         from chromatic.produce.evolve.parents import Parents, review_parents
+        from chromatic.produce.evolve.pipeline import InOrder, interleave
         from chromatic.produce.phases.parts import section_rng
 
         if phase not in PHASES:
@@ -97,19 +107,25 @@ class Evolve:
         if phase == "melody":  # a displaced child's lyric events move with its notes
             context = {**context, "lyrics": {**(context.get("lyrics") or {}), **lyrics}}
         out, origin, per, extra_top = {}, {}, {}, {}
+        jobs = []  # (section, its chosen parents, its breeder, its steps)
         for s in song.sections:
             chosen = parents.by_section.get(s.label)
             initial = chosen or candidates.get(s.label) or []
             if not initial or (self.from_review and not chosen):
                 out[s.label] = initial
                 continue
-            breeder = breeder_for(phase, song, s, context)
+            jobs.append((s, chosen, breeder_for(phase, song, s, context), initial))
+        order = InOrder([s.label for s, *_ in jobs], self.progress) if self.progress else None
+        steps = []
+        for s, _chosen, breeder, initial in jobs:
             tick = None
-            if self.progress is not None:
-                tick = lambda g, n, best, _l=s.label: self.progress(_l, g, n, best)  # noqa: E731
-            bred = evolve_section(
-                s, initial, breeder, evaluate, self, section_rng(seed, STREAM, s.label), tick
-            )
+            if order is not None:
+                tick = lambda g, n, best, _l=s.label: order(_l, g, n, best)  # noqa: E731
+            rng = section_rng(seed, STREAM, s.label)
+            steps.append(evolve_steps(s, initial, breeder, self, rng, tick))
+        for (s, chosen, breeder, _), bred in zip(
+            jobs, interleave(steps, evaluate, self.workers), strict=True
+        ):
             out[s.label] = [c for c in bred.kept if not chosen or "lineage" in c.details]
             origin[s.label] = bred.origin
             for c in out[s.label]:  # a child with its own rhythm brings its own words

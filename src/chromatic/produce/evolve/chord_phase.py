@@ -173,7 +173,7 @@ def breed_chords(evolve, folder, cands, seed: int, scorer, weights, taste) -> Ch
     initial = parents or [to_part(c, ctx) for c in cands]
     midi: dict[int, bytes] = {}
     chroma: dict = {}
-    evaluate = chord_evaluator(folder, scorer, weights, taste, midi, chroma)
+    evaluate = chord_evaluator(folder, evolve.fitness(scorer), weights, taste, midi, chroma)
 
     tick = None
     if evolve.progress is not None:

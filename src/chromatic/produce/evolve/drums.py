@@ -36,7 +36,9 @@ def _pattern(notes, section) -> list[Note]:
 
 def _apply(notes, section, edit) -> tuple:
     """``edit`` (relative notes of one bar -> new relative notes) on every bar but the last
-    (on the only bar of a one-bar section); the opening crash stays."""
+    (on the only bar of a one-bar section); the opening crash stays. Bars with the same hits
+    are edited once (an edit is a function of them), and a hit the edit keeps is the bar's own
+    note again (the same values, not rebuilt)."""
     bar = section.bar_ticks
     edited = max(1, section.bars - 1)
     crash = [n for n in notes if n.start == 0 and n.pitch == CRASH]
@@ -45,11 +47,18 @@ def _apply(notes, section, edit) -> tuple:
     for n in notes:
         b = n.start // bar
         if 0 <= b < edited:
-            bars[b].append(Note(n.start - b * bar, n.duration, n.pitch, n.velocity))
-    for b, rel in enumerate(bars):
+            bars[b].append(n)
+    done: dict[tuple, list] = {}  # a groove (the bar's relative hits) -> its edited hits
+    for b, own in enumerate(bars):
         lo = b * bar
-        rel = [n for n in rel if n not in crash]
-        out += [Note(n.start + lo, n.duration, n.pitch, n.velocity) for n in edit(rel)]
+        rel = [(n.start - lo, n.duration, n.pitch, n.velocity) for n in own]
+        back = dict(zip(rel, own, strict=True))  # a Note equals its plain tuple
+        key = tuple(r for r in rel if r not in crash)
+        if key not in done:
+            done[key] = edit([Note(*r) for r in key])
+        for n in done[key]:
+            kept = back.get(n)
+            out.append(kept if kept is not None else Note(n.start + lo, *n[1:]))
     return tuple(sorted(set(out + crash)))
 
 

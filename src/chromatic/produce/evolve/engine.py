@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from chromatic.produce.evolve.archive import Archive, cell, niche_floors, niche_name, spread_order
 from chromatic.produce.evolve.breeder import fresh
 from chromatic.produce.evolve.ops import crossover
+from chromatic.produce.evolve.pipeline import run_steps
 from chromatic.produce.phases.parts import spread
 from chromatic.yamlio import flow
 
@@ -68,8 +69,17 @@ def evolve_section(
     progress: Callable[[int, int, float], None] | None = None,
 ) -> Bred:
     """Evolve one section's candidates for ``options.generations`` generations of
-    ``options.population`` children each."""
-    fit = dict(zip([c.index for c in initial], evaluate(initial), strict=True))
+    ``options.population`` children each (``evolve_steps`` with each batch scored here)."""
+    return run_steps(evolve_steps(section, initial, breeder, options, rng, progress), evaluate)
+
+
+def evolve_steps(section, initial: list, breeder, options, rng, progress=None):
+    """``evolve_section`` as a generator: it yields each batch to score (the initial
+    candidates, then each generation's children) and is sent their fitness; it returns the
+    ``Bred``. Breeding never waits on a score it has not been sent, so a caller may score one
+    section's batch while another section breeds (``evolve.pipeline``); the outcome depends
+    only on the fitness sent, never on when it came."""
+    fit = dict(zip([c.index for c in initial], (yield initial), strict=True))
     pool = {c.index: c for c in initial}
     origin = {c.index: c.index for c in initial}
     roots = {c.index: (_name(c),) for c in initial}
@@ -100,7 +110,7 @@ def evolve_section(
             children.append(child)
             nxt += 1
         if children:
-            for c, f in zip(children, evaluate(children), strict=True):
+            for c, f in zip(children, (yield children), strict=True):
                 fit[c.index] = f
                 pool[c.index] = c
                 point[c.index] = breeder.descriptor(section, c.notes)

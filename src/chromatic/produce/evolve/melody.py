@@ -58,12 +58,10 @@ def _scale_step(p: int, steps: int, scale: tuple[int, ...]) -> int:
 
 
 def _bar_slice(notes, section, rng, need: int = 1):
-    bars = [
-        b
-        for b in range(section.bars)
-        if sum(b * section.bar_ticks <= n.start < (b + 1) * section.bar_ticks for n in notes)
-        >= need
-    ]
+    per_bar: dict[int, int] = {}  # notes starting in each bar, counted in one pass
+    for n in notes:
+        per_bar[n.start // section.bar_ticks] = per_bar.get(n.start // section.bar_ticks, 0) + 1
+    bars = [b for b in range(section.bars) if per_bar.get(b, 0) >= need]
     if not bars:
         return None
     b = bars[int(rng.integers(len(bars)))]

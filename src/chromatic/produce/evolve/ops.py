@@ -10,6 +10,7 @@ at its half bar (or its last beat group) instead.
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 
 from chromatic.music.meter import strong_onsets, ticks
 from chromatic.music.notes import Note
@@ -77,12 +78,13 @@ def bar_swap(notes: tuple[Note, ...], section, rng, keep_last: bool = True) -> t
     return with_bar(with_bar(notes, i, length, b), j, length, a)
 
 
-def group_bounds(meter) -> list[tuple[int, int]]:
+@lru_cache(maxsize=64)
+def group_bounds(meter) -> tuple[tuple[int, int], ...]:
     """(start, end) ticks of each beat group of one bar (``Meter.groups``): hits move inside
-    their group, so a 7/8's 2+2+3 or a 6/8's 3+3 feel survives a shift."""
+    their group, so a 7/8's 2+2+3 or a 6/8's 3+3 feel survives a shift (once per meter)."""
     out, t = [], Fraction(0)
     for g in meter.groups:
         end = t + g * meter.unit
         out.append((ticks(t), ticks(end)))
         t = end
-    return out
+    return tuple(out)

@@ -140,7 +140,8 @@ def run_part_phase(
     ordered: frozenset = frozenset()
     if evolve is not None:
         safe = section_track(track_of, candidates)
-        evaluate = part_evaluator(song, phase, sections, safe, scorer, weights, taste, chroma)
+        fit = evolve.fitness(scorer)  # the fused graph (``produce.evolve.fitness``)
+        evaluate = part_evaluator(song, phase, sections, safe, fit, weights, taste, chroma)
         context = {**(context or {}), "phase_dir": folder.phase_dir(phase)}
         bred = evolve.breed(phase, song, candidates, evaluate, context, seed)
         candidates, extra_top, ordered = bred.candidates, bred.extra_top, bred.ordered
