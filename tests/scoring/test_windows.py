@@ -103,3 +103,22 @@ def test_a_note_across_a_window_edge_is_clipped_into_both():
     first, second = window_notes(notes, 0.0, 64.0), window_notes(notes, 64.0, 128.0)
     assert (first["start"].tolist(), first["end"].tolist()) == ([62.0], [64.0])
     assert (second["start"].tolist(), second["end"].tolist()) == ([0.0], [2.0])
+
+
+def test_one_input_scores_as_it_does_in_a_batch(scorer, tmp_path):
+    """``score()`` of one MIDI reads it as ``score_batch`` does: a 96-beat song in windows (not
+    its first 16 bars), as a Song, a file and bytes alike."""
+    from chromatic.music.song_midi import heard_score
+
+    whole = _song([(0, BEATS, LOW), (BEATS, BEATS // 2, HIGH)])
+    batch = scorer.score_batch([{"id": "w", "midi": whole}], color="Red")[0]
+    first16 = scorer._results(_old_outputs(scorer, [whole]), "Red", np.array([True]))[0]
+    assert abs(first16.match - batch["match"]) > 1e-4
+    path = tmp_path / "whole.mid"
+    heard_score(whole).dump_midi(str(path))
+    from_file = scorer.score_batch([{"id": "f", "midi": path}], color="Red")[0]
+    for midi, want in ((whole, batch), (path, from_file), (path.read_bytes(), from_file)):
+        one = scorer.score(midi=midi, color="Red")
+        assert one.match == want["match"]
+        assert one.temporal == want["temporal"] and one.ontological == want["ontological"]
+        assert one.predicted_color == want["predicted_color"]
