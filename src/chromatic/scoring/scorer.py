@@ -26,7 +26,7 @@ from chromatic.music.symbolic import N_FEATURES, midi_features
 from chromatic.scoring.batch import _notes_and_bars, _with_notes, infer_memo, midi_batch
 from chromatic.scoring.contract import ALL_OUTPUTS, INPUTS, MIDI_OUTPUTS
 from chromatic.scoring.graph import open_session
-from chromatic.scoring.match import color_probabilities, match_scores
+from chromatic.scoring.match import color_probabilities, match_scores, relative_ranks
 from chromatic.scoring.meta import ScorerError, check_meta, read_meta
 from chromatic.scoring.windows import expand, fold_outputs, windowed
 from chromatic.taxonomy import AXES, COLORS, DEFAULT_MATCH, MATCH_METHODS, parse_color
@@ -118,6 +118,8 @@ class ChromaticScorer:
         self.color_index = [i for i, c in enumerate(COLORS) if c.name in set(trained)]
         self.colors = [COLORS[i].name for i in self.color_index]
         self.gates = meta.get("gates") or {"passed": None, "failed": [], "checked": []}
+        # each color's match on the model's held-out segments (``match.relative_match``)
+        self.baseline = (meta.get("sanity") or {}).get("match_baseline")
         self.text_dim = int(meta["inputs"]["concept"][1])
         self.audio_dim = int(meta["inputs"]["audio"][1])
         self._text = None
@@ -305,9 +307,10 @@ class ChromaticScorer:
         best = prob.argmax(axis=1)  # first maximum: table order on ties, as predict_color
         top = prob[np.arange(len(prob)), best]
         conf = confidence_of(out["confidence"], top, heads == "midi", self)
-        match = None
+        match = rel = rel_rank = None
         if color is not None:
             match = match_scores(pred, color, self.match_method)
+            rel, rel_rank = relative_ranks(pred, match, color, self)
             if self.confidence_weighted:
                 match = match * (0.5 + 0.5 * np.nan_to_num(conf, nan=1.0))
         # the target's rank among the trained colors (1: the most likely); None when untrained
@@ -332,6 +335,8 @@ class ChromaticScorer:
                     extra={
                         "target_rank": None if ranks is None else int(ranks[i]),
                         "colors_trained": len(self.colors),
+                        "match_relative": None if rel is None else float(rel[i]),
+                        "target_rank_relative": None if rel_rank is None else int(rel_rank[i]),
                     },
                 )
             )
