@@ -287,20 +287,42 @@ def demo_table(model: Path, n: int, seed: int, work: Path, trust: bool = False) 
     for c in colors:
         p = proposal_variant(0, c, work)
         songs[c] = compose(p, work / f"demo_{c}", model, seed, n, 0.7, trust).read_bytes()
-    table = np.zeros((len(colors), len(colors)))
+    tables = {"match": np.zeros((len(colors), len(colors))), "match_relative": None}
     for j, c in enumerate(colors):
         rows = scorer.score_batch([{"id": r, "midi": songs[r]} for r in colors], color=c)
-        by = {r["id"]: r["match"] for r in rows}
-        table[:, j] = [by[r] for r in colors]
-    print(f"\n8 x 8: the example proposal composed for each color ({model}); match to each color")
-    print("  " + " " * 8 + "".join(f"{c[:6]:>8}" for c in colors))
-    wins = 0
-    for i, r in enumerate(colors):
-        best = int(np.argmax(table[i]))
-        wins += best == i
-        cells = "".join(f"{v:8.3f}" for v in table[i])
-        print(f"  {r:8}{cells}  row max: {colors[best]}")
-    print(f"  diagonal is its row's maximum in {wins} of {len(colors)} rows (goal >= 6)")
+        by = {r["id"]: r for r in rows}
+        tables["match"][:, j] = [by[r]["match"] for r in colors]
+        if by[colors[0]].get("match_relative") is not None:
+            if tables["match_relative"] is None:
+                tables["match_relative"] = np.zeros((len(colors), len(colors)))
+            tables["match_relative"][:, j] = [by[r]["match_relative"] for r in colors]
+    for name, table in tables.items():
+        if table is None:
+            print(f"\n(the model carries no match baseline: no {name}; re-export it)")
+            continue
+        what = (
+            "raw match"
+            if name == "match"
+            else "relative match (sd above the model's held-out mean)"
+        )
+        print(f"\n8 x 8: the example proposal composed for each color ({model}); {what}")
+        print("  " + " " * 8 + "".join(f"{c[:6]:>8}" for c in colors))
+        wins = 0
+        for i, r in enumerate(colors):
+            best = int(np.argmax(table[i]))
+            wins += best == i
+            cells = "".join(f"{v:8.3f}" for v in table[i])
+            print(f"  {r:8}{cells}  row max: {colors[best]}")
+        own_rank = [1 + int((table[i] > table[i, i]).sum()) for i in range(len(colors))]
+        col_rank = [1 + int((table[:, j] > table[j, j]).sum()) for j in range(len(colors))]
+        print(
+            f"  diagonal is its row's maximum in {wins} of {len(colors)} rows (goal >= 6); "
+            f"own color's rank in its row {own_rank} (mean {np.mean(own_rank):.2f})"
+        )
+        print(
+            f"  columns: song c's rank in column c {col_rank} (mean {np.mean(col_rank):.2f}; "
+            f"{sum(r == 1 for r in col_rank)} of {len(colors)} first)"
+        )
 
 
 def main() -> None:

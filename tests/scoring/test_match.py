@@ -60,3 +60,28 @@ def test_a_model_reading_other_midi_features_is_refused(tmp_path):
     meta = {"taxonomy_version": TAXONOMY_VERSION, "midi_features": {"version": "symbolic-2"}}
     with pytest.raises(ScorerError, match="retrain"):
         check_meta(meta, tmp_path / "model.json")
+
+
+def test_relative_match_is_affine_per_color_so_compose_ranks_the_same():
+    """The relative match puts each color on its held-out baseline: it can reorder colors for
+    one song (the flat targets lose their head start) but never candidates for one color, so
+    compose's pool-standardised composite is the same with either."""
+    from chromatic.produce.phases.composite import pool_composite
+    from chromatic.scoring.match import relative_match
+
+    p = predictions()
+    base = {"Black": [0.76, 0.11], "Red": [0.64, 0.16]}
+    # a prediction leaning Red (past, thing, known at 0.55 each): raw, the flat Black target
+    # is nearer; against each color's baseline, it is far more Red than a typical song
+    lean = np.array([[[0.55, 0.225, 0.225], [0.55, 0.225, 0.225], [0.225, 0.225, 0.55]]])
+    raw = {c: match_scores(lean, c)[0] for c in base}
+    rel = {c: relative_match(match_scores(lean, c), c, base)[0] for c in base}
+    assert raw["Black"] > raw["Red"] and rel["Red"] > rel["Black"]
+    m = match_scores(p, "Red")
+    r = relative_match(m, "Red", base)
+    assert np.argsort(m).tolist() == np.argsort(r).tolist()
+    theory = {k: 0.5 + 0.01 * (k % 7) for k in range(len(p))}
+    a = pool_composite(theory, dict(enumerate(m)))
+    b = pool_composite(theory, dict(enumerate(r)))
+    assert [a[k].composite for k in theory] == [b[k].composite for k in theory]
+    assert relative_match(m, "Blue", base) is None and relative_match(m, "Red", None) is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -270,6 +271,17 @@ def test_score_cli_json(exported, tmp_path):
     assert out.returncode == 0, out.stderr
     res = json.loads(out.stdout)["results"]
     assert res[0]["rank"] == 1 and res[1]["error"]
+    # the relative match against the model's held-out baseline (stored by export)
+    mu, sd = json.loads(model.with_suffix(".json").read_text())["sanity"]["match_baseline"]["Blue"]
+    assert res[0]["match_relative"] == pytest.approx((res[0]["match"] - mu) / sd)
+    cmd = [sys.executable, "-m", "chromatic", "score", str(tmp_path / "a.mid"), "--model"]
+    table = subprocess.run(
+        [*cmd, str(model), "--color", "B"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert f"{res[0]['match']:.3f} ({res[0]['match_relative']:+.2f} sd)" in table.stdout
 
 
 def test_empty_midi_gets_an_error_entry_not_a_score(exported):

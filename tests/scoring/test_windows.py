@@ -103,3 +103,88 @@ def test_a_note_across_a_window_edge_is_clipped_into_both():
     first, second = window_notes(notes, 0.0, 64.0), window_notes(notes, 64.0, 128.0)
     assert (first["start"].tolist(), first["end"].tolist()) == ([62.0], [64.0])
     assert (second["start"].tolist(), second["end"].tolist()) == ([0.0], [2.0])
+
+
+def test_one_input_scores_as_it_does_in_a_batch(scorer, tmp_path):
+    """``score()`` of one MIDI reads it as ``score_batch`` does: a 96-beat song in windows (not
+    its first 16 bars), as a Song, a file and bytes alike."""
+    from chromatic.music.song_midi import heard_score
+
+    whole = _song([(0, BEATS, LOW), (BEATS, BEATS // 2, HIGH)])
+    batch = scorer.score_batch([{"id": "w", "midi": whole}], color="Red")[0]
+    first16 = scorer._results(_old_outputs(scorer, [whole]), "Red", np.array([True]))[0]
+    assert abs(first16.match - batch["match"]) > 1e-4
+    path = tmp_path / "whole.mid"
+    heard_score(whole).dump_midi(str(path))
+    from_file = scorer.score_batch([{"id": "f", "midi": path}], color="Red")[0]
+    for midi, want in ((whole, batch), (path, from_file), (path.read_bytes(), from_file)):
+        one = scorer.score(midi=midi, color="Red")
+        assert one.match == want["match"]
+        assert one.temporal == want["temporal"] and one.ontological == want["ontological"]
+        assert one.predicted_color == want["predicted_color"]
+
+
+def _two_stems(low_beats: int, high_beats: int) -> Song:
+    """Keys (``LOW``) and a lead (``HIGH``) in one song: two tracks with notes."""
+    keys = _song([(0, low_beats, LOW)]).tracks[0]
+    lead = _song([(0, high_beats, HIGH)]).tracks[0]
+    lead = Track("lead", 81, notes=lead.notes)
+    end = max(low_beats, high_beats) * TPQ
+    return Song(tracks=(keys, lead), meters=(MeterChange(0, 4, 4),), end=end)
+
+
+def test_a_song_of_two_stems_is_heard_one_stem_at_a_time(scorer):
+    """The model trained on one-stem segments: a song of two tracks is the mean of each stem
+    heard alone (each stem's rows weighted by their windows' beats), not one merged roll."""
+    both = _two_stems(32, 32)
+    alone = [_song([(0, 32, LOW)]), _song([(0, 32, HIGH)])]
+    out = _old_outputs(scorer, alone)
+    mean = {
+        k: v.astype(np.float64).mean(axis=0, keepdims=True).astype(v.dtype) for k, v in out.items()
+    }
+    expected = scorer._results(mean, "Red", np.array([True]))[0]
+    merged = scorer._results(_old_outputs(scorer, [both]), "Red", np.array([True]))[0]
+    got = scorer.score_batch([{"id": "b", "midi": both}], color="Red")[0]
+    assert got["match"] == pytest.approx(expected.match, rel=1e-5)
+    assert got["spatial"] == pytest.approx(expected.spatial, rel=1e-5)
+    assert abs(merged.match - expected.match) > 1e-4  # the merged roll heard something else
+    assert scorer.score(midi=both, color="Red").match == got["match"]
+
+
+def test_relative_match_is_the_match_against_the_models_held_out_baseline(scorer):
+    """Export stores each color's held-out match (mean, sd); a row's relative match is its
+    match in sds above that, and the target's relative rank orders the trained colors by it."""
+    from chromatic.scoring.match import match_scores
+
+    base = scorer.meta["sanity"]["match_baseline"]
+    assert scorer.baseline == base and set(scorer.colors) <= set(base)
+    song = _song([(0, 32, HIGH)])
+    rows = {c: scorer.score_batch([{"id": "s", "midi": song}], color=c)[0] for c in scorer.colors}
+    for c, r in rows.items():
+        mu, sd = base[c]
+        assert r["match_relative"] == pytest.approx((r["match"] - mu) / sd, rel=1e-9)
+        rel = {k: v["match_relative"] for k, v in rows.items()}
+        assert r["target_rank_relative"] == 1 + sum(v > rel[c] for v in rel.values())
+    # affine for one color: a pool ranks the same by either match
+    pool = [_song([(0, 32, p)]) for p in (LOW, HIGH, [60, 64, 67], [62, 65, 69, 72])]
+    got = scorer.score_batch([{"id": str(i), "midi": s} for i, s in enumerate(pool)], color="Blue")
+    assert [r["id"] for r in got] == [
+        r["id"] for r in sorted(got, key=lambda r: -r["match_relative"])
+    ]
+    pred = np.array([[r[a] for a in ("temporal", "spatial", "ontological")] for r in got])
+    assert [r["match"] for r in got] == pytest.approx(list(match_scores(pred, "Blue")), rel=1e-9)
+
+
+def test_a_model_without_a_baseline_gives_no_relative_match(scorer):
+    import copy
+
+    bare = copy.copy(scorer)
+    bare.baseline = None
+    r = bare.score_batch([{"id": "s", "midi": _song([(0, 32, HIGH)])}], color="Red")[0]
+    assert r["match_relative"] is None and r["target_rank_relative"] is None
+    assert (
+        r["match"]
+        == scorer.score_batch([{"id": "s", "midi": _song([(0, 32, HIGH)])}], color="Red")[0][
+            "match"
+        ]
+    )

@@ -182,11 +182,21 @@ def score(
             t.add_row(
                 str(r["rank"]),
                 Path(r["id"]).name,
-                f"{r['match']:.3f}",
+                f"{r['match']:.3f}" + _relative_text(r.get("match_relative")),
                 f"{r['predicted_color']} ({r['color_probability']:.0%})",
-                f"{r['target_rank'] or '-'} of {r['colors_trained']}",
+                f"{r['target_rank'] or '-'} of {r['colors_trained']}"
+                + (
+                    f" (relative {r['target_rank_relative']})"
+                    if r.get("target_rank_relative")
+                    else ""
+                ),
                 "-" if r["confidence"] is None else f"{r['confidence']:.2f}",
                 *modes,
             )
         make_console().print(t)
     raise typer.Exit(1 if all(r.get("error") for r in ranked) else 0)
+
+
+def _relative_text(rel: float | None) -> str:
+    """The relative match beside the raw one: sds above the model's held-out mean match."""
+    return "" if rel is None else f" ({rel:+.2f} sd)"

@@ -167,6 +167,7 @@ def sanity_figures(
         return float(np.mean(vals)) if vals else float("nan")
 
     res["midi_auc"] = mean_auc(base, np.arange(len(col)))
+    res["match_baseline"] = match_baseline(base, names)
     uniq = np.unique(song)
     boots = []
     for _ in range(200):
@@ -200,6 +201,12 @@ def sanity_figures(
         res.update(real_vs_random(base[ok, own[ok]], rand[ok, own[ok]], col[ok]))
     res["gates"] = gate_verdicts(res)
     return res
+
+
+def match_baseline(base: np.ndarray, names: list[str]) -> dict:
+    """Each color's match on the held-out segments (every color's): {color: [mean, sd]}, what
+    the scorer's relative match is measured against (``scoring.match.relative_match``)."""
+    return {c: [float(base[:, k].mean()), float(base[:, k].std())] for k, c in enumerate(names)}
 
 
 def gate_verdicts(fig: dict) -> dict:

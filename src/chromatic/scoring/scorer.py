@@ -23,11 +23,12 @@ import numpy as np
 from chromatic.fileio import check_regular
 from chromatic.music.pianoroll import PianoRollConfig, grid_notes, roll_from_notes
 from chromatic.music.symbolic import N_FEATURES, midi_features
-from chromatic.scoring.batch import infer_memo, midi_batch
+from chromatic.scoring.batch import _notes_and_bars, _with_notes, infer_memo, midi_batch
 from chromatic.scoring.contract import ALL_OUTPUTS, INPUTS, MIDI_OUTPUTS
 from chromatic.scoring.graph import open_session
-from chromatic.scoring.match import color_probabilities, match_scores
+from chromatic.scoring.match import color_probabilities, match_scores, relative_ranks
 from chromatic.scoring.meta import ScorerError, check_meta, read_meta
+from chromatic.scoring.windows import expand, fold_outputs, windowed
 from chromatic.taxonomy import AXES, COLORS, DEFAULT_MATCH, MATCH_METHODS, parse_color
 
 HEADS = ("midi", "fused")
@@ -117,6 +118,8 @@ class ChromaticScorer:
         self.color_index = [i for i, c in enumerate(COLORS) if c.name in set(trained)]
         self.colors = [COLORS[i].name for i in self.color_index]
         self.gates = meta.get("gates") or {"passed": None, "failed": [], "checked": []}
+        # each color's match on the model's held-out segments (``match.relative_match``)
+        self.baseline = (meta.get("sanity") or {}).get("match_baseline")
         self.text_dim = int(meta["inputs"]["concept"][1])
         self.audio_dim = int(meta["inputs"]["audio"][1])
         self._text = None
@@ -304,9 +307,10 @@ class ChromaticScorer:
         best = prob.argmax(axis=1)  # first maximum: table order on ties, as predict_color
         top = prob[np.arange(len(prob)), best]
         conf = confidence_of(out["confidence"], top, heads == "midi", self)
-        match = None
+        match = rel = rel_rank = None
         if color is not None:
             match = match_scores(pred, color, self.match_method)
+            rel, rel_rank = relative_ranks(pred, match, color, self)
             if self.confidence_weighted:
                 match = match * (0.5 + 0.5 * np.nan_to_num(conf, nan=1.0))
         # the target's rank among the trained colors (1: the most likely); None when untrained
@@ -331,26 +335,28 @@ class ChromaticScorer:
                     extra={
                         "target_rank": None if ranks is None else int(ranks[i]),
                         "colors_trained": len(self.colors),
+                        "match_relative": None if rel is None else float(rel[i]),
+                        "target_rank_relative": None if rel_rank is None else int(rel_rank[i]),
                     },
                 )
             )
         return res
 
     def score(self, *, midi=None, audio=None, concept=None, lyric=None, color=None) -> ScoreResult:
-        """Score one input (any subset of modalities; an absent one uses the model's null)."""
-        rolls = feats = None
-        if midi is not None:
-            r, f = self.midi_inputs(midi)
-            rolls, feats = r[None], f[None]
-        feeds = self._feeds(
-            1,
-            rolls,
-            [self.embed_audio(audio)],
-            self.embed_text(concept),
-            self.embed_text(lyric),
-            feats,
-        )
-        return self._results(self.infer(feeds), color, np.array([midi is not None]))[0]
+        """Score one input (any subset of modalities; an absent one uses the model's null).
+        MIDI is read as ``score_batch`` reads it (``scoring.windows``: a song longer than the
+        roll heard in windows, each stem alone), so one input scores the same numbers alone or
+        in a batch; MIDI without notes is refused (``MidiError``), as in a batch."""
+        cvec, lvec, a = self.embed_text(concept), self.embed_text(lyric), self.embed_audio(audio)
+        if midi is None:
+            feeds = self._feeds(1, None, [a], cvec, lvec)
+            return self._results(self.infer(feeds), color, np.array([False]))[0]
+        parsed = [_with_notes(midi)]
+        rolls, feats = midi_batch(self, parsed)
+        rolls, feats, fold = windowed(self, parsed, rolls, feats, _notes_and_bars)
+        feeds = self._feeds(len(rolls), rolls, expand(fold, [a]), cvec, lvec, feats)
+        out = fold_outputs(self.infer(feeds), fold)
+        return self._results(out, color, np.array([True]))[0]
 
     def score_batch(
         self,

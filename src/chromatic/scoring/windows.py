@@ -1,4 +1,5 @@
-"""Whole-song scoring: a candidate longer than the model's roll is heard in windows.
+"""Whole-song scoring: a candidate longer than the model's roll is heard in windows, and a
+candidate of several stems is heard one stem at a time.
 
 The model hears one piano roll of ``steps`` beat-grid steps (256 sixteenths: 64 beats, 16 bars
 of 4/4), and it was trained on segments cut from songs (``segments.slicing.slice_midi``: each
@@ -6,12 +7,21 @@ one re-based to 0, the meter in force at its start, notes crossing an edge clipp
 roll of a whole arrangement used to hold only its first 16 bars (notes past the last step were
 dropped) while its symbolic features read all of it. Now a candidate that runs past the roll is
 cut the way a segment is: consecutive windows of as many whole bars (of the meter in force where
-the window starts) as fit in the roll, the last one shorter; each window is one row (its own
-roll and its own features), and the candidate's outputs are the **duration-weighted mean of its
-windows' outputs** (each axis's probabilities, the confidence), weights = the windows' lengths
-in beats. The match, predicted color and confidence are then read from that mean as for any
-row. A window with no notes (a silence) is left out. A candidate that fits in the roll (its
-length <= 64 beats) is one row built exactly as before, so its score is the same bits.
+the window starts) as fit in the roll, the last one shorter.
+
+**Stems.** Every training segment is one stem: the catalog's MIDI comes as one file a stem
+(bass, drums, keys, lead), and segments are cut from each file (on the demo model's held-out
+songs, 433 of 433 segments hold one track, 198 of them drums alone). Compose scores its
+candidates the same way (each part alone, one track). A whole arrangement read as one roll
+(every stem merged) is a mix the model never heard, so a candidate with several tracks that
+hold notes is heard stem by stem: each stem's notes in each window are one row.
+
+Each row has its own roll and its own features, and the candidate's outputs are the
+**duration-weighted mean of its rows' outputs** (each axis's probabilities, the confidence),
+weights = the windows' lengths in beats (a stem silent in a window has no row there). The
+match, predicted color and confidence are then read from that mean as for any row. A candidate
+of one stem that fits in the roll (length <= 64 beats: every compose candidate) is one row built
+exactly as before, so its score is the same bits.
 
 Only for the beat grid (the default); a seconds-grid model hears the first 25.6 s as before.
 """
@@ -67,38 +77,61 @@ def window_bars(bars: tuple, w0: float, w1: float) -> tuple[np.ndarray, np.ndarr
     )
 
 
+def stem_count(sc, include_drums: bool) -> int:
+    """How many of a Score's or Song's tracks hold notes the model hears."""
+    from chromatic.music.song import Song
+
+    if isinstance(sc, Song):
+        return sum(1 for t in sc.tracks if t.notes and (include_drums or not t.is_drum))
+    return sum(1 for t in sc.tracks if t.note_num() and (include_drums or not t.is_drum))
+
+
+def stems_of(notes: dict) -> list[dict]:
+    """A candidate's notes split by track (each stem on its own, in track order)."""
+    tracks = notes["track"]
+    if not len(tracks) or (tracks == tracks[0]).all():
+        return [notes]
+    return [{k: v[tracks == t] for k, v in notes.items()} for t in np.unique(tracks)]
+
+
 def windowed(scorer, parsed: list, rolls: np.ndarray, feats: np.ndarray, read):
-    """(rolls, features, fold) with each long candidate's row replaced by its windows' rows;
-    ``fold`` is None when no candidate is longer than the roll (nothing changes), else (the
-    candidate of each row, its weight, how many candidates) for ``fold_outputs``. ``read``
-    gives a candidate's (beat-grid notes, bars) (``scoring.batch._notes_and_bars``)."""
+    """(rolls, features, fold) with each long or many-stem candidate's row replaced by its
+    rows: one per stem and window; ``fold`` is None when every candidate is one stem that fits
+    the roll (nothing changes), else (the candidate of each row, its weight, how many
+    candidates) for ``fold_outputs``. ``read`` gives a candidate's (beat-grid notes, bars)
+    (``scoring.batch._notes_and_bars``)."""
     cfg = scorer.roll_config
     window = cfg.steps / cfg.steps_per_beat
     if cfg.grid != "beat":
         return rolls, feats, None
-    long = [k for k, sc in enumerate(parsed) if sc is not None and song_length(sc) > window]
-    if not long:
+    read_of: dict[int, tuple] = {}
+    for k, sc in enumerate(parsed):
+        if sc is None:
+            continue
+        if stem_count(sc, cfg.include_drums) > 1 or song_length(sc) > window:
+            read_of[k] = read(sc, cfg.include_drums)
+    if not read_of:
         return rolls, feats, None
     weight, sets, bars = [], [], []
     extra: dict[int, list[int]] = {}
-    for k in long:
-        notes, b = read(parsed[k], cfg.include_drums)
-        length = song_length(parsed[k])
-        for w0, w1 in window_spans(length, b, window):
-            part = window_notes(notes, w0, w1)
-            if len(part["start"]):
-                extra.setdefault(k, []).append(len(sets))
-                sets.append(part)
-                bars.append(window_bars(b, w0, w1))
-                weight.append(w1 - w0)
-    long = [k for k in long if k in extra]  # (a candidate has notes: at least one window)
+    for k, (notes, b) in read_of.items():
+        spans = window_spans(song_length(parsed[k]), b, window)
+        for stem in stems_of(notes):
+            for w0, w1 in spans:
+                part = window_notes(stem, w0, w1)
+                if len(part["start"]):
+                    extra.setdefault(k, []).append(len(sets))
+                    sets.append(part)
+                    bars.append(window_bars(b, w0, w1))
+                    weight.append(w1 - w0)
+    split = [k for k in read_of if k in extra]  # (a candidate has notes: at least one row)
     w_rolls = rolls_from_note_sets(sets, cfg)
     w_feats = features_batch(sets, bars)
     keep = [k for k in range(len(parsed)) if k not in extra]
-    row_rolls = [rolls[keep]] + [w_rolls[extra[k]] for k in long]
-    row_feats = [feats[keep]] + [w_feats[extra[k]] for k in long]
-    owner = keep + [k for k in long for _ in extra[k]]
-    wts = [1.0] * len(keep) + [weight[j] for k in long for j in extra[k]]
+    row_rolls = [rolls[keep]] + [w_rolls[extra[k]] for k in split]
+    row_feats = [feats[keep]] + [w_feats[extra[k]] for k in split]
+    owner = keep + [k for k in split for _ in extra[k]]
+    wts = [1.0] * len(keep) + [weight[j] for k in split for j in extra[k]]
     fold = (np.array(owner, np.int64), np.array(wts, np.float64), len(parsed))
     return np.concatenate(row_rolls), np.concatenate(row_feats), fold
 
