@@ -107,6 +107,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from essen_corpus import essen_tunes, onset_autocorr  # noqa: E402
 from real_cli import cli, write_song  # noqa: E402
+from targeting_catalog import CORPORA, catalog_tunes  # noqa: E402
 
 PROPOSAL = REPO / "examples" / "proposals" / "song_proposal_green_cooling_tower_choir_v1.yml"
 RED, BLUE = "Red", "Blue"
@@ -203,12 +204,12 @@ def compose(
 
 
 def train_model(
-    task: str, tunes: int, epochs: int, root: Path, sections: int = 2
+    task: str, tunes: int, epochs: int, root: Path, sections: int = 2, corpus: str = "essen"
 ) -> tuple[Path, list]:
     """Catalog -> segments -> embed -> train -> export through the CLI. Each tune is one song
     of ``sections`` equal sections (one segment each): its label is the whole tune's, and a
     quarter of an Essen tune (~4.5 s, two bars) seldom carries its mode (see the docstring)."""
-    works = essen_tunes(tunes, task)
+    works = essen_tunes(tunes, task) if task == "meter" else catalog_tunes(corpus, tunes)
     red = "duple" if task == "meter" else "major"
     catalog, data, times = root / "catalog", root / "data", {}
     seen: dict[str, int] = {}
@@ -307,6 +308,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--task", choices=("mode", "meter"), default="mode")
     ap.add_argument("--tunes", type=int, default=99, help="catalog tunes per color")
+    ap.add_argument(
+        "--corpus", choices=CORPORA, default="essen", help="--task mode's catalog (and judge)"
+    )
     ap.add_argument("--proposals", type=int, default=10)
     ap.add_argument("--seeds", type=int, default=2)
     ap.add_argument("-n", type=int, default=12, help="candidates per phase")
@@ -339,11 +343,15 @@ def main() -> None:
         print(f"total {time.perf_counter() - t0:.0f} s")
         return
     if a.model:
-        tunes = essen_tunes(a.tunes, a.task)
+        tunes = (
+            essen_tunes(a.tunes, a.task) if a.task == "meter" else catalog_tunes(a.corpus, a.tunes)
+        )
         model = a.model
         catalog = [(s, RED if lab in ("major", "duple") else BLUE) for _, s, lab in tunes]
     else:
-        model, catalog = train_model(a.task, a.tunes, a.epochs, root / "train", a.sections)
+        model, catalog = train_model(
+            a.task, a.tunes, a.epochs, root / "train", a.sections, a.corpus
+        )
     print(f"model {model}; {a.proposals} proposals x {a.seeds} seeds x (Red, Blue), n {a.n}")
     gates = json.loads((Path(model) / "model.json").read_text()).get("gates") or {}
     if gates.get("passed") is False and not a.trust_model:  # then both runs are theory only

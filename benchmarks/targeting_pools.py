@@ -3,8 +3,8 @@ independent judge hears, and does the fitness model hear the same difference?
 
 For ``--proposals`` variants of the example proposal (A minor, ``--palette`` Green) the chord
 phase's pool is generated as compose does (``n`` candidates). Each loop is judged alone by
-``targeting.py``'s judge (pitch-class + onset-autocorrelation logistic regression on the Essen
-catalog: P(major)) and by the model (match to Red minus match to Blue). Printed per pool: the
+``targeting.py``'s judge (pitch-class + onset-autocorrelation logistic regression on the
+``--corpus`` catalog: P(major)) and by the model (match to Red minus match to Blue). Printed per pool: the
 spread of P(major) and the Spearman correlation of the model's Red-minus-Blue with it.
 
 ``--runs DIR`` (a ``targeting.py --work`` folder): for every compose run at the default weights,
@@ -26,13 +26,15 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from targeting import BLUE, RED, essen_tunes, judge_features, proposal_variant
+from targeting import BLUE, RED, judge_features, proposal_variant
+from targeting_catalog import CORPORA, catalog_tunes
 
 
-def fit_judge(tunes: int):
+def fit_judge(tunes: int, corpus: str = "essen"):
+    """The judge of ``targeting.py``, trained on the catalog's works (``--corpus``)."""
     from sklearn.linear_model import LogisticRegression
 
-    got = essen_tunes(tunes, "mode")
+    got = catalog_tunes(corpus, tunes)
     return LogisticRegression(C=1.0, max_iter=5000).fit(
         np.array([judge_features(s) for _, s, _ in got]),
         np.array([lab == "major" for _, _, lab in got]),
@@ -95,9 +97,10 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=2)
     ap.add_argument("-n", type=int, default=12)
     ap.add_argument("--tunes", type=int, default=99)
+    ap.add_argument("--corpus", choices=CORPORA, default="essen", help="the judge's catalog")
     ap.add_argument("--palette", default="Green")
     a = ap.parse_args()
-    judge = fit_judge(a.tunes)
+    judge = fit_judge(a.tunes, a.corpus)
     if a.runs:
         kept_agreement(a.runs, judge)
         return
