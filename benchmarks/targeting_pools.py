@@ -13,7 +13,13 @@ correlation of their match to the run's target (sign: + for Red, - for Blue) wit
 P(major), the median over groups (does the model's choice in that phase go the judge's way?).
 
     python benchmarks/targeting_pools.py --model /tmp/fit2/h99/model [--proposals 5] [-n 12]
-    python benchmarks/targeting_pools.py --runs /tmp/fit4/tA
+    python benchmarks/targeting_pools.py --runs /tmp/fit4/tA [--model M]
+
+With ``--runs`` and ``--model`` (the model those runs composed with), also the finished songs:
+does the model itself tell the Red-targeted songs from the Blue-targeted ones (AUC of its
+match to Red minus its match to Blue), and does its Red-minus-Blue follow the judge's P(major)
+across songs (Spearman)? A model that separates its own targets while the judge does not is
+steering by something the judge does not hear.
 """
 
 from __future__ import annotations
@@ -79,6 +85,30 @@ def kept_agreement(runs: Path, judge) -> None:
         )
 
 
+def song_agreement(runs: Path, judge, model: Path) -> None:
+    """The finished songs: the model's separation of its targets against the judge's."""
+    from scipy.stats import spearmanr
+    from sklearn.metrics import roc_auc_score
+    from symusic import Score
+
+    from chromatic.scoring import ChromaticScorer
+
+    scorer = ChromaticScorer.load(model)
+    dirs = sorted(d for d in runs.glob("w0.7_*") if (d / "arrangement.mid").is_file())
+    items = [{"id": d.name, "midi": (d / "arrangement.mid").read_bytes()} for d in dirs]
+    m = {c: {r["id"]: r["match"] for r in scorer.score_batch(items, color=c)} for c in (RED, BLUE)}
+    diff = np.array([m[RED][d.name] - m[BLUE][d.name] for d in dirs])
+    x = np.array([judge_features(Score(str(d / "arrangement.mid"))) for d in dirs])
+    p = judge.predict_proba(x)[:, 1]
+    red = np.array([d.name.endswith(RED) for d in dirs])
+    print(
+        f"finished songs ({len(dirs)}): the model's Red - Blue separates the targets with AUC "
+        f"{roc_auc_score(red, diff):.3f} (range {diff.min():+.3f} to {diff.max():+.3f}); the "
+        f"judge's P(major) {roc_auc_score(red, p):.3f}; Spearman(model, judge) over songs "
+        f"{spearmanr(diff, p).statistic:+.2f}"
+    )
+
+
 def main() -> None:
     from scipy.stats import spearmanr
     from symusic import Score
@@ -103,6 +133,8 @@ def main() -> None:
     judge = fit_judge(a.tunes, a.corpus)
     if a.runs:
         kept_agreement(a.runs, judge)
+        if a.model:
+            song_agreement(a.runs, judge, a.model)
         return
     if a.model is None:
         ap.error("--model or --runs is required")
