@@ -1,9 +1,10 @@
 """Does targeting a color move the music? (issue #31)
 
 1. A fitness model is trained, through the CLI as a user would (``real_cli``: catalog build ->
-   segments build -> embed -> train -> export), on a two-color catalog of Essen folk tunes from
-   music21's corpus: major -> Red, minor -> Blue (``--task mode``), or duple -> Red, triple ->
-   Blue with no time-signature events (``--task meter``).
+   segments build -> embed -> train -> export), on a two-color catalog from music21's corpus:
+   major -> Red, minor -> Blue (``--task mode``; ``--corpus``: Essen folk tunes, Bach chorales
+   or both, ``targeting_catalog``), or Essen tunes duple -> Red, triple -> Blue with no
+   time-signature events (``--task meter``).
 2. The same proposals (``--proposals`` variants of the example proposal: the title and
    concept differ; key, meter and color stay) are composed (``compose``, no audio) once
    targeting Red and once Blue, for each seed; once at the default weights and once with
@@ -16,80 +17,18 @@
    dorian, other instruments and form), and the control sat at 0.23-0.37.
 3. An independent judge that never sees the fitness model tells the two targets' songs apart:
    a logistic regression on the rotated pitch-class profile and the 12-lag onset
-   autocorrelation, trained on the same catalog tunes, plus music21's key analysis (P(major)
+   autocorrelation, trained on the same catalog's works, plus music21's key analysis (P(major)
    as the mode). Printed: the AUC of each judge for "targeted Red" (goal >= 0.9 at the
    default weights, <= 0.6 for the control).
 4. ``--demo MODEL``: the example proposal composed for each of the 8 colors with that model,
    and the 8 x 8 table of each song's match to each color (goal: the diagonal is its row's
    maximum in >= 6 of 8 rows).
 
-    .venv/bin/python benchmarks/targeting.py [--task mode] [--tunes 99] [--proposals 10]
-        [--seeds 2] [--n 12] [--epochs 30] [--sections 2] [--demo demo/model] [--model MODEL]
+    .venv/bin/python benchmarks/targeting.py [--task mode] [--corpus essen] [--tunes 99]
+        [--proposals 10] [--seeds 2] [--n 12] [--epochs 30] [--sections 2] [--demo demo/model] [--model MODEL]
         [--trust-model] [--evolve] [--no-control] [--palette Green]
 
-The catalog (2026-12-07, fit2): each tune is one song of ``--sections`` equal sections, one
-segment each. With four (the old layout) a segment is a quarter of an Essen tune (~4.5 s, two
-bars) labelled with the whole tune's mode: a logistic regression on the model's own features
-reaches AUC 0.70 on those segments (0.93 on whole tunes, same songs), and the model trained on
-them fails its gates (40 tunes a color: MIDI-only AUC 0.67 [0.46, 0.84]; 99 a color: 0.71
-[0.62, 0.80] but real-vs-random 0.65, Blue 0.31: random notes sound "minor" to it). 99 tunes a
-color, 30 epochs, pass every gate with two sections (halves: AUC 0.79 [0.69, 0.88],
-real-vs-random 0.998, stability 0.941) or one (AUC 0.955 [0.90, 0.99], 0.954, 0.994).
-
-Judge AUC (pitch-class + onset LR; music21 key in brackets), 10 proposals x 2 seeds, n 12.
-Before: fit2's benchmark (each target its own color's proposal and palette). After
-(2026-12-07, fit3): one proposal for both targets; "paired" = how often the Red-targeted song
-is judged more major than its Blue-targeted twin (same proposal, same seed).
-
-| model (gates) | before: default / control | after: default (paired) | after: control |
-|---|---|---|---|
-| halves, 99 a color (pass; reliability 0.76) | 0.607 / 0.227 | 0.785 (Red/Blue palettes alternating), **0.810 (90 %)** (Green palette) | 0.500 (same bytes) |
-| whole tunes, 99 a color (pass; reliability 1.0) | 0.459 / 0.369 (3 seeds) | 0.740 (alternating palettes) | |
-| quarters, 40 a color (FAIL, --trust-model) | 0.958 / 0.305 | 0.882 (alternating palettes) | |
-| halves, 99 a color, n 24 (Green) | | 0.643 (60 %) | |
-| meter, whole tunes, 99 a class (pass) | 0.641 / 0.546 (3 seeds) | 0.782 [0.500] (75 %) | 0.500 (measured) |
-| halves, 198 a color (new: pass, AUC 0.871 [0.82, 0.92], reliability 1.0) | | 0.748 [0.575] (85 %) (Green) | |
-| halves 99 / 198 a color, 20 proposals x 2 seeds (80 songs, Green) | | 0.711 (82 %) / 0.762 (80 %) | |
-
-With the palette confound gone, the gated halves model moves the judge the right way in 80-90 %
-of pairs, but the unpaired AUC stays under 0.9 (0.71-0.81): the shift (mean P(major) +0.08)
-is smaller than the spread between proposals; with n 24 (more candidates, same model) it was
-0.643 (12 of 20 pairs). More data makes a more reliable model (``--tunes 198``: songs past
-99 a color take the next id prefix; AUC 0.871 [0.82, 0.92], weight 0.7 instead of 0.53) but
-not a better steerer. A halves + quarters catalog (tunes
-tiled 1/2 or 1/2 + 1/4 + 1/4, 99 a color) passes its gates only narrowly (MIDI-only AUC 0.66
-[0.55, 0.78], real-vs-random 0.718, Blue 0.44): reliability 0.2, weight 0.14, not run. The
-goal (>= 0.9 with a gated model) is not met.
-
-    targeting.py --model /tmp/fit2/h99/model --no-control          # 0.810, paired 90 %
-    targeting.py --task meter --model /tmp/fit2/meter99/model      # 0.782 / control 0.500
-
-2026-12-07, fit4. The judge's figures now carry 95 % intervals over proposals (resampled with
-all their seeds and both targets; ``--judge-only`` re-judges a ``--work`` folder): the gated
-halves model's 0.810 is [0.69, 0.92], paired 90 % [75 %, 100 %] (rerun on main's code: the
-same songs); 198 a color 0.748 [0.63, 0.86], 85 % [60 %, 100 %]; meter 0.782 [0.61, 0.93],
-75 % [55 %, 95 %] (fit3's songs re-judged). Where the range is lost (``targeting_pools.py``): the chord pools do differ in
-what the judge hears (a loop alone: P(major) 0.23-0.62 within a pool of 12), but the model's
-preference among them does not follow it (median Spearman of Red-minus-Blue with P(major)
--0.17 over 10 pools); among the kept candidates of each section the model's choice goes the
-judge's way in the bass phase (median rho +0.36, positive in 80 % of sections) and not in the
-chord (+0.06) or melody (0.00) phases. Two levers measured, same 10 x 2 runs:
-
-| chord phase | judge AUC [95 %] | paired [95 %] |
-|---|---|---|
-| as composed (model in every phase) | 0.810 [0.69, 0.92] | 90 % [75, 100] |
-| chosen by theory alone (the model steers bass, melody, drums) | 0.692 [0.62, 0.80] | 90 % [75, 100] |
-| + n/2 walks with the parallel mode's chords x10 (major IV/V in minor), model chooses | 0.630 | 65 % |
-
-A wider chord pool gives the model more loops to pick for reasons the judge does not share
-(kept-chord rho -0.15): not kept. The model's chord choices still add to the effect on
-average (0.692 -> 0.810), so the chord phase keeps its model.
-
-The 8 x 8 table now scores each song whole (``scoring.windows``: before, the roll held the first
-16 bars): 2/8 -> 1/8 on the same 8 songs; composed songs get hedged predictions (mean top
-probability per axis 0.45, catalog songs 0.60), so Black (uniform on every axis) and Indigo
-(uniform on two) are every row's best match. Catalog songs (16, merged stems): own color the
-row's maximum 9/16 before and after.
+The figures, before and after each session's change: docs/targeting.md.
 """
 
 from __future__ import annotations
@@ -107,6 +46,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from essen_corpus import essen_tunes, onset_autocorr  # noqa: E402
 from real_cli import cli, write_song  # noqa: E402
+from targeting_catalog import CORPORA, catalog_tunes  # noqa: E402
 
 PROPOSAL = REPO / "examples" / "proposals" / "song_proposal_green_cooling_tower_choir_v1.yml"
 RED, BLUE = "Red", "Blue"
@@ -203,12 +143,12 @@ def compose(
 
 
 def train_model(
-    task: str, tunes: int, epochs: int, root: Path, sections: int = 2
+    task: str, tunes: int, epochs: int, root: Path, sections: int = 2, corpus: str = "essen"
 ) -> tuple[Path, list]:
     """Catalog -> segments -> embed -> train -> export through the CLI. Each tune is one song
     of ``sections`` equal sections (one segment each): its label is the whole tune's, and a
     quarter of an Essen tune (~4.5 s, two bars) seldom carries its mode (see the docstring)."""
-    works = essen_tunes(tunes, task)
+    works = essen_tunes(tunes, task) if task == "meter" else catalog_tunes(corpus, tunes)
     red = "duple" if task == "meter" else "major"
     catalog, data, times = root / "catalog", root / "data", {}
     seen: dict[str, int] = {}
@@ -329,6 +269,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--task", choices=("mode", "meter"), default="mode")
     ap.add_argument("--tunes", type=int, default=99, help="catalog tunes per color")
+    ap.add_argument(
+        "--corpus", choices=CORPORA, default="essen", help="--task mode's catalog (and judge)"
+    )
     ap.add_argument("--proposals", type=int, default=10)
     ap.add_argument("--seeds", type=int, default=2)
     ap.add_argument("-n", type=int, default=12, help="candidates per phase")
@@ -361,11 +304,15 @@ def main() -> None:
         print(f"total {time.perf_counter() - t0:.0f} s")
         return
     if a.model:
-        tunes = essen_tunes(a.tunes, a.task)
+        tunes = (
+            essen_tunes(a.tunes, a.task) if a.task == "meter" else catalog_tunes(a.corpus, a.tunes)
+        )
         model = a.model
         catalog = [(s, RED if lab in ("major", "duple") else BLUE) for _, s, lab in tunes]
     else:
-        model, catalog = train_model(a.task, a.tunes, a.epochs, root / "train", a.sections)
+        model, catalog = train_model(
+            a.task, a.tunes, a.epochs, root / "train", a.sections, a.corpus
+        )
     print(f"model {model}; {a.proposals} proposals x {a.seeds} seeds x (Red, Blue), n {a.n}")
     gates = json.loads((Path(model) / "model.json").read_text()).get("gates") or {}
     if gates.get("passed") is False and not a.trust_model:  # then both runs are theory only

@@ -3,8 +3,8 @@ independent judge hears, and does the fitness model hear the same difference?
 
 For ``--proposals`` variants of the example proposal (A minor, ``--palette`` Green) the chord
 phase's pool is generated as compose does (``n`` candidates). Each loop is judged alone by
-``targeting.py``'s judge (pitch-class + onset-autocorrelation logistic regression on the Essen
-catalog: P(major)) and by the model (match to Red minus match to Blue). Printed per pool: the
+``targeting.py``'s judge (pitch-class + onset-autocorrelation logistic regression on the
+``--corpus`` catalog: P(major)) and by the model (match to Red minus match to Blue). Printed per pool: the
 spread of P(major) and the Spearman correlation of the model's Red-minus-Blue with it.
 
 ``--runs DIR`` (a ``targeting.py --work`` folder): for every compose run at the default weights,
@@ -13,7 +13,13 @@ correlation of their match to the run's target (sign: + for Red, - for Blue) wit
 P(major), the median over groups (does the model's choice in that phase go the judge's way?).
 
     python benchmarks/targeting_pools.py --model /tmp/fit2/h99/model [--proposals 5] [-n 12]
-    python benchmarks/targeting_pools.py --runs /tmp/fit4/tA
+    python benchmarks/targeting_pools.py --runs /tmp/fit4/tA [--model M]
+
+With ``--runs`` and ``--model`` (the model those runs composed with), also the finished songs:
+does the model itself tell the Red-targeted songs from the Blue-targeted ones (AUC of its
+match to Red minus its match to Blue), and does its Red-minus-Blue follow the judge's P(major)
+across songs (Spearman)? A model that separates its own targets while the judge does not is
+steering by something the judge does not hear.
 """
 
 from __future__ import annotations
@@ -26,13 +32,15 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from targeting import BLUE, RED, essen_tunes, judge_features, proposal_variant
+from targeting import BLUE, RED, judge_features, proposal_variant
+from targeting_catalog import CORPORA, catalog_tunes
 
 
-def fit_judge(tunes: int):
+def fit_judge(tunes: int, corpus: str = "essen"):
+    """The judge of ``targeting.py``, trained on the catalog's works (``--corpus``)."""
     from sklearn.linear_model import LogisticRegression
 
-    got = essen_tunes(tunes, "mode")
+    got = catalog_tunes(corpus, tunes)
     return LogisticRegression(C=1.0, max_iter=5000).fit(
         np.array([judge_features(s) for _, s, _ in got]),
         np.array([lab == "major" for _, _, lab in got]),
@@ -77,6 +85,30 @@ def kept_agreement(runs: Path, judge) -> None:
         )
 
 
+def song_agreement(runs: Path, judge, model: Path) -> None:
+    """The finished songs: the model's separation of its targets against the judge's."""
+    from scipy.stats import spearmanr
+    from sklearn.metrics import roc_auc_score
+    from symusic import Score
+
+    from chromatic.scoring import ChromaticScorer
+
+    scorer = ChromaticScorer.load(model)
+    dirs = sorted(d for d in runs.glob("w0.7_*") if (d / "arrangement.mid").is_file())
+    items = [{"id": d.name, "midi": (d / "arrangement.mid").read_bytes()} for d in dirs]
+    m = {c: {r["id"]: r["match"] for r in scorer.score_batch(items, color=c)} for c in (RED, BLUE)}
+    diff = np.array([m[RED][d.name] - m[BLUE][d.name] for d in dirs])
+    x = np.array([judge_features(Score(str(d / "arrangement.mid"))) for d in dirs])
+    p = judge.predict_proba(x)[:, 1]
+    red = np.array([d.name.endswith(RED) for d in dirs])
+    print(
+        f"finished songs ({len(dirs)}): the model's Red - Blue separates the targets with AUC "
+        f"{roc_auc_score(red, diff):.3f} (range {diff.min():+.3f} to {diff.max():+.3f}); the "
+        f"judge's P(major) {roc_auc_score(red, p):.3f}; Spearman(model, judge) over songs "
+        f"{spearmanr(diff, p).statistic:+.2f}"
+    )
+
+
 def main() -> None:
     from scipy.stats import spearmanr
     from symusic import Score
@@ -95,11 +127,14 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=2)
     ap.add_argument("-n", type=int, default=12)
     ap.add_argument("--tunes", type=int, default=99)
+    ap.add_argument("--corpus", choices=CORPORA, default="essen", help="the judge's catalog")
     ap.add_argument("--palette", default="Green")
     a = ap.parse_args()
-    judge = fit_judge(a.tunes)
+    judge = fit_judge(a.tunes, a.corpus)
     if a.runs:
         kept_agreement(a.runs, judge)
+        if a.model:
+            song_agreement(a.runs, judge, a.model)
         return
     if a.model is None:
         ap.error("--model or --runs is required")

@@ -69,3 +69,40 @@ def test_intervals_resample_whole_proposals():
     by = dict(zip(keys, q, strict=True))
     ci = targeting.proposal_intervals(keys, target, q, by, draws=300)
     assert ci["paired_ci"][0] < 5 / 6 < ci["paired_ci"][1] <= 1.0
+
+
+def _sounding_at_once(score) -> int:
+    """The most notes sounding at one onset (1 for a single line)."""
+    import numpy as np
+
+    notes = [tr.notes.numpy() for tr in score.tracks if len(tr.notes)]
+    start = np.concatenate([n["time"] for n in notes])
+    end = start + np.concatenate([n["duration"] for n in notes])
+    return int(max(((start <= t) & (t < end)).sum() for t in np.unique(start)))
+
+
+def test_the_chorale_catalog_holds_harmony_labelled_by_its_analysed_mode():
+    from music21 import corpus
+
+    from targeting_catalog import catalog_tunes
+
+    works = catalog_tunes("chorales", 1)
+    assert [mode for *_, mode in works] == ["major", "minor"]
+    for name, score, mode in works:
+        assert name.startswith("chorale-")
+        # the label is music21's key analysis of the chorale itself, not a cached guess
+        assert corpus.parse(name.removeprefix("chorale-")).analyze("key").mode == mode
+        assert _sounding_at_once(score) >= 3  # four parts: chords, not one line
+
+
+def test_the_mixed_catalog_holds_both_corpora_and_refuses_an_unknown_one():
+    import pytest
+
+    from targeting_catalog import catalog_tunes
+
+    works = catalog_tunes("both", 2)  # one chorale and one Essen tune a mode
+    assert [mode for *_, mode in works] == ["major", "major", "minor", "minor"]
+    assert sorted(name.startswith("chorale-") for name, *_ in works) == [False, False, True, True]
+    assert all(_sounding_at_once(s) == 1 for name, s, _ in works if "chorale" not in name)
+    with pytest.raises(ValueError, match="corpus: expected one of essen, chorales, both"):
+        catalog_tunes("madrigals", 1)
