@@ -1,4 +1,4 @@
-"""Development figures (issue #33, item 5): does a section develop over its passes, and does a
+"""Development figures: does a section develop over its passes, and does a
 period's second half answer its first?
 
 Both read a :class:`~chromatic.measure.musicality.Piece` (times in quarters) and the planned

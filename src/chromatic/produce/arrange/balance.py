@@ -1,4 +1,4 @@
-"""Section levels from what the soundfont actually plays (issue #33).
+"""Section levels from what the soundfont actually plays.
 
 The plan gives each section an intensity (``perform.velocity_scale``), and the players' velocities
 follow it; but the soundfont renders programs at very different levels (``program_levels.json``,
@@ -28,7 +28,7 @@ from pathlib import Path
 
 WINDOW_BARS = 2  # the seam is heard over this many bars either side (the benchmark's window)
 SLACK_LU = 3.0  # a section may start this much louder than its plan's step before it is lowered
-MAX_RISE_LU = 5.0  # and never more than this (issue #33 caps a rendered rise at 6 LU; the
+MAX_RISE_LU = 5.0  # and never more than this (a rendered rise over 6 LU is heard as a jump; the
 # estimate is within about 1 LU of the render on seed 2's seams)
 UNKNOWN_LU = -70.0  # a program measured quieter than this is treated as the median program
 DRUM_HITS_PER_BAR = 12  # the measured drum groove: 8 hi-hats, 2 kicks, 2 snares a bar

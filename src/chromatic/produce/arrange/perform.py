@@ -12,7 +12,7 @@ what a band and a mixing engineer would:
   (``RAMP_BARS`` bars into any section of higher energy than the one before: ``_rises``); into
   a section played louder than the one before (its plan ``intensity``: ``velocity_scale``) the
   players dig in too, and a lead entering after bars without it eases in (``arrange.seams``),
-  so the seam is a crescendo, not a step (issue #33: 5.5-11.5 LU steps); a section played
+  so the seam is a crescendo, not a step (5.5-11.5 LU steps measured without it); a section played
   softer starts softer (a drop is meant); a section whose instruments the soundfont plays much
   louder than the plan's step is set lower as a whole (``arrange.balance``, measured levels);
 - **humanizing** (off with ``quantized``): pitched parts' onsets move by a normal deviation of

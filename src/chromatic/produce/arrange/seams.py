@@ -8,7 +8,7 @@
   instrumental break), its first ``EASE_BARS`` start at ``EASE_FROM`` of its velocity and
   grow to full, as a singer comes in under the band and opens up over the first line.
 
-Measured (issue #33, ``benchmarks/musicality.py --render``, the ``rise`` column): the loudness
+Measured (``benchmarks/musicality.py --render``, the ``rise`` column): the loudness
 of the two bars after a section start minus the two bars before it; a sung lead entering over
 a sparse intro rose 8.5-11.5 LU there.
 """

@@ -17,7 +17,7 @@ plan made them), so the same plan and loops give the same arrangement.
   keep their chord tones); a bar with no weak-beat note splits its first long note, the second
   half a neighbour (a rhythm displacement).
 - ``transpose``: every pitched part (not the drums) by semitones;
-- density by pass (issue #33, development): the first pass of a section played more than once
+- density by pass: the first pass of a section played more than once
   in the song (over its occurrences; not a chorus: it arrives whole) is the band's thin pass:
   the backing (``harmony``) sits out, the chords strike only on the bar's strong beats and the
   drums only on its beats (``thin``); from the second pass on the loops play whole, so the

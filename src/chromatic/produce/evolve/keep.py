@@ -1,5 +1,5 @@
-"""What a bred tune keeps of the generator's guarantees (issue #32: evolved songs as musical as
-ranked ones). The melody generator (``melody.tune.walk``) promises a section's tune that
+"""What a bred tune keeps of the generator's guarantees, so that a bred song is as musical as
+a ranked one. The melody generator (``melody.tune.walk``) promises a section's tune that
 
 - stays inside its **window**: ``WINDOW`` semitones either side of the section's anchor in the
   singer's range (higher for a chorus than a verse), so the song's whole melody spans what a

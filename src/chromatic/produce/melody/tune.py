@@ -19,7 +19,7 @@ antecedent / consequent pairs over a plan the listener can follow:
 - **cadences**: an antecedent line ends on a chord tone other than the tonic (open), a
   consequent line on the tonic when its chord holds it (else the chord's root); a melisma's
   second note is a step from its first;
-- **the period** (issue #33, development): the section's second half answers its first. The
+- **the period**: the section's second half answers its first. The
   line that ends the first half closes on a half cadence (the key's fifth, second or seventh
   when its chord holds one, else any chord tone but the tonic), and the section's last line on
   the most stable degree its chord holds (the tonic, else the fifth, then the third, else the

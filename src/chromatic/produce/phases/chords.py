@@ -4,8 +4,8 @@
 2. Voice each with voice leading in mind; score its theory parts.
 3. Give each a harmonic rhythm and a strum pattern suited to the meter (from the same seed).
 4. Render the MIDI that will be delivered (rhythm and strum applied) to bytes *once*; with a
-   model those exact bytes are scored for the chromatic match (the old system scored block
-   chords and delivered something else); composite, rank, keep ``top``.
+   model those exact bytes are scored for the chromatic match (what is heard is what is
+   scored, not block chords standing in for it); composite, rank, keep ``top``.
 5. Write the kept bytes, a scratch drum beat beside each, and merge into review.yml.
 
 The same seed gives byte-identical candidates and review.yml (one seeded uniform matrix).
