@@ -111,6 +111,24 @@ def onset_autocorr(score: Score, lags: int = 12, seconds: float | None = None) -
     return np.array([float(x[:-k] @ x[k:]) / e for k in range(1, lags + 1)])
 
 
+def corpus_midi(name: str) -> tuple[Score, str]:
+    """A music21 corpus work (a chorale, ...) as a symusic Score and music21's analysed mode of the
+    whole work, both cached by name in ``CACHE``."""
+    from music21 import corpus, midi
+
+    key = hashlib.sha1(name.encode()).hexdigest()[:16]
+    path, mode_path = CACHE / f"{key}.mid", CACHE / f"{key}.mode"
+    if not (path.is_file() and mode_path.is_file()):
+        s = corpus.parse(name)
+        if hasattr(s, "scores"):  # an Opus: its first score
+            s = s.scores[0]
+        mode = s.analyze("key").mode
+        CACHE.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(midi.translate.streamToMidiFile(s).writestr())
+        mode_path.write_text(mode)
+    return Score(str(path)), mode_path.read_text()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=40)

@@ -9,36 +9,18 @@ major -> Red, minor -> Blue.
 
 ``catalog_tunes(corpus, n)`` gives ``n`` works a color as (name, symusic Score, "major" or
 "minor"), the majors first; the chorales are drawn in a seeded order and their MIDI and mode are
-cached by name in the benchmarks' cache (``fitness_sanity.corpus_midi``'s files).
+cached by name in the benchmarks' cache (``essen_corpus.corpus_midi``).
 """
 
 from __future__ import annotations
 
-import hashlib
-
 import numpy as np
 from symusic import Score
 
-from essen_corpus import CACHE, essen_tunes
+from essen_corpus import corpus_midi as chorale
+from essen_corpus import essen_tunes
 
 CORPORA = ("essen", "chorales", "both")
-
-
-def chorale(name: str) -> tuple[Score, str]:
-    """One chorale as MIDI (all its parts, one track each) and music21's analysed mode."""
-    key = hashlib.sha1(name.encode()).hexdigest()[:16]
-    path, mode_path = CACHE / f"{key}.mid", CACHE / f"{key}.mode"
-    if not (path.is_file() and mode_path.is_file()):
-        from music21 import corpus, midi
-
-        s = corpus.parse(name)
-        if hasattr(s, "scores"):  # an Opus: its first score
-            s = s.scores[0]
-        mode = s.analyze("key").mode
-        CACHE.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(midi.translate.streamToMidiFile(s).writestr())
-        mode_path.write_text(mode)
-    return Score(str(path)), mode_path.read_text()
 
 
 def chorale_tunes(n_per_class: int, seed: int = 0) -> list[tuple[str, Score, str]]:
