@@ -62,6 +62,10 @@ class Files(MutableMapping):
     def __len__(self) -> int:
         return len(self._raw)
 
+    def discard(self, key: str) -> None:
+        """Drop ``key`` if held, without making its bytes (``pop`` would read them first)."""
+        self._raw.pop(key, None)
+
 
 @dataclass(frozen=True)
 class HeldPhase:
@@ -211,7 +215,7 @@ class SongSoFar(ProductionFolder):
             if cid not in added:
                 for p in merged.doomed[cid]:
                     rel = p.relative_to(self.phase_dir(phase).resolve()).as_posix()
-                    files._raw.pop(rel, None)
+                    files.discard(rel)
         for rel, data in merged.lazy_files():
             files[rel] = data
         self.outbox[phase] = HeldPhase(path, merged, files)
