@@ -105,7 +105,12 @@ def main() -> None:
         # --- throughput ----------------------------------------------------------------------
         fit = family_fit(p.genres)
         drums = approved_files(folder, "drums")
-        kicks = {s.label: section_kicks(s, drums) for s in song.sections}
+        kicks = {
+            s.label: section_kicks(
+                s, folder.approved_song("drums", s.label) if s.label in drums else None
+            )
+            for s in song.sections
+        }
         singer, _ = choose_singer(registry(), None, p.singer)
         lyrics = lyrics_for(folder, song.sections, p.lyrics)
         bass_track = TrackSpec("bass", PROGRAMS.get(fit.main, 33))

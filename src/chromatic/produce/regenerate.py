@@ -41,12 +41,15 @@ class FreshCandidate:
     """A newly generated candidate before it has an id. ``midi``: its file's bytes, or the
     function that renders them (called when the file is wanted: ``data``; the compose search
     renders only the candidates of the branch it writes). ``attachments`` maps a details key to
-    a (file-name suffix, bytes) pair written beside the MIDI (e.g. the scratch beat)."""
+    a (file-name suffix, bytes) pair written beside the MIDI (e.g. the scratch beat). ``song``:
+    the ``music.song.Song`` that ``midi`` encodes, or the function that makes it (None where the
+    bytes are all there is): a compose branch reads an approved loop from it, not from bytes."""
 
     scores: dict
     details: dict
     midi: bytes | Callable[[], bytes]
     attachments: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    song: object = None
 
     def data(self) -> bytes:
         return self.midi() if callable(self.midi) else self.midi

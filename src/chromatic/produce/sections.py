@@ -41,8 +41,7 @@ from chromatic.music.form import (  # noqa: F401 (re-exported: the part phases r
     song_order,
 )
 from chromatic.music.key import TimeSignature
-from chromatic.music.meter import TPQ, Meter, bar_ticks, meter_of
-from chromatic.music.midi import load_score, time_signature_at
+from chromatic.music.meter import Meter, bar_ticks, meter_of
 from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.planfile import PLAN_FILE, load_plan
 from chromatic.proposals.reader import Proposal
@@ -252,18 +251,17 @@ def _read_section(
     notes: list[str],
     folder: ProductionFolder,
 ) -> Section:
-    score = load_score(folder.midi(path), name=str(path))
-    scale = TPQ / score.tpq
-    ts = time_signature_at(score, 0) if len(score.time_signatures) else proposal.time_signature
+    loop = folder.approved_song("chords", label)  # the loop as its file reads (``loops``)
+    ts = _meter_at_start(loop) or proposal.time_signature
     if ts != proposal.time_signature:
         notes.append(
             f"{label}: the approved chords are in {ts}, the proposal in {proposal.time_signature}; using {ts}"
         )
     meter = meter_of(ts)
-    bpm = float(score.tempos[0].qpm) if len(score.tempos) else proposal.bpm
+    bpm = float(loop.tempos[0].qpm) if loop.tempos else proposal.bpm
     events = sorted(
-        (round(n.time * scale), round(n.end * scale), int(n.pitch))
-        for t in score.tracks
+        (n.start, n.start + n.duration, n.pitch)
+        for t in loop.tracks
         if not t.is_drum
         for n in t.notes
     )
@@ -300,6 +298,15 @@ def _read_section(
         spans = _merge_equal(spans)
     role, energy, _ = section_role(label)
     return Section(label, role, energy, meter, ts, bpm, bars, tuple(spans), path, timing)
+
+
+def _meter_at_start(loop) -> TimeSignature | None:
+    """The loop's time signature at its start (4/4 when its first comes later; None when it
+    has none)."""
+    if not loop.meters:
+        return None
+    at = [m for m in sorted(loop.meters, key=lambda m: m.tick) if m.tick <= 0]
+    return TimeSignature(at[-1].numerator, at[-1].denominator) if at else TimeSignature(4, 4)
 
 
 def symbol_root(symbol: str | None, proposal: Proposal, label: str) -> tuple[int, int] | None:

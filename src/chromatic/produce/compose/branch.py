@@ -79,6 +79,8 @@ class HeldPhase:
     label_of: Mapping[str, str] = field(default_factory=dict)  # candidate id -> section
     approved: Files = field(default_factory=Files)  # section -> approved loop
     made: dict = field(default_factory=dict)  # the review's text, plain and model, once made
+    songs: Mapping = field(default_factory=dict)  # candidate file -> its Song (or its maker)
+    read: Files = field(default_factory=Files)  # section -> the approved loop as a phase reads it
 
     def text(self) -> str:
         if "text" not in self.made:
@@ -178,6 +180,14 @@ class SongSoFar(ProductionFolder):
         d = self.approved_dir(phase)
         return {label: d / f"{label}.mid" for label in sorted(h.approved, key=lambda x: x + ".mid")}
 
+    def approved_song(self, phase: str, label: str):
+        """The approved loop as ``read_loop`` reads its file, made from the candidate's Song
+        (``loops.delivered_loop``: nothing encoded or parsed) where the branch holds it."""
+        h = self._phase(phase)
+        if h is not None and label in h.read:
+            return h.read[label]
+        return super().approved_song(phase, label)
+
     def midi(self, path: Path) -> Path | bytes:
         data = self._find(path)
         return path if data is None else data
@@ -198,9 +208,10 @@ class SongSoFar(ProductionFolder):
         self.check_phase_tree(phase)
         path = self.review_path(phase)
         before = self._phase(phase)
-        old, files = None, Files()
+        old, files, songs = None, Files(), {}
         if before is not None:  # a second write in one run (given chords after generated ones)
             old, files = review_from_text(path, before.text()), Files(before.files)
+            songs = dict(before.songs)
         merged = merge_groups(
             path,
             old,
@@ -216,9 +227,13 @@ class SongSoFar(ProductionFolder):
                 for p in merged.doomed[cid]:
                     rel = p.relative_to(self.phase_dir(phase).resolve()).as_posix()
                     files.discard(rel)
+                    songs.pop(rel, None)
         for rel, data in merged.lazy_files():
             files[rel] = data
-        self.outbox[phase] = HeldPhase(path, merged, files)
+        for cid, f in merged.written:
+            if f.song is not None:
+                songs[f"candidates/{cid}.mid"] = f.song
+        self.outbox[phase] = HeldPhase(path, merged, files, songs=songs)
         return merged.result
 
     def _in(self, files: Mapping[str, bytes], phase: str, path: Path) -> bytes | None:
@@ -230,12 +245,17 @@ class SongSoFar(ProductionFolder):
 
     # --- the search's operations ----------------------------------------------------------------
 
-    def approve(self, phase: str, label_of: Mapping[str, str], loops: Mapping):
+    def approve(
+        self, phase: str, label_of: Mapping[str, str], loops: Mapping, read: Mapping | None = None
+    ):
         """The child branch: ``phase``'s review (this trial's) with exactly ``label_of``
         approved (id -> section) and ``loops`` as its approved loops (section -> bytes, or the
-        function that makes them)."""
+        function that makes them); ``read``: the loops as a phase reads them (section -> Song,
+        or its maker), where the candidates' Songs are held."""
         h = self.outbox[phase]
-        done = HeldPhase(h.path, h.merged, h.files, dict(label_of), Files(loops), h.made)
+        done = HeldPhase(
+            h.path, h.merged, h.files, dict(label_of), Files(loops), h.made, h.songs, Files(read)
+        )
         return SongSoFar(self.root, {**self.held, phase: done}, {}, self.known)
 
 

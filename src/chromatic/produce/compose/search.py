@@ -16,15 +16,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from chromatic.errors import ProduceError
 from chromatic.music import form
 from chromatic.music.daw import finish_loop, read_midi
+from chromatic.music.song import Song
 from chromatic.paths import contained
 from chromatic.produce.chords.heard import key_first
 from chromatic.produce.compose.branch import SongSoFar, approved_text  # noqa: F401 (re-exported)
 from chromatic.produce.compose.options import Branch, ComposeOptions, PhaseReport
+from chromatic.produce.loops import delivered_loop
 from chromatic.produce.phases import Phase, PhaseOptions
 from chromatic.produce.phases.composite import Scorer
 from chromatic.produce.phases.taste import cached_taste
@@ -143,11 +146,19 @@ def approve_choice(trial: SongSoFar, phase: str, alt: Alternative) -> SongSoFar:
     candidate stays pending; the approved loops are what promote writes (``approved_loop``)."""
     held = trial.outbox[phase]
     base = trial.phase_dir(phase)
-    loops = {}
+    loops, read = {}, {}
     for section, midi_file in alt.files.items():
         contained(base, midi_file, path=held.path, field="midi_file")
         loops[section] = _promoted(held.files, midi_file, phase)
-    return trial.approve(phase, {cid: section for section, cid in alt.choice.items()}, loops)
+        song = held.songs.get(midi_file)
+        if song is not None:  # what a later phase reads of it, from the candidate's Song
+            read[section] = partial(_delivered, song)
+    label_of = {cid: section for section, cid in alt.choice.items()}
+    return trial.approve(phase, label_of, loops, read)
+
+
+def _delivered(song) -> Song:
+    return delivered_loop(song() if callable(song) else song)
 
 
 def _promoted(files, midi_file: str, phase: str) -> Callable[[], bytes]:

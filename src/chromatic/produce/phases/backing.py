@@ -25,10 +25,12 @@ from __future__ import annotations
 import zlib
 
 from chromatic.errors import ProduceError
-from chromatic.music.meter import TPQ, strong_ticks
-from chromatic.music.midi import MELISMA, load_score, read_lyrics
+from chromatic.music.meter import strong_ticks
+from chromatic.music.midi import MELISMA
 from chromatic.music.notes import Note
+from chromatic.music.song import Song as LoopSong
 from chromatic.produce.folder import ProductionFolder
+from chromatic.produce.loops import read_loop
 from chromatic.produce.melody.singers import Singer, choose_singer, registry
 from chromatic.produce.phases import PhaseOptions, PhaseResult
 from chromatic.produce.phases.parts import (
@@ -71,19 +73,19 @@ WORDLESS = {"oo", MELISMA, ""}
 VOCALISE = "oo"
 
 
-def read_lead(path) -> tuple[tuple[Note, ...], dict[int, str]]:
-    """The approved melody's notes (in TPQ ticks, by onset) and its lyric events by tick."""
-    score = load_score(path)
-    scale = TPQ / score.tpq
-    track = next((t for t in score.tracks if len(t.notes)), None)
+def read_lead(loop, path=None) -> tuple[tuple[Note, ...], dict[int, str]]:
+    """The approved melody's notes (its first track with notes, by onset) and its lyric events
+    by tick, from ``loop``: a ``music.song.Song`` as ``loops.read_loop`` reads ``path``, or
+    the file itself (a path or bytes), read here."""
+    if not isinstance(loop, LoopSong):
+        path = loop if path is None else path
+        loop = read_loop(loop, name=None if isinstance(loop, bytes) else str(loop))
+    track = next((t for t in loop.tracks if t.notes), None)
     if track is None:
         raise ProduceError("the approved melody holds no notes", path=path)
-    notes = sorted(
-        Note(round(n.time * scale), max(1, round(n.duration * scale)), n.pitch, n.velocity)
-        for n in track.notes
-    )
-    events = {round(t * scale): x for tr in score.tracks for t, x in read_lyrics(tr)}
-    return tuple(notes), events
+    notes = tuple(sorted(n._replace(duration=max(1, n.duration)) for n in track.notes))
+    events = {x.tick: x.text for tr in loop.tracks for x in tr.lyrics}
+    return notes, events
 
 
 def is_sung(events: dict[int, str]) -> bool:
@@ -188,8 +190,12 @@ def harmony_phase(folder: ProductionFolder, options: PhaseOptions) -> PhaseResul
     check_counts(n, options.top)
     song = load_song(folder, PHASE)
     require_approved(folder, "melody", PHASE)
-    melodies = {k: folder.midi(p) for k, p in approved_files(folder, "melody").items()}
-    leads = {s.label: read_lead(melodies[s.label]) for s in song.sections if s.label in melodies}
+    melodies = approved_files(folder, "melody")
+    leads = {
+        s.label: read_lead(folder.approved_song("melody", s.label), melodies[s.label])
+        for s in song.sections
+        if s.label in melodies
+    }
     notes = []
     missing = [s.label for s in song.sections if s.label not in leads]
     if missing:

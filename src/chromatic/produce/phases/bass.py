@@ -33,8 +33,7 @@ import numpy as np
 
 from chromatic.music.gm import KICK, KICKS
 from chromatic.music.gm import PROGRAMS as GM_PROGRAMS
-from chromatic.music.meter import TPQ, strong_ticks, ticks
-from chromatic.music.midi import load_score
+from chromatic.music.meter import strong_ticks, ticks
 from chromatic.music.notes import Note, sounding_each
 from chromatic.produce.bass.centre import bass_centre
 from chromatic.produce.bass.line import APPROACHES, REGISTERS, BassOption, bass_templates, realize
@@ -76,21 +75,16 @@ class Kicks:
     source: str  # "drums" (the approved loop) or "scratch" (the chord phase's scratch beat)
 
 
-def section_kicks(section: Section, drums: dict) -> Kicks:
-    """Kick onsets over the section: the approved drum loop's (tiled if shorter), else the
-    scratch beat's."""
-    path = drums.get(section.label)
-    if path is None:
+def section_kicks(section: Section, drums) -> Kicks:
+    """Kick onsets over the section: the approved drum loop's (``drums``: a ``music.song.Song``
+    as ``loops.read_loop`` reads it; tiled if shorter), else, with None, the scratch beat's."""
+    if drums is None:
         one = [ticks(t) for t, p, _ in drum_bar(section.meter) if p == KICK]
         return Kicks(
             tuple(b * section.bar_ticks + t for b in range(section.bars) for t in one), "scratch"
         )
-    score = load_score(path)
-    scale = TPQ / score.tpq
-    hits = sorted(
-        {round(n.time * scale) for t in score.tracks for n in t.notes if n.pitch in KICKS}
-    )
-    loop = max(1, math.ceil(round(score.end() * scale) / section.bar_ticks)) * section.bar_ticks
+    hits = sorted({n.start for t in drums.tracks for n in t.notes if n.pitch in KICKS})
+    loop = max(1, math.ceil(drums.end_tick / section.bar_ticks)) * section.bar_ticks
     tiled = sorted(
         {k + r * loop for r in range(math.ceil(section.total_ticks / loop)) for k in hits}
     )
@@ -193,8 +187,13 @@ def bass_phase(folder: ProductionFolder, options: PhaseOptions) -> PhaseResult:
     check_counts(n, options.top)
     song = load_song(folder, "bass")
     require_approved(folder, "drums", "bass")
-    drums = {k: folder.midi(p) for k, p in approved_files(folder, "drums").items()}
-    kicks = {s.label: section_kicks(s, drums) for s in song.sections}
+    drums = approved_files(folder, "drums")
+    kicks = {
+        s.label: section_kicks(
+            s, folder.approved_song("drums", s.label) if s.label in drums else None
+        )
+        for s in song.sections
+    }
     notes = []
     scratch = [label for label, k in kicks.items() if k.source == "scratch"]
     if scratch:

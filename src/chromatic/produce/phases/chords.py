@@ -17,7 +17,7 @@ import bisect
 import itertools
 import zlib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 
@@ -351,6 +351,9 @@ def run_chords(
                 {**candidate_details(c, proposal, program, style), **lineage.get(c.index, {})},
                 ranking.delivered(c.index),
                 {"scratch_beat": ("_scratch", scratch[bars])},
+                None
+                if bred and c.index in bred.midi
+                else partial(chord_loop, c, proposal, meter, program),
             )
 
     facts = {

@@ -177,7 +177,8 @@ def run_part_phase(
         for c in ranked:
             key = (c.section, c.index)
             render = partial(ranking.delivered, key)  # encoded when its file is wanted
-            yield FreshCandidate(ranking.scores(key, c.theory), c.details, render)
+            made = partial(part_song, song, sections[c.section], track_of(c), c.notes)
+            yield FreshCandidate(ranking.scores(key, c.theory), c.details, render, song=made)
 
     groups = []
     for s in song.sections:
