@@ -104,3 +104,32 @@ def test_the_search_parses_no_approved_loop(tmp_path, monkeypatch):
     write_song(folder, best.song.held)
     get("harmony").run(folder, _options("harmony", 1))
     assert any("melody/approved" in s for s in seen) and any("chords/approved" in s for s in seen)
+
+
+@pytest.mark.parametrize("source", [MAJOR_4_4, MINOR_7_8])
+def test_the_chords_a_branch_builds_on_are_what_its_files_read(tmp_path, source, monkeypatch):
+    """The part phases' song of a held chord set (sections, chord spans with their symbols and
+    harmonic rhythm, tempo, meter) equals the song read from the files the branch writes; it is
+    made without reading the review back (no YAML text, no second validation)."""
+    from chromatic.produce import sections
+    from chromatic.produce.compose import branch
+    from chromatic.produce.compose.branch import write_song
+    from chromatic.produce.folder import ProductionFolder
+
+    root = init_at(source, tmp_path / "mem", force=True).root
+    trial = SongSoFar(root).trial()
+    get("chords").run(trial, _options("chords", 2))
+    held = trial.outbox["chords"]
+    child = approve_choice(
+        trial, "chords", alternatives("chords", held.model, held.path, FORM, 1, [])[0]
+    )
+    read_back: list[int] = []
+    real = branch.HeldPhase._pending
+    monkeypatch.setattr(branch.HeldPhase, "_pending", lambda h: read_back.append(1) or real(h))
+    memory = sections._read_song(child, "drums")
+    assert read_back == []
+    write_song(ProductionFolder(root), child.held)
+    disk = sections._read_song(ProductionFolder(root), "drums")
+    assert memory == disk
+    assert {s.timing for s in disk.sections} == {"harmonic_rhythm"}
+    assert all(c.symbol for s in disk.sections for c in s.chords)

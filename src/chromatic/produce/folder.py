@@ -18,6 +18,7 @@ Everything that reads the folder goes through ``ProductionFolder`` so paths are 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -143,6 +144,15 @@ class ProductionFolder:
         path = self.review_path(phase)
         return read_review(path) if path.is_file() else None
 
+    def approved_details(self, phase: str) -> dict[str, dict]:
+        """The details of each approved candidate of ``phase`` by its normalized label (its
+        ``label``, else its section: what ``promote`` names ``approved/<label>.mid``), read
+        with ``review.read_review`` (nothing is written back); empty without a review."""
+        review = self.review(phase)
+        if review is None:
+            return {}
+        return approved_by_label((c.status, c.label, c.details) for c in review.candidates)
+
     def review_facts(self, phase: str) -> dict:
         """``phase``'s review.yml as a plain mapping (empty when there is none)."""
         from chromatic.yamlio import load_plain
@@ -169,6 +179,25 @@ class ProductionFolder:
     def write_into(self, root: Path) -> None:
         """Write what this folder holds only in memory into a copy at ``root`` (nothing here:
         everything is on disk)."""
+
+
+def approved_by_label(candidates) -> dict[str, dict]:
+    """{normalized label: details} of the approved ones of (status, label, details) triples;
+    a candidate without a label goes by its section."""
+    out = {}
+    for status, label, details in candidates:
+        label = label or details.get("section")
+        if status == "approved" and isinstance(label, str) and label:
+            out[normalize_label(label)] = details
+    return out
+
+
+def normalize_label(label: str) -> str:
+    """Lower-case; spaces and dashes -> '_'; other characters dropped ("Verse A-2" -> "verse_a_2"):
+    the name of ``approved/<label>.mid``."""
+    text = re.sub(r"[\s\-]+", "_", label.strip().lower())
+    text = re.sub(r"[^a-z0-9_]", "", text)
+    return re.sub(r"_+", "_", text).strip("_")
 
 
 def check_phase(phase: str) -> str:

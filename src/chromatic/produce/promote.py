@@ -19,7 +19,6 @@ events at each change. A candidate written before these rules is brought up to t
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import stat
 import tempfile
@@ -31,15 +30,12 @@ from chromatic.fileio import read_regular, write_bytes_atomic, write_text_atomic
 from chromatic.music import daw
 from chromatic.music.midi import load_score
 from chromatic.paths import MAX_NAME_BYTES, within
-from chromatic.produce.folder import check_phase, open_folder
+from chromatic.produce.folder import (
+    check_phase,
+    normalize_label,
+    open_folder,
+)
 from chromatic.produce.review import GROUP_KEY, candidate_path, load_review
-
-
-def normalize_label(label: str) -> str:
-    """Lower-case; spaces and dashes -> '_'; other characters dropped ("Verse A-2" -> "verse_a_2")."""
-    text = re.sub(r"[\s\-]+", "_", label.strip().lower())
-    text = re.sub(r"[^a-z0-9_]", "", text)
-    return re.sub(r"_+", "_", text).strip("_")
 
 
 @dataclass(frozen=True)

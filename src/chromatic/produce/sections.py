@@ -212,19 +212,10 @@ def _read_song(folder: ProductionFolder, needed_by: str) -> Song:
 
 
 def _approved_entries(folder: ProductionFolder) -> dict[str, dict]:
-    """Details of each approved chord candidate by normalized label (for its harmonic rhythm),
-    read with ``review.read_review`` (the one reader; nothing is written back)."""
-    from chromatic.produce.promote import normalize_label
-
-    review = folder.review("chords")
-    if review is None:
-        return {}
-    out = {}
-    for c in review.candidates:
-        label = c.label or c.details.get("section")  # promote's default label (a given chord)
-        if c.status == "approved" and isinstance(label, str) and label:
-            out[normalize_label(label)] = c.details
-    return out
+    """Details of each approved chord candidate by normalized label (for its harmonic rhythm):
+    ``ProductionFolder.approved_details``, read with ``review.read_review`` on disk, from the
+    branch's own review document in a compose search."""
+    return folder.approved_details("chords")
 
 
 def _plan_order(folder: ProductionFolder, labels: list[str], notes: list[str]) -> list[str] | None:

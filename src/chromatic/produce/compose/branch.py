@@ -22,7 +22,7 @@ from pathlib import Path
 
 from chromatic.errors import ReviewError
 from chromatic.fileio import write_bytes_atomic, write_text_atomic
-from chromatic.produce.folder import ProductionFolder
+from chromatic.produce.folder import ProductionFolder, approved_by_label
 from chromatic.produce.planfile import PLAN_FILE
 from chromatic.produce.regenerate import Merged, merge_groups
 from chromatic.produce.review import (
@@ -199,6 +199,20 @@ class SongSoFar(ProductionFolder):
     def review(self, phase: str):
         h = self._phase(phase)
         return super().review(phase) if h is None else h.model
+
+    def approved_details(self, phase: str) -> dict[str, dict]:
+        """From the run's merged review document (validated once by ``merge_groups``) and the
+        approval: no review.yml text made or parsed back."""
+        h = self._phase(phase)
+        if h is None:
+            return super().approved_details(phase)
+        label_of = h.label_of
+        return approved_by_label(
+            ("approved", label_of[c.id], c.details)
+            if c.id in label_of
+            else (c.status, c.label, c.details)
+            for c in h.merged.model.candidates
+        )
 
     def review_facts(self, phase: str) -> dict:
         h = self._phase(phase)
