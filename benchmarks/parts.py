@@ -107,7 +107,7 @@ def main() -> None:
         drums = approved_files(folder, "drums")
         kicks = {
             s.label: section_kicks(
-                s, folder.approved_song("drums", s.label) if s.label in drums else None
+                s, folder.loop_song(drums[s.label]) if s.label in drums else None
             )
             for s in song.sections
         }

@@ -41,7 +41,7 @@ def test_a_held_loop_reads_as_its_file(tmp_path, source):
             for alt in alternatives(phase, held.model, held.path, FORM, 2, [])[:2]:
                 child = approve_choice(trial, phase, alt)
                 for section in alt.files:
-                    memory = child.approved_song(phase, section)
+                    memory = child.loop_song(child.approved_dir(phase) / f"{section}.mid")
                     parsed = read_loop(child.held[phase].approved[section])
                     assert memory == parsed, (phase, section)
                     checked += 1

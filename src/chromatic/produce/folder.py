@@ -121,12 +121,11 @@ class ProductionFolder:
         d = self.approved_dir(phase)
         return {p.stem: p for p in sorted(d.glob("*.mid"))} if d.is_dir() else {}
 
-    def approved_song(self, phase: str, label: str):
-        """``phase``'s ``approved/<label>.mid`` as a phase reads it (``loops.read_loop``, a
-        ``music.song.Song``): parsed from the file here, once per call."""
+    def loop_song(self, path: Path):
+        """The loop file at ``path`` (an approved loop) as a phase reads it (``loops.read_loop``,
+        a ``music.song.Song``): parsed from the file here, once per call."""
         from chromatic.produce.loops import read_loop
 
-        path = self.approved_dir(phase) / f"{label}.mid"
         return read_loop(self.midi(path), name=str(path))
 
     def midi(self, path: Path) -> Path | bytes:

@@ -242,7 +242,7 @@ def _read_section(
     notes: list[str],
     folder: ProductionFolder,
 ) -> Section:
-    loop = folder.approved_song("chords", label)  # the loop as its file reads (``loops``)
+    loop = folder.loop_song(path)  # the loop as its file reads (``produce.loops``)
     ts = _meter_at_start(loop) or proposal.time_signature
     if ts != proposal.time_signature:
         notes.append(

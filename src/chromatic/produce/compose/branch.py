@@ -180,13 +180,14 @@ class SongSoFar(ProductionFolder):
         d = self.approved_dir(phase)
         return {label: d / f"{label}.mid" for label in sorted(h.approved, key=lambda x: x + ".mid")}
 
-    def approved_song(self, phase: str, label: str):
-        """The approved loop as ``read_loop`` reads its file, made from the candidate's Song
+    def loop_song(self, path: Path):
+        """An approved loop as ``read_loop`` reads its file, made from the candidate's Song
         (``loops.delivered_loop``: nothing encoded or parsed) where the branch holds it."""
-        h = self._phase(phase)
-        if h is not None and label in h.read:
-            return h.read[label]
-        return super().approved_song(phase, label)
+        for phase, h in (*self.held.items(), *self.outbox.items()):
+            held = path.stem in h.read and path.suffix == ".mid"
+            if held and path.parent == self.approved_dir(phase):
+                return h.read[path.stem]
+        return super().loop_song(path)
 
     def midi(self, path: Path) -> Path | bytes:
         data = self._find(path)

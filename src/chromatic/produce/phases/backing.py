@@ -192,7 +192,7 @@ def harmony_phase(folder: ProductionFolder, options: PhaseOptions) -> PhaseResul
     require_approved(folder, "melody", PHASE)
     melodies = approved_files(folder, "melody")
     leads = {
-        s.label: read_lead(folder.approved_song("melody", s.label), melodies[s.label])
+        s.label: read_lead(folder.loop_song(melodies[s.label]), melodies[s.label])
         for s in song.sections
         if s.label in melodies
     }

@@ -189,9 +189,7 @@ def bass_phase(folder: ProductionFolder, options: PhaseOptions) -> PhaseResult:
     require_approved(folder, "drums", "bass")
     drums = approved_files(folder, "drums")
     kicks = {
-        s.label: section_kicks(
-            s, folder.approved_song("drums", s.label) if s.label in drums else None
-        )
+        s.label: section_kicks(s, folder.loop_song(drums[s.label]) if s.label in drums else None)
         for s in song.sections
     }
     notes = []
