@@ -1,4 +1,4 @@
-"""The compose search's branches are values (``compose.branch.SongSoFar``): a phase runs on the
+"""The compose search's branches are values (``compose.branch.HeldSong``): a phase runs on the
 song so far held in memory, nothing is written while the search runs, and the kept branch is
 written once with the bytes a human's ``produce`` + ``approve`` + ``promote`` leave."""
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from chromatic.errors import ChromaticError
-from chromatic.produce.compose.branch import SongSoFar, write_song
+from chromatic.produce.compose.branch import HeldSong, write_song
 from chromatic.produce.compose.run import ComposeOptions, compose_auto, init_at
 from chromatic.produce.compose.search import alternatives, approve_choice
 from chromatic.produce.folder import PHASES, ProductionFolder
@@ -38,7 +38,7 @@ def _options(phase: str) -> PhaseOptions:
 def test_a_branch_writes_the_bytes_of_produce_approve_and_promote(tmp_path):
     disk = init_at(MAJOR_4_4, tmp_path / "disk", force=True)
     mem_root = init_at(MAJOR_4_4, tmp_path / "mem", force=True).root
-    song = SongSoFar(mem_root)
+    song = HeldSong(mem_root)
     for phase in PHASES:
         # by hand: produce <phase>, approve the first alternative, promote it
         get(phase).run(disk, _options(phase))
@@ -96,7 +96,7 @@ def test_given_progressions_merge_in_memory_as_on_disk(tmp_path):
     mem_root = init_at(src, tmp_path / "mem", force=True).root
     options = PhaseOptions(n=8, top=4, seed=3)
     get("chords").run(disk, options)
-    trial = SongSoFar(mem_root).trial()
+    trial = HeldSong(mem_root).trial()
     get("chords").run(trial, options)
     assert {c.details.get("section") for c in trial.review("chords").candidates} == {"verse", None}
     assert _files(mem_root) == {}
@@ -182,7 +182,7 @@ def test_the_song_of_a_chord_set_is_read_once(tmp_path, monkeypatch):
     from chromatic.produce import sections
 
     root = init_at(MAJOR_4_4, tmp_path / "mem", force=True).root
-    trial = SongSoFar(root).trial()
+    trial = HeldSong(root).trial()
     get("chords").run(trial, _options("chords"))
     held = trial.outbox["chords"]
     first, second = alternatives("chords", held.model, held.path, FORM, 2, [])[:2]

@@ -9,7 +9,7 @@ import pytest
 from chromatic.music import midi
 from chromatic.music.song import Lyric, Note, Song, TempoChange, Track
 from chromatic.music.song_midi import write_midi
-from chromatic.produce.compose.branch import SongSoFar
+from chromatic.produce.compose.branch import HeldSong
 from chromatic.produce.compose.run import ComposeOptions, init_at
 from chromatic.produce.compose.search import alternatives, approve_choice, search
 from chromatic.produce.folder import PHASES
@@ -30,7 +30,7 @@ def test_a_held_loop_reads_as_its_file(tmp_path, source):
     """Every approved loop of every phase, two alternatives deep: the value a later phase reads
     from memory equals what parsing the approved file's bytes gives."""
     root = init_at(source, tmp_path / "mem", force=True).root
-    songs = [SongSoFar(root)]
+    songs = [HeldSong(root)]
     checked = 0
     for phase in PHASES:
         nxt = []
@@ -117,7 +117,7 @@ def test_the_chords_a_branch_builds_on_are_what_its_files_read(tmp_path, source,
     from chromatic.produce.folder import ProductionFolder
 
     root = init_at(source, tmp_path / "mem", force=True).root
-    trial = SongSoFar(root).trial()
+    trial = HeldSong(root).trial()
     get("chords").run(trial, _options("chords", 2))
     held = trial.outbox["chords"]
     child = approve_choice(

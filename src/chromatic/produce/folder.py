@@ -114,7 +114,7 @@ class ProductionFolder:
         self.approved_dir(phase).mkdir(parents=True, exist_ok=True)
 
     # --- the song so far, as a phase reads it, and the phase's review as it writes it ----------
-    # (``produce.compose.branch.SongSoFar`` answers the same from memory: a compose branch)
+    # (``produce.sofar.SongSoFar``: ``produce.compose.branch.HeldSong`` answers the same from memory)
 
     def approved_loops(self, phase: str) -> dict[str, Path]:
         """``approved/<label>.mid`` of ``phase`` by label."""

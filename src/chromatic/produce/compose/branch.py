@@ -1,15 +1,16 @@
 """A branch of the compose search as a value: the song so far, held in memory.
 
-``SongSoFar`` is the production folder a phase runs on (a ``ProductionFolder``: the same root,
-so the proposal, the plan, the singers, the style and the reference are the folder's own), plus
-what the branch decided, per phase: the review document the phase's run produced with its
-candidates' bytes (``regenerate.Merged``), the approval (candidate id -> section) and the
-approved loops' bytes. A phase reads the song so far through the folder's methods
-(``approved_loops``, ``midi``, ``review``, ``review_facts``, ``file_bytes``) and writes its
-review through ``write_review``: on disk for ``produce <phase>``, here into the branch's
-``outbox``. Approving is building the child's value (``approve``); nothing is written until
-``write`` puts the kept branch into the folder, with the bytes ``produce <phase>`` and
-``approve`` + ``promote`` would have left.
+``HeldSong`` is a ``produce.sofar.SongSoFar`` (what a phase reads and writes) for a branch: the
+production folder at the same root (so the proposal, the plan, the singers, the style and the
+reference are the folder's own), plus what the branch decided, per phase: the review document
+the phase's run produced with its candidates' bytes (``regenerate.Merged``) and Songs, the
+approval (candidate id -> section), the approved loops' bytes and the approved loops as a phase
+reads them (``loops.delivered_loop`` of the chosen candidates' Songs). A phase reads the song so
+far through the folder's methods (``approved_loops``, ``loop_song``, ``approved_details``,
+``review``, ``review_facts``, ``file_bytes``) and writes its review through ``write_review``:
+on disk for ``produce <phase>``, here into the branch's ``outbox``. Approving is building the
+child's value (``approve``); nothing is written until ``write_song`` puts the kept branch into
+the folder, with the bytes ``produce <phase>`` and ``approve`` + ``promote`` would have left.
 """
 
 from __future__ import annotations
@@ -127,7 +128,7 @@ class HeldPhase:
 
 
 @dataclass(frozen=True, eq=False)  # a branch is itself: compared and hashed as its folder
-class SongSoFar(ProductionFolder):
+class HeldSong(ProductionFolder):
     """The folder at ``root`` with the phases of one branch held in memory (see the module
     docstring). ``outbox`` receives the review of the phase now running (``trial``)."""
 
@@ -135,9 +136,9 @@ class SongSoFar(ProductionFolder):
     outbox: dict[str, HeldPhase] = field(default_factory=dict)
     known: dict = field(default_factory=dict)  # shared by a search: the proposal, read once
 
-    def trial(self) -> SongSoFar:
+    def trial(self) -> HeldSong:
         """This branch, ready to run one more phase (an empty outbox)."""
-        return SongSoFar(self.root, self.held, {}, self.known)
+        return HeldSong(self.root, self.held, {}, self.known)
 
     def proposal(self) -> Proposal:
         if "proposal" not in self.known:
@@ -271,7 +272,7 @@ class SongSoFar(ProductionFolder):
         done = HeldPhase(
             h.path, h.merged, h.files, dict(label_of), Files(loops), h.made, h.songs, Files(read)
         )
-        return SongSoFar(self.root, {**self.held, phase: done}, {}, self.known)
+        return HeldSong(self.root, {**self.held, phase: done}, {}, self.known)
 
 
 #: A label the YAML writer leaves unquoted (a form label that is not a YAML 1.1 / 1.2 keyword).

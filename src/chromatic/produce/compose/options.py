@@ -17,7 +17,7 @@ from chromatic.produce.phases.composite import Weights
 from chromatic.produce.promote import normalize_label
 
 if TYPE_CHECKING:
-    from chromatic.produce.compose.branch import SongSoFar
+    from chromatic.produce.compose.branch import HeldSong
 
 FORM: tuple[str, ...] = DEFAULT_FORM  # music.form: the form compose writes when asked for none
 SUMMARY = "compose_summary"
@@ -63,7 +63,7 @@ class ComposeOptions:
 
 @dataclass
 class Branch:
-    song: SongSoFar  # the song so far (``compose.branch``), in memory
+    song: HeldSong  # the song so far (``compose.branch``), in memory
     lineage: tuple[int, ...] = ()
     choices: dict[str, dict[str, str]] = field(default_factory=dict)  # phase -> section -> id
     composites: dict[str, dict[str, float]] = field(

@@ -1,6 +1,6 @@
 """The beam search of ``compose --auto``: branches, their alternatives, and approving one.
 
-A *branch* is a value, the song so far (``compose.branch.SongSoFar``): for each phase decided,
+A *branch* is a value, the song so far (``compose.branch.HeldSong``): for each phase decided,
 the review its run produced, the chosen candidates (approved, label = section) and their
 approved loops, all in memory. For each phase every branch runs the phase on its song so far
 (the phase's ordinary public function, reading through the folder's methods) and offers
@@ -25,7 +25,7 @@ from chromatic.music.daw import finish_loop, read_midi
 from chromatic.music.song import Song
 from chromatic.paths import contained
 from chromatic.produce.chords.heard import key_first
-from chromatic.produce.compose.branch import SongSoFar, approved_text  # noqa: F401 (re-exported)
+from chromatic.produce.compose.branch import HeldSong, approved_text  # noqa: F401 (re-exported)
 from chromatic.produce.compose.options import Branch, ComposeOptions, PhaseReport
 from chromatic.produce.loops import delivered_loop
 from chromatic.produce.phases import Phase, PhaseOptions
@@ -140,7 +140,7 @@ def alternatives(
     return out
 
 
-def approve_choice(trial: SongSoFar, phase: str, alt: Alternative) -> SongSoFar:
+def approve_choice(trial: HeldSong, phase: str, alt: Alternative) -> HeldSong:
     """The child of ``trial`` (a branch that has just run ``phase``) that approves exactly
     ``alt`` (label = section), as a human would with ``approve`` and ``promote``: every other
     candidate stays pending; the approved loops are what promote writes (``approved_loop``)."""
@@ -181,12 +181,12 @@ def search(
     song so far fully approved, in memory) and what each phase did; ``finals`` receives every
     branch the beam kept at the end, best first; ``heard``: the chords' sections heard most
     take the progressions that hold the key (``compose.heard``)."""
-    branches, reports = [Branch(SongSoFar(root))], []
+    branches, reports = [Branch(HeldSong(root))], []
     for entry in runners:
         phase = entry.name
         t0 = time.perf_counter()
         offers: list[tuple[float, int, int, Branch, Alternative]] = []
-        trials: list[SongSoFar] = []
+        trials: list[HeldSong] = []
         generated = 0
         for bi, b in enumerate(branches):
             trial = b.song.trial()

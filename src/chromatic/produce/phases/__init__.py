@@ -1,6 +1,6 @@
-"""One module per production phase (chords, drums, bass, melody). Each turns a production
-folder's proposal (and the phases it depends on, approved) into ranked candidates and a
-review.yml.
+"""One module per production phase (chords, drums, bass, melody, harmony). Each turns the song
+so far (``produce.sofar.SongSoFar``: the proposal and the phases it depends on, approved; a
+production folder, or a compose branch in memory) into ranked candidates and a review.
 
 This package module holds what every phase shares, and nothing that imports a phase: the
 ``Phase`` protocol, the ``PhaseOptions`` it runs with and the ``PhaseResult`` it returns. The
@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Protocol
 from chromatic.produce.phases.composite import Weights
 
 if TYPE_CHECKING:
-    from chromatic.produce.folder import ProductionFolder
     from chromatic.produce.phases.composite import Scorer
     from chromatic.produce.regenerate import MergeResult
+    from chromatic.produce.sofar import SongSoFar
 
 
 @dataclass(frozen=True)
@@ -100,4 +100,4 @@ class Phase(Protocol):
     @property
     def depends_on(self) -> tuple[str, ...]: ...
 
-    def run(self, folder: ProductionFolder, options: PhaseOptions) -> PhaseResult: ...
+    def run(self, song_so_far: SongSoFar, options: PhaseOptions) -> PhaseResult: ...

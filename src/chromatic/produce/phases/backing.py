@@ -49,6 +49,7 @@ from chromatic.produce.sections import (
     require_approved,
     section_role,
 )
+from chromatic.produce.sofar import SongSoFar
 from chromatic.produce.style import style_for
 from chromatic.produce.vocals import PROGRAM, theory
 from chromatic.produce.vocals.lines import (
@@ -181,18 +182,18 @@ def run_harmony(folder: ProductionFolder, **keywords) -> PhaseResult:
     return harmony_phase(folder, PhaseOptions.of(OWN, **keywords))
 
 
-def harmony_phase(folder: ProductionFolder, options: PhaseOptions) -> PhaseResult:
+def harmony_phase(song_so_far: SongSoFar, options: PhaseOptions) -> PhaseResult:
     """Backing-vocal candidates for every section with an approved melody; ``n`` generated and
     ``top`` kept per section."""
     n, seed = options.n, options.seed
     singer = options.extra.get("singer")
     singers_file = options.extra.get("singers_file")
     check_counts(n, options.top)
-    song = load_song(folder, PHASE)
-    require_approved(folder, "melody", PHASE)
-    melodies = approved_files(folder, "melody")
+    song = load_song(song_so_far, PHASE)
+    require_approved(song_so_far, "melody", PHASE)
+    melodies = approved_files(song_so_far, "melody")
     leads = {
-        s.label: read_lead(folder.loop_song(melodies[s.label]), melodies[s.label])
+        s.label: read_lead(song_so_far.loop_song(melodies[s.label]), melodies[s.label])
         for s in song.sections
         if s.label in melodies
     }
@@ -200,10 +201,12 @@ def harmony_phase(folder: ProductionFolder, options: PhaseOptions) -> PhaseResul
     missing = [s.label for s in song.sections if s.label not in leads]
     if missing:
         notes.append(f"no approved melody for {', '.join(missing)}: no backing vocals there")
-    reg = registry(folder.singers_path if folder.singers_path.is_file() else None, singers_file)
+    reg = registry(
+        song_so_far.singers_path if song_so_far.singers_path.is_file() else None, singers_file
+    )
     sung_pitches = [n.pitch for lead, _ in leads.values() for n in lead]
     mean = sum(sung_pitches) / len(sung_pitches) if sung_pitches else 60.0
-    lead_name = lead_singer_name(folder)
+    lead_name = lead_singer_name(song_so_far)
     voice = second_singer(reg, lead_name, singer, mean)
     cands: dict[str, list[PartCandidate]] = {}
     events: dict[tuple[str, int], tuple[tuple[int, str], ...]] = {}
@@ -221,10 +224,10 @@ def harmony_phase(folder: ProductionFolder, options: PhaseOptions) -> PhaseResul
             c = harmony_candidate(song, s, i, choices[j], lead, voice, sung)
             cands[s.label].append(c)
             events[(s.label, i)] = lyric_events(c.notes, words, sung)
-    style = style_for(song.proposal, folder.root)  # the color's backing part (produce.style)
+    style = style_for(song.proposal, song_so_far.root)  # the color's backing part (produce.style)
     programs = {s.label: style.program("harmony", section_role(s.label)[0]) for s in song.sections}
     return run_part_phase(
-        folder,
+        song_so_far,
         song,
         phase=PHASE,
         prefix=ID_PREFIX,

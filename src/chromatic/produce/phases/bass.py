@@ -49,6 +49,7 @@ from chromatic.produce.phases.parts import (
 )
 from chromatic.produce.rhythm.patterns import drum_bar
 from chromatic.produce.sections import Section, Song, approved_files, load_song, require_approved
+from chromatic.produce.sofar import SongSoFar
 from chromatic.produce.style import content_seed, style_for
 from chromatic.yamlio import flow
 
@@ -181,15 +182,17 @@ def run_bass(folder: ProductionFolder, **keywords) -> PhaseResult:
     return bass_phase(folder, PhaseOptions.of(OWN, **keywords))
 
 
-def bass_phase(folder: ProductionFolder, options: PhaseOptions) -> PhaseResult:
+def bass_phase(song_so_far: SongSoFar, options: PhaseOptions) -> PhaseResult:
     """Bass candidates for every approved chord section; ``n`` generated and ``top`` kept per section."""
     n, seed = options.n, options.seed
     check_counts(n, options.top)
-    song = load_song(folder, "bass")
-    require_approved(folder, "drums", "bass")
-    drums = approved_files(folder, "drums")
+    song = load_song(song_so_far, "bass")
+    require_approved(song_so_far, "drums", "bass")
+    drums = approved_files(song_so_far, "drums")
     kicks = {
-        s.label: section_kicks(s, folder.loop_song(drums[s.label]) if s.label in drums else None)
+        s.label: section_kicks(
+            s, song_so_far.loop_song(drums[s.label]) if s.label in drums else None
+        )
         for s in song.sections
     }
     notes = []
@@ -201,13 +204,13 @@ def bass_phase(folder: ProductionFolder, options: PhaseOptions) -> PhaseResult:
     unused = sorted(set(drums) - set(kicks))
     if unused:
         notes.append(f"approved drums without approved chords ignored: {', '.join(unused)}")
-    style = style_for(song.proposal, folder.root)
+    style = style_for(song.proposal, song_so_far.root)
     mixed = content_seed(seed, song.proposal)
     cands = {s.label: generate_bass(song, s, kicks[s.label], n, mixed) for s in song.sections}
     roles = {s.label: s.role for s in song.sections}
     programs = {label: style.program("bass", role) for label, role in roles.items()}
     return run_part_phase(
-        folder,
+        song_so_far,
         song,
         phase=PHASE,
         prefix=ID_PREFIX,

@@ -41,6 +41,7 @@ from chromatic.produce.rhythm.fills import apply_fill, fill_options
 from chromatic.produce.rhythm.humanize import Groove, groove, humanize
 from chromatic.produce.rhythm.templates import DrumTemplate, templates_for
 from chromatic.produce.sections import ENERGY_VALUE, Section, load_song
+from chromatic.produce.sofar import SongSoFar
 from chromatic.produce.style import Style, content_seed, style_for
 from chromatic.produce.style.genres import FamilyFit, family_fit
 from chromatic.yamlio import flow
@@ -200,13 +201,13 @@ def run_drums(folder: ProductionFolder, **keywords) -> PhaseResult:
     return drums_phase(folder, PhaseOptions.of(OWN, **keywords))
 
 
-def drums_phase(folder: ProductionFolder, options: PhaseOptions) -> PhaseResult:
+def drums_phase(song_so_far: SongSoFar, options: PhaseOptions) -> PhaseResult:
     """Drum candidates for every approved chord section; ``n`` generated and ``top`` kept per section."""
     n, seed = options.n, options.seed
     humanize_with = options.extra.get("humanize_with")
     check_counts(n, options.top)
-    song = load_song(folder, "drums")
-    style = style_for(song.proposal, folder.root)
+    song = load_song(song_so_far, "drums")
+    style = style_for(song.proposal, song_so_far.root)
     g = groove(humanize_with) if humanize_with else style_groove(style)
     fit = style_first(family_fit(song.proposal.genres), style)
     notes = []
@@ -217,7 +218,7 @@ def drums_phase(folder: ProductionFolder, options: PhaseOptions) -> PhaseResult:
     mixed = content_seed(seed, song.proposal)
     cands = {s.label: generate_drums(s, fit, n, mixed, g) for s in song.sections}
     return run_part_phase(
-        folder,
+        song_so_far,
         song,
         phase=PHASE,
         prefix=ID_PREFIX,

@@ -55,6 +55,7 @@ from chromatic.produce.phases.taste import taste_facts, taste_scores
 from chromatic.produce.regenerate import FreshCandidate, Group
 from chromatic.produce.review import GROUP_KEY, SCRATCH_FIELD, detail_file
 from chromatic.produce.rhythm.patterns import HarmonicRhythm, strum_patterns
+from chromatic.produce.sofar import SongSoFar
 from chromatic.produce.song import header_facts
 from chromatic.produce.style import content_seed, style_for
 from chromatic.yamlio import read_yaml
@@ -333,19 +334,20 @@ def generated_candidates(folder: ProductionFolder) -> list[FreshCandidate]:
     return out
 
 
-def chords_phase(folder: ProductionFolder, options: PhaseOptions) -> PhaseResult:
+def chords_phase(song_so_far: SongSoFar, options: PhaseOptions) -> PhaseResult:
     """The registry's chord phase: the artist's progressions where there are any (given here,
     in a file or in the proposal), else the generated ones (``run_chords``, unchanged)."""
     progression = options.extra.get("progression")
     progression_file = options.extra.get("progression_file")
     ranking = options.ranking()  # ``evolve`` breeds the generated loops, never the given ones
     plain = {k: v for k, v in ranking.items() if k != "evolve"}
-    given = progressions_for(folder, progression, progression_file)
+    given = progressions_for(song_so_far, progression, progression_file)
     if not given:
-        return run_chords(folder, n=options.n, **ranking)
-    proposal = folder.proposal()  # every progression checked before anything is written
+        return run_chords(song_so_far, n=options.n, **ranking)
+    proposal = song_so_far.proposal()  # every progression checked before anything is written
     parse_all(given, proposal.key, meter_of(proposal.time_signature))
     if progression is None and progression_file is None:  # the proposal's (compose): the
-        run_chords(folder, n=options.n, **ranking)  # sections it gives no chords get generated ones
+        # sections it gives no chords get generated ones
+        run_chords(song_so_far, n=options.n, **ranking)
     vary = bool(options.extra.get("vary", False))
-    return run_given_chords(folder, given, vary=vary, n=options.n, **plain)
+    return run_given_chords(song_so_far, given, vary=vary, n=options.n, **plain)

@@ -60,6 +60,7 @@ from chromatic.produce.phases.parts import (
     section_rng,
 )
 from chromatic.produce.sections import Section, Song, load_song
+from chromatic.produce.sofar import SongSoFar
 from chromatic.produce.style import content_seed, style_for
 from chromatic.yamlio import flow
 
@@ -276,19 +277,21 @@ def run_melody(folder: ProductionFolder, **keywords) -> PhaseResult:
     return melody_phase(folder, PhaseOptions.of(OWN, **keywords))
 
 
-def melody_phase(folder: ProductionFolder, options: PhaseOptions) -> PhaseResult:
+def melody_phase(song_so_far: SongSoFar, options: PhaseOptions) -> PhaseResult:
     """Melody candidates for every approved chord section; ``n`` generated and ``top`` kept per section."""
     n, seed = options.n, options.seed
     singer = options.extra.get("singer")
     singers_file = options.extra.get("singers_file")
     check_counts(n, options.top)
-    song = load_song(folder, "melody")
-    reg = registry(folder.singers_path if folder.singers_path.is_file() else None, singers_file)
+    song = load_song(song_so_far, "melody")
+    reg = registry(
+        song_so_far.singers_path if song_so_far.singers_path.is_file() else None, singers_file
+    )
     chosen, warning = choose_singer(reg, singer, song.proposal.singer)
     notes = [warning] if warning else []
-    style = style_for(song.proposal, folder.root)
+    style = style_for(song.proposal, song_so_far.root)
     sung = shifted(chosen, style.melody_shift)
-    lyrics = lyrics_for(folder, song.sections, song.proposal.lyrics)
+    lyrics = lyrics_for(song_so_far, song.sections, song.proposal.lyrics)
     mixed = content_seed(seed, song.proposal)
     cands = {}
     for s in song.sections:
@@ -314,7 +317,7 @@ def melody_phase(folder: ProductionFolder, options: PhaseOptions) -> PhaseResult
     # looked up by its first ancestor's index (``parts.inherit_track``)
     events = {(c.section, c.index): c.lyrics for cs in cands.values() for c in cs}
     return run_part_phase(
-        folder,
+        song_so_far,
         song,
         phase=PHASE,
         prefix=ID_PREFIX,

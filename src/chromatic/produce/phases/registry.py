@@ -30,13 +30,14 @@ from chromatic.produce.phases import (
 REFERENCE_FILE = "reference.yml"  # produce.reference.bias: its figures bias every phase
 
 if TYPE_CHECKING:
-    from chromatic.produce.folder import ProductionFolder
+    from chromatic.produce.sofar import SongSoFar
 
 
 @dataclass(frozen=True)
 class FunctionPhase:
-    """A phase whose work is one public function ``<phase>_phase(folder, options)``; ``own``
-    names the keywords it accepts in ``PhaseOptions.extra``."""
+    """A phase whose work is one public function ``<phase>_phase(song_so_far, options)`` (a
+    ``produce.sofar.SongSoFar``: the folder for ``produce <phase>``, a compose branch in
+    memory); ``own`` names the keywords it accepts in ``PhaseOptions.extra``."""
 
     name: str
     depends_on: tuple[str, ...]
@@ -44,7 +45,8 @@ class FunctionPhase:
     own: tuple[str, ...] = ()
     breeds: bool = False  # takes ``evolve`` (``produce.evolve``); others run without it
 
-    def run(self, folder: ProductionFolder, options: PhaseOptions) -> PhaseResult:
+    def run(self, song_so_far: SongSoFar, options: PhaseOptions) -> PhaseResult:
+        folder = song_so_far
         folder.check_phase_tree(self.name)  # a linked phase folder is refused before any work
         unknown = sorted(set(options.extra) - set(self.own))
         if unknown:
