@@ -133,3 +133,24 @@ def test_the_chords_a_branch_builds_on_are_what_its_files_read(tmp_path, source,
     assert memory == disk
     assert {s.timing for s in disk.sections} == {"harmonic_rhythm"}
     assert all(c.symbol for s in disk.sections for c in s.chords)
+
+
+def test_a_given_progression_is_read_from_its_song(tmp_path):
+    """The artist's progression (given chords, merged beside generated ones in one run): the
+    approved loop a part reads in memory is the one its file gives."""
+    from chromatic.yamlio import dump_yaml, load_plain
+
+    data = load_plain(MAJOR_4_4)
+    data["progressions"] = {"verse": "I | V | vi | IV"}
+    src = tmp_path / "p.yml"
+    src.write_text(dump_yaml(data))
+    root = init_at(src, tmp_path / "mem", force=True).root
+    trial = HeldSong(root).trial()
+    get("chords").run(trial, PhaseOptions(n=8, top=4, seed=3))
+    held = trial.outbox["chords"]
+    alt = alternatives("chords", held.model, held.path, FORM, 1, [])[0]
+    child = approve_choice(trial, "chords", alt)
+    assert set(child.held["chords"].read) == set(FORM)  # both loops held as Songs
+    for section in FORM:
+        memory = child.loop_song(child.approved_dir("chords") / f"{section}.mid")
+        assert memory == read_loop(child.held["chords"].approved[section])

@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 import os
 from fractions import Fraction
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +38,7 @@ from chromatic.produce.phases.chords import (
     PHASE,
     ChordCandidate,
     candidate_details,
+    chord_loop,
     render_chords,
     run_chords,
 )
@@ -278,7 +280,11 @@ def run_given_chords(
             details["style"]["source"] = "given"
             details = {"section": label, **details, "given": origin.to_dict()}
             yield FreshCandidate(
-                scores, details, midi[key], {"scratch_beat": ("_scratch", scratch[bars])}
+                scores,
+                details,
+                midi[key],
+                {"scratch_beat": ("_scratch", scratch[bars])},
+                partial(chord_loop, c, proposal, meter, program),  # what ``midi[key]`` encodes
             )
 
     facts = {
