@@ -44,6 +44,9 @@ def test_a_held_loop_reads_as_its_file(tmp_path, source):
                     memory = child.loop_song(child.approved_dir(phase) / f"{section}.mid")
                     parsed = read_loop(child.held[phase].approved[section])
                     assert memory == parsed, (phase, section)
+                    values = [x for t in memory.tracks for n in t.notes for x in n]
+                    values += [x.tick for t in memory.tracks for x in t.lyrics]
+                    assert {type(x) for x in values} == {int}, (phase, section)  # as parsed
                     checked += 1
                 nxt.append(child)
         songs = nxt[:2]

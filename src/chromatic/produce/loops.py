@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 
-from chromatic.music.song import Lyric, Song, TempoChange
+from chromatic.music.song import Lyric, Note, Song, TempoChange
 
 #: Microseconds per minute: MIDI stores a tempo as whole microseconds per quarter note.
 _US_PER_MINUTE = 60_000_000
@@ -46,19 +46,26 @@ def delivered_loop(song: Song) -> Song:
     """What ``read_loop`` gives of ``write_midi(song)``, made from ``song`` itself: a note
     starting at or after its end dropped, one running past it cut there (as the writer does),
     the tempo as the file stores it, note-less tracks left out (the file holds none), each
-    track's role its name."""
+    track's role its name; plain ints, as a parse gives (a generator's numpy integers would
+    compare equal but make every later sum over the notes several times slower)."""
     stop = song.end_tick
     tracks = []
     for t in song.tracks:
         notes = tuple(
             sorted(
-                n._replace(duration=min(n.duration, stop - n.start))
+                Note(
+                    int(n.start),
+                    int(min(n.duration, stop - n.start)),
+                    int(n.pitch),
+                    int(n.velocity),
+                )
                 for n in t.notes
                 if n.start < stop
             )
         )
         if notes:
-            tracks.append(replace(t, role=t.name, notes=notes, lyrics=_by_tick(t.lyrics)))
+            lyrics = _by_tick(tuple(Lyric(int(x.tick), str(x.text)) for x in t.lyrics))
+            tracks.append(replace(t, role=t.name, notes=notes, lyrics=lyrics))
     last = max(
         [0, *(n.start + n.duration for t in tracks for n in t.notes)]
         + [x.tick for t in tracks for x in (*t.lyrics, *t.controls)]
