@@ -110,12 +110,15 @@ def compose(
     trust: bool = False,
     evolve: bool = False,
     target: str | None = None,
+    steer: tuple[str, ...] | None = None,
 ) -> Path:
     """``compose`` of ``proposal``; with ``target`` the model scores against that color instead
-    of the proposal's (``TargetScorer``, swapped in where compose loads the model)."""
+    of the proposal's (``TargetScorer``, swapped in where compose loads the model); with
+    ``steer`` only those phases hear the model (the others choose by theory alone)."""
+    from contextlib import ExitStack
     from unittest import mock
 
-    from chromatic.produce.compose import run
+    from chromatic.produce.compose import run, search
     from chromatic.produce.compose.options import ComposeOptions
     from chromatic.produce.compose.run import compose_auto
     from chromatic.produce.evolve import Evolve
@@ -133,12 +136,20 @@ def compose(
         trust_model=trust,
         evolve=Evolve() if evolve else None,  # compose --evolve
     )
-    if target is None:
+    with ExitStack() as patches:
+        if target is not None:
+            load = run.load_scorer
+            patches.enter_context(
+                mock.patch.object(run, "load_scorer", lambda m: TargetScorer(load(m), target))
+            )
+        if steer is not None:
+            options = search.phase_options
+
+            def only(phase, opts, seed, scorer):
+                return options(phase, opts, seed, scorer if phase in steer else None)
+
+            patches.enter_context(mock.patch.object(search, "phase_options", only))
         compose_auto(proposal, out, opts)
-    else:
-        load = run.load_scorer
-        with mock.patch.object(run, "load_scorer", lambda m: TargetScorer(load(m), target)):
-            compose_auto(proposal, out, opts)
     return out / "arrangement.mid"
 
 
@@ -284,6 +295,13 @@ def main() -> None:
     ap.add_argument("--trust-model", action="store_true", help="use a model that failed its gates")
     ap.add_argument("--evolve", action="store_true", help="compose --evolve (breeding)")
     ap.add_argument("--no-control", action="store_true", help="skip --chromatic-weight 0")
+    ap.add_argument("--weight", type=float, default=0.7, help="the chromatic weight (default 0.7)")
+    ap.add_argument(
+        "--steer",
+        default=None,
+        help="only these phases hear the model, comma-separated (e.g. chords,bass); the others "
+        "choose by theory alone (default: every phase)",
+    )
     ap.add_argument(
         "--judge-only",
         action="store_true",
@@ -318,7 +336,8 @@ def main() -> None:
     if gates.get("passed") is False and not a.trust_model:  # then both runs are theory only
         print(f"  the model failed its gates ({'; '.join(gates.get('failed', []))}): compose gives")
         print("  it weight 0, so the default run equals the control (--trust-model to use it)")
-    for weight in (0.7,) if a.no_control else (0.7, 0.0):
+    steer = tuple(a.steer.split(",")) if a.steer else None
+    for weight in (a.weight,) if a.no_control else (a.weight, 0.0):
         songs = {}
         for k in range(a.proposals):
             p = proposal_variant(k + 1, a.palette, root)  # one proposal for both targets
@@ -329,7 +348,7 @@ def main() -> None:
                         out / "arrangement.mid"
                         if a.judge_only
                         else compose(
-                            p, out, model, seed, a.n, weight, a.trust_model, a.evolve, color
+                            p, out, model, seed, a.n, weight, a.trust_model, a.evolve, color, steer
                         )
                     )
         r = judge_auc(catalog, songs)

@@ -106,3 +106,36 @@ def test_the_mixed_catalog_holds_both_corpora_and_refuses_an_unknown_one():
     assert all(_sounding_at_once(s) == 1 for name, s, _ in works if "chorale" not in name)
     with pytest.raises(ValueError, match="corpus: expected one of essen, chorales, both"):
         catalog_tunes("madrigals", 1)
+
+
+def test_steer_lets_only_the_named_phases_hear_the_model(exported, tmp_path):
+    _, model, _ = exported
+    out = targeting.compose(
+        MAJOR_4_4, tmp_path / "s", model, 1, 4, 0.7, trust=True, target="Red", steer=("bass",)
+    )
+    heard = {}
+    for phase in ("chords", "bass", "melody"):
+        review = yaml.safe_load((out.parent / phase / "review.yml").read_text())
+        heard[phase] = any(c["scores"].get("chromatic") for c in review["candidates"])
+    assert heard == {"chords": False, "bass": True, "melody": False}
+
+
+def test_parts_are_the_arrangements_tracks_by_role(exported, tmp_path):
+    from symusic import Score
+
+    import targeting_parts
+
+    _, model, _ = exported
+    out = targeting.compose(MAJOR_4_4, tmp_path / "p", model, 1, 4, 0.7, trust=True)
+    score = Score(str(out))
+    roles = {t.name: targeting_parts.role_of(t) for t in score.tracks if len(t.notes)}
+    assert {r for r in roles.values() if r} == set(targeting_parts.ROLES)
+    pitch = {}
+    for t in score.tracks:
+        if len(t.notes) and targeting_parts.role_of(t):
+            pitch.setdefault(targeting_parts.role_of(t), []).extend(n.pitch for n in t.notes)
+    mean = {r: sum(p) / len(p) for r, p in pitch.items()}
+    assert mean["bass"] < mean["chords"] < mean["melody"]  # the roles are not mislabelled
+    bass = targeting_parts.view(score, lambda r: r == "bass")
+    assert [targeting_parts.role_of(t) for t in bass.tracks] == ["bass"] * len(bass.tracks)
+    assert len(bass.tracks) >= 1 and len(score.tracks) > len(bass.tracks)
