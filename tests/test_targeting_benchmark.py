@@ -139,3 +139,27 @@ def test_parts_are_the_arrangements_tracks_by_role(exported, tmp_path):
     bass = targeting_parts.view(score, lambda r: r == "bass")
     assert [targeting_parts.role_of(t) for t in bass.tracks] == ["bass"] * len(bass.tracks)
     assert len(bass.tracks) >= 1 and len(score.tracks) > len(bass.tracks)
+
+
+def test_the_held_out_judge_trains_on_tunes_no_catalog_holds():
+    from essen_corpus import essen_tunes
+    from targeting_judge import held_out_tunes
+
+    catalog = {name for name, _, _ in essen_tunes(3, "mode")}
+    held = held_out_tunes(3, 4)
+    assert [lab for _, _, lab in held] == ["major"] * 4 + ["minor"] * 4
+    assert not catalog & {name for name, _, _ in held}
+    assert len({name for name, _, _ in held}) == 8
+
+
+def test_a_verdict_reads_the_targets_and_the_twins():
+    import numpy as np
+
+    from targeting_judge import verdict
+
+    keys = [(k, 0, c) for k in range(4) for c in ("Blue", "Red")]
+    right = np.array([0.2 + 0.1 * k + (0.05 if c == "Red" else 0.0) for k, _, c in keys])
+    r = verdict(keys, right)
+    assert r["paired"] == 1.0 and 0.5 < r["auc"] < 1.0  # twins right, proposals overlap
+    wrong = verdict(keys, 1 - right)
+    assert wrong["paired"] == 0.0 and wrong["auc"] == 1 - r["auc"]
