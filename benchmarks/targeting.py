@@ -52,6 +52,7 @@ from targeting_catalog import CORPORA, catalog_tunes  # noqa: E402
 from targeting_judge import (  # noqa: E402, F401 (proposal_intervals: re-exported)
     fit_pitch_judge,
     held_out_tunes,
+    key_margin,
     line,
     pitch_features,
     proposal_intervals,
@@ -210,6 +211,7 @@ def judge_auc(catalog: list, songs: dict[tuple, Path], held: list | None = None)
             np.array([pitch_features(scores[k]) for k in keys])
         )
     judges = {name: p[:, 1] for name, p in judges.items()}
+    judges["key profile"] = np.array([key_margin(scores[k]) for k in keys])
     judges["music21"] = np.array([m21_major(songs[k]) for k in keys])
     out["judges"] = {name: verdict(keys, p) for name, p in judges.items()}
     first = out["judges"]["in-catalog"]  # the names every earlier session printed
@@ -352,6 +354,7 @@ def main() -> None:
         names = {
             "in-catalog": "in-catalog LR (pitch + onset)",
             "held-out": "held-out LR (pitch classes)",
+            "key profile": "key profile (major - minor r)",
             "music21": "music21 key",
         }
         for name, v in r["judges"].items():

@@ -11,6 +11,9 @@ apart, and how far each can be trusted.
 - ``held-out``: a pitch-class judge (the rotated profile only) trained on Essen tunes the model
   never saw (``held_out_tunes``: the tunes after the catalog's in the same seeded order). Its
   own ceiling is printed beside it: its cross-validated AUC on those tunes.
+- ``key profile``: the song's duration-weighted pitch-class histogram correlated with the 24
+  Aarden-Essen key profiles (the weights music21's key analysis uses): how far its best major
+  key beats its best minor key. Continuous, untrained, pitch only.
 - ``music21``: music21's key analysis (P(major) = 1 when it names a major key); the catalogs'
   labels are this analysis of each work, so it needs no training at all.
 """
@@ -36,6 +39,28 @@ def pitch_features(score) -> np.ndarray:
     from chromatic.measure.reference_features import notes_of, rotated_pc_histogram
 
     return rotated_pc_histogram(notes_of(score))
+
+
+#: Aarden-Essen key profiles (music21.analysis.discrete.AardenEssen), tonic first.
+AARDEN_MAJOR = (17.77, 0.15, 14.93, 0.16, 19.8, 11.36, 0.29, 22.06, 0.15, 8.15, 0.23, 4.95)
+AARDEN_MINOR = (18.26, 0.74, 14.05, 16.86, 0.7, 14.44, 0.7, 18.62, 4.57, 1.93, 7.38, 1.76)
+
+
+def key_margin(score) -> float:
+    """The best major key's correlation minus the best minor key's, over the 12 tonics, of the
+    duration-weighted pitch-class histogram with the Aarden-Essen profiles (> 0: major)."""
+    from chromatic.measure.reference_features import notes_of
+
+    notes = notes_of(score)
+    h = np.zeros(12)
+    np.add.at(h, notes[:, 2].astype(int) % 12, np.maximum(notes[:, 1] - notes[:, 0], 1e-3))
+    if not h.any():
+        return 0.0
+
+    def best(profile) -> float:
+        return max(float(np.corrcoef(h, np.roll(profile, t))[0, 1]) for t in range(12))
+
+    return best(np.array(AARDEN_MAJOR)) - best(np.array(AARDEN_MINOR))
 
 
 def fit_pitch_judge(works) -> tuple[object, float]:

@@ -163,3 +163,16 @@ def test_a_verdict_reads_the_targets_and_the_twins():
     assert r["paired"] == 1.0 and 0.5 < r["auc"] < 1.0  # twins right, proposals overlap
     wrong = verdict(keys, 1 - right)
     assert wrong["paired"] == 0.0 and wrong["auc"] == 1 - r["auc"]
+
+
+def test_the_key_profile_judge_hears_mode_in_any_key():
+    from essen_corpus import essen_tunes
+    from targeting_judge import key_margin
+
+    tunes = essen_tunes(3, "mode")
+    major = [key_margin(s) for _, s, lab in tunes if lab == "major"]
+    minor = [key_margin(s) for _, s, lab in tunes if lab == "minor"]
+    assert min(major) > max(minor)
+    score = tunes[0][1]
+    up = score.shift_pitch(5)  # the same tune a fourth higher: the same margin
+    assert abs(key_margin(up) - key_margin(score)) < 1e-9
