@@ -1,7 +1,7 @@
 """Which parts carry the judge's verdict? (issue #31)
 
 For the songs a ``targeting.py --work DIR`` run left (``w{weight}_{proposal}_{seed}_{target}``),
-the same judge as ``targeting.py`` (pitch-class + onset LR trained on the catalog) hears each
+two of ``targeting.py``'s judges (the in-catalog LR and the key profile) hear each
 song whole, each part alone, and the song with each part taken out. Printed per view: the
 judge's AUC for "targeted Red", the mean P(major) of Red- minus Blue-targeted twins, and how
 often the Red twin is the more major. A part whose removal takes the AUC down carries the
@@ -28,6 +28,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from targeting import BLUE, RED, judge_features
 from targeting_catalog import CORPORA, catalog_tunes
+from targeting_judge import key_margin
 
 ROLES = ("chords", "bass", "melody", "harmony")
 VOLUME = {86: "chords", 92: "bass", 108: "melody", 78: "harmony"}
@@ -77,8 +78,9 @@ def judge(catalog: list):
     return LogisticRegression(C=1.0, max_iter=5000).fit(x, y)
 
 
-def figures(lr, songs: dict[tuple, Path]) -> dict[str, tuple[float, float, float]]:
-    """Per view: (AUC, mean Red - Blue P(major) over twins, share of twins the Red more major)."""
+def figures(judge, songs: dict[tuple, Path]) -> dict[str, tuple[float, float, float]]:
+    """Per view: (AUC, mean Red - Blue judged majorness over twins, share of twins the Red more
+    major); ``judge`` maps a list of Scores to their majorness."""
     from sklearn.metrics import roc_auc_score
     from symusic import Score
 
@@ -90,7 +92,7 @@ def figures(lr, songs: dict[tuple, Path]) -> dict[str, tuple[float, float, float
     target = np.array([k[-1] == RED for k in keys])
     out = {}
     for name, keep in views.items():
-        p = lr.predict_proba(np.array([judge_features(view(scores[k], keep)) for k in keys]))[:, 1]
+        p = np.asarray(judge([view(scores[k], keep) for k in keys]), dtype=float)
         by = dict(zip(keys, p, strict=True))
         d = [by[(*k[:-1], RED)] - by[(*k[:-1], BLUE)] for k in keys if k[-1] == RED]
         d = [x for x in d if np.isfinite(x)]
@@ -110,11 +112,18 @@ def main() -> None:
         (s, RED if lab == "major" else BLUE) for _, s, lab in catalog_tunes(a.corpus, a.tunes)
     ]
     lr = judge(catalog)
+    judges = {
+        "in-catalog LR (P(major))": lambda ss: lr.predict_proba(
+            np.array([judge_features(s) for s in ss])
+        )[:, 1],
+        "key profile (major - minor r)": lambda ss: [key_margin(s) for s in ss],
+    }
     for work in a.work:
         songs = songs_of(work, a.weight)
-        print(f"\n{work} ({len(songs)} songs): judge AUC / mean Red - Blue P(major) / paired")
-        for name, (auc, d, paired) in figures(lr, songs).items():
-            print(f"  {name:18} {auc:6.3f}   {d:+.4f}   {paired:4.0%}")
+        for name, j in judges.items():
+            print(f"\n{work} ({len(songs)} songs), {name}: AUC / mean Red - Blue / paired")
+            for view_name, (auc, d, paired) in figures(j, songs).items():
+                print(f"  {view_name:18} {auc:6.3f}   {d:+.4f}   {paired:4.0%}")
 
 
 if __name__ == "__main__":
