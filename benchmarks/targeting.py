@@ -28,7 +28,8 @@
 
     .venv/bin/python benchmarks/targeting.py [--task mode] [--corpus essen] [--tunes 99]
         [--proposals 10] [--seeds 2] [--n 12] [--epochs 30] [--sections 2] [--demo demo/model] [--model MODEL]
-        [--trust-model] [--evolve] [--no-control] [--palette Green]
+        [--trust-model] [--evolve] [--no-control] [--palette Green] [--weight 0.7]
+        [--steer chords,bass] [--judge-only] [--no-held-out]
 
 The figures, before and after each session's change: docs/targeting.md.
 """
