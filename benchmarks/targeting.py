@@ -29,7 +29,7 @@
     .venv/bin/python benchmarks/targeting.py [--task mode] [--corpus essen] [--tunes 99]
         [--proposals 10] [--seeds 2] [--n 12] [--epochs 30] [--sections 2] [--demo demo/model] [--model MODEL]
         [--trust-model] [--evolve] [--no-control] [--palette Green] [--weight 0.7]
-        [--steer chords,bass] [--judge-only] [--no-held-out]
+        [--steer chords,bass] [--judge-only] [--no-held-out] [--no-music21]
 
 The figures, before and after each session's change: docs/targeting.md.
 """
@@ -192,7 +192,9 @@ def train_model(
     return root / "model", [(s, RED if lab == red else BLUE) for _, s, lab in works]
 
 
-def judge_auc(catalog: list, songs: dict[tuple, Path], held: list | None = None) -> dict:
+def judge_auc(
+    catalog: list, songs: dict[tuple, Path], held: list | None = None, music21: bool = True
+) -> dict:
     """Each judge's verdict on ``songs`` (``targeting_judge``): the in-catalog pitch-class +
     onset LR (trained on ``catalog``, the model's own works), the held-out pitch-class LR
     (trained on ``held``, works the model never saw) and music21's key analysis."""
@@ -213,11 +215,13 @@ def judge_auc(catalog: list, songs: dict[tuple, Path], held: list | None = None)
         )
     judges = {name: p[:, 1] for name, p in judges.items()}
     judges["key profile"] = np.array([key_margin(scores[k]) for k in keys])
-    judges["music21"] = np.array([m21_major(songs[k]) for k in keys])
+    if music21:  # parses every song: the slowest judge
+        judges["music21"] = np.array([m21_major(songs[k]) for k in keys])
     out["judges"] = {name: verdict(keys, p) for name, p in judges.items()}
     first = out["judges"]["in-catalog"]  # the names every earlier session printed
     out.update(lr=first["auc"], lr_ci=first["lr_ci"], paired=first["paired"])
-    out.update(paired_ci=first["paired_ci"], key=out["judges"]["music21"]["auc"])
+    out.update(paired_ci=first["paired_ci"])
+    out["key"] = out["judges"]["music21"]["auc"] if music21 else float("nan")
     return out
 
 
@@ -290,6 +294,7 @@ def main() -> None:
     ap.add_argument(
         "--no-held-out", action="store_true", help="skip the held-out judge (parses 600 tunes)"
     )
+    ap.add_argument("--no-music21", action="store_true", help="skip music21's key judge (slow)")
     ap.add_argument("--weight", type=float, default=0.7, help="the chromatic weight (default 0.7)")
     ap.add_argument(
         "--steer",
@@ -348,7 +353,7 @@ def main() -> None:
                             p, out, model, seed, a.n, weight, a.trust_model, a.evolve, color, steer
                         )
                     )
-        r = judge_auc(catalog, songs, held)
+        r = judge_auc(catalog, songs, held, not a.no_music21)
         what = "default weights" if weight else "--chromatic-weight 0 (control)"
         goal = ">= 0.9" if weight else "<= 0.6"
         print(f"  {what} ({r['n']} songs; judged targeted Red vs Blue; goal {goal}):")
