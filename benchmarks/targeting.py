@@ -15,10 +15,12 @@
    0 the two targets' songs are then the same bytes and the control is 0.5 by construction:
    before (fit2) each target composed its own color's proposal, whose palettes differ (Red:
    dorian, other instruments and form), and the control sat at 0.23-0.37.
-3. An independent judge that never sees the fitness model tells the two targets' songs apart:
-   a logistic regression on the rotated pitch-class profile and the 12-lag onset
-   autocorrelation, trained on the same catalog's works, plus music21's key analysis (P(major)
-   as the mode). Printed: the AUC of each judge for "targeted Red" (goal >= 0.9 at the
+3. Judges that never see the fitness model tell the two targets' songs apart
+   (``targeting_judge``): the in-catalog LR (rotated pitch-class profile + 12-lag onset
+   autocorrelation, trained on the model's own catalog: not independent, its onset half
+   carries no mode out of sample), the held-out LR (pitch classes, trained on Essen tunes no
+   catalog holds; its own cross-validated AUC printed) and music21's key analysis. Printed: the
+   AUC of each judge for "targeted Red" with its interval over proposals (goal >= 0.9 at the
    default weights, <= 0.6 for the control).
 4. ``--demo MODEL``: the example proposal composed for each of the 8 colors with that model,
    and the 8 x 8 table of each song's match to each color (goal: the diagonal is its row's
@@ -26,7 +28,8 @@
 
     .venv/bin/python benchmarks/targeting.py [--task mode] [--corpus essen] [--tunes 99]
         [--proposals 10] [--seeds 2] [--n 12] [--epochs 30] [--sections 2] [--demo demo/model] [--model MODEL]
-        [--trust-model] [--evolve] [--no-control] [--palette Green]
+        [--trust-model] [--evolve] [--no-control] [--palette Green] [--weight 0.7]
+        [--steer chords,bass] [--judge-only] [--no-held-out] [--no-music21]
 
 The figures, before and after each session's change: docs/targeting.md.
 """
@@ -47,6 +50,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from essen_corpus import essen_tunes, onset_autocorr  # noqa: E402
 from real_cli import cli, write_song  # noqa: E402
 from targeting_catalog import CORPORA, catalog_tunes  # noqa: E402
+from targeting_judge import (  # noqa: E402, F401 (proposal_intervals: re-exported)
+    fit_pitch_judge,
+    held_out_tunes,
+    key_margin,
+    line,
+    pitch_features,
+    proposal_intervals,
+    verdict,
+)
 
 PROPOSAL = REPO / "examples" / "proposals" / "song_proposal_green_cooling_tower_choir_v1.yml"
 RED, BLUE = "Red", "Blue"
@@ -110,12 +122,15 @@ def compose(
     trust: bool = False,
     evolve: bool = False,
     target: str | None = None,
+    steer: tuple[str, ...] | None = None,
 ) -> Path:
     """``compose`` of ``proposal``; with ``target`` the model scores against that color instead
-    of the proposal's (``TargetScorer``, swapped in where compose loads the model)."""
+    of the proposal's (``TargetScorer``, swapped in where compose loads the model); with
+    ``steer`` only those phases hear the model (the others choose by theory alone)."""
+    from contextlib import ExitStack
     from unittest import mock
 
-    from chromatic.produce.compose import run
+    from chromatic.produce.compose import run, search
     from chromatic.produce.compose.options import ComposeOptions
     from chromatic.produce.compose.run import compose_auto
     from chromatic.produce.evolve import Evolve
@@ -133,12 +148,20 @@ def compose(
         trust_model=trust,
         evolve=Evolve() if evolve else None,  # compose --evolve
     )
-    if target is None:
+    with ExitStack() as patches:
+        if target is not None:
+            load = run.load_scorer
+            patches.enter_context(
+                mock.patch.object(run, "load_scorer", lambda m: TargetScorer(load(m), target))
+            )
+        if steer is not None:
+            options = search.phase_options
+
+            def only(phase, opts, seed, scorer):
+                return options(phase, opts, seed, scorer if phase in steer else None)
+
+            patches.enter_context(mock.patch.object(search, "phase_options", only))
         compose_auto(proposal, out, opts)
-    else:
-        load = run.load_scorer
-        with mock.patch.object(run, "load_scorer", lambda m: TargetScorer(load(m), target)):
-            compose_auto(proposal, out, opts)
     return out / "arrangement.mid"
 
 
@@ -169,53 +192,37 @@ def train_model(
     return root / "model", [(s, RED if lab == red else BLUE) for _, s, lab in works]
 
 
-def judge_auc(catalog: list, songs: dict[tuple, Path]) -> dict:
+def judge_auc(
+    catalog: list, songs: dict[tuple, Path], held: list | None = None, music21: bool = True
+) -> dict:
+    """Each judge's verdict on ``songs`` (``targeting_judge``): the in-catalog pitch-class +
+    onset LR (trained on ``catalog``, the model's own works), the held-out pitch-class LR
+    (trained on ``held``, works the model never saw) and music21's key analysis."""
     from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import roc_auc_score
     from symusic import Score
 
     x = np.array([judge_features(s) for s, _ in catalog])
     y = np.array([c == RED for _, c in catalog])
     lr = LogisticRegression(C=1.0, max_iter=5000).fit(x, y)
     keys = sorted(songs)
-    target = np.array([k[-1] == RED for k in keys])
-    p_lr = lr.predict_proba(np.array([judge_features(Score(str(songs[k]))) for k in keys]))[:, 1]
-    p_key = np.array([m21_major(songs[k]) for k in keys])
-    by = dict(zip(keys, p_lr, strict=True))
-    twins = [by[(*k[:-1], RED)] - by[(*k[:-1], BLUE)] for k in keys if k[-1] == RED]
-    lo_hi = proposal_intervals(keys, target, p_lr, by)
-    return {
-        **lo_hi,
-        # the same proposal and seed composed for each target: how often the Red-targeted
-        # song is the more major (duple) of the two, ties counting half
-        "paired": float(np.mean([(d > 0) + 0.5 * (d == 0) for d in twins])) if twins else 0.5,
-        "lr": roc_auc_score(target, p_lr) if target.any() and not target.all() else float("nan"),
-        "key": roc_auc_score(target, p_key) if target.any() and not target.all() else float("nan"),
-        "n": len(keys),
-    }
-
-
-def proposal_intervals(keys, target, p_lr, by, draws: int = 2000) -> dict:
-    """95 % intervals of the LR AUC and the paired share over proposals: the proposals are
-    resampled with replacement (each with all its seeds and both targets), 2,000 draws."""
-    from sklearn.metrics import roc_auc_score
-
-    props = sorted({k[0] for k in keys})
-    rows = {q: [i for i, k in enumerate(keys) if k[0] == q] for q in props}
-    rng = np.random.default_rng(0)
-    aucs, pairs = [], []
-    for _ in range(draws):
-        pick = rng.choice(props, len(props))
-        idx = [i for q in pick for i in rows[q]]
-        t = target[idx]
-        if t.any() and not t.all():
-            aucs.append(roc_auc_score(t, p_lr[idx]))
-        d = [by[(*keys[i][:-1], RED)] - by[(*keys[i][:-1], BLUE)] for i in idx if target[i]]
-        pairs.append(np.mean([(x > 0) + 0.5 * (x == 0) for x in d]))
-    return {
-        "lr_ci": tuple(np.percentile(aucs, [2.5, 97.5])) if aucs else (np.nan, np.nan),
-        "paired_ci": tuple(np.percentile(pairs, [2.5, 97.5])),
-    }
+    scores = {k: Score(str(songs[k])) for k in keys}
+    judges = {"in-catalog": lr.predict_proba(np.array([judge_features(scores[k]) for k in keys]))}
+    out: dict = {"n": len(keys)}
+    if held:
+        pitch, out["held_cv"] = fit_pitch_judge(held)
+        judges["held-out"] = pitch.predict_proba(
+            np.array([pitch_features(scores[k]) for k in keys])
+        )
+    judges = {name: p[:, 1] for name, p in judges.items()}
+    judges["key profile"] = np.array([key_margin(scores[k]) for k in keys])
+    if music21:  # parses every song: the slowest judge
+        judges["music21"] = np.array([m21_major(songs[k]) for k in keys])
+    out["judges"] = {name: verdict(keys, p) for name, p in judges.items()}
+    first = out["judges"]["in-catalog"]  # the names every earlier session printed
+    out.update(lr=first["auc"], lr_ci=first["lr_ci"], paired=first["paired"])
+    out.update(paired_ci=first["paired_ci"])
+    out["key"] = out["judges"]["music21"]["auc"] if music21 else float("nan")
+    return out
 
 
 def demo_table(model: Path, n: int, seed: int, work: Path, trust: bool = False) -> None:
@@ -285,6 +292,17 @@ def main() -> None:
     ap.add_argument("--evolve", action="store_true", help="compose --evolve (breeding)")
     ap.add_argument("--no-control", action="store_true", help="skip --chromatic-weight 0")
     ap.add_argument(
+        "--no-held-out", action="store_true", help="skip the held-out judge (parses 600 tunes)"
+    )
+    ap.add_argument("--no-music21", action="store_true", help="skip music21's key judge (slow)")
+    ap.add_argument("--weight", type=float, default=0.7, help="the chromatic weight (default 0.7)")
+    ap.add_argument(
+        "--steer",
+        default=None,
+        help="only these phases hear the model, comma-separated (e.g. chords,bass); the others "
+        "choose by theory alone (default: every phase)",
+    )
+    ap.add_argument(
         "--judge-only",
         action="store_true",
         help="judge the songs an earlier run left in --work (compose nothing)",
@@ -318,7 +336,10 @@ def main() -> None:
     if gates.get("passed") is False and not a.trust_model:  # then both runs are theory only
         print(f"  the model failed its gates ({'; '.join(gates.get('failed', []))}): compose gives")
         print("  it weight 0, so the default run equals the control (--trust-model to use it)")
-    for weight in (0.7,) if a.no_control else (0.7, 0.0):
+    steer = tuple(a.steer.split(",")) if a.steer else None
+    # Essen tunes no catalog of --tunes a color holds (a mode judge for every corpus)
+    held = held_out_tunes(a.tunes) if a.task == "mode" and not a.no_held_out else None
+    for weight in (a.weight,) if a.no_control else (a.weight, 0.0):
         songs = {}
         for k in range(a.proposals):
             p = proposal_variant(k + 1, a.palette, root)  # one proposal for both targets
@@ -329,21 +350,23 @@ def main() -> None:
                         out / "arrangement.mid"
                         if a.judge_only
                         else compose(
-                            p, out, model, seed, a.n, weight, a.trust_model, a.evolve, color
+                            p, out, model, seed, a.n, weight, a.trust_model, a.evolve, color, steer
                         )
                     )
-        r = judge_auc(catalog, songs)
+        r = judge_auc(catalog, songs, held, not a.no_music21)
         what = "default weights" if weight else "--chromatic-weight 0 (control)"
         goal = ">= 0.9" if weight else "<= 0.6"
-        print(
-            f"  {what:32} judge AUC (targeted Red vs Blue, {r['n']} songs): pitch-class + onset "
-            f"LR {r['lr']:.3f} [{r['lr_ci'][0]:.3f}, {r['lr_ci'][1]:.3f}], music21 key "
-            f"{r['key']:.3f}   (goal {goal})"
-        )
-        print(
-            f"  {'':32} the Red-targeted twin judged more Red in {r['paired']:.0%} of pairs "
-            f"[{r['paired_ci'][0]:.0%}, {r['paired_ci'][1]:.0%}] (95 %, proposals resampled)"
-        )
+        print(f"  {what} ({r['n']} songs; judged targeted Red vs Blue; goal {goal}):")
+        names = {
+            "in-catalog": "in-catalog LR (pitch + onset)",
+            "held-out": "held-out LR (pitch classes)",
+            "key profile": "key profile (major - minor r)",
+            "music21": "music21 key",
+        }
+        for name, v in r["judges"].items():
+            print("    " + line(names[name], v))
+        if "held_cv" in r:
+            print(f"    (the held-out judge's own AUC on its tunes, 5-fold: {r['held_cv']:.3f})")
     if a.demo:
         demo_table(a.demo, a.n, 0, root, a.trust_model)
     print(f"total {time.perf_counter() - t0:.0f} s; work folder {root}")

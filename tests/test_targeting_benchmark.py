@@ -106,3 +106,73 @@ def test_the_mixed_catalog_holds_both_corpora_and_refuses_an_unknown_one():
     assert all(_sounding_at_once(s) == 1 for name, s, _ in works if "chorale" not in name)
     with pytest.raises(ValueError, match="corpus: expected one of essen, chorales, both"):
         catalog_tunes("madrigals", 1)
+
+
+def test_steer_lets_only_the_named_phases_hear_the_model(exported, tmp_path):
+    _, model, _ = exported
+    out = targeting.compose(
+        MAJOR_4_4, tmp_path / "s", model, 1, 4, 0.7, trust=True, target="Red", steer=("bass",)
+    )
+    heard = {}
+    for phase in ("chords", "bass", "melody"):
+        review = yaml.safe_load((out.parent / phase / "review.yml").read_text())
+        heard[phase] = any(c["scores"].get("chromatic") for c in review["candidates"])
+    assert heard == {"chords": False, "bass": True, "melody": False}
+
+
+def test_parts_are_the_arrangements_tracks_by_role(exported, tmp_path):
+    from symusic import Score
+
+    import targeting_parts
+
+    _, model, _ = exported
+    out = targeting.compose(MAJOR_4_4, tmp_path / "p", model, 1, 4, 0.7, trust=True)
+    score = Score(str(out))
+    roles = {t.name: targeting_parts.role_of(t) for t in score.tracks if len(t.notes)}
+    assert {r for r in roles.values() if r} == set(targeting_parts.ROLES)
+    pitch = {}
+    for t in score.tracks:
+        if len(t.notes) and targeting_parts.role_of(t):
+            pitch.setdefault(targeting_parts.role_of(t), []).extend(n.pitch for n in t.notes)
+    mean = {r: sum(p) / len(p) for r, p in pitch.items()}
+    assert mean["bass"] < mean["chords"] < mean["melody"]  # the roles are not mislabelled
+    bass = targeting_parts.view(score, lambda r: r == "bass")
+    assert [targeting_parts.role_of(t) for t in bass.tracks] == ["bass"] * len(bass.tracks)
+    assert len(bass.tracks) >= 1 and len(score.tracks) > len(bass.tracks)
+
+
+def test_the_held_out_judge_trains_on_tunes_no_catalog_holds():
+    from essen_corpus import essen_tunes
+    from targeting_judge import held_out_tunes
+
+    catalog = {name for name, _, _ in essen_tunes(3, "mode")}
+    held = held_out_tunes(3, 4)
+    assert [lab for _, _, lab in held] == ["major"] * 4 + ["minor"] * 4
+    assert not catalog & {name for name, _, _ in held}
+    assert len({name for name, _, _ in held}) == 8
+
+
+def test_a_verdict_reads_the_targets_and_the_twins():
+    import numpy as np
+
+    from targeting_judge import verdict
+
+    keys = [(k, 0, c) for k in range(4) for c in ("Blue", "Red")]
+    right = np.array([0.2 + 0.1 * k + (0.05 if c == "Red" else 0.0) for k, _, c in keys])
+    r = verdict(keys, right)
+    assert r["paired"] == 1.0 and 0.5 < r["auc"] < 1.0  # twins right, proposals overlap
+    wrong = verdict(keys, 1 - right)
+    assert wrong["paired"] == 0.0 and wrong["auc"] == 1 - r["auc"]
+
+
+def test_the_key_profile_judge_hears_mode_in_any_key():
+    from essen_corpus import essen_tunes
+    from targeting_judge import key_margin
+
+    tunes = essen_tunes(3, "mode")
+    major = [key_margin(s) for _, s, lab in tunes if lab == "major"]
+    minor = [key_margin(s) for _, s, lab in tunes if lab == "minor"]
+    assert min(major) > max(minor)
+    score = tunes[0][1]
+    up = score.shift_pitch(5)  # the same tune a fourth higher: the same margin
+    assert abs(key_margin(up) - key_margin(score)) < 1e-9
