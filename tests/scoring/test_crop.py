@@ -92,3 +92,14 @@ def test_another_encoder_keeps_the_full_graph():
     assert crop_graph(onnx.load_from_string(model.SerializeToString())) is None
     session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
     assert cropped_session(session, model.SerializeToString()) is session
+
+
+def test_breedings_fitness_runs_the_cropped_graph_and_ranking_the_file(exported):
+    from chromatic.produce.evolve import Evolve
+    from chromatic.produce.phases.composite import load_scorer
+
+    _, model, _ = exported
+    scorer = load_scorer(model)
+    twin = Evolve().fitness(scorer)
+    assert isinstance(twin.session, CroppedSession)
+    assert not isinstance(scorer.session, CroppedSession)
