@@ -86,8 +86,6 @@ def capture(model: str, thread: Path, seed: int) -> list[dict]:
 
 
 def sessions(model: str, pools: list[dict], int8: bool) -> dict:
-    import onnx
-
     from chromatic.scoring.crop import cropped_session
     from chromatic.scoring.graph import open_session, scorer_graph
 
@@ -98,7 +96,6 @@ def sessions(model: str, pools: list[dict], int8: bool) -> dict:
     if int8:
         tmp = Path(tempfile.mkdtemp(prefix="evolve-fitness-"))
         (tmp / "fused.onnx").write_bytes(fused_bytes)
-        onnx.save(onnx.load_from_string(fused_bytes), str(tmp / "fused.onnx"))
         out.update(quantized(tmp, path, pools[: max(1, len(pools) // 10)]))
     return out
 
