@@ -4,9 +4,9 @@ A candidate's roll is mostly empty: a bred part spans about 13 of the 128 pitche
 the 256 steps. The exported encoder is ``roll -> Unsqueeze -> (Conv -> Gelu) x n -> ReduceMean
 over the map``, and its four strided convolutions with their GELUs cost about 95 % of a
 row's inference. Far from the notes every activation equals the empty roll's (``background``),
-so the encoder only needs the map near the notes: ``Cropper`` cuts each row to a window aligned to the encoder's total stride
-that holds its notes plus the margin the receptive fields need, and the rewritten graph
-(``crop_graph``) replaces the mean over the full map by
+so the encoder only needs the map near the notes: ``Cropper`` cuts each row to a window
+aligned to the encoder's total stride that holds its notes plus the margin the receptive
+fields need, and the rewritten graph (``crop_graph``) replaces the mean over the full map by
 
     (sum over the window's exact positions + the empty roll's sum over the others) / map size.
 
