@@ -116,13 +116,13 @@ class Evolve:
                 continue
             jobs.append((s, chosen, breeder_for(phase, song, s, context), initial))
         order = InOrder([s.label for s, *_ in jobs], self.progress) if self.progress else None
-        steps = []
+        steps, seen = [], set()  # one review.yml: no details object in two shortlists
         for s, _chosen, breeder, initial in jobs:
             tick = None
             if order is not None:
                 tick = lambda g, n, best, _l=s.label: order(_l, g, n, best)  # noqa: E731
             rng = section_rng(seed, STREAM, s.label)
-            steps.append(evolve_steps(s, initial, breeder, self, rng, tick))
+            steps.append(evolve_steps(s, initial, breeder, self, rng, tick, seen))
         for (s, chosen, breeder, _), bred in zip(
             jobs, interleave(steps, evaluate, self.workers), strict=True
         ):

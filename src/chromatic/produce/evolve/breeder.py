@@ -57,3 +57,24 @@ def fresh(value):
 
 
 _NESTED = (dict, list)
+
+
+def unshared(value, seen: set[int]):
+    """``value`` itself when no list or dict inside it is one ``seen`` holds, else a copy with
+    ``fresh`` copies of those; the ids of what it returns are added to ``seen``. Details passed
+    through it one after another share no object (no YAML anchors in review.yml), and only what
+    a child took from its parent is copied (``fresh`` of every candidate's details cost more
+    than a bred section's theory)."""
+    if id(value) in seen:
+        return unshared(fresh(value), seen)
+    seen.add(id(value))
+    if isinstance(value, dict):
+        items = {k: unshared(v, seen) if isinstance(v, _NESTED) else v for k, v in value.items()}
+        same = all(items[k] is v for k, v in value.items())
+        return value if same else items
+    if isinstance(value, list):
+        items = [unshared(v, seen) if isinstance(v, _NESTED) else v for v in value]
+        if all(a is b for a, b in zip(items, value, strict=True)):
+            return value
+        return flow(items) if hasattr(value, "fa") and value.fa.flow_style() else items
+    return value

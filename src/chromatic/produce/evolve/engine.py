@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from chromatic.produce.evolve.archive import Archive, cell, niche_floors, niche_name, spread_order
-from chromatic.produce.evolve.breeder import fresh
+from chromatic.produce.evolve.breeder import unshared
 from chromatic.produce.evolve.ops import crossover
 from chromatic.produce.evolve.pipeline import run_steps
 from chromatic.produce.phases.parts import spread
@@ -73,12 +73,13 @@ def evolve_section(
     return run_steps(evolve_steps(section, initial, breeder, options, rng, progress), evaluate)
 
 
-def evolve_steps(section, initial: list, breeder, options, rng, progress=None):
+def evolve_steps(section, initial: list, breeder, options, rng, progress=None, seen=None):
     """``evolve_section`` as a generator: it yields each batch to score (the initial
     candidates, then each generation's children) and is sent their fitness; it returns the
     ``Bred``. Breeding never waits on a score it has not been sent, so a caller may score one
     section's batch while another section breeds (``evolve.pipeline``); the outcome depends
-    only on the fitness sent, never on when it came."""
+    only on the fitness sent, never on when it came. ``seen``: the ids of the details objects
+    other sections' shortlists hold (``breeder.unshared``; one set for one review.yml)."""
     fit = dict(zip([c.index for c in initial], (yield initial), strict=True))
     pool = {c.index: c for c in initial}
     origin = {c.index: c.index for c in initial}
@@ -135,13 +136,16 @@ def evolve_steps(section, initial: list, breeder, options, rng, progress=None):
         )
     else:
         keys = [c.index for c in pop]
-    kept = [_with_niche(pool[k], point[k], options.bins) for k in keys]
+    seen = set() if seen is None else seen
+    kept = [_with_niche(pool[k], point[k], options.bins, seen) for k in keys]
     return Bred(kept, fit, scored, len(archive), origin)
 
 
-def _with_niche(c, point: tuple[float, float], bins: int):
+def _with_niche(c, point: tuple[float, float], bins: int, seen: set[int]):
     niche = niche_name(cell(point, bins))
-    details = {**fresh(c.details), "draw": c.index, "niche": niche}  # draw: what lineages cite
+    # draw: what lineages cite
+    details = {**unshared(c.details, seen), "draw": c.index, "niche": niche}
+    seen.add(id(details))
     return type(c)(c.section, c.index, c.theory, details, c.notes)
 
 
