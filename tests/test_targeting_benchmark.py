@@ -15,12 +15,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import targeting
 
 
-def _chord_matches(out: Path) -> dict[str, float]:
+def _chord_matches(out: Path, key: str = "match") -> dict[str, float]:
     review = yaml.safe_load((out / "chords" / "review.yml").read_text())
-    return {c["midi_file"]: c["scores"]["chromatic"]["match"] for c in review["candidates"]}
+    return {c["midi_file"]: c["scores"]["chromatic"][key] for c in review["candidates"]}
 
 
 def test_the_model_scores_against_the_target_and_nothing_else_differs(exported, tmp_path):
+    import pytest
+
     from chromatic.scoring import ChromaticScorer
     from chromatic.taxonomy import parse_color
 
@@ -37,6 +39,12 @@ def test_the_model_scores_against_the_target_and_nothing_else_differs(exported, 
     )
     by = {r["id"]: r["match"] for r in rows}
     assert [got[f] for f in files] == [round(by[f], 4) for f in files]
+    # review.yml shows the relative match (sd above the target's held-out mean) beside it
+    rel = _chord_matches(out, "match_relative")
+    by_rel = {r["id"]: r["match_relative"] for r in rows}
+    assert [rel[f] for f in files] == [round(by_rel[f], 4) for f in files]
+    mu, sd = scorer.baseline[target]
+    assert [rel[f] for f in files] == pytest.approx([(by[f] - mu) / sd for f in files], abs=1e-3)
     own = {
         r["id"]: r["match"]
         for r in scorer.score_batch(

@@ -42,7 +42,7 @@ def test_the_shipped_real_profile_is_what_the_command_writes_from_the_real_catal
 def test_the_shipped_example_profile_is_what_the_command_writes():
     built = build_profile(EXAMPLES / "catalog")
     assert EXAMPLE_PROFILE.read_text(encoding="utf-8") == profile_text(built)
-    assert len(built["colors"]) == 8 and built["catalog_songs"] == 16
+    assert len(built["colors"]) == 8 and built["catalog_songs"] == 24
 
 
 def test_the_real_profile_says_what_each_album_is(real_catalog):

@@ -78,3 +78,15 @@ def test_review_rows_show_match_term_and_weight():
     row = chromatic_scores(res, pool[0], Weights(0.3, 0.7))
     assert row["match"] == 0.812 and row["weight"] == 0.7 and row["term"] == pool[0].term
     assert chromatic_scores(None, pool[0], Weights(0.3, 0.7)) is None
+
+
+def test_review_rows_carry_the_relative_match_the_scorer_gave():
+    row = {"temporal": [0.2, 0.3, 0.5], "spatial": [0.3, 0.3, 0.4], "ontological": [0.1, 0.2, 0.7]}
+    row |= {"confidence": None, "match": 0.8123456, "match_relative": -1.234567}
+    pool = pool_composite({0: 0.5, 1: 0.7}, {0: 0.812, 1: 0.8}, Weights(0.3, 0.7))
+    out = chromatic_scores(ChromaticResult.from_scorer(row, "Red"), pool[0], Weights(0.3, 0.7))
+    assert (out["match"], out["match_relative"]) == (0.8123, -1.2346)
+    # a model without a baseline: the key is there, empty
+    row["match_relative"] = None
+    out = chromatic_scores(ChromaticResult.from_scorer(row, "Red"), pool[0], Weights(0.3, 0.7))
+    assert out["match_relative"] is None and out["match"] == 0.8123

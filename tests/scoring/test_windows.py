@@ -188,3 +188,33 @@ def test_a_model_without_a_baseline_gives_no_relative_match(scorer):
             "match"
         ]
     )
+
+
+def test_the_predicted_color_is_the_best_relative_match_among_the_trained_colors(scorer):
+    """With a baseline the predicted color is the trained color of the highest relative match
+    (as ``target_rank_relative`` ranks them), and its probability the KL reading's for that
+    color; without one it is the KL reading's most likely color, as before."""
+    import copy
+
+    from chromatic.taxonomy import predict_color
+
+    pool = [_song([(0, 32, p)]) for p in (LOW, HIGH, [60, 64, 67], [62, 65, 69, 72], [40, 47])]
+    items = [{"id": str(i), "midi": s} for i, s in enumerate(pool)]
+    by_color = {c: scorer.score_batch(items, color=c) for c in scorer.colors}
+    bare = copy.copy(scorer)
+    bare.baseline = None
+    kl_rows = bare.score_batch(items, color="Red")
+    for i, row in enumerate(scorer.score_batch(items, color="Red")):
+        rel = {c: next(r for r in rows if r["id"] == str(i)) for c, rows in by_color.items()}
+        best = max(scorer.colors, key=lambda c: rel[c]["match_relative"])
+        assert row["predicted_by"] == "relative" and row["predicted_color"] == best
+        assert rel[best]["target_rank_relative"] == 1
+        dist = {a: row[a] for a in ("temporal", "spatial", "ontological")}
+        kl_best, _ = predict_color(dist, candidates=scorer.colors)
+        kl = next(r for r in kl_rows if r["id"] == str(i))
+        assert kl["predicted_by"] == "kl" and kl["predicted_color"] == kl_best.name
+    # a color whose held-out match is far lower wins every song relatively, not by KL
+    least = next(c for c in scorer.colors if c not in {r["predicted_color"] for r in kl_rows})
+    low = copy.copy(scorer)
+    low.baseline = {**scorer.baseline, least: [scorer.baseline[least][0] - 10, 0.05]}
+    assert {r["predicted_color"] for r in low.score_batch(items, color="Red")} == {least}

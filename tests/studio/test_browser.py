@@ -288,3 +288,32 @@ def test_generate_a_phase_never_generated_from_its_page(server, browser, library
     assert "needs approved chords" in browser.find_element("id", "banner").text
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []
+
+
+def test_the_candidate_view_shows_the_relative_match_beside_the_raw_one(
+    server, browser, library, exported
+):
+    """Chords scored by a real model that carries its held-out baseline: the selected
+    candidate's line reads the raw match, the relative match (sd above the color's held-out
+    mean), the pool-relative term and the weight, as review.yml has them."""
+    from chromatic.produce.folder import open_folder
+    from chromatic.produce.phases.chords import run_chords
+    from chromatic.produce.phases.composite import load_scorer
+
+    _, model, _ = exported
+    folder = open_folder(library / "fresh")
+    run_chords(folder, n=12, top=4, seed=5, scorer=load_scorer(model), model=str(model))
+    review = load_review(library / "fresh" / "chords" / "review.yml").model
+    first = sorted(review.candidates, key=lambda c: c.rank)[0]
+    ch = first.scores.chromatic.model_dump()
+    z = ch["match_relative"]
+    assert z is not None
+    _open_phase(browser, server)
+    want = (
+        f"chromatic: match {ch['match']:.3f}, relative {'+' if z >= 0 else ''}{z:.2f} sd,"
+        f" term {ch['term']:.2f}, weight {ch['weight']:.2f}"
+    )
+    _wait(browser, lambda d: want in d.find_element("id", "detail").text, want)
+    shot = os.environ.get("CHROMATIC_STUDIO_SCREENSHOT_RELATIVE")
+    if shot:
+        assert browser.save_screenshot(shot)

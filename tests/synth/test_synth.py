@@ -84,12 +84,12 @@ def test_example_catalog_end_to_end(example_catalog, tmp_path):
 
     res = synth_catalog(example_catalog, tmp_path / "cat", progress=False)
     assert (
-        sorted(res.done) == sorted(f"0{i}_{n}" for i in range(1, 9) for n in (90, 91))
+        sorted(res.done) == sorted(f"0{i}_{n}" for i in range(1, 9) for n in (90, 91, 92))
         and not res.failed
     )
     assert not validate_catalog(tmp_path / "cat").errors
     built = build_tracks(tmp_path / "cat", tmp_path / "data", strict=True)
-    assert (built.songs, built.colors) == (16, 8)
+    assert (built.songs, built.colors) == (24, 8)
     for song_dir in sorted((tmp_path / "cat").iterdir()):
         m = load_manifest(song_dir / f"{song_dir.name}.yml").manifest
         assert 45 <= m.trt_seconds <= 90

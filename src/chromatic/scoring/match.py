@@ -72,17 +72,38 @@ def relative_match(raw: np.ndarray, color, baseline: dict | None) -> np.ndarray 
     return (np.asarray(raw, np.float64) - float(got[0])) / float(got[1])
 
 
-def relative_ranks(pred: np.ndarray, match: np.ndarray, color, scorer):
-    """(relative match [N], the target's rank [N] among the scorer's trained colors by relative
-    match, 1 the best) of predictions whose raw ``match`` to ``color`` is computed (before any
-    confidence weighting); None for what the model's baseline cannot give."""
-    rel = relative_match(match, color, scorer.baseline)
-    if rel is None or parse_color(color).name not in scorer.colors:
-        return rel, None
+def relative_table(pred: np.ndarray, scorer) -> np.ndarray | None:
+    """[N, k] relative match of predictions to each of the scorer's k trained colors (in
+    ``scorer.colors`` order); None when the model's baseline lacks any of them."""
     every = [
         relative_match(match_scores(pred, c, scorer.match_method), c, scorer.baseline)
         for c in scorer.colors
     ]
-    if any(r is None for r in every):
+    if not every or any(r is None for r in every):
+        return None
+    return np.stack(every, axis=1)
+
+
+def relative_ranks(match: np.ndarray, color, scorer, table: np.ndarray | None):
+    """(relative match [N], the target's rank [N] among the scorer's trained colors by relative
+    match, 1 the best) of predictions whose raw ``match`` to ``color`` is computed (before any
+    confidence weighting); ``table`` is ``relative_table`` of the same predictions. None for
+    what the model's baseline cannot give."""
+    rel = relative_match(match, color, scorer.baseline)
+    if rel is None or table is None or parse_color(color).name not in scorer.colors:
         return rel, None
-    return rel, 1 + (np.stack(every, axis=1) > rel[:, None]).sum(axis=1)
+    return rel, 1 + (table > rel[:, None]).sum(axis=1)
+
+
+def confidence_of(fused: np.ndarray, top: np.ndarray, midi: np.ndarray, scorer) -> np.ndarray:
+    """Each row's confidence from the head that judged it (NaN where that head has none): MIDI
+    rows, the Platt-scaled logit of the MIDI head's top color probability; other rows, the
+    fused confidence head when it was calibrated."""
+    conf = np.where(scorer.confidence_weighted, fused.astype(np.float64), np.nan)
+    if scorer.midi_platt is not None:
+        a, b = scorer.midi_platt
+        t = np.clip(top, 1e-6, 1 - 1e-6)
+        conf = np.where(midi, 1 / (1 + np.exp(-(a * np.log(t / (1 - t)) + b))), conf)
+    else:
+        conf = np.where(midi, np.nan, conf)
+    return conf

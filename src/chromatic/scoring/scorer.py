@@ -26,7 +26,13 @@ from chromatic.music.symbolic import N_FEATURES, midi_features
 from chromatic.scoring.batch import _notes_and_bars, _with_notes, infer_memo, midi_batch
 from chromatic.scoring.contract import ALL_OUTPUTS, INPUTS, MIDI_OUTPUTS
 from chromatic.scoring.graph import open_session
-from chromatic.scoring.match import color_probabilities, match_scores, relative_ranks
+from chromatic.scoring.match import (
+    color_probabilities,
+    confidence_of,
+    match_scores,
+    relative_ranks,
+    relative_table,
+)
 from chromatic.scoring.meta import ScorerError, check_meta, read_meta
 from chromatic.scoring.windows import expand, fold_outputs, windowed
 from chromatic.taxonomy import AXES, COLORS, DEFAULT_MATCH, MATCH_METHODS, parse_color
@@ -78,20 +84,6 @@ _FIELDS = (
     "head",
     "confidence_weighted",
 )
-
-
-def confidence_of(fused: np.ndarray, top: np.ndarray, midi: np.ndarray, scorer) -> np.ndarray:
-    """Each row's confidence from the head that judged it (NaN where that head has none): MIDI
-    rows, the Platt-scaled logit of the MIDI head's top color probability; other rows, the
-    fused confidence head when it was calibrated."""
-    conf = np.where(scorer.confidence_weighted, fused.astype(np.float64), np.nan)
-    if scorer.midi_platt is not None:
-        a, b = scorer.midi_platt
-        t = np.clip(top, 1e-6, 1 - 1e-6)
-        conf = np.where(midi, 1 / (1 + np.exp(-(a * np.log(t / (1 - t)) + b))), conf)
-    else:
-        conf = np.where(midi, np.nan, conf)
-    return conf
 
 
 class ChromaticScorer:
@@ -304,13 +296,16 @@ class ChromaticScorer:
         pred /= pred.sum(axis=2, keepdims=True)
         # probabilities of the colors the model was trained on (softmax of minus the summed KL)
         prob = color_probabilities(pred, self.color_index)
-        best = prob.argmax(axis=1)  # first maximum: table order on ties, as predict_color
-        top = prob[np.arange(len(prob)), best]
+        top = prob.max(axis=1)
         conf = confidence_of(out["confidence"], top, heads == "midi", self)
+        # the predicted color: the best relative match when the model has its baseline, else
+        # the most likely by KL (first maximum: table order on ties, as predict_color)
+        table = relative_table(pred, self) if self.baseline else None
+        best = (table if table is not None else prob).argmax(axis=1)
         match = rel = rel_rank = None
         if color is not None:
             match = match_scores(pred, color, self.match_method)
-            rel, rel_rank = relative_ranks(pred, match, color, self)
+            rel, rel_rank = relative_ranks(match, color, self, table)
             if self.confidence_weighted:
                 match = match * (0.5 + 0.5 * np.nan_to_num(conf, nan=1.0))
         # the target's rank among the trained colors (1: the most likely); None when untrained
@@ -335,6 +330,7 @@ class ChromaticScorer:
                     extra={
                         "target_rank": None if ranks is None else int(ranks[i]),
                         "colors_trained": len(self.colors),
+                        "predicted_by": "kl" if table is None else "relative",
                         "match_relative": None if rel is None else float(rel[i]),
                         "target_rank_relative": None if rel_rank is None else int(rel_rank[i]),
                     },

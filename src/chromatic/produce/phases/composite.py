@@ -67,6 +67,7 @@ class ChromaticResult:
     confidence: float | None
     match: float
     match_method: str = "js"
+    match_relative: float | None = None  # sd above the color's held-out mean (model baseline)
 
     @classmethod
     def from_scorer(cls, row: Mapping, color: str) -> ChromaticResult:
@@ -83,9 +84,16 @@ class ChromaticResult:
         method = str(row.get("match_method") or "js")
         if match is None:
             match = chromatic_match(axes, color, confidence, method=method)
+        rel = row.get("match_relative")
         return cls(
-            axes["temporal"], axes["spatial"], axes["ontological"], confidence, float(match), method
-        )  # type: ignore[arg-type]
+            axes["temporal"],  # type: ignore[arg-type]
+            axes["spatial"],  # type: ignore[arg-type]
+            axes["ontological"],  # type: ignore[arg-type]
+            confidence,
+            float(match),
+            method,
+            None if rel is None else float(rel),
+        )
 
     def to_dict(self, digits: int = 4) -> dict:
         r = lambda x: round(float(x), digits)  # noqa: E731
@@ -95,6 +103,7 @@ class ChromaticResult:
             "ontological": [r(x) for x in self.ontological],
             "confidence": None if self.confidence is None else r(self.confidence),
             "match": r(self.match),
+            "match_relative": None if self.match_relative is None else r(self.match_relative),
             "match_method": self.match_method,
         }
 
@@ -303,8 +312,9 @@ def weight_facts(weights: Weights, applied: Weights, line: str | None) -> dict:
 
 
 def chromatic_scores(result: ChromaticResult | None, pooled: PoolScore, applied: Weights):
-    """A candidate's ``scores.chromatic`` in review.yml: the model's output and raw match, the
-    pool-relative term the composite used and the weight it had (None without a model)."""
+    """A candidate's ``scores.chromatic`` in review.yml: the model's output, raw match and
+    relative match (sd above the color's held-out mean; None when the model has no baseline),
+    the pool-relative term the composite used and the weight it had (None without a model)."""
     if result is None:
         return None
     out = result.to_dict()

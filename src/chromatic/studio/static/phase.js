@@ -6,7 +6,8 @@ function scoreCells(c) {
   const parts = Object.entries(t).filter(([k]) => k !== "total").map(([k, v]) => `${esc(k.replace(/_/g, " "))} ${(+v).toFixed(2)}`).join(", ");
   const num = (v, d = 2) => (v === null || v === undefined ? "–" : (+v).toFixed(d));
   const conf = ch && (ch.confidence === null || ch.confidence === undefined) ? ", no calibrated confidence" : ch ? `, confidence ${num(ch.confidence)}` : "";
-  const chrom = ch ? ` · chromatic: match ${num(ch.match, 3)}, term ${num(ch.term)}, weight ${num(ch.weight)} · time ${ch.temporal.map((v) => v.toFixed(2)).join("/")}, space ${ch.spatial.map((v) => v.toFixed(2)).join("/")}, being ${ch.ontological.map((v) => v.toFixed(2)).join("/")}${conf}` : "";
+  const rel = ch && ch.match_relative !== null && ch.match_relative !== undefined ? `, relative ${ch.match_relative >= 0 ? "+" : ""}${(+ch.match_relative).toFixed(2)} sd` : "";
+  const chrom = ch ? ` · chromatic: match ${num(ch.match, 3)}${rel}, term ${num(ch.term)}, weight ${num(ch.weight)} · time ${ch.temporal.map((v) => v.toFixed(2)).join("/")}, space ${ch.spatial.map((v) => v.toFixed(2)).join("/")}, being ${ch.ontological.map((v) => v.toFixed(2)).join("/")}${conf}` : "";
   return parts + chrom;
 }
 
