@@ -1,7 +1,7 @@
 """Breeding's fitness graph: ms a row and ranking against the model's own file, on the real
 candidate pools breeding scores.
 
-    .venv/bin/python benchmarks/evolve_fitness.py [--model MODEL] [--thread THREAD_DIR]
+    .venv/bin/python benchmarks/evolve_fitness.py --model MODEL [--thread THREAD_DIR]
         [--seed 1] [--int8]
 
 Runs ``compose THREAD --auto --evolve --model MODEL --no-render`` once and keeps every batch
@@ -27,6 +27,7 @@ same best.
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -34,7 +35,8 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-REAL = Path("/work/shared/real/chain_artifacts/136919aa-c350-41aa-af7b-0ab538ae2cff")
+SHARED = Path(os.environ.get("CHROMATIC_SHARED", ROOT.parent / "shared"))
+REAL = SHARED / "real" / "chain_artifacts" / "136919aa-c350-41aa-af7b-0ab538ae2cff"
 
 
 class Timed:
@@ -151,7 +153,9 @@ def spearman(a, b) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--model", default="/tmp/int-demo/model")
+    ap.add_argument(
+        "--model", required=True, help="an exported model folder (make demo: demo/model)"
+    )
     ap.add_argument("--thread", type=Path, default=REAL)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--int8", action="store_true")
