@@ -30,11 +30,7 @@ from chromatic.fileio import read_regular, write_bytes_atomic, write_text_atomic
 from chromatic.music import daw
 from chromatic.music.midi import load_score
 from chromatic.paths import MAX_NAME_BYTES, within
-from chromatic.produce.folder import (
-    check_phase,
-    normalize_label,
-    open_folder,
-)
+from chromatic.produce.folder import check_phase, normalize_label, open_folder
 from chromatic.produce.review import GROUP_KEY, candidate_path, load_review
 
 
