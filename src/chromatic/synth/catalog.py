@@ -154,6 +154,9 @@ def synth_song(
     drums = pal.drums(plan, palette) if palette else drum_notes(plan)
 
     def part_for(track: AudioTrack) -> tuple[list[Note], int, bool]:
+        given = src_file(track.midi_file, "midi_file") if track.midi_file else None
+        if given is not None and given.is_file():  # the composer's part (synth/composed.py)
+            return given_part(given, plan.bpm, end)
         role = track_role(track.description)
         program = track_program(track.description, role)
         if palette is not None:
@@ -226,6 +229,32 @@ def synth_song(
     result.audio_files += 1
     result.audio_seconds += end
     return result
+
+
+def given_part(path: Path, bpm: float, end: float) -> tuple[list[Note], int, bool]:
+    """A track's notes from a MIDI file the source catalog holds (every track of it, at the
+    synth's resolution), up to ``end`` seconds at ``bpm``: (notes, program, is_drum)."""
+    try:
+        score = Score(str(path))
+    except Exception as e:
+        raise ChromaticError(f"unreadable MIDI file: {e}", path=path) from e
+    scale = TPQ / float(score.tpq or TPQ)
+    stop = end * bpm / 60.0 * TPQ
+    tracks = [t for t in score.tracks if len(t.notes)]
+    notes = [
+        Note(
+            start=round(n.time * scale),
+            duration=max(round(n.duration * scale), 1),
+            pitch=int(n.pitch),
+            velocity=int(n.velocity),
+        )
+        for t in tracks
+        for n in t.notes
+        if n.time * scale < stop
+    ]
+    notes.sort(key=lambda n: (n.start, n.pitch))
+    first = tracks[0] if tracks else None
+    return notes, int(first.program) if first else 0, bool(first and first.is_drum)
 
 
 # --- the catalog -------------------------------------------------------------------------------

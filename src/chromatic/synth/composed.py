@@ -1,0 +1,136 @@
+"""The demo catalog's parts written by the composer itself (``scripts/demo_catalog.py``).
+
+The demo model learns MIDI -> color from the example catalog and is then asked which color a
+*composed* song has. A catalog whose parts come from ``synth/palette.py`` (a held tonic under
+block chords, one rhythm a color) teaches the model a part style the composer never writes, so
+it hears every composed song as hedged. So each example song is composed by ``compose --auto``
+(theory only, no model) from its own manifest read as a proposal (title, key, bpm, meter,
+genres, mood, concept, color; a song without vocals is instrumental), and the color's style
+(``produce/style``: instruments, form, length, density, drums) and the genre family's feel
+make it what the composer makes of that color. An excerpt of the manifest's running time,
+from a quarter into the song (past the intro), becomes the song's MIDI: one file a composed
+part (melody, chords, bass, harmony, drums), named in the rewritten ``audio_tracks``.
+``catalog synth`` plays those files (``synth/catalog.py``: a track whose MIDI the source
+folder holds is rendered from it), so the audio, segments and training rows are the
+composer's notes.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from symusic import Score
+
+from chromatic.catalog.manifest import load_manifest
+from chromatic.music.gm import instrument_name
+from chromatic.segments.slicing import slice_midi
+from chromatic.taxonomy import parse_color
+from chromatic.yamlio import dump_plain, dump_yaml, read_yaml
+
+#: The composed parts an example song keeps, in this order, with a description that
+#: ``synth.parts.track_role`` reads as the same role.
+PARTS = ("melody", "chords", "bass", "harmony", "drums")
+START_SHARE = 0.25  # the excerpt starts a quarter into the composed song (past the intro)
+
+
+def proposal_of(manifest_path: Path) -> dict:
+    """A manifest's facts as a song proposal (an instrumental song says so in its genres)."""
+    m = load_manifest(manifest_path).manifest
+    data = read_yaml(manifest_path, ValueError)
+    num, den = str(data["tempo"]).split("/")
+    genres = list(data.get("genres") or [])
+    if not m.vocals:
+        genres.append("instrumental")
+    return {
+        "title": m.title,
+        "iteration_id": f"demo_{manifest_path.parent.name}",
+        "key": data["key"],
+        "bpm": data["bpm"],
+        "tempo": {"numerator": int(num), "denominator": int(den)},
+        "rainbow_color": parse_color(str(data["rainbow_color"])).name,
+        "concept": data.get("concept") or m.title,
+        "genres": genres,
+        "mood": list(data.get("mood") or []),
+    }
+
+
+def compose_song(proposal: dict, work: Path, seed: int, n: int = 12) -> tuple[Score, dict]:
+    """``compose --auto`` of ``proposal`` (no model, beam 1): the arrangement and each note
+    track's phase (the assembled arrangement's instruments)."""
+    from chromatic.produce.arrange.assemble import assemble
+    from chromatic.produce.compose.options import ComposeOptions
+    from chromatic.produce.compose.run import compose_auto
+
+    work.mkdir(parents=True, exist_ok=True)
+    path = work / "proposal.yml"
+    path.write_text(dump_yaml(proposal))
+    out = work / "song"
+    opts = ComposeOptions(n=n, beam=1, seed=seed, model=None, render=False, force=True)
+    compose_auto(path, out, opts)
+    arr = assemble(out).arrangement  # the same notes as arrangement.mid, tracks named by phase
+    return arr.score, {i.name: i.phase for i in arr.instruments}
+
+
+def part_scores(score: Score, phases: dict, seconds: float) -> dict[str, Score]:
+    """Each composed part's tracks (a part may change instrument by section) in an excerpt of
+    ``seconds`` from ``START_SHARE`` into the song; parts silent there are left out."""
+    total = float(score.to("second").end())
+    start = max(0.0, min(total * START_SHARE, total - seconds))
+    cut = slice_midi(score, start, start + seconds)
+    out = {}
+    for part in PARTS:
+        keep = [
+            t
+            for t in cut.tracks
+            if len(t.notes)
+            and phases.get(t.name) in ((part, "double") if part == "melody" else (part,))
+        ]
+        if not keep:
+            continue
+        s = cut.copy()
+        s.tracks = [t.copy() for t in keep]
+        out[part] = s
+    return out
+
+
+def describe(part: str, program: int, sung: bool) -> str:
+    """A track description ``track_role`` reads as the part's role."""
+    if part == "drums":
+        return "drum kit, the composer's pattern"
+    if part == "melody":
+        return "lead vocal" if sung else f"lead melody: {instrument_name(program, False)}"
+    name = instrument_name(program, False)
+    if part == "bass":
+        return f"bass line on {name}"
+    return f"{name} ({'chords' if part == 'chords' else 'backing'})"
+
+
+def rewrite_song(manifest_path: Path, seed: int, n: int = 12) -> list[str]:
+    """Compose one example song and write its parts' MIDI beside its manifest, whose
+    ``audio_tracks`` become those parts. Returns the parts written."""
+    song = manifest_path.parent
+    sid = song.name
+    data = read_yaml(manifest_path, ValueError)
+    seconds = float(load_manifest(manifest_path).manifest.trt_seconds)
+    with tempfile.TemporaryDirectory(prefix="demo-catalog-") as tmp:
+        score, phases = compose_song(proposal_of(manifest_path), Path(tmp), seed, n)
+    parts = part_scores(score, phases, seconds)
+    for old in song.glob("*.mid"):
+        old.unlink()
+    tracks = []
+    for k, (part, s) in enumerate(parts.items(), start=1):
+        midi = f"{sid}_{part}.mid"
+        s.dump_midi(str(song / midi))
+        program = 0 if part == "drums" else int(s.tracks[0].program)
+        tracks.append(
+            {
+                "id": k,
+                "description": describe(part, program, bool(data.get("vocals"))),
+                "audio_file": f"{sid}_{k:02d}_{part}.wav",
+                "midi_file": midi,
+            }
+        )
+    data["audio_tracks"] = tracks
+    manifest_path.write_text(dump_plain(data))
+    return list(parts)
