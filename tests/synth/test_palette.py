@@ -1,9 +1,7 @@
-"""The synth palette has a sound per color: a simple classifier hears it on held-out songs (the
-example manifests played by the palette, without the composer's parts they ship with)."""
+"""The example catalog has a sound per color: a simple classifier hears it on held-out songs."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -11,30 +9,18 @@ import pytest
 
 from chromatic.catalog.manifest import load_manifest
 from chromatic.measure.reference_features import notes_of, reference_features, windows
+from chromatic.music.key import Key
 from chromatic.synth.palette import PALETTES, RHYTHMS
 from chromatic.taxonomy import ALBUM_COLORS, parse_color
-from chromatic.yamlio import dump_plain, read_yaml
 from tests.conftest import EXAMPLES
 
 
-def test_every_album_color_has_a_palette():
+def test_every_album_color_has_a_palette_and_the_manifests_use_its_mode():
     assert set(PALETTES) == {c.name for c in ALBUM_COLORS}
     assert all(p.rhythm in RHYTHMS for p in PALETTES.values())
-
-
-def palette_catalog(tmp_path: Path) -> Path:
-    """The example manifests (and lyrics) without their composed MIDI: synth writes every
-    part from the color's palette, in each palette's own mode."""
-    out = tmp_path / "manifests"
     for path in sorted((EXAMPLES / "catalog").glob("*/*.yml")):
-        (out / path.parent.name).mkdir(parents=True)
-        data = read_yaml(path, ValueError)
-        mode = PALETTES[parse_color(str(data["rainbow_color"])).name].mode
-        data["key"] = f"{str(data['key']).split()[0]} {mode}"
-        (out / path.parent.name / path.name).write_text(dump_plain(data))
-        for lrc in path.parent.glob("*.lrc"):
-            shutil.copy(lrc, out / path.parent.name / lrc.name)
-    return out
+        m = load_manifest(path).manifest
+        assert Key.parse(m.key).mode == PALETTES[parse_color(m.rainbow_color).name].mode, path
 
 
 def song_features(
@@ -69,10 +55,9 @@ def held_out_song_accuracy(x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> 
 def test_synthesized_colors_are_separable_on_held_out_songs(tmp_path):
     from chromatic.synth.catalog import synth_catalog
 
-    out = tmp_path / "synth"
-    res = synth_catalog(palette_catalog(tmp_path), out, workers=1, progress=False, audio=False)
+    res = synth_catalog(EXAMPLES / "catalog", tmp_path, workers=1, progress=False, audio=False)
     assert not res.failed
-    x, y, g = song_features(out)
+    x, y, g = song_features(tmp_path)
     acc = held_out_song_accuracy(x, y, g)
     chance = 1 / len(set(y))
     print(
@@ -92,11 +77,10 @@ def test_drum_and_bass_parts_alone_carry_the_color(tmp_path):
     from chromatic.music.symbolic import midi_features
     from chromatic.synth.catalog import synth_catalog
 
-    out = tmp_path / "synth"
-    synth_catalog(palette_catalog(tmp_path), out, workers=1, progress=False, audio=False)
+    synth_catalog(EXAMPLES / "catalog", tmp_path, workers=1, progress=False, audio=False)
     for part in ("drum", "bass"):
         x, y, g = [], [], []
-        for folder in sorted(p for p in out.iterdir() if p.is_dir()):
+        for folder in sorted(p for p in tmp_path.iterdir() if p.is_dir()):
             color = parse_color(load_manifest(folder / f"{folder.name}.yml").manifest.rainbow_color)
             for f in sorted(folder.glob(f"*{part}*.mid")):
                 s = Score(str(f))

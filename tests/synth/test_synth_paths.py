@@ -22,8 +22,8 @@ def layout(tmp_path, example_catalog):
 @pytest.mark.parametrize(
     "field, old",
     [
-        ("midi_file", "midi_file: 01_90_bass.mid"),
-        ("midi_group_file", "midi_file: 01_90_drums.mid"),
+        ("midi_file", "midi_file: 01_90_synth_bass.mid"),
+        ("midi_group_file", "midi_group_file: 01_90_drums.mid"),
         ("lrc_file", "lrc_file: 01_90.lrc"),
     ],
 )

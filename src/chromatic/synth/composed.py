@@ -17,12 +17,14 @@ composer's notes.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
+import zlib
 from pathlib import Path
 
 from symusic import Score
 
-from chromatic.catalog.manifest import load_manifest
+from chromatic.catalog.manifest import find_manifests, load_manifest
 from chromatic.music.gm import instrument_name
 from chromatic.segments.slicing import slice_midi
 from chromatic.taxonomy import parse_color
@@ -32,6 +34,20 @@ from chromatic.yamlio import dump_plain, dump_yaml, read_yaml
 #: ``synth.parts.track_role`` reads as the same role.
 PARTS = ("melody", "chords", "bass", "harmony", "drums")
 START_SHARE = 0.25  # the excerpt starts a quarter into the composed song (past the intro)
+#: Major or minor for each color's three songs (90, 91, 92), as the artist's catalog mixes
+#: them within a color (/work/shared/real manifests, share of minor songs: Black 0.80, Red
+#: 0.92, Orange 0.60, Yellow 0.60, Green 0.75, Blue 0.55, Indigo 0.55, Violet 0.42, rounded
+#: to three songs).
+MODES = {
+    "01": ("minor", "minor", "major"),
+    "02": ("minor", "minor", "minor"),
+    "03": ("minor", "major", "minor"),
+    "04": ("major", "minor", "minor"),
+    "05": ("minor", "major", "minor"),
+    "06": ("minor", "major", "minor"),
+    "07": ("minor", "minor", "major"),
+    "08": ("major", "minor", "major"),
+}
 
 
 def proposal_of(manifest_path: Path) -> dict:
@@ -134,3 +150,36 @@ def rewrite_song(manifest_path: Path, seed: int, n: int = 12) -> list[str]:
     data["audio_tracks"] = tracks
     manifest_path.write_text(dump_plain(data))
     return list(parts)
+
+
+def composed_catalog(
+    source: Path, out: Path, *, seed: int = 0, n: int = 12, songs: list[str] | None = None
+) -> dict[str, list[str]]:
+    """A copy of the example catalog ``source`` (manifests and lyrics) in ``out`` whose songs
+    the composer wrote: each color's songs take the genres and moods of its song 90 (one
+    genre family's feel a color) and the key mode of ``MODES`` (tonic kept); then each song is
+    composed and its parts written (``rewrite_song``). Returns each song's parts."""
+    if out.exists() and any(out.iterdir()):
+        raise ValueError(f"{out} is not empty; expected a new folder")
+    manifests = [m for m in find_manifests(source) if songs is None or m.parent.name in songs]
+    firsts = {
+        m.parent.name[:2]: read_yaml(m, ValueError)
+        for m in find_manifests(source)
+        if m.parent.name.endswith("_90")
+    }
+    written = {}
+    for m in manifests:
+        song = m.parent.name
+        prefix, track = song.split("_")
+        (out / song).mkdir(parents=True)
+        for lrc in m.parent.glob("*.lrc"):
+            shutil.copyfile(lrc, out / song / lrc.name)
+        data = read_yaml(m, ValueError)
+        data["key"] = f"{str(data['key']).split()[0]} {MODES[prefix][int(track) - 90]}"
+        data["genres"] = list(firsts[prefix]["genres"])
+        data["mood"] = list(firsts[prefix]["mood"])
+        (out / song / m.name).write_text(dump_plain(data))
+        written[song] = rewrite_song(
+            out / song / m.name, seed + zlib.crc32(song.encode()) % 10_000, n
+        )
+    return written
