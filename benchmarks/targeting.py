@@ -230,10 +230,11 @@ def demo_table(model: Path, n: int, seed: int, work: Path, trust: bool = False) 
 
     scorer = ChromaticScorer.load(model)
     colors = scorer.colors  # the colors the model was trained on (the demo: 8)
-    songs = {}
+    songs, controls = {}, {}
     for c in colors:
         p = proposal_variant(0, c, work)
         songs[c] = compose(p, work / f"demo_{c}", model, seed, n, 0.7, trust).read_bytes()
+        controls[c] = compose(p, work / f"control_{c}", model, seed, n, 0.0, trust).read_bytes()
     tables = {"match": np.zeros((len(colors), len(colors))), "match_relative": None}
     for j, c in enumerate(colors):
         rows = scorer.score_batch([{"id": r, "midi": songs[r]} for r in colors], color=c)
@@ -270,6 +271,9 @@ def demo_table(model: Path, n: int, seed: int, work: Path, trust: bool = False) 
             f"  columns: song c's rank in column c {col_rank} (mean {np.mean(col_rank):.2f}; "
             f"{sum(r == 1 for r in col_rank)} of {len(colors)} first)"
         )
+    from targeting_demo import match_table, print_steering
+
+    print_steering(colors, tables, match_table(scorer, colors, controls))
 
 
 def main() -> None:
