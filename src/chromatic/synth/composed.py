@@ -1,4 +1,8 @@
-"""The demo catalog's parts written by the composer itself (``scripts/demo_catalog.py``).
+"""The example catalog with its parts written by the composer (``scripts/demo_catalog.py``).
+
+An option, not ``make demo``'s catalog: measured (demo8, docs/targeting.md), the model trained
+on it fails its gates (MIDI-only AUC 0.48 [0.43, 0.54]): the composer's color is in its
+instruments, not in its notes, so nothing in the notes separates its colors.
 
 The demo model learns MIDI -> color from the example catalog and is then asked which color a
 *composed* song has. A catalog whose parts come from ``synth/palette.py`` (a held tonic under
