@@ -57,3 +57,19 @@ def test_a_loop_in_the_relative_major_pedals_on_its_tonic_not_the_proposals():
     assert set(_line(relative, "pedal_whole")) == {0}
     in_key = _loop(((9, 0, 4), 9), ((2, 5, 9), 2), ((4, 8, 11), 4), ((9, 0, 4), 9))
     assert set(_line(in_key, "pedal_whole")) == {9}
+
+
+def test_the_candidate_says_when_its_chords_are_heard_in_another_key():
+    from types import SimpleNamespace
+
+    from chromatic.produce.phases.bass import Kicks, bass_candidate, bass_options
+
+    song = SimpleNamespace(proposal=SimpleNamespace(key=A_MINOR))
+    relative = _loop(((0, 4, 7), 0), ((5, 9, 0), 5), ((7, 11, 2), 7), ((0, 4, 7), 0))
+    in_key = _loop(((9, 0, 4), 9), ((2, 5, 9), 2), ((4, 8, 11), 4), ((9, 0, 4), 9))
+    kicks = Kicks((0,), "drums")
+    got = bass_candidate(song, relative, 0, bass_options(relative)[0], kicks)
+    assert got.details["heard_key"] == "C major"
+    assert (
+        "heard_key" not in bass_candidate(song, in_key, 0, bass_options(in_key)[0], kicks).details
+    )
