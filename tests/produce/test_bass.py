@@ -189,7 +189,7 @@ def test_the_anchor_step_holds_the_keys_centre_under_vi_and_iii():
 
 
 def test_a_loop_whose_chords_are_heard_in_the_relative_major_gets_its_pedal_and_anchor():
-    from chromatic.produce.bass.harmony import heard_key
+    from chromatic.produce.heard import heard_key
 
     sec, key = _minor_loop("VII"), Key.parse("F# minor")
     assert heard_key(sec, key) == Key("A", "major")

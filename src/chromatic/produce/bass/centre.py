@@ -12,7 +12,7 @@ it with the chord phase's centre (``chords.theory.profile_centre``: the lower of
 Krumhansl-Kessler and Aarden-Essen readings, 1 when the planned tonic wins, 0 when a rival
 leads by 0.25).
 
-The planned key is the one the section's chords are heard in (``bass.harmony.heard_key``):
+The planned key is the one the section's chords are heard in (``produce.heard.heard_key``):
 the proposal's key for a loop that stays in it, its relative or parallel key for a loop the
 chords themselves set there. The bass keeps the centre the chords give; it does not pull a
 loop that dwells on the relative major back to the proposal's tonic.
@@ -24,8 +24,8 @@ import numpy as np
 
 from chromatic.music.key import Key
 from chromatic.music.notes import Note
-from chromatic.produce.bass.harmony import heard_key
 from chromatic.produce.chords.theory import profile_centre
+from chromatic.produce.heard import heard_key
 from chromatic.produce.sections import Section
 
 BASS_WEIGHT = 2.0

@@ -18,7 +18,7 @@ A template says *when* (onsets and lengths within a bar, from the meter's beat g
   dwell on VI and VII.
 
 "Key" here is the key the section's chords are heard in and a "scale" is one chord's
-(``bass.harmony``: ``heard_key``, ``chord_scale``): the bass follows the harmony it plays
+(``produce.heard``: ``heard_key``, ``chord_scale``): the bass follows the harmony it plays
 under, not the proposal's key signature. A loop in the proposal's key (A minor) is heard in
 it, and only a chord's own tones outside the key change its scale (E major's G#); a loop that
 dwells on the relative major is heard in that major, and its pedal and anchor follow it.
@@ -42,7 +42,7 @@ from functools import lru_cache
 from chromatic.music.key import Key
 from chromatic.music.meter import Meter, strong_onsets, ticks
 from chromatic.music.notes import Note
-from chromatic.produce.bass.harmony import chord_scale, heard_key
+from chromatic.produce.heard import chord_scale, heard_key
 from chromatic.produce.sections import Section
 
 STEPS = ("root", "fifth", "third", "octave", "approach", "passing", "tonic", "anchor")

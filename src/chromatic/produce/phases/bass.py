@@ -20,7 +20,7 @@ Theory = mean of:
 - ``centre``: the section (its chords and this bass line) keeps the planned tonal centre to
   both key listeners (``bass.centre``): a bass dwelling on VI and VII of a minor key that makes
   it sound like the key of iv ranks lower. The planned centre is the key the section's chords
-  are heard in (``bass.harmony.heard_key``: the proposal's, or its relative or parallel key
+  are heard in (``produce.heard.heard_key``: the proposal's, or its relative or parallel key
   when both listeners hear the chords there; ``heard_key`` in the candidate's details then).
 """
 
@@ -38,9 +38,9 @@ from chromatic.music.gm import PROGRAMS as GM_PROGRAMS
 from chromatic.music.meter import strong_ticks, ticks
 from chromatic.music.notes import Note, sounding_each
 from chromatic.produce.bass.centre import bass_centre
-from chromatic.produce.bass.harmony import heard_key
 from chromatic.produce.bass.line import APPROACHES, REGISTERS, BassOption, bass_templates, realize
 from chromatic.produce.folder import ProductionFolder
+from chromatic.produce.heard import heard_key
 from chromatic.produce.phases import PhaseOptions, PhaseResult
 from chromatic.produce.phases.parts import (
     PartCandidate,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from chromatic.music.key import Key
-from chromatic.produce.bass.harmony import candidates, chord_scale, heard_key
 from chromatic.produce.bass.line import BassOption, bass_templates, realize
+from chromatic.produce.heard import candidates, chord_scale, heard_key
 from chromatic.produce.sections import ChordSpan
 from tests.produce.test_bass import _section
 
