@@ -1,6 +1,8 @@
-"""What the bass plays under: the key a section's chords are heard in, and each chord's scale.
+"""What a part plays under: the key a section's chords are heard in, and each chord's scale.
 
-A bassist reads the chords, not the key signature. Two rules follow:
+A bassist (or a singer) reads the chords, not the key signature. Two rules follow (the bass
+takes both, ``bass.line`` and ``bass.centre``; the tune takes the heard key for its scale,
+home colours and cadences, ``phases.melody`` and its breeder):
 
 - ``heard_key``: the key the section's approved chords establish, of three: the proposal's
   key, its relative (A minor: C major) and its parallel (A minor: A major). The chords'
@@ -23,6 +25,8 @@ A bassist reads the chords, not the key signature. Two rules follow:
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from chromatic.music.key import MODE_STEPS, Key
@@ -32,10 +36,10 @@ from chromatic.produce.sections import ChordSpan, Section
 MAJOR = frozenset(MODE_STEPS["major"])
 
 
-def chord_profile(section: Section) -> np.ndarray:
+def chord_profile(chords: tuple[ChordSpan, ...]) -> np.ndarray:
     """[12]: each chord tone by its chord's length, the chord's bass note once more."""
     profile = np.zeros(12)
-    for c in section.chords:
+    for c in chords:
         length = c.end - c.start
         for pc in set(c.tones):
             profile[pc % 12] += length
@@ -59,7 +63,12 @@ def candidates(key: Key) -> tuple[Key, Key, Key]:
 
 def heard_key(section: Section, key: Key) -> Key:
     """The key ``section``'s chords are heard in (see the module docstring)."""
-    profile = chord_profile(section)
+    return _heard(section.chords, key)
+
+
+@lru_cache(maxsize=512)
+def _heard(chords: tuple[ChordSpan, ...], key: Key) -> Key:
+    profile = chord_profile(chords)
     if profile.std() == 0:
         return key
     r = [_correlations(profile, refs) for refs in PROFILES]
@@ -72,6 +81,7 @@ def heard_key(section: Section, key: Key) -> Key:
     return best
 
 
+@lru_cache(maxsize=512)
 def chord_scale(chord: ChordSpan, key: Key) -> frozenset[int]:
     """The scale under ``chord`` in ``key`` (see the module docstring)."""
     scale = {p % 12 for p in key.scale_pcs()}
