@@ -1,8 +1,8 @@
 """What a part plays under: the key a section's chords are heard in, and each chord's scale.
 
-A bassist (or a singer) reads the chords, not the key signature. Two rules follow (the bass
-takes both, ``bass.line`` and ``bass.centre``; the tune takes the heard key for its scale,
-home colours and cadences, ``phases.melody`` and its breeder):
+A bassist reads the chords, not the key signature. Two rules follow (the bass takes both,
+``bass.line`` and ``bass.centre``; the tune keeps the proposal's key: the heard key measured
+for it moved no judge figure, docs/targeting.md):
 
 - ``heard_key``: the key the section's approved chords establish, of three: the proposal's
   key, its relative (A minor: C major) and its parallel (A minor: A major). The chords'

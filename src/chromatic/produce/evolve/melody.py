@@ -37,7 +37,6 @@ from chromatic.music.meter import strong_ticks
 from chromatic.produce.evolve.breeder import Breeder, lineage_details
 from chromatic.produce.evolve.keep import keeps_tune, tune_window
 from chromatic.produce.evolve.reach import melody_ops
-from chromatic.produce.heard import heard_key
 from chromatic.produce.melody.contours import nearest
 from chromatic.produce.phases.melody import (
     chord_tone_share,
@@ -271,7 +270,7 @@ def melody_breeder(song, section, singer, events: dict | None = None) -> Breeder
     the parents; a displaced child's own events are added to it (``Breeder.lyrics``). A child
     is folded into the section's tune window and keeps its parent's moves and cadences
     (``evolve.keep``); the niches stay measured over the singer's whole range."""
-    key = heard_key(section, song.proposal.key)  # as the generator's tune (phases.melody)
+    key = song.proposal.key
     scale = key.scale_pcs()
     events = events if events is not None else {}
     lo, hi = tune_window(singer, section.role)

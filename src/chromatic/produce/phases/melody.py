@@ -43,7 +43,6 @@ from chromatic.music.key import Key
 from chromatic.music.midi import MELISMA
 from chromatic.music.notes import Note
 from chromatic.produce.folder import ProductionFolder
-from chromatic.produce.heard import heard_key
 from chromatic.produce.melody.contours import CONTOURS, Contour, nearest, pentatonic_pcs
 from chromatic.produce.melody.lines import set_section
 from chromatic.produce.melody.lyrics import SectionLyrics, lyrics_for
@@ -209,9 +208,9 @@ def melody_candidate(
 ) -> PartCandidate:
     setting = _setting(section, lyrics, opt.pace, finest, seed, density)
     notes_out.extend(w for w in setting.warnings if w not in notes_out)
-    # the tune's scale, home colours and cadences: the key the section's chords are heard in
-    key = heard_key(section, song.proposal.key)
-    notes, on_strong, snapped = realize_melody(section, key, singer, opt, setting.lines)
+    notes, on_strong, snapped = realize_melody(
+        section, song.proposal.key, singer, opt, setting.lines
+    )
     pitches = [n.pitch for n in notes]
     parts = {
         "singability": singability(pitches, singer),
