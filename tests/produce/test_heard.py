@@ -73,3 +73,15 @@ def test_the_candidate_says_when_its_chords_are_heard_in_another_key():
     assert (
         "heard_key" not in bass_candidate(song, in_key, 0, bass_options(in_key)[0], kicks).details
     )
+
+
+def test_every_key_has_a_relative_and_a_parallel_with_the_right_notes():
+    from chromatic.music.key import MODE_STEPS, SHARP_NAMES
+
+    for tonic in SHARP_NAMES:
+        for mode in MODE_STEPS:
+            key = Key(tonic, mode)
+            own, relative, parallel = candidates(key)
+            assert own == key and parallel.pc == key.pc
+            assert parallel.is_minor != key.is_minor and relative.is_minor != key.is_minor
+            assert set(relative.scale_pcs()) == set(key.scale_pcs()), key
