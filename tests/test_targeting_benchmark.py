@@ -184,3 +184,19 @@ def test_the_key_profile_judge_hears_mode_in_any_key():
     score = tunes[0][1]
     up = score.shift_pitch(5)  # the same tune a fourth higher: the same margin
     assert abs(key_margin(up) - key_margin(score)) < 1e-9
+
+
+def test_the_pools_benchmark_reads_the_key_profile_judge_by_default():
+    from essen_corpus import essen_tunes
+    from targeting_judge import key_margin
+    from targeting_pools import make_judge
+
+    tunes = essen_tunes(3, "mode")
+    scores = [s for _, s, _ in tunes]
+    name, judge = make_judge()
+    assert name == "key margin"
+    got = judge(scores)
+    assert list(got) == [key_margin(s) for s in scores]
+    major = [m for m, (_, _, lab) in zip(got, tunes, strict=True) if lab == "major"]
+    minor = [m for m, (_, _, lab) in zip(got, tunes, strict=True) if lab == "minor"]
+    assert min(major) > 0 > max(minor)

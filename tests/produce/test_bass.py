@@ -162,11 +162,17 @@ def test_same_seed_gives_identical_bass_and_promote_works(song_34_drums, tmp_pat
     assert daw.part_roles(verse) == {name: "bass"}
 
 
-def _minor_loop() -> Section:
-    """F# minor i-VI-III-VII, VII held two bars (the loop music21 heard in another key)."""
+def _minor_loop(held: str = "i") -> Section:
+    """F# minor i-VI-III-VII, one chord held two bars: i (heard in F# minor), or VII (the loop
+    music21 heard in another key; its chords alone are heard in A major by both listeners)."""
     b = 1920
-    chords = [(0, b, (6, 9, 1), 6), (b, 2 * b, (2, 6, 9), 2), (2 * b, 3 * b, (9, 1, 4), 9)]
-    return _section("4/4", [*chords, (3 * b, 5 * b, (4, 8, 11), 4)], 5)
+    tones = [((6, 9, 1), 6), ((2, 6, 9), 2), ((9, 1, 4), 9), ((4, 8, 11), 4)]
+    lengths = [2, 1, 1, 1] if held == "i" else [1, 1, 1, 2]
+    chords, t = [], 0
+    for (pcs, root), n in zip(tones, lengths, strict=True):
+        chords.append((t, t + n * b, pcs, root))
+        t += n * b
+    return _section("4/4", chords, 5)
 
 
 def _line(section: Section, name: str) -> tuple:
@@ -179,7 +185,18 @@ def test_the_anchor_step_holds_the_keys_centre_under_vi_and_iii():
     sec = _minor_loop()
     pcs = [n.pitch % 12 for n in _line(sec, "root_anchor")]
     # beat 1 the root, beat 3 the anchor: F# on i, F# (D/F#) on VI, C# (A/C#) on III, B on VII
-    assert pcs[:8] == [6, 6, 2, 6, 9, 1, 4, 11]
+    assert pcs[:10] == [6, 6, 6, 6, 2, 6, 9, 1, 4, 11]
+
+
+def test_a_loop_whose_chords_are_heard_in_the_relative_major_gets_its_pedal_and_anchor():
+    from chromatic.produce.heard import heard_key
+
+    sec, key = _minor_loop("VII"), Key.parse("F# minor")
+    assert heard_key(sec, key) == Key("A", "major")
+    assert heard_key(_minor_loop(), key) == key
+    # the pedal is the heard tonic; the anchor answers each root with A (or E under E major)
+    assert {n.pitch % 12 for n in _line(sec, "pedal_whole")} == {9}
+    assert [n.pitch % 12 for n in _line(sec, "root_anchor")][:8] == [6, 9, 2, 9, 9, 9, 4, 4]
 
 
 def test_the_bass_centre_ranks_a_line_that_keeps_the_key_above_one_that_leaves_it():
@@ -190,7 +207,11 @@ def test_the_bass_centre_ranks_a_line_that_keeps_the_key_above_one_that_leaves_i
     sec, key = _minor_loop(), Key.parse("F# minor")
     scores = {n: bass_centre(sec, _line(sec, n), key) for n in ("root_strong", "root_anchor")}
     scores["pedal_whole"] = bass_centre(sec, _line(sec, "pedal_whole"), key)
-    assert scores["root_strong"] < 0.2 < scores["root_anchor"] < scores["pedal_whole"]
+    assert scores["root_strong"] < 0.5 < scores["pedal_whole"] < scores["root_anchor"]
+    # chords heard in A major: the centre keeps A major, no longer pulls back to F# minor
+    ama = _minor_loop("VII")
+    held = {n: bass_centre(ama, _line(ama, n), key) for n in ("root_anchor", "pedal_whole")}
+    assert held["root_anchor"] > held["pedal_whole"]
 
     def heard(name: str) -> str:  # music21's default listener over the chords and this bass
         s = stream.Stream()

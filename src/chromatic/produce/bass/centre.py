@@ -11,6 +11,11 @@ tone weighted by the chord's length, and every bass note by its length times ``B
 it with the chord phase's centre (``chords.theory.profile_centre``: the lower of the
 Krumhansl-Kessler and Aarden-Essen readings, 1 when the planned tonic wins, 0 when a rival
 leads by 0.25).
+
+The planned key is the one the section's chords are heard in (``produce.heard.heard_key``):
+the proposal's key for a loop that stays in it, its relative or parallel key for a loop the
+chords themselves set there. The bass keeps the centre the chords give; it does not pull a
+loop that dwells on the relative major back to the proposal's tonic.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import numpy as np
 from chromatic.music.key import Key
 from chromatic.music.notes import Note
 from chromatic.produce.chords.theory import profile_centre
+from chromatic.produce.heard import heard_key
 from chromatic.produce.sections import Section
 
 BASS_WEIGHT = 2.0
@@ -38,5 +44,7 @@ def section_profile(section: Section, notes: tuple[Note, ...]) -> np.ndarray:
 
 
 def bass_centre(section: Section, notes: tuple[Note, ...], key: Key) -> float:
-    """The centre part of the section with this bass line (see the module docstring)."""
-    return profile_centre(section_profile(section, notes), key.pc, key.is_minor, MARGIN)
+    """The centre part of the section with this bass line (see the module docstring);
+    ``key`` is the proposal's."""
+    heard = heard_key(section, key)
+    return profile_centre(section_profile(section, notes), heard.pc, heard.is_minor, MARGIN)

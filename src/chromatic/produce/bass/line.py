@@ -6,14 +6,22 @@ A template says *when* (onsets and lengths within a bar, from the meter's beat g
 - ``root``, ``third``, ``fifth``, ``octave``: chord tones of the chord at that moment (a chord
   without a third plays its fifth; the fifth is the chord's own: diminished or augmented);
 - ``approach``: the note just before a chord change leads into the next chord's root, a
-  semitone below, a semitone above, or a scale step below (the option's ``approach``); when
-  the next note is on the same chord it plays the fifth instead;
-- ``passing``: a scale tone between the previous note and the next chord's root;
-- ``tonic``: the key's tonic whatever the chord (the pedal style);
-- ``anchor``: the chord tone that holds the key's centre: the key's tonic when the chord has
-  it (VI's third, iv's fifth: D/F# in F# minor), else the key's fifth (III's third), else the
+  semitone below, a semitone above, or a scale step below (the option's ``approach``; the
+  scale of the chord it sounds under: G# into A under E major); when the next note is on the
+  same chord it plays the fifth instead;
+- ``passing``: a tone of the sounding chord's scale between the previous note and the next
+  chord's root;
+- ``tonic``: the heard key's tonic whatever the chord (the pedal style);
+- ``anchor``: the chord tone that holds the heard key's centre: its tonic when the chord has
+  it (VI's third, iv's fifth: D/F# in F# minor), else its fifth (III's third), else the
   chord's fifth. A line that answers each root with it keeps the key in the ear on loops that
   dwell on VI and VII.
+
+"Key" here is the key the section's chords are heard in and a "scale" is one chord's
+(``produce.heard``: ``heard_key``, ``chord_scale``): the bass follows the harmony it plays
+under, not the proposal's key signature. A loop in the proposal's key (A minor) is heard in
+it, and only a chord's own tones outside the key change its scale (E major's G#); a loop that
+dwells on the relative major is heard in that major, and its pedal and anchor follow it.
 
 Styles: root, walking, pedal, arpeggiated, octave, syncopated. Every chord change gets a note
 on its first tick (a root when the template has no onset there), and notes stop at chord
@@ -34,6 +42,7 @@ from functools import lru_cache
 from chromatic.music.key import Key
 from chromatic.music.meter import Meter, strong_onsets, ticks
 from chromatic.music.notes import Note
+from chromatic.produce.heard import chord_scale, heard_key
 from chromatic.produce.sections import Section
 
 STEPS = ("root", "fifth", "third", "octave", "approach", "passing", "tonic", "anchor")
@@ -189,9 +198,10 @@ def _events(section: Section, template: BassTemplate) -> list[tuple[int, int, st
 
 
 def realize(section: Section, key: Key, opt: BassOption) -> tuple[tuple[Note, ...], list[int]]:
-    """The bass notes of one option over one section, and the root placed for each chord."""
+    """The bass notes of one option over one section, and the root placed for each chord;
+    ``key`` is the proposal's (the line follows the key its chords are heard in)."""
     roots = chord_roots(section, opt.register)
-    scale = set(key.scale_pcs())
+    key = heard_key(section, key)
     events = _events(section, opt.template)
     strong = {
         b * section.bar_ticks + ticks(o)
@@ -223,9 +233,9 @@ def realize(section: Section, key: Key, opt: BassOption) -> tuple[tuple[Note, ..
         elif step == "anchor":
             p = root + anchor_interval(chord.tones, chord.root, key.pc, chord.fifth or 7)
         elif step == "approach":
-            p = _approach(target, opt.approach, scale)
+            p = _approach(target, opt.approach, chord_scale(chord, key))
         else:  # passing
-            p = _passing(prev, target, scale, root + (chord.third or 7))
+            p = _passing(prev, target, chord_scale(chord, key), root + (chord.third or 7))
         p = fold(p)
         vel = (
             VEL_DOWNBEAT if t % section.bar_ticks == 0 else VEL_STRONG if t in strong else VEL_WEAK
@@ -245,7 +255,7 @@ def anchor_interval(tones, root: int, tonic: int, fifth: int) -> int:
     return fifth
 
 
-def _approach(target: int, kind: str, scale: set[int]) -> int:
+def _approach(target: int, kind: str, scale: frozenset[int]) -> int:
     if kind == "chromatic_below":
         return target - 1
     if kind == "chromatic_above":
@@ -253,7 +263,7 @@ def _approach(target: int, kind: str, scale: set[int]) -> int:
     return target - 1 if (target - 1) % 12 in scale else target - 2
 
 
-def _passing(prev: int, target: int, scale: set[int], fallback: int) -> int:
+def _passing(prev: int, target: int, scale: frozenset[int], fallback: int) -> int:
     """The scale tone one step from ``prev`` toward ``target``, strictly between them."""
     if target == prev:
         return fallback

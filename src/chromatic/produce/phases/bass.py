@@ -19,7 +19,9 @@ Theory = mean of:
   repeat scores 1, up to a fourth 0.9, a fifth 0.75, wider less;
 - ``centre``: the section (its chords and this bass line) keeps the planned tonal centre to
   both key listeners (``bass.centre``): a bass dwelling on VI and VII of a minor key that makes
-  it sound like the key of iv ranks lower.
+  it sound like the key of iv ranks lower. The planned centre is the key the section's chords
+  are heard in (``produce.heard.heard_key``: the proposal's, or its relative or parallel key
+  when both listeners hear the chords there; ``heard_key`` in the candidate's details then).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from chromatic.music.notes import Note, sounding_each
 from chromatic.produce.bass.centre import bass_centre
 from chromatic.produce.bass.line import APPROACHES, REGISTERS, BassOption, bass_templates, realize
 from chromatic.produce.folder import ProductionFolder
+from chromatic.produce.heard import heard_key
 from chromatic.produce.phases import PhaseOptions, PhaseResult
 from chromatic.produce.phases.parts import (
     PartCandidate,
@@ -163,6 +166,9 @@ def bass_candidate(
         "kicks": len(kicks.ticks),
         "bars": section.bars,
     }
+    heard = heard_key(section, song.proposal.key)
+    if heard != song.proposal.key:  # the chords are heard in the relative or parallel key
+        details["heard_key"] = str(heard)
     return PartCandidate(section.label, index, theory, details, notes)
 
 
