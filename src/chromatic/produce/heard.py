@@ -30,7 +30,7 @@ from functools import lru_cache
 import numpy as np
 
 from chromatic.music.key import MODE_STEPS, Key
-from chromatic.produce.chords.theory import PROFILES, _correlations
+from chromatic.produce.chords.theory import PROFILES, key_correlations
 from chromatic.produce.sections import ChordSpan, Section
 
 MAJOR = frozenset(MODE_STEPS["major"])
@@ -71,7 +71,7 @@ def _heard(chords: tuple[ChordSpan, ...], key: Key) -> Key:
     profile = chord_profile(chords)
     if profile.std() == 0:
         return key
-    r = [_correlations(profile, refs) for refs in PROFILES]
+    r = [key_correlations(profile, refs) for refs in PROFILES]
     own = [x[int(key.is_minor), key.pc] for x in r]
     best, lead = key, 0.0
     for rival in candidates(key)[1:]:

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 from symusic import Score
 
-from chromatic.produce.chords.theory import PROFILES, _correlations
+from chromatic.produce.chords.theory import PROFILES, key_correlations
 
 MARGIN = 0.01  # the planned tonic's lead (both listeners) at which a branch reads its key
 
@@ -54,7 +54,7 @@ def heard_lead(score: Score, tonic: int) -> float:
         return 0.0
     lead = -1.0
     for refs in PROFILES:
-        r = _correlations(profile, refs)
+        r = key_correlations(profile, refs)
         lead = max(lead, float(np.delete(r, tonic % 12, axis=1).max() - r[:, tonic % 12].max()))
     return lead
 

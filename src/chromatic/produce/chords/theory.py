@@ -138,7 +138,7 @@ def _unit_keys(refs) -> np.ndarray:
     return keys / np.linalg.norm(keys, axis=2, keepdims=True)
 
 
-def _correlations(profile: np.ndarray, refs=PROFILES[0]) -> np.ndarray:
+def key_correlations(profile: np.ndarray, refs=PROFILES[0]) -> np.ndarray:
     """[2, 12]: the profile's Pearson correlation with each major (row 0) and minor (row 1)
     key of ``refs`` (a major and a minor profile); the profile must not be constant."""
     x = np.asarray(profile, np.float64)
@@ -164,7 +164,7 @@ def profile_centre(profile: np.ndarray, tonic: int, minor: bool, margin: float =
         return 1.0
     lead = -1.0
     for refs in PROFILES:
-        r = _correlations(profile, refs)
+        r = key_correlations(profile, refs)
         mine = r[int(minor), tonic % 12]
         lead = max(lead, float(np.delete(r, tonic % 12, axis=1).max() - mine))
     return float(np.clip(1.0 - (lead + margin) / (RIVAL_LEAD + margin), 0.0, 1.0))
