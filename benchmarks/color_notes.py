@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/color_notes.py --compare BEFORE.json AFTER.json
 
 Composes two proposals (the example proposal and the first real thread's final) in each of the
-8 album colors, changing only the color (``compose --auto``, ``--seed``, no model, no audio),
+8 album colors, changing only the color (``compose --auto``, each of ``--seeds``, no model, no audio),
 with the composer under ``CHROMATIC_SRC`` (default this checkout's src: run once with main's src
 for the before figures). Per song, from ``arrangement.mid`` (parts by their ``part:`` label):
 
@@ -17,7 +17,7 @@ for the before figures). Per song, from ``arrangement.mid`` (parts by their ``pa
 And **separability**: the same figures over every 8-bar window; a logistic regression trained
 on one proposal's 8 colors predicts the color of the other's windows (both ways, mean): how
 far a color's notes are its own across proposals (chance 12.5 %).
-``--compare`` prints per color before -> after for the figures that moved, and both accuracies.
+``--compare`` prints per color (mean over proposals and seeds) before -> after for the\nfigures that moved, the spread of those means over the colors, and both accuracies.\n``--weight W`` sets the feel's ``COLOR_WEIGHT`` (produce/style/feel.py) for a what-if.
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ def song(folder: Path, proposal) -> dict:
     return {"color": proposal.color.name, "figures": whole, "windows": windows}
 
 
-def compose_all(out: Path, seed: int, n: int) -> dict:
+def compose_all(out: Path, seeds: list[int], n: int) -> dict:
     from chromatic.produce.compose.run import ComposeOptions, compose_auto
     from chromatic.taxonomy import ALBUM_COLORS
     from chromatic.yamlio import dump_yaml
@@ -118,16 +118,16 @@ def compose_all(out: Path, seed: int, n: int) -> dict:
     result = {}
     for i, base in enumerate(proposals()):
         rows = []
-        for c in ALBUM_COLORS:
+        for seed, c in ((seed, c) for seed in seeds for c in ALBUM_COLORS):
             p = replace(base, color=c)
-            folder = out / f"p{i}_{c.name}"
+            folder = out / f"p{i}_s{seed}_{c.name}"
             folder.mkdir(parents=True, exist_ok=True)
             src = folder.with_suffix(".proposal.yml")
             src.write_text(dump_yaml({"schema_version": 1, **p.to_dict()}))
             with contextlib.redirect_stdout(io.StringIO()):
                 compose_auto(src, folder, ComposeOptions(n=n, beam=1, seed=seed, render=False))
-            rows.append(song(folder, p))
-            print(f"  {base.title[:30]:30} {c.name:7} composed", flush=True)
+            rows.append({**song(folder, p), "seed": seed})
+            print(f"  {base.title[:30]:30} {c.name:7} seed {seed} composed", flush=True)
         result[base.title] = rows
     return result
 
@@ -152,26 +152,33 @@ def separability(result: dict) -> float:
     return sum(accs) / len(accs)
 
 
+def _means(result: dict) -> dict[str, dict[str, float]]:
+    """Per color: each figure's mean over the proposals and seeds."""
+    rows = [r for rs in result.values() for r in rs]
+    colors = list(dict.fromkeys(r["color"] for r in rows))
+    return {
+        c: {k: statistics.mean(r["figures"][k] for r in rows if r["color"] == c) for k in FIGURES}
+        for c in colors
+    }
+
+
 def compare(before: dict, after: dict) -> None:
-    for title in after:
-        print(f"\n{title}")
-        spread = {}
-        for rb, ra in zip(before[title], after[title], strict=True):
-            moved = [
-                f"{k} {rb['figures'][k]:.2f}->{ra['figures'][k]:.2f}"
-                for k in FIGURES
-                if abs(rb["figures"][k] - ra["figures"][k]) > 0.005
-            ]
-            print(f"  {ra['color']:7} " + ("; ".join(moved) or "no figure moved"))
-        for k in FIGURES:
-            sb = statistics.pstdev(r["figures"][k] for r in before[title])
-            sa = statistics.pstdev(r["figures"][k] for r in after[title])
-            spread[k] = f"{sb:.2f}->{sa:.2f}"
-        print(
-            "  spread over the 8 colors (sd): " + ", ".join(f"{k} {v}" for k, v in spread.items())
-        )
+    mb, ma = _means(before), _means(after)
+    print("per color, mean over the proposals and seeds (before -> after, figures that moved):")
+    for c in ma:
+        moved = [
+            f"{k} {mb[c][k]:.2f}->{ma[c][k]:.2f}"
+            for k in FIGURES
+            if abs(mb[c][k] - ma[c][k]) > 0.005 * max(1.0, abs(mb[c][k]))
+        ]
+        print(f"  {c:7} " + ("; ".join(moved) or "no figure moved"))
+    print("spread of the color means (sd over the 8 colors), before -> after:")
+    for k in FIGURES:
+        sb = statistics.pstdev(v[k] for v in mb.values())
+        sa = statistics.pstdev(v[k] for v in ma.values())
+        print(f"  {k:17} {sb:.3f} -> {sa:.3f}")
     print(
-        f"\nseparability (LR on 8-bar windows, trained on one proposal's colors, tested on the "
+        f"separability (LR on 8-bar windows, trained on one proposal's colors, tested on the "
         f"other's; chance 12.5%): {separability(before):.1%} -> {separability(after):.1%}"
     )
 
@@ -180,7 +187,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", type=Path)
     ap.add_argument("--json", type=Path)
-    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--seeds", type=int, nargs="+", default=[1])
+    ap.add_argument("--weight", type=float, default=None, help="the feel's COLOR_WEIGHT (after)")
     ap.add_argument("-n", type=int, default=8)
     ap.add_argument("--compare", type=Path, nargs=2)
     a = ap.parse_args()
@@ -190,7 +198,11 @@ def main() -> None:
         return
     if a.out is None or a.json is None:
         ap.error("--out and --json (or --compare BEFORE AFTER)")
-    result = compose_all(a.out, a.seed, a.n)
+    if a.weight is not None:
+        from chromatic.produce.style import feel
+
+        feel.COLOR_WEIGHT = a.weight
+    result = compose_all(a.out, a.seeds, a.n)
     a.json.write_text(json.dumps(result))
     print(f"separability: {separability(result):.1%}")
 
