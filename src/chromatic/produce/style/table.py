@@ -35,6 +35,7 @@ from chromatic.produce.style.color import (
     color_choice,
     concept_effects,
 )
+from chromatic.produce.style.feel import RATES, MoodSum, add_color_feel, proposal_moods, words_of
 from chromatic.produce.style.genres import family_fit
 from chromatic.produce.style.palette import accent_program, gm_family
 from chromatic.produce.style.profile import REAL_PROFILE as PROFILE
@@ -43,7 +44,6 @@ from chromatic.yamlio import read_yaml
 TABLE = Path(__file__).with_name("styles.yml")
 FOLDER_STYLE = "style.yml"
 ROLES = ("chords", "bass", "melody", "harmony", "pad", "drums")
-RATES = ("sevenths", "sus", "add9", "borrowed", "secondary")
 GENERIC_BASS = 33  # instruments.yml's program for a track described only as "bass"
 MODES = ("dorian", "mixolydian", "lydian", "phrygian", "aeolian", "ionian")
 
@@ -235,10 +235,6 @@ class Style:
         }
 
 
-def _words(texts: tuple[str, ...] | list[str]) -> set[str]:
-    return {w for t in texts for w in re.findall(r"[a-z]+(?:-[a-z]+)*", str(t).lower())}
-
-
 def _clamp(x: float) -> float:
     return max(0.0, min(1.0, x))
 
@@ -302,21 +298,13 @@ def style_for(
     form, form_name = tuple(table.forms[fam.form]), fam.form
     if choice is not None and "form" not in override:
         form, form_name = choice.form, f"{choice.color.lower()}_profile"
-    words = _words(tuple(proposal.mood) + tuple(proposal.genres))
-    density, shift, humanize_ms = fam.density, fam.melody_shift, fam.humanize.timing_ms
-    rates = {k: getattr(fam.harmony, k) for k in RATES}
-    moods = []
-    for name, mood in table.moods.items():
-        hit = sorted(words & set(mood.words))
-        if not hit:
-            continue
-        moods.append(name)
-        density += mood.density
-        shift += mood.melody_shift
-        humanize_ms += mood.humanize_ms
-        for k in RATES:
-            rates[k] += getattr(mood, k)
-        reasons.append(f"mood {', '.join(hit)} -> {name}")
+    feel = MoodSum(fam.density, fam.melody_shift, fam.humanize.timing_ms, {})
+    feel.rates = {k: getattr(fam.harmony, k) for k in RATES}
+    proposal_moods(feel, words_of(tuple(proposal.mood) + tuple(proposal.genres)), table.moods)
+    add_color_feel(feel, choice.color if choice else "", table.moods, profile)
+    density, rates, moods = feel.density, feel.rates, feel.moods
+    reasons += feel.reasons
+    sources += feel.sources
     programs = dict(fam.programs)
     section_programs = {k: dict(v) for k, v in fam.section_programs.items()}
     mode = fam.harmony.mode
@@ -363,8 +351,8 @@ def style_for(
         swing=fam.feel.swing,
         subdivision=subdivision,
         density=_clamp(density),
-        melody_shift=max(-12, min(12, shift)),
-        humanize=Humanize(timing_ms=max(0.0, humanize_ms), velocity=fam.humanize.velocity),
+        melody_shift=max(-12, min(12, round(feel.shift))),
+        humanize=Humanize(timing_ms=max(0.0, feel.humanize_ms), velocity=fam.humanize.velocity),
         mix=dict(fam.mix),
         ending=fam.ending,
         variation=fam.variation,
