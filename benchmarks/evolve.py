@@ -77,6 +77,12 @@ class Probe:
     def methods(self, generated: int) -> dict:
         return {k: v for k, v in methods(self.budget, generated).items() if k in self.only}
 
+    def fitness(self, scorer):
+        """The fitness ``--evolve`` scores with (the phases ask for it before ``breed``)."""
+        from chromatic.produce.evolve import Evolve
+
+        return Evolve().fitness(scorer)
+
     def breed(self, phase, song, candidates, evaluate, context, seed):
         from chromatic.produce.evolve import Breeding
         from chromatic.produce.evolve.breeders import breeder_for

@@ -103,3 +103,47 @@ def test_breedings_fitness_runs_the_cropped_graph_and_ranking_the_file(exported)
     twin = Evolve().fitness(scorer)
     assert isinstance(twin.session, CroppedSession)
     assert not isinstance(scorer.session, CroppedSession)
+
+
+def test_breedings_fitness_prepares_a_batch_in_one_part(exported, monkeypatch):
+    """The ranking scorer prepares a batch of 24 in two parts (the rest read while the first
+    quarter is inferred); breeding's twin, whose own thread already overlaps breeding, in one:
+    half the per-batch work (rolls, features, crop windows), the same matches."""
+    import chromatic.scoring.batch as batch
+    from chromatic.music.notes import Note
+    from chromatic.music.song import MeterChange, Song, Track
+    from chromatic.produce.evolve import Evolve
+    from chromatic.produce.phases.composite import load_scorer
+
+    _, model, _ = exported
+    scorer = load_scorer(model)
+    twin = Evolve().fitness(scorer)
+    songs = [
+        Song(
+            tracks=(
+                Track(
+                    "keys",
+                    0,
+                    notes=tuple(Note(t * 480, 480, 48 + k + t % 5, 80) for t in range(16)),
+                ),
+            ),
+            meters=(MeterChange(0, 4, 4),),
+            end=16 * 480,
+        )
+        for k in range(24)
+    ]
+    real = batch.midi_batch
+    runs = {}
+    for name, s in (("rank", scorer), ("twin", twin)):
+        s.__dict__.pop("_memo", None)
+        sizes = []
+        monkeypatch.setattr(
+            batch,
+            "midi_batch",
+            lambda sc, scores, _s=sizes: _s.append(len(scores)) or real(sc, scores),
+        )
+        got = s.score_batch([{"midi": x, "id": str(i)} for i, x in enumerate(songs)], color="Red")
+        runs[name] = (sizes, {d["id"]: d["match"] for d in got})
+    assert runs["rank"][0] == [8, 16] and runs["twin"][0] == [24]
+    a, b = runs["rank"][1], runs["twin"][1]
+    assert a.keys() == b.keys() and max(abs(a[k] - b[k]) for k in a) < 1e-5

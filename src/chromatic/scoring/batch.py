@@ -116,7 +116,8 @@ def infer_items(scorer, items: list[dict], cvec, lvec) -> tuple[dict, list[int],
     while onnxruntime (which releases the GIL) runs the first quarter, so most input
     preparation hides behind inference."""
     n = len(items)
-    cuts = [0, n] if n < 2 * PIPELINE_MIN else [0, max(PIPELINE_MIN, n // 4), n]
+    least = getattr(scorer, "pipeline_min", PIPELINE_MIN)  # breeding's twin: one part
+    cuts = [0, n] if n < 2 * least else [0, max(least, n // 4), n]
     errors: dict[int, str] = {}
     ok: list[int] = []
     pending, outs = [], []

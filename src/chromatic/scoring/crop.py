@@ -151,6 +151,7 @@ def tables(convs: tuple, axis: int, n: int, step: int):
     return starts, lens, first, last, off
 
 
+@lru_cache(maxsize=16)
 def _fields(convs: tuple, axis: int, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Each last-map position's receptive field [from, to] on the input axis."""
     size = n

@@ -69,12 +69,25 @@ def unshared(value, seen: set[int]):
         return unshared(fresh(value), seen)
     seen.add(id(value))
     if isinstance(value, dict):
-        items = {k: unshared(v, seen) if isinstance(v, _NESTED) else v for k, v in value.items()}
-        same = all(items[k] is v for k, v in value.items())
-        return value if same else items
+        out = None  # a copy, made at the first nested value that had to be copied
+        for k, v in value.items():
+            if isinstance(v, _NESTED):
+                u = unshared(v, seen)
+                if u is not v:
+                    if out is None:
+                        out = dict(value)
+                    out[k] = u
+        return value if out is None else out
     if isinstance(value, list):
-        items = [unshared(v, seen) if isinstance(v, _NESTED) else v for v in value]
-        if all(a is b for a, b in zip(items, value, strict=True)):
+        items = None
+        for i, v in enumerate(value):
+            if isinstance(v, _NESTED):
+                u = unshared(v, seen)
+                if u is not v:
+                    if items is None:
+                        items = list(value)
+                    items[i] = u
+        if items is None:
             return value
         return flow(items) if hasattr(value, "fa") and value.fa.flow_style() else items
     return value

@@ -41,24 +41,36 @@ def _apply(notes, section, edit) -> tuple:
     note again (the same values, not rebuilt)."""
     bar = section.bar_ticks
     edited = max(1, section.bars - 1)
-    crash = [n for n in notes if n.start == 0 and n.pitch == CRASH]
-    out = [n for n in notes if n.start >= edited * bar]
+    limit = edited * bar
+    crash = [n for n in notes if n[0] == 0 and n[2] == CRASH]
+    skip = set(crash)  # a Note equals (and hashes as) its plain tuple
+    out = []
     bars: list[list[Note]] = [[] for _ in range(edited)]  # each bar's notes, in order
     for n in notes:
-        b = n.start // bar
-        if 0 <= b < edited:
-            bars[b].append(n)
+        s = n[0]
+        if s >= limit:
+            out.append(n)
+        elif s >= 0:
+            bars[s // bar].append(n)
     done: dict[tuple, list] = {}  # a groove (the bar's relative hits) -> its edited hits
+    make = Note._make
     for b, own in enumerate(bars):
         lo = b * bar
-        rel = [(n.start - lo, n.duration, n.pitch, n.velocity) for n in own]
-        back = dict(zip(rel, own, strict=True))  # a Note equals its plain tuple
-        key = tuple(r for r in rel if r not in crash)
-        if key not in done:
-            done[key] = edit([Note(*r) for r in key])
-        for n in done[key]:
+        if lo:
+            rel = [(s - lo, d, p, v) for s, d, p, v in own]
+            back = dict(zip(rel, own, strict=True))
+        else:
+            rel, back = own, None  # bar one: its notes are their own relative notes
+        key = tuple(r for r in rel if r not in skip) if skip else tuple(rel)
+        hits = done.get(key)
+        if hits is None:
+            hits = done[key] = edit([make(r) for r in key])
+        if back is None:
+            out += hits
+            continue
+        for n in hits:
             kept = back.get(n)
-            out.append(kept if kept is not None else Note(n.start + lo, *n[1:]))
+            out.append(kept if kept is not None else make((n[0] + lo, n[1], n[2], n[3])))
     return tuple(sorted(set(out + crash)))
 
 
@@ -154,9 +166,9 @@ OPERATORS = (
 def descriptor(section, notes) -> tuple[float, float]:
     quarters = section.total_ticks / ticks(1)
     unit = ticks(section.meter.unit)
-    hits = [n for n in notes if n.pitch != CRASH]
+    hits = [n[0] for n in notes if n[2] != CRASH]
     density = min(1.0, len(hits) / quarters / 6.0)
-    off = sum(n.start % unit != 0 for n in hits) / len(hits) if hits else 0.0
+    off = sum(1 for t in hits if t % unit) / len(hits) if hits else 0.0
     return density, off
 
 

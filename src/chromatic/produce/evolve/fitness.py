@@ -14,6 +14,10 @@ it is, and so is the model when the onnx package is missing (fusing needs it).
 
 from __future__ import annotations
 
+#: Breeding's batches go to onnxruntime in one part (``scoring.batch.infer_items`` splits a
+#: large batch so its preparation hides behind inference; breeding's own thread already does).
+ONE_PART = 1 << 30
+
 
 def fused(scorer):
     """The fused twin of ``scorer`` (a ``ChromaticScorer``, or a ``phases.concept.ConceptScorer``
@@ -46,6 +50,7 @@ def fused(scorer):
 
             graph = scorer_graph(twin.path)
             twin.session = cropped_session(twin.session, graph, threads=DEFAULT_THREADS)
+            twin.pipeline_min = ONE_PART
             for name in ("trusted", "_text", "_text_cache", "_audio"):
                 if name in own:
                     setattr(twin, name, own[name])

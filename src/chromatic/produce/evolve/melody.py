@@ -30,6 +30,7 @@ motion (mean interval, 6 semitones = full).
 
 from __future__ import annotations
 
+from functools import cache
 from itertools import pairwise
 from types import SimpleNamespace
 
@@ -47,8 +48,10 @@ from chromatic.produce.phases.parts import PartCandidate
 from chromatic.yamlio import flow
 
 
+@cache
 def _scale_step(p: int, steps: int, scale: tuple[int, ...]) -> int:
-    """``p`` moved ``steps`` scale steps (chromatic notes first land on the scale)."""
+    """``p`` moved ``steps`` scale steps (chromatic notes first land on the scale); kept per
+    (pitch, steps, scale): breeding asks the same few hundred again and again."""
     q = p
     for _ in range(abs(steps)):
         q += 1 if steps > 0 else -1
@@ -226,8 +229,15 @@ def repeats(pitches: list[int]) -> float:
     return sum(a == b for a, b in moves) / len(moves) if moves else 0.0
 
 
-def _strong(section) -> set[int]:
-    return set(strong_ticks(section.meter, section.bars)) | {c.start for c in section.chords}
+def _strong(section) -> frozenset[int]:
+    """The section's strong beats and chord changes (kept on the section: asked per child)."""
+    own = section.__dict__
+    got = own.get("_evolve_strong")
+    if got is None:
+        got = own["_evolve_strong"] = frozenset(strong_ticks(section.meter, section.bars)) | {
+            c.start for c in section.chords
+        }
+    return got
 
 
 def resnap(notes, section, singer) -> tuple[tuple, int, int]:

@@ -163,13 +163,17 @@ def melody_ops(scale, singer, scale_step):
     """The melody's move; ``scale_step(pitch, steps, scale)`` is ``evolve.melody``'s."""
 
     def register(notes, section, rng):
+        if not notes:
+            return None
         steps = (-3, -2, -1, 1, 2, 3)
+        pitches = [n[2] for n in notes]
+        low, high = min(pitches), max(pitches)  # a scale step keeps the order of pitches
         fits = [
             s
             for s in steps
-            if all(singer.low <= scale_step(n.pitch, s, scale) <= singer.high for n in notes)
+            if singer.low <= scale_step(low, s, scale) and scale_step(high, s, scale) <= singer.high
         ]
-        if not notes or not fits:
+        if not fits:
             return None
         s = fits[int(rng.integers(len(fits)))]
         return tuple(n._replace(pitch=scale_step(n.pitch, s, scale)) for n in notes)

@@ -226,10 +226,24 @@ def pool_terms(values: Sequence[float], reference: Sequence[float]) -> np.ndarra
 def anchored_term(value: float, pool: Sequence[float], reference: Sequence[float]) -> float:
     """``pool_terms`` of one value with the statistics of a fixed pool (breeding: the section's
     generated candidates), so values scored in later batches share one scale."""
+    return anchor(pool, reference)(value)
+
+
+def anchor(pool: Sequence[float], reference: Sequence[float]) -> Callable[[float], float]:
+    """``anchored_term`` of the pool, its statistics computed once (breeding asks it of every
+    child): value -> term, the same numbers."""
     v, ref = np.asarray(pool, np.float64), np.asarray(reference, np.float64)
+    if not len(ref):
+        return lambda value: value
     sd = v.std() if len(v) else 0.0
-    z = float(np.clip((value - v.mean()) / sd, -3.0, 3.0)) if sd > 1e-12 else 0.0
-    return float(ref.mean() + max(float(ref.std()), MIN_SCALE) * z) if len(ref) else value
+    mean = v.mean() if sd > 1e-12 else 0.0
+    centre, scale = ref.mean(), max(float(ref.std()), MIN_SCALE)
+
+    def term(value: float) -> float:
+        z = float(np.clip((value - mean) / sd, -3.0, 3.0)) if sd > 1e-12 else 0.0
+        return float(centre + scale * z)
+
+    return term
 
 
 def pool_composite(

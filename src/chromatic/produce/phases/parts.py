@@ -28,7 +28,7 @@ from chromatic.produce.phases.composite import (
     ChromaticResult,
     Scorer,
     Weights,
-    anchored_term,
+    anchor,
     applied_weights,
     composite,
     composite_text,
@@ -217,7 +217,7 @@ def part_evaluator(song, phase, sections, track_of, scorer, weights, taste, chro
     chromatic match, taste), its chromatic results kept in ``chroma`` so the final ranking
     scores nothing twice."""
     applied, _ = applied_weights(scorer, weights)
-    anchors: dict[str, tuple[list[float], list[float]]] = {}  # section: its first pool's values
+    anchors: dict[str, Callable] = {}  # section: the term on its first pool's scale
 
     def term(section: str, match: float | None) -> float | None:
         """The chromatic term on the scale of the section's first pool (the generated
@@ -225,7 +225,7 @@ def part_evaluator(song, phase, sections, track_of, scorer, weights, taste, chro
         child and an elite of an earlier generation are compared on one scale."""
         if match is None or section not in anchors:
             return None
-        return anchored_term(match, *anchors[section])
+        return anchors[section](match)
 
     def evaluate(cands: list[PartCandidate]) -> list[float]:
         keys = [(c.section, c.index) for c in cands]
@@ -251,9 +251,8 @@ def part_evaluator(song, phase, sections, track_of, scorer, weights, taste, chro
         for section in {c.section for c in cands} - set(anchors):
             first = [(c, k) for c, k in zip(cands, keys, strict=True) if c.section == section]
             if all(k in chroma for _, k in first):
-                anchors[section] = (
-                    [chroma[k].match for _, k in first],
-                    [c.theory["total"] for c, _ in first],
+                anchors[section] = anchor(
+                    [chroma[k].match for _, k in first], [c.theory["total"] for c, _ in first]
                 )
         return [
             round(
