@@ -28,7 +28,7 @@ from chromatic.errors import ProduceError
 from chromatic.fileio import write_with
 from chromatic.paths import within
 from chromatic.produce.arrange.loudness import Loudness, normalize_loudness
-from chromatic.produce.arrange.space import add_space
+from chromatic.produce.arrange.mixdown import BLOCK, Mixdown
 
 RELEASE_SECONDS = 0.5  # rendered after the last bar and faded out, so notes do not click off
 FORMATS = ("wav", "flac")
@@ -51,8 +51,12 @@ def stem_name(track: str) -> str:
     return re.sub(r"[^a-z0-9_]+", "_", track.lower()).strip("_") or "track"
 
 
+def _fade(sample_rate: int) -> int:
+    return int(RELEASE_SECONDS * sample_rate)
+
+
 def _faded(audio: np.ndarray, sample_rate: int) -> np.ndarray:
-    fade = int(RELEASE_SECONDS * sample_rate)
+    fade = _fade(sample_rate)
     if fade and len(audio) > fade:
         audio[-fade:] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)[:, None]
     return audio
@@ -106,13 +110,24 @@ def render_preview(
         return _faded(audio, sample_rate)
 
     image = within(out_dir, "arrangement.png")
-    # The synthesizer runs in C without the GIL: the picture and the loudness stack's imports
-    # use the other core meanwhile.
+    family = _family(out_dir)
+    mixdown = Mixdown(round(seconds * sample_rate), sample_rate, family, _fade(sample_rate))
+    # The synthesizers run in C without the GIL: the picture and the loudness stack's imports
+    # use the cores meanwhile, and each block of the mix is spaced and measured (``mixdown``)
+    # while the synthesizers play the next.
     with ThreadPoolExecutor(max_workers=1) as pool:
         side = pool.submit(_picture_and_imports, arr, image, title)
-        mix = add_space(render(arr.score), sample_rate, _family(out_dir))
+        render_score(
+            arr.score,
+            sample_rate=sample_rate,
+            soundfont=soundfont,
+            duration=seconds,
+            stereo=True,
+            consume=mixdown,
+            block=BLOCK,
+        )
         side.result()
-    audio, loud = normalize_loudness(mix, sample_rate)
+    audio, loud = normalize_loudness(mixdown.mix, sample_rate, taken=mixdown.taken)
     audio_path = _write_audio(
         within(out_dir, f"arrangement.{audio_format}"), audio, sample_rate, audio_format
     )
