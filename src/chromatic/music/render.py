@@ -158,7 +158,21 @@ def renderer_unavailable(renderer: str | None = None) -> str | None:
 
 def _backend(name: str, sample_rate: int, soundfont: Path) -> Backend:
     with _LOAD_LOCK:  # one synthesizer created at a time (the library's own setup is shared)
+        if name == "fluidsynth":
+            from chromatic.music.render_fluid import first_synth
+
+            first_synth()
         return _new_backend(name, sample_rate, soundfont)
+
+
+def prepare(renderer: str | None = None) -> None:
+    """Set the renderer up before anything runs beside it (the first FluidSynth synthesizer,
+    ``render_fluid.first_synth``); nothing when no renderer loads."""
+    with contextlib.suppress(RenderError), _LOAD_LOCK:
+        if choose_renderer(renderer) == "fluidsynth":
+            from chromatic.music.render_fluid import first_synth
+
+            first_synth()
 
 
 def _new_backend(name: str, sample_rate: int, soundfont: Path) -> Backend:

@@ -9,6 +9,7 @@ frames as the protocol asks.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import io
 from pathlib import Path
 
@@ -17,6 +18,26 @@ import numpy as np
 from chromatic.errors import RenderError
 
 CHUNK = 65536  # frames per library call
+
+
+_STARTED: list[bool] = []
+
+
+def first_synth() -> None:
+    """Make the process's first FluidSynth synthesizer with the C library's ``rand`` seeded as
+    a fresh process has it (``srand(1)``). FluidSynth fills its dither-noise table from
+    ``rand()`` when its first synthesizer is made: a ``rand()`` call anywhere before (a library
+    loading in another thread, a race) changed every sample it renders in that process. The
+    caller holds ``render``'s load lock."""
+    if _STARTED:
+        return
+    _STARTED.append(True)
+    with contextlib.suppress(OSError, AttributeError, TypeError):
+        ctypes.CDLL(None).srand(1)
+    with contextlib.redirect_stdout(io.StringIO()):  # see FluidSynth.__init__
+        import fluidsynth
+
+    fluidsynth.Synth().delete()
 
 
 class FluidSynth:

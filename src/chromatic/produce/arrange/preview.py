@@ -97,7 +97,7 @@ def render_preview(
 ) -> Preview:
     """Render ``arr`` (an ``Arrangement``) to ``arrangement.<format>`` and ``arrangement.png``
     (and with ``stems`` one file per instrument under ``stems/``)."""
-    from chromatic.music.render import render_score
+    from chromatic.music.render import prepare, render_score
 
     if audio_format not in FORMATS:
         raise ProduceError(f"expected an audio format in {FORMATS}, got {audio_format!r}")
@@ -112,6 +112,7 @@ def render_preview(
 
     image = within(out_dir, "arrangement.png")
     family = _family(out_dir)
+    prepare()  # the synthesizer set up before the side thread starts (``render.prepare``)
     mixdown = Mixdown(round(seconds * sample_rate), sample_rate, family, _fade(sample_rate))
     # The synthesizers run in C without the GIL: the picture and the loudness stack's imports
     # use the cores meanwhile, and each block of the mix is spaced and measured (``mixdown``)
