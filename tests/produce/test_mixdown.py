@@ -178,3 +178,44 @@ def test_fluidsynth_writes_into_an_array_the_samples_it_pulls():
             synth.write_into(np.zeros((10, 2), np.float32))
     finally:
         synth.close()
+
+
+def test_a_synthesizer_failing_midway_raises_its_error_and_does_not_hang(monkeypatch):
+    """One synthesizer thread fails after some blocks: the render raises that error (the
+    blocks it never wrote are not handed on) instead of waiting for it forever."""
+    from chromatic.errors import RenderError
+
+    class Failing:
+        sample_rate = SR
+
+        def __init__(self, fail: bool):
+            self.fail, self.pulled = fail, 0
+
+        def program(self, channel, program): ...
+        def drums(self, channel): ...
+        def noteon(self, channel, pitch, velocity): ...
+        def noteoff(self, channel, pitch): ...
+        def cc(self, channel, number, value): ...
+        def close(self): ...
+
+        def pull(self, n):
+            self.pulled += n
+            if self.fail and self.pulled > 3 * SR:
+                raise RenderError("the synthesizer broke")
+            return np.full((n, 2), 0.01, np.float32)
+
+    made = iter([Failing(False), Failing(True)])
+    monkeypatch.setattr(render, "SYNTH_THREADS", 2)
+    monkeypatch.setattr(render, "choose_renderer", lambda r=None: "fluidsynth")
+    monkeypatch.setattr(render, "_backend", lambda *a: next(made))
+    seen = []
+    with pytest.raises(RenderError, match="the synthesizer broke"):
+        render_score(
+            _score(),
+            sample_rate=SR,
+            duration=10.0,
+            stereo=True,
+            consume=lambda lo, hi, out: seen.append(hi),
+            block=SR // 2,
+        )
+    assert not seen or max(seen) <= 4 * SR  # nothing past what the failing one wrote
