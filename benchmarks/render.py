@@ -1,10 +1,16 @@
 """Render benchmark: one 60 s, four-instrument score (piano chords, bass, strings, drums at
 120 bpm) rendered at 44.1 kHz by every renderer present (FluidSynth, tinysoundfont).
 
-    .venv/bin/python benchmarks/render.py
+    .venv/bin/python benchmarks/render.py [--mix [MIDI]] [--repeat 3]
 
 Prints seconds per render (best of 3), the real-time factor, the level and whether two renders
 are byte-identical, measured in this one run (no stored baselines).
+
+``--mix`` times the preview's audio instead (stereo, 44.1 kHz: synthesis, release fade, space,
+loudness), on MIDI (e.g. a composed ``arrangement.mid``; default the score above), two ways
+alternated: the steps one after another over the whole song (as before ``arrange.mixdown``),
+and the mix made block by block while the synthesizers play; wall and CPU seconds of each
+(best of ``--repeat``), and whether both give the same samples.
 """
 
 from __future__ import annotations
@@ -44,9 +50,58 @@ def score():
     return s
 
 
+def mix(midi: str | None, repeat: int) -> None:
+    import time
+
+    from symusic import Score
+
+    from chromatic.music.render import render_score
+    from chromatic.produce.arrange.loudness import normalize_loudness
+    from chromatic.produce.arrange.mixdown import BLOCK, Mixdown
+    from chromatic.produce.arrange.preview import RELEASE_SECONDS, _fade, _faded
+    from chromatic.produce.arrange.space import add_space
+
+    s = Score(midi) if midi else score()
+    seconds = (s.to("second").end() if midi else SECONDS) + RELEASE_SECONDS
+
+    def whole():
+        audio = render_score(s, sample_rate=SR, duration=seconds, stereo=True)
+        return normalize_loudness(add_space(_faded(audio, SR), SR), SR)
+
+    def blocks():
+        m = Mixdown(round(seconds * SR), SR, "", _fade(SR))
+        render_score(s, sample_rate=SR, duration=seconds, stereo=True, consume=m, block=BLOCK)
+        return normalize_loudness(m.mix, SR, taken=m.taken)
+
+    times: dict[str, list[tuple[float, float]]] = {"whole song": [], "block by block": []}
+    outs = {}
+    for _ in range(max(1, repeat)):
+        for name, fn in (("whole song", whole), ("block by block", blocks)):
+            t, c = time.perf_counter(), time.process_time()
+            outs[name] = fn()
+            times[name].append((time.perf_counter() - t, time.process_time() - c))
+    print(f"preview mix: {seconds:.1f} s of audio, {SR} Hz stereo, best of {repeat}")
+    for name, runs in times.items():
+        wall, cpu = min(w for w, _ in runs), min(c for _, c in runs)
+        print(f"  {name:<15} {wall:6.2f} s wall  {cpu:6.2f} CPU s")
+    (a, la), (b, lb) = outs.values()
+    print(
+        f"  same samples: {np.array_equal(a, b)}, same loudness: {la == lb} ({lb.level_db:.2f} LUFS)"
+    )
+
+
 def main() -> None:
+    import argparse
+
     from chromatic.music.render import available_renderers, render_score
 
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mix", nargs="?", const="", default=None, metavar="MIDI")
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    if args.mix is not None:
+        mix(args.mix or None, args.repeat)
+        return
     s = score()
     print(f"render: {SECONDS:.0f} s score, 4 instruments, {SR} Hz, mono")
     for name in available_renderers():

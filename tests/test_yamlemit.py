@@ -183,3 +183,28 @@ def test_as_read_is_what_the_fast_reader_reads():
         got = as_read(d)
         assert got is None or got == parse_yaml(dump_yaml(d), ReviewError), s
     assert as_read({"a": "line\nbreak"}) is None
+
+
+def test_simple_strings_are_written_as_ruamel_writes_them():
+    """``_string`` writes a simple string as itself without asking ruamel: in every context,
+    ruamel writes each of these so, and reserved words in any case are still asked."""
+    import random
+
+    from chromatic.yamlemit import _SIMPLE, _asked, _string
+
+    rng = random.Random(5)
+    head = "abcxyzABCXYZ_"
+    body = "aeiouyYnNfFtTlL019_./-"
+    words = [
+        rng.choice(head) + "".join(rng.choice(body) for _ in range(rng.randrange(0, 60)))
+        for _ in range(600)
+    ]
+    reserved = ["y", "N", "Yes", "nO", "ON", "oFF", "True", "FALSE", "Null", "null"]
+    words += [*reserved, "bass_003", "candidates/melody_017.mid", "a-b", "_", "e", "x" * 60]
+    simple = 0
+    for s in words:
+        for where in ("key", "block", "flow"):
+            assert _string(s, where, _ruamel_dump) == _asked(s, where, _ruamel_dump), (s, where)
+        simple += bool(_SIMPLE.fullmatch(s)) and s.lower() not in {w.lower() for w in reserved}
+    assert simple > 500
+    assert _string("True", "block", _ruamel_dump) == "'True'"  # asked of ruamel: quoted

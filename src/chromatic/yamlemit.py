@@ -16,6 +16,7 @@ multi-line or very long string, a non-string key, a tuple...): the caller then u
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -31,9 +32,24 @@ class _Decline(Exception):
 Dump = Callable[[object], str]  # ruamel's writer in the project's style (``yamlio``)
 
 
-@lru_cache(maxsize=65536)
+#: Strings ruamel writes as themselves in every context (key, block value, flow item): a
+#: letter or underscore, then letters, digits and ``_ . / -``, short enough never to fold.
+_SIMPLE = re.compile(r"[A-Za-z_][A-Za-z0-9_./-]{0,59}")
+#: ...but for these, which a YAML 1.1 or 1.2 reader takes for a bool or null (any case).
+_RESERVED = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
+
+
 def _string(s: str, where: str, dump: Dump) -> str | None:
-    """How ruamel writes ``s`` as a mapping key, a block value or a flow-list item."""
+    """How ruamel writes ``s`` as a mapping key, a block value or a flow-list item: the string
+    itself when it is simple (``_SIMPLE``; the test suite compares with ruamel), else asked."""
+    if type(s) is str and _SIMPLE.fullmatch(s) and s.lower() not in _RESERVED:
+        return s
+    return _asked(s, where, dump)
+
+
+@lru_cache(maxsize=65536)
+def _asked(s: str, where: str, dump: Dump) -> str | None:
+    """How ruamel writes ``s`` (see ``_string``), asked of ruamel once per string and context."""
     if len(s) > _LONG or "\n" in s or "\r" in s:
         return None
     if where == "key":

@@ -189,3 +189,29 @@ def test_each_renderer_plays_stereo_with_cc10_pan_and_cc7_volume(backend):
     assert left[0] - left[1] > 10 and right[1] - right[0] > 10
     assert abs(centre[0] - centre[1]) < 1
     assert level(64, 40)[0] < centre[0] - 10  # CC7 lowers the track
+
+
+@pytest.mark.skipif("fluidsynth" not in PRESENT, reason="needs FluidSynth")
+def test_fluidsynth_renders_the_same_samples_whatever_called_rand_before():
+    """FluidSynth fills its dither table from the C library's rand() at its first synthesizer:
+    a rand() call before it (another thread's library loading: a race) must not change the
+    samples (``render_fluid.first_synth`` seeds rand as a fresh process has it)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import ctypes, hashlib, sys\n"
+        "if sys.argv[1] == 'rand':\n"
+        "    [ctypes.CDLL(None).rand() for _ in range(3)]\n"
+        "from tests.music.test_render import _score\n"
+        "from chromatic.music.render import render_score\n"
+        "a = render_score(_score(), sample_rate=16000, duration=4.0, renderer='fluidsynth')\n"
+        "print(hashlib.sha256(a.tobytes()).hexdigest())\n"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code, how], capture_output=True, text=True, check=True
+        ).stdout
+        for how in ("fresh", "rand")
+    ]
+    assert runs[0] == runs[1] and len(runs[0].strip()) == 64

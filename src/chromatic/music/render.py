@@ -25,6 +25,7 @@ import io
 import os
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
@@ -44,6 +45,8 @@ BACKENDS = ("fluidsynth", "tinysoundfont")
 MIX_CONTROLS = (7, 10, 11, 64)
 #: Synthesizers that render one score in parallel (``channel_groups``); 1 on a one-core machine.
 SYNTH_THREADS = min(2, os.cpu_count() or 1)
+#: Frames summed and handed on at a time while the synthesizers play (``render_score`` consume).
+BLOCK_FRAMES = 1 << 16
 _OFF, _CC, _ON = 0, 1, 2  # event order at one instant: offs, then controllers, then ons
 INSTALL_HINT = (
     "install the Debian package libfluidsynth3, or the wheel: pip install --no-deps tinysoundfont"
@@ -153,57 +156,30 @@ def renderer_unavailable(renderer: str | None = None) -> str | None:
     return None
 
 
-class _FluidSynth:
-    def __init__(self, sample_rate: int, soundfont: Path):
-        with contextlib.redirect_stdout(io.StringIO()):  # its "found at" line (see above)
-            import fluidsynth
-
-        self.sample_rate = sample_rate
-        self.synth = fluidsynth.Synth(gain=0.4, samplerate=float(sample_rate))
-        self.synth.setting("synth.reverb.active", 0)  # keep stems dry and deterministic
-        self.synth.setting("synth.chorus.active", 0)
-        self.sfid = self.synth.sfload(str(soundfont))
-        if self.sfid < 0:
-            self.synth.delete()
-            raise RenderError("FluidSynth could not load the soundfont", path=soundfont)
-
-    def program(self, channel: int, program: int) -> None:
-        self.synth.program_select(channel, self.sfid, 0, program)
-
-    def drums(self, channel: int) -> None:
-        self.synth.program_select(channel, self.sfid, 128, 0)
-
-    def noteon(self, channel: int, pitch: int, velocity: int) -> None:
-        self.synth.noteon(channel, pitch, velocity)
-
-    def noteoff(self, channel: int, pitch: int) -> None:
-        self.synth.noteoff(channel, pitch)
-
-    def cc(self, channel: int, number: int, value: int) -> None:
-        self.synth.cc(channel, number, value)
-
-    def pull(self, n: int) -> np.ndarray:
-        """n stereo frames, shape (n, 2) (FluidSynth renders interleaved stereo int16)."""
-        chunks = []
-        while n > 0:
-            k = min(n, 65536)
-            stereo = np.asarray(self.synth.get_samples(k), dtype=np.float32).reshape(-1, 2)
-            chunks.append(stereo / 32768.0)
-            n -= k
-        return np.concatenate(chunks)
-
-    def close(self) -> None:
-        self.synth.delete()
-
-
 def _backend(name: str, sample_rate: int, soundfont: Path) -> Backend:
     with _LOAD_LOCK:  # one synthesizer created at a time (the library's own setup is shared)
+        if name == "fluidsynth":
+            from chromatic.music.render_fluid import first_synth
+
+            first_synth()
         return _new_backend(name, sample_rate, soundfont)
+
+
+def prepare(renderer: str | None = None) -> None:
+    """Set the renderer up before anything runs beside it (the first FluidSynth synthesizer,
+    ``render_fluid.first_synth``); nothing when no renderer loads."""
+    with contextlib.suppress(RenderError), _LOAD_LOCK:
+        if choose_renderer(renderer) == "fluidsynth":
+            from chromatic.music.render_fluid import first_synth
+
+            first_synth()
 
 
 def _new_backend(name: str, sample_rate: int, soundfont: Path) -> Backend:
     if name == "fluidsynth":
-        return _FluidSynth(sample_rate, soundfont)
+        from chromatic.music.render_fluid import FluidSynth
+
+        return FluidSynth(sample_rate, soundfont)
     from chromatic.music.render_tsf import TinySoundFont
 
     return TinySoundFont(sample_rate, soundfont)
@@ -242,12 +218,16 @@ def render_score(
     duration: float | None = None,
     renderer: str | None = None,
     stereo: bool = False,
+    consume: Callable[[int, int, np.ndarray], None] | None = None,
+    block: int = BLOCK_FRAMES,
 ) -> np.ndarray:
     """Render a Score to float32 audio in [-1, 1]: mono, or shape (samples, 2) with ``stereo``.
 
     ``duration`` fixes the output length in seconds (padding or cutting); by default the
     output runs to the last note-off plus a short release tail. ``renderer`` forces a backend
-    (see the module docstring)."""
+    (see the module docstring). ``consume(lo, hi, out)`` is called in this thread, in order,
+    for every ``block`` frames [lo, hi) of the stereo ``out`` as soon as they are final, while
+    the synthesizers go on with the next ones (what follows the render starts before it ends)."""
     sf_path = Path(soundfont) if soundfont else default_soundfont()
     if not sf_path.is_file():
         raise RenderError("soundfont not found", path=sf_path)
@@ -259,26 +239,89 @@ def render_score(
     if notes and total:
         name = choose_renderer(renderer)
         groups = channel_groups(events, SYNTH_THREADS if name == "fluidsynth" else 1)
-        if len(groups) == 1:
-            _play(_backend(name, sample_rate, sf_path), events, programs, out)
-        else:
-            parts = [np.zeros_like(out) for _ in groups]
-            with ThreadPoolExecutor(max_workers=len(groups)) as pool:
-                jobs = [
-                    pool.submit(
-                        _play,
-                        _backend(name, sample_rate, sf_path),
-                        [e for e in events if e[2] in group],
-                        {c: p for c, p in programs.items() if c in group},
-                        part,
-                    )
-                    for group, part in zip(groups, parts, strict=True)
-                ]
-                for job in jobs:
-                    job.result()
-            for part in parts:
-                out += part
+        players = [
+            (
+                _backend(name, sample_rate, sf_path),
+                [e for e in events if e[2] in group],
+                {c: p for c, p in programs.items() if c in group},
+            )
+            for group in groups
+        ]
+        _render_groups(players, out, consume, max(1, block))
+    elif consume is not None:
+        for lo in range(0, total, max(1, block)):
+            consume(lo, min(lo + max(1, block), total), out)
     return out if stereo else out.mean(axis=1)
+
+
+class _Progress:
+    """How far each synthesizer has written, and whether one failed."""
+
+    def __init__(self, n: int):
+        self.cond = threading.Condition()
+        self.done = [0] * n
+        self.failed = False
+
+    def report(self, i: int, pos: int) -> None:
+        with self.cond:
+            self.done[i] = pos
+            self.cond.notify()
+
+    def wait_for(self, hi: int) -> bool:
+        """Until every synthesizer has written past ``hi`` (True) or one failed (False)."""
+        with self.cond:
+            self.cond.wait_for(lambda: self.failed or min(self.done) >= hi)
+            return not self.failed
+
+
+def _render_groups(players: list, out: np.ndarray, consume, block: int) -> None:
+    """Each (synthesizer, events, programs) plays into its own buffer in its own thread (the
+    16-bit samples themselves where the backend writes them, ``write_into``); this thread sums
+    the buffers into ``out`` block by block as they are written, and hands each block on."""
+    total = len(out)
+    native = all(hasattr(synth, "write_into") for synth, _e, _p in players)
+    parts = [np.zeros((total, 2), dtype=np.int16 if native else np.float32) for _ in players]
+    progress = _Progress(len(players))
+
+    def play(i: int) -> None:
+        synth, events, programs = players[i]
+        try:
+            _play(synth, events, programs, parts[i], lambda pos: progress.report(i, pos))
+        except BaseException:
+            with progress.cond:
+                progress.failed = True
+                progress.cond.notify()
+            raise
+
+    with ThreadPoolExecutor(max_workers=len(players)) as pool:
+        jobs = [pool.submit(play, i) for i in range(len(players))]
+        for lo in range(0, total, block):
+            hi = min(lo + block, total)
+            if not progress.wait_for(hi):
+                break
+            _mix_into(out[lo:hi], [part[lo:hi] for part in parts])
+            if consume is not None:
+                consume(lo, hi, out)
+        for job in jobs:
+            job.result()
+
+
+def _mix_into(out: np.ndarray, parts: list[np.ndarray]) -> None:
+    """The sum of the synthesizers' frames as float32 in [-1, 1]. 16-bit parts are summed as
+    integers and divided by 32768 once: every part / 32768 and every sum of two is exact in
+    float32, so this is the sum of the parts' float values, bit for bit."""
+    if parts[0].dtype == np.int16:
+        if len(parts) == 1:
+            np.divide(parts[0], np.float32(32768.0), out=out)
+            return
+        acc = parts[0].astype(np.int32)
+        for part in parts[1:]:
+            acc += part
+        np.divide(acc, np.float32(32768.0), out=out, casting="unsafe")
+        return
+    out[:] = parts[0]
+    for part in parts[1:]:
+        out += part
 
 
 def channel_groups(events: list, workers: int) -> list[frozenset[int]]:
@@ -300,9 +343,26 @@ def channel_groups(events: list, workers: int) -> list[frozenset[int]]:
     return [frozenset(m) for m in members if m]
 
 
-def _play(synth: Backend, events: list, programs: dict[int, int], out: np.ndarray) -> None:
-    """Play the events into ``synth``, pulling the frames between them into ``out``."""
+def _play(
+    synth: Backend,
+    events: list,
+    programs: dict[int, int],
+    out: np.ndarray,
+    report: Callable[[int], None] | None = None,
+) -> None:
+    """Play the events into ``synth``, writing the frames between them into ``out`` (int16
+    straight from the synthesizer, else its float frames), telling ``report`` how far."""
     total, rate = len(out), synth.sample_rate
+    native = out.dtype == np.int16
+
+    def write(lo: int, hi: int) -> None:
+        if native:
+            synth.write_into(out[lo:hi])
+        else:
+            out[lo:hi] = synth.pull(hi - lo)
+        if report is not None:
+            report(hi)
+
     try:
         for channel, program in programs.items():
             synth.program(channel, program)
@@ -311,7 +371,7 @@ def _play(synth: Backend, events: list, programs: dict[int, int], out: np.ndarra
         for t, kind, channel, a, b in events:
             target = min(round(t * rate), total)
             if target > pos:
-                out[pos:target] = synth.pull(target - pos)
+                write(pos, target)
                 pos = target
             if pos >= total:
                 break
@@ -322,7 +382,7 @@ def _play(synth: Backend, events: list, programs: dict[int, int], out: np.ndarra
             else:
                 synth.cc(channel, a, b)
         if pos < total:
-            out[pos:] = synth.pull(total - pos)
+            write(pos, total)
     finally:
         synth.close()
 

@@ -71,3 +71,19 @@ def sosfilt(sos: np.ndarray, x: np.ndarray) -> np.ndarray:
     zi = np.zeros((rows.shape[0], sos.shape[0], 2))
     run(sos, rows, zi)
     return rows.reshape(shape)
+
+
+def sosfilt_rows(sos: np.ndarray, rows: np.ndarray, zi: np.ndarray) -> np.ndarray:
+    """``rows`` (C-contiguous float64, [channels, n]) filtered in place along the last axis,
+    starting from and updating the filter state ``zi`` ([channels, sections, 2]): blocks
+    filtered in order give the samples one ``sosfilt`` call gives, bit for bit."""
+    run = kernel()
+    sos = np.asarray(sos, dtype=np.float64)
+    if run is None:
+        from scipy.signal import sosfilt as public
+
+        y, zf = public(sos, rows, zi=zi)
+        rows[...], zi[...] = y, zf
+        return rows
+    run(sos, rows, zi)
+    return rows

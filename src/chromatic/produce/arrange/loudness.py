@@ -182,25 +182,48 @@ def integrated_lufs(audio: np.ndarray, sample_rate: int) -> float:
 def _peak_envelope(audio: np.ndarray) -> np.ndarray:
     """Per frame, the largest absolute sample of any channel, oversampled 4x (inter-sample
     peaks a DAC would produce) and at the frame itself (float32)."""
-    import soxr
-
     a = np.ascontiguousarray(_frames(audio), dtype=np.float32)
-    peak = _channel_max(np.abs(a))
-    n = len(a)
-    if n < 8:
-        return peak
-    # streamed in cache-sized chunks (the same samples as one call: the resampler keeps its
-    # state), each reduced at once instead of holding the whole 4x signal
-    stream = soxr.ResampleStream(1, OVERSAMPLE, a.shape[1], dtype="float32", quality="HQ")
-    done, rest = 0, np.zeros(0, np.float32)
-    for s in range(0, n, PEAK_CHUNK):
-        up = stream.resample_chunk(a[s : s + PEAK_CHUNK], last=s + PEAK_CHUNK >= n)
-        rows = np.concatenate([rest, _channel_max(np.abs(up, out=up))])
-        k = min(len(rows) // OVERSAMPLE, n - done)
-        over = _channel_max(rows[: k * OVERSAMPLE].reshape(k, OVERSAMPLE))  # the 4 phases
-        np.maximum(peak[done : done + k], over, out=peak[done : done + k])
-        rest, done = rows[k * OVERSAMPLE :], done + k
-    return peak
+    stream = PeakStream(len(a), a.shape[1])
+    stream.add(a, 0)
+    return stream.peak
+
+
+class PeakStream:
+    """``_peak_envelope`` of ``n`` frames fed in order (``add``), in blocks that start on a
+    multiple of ``PEAK_CHUNK``: streamed in cache-sized chunks (the same samples as one
+    resampling: the resampler keeps its state), each reduced at once instead of holding the
+    whole 4x signal. ``peak`` is the envelope once every frame is in."""
+
+    def __init__(self, n: int, channels: int):
+        self.n, self.done = n, 0
+        self.peak = np.zeros(n, dtype=np.float32)
+        self.rest = np.zeros(0, np.float32)
+        self.stream = None
+        if n >= 8:
+            import soxr
+
+            self.stream = soxr.ResampleStream(
+                1, OVERSAMPLE, channels, dtype="float32", quality="HQ"
+            )
+
+    def add(self, a: np.ndarray, lo: int) -> None:
+        """Frames [lo, lo + len(a)) (float32, C-contiguous [k, channels])."""
+        hi = lo + len(a)
+        if lo % PEAK_CHUNK or (len(a) % PEAK_CHUNK and hi != self.n) or hi > self.n:
+            raise ValueError(f"expected blocks on {PEAK_CHUNK}-frame bounds, got [{lo}, {hi})")
+        self.peak[lo:hi] = _channel_max(np.abs(a))
+        if self.stream is None:
+            return
+        n = self.n
+        for s in range(lo, hi, PEAK_CHUNK):
+            chunk = a[s - lo : s - lo + PEAK_CHUNK]
+            up = self.stream.resample_chunk(chunk, last=s + PEAK_CHUNK >= n)
+            rows = np.concatenate([self.rest, _channel_max(np.abs(up, out=up))])
+            k = min(len(rows) // OVERSAMPLE, n - self.done)
+            over = _channel_max(rows[: k * OVERSAMPLE].reshape(k, OVERSAMPLE))  # the 4 phases
+            done = self.done
+            np.maximum(self.peak[done : done + k], over, out=self.peak[done : done + k])
+            self.rest, self.done = rows[k * OVERSAMPLE :], done + k
 
 
 def true_peak(audio: np.ndarray) -> float:
@@ -311,17 +334,22 @@ def normalize_loudness(
     *,
     target_lufs: float = TARGET_LUFS,
     ceiling_db: float = CEILING_DBTP,
+    taken: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, Loudness]:
     """``audio`` at ``target_lufs`` integrated, true peak under ``ceiling_db`` (float32; see the
-    module for how the gain is found)."""
+    module for how the gain is found). ``taken``: the input's K-weighted rows, ``k_power``
+    and ``_peak_envelope`` where they were taken already (``arrange.mixdown``)."""
     from concurrent.futures import ThreadPoolExecutor
 
     a = np.asarray(_frames(audio), dtype=np.float32)
-    with ThreadPoolExecutor(1) as pool:  # the resampler and the filters both release the GIL
-        later = pool.submit(_peak_envelope, a)
-        weighted = k_weighted(a, sample_rate)
-        power = _power_of(weighted)
-        peaks = later.result()
+    if taken is not None:
+        weighted, power, peaks = taken
+    else:
+        with ThreadPoolExecutor(1) as pool:  # the resampler and the filters release the GIL
+            later = pool.submit(_peak_envelope, a)
+            weighted = k_weighted(a, sample_rate)
+            power = _power_of(weighted)
+            peaks = later.result()
     before = gated_lufs(power, sample_rate)
     if before <= SILENT_LUFS:
         raise ProduceError(

@@ -10,8 +10,8 @@ air shelf (``arrange.space``; the stems stay dry), then brought to -14 LUFS inte
 Stems (``stems=True``): each instrument track rendered alone to ``stems/<track>.<format>`` at
 the mix's gain (before the limiter), so a DAW user can rebalance them and they sum to the mix.
 
-Picture: a grid of sections (columns as wide as their bars) by instruments (rows), each cell
-shaded by note density (notes per bar) and labelled with it.
+Picture (``arrange.picture``): a grid of sections (columns as wide as their bars) by instruments
+(rows), each cell shaded by note density (notes per bar) and labelled with it.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from chromatic.errors import ProduceError
 from chromatic.fileio import write_with
 from chromatic.paths import within
 from chromatic.produce.arrange.loudness import Loudness, normalize_loudness
-from chromatic.produce.arrange.space import add_space
+from chromatic.produce.arrange.mixdown import BLOCK, Mixdown
+from chromatic.produce.arrange.picture import plot_arrangement
 
 RELEASE_SECONDS = 0.5  # rendered after the last bar and faded out, so notes do not click off
 FORMATS = ("wav", "flac")
@@ -51,8 +52,12 @@ def stem_name(track: str) -> str:
     return re.sub(r"[^a-z0-9_]+", "_", track.lower()).strip("_") or "track"
 
 
+def _fade(sample_rate: int) -> int:
+    return int(RELEASE_SECONDS * sample_rate)
+
+
 def _faded(audio: np.ndarray, sample_rate: int) -> np.ndarray:
-    fade = int(RELEASE_SECONDS * sample_rate)
+    fade = _fade(sample_rate)
     if fade and len(audio) > fade:
         audio[-fade:] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)[:, None]
     return audio
@@ -92,7 +97,7 @@ def render_preview(
 ) -> Preview:
     """Render ``arr`` (an ``Arrangement``) to ``arrangement.<format>`` and ``arrangement.png``
     (and with ``stems`` one file per instrument under ``stems/``)."""
-    from chromatic.music.render import render_score
+    from chromatic.music.render import prepare, render_score
 
     if audio_format not in FORMATS:
         raise ProduceError(f"expected an audio format in {FORMATS}, got {audio_format!r}")
@@ -106,13 +111,25 @@ def render_preview(
         return _faded(audio, sample_rate)
 
     image = within(out_dir, "arrangement.png")
-    # The synthesizer runs in C without the GIL: the picture and the loudness stack's imports
-    # use the other core meanwhile.
+    family = _family(out_dir)
+    prepare()  # the synthesizer set up before the side thread starts (``render.prepare``)
+    mixdown = Mixdown(round(seconds * sample_rate), sample_rate, family, _fade(sample_rate))
+    # The synthesizers run in C without the GIL: the picture and the loudness stack's imports
+    # use the cores meanwhile, and each block of the mix is spaced and measured (``mixdown``)
+    # while the synthesizers play the next.
     with ThreadPoolExecutor(max_workers=1) as pool:
         side = pool.submit(_picture_and_imports, arr, image, title)
-        mix = add_space(render(arr.score), sample_rate, _family(out_dir))
+        render_score(
+            arr.score,
+            sample_rate=sample_rate,
+            soundfont=soundfont,
+            duration=seconds,
+            stereo=True,
+            consume=mixdown,
+            block=BLOCK,
+        )
         side.result()
-    audio, loud = normalize_loudness(mix, sample_rate)
+    audio, loud = normalize_loudness(mixdown.mix, sample_rate, taken=mixdown.taken)
     audio_path = _write_audio(
         within(out_dir, f"arrangement.{audio_format}"), audio, sample_rate, audio_format
     )
@@ -150,65 +167,3 @@ def _picture_and_imports(arr, image: Path, title: str) -> None:
     kernel()
 
     write_with(image, lambda tmp: plot_arrangement(arr, tmp, title=title))
-
-
-def plot_arrangement(arr, path: str | os.PathLike, *, title: str = "") -> None:
-    """Sections (x, width = bars) by instruments (y), shaded and labelled by notes per bar."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    rows = [i.name for i in arr.instruments] or ["(empty)"]
-    phases = [i.phase for i in arr.instruments]
-    total = max(arr.total_bars, 1)
-    density = np.zeros((len(rows), len(arr.sections)))
-    for j, s in enumerate(arr.sections):
-        for i, ph in enumerate(phases):
-            share = sum(1 for p in phases if p == ph)  # notes are counted per phase
-            density[i, j] = s.notes.get(ph, 0) / share / max(s.total_bars, 1)
-    top = max(float(density.max()), 1e-9)
-    fig, ax = plt.subplots(figsize=(max(6.0, min(16.0, total / 4)), 1.2 + 0.6 * len(rows)), dpi=100)
-    cmap = plt.get_cmap("viridis")
-    for j, s in enumerate(arr.sections):
-        for i in range(len(rows)):
-            d = density[i, j] if arr.instruments else 0.0
-            ax.add_patch(
-                plt.Rectangle(
-                    (s.start_bar, i),
-                    s.total_bars,
-                    1,
-                    facecolor=cmap(d / top) if d else "#eeeeee",
-                    edgecolor="white",
-                    linewidth=1.5,
-                )
-            )
-            if d:
-                ax.text(
-                    s.start_bar + s.total_bars / 2,
-                    i + 0.5,
-                    f"{d:.1f}",
-                    ha="center",
-                    va="center",
-                    fontsize=7,
-                    color="white" if d / top < 0.6 else "black",
-                )
-        label = s.name if s.repeat == 1 else f"{s.name} x{s.repeat}"
-        ax.text(
-            s.start_bar + s.total_bars / 2,
-            len(rows) + 0.1,
-            label,
-            ha="center",
-            va="bottom",
-            fontsize=8,
-        )
-    ax.set_xlim(0, total)
-    ax.set_ylim(0, len(rows) + 0.7)
-    ax.set_yticks([i + 0.5 for i in range(len(rows))], rows)
-    ax.set_xlabel(f"bars ({total} bars, {arr.seconds:.1f} s); cells: notes per bar")
-    ax.set_title(title or "arrangement", fontsize=10, loc="left")
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    fig.tight_layout()
-    fig.savefig(path, format="png")
-    plt.close(fig)

@@ -51,37 +51,64 @@ def available() -> bool:
 
 
 def add_space(audio: np.ndarray, sample_rate: int, family: str = "") -> np.ndarray:
-    """``audio`` ([n, 2] float) with the style's reverb return and the air shelf; unchanged
-    without pedalboard."""
+    """``audio`` ([n, 2] float) with the style's reverb return and the air shelf (float64);
+    unchanged without pedalboard."""
     if not available() or audio.ndim != 2 or audio.shape[1] != 2 or not len(audio):
         return audio
-    from pedalboard import (
-        HighpassFilter,
-        HighShelfFilter,
-        LowShelfFilter,
-        Pedalboard,
-        Reverb,
-    )
+    return Space(sample_rate, family).process(audio).astype(np.float64)
 
-    dry = np.ascontiguousarray(audio.T, dtype=np.float32)
-    send = Pedalboard(
-        [
-            HighpassFilter(cutoff_frequency_hz=SEND_HIGHPASS_HZ),
-            Reverb(
-                room_size=ROOM.get(family, DEFAULT_ROOM),
-                damping=0.35,
-                wet_level=1.0,
-                dry_level=0.0,
-                width=1.0,
-            ),
-        ]
-    )
-    wet = send(dry, sample_rate, reset=True)
-    mixed = dry + REVERB.get(family, DEFAULT_REVERB) * wet
-    tone = Pedalboard(
-        [
-            HighShelfFilter(cutoff_frequency_hz=AIR_HZ, gain_db=AIR_DB, q=0.7),
-            LowShelfFilter(cutoff_frequency_hz=LOW_HZ, gain_db=LOW_DB, q=0.7),
-        ]
-    )
-    return np.ascontiguousarray(tone(mixed, sample_rate, reset=True).T, dtype=np.float64)
+
+class Space:
+    """``add_space`` block by block, in order: the same boards carry their state from one block
+    to the next, so the blocks give the samples one call gives, bit for bit (float32 out).
+    pedalboard is loaded at the first block, not before (loading it changes the floating-point
+    mode of the thread that loads it, and so of the threads it starts afterwards)."""
+
+    def __init__(self, sample_rate: int, family: str = ""):
+        self.sample_rate, self.family = sample_rate, family
+        self._boards: tuple | None = None
+        self._on: bool | None = None
+
+    def _build(self) -> tuple:
+        from pedalboard import (
+            HighpassFilter,
+            HighShelfFilter,
+            LowShelfFilter,
+            Pedalboard,
+            Reverb,
+        )
+
+        send = Pedalboard(
+            [
+                HighpassFilter(cutoff_frequency_hz=SEND_HIGHPASS_HZ),
+                Reverb(
+                    room_size=ROOM.get(self.family, DEFAULT_ROOM),
+                    damping=0.35,
+                    wet_level=1.0,
+                    dry_level=0.0,
+                    width=1.0,
+                ),
+            ]
+        )
+        tone = Pedalboard(
+            [
+                HighShelfFilter(cutoff_frequency_hz=AIR_HZ, gain_db=AIR_DB, q=0.7),
+                LowShelfFilter(cutoff_frequency_hz=LOW_HZ, gain_db=LOW_DB, q=0.7),
+            ]
+        )
+        return send, tone
+
+    def process(self, frames: np.ndarray) -> np.ndarray:
+        """The next ``frames`` ([n, 2]) with space and air, [n, 2] float32 (unchanged, as
+        float32, without pedalboard)."""
+        if self._on is None:
+            self._on = available()
+        if not self._on or frames.ndim != 2 or frames.shape[1] != 2 or not len(frames):
+            return np.asarray(frames, dtype=np.float32)
+        if self._boards is None:
+            self._boards = self._build()
+        send, tone = self._boards
+        dry = np.ascontiguousarray(frames.T, dtype=np.float32)
+        wet = send(dry, self.sample_rate, reset=False)
+        mixed = dry + REVERB.get(self.family, DEFAULT_REVERB) * wet
+        return tone(mixed, self.sample_rate, reset=False).T

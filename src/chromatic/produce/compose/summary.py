@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from chromatic.fileio import write_text_atomic
@@ -202,11 +203,10 @@ def _form_lines(d: dict) -> list[str]:
 
 def finish(result: ComposeResult, progress: Callable[[str], None]) -> None:
     """Plan (and bootstrap manifest), assemble and render in the output folder, timed."""
-    from chromatic.produce.arrange.assemble import ARRANGEMENT_FILE, write_arrangement
-    from chromatic.produce.arrange.bootstrap import BOOTSTRAP_FILE, write_bootstrap
+    from chromatic.produce.arrange.assemble import write_arrangement
+    from chromatic.produce.arrange.bootstrap import write_bootstrap
     from chromatic.produce.arrange.key_heard import heard_plan
-    from chromatic.produce.arrange.perform import describe, perform_folder, style_of
-    from chromatic.produce.arrange.plan import PLAN_FILE
+    from chromatic.produce.arrange.perform import perform_folder
     from chromatic.produce.folder import open_folder
 
     root, opts, t = result.root, result.options, result.timings
@@ -227,7 +227,32 @@ def finish(result: ComposeResult, progress: Callable[[str], None]) -> None:
     result.warnings.extend(w for w in plan.warnings if w not in result.warnings)
     t0 = time.perf_counter()
     arr = perform_folder(arr, folder, quantized=opts.quantized)
-    write_arrangement(arr, root)
+    # arrangement.mid is written beside the render (which plays ``arr`` from memory): its
+    # encoding and the DAW pass are Python, the synthesizers C without the GIL. The writer
+    # gets its own copy of the score (it aligns the lyrics in place); the renderer is set up
+    # before the thread starts (``render.prepare``).
+    if opts.render:
+        from chromatic.music.render import prepare
+
+        prepare()
+    pool = ThreadPoolExecutor(max_workers=1)
+    written = pool.submit(write_arrangement, replace(arr, score=arr.score.copy()), root)
+    try:
+        _render_after(result, arr, plan, folder, progress, t0)
+    finally:
+        pool.shutdown(wait=True)
+    written.result()
+    result.outputs.update({"summary": f"{SUMMARY}.md", "summary_json": f"{SUMMARY}.json"})
+
+
+def _render_after(result: ComposeResult, arr, plan, folder, progress, t0: float) -> None:
+    """What ``finish`` does once the arrangement is performed: its summary rows, the render."""
+    from chromatic.produce.arrange.assemble import ARRANGEMENT_FILE
+    from chromatic.produce.arrange.bootstrap import BOOTSTRAP_FILE
+    from chromatic.produce.arrange.perform import describe, style_of
+    from chromatic.produce.arrange.plan import PLAN_FILE
+
+    root, opts, t = result.root, result.options, result.timings
     t["assemble"] = time.perf_counter() - t0
     result.warnings.extend(w for w in arr.warnings if w not in result.warnings)
     result.outputs.update(
@@ -279,4 +304,3 @@ def finish(result: ComposeResult, progress: Callable[[str], None]) -> None:
         progress(
             f"render: {prev.seconds:.1f} s of audio at {prev.loudness.level_db:.1f} LUFS ({t['render']:.2f} s)"
         )
-    result.outputs.update({"summary": f"{SUMMARY}.md", "summary_json": f"{SUMMARY}.json"})

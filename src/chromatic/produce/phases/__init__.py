@@ -101,3 +101,36 @@ class Phase(Protocol):
     def depends_on(self) -> tuple[str, ...]: ...
 
     def run(self, song_so_far: SongSoFar, options: PhaseOptions) -> PhaseResult: ...
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """What a phase's score-and-rank block returns, before any review is written: its ranked
+    ``groups`` (``regenerate.Group``s of ``FreshCandidate``s: a part as its Song, its scores,
+    its details, its bytes made when a file is wanted), the review's ``facts`` and the run's
+    counts. ``gate`` writes them where the song so far keeps reviews (a folder's review.yml
+    under its lock, or a compose branch's outbox in memory) and gives the ``PhaseResult``."""
+
+    phase: str
+    facts: dict
+    groups: list
+    digits: int
+    generated: int
+    distinct: int
+    by_section: Mapping[str, int]
+    warnings: tuple[str, ...]
+    weights: Weights
+
+    def gate(self, song_so_far: SongSoFar) -> PhaseResult:
+        merge = song_so_far.write_review(
+            self.phase, facts=self.facts, groups=self.groups, digits=self.digits
+        )
+        return PhaseResult(
+            self.phase,
+            merge,
+            self.generated,
+            self.distinct,
+            self.by_section,
+            self.warnings,
+            self.weights,
+        )

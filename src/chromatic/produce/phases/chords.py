@@ -46,7 +46,7 @@ from chromatic.produce.chords.theory import PARTS, TheoryScores, loop_moves, the
 from chromatic.produce.chords.vocab import MODE_FAMILY, ChordSpec, family
 from chromatic.produce.chords.voicing import TOP_TARGETS, voice_progression
 from chromatic.produce.folder import ProductionFolder
-from chromatic.produce.phases import PhaseResult
+from chromatic.produce.phases import Candidates, PhaseResult
 from chromatic.produce.phases.composite import (
     Scorer,
     Weights,
@@ -377,5 +377,7 @@ def run_chords(
         "warnings": notes,
     }
     top += bred.extra_top if bred else 0  # --breed: the children come on top of the reviewed
-    merge = folder.write_review(PHASE, facts=facts, groups=[Group(None, ID_PREFIX, fresh(), top)])
-    return PhaseResult(PHASE, merge, n, len(cands), {}, tuple(notes), applied)
+    groups = [Group(None, ID_PREFIX, fresh(), top)]
+    return Candidates(PHASE, facts, groups, 3, n, len(cands), {}, tuple(notes), applied).gate(
+        folder
+    )

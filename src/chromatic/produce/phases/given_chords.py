@@ -33,7 +33,7 @@ from chromatic.produce.chords.theory import melody_score, variety_score, voice_l
 from chromatic.produce.chords.vocab import VOCAB, ChordSpec, family
 from chromatic.produce.chords.voicing import BASS_FIRST, BASS_RANGE, TOP_TARGETS, voice_progression
 from chromatic.produce.folder import ProductionFolder
-from chromatic.produce.phases import PhaseOptions, PhaseResult
+from chromatic.produce.phases import Candidates, PhaseOptions, PhaseResult
 from chromatic.produce.phases.chords import (
     PHASE,
     ChordCandidate,
@@ -310,10 +310,10 @@ def run_given_chords(
     free = generated_candidates(folder)
     if free:  # the generated progressions stay beside the given ones, for the other sections
         groups.append(Group(None, "chord", iter(free), len(free)))
-    merge = folder.write_review(PHASE, facts=facts, groups=groups, digits=3)
     by = {label: len(v) for label, v in cands.items()}
     total = sum(by.values())
-    return PhaseResult(PHASE, merge, total, total, by, tuple(notes), applied)
+    made = Candidates(PHASE, facts, groups, 3, total, total, by, tuple(notes), applied)
+    return made.gate(folder)
 
 
 def generated_candidates(folder: ProductionFolder) -> list[FreshCandidate]:

@@ -23,7 +23,7 @@ from chromatic.music.notes import Note
 from chromatic.music.song import loop
 from chromatic.music.song_midi import part, write_midi
 from chromatic.produce.folder import ProductionFolder
-from chromatic.produce.phases import PhaseResult
+from chromatic.produce.phases import Candidates, PhaseResult
 from chromatic.produce.phases.composite import (
     ChromaticResult,
     Scorer,
@@ -105,7 +105,13 @@ def song_facts(song: Song, phase: str, seed: int) -> dict:
     }
 
 
-def run_part_phase(
+def run_part_phase(folder: ProductionFolder, song: Song, **kw) -> PhaseResult:
+    """``part_candidates``, then their review written at ``folder``'s gate (the folder's
+    review.yml under its lock, or a compose branch's outbox)."""
+    return part_candidates(folder, song, **kw).gate(folder)
+
+
+def part_candidates(
     folder: ProductionFolder,
     song: Song,
     *,
@@ -125,8 +131,8 @@ def run_part_phase(
     warnings: list[str] | None = None,
     evolve=None,
     context: dict | None = None,
-) -> PhaseResult:
-    """Score, rank per section, render the kept ones and merge review.yml (under the lock).
+) -> Candidates:
+    """Score and rank per section: the kept ones as ``Candidates`` (nothing written).
 
     With ``evolve`` (a ``produce.evolve.Evolve``) the generated candidates are first bred
     with this composite as the fitness (``context``: what the phase's breeder needs), and
@@ -204,12 +210,13 @@ def run_part_phase(
         **(extra or {}),
         "warnings": notes,
     }
-    merge = folder.write_review(phase, facts=facts, groups=groups, digits=ID_DIGITS)
     total = sum(generated.values())
     if ordered:  # bred: every candidate scored, children included
         scored = {k: v["scored"] for k, v in extra["evolve"]["sections"].items()}  # type: ignore[index]
         total = sum(scored.get(k, n) for k, n in generated.items())
-    return PhaseResult(phase, merge, total, total, generated, tuple(notes), applied)
+    return Candidates(
+        phase, facts, groups, ID_DIGITS, total, total, generated, tuple(notes), applied
+    )
 
 
 def part_evaluator(song, phase, sections, track_of, scorer, weights, taste, chroma):
