@@ -12,6 +12,8 @@ antecedent / consequent pairs over a plan the listener can follow:
   cadences; longer sections cycle the plan;
 - **register by role**: every line starts near the section's anchor in the singer's range,
   higher for a chorus than a verse (the chorus is heard as a lift), the middle for a bridge;
+  the anchor is a degree of the key's scale (``scale_anchor``) and the section's window
+  centres on it, so a register shift of a semitone moves the tune, not reshapes its lines;
 - **leaps** of more than a fourth are answered by a step the other way, and no move exceeds a
   sixth (a larger one is folded an octave toward the anchor);
 - **light syllables recite**: a light syllable after a light one, off the strong beats, keeps
@@ -145,6 +147,16 @@ def anchor_pitch(singer: Singer, role: str) -> float:
     return singer.low + ANCHOR.get(role, DEFAULT_ANCHOR) * (singer.high - singer.low)
 
 
+def scale_anchor(anchor: float, scale, lo: int, hi: int) -> int:
+    """The section's anchor as a degree of the key's scale: the scale pitch nearest the
+    anchor (ties: the one nearer the unrounded anchor). Lines start a number of scale steps
+    above it (``line_offsets``), and ``move`` counts an off-scale start's first scale pitch as
+    a step: from an off-scale anchor the lines would climb one degree less, so a register shift
+    of one semitone (the style's ``melody_shift``, e.g. a color's dark feel) that moved the
+    anchor onto an off-scale pitch reshaped every line instead of only lowering it."""
+    return nearest(round(anchor), scale, lo, hi, toward=anchor)
+
+
 def line_moves(contour: Contour, index: int) -> tuple[int, ...]:
     """The moves of line ``index``: the motif, its sequence, its inversion, the motif again."""
     if index % 4 == 2 and contour.kind != "repeated":
@@ -170,11 +182,11 @@ def walk(
 ) -> tuple[list[int], int, int]:
     """Pitches for every note of ``lines`` (see the module docstring); returns the pitches, the
     notes on a strong beat or chord change and how many of those were snapped to a chord tone."""
-    anchor = anchor_pitch(singer, section.role)
-    lo = max(singer.low, round(anchor) - WINDOW)
-    hi = min(singer.high, round(anchor) + WINDOW)
-    strong = set(strong_ticks(section.meter, section.bars)) | {c.start for c in section.chords}
     scale = key.scale_pcs()
+    centre = scale_anchor(anchor_pitch(singer, section.role), scale, singer.low, singer.high)
+    lo = max(singer.low, centre - WINDOW)
+    hi = min(singer.high, centre + WINDOW)
+    strong = set(strong_ticks(section.meter, section.bars)) | {c.start for c in section.chords}
     offsets = line_offsets(len(lines))
     home = home_colours(key)
     end = end_rank(section, key, lines)
@@ -182,7 +194,7 @@ def walk(
     on_strong = snapped = 0
     for li, line in enumerate(lines):
         moves = line_moves(contour, li)
-        start = move(round(anchor), offsets[li], scale) if offsets[li] else round(anchor)
+        start = move(centre, offsets[li], scale) if offsets[li] else centre
         recover = 0
         for ni, n in enumerate(line.notes):
             chord = section.chord_at(n.start)
@@ -204,7 +216,7 @@ def walk(
             if prev is not None and abs(p - prev) > MAX_MOVE:
                 p += -12 if p > prev else 12
             if not lo <= p <= hi:
-                p = nearest(prev if prev is not None else round(anchor), scale, lo, hi)
+                p = nearest(prev if prev is not None else centre, scale, lo, hi)
             if n.start in strong:
                 on_strong += 1
                 frame = core_tones(chord, home)
