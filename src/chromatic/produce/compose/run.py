@@ -356,7 +356,7 @@ def compose_step(source: str | Path, out: str | Path, opts: ComposeOptions) -> S
             )
         if not review.is_file():
             scorer = _load_scorer(opts, notes, folder.proposal().concept, root)
-            entry.run(folder, phase_options(phase, opts, opts.seed, scorer))
+            entry.run(folder, phase_options(phase, opts, opts.seed, scorer)).gate(folder)
         what = (
             "label the candidates you want as sections (e.g. " + ", ".join(opts.form) + ") and set "
             "status: approved"
