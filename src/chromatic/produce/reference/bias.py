@@ -31,7 +31,6 @@ import mido
 
 from chromatic.errors import ProduceError
 from chromatic.fileio import check_regular, clone_tree, write_text_atomic
-from chromatic.produce.phases import Candidates
 from chromatic.produce.reference.figures import distance, figures_of
 from chromatic.produce.regenerate import FreshCandidate, Group
 from chromatic.produce.review import GROUP_KEY, SCRATCH_FIELD, detail_file, read_review
@@ -142,7 +141,8 @@ def run_with_reference(phase, folder, options):
         folder.write_into(clone)  # a compose branch: the song so far it holds in memory
         pool = max(options.top, min(options.n, POOL * options.top))
         copy = ProductionFolder(clone)
-        run = phase.run(copy, replace(options, top=pool)).gate(copy)
+        first = phase.run(copy, replace(options, top=pool))
+        run = first.gate(copy)
         review_path = clone / role / "review.yml"
         review = read_review(review_path)
         groups: dict[str | None, list[tuple[float, FreshCandidate]]] = {}
@@ -178,14 +178,17 @@ def run_with_reference(phase, folder, options):
         items.sort(key=lambda x: -x[0])
         prefix = PREFIX[role] + (f"_{name}" if name else "")
         made.append(Group(name, prefix, iter(f for _, f in items), top))
-    return Candidates(
-        role,
-        facts,
-        made,
-        digits,
-        run.generated,
-        run.distinct,
-        run.by_section,
-        run.warnings,
-        run.weights,
+    # the phase's own Candidates, re-ranked (built by ``replace``: ``produce.phases`` imports
+    # this package, so this one imports nothing of it)
+    return replace(
+        first,
+        facts=facts,
+        groups=made,
+        digits=digits,
+        generated=run.generated,
+        distinct=run.distinct,
+        by_section=run.by_section,
+        warnings=run.warnings,
+        weights=run.weights,
+        then=None,
     )
