@@ -41,7 +41,7 @@ def test_a_branch_writes_the_bytes_of_produce_approve_and_promote(tmp_path):
     song = HeldSong(mem_root)
     for phase in PHASES:
         # by hand: produce <phase>, approve the first alternative, promote it
-        get(phase).run(disk, _options(phase))
+        get(phase).run(disk, _options(phase)).gate(disk)
         path = disk.review_path(phase)
         alt = alternatives(phase, read_review(path), path, FORM, 1, [])[0]
         approve(path, {cid: section for section, cid in alt.choice.items()})
@@ -51,7 +51,7 @@ def test_a_branch_writes_the_bytes_of_produce_approve_and_promote(tmp_path):
             )
         # in memory: the same phase on the branch's song so far
         trial = song.trial()
-        get(phase).run(trial, _options(phase))
+        get(phase).run(trial, _options(phase)).gate(trial)
         held = trial.outbox[phase]
         assert alternatives(phase, held.model, held.path, FORM, 1, [])[0] == alt
         song = approve_choice(trial, phase, alt)
@@ -95,9 +95,9 @@ def test_given_progressions_merge_in_memory_as_on_disk(tmp_path):
     disk = init_at(src, tmp_path / "disk", force=True)
     mem_root = init_at(src, tmp_path / "mem", force=True).root
     options = PhaseOptions(n=8, top=4, seed=3)
-    get("chords").run(disk, options)
+    get("chords").run(disk, options).gate(disk)
     trial = HeldSong(mem_root).trial()
-    get("chords").run(trial, options)
+    get("chords").run(trial, options).gate(trial)
     assert {c.details.get("section") for c in trial.review("chords").candidates} == {"verse", None}
     assert _files(mem_root) == {}
     write_song(ProductionFolder(mem_root), trial.outbox)
@@ -183,7 +183,7 @@ def test_the_song_of_a_chord_set_is_read_once(tmp_path, monkeypatch):
 
     root = init_at(MAJOR_4_4, tmp_path / "mem", force=True).root
     trial = HeldSong(root).trial()
-    get("chords").run(trial, _options("chords"))
+    get("chords").run(trial, _options("chords")).gate(trial)
     held = trial.outbox["chords"]
     first, second = alternatives("chords", held.model, held.path, FORM, 2, [])[:2]
     a, b = approve_choice(trial, "chords", first), approve_choice(trial, "chords", second)

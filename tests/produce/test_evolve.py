@@ -287,8 +287,10 @@ def test_compose_passes_evolve_to_every_phase_and_chords_breed(song_44, tmp_path
     assert opts.evolve is SMALL
     assert all(get(p).breeds for p in ("chords", "drums", "bass", "melody", "harmony"))
     folder = _copy(song_44, tmp_path, "chords")
-    run = get("chords").run(
-        folder, phase_options("chords", ComposeOptions(n=6, evolve=SMALL), 1, None)
+    run = (
+        get("chords")
+        .run(folder, phase_options("chords", ComposeOptions(n=6, evolve=SMALL), 1, None))
+        .gate(folder)
     )
     text = folder.review_path("chords").read_text()
     assert run.generated > 0 and "evolve:" in text and "lineage:" in text

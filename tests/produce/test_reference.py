@@ -36,7 +36,7 @@ def song(tmp_path_factory):
     folder, _ = init_production(MAJOR_4_4, tmp_path_factory.mktemp("ref"))
     run_chords(folder, n=30, top=4, seed=3)
     approve(folder, "chords", {0: "verse", 1: "chorus"})
-    get("drums").run(folder, PhaseOptions(6, 2, 1))
+    get("drums").run(folder, PhaseOptions(6, 2, 1)).gate(folder)
     approve(folder, "drums")
     return folder
 
@@ -72,8 +72,8 @@ def test_a_reference_biases_the_phase(song, chorale, tmp_path):
     biased = _copy(song, tmp_path / "biased")
     set_reference(biased, chorale)
     options = PhaseOptions(12, 3, 2)
-    get("bass").run(plain, options)
-    get("bass").run(biased, options)
+    get("bass").run(plain, options).gate(plain)
+    get("bass").run(biased, options).gate(biased)
     ref = figures_of(chorale)
     review = read_review(biased.review_path("bass"))
     assert review.model_extra["reference"]["source"] == "bwv66.6.mid"
@@ -100,8 +100,8 @@ def test_a_reference_without_the_role_changes_nothing(song, chorale, tmp_path):
     plain = _copy(song, tmp_path / "plain")
     biased = _copy(song, tmp_path / "biased")
     set_reference(biased, chorale)  # a chorale has no drums
-    get("drums").run(plain, PhaseOptions(6, 2, 4))
-    get("drums").run(biased, PhaseOptions(6, 2, 4))
+    get("drums").run(plain, PhaseOptions(6, 2, 4)).gate(plain)
+    get("drums").run(biased, PhaseOptions(6, 2, 4)).gate(biased)
 
     def digests(folder):
         r = read_review(folder.review_path("drums"))

@@ -25,7 +25,9 @@ def test_an_unknown_phase_or_option_is_a_produce_error(song_78):
     with pytest.raises(ProduceError, match="unknown phase 'harmonica'"):
         get("harmonica")
     with pytest.raises(ProduceError, match="no option 'singer'"):
-        get("drums").run(song_78, PhaseOptions(n=2, top=1, extra={"singer": "Shirley"}))
+        get("drums").run(song_78, PhaseOptions(n=2, top=1, extra={"singer": "Shirley"})).gate(
+            song_78
+        )
 
 
 def test_phase_options_from_keywords_take_the_phases_own_and_refuse_others():
@@ -49,10 +51,12 @@ def test_phase_options_from_keywords_take_the_phases_own_and_refuse_others():
 
 def test_every_phase_returns_one_result_type(tmp_path):
     song = make_song(MINOR_7_8, tmp_path / "song")
-    chords = get("chords").run(song, PhaseOptions(n=12, top=4, seed=1))
+    chords = get("chords").run(song, PhaseOptions(n=12, top=4, seed=1)).gate(song)
     assert isinstance(chords, PhaseResult) and chords.phase == "chords"
     assert chords.generated == 12 and chords.by_section == {} and chords.distinct <= 12
-    melody = get("melody").run(song, PhaseOptions(n=2, top=1, extra={"singer": "Shirley"}))
+    melody = (
+        get("melody").run(song, PhaseOptions(n=2, top=1, extra={"singer": "Shirley"})).gate(song)
+    )
     assert isinstance(melody, PhaseResult) and melody.phase == "melody"
     assert melody.generated == sum(melody.by_section.values()) == melody.distinct > 0
     # what each run reports is what its review.yml holds: the candidates it kept, replaced and

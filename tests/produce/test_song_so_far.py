@@ -36,7 +36,7 @@ def test_a_held_loop_reads_as_its_file(tmp_path, source):
         nxt = []
         for i, song in enumerate(songs):
             trial = song.trial()
-            get(phase).run(trial, _options(phase, 3 + i))
+            get(phase).run(trial, _options(phase, 3 + i)).gate(trial)
             held = trial.outbox[phase]
             for alt in alternatives(phase, held.model, held.path, FORM, 2, [])[:2]:
                 child = approve_choice(trial, phase, alt)
@@ -105,7 +105,7 @@ def test_the_search_parses_no_approved_loop(tmp_path, monkeypatch):
 
     folder = ProductionFolder(root)
     write_song(folder, best.song.held)
-    get("harmony").run(folder, _options("harmony", 1))
+    get("harmony").run(folder, _options("harmony", 1)).gate(folder)
     assert any("melody/approved" in s for s in seen) and any("chords/approved" in s for s in seen)
 
 
@@ -121,7 +121,7 @@ def test_the_chords_a_branch_builds_on_are_what_its_files_read(tmp_path, source,
 
     root = init_at(source, tmp_path / "mem", force=True).root
     trial = HeldSong(root).trial()
-    get("chords").run(trial, _options("chords", 2))
+    get("chords").run(trial, _options("chords", 2)).gate(trial)
     held = trial.outbox["chords"]
     child = approve_choice(
         trial, "chords", alternatives("chords", held.model, held.path, FORM, 1, [])[0]
@@ -149,7 +149,7 @@ def test_a_given_progression_is_read_from_its_song(tmp_path):
     src.write_text(dump_yaml(data))
     root = init_at(src, tmp_path / "mem", force=True).root
     trial = HeldSong(root).trial()
-    get("chords").run(trial, PhaseOptions(n=8, top=4, seed=3))
+    get("chords").run(trial, PhaseOptions(n=8, top=4, seed=3)).gate(trial)
     held = trial.outbox["chords"]
     alt = alternatives("chords", held.model, held.path, FORM, 1, [])[0]
     child = approve_choice(trial, "chords", alt)

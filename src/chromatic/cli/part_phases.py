@@ -46,7 +46,7 @@ def run_phase(name: str, folder: Path, asked: PhaseCommand, **extra):
     region = (asked.section, asked.bars)
     if any(region):  # --section S --bars 5-8: only those bars regenerated
         return prod, own.run_region(prod, name, region, options)
-    return prod, get(name).run(prod, options)
+    return prod, get(name).run(prod, options).gate(prod)  # the human's review.yml
 
 
 def _report(prod, run, columns: tuple[str, ...]) -> None:

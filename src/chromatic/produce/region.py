@@ -208,7 +208,8 @@ def regenerate_region(
     try:
         clone = work / folder.root.name
         clone_tree(folder.root, clone, ignore=shutil.ignore_patterns("*.wav", "*.flac", "stems"))
-        run = get(phase).run(ProductionFolder(clone), replace(options, top=options.n))
+        copy = ProductionFolder(clone)
+        run = get(phase).run(copy, replace(options, top=options.n)).gate(copy)
         review = read_review(clone / phase / "review.yml")
         cands = [c for c in review.candidates if c.details.get(GROUP_KEY) == section]
         made = [(c, *_read(clone / phase / c.midi_file)[:2]) for c in cands]

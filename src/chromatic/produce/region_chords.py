@@ -92,7 +92,8 @@ def regenerate_chords_region(
     try:
         clone = work / folder.root.name
         clone_tree(folder.root, clone, ignore=shutil.ignore_patterns("*.wav", "*.flac", "stems"))
-        run = get("chords").run(type(folder)(clone), replace(options, top=options.n))
+        copy = type(folder)(clone)
+        run = get("chords").run(copy, replace(options, top=options.n)).gate(copy)
         review = read_review(clone / "chords" / "review.yml")
         made = []
         for c in review.candidates:

@@ -1,5 +1,7 @@
 """The song so far: what a production phase reads of the phases decided before it, and where it
-puts its review. Every phase is ``<phase>_phase(song_so_far, options)``.
+puts its review. Every phase is ``<phase>_phase(song_so_far, options)``: it reads the song so far
+and gives its ``Candidates`` (``produce.phases``), nothing written; ``Candidates.gate`` then writes
+them through ``write_review``.
 
 Two things are a song so far:
 
@@ -23,7 +25,8 @@ What a phase reads, by kind:
   song per chord set in a branch);
 - an earlier phase's review facts (``review_facts``: the melody's singer) and review
   (``review``);
-- and it writes its candidates and review with ``write_review``.
+- and the gate (``Candidates.gate``, the phase's caller) writes its candidates and review with
+  ``write_review``.
 """
 
 from __future__ import annotations

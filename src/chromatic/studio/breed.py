@@ -73,7 +73,7 @@ def breed(folder: ProductionFolder, phase: str, args: dict) -> dict:
     )
     with folder.locked():
         star(folder, phase, args["ids"])
-        run = get(phase).run(folder, options)
+        run = get(phase).run(folder, options).gate(folder)
     return {"parents": args["ids"], "added": list(run.merge.added), "summary": run.merge.summary()}
 
 

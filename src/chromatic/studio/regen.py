@@ -67,12 +67,12 @@ def regenerate(
     with folder.locked():
         if section is None:
             options = PhaseOptions(n=n, top=top or DEFAULT_TOP.get(phase, 5), seed=seed)
-            run = get(phase).run(folder, options)
+            run = get(phase).run(folder, options).gate(folder)
         else:
             top = top or section_top(path, section)
             _set_hold(path, section, True)
             try:
-                run = get(phase).run(folder, PhaseOptions(n=n, top=top, seed=seed))
+                run = get(phase).run(folder, PhaseOptions(n=n, top=top, seed=seed)).gate(folder)
             finally:
                 _set_hold(path, section, False)
     return {

@@ -18,7 +18,9 @@ a song heard in another key gives way to the next kept one that reads it (``arra
 It is assembled and rendered, and ``compose_summary.md``/``.json`` are written.
 
 Each phase is looked up in ``chromatic.produce.phases.registry`` and called through its one
-``Phase.run(folder, PhaseOptions)``: the registry is the extension point; a phase of the folder
+``Phase.run(folder, PhaseOptions)``, which gives the phase's ``Candidates`` (nothing written); the
+search gates them into each trial branch's outbox in memory, a step into the human's review.yml.
+The registry is the extension point; a phase of the folder
 layout with no registry entry is skipped with a warning. Branch ``i`` of a phase runs with
 ``seed + i``, so the same seed gives the same song, byte for byte.
 
@@ -356,7 +358,7 @@ def compose_step(source: str | Path, out: str | Path, opts: ComposeOptions) -> S
             )
         if not review.is_file():
             scorer = _load_scorer(opts, notes, folder.proposal().concept, root)
-            entry.run(folder, phase_options(phase, opts, opts.seed, scorer))
+            entry.run(folder, phase_options(phase, opts, opts.seed, scorer)).gate(folder)
         what = (
             "label the candidates you want as sections (e.g. " + ", ".join(opts.form) + ") and set "
             "status: approved"

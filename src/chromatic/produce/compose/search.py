@@ -191,7 +191,8 @@ def search(
         for bi, b in enumerate(branches):
             trial = b.song.trial()
             trials.append(trial)
-            result = entry.run(trial, phase_options(phase, opts, opts.seed + bi, scorer))
+            made = entry.run(trial, phase_options(phase, opts, opts.seed + bi, scorer))
+            result = made.gate(trial)  # into the trial's outbox, in memory: no file written
             generated += result.generated
             held = trial.outbox[phase]
             for ai, alt in enumerate(

@@ -2,7 +2,7 @@
 fitness and a quality-diversity archive for the shortlist (``docs/evolve.md``).
 
 The phases know nothing of this package: ``PhaseOptions.evolve`` carries an ``Evolve`` whose
-``breed`` the shared part runner (``phases.parts.run_part_phase``) calls with the generated
+``breed`` the shared part runner (``phases.parts.part_candidates``) calls with the generated
 candidates, a batch ``evaluate`` (the same composite review.yml shows) and the phase's context
 (kicks, genre fit, singer); the operators live in ``evolve.drums``, ``evolve.bass`` and
 ``evolve.melody``. A candidate is the phases' own ``PartCandidate`` (section, draw index,

@@ -10,7 +10,7 @@ module imports these types from here, so the registry can import every phase wit
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -64,7 +64,7 @@ class PhaseOptions:
         )
 
     def ranking(self) -> dict[str, object]:
-        """The keywords the part phases' score-and-rank block (``parts.run_part_phase``) takes
+        """The keywords the part phases' score-and-rank block (``parts.part_candidates``) takes
         from these options."""
         return {
             "top": self.top,
@@ -92,7 +92,9 @@ class PhaseResult:
 
 class Phase(Protocol):
     """A production phase: its folder name, the phases whose approved loops it reads, and one
-    way to run it."""
+    way to run it: ``run`` gives the phase's ``Candidates`` and writes nothing; its caller gates
+    them (``Candidates.gate``) where a review is wanted (``produce <phase>``, compose's kept
+    branch), or holds, compares or drops them without a review written."""
 
     @property
     def name(self) -> str: ...
@@ -100,7 +102,7 @@ class Phase(Protocol):
     @property
     def depends_on(self) -> tuple[str, ...]: ...
 
-    def run(self, song_so_far: SongSoFar, options: PhaseOptions) -> PhaseResult: ...
+    def run(self, song_so_far: SongSoFar, options: PhaseOptions) -> Candidates: ...
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,11 @@ class Candidates:
     ``groups`` (``regenerate.Group``s of ``FreshCandidate``s: a part as its Song, its scores,
     its details, its bytes made when a file is wanted), the review's ``facts`` and the run's
     counts. ``gate`` writes them where the song so far keeps reviews (a folder's review.yml
-    under its lock, or a compose branch's outbox in memory) and gives the ``PhaseResult``."""
+    under its lock, or a compose branch's outbox in memory) and gives the ``PhaseResult``;
+    nothing is written before. ``then`` is a second step that reads the review this one wrote
+    (the chord phase on a proposal's given progressions: its generated loops are gated first,
+    then the given ones, which keep them beside theirs): it runs at the gate, and its
+    ``PhaseResult`` is the one given."""
 
     phase: str
     facts: dict
@@ -120,11 +126,14 @@ class Candidates:
     by_section: Mapping[str, int]
     warnings: tuple[str, ...]
     weights: Weights
+    then: Callable[[SongSoFar], Candidates] | None = None
 
     def gate(self, song_so_far: SongSoFar) -> PhaseResult:
         merge = song_so_far.write_review(
             self.phase, facts=self.facts, groups=self.groups, digits=self.digits
         )
+        if self.then is not None:
+            return self.then(song_so_far).gate(song_so_far)
         return PhaseResult(
             self.phase,
             merge,

@@ -32,13 +32,13 @@ from chromatic.music.song import Song as LoopSong
 from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.loops import read_loop
 from chromatic.produce.melody.singers import Singer, choose_singer, registry
-from chromatic.produce.phases import PhaseOptions, PhaseResult
+from chromatic.produce.phases import Candidates, PhaseOptions, PhaseResult
 from chromatic.produce.phases.parts import (
     PartCandidate,
     TrackSpec,
     check_counts,
     draw_order,
-    run_part_phase,
+    part_candidates,
     section_rng,
 )
 from chromatic.produce.sections import (
@@ -178,11 +178,12 @@ def harmony_candidate(song, section, index, opt, lead, singer, sung) -> PartCand
 
 
 def run_harmony(folder: ProductionFolder, **keywords) -> PhaseResult:
-    """``harmony_phase`` with its options as keywords (``PhaseOptions.of``: n 40, top 5)."""
-    return harmony_phase(folder, PhaseOptions.of(OWN, **keywords))
+    """``harmony_phase`` with its options as keywords (``PhaseOptions.of``: n 40, top 5), its
+    candidates gated at ``folder`` (review.yml written), as a script or a test runs it."""
+    return harmony_phase(folder, PhaseOptions.of(OWN, **keywords)).gate(folder)
 
 
-def harmony_phase(song_so_far: SongSoFar, options: PhaseOptions) -> PhaseResult:
+def harmony_phase(song_so_far: SongSoFar, options: PhaseOptions) -> Candidates:
     """Backing-vocal candidates for every section with an approved melody; ``n`` generated and
     ``top`` kept per section."""
     n, seed = options.n, options.seed
@@ -226,7 +227,7 @@ def harmony_phase(song_so_far: SongSoFar, options: PhaseOptions) -> PhaseResult:
             events[(s.label, i)] = lyric_events(c.notes, words, sung)
     style = style_for(song.proposal, song_so_far.root)  # the color's backing part (produce.style)
     programs = {s.label: style.program("harmony", section_role(s.label)[0]) for s in song.sections}
-    return run_part_phase(
+    return part_candidates(
         song_so_far,
         song,
         phase=PHASE,

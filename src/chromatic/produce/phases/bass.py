@@ -41,13 +41,13 @@ from chromatic.produce.bass.centre import bass_centre
 from chromatic.produce.bass.line import APPROACHES, REGISTERS, BassOption, bass_templates, realize
 from chromatic.produce.folder import ProductionFolder
 from chromatic.produce.heard import heard_key
-from chromatic.produce.phases import PhaseOptions, PhaseResult
+from chromatic.produce.phases import Candidates, PhaseOptions, PhaseResult
 from chromatic.produce.phases.parts import (
     PartCandidate,
     TrackSpec,
     check_counts,
     draw_order,
-    run_part_phase,
+    part_candidates,
     section_rng,
 )
 from chromatic.produce.rhythm.patterns import drum_bar
@@ -184,11 +184,12 @@ def generate_bass(
 
 
 def run_bass(folder: ProductionFolder, **keywords) -> PhaseResult:
-    """``bass_phase`` with its options as keywords (``PhaseOptions.of``: n 40, top 5)."""
-    return bass_phase(folder, PhaseOptions.of(OWN, **keywords))
+    """``bass_phase`` with its options as keywords (``PhaseOptions.of``: n 40, top 5), its
+    candidates gated at ``folder`` (review.yml written), as a script or a test runs it."""
+    return bass_phase(folder, PhaseOptions.of(OWN, **keywords)).gate(folder)
 
 
-def bass_phase(song_so_far: SongSoFar, options: PhaseOptions) -> PhaseResult:
+def bass_phase(song_so_far: SongSoFar, options: PhaseOptions) -> Candidates:
     """Bass candidates for every approved chord section; ``n`` generated and ``top`` kept per section."""
     n, seed = options.n, options.seed
     check_counts(n, options.top)
@@ -215,7 +216,7 @@ def bass_phase(song_so_far: SongSoFar, options: PhaseOptions) -> PhaseResult:
     cands = {s.label: generate_bass(song, s, kicks[s.label], n, mixed) for s in song.sections}
     roles = {s.label: s.role for s in song.sections}
     programs = {label: style.program("bass", role) for label, role in roles.items()}
-    return run_part_phase(
+    return part_candidates(
         song_so_far,
         song,
         phase=PHASE,

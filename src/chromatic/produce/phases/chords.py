@@ -288,7 +288,12 @@ def candidate_details(
 # --- the phase ---------------------------------------------------------------------------------
 
 
-def run_chords(
+def run_chords(folder: ProductionFolder, **keywords) -> PhaseResult:
+    """``chords_candidates`` with their review written at ``folder``'s gate (a script, a test)."""
+    return chords_candidates(folder, **keywords).gate(folder)
+
+
+def chords_candidates(
     folder: ProductionFolder,
     *,
     n: int = 200,
@@ -299,8 +304,9 @@ def run_chords(
     weights: Weights = Weights(),
     taste=None,
     evolve=None,
-) -> PhaseResult:
-    """Generate, score and keep the best ``top`` of ``n`` chord candidates in ``folder``."""
+) -> Candidates:
+    """Generate, score and keep the best ``top`` of ``n`` chord candidates of ``folder`` (nothing
+    written: the caller gates them)."""
     check_counts(n, top)
     proposal = folder.proposal()
     style = style_for(proposal, folder.root)
@@ -378,6 +384,4 @@ def run_chords(
     }
     top += bred.extra_top if bred else 0  # --breed: the children come on top of the reviewed
     groups = [Group(None, ID_PREFIX, fresh(), top)]
-    return Candidates(PHASE, facts, groups, 3, n, len(cands), {}, tuple(notes), applied).gate(
-        folder
-    )
+    return Candidates(PHASE, facts, groups, 3, n, len(cands), {}, tuple(notes), applied)

@@ -28,13 +28,13 @@ from chromatic.music.gm import ACCENT, CRASH, CYMBALS, KIT
 from chromatic.music.meter import TPQ, Meter, fine_step, ticks
 from chromatic.music.notes import Note
 from chromatic.produce.folder import ProductionFolder
-from chromatic.produce.phases import PhaseOptions, PhaseResult
+from chromatic.produce.phases import Candidates, PhaseOptions, PhaseResult
 from chromatic.produce.phases.parts import (
     PartCandidate,
     TrackSpec,
     check_counts,
     draw_order,
-    run_part_phase,
+    part_candidates,
     section_rng,
 )
 from chromatic.produce.rhythm.fills import apply_fill, fill_options
@@ -197,11 +197,12 @@ def style_groove(style: Style) -> Groove | None:
 
 
 def run_drums(folder: ProductionFolder, **keywords) -> PhaseResult:
-    """``drums_phase`` with its options as keywords (``PhaseOptions.of``: n 40, top 5)."""
-    return drums_phase(folder, PhaseOptions.of(OWN, **keywords))
+    """``drums_phase`` with its options as keywords (``PhaseOptions.of``: n 40, top 5), its
+    candidates gated at ``folder`` (review.yml written), as a script or a test runs it."""
+    return drums_phase(folder, PhaseOptions.of(OWN, **keywords)).gate(folder)
 
 
-def drums_phase(song_so_far: SongSoFar, options: PhaseOptions) -> PhaseResult:
+def drums_phase(song_so_far: SongSoFar, options: PhaseOptions) -> Candidates:
     """Drum candidates for every approved chord section; ``n`` generated and ``top`` kept per section."""
     n, seed = options.n, options.seed
     humanize_with = options.extra.get("humanize_with")
@@ -217,7 +218,7 @@ def drums_phase(song_so_far: SongSoFar, options: PhaseOptions) -> PhaseResult:
         )
     mixed = content_seed(seed, song.proposal)
     cands = {s.label: generate_drums(s, fit, n, mixed, g) for s in song.sections}
-    return run_part_phase(
+    return part_candidates(
         song_so_far,
         song,
         phase=PHASE,

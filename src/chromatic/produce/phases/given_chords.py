@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import os
+from dataclasses import replace
 from fractions import Fraction
 from functools import partial
 from pathlib import Path
@@ -39,8 +40,8 @@ from chromatic.produce.phases.chords import (
     ChordCandidate,
     candidate_details,
     chord_loop,
+    chords_candidates,
     render_chords,
-    run_chords,
 )
 from chromatic.produce.phases.composite import (
     NO_MODEL_WARNING,
@@ -211,7 +212,12 @@ def kept_order(items: list, score, top: int) -> list:
     return [t[-1] for t in sorted(tiers, key=lambda t: t[:3])]
 
 
-def run_given_chords(
+def run_given_chords(folder: ProductionFolder, progressions: dict[str, str], **kw) -> PhaseResult:
+    """``given_chords_candidates`` with their review written at ``folder``'s gate."""
+    return given_chords_candidates(folder, progressions, **kw).gate(folder)
+
+
+def given_chords_candidates(
     folder: ProductionFolder,
     progressions: dict[str, str],
     *,
@@ -223,9 +229,10 @@ def run_given_chords(
     weights: Weights = Weights(),
     taste=None,
     vary: bool = False,
-) -> PhaseResult:
-    """Candidates of each given section's progression, scored and merged into review.yml
-    (one group per section; ``top`` kept per section). Nothing is written on a bad progression."""
+) -> Candidates:
+    """Candidates of each given section's progression, scored, for review.yml (one group per
+    section; ``top`` kept per section). Nothing is written: the caller gates them; a bad
+    progression is refused before."""
     check_counts(n, top)
     proposal = folder.proposal()
     style = style_for(proposal, folder.root)
@@ -312,8 +319,7 @@ def run_given_chords(
         groups.append(Group(None, "chord", iter(free), len(free)))
     by = {label: len(v) for label, v in cands.items()}
     total = sum(by.values())
-    made = Candidates(PHASE, facts, groups, 3, total, total, by, tuple(notes), applied)
-    return made.gate(folder)
+    return Candidates(PHASE, facts, groups, 3, total, total, by, tuple(notes), applied)
 
 
 def generated_candidates(folder: ProductionFolder) -> list[FreshCandidate]:
@@ -340,20 +346,26 @@ def generated_candidates(folder: ProductionFolder) -> list[FreshCandidate]:
     return out
 
 
-def chords_phase(song_so_far: SongSoFar, options: PhaseOptions) -> PhaseResult:
+def chords_phase(song_so_far: SongSoFar, options: PhaseOptions) -> Candidates:
     """The registry's chord phase: the artist's progressions where there are any (given here,
-    in a file or in the proposal), else the generated ones (``run_chords``, unchanged)."""
+    in a file or in the proposal), else the generated ones (``chords_candidates``, unchanged). Nothing is
+    written: the caller gates the candidates."""
     progression = options.extra.get("progression")
     progression_file = options.extra.get("progression_file")
     ranking = options.ranking()  # ``evolve`` breeds the generated loops, never the given ones
     plain = {k: v for k, v in ranking.items() if k != "evolve"}
     given = progressions_for(song_so_far, progression, progression_file)
     if not given:
-        return run_chords(song_so_far, n=options.n, **ranking)
+        return chords_candidates(song_so_far, n=options.n, **ranking)
     proposal = song_so_far.proposal()  # every progression checked before anything is written
     parse_all(given, proposal.key, meter_of(proposal.time_signature))
-    if progression is None and progression_file is None:  # the proposal's (compose): the
-        # sections it gives no chords get generated ones
-        run_chords(song_so_far, n=options.n, **ranking)
     vary = bool(options.extra.get("vary", False))
-    return run_given_chords(song_so_far, given, vary=vary, n=options.n, **plain)
+
+    def given_ones(at: SongSoFar) -> Candidates:  # they keep the generated ones of its review
+        return given_chords_candidates(at, given, vary=vary, n=options.n, **plain)
+
+    if progression is None and progression_file is None:  # the proposal's (compose): the
+        # sections it gives no chords get generated ones, gated first, then the given ones
+        generated = chords_candidates(song_so_far, n=options.n, **ranking)
+        return replace(generated, then=given_ones)
+    return given_ones(song_so_far)

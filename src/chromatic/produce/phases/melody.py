@@ -50,13 +50,13 @@ from chromatic.produce.melody.prosody import syllables_of
 from chromatic.produce.melody.setting import PACES, Pace
 from chromatic.produce.melody.singers import Singer, choose_singer, registry
 from chromatic.produce.melody.tune import Line, walk
-from chromatic.produce.phases import PhaseOptions, PhaseResult
+from chromatic.produce.phases import Candidates, PhaseOptions, PhaseResult
 from chromatic.produce.phases.parts import (
     PartCandidate,
     TrackSpec,
     check_counts,
     draw_order,
-    run_part_phase,
+    part_candidates,
     section_rng,
 )
 from chromatic.produce.sections import Section, Song, load_song
@@ -273,11 +273,12 @@ def shifted(singer: Singer, semitones: int) -> Singer:
 
 
 def run_melody(folder: ProductionFolder, **keywords) -> PhaseResult:
-    """``melody_phase`` with its options as keywords (``PhaseOptions.of``: n 40, top 5)."""
-    return melody_phase(folder, PhaseOptions.of(OWN, **keywords))
+    """``melody_phase`` with its options as keywords (``PhaseOptions.of``: n 40, top 5), its
+    candidates gated at ``folder`` (review.yml written), as a script or a test runs it."""
+    return melody_phase(folder, PhaseOptions.of(OWN, **keywords)).gate(folder)
 
 
-def melody_phase(song_so_far: SongSoFar, options: PhaseOptions) -> PhaseResult:
+def melody_phase(song_so_far: SongSoFar, options: PhaseOptions) -> Candidates:
     """Melody candidates for every approved chord section; ``n`` generated and ``top`` kept per section."""
     n, seed = options.n, options.seed
     singer = options.extra.get("singer")
@@ -316,7 +317,7 @@ def melody_phase(song_so_far: SongSoFar, options: PhaseOptions) -> PhaseResult:
     # the words of each drawn candidate, by (section, draw index): a bred child's track is
     # looked up by its first ancestor's index (``parts.inherit_track``)
     events = {(c.section, c.index): c.lyrics for cs in cands.values() for c in cs}
-    return run_part_phase(
+    return part_candidates(
         song_so_far,
         song,
         phase=PHASE,

@@ -23,7 +23,7 @@ from chromatic.music.notes import Note
 from chromatic.music.song import loop
 from chromatic.music.song_midi import part, write_midi
 from chromatic.produce.folder import ProductionFolder
-from chromatic.produce.phases import Candidates, PhaseResult
+from chromatic.produce.phases import Candidates
 from chromatic.produce.phases.composite import (
     ChromaticResult,
     Scorer,
@@ -103,12 +103,6 @@ def song_facts(song: Song, phase: str, seed: int) -> dict:
         },
         "seed": int(seed),
     }
-
-
-def run_part_phase(folder: ProductionFolder, song: Song, **kw) -> PhaseResult:
-    """``part_candidates``, then their review written at ``folder``'s gate (the folder's
-    review.yml under its lock, or a compose branch's outbox)."""
-    return part_candidates(folder, song, **kw).gate(folder)
 
 
 def part_candidates(

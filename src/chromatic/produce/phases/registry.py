@@ -1,6 +1,8 @@
 """The production phases, in the order they run: one explicit table.
 
-Compose (``produce.compose``) and the CLI's phase commands look phases up here by name; a new
+Compose (``produce.compose``) and the CLI's phase commands look phases up here by name (and gate
+the ``Candidates`` a phase's ``run`` gives: the CLI for a human, compose once for what it
+keeps); a new
 phase (harmony, say) is its module plus one ``PHASES`` entry (and its folder name in
 ``produce.folder.PHASES``, the folder layout). The table is written out rather than filled in
 by each phase module registering itself on import: the order is the one you read, a phase is
@@ -17,9 +19,9 @@ from typing import TYPE_CHECKING
 
 from chromatic.errors import ProduceError
 from chromatic.produce.phases import (
+    Candidates,
     Phase,
     PhaseOptions,
-    PhaseResult,
     backing,
     bass,
     drums,
@@ -37,15 +39,16 @@ if TYPE_CHECKING:
 class FunctionPhase:
     """A phase whose work is one public function ``<phase>_phase(song_so_far, options)`` (a
     ``produce.sofar.SongSoFar``: the folder for ``produce <phase>``, a compose branch in
-    memory); ``own`` names the keywords it accepts in ``PhaseOptions.extra``."""
+    memory); ``own`` names the keywords it accepts in ``PhaseOptions.extra``. It gives the
+    phase's ``Candidates``, nothing written; the caller gates them."""
 
     name: str
     depends_on: tuple[str, ...]
-    function: Callable[..., PhaseResult]
+    function: Callable[..., Candidates]
     own: tuple[str, ...] = ()
     breeds: bool = False  # takes ``evolve`` (``produce.evolve``); others run without it
 
-    def run(self, song_so_far: SongSoFar, options: PhaseOptions) -> PhaseResult:
+    def run(self, song_so_far: SongSoFar, options: PhaseOptions) -> Candidates:
         folder = song_so_far
         folder.check_phase_tree(self.name)  # a linked phase folder is refused before any work
         unknown = sorted(set(options.extra) - set(self.own))

@@ -12,8 +12,9 @@ the weight). While that file is there, each phase run through the registry is bi
 3. its figures are measured and its closeness to the reference's (1 - ``figures.distance``)
    becomes a term of its composite: ``(1 - weight) x composite + weight x closeness``
    (``scores.reference``); the ranking and the kept ``top`` per section follow it;
-4. the kept ones are merged into the real review.yml as a run of the phase would (touched
-   candidates kept), and review.yml's ``reference:`` says so.
+4. the kept ones are the run's ``Candidates`` (nothing written into the real folder); gated,
+   they merge into its review.yml as a run of the phase would (touched candidates kept), and
+   review.yml's ``reference:`` says so.
 
 Without ``reference.yml`` nothing of this runs: every phase's output is what it was.
 """
@@ -123,7 +124,9 @@ def changes(style, ref: dict) -> list[str]:
 
 
 def run_with_reference(phase, folder, options):
-    """``phase.run`` biased by the folder's reference (see the module docstring)."""
+    """``phase.run`` biased by the folder's reference (see the module docstring): the phase's
+    ``Candidates``, re-ranked; the throwaway copy gets the phase's own review, never the real
+    folder."""
     ref = load_reference(folder.root)
     role = phase.name
     target = (ref["figures"] or {}).get(role)
@@ -137,7 +140,9 @@ def run_with_reference(phase, folder, options):
         clone_tree(folder.root, clone, ignore=ignore)
         folder.write_into(clone)  # a compose branch: the song so far it holds in memory
         pool = max(options.top, min(options.n, POOL * options.top))
-        run = phase.run(ProductionFolder(clone), replace(options, top=pool))
+        copy = ProductionFolder(clone)
+        first = phase.run(copy, replace(options, top=pool))
+        run = first.gate(copy)
         review_path = clone / role / "review.yml"
         review = read_review(review_path)
         groups: dict[str | None, list[tuple[float, FreshCandidate]]] = {}
@@ -173,5 +178,17 @@ def run_with_reference(phase, folder, options):
         items.sort(key=lambda x: -x[0])
         prefix = PREFIX[role] + (f"_{name}" if name else "")
         made.append(Group(name, prefix, iter(f for _, f in items), top))
-    merge = folder.write_review(role, facts=facts, groups=made, digits=digits)
-    return replace(run, merge=merge)
+    # the phase's own Candidates, re-ranked (built by ``replace``: ``produce.phases`` imports
+    # this package, so this one imports nothing of it)
+    return replace(
+        first,
+        facts=facts,
+        groups=made,
+        digits=digits,
+        generated=run.generated,
+        distinct=run.distinct,
+        by_section=run.by_section,
+        warnings=run.warnings,
+        weights=run.weights,
+        then=None,
+    )
