@@ -1,6 +1,6 @@
 """The example catalog with its parts written by the composer (``scripts/demo_catalog.py``).
 
-An option, not ``make demo``'s catalog: measured (demo8, docs/targeting.md), the model trained
+An option, not ``make demo``'s catalog: measured (docs/targeting.md), the model trained
 on it fails its gates (MIDI-only AUC 0.48 [0.43, 0.54]): the composer's color is in its
 instruments, not in its notes, so nothing in the notes separates its colors.
 
