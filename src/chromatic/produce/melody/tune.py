@@ -147,6 +147,21 @@ def anchor_pitch(singer: Singer, role: str) -> float:
     return singer.low + ANCHOR.get(role, DEFAULT_ANCHOR) * (singer.high - singer.low)
 
 
+LIFTED = ("verse", "other", "prechorus")  # roles a chorus-less song's later section lifts from
+
+
+def register_role(section: Section, sections) -> str:
+    """The role whose anchor (``ANCHOR``) places ``section``'s tune: its own, except in a song
+    with no chorus, where the last of two or more distinct verse-like sections (a verse, a
+    pre-chorus or a section the roles do not name) sings at the chorus's anchor, as a
+    songwriter lifts the later section: on one anchor, the two share one window and the song's
+    melody spans no more than one section's (seed 3's song 2ace58be: 55-62 in both)."""
+    if any(s.role == "chorus" for s in sections):
+        return section.role
+    labels = list(dict.fromkeys(s.label for s in sections if s.role in LIFTED))
+    return "chorus" if len(labels) > 1 and section.label == labels[-1] else section.role
+
+
 def scale_anchor(anchor: float, scale, lo: int, hi: int) -> int:
     """The section's anchor as a degree of the key's scale: the scale pitch nearest the
     anchor (ties: the one nearer the unrounded anchor). Lines start a number of scale steps
@@ -179,11 +194,14 @@ def walk(
     lines: list[Line],
     space_of,
     snap,
+    role: str | None = None,
 ) -> tuple[list[int], int, int]:
     """Pitches for every note of ``lines`` (see the module docstring); returns the pitches, the
-    notes on a strong beat or chord change and how many of those were snapped to a chord tone."""
+    notes on a strong beat or chord change and how many of those were snapped to a chord tone.
+    ``role``: the role the anchor is placed by (``register_role``; default the section's)."""
     scale = key.scale_pcs()
-    centre = scale_anchor(anchor_pitch(singer, section.role), scale, singer.low, singer.high)
+    anchor = anchor_pitch(singer, role or section.role)
+    centre = scale_anchor(anchor, scale, singer.low, singer.high)
     lo = max(singer.low, centre - WINDOW)
     hi = min(singer.high, centre + WINDOW)
     strong = set(strong_ticks(section.meter, section.bars)) | {c.start for c in section.chords}
