@@ -41,6 +41,7 @@ motif pattern, repeated, contrasted and varied, so their bar rhythms vary like s
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -152,14 +153,21 @@ LIFTED = ("verse", "other", "prechorus")  # roles a chorus-less song's later sec
 
 def register_role(section: Section, sections) -> str:
     """The role whose anchor (``ANCHOR``) places ``section``'s tune: its own, except in a song
-    with no chorus, where the last of two or more distinct verse-like sections (a verse, a
-    pre-chorus or a section the roles do not name) sings at the chorus's anchor, as a
-    songwriter lifts the later section: on one anchor, the two share one window and the song's
-    melody spans no more than one section's (seed 3's song 2ace58be: 55-62 in both)."""
+    with no chorus, where the last of two or more kinds of verse-like section (a verse, a
+    pre-chorus or a section the roles do not name; "verse 2" is a verse's kind) sings at the
+    chorus's anchor, as a songwriter lifts the later section: on one anchor, the two share one
+    window and the song's melody spans no more than one section's (seed 3's song 2ace58be:
+    55-62 in both its verse and its movement_1)."""
     if any(s.role == "chorus" for s in sections):
         return section.role
-    labels = list(dict.fromkeys(s.label for s in sections if s.role in LIFTED))
-    return "chorus" if len(labels) > 1 and section.label == labels[-1] else section.role
+    kinds = list(dict.fromkeys(_kind(s.label) for s in sections if s.role in LIFTED))
+    lifted = len(kinds) > 1 and section.role in LIFTED and _kind(section.label) == kinds[-1]
+    return "chorus" if lifted else section.role
+
+
+def _kind(label: str) -> str:
+    """A section label without its number ("verse 2", "movement_1": verse, movement)."""
+    return re.sub(r"[\s_-]*\d+$", "", label.strip().lower())
 
 
 def scale_anchor(anchor: float, scale, lo: int, hi: int) -> int:
