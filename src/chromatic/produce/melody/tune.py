@@ -12,6 +12,7 @@ antecedent / consequent pairs over a plan the listener can follow:
   cadences; longer sections cycle the plan;
 - **register by role**: every line starts near the section's anchor in the singer's range,
   higher for a chorus than a verse (the chorus is heard as a lift), the middle for a bridge;
+  a song with no chorus lifts its later kind of verse-like section instead (``register_role``);
   the anchor is a degree of the key's scale (``scale_anchor``) and the section's window
   centres on it, so a register shift of a semitone moves the tune, not reshapes its lines;
 - **leaps** of more than a fourth are answered by a step the other way, and no move exceeds a
