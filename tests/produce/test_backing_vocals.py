@@ -238,8 +238,9 @@ def song_full(tmp_path_factory) -> Path:
 
 def test_the_arranged_backing_stays_in_the_second_singers_range(song_full):
     """The arrangement moves backing phrases under the tune by whole octaves: never under
-    the harmony phase's singer (seed 2's Green song sang 47 to a singer from 53, leaping
-    60 -> 47 inside a phrase), and never an octave leap inside a phrase."""
+    the harmony phase's singer, and a note re-voiced under a dip of the tune no lower (seed 2's
+    Green song sang 47 to a singer from 53, leaping 60 -> 47 inside a phrase); no octave leap
+    inside a phrase."""
     from chromatic.music.daw import part_roles
 
     song = song_full

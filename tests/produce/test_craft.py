@@ -214,10 +214,10 @@ def test_two_sections_a_singer_needs_synth_voice_for_share_its_track():
 
 
 def test_backing_phrases_moved_under_the_tune_keep_the_backing_singers_range():
-    """Seed 2's Green song: a tenor-sax-previewed backing (singer 53-72) under a lead that sat
-    a semitone lower. Its second phrase (after a quarter's rest) went down an octave under the
-    tune to the saxophone's floor, not the singer's: 60 -> 47, a leap sung inside a phrase, and
-    47 under the singer. With the singer's low as the floor it stays where she sings it."""
+    """A tenor-sax-previewed backing (singer 53-72) under a lead: its second phrase went down
+    an octave under the tune to the saxophone's floor, not the singer's (as seed 2's Green song
+    re-voiced a note to 47 under a dip of the tune: 60 -> 47 inside a phrase, 47 under the
+    singer). With the singer's low as the floor it stays where she sings it."""
     sax, voice_lead = 66, 85
     first = [(0, Q, 60, 70), (Q, Q, 62, 70), (2 * Q, Q, 62, 70), (3 * Q, Q, 60, 70)]
     second = [(5 * Q + i * Q, Q, p, 70) for i, p in enumerate((59, 65, 67, 65, 65))]
