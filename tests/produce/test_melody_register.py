@@ -9,13 +9,7 @@ from __future__ import annotations
 
 from chromatic.produce.melody.contours import nearest
 from chromatic.produce.melody.singers import Singer
-from chromatic.produce.melody.tune import (
-    ANCHOR,
-    DEFAULT_ANCHOR,
-    WINDOW,
-    register_role,
-    scale_anchor,
-)
+from chromatic.produce.melody.tune import ANCHOR, DEFAULT_ANCHOR, WINDOW, scale_anchor
 from chromatic.produce.phases.melody import melody_candidate, melody_options
 from chromatic.produce.sections import load_song
 
@@ -64,55 +58,3 @@ def test_an_off_scale_anchor_does_not_reshape_the_tune(song_78):
         if notes[0] != notes[1]:
             changed.append(f"{opt.contour.name}/{opt.rhythm}")
     assert not changed, changed
-
-
-def _sections(*labels):
-    from types import SimpleNamespace
-
-    from chromatic.produce.sections import section_role
-
-    return [SimpleNamespace(label=x, role=section_role(x)[0]) for x in labels]
-
-
-def test_a_chorus_less_song_lifts_its_later_kind_of_verse_like_section():
-    """Seed 3's song 2ace58be (--evolve): a verse and a movement_1, no chorus, both on one
-    anchor: both sang 55-62 and the song's melody spanned 7 semitones (under Bach's and
-    Essen's 8). The later kind of verse-like section now sings at the chorus's anchor."""
-    song = _sections("intro", "verse", "movement_1", "jam", "outro")
-    roles = {s.label: register_role(s, song) for s in song}
-    assert roles == {
-        "intro": "intro",
-        "verse": "verse",
-        "movement_1": "chorus",
-        "jam": "solo",
-        "outro": "outro",
-    }
-    with_chorus = _sections("intro", "verse", "chorus", "movement_1")
-    assert [register_role(s, with_chorus) for s in with_chorus] == [s.role for s in with_chorus]
-    verses = _sections("intro", "verse", "verse 2", "outro")  # one kind: the same tune's register
-    assert [register_role(s, verses) for s in verses] == [s.role for s in verses]
-
-
-def test_the_lifted_section_sings_higher_and_the_song_spans_more(tmp_path):
-    """On a chorus-less song (verse, movement), every option of the movement starts its tune
-    higher than it would on its own role's anchor, and the two sections' tunes together span
-    more than either: the song's range widens where it had one window."""
-    from tests.produce.conftest import MINOR_7_8, make_song
-
-    folder = make_song(MINOR_7_8, tmp_path / "song", labels=("intro", "verse", "movement_1"))
-    song = load_song(folder, "melody")
-    assert register_role(song.sections[2], song.sections) == "chorus"
-    singer = Singer("s", 50, 70)
-    opts = melody_options(None, 0.3)
-    tunes = {
-        s.label: [
-            melody_candidate(song, s, i, o, singer, None, [], 16, 1, 0.3).notes
-            for i, o in enumerate(opts)
-        ]
-        for s in song.sections[1:]
-    }
-    verse_hi = max(n.pitch for ns in tunes["verse"] for n in ns)
-    lifted = [sum(n.pitch for n in ns) / len(ns) for ns in tunes["movement_1"]]
-    plain = [sum(n.pitch for n in ns) / len(ns) for ns in tunes["verse"]]
-    assert min(lifted) > max(plain) - 2 and sum(lifted) / len(lifted) > sum(plain) / len(plain) + 2
-    assert max(n.pitch for ns in tunes["movement_1"] for n in ns) > verse_hi

@@ -39,7 +39,6 @@ from chromatic.produce.evolve.breeder import Breeder, lineage_details
 from chromatic.produce.evolve.keep import keeps_tune, tune_window
 from chromatic.produce.evolve.reach import melody_ops
 from chromatic.produce.melody.contours import nearest
-from chromatic.produce.melody.tune import register_role
 from chromatic.produce.phases.melody import (
     chord_tone_share,
     contour_score,
@@ -284,7 +283,7 @@ def melody_breeder(song, section, singer, events: dict | None = None) -> Breeder
     key = song.proposal.key
     scale = key.scale_pcs()
     events = events if events is not None else {}
-    lo, hi = tune_window(singer, register_role(section, song.sections))
+    lo, hi = tune_window(singer, section.role)
     band = SimpleNamespace(low=lo, high=hi)  # where the generator's tune moves
 
     def child(sec, notes, parent: PartCandidate, index: int, lineage: dict):

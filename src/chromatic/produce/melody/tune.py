@@ -12,7 +12,6 @@ antecedent / consequent pairs over a plan the listener can follow:
   cadences; longer sections cycle the plan;
 - **register by role**: every line starts near the section's anchor in the singer's range,
   higher for a chorus than a verse (the chorus is heard as a lift), the middle for a bridge;
-  a song with no chorus lifts its later kind of verse-like section instead (``register_role``);
   the anchor is a degree of the key's scale (``scale_anchor``) and the section's window
   centres on it, so a register shift of a semitone moves the tune, not reshapes its lines;
 - **leaps** of more than a fourth are answered by a step the other way, and no move exceeds a
@@ -42,7 +41,6 @@ motif pattern, repeated, contrasted and varied, so their bar rhythms vary like s
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -149,28 +147,6 @@ def anchor_pitch(singer: Singer, role: str) -> float:
     return singer.low + ANCHOR.get(role, DEFAULT_ANCHOR) * (singer.high - singer.low)
 
 
-LIFTED = ("verse", "other", "prechorus")  # roles a chorus-less song's later section lifts from
-
-
-def register_role(section: Section, sections) -> str:
-    """The role whose anchor (``ANCHOR``) places ``section``'s tune: its own, except in a song
-    with no chorus, where the last of two or more kinds of verse-like section (a verse, a
-    pre-chorus or a section the roles do not name; "verse 2" is a verse's kind) sings at the
-    chorus's anchor, as a songwriter lifts the later section: on one anchor, the two share one
-    window and the song's melody spans no more than one section's (seed 3's song 2ace58be:
-    55-62 in both its verse and its movement_1)."""
-    if any(s.role == "chorus" for s in sections):
-        return section.role
-    kinds = list(dict.fromkeys(_kind(s.label) for s in sections if s.role in LIFTED))
-    lifted = len(kinds) > 1 and section.role in LIFTED and _kind(section.label) == kinds[-1]
-    return "chorus" if lifted else section.role
-
-
-def _kind(label: str) -> str:
-    """A section label without its number ("verse 2", "movement_1": verse, movement)."""
-    return re.sub(r"[\s_-]*\d+$", "", label.strip().lower())
-
-
 def scale_anchor(anchor: float, scale, lo: int, hi: int) -> int:
     """The section's anchor as a degree of the key's scale: the scale pitch nearest the
     anchor (ties: the one nearer the unrounded anchor). Lines start a number of scale steps
@@ -203,14 +179,11 @@ def walk(
     lines: list[Line],
     space_of,
     snap,
-    role: str | None = None,
 ) -> tuple[list[int], int, int]:
     """Pitches for every note of ``lines`` (see the module docstring); returns the pitches, the
-    notes on a strong beat or chord change and how many of those were snapped to a chord tone.
-    ``role``: the role the anchor is placed by (``register_role``; default the section's)."""
+    notes on a strong beat or chord change and how many of those were snapped to a chord tone."""
     scale = key.scale_pcs()
-    anchor = anchor_pitch(singer, role or section.role)
-    centre = scale_anchor(anchor, scale, singer.low, singer.high)
+    centre = scale_anchor(anchor_pitch(singer, section.role), scale, singer.low, singer.high)
     lo = max(singer.low, centre - WINDOW)
     hi = min(singer.high, centre + WINDOW)
     strong = set(strong_ticks(section.meter, section.bars)) | {c.start for c in section.chords}

@@ -49,7 +49,7 @@ from chromatic.produce.melody.lyrics import SectionLyrics, lyrics_for
 from chromatic.produce.melody.prosody import syllables_of
 from chromatic.produce.melody.setting import PACES, Pace
 from chromatic.produce.melody.singers import Singer, choose_singer, registry
-from chromatic.produce.melody.tune import Line, register_role, walk
+from chromatic.produce.melody.tune import Line, walk
 from chromatic.produce.phases import PhaseOptions, PhaseResult
 from chromatic.produce.phases.parts import (
     PartCandidate,
@@ -120,18 +120,12 @@ def _space_for(key: Key):
 
 
 def realize_melody(
-    section: Section,
-    key: Key,
-    singer: Singer,
-    opt: MelodyOption,
-    lines: tuple[Line, ...],
-    role: str | None = None,
+    section: Section, key: Key, singer: Singer, opt: MelodyOption, lines: tuple[Line, ...]
 ) -> tuple[tuple[Note, ...], int, int]:
     """Notes of one option over the set lines, how many notes start on a strong beat or chord
-    change, and how many of those had to be snapped to a chord tone; ``role``: the role its
-    register is placed by (``tune.register_role``)."""
+    change, and how many of those had to be snapped to a chord tone."""
     pitches, on_strong, snapped = walk(
-        section, key, singer, opt.contour, list(lines), _space_for(key), _snap, role
+        section, key, singer, opt.contour, list(lines), _space_for(key), _snap
     )
     strong = {c.start for c in section.chords}
     flat = [n for line in lines for n in line.notes]
@@ -214,9 +208,8 @@ def melody_candidate(
 ) -> PartCandidate:
     setting = _setting(section, lyrics, opt.pace, finest, seed, density)
     notes_out.extend(w for w in setting.warnings if w not in notes_out)
-    role = register_role(section, song.sections)
     notes, on_strong, snapped = realize_melody(
-        section, song.proposal.key, singer, opt, setting.lines, role
+        section, song.proposal.key, singer, opt, setting.lines
     )
     pitches = [n.pitch for n in notes]
     parts = {
