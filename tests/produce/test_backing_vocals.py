@@ -5,6 +5,7 @@ music21."""
 from __future__ import annotations
 
 import shutil
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -220,3 +221,41 @@ def test_sounding_each_and_the_theory_built_on_it_equal_a_lookup_per_tick(song_4
             else 0.0
         )
         assert root_adherence(section, other) == share
+
+
+@pytest.fixture(scope="module")
+def song_full(tmp_path_factory) -> Path:
+    """The example as ``benchmarks/musicality.py --seed 2`` composes it (-n 50, beam 3)."""
+    out = tmp_path_factory.mktemp("choir_full") / "song"
+    try:
+        argv = ["compose", str(EXAMPLE), "--out", str(out), "--auto", "--no-render"]
+        rc = main([*argv, "-n", "50", "--beam", "3", "--seed", "2"])
+    except SystemExit as e:
+        rc = int(e.code or 0)
+    assert rc in (0, None)
+    return out
+
+
+def test_the_arranged_backing_stays_in_the_second_singers_range(song_full):
+    """The arrangement moves backing phrases under the tune by whole octaves: never under
+    the harmony phase's singer, and a note re-voiced under a dip of the tune no lower (seed 2's
+    Green song sang 47 to a singer from 53, leaping 60 -> 47 inside a phrase); no octave leap
+    inside a phrase."""
+    from chromatic.music.daw import part_roles
+
+    song = song_full
+
+    singer = load_plain(song / "harmony/review.yml")["singer"]
+    roles = part_roles(song / "arrangement.mid")
+    score = load_score(song / "arrangement.mid")
+    notes = sorted(
+        (n.time, n.end, n.pitch)
+        for t in score.tracks
+        if roles.get(t.name) == "harmony"
+        for n in t.notes
+    )
+    sung = [p for *_, p in notes]
+    assert sung and min(sung) >= singer["low"] and max(sung) <= singer["high"]
+    tpq = score.ticks_per_quarter  # a rest under a quarter does not end a phrase
+    leaps = [(a, b) for a, b in pairwise(notes) if abs(b[2] - a[2]) >= 12 and b[0] - a[1] < tpq]
+    assert not leaps

@@ -211,3 +211,24 @@ def test_two_sections_a_singer_needs_synth_voice_for_share_its_track():
     sung = tracks[("melody", VOICE, False)]
     assert [(t, p) for t, _, p, _ in sung] == [(t, p + 12) for t, _, p, _ in verse + chorus]
     assert sum("Synth Voice" in n for n in notes) == 2
+
+
+def test_backing_phrases_moved_under_the_tune_keep_the_backing_singers_range():
+    """A tenor-sax-previewed backing (singer 53-72) under a lead: its second phrase went down
+    an octave under the tune to the saxophone's floor, not the singer's (as seed 2's Green song
+    re-voiced a note to 47 under a dip of the tune: 60 -> 47 inside a phrase, 47 under the
+    singer). With the singer's low as the floor it stays where she sings it."""
+    sax, voice_lead = 66, 85
+    first = [(0, Q, 60, 70), (Q, Q, 62, 70), (2 * Q, Q, 62, 70), (3 * Q, Q, 60, 70)]
+    second = [(5 * Q + i * Q, Q, p, 70) for i, p in enumerate((59, 65, 67, 65, 65))]
+    lead = [(i * Q, Q, p, 80) for i, p in enumerate((67, 69, 69, 67, 66, 64, 67, 69, 67, 67))]
+
+    def backing(low):
+        tracks = {("harmony", sax, False): first + second, ("melody", voice_lead, False): lead}
+        shape(tracks, BAR, sung=True, backing_low=low)
+        return [p for _, _, p, _ in tracks[("harmony", sax, False)]]
+
+    assert min(backing(None)) < 53  # the saxophone's floor alone lets the phrase drop
+    sung = backing(53)
+    assert sung and min(sung) >= 53
+    assert all(abs(b - a) < 12 for a, b in itertools.pairwise(sung))

@@ -207,6 +207,7 @@ def arrange(folder: ProductionFolder, plan: Plan, *, allow_missing: bool = False
         sung=bool(sung.get("melody")),
         descant=style.variation.descant,
         meter=meter,
+        backing_low=_backing_low(folder.review_facts("harmony").get("singer")),
         **span_facts(spans, bar_ticks, proposal.key.pc),
     )
 
@@ -378,3 +379,9 @@ def _write_musicxml(written: Arrangement, folder: ProductionFolder) -> Path:
     from chromatic.produce.arrange.musicxml import write_musicxml
 
     return write_musicxml(written, folder.root, folder.proposal().key)
+
+
+def _backing_low(singer) -> int | None:
+    """The harmony phase's singer's lowest note (its review's ``singer.low``), if recorded."""
+    low = singer.get("low") if isinstance(singer, dict) else None
+    return low if isinstance(low, int) and not isinstance(low, bool) else None

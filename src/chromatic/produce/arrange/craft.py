@@ -63,9 +63,11 @@ def shape(
     section_ends: tuple[int, ...] = (),
     kept: frozenset[int] | set[int] = frozenset(),
     modulations: tuple[tuple[int, int], ...] = (),
+    backing_low: int | None = None,
 ):
     """Shape ``tracks`` in place (see the module docstring); returns notes for the summary.
-    ``modulations``: (tick, new tonic pitch class) where the key changes."""
+    ``modulations``: (tick, new tonic pitch class) where the key changes; ``backing_low``: the
+    backing singer's lowest note (the harmony phase's singer), the floor its phrases keep."""
     notes: list[str] = []
     for at, tonic in modulations:
         if prepare_modulation(tracks, at, bar, tonic):
@@ -115,7 +117,8 @@ def shape(
                 if descant:
                     tracks[key] = above(tracks[key], line, register(key[1]).high, chords, GAP)
                 else:  # where no chord tone fits under the tune over the floor, it rests
-                    tracks[key] = below(tracks[key], line, floor, chords, GAP)
+                    low = max(floor, backing_low or 0)  # the singer sings what goes down
+                    tracks[key] = below(tracks[key], line, low, chords, GAP)
                 continue
             tracks[key] = under(tracks[key], line, floor)  # a chord keeps its note in range
     for key in leads:
