@@ -6,13 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from chromatic.music.key import Key
 from chromatic.music.meter import TPQ
 from chromatic.music.notes import Note
 from chromatic.produce.evolve import Evolve, keep
 from chromatic.produce.evolve.engine import evolve_section
 from chromatic.produce.evolve.melody import melody_breeder
 from chromatic.produce.melody.singers import Singer
-from chromatic.produce.melody.tune import MAX_MOVE
+from chromatic.produce.melody.tune import MAX_MOVE, WINDOW, anchor_pitch, scale_anchor
 from chromatic.produce.phases.parts import PartCandidate
 from chromatic.produce.sections import load_song
 
@@ -42,17 +43,26 @@ def tune(song_44):
     song = load_song(song_44, "melody")
     section = next(s for s in song.sections if s.bars >= 2)
     key = song.proposal.key
-    lo, hi = keep.tune_window(SINGER, section.role)
+    lo, hi = keep.tune_window(SINGER, section.role, key.scale_pcs())
     return song, section, key, _line(section, key, lo, hi)
 
 
 def test_the_window_is_the_generators_and_inside_the_singer():
-    lo, hi = keep.tune_window(SINGER, "chorus")
+    c_major = Key("C", "major").scale_pcs()
+    lo, hi = keep.tune_window(SINGER, "chorus", c_major)
     assert SINGER.low < lo and hi < SINGER.high and 11 <= hi - lo <= 14
-    verse = keep.tune_window(SINGER, "verse")
+    verse = keep.tune_window(SINGER, "verse", c_major)
     assert verse[0] < lo  # a chorus sits higher than a verse
     narrow = Singer("n", 60, 68)
-    assert keep.tune_window(narrow, "chorus") == (60, 68)  # no octave fits: the whole range
+    assert keep.tune_window(narrow, "chorus", c_major) == (60, 68)  # no octave fits: the whole
+    # centred, as tune.walk's window is, on the anchor as a degree of the key's scale
+    for role in ("chorus", "verse", "bridge", "prechorus", "intro"):
+        for key in (Key("C", "major"), Key("F#", "minor"), Key("Bb", "major")):
+            centre = scale_anchor(
+                anchor_pitch(SINGER, role), key.scale_pcs(), SINGER.low, SINGER.high
+            )
+            lo, hi = keep.tune_window(SINGER, role, key.scale_pcs())
+            assert (lo, hi) == (max(SINGER.low, centre - WINDOW), min(SINGER.high, centre + WINDOW))
 
 
 def test_keeps_tune_refuses_a_weaker_ending_a_lost_answer_and_a_wider_move(tune):
@@ -97,12 +107,12 @@ def _broken(section, key, window, notes) -> bool:
 
 def test_bred_tunes_stay_in_the_window_and_keep_the_answer(tune, monkeypatch):
     song, section, key, line = tune
-    window = keep.tune_window(SINGER, section.role)
+    window = keep.tune_window(SINGER, section.role, key.scale_pcs())
     children = [c for s in range(3) for c in _bred(section, song, line, s).kept if c.index]
     assert len(children) >= 10
     assert not [c.index for c in children if _broken(section, key, window, c.notes)]
     # without the rules the same operators leave the window, leap or lose the answer
-    whole = lambda singer, role: (singer.low, singer.high)  # noqa: E731
+    whole = lambda singer, role, scale: (singer.low, singer.high)  # noqa: E731
     monkeypatch.setattr("chromatic.produce.evolve.melody.tune_window", whole)
     monkeypatch.setattr("chromatic.produce.evolve.melody.keeps_tune", lambda *a: True)
     free = [c for s in range(3) for c in _bred(section, song, line, s).kept if c.index]

@@ -21,14 +21,14 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-from chromatic.produce.melody.tune import MAX_MOVE, WINDOW, anchor_pitch, rank
+from chromatic.produce.melody.tune import MAX_MOVE, WINDOW, anchor_pitch, rank, scale_anchor
 
 
-def tune_window(singer, role: str) -> tuple[int, int]:
-    """The pitches a section's tune moves in (``tune.walk``'s ``lo``, ``hi``); the singer's
-    whole range where the window left inside it is narrower than an octave (no octave fold
-    could land every pitch class in it)."""
-    anchor = round(anchor_pitch(singer, role))
+def tune_window(singer, role: str, scale) -> tuple[int, int]:
+    """The pitches a section's tune moves in (``tune.walk``'s ``lo``, ``hi``: centred on the
+    anchor as a degree of the key's ``scale``); the singer's whole range where the window left
+    inside it is narrower than an octave (no octave fold could land every pitch class in it)."""
+    anchor = scale_anchor(anchor_pitch(singer, role), scale, singer.low, singer.high)
     lo, hi = max(singer.low, anchor - WINDOW), min(singer.high, anchor + WINDOW)
     return (lo, hi) if hi - lo >= 11 else (singer.low, singer.high)
 

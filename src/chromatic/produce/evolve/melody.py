@@ -283,7 +283,7 @@ def melody_breeder(song, section, singer, events: dict | None = None) -> Breeder
     key = song.proposal.key
     scale = key.scale_pcs()
     events = events if events is not None else {}
-    lo, hi = tune_window(singer, section.role)
+    lo, hi = tune_window(singer, section.role, scale)
     band = SimpleNamespace(low=lo, high=hi)  # where the generator's tune moves
 
     def child(sec, notes, parent: PartCandidate, index: int, lineage: dict):

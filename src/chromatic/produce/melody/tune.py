@@ -53,7 +53,7 @@ from chromatic.produce.melody.setting import SungNote
 from chromatic.produce.melody.singers import Singer
 from chromatic.produce.sections import Section
 
-ANCHOR = {"chorus": 0.6, "verse": 0.42, "pre_chorus": 0.5, "bridge": 0.5}
+ANCHOR = {"chorus": 0.6, "verse": 0.42, "prechorus": 0.5, "bridge": 0.5}
 WINDOW = 7  # semitones either side of the anchor a section's tune moves in (a range of 8-15)
 DEFAULT_ANCHOR = 0.45
 MAX_MOVE = 9  # semitones: a larger move is folded an octave toward the anchor
