@@ -154,3 +154,30 @@ def test_the_k_weighting_is_pyloudnorms(rate):
     filters = pyloudnorm.Meter(rate)._filters.values()
     want = np.array([np.r_[np.asarray(f.b) * f.passband_gain, f.a] for f in filters])
     np.testing.assert_allclose(k_sos(rate), want, rtol=1e-13, atol=1e-15)
+
+
+def test_keep_gets_the_result_while_it_is_measured_and_its_errors_are_raised():
+    """``keep`` (the preview's writer) is handed the very samples returned, once, mono as
+    mono; the samples and the Loudness are those of a run without it; its error is raised."""
+    import threading
+
+    audio = _music_like()
+    plain, loud = normalize_loudness(audio, SR)
+    for x, want in ((audio, plain), (audio[:, 0], normalize_loudness(audio[:, 0], SR)[0])):
+        got, where = [], []
+
+        def keep(done, got=got, where=where):
+            got.append(done.copy())
+            where.append(threading.current_thread() is threading.main_thread())
+
+        out, measured = normalize_loudness(x, SR, keep=keep)
+        assert len(got) == 1 and where == [False] and got[0].shape == x.shape
+        assert np.array_equal(got[0], out) and np.array_equal(out, want)
+    assert measured.to_dict() == normalize_loudness(audio[:, 0], SR)[1].to_dict()
+    assert normalize_loudness(audio, SR, keep=lambda done: None)[1] == loud
+
+    def full(done):
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        normalize_loudness(audio, SR, keep=full)

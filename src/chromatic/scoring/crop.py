@@ -244,14 +244,21 @@ class CroppedSession:
 def cropped_session(session, model_bytes: bytes, *, threads: int = 1):
     """A ``CroppedSession`` over ``session`` (whose graph is ``model_bytes``), or ``session``
     itself when its roll encoder is not the pattern ``crop_graph`` rewrites."""
-    import onnx
     import onnxruntime as ort
 
-    model = onnx.load_from_string(model_bytes)
-    found = crop_graph(model)
+    from chromatic.scoring.graph_cache import cropped
+
+    def build():
+        import onnx
+
+        model = onnx.load_from_string(model_bytes)
+        found = crop_graph(model)
+        return None if found is None else (found[0], model.SerializeToString(), found[1])
+
+    found = cropped(model_bytes, build)  # kept in the user's cache: no onnx import next time
     if found is None:
         return session
-    convs, encoder = found
+    convs, graph, encoder = found
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = threads
     opts.log_severity_level = 3
@@ -263,5 +270,5 @@ def cropped_session(session, model_bytes: bytes, *, threads: int = 1):
     shape = [1, *roll.shape[1:]]
     enc = ort.InferenceSession(encoder, sess_options=opts, providers=cpu)
     background = enc.run(None, {"roll": np.zeros(shape, np.float32)})[0][0]
-    cropped = ort.InferenceSession(model.SerializeToString(), sess_options=opts, providers=cpu)
-    return CroppedSession(session, cropped, Cropper(convs, background))
+    full = ort.InferenceSession(graph, sess_options=opts, providers=cpu)
+    return CroppedSession(session, full, Cropper(convs, background))

@@ -118,14 +118,11 @@ def open_session(onnx_path, *, threads: int | None = None, fuse: bool = False):
     opts.intra_op_num_threads = threads or DEFAULT_THREADS
     opts.log_severity_level = 3
     opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    if fuse:
-        try:
-            import onnx  # noqa: F401
-        except ImportError:
-            raise ScorerError("fuse=True needs the onnx package (the 'ml' extra)") from None
     try:
         source = scorer_graph(onnx_path) if fuse else str(onnx_path)
         return ort.InferenceSession(source, sess_options=opts, providers=["CPUExecutionProvider"])
+    except ScorerError:
+        raise
     except Exception as e:
         raise ScorerError(
             f"onnxruntime cannot load it: {str(e).splitlines()[0]}", path=onnx_path
@@ -133,10 +130,23 @@ def open_session(onnx_path, *, threads: int | None = None, fuse: bool = False):
 
 
 def scorer_graph(onnx_path) -> bytes:
-    """The bytes onnxruntime loads for the scorer: the file's graph with its GELUs fused."""
-    import onnx
+    """The bytes onnxruntime loads for the scorer: the file's graph with its GELUs fused (kept
+    in the user's cache per model, ``graph_cache``: a process that finds it there does not
+    import onnx). ScorerError when it must be built and the onnx package is missing."""
+    from pathlib import Path
 
-    model = onnx.load(str(onnx_path))
-    if not fuse_gelu(model):
-        return onnx_path.read_bytes()
-    return model.SerializeToString()
+    from chromatic.scoring.graph_cache import fused
+
+    data = Path(onnx_path).read_bytes()
+
+    def build() -> bytes:
+        try:
+            import onnx
+        except ImportError:
+            from chromatic.scoring.meta import ScorerError
+
+            raise ScorerError("fuse=True needs the onnx package (the 'ml' extra)") from None
+        model = onnx.load(str(onnx_path))
+        return model.SerializeToString() if fuse_gelu(model) else data
+
+    return fused(data, build)

@@ -28,12 +28,22 @@ from functools import reduce
 import numpy as np
 
 from chromatic.errors import ProduceError
+from chromatic.produce.arrange.peaks import (  # noqa: F401 (re-exported)
+    OVERSAMPLE,
+    PEAK_CHUNK,
+    PEAK_PAD,
+    PeakStream,
+    _channel_max,
+    _frames,
+    _peak_envelope,
+    true_peak,
+    true_peak_near,
+)
 
 TARGET_LUFS = -14.0
 CEILING_DBTP = -1.0
 TOLERANCE_LU = 0.3  # the search stops this close to the target (the preview's goal: +-1 LU)
 HOLD_SECONDS = 0.015  # gain-reduction window: a drum transient, short enough not to pump
-OVERSAMPLE = 4
 SILENT_LUFS = -70.0  # BS.1770's absolute gate: quieter than this is silence
 BLOCK, STEP = 0.4, 0.1  # pyloudnorm's gating: 400 ms blocks every 100 ms (75 % overlap)
 CHANNEL_GAINS = (1.0, 1.0, 1.0, 1.41, 1.41)  # BS.1770: L, R, C, Ls, Rs
@@ -59,25 +69,6 @@ class Loudness:
 
 def _db(x: float) -> float:
     return float(20.0 * np.log10(max(x, 1e-12)))
-
-
-#: Frames of context on each side of a window ``true_peak_near`` measures (the 4x resampler's
-#: filter reaches a few hundred frames).
-PEAK_PAD = 4096
-#: Frames the oversampler takes at a time (its output, 4x as many, stays in cache).
-PEAK_CHUNK = 1 << 15
-
-
-def _frames(audio: np.ndarray) -> np.ndarray:
-    """(samples, channels), whatever came in (a view where it can be)."""
-    a = np.asarray(audio)
-    return a[:, None] if a.ndim == 1 else a
-
-
-def _channel_max(a: np.ndarray) -> np.ndarray:
-    """Per frame, the largest value over the columns of a 2-D array: column by column, since a
-    reduction along a short last axis is many times slower in numpy."""
-    return reduce(np.maximum, (a[:, i] for i in range(a.shape[1])))
 
 
 #: BS.1770's K-weighting as pyloudnorm builds it: a high shelf (+4 dB above 1.5 kHz, Q 1/sqrt 2)
@@ -179,78 +170,6 @@ def integrated_lufs(audio: np.ndarray, sample_rate: int) -> float:
     return gated_lufs(k_power(audio, sample_rate), sample_rate)
 
 
-def _peak_envelope(audio: np.ndarray) -> np.ndarray:
-    """Per frame, the largest absolute sample of any channel, oversampled 4x (inter-sample
-    peaks a DAC would produce) and at the frame itself (float32)."""
-    a = np.ascontiguousarray(_frames(audio), dtype=np.float32)
-    stream = PeakStream(len(a), a.shape[1])
-    stream.add(a, 0)
-    return stream.peak
-
-
-class PeakStream:
-    """``_peak_envelope`` of ``n`` frames fed in order (``add``), in blocks that start on a
-    multiple of ``PEAK_CHUNK``: streamed in cache-sized chunks (the same samples as one
-    resampling: the resampler keeps its state), each reduced at once instead of holding the
-    whole 4x signal. ``peak`` is the envelope once every frame is in."""
-
-    def __init__(self, n: int, channels: int):
-        self.n, self.done = n, 0
-        self.peak = np.zeros(n, dtype=np.float32)
-        self.rest = np.zeros(0, np.float32)
-        self.stream = None
-        if n >= 8:
-            import soxr
-
-            self.stream = soxr.ResampleStream(
-                1, OVERSAMPLE, channels, dtype="float32", quality="HQ"
-            )
-
-    def add(self, a: np.ndarray, lo: int) -> None:
-        """Frames [lo, lo + len(a)) (float32, C-contiguous [k, channels])."""
-        hi = lo + len(a)
-        if lo % PEAK_CHUNK or (len(a) % PEAK_CHUNK and hi != self.n) or hi > self.n:
-            raise ValueError(f"expected blocks on {PEAK_CHUNK}-frame bounds, got [{lo}, {hi})")
-        self.peak[lo:hi] = _channel_max(np.abs(a))
-        if self.stream is None:
-            return
-        n = self.n
-        for s in range(lo, hi, PEAK_CHUNK):
-            chunk = a[s - lo : s - lo + PEAK_CHUNK]
-            up = self.stream.resample_chunk(chunk, last=s + PEAK_CHUNK >= n)
-            rows = np.concatenate([self.rest, _channel_max(np.abs(up, out=up))])
-            k = min(len(rows) // OVERSAMPLE, n - self.done)
-            over = _channel_max(rows[: k * OVERSAMPLE].reshape(k, OVERSAMPLE))  # the 4 phases
-            done = self.done
-            np.maximum(self.peak[done : done + k], over, out=self.peak[done : done + k])
-            self.rest, self.done = rows[k * OVERSAMPLE :], done + k
-
-
-def true_peak(audio: np.ndarray) -> float:
-    """Linear true peak of the 4x oversampled signal (0 for no audio)."""
-    return float(_peak_envelope(audio).max()) if np.size(audio) else 0.0
-
-
-def true_peak_near(audio: np.ndarray, estimate: np.ndarray, *, share: float = 0.8) -> float:
-    """``true_peak(audio)`` measured only where it can be: around the frames whose ``estimate``
-    (a per-frame true-peak envelope known up to a few per cent, e.g. the input's envelope times
-    a slowly moving gain) is within ``share`` of its maximum, each window padded by
-    ``PEAK_PAD`` frames. The true maximum lies inside them whenever the estimate is within
-    10 % of the truth; a song whose loud frames are spread everywhere is measured whole."""
-    a = _frames(audio)
-    est = np.asarray(estimate)
-    if not len(a) or not len(est) or float(est.max()) <= 0.0:
-        return true_peak(audio)
-    hot = np.flatnonzero(est >= share * float(est.max()))
-    # merge the padded windows around the hot frames
-    gaps = np.flatnonzero(np.diff(hot) > 2 * PEAK_PAD)
-    lo = np.maximum(hot[np.r_[0, gaps + 1]] - PEAK_PAD, 0)
-    hi = np.minimum(hot[np.r_[gaps, len(hot) - 1]] + PEAK_PAD + 1, len(a))
-    if (hi - lo).sum() > len(a) // 2:
-        return true_peak(audio)
-    return max(float(_peak_envelope(a[s:e]).max()) for s, e in zip(lo, hi, strict=True))
-
-
 def limiter_gain(
     peaks: np.ndarray, sample_rate: int, ceiling_db: float = CEILING_DBTP
 ) -> np.ndarray:
@@ -335,10 +254,14 @@ def normalize_loudness(
     target_lufs: float = TARGET_LUFS,
     ceiling_db: float = CEILING_DBTP,
     taken: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    keep: Callable[[np.ndarray], object] | None = None,
 ) -> tuple[np.ndarray, Loudness]:
     """``audio`` at ``target_lufs`` integrated, true peak under ``ceiling_db`` (float32; see the
     module for how the gain is found). ``taken``: the input's K-weighted rows, ``k_power``
-    and ``_peak_envelope`` where they were taken already (``arrange.mixdown``)."""
+    and ``_peak_envelope`` where they were taken already (``arrange.mixdown``). ``keep``: called
+    with the result on a side thread while its loudness and true peak are measured (the
+    preview's writer; called again, after the first call ended, if a second search changes
+    the result), its errors raised here."""
     from concurrent.futures import ThreadPoolExecutor
 
     a = np.asarray(_frames(audio), dtype=np.float32)
@@ -369,17 +292,28 @@ def normalize_loudness(
     gain_db, g = _search_gain(
         peaks, sample_rate, target_lufs - before, target_lufs, margin, estimate
     )
-    out = apply(10 ** (gain_db / 20) * g)
-    level = gated_lufs(
-        scaled_power(a, weighted, power, 10 ** (gain_db / 20) * g, sample_rate), sample_rate
-    )
-    del weighted
-    if abs(level - target_lufs) > TOLERANCE_LU and g.min() < 1.0:  # the estimate was off
-        gain_db, g = _search_gain(
-            peaks, sample_rate, gain_db + target_lufs - level, target_lufs, margin, measured
-        )
-        out = apply(10 ** (gain_db / 20) * g)
-        level = integrated_lufs(out, sample_rate)
+    curve = 10 ** (gain_db / 20) * g
+    out = apply(curve)
+    # What follows the gain runs on three threads (soxr, numpy's large loops and the writer
+    # release the GIL): the true peak of the result and ``keep`` of it beside its loudness; they
+    # run again on the rare second search.
+    with ThreadPoolExecutor(2) as pool:
+        later = _after(pool, out, peaks * curve, np.ndim(audio) == 1, keep)
+        level = gated_lufs(scaled_power(a, weighted, power, curve, sample_rate), sample_rate)
+        del weighted
+        if abs(level - target_lufs) > TOLERANCE_LU and g.min() < 1.0:  # the estimate was off
+            gain_db, g = _search_gain(
+                peaks, sample_rate, gain_db + target_lufs - level, target_lufs, margin, measured
+            )
+            curve = 10 ** (gain_db / 20) * g
+            out = apply(curve)
+            level = integrated_lufs(out, sample_rate)
+            for f in later:
+                f.result()
+            later = _after(pool, out, peaks * curve, np.ndim(audio) == 1, keep)
+        peak = later[0].result()
+        for f in later[1:]:
+            f.result()
     reduction = -_db(float(g.min()))
     if np.ndim(audio) == 1:
         out = out[:, 0]
@@ -387,7 +321,15 @@ def normalize_loudness(
         float(before),
         float(gain_db),
         float(level),
-        _db(true_peak_near(out, peaks * (10 ** (gain_db / 20) * g))),
+        _db(peak),
         bool(reduction > 0.0),
         float(reduction),
     )
+
+
+def _after(pool, out: np.ndarray, estimate: np.ndarray, mono: bool, keep) -> list:
+    """The futures of ``out``'s true peak and, given ``keep``, of ``keep(out)`` (as returned)."""
+    later = [pool.submit(true_peak_near, out, estimate)]
+    if keep is not None:
+        later.append(pool.submit(keep, out[:, 0] if mono else out))
+    return later

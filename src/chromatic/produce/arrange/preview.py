@@ -129,9 +129,12 @@ def render_preview(
             block=BLOCK,
         )
         side.result()
-    audio, loud = normalize_loudness(mixdown.mix, sample_rate, taken=mixdown.taken)
-    audio_path = _write_audio(
-        within(out_dir, f"arrangement.{audio_format}"), audio, sample_rate, audio_format
+    audio_path = within(out_dir, f"arrangement.{audio_format}")
+    audio, loud = normalize_loudness(  # written beside the loudness and true peak measurements
+        mixdown.mix,
+        sample_rate,
+        taken=mixdown.taken,
+        keep=lambda done: _write_audio(audio_path, done, sample_rate, audio_format),
     )
     written: dict[str, Path] = {}
     if stems:
