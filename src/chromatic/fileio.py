@@ -150,3 +150,20 @@ def read_regular(
 
 def _size(n: int) -> str:
     return f"{n // (1 << 20)} MB" if n >= 1 << 20 and n % (1 << 20) == 0 else f"{n} bytes"
+
+
+#: The environment variable naming the user's cache folder ("off" turns every cache off).
+CACHE_ENV = "CHROMATIC_CACHE"
+
+
+def user_cache(kind: str) -> Path | None:
+    """The user-level cache folder for ``kind`` (``$CHROMATIC_CACHE/<kind>``, else
+    ``$XDG_CACHE_HOME/chromatic/<kind>``, else ``~/.cache/chromatic/<kind>``), or None when
+    ``CHROMATIC_CACHE`` is off, none, 0 or false. Never a user's song or model folder."""
+    value = os.environ.get(CACHE_ENV, "").strip()
+    if value.lower() in ("off", "none", "0", "false"):
+        return None
+    if value:
+        return Path(value).expanduser() / kind
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "chromatic" / kind

@@ -14,26 +14,18 @@ is written atomically; a missing, unreadable or unwritable cache only means buil
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 
-from chromatic.fileio import sha256_bytes, write_bytes_atomic
+from chromatic.fileio import sha256_bytes, user_cache, write_bytes_atomic
 
-ENV = "CHROMATIC_CACHE"
 #: Part of every key: raise it when ``fuse_gelu`` or ``crop_graph`` write other bytes.
 VERSION = 1
 
 
 def cache_dir() -> Path | None:
     """The folder the rewritten graphs are kept in, or None when the cache is turned off."""
-    value = os.environ.get(ENV, "").strip()
-    if value.lower() in ("off", "none", "0", "false"):
-        return None
-    if value:
-        return Path(value).expanduser() / "graph"
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "chromatic" / "graph"
+    return user_cache("graph")
 
 
 def key(data: bytes, kind: str) -> str:

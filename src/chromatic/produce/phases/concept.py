@@ -22,27 +22,20 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+from chromatic.fileio import user_cache as cache_folder
 from chromatic.fileio import write_bytes_atomic
 
 FOLDER_CACHE = ".chromatic-cache/concept"
-ENV = "CHROMATIC_CACHE"
 
 
 def user_cache() -> Path | None:
     """The user-level cache folder for concept vectors, or None when turned off."""
-    value = os.environ.get(ENV, "").strip()
-    if value.lower() in ("off", "none", "0", "false"):
-        return None
-    if value:
-        return Path(value).expanduser() / "concept"
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "chromatic" / "concept"
+    return cache_folder("concept")
 
 
 def text_encoder_id(scorer: object) -> tuple[str, int] | None:
