@@ -1,13 +1,13 @@
 """The preview's tail after the synthesizers: the loudness pass (gain search, limiter, apply,
 loudness check, true peak) and the WAV write, two ways alternated on one mix:
 
-    .venv/bin/python benchmarks/loudness_tail.py [WAV] [--repeat 3]
+    .venv/bin/python benchmarks/loudness_tail.py WAV [--repeat 3]
 
 ``serial``: ``normalize_loudness`` then the write, one after the other (as before);
 ``keep``: the write handed to ``normalize_loudness(keep=)``, which runs it and the true peak
-beside the loudness check. The mix is the WAV (default: a composed song's
-``arrangement.wav`` at half its level, so the limiter acts), its measurements (``taken``) made
-once beforehand as ``arrange.mixdown`` makes them. Prints wall and CPU seconds of each (best of
+beside the loudness check. The mix is the WAV (e.g. a composed song's ``arrangement.wav``:
+``chromatic compose PROPOSAL --out DIR --auto``) at half its level, so the limiter acts; its
+measurements (``taken``) are made once beforehand as ``arrange.mixdown`` makes them. Prints wall and CPU seconds of each (best of
 ``--repeat``), whether both wrote the same bytes and gave the same Loudness.
 """
 
@@ -35,7 +35,7 @@ def main() -> None:
     from chromatic.produce.arrange.preview import _write_audio
 
     ap = argparse.ArgumentParser()
-    ap.add_argument("wav", nargs="?", default="/tmp/speed8-o8/arrangement.wav")
+    ap.add_argument("wav", help="a stereo WAV, e.g. a composed song's arrangement.wav")
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     a, sr = sf.read(args.wav, dtype="float32")
